@@ -1,0 +1,265 @@
+"""Plain data shared by every layer: references, creators, tags, notes, ids and errors.
+
+Nothing here imports the rest of refman, Qt or peewee. Records are frozen dataclasses so that
+a reference read from a file, stored, and read back can be compared with ``==``.
+
+Item types use the CSL type names (``article-journal``, ``book``, ``chapter``, ...) so that
+the citation layer needs no translation table and CSL-JSON round-trips without loss.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import NewType
+
+ItemId = NewType("ItemId", int)
+NoteId = NewType("NoteId", int)
+CollectionId = NewType("CollectionId", int)
+TagId = NewType("TagId", int)
+
+# Item types (CSL names). The tuple is the order shown in pickers.
+ARTICLE_JOURNAL = "article-journal"
+BOOK = "book"
+CHAPTER = "chapter"
+ITEM_TYPES: tuple[str, ...] = (
+    ARTICLE_JOURNAL,
+    BOOK,
+    CHAPTER,
+    "paper-conference",
+    "report",
+    "thesis",
+    "dataset",
+    "webpage",
+    "article",  # preprints and other unpublished articles
+    "document",
+)
+
+AUTHOR = "author"
+EDITOR = "editor"
+
+# Where an automatic tag came from.
+TAG_MANUAL = "manual"
+TAG_MESH = "mesh"
+TAG_KEYWORD = "keyword"
+
+
+@dataclass(frozen=True)
+class Creator:
+    """A person or a group in an ordered creator list.
+
+    A person has ``family`` and ``given``; a collective author (MEDLINE ``CN``) has ``literal``
+    only. ``affiliations`` (AD) and ``ids`` (AUID, e.g. ``0000-0002-1825-0097 [ORCID]``) belong
+    to this creator.
+    """
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
+    role: str = AUTHOR
+    affiliations: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A publication date as precise as the source gives it, and the text as printed."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    text: str = ""
+    # A season or range printed in place of a month ("Winter", "Sep-Oct"): kept for display.
+    season: str = ""
+
+
+@dataclass(frozen=True)
+class Issn:
+    """An ISSN with its MEDLINE label: ``Print``, ``Electronic``, ``Linking`` or ``""``."""
+
+    value: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class MeshQualifier:
+    name: str
+    major: bool = False
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag on an item.
+
+    ``kind`` says where it came from: ``manual`` (the user), ``mesh`` (a MeSH heading) or
+    ``keyword`` (an author keyword, MEDLINE ``OT``). Only manual tags are not ``automatic``.
+    For MeSH, ``name`` is the descriptor, ``major`` its major-topic star and ``qualifiers``
+    the subheadings with their own stars; these belong to the item's link, not to the tag.
+    """
+
+    name: str
+    kind: str = TAG_MANUAL
+    major: bool = False
+    qualifiers: tuple[MeshQualifier, ...] = ()
+
+    @property
+    def automatic(self) -> bool:
+        return self.kind != TAG_MANUAL
+
+    @property
+    def mesh_text(self) -> str:
+        """The heading as MEDLINE prints it: ``Brain/*enzymology/pathology``."""
+        head = ("*" if self.major else "") + self.name
+        return "/".join([head] + [("*" if q.major else "") + q.name for q in self.qualifiers])
+
+
+# The source record: the tag/value pairs of the imported record, in file order.
+SourceRecord = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliographic item, as read from a file or from the library."""
+
+    item_type: str = ARTICLE_JOURNAL
+    title: str = ""
+    abstract: str = ""
+    container_title: str = ""  # journal, or the book title of a chapter (MEDLINE BTI)
+    container_title_short: str = ""  # journal abbreviation (MEDLINE TA)
+    collection_title: str = ""  # book series (MEDLINE CTI)
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    date: PartialDate = field(default_factory=PartialDate)
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    issns: tuple[Issn, ...] = ()
+    isbn: str = ""
+    language: str = ""
+    publisher: str = ""
+    place: str = ""
+    url: str = ""
+    creators: tuple[Creator, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    publication_types: tuple[str, ...] = ()
+    source_format: str = ""  # "medline" when source_record holds a MEDLINE record
+    source_record: SourceRecord = ()
+    # Set only for references that live in a library.
+    id: ItemId | None = None
+    date_added: datetime | None = None
+    date_modified: datetime | None = None
+    trashed: bool = False
+
+    def authors(self) -> tuple[Creator, ...]:
+        return tuple(c for c in self.creators if c.role == AUTHOR)
+
+    def editors(self) -> tuple[Creator, ...]:
+        return tuple(c for c in self.creators if c.role == EDITOR)
+
+    def with_changes(self, **changes) -> Reference:
+        return replace(self, **changes)
+
+
+# Fields a user edits in place; the store and library accept exactly these names in updates.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "item_type",
+    "title",
+    "abstract",
+    "container_title",
+    "container_title_short",
+    "collection_title",
+    "volume",
+    "issue",
+    "pages",
+    "date",
+    "doi",
+    "pmid",
+    "pmcid",
+    "issns",
+    "isbn",
+    "language",
+    "publisher",
+    "place",
+    "url",
+    "creators",
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    id: NoteId
+    item_id: ItemId
+    html: str
+    created: datetime
+    modified: datetime
+
+    @property
+    def title(self) -> str:
+        """First line of the note's text, as Zotero shows it in the notes list."""
+        text = re.sub(r"<[^>]+>", " ", self.html)
+        text = re.sub(r"\s+", " ", text).strip()
+        return text[:80]
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: CollectionId
+    name: str
+    parent_id: CollectionId | None = None
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag in the tag selector: its name, whether any link is automatic, colour, item count."""
+
+    name: str
+    automatic: bool
+    count: int
+    color: str = ""
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class RefmanError(Exception):
+    """An expected failure, with a message in plain words for the user. Never a bug."""
+
+
+class ParseError(RefmanError):
+    """A part of a file that cannot be read, with where it is."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class NotMedlineError(ParseError):
+    """A whole file that is not MEDLINE (a PDF, a binary, an empty file, a BibTeX file...)."""
+
+
+class LibraryError(RefmanError):
+    """The library file cannot be opened or written (newer schema, read-only, corrupt...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem met during an import: file, line (when known) and a plain message."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
