@@ -1,0 +1,66 @@
+"""The composition root: read the arguments, then run a command or open the window.
+
+Errors the user can act on (``RefmanError``) are printed in plain words; anything else is a
+bug: its traceback goes to the log file, and the user gets one line that says where it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import platformdirs
+
+from refman import cli
+from refman.model import RefmanError
+from refman.paths import APP_NAME, resolve_library_path
+
+log = logging.getLogger("refman")
+
+
+def log_file() -> Path:
+    return platformdirs.user_log_path(APP_NAME, appauthor=False) / "refman.log"
+
+
+def _log_unexpected(exc: BaseException) -> Path | None:
+    """Write the traceback of a bug to the log file; return its path (None if unwritable)."""
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = cli.parse(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.command == "styles":
+            return cli.cmd_styles(args)
+        library_path = resolve_library_path(args.library)
+        if args.command == "gui":
+            from refman.gui.app import run
+
+            return run(library_path, args.files)
+        return cli.run_command(args, library_path)
+    except RefmanError as exc:
+        print(f"refman: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `refman list | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: keep the traceback for the report, not for the user
+        where = _log_unexpected(exc)
+        detail = f" (details in {where})" if where else ""
+        print(f"refman: unexpected error: {exc}{detail}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

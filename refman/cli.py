@@ -1,0 +1,242 @@
+"""The command line: the same library as the window, for scripts and for tests.
+
+    refman [--library PATH] import [--collection NAME] [--tag TAG]... [--duplicates POLICY] PATH...
+    refman [--library PATH] list [--query TEXT] [--json]
+    refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
+                                   [--collection NAME] [--output FILE]
+    refman [--library PATH] tag add|remove TAG [--query TEXT]
+    refman [--library PATH] note add ITEM_ID TEXT
+    refman styles [TEXT]
+    refman [--library PATH] [gui] [FILE...]
+
+Every command goes through ``refman.library``; nothing here knows SQL or Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from pathlib import Path
+
+from refman import __version__
+from refman.formats import EXPORT_FORMATS
+from refman.library import DUPLICATE_POLICIES, Library
+from refman.model import ItemId, RefmanError
+
+COMMANDS = ("import", "list", "export", "tag", "note", "styles", "gui")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="refman",
+        description="A reference manager for PubMed literature. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"refman {__version__}")
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        help="library file (default: $REFMAN_LIBRARY, else the user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_import(commands)
+    _add_list(commands)
+    _add_export(commands)
+    _add_tag(commands)
+    _add_note(commands)
+    styles = commands.add_parser("styles", help="list citation styles matching TEXT")
+    styles.add_argument("text", nargs="?", default="", metavar="TEXT")
+    gui = commands.add_parser("gui", help="open the window (the default); import FILEs given")
+    gui.add_argument("files", nargs="*", metavar="FILE")
+    return parser
+
+
+def _add_import(commands) -> None:
+    cmd = commands.add_parser("import", help="import MEDLINE/PubMed files and folders")
+    cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    cmd.add_argument("--collection", metavar="NAME", help="file the items in this collection")
+    cmd.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="add this tag to the imported items (repeatable)",
+    )
+    cmd.add_argument(
+        "--duplicates",
+        choices=DUPLICATE_POLICIES,
+        default="skip",
+        help="what to do with items already in the library (default: skip)",
+    )
+
+
+def _add_list(commands) -> None:
+    cmd = commands.add_parser("list", help="list items")
+    cmd.add_argument("--query", default="", metavar="TEXT", help="full-text search")
+    cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def _add_export(commands) -> None:
+    cmd = commands.add_parser("export", help="export items as citations or data")
+    cmd.add_argument(
+        "--format",
+        default="csl-json",
+        metavar="FORMAT",
+        help=f"one of {', '.join(EXPORT_FORMATS)} (default: csl-json)",
+    )
+    cmd.add_argument(
+        "--style", metavar="STYLE", help="CSL style id or title for text, html and rtf"
+    )
+    cmd.add_argument("--query", default="", metavar="TEXT", help="only items matching TEXT")
+    cmd.add_argument("--collection", metavar="NAME", help="only items in this collection")
+    cmd.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+
+
+def _add_tag(commands) -> None:
+    cmd = commands.add_parser("tag", help="add or remove a tag on items")
+    cmd.add_argument("action", choices=("add", "remove"))
+    cmd.add_argument("tag", metavar="TAG")
+    cmd.add_argument(
+        "--query", default="", metavar="TEXT", help="only items matching TEXT (default: every item)"
+    )
+
+
+def _add_note(commands) -> None:
+    cmd = commands.add_parser("note", help="add a note to an item")
+    cmd.add_argument("action", choices=("add",))
+    cmd.add_argument("item_id", type=int, metavar="ITEM_ID")
+    cmd.add_argument("text", metavar="TEXT")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; anything that is not a command opens the window on the files given."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        stray = [a for a in rest if a.startswith("-")]
+        if stray:
+            parser.error(f"unrecognized arguments: {' '.join(stray)}")
+        args.command, args.files = "gui", rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_import(library: Library, args) -> int:
+    report = library.import_files(
+        args.paths, duplicates=args.duplicates, collection=args.collection, tags=args.tag
+    )
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 1 if report.files_read == 0 else 0
+
+
+def cmd_list(library: Library, args) -> int:
+    ids = library.search(args.query)
+    for start in range(0, len(ids), 1000):
+        refs = library.get_many(ids[start : start + 1000])
+        for ref in refs:
+            print(_list_json(ref) if args.json else _list_line(ref))
+    return 0
+
+
+def _list_json(ref) -> str:
+    return json.dumps(
+        {
+            "id": ref.id,
+            "title": ref.title,
+            "creators": [c.display_name for c in ref.creators],
+            "year": ref.date.year,
+            "journal": ref.container_title,
+            "pmid": ref.pmid,
+            "doi": ref.doi,
+            "tags": [t.name for t in ref.tags],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _list_line(ref) -> str:
+    first = ref.creators[0].family or ref.creators[0].literal if ref.creators else ""
+    year = ref.date.year or ""
+    return f"{ref.id:>6}  {year!s:4}  {first[:20]:20}  {ref.title}"
+
+
+def _scope(library: Library, query: str, collection: str | None) -> list[ItemId]:
+    cid = None
+    if collection:
+        found = library.find_collection(collection)
+        if found is None:
+            raise RefmanError(f"There is no collection called '{collection}'.")
+        cid = found.id
+    return library.search(query, collection=cid, sort="creators")
+
+
+def cmd_export(library: Library, args) -> int:
+    ids = _scope(library, args.query, args.collection)
+    text = library.export(ids, args.format, style=args.style)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RefmanError(f"Cannot write {args.output}: {exc.strerror}") from None
+        print(f"Exported {len(ids)} item{'s' * (len(ids) != 1)} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_tag(library: Library, args) -> int:
+    ids = library.search(args.query)
+    if args.action == "add":
+        library.add_tags(ids, [args.tag])
+        verb = "Tagged"
+    else:
+        library.remove_tags(ids, [args.tag])
+        verb = "Untagged"
+    print(f"{verb} {len(ids)} item{'s' * (len(ids) != 1)} '{args.tag}'.")
+    return 0
+
+
+def cmd_note(library: Library, args) -> int:
+    item_id = ItemId(args.item_id)
+    try:
+        library.get(item_id)
+    except KeyError:
+        raise RefmanError(f"There is no item with id {item_id}.") from None
+    paragraphs = [p for p in args.text.split("\n\n") if p.strip()]
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or "<p></p>"
+    note, _ = library.add_note(item_id, body)
+    print(f"Added note {note.id} to item {item_id}.")
+    return 0
+
+
+def cmd_styles(args) -> int:
+    from refman.formats import csl
+
+    for style in csl.search_styles(args.text):
+        print(f"{style.id}\t{style.title}")
+    return 0
+
+
+LIBRARY_COMMANDS = {
+    "import": cmd_import,
+    "list": cmd_list,
+    "export": cmd_export,
+    "tag": cmd_tag,
+    "note": cmd_note,
+}
+
+
+def run_command(args, library_path: Path) -> int:
+    """Run one command that needs the library, and close it whatever happens."""
+    library = Library(library_path)
+    try:
+        return LIBRARY_COMMANDS[args.command](library, args)
+    finally:
+        library.close()

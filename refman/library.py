@@ -1,0 +1,577 @@
+"""The one API that the window and the command line use: import, browse, edit, tag, note, export.
+
+Transactions live here. Every change returns a ``Changes`` value saying what it touched, so
+that the panes refresh only what they show; it is returned after the commit. Long operations
+(``import_files``) take ``progress(done, total)`` and ``cancelled()`` callables and know
+nothing of threads: the GUI decides where they run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from refman import formats
+from refman.model import (
+    TAG_MANUAL,
+    Collection,
+    CollectionId,
+    ItemId,
+    LibraryError,
+    Note,
+    NoteId,
+    ParseError,
+    Problem,
+    Reference,
+    RefmanError,
+    Tag,
+    TagCount,
+)
+from refman.store import Store
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+DUPLICATE_POLICIES = ("skip", "merge", "keep")
+# Files in a dropped or named folder that are worth sniffing for MEDLINE content.
+MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
+SNIFF_BYTES = 4096
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an operation changed, for the panes to refresh."""
+
+    added: frozenset[ItemId] = frozenset()
+    changed: frozenset[ItemId] = frozenset()
+    removed: frozenset[ItemId] = frozenset()
+    tags: bool = False
+    collections: bool = False
+    notes: frozenset[ItemId] = frozenset()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: what was added, merged or skipped, and every problem met."""
+
+    added: list[ItemId] = field(default_factory=list)
+    merged: list[ItemId] = field(default_factory=list)
+    duplicates: list[ItemId] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_read: int = 0
+    files_failed: int = 0
+    cancelled: bool = False
+
+    @property
+    def item_ids(self) -> list[ItemId]:
+        """Every library item the import touched, new or matched, in file order."""
+        return list(dict.fromkeys(self.added + self.merged + self.duplicates))
+
+    @property
+    def nothing_read(self) -> bool:
+        return self.files_read == 0 and not self.cancelled
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added"]
+        if self.merged:
+            parts.append(f"{len(self.merged)} merged")
+        parts.append(f"{len(self.duplicates)} duplicate{'s' * (len(self.duplicates) != 1)} skipped")
+        if self.problems:
+            parts.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}")
+        files = self.files_read + self.files_failed
+        head = "Import cancelled" if self.cancelled else "Imported"
+        return f"{head}: {', '.join(parts)} from {files} file{'s' * (files != 1)}."
+
+    def changes(self) -> Changes:
+        return Changes(
+            added=frozenset(self.added),
+            changed=frozenset(self.merged + self.duplicates),
+            tags=True,
+            collections=True,
+        )
+
+
+class ImportCancelled(RefmanError):
+    """Raised inside an import transaction to roll the current file back."""
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read, to report import progress by size."""
+
+    def __init__(self, raw, on_read: Callable[[int], None]):
+        self._raw = raw
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            self._on_read(n)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _ProgressTracker:
+    def __init__(self, total: int, progress: Progress | None):
+        self.total = max(total, 1)
+        self.done = 0
+        self._progress = progress
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self._progress:
+            self._progress(min(self.done, self.total), self.total)
+
+
+def _expand_paths(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:
+    """Files to import: named files as they are, and the MEDLINE files inside named folders."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [p for p in sorted(path.rglob("*")) if _looks_like_medline_file(p)]
+            if not found:
+                problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), None, "no such file or folder"))
+    return files
+
+
+def _looks_like_medline_file(path: Path) -> bool:
+    if not path.is_file() or path.suffix.lower() not in MEDLINE_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return formats.medline().sniff(head.decode("utf-8", errors="replace"))
+
+
+def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
+    """Fields of ``existing`` that are empty and that ``incoming`` can fill."""
+    changes: dict[str, object] = {}
+    for name in (
+        "title",
+        "abstract",
+        "container_title",
+        "container_title_short",
+        "collection_title",
+        "volume",
+        "issue",
+        "pages",
+        "doi",
+        "pmid",
+        "pmcid",
+        "isbn",
+        "language",
+        "publisher",
+        "place",
+        "url",
+        "issns",
+        "creators",
+    ):
+        if not getattr(existing, name) and getattr(incoming, name):
+            changes[name] = getattr(incoming, name)
+    if existing.date.year is None and incoming.date.year is not None:
+        changes["date"] = incoming.date
+    return changes
+
+
+class Library:
+    """A reference library in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(
+                    f"Cannot create the folder for the library {self.path}: {exc.strerror}"
+                ) from None
+        self.store = Store(self.path, read_only=read_only)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- import ---------------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Iterable[str | os.PathLike],
+        *,
+        duplicates: str = "skip",
+        collection: str | CollectionId | None = None,
+        tags: Sequence[str] = (),
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ImportReport:
+        """Import MEDLINE files and folders; each file is one transaction.
+
+        A cancel, an error or a kill in the middle of a file leaves the library as it was
+        before that file; files finished before stay imported.
+        """
+        report = ImportReport()
+        files = _expand_paths(paths, report.problems)
+        total = sum(p.stat().st_size for p in files if p.is_file())
+        tracker = _ProgressTracker(total, progress)
+        target = self._import_target(collection)
+        for path in files:
+            if cancelled and cancelled():
+                report.cancelled = True
+                break
+            opener = _file_opener(path, tracker)
+            self._import_source(opener, str(path), report, duplicates, target, tags, cancelled)
+            if report.cancelled:
+                break
+        return report
+
+    def import_text(
+        self,
+        text: str,
+        *,
+        name: str = "clipboard",
+        duplicates: str = "skip",
+        collection: str | CollectionId | None = None,
+        tags: Sequence[str] = (),
+    ) -> ImportReport:
+        """Import MEDLINE text pasted or dropped on the window."""
+        report = ImportReport()
+        target = self._import_target(collection)
+
+        def opener() -> io.BufferedReader:
+            return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
+
+        self._import_source(opener, name, report, duplicates, target, tags, None)
+        return report
+
+    def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
+        if collection is None or isinstance(collection, int):
+            return collection
+        found = self.store.find_collection(collection)
+        if found:
+            return found.id
+        with self.store.transaction():
+            return self.store.create_collection(collection).id
+
+    def _import_source(self, opener, name, report, policy, collection, tags, cancelled) -> None:
+        if policy not in DUPLICATE_POLICIES:
+            raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
+        file_report = ImportReport()
+        try:
+            with self.store.transaction():
+                with opener() as stream:
+                    refs = formats.medline().read(
+                        stream, name=name, on_problem=file_report.problems.append
+                    )
+                    self._add_all(refs, policy, file_report, cancelled)
+                self._file_extras(file_report, collection, tags)
+        except ImportCancelled:
+            report.cancelled = True
+            return
+        except ParseError as exc:
+            report.problems.append(Problem(exc.path, exc.line, exc.message))
+            report.files_failed += 1
+            return
+        except OSError as exc:
+            report.problems.append(Problem(name, None, f"cannot read it ({exc.strerror})"))
+            report.files_failed += 1
+            return
+        report.files_read += 1
+        report.added += file_report.added
+        report.merged += file_report.merged
+        report.duplicates += file_report.duplicates
+        report.problems += file_report.problems
+
+    def _add_all(self, refs: Iterator[Reference], policy, report, cancelled) -> None:
+        pending = _PendingBatch()
+        for ref in refs:
+            if cancelled and cancelled():
+                raise ImportCancelled("cancelled")
+            self._add_one(ref, policy, pending, report)
+            if len(pending.refs) >= BATCH_SIZE:
+                report.added += self.store.add_references(pending.take())
+        report.added += self.store.add_references(pending.take())
+
+    def _add_one(self, ref: Reference, policy: str, pending: _PendingBatch, report) -> None:
+        if policy == "keep":
+            pending.add(ref)
+            return
+        index = pending.find(ref)
+        if index is not None:  # the same record twice in one file
+            if policy == "merge":
+                pending.refs[index] = _merged(pending.refs[index], ref)
+            return
+        existing = self.store.find_duplicate(ref)
+        if existing is None:
+            pending.add(ref)
+        elif policy == "merge":
+            self._merge_into(existing, ref)
+            report.merged.append(existing)
+        else:
+            report.duplicates.append(existing)
+
+    def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
+        changes = _merge(self.store.get(item_id), incoming)
+        if changes:
+            self.store.update_fields(item_id, changes)
+        if incoming.tags:
+            self.store.add_tags([item_id], incoming.tags)
+
+    def _file_extras(self, report: ImportReport, collection, tags: Sequence[str]) -> None:
+        """File the imported items (new and matched) in the collection and add the tags."""
+        ids = report.item_ids
+        if not ids:
+            return
+        if collection is not None:
+            self.store.add_to_collection(ids, collection)
+        if tags:
+            self.store.add_tags(ids, [Tag(name, TAG_MANUAL) for name in tags])
+
+    # --- browse ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        collection: CollectionId | None = None,
+        unfiled: bool = False,
+        tags: Sequence[str] = (),
+        trashed: bool = False,
+        sort: str = "title",
+        descending: bool = False,
+    ) -> list[ItemId]:
+        """Ids of the items in a view (collection x tags x search text), sorted in SQL."""
+        return self.store.search_ids(
+            text,
+            collection=collection,
+            unfiled=unfiled,
+            tags=tags,
+            trashed=trashed,
+            sort=sort,
+            descending=descending,
+        )
+
+    def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
+        return self.store.rows(ids, columns)
+
+    def get(self, item_id: ItemId) -> Reference:
+        return self.store.get(item_id)
+
+    def get_many(self, ids: Sequence[ItemId]) -> list[Reference]:
+        return self.store.get_many(ids)
+
+    def item_count(self, *, trashed: bool = False) -> int:
+        return self.store.item_count(trashed=trashed)
+
+    # --- edit -----------------------------------------------------------------------------------
+
+    def add(self, ref: Reference) -> tuple[ItemId, Changes]:
+        """Add one reference made in refman (or restored by undo)."""
+        with self.store.transaction():
+            item_id = self.store.add_reference(ref)
+        return item_id, Changes(added=frozenset({item_id}), tags=bool(ref.tags))
+
+    def update(self, item_id: ItemId, **changes: object) -> Changes:
+        """Change fields of one item (names from model.EDITABLE_FIELDS)."""
+        with self.store.transaction():
+            self.store.update_fields(item_id, changes)
+        return Changes(changed=frozenset({item_id}))
+
+    def trash(self, ids: Sequence[ItemId]) -> Changes:
+        with self.store.transaction():
+            self.store.set_trashed(ids, True)
+        return Changes(removed=frozenset(ids), tags=True)
+
+    def restore(self, ids: Sequence[ItemId]) -> Changes:
+        with self.store.transaction():
+            self.store.set_trashed(ids, False)
+        return Changes(added=frozenset(ids), tags=True)
+
+    def empty_trash(self) -> Changes:
+        ids = self.store.search_ids(trashed=True)
+        with self.store.transaction():
+            self.store.delete_items(ids)
+        return Changes(removed=frozenset(ids), tags=True, collections=True)
+
+    # --- tags -----------------------------------------------------------------------------------
+
+    def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        with self.store.transaction():
+            self.store.add_tags(ids, [Tag(n.strip(), TAG_MANUAL) for n in names if n.strip()])
+        return Changes(changed=frozenset(ids), tags=True)
+
+    def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        with self.store.transaction():
+            self.store.remove_tags(ids, names)
+        return Changes(changed=frozenset(ids), tags=True)
+
+    def tag_counts(
+        self,
+        *,
+        collection: CollectionId | None = None,
+        unfiled: bool = False,
+        trashed: bool = False,
+    ) -> list[TagCount]:
+        return self.store.tag_counts(collection=collection, unfiled=unfiled, trashed=trashed)
+
+    def tag_names(self) -> list[str]:
+        return self.store.tag_names()
+
+    def rename_tag(self, old: str, new: str) -> Changes:
+        """Rename a tag everywhere; renaming onto an existing tag merges the two."""
+        with self.store.transaction():
+            self.store.rename_tag(old, new.strip())
+        return Changes(tags=True)
+
+    def delete_tag(self, name: str) -> Changes:
+        with self.store.transaction():
+            self.store.delete_tag(name)
+        return Changes(tags=True)
+
+    def set_tag_color(self, name: str, color: str) -> Changes:
+        with self.store.transaction():
+            self.store.set_tag_color(name, color)
+        return Changes(tags=True)
+
+    # --- notes ----------------------------------------------------------------------------------
+
+    def notes(self, item_id: ItemId) -> list[Note]:
+        return self.store.notes(item_id)
+
+    def add_note(self, item_id: ItemId, html: str) -> tuple[Note, Changes]:
+        with self.store.transaction():
+            note = self.store.add_note(item_id, html)
+        return note, Changes(notes=frozenset({item_id}))
+
+    def update_note(self, note_id: NoteId, html: str) -> tuple[Note, Changes]:
+        with self.store.transaction():
+            note = self.store.update_note(note_id, html)
+        return note, Changes(notes=frozenset({note.item_id}))
+
+    def delete_note(self, note_id: NoteId) -> Changes:
+        note = self.store.get_note(note_id)
+        with self.store.transaction():
+            self.store.delete_note(note_id)
+        return Changes(notes=frozenset({note.item_id}))
+
+    # --- collections ----------------------------------------------------------------------------
+
+    def collections(self) -> list[Collection]:
+        return self.store.collections()
+
+    def find_collection(self, name: str) -> Collection | None:
+        return self.store.find_collection(name)
+
+    def collections_of(self, item_id: ItemId) -> list[CollectionId]:
+        return self.store.collections_of(item_id)
+
+    def create_collection(
+        self, name: str, parent_id: CollectionId | None = None
+    ) -> tuple[Collection, Changes]:
+        with self.store.transaction():
+            collection = self.store.create_collection(name.strip(), parent_id)
+        return collection, Changes(collections=True)
+
+    def rename_collection(self, cid: CollectionId, name: str) -> Changes:
+        with self.store.transaction():
+            self.store.rename_collection(cid, name.strip())
+        return Changes(collections=True)
+
+    def move_collection(self, cid: CollectionId, parent_id: CollectionId | None) -> Changes:
+        with self.store.transaction():
+            self.store.move_collection(cid, parent_id)
+        return Changes(collections=True)
+
+    def delete_collection(self, cid: CollectionId) -> Changes:
+        """Delete a collection and its subcollections; their items stay in the library."""
+        with self.store.transaction():
+            self.store.delete_collection(cid)
+        return Changes(collections=True)
+
+    def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
+        with self.store.transaction():
+            self.store.add_to_collection(ids, cid)
+        return Changes(changed=frozenset(ids), collections=True)
+
+    def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
+        with self.store.transaction():
+            self.store.remove_from_collection(ids, cid)
+        return Changes(changed=frozenset(ids), collections=True)
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
+        """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
+        return formats.export(self.store.get_many(ids), fmt, style=style)
+
+
+class _PendingBatch:
+    """References waiting to be written in one batch, with their keys for in-file duplicates."""
+
+    def __init__(self) -> None:
+        self.refs: list[Reference] = []
+        self._keys: dict[str, int] = {}
+
+    def add(self, ref: Reference) -> None:
+        for key in _duplicate_keys(ref):
+            self._keys.setdefault(key, len(self.refs))
+        self.refs.append(ref)
+
+    def find(self, ref: Reference) -> int | None:
+        for key in _duplicate_keys(ref):
+            if key in self._keys:
+                return self._keys[key]
+        return None
+
+    def take(self) -> list[Reference]:
+        refs, self.refs, self._keys = self.refs, [], {}
+        return refs
+
+
+def _duplicate_keys(ref: Reference) -> list[str]:
+    from refman.store import title_key
+
+    keys = []
+    if ref.pmid:
+        keys.append("pmid:" + ref.pmid)
+    if ref.doi:
+        keys.append("doi:" + ref.doi.lower())
+    tkey = title_key(ref)
+    if tkey:
+        keys.append("title:" + tkey)
+    return keys
+
+
+def _merged(first: Reference, second: Reference) -> Reference:
+    tags = first.tags + tuple(t for t in second.tags if t not in first.tags)
+    return first.with_changes(**_merge(first, second), tags=tags)
+
+
+def _file_opener(path: Path, tracker: _ProgressTracker):
+    def opener() -> io.BufferedReader:
+        return io.BufferedReader(_CountingReader(path.open("rb", buffering=0), tracker.advance))
+
+    return opener
