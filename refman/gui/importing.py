@@ -1,0 +1,249 @@
+"""Imports for the window: run ``Library.import_files`` off the GUI thread and report the outcome.
+
+The worker opens its own ``Library`` in its thread, because an SQLite connection belongs to the
+thread that opened it. Progress comes back throttled by queued signals; a progress dialog
+appears only when the import lasts longer than half a second, and its Cancel button sets a
+flag that the library polls between records (the library rolls the current file back).
+When the import ends, a non-modal summary says what was added, skipped and what went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from refman.library import ImportReport, Library
+from refman.model import Problem, RefmanError
+
+log = logging.getLogger(__name__)
+
+# A dialog that flashes up for a quick import is noise: show it only for slow ones.
+PROGRESS_DELAY_MS = 500
+# Progress callbacks come per block read; a signal for each would flood the event queue.
+PROGRESS_INTERVAL_S = 0.1
+MAX_PROBLEMS_SHOWN = 20
+ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cancel it."
+
+# A job runs in the worker thread: (library, progress, cancelled) -> ImportReport.
+ImportJob = Callable[[Library, Callable[[int, int], None], Callable[[], bool]], ImportReport]
+
+
+class _ImportWorker(QObject):
+    """Runs one import job in its own thread with its own library connection."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)  # ImportReport
+    failed = Signal(str)  # a message for the user, in plain words
+
+    def __init__(self, library_path: Path, job: ImportJob, cancel_flag: threading.Event):
+        super().__init__()
+        self._library_path = library_path
+        self._job = job
+        self._cancel_flag = cancel_flag
+        self._last_emit = 0.0
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with Library(self._library_path) as library:
+                report = self._job(library, self._progress, self._cancel_flag.is_set)
+        except RefmanError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: log it for the developer, tell the user plainly
+            log.exception("Import failed")
+            self.failed.emit(f"Import failed: {exc}")
+        else:
+            self.succeeded.emit(report)
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL_S:
+            self._last_emit = now
+            self.progressed.emit(done, total)
+
+
+class ImportController(QObject):
+    """Starts imports for the window, shows their progress and a summary when they end."""
+
+    finished = Signal(object)  # ImportReport, emitted after the summary is shown
+
+    def __init__(self, library_path: Path, parent: QWidget):
+        super().__init__(parent)
+        self._library_path = Path(library_path)
+        self._window = parent
+        self._cancel_flag = threading.Event()
+        self._thread: QThread | None = None
+        self._worker: _ImportWorker | None = None
+        self._progress = (0, 0)
+        self._unit = "KB"
+        self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
+        self._delay.timeout.connect(self._show_progress)
+        self.progress_dialog: QProgressDialog | None = None
+        self.summary_box: QMessageBox | None = None  # the last summary, kept for tests to read
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel_and_wait)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def import_paths(self, paths: list[str], collection_id: int | None = None) -> None:
+        """Import MEDLINE files and folders into the library (into a collection if given)."""
+        files = [str(p) for p in paths]
+
+        def job(library: Library, progress, cancelled) -> ImportReport:
+            return library.import_files(
+                files, collection=collection_id, progress=progress, cancelled=cancelled
+            )
+
+        self._start(job)
+
+    def import_text(self, text: str, collection_id: int | None = None) -> None:
+        """Import MEDLINE text pasted or dropped on the window."""
+
+        def job(library: Library, progress, cancelled) -> ImportReport:
+            return library.import_text(text, collection=collection_id)
+
+        self._start(job)
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def cancel_and_wait(self) -> None:
+        """Cancel a running import and wait for its thread (when the window closes)."""
+        if self._thread is not None:
+            self._cancel_flag.set()
+            self._thread.quit()
+            self._thread.wait()
+
+    # --- running ----------------------------------------------------------------------------
+
+    def _start(self, job: ImportJob) -> None:
+        if self.is_running():
+            self._show_message(QMessageBox.Icon.Information, "Import", ALREADY_RUNNING)
+            return
+        self._cancel_flag.clear()
+        self._progress = (0, 0)
+        self._thread = QThread()
+        self._worker = _ImportWorker(self._library_path, job, self._cancel_flag)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._on_progress)
+        self._worker.succeeded.connect(self._on_succeeded)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+        self._delay.start()
+
+    def _stop_thread(self) -> None:
+        self._delay.stop()
+        if self.progress_dialog is not None:
+            self.progress_dialog.close()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        self._thread = None
+        self._worker = None
+
+    @Slot(object)
+    def _on_succeeded(self, report: ImportReport) -> None:
+        self._stop_thread()
+        self._show_report(report)
+        self.finished.emit(report)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._stop_thread()
+        self._show_message(QMessageBox.Icon.Warning, "Import failed", message)
+        self.finished.emit(ImportReport(problems=[Problem("", None, message)]))
+
+    # --- progress ---------------------------------------------------------------------------
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self._progress = (done, total)
+        if self.progress_dialog is not None:
+            self._update_progress_dialog()
+
+    @Slot()
+    def _show_progress(self) -> None:
+        if not self.is_running() or self.progress_dialog is not None:
+            return
+        dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
+        dialog.setWindowTitle("Import")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self._on_cancel)
+        self.progress_dialog = dialog
+        self._update_progress_dialog()
+        dialog.show()
+
+    def _update_progress_dialog(self) -> None:
+        dialog = self.progress_dialog
+        done, total = self._progress
+        if self._cancel_flag.is_set():
+            return
+        if total <= 0:  # text imports report no sizes: a busy bar
+            dialog.setRange(0, 0)
+            return
+        dialog.setRange(0, 1000)
+        dialog.setValue(int(1000 * done / total))
+        dialog.setLabelText(f"Importing… {_kilobytes(done)} of {_kilobytes(total)}")
+
+    @Slot()
+    def _on_cancel(self) -> None:
+        self._cancel_flag.set()
+        if self.progress_dialog is not None:
+            self.progress_dialog.setLabelText("Cancelling…")
+            self.progress_dialog.show()  # QProgressDialog hides on cancel; keep it until done
+
+    # --- summary ----------------------------------------------------------------------------
+
+    def _show_report(self, report: ImportReport) -> None:
+        if report.nothing_read:
+            self._show_message(
+                QMessageBox.Icon.Warning,
+                "Nothing imported",
+                "No references could be read.",
+                problem_lines(report.problems),
+            )
+            return
+        icon = QMessageBox.Icon.Warning if report.problems else QMessageBox.Icon.Information
+        self._show_message(icon, "Import", report.summary(), problem_lines(report.problems))
+
+    def _show_message(self, icon, title: str, text: str, details: str = "") -> None:
+        """A non-modal message box: the window stays usable and tests are never blocked."""
+        if self.summary_box is not None:
+            self.summary_box.close()
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self._window)
+        box.setInformativeText(details)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.summary_box = box
+        box.show()
+
+
+def problem_lines(problems: list[Problem], limit: int = MAX_PROBLEMS_SHOWN) -> str:
+    """Problems as lines of ``file:line: message``, the first ``limit`` of them."""
+    lines = [_problem_text(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit:,} more.")
+    return "\n".join(lines)
+
+
+def _problem_text(problem: Problem) -> str:
+    name = Path(problem.path).name if problem.path else ""
+    where = f"{name}, line {problem.line}" if problem.line else name
+    return f"{where}: {problem.message}" if where else problem.message
+
+
+def _kilobytes(size: int) -> str:
+    return f"{(size + 1023) // 1024:,} KB"
