@@ -1,0 +1,588 @@
+"""BibTeX and BibLaTeX writers, and the citation keys they share.
+
+Both writers take a sequence of references and write one entry per reference, in input order.
+
+Choices, following what Zotero's Better BibTeX does where there is a convention to follow:
+
+- Citation keys are ``family + year + first significant title word`` (``knowles2023safety``),
+  folded to lowercase ASCII. On a collision within one export the first item keeps the plain key
+  and the next ones get ``a``, ``b``, ... in input order, so adding an item at the end of an
+  export never changes an earlier key.
+- BibTeX output is pure ASCII where LaTeX has a form for a character (``é`` → ``{\\'e}``,
+  ``ß`` → ``{\\ss}``, ``α`` → ``{$\\alpha$}``); a character with no LaTeX form stays UTF-8
+  rather than being dropped. BibLaTeX output keeps all non-ASCII text as UTF-8 (biber reads it).
+- Titles are not wrapped in double braces (that freezes the case of every word and is bad
+  practice). Only words a style must not lower-case are braced: words with a capital after the
+  first letter (``{iPS}``, ``{COVID-19}``, ``{mRNA}``) and a lone capital letter after the
+  first word (vitamin ``{D}``).
+- PMID: BibTeX ``pmid = {...}``; BibLaTeX ``eprint = {...}`` with ``eprinttype = {pubmed}``,
+  which biblatex turns into a PubMed link (Better BibTeX does the same and drops ``pmid``).
+- Dates: BibTeX ``year`` and a bare month macro (``month = dec``); BibLaTeX ``date`` in ISO
+  form (``2023-12-01``, ``2023-12`` or ``2023``).
+- ``url`` and ``doi`` are verbatim fields for both BibTeX (url/doi packages) and biblatex, so they
+  are written as is; only braces are percent-encoded so that the file stays parseable.
+- A chapter is ``@incollection``; for BibLaTeX a chapter without editors is ``@inbook`` (a part
+  of a book by the same authors). A thesis is ``@phdthesis`` / ``@thesis`` with
+  ``type = {phdthesis}``: the model does not say which degree, and this is the common case.
+- A journal article's ``place`` is not written: MEDLINE fills it with the journal's country,
+  not a place of publication.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import count, product
+from string import ascii_lowercase
+from typing import TextIO
+
+from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
+
+# --- citation keys ----------------------------------------------------------------------------
+
+# Words that do not make a title recognisable (articles, prepositions, conjunctions), in the
+# languages PubMed titles come in most often. The list follows Better BibTeX's skip words.
+_STOP_WORDS_TEXT = """
+    a ab aboard about above across after against al along amid among an and anti around as
+    at before behind below beneath beside besides between beyond but by d da das de del dell
+    dello dei degli della delle dem den der des despite die do down du during ein eine einem
+    einen einer eines el en et except for from gli i il in inside into is l la las le les like
+    lo los near nor of off on onto or over past per plus round save since so some sur than the
+    through to toward towards un una unas under underneath une unlike uno unos until up upon
+    versus via von vs while with within without yet zu zum"""
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+# Letters that Unicode does not decompose into an ASCII base and a mark.
+_ASCII_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+    }
+)
+
+
+def _fold(text: str) -> str:
+    """Lowercase ASCII letters and digits only: ``Ødegaard`` → ``odegaard``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+
+
+def _key_name(ref: Reference) -> str:
+    creators = ref.authors() or ref.editors()
+    if not creators:
+        return "anon"
+    first = creators[0]
+    return _fold(first.literal or first.family or first.given) or "anon"
+
+
+def _key_title_word(title: str) -> str:
+    for word in re.findall(r"\w+", title):
+        folded = _fold(word)
+        if folded and not folded.isdigit() and word.lower() not in _STOP_WORDS:
+            return folded
+    return ""
+
+
+def _base_key(ref: Reference) -> str:
+    year = str(ref.date.year) if ref.date.year else ""
+    return _key_name(ref) + year + _key_title_word(ref.title)
+
+
+def _suffixes() -> Iterator[str]:
+    """``a`` ... ``z``, ``aa`` ... ``zz``, ``aaa`` ...: as many as a collision needs."""
+    for length in count(1):
+        for letters in product(ascii_lowercase, repeat=length):
+            yield "".join(letters)
+
+
+def citation_keys(refs: Sequence[Reference]) -> list[str]:
+    """One unique key per reference, in order; the same input always gives the same keys."""
+    bases = [_base_key(ref) for ref in refs]
+    reserved = set(bases)  # a suffixed key must not take another item's plain key
+    taken: set[str] = set()
+    keys = []
+    for base in bases:
+        key = base
+        if key in taken:
+            key = next(
+                base + s for s in _suffixes() if base + s not in taken and base + s not in reserved
+            )
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+# --- LaTeX escaping ---------------------------------------------------------------------------
+
+# ASCII characters that mean something to LaTeX or BibTeX.
+_LATEX_SPECIALS = {
+    "\\": r"{\textbackslash}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"{\textasciitilde}",
+    "^": r"{\textasciicircum}",
+}
+
+# BibTeX counts braces without regard to backslashes, so ``\{`` only works when the braces of
+# a value balance; otherwise these text commands keep the file parseable.
+_UNBALANCED_BRACES = {"{": r"{\textbraceleft}", "}": r"{\textbraceright}"}
+
+# Non-ASCII characters with a LaTeX form that is not "ASCII letter + accent".
+_LATEX_LETTERS = {
+    "ß": r"{\ss}",
+    "ø": r"{\o}",
+    "Ø": r"{\O}",
+    "æ": r"{\ae}",
+    "Æ": r"{\AE}",
+    "œ": r"{\oe}",
+    "Œ": r"{\OE}",
+    "å": r"{\aa}",
+    "Å": r"{\AA}",
+    "ł": r"{\l}",
+    "Ł": r"{\L}",
+    "ı": r"{\i}",
+    "\u00a0": "~",
+    "–": "--",
+    "—": "---",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+    "…": r"{\ldots}",
+    "°": r"{\textdegree}",
+    "©": r"{\textcopyright}",
+    "®": r"{\textregistered}",
+    "™": r"{\texttrademark}",
+    "§": r"{\S}",
+    "¶": r"{\P}",
+    "£": r"{\pounds}",
+    "€": r"{\texteuro}",
+    "¿": r"{?`}",
+    "¡": r"{!`}",
+    "«": r"{\guillemotleft}",
+    "»": r"{\guillemotright}",
+    "±": r"{$\pm$}",
+    "×": r"{$\times$}",
+    "÷": r"{$\div$}",
+    "≤": r"{$\leq$}",
+    "≥": r"{$\geq$}",
+    "≠": r"{$\neq$}",
+    "≈": r"{$\approx$}",
+    "→": r"{$\rightarrow$}",
+    "∞": r"{$\infty$}",
+    "µ": r"{$\mu$}",  # the micro sign, as in µg
+}
+
+# Greek letters are math in LaTeX; the names are LaTeX's (Unicode spells lambda "lamda").
+_GREEK = (
+    (
+        "αβγδεζηθικλμνξπρσςτυφχψω",
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda"
+        " mu nu xi pi rho sigma varsigma tau upsilon phi chi psi omega",
+    ),
+    ("ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"),
+)
+for _letters, _names in _GREEK:
+    _LATEX_LETTERS.update(
+        {letter: f"{{$\\{name}$}}" for letter, name in zip(_letters, _names.split(), strict=True)}
+    )
+
+# Combining marks and the LaTeX accent command that puts each on a letter.
+_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u0331": "b",
+}
+
+
+def _accented(char: str) -> str | None:
+    """``é`` → ``{\\'e}``, ``ç`` → ``{\\c c}``, ``ế`` → ``{\\'{\\^e}}``; None if no form."""
+    base, *marks = unicodedata.normalize("NFD", char)
+    if not base.isascii() or not marks or any(m not in _ACCENTS for m in marks):
+        return None
+    inner = base
+    for mark in marks:
+        command = _ACCENTS[mark]
+        if len(inner) > 1:
+            inner = f"\\{command}{{{inner}}}"
+        else:  # a letter command needs a space before its argument, a symbol does not
+            inner = f"\\{command}{' ' if command.isalpha() else ''}{inner}"
+    return "{" + inner + "}"
+
+
+class _LatexTable(dict):
+    """A ``str.translate`` table that works out and caches each character on first sight."""
+
+    def __init__(self, encode_non_ascii: bool, braces: dict[str, str]):
+        super().__init__()
+        self._encode_non_ascii = encode_non_ascii
+        self._specials = _LATEX_SPECIALS | braces
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        if char in self._specials:
+            latex = self._specials[char]
+        elif char.isascii() or not self._encode_non_ascii:
+            latex = char
+        else:
+            latex = _LATEX_LETTERS.get(char) or _accented(char) or char
+        self[codepoint] = latex
+        return latex
+
+
+@dataclass(frozen=True)
+class _Escaper:
+    """Turns plain text into field text: BibTeX encodes non-ASCII, BibLaTeX keeps it."""
+
+    balanced: _LatexTable
+    unbalanced: _LatexTable
+
+    @classmethod
+    def create(cls, encode_non_ascii: bool) -> _Escaper:
+        return cls(
+            _LatexTable(encode_non_ascii, {}), _LatexTable(encode_non_ascii, _UNBALANCED_BRACES)
+        )
+
+    def table(self, text: str) -> _LatexTable:
+        return self.balanced if _braces_balance(text) else self.unbalanced
+
+    def __call__(self, text: str) -> str:
+        return text.translate(self.table(text))
+
+
+def _braces_balance(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_BIBTEX_TEXT = _Escaper.create(encode_non_ascii=True)
+_BIBLATEX_TEXT = _Escaper.create(encode_non_ascii=False)
+
+
+def _clean(text: str) -> str:
+    """One line: runs of white space (line breaks in abstracts too) become one space."""
+    return " ".join(text.split())
+
+
+def _needs_case_protection(word: str, first: bool) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isupper() for c in letters[1:]):
+        return True  # iPS, mRNA, COVID-19, McArdle
+    return not first and len(letters) == 1 and letters[0].isupper()  # vitamin D, T cells
+
+
+def _title(text: str, escape: _Escaper) -> str:
+    table = escape.table(text)
+    words = _clean(text).split(" ")
+    out = []
+    for position, word in enumerate(words):
+        latex = word.translate(table)
+        out.append("{" + latex + "}" if _needs_case_protection(word, position == 0) else latex)
+    return " ".join(out)
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def _name(creator: Creator, escape: _Escaper) -> str:
+    if creator.literal:
+        return "{" + escape(_clean(creator.literal)) + "}"
+    family = escape(_clean(creator.family))
+    given = escape(_clean(creator.given))
+    # BibTeX splits names at " and ", commas and (with no given name) spaces: brace such parts.
+    if "," in family or re.search(r"\band\b", family, re.I) or (not given and " " in family):
+        family = "{" + family + "}"
+    if not given:
+        return family
+    if "," in given or re.search(r"\band\b", given, re.I):
+        given = "{" + given + "}"
+    return f"{family}, {given}"
+
+
+def _names(creators: Sequence[Creator], escape: _Escaper) -> str:
+    return " and ".join(_name(c, escape) for c in creators)
+
+
+# --- field values -----------------------------------------------------------------------------
+
+_MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# MEDLINE (ISO 639-2) and two-letter codes → the language names babel and biblatex know.
+_LANGIDS = {
+    code: name
+    for codes, name in (
+        (("eng", "en"), "english"),
+        (("fre", "fra", "fr"), "french"),
+        (("ger", "deu", "de"), "german"),
+        (("spa", "es"), "spanish"),
+        (("ita", "it"), "italian"),
+        (("por", "pt"), "portuguese"),
+        (("dut", "nld", "nl"), "dutch"),
+        (("rus", "ru"), "russian"),
+        (("pol", "pl"), "polish"),
+        (("swe", "sv"), "swedish"),
+        (("nor", "no", "nb"), "norsk"),
+        (("dan", "da"), "danish"),
+        (("fin", "fi"), "finnish"),
+        (("cze", "ces", "cs"), "czech"),
+        (("hun", "hu"), "hungarian"),
+        (("gre", "ell", "el"), "greek"),
+        (("tur", "tr"), "turkish"),
+    )
+    for code in codes
+}
+
+
+def _pages(pages: str) -> str:
+    """``937-944`` → ``937--944``: a range takes an en dash in LaTeX."""
+    return re.sub(r"\s*[-‐‑‒–—]+\s*", "--", _clean(pages))
+
+
+def _verbatim(text: str) -> str:
+    """url and doi are read verbatim: nothing may be escaped, but braces must not break out."""
+    return _clean(text).replace("{", "%7B").replace("}", "%7D")
+
+
+def _iso_date(date: PartialDate) -> str:
+    if not date.year:
+        return ""
+    parts = [f"{date.year:04d}"]
+    if date.month:
+        parts.append(f"{date.month:02d}")
+        if date.day:
+            parts.append(f"{date.day:02d}")
+    return "-".join(parts)
+
+
+def _issns(ref: Reference) -> str:
+    return ", ".join(dict.fromkeys(issn.value for issn in ref.issns if issn.value))
+
+
+def _keywords(ref: Reference) -> str:
+    return ", ".join(dict.fromkeys(tag.name for tag in ref.tags if tag.name))
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+# A field is (name, LaTeX text); bare values (month macros) are marked by _Bare.
+Field = tuple[str, str]
+
+
+class _Bare(str):
+    """A value written without braces: a BibTeX string macro such as ``dec``."""
+
+
+_BIBTEX_TYPES = {
+    ARTICLE_JOURNAL: "article",
+    BOOK: "book",
+    CHAPTER: "incollection",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+    "thesis": "phdthesis",
+    "dataset": "misc",
+    "webpage": "misc",
+    "article": "misc",
+    "document": "misc",
+}
+
+_BIBLATEX_TYPES = {
+    ARTICLE_JOURNAL: "article",
+    BOOK: "book",
+    CHAPTER: "incollection",
+    "paper-conference": "inproceedings",
+    "report": "report",
+    "thesis": "thesis",
+    "dataset": "dataset",
+    "webpage": "online",
+    "article": "online",
+    "document": "misc",
+}
+
+# Where the container title (journal, book, website, preprint server) goes, per entry type.
+_BIBTEX_CONTAINER = {
+    "article": "journal",
+    "incollection": "booktitle",
+    "inproceedings": "booktitle",
+    "misc": "howpublished",
+}
+_BIBLATEX_CONTAINER = {
+    "article": "journaltitle",
+    "incollection": "booktitle",
+    "inbook": "booktitle",
+    "inproceedings": "booktitle",
+    "online": "organization",
+    "dataset": "organization",
+    "misc": "howpublished",
+}
+
+# Who published it: a university for a thesis, an institution for a report.
+_BIBTEX_PUBLISHER = {"phdthesis": "school", "techreport": "institution"}
+_BIBLATEX_PUBLISHER = {"thesis": "institution", "report": "institution"}
+
+# biblatex makes the type field of these entry types mandatory.
+_BIBLATEX_SUBTYPE = {"thesis": "phdthesis", "report": "techreport"}
+
+
+def _container(ref: Reference) -> str:
+    return ref.container_title or ref.container_title_short
+
+
+def _bibtex_fields(ref: Reference, entry_type: str) -> list[Field]:
+    esc = _BIBTEX_TEXT
+    fields = _head_fields(ref, esc, _BIBTEX_CONTAINER.get(entry_type))
+    if ref.date.year:
+        fields.append(("year", str(ref.date.year)))
+    if ref.date.month and 1 <= ref.date.month <= 12:
+        fields.append(("month", _Bare(_MONTH_MACROS[ref.date.month - 1])))
+    fields += [
+        ("series", esc(_clean(ref.collection_title))),
+        ("volume", esc(_clean(ref.volume))),
+        ("number", esc(_clean(ref.issue))),
+        ("pages", esc(_pages(ref.pages))),
+    ]
+    fields += _publisher_fields(ref, esc, _BIBTEX_PUBLISHER.get(entry_type, "publisher"), "address")
+    fields += _id_fields(ref, esc)
+    fields += [("pmid", esc(_clean(ref.pmid))), ("pmcid", esc(_clean(ref.pmcid)))]
+    fields += _tail_fields(ref, esc)
+    return fields
+
+
+def _biblatex_fields(ref: Reference, entry_type: str) -> list[Field]:
+    esc = _BIBLATEX_TEXT
+    fields = [("type", _BIBLATEX_SUBTYPE.get(entry_type, ""))]
+    fields += _head_fields(ref, esc, _BIBLATEX_CONTAINER.get(entry_type))
+    if entry_type == "article" and ref.container_title and ref.container_title_short:
+        fields.append(("shortjournal", esc(_clean(ref.container_title_short))))
+    fields.append(("date", _iso_date(ref.date)))
+    issue = _clean(ref.issue)
+    # biblatex: number is the issue number; issue is for "Spring", "Suppl 1" and the like.
+    issue_field = "number" if re.fullmatch(r"\d+(?:\s*[-–/]\s*\d+)?", issue) else "issue"
+    fields += [
+        ("series", esc(_clean(ref.collection_title))),
+        ("volume", esc(_clean(ref.volume))),
+        (issue_field, esc(issue)),
+        ("pages", esc(_pages(ref.pages))),
+    ]
+    fields += _publisher_fields(
+        ref, esc, _BIBLATEX_PUBLISHER.get(entry_type, "publisher"), "location"
+    )
+    fields += _id_fields(ref, esc)
+    if ref.pmid:
+        fields += [("eprint", esc(_clean(ref.pmid))), ("eprinttype", "pubmed")]
+    fields.append(("pmcid", esc(_clean(ref.pmcid))))
+    fields += _tail_fields(ref, esc)
+    return fields
+
+
+def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> list[Field]:
+    fields = [
+        ("title", _title(ref.title, esc)),
+        ("author", _names(ref.authors(), esc)),
+        ("editor", _names(ref.editors(), esc)),
+    ]
+    if container_field:
+        fields.append((container_field, esc(_clean(_container(ref)))))
+    return fields
+
+
+def _publisher_fields(
+    ref: Reference, esc: _Escaper, publisher_field: str, place_field: str
+) -> list[Field]:
+    fields = [(publisher_field, esc(_clean(ref.publisher)))]
+    if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
+        fields.append((place_field, esc(_clean(ref.place))))
+    return fields
+
+
+def _id_fields(ref: Reference, esc: _Escaper) -> list[Field]:
+    return [
+        ("isbn", esc(_clean(ref.isbn))),
+        ("issn", esc(_issns(ref))),
+        ("doi", _verbatim(ref.doi)),
+    ]
+
+
+def _tail_fields(ref: Reference, esc: _Escaper) -> list[Field]:
+    return [
+        ("url", _verbatim(ref.url)),
+        ("langid", _LANGIDS.get(ref.language.strip().lower(), "")),
+        ("abstract", esc(_clean(ref.abstract))),
+        ("keywords", esc(_keywords(ref))),
+    ]
+
+
+def _format_entry(entry_type: str, key: str, fields: list[Field]) -> str:
+    lines = [
+        f"  {name} = {value}" if isinstance(value, _Bare) else f"  {name} = {{{value}}}"
+        for name, value in fields
+        if value
+    ]
+    return f"@{entry_type}{{{key},\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _bibtex_entry(ref: Reference, key: str) -> str:
+    entry_type = _BIBTEX_TYPES.get(ref.item_type, "misc")
+    return _format_entry(entry_type, key, _bibtex_fields(ref, entry_type))
+
+
+def _biblatex_entry(ref: Reference, key: str) -> str:
+    entry_type = _BIBLATEX_TYPES.get(ref.item_type, "misc")
+    if entry_type == "incollection" and not ref.editors():
+        entry_type = "inbook"  # a part of a book written by the same authors
+    return _format_entry(entry_type, key, _biblatex_fields(ref, entry_type))
+
+
+def _write(refs: Sequence[Reference], out: TextIO, entry: Callable[[Reference, str], str]) -> None:
+    for index, (ref, key) in enumerate(zip(refs, citation_keys(refs), strict=True)):
+        if index:
+            out.write("\n")
+        out.write(entry(ref, key))
+
+
+def write_bibtex(refs: Sequence[Reference], out: TextIO) -> None:
+    """Write ``refs`` as BibTeX: ASCII with LaTeX escapes, for bibtex and natbib styles."""
+    _write(refs, out, _bibtex_entry)
+
+
+def write_biblatex(refs: Sequence[Reference], out: TextIO) -> None:
+    """Write ``refs`` as BibLaTeX (biber): UTF-8 text, ``date``, ``journaltitle``, eprint PMID."""
+    _write(refs, out, _biblatex_entry)
