@@ -43,7 +43,7 @@ from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, R
 # --- citation keys ----------------------------------------------------------------------------
 
 # Words that do not make a title recognisable (articles, prepositions, conjunctions), in the
-# languages PubMed titles come in most often. The list follows Better BibTeX's skip words.
+# languages PubMed titles come in most often: Better BibTeX's skip words and a few more.
 _STOP_WORDS_TEXT = """
     a ab aboard about above across after against al along amid among an and anti around as
     at before behind below beneath beside besides between beyond but by d da das de del dell
@@ -51,7 +51,8 @@ _STOP_WORDS_TEXT = """
     einen einer eines el en et except for from gli i il in inside into is l la las le les like
     lo los near nor of off on onto or over past per plus round save since so some sur than the
     through to toward towards un una unas under underneath une unlike uno unos until up upon
-    versus via von vs while with within without yet zu zum"""
+    versus via von vs while with within without yet zu zum
+    am auf aus bei im mit und zur über con e para por sobre y"""
 _STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 # Letters that Unicode does not decompose into an ASCII base and a mark.
@@ -304,19 +305,31 @@ def _clean(text: str) -> str:
 
 
 def _needs_case_protection(word: str, first: bool) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    if any(c.isupper() for c in letters[1:]):
-        return True  # iPS, mRNA, COVID-19, McArdle
-    return not first and len(letters) == 1 and letters[0].isupper()  # vitamin D, T cells
+    """Whether a style that lower-cases titles would spoil this word.
+
+    Each part of a compound is looked at alone, so that Title-Case ``Muscle-Derived`` stays
+    free while ``iPS-derived`` and ``T-cell`` are protected.
+    """
+    for index, part in enumerate(re.split(r"[-‐‑–—/]", word)):
+        letters = [c for c in part if c.isalpha()]
+        if any(c.isupper() for c in letters[1:]):
+            return True  # iPS, mRNA, COVID-19, McArdle
+        if len(letters) == 1 and letters[0].isupper() and not (first and index == 0):
+            return True  # vitamin D, T-cell
+    return False
 
 
 def _title(text: str, escape: _Escaper) -> str:
     table = escape.table(text)
-    words = _clean(text).split(" ")
     out = []
-    for position, word in enumerate(words):
-        latex = word.translate(table)
-        out.append("{" + latex + "}" if _needs_case_protection(word, position == 0) else latex)
+    for position, word in enumerate(_clean(text).split(" ")):
+        # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
+        lead, core, tail = re.fullmatch(r"(\W*)(.*?)(\W*)", word).groups()
+        if _needs_case_protection(core, position == 0):
+            core = "{" + core.translate(table) + "}"
+        else:
+            core = core.translate(table)
+        out.append(lead.translate(table) + core + tail.translate(table))
     return " ".join(out)
 
 
