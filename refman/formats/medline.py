@@ -1,0 +1,930 @@
+"""MEDLINE/PubMed ("nbib") files: a streaming reader and a writer.
+
+A MEDLINE record is a run of ``TAG - value`` lines; continuation lines start with white space and
+a blank line ends the record. Reading happens in two steps: ``read_raw`` turns text into
+``RawRecord``s (the tag/value pairs as the file holds them, which refman keeps with every item)
+and ``to_reference`` maps one record to a ``Reference``.
+
+What the reader accepts beyond PubMed's own layout:
+
+- tags matched by pattern, not by column: ``PMID-123``, ``TI  -x``, ``ISSN - x``, an empty
+  ``TI-``; a word such as ``SARS-CoV-2`` or ``AD-related`` at the start of a line is not a tag;
+- LF, CRLF and CR line ends, a UTF-8 BOM, UTF-16 with a BOM, and lines that are not UTF-8 (read
+  as Windows-1252, the superset of Latin-1 that old exports use, or as Latin-1 where that fails);
+- junk text before the first record (skipped silently), extra blank lines, no final newline;
+- damaged layout: records whose line breaks were lost, every tag on one line. A line that holds
+  three or more known tags each followed by ``-`` and a space (or two, one of them ``PMID-``) is
+  split at those tags;
+- a ``PMID-`` in a record that already has one starts a new record (a lost blank line);
+- a line inside a record that is neither a tag line nor indented continues the value before it:
+  the usual cause is indentation lost in copy and paste.
+
+What the reader skips and reports through ``on_problem`` (the rest of the file still imports):
+
+- a record with no title (TI, BTI, VTI, TT) and no PubMed or PMC id: nothing to show or match;
+- a record holding NUL bytes: binary data, not text;
+- text between records that holds no MEDLINE tag.
+
+A file that is not MEDLINE at all raises ``NotMedlineError`` when iteration starts.
+
+The writer puts out PubMed's layout. An item imported from MEDLINE is written from its source
+record, so that import, export and import again give the same item; only the tags behind the
+fields the user edited are replaced.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import os
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TextIO
+
+from refman.model import (
+    ARTICLE_JOURNAL,
+    AUTHOR,
+    BOOK,
+    CHAPTER,
+    EDITOR,
+    TAG_KEYWORD,
+    TAG_MESH,
+    Creator,
+    Issn,
+    MeshQualifier,
+    NotMedlineError,
+    ParseError,
+    PartialDate,
+    Problem,
+    Reference,
+    SourceRecord,
+    Tag,
+)
+
+__all__ = [
+    "KNOWN_TAGS",
+    "RawRecord",
+    "read",
+    "read_raw",
+    "read_text",
+    "sniff",
+    "to_reference",
+    "write",
+]
+
+# NLM's MEDLINE/PubMed element tags, with the book tags and the older ones still met in files.
+KNOWN_TAGS: frozenset[str] = frozenset(
+    """
+    AB AD AID AU AUID BTI CDAT CI CIN CN COI COIS CON CP CRDT CRF CRI CTDT CTI DA DCOM DDIN DEP
+    DP DRDT DRIN ECF ECI ED EDAT EFR EIN EN FAU FED FIR FPS GN GR GS IP IR IRAD IS ISBN JID JT
+    LA LID LR MH MHDA MID NM OAB OABL OCI OID ORI OT OTO OWN PB PG PHST PL PMC PMCR PMID PRIN
+    PROF PS PST PT PUBM RF RIN RN ROF RPF RPI RRF RRI SB SFM SI SO SPIN STAT TA TI TT UIN UOF VI
+    VTI
+    """.split()  # noqa: SIM905 - laid out like NLM's table
+)
+
+SOURCE_FORMAT = "medline"
+HEAD_BYTES = 4096  # how much of a file sniffing looks at
+_CHUNK = 1 << 16
+_WIDTH = 88  # PubMed wraps its lines at 88 columns
+_INDENT = " " * 6
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as the file holds it: tag/value pairs in file order, and its first line.
+
+    Continuation lines are joined to their value with one space and runs of white space are
+    collapsed, so a value does not depend on where PubMed wrapped it.
+    """
+
+    fields: SourceRecord
+    line: int
+
+
+# --- lines -------------------------------------------------------------------------------------
+
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3})([ \t]*)-( ?)(.*)", re.S)
+# A tag whose line break was lost: after white space (or at the start), then "-" and a space.
+_MARKER = re.compile(r"(?<![^ \t])([A-Z][A-Z0-9]{0,3})[ \t]*-(?=[ \t]|$)")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: a thin or no-break space is content
+_CR = re.compile(r"\r\n?")
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def _parse_tag_line(line: str) -> tuple[str, str] | None:
+    """``(tag, value)`` when ``line`` is a tag line, else None.
+
+    A known tag may be glued to its dash on both sides (``PMID-123``) when it has three or more
+    letters; a two-letter word glued to a dash (``AD-related``) is text. An unknown tag counts
+    only in the padded ``XYZ - value`` form, so that ``SARS-CoV-2`` starting a line stays text.
+    """
+    match = _TAG_LINE.match(line)
+    if not match:
+        return None
+    tag, pad, space, rest = match.groups()
+    if tag in KNOWN_TAGS:
+        is_tag = bool(pad or space or not rest or len(tag) >= 3)
+    else:
+        is_tag = bool(pad and (space or not rest))
+    return (tag, rest) if is_tag else None
+
+
+def _markers(line: str) -> list[re.Match]:
+    """The known tags in ``line`` that may have followed a lost line break."""
+    return [m for m in _MARKER.finditer(line) if m.group(1) in KNOWN_TAGS]
+
+
+def _is_damaged(markers: list[re.Match]) -> bool:
+    """True when a line holds several fields: a record whose line breaks were lost."""
+    if len(markers) >= 3:
+        return True
+    return len(markers) == 2 and any(m.group(1) == "PMID" for m in markers)
+
+
+# --- records -----------------------------------------------------------------------------------
+
+_IDENTIFYING_TAGS = frozenset({"TI", "BTI", "VTI", "TT", "PMID", "PMC"})
+
+
+def _record_problem(record: RawRecord) -> str | None:
+    """Why ``record`` cannot be imported, or None."""
+    if any("\x00" in value for _, value in record.fields):
+        return "this record holds binary data (NUL bytes) and was skipped"
+    if not any(tag in _IDENTIFYING_TAGS and value for tag, value in record.fields):
+        return "this record has no title and no PubMed ID and was skipped"
+    return None
+
+
+class _Assembler:
+    """Builds RawRecords from numbered lines and reports what it has to skip."""
+
+    def __init__(self, report: Callable[[int, str], None]):
+        self._report = report
+        self._fields: list[tuple[str, list[str]]] = []
+        self._start = 0
+        self._has_pmid = False
+        self._seen_record = False  # junk before the first record is skipped silently
+        self._junk_line: int | None = None
+
+    def feed(self, line_no: int, text: str) -> Iterator[RawRecord]:
+        if not text.strip():
+            yield from self.finish()
+            return
+        markers = _markers(text)
+        if _is_damaged(markers):
+            yield from self._feed_damaged(line_no, text, markers)
+            return
+        parsed = _parse_tag_line(text)
+        if parsed:
+            yield from self._add(line_no, *parsed)
+        elif self._fields:
+            self._fields[-1][1].append(text)
+        else:
+            self._junk(line_no)
+
+    def finish(self) -> Iterator[RawRecord]:
+        """End the record in progress (at a blank line or at the end of the text)."""
+        self._end_junk()
+        if not self._fields:
+            return
+        values = tuple((tag, _squash(" ".join(parts))) for tag, parts in self._fields)
+        record = RawRecord(values, self._start)
+        self._fields, self._has_pmid, self._seen_record = [], False, True
+        problem = _record_problem(record)
+        if problem:
+            self._report(record.line, problem)
+        else:
+            yield record
+
+    def _feed_damaged(self, line_no: int, text: str, markers: list[re.Match]):
+        head = text[: markers[0].start()]
+        if head.strip():
+            if self._fields:
+                self._fields[-1][1].append(head)
+            else:
+                self._junk(line_no)
+        ends = [m.start() for m in markers[1:]] + [len(text)]
+        for marker, end in zip(markers, ends, strict=True):
+            yield from self._add(line_no, marker.group(1), text[marker.end() : end])
+
+    def _add(self, line_no: int, tag: str, value: str) -> Iterator[RawRecord]:
+        if tag == "PMID" and self._has_pmid:
+            yield from self.finish()
+        if not self._fields:
+            self._end_junk()
+            self._start = line_no
+        self._fields.append((tag, [value]))
+        self._has_pmid = self._has_pmid or tag == "PMID"
+
+    def _junk(self, line_no: int) -> None:
+        if self._seen_record and self._junk_line is None:
+            self._junk_line = line_no
+
+    def _end_junk(self) -> None:
+        if self._junk_line is not None:
+            self._report(self._junk_line, "text without MEDLINE tags was skipped")
+            self._junk_line = None
+
+
+# --- sniffing ----------------------------------------------------------------------------------
+
+# What a file that is not MEDLINE looks like, checked after the MEDLINE tags are not found.
+_OTHER_FORMATS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^\s*@\w+\s*[{(]", re.M), "it looks like BibTeX"),
+    (re.compile(r"^\s*<"), "it looks like XML or HTML"),
+    (re.compile(r"^\s*[\[{]"), "it looks like JSON"),
+)
+_RIS = re.compile(r"^TY  - ", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def _not_medline_reason(head: str) -> str | None:
+    """Why text starting with ``head`` is not MEDLINE, or None when it looks like MEDLINE."""
+    text = head.lstrip("\ufeff")
+    if not text.strip():
+        return "it is empty"
+    if text.startswith("%PDF"):
+        return "it is a PDF"
+    if len(_CONTROL.findall(text)) > len(text) // 100:
+        return "it is a binary file, not text"
+    if _RIS.search(text):
+        return "it looks like RIS"
+    if _has_medline_tags(text):
+        return None
+    for pattern, reason in _OTHER_FORMATS:
+        if pattern.search(text):
+            return reason
+    return "no MEDLINE tags such as PMID- or TI  - were found"
+
+
+def _has_medline_tags(text: str) -> bool:
+    lines = text.splitlines()
+    tags = {parsed[0] for line in lines if (parsed := _parse_tag_line(line))} & KNOWN_TAGS
+    return "PMID" in tags or len(tags) >= 2 or any(_is_damaged(_markers(x)) for x in lines)
+
+
+def sniff(head: str) -> bool:
+    """True when ``head``, the first few KB of a file, looks like MEDLINE."""
+    return _not_medline_reason(head) is None
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
+
+
+def _split_lines(chunks: Iterable) -> Iterator:
+    """Lines (bytes or str, without the LF) from ``chunks``; memory bounded by the longest line."""
+    pending: list = []
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n" if isinstance(chunk, bytes) else "\n", start)) != -1:
+            pending.append(chunk[start:end])
+            yield chunk[:0].join(pending)
+            pending, start = [], end + 1
+        pending.append(chunk[start:])
+    if any(pending):
+        yield pending[0][:0].join(pending)
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """1-based numbered lines, with CR and CRLF ends counted as line breaks too."""
+    number = 0
+    for line in lines:
+        for part in _CR.split(line.removesuffix("\r")):
+            number += 1
+            yield number, part
+
+
+def _text_chunks(head, stream) -> Iterator:
+    """The stream's content as chunks, decoded when it is UTF-16 (which has NUL bytes)."""
+    chunks = itertools.chain([head], iter(lambda: stream.read(_CHUNK), head[:0]))
+    if isinstance(head, bytes) and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        chunks = itertools.chain((decoder.decode(c) for c in chunks), [decoder.decode(b"", True)])
+    return chunks
+
+
+def _head_text(head) -> str:
+    if isinstance(head, str):
+        return head
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return head.decode("utf-16", errors="replace")
+    if b"\x00" in head:
+        return "\x00" * len(head)
+    return head.decode("utf-8", errors="replace")
+
+
+def _stream_lines(stream, label: str) -> Iterator[tuple[int, str]]:
+    """Numbered text lines of a binary (or text) stream, after checking that it is MEDLINE."""
+    head = stream.read(HEAD_BYTES)
+    reason = _not_medline_reason(_head_text(head))
+    if reason:
+        raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
+    lines = _split_lines(_text_chunks(head, stream))
+    decoded = (line if isinstance(line, str) else _decode(line) for line in lines)
+    first = True
+    for number, text in _numbered(decoded):
+        if first:
+            text, first = text.removeprefix("\ufeff"), False
+        yield number, text
+
+
+def _reporter(label: str, on_problem) -> Callable[[int, str], None]:
+    def report(line: int, message: str) -> None:
+        if on_problem is not None:
+            on_problem(Problem(label, line, message))
+
+    return report
+
+
+def _records(lines: Iterable[tuple[int, str]], label: str, on_problem) -> Iterator[RawRecord]:
+    assembler = _Assembler(_reporter(label, on_problem))
+    for number, text in lines:
+        yield from assembler.feed(number, text)
+    yield from assembler.finish()
+
+
+_OPEN_ERRORS: tuple[tuple[type[OSError], str], ...] = (
+    (FileNotFoundError, "the file does not exist"),
+    (PermissionError, "you are not allowed to read this file"),
+)
+
+
+@contextmanager
+def _opened(source, label: str):
+    """A binary stream for ``source`` (a path or an open stream); plain errors for bad paths."""
+    if not isinstance(source, (str, os.PathLike)):
+        yield source
+        return
+    if os.path.isdir(source):
+        raise NotMedlineError(label, None, "this is a folder, not a MEDLINE/PubMed file")
+    try:
+        stream = open(source, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        message = next((m for kind, m in _OPEN_ERRORS if isinstance(exc, kind)), None)
+        raise ParseError(label, None, message or f"the file cannot be read ({exc})") from None
+    with stream:
+        yield stream
+
+
+def _label(source, name: str | None) -> str:
+    if name:
+        return name
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return str(getattr(source, "name", "") or "input")
+
+
+def read_raw(source, name: str | None = None, on_problem=None) -> Iterator[RawRecord]:
+    """The records of a MEDLINE file (a path or a binary stream), as tag/value pairs.
+
+    Raises NotMedlineError on the first ``next()`` when the file is not MEDLINE, and ParseError
+    when it cannot be read. Records that cannot be read go to ``on_problem`` and are skipped.
+    """
+    label = _label(source, name)
+    try:
+        with _opened(source, label) as stream:
+            yield from _records(_stream_lines(stream, label), label, on_problem)
+    except OSError as exc:
+        raise ParseError(label, None, f"the file cannot be read ({exc})") from None
+
+
+def read(source, name: str | None = None, on_problem=None) -> Iterator[Reference]:
+    """The references in a MEDLINE file (a path or a binary stream); see ``read_raw``."""
+    for record in read_raw(source, name, on_problem):
+        yield to_reference(record)
+
+
+def read_text(text: str, name: str = "clipboard", on_problem=None) -> Iterator[Reference]:
+    """The references in MEDLINE text, e.g. pasted from the clipboard; see ``read_raw``."""
+    reason = _not_medline_reason(text[:HEAD_BYTES])
+    if reason:
+        raise NotMedlineError(name, None, f"this is not MEDLINE/PubMed text ({reason})")
+    lines = _numbered(text.removeprefix("\ufeff").split("\n"))
+    for record in _records(lines, name, on_problem):
+        yield to_reference(record)
+
+
+# --- mapping: names, dates, ids ----------------------------------------------------------------
+
+_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV", "V", "2nd", "3rd", "Jr.", "Sr."})
+_ET_AL = re.compile(r"et\.? al\.?", re.I)
+
+
+def _full_name(value: str) -> tuple[str, str]:
+    """``Last, First M`` (FAU, FED) as (family, given)."""
+    family, _, given = value.partition(",")
+    return family.strip(), given.strip()
+
+
+def _short_name(value: str) -> tuple[str, str]:
+    """``Last FM`` (AU, ED) as (family, given): the initials are the last word."""
+    if "," in value:
+        return _full_name(value)
+    words = value.split()
+    if len(words) >= 3 and words[-1] in _SUFFIXES:
+        return " ".join(words[:-2]), " ".join(words[-2:])
+    if len(words) >= 2:
+        return " ".join(words[:-1]), words[-1]
+    return value, ""
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAMES = (  # noqa: SIM905
+    "january february march april may june july august september october november december"
+).split()
+
+
+def _month(word: str) -> int | None:
+    word = word.lower().rstrip(".")
+    for number, (short, full) in enumerate(zip(_MONTHS, _MONTH_NAMES, strict=True), 1):
+        if word in (short, full) or (word == "sept" and number == 9):
+            return number
+    return None
+
+
+def _day(digits: str | None) -> int | None:
+    return int(digits) if digits and 1 <= int(digits) <= 31 else None
+
+
+_YEAR_FIRST = re.compile(r"([0-9]{4})\b\s*(.*)", re.S)
+_MONTH_YEAR = re.compile(r"([A-Za-z]+)\.?,?\s+([0-9]{4})")
+_NAMED_MONTH = re.compile(r"([A-Za-z]+)\.?(?:\s+([0-9]{1,2})(?:\s*-\s*[0-9]{1,2})?)?")
+_NUMBER_MONTH = re.compile(r"([0-9]{1,2})(?:\s+([0-9]{1,2}))?")
+_MONTH_RANGE = re.compile(r"([A-Za-z]+)\.?\s*[-/]")
+
+
+def _month_day(rest: str) -> tuple[int | None, int | None, str]:
+    """(month, day, season) from what follows the year: ``Dec 1``, ``06 10``, ``Sep-Oct``..."""
+    if not rest:
+        return None, None, ""
+    match = _NAMED_MONTH.fullmatch(rest)
+    if match and _month(match[1]):
+        return _month(match[1]), _day(match[2]), ""
+    match = _NUMBER_MONTH.fullmatch(rest)
+    if match and 1 <= int(match[1]) <= 12:
+        return int(match[1]), _day(match[2]), ""
+    match = _MONTH_RANGE.match(rest)
+    if match and _month(match[1]):
+        return _month(match[1]), None, rest
+    return None, None, rest  # a season ("Winter") or another printed form
+
+
+def parse_date(text: str) -> PartialDate:
+    """A DP value (``2023 Dec 1``, ``2019 Sep-Oct``, ``2013 Winter``, ``Apr 1990``...)."""
+    text = text.strip()
+    match = _YEAR_FIRST.match(text)
+    if match:
+        month, day, season = _month_day(match[2].strip())
+        return PartialDate(int(match[1]), month, day if month else None, text, season)
+    match = _MONTH_YEAR.fullmatch(text)
+    if match and _month(match[1]):
+        return PartialDate(int(match[2]), _month(match[1]), None, text)
+    year = re.search(r"\b([0-9]{4})\b", text)
+    return PartialDate(int(year[1]) if year else None, text=text)
+
+
+_PAGE_RANGE = re.compile(r"(?<![\w.])([0-9]{1,9})-([0-9]{1,9})(?![\w.])")
+
+
+def _expand_range(match: re.Match) -> str:
+    first, last = match[1], match[2]
+    if len(last) < len(first):
+        full = first[: len(first) - len(last)] + last
+        if int(full) > int(first):
+            return f"{first}-{full}"
+    return match[0]
+
+
+def expand_pages(pages: str) -> str:
+    """PubMed's abbreviated ranges written out: ``475-82`` → ``475-482``; ``e1042`` unchanged."""
+    return _PAGE_RANGE.sub(_expand_range, pages)
+
+
+_DOI = re.compile(r"10\.[0-9]{3,9}/\S+")
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
+_ID_LABEL = re.compile(r"\s*\[([^\]]*)\]$")
+
+
+def _doi_of(value: str) -> str:
+    """The DOI in a LID or AID value (``10.1/x [doi]``, ``doi:10.1/x``, a doi.org URL), or ""."""
+    label = _ID_LABEL.search(value)
+    if label and label[1].strip().lower() != "doi":
+        return ""
+    bare = _DOI_PREFIX.sub("", value[: label.start()] if label else value).strip()
+    return bare if _DOI.fullmatch(bare) else ""
+
+
+def _pmcid(value: str) -> str:
+    value = value.split()[0] if value.split() else ""
+    return f"PMC{value}" if value.isdigit() else value
+
+
+_ISSN = re.compile(r"(\S+)\s*(?:\(([^)]*)\))?")
+_ISSN_KINDS = {"print": "Print", "electronic": "Electronic", "linking": "Linking"}
+
+
+def _issns(values: list[str]) -> tuple[Issn, ...]:
+    """One Issn per distinct value, with the first label it has (Print, Electronic, Linking)."""
+    found: dict[str, str] = {}
+    for value in values:
+        match = _ISSN.match(value)
+        if match and match[1] not in found:
+            kind = (match[2] or "").strip()
+            found[match[1]] = _ISSN_KINDS.get(kind.lower(), kind)
+    return tuple(Issn(value, kind) for value, kind in found.items())
+
+
+# Endings where the last period belongs to the title, not to PubMed: "et al.", "U.S.", "...".
+_KEPT_ENDINGS = re.compile(
+    r"(?:\.\.|\b(?:al|etc|Inc|Ltd|Co|Corp|Jr|Sr|St|vs|spp|sp|cf|approx|Dr|Mr|Mrs|Ms|Prof|Fig)\.|"
+    r"\b(?:[A-Za-z]\.){2,})$"
+)
+
+
+def clean_title(title: str) -> str:
+    """A TI value without the period PubMed ends every title with."""
+    if title.endswith(".") and not _KEPT_ENDINGS.search(title):
+        return title[:-1].rstrip()
+    return title
+
+
+# --- mapping: creators and tags ----------------------------------------------------------------
+
+# tag: (role, full form?)
+_NAME_TAGS = {
+    "FAU": (AUTHOR, True),
+    "AU": (AUTHOR, False),
+    "FED": (EDITOR, True),
+    "ED": (EDITOR, False),
+}
+_FULL_FORM = {AUTHOR: "FAU", EDITOR: "FED"}
+
+
+@dataclass
+class _Draft:
+    """A creator whose AD and AUID lines are still being read."""
+
+    creator: Creator
+    affiliations: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+    def done(self) -> Creator:
+        return replace(self.creator, affiliations=tuple(self.affiliations), ids=tuple(self.ids))
+
+
+def _creator_for(tag: str, value: str, full_roles: set[str]) -> Creator | None:
+    if tag == "CN":
+        return Creator(literal=value) if value else None
+    role, full = _NAME_TAGS[tag]
+    if not value or _ET_AL.fullmatch(value) or (not full and role in full_roles):
+        return None  # the short form only counts when the record has no full names
+    family, given = _full_name(value) if full else _short_name(value)
+    return Creator(family=family, given=given, role=role)
+
+
+def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
+    """Authors, groups and editors in file order, each with the AD and AUID lines after it.
+
+    AD and AUID lines before the first name (old records) belong to the first creator.
+    """
+    full_roles = {_NAME_TAGS[tag][0] for tag, _ in fields if tag in _FULL_FORM.values()}
+    drafts: list[_Draft] = []
+    early = _Draft(Creator())  # collects the AD and AUID lines before the first name
+    for tag, value in fields:
+        if tag in _NAME_TAGS or tag == "CN":
+            creator = _creator_for(tag, value, full_roles)
+            if creator:
+                drafts.append(
+                    _Draft(creator, early.affiliations, early.ids)
+                    if not drafts
+                    else _Draft(creator)
+                )
+        elif tag in ("AD", "AUID") and value:
+            target = drafts[-1] if drafts else early
+            (target.affiliations if tag == "AD" else target.ids).append(value)
+    return tuple(d.done() for d in drafts)
+
+
+def _mesh_tag(value: str) -> Tag | None:
+    """``Brain/*enzymology/pathology`` as a MeSH tag; ``*`` marks a major topic."""
+    head, *rest = [part.strip() for part in value.split("/")]
+    name = head.lstrip("*").strip()
+    if not name:
+        return None
+    qualifiers = tuple(
+        MeshQualifier(q.lstrip("*").strip(), q.startswith("*")) for q in rest if q.strip("* ")
+    )
+    return Tag(name, TAG_MESH, head.startswith("*"), qualifiers)
+
+
+def _tags(fields: SourceRecord) -> tuple[Tag, ...]:
+    tags: dict[tuple[str, str], Tag] = {}
+    for tag, value in fields:
+        found = (
+            _mesh_tag(value) if tag == "MH" else Tag(value, TAG_KEYWORD) if tag == "OT" else None
+        )
+        if found and found.name and (found.kind, found.name) not in tags:
+            tags[found.kind, found.name] = found
+    return tuple(tags.values())
+
+
+# --- mapping: the reference --------------------------------------------------------------------
+
+_TYPE_BY_PT = {"book chapter": CHAPTER, "book": BOOK}
+_PT_BY_TYPE = {CHAPTER: "Book Chapter", BOOK: "Book"}
+_BOOKISH = (BOOK, CHAPTER)
+
+# Reference field: the tag whose first value it takes as it is.
+_PLAIN = {
+    "abstract": "AB",
+    "container_title_short": "TA",
+    "collection_title": "CTI",
+    "volume": "VI",
+    "issue": "IP",
+    "pmid": "PMID",
+    "isbn": "ISBN",
+    "language": "LA",
+    "publisher": "PB",
+}
+
+
+def _item_type(publication_types: Iterable[str]) -> str:
+    found = {_TYPE_BY_PT.get(pt.strip().lower()) for pt in publication_types}
+    return next((kind for kind in (CHAPTER, BOOK) if kind in found), ARTICLE_JOURNAL)
+
+
+def to_reference(record: RawRecord) -> Reference:
+    """The Reference that a MEDLINE record describes; the record itself goes along with it."""
+    values: dict[str, list[str]] = {}
+    for tag, value in record.fields:
+        values.setdefault(tag, []).append(value)
+
+    def first(tag: str) -> str:
+        return next((v for v in values.get(tag, ()) if v), "")
+
+    publication_types = tuple(values.get("PT", ()))
+    item_type = _item_type(publication_types)
+    dois = (_doi_of(v) for v in values.get("LID", []) + values.get("AID", []))
+    return Reference(
+        item_type=item_type,
+        title=clean_title(first("TI")) or (first("BTI") if item_type == BOOK else ""),
+        container_title=first("BTI") if item_type == CHAPTER else first("JT"),
+        pages=expand_pages(first("PG")),
+        date=parse_date(first("DP")) if first("DP") else PartialDate(),
+        doi=next((doi for doi in dois if doi), ""),
+        pmcid=_pmcid(first("PMC")),
+        issns=_issns(values.get("IS", []) + values.get("ISSN", [])),
+        place=first("PL") if item_type in _BOOKISH else "",
+        creators=_creators(record.fields),
+        tags=_tags(record.fields),
+        publication_types=publication_types,
+        source_format=SOURCE_FORMAT,
+        source_record=record.fields,
+        **{name: first(tag) for name, tag in _PLAIN.items()},
+    )
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+# PubMed's tag order, for placing a tag that the source record did not have.
+_TAG_ORDER = (  # noqa: SIM905
+    "PMID OWN STAT DCOM LR IS VI IP DP TI BTI CTI PG LID AB CI FED ED FAU AU AD AUID CN LA PT DEP "
+    "PL PB ISBN TA JT JID SB MH OT PMC EDAT MHDA CRDT PHST AID PST SO"
+).split()
+_RANK = {tag: rank for rank, tag in enumerate(_TAG_ORDER)}
+_CREATOR_TAGS = frozenset({"FAU", "AU", "AD", "AUID", "CN", "FED", "ED"})
+
+
+def _initials(given: str) -> str:
+    """``Charles H`` → ``CH``; words already in capitals (``CH``) stay as they are."""
+    words = given.replace(".", " ").replace("-", " ").split()
+    suffixes = [w for w in words if w in _SUFFIXES]
+    letters = "".join(
+        w if w.isupper() and len(w) <= 3 else w[0] for w in words if w not in suffixes
+    )
+    return " ".join(filter(None, [letters.upper(), *suffixes]))
+
+
+def _creator_fields(creator: Creator) -> list[tuple[str, str]]:
+    if creator.literal:
+        lines = [("CN", creator.literal)]
+    elif creator.role in _FULL_FORM:
+        full = f"{creator.family}, {creator.given}" if creator.given else creator.family
+        short = f"{creator.family} {_initials(creator.given)}".strip()
+        lines = [(_FULL_FORM[creator.role], full), (_FULL_FORM[creator.role][1:], short)]
+    else:
+        return []  # MEDLINE has no tag for translators and other roles
+    return lines + [("AD", a) for a in creator.affiliations] + [("AUID", i) for i in creator.ids]
+
+
+def _title_value(title: str) -> str:
+    """TI with PubMed's closing period, unless reading it back would keep the period."""
+    if not title or title.endswith((".", "?", "!")):
+        return title
+    return title + "." if clean_title(title + ".") == title else title
+
+
+_MONTH_ABBR = [m.capitalize() for m in _MONTHS]
+
+
+def _date_value(date: PartialDate) -> str:
+    """DP: the printed text when it still says what the fields say, else made from them."""
+    if date.text and parse_date(date.text) == PartialDate(
+        date.year, date.month, date.day, date.text, date.season
+    ):
+        return date.text
+    if date.year is None:
+        return date.text
+    parts = [str(date.year)]
+    if date.season:
+        parts.append(date.season)
+    elif date.month:
+        parts += [_MONTH_ABBR[date.month - 1]] + ([str(date.day)] if date.day else [])
+    return " ".join(parts)
+
+
+def _publication_types(ref: Reference) -> list[str]:
+    """PT lines that say the item's type: Book and Book Chapter added or dropped to match it."""
+    kept = [
+        pt for pt in ref.publication_types if _TYPE_BY_PT.get(pt.lower()) in (None, ref.item_type)
+    ]
+    wanted = _PT_BY_TYPE.get(ref.item_type)
+    if wanted and not any(pt.lower() == wanted.lower() for pt in kept):
+        kept.insert(0, wanted)
+    return kept
+
+
+def _automatic_tags(tags: Iterable[Tag]) -> list[Tag]:
+    return [t for t in tags if t.kind in (TAG_MESH, TAG_KEYWORD)]
+
+
+def _tag_fields(ref: Reference) -> list[tuple[str, str]]:
+    tags = _automatic_tags(ref.tags)
+    return [("MH", t.mesh_text) for t in tags if t.kind == TAG_MESH] + [
+        ("OT", t.name) for t in tags if t.kind == TAG_KEYWORD
+    ]
+
+
+def _one(tag: str, value: str) -> list[tuple[str, str]]:
+    return [(tag, value)] if value else []
+
+
+@dataclass(frozen=True)
+class _Aspect:
+    """What some Reference fields become in MEDLINE: the tags they own and how to write them.
+
+    ``owns(tag, value, item_type)`` says whether a source line belongs to these fields for an
+    item of that type; ``emit(ref)`` gives the lines for the fields' current values.
+    """
+
+    names: tuple[str, ...]
+    owns: Callable[[str, str, str], bool]
+    emit: Callable[[Reference], list[tuple[str, str]]]
+    typed: bool = False  # the tags depend on the item type
+
+
+def _plain(name: str, tag: str) -> _Aspect:
+    return _Aspect((name,), lambda t, v, k: t == tag, lambda r: _one(tag, getattr(r, name)))
+
+
+def _book_title(ref: Reference) -> list[tuple[str, str]]:
+    # A PubMed Book record names the book in BTI and has no TI.
+    if ref.item_type == BOOK:
+        return _one("BTI", ref.title)
+    return _one("TI", _title_value(ref.title))
+
+
+def _container(ref: Reference) -> list[tuple[str, str]]:
+    return _one("BTI" if ref.item_type == CHAPTER else "JT", ref.container_title)
+
+
+# In PubMed's order, which is the order of a record written from the fields alone.
+_ASPECTS: tuple[_Aspect, ...] = (
+    _plain("pmid", "PMID"),
+    _Aspect(
+        ("issns",),
+        lambda t, v, k: t in ("IS", "ISSN"),
+        lambda r: [("IS", f"{i.value} ({i.kind})" if i.kind else i.value) for i in r.issns],
+    ),
+    _plain("volume", "VI"),
+    _plain("issue", "IP"),
+    _Aspect(("date",), lambda t, v, k: t == "DP", lambda r: _one("DP", _date_value(r.date))),
+    _Aspect(
+        ("title",),
+        lambda t, v, k: t == "TI" or (t == "BTI" and k == BOOK),
+        _book_title,
+        typed=True,
+    ),
+    _plain("collection_title", "CTI"),
+    _plain("pages", "PG"),
+    _Aspect(
+        ("doi",),
+        lambda t, v, k: t in ("LID", "AID") and bool(_doi_of(v)),
+        lambda r: _one("LID", f"{r.doi} [doi]" if r.doi else ""),
+    ),
+    _plain("abstract", "AB"),
+    _Aspect(
+        ("creators",),
+        lambda t, v, k: t in _CREATOR_TAGS,
+        lambda r: [line for c in r.creators for line in _creator_fields(c)],
+    ),
+    _plain("language", "LA"),
+    _Aspect(
+        ("item_type", "publication_types"),
+        lambda t, v, k: t == "PT",
+        lambda r: [("PT", pt) for pt in _publication_types(r)],
+    ),
+    _Aspect(
+        ("place",),
+        lambda t, v, k: t == "PL" and k in _BOOKISH,  # a journal's PL is its country
+        lambda r: _one("PL", r.place) if r.item_type in _BOOKISH else [],
+        typed=True,
+    ),
+    _plain("publisher", "PB"),
+    _plain("isbn", "ISBN"),
+    _plain("container_title_short", "TA"),
+    _Aspect(
+        ("container_title",),
+        lambda t, v, k: t == ("BTI" if k == CHAPTER else "JT"),
+        _container,
+        typed=True,
+    ),
+    _Aspect(("tags",), lambda t, v, k: t in ("MH", "OT"), _tag_fields),
+    _plain("pmcid", "PMC"),
+)
+
+
+def _edited(aspect: _Aspect, ref: Reference, base: Reference) -> bool:
+    if aspect.typed and ref.item_type != base.item_type:
+        return True
+    if aspect.names == ("tags",):  # the store may list tags in its own order
+        return sorted(map(repr, _automatic_tags(ref.tags))) != sorted(
+            map(repr, _automatic_tags(base.tags))
+        )
+    return any(getattr(ref, name) != getattr(base, name) for name in aspect.names)
+
+
+def _insert_at(fields: list[tuple[str, str]], tag: str) -> int:
+    """Where PubMed would put ``tag``: after the last line whose tag comes before it."""
+    rank = _RANK.get(tag, len(_RANK))
+    after = [i for i, (t, _) in enumerate(fields) if _RANK.get(t, -1) != -1 and _RANK[t] < rank]
+    return after[-1] + 1 if after else 0
+
+
+def _replace(fields: list, aspect: _Aspect, ref: Reference, old_type: str) -> list:
+    owned = [i for i, (t, v) in enumerate(fields) if aspect.owns(t, v, old_type)]
+    new = aspect.emit(ref)
+    kept = [f for i, f in enumerate(fields) if i not in set(owned)]
+    at = owned[0] if owned else _insert_at(kept, new[0][0]) if new else 0
+    return kept[:at] + new + kept[at:]
+
+
+def _patched(ref: Reference) -> list[tuple[str, str]]:
+    """The source record with the lines behind the fields the user edited replaced."""
+    base = to_reference(RawRecord(ref.source_record, 0))
+    fields = list(ref.source_record)
+    for aspect in _ASPECTS:
+        if _edited(aspect, ref, base):
+            fields = _replace(fields, aspect, ref, base.item_type)
+    return fields
+
+
+def record_fields(ref: Reference) -> list[tuple[str, str]]:
+    """The MEDLINE tag/value lines for ``ref``."""
+    if ref.source_format == SOURCE_FORMAT and ref.source_record:
+        return _patched(ref)
+    return [line for aspect in _ASPECTS for line in aspect.emit(ref)]
+
+
+def format_field(tag: str, value: str) -> str:
+    """One field in PubMed's layout: ``TAG - value`` wrapped, continuation lines indented."""
+    wrapped = textwrap.wrap(
+        _squash(value), _WIDTH - len(_INDENT), break_long_words=False, break_on_hyphens=False
+    )
+    first, *rest = wrapped or [""]
+    return "\n".join([f"{tag:<4}- {first}".rstrip()] + [_INDENT + line for line in rest])
+
+
+def write(refs: Iterable[Reference], out: TextIO) -> None:
+    """Write ``refs`` as MEDLINE records separated by blank lines."""
+    for number, ref in enumerate(refs):
+        if number:
+            out.write("\n")
+        for tag, value in record_fields(ref):
+            out.write(format_field(tag, value) + "\n")
