@@ -1,0 +1,31 @@
+"""Helpers for many rows at once: IN-list chunks, executemany inserts, child rows by item."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from peewee import Database
+
+# Ids per IN (...) list: far below every engine's limit on bound parameters.
+CHUNK = 500
+
+
+def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT many rows with one prepared statement; rows whose key exists are left alone.
+
+    ``executemany`` binds each row to the same compiled statement: several times faster than
+    peewee's ``insert_many``, which renders every value into one long SQL text.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join([db.param] * len(columns))
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING'
+    db.cursor().executemany(sql, rows)
+
+
+def grouped(rows: Iterable[Sequence]) -> dict[int, list]:
+    """{item id: [rest of row, ...]} from rows that start with an item id, order kept."""
+    groups: dict[int, list] = defaultdict(list)
+    for item_id, *rest in rows:
+        groups[item_id].append(rest)
+    return groups

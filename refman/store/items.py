@@ -1,0 +1,222 @@
+"""Items: adding (in bulk), reading, editing, trashing and deleting, and duplicate lookup.
+
+Adding goes through one path for one reference or a hundred thousand: the rows are built in
+Python (``mapping``) and written with ``executemany``, one statement per table, instead of an
+ORM save per row. Item ids are assigned here (max + 1, as SQLite would) so that the creators,
+tags and index rows can be written in the same pass; the caller's immediate transaction makes
+that safe against another writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from peewee import Database, chunked, fn
+
+from refman.model import EDITABLE_FIELDS, ItemId, Reference
+from refman.store import mapping, search, tags
+from refman.store.bulk import CHUNK, grouped, insert_rows
+from refman.store.schema import Creator, Item, ItemTag, SourceRecord
+from refman.store.schema import Tag as TagRow
+
+# Display value of each item-table column (the sort keys' names), as an SQL expression.
+DISPLAY_COLUMNS = {
+    "title": Item.title,
+    "creators": Item.creator_summary,
+    "year": Item.year,
+    "journal": fn.COALESCE(fn.NULLIF(Item.container_title, ""), Item.container_title_short),
+    "date_added": Item.date_added,
+    "date_modified": Item.date_modified,
+    "item_type": Item.item_type,
+    "doi": Item.doi,
+    "pmid": Item.pmid,
+    "volume": Item.volume,
+    "pages": Item.pages,
+}
+
+
+# --- adding -----------------------------------------------------------------------------------
+
+
+def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
+    """Add the references with their creators, tags, source records and index rows."""
+    if not refs:
+        return []
+    first_id = (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
+    moment = mapping.now()
+    new = [
+        (ItemId(first_id + n), ref.with_changes(tags=tuple(tags.unique_tags(ref.tags))))
+        for n, ref in enumerate(refs)
+    ]
+    item_rows = [
+        mapping.item_row(ref, item_id, ref.date_added or moment, ref.date_modified or moment)
+        for item_id, ref in new
+    ]
+    insert_rows(db, Item._meta.table_name, mapping.ITEM_COLUMNS, item_rows)
+    creators = [row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators)]
+    insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
+    _insert_tag_links(db, new)
+    records = [
+        (item_id, mapping.encode_source_record(ref.source_record))
+        for item_id, ref in new
+        if ref.source_record
+    ]
+    insert_rows(db, SourceRecord._meta.table_name, ("item_id", "pairs"), records)
+    search.insert_documents(db, ((i, *search.reference_document(ref)) for i, ref in new))
+    return [item_id for item_id, _ in new]
+
+
+def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
+    known = tags.tag_ids(db, (tag.name for _, ref in new for tag in ref.tags))
+    links = [
+        mapping.tag_link_row(item_id, known[tag.name], tag, position)
+        for item_id, ref in new
+        for position, tag in enumerate(ref.tags)
+    ]
+    insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load(db: Database, ids: Sequence[ItemId]) -> list[Reference]:
+    """The references with these ids, in this order; KeyError for an id not in the library."""
+    found: dict[int, Reference] = {}
+    for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
+        found.update(_load_chunk(db, chunk))
+    missing = next((item_id for item_id in ids if item_id not in found), None)
+    if missing is not None:
+        raise KeyError(missing)
+    return [found[item_id] for item_id in ids]
+
+
+def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
+    columns = [Item.id] + [getattr(Item, name) for name in mapping.STORED_COLUMNS]
+    rows = Item.select(*columns).where(Item.id.in_(ids)).tuples().bind(db)
+    creators = grouped(
+        Creator.select(
+            Creator.item,
+            Creator.role,
+            Creator.family,
+            Creator.given,
+            Creator.literal,
+            Creator.affiliations,
+            Creator.ids,
+        )
+        .where(Creator.item.in_(ids))
+        .order_by(Creator.item, Creator.position)
+        .tuples()
+        .bind(db)
+    )
+    tag_rows = grouped(
+        ItemTag.select(ItemTag.item, TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
+        .join(TagRow)
+        .where(ItemTag.item.in_(ids))
+        .order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
+        .tuples()
+        .bind(db)
+    )
+    records = dict(
+        SourceRecord.select(SourceRecord.item, SourceRecord.pairs)
+        .where(SourceRecord.item.in_(ids))
+        .tuples()
+        .bind(db)
+    )
+    return {
+        row[0]: mapping.reference_from_row(
+            row,
+            [mapping.creator_from_row(c) for c in creators.get(row[0], ())],
+            [mapping.tag_from_row(t) for t in tag_rows.get(row[0], ())],
+            mapping.decode_source_record(records[row[0]]) if row[0] in records else (),
+        )
+        for row in rows
+    }
+
+
+def count(db: Database, *, trashed: bool) -> int:
+    return Item.select().where(Item.trashed == trashed).bind(db).count()
+
+
+def all_ids(db: Database) -> list[ItemId]:
+    return [ItemId(i) for (i,) in Item.select(Item.id).order_by(Item.id).tuples().bind(db)]
+
+
+def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
+    """Display values of the columns for each id found (missing ids are left out)."""
+    unknown = [name for name in columns if name not in DISPLAY_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown columns {unknown}; use {', '.join(DISPLAY_COLUMNS)}")
+    year = list(columns).index("year") if "year" in columns else None
+    found: dict[ItemId, tuple] = {}
+    for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
+        query = Item.select(Item.id, *(DISPLAY_COLUMNS[name] for name in columns))
+        for item_id, *values in query.where(Item.id.in_(chunk)).tuples().bind(db):
+            if year is not None:
+                values[year] = "" if values[year] is None else str(values[year])
+            found[ItemId(item_id)] = tuple(values)
+    return found
+
+
+def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
+    """The item this reference duplicates: same PMID, else DOI, else title key.
+
+    Trashed items count (restoring one is better than a second copy); live ones come first.
+    """
+    keys = (
+        (Item.pmid, ref.pmid.strip()),
+        (Item.doi_key, mapping.doi_key(ref.doi)),
+        (Item.title_key, mapping.title_key(ref)),
+    )
+    for column, value in keys:
+        if not value:
+            continue
+        query = Item.select(Item.id).where(column == value).order_by(Item.trashed, Item.id)
+        found = query.limit(1).bind(db).scalar()
+        if found is not None:
+            return ItemId(found)
+    return None
+
+
+# --- changing ---------------------------------------------------------------------------------
+
+
+def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool:
+    """Change editable fields of one item; False when nothing changed."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    (current,) = load(db, [item_id])
+    updated = current.with_changes(**changes)
+    if updated == current:
+        return False
+    row = mapping.item_row(updated, item_id, current.date_added, mapping.now())
+    values = dict(zip(mapping.ITEM_COLUMNS, row, strict=True))
+    del values["id"], values["date_added"]
+    Item.update(values).where(Item.id == item_id).bind(db).execute()
+    if updated.creators != current.creators:
+        Creator.delete().where(Creator.item == item_id).bind(db).execute()
+        rows_ = mapping.creator_rows(item_id, updated.creators)
+        insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, rows_)
+    search.refresh(db, [item_id])
+    return True
+
+
+def touch(db: Database, ids: Iterable[int], moment: datetime | None = None) -> None:
+    """Set date_modified of these items to now."""
+    stamp = mapping.format_time(moment or mapping.now())
+    for chunk in chunked(list(ids), CHUNK):
+        Item.update(date_modified=stamp).where(Item.id.in_(chunk)).bind(db).execute()
+
+
+def set_trashed(db: Database, ids: Sequence[ItemId], trashed: bool) -> None:
+    for chunk in chunked(list(ids), CHUNK):
+        Item.update(trashed=trashed).where(Item.id.in_(chunk)).bind(db).execute()
+
+
+def delete(db: Database, ids: Sequence[ItemId]) -> None:
+    """Delete items for good; their creators, tag links, notes and memberships go with them."""
+    for chunk in chunked(list(ids), CHUNK):
+        Item.delete().where(Item.id.in_(chunk)).bind(db).execute()
+    search.delete_documents(db, list(ids))
+    tags.purge_unused(db)

@@ -1,0 +1,310 @@
+"""Row ↔ Reference: the values stored for an item, its creators, tags and source record.
+
+Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
+single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
+holds derived keys: lowercased DOI, ``title_key`` for duplicate matching, sort keys and the
+creator summary shown in the item table. They are recomputed whenever the item is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from refman.model import (
+    AUTHOR,
+    Creator,
+    Issn,
+    ItemId,
+    MeshQualifier,
+    PartialDate,
+    Reference,
+    Tag,
+)
+
+# Reference fields stored as-is in an item column of the same name.
+PLAIN_FIELDS: tuple[str, ...] = (
+    "item_type",
+    "title",
+    "abstract",
+    "container_title",
+    "container_title_short",
+    "collection_title",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "isbn",
+    "language",
+    "publisher",
+    "place",
+    "url",
+    "source_format",
+)
+DATE_COLUMNS: tuple[str, ...] = ("year", "month", "day", "season", "date_text")
+# Derived from the fields above; never read back into a Reference.
+KEY_COLUMNS: tuple[str, ...] = (
+    "doi_key",
+    "title_key",
+    "title_sort",
+    "creators_sort",
+    "creator_summary",
+    "date_sort",
+    "journal_sort",
+    "pmid_sort",
+    "volume_sort",
+    "pages_sort",
+)
+# The columns read to rebuild a Reference, in this order after ``id``.
+STORED_COLUMNS: tuple[str, ...] = (
+    PLAIN_FIELDS
+    + DATE_COLUMNS
+    + ("issns", "publication_types", "date_added", "date_modified", "trashed")
+)
+# Every item column, in the order of the tuples ``item_row`` builds.
+ITEM_COLUMNS: tuple[str, ...] = ("id",) + STORED_COLUMNS + KEY_COLUMNS
+CREATOR_COLUMNS: tuple[str, ...] = (
+    "item_id",
+    "position",
+    "role",
+    "family",
+    "given",
+    "literal",
+    "affiliations",
+    "ids",
+)
+ITEM_TAG_COLUMNS: tuple[str, ...] = (
+    "item_id",
+    "tag_id",
+    "kind",
+    "position",
+    "major",
+    "qualifiers",
+)
+
+_NUMBER = re.compile(r"\d+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lowercase, drop accents and punctuation, collapse spaces: 'Müller-Lyon.' → 'muller lyon'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", bare).split())
+
+
+def natural_key(text: str) -> str:
+    """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10')."""
+    return _NUMBER.sub(lambda m: m.group().zfill(10), text.casefold().strip())
+
+
+def doi_key(doi: str) -> str:
+    """The DOI as compared for duplicates: lowercase, without a resolver prefix."""
+    return _DOI_PREFIX.sub("", doi.strip()).lower()
+
+
+def primary_creators(ref: Reference) -> tuple[Creator, ...]:
+    """The creators the item is known by: its authors, or its editors when it has none."""
+    return ref.authors() or ref.editors()
+
+
+def _short_name(creator: Creator) -> str:
+    return creator.literal or creator.family or creator.given
+
+
+def creator_summary(ref: Reference) -> str:
+    """'Knowles', 'Knowles and Canestrari' or 'Knowles et al.', as Zotero shows creators."""
+    names = [_short_name(c) for c in primary_creators(ref)]
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return " and ".join(names)
+
+
+def title_key(ref: Reference) -> str:
+    """Normalised title + year + first author's family name, for duplicate matching.
+
+    Empty when the title has no words: untitled items never match one another.
+    """
+    title = fold(ref.title)
+    if not title:
+        return ""
+    authors = ref.authors()
+    family = fold(authors[0].family or authors[0].literal) if authors else ""
+    year = str(ref.date.year) if ref.date.year else ""
+    return f"{title}|{year}|{family}"
+
+
+def _date_sort(date: PartialDate) -> str:
+    if date.year is None:
+        return ""
+    return f"{date.year:04d}-{date.month or 0:02d}-{date.day or 0:02d}"
+
+
+def _creators_sort(ref: Reference) -> str:
+    first = next(iter(primary_creators(ref)), None)
+    if first is None:
+        return ""
+    return fold(first.literal or f"{first.family} {first.given}")
+
+
+def key_values(ref: Reference) -> tuple:
+    """The derived columns of KEY_COLUMNS for this reference."""
+    return (
+        doi_key(ref.doi),
+        title_key(ref),
+        natural_key(fold(ref.title)),
+        _creators_sort(ref),
+        creator_summary(ref),
+        _date_sort(ref.date),
+        fold(ref.container_title or ref.container_title_short),
+        natural_key(ref.pmid),
+        natural_key(ref.volume),
+        natural_key(ref.pages),
+    )
+
+
+# --- times ------------------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 in UTC, to the second: sorts as text and SQLite's date functions read it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# --- JSON columns -----------------------------------------------------------------------------
+# Small lists read only with their row (ISSNs, affiliations, MeSH qualifiers) are JSON text, and
+# "" when empty so that the common case costs no bytes.
+
+
+def to_json(values: Sequence) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) if values else ""
+
+
+def from_json(text: str) -> list:
+    return json.loads(text) if text else []
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def item_row(ref: Reference, item_id: int, added: datetime, modified: datetime) -> tuple:
+    """The item row in ITEM_COLUMNS order."""
+    date = ref.date
+    return (
+        (item_id,)
+        + tuple(getattr(ref, name) for name in PLAIN_FIELDS)
+        + (date.year, date.month, date.day, date.season, date.text)
+        + (
+            to_json([[issn.value, issn.kind] for issn in ref.issns]),
+            to_json(list(ref.publication_types)),
+            format_time(added),
+            format_time(modified),
+            int(ref.trashed),
+        )
+        + key_values(ref)
+    )
+
+
+def creator_rows(item_id: int, creators: Iterable[Creator]) -> list[tuple]:
+    return [
+        (
+            item_id,
+            position,
+            c.role,
+            c.family,
+            c.given,
+            c.literal,
+            to_json(list(c.affiliations)),
+            to_json(list(c.ids)),
+        )
+        for position, c in enumerate(creators)
+    ]
+
+
+def tag_link_row(item_id: int, tag_id: int, tag: Tag, position: int) -> tuple:
+    qualifiers = to_json([[q.name, q.major] for q in tag.qualifiers])
+    return (item_id, tag_id, tag.kind, position, int(tag.major), qualifiers)
+
+
+def encode_source_record(record: Sequence[tuple[str, str]]) -> str:
+    """The tag/value pairs as one JSON array: one row per item instead of ~60."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_source_record(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((tag, value) for tag, value in json.loads(text))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def creator_from_row(row: Sequence) -> Creator:
+    """A creator from (role, family, given, literal, affiliations, ids)."""
+    role, family, given, literal, affiliations, ids = row
+    return Creator(
+        family=family,
+        given=given,
+        literal=literal,
+        role=role or AUTHOR,
+        affiliations=tuple(from_json(affiliations)),
+        ids=tuple(from_json(ids)),
+    )
+
+
+def tag_from_row(row: Sequence) -> Tag:
+    """A tag from (name, kind, major, qualifiers)."""
+    name, kind, major, qualifiers = row
+    return Tag(
+        name=name,
+        kind=kind,
+        major=bool(major),
+        qualifiers=tuple(MeshQualifier(q, bool(m)) for q, m in from_json(qualifiers)),
+    )
+
+
+def reference_from_row(
+    row: Sequence,
+    creators: Sequence[Creator],
+    tags: Sequence[Tag],
+    source_record: tuple[tuple[str, str], ...],
+) -> Reference:
+    """A Reference from a row of ("id",) + STORED_COLUMNS and the item's children."""
+    values = dict(zip(("id",) + STORED_COLUMNS, row, strict=True))
+    return Reference(
+        **{name: values[name] for name in PLAIN_FIELDS},
+        date=PartialDate(
+            year=values["year"],
+            month=values["month"],
+            day=values["day"],
+            text=values["date_text"],
+            season=values["season"],
+        ),
+        issns=tuple(Issn(value, kind) for value, kind in from_json(values["issns"])),
+        publication_types=tuple(from_json(values["publication_types"])),
+        creators=tuple(creators),
+        tags=tuple(tags),
+        source_record=source_record,
+        id=ItemId(values["id"]),
+        date_added=parse_time(values["date_added"]),
+        date_modified=parse_time(values["date_modified"]),
+        trashed=bool(values["trashed"]),
+    )

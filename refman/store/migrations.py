@@ -1,0 +1,199 @@
+"""Schema versions: ``PRAGMA user_version`` and the forward steps that reach the current one.
+
+``MIGRATIONS[n]`` takes a library from version ``n`` to ``n + 1``. The steps are Python
+functions listed in code, not files in a folder, because a frozen build cannot scan folders.
+Each step is frozen SQL: once released it never changes, even when the models do, so that
+migrating an old file and creating a new one give the same tables (a test compares them).
+A new file is version 0 and runs every step. Each step runs in its own transaction together
+with its version bump, so a failure leaves the file at the last version it fully reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database
+
+from refman.model import LibraryError
+
+_V1_TABLES = """
+CREATE TABLE item (
+    id INTEGER PRIMARY KEY,
+    item_type TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    abstract TEXT NOT NULL DEFAULT '',
+    container_title TEXT NOT NULL DEFAULT '',
+    container_title_short TEXT NOT NULL DEFAULT '',
+    collection_title TEXT NOT NULL DEFAULT '',
+    volume TEXT NOT NULL DEFAULT '',
+    issue TEXT NOT NULL DEFAULT '',
+    pages TEXT NOT NULL DEFAULT '',
+    doi TEXT NOT NULL DEFAULT '',
+    pmid TEXT NOT NULL DEFAULT '',
+    pmcid TEXT NOT NULL DEFAULT '',
+    isbn TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT '',
+    publisher TEXT NOT NULL DEFAULT '',
+    place TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    source_format TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    month INTEGER,
+    day INTEGER,
+    season TEXT NOT NULL DEFAULT '',
+    date_text TEXT NOT NULL DEFAULT '',
+    issns TEXT NOT NULL DEFAULT '',
+    publication_types TEXT NOT NULL DEFAULT '',
+    date_added TEXT NOT NULL,
+    date_modified TEXT NOT NULL,
+    trashed INTEGER NOT NULL DEFAULT 0,
+    doi_key TEXT NOT NULL DEFAULT '',
+    title_key TEXT NOT NULL DEFAULT '',
+    title_sort TEXT NOT NULL DEFAULT '',
+    creators_sort TEXT NOT NULL DEFAULT '',
+    creator_summary TEXT NOT NULL DEFAULT '',
+    date_sort TEXT NOT NULL DEFAULT '',
+    journal_sort TEXT NOT NULL DEFAULT '',
+    pmid_sort TEXT NOT NULL DEFAULT '',
+    volume_sort TEXT NOT NULL DEFAULT '',
+    pages_sort TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX item_pmid ON item (pmid);
+CREATE INDEX item_doi_key ON item (doi_key);
+CREATE INDEX item_title_key ON item (title_key);
+CREATE INDEX item_by_title ON item (trashed, title_sort);
+CREATE INDEX item_by_creators ON item (trashed, creators_sort);
+CREATE INDEX item_by_date ON item (trashed, date_sort);
+CREATE INDEX item_by_journal ON item (trashed, journal_sort);
+CREATE INDEX item_by_date_added ON item (trashed, date_added);
+CREATE INDEX item_by_date_modified ON item (trashed, date_modified);
+CREATE INDEX item_by_item_type ON item (trashed, item_type);
+CREATE INDEX item_by_doi ON item (trashed, doi_key);
+CREATE INDEX item_by_pmid ON item (trashed, pmid_sort);
+CREATE INDEX item_by_volume ON item (trashed, volume_sort);
+CREATE INDEX item_by_pages ON item (trashed, pages_sort);
+
+CREATE TABLE creator (
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    family TEXT NOT NULL DEFAULT '',
+    given TEXT NOT NULL DEFAULT '',
+    literal TEXT NOT NULL DEFAULT '',
+    affiliations TEXT NOT NULL DEFAULT '',
+    ids TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (item_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE tag (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    color TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE item_tag (
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    major INTEGER NOT NULL DEFAULT 0,
+    qualifiers TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (item_id, tag_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX item_tag_by_tag ON item_tag (tag_id, item_id, kind);
+
+CREATE TABLE note (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    html TEXT NOT NULL,
+    created TEXT NOT NULL,
+    modified TEXT NOT NULL
+);
+CREATE INDEX note_item ON note (item_id);
+
+CREATE TABLE collection (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent_id INTEGER REFERENCES collection (id) ON DELETE CASCADE
+);
+CREATE INDEX collection_parent ON collection (parent_id);
+
+CREATE TABLE collection_item (
+    collection_id INTEGER NOT NULL REFERENCES collection (id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    PRIMARY KEY (collection_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX collection_item_item ON collection_item (item_id);
+
+CREATE TABLE source_record (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    pairs TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE item_fts USING fts5 (
+    title, abstract, creators, journal, year, tags, notes,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _create_version_1(db: Database) -> None:
+    """The first schema: items, creators, tags, notes, collections, source records, FTS."""
+    for statement in _statements(_V1_TABLES):
+        db.execute_sql(statement)
+
+
+Migration = Callable[[Database], None]
+MIGRATIONS: list[Migration] = [_create_version_1]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def check_version(db: Database, path: object, *, read_only: bool) -> int:
+    """The file's version, or LibraryError when this refman cannot use it."""
+    version = schema_version(db)
+    if version > latest_version():
+        raise LibraryError(
+            f"This library was made by a newer version of refman (schema {version}); "
+            f"this version reads up to {latest_version()}. "
+            f"Update refman to open {path}."
+        )
+    if version == 0 and _has_foreign_tables(db):
+        raise LibraryError(f"{path} is a SQLite database but not a refman library.")
+    if version < latest_version() and read_only:
+        raise LibraryError(
+            f"{path} was made by an older version of refman and must be upgraded; "
+            "open it once without read-only."
+        )
+    return version
+
+
+def _has_foreign_tables(db: Database) -> bool:
+    rows = db.execute_sql("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+    return rows.fetchone()[0] > 0
+
+
+def migrate(db: Database) -> None:
+    """Run the steps from the file's version to the latest, each in its own transaction.
+
+    The version is read again inside each (immediate) transaction, so two programs opening
+    a new file at once do not both create the tables.
+    """
+    while True:
+        with db.atomic():
+            version = schema_version(db)
+            if version >= latest_version():
+                return
+            MIGRATIONS[version](db)
+            # PRAGMA takes no parameters; the value is an int we computed.
+            db.execute_sql(f"PRAGMA user_version = {version + 1:d}")

@@ -1,0 +1,140 @@
+"""The peewee models the store queries through, one per table.
+
+The models are not bound to a database: a ``Store`` binds each query to its own connection
+(``query.bind(db)``), so that two libraries can be open at once. The tables themselves are
+created by the frozen steps in ``migrations.py``; a test checks that models and tables agree.
+Column meanings are in ``mapping.py``; the full-text table lives in ``search.py``.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CompositeKey,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class Item(BaseModel):
+    """One reference. Text columns hold '' rather than NULL; date parts may be NULL."""
+
+    item_type = TextField()
+    title = TextField(default="")
+    abstract = TextField(default="")
+    container_title = TextField(default="")
+    container_title_short = TextField(default="")
+    collection_title = TextField(default="")
+    volume = TextField(default="")
+    issue = TextField(default="")
+    pages = TextField(default="")
+    doi = TextField(default="")
+    pmid = TextField(default="")
+    pmcid = TextField(default="")
+    isbn = TextField(default="")
+    language = TextField(default="")
+    publisher = TextField(default="")
+    place = TextField(default="")
+    url = TextField(default="")
+    source_format = TextField(default="")
+    year = IntegerField(null=True)
+    month = IntegerField(null=True)
+    day = IntegerField(null=True)
+    season = TextField(default="")
+    date_text = TextField(default="")
+    issns = TextField(default="")  # JSON [[value, kind], ...]
+    publication_types = TextField(default="")  # JSON [name, ...]
+    date_added = TextField()  # ISO 8601 UTC, see mapping.format_time
+    date_modified = TextField()
+    trashed = BooleanField(default=False)
+    # Derived keys (mapping.key_values).
+    doi_key = TextField(default="")
+    title_key = TextField(default="")
+    title_sort = TextField(default="")
+    creators_sort = TextField(default="")
+    creator_summary = TextField(default="")
+    date_sort = TextField(default="")
+    journal_sort = TextField(default="")
+    pmid_sort = TextField(default="")
+    volume_sort = TextField(default="")
+    pages_sort = TextField(default="")
+
+
+class Creator(BaseModel):
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    position = IntegerField()
+    role = TextField()
+    family = TextField(default="")
+    given = TextField(default="")
+    literal = TextField(default="")
+    affiliations = TextField(default="")  # JSON [text, ...]
+    ids = TextField(default="")  # JSON [text, ...]
+
+    class Meta:
+        primary_key = CompositeKey("item", "position")
+
+
+class Tag(BaseModel):
+    name = TextField(unique=True)
+    color = TextField(default="")
+
+
+class ItemTag(BaseModel):
+    """A tag on an item; the same tag may be on one item twice with different kinds."""
+
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+    kind = TextField()
+    position = IntegerField()
+    major = BooleanField(default=False)
+    qualifiers = TextField(default="")  # JSON [[name, major], ...]
+
+    class Meta:
+        primary_key = CompositeKey("item", "tag", "kind")
+
+
+class Note(BaseModel):
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    html = TextField()
+    created = TextField()
+    modified = TextField()
+
+
+class Collection(BaseModel):
+    name = TextField()
+    parent = ForeignKeyField("self", null=True, on_delete="CASCADE")
+
+
+class CollectionItem(BaseModel):
+    collection = ForeignKeyField(Collection, on_delete="CASCADE")
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("collection", "item")
+
+
+class SourceRecord(BaseModel):
+    """The imported record's tag/value pairs as one JSON array (mapping.encode_source_record)."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
+    pairs = TextField()
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Item,
+    Creator,
+    Tag,
+    ItemTag,
+    Note,
+    Collection,
+    CollectionItem,
+    SourceRecord,
+)

@@ -1,0 +1,265 @@
+"""Finding items: the FTS5 index, the search query, view filters and sort orders.
+
+This is the one per-engine part of the store. The FTS5 table ``item_fts`` holds, per item
+(``rowid`` = item id), its title, abstract, creators, journal (both names), year, tags and the
+text of its notes. It is a regular FTS5 table with its own copy of the text: its columns are
+gathered from four tables and the notes' HTML is stripped in Python, which an external-content
+table could not express. The store calls ``refresh`` after every change it makes, and the
+bulk insert writes the documents it built from the References with ``document`` too, so both
+paths index exactly the same text (``check`` compares them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from peewee import SQL, Database, DatabaseError, Expression, chunked
+
+from refman.model import Creator as CreatorRecord
+from refman.model import Reference
+from refman.store.bulk import CHUNK, grouped
+from refman.store.schema import CollectionItem, Creator, Item, ItemTag, Note, Tag
+
+FTS_TABLE = "item_fts"
+FTS_COLUMNS = ("title", "abstract", "creators", "journal", "year", "tags", "notes")
+
+# Sort key (as the item table names its columns) → the indexed column that orders it.
+SORT_COLUMNS = {
+    "title": Item.title_sort,
+    "creators": Item.creators_sort,
+    "year": Item.date_sort,
+    "journal": Item.journal_sort,
+    "date_added": Item.date_added,
+    "date_modified": Item.date_modified,
+    "item_type": Item.item_type,
+    "doi": Item.doi_key,
+    "pmid": Item.pmid_sort,
+    "volume": Item.volume_sort,
+    "pages": Item.pages_sort,
+}
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def note_text(note_html: str) -> str:
+    """The words of a note: markup dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(_MARKUP.sub(" ", note_html)).split())
+
+
+def creator_text(family: str, given: str, literal: str) -> str:
+    return " ".join(part for part in (given, family, literal) if part)
+
+
+def document(
+    title: str,
+    abstract: str,
+    creators: Iterable[str],
+    journals: Iterable[str],
+    year: int | None,
+    tags: Iterable[str],
+    notes: Iterable[str],
+) -> tuple[str, ...]:
+    """One row of the FTS table, in FTS_COLUMNS order."""
+    return (
+        title,
+        abstract,
+        "\n".join(creators),
+        "\n".join(name for name in journals if name),
+        str(year) if year else "",
+        "\n".join(tags),
+        "\n".join(note_text(n) for n in notes),
+    )
+
+
+def reference_document(ref: Reference) -> tuple[str, ...]:
+    """The document of a reference about to be added (it has no notes yet)."""
+    return document(
+        ref.title,
+        ref.abstract,
+        [_creator_record_text(c) for c in ref.creators],
+        (ref.container_title, ref.container_title_short),
+        ref.date.year,
+        [tag.name for tag in ref.tags],
+        (),
+    )
+
+
+def _creator_record_text(creator: CreatorRecord) -> str:
+    return creator_text(creator.family, creator.given, creator.literal)
+
+
+def stored_documents(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The documents of stored items, read from the tables (ids: one chunk)."""
+    fields = (Item.id, Item.title, Item.abstract, Item.container_title)
+    items = Item.select(*fields, Item.container_title_short, Item.year).where(Item.id.in_(ids))
+    creators = grouped(
+        Creator.select(Creator.item, Creator.family, Creator.given, Creator.literal)
+        .where(Creator.item.in_(ids))
+        .order_by(Creator.item, Creator.position)
+        .tuples()
+        .bind(db)
+    )
+    tags = grouped(
+        ItemTag.select(ItemTag.item, Tag.name)
+        .join(Tag)
+        .where(ItemTag.item.in_(ids))
+        .order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
+        .tuples()
+        .bind(db)
+    )
+    notes = grouped(
+        Note.select(Note.item, Note.html)
+        .where(Note.item.in_(ids))
+        .order_by(Note.item, Note.id)
+        .tuples()
+        .bind(db)
+    )
+    return {
+        item_id: document(
+            title,
+            abstract,
+            [creator_text(*c) for c in creators.get(item_id, ())],
+            (journal, short),
+            year,
+            [name for (name,) in tags.get(item_id, ())],
+            [text for (text,) in notes.get(item_id, ())],
+        )
+        for item_id, title, abstract, journal, short, year in items.tuples().bind(db)
+    }
+
+
+# --- keeping the index in step ----------------------------------------------------------------
+
+
+def insert_documents(db: Database, documents: Iterable[tuple]) -> None:
+    """Add rows (item id, *document) to the index."""
+    columns = ", ".join(("rowid",) + FTS_COLUMNS)
+    marks = ", ".join("?" * (len(FTS_COLUMNS) + 1))
+    sql = f"INSERT INTO {FTS_TABLE} ({columns}) VALUES ({marks})"
+    db.cursor().executemany(sql, documents)
+
+
+def delete_documents(db: Database, ids: Sequence[int]) -> None:
+    for chunk in chunked(ids, CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        db.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+
+
+def refresh(db: Database, ids: Iterable[int]) -> None:
+    """Index the current text of these items (deleted items leave the index)."""
+    for chunk in chunked(sorted(set(ids)), CHUNK):
+        delete_documents(db, chunk)
+        documents = stored_documents(db, chunk)
+        insert_documents(db, ((item_id, *doc) for item_id, doc in documents.items()))
+
+
+def rebuild(db: Database) -> None:
+    db.execute_sql(f"DELETE FROM {FTS_TABLE}")
+    ids = [item_id for (item_id,) in Item.select(Item.id).tuples().bind(db)]
+    refresh(db, ids)
+    db.execute_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+
+
+def check(db: Database, *, read_only: bool = False) -> list[str]:
+    """Differences between the index and the items; empty when they agree."""
+    problems = _compare_documents(db)
+    stray = db.execute_sql(
+        f"SELECT rowid FROM {FTS_TABLE} WHERE rowid NOT IN (SELECT id FROM item) ORDER BY rowid"
+    )
+    problems += [
+        f"search index has a row for item {rowid}, which does not exist" for (rowid,) in stray
+    ]
+    if not read_only:  # FTS5 runs its own check as a (non-writing) INSERT command
+        try:
+            db.execute_sql(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
+            )
+        except DatabaseError as exc:
+            problems.append(f"search index is damaged: {exc}")
+    return problems
+
+
+def _compare_documents(db: Database) -> list[str]:
+    problems = []
+    ids = [item_id for (item_id,) in Item.select(Item.id).order_by(Item.id).tuples().bind(db)]
+    columns = ", ".join(("rowid",) + FTS_COLUMNS)
+    for chunk in chunked(ids, CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT {columns} FROM {FTS_TABLE} WHERE rowid IN ({marks})"
+        indexed = {row[0]: tuple(row[1:]) for row in db.execute_sql(sql, chunk)}
+        for item_id, expected in stored_documents(db, chunk).items():
+            if item_id not in indexed:
+                problems.append(f"item {item_id} is missing from the search index")
+            elif indexed[item_id] != expected:
+                problems.append(f"item {item_id} has out-of-date text in the search index")
+    return problems
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def match_expression(text: str) -> str | None:
+    """The user's words as an FTS5 query: every word, each as a quoted prefix, all required.
+
+    Quoting makes FTS5 read ``"``, ``*``, ``-``, ``(``, ``:`` and ``AND`` as plain text. A word
+    with no letter or digit would make FTS5 match nothing at all, so it is left out; None
+    when nothing searchable is left.
+    """
+    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _matching(expression: str) -> Expression:
+    subquery = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expression])
+    return Item.id.in_(subquery)
+
+
+def _with_tag(name: str) -> Expression:
+    return Item.id.in_(ItemTag.select(ItemTag.item).join(Tag).where(Tag.name == name))
+
+
+def view_condition(
+    *,
+    collection: int | None = None,
+    unfiled: bool = False,
+    tags: Sequence[str] = (),
+    trashed: bool = False,
+) -> Expression:
+    """The items of a view, as a condition on Item."""
+    condition = Item.trashed == trashed
+    if collection is not None:
+        members = CollectionItem.select(CollectionItem.item)
+        condition &= Item.id.in_(members.where(CollectionItem.collection == collection))
+    if unfiled:
+        condition &= Item.id.not_in(CollectionItem.select(CollectionItem.item))
+    for name in dict.fromkeys(tags):
+        condition &= _with_tag(name)
+    return condition
+
+
+def search_ids(
+    db: Database,
+    text: str,
+    *,
+    sort: str,
+    descending: bool,
+    **view: object,
+) -> list[int]:
+    """Ids of the items in a view that match the text, in the given order (ties: by id)."""
+    if sort not in SORT_COLUMNS:
+        raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
+    condition = view_condition(**view)
+    expression = match_expression(text)
+    if expression is not None:
+        condition &= _matching(expression)
+    order = (SORT_COLUMNS[sort], Item.id)
+    query = Item.select(Item.id).where(condition)
+    query = query.order_by(*(column.desc() if descending else column for column in order))
+    return [item_id for (item_id,) in query.tuples().bind(db)]

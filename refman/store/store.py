@@ -1,0 +1,306 @@
+"""The Store: the one object the library layer uses to read and write the library file.
+
+Each public write runs in a transaction (a savepoint inside the caller's ``transaction()``),
+refuses to run on a read-only store, and keeps the full-text index in step before it returns.
+The work itself lives in the modules named after what they handle (``items``, ``tags``,
+``notes``, ``collection_tree``, ``search``); this class composes them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from refman.model import (
+    Collection,
+    CollectionId,
+    ItemId,
+    LibraryError,
+    Note,
+    NoteId,
+    Reference,
+    Tag,
+    TagCount,
+)
+from refman.store import collection_tree, items, migrations, notes, search
+from refman.store import tags as tag_ops
+from refman.store.database import open_database, translate_errors
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reads(method: Callable[P, R]) -> Callable[P, R]:
+    """SQLite errors the user can act on (locked, damaged...) become LibraryError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        with translate_errors(self.path):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _writes(method: Callable[P, R]) -> Callable[P, R]:
+    """A change: refused when read-only, atomic, SQLite errors in plain words."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        if self.read_only:
+            raise LibraryError(f"{self.path} is open read-only: changes cannot be saved.")
+        with translate_errors(self.path), self.transaction():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class Store:
+    """A refman library in one SQLite file: opens (creating or migrating) on construction."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._db = open_database(self.path, read_only=read_only)
+        try:
+            with translate_errors(self.path):
+                migrations.check_version(self._db, self.path, read_only=read_only)
+                if not read_only:
+                    migrations.migrate(self._db)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        if self._db.is_closed():
+            return
+        if not self.read_only:
+            with translate_errors(self.path):
+                self._db.execute_sql("PRAGMA optimize")  # keeps the planner's statistics fresh
+        self._db.close()
+
+    def transaction(self):
+        """Context manager: all or nothing; nested use is a savepoint."""
+        return self._db.atomic()
+
+    # --- items ----------------------------------------------------------------------------------
+
+    @_writes
+    def add_reference(self, ref: Reference) -> ItemId:
+        return items.insert(self._db, [ref])[0]
+
+    @_writes
+    def add_references(self, refs: Sequence[Reference]) -> list[ItemId]:
+        """Add many references in one pass (executemany per table); ids in the same order."""
+        return items.insert(self._db, list(refs))
+
+    @_reads
+    def get(self, item_id: ItemId) -> Reference:
+        """The full reference; KeyError when no item has this id."""
+        return items.load(self._db, [item_id])[0]
+
+    @_reads
+    def get_many(self, ids: Sequence[ItemId]) -> list[Reference]:
+        """The references in the order of ``ids``; KeyError when one does not exist."""
+        return items.load(self._db, ids)
+
+    @_writes
+    def update_fields(self, item_id: ItemId, changes: Mapping[str, object]) -> None:
+        """Change fields named in model.EDITABLE_FIELDS; date_modified moves if anything did."""
+        items.update(self._db, item_id, changes)
+
+    @_writes
+    def set_trashed(self, ids: Sequence[ItemId], trashed: bool) -> None:
+        items.set_trashed(self._db, ids, trashed)
+
+    @_writes
+    def delete_items(self, ids: Sequence[ItemId]) -> None:
+        """Delete for good, with creators, tag links, notes and collection memberships."""
+        items.delete(self._db, ids)
+
+    @_reads
+    def item_count(self, *, trashed: bool = False) -> int:
+        return items.count(self._db, trashed=trashed)
+
+    @_reads
+    def all_ids(self) -> list[ItemId]:
+        """Every item, trashed or not, by id."""
+        return items.all_ids(self._db)
+
+    @_reads
+    def find_duplicate(self, ref: Reference) -> ItemId | None:
+        """An item with the same PMID, else DOI (any case), else title key; trashed ones too."""
+        return items.find_duplicate(self._db, ref)
+
+    # --- browse ---------------------------------------------------------------------------------
+
+    @_reads
+    def search_ids(
+        self,
+        text: str = "",
+        *,
+        collection: CollectionId | None = None,
+        unfiled: bool = False,
+        tags: Sequence[str] = (),
+        trashed: bool = False,
+        sort: str = "title",
+        descending: bool = False,
+    ) -> list[ItemId]:
+        """Ids of a view, sorted in SQL (ties by id).
+
+        ``text``: every word must match some field as a prefix. ``collection``: its direct
+        members. ``unfiled``: items in no collection. ``tags``: items with all of them.
+        ``trashed``: the trash instead of the library. ``sort``: a key of search.SORT_COLUMNS.
+        """
+        found = search.search_ids(
+            self._db,
+            text,
+            sort=sort,
+            descending=descending,
+            collection=collection,
+            unfiled=unfiled,
+            tags=tags,
+            trashed=trashed,
+        )
+        return [ItemId(item_id) for item_id in found]
+
+    @_reads
+    def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
+        """Display strings of the item table's columns (names as sort keys) for each id found."""
+        return items.rows(self._db, ids, columns)
+
+    # --- tags -----------------------------------------------------------------------------------
+
+    def _tags_changed(self, changed: set[int], *, touch: bool) -> None:
+        if touch:
+            items.touch(self._db, changed)
+        search.refresh(self._db, changed)
+
+    @_writes
+    def add_tags(self, ids: Sequence[ItemId], tags: Sequence[Tag]) -> None:
+        """Link the tags; links already there (same name and kind) are left untouched."""
+        self._tags_changed(tag_ops.add(self._db, ids, tags), touch=True)
+
+    @_writes
+    def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> None:
+        """Unlink the named tags, manual or automatic, from the items."""
+        self._tags_changed(tag_ops.remove(self._db, ids, names), touch=True)
+
+    @_reads
+    def tag_counts(
+        self,
+        *,
+        collection: CollectionId | None = None,
+        unfiled: bool = False,
+        trashed: bool = False,
+    ) -> list[TagCount]:
+        """Tags on the items of a view, with item counts, sorted by name; coloured always."""
+        return tag_ops.counts(self._db, collection=collection, unfiled=unfiled, trashed=trashed)
+
+    @_writes
+    def rename_tag(self, old: str, new: str) -> None:
+        """Rename everywhere; onto an existing name the two merge. KeyError: no ``old``."""
+        self._tags_changed(tag_ops.rename(self._db, old, new), touch=False)
+
+    @_writes
+    def delete_tag(self, name: str) -> None:
+        """Remove the tag from every item. KeyError when there is no such tag."""
+        self._tags_changed(tag_ops.delete(self._db, name), touch=False)
+
+    @_writes
+    def set_tag_color(self, name: str, color: str) -> None:
+        tag_ops.set_color(self._db, name, color)
+
+    @_reads
+    def tag_names(self) -> list[str]:
+        return tag_ops.names(self._db)
+
+    # --- notes ----------------------------------------------------------------------------------
+
+    @_reads
+    def notes(self, item_id: ItemId) -> list[Note]:
+        return notes.of_item(self._db, item_id)
+
+    @_reads
+    def get_note(self, note_id: NoteId) -> Note:
+        return notes.get(self._db, note_id)
+
+    @_writes
+    def add_note(self, item_id: ItemId, html: str) -> Note:
+        note = notes.add(self._db, item_id, html)
+        search.refresh(self._db, [item_id])
+        return note
+
+    @_writes
+    def update_note(self, note_id: NoteId, html: str) -> Note:
+        note = notes.update(self._db, note_id, html)
+        search.refresh(self._db, [note.item_id])
+        return note
+
+    @_writes
+    def delete_note(self, note_id: NoteId) -> None:
+        search.refresh(self._db, [notes.delete(self._db, note_id)])
+
+    # --- collections ----------------------------------------------------------------------------
+
+    @_reads
+    def collections(self) -> list[Collection]:
+        return collection_tree.all_collections(self._db)
+
+    @_reads
+    def find_collection(self, name: str) -> Collection | None:
+        return collection_tree.find(self._db, name)
+
+    @_writes
+    def create_collection(self, name: str, parent_id: CollectionId | None = None) -> Collection:
+        return collection_tree.create(self._db, name, parent_id)
+
+    @_writes
+    def rename_collection(self, cid: CollectionId, name: str) -> None:
+        collection_tree.rename(self._db, cid, name)
+
+    @_writes
+    def move_collection(self, cid: CollectionId, parent_id: CollectionId | None) -> None:
+        """Re-parent (None: top level); RefmanError when it would go inside itself."""
+        collection_tree.move(self._db, cid, parent_id)
+
+    @_writes
+    def delete_collection(self, cid: CollectionId) -> None:
+        """Delete the collection and its subcollections; the items stay in the library."""
+        collection_tree.delete(self._db, cid)
+
+    @_writes
+    def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> None:
+        collection_tree.add_items(self._db, ids, cid)
+
+    @_writes
+    def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> None:
+        collection_tree.remove_items(self._db, ids, cid)
+
+    @_reads
+    def collections_of(self, item_id: ItemId) -> list[CollectionId]:
+        return collection_tree.of_item(self._db, item_id)
+
+    # --- maintenance ----------------------------------------------------------------------------
+
+    @_reads
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check and the foreign keys; empty when the file is sound."""
+        found = [row[0] for row in self._db.execute_sql("PRAGMA integrity_check")]
+        problems = [] if found == ["ok"] else found
+        for table, rowid, parent, _ in self._db.execute_sql("PRAGMA foreign_key_check"):
+            problems.append(f"{table} row {rowid} points to a missing {parent}")
+        return problems
+
+    @_reads
+    def check_fts(self) -> list[str]:
+        """Differences between the full-text index and the items; empty when in step."""
+        return search.check(self._db, read_only=self.read_only)
+
+    @_writes
+    def rebuild_fts(self) -> None:
+        search.rebuild(self._db)
+
+    def schema_version(self) -> int:
+        return migrations.schema_version(self._db)
