@@ -1,0 +1,77 @@
+"""Start the window: the Qt application, the library, the main window, files named on start.
+
+A library that cannot be opened is explained in a dialog, not a traceback. Any other error
+that reaches the event loop is a bug: it is logged with its traceback and the user sees a
+plain message, and the window keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+import refman
+from refman.gui import dialogs
+from refman.gui.main_window import MainWindow
+from refman.gui.resources import icon
+from refman.library import Library
+from refman.model import RefmanError
+from refman.paths import APP_NAME
+
+log = logging.getLogger("refman.gui")
+
+
+def run(library_path: Path, files: list[str]) -> int:
+    """Open the window on the library at ``library_path``; import ``files``; run until quit."""
+    app = application()
+    install_excepthook()
+    try:
+        library = Library(library_path)
+    except RefmanError as exc:
+        dialogs.show_error(None, f"The library {library_path} cannot be opened.\n\n{exc}")
+        return 1
+    try:
+        window = MainWindow(library)
+        app.aboutToQuit.connect(window.detail.flush)  # a note typed just before quitting
+        window.show()
+        if files:
+            window.import_paths(files)
+        return app.exec()
+    finally:
+        library.close()
+
+
+def application() -> QApplication:
+    """The QApplication, named so that QSettings finds the settings of earlier runs."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(refman.__version__)
+    app.setWindowIcon(icon("refman"))
+    return app
+
+
+def install_excepthook() -> None:
+    sys.excepthook = report_unexpected
+
+
+def report_unexpected(kind, exc, tb) -> None:
+    """A bug reached the event loop: log it, tell the user in plain words, carry on."""
+    if isinstance(exc, RefmanError):  # expected, but nobody caught it: still plain words
+        dialogs.show_error(QApplication.activeWindow(), str(exc))
+        return
+    log.error("Unexpected error", exc_info=(kind, exc, tb))
+    where = _write_log(exc)
+    detail = f"\n\nThe details are in {where}." if where else ""
+    message = f"Something went wrong: {exc}.{detail}"
+    dialogs.show_error(QApplication.activeWindow(), message)
+
+
+def _write_log(exc: BaseException) -> Path | None:
+    # The composition root owns the log file; import it late, as it imports this package.
+    from refman.app import _log_unexpected
+
+    return _log_unexpected(exc)

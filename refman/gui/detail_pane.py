@@ -1,0 +1,339 @@
+"""The right pane: the selected item's fields, creators, tags and notes, all editable in place.
+
+Each field is saved when the user presses Return or leaves it, and when another item is
+shown; the edit goes through the undo stack (``LibraryEditor.set_field``) with its old and
+new value. With several items selected the pane says how many and offers bulk tagging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refman.gui.creators_editor import CreatorsEditor
+from refman.gui.fields import ITEM_TYPE_LABELS, date_to_text, text_to_date
+from refman.gui.item_tags import BulkTagger, ItemTagsEditor
+from refman.gui.notes import NotesEditor
+from refman.gui.undo import LibraryEditor
+from refman.library import Changes
+from refman.model import ItemId, Reference, RefmanError
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A text field of the form: ``kind`` is line, title (wraps, Return saves) or text."""
+
+    name: str
+    label: str
+    kind: str = "line"
+    link: str = ""  # URL template for a link beside the field
+
+
+FIELD_SPECS: tuple[FieldSpec, ...] = (
+    FieldSpec("title", "Title", "title"),
+    FieldSpec("container_title", "Journal"),
+    FieldSpec("container_title_short", "Journal Abbr"),
+    FieldSpec("volume", "Volume"),
+    FieldSpec("issue", "Issue"),
+    FieldSpec("pages", "Pages"),
+    FieldSpec("date", "Date"),
+    FieldSpec("doi", "DOI", link="https://doi.org/{}"),
+    FieldSpec("pmid", "PMID", link="https://pubmed.ncbi.nlm.nih.gov/{}/"),
+    FieldSpec("pmcid", "PMCID", link="https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"),
+    FieldSpec("url", "URL", link="{}"),
+    FieldSpec("publisher", "Publisher"),
+    FieldSpec("place", "Place"),
+    FieldSpec("language", "Language"),
+    FieldSpec("abstract", "Abstract", "text"),
+)
+# Fields that are not plain text in a Reference: (to text, from text).
+CONVERSIONS = {"date": (date_to_text, text_to_date)}
+CREATORS_AFTER = "title"  # the creators list sits below this field
+
+
+class LineField(QLineEdit):
+    """A one-line field that says ``committed`` when edited and left (or Return pressed)."""
+
+    committed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editingFinished.connect(self.commit)
+
+    def value(self) -> str:
+        return self.text().strip()
+
+    def set_value(self, text: str) -> None:
+        self.setText(text)  # also clears isModified
+        self.setCursorPosition(0)
+
+    def is_pending(self) -> bool:
+        return self.isModified()
+
+    def commit(self) -> None:
+        if self.isModified():
+            self.setModified(False)
+            self.committed.emit()
+
+
+class TextField(QPlainTextEdit):
+    """A wrapping field saved when left; a title field also saves on Return."""
+
+    committed = Signal()
+
+    def __init__(self, single_paragraph: bool, lines: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.single_paragraph = single_paragraph
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 12)
+
+    def value(self) -> str:
+        text = self.toPlainText().strip()
+        return " ".join(text.split()) if self.single_paragraph else text
+
+    def set_value(self, text: str) -> None:
+        self.setPlainText(text)
+        self.document().setModified(False)
+
+    def is_pending(self) -> bool:
+        return self.document().isModified()
+
+    def commit(self) -> None:
+        if self.is_pending():
+            self.document().setModified(False)
+            self.committed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.single_paragraph:
+            self.commit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.commit()
+        super().focusOutEvent(event)
+
+
+class ItemFields(QWidget):
+    """The form: item type, title, creators, the other fields, and the item's collections."""
+
+    edited = Signal(str, object)  # field name, new value
+    invalid = Signal(str)  # a value that cannot be saved, in plain words
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.fields: dict[str, LineField | TextField] = {}
+        self.links: dict[str, QLabel] = {}
+        self.item_type = QComboBox()
+        for item_type, label in ITEM_TYPE_LABELS.items():
+            self.item_type.addItem(label, item_type)
+        self.item_type.activated.connect(
+            lambda: self.edited.emit("item_type", self.item_type.currentData())
+        )
+        self.creators = CreatorsEditor()
+        self.creators.creators_edited.connect(lambda new: self.edited.emit("creators", new))
+        self.collections = QLabel(wordWrap=True)
+        self._build()
+
+    def _build(self) -> None:
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Item Type", self.item_type)
+        for spec in FIELD_SPECS:
+            form.addRow(spec.label, self._field(spec))
+            if spec.name == CREATORS_AFTER:
+                form.addRow("Creators", self.creators)
+        form.addRow("Collections", self.collections)
+
+    def _field(self, spec: FieldSpec) -> QWidget:
+        lines = {"title": 3, "text": 10}
+        widget = (
+            LineField()
+            if spec.kind == "line"
+            else TextField(spec.kind == "title", lines[spec.kind])
+        )
+        widget.setObjectName(spec.name)
+        widget.committed.connect(lambda name=spec.name: self.commit(name))
+        self.fields[spec.name] = widget
+        if not spec.link:
+            return widget
+        link = QLabel(
+            openExternalLinks=True,
+            textInteractionFlags=(Qt.TextInteractionFlag.TextBrowserInteraction),
+        )
+        self.links[spec.name] = link
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+        layout.addWidget(link)
+        return row
+
+    def load(self, ref: Reference, collection_names: Sequence[str]) -> None:
+        """Show ``ref``; a field with unsaved typing keeps it."""
+        self.item_type.setCurrentIndex(max(self.item_type.findData(ref.item_type), 0))
+        for name, widget in self.fields.items():
+            if not widget.is_pending():
+                widget.set_value(self._text_of(ref, name))
+            self._update_link(name)
+        self.creators.set_creators(ref.creators)
+        self.collections.setText(", ".join(collection_names) or "None")
+
+    def _text_of(self, ref: Reference, name: str) -> str:
+        to_text = CONVERSIONS.get(name, (str, None))[0]
+        return to_text(getattr(ref, name))
+
+    def _update_link(self, name: str) -> None:
+        spec = next(s for s in FIELD_SPECS if s.name == name)
+        if not spec.link:
+            return
+        value = self.fields[name].value()
+        url = spec.link.format(value) if value else ""
+        self.links[name].setText(f'<a href="{url}">Open</a>' if url else "")
+        self.links[name].setToolTip(url)
+
+    def commit(self, name: str) -> None:
+        from_text = CONVERSIONS.get(name, (None, str))[1]
+        try:
+            value = from_text(self.fields[name].value())
+        except RefmanError as exc:
+            self.invalid.emit(str(exc))
+            return
+        self._update_link(name)
+        self.edited.emit(name, value)
+
+    def flush(self) -> None:
+        """Save every field with unsaved typing (the item is about to change)."""
+        for widget in self.fields.values():
+            widget.commit()
+
+
+class MultiItemPage(QWidget):
+    """ "N items selected", and a tag for all of them."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.count_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.tagger = BulkTagger()
+        layout = QVBoxLayout(self)
+        layout.addStretch()
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.tagger)
+        layout.addStretch()
+
+    def set_count(self, count: int) -> None:
+        self.count_label.setText(f"{count} items selected")
+
+
+class DetailPane(QStackedWidget):
+    """Nothing selected, one item (Info, Tags, Notes), or several items."""
+
+    def __init__(self, editor: LibraryEditor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editor = editor
+        self.library = editor.library
+        self._ids: list[ItemId] = []
+        self.ref: Reference | None = None
+        self.empty = QLabel("No item selected", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.fields = ItemFields()
+        self.tags = ItemTagsEditor()
+        self.notes = NotesEditor(editor)
+        self.multi = MultiItemPage()
+        self.tabs = self._tabs()
+        for page in (self.empty, self.tabs, self.multi):
+            self.addWidget(page)
+        self._connect()
+
+    def _tabs(self) -> QTabWidget:
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(self.fields)
+        tabs = QTabWidget()
+        tabs.addTab(scroll, "Info")
+        tabs.addTab(self.tags, "Tags")
+        tabs.addTab(self.notes, "Notes")
+        return tabs
+
+    def _connect(self) -> None:
+        self.fields.edited.connect(self._on_field_edited)
+        self.fields.invalid.connect(self._on_invalid)
+        self.tags.add_requested.connect(lambda name: self.editor.add_tags(self._ids, [name]))
+        self.tags.remove_requested.connect(lambda names: self.editor.remove_tags(self._ids, names))
+        tagger = self.multi.tagger
+        tagger.add_requested.connect(lambda name: self.editor.add_tags(self._ids, [name]))
+        tagger.remove_requested.connect(lambda name: self.editor.remove_tags(self._ids, [name]))
+
+    @property
+    def item_ids(self) -> list[ItemId]:
+        return list(self._ids)
+
+    def show_items(self, ids: Sequence[ItemId]) -> None:
+        """Show the selection; unsaved typing is saved to the item it was typed for."""
+        ids = list(ids)
+        if ids == self._ids:
+            self._reload()
+            return
+        self.flush()
+        self._ids = ids
+        self.notes.set_item(ids[0] if len(ids) == 1 else None)
+        self._reload()
+
+    def _reload(self) -> None:
+        self.ref = None
+        if len(self._ids) == 1:
+            self._show_item(self._ids[0])
+        elif self._ids:
+            self.multi.set_count(len(self._ids))
+            self.multi.tagger.input.set_completions(self.library.tag_names())
+            self.setCurrentWidget(self.multi)
+        else:
+            self.setCurrentWidget(self.empty)
+
+    def _show_item(self, item_id: ItemId) -> None:
+        try:
+            self.ref = self.library.get(item_id)
+        except RefmanError:  # gone (trash emptied elsewhere): nothing to show
+            self.setCurrentWidget(self.empty)
+            return
+        names = {c.id: c.name for c in self.library.collections()}
+        in_collections = [names[c] for c in self.library.collections_of(item_id) if c in names]
+        self.fields.load(self.ref, sorted(in_collections, key=str.casefold))
+        self.tags.set_tags(self.ref.tags)
+        self.tags.input.set_completions(self.library.tag_names())
+        self.setCurrentWidget(self.tabs)
+
+    def apply(self, changes: Changes) -> None:
+        """Show what a library change did to the items on show."""
+        touched = changes.changed | changes.added | changes.removed
+        if touched.intersection(self._ids) or changes.collections or changes.tags:
+            self._reload()
+
+    def flush(self) -> None:
+        """Save what is typed and not yet saved: fields and the open note."""
+        if self.ref is not None:
+            self.fields.flush()
+        self.notes.flush()
+
+    def _on_field_edited(self, name: str, value: object) -> None:
+        if self.ref is not None:
+            self.editor.set_field(self.ref.id, name, getattr(self.ref, name), value)
+
+    def _on_invalid(self, message: str) -> None:
+        self.editor.failed.emit(message)
+        self._reload()  # back to the saved value

@@ -1,0 +1,43 @@
+"""The small modal questions the window asks, in one place so that tests can answer them.
+
+Every pane calls these through the module (``dialogs.ask_text(...)``), never Qt's static
+dialogs directly: a test replaces them with ``monkeypatch.setattr(dialogs, "ask_text", ...)``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+TITLE = "refman"
+
+
+def show_error(parent: QWidget | None, message: str) -> None:
+    """An expected failure, told in plain words."""
+    QMessageBox.warning(parent, TITLE, message)
+
+
+def show_info(parent: QWidget | None, message: str) -> None:
+    QMessageBox.information(parent, TITLE, message)
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A line of text from the user, or None when they cancel or leave it blank."""
+    answer, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    answer = answer.strip()
+    return answer if ok and answer else None
+
+
+def confirm(parent: QWidget | None, title: str, question: str, action: str) -> bool:
+    """True when the user presses the button named ``action``."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def ask_color(parent: QWidget | None, current: str) -> str | None:
+    """A colour as ``#rrggbb``, or None when the user cancels."""
+    color = QColorDialog.getColor(QColor(current or "#3366cc"), parent, "Tag Colour")
+    return color.name() if color.isValid() else None

@@ -1,0 +1,124 @@
+"""What can be done to the selected items: copy, trash, restore, take out of a collection.
+
+The actions live here, not in the main window, so that the Edit menu and the table's context
+menu share them; each knows when it applies (Restore only in the Trash, Remove from
+Collection only in a collection).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from refman.gui import mime
+from refman.gui.item_table import ItemTableView
+from refman.gui.sidebar import COLLECTION, TRASH, Sidebar
+from refman.gui.undo import LibraryEditor
+
+_KEYS = QKeySequence.StandardKey
+
+
+class ItemActions(QObject):
+    """Actions on the table's selection."""
+
+    def __init__(self, editor: LibraryEditor, table: ItemTableView, sidebar: Sidebar):
+        super().__init__(table)
+        self.editor = editor
+        self.library = editor.library
+        self.table = table
+        self.sidebar = sidebar
+        self.copy_citation = self._action(
+            "Copy Citation", self.copy_citation_now, QKeySequence("Ctrl+Shift+A")
+        )
+        self.copy_bibliography = self._action(
+            "Copy Bibliography", self.copy_bibliography_now, QKeySequence("Ctrl+Shift+C")
+        )
+        self.select_all = self._action("Select All", self.select_all_now, _KEYS.SelectAll)
+        self.trash = self._action("Move to Trash", self.trash_now, _KEYS.Delete)
+        # Delete means "trash" only in the table, never while typing or in the tag list.
+        self.trash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        table.addAction(self.trash)
+        self.restore = self._action("Restore to Library", self.restore_now)
+        self.remove_from_collection = self._action(
+            "Remove from Collection", self.remove_from_collection_now
+        )
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._show_menu)
+        table.selection_changed.connect(self.update_enabled)
+        sidebar.source_changed.connect(self.update_enabled)
+        self.update_enabled()
+
+    def _action(self, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def update_enabled(self, *_args) -> None:
+        kind = self.sidebar.source.kind
+        selected = bool(self.table.selected_ids())
+        enabled = {
+            self.copy_citation: selected,
+            self.copy_bibliography: selected,
+            self.trash: selected and kind != TRASH,
+            self.restore: selected and kind == TRASH,
+            self.remove_from_collection: selected and kind == COLLECTION,
+        }
+        for action, on in enabled.items():
+            action.setEnabled(on)
+        self.restore.setVisible(kind == TRASH)
+        self.remove_from_collection.setVisible(kind == COLLECTION)
+
+    # --- the actions --------------------------------------------------------------------------
+
+    def copy_citation_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            QGuiApplication.clipboard().setMimeData(
+                mime.clipboard_data(mime.citation(self.library, ids))
+            )
+
+    def copy_bibliography_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            text = mime.bibliography(self.library, ids, "text")
+            html = mime.bibliography(self.library, ids, "html")
+            QGuiApplication.clipboard().setMimeData(mime.clipboard_data(text, html))
+
+    def select_all_now(self) -> None:
+        self.table.setFocus()
+        self.table.selectAll()
+
+    def trash_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids and self.sidebar.source.kind != TRASH:
+            self.editor.trash(ids)
+
+    def restore_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids and self.sidebar.source.kind == TRASH:
+            self.editor.restore(ids)
+
+    def remove_from_collection_now(self) -> None:
+        ids = self.table.selected_ids()
+        cid = self.sidebar.source.collection
+        if ids and cid is not None:
+            self.editor.remove_from_collection(ids, cid)
+
+    def _show_menu(self, pos) -> None:
+        menu = QMenu(self.table)
+        for action in (
+            self.copy_citation,
+            self.copy_bibliography,
+            None,
+            self.remove_from_collection,
+            self.trash,
+            self.restore,
+        ):
+            if action is None:
+                menu.addSeparator()
+            elif action.isVisible():
+                menu.addAction(action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))

@@ -1,0 +1,263 @@
+"""The main window: puts the panes side by side, builds the menus, and relays library changes.
+
+The panes do the work; this module wires them. Every change to the library arrives once, as
+``LibraryEditor.changed(Changes)``, and is handed to each pane. Pane sizes, table columns and
+sort order are kept in QSettings between runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import replace
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+import refman
+from refman.gui import dialogs
+from refman.gui.detail_pane import DetailPane
+from refman.gui.item_actions import ItemActions
+from refman.gui.item_table import ItemTableModel, ItemTableView, ViewQuery
+from refman.gui.resources import SAMPLE_RECORD, icon
+from refman.gui.search_box import SearchBox
+from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
+from refman.gui.undo import LibraryEditor
+from refman.library import Changes, Library
+
+EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
+_KEYS = QKeySequence.StandardKey
+
+
+class MainWindow(QMainWindow):
+    """Sidebar | search box over the item table | detail pane."""
+
+    def __init__(self, library: Library, settings: QSettings | None = None):
+        super().__init__()
+        self.library = library
+        self.settings = settings if settings is not None else QSettings()
+        self.editor = LibraryEditor(library, self)
+        self.query = ViewQuery()
+        self._importer = None
+        self.setWindowTitle("refman")
+        self.setWindowIcon(icon("refman"))
+        self._build_panes()
+        self.item_actions = ItemActions(self.editor, self.table, self.sidebar)
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+        self.table_model.set_query(self.query)
+
+    def _build_panes(self) -> None:
+        self.sidebar = Sidebar(self.editor)
+        self.search_box = SearchBox()
+        self.table_model = ItemTableModel(self.library, self)
+        self.table = ItemTableView(self.table_model)
+        self.detail = DetailPane(self.editor)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for pane in (self.sidebar, centre, self.detail):
+            self.splitter.addWidget(pane)
+        self.splitter.setSizes([220, 700, 380])
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.count_label = QLabel()
+        self.statusBar().addPermanentWidget(self.count_label)
+
+    def _connect(self) -> None:
+        self.editor.changed.connect(self.apply)
+        self.editor.failed.connect(lambda message: dialogs.show_error(self, message))
+        self.sidebar.source_changed.connect(self._on_source_changed)
+        self.sidebar.tags_changed.connect(lambda tags: self._narrow(tags=tags))
+        self.sidebar.files_dropped.connect(self.import_paths)
+        self.search_box.search_changed.connect(lambda text: self._narrow(text=text))
+        self.table.selection_changed.connect(self.detail.show_items)
+        self.table.paste_requested.connect(self.import_from_clipboard)
+        self.table.sample_requested.connect(lambda: self.import_paths([str(SAMPLE_RECORD)]))
+        self.table_model.files_dropped.connect(self._import_dropped_paths)
+        self.table_model.text_dropped.connect(self.import_text)
+        self.table_model.modelReset.connect(self._update_count)
+
+    # --- menus --------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._menu(
+            bar.addMenu("&File"),
+            [
+                ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
+                ("Import from &Clipboard", self.import_from_clipboard, None),
+                ("&Export…", self.export, None),
+                None,
+                ("&New Collection…", lambda: self.sidebar.new_collection(), None),
+                None,
+                ("&Quit", self.close, _KEYS.Quit),
+            ],
+        )
+        edit = bar.addMenu("&Edit")
+        stack = self.editor.undo_stack
+        undo, redo = stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
+        undo.setShortcut(_KEYS.Undo)
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
+        actions = self.item_actions
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        edit.addActions([actions.copy_citation, actions.copy_bibliography])
+        edit.addSeparator()
+        edit.addActions(
+            [actions.select_all, actions.remove_from_collection, actions.trash, actions.restore]
+        )
+        self._menu(
+            edit,
+            [
+                None,
+                ("Empty Trash…", self.sidebar.empty_trash, None),
+                None,
+                ("&Find", self.focus_search, _KEYS.Find),
+            ],
+        )
+        view = bar.addMenu("&View")
+        columns = view.addMenu("&Columns")
+        columns.addActions(self.table.column_actions)
+        columns.aboutToShow.connect(self.table.sync_column_actions)
+        view.addAction(self.sidebar.tags.show_automatic_action)
+        self._menu(bar.addMenu("&Help"), [("&About refman", self.about, None)])
+
+    def _menu(self, menu: QMenu, entries: list) -> None:
+        for entry in entries:
+            if entry is None:
+                menu.addSeparator()
+                continue
+            text, slot, shortcut = entry
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    # --- what the table shows -----------------------------------------------------------------
+
+    def _on_source_changed(self, source: Source) -> None:
+        self._narrow(
+            collection=source.collection,
+            unfiled=source.kind == UNFILED,
+            trashed=source.kind == TRASH,
+            tags=(),
+        )
+
+    def _narrow(self, **changes) -> None:
+        self.query = replace(self.query, **changes)
+        self.table_model.set_query(self.query)
+
+    def apply(self, changes: Changes) -> None:
+        """Hand one library change to every pane."""
+        self.table_model.apply(changes)
+        self.sidebar.apply(changes)
+        self.detail.apply(changes)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        count = self.table_model.rowCount()
+        where = " in the Trash" if self.query.trashed else ""
+        self.count_label.setText(f"{count} item{'s' * (count != 1)}{where}")
+        self.table.update_placeholder()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # --- import and export --------------------------------------------------------------------
+
+    def importer(self):
+        """The ImportController, made on first use (it opens its own library connection)."""
+        if self._importer is None:
+            from refman.gui.importing import ImportController
+
+            self._importer = ImportController(self.library.path, self)
+            self._importer.finished.connect(self._on_import_finished)
+        return self._importer
+
+    def choose_files_to_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import MEDLINE Files", "", "MEDLINE files (*.nbib *.txt *.medline);;All (*)"
+        )
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[str], collection_id: int | None = None) -> None:
+        self.importer().import_paths(list(paths), collection_id)
+
+    def _import_dropped_paths(self, paths: list[str]) -> None:
+        self.import_paths(paths, self.query.collection)
+
+    def import_text(self, text: str) -> None:
+        self.importer().import_text(text, self.query.collection)
+
+    def import_from_clipboard(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if text.strip():
+            self.import_text(text)
+        else:
+            dialogs.show_info(self, "The clipboard holds no text to import.")
+
+    def _on_import_finished(self, report) -> None:
+        self.apply(report.changes())
+        if report.item_ids:
+            self.table.select_ids(report.item_ids)
+
+    def export(self) -> None:
+        ids = self.table.selected_ids() or self.table_model.ids
+        if importlib.util.find_spec(EXPORT_DIALOG_MODULE) is None:
+            dialogs.show_info(self, "Export is not available in this version yet.")
+            return
+        importlib.import_module(EXPORT_DIALOG_MODULE).show_export_dialog(self, self.library, ids)
+
+    def about(self) -> None:
+        dialogs.show_info(
+            self,
+            f"refman {refman.__version__}\n\n"
+            "A reference manager for literature collected from PubMed.",
+        )
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/splitter", self.splitter.restoreState),
+            ("window/sidebar", self.sidebar.restoreState),
+            ("table/header", self.table.restore_header),
+        ):
+            value = s.value(key)
+            if value is not None:
+                restore(value)
+        show_automatic = s.value("tags/show_automatic", True, type=bool)
+        self.sidebar.tags.show_automatic_action.setChecked(show_automatic)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/sidebar", self.sidebar.saveState())
+        s.setValue("table/header", self.table.horizontalHeader().saveState())
+        s.setValue("tags/show_automatic", self.sidebar.tags.show_automatic_action.isChecked())
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.detail.flush()
+        self.save_settings()
+        super().closeEvent(event)

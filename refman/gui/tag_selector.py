@@ -1,0 +1,276 @@
+"""The tag selector: the tags of the current place with their counts; selecting tags narrows.
+
+Coloured tags come first, then manual tags, then automatic ones (MeSH headings and author
+keywords), which are drawn in italics in the palette's muted text colour and can be hidden.
+Items dropped on a tag get the tag. The context menu colours, renames (onto an existing name
+merges), and deletes a tag across the library.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refman.gui import dialogs, mime
+from refman.gui.undo import InverseCommand, LibraryEditor
+from refman.model import CollectionId, TagCount
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+AUTOMATIC_ROLE = Qt.ItemDataRole.UserRole + 2
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+
+
+def tag_order(tag: TagCount) -> tuple:
+    return (not tag.color, tag.automatic, tag.name.casefold())
+
+
+def muted_text_brush() -> QBrush:
+    """The palette's placeholder colour: grey in light and in dark mode alike."""
+    return QApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
+
+
+class TagListModel(QAbstractListModel):
+    """Tags with counts; a drop of items on a tag emits ``items_dropped(ids, name)``."""
+
+    items_dropped = Signal(list, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._tags: list[TagCount] = []
+
+    def set_tags(self, tags: list[TagCount]) -> None:
+        self.beginResetModel()
+        self._tags = sorted(tags, key=tag_order)
+        self.endResetModel()
+
+    def tag(self, row: int) -> TagCount:
+        return self._tags[row]
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._tags)
+
+    def data(self, index: AnyIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        tag = self._tags[index.row()]
+        getter = _ROLES.get(role)
+        return getter(tag) if getter else None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsDropEnabled if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def mimeTypes(self) -> list[str]:
+        return [mime.ITEM_IDS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return parent.isValid() and bool(mime.decode_ids(data))
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        self.items_dropped.emit(mime.decode_ids(data), self._tags[parent.row()].name)
+        return True
+
+
+def _font(tag: TagCount) -> QFont | None:
+    if not tag.automatic:
+        return None
+    font = QFont()
+    font.setItalic(True)
+    return font
+
+
+def _foreground(tag: TagCount) -> QBrush | None:
+    if tag.color:  # the one place a colour is set by hand: the user chose it
+        return QBrush(QColor(tag.color))
+    return muted_text_brush() if tag.automatic else None
+
+
+_ROLES = {
+    Qt.ItemDataRole.DisplayRole: lambda t: f"{t.name}  ({t.count})",
+    Qt.ItemDataRole.ToolTipRole: lambda t: (
+        f"{t.name}: {t.count} item{'s' * (t.count != 1)}" + (" (automatic)" if t.automatic else "")
+    ),
+    Qt.ItemDataRole.FontRole: _font,
+    Qt.ItemDataRole.ForegroundRole: _foreground,
+    NAME_ROLE: lambda t: t.name,
+    AUTOMATIC_ROLE: lambda t: t.automatic,
+}
+
+
+class TagFilterProxy(QSortFilterProxyModel):
+    """Hides automatic tags on request, and tags whose name lacks the filter text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.show_automatic = True
+        self.setFilterRole(NAME_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_show_automatic(self, show: bool) -> None:
+        self.beginFilterChange()
+        self.show_automatic = show
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
+        index = self.sourceModel().index(row, 0, parent)
+        if not self.show_automatic and index.data(AUTOMATIC_ROLE):
+            return False
+        return super().filterAcceptsRow(row, parent)
+
+
+class TagSelector(QWidget):
+    """Filter box, tag list, and the show-automatic-tags switch."""
+
+    tags_changed = Signal(tuple)
+
+    def __init__(self, editor: LibraryEditor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editor = editor
+        self.library = editor.library
+        self.model = TagListModel(self)
+        self.proxy = TagFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._scope: dict = {}
+        self._selected: tuple[str, ...] = ()
+        self.show_automatic_action = QAction("Show Automatic Tags", self, checkable=True)
+        self.show_automatic_action.setChecked(True)
+        self.show_automatic_action.toggled.connect(self.proxy.set_show_automatic)
+        self._build()
+        self.model.items_dropped.connect(self._on_items_dropped, Qt.ConnectionType.QueuedConnection)
+        self.refresh()
+
+    def _build(self) -> None:
+        self.filter = QLineEdit(placeholderText="Filter tags", clearButtonEnabled=True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        automatic = QToolButton(autoRaise=True)
+        automatic.setDefaultAction(self.show_automatic_action)
+        automatic.setText("Automatic")
+        self.view = QListView()
+        self.view.setModel(self.proxy)
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.view.setDropIndicatorShown(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_menu)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        row = QHBoxLayout()
+        row.addWidget(self.filter)
+        row.addWidget(automatic)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.view)
+
+    # --- what it shows ------------------------------------------------------------------------
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        return self._selected
+
+    def set_scope(
+        self,
+        *,
+        collection: CollectionId | None = None,
+        unfiled: bool = False,
+        trashed: bool = False,
+    ) -> None:
+        """Show the tags of another place; the tag selection starts over."""
+        self._scope = {"collection": collection, "unfiled": unfiled, "trashed": trashed}
+        self._selected = ()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload counts; keep the selected tags that still exist."""
+        kept = self._selected
+        self.model.set_tags(self.library.tag_counts(**self._scope))
+        self.select(kept)
+
+    def select(self, names: tuple[str, ...] | list[str]) -> None:
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        selection.clearSelection()
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(NAME_ROLE) in names:
+                selection.select(index, selection.SelectionFlag.Select)
+        selection.blockSignals(False)
+        self.view.viewport().update()
+        self._on_selection_changed()
+
+    def _on_selection_changed(self, *_args) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        names = tuple(sorted(index.data(NAME_ROLE) for index in rows))
+        if names != self._selected:
+            self._selected = names
+            self.tags_changed.emit(names)
+
+    def _on_items_dropped(self, ids: list, name: str) -> None:
+        self.editor.add_tags(ids, [name])
+
+    # --- context menu -------------------------------------------------------------------------
+
+    def _show_menu(self, pos) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        tag = self.model.tag(self.proxy.mapToSource(index).row())
+        menu = QMenu(self)
+        menu.addAction("Assign Colour…", lambda: self.choose_color(tag))
+        if tag.color:
+            menu.addAction("Remove Colour", lambda: self.set_color(tag, ""))
+        menu.addSeparator()
+        menu.addAction("Rename Tag…", lambda: self.rename(tag.name))
+        menu.addAction("Delete Tag…", lambda: self.delete(tag.name))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def choose_color(self, tag: TagCount) -> None:
+        color = dialogs.ask_color(self, tag.color)
+        if color:
+            self.set_color(tag, color)
+
+    def set_color(self, tag: TagCount, color: str) -> None:
+        self.editor.push(
+            InverseCommand(
+                self.library,
+                f"Colour tag {tag.name}",
+                lambda: self.library.set_tag_color(tag.name, color),
+                lambda: self.library.set_tag_color(tag.name, tag.color),
+            )
+        )
+
+    def rename(self, name: str) -> None:
+        new = dialogs.ask_text(
+            self, "Rename Tag", "New name (an existing tag's name merges the two):", name
+        )
+        if new and new != name:
+            self.editor.run(lambda: self.library.rename_tag(name, new))
+
+    def delete(self, name: str) -> None:
+        question = f"Remove the tag “{name}” from every item in the library?"
+        if dialogs.confirm(self, "Delete Tag", question, "Delete Tag"):
+            self.editor.run(lambda: self.library.delete_tag(name))

@@ -1,0 +1,235 @@
+"""Every change the window makes to the library, as undoable commands on one QUndoStack.
+
+``LibraryEditor`` is the one door from the panes to the library's write methods. It runs a
+command once, pushes it on the undo stack only when the library accepted it, and emits
+``changed`` with the library's ``Changes`` so the main window refreshes each pane once. A
+``RefmanError`` becomes ``failed(message)``, which the window shows in plain words.
+
+Commands remember what they need to go back: a field edit keeps the old and new values; adding
+a tag remembers which items did not have it (undo removes it from those only); trash and
+restore are each other's inverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from refman.library import Changes, Library
+from refman.model import CollectionId, ItemId, RefmanError
+
+T = TypeVar("T")
+
+
+class LibraryEditor(QObject):
+    """Runs library changes, keeps the undoable ones, and tells the window what changed."""
+
+    changed = Signal(object)  # Changes
+    failed = Signal(str)
+
+    def __init__(self, library: Library, parent: QObject | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.undo_stack = QUndoStack(self)
+
+    def push(self, command: LibraryCommand) -> bool:
+        """Do ``command`` now; keep it for undo if the library accepted it."""
+        command.editor = self
+        if not self.run(command.do):
+            return False
+        command.done_once = True
+        self.undo_stack.push(command)
+        return True
+
+    def run(self, action: Callable[[], Changes]) -> bool:
+        """Do a change that cannot be undone (or one step of a command)."""
+        try:
+            changes = action()
+        except RefmanError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.notify(changes)
+        return True
+
+    def run_returning(self, action: Callable[[], tuple[T, Changes]]) -> T | None:
+        """Do a change that makes something (a collection, a note) and return it, or None."""
+        made: list[T] = []
+
+        def step() -> Changes:
+            value, changes = action()
+            made.append(value)
+            return changes
+
+        return made[0] if self.run(step) else None
+
+    def notify(self, changes: Changes) -> None:
+        if changes:
+            self.changed.emit(changes)
+
+    # Shorthands for the commands the panes use most.
+
+    def set_field(self, item_id: ItemId, field: str, old: object, new: object) -> bool:
+        if old == new:
+            return True
+        return self.push(SetFieldCommand(self.library, item_id, field, old, new))
+
+    def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> bool:
+        return self.push(TagCommand(self.library, ids, names, adding=True))
+
+    def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> bool:
+        return self.push(TagCommand(self.library, ids, names, adding=False))
+
+    def trash(self, ids: Sequence[ItemId]) -> bool:
+        return self.push(TrashCommand(self.library, ids, trashing=True))
+
+    def restore(self, ids: Sequence[ItemId]) -> bool:
+        return self.push(TrashCommand(self.library, ids, trashing=False))
+
+    def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
+        return self.push(MembershipCommand(self.library, ids, cid, adding=True))
+
+    def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
+        return self.push(MembershipCommand(self.library, ids, cid, adding=False))
+
+
+class LibraryCommand(QUndoCommand):
+    """A change with its inverse. ``LibraryEditor.push`` does the first run itself."""
+
+    def __init__(self, library: Library, text: str):
+        super().__init__(text)
+        self.library = library
+        self.editor: LibraryEditor | None = None  # set by LibraryEditor.push
+        self.done_once = False
+
+    def do(self) -> Changes:
+        raise NotImplementedError
+
+    def revert(self) -> Changes:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self.done_once:  # QUndoStack.push calls redo; the editor already did it
+            self.done_once = False
+            return
+        self._step(self.do)
+
+    def undo(self) -> None:
+        self._step(self.revert)
+
+    def _step(self, action: Callable[[], Changes]) -> None:
+        if not self.editor.run(action):
+            self.setObsolete(True)  # the library moved on (e.g. trash emptied): drop it
+
+
+class SetFieldCommand(LibraryCommand):
+    """One field of one item, from ``old`` to ``new``."""
+
+    def __init__(self, library: Library, item_id: ItemId, field: str, old: object, new: object):
+        super().__init__(library, f"Edit {field.replace('_', ' ')}")
+        self.item_id, self.field, self.old, self.new = item_id, field, old, new
+
+    def do(self) -> Changes:
+        return self.library.update(self.item_id, **{self.field: self.new})
+
+    def revert(self) -> Changes:
+        return self.library.update(self.item_id, **{self.field: self.old})
+
+
+class TagCommand(LibraryCommand):
+    """Add (or remove) tags on items; undo touches only the items whose tags really changed."""
+
+    def __init__(self, library: Library, ids: Sequence[ItemId], names: Sequence[str], adding: bool):
+        names = [n.strip() for n in names if n.strip()]
+        verb = "Add" if adding else "Remove"
+        super().__init__(library, f"{verb} tag {', '.join(names)}")
+        self.adding = adding
+        self.affected = _items_to_change(library, ids, names, adding)
+
+    def do(self) -> Changes:
+        return self._apply(self.adding)
+
+    def revert(self) -> Changes:
+        return self._apply(not self.adding)
+
+    def _apply(self, adding: bool) -> Changes:
+        method = self.library.add_tags if adding else self.library.remove_tags
+        changed: set[ItemId] = set()
+        for name, ids in self.affected.items():
+            if ids:
+                changed.update(method(ids, [name]).changed)
+        return Changes(changed=frozenset(changed), tags=True)
+
+
+def _items_to_change(
+    library: Library, ids: Sequence[ItemId], names: Sequence[str], adding: bool
+) -> dict[str, list[ItemId]]:
+    """For each tag name, the items that lack it (adding) or have it (removing)."""
+    has: dict[str, set[ItemId]] = {name.casefold(): set() for name in names}
+    for ref in library.get_many(list(ids)):
+        for tag in ref.tags:
+            if tag.name.casefold() in has:
+                has[tag.name.casefold()].add(ref.id)
+    return {name: [i for i in ids if (i in has[name.casefold()]) != adding] for name in names}
+
+
+class TrashCommand(LibraryCommand):
+    """Move items to the trash, or restore them from it."""
+
+    def __init__(self, library: Library, ids: Sequence[ItemId], trashing: bool):
+        count = len(ids)
+        noun = f"{count} item{'s' * (count != 1)}"
+        super().__init__(library, f"Move {noun} to Trash" if trashing else f"Restore {noun}")
+        self.ids = list(ids)
+        self.trashing = trashing
+
+    def do(self) -> Changes:
+        return self._apply(self.trashing)
+
+    def revert(self) -> Changes:
+        return self._apply(not self.trashing)
+
+    def _apply(self, trashing: bool) -> Changes:
+        method = self.library.trash if trashing else self.library.restore
+        return method(self.ids)
+
+
+class MembershipCommand(LibraryCommand):
+    """Add items to a collection or remove them from it."""
+
+    def __init__(self, library: Library, ids: Sequence[ItemId], cid: CollectionId, adding: bool):
+        verb = "Add to" if adding else "Remove from"
+        super().__init__(library, f"{verb} collection")
+        self.cid = cid
+        self.adding = adding
+        self.ids = [i for i in ids if (cid in library.collections_of(i)) != adding]
+
+    def do(self) -> Changes:
+        return self._apply(self.adding)
+
+    def revert(self) -> Changes:
+        return self._apply(not self.adding)
+
+    def _apply(self, adding: bool) -> Changes:
+        if not self.ids:
+            return Changes()
+        method = self.library.add_to_collection if adding else self.library.remove_from_collection
+        return method(self.ids, self.cid)
+
+
+class InverseCommand(LibraryCommand):
+    """A change whose inverse is the same call with other arguments (rename, move, colour)."""
+
+    def __init__(
+        self, library: Library, text: str, do: Callable[[], Changes], revert: Callable[[], Changes]
+    ):
+        super().__init__(library, text)
+        self._do, self._revert = do, revert
+
+    def do(self) -> Changes:
+        return self._do()
+
+    def revert(self) -> Changes:
+        return self._revert()

@@ -1,0 +1,112 @@
+"""Helpers for window tests: sample references, opening a window, drag and drop by events."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from refman.gui.main_window import MainWindow
+from refman.library import Library
+from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag
+
+IMPORT_TIMEOUT_MS = 60_000
+
+REFERENCES = (
+    Reference(
+        title="Safety and efficacy of iltamiocel cellular therapy for fecal incontinence",
+        creators=(
+            Creator("Knowles", "Charles H"),
+            Creator("Canestrari", "Emanuele"),
+            Creator("Raval", "Manoj J"),
+        ),
+        container_title="Annals of surgery",
+        volume="278",
+        issue="6",
+        pages="937-944",
+        date=PartialDate(2023, 12, 1, "2023 Dec 1"),
+        doi="10.1097/SLA.0000000000005894",
+        pmid="37144409",
+        abstract="To examine the safety and efficacy of iltamiocel.",
+        tags=(Tag("Fecal Incontinence", TAG_MESH, major=True), Tag("Humans", TAG_MESH)),
+    ),
+    Reference(
+        title="Balloon dilation of the frontal sinus",
+        creators=(Creator("Smith", "Jane"), Creator("Doe", "Alan")),
+        container_title="The Laryngoscope",
+        date=PartialDate(2019),
+        tags=(Tag("sinus"), Tag("balloon", TAG_KEYWORD), Tag("Humans", TAG_MESH)),
+    ),
+    Reference(
+        title="Gut microbiota and obesity",
+        creators=(Creator("Zhang", "Li"),),
+        container_title="Nature",
+        date=PartialDate(2021),
+        tags=(Tag("review"),),
+    ),
+    Reference(
+        title="Deep brain stimulation in Parkinson disease",
+        creators=(Creator("Brown", "Kim"),),
+        container_title="Lancet neurology",
+        date=PartialDate(2018),
+    ),
+)
+
+
+def make_window(qtbot, library: Library, settings: QSettings) -> MainWindow:
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    window.resize(1300, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot, window: MainWindow) -> None:
+    """Close the window once its import (if any) is over: its thread holds the library."""
+    importer = window._importer
+    if importer is not None and importer.is_running():
+        with qtbot.waitSignal(importer.finished, timeout=IMPORT_TIMEOUT_MS):
+            pass
+    window.close()
+
+
+def import_and_wait(qtbot, window: MainWindow, start) -> object:
+    """Run ``start()`` (which begins an import) and wait for the ImportReport."""
+    with qtbot.waitSignal(window.importer().finished, timeout=IMPORT_TIMEOUT_MS) as done:
+        start()
+    return done.args[0]
+
+
+def id_of(library: Library, title_start: str) -> int:
+    """The id of the item whose title starts with ``title_start``."""
+    for item_id in library.search() + library.search(trashed=True):
+        if library.get(item_id).title.startswith(title_start):
+            return item_id
+    raise AssertionError(f"no item titled {title_start}…")
+
+
+def shown_titles(window: MainWindow) -> list[str]:
+    model = window.table_model
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def drag_and_drop(view, pos: QPoint, data: QMimeData) -> bool:
+    """DragEnter, DragMove and Drop on ``view``'s viewport at ``pos``; True if accepted."""
+    viewport = view.viewport()
+    copy = Qt.DropAction.CopyAction
+    button, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(pos), copy, data, button, keys)
+    QApplication.sendEvent(viewport, enter)
+    move = QDragMoveEvent(QPointF(pos), copy, data, button, keys)
+    QApplication.sendEvent(viewport, move)
+    if not move.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(pos), copy, data, button, keys)
+    QApplication.sendEvent(viewport, drop)
+    return drop.isAccepted()
+
+
+def drop_on_index(view, index, data: QMimeData) -> bool:
+    view.scrollTo(index)
+    return drag_and_drop(view, view.visualRect(index).center(), data)
