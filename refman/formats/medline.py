@@ -110,7 +110,9 @@ class RawRecord:
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3})([ \t]*)-( ?)(.*)", re.S)
 # A tag whose line break was lost: after white space (or at the start), then "-" and a space.
 _MARKER = re.compile(r"(?<![^ \t])([A-Z][A-Z0-9]{0,3})[ \t]*-(?=[ \t]|$)")
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: a thin or no-break space is content
+# Runs of ASCII white space other than a single space (a thin or no-break space is content).
+# Leaving single spaces alone lets re.sub return a clean value without copying it in pieces.
+_SPACES = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
 _CR = re.compile(r"\r\n?")
 
 
@@ -136,16 +138,15 @@ def _parse_tag_line(line: str) -> tuple[str, str] | None:
     return (tag, rest) if is_tag else None
 
 
-def _markers(line: str) -> list[re.Match]:
+def _markers(line: str) -> Iterator[re.Match]:
     """The known tags in ``line`` that may have followed a lost line break."""
-    return [m for m in _MARKER.finditer(line) if m.group(1) in KNOWN_TAGS]
+    return (m for m in _MARKER.finditer(line) if m.group(1) in KNOWN_TAGS)
 
 
-def _is_damaged(markers: list[re.Match]) -> bool:
+def _is_damaged(line: str) -> bool:
     """True when a line holds several fields: a record whose line breaks were lost."""
-    if len(markers) >= 3:
-        return True
-    return len(markers) == 2 and any(m.group(1) == "PMID" for m in markers)
+    first = [m.group(1) for m in itertools.islice(_markers(line), 3)]
+    return len(first) == 3 or (len(first) == 2 and "PMID" in first)
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -177,17 +178,14 @@ class _Assembler:
         if not text.strip():
             yield from self.finish()
             return
-        markers = _markers(text)
-        if _is_damaged(markers):
-            yield from self._feed_damaged(line_no, text, markers)
+        if _is_damaged(text):
+            yield from self._feed_damaged(line_no, text)
             return
         parsed = _parse_tag_line(text)
         if parsed:
             yield from self._add(line_no, *parsed)
-        elif self._fields:
-            self._fields[-1][1].append(text)
         else:
-            self._junk(line_no)
+            self._continue(line_no, text)
 
     def finish(self) -> Iterator[RawRecord]:
         """End the record in progress (at a blank line or at the end of the text)."""
@@ -203,16 +201,16 @@ class _Assembler:
         else:
             yield record
 
-    def _feed_damaged(self, line_no: int, text: str, markers: list[re.Match]):
-        head = text[: markers[0].start()]
-        if head.strip():
-            if self._fields:
-                self._fields[-1][1].append(head)
-            else:
-                self._junk(line_no)
-        ends = [m.start() for m in markers[1:]] + [len(text)]
-        for marker, end in zip(markers, ends, strict=True):
+    def _feed_damaged(self, line_no: int, text: str) -> Iterator[RawRecord]:
+        """Split a line at the known tags in it; what comes before the first one continues."""
+        markers = _markers(text)
+        marker = next(markers)
+        if text[: marker.start()].strip():
+            self._continue(line_no, text[: marker.start()])
+        for following in itertools.chain(markers, [None]):
+            end = following.start() if following else len(text)
             yield from self._add(line_no, marker.group(1), text[marker.end() : end])
+            marker = following
 
     def _add(self, line_no: int, tag: str, value: str) -> Iterator[RawRecord]:
         if tag == "PMID" and self._has_pmid:
@@ -223,8 +221,11 @@ class _Assembler:
         self._fields.append((tag, [value]))
         self._has_pmid = self._has_pmid or tag == "PMID"
 
-    def _junk(self, line_no: int) -> None:
-        if self._seen_record and self._junk_line is None:
+    def _continue(self, line_no: int, text: str) -> None:
+        """A line that is not a tag line: it continues the value before it, or it is junk."""
+        if self._fields:
+            self._fields[-1][1].append(text)
+        elif self._seen_record and self._junk_line is None:
             self._junk_line = line_no
 
     def _end_junk(self) -> None:
@@ -252,12 +253,12 @@ def _not_medline_reason(head: str) -> str | None:
         return "it is empty"
     if text.startswith("%PDF"):
         return "it is a PDF"
-    if len(_CONTROL.findall(text)) > len(text) // 100:
-        return "it is a binary file, not text"
-    if _RIS.search(text):
+    if _RIS.search(text):  # RIS shares AU, TI and IS with MEDLINE, but not TY
         return "it looks like RIS"
     if _has_medline_tags(text):
-        return None
+        return None  # even with some binary junk inside: the bad records get reported
+    if "\x00" in text or len(_CONTROL.findall(text)) > len(text) // 100:
+        return "it is a binary file, not text"
     for pattern, reason in _OTHER_FORMATS:
         if pattern.search(text):
             return reason
@@ -267,7 +268,7 @@ def _not_medline_reason(head: str) -> str | None:
 def _has_medline_tags(text: str) -> bool:
     lines = text.splitlines()
     tags = {parsed[0] for line in lines if (parsed := _parse_tag_line(line))} & KNOWN_TAGS
-    return "PMID" in tags or len(tags) >= 2 or any(_is_damaged(_markers(x)) for x in lines)
+    return "PMID" in tags or len(tags) >= 2 or any(_is_damaged(line) for line in lines)
 
 
 def sniff(head: str) -> bool:
@@ -294,8 +295,8 @@ def _split_lines(chunks: Iterable) -> Iterator:
         start = 0
         while (end := chunk.find(b"\n" if isinstance(chunk, bytes) else "\n", start)) != -1:
             pending.append(chunk[start:end])
-            yield chunk[:0].join(pending)
-            pending, start = [], end + 1
+            line, pending, start = chunk[:0].join(pending), [], end + 1
+            yield line
         pending.append(chunk[start:])
     if any(pending):
         yield pending[0][:0].join(pending)
@@ -305,7 +306,8 @@ def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """1-based numbered lines, with CR and CRLF ends counted as line breaks too."""
     number = 0
     for line in lines:
-        for part in _CR.split(line.removesuffix("\r")):
+        line = line.removesuffix("\r")
+        for part in _CR.split(line) if "\r" in line else (line,):
             number += 1
             yield number, part
 
@@ -324,8 +326,6 @@ def _head_text(head) -> str:
         return head
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return head.decode("utf-16", errors="replace")
-    if b"\x00" in head:
-        return "\x00" * len(head)
     return head.decode("utf-8", errors="replace")
 
 
@@ -336,6 +336,7 @@ def _stream_lines(stream, label: str) -> Iterator[tuple[int, str]]:
     if reason:
         raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
     lines = _split_lines(_text_chunks(head, stream))
+    del head  # a long first line is held once, in the lines
     decoded = (line if isinstance(line, str) else _decode(line) for line in lines)
     first = True
     for number, text in _numbered(decoded):
@@ -525,9 +526,9 @@ def _doi_of(value: str) -> str:
     """The DOI in a LID or AID value (``10.1/x [doi]``, ``doi:10.1/x``, a doi.org URL), or ""."""
     label = _ID_LABEL.search(value)
     if label and label[1].strip().lower() != "doi":
-        return ""
+        return ""  # a pii, a bookaccession...
     bare = _DOI_PREFIX.sub("", value[: label.start()] if label else value).strip()
-    return bare if _DOI.fullmatch(bare) else ""
+    return bare if label or _DOI.fullmatch(bare) else ""
 
 
 def _pmcid(value: str) -> str:
@@ -836,7 +837,7 @@ _ASPECTS: tuple[_Aspect, ...] = (
     _Aspect(
         ("doi",),
         lambda t, v, k: t in ("LID", "AID") and bool(_doi_of(v)),
-        lambda r: _one("LID", f"{r.doi} [doi]" if r.doi else ""),
+        lambda r: [("LID", f"{r.doi} [doi]"), ("AID", f"{r.doi} [doi]")] if r.doi else [],
     ),
     _plain("abstract", "AB"),
     _Aspect(
@@ -890,7 +891,11 @@ def _insert_at(fields: list[tuple[str, str]], tag: str) -> int:
 def _replace(fields: list, aspect: _Aspect, ref: Reference, old_type: str) -> list:
     owned = [i for i, (t, v) in enumerate(fields) if aspect.owns(t, v, old_type)]
     new = aspect.emit(ref)
-    kept = [f for i, f in enumerate(fields) if i not in set(owned)]
+    if [fields[i][0] for i in owned] == [t for t, _ in new]:  # the same lines, new values
+        replaced = dict(zip(owned, new, strict=True))
+        return [replaced.get(i, line) for i, line in enumerate(fields)]
+    skipped = set(owned)
+    kept = [line for i, line in enumerate(fields) if i not in skipped]
     at = owned[0] if owned else _insert_at(kept, new[0][0]) if new else 0
     return kept[:at] + new + kept[at:]
 
@@ -918,7 +923,9 @@ def format_field(tag: str, value: str) -> str:
         _squash(value), _WIDTH - len(_INDENT), break_long_words=False, break_on_hyphens=False
     )
     first, *rest = wrapped or [""]
-    return "\n".join([f"{tag:<4}- {first}".rstrip()] + [_INDENT + line for line in rest])
+    # An unknown tag needs a space before its dash to be read back as a tag (``ISSN - x``).
+    head = f"{tag:<4}- " if tag in KNOWN_TAGS or len(tag) < 4 else f"{tag} - "
+    return "\n".join([(head + first).rstrip()] + [_INDENT + line for line in rest])
 
 
 def write(refs: Iterable[Reference], out: TextIO) -> None:
