@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from refman import formats
+from refman.formats import medline
 from refman.model import (
     TAG_MANUAL,
     Collection,
@@ -160,7 +161,7 @@ def _looks_like_medline_file(path: Path) -> bool:
             head = handle.read(SNIFF_BYTES)
     except OSError:
         return False
-    return formats.medline().sniff(head.decode("utf-8", errors="replace"))
+    return medline.sniff(head.decode("utf-8", errors="replace"))
 
 
 def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
@@ -283,9 +284,7 @@ class Library:
         try:
             with self.store.transaction():
                 with opener() as stream:
-                    refs = formats.medline().read(
-                        stream, name=name, on_problem=file_report.problems.append
-                    )
+                    refs = medline.read(stream, name=name, on_problem=file_report.problems.append)
                     self._add_all(refs, policy, file_report, cancelled)
                 self._file_extras(file_report, collection, tags)
         except ImportCancelled:

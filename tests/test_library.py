@@ -159,12 +159,13 @@ def test_missing_file_and_empty_folder_are_reported(library, tmp_path):
 def test_a_broken_record_is_reported_with_its_line_and_the_rest_imports(library, tmp_path):
     good = (DATA / "pubmed_result2.txt").read_text(encoding="utf-8")
     broken = tmp_path / "broken.nbib"
-    broken.write_text(
-        "PMID- 1\nTI  - first\n\nthis line is junk inside nothing\n\x00\x01\n\n" + good
-    )
+    broken.write_text("PMID- 1\nTI  - First.\n\nPMID- 2\nTI  - Bin\x00ary.\n\n" + good)
     report = library.import_files([broken])
     assert report.files_read == 1
-    assert len(report.added) >= 1
+    assert [(p.path, p.line) for p in report.problems] == [(str(broken), 4)]
+    pmids = {ref.pmid for ref in library.get_many(library.search())}
+    assert "1" in pmids and "2" not in pmids
+    assert len(pmids) == len(report.added) > 2
 
 
 def test_progress_reports_bytes_up_to_the_total(library):

@@ -69,8 +69,3 @@ def export(refs: Sequence[Reference], key: str, style: str | None = None) -> str
     writer: Callable = getattr(module, fmt.function)
     writer(refs, out)
     return out.getvalue()
-
-
-def medline():
-    """The MEDLINE reader module (the one import format so far)."""
-    return _module("medline")
