@@ -117,13 +117,14 @@ def citation_keys(refs: Sequence[Reference]) -> list[str]:
     bases = [_base_key(ref) for ref in refs]
     reserved = set(bases)  # a suffixed key must not take another item's plain key
     taken: set[str] = set()
+    # Each base resumes its suffixes where it stopped, so many collisions stay linear.
+    suffixes: dict[str, Iterator[str]] = {}
     keys = []
     for base in bases:
         key = base
         if key in taken:
-            key = next(
-                base + s for s in _suffixes() if base + s not in taken and base + s not in reserved
-            )
+            candidates = suffixes.setdefault(base, (base + s for s in _suffixes()))
+            key = next(k for k in candidates if k not in taken and k not in reserved)
         taken.add(key)
         keys.append(key)
     return keys
@@ -304,13 +305,20 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+_COMPOUND_PARTS = re.compile(r"[-‐‑–—/]")
+_WORD_EDGES = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
+
+
 def _needs_case_protection(word: str, first: bool) -> bool:
     """Whether a style that lower-cases titles would spoil this word.
 
     Each part of a compound is looked at alone, so that Title-Case ``Muscle-Derived`` stays
     free while ``iPS-derived`` and ``T-cell`` are protected.
     """
-    for index, part in enumerate(re.split(r"[-‐‑–—/]", word)):
+    rest = word[1:]
+    if rest.lower() == rest and (not word[:1].isupper() or rest[:1].isalpha()):
+        return False  # the common case, decided without splitting: "cells", "Safety"
+    for index, part in enumerate(_COMPOUND_PARTS.split(word)):
         letters = [c for c in part if c.isalpha()]
         if any(c.isupper() for c in letters[1:]):
             return True  # iPS, mRNA, COVID-19, McArdle
@@ -323,36 +331,48 @@ def _title(text: str, escape: _Escaper) -> str:
     table = escape.table(text)
     out = []
     for position, word in enumerate(_clean(text).split(" ")):
-        # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
-        lead, core, tail = re.fullmatch(r"(\W*)(.*?)(\W*)", word).groups()
-        if _needs_case_protection(core, position == 0):
-            core = "{" + core.translate(table) + "}"
+        if _needs_case_protection(word, position == 0):
+            # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
+            lead, core, tail = _WORD_EDGES.fullmatch(word).groups()
+            out.append(f"{lead.translate(table)}{{{core.translate(table)}}}{tail.translate(table)}")
         else:
-            core = core.translate(table)
-        out.append(lead.translate(table) + core + tail.translate(table))
+            out.append(word.translate(table))
     return " ".join(out)
 
 
 # --- names ------------------------------------------------------------------------------------
 
 
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+# Some name splitters (bibtexparser's among them) lose track of " and " right after ``\&``;
+# inside braces the escape is one token for every reader.
+_BARE_ESCAPE = re.compile(r"\\([&%$#_])")
+
+
+def _name_part(text: str, escape: _Escaper) -> str:
+    return _BARE_ESCAPE.sub(r"{\\\1}", escape(_clean(text)))
+
+
 def _name(creator: Creator, escape: _Escaper) -> str:
-    if creator.literal:
-        return "{" + escape(_clean(creator.literal)) + "}"
-    family = escape(_clean(creator.family))
-    given = escape(_clean(creator.given))
+    if literal := _clean(creator.literal):
+        return "{" + escape(literal) + "}"
+    family = _name_part(creator.family, escape)
+    given = _name_part(creator.given, escape)
+    if not family:  # a single name typed into the given-name field
+        family, given = given, ""
     # BibTeX splits names at " and ", commas and (with no given name) spaces: brace such parts.
-    if "," in family or re.search(r"\band\b", family, re.I) or (not given and " " in family):
+    if "," in family or _AND.search(family) or (not given and " " in family):
         family = "{" + family + "}"
     if not given:
         return family
-    if "," in given or re.search(r"\band\b", given, re.I):
+    if "," in given or _AND.search(given):
         given = "{" + given + "}"
     return f"{family}, {given}"
 
 
 def _names(creators: Sequence[Creator], escape: _Escaper) -> str:
-    return " and ".join(_name(c, escape) for c in creators)
+    names = (_name(c, escape) for c in creators)
+    return " and ".join(name for name in names if name)
 
 
 # --- field values -----------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def _name(creator: Creator) -> str:
     if creator.literal:
         return _clean(creator.literal)
     family, given = _clean(creator.family), _clean(creator.given)
-    return f"{family}, {given}" if given else family
+    return f"{family}, {given}" if family and given else family or given
 
 
 def _page_lines(pages: str) -> list[tuple[str, str]]:

@@ -7,10 +7,12 @@ import bibtexparser
 import pytest
 from bibtexparser import middlewares
 from export_samples import ALL, CHAPTER, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
 from refman.formats.bibtex import citation_keys, write_biblatex, write_bibtex
-from refman.model import Creator, PartialDate, Reference
+from refman.model import Creator, PartialDate, Reference, Tag
 
 EXPORT = Path(__file__).parents[1] / "data" / "export"
 
@@ -305,3 +307,29 @@ def test_country_of_a_journal_is_not_written_as_its_address():
 
 def test_nothing_to_write_writes_nothing():
     assert bibtex([]) == biblatex([]) == ""
+
+
+# --- any text -------------------------------------------------------------------------------
+
+# Any character, with the ones that mean something to BibTeX or LaTeX drawn more often.
+any_text = st.text(
+    st.sampled_from(list('{}\\@%&$#_~^,="() \n')) | st.characters(exclude_categories=("Cs",)),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=any_text, family=any_text, given_name=any_text, group=any_text, tag=any_text)
+def test_any_text_gives_a_file_that_parses_entry_by_entry(title, family, given_name, group, tag):
+    ref = Reference(
+        title=title,
+        creators=(Creator(family, given_name), Creator(literal=group)),
+        tags=(Tag(tag),),
+    )
+    refs = [ref, ref, SEED]
+    for writer in (bibtex, biblatex):
+        entries = parse(writer(refs))
+        assert [e.key for e in entries] == citation_keys(refs)
+        named = [c for c in ref.creators if " ".join((c.literal + c.family + c.given).split())]
+        assert len(fields(entries[0]).get("author", [])) == len(named)
+        assert fields(entries[2])["pmid" if writer is bibtex else "eprint"] == "37144409"

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from export_samples import ALL, CHAPTER, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refman.formats import ris
-from refman.model import PartialDate, Reference
+from refman.model import Creator, PartialDate, Reference, Tag
 
 EXPORT = Path(__file__).parents[1] / "data" / "export"
 LINE = re.compile(r"^[A-Z][A-Z0-9]  - ")
@@ -170,3 +172,21 @@ def test_journal_country_is_not_written_as_place():
 
 def test_nothing_to_write_writes_nothing():
     assert write([]) == ""
+
+
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=any_text, family=any_text, given_name=any_text, tag=any_text, abstract=any_text)
+def test_any_text_stays_on_its_tag_line(title, family, given_name, tag, abstract):
+    ref = Reference(
+        title=title, abstract=abstract, creators=(Creator(family, given_name),), tags=(Tag(tag),)
+    )
+    text = write([ref, SEED])
+    for line in text.split("\r\n"):
+        assert line == "" or LINE.match(line), line
+    record, seed = read(text)
+    assert record.get("TI", [""]) == [" ".join(title.split())]
+    assert record.get("AB", [""]) == [" ".join(abstract.split())]
+    assert seed["AN"] == ["37144409"]
