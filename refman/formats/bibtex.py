@@ -282,7 +282,7 @@ class _Escaper:
         return self.balanced if _braces_balance(text) else self.unbalanced
 
     def __call__(self, text: str) -> str:
-        return text.translate(self.table(text))
+        return text.translate(self.table(text)) if text else text
 
 
 def _braces_balance(text: str) -> bool:
@@ -302,7 +302,7 @@ _BIBLATEX_TEXT = _Escaper.create(encode_non_ascii=False)
 
 def _clean(text: str) -> str:
     """One line: runs of white space (line breaks in abstracts too) become one space."""
-    return " ".join(text.split())
+    return " ".join(text.split()) if text else text
 
 
 _COMPOUND_PARTS = re.compile(r"[-‐‑–—/]")
@@ -350,7 +350,8 @@ _BARE_ESCAPE = re.compile(r"\\([&%$#_])")
 
 
 def _name_part(text: str, escape: _Escaper) -> str:
-    return _BARE_ESCAPE.sub(r"{\\\1}", escape(_clean(text)))
+    latex = escape(_clean(text))
+    return _BARE_ESCAPE.sub(r"{\\\1}", latex) if "\\" in latex else latex
 
 
 def _name(creator: Creator, escape: _Escaper) -> str:
