@@ -438,7 +438,7 @@ def _keywords(ref: Reference) -> str:
 # --- entries ----------------------------------------------------------------------------------
 
 # A field is (name, LaTeX text); bare values (month macros) are marked by _Bare.
-Field = tuple[str, str]
+_Field = tuple[str, str]
 
 
 class _Bare(str):
@@ -500,7 +500,7 @@ def _container(ref: Reference) -> str:
     return ref.container_title or ref.container_title_short
 
 
-def _bibtex_fields(ref: Reference, entry_type: str) -> list[Field]:
+def _bibtex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     esc = _BIBTEX_TEXT
     fields = _head_fields(ref, esc, _BIBTEX_CONTAINER.get(entry_type))
     if ref.date.year:
@@ -520,7 +520,7 @@ def _bibtex_fields(ref: Reference, entry_type: str) -> list[Field]:
     return fields
 
 
-def _biblatex_fields(ref: Reference, entry_type: str) -> list[Field]:
+def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     esc = _BIBLATEX_TEXT
     fields = [("type", _BIBLATEX_SUBTYPE.get(entry_type, ""))]
     fields += _head_fields(ref, esc, _BIBLATEX_CONTAINER.get(entry_type))
@@ -547,7 +547,7 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[Field]:
     return fields
 
 
-def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> list[Field]:
+def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> list[_Field]:
     fields = [
         ("title", _title(ref.title, esc)),
         ("author", _names(ref.authors(), esc)),
@@ -560,14 +560,14 @@ def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> 
 
 def _publisher_fields(
     ref: Reference, esc: _Escaper, publisher_field: str, place_field: str
-) -> list[Field]:
+) -> list[_Field]:
     fields = [(publisher_field, esc(_clean(ref.publisher)))]
     if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
         fields.append((place_field, esc(_clean(ref.place))))
     return fields
 
 
-def _id_fields(ref: Reference, esc: _Escaper) -> list[Field]:
+def _id_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
         ("isbn", esc(_clean(ref.isbn))),
         ("issn", esc(_issns(ref))),
@@ -575,7 +575,7 @@ def _id_fields(ref: Reference, esc: _Escaper) -> list[Field]:
     ]
 
 
-def _tail_fields(ref: Reference, esc: _Escaper) -> list[Field]:
+def _tail_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
         ("url", _verbatim(ref.url)),
         ("langid", _LANGIDS.get(ref.language.strip().lower(), "")),
@@ -584,13 +584,14 @@ def _tail_fields(ref: Reference, esc: _Escaper) -> list[Field]:
     ]
 
 
-def _format_entry(entry_type: str, key: str, fields: list[Field]) -> str:
+def _format_entry(entry_type: str, key: str, fields: list[_Field]) -> str:
     lines = [
         f"  {name} = {value}" if isinstance(value, _Bare) else f"  {name} = {{{value}}}"
         for name, value in fields
         if value
     ]
-    return f"@{entry_type}{{{key},\n" + ",\n".join(lines) + "\n}\n"
+    body = ",\n".join(lines) + "\n" if lines else ""
+    return f"@{entry_type}{{{key},\n{body}}}\n"
 
 
 def _bibtex_entry(ref: Reference, key: str) -> str:

@@ -333,3 +333,8 @@ def test_any_text_gives_a_file_that_parses_entry_by_entry(title, family, given_n
         named = [c for c in ref.creators if " ".join((c.literal + c.family + c.given).split())]
         assert len(fields(entries[0]).get("author", [])) == len(named)
         assert fields(entries[2])["pmid" if writer is bibtex else "eprint"] == "37144409"
+
+
+def test_an_item_with_nothing_filled_in_is_still_an_entry():
+    entries = parse(bibtex([Reference(item_type="document")]))
+    assert [(e.entry_type, e.key, e.fields) for e in entries] == [("misc", "anon", [])]
