@@ -30,7 +30,7 @@ from typing import TextIO
 
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
-EOL = "\r\n"
+_EOL = "\r\n"
 
 # Item type → RIS type. RIS has no preprint type; GEN (generic) is what the others fall back to.
 _TYPES = {
@@ -52,12 +52,13 @@ _RANGE = re.compile(r"\s*([^\s,;–—-]+)\s*[-‐‑‒–—]+\s*([^\s,;–—
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    """One line: a value never continues on the next line (see the module docstring)."""
+    return " ".join(text.split()) if text else text
 
 
 def _name(creator: Creator) -> str:
-    if creator.literal:
-        return _clean(creator.literal)
+    if literal := _clean(creator.literal):
+        return literal
     family, given = _clean(creator.family), _clean(creator.given)
     return f"{family}, {given}" if family and given else family or given
 
@@ -88,7 +89,7 @@ def _serial_number(ref: Reference) -> str:
 
 
 def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
-    """The (tag, value) pairs of one record, in the order Zotero writes them, blanks included."""
+    """The (tag, value) pairs of one record, empty values included (the caller drops them)."""
     yield "TY", _TYPES.get(ref.item_type, "GEN")
     yield from (("AU", _name(c)) for c in ref.authors())
     yield from (("A2", _name(c)) for c in ref.editors())
@@ -115,12 +116,12 @@ def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
 def _record(ref: Reference) -> str:
     lines = [f"{tag}  - {value}" for tag, raw in _fields(ref) if (value := _clean(raw))]
     lines.append("ER  - ")
-    return EOL.join(lines) + EOL
+    return _EOL.join(lines) + _EOL
 
 
 def write(refs: Sequence[Reference], out: TextIO) -> None:
     """Write ``refs`` as RIS records with CRLF line ends (open ``out`` with ``newline=""``)."""
     for index, ref in enumerate(refs):
         if index:
-            out.write(EOL)
+            out.write(_EOL)
         out.write(_record(ref))
