@@ -182,7 +182,7 @@ def cmd_export(library: Library, args) -> int:
     text = library.export(ids, args.format, style=args.style)
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise RefmanError(f"Cannot write {args.output}: {exc.strerror}") from None
         print(f"Exported {len(ids)} item{'s' * (len(ids) != 1)} to {args.output}", file=sys.stderr)
