@@ -29,3 +29,11 @@ def grouped(rows: Iterable[Sequence]) -> dict[int, list]:
     for item_id, *rest in rows:
         groups[item_id].append(rest)
     return groups
+
+
+def fetch(db: Database, query) -> list[tuple]:
+    """The rows of a peewee query as plain tuples, skipping peewee's per-row conversions.
+
+    Those conversions cost more than SQLite itself on the lists the item table needs.
+    """
+    return db.execute(query).fetchall()

@@ -16,7 +16,7 @@ from peewee import Database, chunked, fn
 
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import mapping, search, tags
-from refman.store.bulk import CHUNK, grouped, insert_rows
+from refman.store.bulk import CHUNK, fetch, grouped, insert_rows
 from refman.store.schema import Creator, Item, ItemTag, SourceRecord
 from refman.store.schema import Tag as TagRow
 
@@ -91,47 +91,41 @@ def load(db: Database, ids: Sequence[ItemId]) -> list[Reference]:
     return [found[item_id] for item_id in ids]
 
 
+def _children(db: Database, model, columns: Sequence, ids: Sequence[int], order) -> dict:
+    """{item id: [row, ...]} of a child table, in the given order within each item."""
+    query = model.select(model.item, *columns).where(model.item.in_(ids)).order_by(*order)
+    return grouped(fetch(db, query))
+
+
 def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
     columns = [Item.id] + [getattr(Item, name) for name in mapping.STORED_COLUMNS]
-    rows = Item.select(*columns).where(Item.id.in_(ids)).tuples().bind(db)
-    creators = grouped(
-        Creator.select(
-            Creator.item,
-            Creator.role,
-            Creator.family,
-            Creator.given,
-            Creator.literal,
-            Creator.affiliations,
-            Creator.ids,
-        )
-        .where(Creator.item.in_(ids))
-        .order_by(Creator.item, Creator.position)
-        .tuples()
-        .bind(db)
+    rows = fetch(db, Item.select(*columns).where(Item.id.in_(ids)))
+    creator_columns = (Creator.role, Creator.family, Creator.given, Creator.literal)
+    creators = _children(
+        db,
+        Creator,
+        creator_columns + (Creator.affiliations, Creator.ids),
+        ids,
+        (Creator.item, Creator.position),
     )
-    tag_rows = grouped(
-        ItemTag.select(ItemTag.item, TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
-        .join(TagRow)
-        .where(ItemTag.item.in_(ids))
-        .order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
-        .tuples()
-        .bind(db)
-    )
-    records = dict(
-        SourceRecord.select(SourceRecord.item, SourceRecord.pairs)
-        .where(SourceRecord.item.in_(ids))
-        .tuples()
-        .bind(db)
-    )
+    tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
+    tag_links = grouped(fetch(db, _tag_links(tag_columns, ids)))
+    records = dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(ids))))
     return {
         row[0]: mapping.reference_from_row(
             row,
             [mapping.creator_from_row(c) for c in creators.get(row[0], ())],
-            [mapping.tag_from_row(t) for t in tag_rows.get(row[0], ())],
+            [mapping.tag_from_row(t) for t in tag_links.get(row[0], ())],
             mapping.decode_source_record(records[row[0]]) if row[0] in records else (),
         )
         for row in rows
     }
+
+
+def _tag_links(columns: Sequence, ids: Sequence[int]):
+    """(item id, *columns) of the items' tag links, in each item's order."""
+    query = ItemTag.select(ItemTag.item, *columns).join(TagRow).where(ItemTag.item.in_(ids))
+    return query.order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
 
 
 def count(db: Database, *, trashed: bool) -> int:
@@ -139,7 +133,7 @@ def count(db: Database, *, trashed: bool) -> int:
 
 
 def all_ids(db: Database) -> list[ItemId]:
-    return [ItemId(i) for (i,) in Item.select(Item.id).order_by(Item.id).tuples().bind(db)]
+    return [ItemId(i) for (i,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
 
 
 def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
@@ -151,7 +145,7 @@ def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[It
     found: dict[ItemId, tuple] = {}
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
         query = Item.select(Item.id, *(DISPLAY_COLUMNS[name] for name in columns))
-        for item_id, *values in query.where(Item.id.in_(chunk)).tuples().bind(db):
+        for item_id, *values in fetch(db, query.where(Item.id.in_(chunk))):
             if year is not None:
                 values[year] = "" if values[year] is None else str(values[year])
             found[ItemId(item_id)] = tuple(values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -195,8 +196,12 @@ def parse_time(text: str) -> datetime:
 # "" when empty so that the common case costs no bytes.
 
 
+# One encoder for all: json.dumps with options builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(values: Sequence) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) if values else ""
+    return _JSON.encode(values) if values else ""
 
 
 def from_json(text: str) -> list:
@@ -245,13 +250,18 @@ def tag_link_row(item_id: int, tag_id: int, tag: Tag, position: int) -> tuple:
     return (item_id, tag_id, tag.kind, position, int(tag.major), qualifiers)
 
 
-def encode_source_record(record: Sequence[tuple[str, str]]) -> str:
-    """The tag/value pairs as one JSON array: one row per item instead of ~60."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
+    """The tag/value pairs as one zlib-compressed JSON array.
+
+    One row per item instead of ~60 (a child table would hold 6 million rows for 100,000
+    items); the record is only ever read whole, for export or display. zlib at level 1
+    shrinks a MEDLINE record about 2.7 times (5 kB → 1.9 kB) for a few tens of µs.
+    """
+    return zlib.compress(_JSON.encode(record).encode("utf-8"), 1)
 
 
-def decode_source_record(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((tag, value) for tag, value in json.loads(text))
+def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple((tag, value) for tag, value in json.loads(zlib.decompress(blob)))
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ CREATE TABLE item (
     id INTEGER PRIMARY KEY,
     item_type TEXT NOT NULL,
     title TEXT NOT NULL DEFAULT '',
-    abstract TEXT NOT NULL DEFAULT '',
     container_title TEXT NOT NULL DEFAULT '',
     container_title_short TEXT NOT NULL DEFAULT '',
     collection_title TEXT NOT NULL DEFAULT '',
@@ -56,7 +55,9 @@ CREATE TABLE item (
     journal_sort TEXT NOT NULL DEFAULT '',
     pmid_sort TEXT NOT NULL DEFAULT '',
     volume_sort TEXT NOT NULL DEFAULT '',
-    pages_sort TEXT NOT NULL DEFAULT ''
+    pages_sort TEXT NOT NULL DEFAULT '',
+    -- last: a long abstract then spills into overflow pages, not the columns sorted on
+    abstract TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX item_pmid ON item (pmid);
 CREATE INDEX item_doi_key ON item (doi_key);
@@ -127,7 +128,7 @@ CREATE INDEX collection_item_item ON collection_item (item_id);
 
 CREATE TABLE source_record (
     item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
-    pairs TEXT NOT NULL
+    pairs BLOB NOT NULL
 );
 
 CREATE VIRTUAL TABLE item_fts USING fts5 (

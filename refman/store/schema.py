@@ -9,6 +9,7 @@ Column meanings are in ``mapping.py``; the full-text table lives in ``search.py`
 from __future__ import annotations
 
 from peewee import (
+    BlobField,
     BooleanField,
     CompositeKey,
     ForeignKeyField,
@@ -29,7 +30,6 @@ class Item(BaseModel):
 
     item_type = TextField()
     title = TextField(default="")
-    abstract = TextField(default="")
     container_title = TextField(default="")
     container_title_short = TextField(default="")
     collection_title = TextField(default="")
@@ -66,6 +66,7 @@ class Item(BaseModel):
     pmid_sort = TextField(default="")
     volume_sort = TextField(default="")
     pages_sort = TextField(default="")
+    abstract = TextField(default="")
 
 
 class Creator(BaseModel):
@@ -125,7 +126,7 @@ class SourceRecord(BaseModel):
     """The imported record's tag/value pairs as one JSON array (mapping.encode_source_record)."""
 
     item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
-    pairs = TextField()
+    pairs = BlobField()
 
 
 MODELS: tuple[type[BaseModel], ...] = (

@@ -12,6 +12,7 @@ paths index exactly the same text (``check`` compares them).
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 
@@ -19,7 +20,7 @@ from peewee import SQL, Database, DatabaseError, Expression, chunked
 
 from refman.model import Creator as CreatorRecord
 from refman.model import Reference
-from refman.store.bulk import CHUNK, grouped
+from refman.store.bulk import CHUNK, fetch, grouped
 from refman.store.schema import CollectionItem, Creator, Item, ItemTag, Note, Tag
 
 FTS_TABLE = "item_fts"
@@ -41,6 +42,10 @@ SORT_COLUMNS = {
 }
 
 _MARKUP = re.compile(r"<[^>]*>")
+_UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# Up to this many text matches, look them up by id and sort them rather than walk the sort
+# index: about the point where both cost the same on a 100,000-item library.
+FEW_MATCHES = 5000
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -95,30 +100,19 @@ def _creator_record_text(creator: CreatorRecord) -> str:
 
 def stored_documents(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """The documents of stored items, read from the tables (ids: one chunk)."""
-    fields = (Item.id, Item.title, Item.abstract, Item.container_title)
-    items = Item.select(*fields, Item.container_title_short, Item.year).where(Item.id.in_(ids))
-    creators = grouped(
-        Creator.select(Creator.item, Creator.family, Creator.given, Creator.literal)
-        .where(Creator.item.in_(ids))
-        .order_by(Creator.item, Creator.position)
-        .tuples()
-        .bind(db)
-    )
+    text = (Item.title, Item.abstract, Item.container_title, Item.container_title_short)
+    items = fetch(db, Item.select(Item.id, *text, Item.year).where(Item.id.in_(ids)))
+    creators = _children(db, Creator, (Creator.family, Creator.given, Creator.literal), ids)
     tags = grouped(
-        ItemTag.select(ItemTag.item, Tag.name)
-        .join(Tag)
-        .where(ItemTag.item.in_(ids))
-        .order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
-        .tuples()
-        .bind(db)
+        fetch(
+            db,
+            ItemTag.select(ItemTag.item, Tag.name)
+            .join(Tag)
+            .where(ItemTag.item.in_(ids))
+            .order_by(ItemTag.item, ItemTag.position, ItemTag.tag),
+        )
     )
-    notes = grouped(
-        Note.select(Note.item, Note.html)
-        .where(Note.item.in_(ids))
-        .order_by(Note.item, Note.id)
-        .tuples()
-        .bind(db)
-    )
+    notes = _children(db, Note, (Note.html,), ids)
     return {
         item_id: document(
             title,
@@ -129,8 +123,15 @@ def stored_documents(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, .
             [name for (name,) in tags.get(item_id, ())],
             [text for (text,) in notes.get(item_id, ())],
         )
-        for item_id, title, abstract, journal, short, year in items.tuples().bind(db)
+        for item_id, title, abstract, journal, short, year in items
     }
+
+
+def _children(db: Database, model, columns: Sequence, ids: Sequence[int]) -> dict:
+    """{item id: [row, ...]} of creators (by position) or notes (oldest first)."""
+    order = model.position if model is Creator else model.id
+    query = model.select(model.item, *columns).where(model.item.in_(ids))
+    return grouped(fetch(db, query.order_by(model.item, order)))
 
 
 # --- keeping the index in step ----------------------------------------------------------------
@@ -160,7 +161,7 @@ def refresh(db: Database, ids: Iterable[int]) -> None:
 
 def rebuild(db: Database) -> None:
     db.execute_sql(f"DELETE FROM {FTS_TABLE}")
-    ids = [item_id for (item_id,) in Item.select(Item.id).tuples().bind(db)]
+    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id))]
     refresh(db, ids)
     db.execute_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
 
@@ -186,7 +187,7 @@ def check(db: Database, *, read_only: bool = False) -> list[str]:
 
 def _compare_documents(db: Database) -> list[str]:
     problems = []
-    ids = [item_id for (item_id,) in Item.select(Item.id).order_by(Item.id).tuples().bind(db)]
+    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
     columns = ", ".join(("rowid",) + FTS_COLUMNS)
     for chunk in chunked(ids, CHUNK):
         marks = ", ".join("?" * len(chunk))
@@ -208,17 +209,23 @@ def match_expression(text: str) -> str | None:
 
     Quoting makes FTS5 read ``"``, ``*``, ``-``, ``(``, ``:`` and ``AND`` as plain text. A word
     with no letter or digit would make FTS5 match nothing at all, so it is left out; None
-    when nothing searchable is left.
+    when nothing searchable is left. Control characters end an FTS5 string early (NUL) and
+    lone surrogates cannot be encoded: they separate words like spaces.
     """
-    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    words = [w for w in _UNSAFE.sub(" ", text).split() if any(ch.isalnum() for ch in w)]
     if not words:
         return None
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
-def _matching(expression: str) -> Expression:
-    subquery = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expression])
-    return Item.id.in_(subquery)
+def matching_ids(db: Database, expression: str) -> list[int]:
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+    return [rowid for (rowid,) in db.execute_sql(sql, (expression,))]
+
+
+def _among(ids: Sequence[int]) -> Expression:
+    """Item.id in the list, bound as one JSON parameter: no limit on how many."""
+    return Item.id.in_(SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)]))
 
 
 def _with_tag(name: str) -> Expression:
@@ -231,9 +238,14 @@ def view_condition(
     unfiled: bool = False,
     tags: Sequence[str] = (),
     trashed: bool = False,
+    by_index: bool = True,
 ) -> Expression:
-    """The items of a view, as a condition on Item."""
-    condition = Item.trashed == trashed
+    """The items of a view, as a condition on Item.
+
+    ``by_index=False`` hides the trashed flag from the indexes (``trashed + 0``), so that
+    SQLite reaches the items through another condition, such as a short list of ids.
+    """
+    condition = (Item.trashed if by_index else Item.trashed + 0) == trashed
     if collection is not None:
         members = CollectionItem.select(CollectionItem.item)
         condition &= Item.id.in_(members.where(CollectionItem.collection == collection))
@@ -252,14 +264,25 @@ def search_ids(
     descending: bool,
     **view: object,
 ) -> list[int]:
-    """Ids of the items in a view that match the text, in the given order (ties: by id)."""
+    """Ids of the items in a view that match the text, in the given order (ties: by id).
+
+    Without text, SQLite walks the sort column's index (trashed, key) and checks the view's
+    other conditions on the way. With text, the index is searched first; when it finds few
+    items they are looked up by id and sorted, which beats walking the whole sort index.
+    """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
-    condition = view_condition(**view)
+    key = SORT_COLUMNS[sort]
     expression = match_expression(text)
-    if expression is not None:
-        condition &= _matching(expression)
-    order = (SORT_COLUMNS[sort], Item.id)
-    query = Item.select(Item.id).where(condition)
-    query = query.order_by(*(column.desc() if descending else column for column in order))
-    return [item_id for (item_id,) in query.tuples().bind(db)]
+    if expression is None:
+        condition = view_condition(**view)
+    else:
+        matches = matching_ids(db, expression)
+        if not matches:
+            return []
+        few = len(matches) <= FEW_MATCHES
+        condition = view_condition(**view, by_index=not few) & _among(matches)
+        key = key.concat("") if few else key  # an expression: no index walk for the order
+    order = [key.desc(), Item.id.desc()] if descending else [key, Item.id]
+    query = Item.select(Item.id).where(condition).order_by(*order)
+    return [item_id for (item_id,) in fetch(db, query)]

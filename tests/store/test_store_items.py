@@ -1,0 +1,276 @@
+"""Items: round trip, bulk add, reading in order, edits, trash, delete, duplicates, table rows."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from refman.model import (
+    EDITOR,
+    Creator,
+    Issn,
+    MeshQualifier,
+    PartialDate,
+    Reference,
+    Tag,
+)
+from refman.store import Store, title_key
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "library.sqlite")
+    yield store
+    store.close()
+
+
+RICH = Reference(
+    item_type="chapter",
+    title="Safety and Efficacy of Iltamiocel: Results of a Phase 1/2 Study",
+    abstract="BACKGROUND: Fecal incontinence...\nRESULTS: Improvement.",
+    container_title="Annals of surgery",
+    container_title_short="Ann Surg",
+    collection_title="Surgery Series",
+    volume="278",
+    issue="6",
+    pages="937-944",
+    date=PartialDate(2023, None, None, "2023 Winter", "Winter"),
+    doi="10.1097/SLA.0000000000005894",
+    pmid="37144409",
+    pmcid="PMC1234567",
+    issns=(
+        Issn("1528-1140", "Electronic"),
+        Issn("0003-4932", "Print"),
+        Issn("0003-4932", "Linking"),
+    ),
+    isbn="978-3-16-148410-0",
+    language="eng",
+    publisher="Wolters Kluwer",
+    place="Philadelphia",
+    url="https://example.org/a",
+    creators=(
+        Creator(
+            "Knowles",
+            "Charles H",
+            affiliations=("Blizard Institute, London.", "Second affiliation"),
+            ids=("0000-0002-1825-0097 [ORCID]",),
+        ),
+        Creator(literal="FIT Study Group"),
+        Creator("Müller", "Zoë"),
+        Creator("Editor", "Ed", role=EDITOR),
+    ),
+    tags=(
+        Tag("Fecal Incontinence", "mesh", True, (MeshQualifier("therapy", True),)),
+        Tag("Humans", "mesh"),
+        Tag(
+            "Brain", "mesh", False, (MeshQualifier("enzymology"), MeshQualifier("pathology", True))
+        ),
+        Tag("COVID-19", "keyword"),
+        Tag("COVID-19", "mesh"),
+        Tag("to read"),
+    ),
+    publication_types=("Journal Article", "Clinical Trial, Phase I"),
+    source_format="medline",
+    source_record=(("PMID", "37144409"), ("AU", "Knowles CH"), ("AU", "Müller Z"), ("AB", "x\ny")),
+    trashed=False,
+)
+
+
+def stored(ref: Reference) -> Reference:
+    """What the store adds to a reference: forget it to compare with the original."""
+    return ref.with_changes(id=None, date_added=None, date_modified=None)
+
+
+def test_a_rich_reference_comes_back_equal(store):
+    item_id = store.add_reference(RICH)
+    back = store.get(item_id)
+    assert stored(back) == RICH
+    assert back.id == item_id
+    assert back.date_added == back.date_modified
+    assert abs(back.date_added - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_an_empty_reference_comes_back_equal(store):
+    assert stored(store.get(store.add_reference(Reference()))) == Reference()
+
+
+def test_trashed_flag_and_given_dates_are_kept(store):
+    added = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+    ref = Reference(title="Old", trashed=True, date_added=added, date_modified=added)
+    back = store.get(store.add_reference(ref))
+    assert back.trashed and back.date_added == added and back.date_modified == added
+
+
+def test_bulk_add_returns_ids_in_order_and_reads_back_in_any_order(store):
+    refs = [RICH.with_changes(title=f"Paper {n}", pmid=str(n)) for n in range(1200)]
+    ids = store.add_references(refs)
+    assert len(set(ids)) == 1200 and store.item_count() == 1200
+    assert [stored(r) for r in store.get_many(ids)] == refs
+    backwards = list(reversed(ids))
+    assert [r.title for r in store.get_many(backwards)] == [r.title for r in reversed(refs)]
+    assert store.all_ids() == sorted(ids)
+    assert store.add_references([]) == []
+
+
+def test_unknown_ids_raise_key_error(store):
+    item_id = store.add_reference(RICH)
+    with pytest.raises(KeyError):
+        store.get(item_id + 1)
+    with pytest.raises(KeyError):
+        store.get_many([item_id, item_id + 1])
+
+
+def test_update_fields_changes_fields_creators_and_date_modified(store):
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    item_id = store.add_reference(RICH.with_changes(date_added=old, date_modified=old))
+    creators = (Creator("Raval", "M"), Creator(literal="Group"))
+    store.update_fields(
+        item_id, {"title": "New title", "date": PartialDate(2024, 2), "creators": creators}
+    )
+    back = store.get(item_id)
+    assert (back.title, back.date, back.creators) == ("New title", PartialDate(2024, 2), creators)
+    assert back.date_added == old and back.date_modified > old
+    assert stored(back) == RICH.with_changes(
+        title="New title", date=PartialDate(2024, 2), creators=creators
+    )
+
+
+def test_update_with_the_same_values_leaves_date_modified(store):
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    item_id = store.add_reference(RICH.with_changes(date_added=old, date_modified=old))
+    store.update_fields(item_id, {"title": RICH.title})
+    assert store.get(item_id).date_modified == old
+
+
+def test_update_refuses_fields_that_are_not_editable(store):
+    item_id = store.add_reference(RICH)
+    with pytest.raises(ValueError, match="tags"):
+        store.update_fields(item_id, {"tags": ()})
+    with pytest.raises(KeyError):
+        store.update_fields(item_id + 1, {"title": "x"})
+
+
+def test_trash_moves_items_between_library_and_trash(store):
+    ids = store.add_references([Reference(title=f"T{n}") for n in range(3)])
+    store.set_trashed(ids[:2], True)
+    assert store.item_count() == 1 and store.item_count(trashed=True) == 2
+    assert store.get(ids[0]).trashed
+    store.set_trashed(ids[:1], False)
+    assert store.item_count() == 2
+
+
+def test_delete_removes_items_with_their_children_and_unused_tags(store):
+    keep, gone = store.add_references([Reference(title="Keep"), RICH])
+    store.add_note(gone, "<p>note</p>")
+    collection = store.create_collection("C")
+    store.add_to_collection([keep, gone], collection.id)
+    store.delete_items([gone])
+    assert store.all_ids() == [keep]
+    assert store.search_ids(collection=collection.id) == [keep]
+    assert store.tag_names() == []
+    assert store.integrity_check() == []
+    assert store.check_fts() == []
+    counts = {
+        table: store._db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("creator", "item_tag", "note", "source_record")
+    }
+    assert counts == {"creator": 0, "item_tag": 0, "note": 0, "source_record": 0}
+
+
+# --- duplicates -------------------------------------------------------------------------------
+
+
+def test_duplicate_by_pmid_first(store):
+    by_pmid = store.add_reference(Reference(title="A", pmid="111"))
+    store.add_reference(Reference(title="B", doi="10.1/x"))
+    assert store.find_duplicate(Reference(title="B", doi="10.1/x", pmid="111")) == by_pmid
+
+
+def test_duplicate_by_doi_ignores_case_and_resolver_prefix(store):
+    item_id = store.add_reference(Reference(title="A", doi="10.1097/SLA.0000000000005894"))
+    for doi in ("10.1097/sla.0000000000005894", "https://doi.org/10.1097/SLA.0000000000005894"):
+        assert store.find_duplicate(Reference(title="Other", doi=doi)) == item_id
+
+
+def test_duplicate_by_title_year_and_first_author(store):
+    item_id = store.add_reference(
+        Reference(
+            title="[Efficacy of ÉTUDE: a trial].",
+            date=PartialDate(2023),
+            creators=(Creator("Müller", "K"),),
+        )
+    )
+    same = Reference(
+        title="Efficacy of etude -- a  trial", date=PartialDate(2023), creators=(Creator("Muller"),)
+    )
+    assert store.find_duplicate(same) == item_id
+    assert store.find_duplicate(same.with_changes(date=PartialDate(2022))) is None
+    assert store.find_duplicate(same.with_changes(creators=(Creator("Other"),))) is None
+
+
+def test_trashed_items_still_count_as_duplicates(store):
+    item_id = store.add_reference(Reference(title="A", pmid="5"))
+    store.set_trashed([item_id], True)
+    assert store.find_duplicate(Reference(pmid="5")) == item_id
+
+
+def test_untitled_items_without_ids_are_not_duplicates(store):
+    store.add_reference(Reference())
+    assert store.find_duplicate(Reference()) is None
+
+
+def test_title_key_normalises_case_accents_punctuation_and_spaces():
+    ref = Reference(
+        title="  Ça  marche!  (Vraiment?) ", date=PartialDate(1999), creators=(Creator("Ñúñez"),)
+    )
+    assert title_key(ref) == "ca marche vraiment|1999|nunez"
+    collective = Reference(title="X", creators=(Creator(literal="The WHO Group"),))
+    assert title_key(collective) == "x||the who group"
+
+
+# --- rows for the item table ------------------------------------------------------------------
+
+
+def test_rows_give_display_strings(store):
+    one, two, many, bare = store.add_references(
+        [
+            RICH.with_changes(creators=(Creator("Knowles", "C"),)),
+            RICH.with_changes(creators=(Creator("Knowles", "C"), Creator("Canestrari", "E"))),
+            RICH,
+            Reference(container_title_short="Ann Surg", creators=(Creator("Ed", role=EDITOR),)),
+        ]
+    )
+    columns = ["creators", "year", "journal", "title"]
+    rows = store.rows([one, two, many, bare], columns)
+    assert rows[one][:3] == ("Knowles", "2023", "Annals of surgery")
+    assert rows[two][0] == "Knowles and Canestrari"
+    assert rows[many][0] == "Knowles et al."
+    assert rows[bare] == ("Ed", "", "Ann Surg", "")
+
+
+def test_rows_give_every_sort_column_and_iso_dates(store):
+    item_id = store.add_reference(RICH)
+    columns = [
+        "title",
+        "creators",
+        "year",
+        "journal",
+        "date_added",
+        "date_modified",
+        "item_type",
+        "doi",
+        "pmid",
+        "volume",
+        "pages",
+    ]
+    row = store.rows([item_id], columns)[item_id]
+    added = store.get(item_id).date_added
+    assert row[4] == added.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert datetime.fromisoformat(row[5]) == added
+    assert row[6:] == ("chapter", RICH.doi, "37144409", "278", "937-944")
+
+
+def test_rows_leave_out_unknown_ids_and_refuse_unknown_columns(store):
+    item_id = store.add_reference(RICH)
+    assert list(store.rows([item_id + 5, item_id], ["title"])) == [item_id]
+    with pytest.raises(ValueError):
+        store.rows([item_id], ["colour"])

@@ -1,0 +1,234 @@
+"""Search text, view filters (collection, unfiled, tags, trash) and every sort order."""
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refman.model import EDITOR, Creator, PartialDate, Reference, Tag
+from refman.store import Store, search
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "library.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["few", "many"])
+def both_plans(request, monkeypatch):
+    """Run a test with text matches looked up by id, and with the sort index walked."""
+    if request.param == "many":
+        monkeypatch.setattr(search, "FEW_MATCHES", 0)
+    return request.param
+
+
+def add(store, **fields) -> int:
+    return store.add_reference(Reference(**fields))
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def test_words_match_as_prefixes_and_all_must_match(store, both_plans):
+    brain = add(store, title="Brain enzymology in mice", date=PartialDate(2021))
+    liver = add(store, title="Liver enzymes in mice", date=PartialDate(2023))
+    assert store.search_ids("enzym") == [brain, liver]
+    assert store.search_ids("enzym mic") == [brain, liver]
+    assert store.search_ids("enzym brain") == [brain]
+    assert store.search_ids("ENZYM 2023") == [liver]
+    assert store.search_ids("enzymx") == []
+
+
+def test_text_searches_every_indexed_field(store, both_plans):
+    item_id = add(
+        store,
+        title="Title words",
+        abstract="Abstract mentions zebrafish",
+        container_title="Annals of Surgery",
+        container_title_short="Ann Surg",
+        date=PartialDate(1987),
+        creators=(Creator("Knowles", "Charles"), Creator(literal="FIT Study Group")),
+        tags=(Tag("Fecal Incontinence", "mesh"), Tag("to read")),
+    )
+    add(store, title="Unrelated")
+    for text in ["zebrafish", "annals", "ann surg", "1987", "knowles", "charles", "study group"]:
+        assert store.search_ids(text) == [item_id], text
+    for text in ["incontinence", "to read"]:
+        assert store.search_ids(text) == [item_id], text
+    store.add_note(item_id, "<p>Ask <b>Dr&nbsp;Raval</b> about &quot;organoids&quot;</p>")
+    assert store.search_ids("organoid raval") == [item_id]
+    assert store.search_ids("nbsp") == []  # markup and entities are not words
+
+
+def test_accents_are_ignored_both_ways(store, both_plans):
+    muller = add(store, title="Illusions", creators=(Creator("Müller", "Zoë"),))
+    muller_plain = add(store, title="Illusions again", creators=(Creator("Muller", "Zoe"),))
+    assert set(store.search_ids("muller")) == {muller, muller_plain}
+    assert set(store.search_ids("Müller zoë")) == {muller, muller_plain}
+    assert set(store.search_ids("MÜLL")) == {muller, muller_plain}
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [('"', True), ("*", True), ("-", True), ("(", True), (")", True), ("'", True),
+     ("+", True), ("\\", True), ("%", True), ("_", True),
+     ('"brain', True), ("brain*", True), ("-brain", True), ("(brain", True), ("brain)", True),
+     ("brain:", True), ("^brain", True), ("{brain}", True), ("NEAR(brain)", False),
+     ("title:brain", False), ("AND", True), ("OR brain", True), ("NOT", True),
+     ("brain AND", True), ("brain -mice", False)],
+)  # fmt: skip
+def test_characters_special_to_fts5_never_raise(store, text, matches):
+    """Punctuation is plain text; a search with no letter or digit shows everything."""
+    item_id = add(store, title="Brain (and) NOT OR AND near")
+    assert store.search_ids(text) == ([item_id] if matches else [])
+
+
+def test_quotes_and_stars_inside_words_are_plain_text(store):
+    item_id = add(store, title='The "C++" language and the *star* notation')
+    assert store.search_ids('"c++"') == [item_id]
+    assert store.search_ids("*star*") == [item_id]
+    assert store.search_ids('lang"uage') == []
+
+
+def test_any_text_is_a_valid_search(store):
+    item_id = add(store, title="Anything (at) all: ÄÖÜ ß 東京")
+
+    @settings(max_examples=200, deadline=None)
+    @given(text=st.text(st.characters(exclude_categories=()), max_size=30))
+    def search_does_not_raise(text):
+        assert store.search_ids(text) in ([], [item_id])
+
+    search_does_not_raise()
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def test_collection_lists_direct_members_only(store, both_plans):
+    top = store.create_collection("Top")
+    sub = store.create_collection("Sub", top.id)
+    in_top, in_sub, loose = (add(store, title=f"Paper {n}") for n in "abc")
+    store.add_to_collection([in_top], top.id)
+    store.add_to_collection([in_sub], sub.id)
+    assert store.search_ids(collection=top.id) == [in_top]
+    assert store.search_ids(collection=sub.id) == [in_sub]
+    assert store.search_ids(unfiled=True) == [loose]
+    assert store.search_ids("paper", collection=top.id) == [in_top]
+    assert store.search_ids("paper", unfiled=True) == [loose]
+
+
+def test_tags_filter_needs_every_tag(store, both_plans):
+    both = add(store, title="Paper both", tags=(Tag("a"), Tag("Brain", "mesh")))
+    only_a = add(store, title="Paper only a", tags=(Tag("a"),))
+    add(store, title="Paper none")
+    assert store.search_ids(tags=["a"]) == [both, only_a]
+    assert store.search_ids(tags=["a", "Brain"]) == [both]
+    assert store.search_ids("paper", tags=["Brain"]) == [both]
+    assert store.search_ids(tags=["brain"]) == []  # tag names are exact
+    assert store.search_ids(tags=["no such tag"]) == []
+
+
+def test_trash_is_its_own_view(store, both_plans):
+    kept, trashed = add(store, title="Paper kept"), add(store, title="Paper trashed")
+    store.set_trashed([trashed], True)
+    assert store.search_ids() == [kept]
+    assert store.search_ids("paper") == [kept]
+    assert store.search_ids(trashed=True) == [trashed]
+    assert store.search_ids("paper", trashed=True) == [trashed]
+
+
+# --- sorting ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sortable(store):
+    """Three items whose order differs for every sort key."""
+    times = [datetime(2024, 1, day, tzinfo=UTC) for day in (3, 1, 2)]
+    refs = [
+        Reference(
+            item_type="book",
+            title="[Zebrafish models].",
+            container_title="Annals",
+            date=PartialDate(2021, 5),
+            doi="10.1/B",
+            pmid="900",
+            volume="10",
+            pages="S10-S12",
+            creators=(Creator("Zeller", "A"),),
+            date_added=times[0],
+            date_modified=times[1],
+        ),
+        Reference(
+            item_type="article-journal",
+            title="Ägypten studies",
+            container_title="Zoology",
+            date=PartialDate(2021, 12),
+            doi="10.1/c",
+            pmid="1000",
+            volume="9",
+            pages="S9",
+            creators=(Creator("Editor", role=EDITOR),),
+            date_added=times[1],
+            date_modified=times[2],
+        ),
+        Reference(
+            item_type="chapter",
+            title="mice and men",
+            container_title="",
+            container_title_short="Biol J",
+            date=PartialDate(1999),
+            doi="10.1/a",
+            pmid="99",
+            volume="100",
+            pages="1-5",
+            creators=(Creator(literal="Alpha Group"), Creator("Zorro")),
+            date_added=times[2],
+            date_modified=times[0],
+        ),
+    ]
+    return store.add_references(refs)
+
+
+@pytest.mark.parametrize(
+    ("key", "order"),
+    [
+        ("title", "bmz"),  # brackets and accents ignored: "agypten" < "mice" < "zebrafish"
+        ("creators", "mbz"),  # "alpha group" < "editor" < "zeller"
+        ("year", "mzb"),  # 1999 < 2021-05 < 2021-12
+        ("journal", "zmb"),  # "annals" < "biol j" < "zoology"
+        ("date_added", "bmz"),
+        ("date_modified", "zbm"),
+        ("item_type", "bzm"),  # article-journal < book < chapter
+        ("doi", "mzb"),  # case-insensitive
+        ("pmid", "mzb"),  # 99 < 900 < 1000: numbers by value
+        ("volume", "bzm"),  # 9 < 10 < 100
+        ("pages", "mbz"),  # "1-5" < "S9" < "S10-S12"
+    ],
+)
+def test_every_sort_key_orders_both_ways(store, sortable, key, order):
+    names = dict(zip("zbm", sortable, strict=True))  # zebrafish, ägypten (b), mice
+    expected = [names[letter] for letter in order]
+    assert store.search_ids(sort=key) == expected
+    assert store.search_ids(sort=key, descending=True) == expected[::-1]
+
+
+def test_ties_keep_the_order_items_were_added(store, both_plans):
+    ids = [add(store, title="Same title") for _ in range(4)]
+    assert store.search_ids(sort="title") == ids
+    assert store.search_ids("same", sort="title") == ids
+    assert store.search_ids("same", sort="title", descending=True) == ids[::-1]
+
+
+def test_sorted_search_with_text(store, sortable, both_plans):
+    zebrafish, agypten, mice = sortable
+    assert store.search_ids("2021", sort="pmid") == [zebrafish, agypten]
+    assert store.search_ids("a", sort="pmid") == [mice, zebrafish, agypten]
+    assert store.search_ids("a", sort="title", descending=True) == [zebrafish, mice, agypten]
+
+
+def test_unknown_sort_key_is_refused(store):
+    with pytest.raises(ValueError, match="sort"):
+        store.search_ids(sort="colour")
