@@ -882,32 +882,50 @@ def _edited(aspect: _Aspect, ref: Reference, base: Reference) -> bool:
 
 
 def _insert_at(fields: list[tuple[str, str]], tag: str) -> int:
-    """Where PubMed would put ``tag``: after the last line whose tag comes before it."""
+    """Where PubMed would put ``tag``: after the last line whose tag comes before it or is it."""
     rank = _RANK.get(tag, len(_RANK))
-    after = [i for i, (t, _) in enumerate(fields) if _RANK.get(t, -1) != -1 and _RANK[t] < rank]
+    after = [i for i, (t, _) in enumerate(fields) if t in _RANK and _RANK[t] <= rank]
     return after[-1] + 1 if after else 0
 
 
-def _replace(fields: list, aspect: _Aspect, ref: Reference, old_type: str) -> list:
-    owned = [i for i, (t, v) in enumerate(fields) if aspect.owns(t, v, old_type)]
-    new = aspect.emit(ref)
-    if [fields[i][0] for i in owned] == [t for t, _ in new]:  # the same lines, new values
-        replaced = dict(zip(owned, new, strict=True))
-        return [replaced.get(i, line) for i, line in enumerate(fields)]
-    skipped = set(owned)
-    kept = [line for i, line in enumerate(fields) if i not in skipped]
-    at = owned[0] if owned else _insert_at(kept, new[0][0]) if new else 0
-    return kept[:at] + new + kept[at:]
+def _owned(aspect: _Aspect, fields: SourceRecord, old_type: str, new_type: str) -> list[int]:
+    """The lines that mean these fields for the item's old type or for its new one."""
+    types = {old_type, new_type}
+    return [i for i, (t, v) in enumerate(fields) if any(aspect.owns(t, v, k) for k in types)]
 
 
 def _patched(ref: Reference) -> list[tuple[str, str]]:
-    """The source record with the lines behind the fields the user edited replaced."""
-    base = to_reference(RawRecord(ref.source_record, 0))
-    fields = list(ref.source_record)
+    """The source record with the lines behind the fields the user edited replaced.
+
+    New lines take the places of the old ones (one for one when they have the same tags, else
+    all at the first old line); lines for a field the record did not have go where PubMed would
+    put them.
+    """
+    fields = ref.source_record
+    base = to_reference(RawRecord(fields, 0))
+    dropped: set[int] = set()
+    put: dict[int, list[tuple[str, str]]] = {}  # old line index: the new lines written there
+    added: list[list[tuple[str, str]]] = []
     for aspect in _ASPECTS:
-        if _edited(aspect, ref, base):
-            fields = _replace(fields, aspect, ref, base.item_type)
-    return fields
+        if not _edited(aspect, ref, base):
+            continue
+        owned = _owned(aspect, fields, base.item_type, ref.item_type)
+        new = aspect.emit(ref)
+        dropped.update(owned)
+        if [fields[i][0] for i in owned] == [t for t, _ in new]:
+            for i, line in zip(owned, new, strict=True):
+                put.setdefault(i, []).append(line)
+        elif owned:
+            put.setdefault(owned[0], []).extend(new)
+        elif new:
+            added.append(new)
+    out = [
+        new for i, line in enumerate(fields) for new in (put.get(i, []) if i in dropped else [line])
+    ]
+    for lines in added:
+        at = _insert_at(out, lines[0][0])
+        out[at:at] = lines
+    return out
 
 
 def record_fields(ref: Reference) -> list[tuple[str, str]]:
