@@ -1,0 +1,84 @@
+"""The full-text index stays in step with every change the store makes, and can be repaired."""
+
+import pytest
+
+from refman.model import Creator, PartialDate, Reference, Tag
+from refman.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "library.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def ids(store):
+    refs = [
+        Reference(
+            title=f"Paper {n}",
+            abstract="about zebrafish",
+            container_title="Annals",
+            date=PartialDate(2000 + n),
+            creators=(Creator("Knowles", "C"),),
+            tags=(Tag("Brain", "mesh"), Tag("to read")),
+        )
+        for n in range(3)
+    ]
+    return store.add_references(refs)
+
+
+CHANGES = {
+    "add one": lambda s, ids: s.add_reference(Reference(title="Late arrival")),
+    "edit title": lambda s, ids: s.update_fields(ids[0], {"title": "Renamed"}),
+    "edit creators": lambda s, ids: s.update_fields(ids[0], {"creators": (Creator("Raval"),)}),
+    "edit journal": lambda s, ids: s.update_fields(ids[0], {"container_title_short": "Ann"}),
+    "edit date": lambda s, ids: s.update_fields(ids[0], {"date": PartialDate(1990)}),
+    "add tags": lambda s, ids: s.add_tags(ids[:2], [Tag("new tag")]),
+    "remove tags": lambda s, ids: s.remove_tags(ids[1:], ["Brain"]),
+    "rename tag": lambda s, ids: s.rename_tag("Brain", "Cerebrum"),
+    "merge tag": lambda s, ids: s.rename_tag("Brain", "to read"),
+    "delete tag": lambda s, ids: s.delete_tag("to read"),
+    "add note": lambda s, ids: s.add_note(ids[0], "<p>organoids</p>"),
+    "edit note": lambda s, ids: s.update_note(s.add_note(ids[0], "a").id, "<p>b</p>"),
+    "delete note": lambda s, ids: s.delete_note(s.add_note(ids[0], "gone").id),
+    "trash": lambda s, ids: s.set_trashed(ids[:1], True),
+    "delete items": lambda s, ids: s.delete_items(ids[1:]),
+    "collections": lambda s, ids: s.add_to_collection(ids, s.create_collection("C").id),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_index_is_in_step_after_each_kind_of_change(store, ids, change):
+    CHANGES[change](store, ids)
+    assert store.check_fts() == []
+
+
+def test_search_sees_each_change(store, ids):
+    store.update_fields(ids[0], {"title": "Organoids"})
+    assert store.search_ids("organoids") == [ids[0]]
+    store.rename_tag("Brain", "Cerebrum")
+    assert store.search_ids("cerebrum") == ids
+    store.add_note(ids[1], "<p>gastruloid</p>")
+    assert store.search_ids("gastruloid") == [ids[1]]
+    store.update_fields(ids[2], {"creators": (Creator("Raval", "M"),)})
+    assert store.search_ids("raval") == [ids[2]]
+    assert store.search_ids("knowles") == ids[:2]
+
+
+def test_check_finds_a_stale_row_a_missing_row_and_a_stray_row(store, ids):
+    db = store._db  # damage the index behind the store's back
+    db.execute_sql("UPDATE item_fts SET title = 'stale' WHERE rowid = ?", (ids[0],))
+    db.execute_sql("DELETE FROM item_fts WHERE rowid = ?", (ids[1],))
+    db.execute_sql("INSERT INTO item_fts (rowid, title) VALUES (999, 'ghost')")
+    problems = store.check_fts()
+    assert problems == [
+        f"item {ids[0]} has out-of-date text in the search index",
+        f"item {ids[1]} is missing from the search index",
+        "search index has a row for item 999, which does not exist",
+    ]
+    store.rebuild_fts()
+    assert store.check_fts() == []
+    assert store.search_ids("paper") == ids
+    assert store.search_ids("ghost") == []
