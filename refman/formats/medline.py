@@ -336,7 +336,6 @@ def _stream_lines(stream, label: str) -> Iterator[tuple[int, str]]:
     if reason:
         raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
     lines = _split_lines(_text_chunks(head, stream))
-    del head  # a long first line is held once, in the lines
     decoded = (line if isinstance(line, str) else _decode(line) for line in lines)
     first = True
     for number, text in _numbered(decoded):

@@ -4,7 +4,7 @@ import io
 import json
 import re
 import tracemalloc
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -365,6 +365,10 @@ def test_utf16_with_a_bom_is_read():
     assert read_all(io.BytesIO(data)) == text_refs(PLAIN)
 
 
+def test_a_text_stream_is_read_too():
+    assert read_all(io.StringIO(PLAIN)) == text_refs(PLAIN)
+
+
 def test_tags_are_matched_by_pattern_not_by_column():
     first, eric = raw_all(FIXTURES / "unpadded_tags.nbib")
     assert first == (
@@ -413,6 +417,23 @@ def test_a_single_very_long_line_is_read_in_memory_proportional_to_it():
 
 
 # --- mapping ----------------------------------------------------------------------------------
+
+
+def golden(ref: Reference) -> dict:
+    """A reference as its golden file holds it: the source record as MEDLINE lines."""
+    data = asdict(ref)
+    for name in ("id", "date_added", "date_modified", "trashed"):
+        del data[name]
+    data["source_record"] = [f"{tag:<4}- {value}" for tag, value in ref.source_record]
+    return json.loads(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    "expected", sorted(FIXTURES.glob("*.expected.json")), ids=lambda p: p.name.split(".")[0]
+)
+def test_fixtures_read_as_their_golden_files(expected):
+    source = expected.with_name(expected.name.replace(".expected.json", ".nbib"))
+    assert [golden(r) for r in read_all(source)] == json.loads(expected.read_text("utf-8"))
 
 
 def test_a_book_takes_its_title_from_bti():

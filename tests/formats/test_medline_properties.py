@@ -92,6 +92,7 @@ def test_any_text_reads_or_raises_a_refman_error(text):
     st.one_of(
         st.binary(),
         medline_ish.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        medline_ish.map(lambda t: t.encode("utf-16", "surrogatepass")),
         st.tuples(st.sampled_from(RECORDS), st.binary()).map(lambda p: p[0].encode() + p[1]),
     )
 )
