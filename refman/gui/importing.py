@@ -34,21 +34,25 @@ ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cance
 ImportJob = Callable[[Library, Callable[[int, int], None], Callable[[], bool]], ImportReport]
 
 
-class _ImportWorker(QObject):
-    """Runs one import job in its own thread with its own library connection."""
+class _ImportThread(QThread):
+    """Runs one import job in its own thread with its own library connection.
+
+    The application owns the thread, not the window: closing the window cancels the import,
+    but the thread must outlive it until the library has rolled the current file back.
+    """
 
     progressed = Signal(int, int)
     succeeded = Signal(object)  # ImportReport
     failed = Signal(str)  # a message for the user, in plain words
 
     def __init__(self, library_path: Path, job: ImportJob, cancel_flag: threading.Event):
-        super().__init__()
+        super().__init__(QCoreApplication.instance())
         self._library_path = library_path
         self._job = job
         self._cancel_flag = cancel_flag
         self._last_emit = 0.0
+        self.finished.connect(self.deleteLater)
 
-    @Slot()
     def run(self) -> None:
         try:
             with Library(self._library_path) as library:
@@ -78,17 +82,15 @@ class ImportController(QObject):
         self._library_path = Path(library_path)
         self._window = parent
         self._cancel_flag = threading.Event()
-        self._thread: QThread | None = None
-        self._worker: _ImportWorker | None = None
+        self._thread: _ImportThread | None = None
         self._progress = (0, 0)
         self._unit = "KB"
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
         self.progress_dialog: QProgressDialog | None = None
         self.summary_box: QMessageBox | None = None  # the last summary, kept for tests to read
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.cancel_and_wait)
+        parent.destroyed.connect(self._cancel_flag.set)
+        QCoreApplication.instance().aboutToQuit.connect(self.cancel_and_wait)
 
     # --- public -----------------------------------------------------------------------------
 
@@ -118,7 +120,6 @@ class ImportController(QObject):
         """Cancel a running import and wait for its thread (when the window closes)."""
         if self._thread is not None:
             self._cancel_flag.set()
-            self._thread.quit()
             self._thread.wait()
 
     # --- running ----------------------------------------------------------------------------
@@ -129,13 +130,10 @@ class ImportController(QObject):
             return
         self._cancel_flag.clear()
         self._progress = (0, 0)
-        self._thread = QThread()
-        self._worker = _ImportWorker(self._library_path, job, self._cancel_flag)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._on_progress)
-        self._worker.succeeded.connect(self._on_succeeded)
-        self._worker.failed.connect(self._on_failed)
+        self._thread = _ImportThread(self._library_path, job, self._cancel_flag)
+        self._thread.progressed.connect(self._on_progress)
+        self._thread.succeeded.connect(self._on_succeeded)
+        self._thread.failed.connect(self._on_failed)
         self._thread.start()
         self._delay.start()
 
@@ -146,10 +144,8 @@ class ImportController(QObject):
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
         if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+            self._thread.wait()  # the job has returned: only the thread's last steps are left
         self._thread = None
-        self._worker = None
 
     @Slot(object)
     def _on_succeeded(self, report: ImportReport) -> None:

@@ -1,0 +1,261 @@
+"""The window's import machinery: imports run off the GUI thread, show progress, cancel, report."""
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
+
+import refman.library as library_module
+from refman.gui.importing import ALREADY_RUNNING, ImportController, problem_lines
+from refman.library import Library
+from refman.model import Problem
+
+DATA = Path(__file__).parents[1] / "data"
+RESULT1 = DATA / "pubmed_result1.txt"  # 1 record
+RESULT2 = DATA / "pubmed_result2.txt"  # 4 records
+BALLOON = DATA / "nbib-pubmed-balloongui-set.nbib"  # 75 records
+IMPORT_TIMEOUT_MS = 60_000
+PROGRESS_LABEL = re.compile(r"Importing… [\d,]+ KB of [\d,]+ KB")
+
+
+@pytest.fixture
+def library_path(tmp_path):
+    return tmp_path / "library.sqlite"
+
+
+@pytest.fixture
+def window(qtbot):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+@pytest.fixture
+def controller(window, library_path):
+    return ImportController(library_path, window)
+
+
+def item_count(library_path: Path) -> int:
+    with Library(library_path) as library:
+        return library.item_count()
+
+
+def import_paths(qtbot, controller, paths, **kwargs):
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as blocker:
+        controller.import_paths([str(p) for p in paths], **kwargs)
+    return blocker.args[0]
+
+
+def summary_text(controller) -> str:
+    box = controller.summary_box
+    return f"{box.windowTitle()}\n{box.text()}\n{box.informativeText()}"
+
+
+def big_medline_file(path: Path, records: int) -> Path:
+    """``records`` copies of a sample record, each with its own PMID, DOI and title."""
+    record = RESULT1.read_text(encoding="utf-8").strip()
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(records):
+            copy = record.replace("PMID- 12230038", f"PMID- {90_000_000 + n}")
+            copy = copy.replace("a brief overview.", f"a brief overview, part {n}.")
+            out.write(copy + f"\nLID - 10.9999/refman.{n} [doi]\n\n")
+    return path
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+
+def test_import_adds_the_items_to_the_library_file(qtbot, controller, library_path):
+    report = import_paths(qtbot, controller, [RESULT2, BALLOON])
+
+    assert (len(report.added), report.duplicates, report.files_read) == (79, [], 2)
+    assert item_count(library_path) == 79
+    assert len(report.item_ids) == 79
+    text = summary_text(controller)
+    assert "79 added" in text
+    assert "2 files" in text
+    assert not controller.is_running()
+
+
+def test_importing_again_reports_duplicates(qtbot, controller, library_path):
+    import_paths(qtbot, controller, [RESULT2])
+    report = import_paths(qtbot, controller, [RESULT2])
+
+    assert (report.added, len(report.duplicates)) == ([], 4)
+    assert sorted(report.item_ids) == sorted(report.duplicates)
+    assert "4 duplicates skipped" in summary_text(controller)
+    assert item_count(library_path) == 4
+
+
+def test_import_into_a_collection(qtbot, controller, library_path):
+    with Library(library_path) as library:
+        collection, _ = library.create_collection("Reading list")
+
+    report = import_paths(qtbot, controller, [RESULT2], collection_id=collection.id)
+
+    with Library(library_path) as library:
+        assert sorted(library.search(collection=collection.id)) == sorted(report.added)
+
+
+def test_import_text(qtbot, controller, library_path):
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as blocker:
+        controller.import_text(RESULT1.read_text(encoding="utf-8"))
+
+    report = blocker.args[0]
+    assert len(report.added) == 1
+    with Library(library_path) as library:
+        assert library.get(report.added[0]).title.startswith("The Bio* toolkits")
+    assert "1 added" in summary_text(controller)
+
+
+def test_import_text_that_is_not_medline_warns(qtbot, controller, library_path):
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as blocker:
+        controller.import_text("Dear colleague, here is the paper I mentioned.")
+
+    assert blocker.args[0].nothing_read
+    assert controller.summary_box.windowTitle() == "Nothing imported"
+    assert controller.summary_box.icon() == QMessageBox.Icon.Warning
+    assert item_count(library_path) == 0
+
+
+# --- progress and cancel ------------------------------------------------------------------------
+
+
+def test_slow_import_shows_progress_and_cancel_keeps_the_library(
+    qtbot, controller, library_path, tmp_path
+):
+    import_paths(qtbot, controller, [RESULT2])
+    big = big_medline_file(tmp_path / "big.nbib", 20_000)
+    ticks = []
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as blocker:
+        controller.import_paths([str(big)])
+        qtbot.waitUntil(lambda: _visible_progress(controller), timeout=IMPORT_TIMEOUT_MS)
+        dialog = controller.progress_dialog
+        qtbot.waitUntil(lambda: bool(PROGRESS_LABEL.fullmatch(dialog.labelText())))
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    timer.stop()
+
+    report = blocker.args[0]
+    assert report.cancelled
+    assert report.added == []
+    assert item_count(library_path) == 4  # as before the cancelled file
+    assert "Import cancelled" in summary_text(controller)
+    assert len(ticks) >= 10  # the event loop kept running during the import (>= 0.5 s)
+    assert controller.progress_dialog is None
+
+
+def _visible_progress(controller) -> bool:
+    return controller.progress_dialog is not None and controller.progress_dialog.isVisible()
+
+
+def test_quick_import_shows_no_progress_dialog(qtbot, controller, window):
+    dialogs = []
+    controller.finished.connect(lambda _: dialogs.extend(window.findChildren(QProgressDialog)))
+
+    import_paths(qtbot, controller, [RESULT1])
+
+    assert dialogs == []
+
+
+def test_a_second_import_is_refused_while_one_runs(qtbot, controller, library_path, tmp_path):
+    big = big_medline_file(tmp_path / "big.nbib", 20_000)
+
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as blocker:
+        controller.import_paths([str(big)])
+        controller.import_paths([str(RESULT2)])
+        assert controller.summary_box.text() == ALREADY_RUNNING
+        assert controller.is_running()
+        controller.cancel_and_wait()
+
+    assert blocker.args[0].cancelled
+    assert item_count(library_path) == 0
+    assert not controller.is_running()
+
+
+# --- bad files and errors -----------------------------------------------------------------------
+
+BAD_FILES = {
+    "empty.nbib": b"",
+    "binary.nbib": bytes(range(256)) * 8,
+    "references.nbib": b"@article{smith2020,\n  title = {A title},\n  year = {2020}\n}\n",
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_a_bad_file_is_named_in_plain_words(qtbot, controller, library_path, tmp_path, name):
+    import_paths(qtbot, controller, [RESULT2])
+    bad = tmp_path / name
+    bad.write_bytes(BAD_FILES[name])
+
+    report = import_paths(qtbot, controller, [bad])
+
+    assert report.nothing_read
+    assert report.added == []
+    text = summary_text(controller)
+    assert controller.summary_box.windowTitle() == "Nothing imported"
+    assert name in text
+    assert "Traceback" not in text
+    assert item_count(library_path) == 4
+
+
+def test_a_good_and_a_bad_file_import_the_good_one(qtbot, controller, library_path, tmp_path):
+    bad = tmp_path / "notes.nbib"
+    bad.write_text("@book{a, title={B}}\n", encoding="utf-8")
+
+    report = import_paths(qtbot, controller, [RESULT2, bad])
+
+    assert (len(report.added), report.files_read, report.files_failed) == (4, 1, 1)
+    text = summary_text(controller)
+    assert "4 added" in text
+    assert "notes.nbib" in text
+    assert item_count(library_path) == 4
+
+
+def test_a_missing_file_is_named(qtbot, controller, tmp_path):
+    import_paths(qtbot, controller, [tmp_path / "gone.nbib"])
+
+    assert "gone.nbib: no such file or folder" in summary_text(controller)
+
+
+def test_a_library_that_cannot_be_opened_is_said_plainly(qtbot, window, tmp_path):
+    blocker_file = tmp_path / "a file"
+    blocker_file.write_text("not a folder", encoding="utf-8")
+    controller = ImportController(blocker_file / "library.sqlite", window)
+
+    report = import_paths(qtbot, controller, [RESULT1])
+
+    assert report.problems and report.added == []
+    text = summary_text(controller)
+    assert "Cannot create the folder" in text
+    assert "Traceback" not in text
+
+
+def test_an_unexpected_error_is_logged_and_shown(qtbot, controller, monkeypatch, caplog):
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(library_module.Library, "import_files", broken)
+    with caplog.at_level(logging.ERROR, logger="refman.gui.importing"):
+        import_paths(qtbot, controller, [RESULT1])
+
+    assert controller.summary_box.text() == "Import failed: disk on fire"
+    assert "Traceback" not in summary_text(controller)
+    assert any(r.exc_info and "disk on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_problem_lines_show_twenty_and_count_the_rest():
+    problems = [Problem("/data/a.nbib", n, "a broken line") for n in range(1, 26)]
+
+    lines = problem_lines(problems).splitlines()
+
+    assert len(lines) == 21
+    assert lines[0] == "a.nbib, line 1: a broken line"
+    assert lines[-1] == "… and 5 more."
