@@ -108,8 +108,9 @@ class RawRecord:
 # --- lines -------------------------------------------------------------------------------------
 
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3})([ \t]*)-( ?)(.*)", re.S)
-# A tag whose line break was lost: after white space (or at the start), then "-" and a space.
-_MARKER = re.compile(r"(?<![^ \t])([A-Z][A-Z0-9]{0,3})[ \t]*-(?=[ \t]|$)")
+# A known tag whose line break was lost: after white space (or at the start), then "-" and a
+# space.
+_MARKER = re.compile(r"(?<![^ \t])(" + "|".join(sorted(KNOWN_TAGS)) + r")[ \t]*-(?=[ \t]|$)")
 # Runs of ASCII white space other than a single space (a thin or no-break space is content).
 # Leaving single spaces alone lets re.sub return a clean value without copying it in pieces.
 _SPACES = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
@@ -138,15 +139,15 @@ def _parse_tag_line(line: str) -> tuple[str, str] | None:
     return (tag, rest) if is_tag else None
 
 
-def _markers(line: str) -> Iterator[re.Match]:
-    """The known tags in ``line`` that may have followed a lost line break."""
-    return (m for m in _MARKER.finditer(line) if m.group(1) in KNOWN_TAGS)
-
-
 def _is_damaged(line: str) -> bool:
     """True when a line holds several fields: a record whose line breaks were lost."""
-    first = [m.group(1) for m in itertools.islice(_markers(line), 3)]
-    return len(first) == 3 or (len(first) == 2 and "PMID" in first)
+    if line.count("- ") + line.count("-\t") + line.endswith("-") < 2:
+        return False  # the quick answer for almost every line
+    tags, start = [], 0
+    while len(tags) < 3 and (found := _MARKER.search(line, start)):
+        tags.append(found.group(1))
+        start = found.end()
+    return len(tags) == 3 or (len(tags) == 2 and "PMID" in tags)
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -203,7 +204,7 @@ class _Assembler:
 
     def _feed_damaged(self, line_no: int, text: str) -> Iterator[RawRecord]:
         """Split a line at the known tags in it; what comes before the first one continues."""
-        markers = _markers(text)
+        markers = _MARKER.finditer(text)
         marker = next(markers)
         if text[: marker.start()].strip():
             self._continue(line_no, text[: marker.start()])
@@ -290,14 +291,14 @@ def _decode(raw: bytes) -> str:
 
 def _split_lines(chunks: Iterable) -> Iterator:
     """Lines (bytes or str, without the LF) from ``chunks``; memory bounded by the longest line."""
-    pending: list = []
+    pending: list = []  # the pieces of a line that began in an earlier chunk
     for chunk in chunks:
-        start = 0
-        while (end := chunk.find(b"\n" if isinstance(chunk, bytes) else "\n", start)) != -1:
-            pending.append(chunk[start:end])
-            line, pending, start = chunk[:0].join(pending), [], end + 1
+        first, *rest = chunk.split(b"\n" if isinstance(chunk, bytes) else "\n")
+        pending.append(first)
+        if rest:
+            line, pending = chunk[:0].join(pending), [rest.pop()]
             yield line
-        pending.append(chunk[start:])
+            yield from rest
     if any(pending):
         yield pending[0][:0].join(pending)
 
