@@ -84,7 +84,6 @@ class ImportController(QObject):
         self._cancel_flag = threading.Event()
         self._thread: _ImportThread | None = None
         self._progress = (0, 0)
-        self._unit = "KB"
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
         self.progress_dialog: QProgressDialog | None = None
