@@ -99,9 +99,10 @@ CREATE TABLE item_tag (
     position INTEGER NOT NULL,
     major INTEGER NOT NULL DEFAULT 0,
     qualifiers TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (item_id, tag_id, kind)
+    PRIMARY KEY (item_id, tag_id)
 ) WITHOUT ROWID;
-CREATE INDEX item_tag_by_tag ON item_tag (tag_id, item_id, kind);
+CREATE INDEX item_tag_by_tag ON item_tag (tag_id, item_id);
+CREATE INDEX item_tag_manual ON item_tag (tag_id, item_id) WHERE kind = 'manual';
 
 CREATE TABLE note (
     id INTEGER PRIMARY KEY,

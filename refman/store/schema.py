@@ -89,7 +89,7 @@ class Tag(BaseModel):
 
 
 class ItemTag(BaseModel):
-    """A tag on an item; the same tag may be on one item twice with different kinds."""
+    """A tag on an item, once per item (as in Zotero), with the kind it came from."""
 
     item = ForeignKeyField(Item, on_delete="CASCADE")
     tag = ForeignKeyField(Tag, on_delete="CASCADE")
@@ -99,7 +99,7 @@ class ItemTag(BaseModel):
     qualifiers = TextField(default="")  # JSON [[name, major], ...]
 
     class Meta:
-        primary_key = CompositeKey("item", "tag", "kind")
+        primary_key = CompositeKey("item", "tag")
 
 
 class Note(BaseModel):

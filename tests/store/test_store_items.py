@@ -65,7 +65,6 @@ RICH = Reference(
             "Brain", "mesh", False, (MeshQualifier("enzymology"), MeshQualifier("pathology", True))
         ),
         Tag("COVID-19", "keyword"),
-        Tag("COVID-19", "mesh"),
         Tag("to read"),
     ),
     publication_types=("Journal Article", "Clinical Trial, Phase I"),
@@ -87,6 +86,12 @@ def test_a_rich_reference_comes_back_equal(store):
     assert back.id == item_id
     assert back.date_added == back.date_modified
     assert abs(back.date_added - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_tag_named_twice_in_one_record_is_linked_once_first_kept(store):
+    heading = Tag("COVID-19", "mesh", True)
+    ref = Reference(tags=(heading, Tag("Lung"), Tag("COVID-19", "keyword")))
+    assert store.get(store.add_reference(ref)).tags == (heading, Tag("Lung"))
 
 
 def test_an_empty_reference_comes_back_equal(store):
