@@ -109,17 +109,33 @@ def _add_note(commands) -> None:
     cmd.add_argument("text", metavar="TEXT")
 
 
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``argv`` with ``gui`` put before the first word when that word is not a command.
+
+    ``refman FILE`` opens the window on FILE (as a file manager calls it); argparse alone would
+    take FILE for an unknown command.
+    """
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--library":
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        if word not in COMMANDS:
+            words.insert(i, "gui")
+        break
+    return words
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
-    """Parse ``argv``; anything that is not a command opens the window on the files given."""
-    parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
+    """Parse ``argv``; no command, or a file where the command goes, opens the window."""
+    args = build_parser().parse_args(_with_default_command(argv))
     if args.command is None:
-        stray = [a for a in rest if a.startswith("-")]
-        if stray:
-            parser.error(f"unrecognized arguments: {' '.join(stray)}")
-        args.command, args.files = "gui", rest
-    elif rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        args.command, args.files = "gui", []
     return args
 
 

@@ -123,3 +123,23 @@ def test_library_from_the_environment(lib):
 def test_duplicates_policy_is_checked(lib):
     result = refman("import", "--duplicates", "maybe", SEED, library=lib, check=False)
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "files"),
+    [
+        ([], "gui", []),
+        (["--library", "x.sqlite"], "gui", []),
+        (["a.nbib", "b.nbib"], "gui", ["a.nbib", "b.nbib"]),
+        (["--library", "x.sqlite", "a.nbib"], "gui", ["a.nbib"]),
+        (["--library=x.sqlite", "gui", "a.nbib"], "gui", ["a.nbib"]),
+        (["--library", "list", "list"], "list", None),
+    ],
+)
+def test_no_command_or_a_file_opens_the_window(argv, command, files):
+    from refman.cli import parse
+
+    args = parse(argv)
+    assert args.command == command
+    if files is not None:
+        assert args.files == files

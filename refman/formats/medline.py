@@ -634,12 +634,15 @@ def _mesh_tag(value: str) -> Tag | None:
     return Tag(name, TAG_MESH, head.startswith("*"), qualifiers)
 
 
+def _keyword_tag(value: str) -> Tag:
+    """An author keyword (OT); PubMed marks a major one with ``*`` as it does MeSH headings."""
+    return Tag(value.lstrip("*").strip(), TAG_KEYWORD, value.startswith("*"))
+
+
 def _tags(fields: SourceRecord) -> tuple[Tag, ...]:
     tags: dict[tuple[str, str], Tag] = {}
     for tag, value in fields:
-        found = (
-            _mesh_tag(value) if tag == "MH" else Tag(value, TAG_KEYWORD) if tag == "OT" else None
-        )
+        found = _mesh_tag(value) if tag == "MH" else _keyword_tag(value) if tag == "OT" else None
         if found and found.name and (found.kind, found.name) not in tags:
             tags[found.kind, found.name] = found
     return tuple(tags.values())
@@ -778,7 +781,7 @@ def _automatic_tags(tags: Iterable[Tag]) -> list[Tag]:
 def _tag_fields(ref: Reference) -> list[tuple[str, str]]:
     tags = _automatic_tags(ref.tags)
     return [("MH", t.mesh_text) for t in tags if t.kind == TAG_MESH] + [
-        ("OT", t.name) for t in tags if t.kind == TAG_KEYWORD
+        ("OT", t.mesh_text) for t in tags if t.kind == TAG_KEYWORD
     ]
 
 
