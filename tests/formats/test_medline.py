@@ -856,3 +856,13 @@ def test_a_title_ending_in_an_abbreviation_is_written_so_it_reads_back():
     ref = Reference(title="Cats, dogs etc", pmid="1")
     (back,) = text_refs(write_text([ref]))
     assert back.title == "Cats, dogs etc"
+
+
+def test_major_keyword_star_is_kept_as_a_mark_not_in_the_name():
+    text = "PMID- 1\nTI  - Balloon guides.\nOT  - *animals\nOT  - thrombectomy\n"
+    (ref,) = medline.read_text(text)
+    keywords = [(t.name, t.major) for t in ref.tags if t.kind == "keyword"]
+    assert keywords == [("animals", True), ("thrombectomy", False)]
+    out = io.StringIO()
+    medline.write([ref.with_changes(source_record=())], out)
+    assert "OT  - *animals\n" in out.getvalue()
