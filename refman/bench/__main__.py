@@ -1,0 +1,373 @@
+"""``python -m refman.bench``: how fast refman is on libraries of 10,000 and 100,000 items.
+
+For each size it writes a synthetic MEDLINE file (``synthetic``), then measures in child
+processes (``measure``): Bio.Medline's parse of the file for scale, the import, the Library
+API (search, sort, tag counts, BibTeX export), the main window offscreen (first rows, tag
+selector, scrolling) and a window start from a new process. It prints one Markdown table,
+ready for the README, with the machine and the date above it; progress goes to stderr.
+
+    python -m refman.bench [--sizes 10000,100000] [--quick] [--workdir DIR] [--keep] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from refman.bench import measure, synthetic
+
+DEFAULT_SIZES = (10_000, 100_000)
+QUICK_SIZES = (2_000,)
+QUERY_COUNT = 50
+TARGET_SIZE = 100_000  # the size the targets are set for
+GENERATOR_VERSION = 1  # in the synthetic file's name: a changed generator makes a new file
+
+
+# --- the work folder --------------------------------------------------------------------------
+
+
+class Workdir:
+    """Where the files go: a new temporary folder, or one the user chose.
+
+    Without ``keep`` the files the benchmark made are removed at the end (the whole folder
+    when it was a temporary one). With ``keep`` a synthetic file already there is reused.
+    """
+
+    def __init__(self, chosen: str | None, keep: bool):
+        self.keep = keep
+        self.temporary = chosen is None
+        self.path = Path(tempfile.mkdtemp(prefix="refman-bench-") if chosen is None else chosen)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._made: list[Path] = [self.path / "config"]
+
+    def file(self, name: str) -> Path:
+        path = self.path / name
+        self._made += [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+        return path
+
+    def cleanup(self) -> None:
+        if self.keep:
+            return
+        if self.temporary:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        for path in self._made:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+# --- one size ---------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def synthetic_file(size: int, seed: int, work: Workdir, vocab: synthetic.Vocabulary) -> Path:
+    path = work.file(f"synthetic-{size}-seed{seed}-v{GENERATOR_VERSION}.nbib")
+    if work.keep and path.exists():
+        log(f"  reusing {path}")
+        return path
+    partial = work.file(path.name + ".partial")
+    seconds, _ = measure.timed(lambda: synthetic.write_medline(partial, size, seed, vocab))
+    partial.replace(path)  # a file under the final name is always complete
+    log(f"  wrote {path.stat().st_size / 1e6:.0f} MB in {seconds:.1f} s")
+    return path
+
+
+def fresh_library(size: int, work: Workdir) -> Path:
+    path = work.file(f"library-{size}.sqlite")
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+def bench_size(size: int, seed: int, work: Workdir, vocab, queries: Sequence[str]) -> dict:
+    """Every measurement for one library size, as nested dicts of plain numbers."""
+    log(f"[{size:,} items]")
+    medline = synthetic_file(size, seed, work, vocab)
+    library = fresh_library(size, work)
+    result: dict = {"size": size, "file_bytes": medline.stat().st_size}
+    steps: tuple[tuple[str, Callable[[], dict]], ...] = (
+        ("biopython", lambda: measure.run_child("biopython", {"file": str(medline)}, work.path)),
+        ("import", lambda: measure.run_child("import", _import_args(medline, library), work.path)),
+        (
+            "library",
+            lambda: measure.run_child("library", _library_args(library, queries), work.path),
+        ),
+        ("window", lambda: measure.run_child("window", {"library": str(library)}, work.path)),
+        ("startup", lambda: measure.measure_startup(library, work.path)),
+    )
+    for name, step in steps:
+        seconds, result[name] = measure.timed(step)
+        log(f"  {name}: {seconds:.1f} s")
+    result["library_bytes"] = library.stat().st_size
+    return result
+
+
+def _import_args(medline: Path, library: Path) -> dict:
+    return {"file": str(medline), "library": str(library)}
+
+
+def _library_args(library: Path, queries: Sequence[str]) -> dict:
+    return {"library": str(library), "queries": list(queries)}
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    value = seconds * 1000
+    return f"{value:.1f} ms" if value < 10 else f"{value:,.0f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:,.2f} s" if seconds < 100 else f"{seconds:,.0f} s"
+
+
+def mib(value: float) -> str:
+    return f"{value:,.0f} MB"
+
+
+def import_rate(r: dict) -> float:
+    return r["import"]["added"] / r["import"]["seconds"]
+
+
+def bio_ratio(r: dict) -> float | None:
+    bio = r["biopython"]
+    return r["import"]["seconds"] / bio["seconds"] if bio.get("available") else None
+
+
+def search_percentile(r: dict, fraction: float) -> float:
+    return measure.percentile([s["seconds"] for s in r["library"]["searches"]], fraction)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line of the table: how to show a size's result, and how to judge it."""
+
+    label: str
+    show: Callable[[dict], str]
+    passes: Callable[[dict], bool] | None = None
+    target: str = ""
+
+    def cell(self, result: dict) -> str:
+        try:
+            text = self.show(result)
+            verdict = self.passes(result) if self.passes else None
+        except (KeyError, TypeError):  # a measurement that could not run here (no Biopython)
+            return "n/a"
+        return text if verdict is None else f"{text} {'✓' if verdict else '✗'}"
+
+
+def _sort_row(key: str) -> Row:
+    return Row(
+        f"Sort by {key} ↑ / ↓",
+        lambda r: " / ".join(ms(s) for s in r["library"]["sorts"][key]),
+        lambda r: max(r["library"]["sorts"][key]) < 0.2,
+        "< 200 ms each",
+    )
+
+
+ROWS: tuple[Row, ...] = (
+    Row("Synthetic MEDLINE file", lambda r: mib(r["file_bytes"] / 2**20)),
+    Row("Import: records per second", lambda r: f"{import_rate(r):,.0f} /s"),
+    Row("Import: time", lambda r: secs(r["import"]["seconds"])),
+    Row("Bio.Medline parse only: time", lambda r: secs(r["biopython"]["seconds"])),
+    Row(
+        "Import ÷ Bio.Medline parse",
+        lambda r: f"{bio_ratio(r):.1f}×",
+        lambda r: bio_ratio(r) <= 3,
+        "≤ 3×",
+    ),
+    Row(
+        "Import: peak memory (RSS)",
+        lambda r: mib(r["import"]["peak_rss_mib"]),
+        lambda r: r["import"]["peak_rss_mib"] < 500,
+        "< 500 MB",
+    ),
+    Row(
+        "Open library → first rows shown",
+        lambda r: secs(r["window"]["first_rows_s"]),
+        lambda r: r["window"]["first_rows_s"] < 1,
+        "< 1 s",
+    ),
+    Row("↳ of which: building the main window", lambda r: secs(r["window"]["window_s"])),
+    Row(
+        "Window start: launch → first paint",
+        lambda r: secs(r["startup"]["launch_to_paint_s"]),
+    ),
+    Row(f"Quick search p50 ({QUERY_COUNT} queries)", lambda r: ms(search_percentile(r, 0.5))),
+    Row(
+        f"Quick search p95 ({QUERY_COUNT} queries)",
+        lambda r: ms(search_percentile(r, 0.95)),
+        lambda r: search_percentile(r, 0.95) < 0.05,
+        "< 50 ms",
+    ),
+    *(_sort_row(key) for key in measure.SORT_KEYS),
+    Row("Table sorted by year (model.sort)", lambda r: ms(r["window"]["table_sort_s"])),
+    Row("Scroll: fetch the last row after sort", lambda r: ms(r["window"]["last_row_s"])),
+    Row("Scroll: view to the end, painted", lambda r: ms(r["window"]["scroll_s"])),
+    Row(
+        "Tag counts: Library.tag_counts()",
+        lambda r: f"{ms(r['library']['tag_counts_s'])} ({r['library']['tags']:,} tags)",
+        lambda r: r["library"]["tag_counts_s"] < 0.2,
+        "< 200 ms",
+    ),
+    Row("Tag selector: model fill", lambda r: ms(r["window"]["tag_fill_s"])),
+    Row(
+        "Tag selector: refresh (counts + fill)",
+        lambda r: ms(r["window"]["tag_refresh_s"]),
+        lambda r: r["window"]["tag_refresh_s"] < 0.2,
+        "< 200 ms",
+    ),
+    Row(
+        f"Export {measure.EXPORT_COUNT:,} items to BibTeX",
+        lambda r: f"{secs(r['library']['export_s'])} ({r['library']['export_items']:,} items)",
+        lambda r: r["library"]["export_s"] < 2,
+        "< 2 s",
+    ),
+    Row("Library file", lambda r: mib(r["library_bytes"] / 2**20)),
+)
+
+
+def table(results: Sequence[dict]) -> str:
+    head = ["Measurement", *(f"{r['size']:,} items" for r in results), "Target"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in ROWS:
+        cells = [row.label, *(row.cell(r) for r in results)]
+        lines.append("| " + " | ".join([*cells, row.target]) + " |")
+    return "\n".join(lines)
+
+
+# --- the machine ------------------------------------------------------------------------------
+
+
+def _proc_value(path: str, key: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                name, _, value = line.partition(":")
+                if name.strip() == key:
+                    return value.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> list[str]:
+    memory = _proc_value("/proc/meminfo", "MemTotal")  # "24683912 kB"
+    ram = f"{int(memory.split()[0]) / 2**20:.1f} GB" if memory else "unknown"
+    cpu = _proc_value("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
+    return [
+        f"- Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- CPU: {cpu}, {os.cpu_count()} cores; RAM: {ram}; "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PySide6 {_version('PySide6-Essentials')}, peewee {_version('peewee')}, "
+        f"Biopython {_version('biopython')}",
+    ]
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def notes(results: Sequence[dict], seed: int, loads: Sequence[str]) -> list[str]:
+    lines = [
+        f"Targets are for {TARGET_SIZE:,} items; ✓ and ✗ compare every column with them.",
+        f"Synthetic data: seed {seed}. Load average (1/5/15 min) at start {loads[0]}, "
+        f"at end {loads[1]}.",
+    ]
+    for r in results:
+        slowest = sorted(r["library"]["searches"], key=lambda s: -s["seconds"])[:3]
+        described = ", ".join(
+            f"“{s['query']}” {ms(s['seconds'])} ({s['matches']:,})" for s in slowest
+        )
+        median = statistics.median(s["matches"] for s in r["library"]["searches"])
+        lines.append(
+            f"{r['size']:,} items: slowest searches {described}; median matches {median:,.0f}. "
+            f"Import problems reported: {r['import']['problems']}."
+        )
+    return lines
+
+
+def report(results: Sequence[dict], seed: int, loads: Sequence[str]) -> str:
+    parts = ["## refman benchmark", "", *machine(), "", table(results), ""]
+    return "\n".join(parts + [f"- {line}" for line in notes(results, seed, loads)])
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m refman.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="item counts")
+    parser.add_argument("--quick", action="store_true", help=f"one small run ({QUICK_SIZES[0]:,})")
+    parser.add_argument("--workdir", help="folder for the files (default: a new temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the files (and reuse them)")
+    parser.add_argument("--seed", type=int, default=synthetic.DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = QUICK_SIZES if args.quick else [int(s) for s in args.sizes.split(",") if s]
+    except ValueError:
+        parser.error(f"--sizes takes item counts separated by commas, not {args.sizes!r}")
+    if not args.sizes or min(args.sizes) < 1:
+        parser.error("--sizes needs at least one positive item count")
+    return args
+
+
+def run(sizes: Sequence[int], seed: int, work: Workdir) -> list[dict]:
+    log(f"refman benchmark in {work.path}")
+    vocab = synthetic.Vocabulary(seed)
+    queries = vocab.queries(QUERY_COUNT, seed)
+    return [bench_size(size, seed, work, vocab, queries) for size in sizes]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Workdir(args.workdir, args.keep)
+    start, load_at_start = time.perf_counter(), load_average()
+    try:
+        results = run(args.sizes, args.seed, work)
+    except measure.BenchError as exc:
+        log(f"refman.bench: {exc}")
+        return 1
+    finally:
+        work.cleanup()
+    print(report(results, args.seed, [load_at_start, load_average()]))
+    log(
+        f"done in {time.perf_counter() - start:.0f} s"
+        + (f"; files in {work.path}" if args.keep else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

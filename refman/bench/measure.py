@@ -1,0 +1,294 @@
+"""The benchmark's measurements, each in a child process of its own.
+
+A child starts as ``python -m refman.bench.measure TASK ARGS_JSON`` and prints one JSON object
+on its last line of output. A process per measurement keeps each peak memory its own (the
+import's peak RSS is not the generator's or Qt's), starts every measurement from a cold
+interpreter as a user would, and lets the parent run without Qt.
+
+Tasks: ``import`` (Library.import_files), ``biopython`` (Bio.Medline parse only, for scale),
+``library`` (search, sort, tag counts and export through the Library API), ``window`` (the
+main window offscreen: first rows shown, tag selector, scrolling) and ``startup`` (process
+start to first paint, as ``refman.gui.app.run`` does it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from refman.model import RefmanError
+
+# The item table's columns, which are also the sort keys (refman.gui.item_table.COLUMN_KEYS;
+# named here so that the library measurements need no Qt).
+SORT_KEYS = (
+    "title",
+    "creators",
+    "year",
+    "journal",
+    "date_added",
+    "item_type",
+    "doi",
+    "pmid",
+    "volume",
+    "pages",
+    "date_modified",
+)
+EXPORT_COUNT = 10_000
+REPEATS = 3  # runs of each sort and of the tag counts; the median is reported
+
+
+class BenchError(RefmanError):
+    """A measurement's child process failed; the message holds the end of its stderr."""
+
+
+# --- the parent's side ------------------------------------------------------------------------
+
+
+def child_env(workdir: Path) -> dict[str, str]:
+    """Qt offscreen, and QSettings kept inside the work folder, away from the user's own."""
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_CONFIG_HOME"] = str(workdir / "config")
+    return env
+
+
+def run_child(task: str, args: dict, workdir: Path, timeout: float = 3600) -> dict:
+    """Run one measurement in a fresh interpreter and return what it reports."""
+    command = [sys.executable, "-m", "refman.bench.measure", task, json.dumps(args)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=child_env(workdir), timeout=timeout
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise BenchError(f"the {task} measurement failed (exit {done.returncode}):\n{tail}")
+    return json.loads(lines[-1])
+
+
+def measure_startup(library: Path, workdir: Path) -> dict:
+    """Seconds from launching a process to the window's first paint (a 'startup' child)."""
+    launched = time.time()
+    report = run_child("startup", {"library": str(library)}, workdir)
+    report["launch_to_paint_s"] = report.pop("painted_epoch") - launched
+    return report
+
+
+# --- helpers for the children -----------------------------------------------------------------
+
+
+def peak_rss_mib() -> float | None:
+    """This process's peak resident memory so far (None where ``resource`` is missing)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def median_time(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    return statistics.median(timed(action)[0] for _ in range(repeats))
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the values lie (nearest rank)."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def task_import(args: dict) -> dict:
+    """Import one MEDLINE file into a new library, as ``refman import`` does."""
+    from refman.library import Library
+
+    baseline = peak_rss_mib()
+    with Library(args["library"]) as library:
+        seconds, report = timed(lambda: library.import_files([args["file"]]))
+        count = library.item_count()
+    return {
+        "seconds": seconds,
+        "added": len(report.added),
+        "items": count,
+        "problems": len(report.problems),
+        "baseline_rss_mib": baseline,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def task_biopython(args: dict) -> dict:
+    """Bio.Medline's parse of the same file, records only, nothing stored."""
+    try:
+        from Bio import Medline
+    except ImportError:
+        return {"available": False}
+    with open(args["file"], encoding="utf-8") as handle:
+        seconds, records = timed(lambda: sum(1 for _ in Medline.parse(handle)))
+    return {"available": True, "seconds": seconds, "records": records}
+
+
+def _search_latencies(library, queries: Sequence[str]) -> list[dict]:
+    library.search(queries[0])  # the first query pays for loading the index pages
+    found = []
+    for query in queries:
+        seconds, ids = timed(lambda q=query: library.search(q))
+        found.append({"query": query, "seconds": seconds, "matches": len(ids)})
+    return found
+
+
+def _sort_times(library) -> dict[str, list[float]]:
+    """{sort key: [ascending, descending] median seconds} over the whole library."""
+    return {
+        key: [median_time(lambda k=key, d=d: library.search(sort=k, descending=d)) for d in (0, 1)]
+        for key in SORT_KEYS
+    }
+
+
+def task_library(args: dict) -> dict:
+    """Search, sort, tag counts and export through the Library API (no window)."""
+    from refman.library import Library
+
+    with Library(args["library"]) as library:
+        open_done = time.perf_counter()
+        seconds, ids = timed(library.search)
+        searches = _search_latencies(library, args["queries"])
+        sorts = _sort_times(library)
+        tag_seconds = median_time(library.tag_counts)
+        tags = len(library.tag_counts())
+        chosen = ids[:EXPORT_COUNT]
+        export_seconds, text = timed(lambda: library.export(chosen, "bibtex"))
+        return {
+            "items": len(ids),
+            "all_ids_s": seconds,
+            "searches": searches,
+            "sorts": sorts,
+            "tag_counts_s": tag_seconds,
+            "tags": tags,
+            "export_items": len(chosen),
+            "export_s": export_seconds,
+            "export_chars": len(text),
+            "total_s": time.perf_counter() - open_done,
+        }
+
+
+class _RowsClock:
+    """Wraps Library.rows to note when the table first fetched the cells of visible rows."""
+
+    def __init__(self, library):
+        self.first_fetch: float | None = None
+        self._rows = library.rows
+        library.rows = self
+
+    def __call__(self, ids, columns):
+        found = self._rows(ids, columns)
+        if self.first_fetch is None:
+            self.first_fetch = time.perf_counter()
+        return found
+
+
+def _open_window(path: str) -> dict:
+    """Open the library and the main window; time the steps up to the first rows drawn."""
+    from refman.gui.app import application
+    from refman.gui.main_window import MainWindow
+    from refman.library import Library
+
+    app = application()
+    start = time.perf_counter()
+    library = Library(path)
+    opened = time.perf_counter()
+    clock = _RowsClock(library)
+    window = MainWindow(library)
+    built = time.perf_counter()
+    window.show()
+    app.processEvents()  # the first paint: the table asks for its visible rows here
+    if clock.first_fetch is None:
+        window.grab()  # a platform that did not paint yet: render the window now
+    painted = time.perf_counter()
+    return {
+        "app": app,
+        "window": window,
+        "library": library,
+        "open_s": opened - start,
+        "window_s": built - opened,
+        "first_rows_s": (clock.first_fetch or painted) - start,
+        "painted_s": painted - start,
+        "rows": window.table_model.rowCount(),
+    }
+
+
+def _tag_selector_times(window) -> dict:
+    selector = window.sidebar.tags
+    counts = window.library.tag_counts()
+    fill = median_time(lambda: selector.model.set_tags(counts))
+    return {"tag_fill_s": fill, "tag_refresh_s": median_time(selector.refresh)}
+
+
+def _scroll_times(app, window) -> dict:
+    """Sort the table by year, then fetch the last row, then scroll the view to the end."""
+    from refman.gui.item_table import COLUMN_KEYS
+
+    model = window.table_model
+    sort_seconds, _ = timed(lambda: model.sort(COLUMN_KEYS.index("year")))
+    last = model.rowCount() - 1
+    fetch_seconds, _ = timed(lambda: model.data(model.index(last, 0)))
+    model.sort(COLUMN_KEYS.index("title"))  # pages dropped again: the scroll fetches anew
+
+    def scroll() -> None:
+        window.table.scrollToBottom()
+        app.processEvents()
+
+    scroll_seconds, _ = timed(scroll)
+    return {"table_sort_s": sort_seconds, "last_row_s": fetch_seconds, "scroll_s": scroll_seconds}
+
+
+def task_window(args: dict) -> dict:
+    """The main window offscreen over the library: first rows, tag selector, scrolling."""
+    opened = _open_window(args["library"])
+    window, app = opened.pop("window"), opened.pop("app")
+    library = opened.pop("library")
+    opened.update(_tag_selector_times(window))
+    opened.update(_scroll_times(app, window))
+    opened["peak_rss_mib"] = peak_rss_mib()
+    library.close()  # the window stays open: closing it would save settings for the next child
+    return opened
+
+
+def task_startup(args: dict) -> dict:
+    """What refman.gui.app.run does up to the first paint, then report the wall clock."""
+    opened = _open_window(args["library"])
+    painted_epoch = time.time()
+    opened["library"].close()
+    return {"painted_epoch": painted_epoch, "first_rows_s": opened["first_rows_s"]}
+
+
+TASKS: dict[str, Callable[[dict], dict]] = {
+    "import": task_import,
+    "biopython": task_biopython,
+    "library": task_library,
+    "window": task_window,
+    "startup": task_startup,
+}
+
+
+def main(argv: Sequence[str]) -> int:
+    task, args = argv[0], json.loads(argv[1])
+    print(json.dumps(TASKS[task](args)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
