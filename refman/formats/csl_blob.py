@@ -62,9 +62,11 @@ class Blob:
         return self.text is not None
 
     def is_empty(self) -> bool:
-        if self.is_leaf:
+        # Containers are only built from non-empty children (see group and wrap), so a
+        # container is empty only when it has no children.
+        if self.text is not None:
             return not self.text
-        return all(child.is_empty() for child in self.children)
+        return not self.children
 
     def leaves(self) -> Iterator[Blob]:
         """The leaves in reading order."""
@@ -241,6 +243,7 @@ def _unwind(stack: list[_Frame]) -> None:
 
 def _frame_blob(frame: _Frame) -> Blob:
     decorations = [frame.decor] if frame.decor else []
+    frame.children = [c for c in frame.children if not c.is_empty()]
     if len(frame.children) == 1 and frame.children[0].is_leaf and not frame.children[0].decorations:
         only = frame.children[0]
         return Blob(only.text, decorations=decorations, nocase=only.nocase or frame.nocase)

@@ -72,7 +72,7 @@ class Engine:
 
     # --- ordering ---
 
-    def _key_value(self, key, item: Item, number: int, area_el) -> tuple[bool, Any]:
+    def _key_value(self, key, item: Item, number: int, area_el, suffix: str) -> tuple[bool, Any]:
         variable, macro = key.get("variable"), key.get("macro")
         if variable:
             return _variable_key(self, variable, item, number)
@@ -81,31 +81,46 @@ class Engine:
             for option in ("names-min", "names-use-first", "names-use-last"):
                 if key.get(option) is not None:
                     sorting[option.replace("names", "et-al")] = key.get(option)
-            ctx = Ctx(self, item, area_el, number=number, sorting=sorting)
+            ctx = Ctx(self, item, area_el, number=number, year_suffix=suffix, sorting=sorting)
             rendered = self.macro(macro).blob(ctx)
             text = rendered.plain() if rendered is not None else ""
             return bool(text), _collate(text)
         return False, ""
 
-    def _sorted(self, area_el, items: list[Item], numbers: dict[int, int]) -> list[int]:
+    def _sorted(
+        self, area_el, items: list[Item], numbers: dict[int, int], suffixes: dict[int, str]
+    ) -> list[int]:
         """Indexes of ``items`` in the order of the area's cs:sort."""
         sort = area_el.find(q("sort")) if area_el is not None else None
         order = list(range(len(items)))
         if sort is None:
             return order
         keys = list(sort.iterchildren(q("key")))
-        values = {
-            i: [self._key_value(k, items[i], numbers[i], area_el) for k in keys] for i in order
-        }
         descending = [k.get("sort") == "descending" for k in keys]
-        return sorted(
-            order, key=cmp_to_key(lambda a, b: _compare(values[a], values[b], descending))
-        )
+        cache: dict[tuple[int, int], tuple[bool, Any]] = {}
+
+        def value(index: int, position: int) -> tuple[bool, Any]:
+            # Keys are rendered only when the earlier keys tie: most sorts need one key.
+            if (index, position) not in cache:
+                key = keys[position]
+                cache[index, position] = self._key_value(
+                    key, items[index], numbers[index], area_el, suffixes.get(index, "")
+                )
+            return cache[index, position]
+
+        def compare(a: int, b: int) -> int:
+            for position, desc in enumerate(descending):
+                result = _compare_one(value(a, position), value(b, position), desc)
+                if result:
+                    return result
+            return 0
+
+        return sorted(order, key=cmp_to_key(compare))
 
     def registry(self, items: list[Item]) -> tuple[list[int], dict[int, int]]:
         """The bibliography order of the items and each item's citation number."""
         numbers = {i: i + 1 for i in range(len(items))}
-        order = self._sorted(self.bibliography_el, items, numbers)
+        order = self._sorted(self.bibliography_el, items, numbers, {})
         sort = self.bibliography_el.find(q("sort")) if self.bibliography_el is not None else None
         by_number = sort is not None and any(
             k.get("variable") == "citation-number" for k in sort.iterchildren(q("key"))
@@ -122,7 +137,7 @@ class Engine:
             return {}
         layout = citation.find(q("layout"))
         seen: dict[str, list[int]] = {}
-        for index in order:
+        for index in _possibly_ambiguous(items, order):
             ctx = Ctx(self, items[index], citation, number=numbers[index])
             rendered = layout.item_blob(ctx)
             seen.setdefault(rendered.plain() if rendered else "", []).append(index)
@@ -172,16 +187,14 @@ class Engine:
         if self.citation_el is None:
             raise ValueError("This style has no citation layout")
         items = [Item(d) for d in data]
-        _order, numbers = (
-            self.registry(items)
-            if self.bibliography_el is not None
-            else (None, {i: i + 1 for i in range(len(items))})
-        )
-        suffixes = self._year_suffixes(items, list(range(len(items))), numbers)
+        if self.bibliography_el is not None:
+            registry, numbers = self.registry(items)
+        else:
+            registry, numbers = list(range(len(items))), {i: i + 1 for i in range(len(items))}
+        suffixes = self._year_suffixes(items, registry, numbers)
         layout = self.citation_el.find(q("layout"))
-        order = self._sorted(self.citation_el, items, numbers)
         cites = []
-        for index in order:
+        for index in self._sorted(self.citation_el, items, numbers, suffixes):
             ctx = Ctx(
                 self,
                 items[index],
@@ -191,12 +204,33 @@ class Engine:
             )
             cites.append((numbers[index], layout.item_blob(ctx)))
         delimiter = layout.get("delimiter", "")
-        if self.citation_el.get("collapse") == "citation-number":
-            joined = _collapse_numbers(cites, delimiter)
+        collapse = self.citation_el.get("collapse", "")
+        if collapse == "citation-number":
+            dash = self.locale.term("citation-range-delimiter") or "\u2013"
+            joined = _collapse_numbers(cites, delimiter, dash)
+        elif collapse.startswith("year"):
+            joined = _collapse_authors(self.citation_el, [blob for _, blob in cites], delimiter)
         else:
             joined = group([blob for _, blob in cites], delimiter)
         ctx = Ctx(self, items[0] if items else Item({}), self.citation_el)
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
+
+
+def _possibly_ambiguous(items: list[Item], order: list[int]) -> list[int]:
+    """Items (in ``order``) that share their first creator's name and year with another one:
+    only their citations can read the same, so only they need rendering to compare."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for index in order:
+        groups.setdefault(_group_of(items[index]), []).append(index)
+    return [index for index in order if len(groups[_group_of(items[index])]) > 1]
+
+
+def _group_of(item: Item) -> tuple[str, int]:
+    """The first name of the item's first name variable, and its year."""
+    first = next(iter(item.names.values()), [None])[0]
+    family = (first.family or first.literal) if first is not None else ""
+    issued = item.dates.get("issued")
+    return family, issued.parts[0][0] if issued and issued.parts else 0
 
 
 def _letters(position: int) -> str:
@@ -226,18 +260,16 @@ def _variable_key(engine: Engine, variable: str, item: Item, number: int) -> tup
     return True, _collate(value)
 
 
-def _compare(a: list, b: list, descending: list[bool]) -> int:
-    for (has_a, value_a), (has_b, value_b), desc in zip(a, b, descending, strict=True):
-        if not has_a or not has_b:
-            if has_a != has_b:
-                return -1 if has_a else 1  # an empty key sorts last either way
-            continue
-        if type(value_a) is not type(value_b):
-            value_a, value_b = str(value_a), str(value_b)
-        if value_a != value_b:
-            result = -1 if value_a < value_b else 1
-            return -result if desc else result
-    return 0
+def _compare_one(a: tuple[bool, Any], b: tuple[bool, Any], descending: bool) -> int:
+    (has_a, value_a), (has_b, value_b) = a, b
+    if not has_a or not has_b:
+        return 0 if has_a == has_b else (-1 if has_a else 1)  # empty keys sort last
+    if type(value_a) is not type(value_b):
+        value_a, value_b = str(value_a), str(value_b)
+    if value_a == value_b:
+        return 0
+    result = -1 if value_a < value_b else 1
+    return -result if descending else result
 
 
 def _layout_attrs(attrs: dict[str, str]) -> dict[str, str]:
@@ -266,7 +298,9 @@ def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
     return [left, Blob(children=[rest], decorations=[("display", "right-inline")])]
 
 
-def _collapse_numbers(cites: list[tuple[int, Blob | None]], delimiter: str) -> Blob | None:
+def _collapse_numbers(
+    cites: list[tuple[int, Blob | None]], delimiter: str, dash: str
+) -> Blob | None:
     """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
     cites = sorted((c for c in cites if c[1] is not None), key=lambda c: c[0])
     runs: list[list[tuple[int, Blob]]] = []
@@ -278,10 +312,34 @@ def _collapse_numbers(cites: list[tuple[int, Blob | None]], delimiter: str) -> B
     parts: list[Blob | None] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(group([run[0][1], wrap(run[-1][1], prefix="\u2013")]))
+            parts.append(group([run[0][1], wrap(run[-1][1], prefix=dash)]))
         else:
             parts.extend(blob for _, blob in run)
     return group(parts, delimiter)
+
+
+def _collapse_authors(citation, cites: list[Blob | None], delimiter: str) -> Blob | None:
+    """collapse="year": cites of the same authors next to each other print the names once
+    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter."""
+    group_delimiter = citation.get("cite-group-delimiter", ", ")
+    after = citation.get("after-collapse-delimiter", delimiter)
+    groups: list[tuple[str | None, list[Blob]]] = []
+    for cite in (c for c in cites if c is not None):
+        names = _first_names(cite)
+        key = names.plain() if names is not None else None
+        if groups and key is not None and groups[-1][0] == key:
+            names.children, names.text = [], ""  # the names print once per group
+            groups[-1][1].append(cite)
+        else:
+            groups.append((key, [cite]))
+    parts: list[Blob | None] = []
+    for i, (_key, members) in enumerate(groups):
+        joined = group(members, group_delimiter)
+        if i:
+            collapsed_before = len(groups[i - 1][1]) > 1
+            joined = wrap(joined, prefix=after if collapsed_before else delimiter)
+        parts.append(joined)
+    return group(parts)
 
 
 def _substitute_repeated_authors(engine: Engine, entries: list[Blob | None]) -> None:

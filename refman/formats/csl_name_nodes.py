@@ -15,7 +15,7 @@ from refman.formats.csl_blob import Blob, group, leaf, wrap
 from refman.formats.csl_locale import q
 from refman.formats.csl_names import PersonName, initialize, is_romanesque, uninitialize
 from refman.formats.csl_nodes import Element, Label
-from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, formatted
+from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, apply_format, formatted
 
 _EDITOR_TRANSLATOR = {"editor", "translator"}
 
@@ -32,10 +32,10 @@ class Names(Element, cp.Names):
         ``source`` (itself, or the cs:names a shorthand ``<names/>`` in cs:substitute sits in)."""
         variables = [
             v
-            for v in self.get("variable", "").split()
+            for v in self.attrs().get("variable", "").split()
             if v not in ctx.suppressed and ctx.item.names.get(v)
         ]
-        for variable in self.get("variable", "").split():
+        for variable in self.attrs().get("variable", "").split():
             ctx.note(variable, variable in variables)
         if not variables:
             return self._substitute(ctx)
@@ -46,8 +46,8 @@ class Names(Element, cp.Names):
             return self._count(ctx, variables, name_el)
         lists = _merge_editor_translator(ctx, variables)
         rendered = [self._one_variable(ctx, source, name_el, role, names) for role, names in lists]
-        delimiter = self.get("delimiter") or ctx.inherit(None, "names-delimiter", "") or ""
-        return formatted(ctx, group(rendered, delimiter), self.attrib)
+        delimiter = self.attrs().get("delimiter") or ctx.inherit(None, "names-delimiter", "") or ""
+        return apply_format(ctx, group(rendered, delimiter), self.fmt())
 
     def _one_variable(self, ctx: Ctx, source, name_el, role: str, names) -> Blob | None:
         rendered = render_name_list(ctx, name_el, source.find(q("et-al")), names)
@@ -65,7 +65,7 @@ class Names(Element, cp.Names):
 
     def _count(self, ctx: Ctx, variables: list[str], name_el) -> Blob | None:
         total = sum(len(_shown(ctx, name_el, ctx.item.names[v])[0]) for v in variables)
-        return formatted(ctx, leaf(str(total)), self.attrib) if total else None
+        return apply_format(ctx, leaf(str(total)), self.fmt()) if total else None
 
     def _substitute(self, ctx: Ctx) -> Blob | None:
         substitute = self.find(q("substitute"))
@@ -82,7 +82,7 @@ class Names(Element, cp.Names):
             if rendered is not None and not rendered.is_empty():
                 # CSL: substituted variables are suppressed in the rest of the output.
                 ctx.suppressed.update(ctx.rendered_variables[mark:])
-                return formatted(ctx, rendered, self.attrib)
+                return apply_format(ctx, rendered, self.fmt())
         return None
 
 

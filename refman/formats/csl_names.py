@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WS = "\t\n\x0b\x0c\r \ufeff\u00a0"
 _FAMILY_PARTICLE_RE = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
@@ -128,6 +129,7 @@ def looks_like_initials(given: str, family: str) -> bool:
 # --- Initials -----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def initialize(
     given: str,
     terminator: str,
@@ -243,6 +245,7 @@ def _normalize(words: list[str], terminator: str) -> str:
     return _tidy(words)
 
 
+@lru_cache(maxsize=8192)
 def uninitialize(given: str) -> str:
     """Lower the second letter of words like "MArk" (citeproc-js does this to full names)."""
     parts = re.split(r"(-|\s+)", given)

@@ -9,6 +9,8 @@ module (csl_name_nodes).
 
 from __future__ import annotations
 
+from functools import partial
+
 from citeproc import model as cp
 from lxml import etree
 
@@ -16,7 +18,7 @@ from refman.formats.csl_blob import Blob, group, leaf, parse_markup
 from refman.formats.csl_dates import localized_specs, own_specs, render_date
 from refman.formats.csl_locale import NS, q
 from refman.formats.csl_numbers import format_number, is_numeric, is_plural
-from refman.formats.csl_render import Ctx, Frame, formatted
+from refman.formats.csl_render import Ctx, Format, Frame, apply_format
 
 # Variables whose values are not rich text (no markup or quote parsing).
 _VERBATIM = frozenset(
@@ -33,7 +35,31 @@ def _french_spacing(text: str) -> str:
 
 
 class Element(cp.CitationStylesElement):
-    """Any element without rendering of its own (info, terms, sort keys...)."""
+    """Any element without rendering of its own (info, terms, sort keys...).
+
+    The engine keeps every element of a style alive, so lxml hands back the same Python object
+    on each visit and the element can cache its attributes and children in its ``__dict__``
+    (read directly: citeproc-py's ``__getattr__`` would look a missing name up as a child).
+    """
+
+    def attrs(self) -> dict[str, str]:
+        cached = self.__dict__.get("_attrs")
+        if cached is None:
+            cached = self.__dict__["_attrs"] = dict(self.attrib)
+        return cached
+
+    def kids(self) -> list[Element]:
+        cached = self.__dict__.get("_kids")
+        if cached is None:
+            cached = self.__dict__["_kids"] = [c for c in self if isinstance(c, Element)]
+        return cached
+
+    def fmt(self) -> Format | None:
+        """The element's output attributes (None when it has none)."""
+        if "_fmt" not in self.__dict__:
+            fmt = Format(self.attrs(), is_text=isinstance(self, Text))
+            self.__dict__["_fmt"] = None if fmt.is_plain else fmt
+        return self.__dict__["_fmt"]
 
     def blob(self, ctx: Ctx) -> Blob | None:
         return None
@@ -41,10 +67,10 @@ class Element(cp.CitationStylesElement):
     def children_blobs(self, ctx: Ctx) -> list[Blob]:
         """The rendered children; a cs:choose contributes the children of its chosen branch."""
         out: list[Blob] = []
-        for child in self.iterchildren():
+        for child in self.kids():
             if isinstance(child, Choose):
                 out.extend(child.branch_blobs(ctx))
-            elif isinstance(child, Element):
+            else:
                 rendered = child.blob(ctx)
                 if rendered is not None and not rendered.is_empty():
                     out.append(rendered)
@@ -86,34 +112,31 @@ class Group(Element, cp.Group):
             return None
         if frame.rendered:
             ctx.frames[-1].attempted = ctx.frames[-1].rendered = True
-        return formatted(ctx, group(children, self.get("delimiter", "")), self.attrib)
+        return apply_format(ctx, group(children, self.attrs().get("delimiter", "")), self.fmt())
 
 
 class Choose(Element, cp.Choose):
     def branch_blobs(self, ctx: Ctx) -> list[Blob]:
-        for branch in self.iterchildren():
+        for branch in self.kids():
             if isinstance(branch, (If, Else)) and branch.matches(ctx):
                 return branch.children_blobs(ctx)
         return []
 
 
 class If(Element, cp.If):
+    def _tests(self) -> tuple[list, str]:
+        cached = self.__dict__.get("_compiled_tests")
+        if cached is None:
+            cached = self.__dict__["_compiled_tests"] = _compile_tests(self.attrs())
+        return cached
+
     def matches(self, ctx: Ctx) -> bool:
-        results = []
-        for attr, test in _CONDITIONS.items():
-            values = self.get(attr)
-            if not values:
-                continue
-            if attr == "type":  # citeproc-js: the types of one attribute are alternatives
-                results.append(any(test(ctx, v) for v in values.split()))
-            else:
-                results.extend(test(ctx, v) for v in values.split())
-        match = self.get("match", "all")
+        tests, match = self._tests()
         if match == "any":
-            return any(results)
+            return any(test(ctx) for test in tests)
         if match == "none":
-            return not any(results)
-        return all(results)
+            return not any(test(ctx) for test in tests)
+        return all(test(ctx) for test in tests)
 
 
 class Else_If(If, cp.Else_If):
@@ -125,31 +148,42 @@ class Else(Element, cp.Else):
         return True
 
 
-def _has_variable(ctx: Ctx, variable: str) -> bool:
-    if variable == "locator":
-        return False
-    if variable in ("citation-number",):
-        return True
-    return ctx.item.has(variable)
+def _has_variable(ctx: Ctx, value: str) -> bool:
+    if value == "locator":
+        return False  # citations here carry no locators
+    return value == "citation-number" or ctx.item.has(value)
 
 
-def _is_numeric_test(ctx: Ctx, variable: str) -> bool:
-    value = ctx.item.value(variable)
-    return bool(value) and is_numeric(value)
+def _is_numeric_test(ctx: Ctx, value: str) -> bool:
+    text = ctx.item.value(value)
+    return bool(text) and is_numeric(text)
 
 
-def _uncertain(ctx: Ctx, variable: str) -> bool:
-    date = ctx.item.dates.get(variable)
+def _uncertain(ctx: Ctx, value: str) -> bool:
+    date = ctx.item.dates.get(value)
     return bool(date and date.circa)
 
 
-def _position(ctx: Ctx, position: str) -> bool:
+def _position(ctx: Ctx, value: str) -> bool:
     # Every citation stands alone here: each cite is a first cite; nothing in a bibliography.
-    return not ctx.in_bibliography and position == "first"
+    return not ctx.in_bibliography and value == "first"
+
+
+def _compile_tests(attrs: dict[str, str]) -> tuple[list, str]:
+    """The tests of a cs:if as functions of the context, and how they combine."""
+    tests = []
+    for attr, condition in _CONDITIONS.items():
+        values = attrs.get(attr, "").split()
+        if attr == "type" and values:  # citeproc-js: the types of one attribute are alternatives
+            types = frozenset(values)
+            tests.append(lambda ctx, types=types: ctx.item.type in types)
+        else:
+            tests.extend(partial(condition, value=v) for v in values)
+    return tests, attrs.get("match", "all")
 
 
 _CONDITIONS = {
-    "type": lambda ctx, value: ctx.item.type == value,
+    "type": None,  # compiled in _compile_tests
     "variable": _has_variable,
     "is-numeric": _is_numeric_test,
     "is-uncertain-date": _uncertain,
@@ -161,18 +195,19 @@ _CONDITIONS = {
 
 class Text(Element, cp.Text):
     def blob(self, ctx: Ctx) -> Blob | None:
-        if self.get("variable"):
-            content = self._variable(ctx, self.get("variable"))
-        elif self.get("macro"):
-            content = ctx.engine.macro(self.get("macro")).blob(ctx)
-        elif self.get("term"):
+        attrs = self.attrs()
+        if attrs.get("variable"):
+            content = self._variable(ctx, attrs["variable"])
+        elif attrs.get("macro"):
+            content = ctx.engine.macro(attrs["macro"]).blob(ctx)
+        elif attrs.get("term"):
             term = ctx.engine.locale.term(
-                self.get("term"), self.get("form", "long"), self.get("plural") == "true"
+                attrs["term"], attrs.get("form", "long"), attrs.get("plural") == "true"
             )
             content = leaf(term) if term else None
         else:
-            content = leaf(self.get("value", ""))
-        return formatted(ctx, content, self.attrib, is_text=True)
+            content = leaf(attrs.get("value", ""))
+        return apply_format(ctx, content, self.fmt())
 
     def _variable(self, ctx: Ctx, variable: str) -> Blob | None:
         value = self._value(ctx, variable)
@@ -190,7 +225,7 @@ class Text(Element, cp.Text):
             return str(ctx.number) if ctx.number else ""
         if variable == "year-suffix":
             return ctx.year_suffix
-        if self.get("form") == "short" and ctx.item.value(variable + "-short"):
+        if self.attrs().get("form") == "short" and ctx.item.value(variable + "-short"):
             return ctx.item.value(variable + "-short")
         value = ctx.item.value(variable)
         if variable == "page" and value:
@@ -200,15 +235,16 @@ class Text(Element, cp.Text):
 
 class Number(Element, cp.Number):
     def blob(self, ctx: Ctx) -> Blob | None:
-        variable = self.get("variable", "")
+        attrs = self.attrs()
+        variable = attrs.get("variable", "")
         value = "" if variable in ctx.suppressed else ctx.item.value(variable)
         ctx.note(variable, bool(value))
         if not value:
             return None
         if variable == "page":
             value = ctx.engine.page_range(value)
-        text = format_number(value, self.get("form", "numeric"), ctx.engine.locale)
-        return formatted(ctx, leaf(text), self.attrib)
+        text = format_number(value, attrs.get("form", "numeric"), ctx.engine.locale)
+        return apply_format(ctx, leaf(text), self.fmt())
 
 
 class Label(Element, cp.Label):
@@ -234,27 +270,28 @@ class Label(Element, cp.Label):
         if option != "contextual":
             plural = option == "always"
         term = ctx.engine.locale.term(term_name, self.get("form", "long"), plural)
-        return formatted(ctx, leaf(term), self.attrib) if term else None
+        return apply_format(ctx, leaf(term), self.fmt()) if term else None
 
 
 class Date(Element, cp.Date):
     def blob(self, ctx: Ctx) -> Blob | None:
-        variable = self.get("variable", "")
+        attrs = self.attrs()
+        variable = attrs.get("variable", "")
         value = None if variable in ctx.suppressed else ctx.item.dates.get(variable)
         ctx.note(variable, bool(value))
         if not value:
             return None
-        form = self.get("form")
+        form = attrs.get("form")
         locale_date = ctx.engine.locale.date_format(form) if form else None
         if locale_date is not None:
             specs = localized_specs(locale_date, self)
             delimiter = locale_date.get("delimiter", "")
         else:
-            specs, delimiter = own_specs(self), self.get("delimiter", "")
+            specs, delimiter = own_specs(self), attrs.get("delimiter", "")
         if ctx.sorting is not None:
             return leaf(value.sort_key())
         content = render_date(ctx, value, specs, delimiter, locale_date is not None)
-        return formatted(ctx, content, self.attrib)
+        return apply_format(ctx, content, self.fmt())
 
 
 class Date_Part(Element, cp.Date_Part):

@@ -82,10 +82,9 @@ def _flatten(blob: Blob, out: list[_Tok]) -> None:
     if blob.is_empty():
         return
     display = [d for d in blob.decorations if d[0] == "display"]
-    inner = sorted(
-        (d for d in blob.decorations if d[0] != "display"),
-        key=lambda d: _DECOR_ORDER.index(d[0]) if d[0] in _DECOR_ORDER else 0,
-    )
+    inner = [d for d in blob.decorations if d[0] != "display"]
+    if len(inner) > 1:
+        inner.sort(key=lambda d: _DECOR_ORDER.index(d[0]) if d[0] in _DECOR_ORDER else 0)
     for attr, value in display:
         out.append(_Tok("open", attr=attr, value=value))
     if blob.prefix:
@@ -107,11 +106,13 @@ def _flatten_content(blob: Blob, out: list[_Tok]) -> None:
         return
     first = True
     for child in blob.children:
-        if child.is_empty():
-            continue
+        piece: list[_Tok] = []
+        _flatten(child, piece)
+        if not any(tok.text for tok in piece):
+            continue  # a child emptied after it was built (subsequent-author-substitute)
         if not first and blob.delimiter:
             out.append(_Tok("text", blob.delimiter, affix=True))
-        _flatten(child, out)
+        out.extend(piece)
         first = False
 
 

@@ -192,24 +192,55 @@ class Ctx:
         return language[:2].lower() == "en"
 
 
+class Format:
+    """The output attributes of an element, read once: affixes, formatting, quotes, case."""
+
+    __slots__ = ("strip", "case", "decorations", "prefix", "suffix", "display", "is_text")
+
+    def __init__(self, attrs: Mapping[str, str], is_text: bool = False) -> None:
+        self.strip = attrs.get("strip-periods") == "true"
+        self.case = attrs.get("text-case")
+        self.decorations = [(a, attrs[a]) for a in FORMAT_ATTRIBUTES if a in attrs]
+        if attrs.get("quotes") == "true":
+            self.decorations.append(("quotes", "true"))
+        self.prefix = attrs.get("prefix", "")
+        self.suffix = attrs.get("suffix", "")
+        self.display = attrs.get("display")
+        self.is_text = is_text
+
+    @property
+    def is_plain(self) -> bool:
+        return not (
+            self.strip
+            or self.case
+            or self.decorations
+            or self.prefix
+            or self.suffix
+            or self.display
+        )
+
+
+def apply_format(ctx: Ctx, blob: Blob | None, fmt: Format | None) -> Blob | None:
+    """``blob`` with strip-periods, text-case, formatting, quotes, affixes and display."""
+    if blob is None or blob.is_empty():
+        return None
+    if fmt is None:
+        return blob
+    if fmt.strip:
+        strip_periods(blob)
+    # citeproc-js title-cases cs:text always, other elements only for English items.
+    if fmt.case and (fmt.case != "title" or fmt.is_text or ctx.english):
+        apply_text_case(blob, fmt.case)
+    blob = wrap(blob, fmt.prefix, fmt.suffix, fmt.decorations)
+    if blob is not None and fmt.display:
+        blob = Blob(children=[blob], decorations=[("display", fmt.display)])
+    return blob
+
+
 def formatted(
     ctx: Ctx, blob: Blob | None, attrs: Mapping[str, str], *, is_text: bool = False
 ) -> Blob | None:
-    """``blob`` with the element's strip-periods, text-case, formatting, quotes, affixes and
-    display applied."""
+    """``blob`` formatted by the output attributes in ``attrs``."""
     if blob is None or blob.is_empty():
         return None
-    if attrs.get("strip-periods") == "true":
-        strip_periods(blob)
-    case = attrs.get("text-case")
-    # citeproc-js title-cases cs:text always, other elements only for English items.
-    if case and (case != "title" or is_text or ctx.english):
-        apply_text_case(blob, case)
-    decorations = [(a, attrs[a]) for a in FORMAT_ATTRIBUTES if a in attrs]
-    if attrs.get("quotes") == "true":
-        decorations.append(("quotes", "true"))
-    blob = wrap(blob, attrs.get("prefix", ""), attrs.get("suffix", ""), decorations)
-    display = attrs.get("display")
-    if blob is not None and display:
-        blob = Blob(children=[blob], decorations=[("display", display)])
-    return blob
+    return apply_format(ctx, blob, Format(attrs, is_text)) if attrs else blob
