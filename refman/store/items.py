@@ -10,7 +10,6 @@ that safe against another writer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 
 from peewee import Database, chunked, fn
 
@@ -45,10 +44,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
         return []
     first_id = (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
     moment = mapping.now()
-    new = [
-        (ItemId(first_id + n), ref.with_changes(tags=tuple(tags.unique_tags(ref.tags))))
-        for n, ref in enumerate(refs)
-    ]
+    new = [(ItemId(first_id + n), _tagged_once(ref)) for n, ref in enumerate(refs)]
     item_rows = [
         mapping.item_row(ref, item_id, ref.date_added or moment, ref.date_modified or moment)
         for item_id, ref in new
@@ -65,6 +61,12 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     insert_rows(db, SourceRecord._meta.table_name, ("item_id", "pairs"), records)
     search.insert_documents(db, ((i, *search.reference_document(ref)) for i, ref in new))
     return [item_id for item_id, _ in new]
+
+
+def _tagged_once(ref: Reference) -> Reference:
+    """The reference with each tag name once, as the links will hold it (and the index too)."""
+    unique = tags.unique_tags(ref.tags)
+    return ref if len(unique) == len(ref.tags) else ref.with_changes(tags=tuple(unique))
 
 
 def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
@@ -100,14 +102,15 @@ def _children(db: Database, model, columns: Sequence, ids: Sequence[int], order)
 def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
     columns = [Item.id] + [getattr(Item, name) for name in mapping.STORED_COLUMNS]
     rows = fetch(db, Item.select(*columns).where(Item.id.in_(ids)))
-    creator_columns = (Creator.role, Creator.family, Creator.given, Creator.literal)
-    creators = _children(
-        db,
-        Creator,
-        creator_columns + (Creator.affiliations, Creator.ids),
-        ids,
-        (Creator.item, Creator.position),
+    creator_columns = (
+        Creator.role,
+        Creator.family,
+        Creator.given,
+        Creator.literal,
+        Creator.affiliations,
+        Creator.ids,
     )
+    creators = _children(db, Creator, creator_columns, ids, (Creator.item, Creator.position))
     tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
     tag_links = grouped(fetch(db, _tag_links(tag_columns, ids)))
     records = dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(ids))))
@@ -196,9 +199,9 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
     return True
 
 
-def touch(db: Database, ids: Iterable[int], moment: datetime | None = None) -> None:
+def touch(db: Database, ids: Iterable[int]) -> None:
     """Set date_modified of these items to now."""
-    stamp = mapping.format_time(moment or mapping.now())
+    stamp = mapping.format_time(mapping.now())
     for chunk in chunked(list(ids), CHUNK):
         Item.update(date_modified=stamp).where(Item.id.in_(chunk)).bind(db).execute()
 

@@ -98,8 +98,10 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 
 def fold(text: str) -> str:
     """Lowercase, drop accents and punctuation, collapse spaces: 'Müller-Lyon.' → 'muller lyon'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = text.casefold()
+    if not bare.isascii():  # most text is ASCII: skip the slow per-character pass
+        decomposed = unicodedata.normalize("NFKD", bare)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 

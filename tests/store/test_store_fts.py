@@ -82,3 +82,21 @@ def test_check_finds_a_stale_row_a_missing_row_and_a_stray_row(store, ids):
     assert store.check_fts() == []
     assert store.search_ids("paper") == ids
     assert store.search_ids("ghost") == []
+
+
+def test_check_finds_a_damaged_index_and_rebuild_heals_it(store, ids):
+    store._db.execute_sql("DELETE FROM item_fts_data WHERE id > 1")  # FTS5's own b-tree
+    assert any("damaged" in problem for problem in store.check_fts())
+    store.rebuild_fts()
+    assert store.check_fts() == []
+    assert store.search_ids("zebrafish") == ids
+
+
+def test_rebuild_makes_the_table_the_migrations_make(store, ids):
+    def fts_sql():
+        query = "SELECT sql FROM sqlite_master WHERE name = 'item_fts'"
+        return "".join(store._db.execute_sql(query).fetchone()[0].split())
+
+    created = fts_sql()
+    store.rebuild_fts()
+    assert fts_sql() == created
