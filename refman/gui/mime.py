@@ -8,6 +8,7 @@ so starting a drag of thousands of items costs nothing.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QMimeData
@@ -44,7 +45,7 @@ def bibliography(library: Library, ids: Sequence[ItemId], fmt: str) -> str:
     except (ImportError, RefmanError):
         lines = fallback_lines(library, ids)
         if fmt == "html":
-            return "".join(f"<p>{_escape(line)}</p>" for line in lines)
+            return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         return "\n".join(lines) + "\n"
 
 
@@ -82,7 +83,6 @@ class ItemMimeData(QMimeData):
         super().__init__()
         self.library = library
         self.ids = list(ids)
-        self.setData(ITEM_IDS_MIME, encode_ids(self.ids))
         self._rendered: dict[str, str] = {}
 
     def formats(self) -> list[str]:
@@ -92,13 +92,12 @@ class ItemMimeData(QMimeData):
         return mime in self.formats()
 
     def retrieveData(self, mime: str, kind):
-        fmt = {TEXT_MIME: "text", HTML_MIME: "html"}.get(mime.split(";")[0])
-        if fmt is None:
-            return super().retrieveData(mime, kind)
-        if fmt not in self._rendered:
-            self._rendered[fmt] = bibliography(self.library, self.ids, fmt)
-        return self._rendered[fmt]
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        mime = mime.split(";")[0]  # "text/plain;charset=utf-8"
+        if mime == ITEM_IDS_MIME:
+            return encode_ids(self.ids)  # a new one each time: Qt may take it over
+        if mime not in self._rendered:
+            fmt = {TEXT_MIME: "text", HTML_MIME: "html"}.get(mime)
+            if fmt is None:
+                return None
+            self._rendered[mime] = bibliography(self.library, self.ids, fmt)
+        return self._rendered[mime]

@@ -234,6 +234,7 @@ class Sidebar(QSplitter):
         self.addWidget(self.tree)
         self.addWidget(self.tags)
         self._source = Source()
+        self._rebuilding = False
         self._connect()
         self.reload_collections()
 
@@ -260,13 +261,18 @@ class Sidebar(QSplitter):
 
     def reload_collections(self) -> None:
         expanded = self.tree.expanded_collections()
-        self.model.rebuild(self.library.collections())
-        self.tree.expand_collections(expanded)
-        self.tree.select_source(self._source)  # falls back to My Library if it was deleted
+        self._rebuilding = True  # the tree's current row wanders while it is rebuilt
+        try:
+            self.model.rebuild(self.library.collections())
+            self.tree.expand_collections(expanded)
+            self.tree.select_source(self._source)  # My Library if the collection is gone
+        finally:
+            self._rebuilding = False
+        self._on_current_changed(self.tree.currentIndex())
 
     def _on_current_changed(self, current: QModelIndex, _previous=None) -> None:
         source = self.model.source_at(current)
-        if source is None or source == self._source:
+        if self._rebuilding or source is None or source == self._source:
             return
         self._source = source
         self.tags.set_scope(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -10,6 +12,7 @@ from refman.gui.main_window import MainWindow
 from refman.library import Library
 from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag
 
+DATA = Path(__file__).parents[1] / "data"
 IMPORT_TIMEOUT_MS = 60_000
 
 REFERENCES = (
@@ -94,17 +97,32 @@ def shown_titles(window: MainWindow) -> list[str]:
 def drag_and_drop(view, pos: QPoint, data: QMimeData) -> bool:
     """DragEnter, DragMove and Drop on ``view``'s viewport at ``pos``; True if accepted."""
     viewport = view.viewport()
-    copy = Qt.DropAction.CopyAction
-    button, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(pos), copy, data, button, keys)
+    enter = _drag_event(QDragEnterEvent, pos, data)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(QPointF(pos), copy, data, button, keys)
+    move = _drag_event(QDragMoveEvent, pos, data)
     QApplication.sendEvent(viewport, move)
     if not move.isAccepted():
         return False
-    drop = QDropEvent(QPointF(pos), copy, data, button, keys)
+    drop = QDropEvent(QPointF(pos), *_drag_args(data))
     QApplication.sendEvent(viewport, drop)
     return drop.isAccepted()
+
+
+def _drag_args(data: QMimeData) -> tuple:
+    return (
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+
+
+def _drag_event(kind, pos: QPoint, data: QMimeData):
+    # PySide 6.12 takes a QPointF (the QPoint form is deprecated); earlier ones only a QPoint.
+    try:
+        return kind(QPointF(pos), *_drag_args(data))
+    except TypeError:
+        return kind(pos, *_drag_args(data))
 
 
 def drop_on_index(view, index, data: QMimeData) -> bool:

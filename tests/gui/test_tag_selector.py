@@ -1,0 +1,168 @@
+"""The tag selector: counts, narrowing, automatic tags, colours, rename/merge/delete, drops."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import drop_on_index, id_of, make_window, shown_titles
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+
+from refman.gui import dialogs, mime
+from refman.gui.sidebar import COLLECTION, Source
+from refman.gui.tag_selector import NAME_ROLE, TagListModel, muted_text_brush
+from refman.model import TagCount
+
+COPY = Qt.DropAction.CopyAction
+
+
+def tag_index(window, name):
+    proxy = window.sidebar.tags.proxy
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        if index.data(NAME_ROLE) == name:
+            return index
+    return None
+
+
+def shown_tags(window) -> list[str]:
+    proxy = window.sidebar.tags.proxy
+    return [proxy.index(row, 0).data(NAME_ROLE) for row in range(proxy.rowCount())]
+
+
+def click_tag(window, name) -> None:
+    view = window.sidebar.tags.view
+    index = tag_index(window, name)
+    view.scrollTo(index)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+
+
+def ids_data(ids) -> QMimeData:
+    data = QMimeData()
+    data.setData(mime.ITEM_IDS_MIME, mime.encode_ids(ids))
+    return data
+
+
+def test_the_tag_models_pass_the_model_tester(qtmodeltester, window):
+    qtmodeltester.check(window.sidebar.tags.model)
+    qtmodeltester.check(window.sidebar.tags.proxy)
+    model = TagListModel()
+    model.set_tags([TagCount("b", False, 2), TagCount("a", True, 1, "#ff0000")])
+    qtmodeltester.check(model)
+
+
+def test_tags_show_their_counts_manual_before_automatic(window):
+    assert shown_tags(window) == ["review", "sinus", "balloon", "Fecal Incontinence", "Humans"]
+    assert tag_index(window, "Humans").data() == "Humans  (2)"
+
+
+def test_automatic_tags_look_different_and_can_be_hidden(window):
+    humans, review = tag_index(window, "Humans"), tag_index(window, "review")
+    assert humans.data(Qt.ItemDataRole.FontRole).italic()
+    assert humans.data(Qt.ItemDataRole.ForegroundRole) == muted_text_brush()
+    assert review.data(Qt.ItemDataRole.FontRole) is None
+    window.sidebar.tags.show_automatic_action.trigger()
+    assert shown_tags(window) == ["review", "sinus"]
+
+
+def test_hiding_automatic_tags_is_remembered(qtbot, library, settings):
+    first = make_window(qtbot, library, settings)
+    first.sidebar.tags.show_automatic_action.setChecked(False)
+    first.close()
+    second = make_window(qtbot, library, settings)
+    assert shown_tags(second) == ["review", "sinus"]
+
+
+def test_selecting_tags_narrows_the_table(window):
+    click_tag(window, "Humans")
+    assert len(shown_titles(window)) == 2
+    click_tag(window, "sinus")  # a second tag: items with both
+    assert shown_titles(window) == ["Balloon dilation of the frontal sinus"]
+    click_tag(window, "sinus")
+    click_tag(window, "Humans")
+    assert len(shown_titles(window)) == 4
+
+
+def test_tags_and_search_narrow_together(window, qtbot):
+    click_tag(window, "Humans")
+    window.search_box.setText("balloon")
+    qtbot.waitUntil(lambda: shown_titles(window) == ["Balloon dilation of the frontal sinus"])
+
+
+def test_tag_counts_follow_the_selected_collection(window):
+    collection, changes = window.library.create_collection("Surgery")
+    window.editor.notify(changes)
+    window.editor.add_to_collection([id_of(window.library, "Safety")], collection.id)
+    window.sidebar.select(Source(COLLECTION, collection.id))
+    assert shown_tags(window) == ["Fecal Incontinence", "Humans"]
+    assert tag_index(window, "Humans").data() == "Humans  (1)"
+
+
+def test_a_coloured_tag_comes_first_in_its_colour_and_undo_removes_it(window, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_color", lambda *args: "#cc3300")
+    tags = window.sidebar.tags
+    tags.choose_color(tags.model.tag(tag_index(window, "sinus").row()))
+    assert shown_tags(window)[0] == "sinus"
+    brush = tag_index(window, "sinus").data(Qt.ItemDataRole.ForegroundRole)
+    assert brush.color() == QColor("#cc3300")
+    window.editor.undo_stack.undo()
+    assert shown_tags(window)[0] == "review"
+
+
+def test_renaming_a_tag_renames_it_everywhere(window, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: "sinuses")
+    window.sidebar.tags.rename("sinus")
+    assert "sinuses" in shown_tags(window) and "sinus" not in shown_tags(window)
+    ref = window.library.get(id_of(window.library, "Balloon"))
+    assert "sinuses" in [t.name for t in ref.tags]
+
+
+def test_renaming_onto_an_existing_tag_merges_them(window, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: "review")
+    window.sidebar.tags.rename("sinus")
+    assert "sinus" not in shown_tags(window)
+    assert tag_index(window, "review").data() == "review  (2)"
+
+
+def test_deleting_a_tag_removes_it_from_every_item(window, monkeypatch):
+    monkeypatch.setattr(dialogs, "confirm", lambda *args: True)
+    window.sidebar.tags.delete("Humans")
+    assert "Humans" not in shown_tags(window)
+    assert window.library.search(tags=["Humans"]) == []
+
+
+def test_a_deleted_tag_leaves_the_selection(window, monkeypatch):
+    click_tag(window, "sinus")
+    assert len(shown_titles(window)) == 1
+    monkeypatch.setattr(dialogs, "confirm", lambda *args: True)
+    window.sidebar.tags.delete("sinus")
+    assert window.sidebar.tags.selected == ()
+    assert len(shown_titles(window)) == 4
+
+
+@pytest.mark.parametrize("by_events", [True, False], ids=["view events", "dropMimeData"])
+def test_dropping_items_on_a_tag_tags_them(window, qtbot, by_events):
+    ids = [id_of(window.library, "Gut"), id_of(window.library, "Deep")]
+    index = tag_index(window, "sinus")
+    if by_events:
+        assert drop_on_index(window.sidebar.tags.view, index, ids_data(ids))
+    else:
+        assert window.sidebar.tags.proxy.dropMimeData(ids_data(ids), COPY, -1, -1, index)
+    qtbot.waitUntil(
+        lambda: (
+            sorted(window.library.search(tags=["sinus"]))
+            == sorted(ids + [id_of(window.library, "Balloon")])
+        )
+    )
+    assert tag_index(window, "sinus").data() == "sinus  (3)"
+    window.editor.undo_stack.undo()  # removes it only from the items that lacked it
+    assert window.library.search(tags=["sinus"]) == [id_of(window.library, "Balloon")]
+
+
+def test_only_items_drop_on_tags(window):
+    data = QMimeData()
+    data.setText("not items")
+    index = tag_index(window, "sinus")
+    assert not window.sidebar.tags.proxy.canDropMimeData(data, COPY, -1, -1, index)
