@@ -19,11 +19,13 @@ from refman.formats.csl_dates import localized_specs, own_specs, render_date
 from refman.formats.csl_locale import NS, q
 from refman.formats.csl_numbers import format_number, is_numeric, is_plural
 from refman.formats.csl_render import Ctx, Format, Frame, apply_format
+from refman.formats.csl_textcase import capitalise
 
 # Variables whose values are not rich text (no markup or quote parsing).
 _VERBATIM = frozenset(
     ["DOI", "URL", "PMID", "PMCID", "ISBN", "ISSN", "citation-number", "year-suffix"]
 )
+_ALWAYS_PRINTED = frozenset(["year-suffix", "citation-number", "citation-label"])
 _NUMBER_TERMS = {"number-of-pages": "page", "number-of-volumes": "volume"}
 
 
@@ -201,17 +203,32 @@ class Text(Element, cp.Text):
         elif attrs.get("macro"):
             content = ctx.engine.macro(attrs["macro"]).blob(ctx)
         elif attrs.get("term"):
-            term = ctx.engine.locale.term(
-                attrs["term"], attrs.get("form", "long"), attrs.get("plural") == "true"
-            )
-            content = leaf(term) if term else None
+            content = self._term(ctx, attrs)
         else:
             content = leaf(attrs.get("value", ""))
         return apply_format(ctx, content, self.fmt())
 
+    def _term(self, ctx: Ctx, attrs: dict[str, str]) -> Blob | None:
+        term = ctx.engine.locale.term(
+            attrs["term"], attrs.get("form", "long"), attrs.get("plural") == "true"
+        )
+        if not term:
+            return None
+        # citeproc-js capitalises a term that opens an entry (not in in-text citations).
+        in_text_cite = not ctx.in_bibliography and ctx.engine.root.get("class") == "in-text"
+        if not ctx.started and not in_text_cite:
+            term = capitalise(term)
+        ctx.started = True
+        return leaf(term)
+
     def _variable(self, ctx: Ctx, variable: str) -> Blob | None:
         value = self._value(ctx, variable)
-        ctx.note(variable, bool(value))
+        # citeproc-js: year-suffix counts as printed even when empty, so that a group with
+        # the "no date" term and the year suffix still prints.
+        if value or variable not in _ALWAYS_PRINTED:
+            ctx.note(variable, bool(value))
+        else:
+            ctx.frames[-1].attempted = ctx.frames[-1].rendered = True
         if not value:
             return None
         if variable in _VERBATIM:

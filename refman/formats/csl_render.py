@@ -167,6 +167,7 @@ class Ctx:
         self.frames = [Frame()]
         self.suppressed: set[str] = set()
         self.rendered_variables: list[str] = []
+        self.started = False  # has any text been printed yet (terms capitalise when not)
 
     def note(self, variable: str, rendered: bool) -> None:
         """Record that a variable was called, and whether it produced output."""
@@ -175,6 +176,8 @@ class Ctx:
         if rendered:
             frame.rendered = True
             self.rendered_variables.append(variable)
+            # citeproc-js does not count the citation number as text already printed.
+            self.started = self.started or variable != "citation-number"
 
     def inherit(self, el: Any, name: str, default: str | None = None) -> str | None:
         """An inheritable option: on the element, else on cs:citation/cs:bibliography, else
