@@ -32,7 +32,7 @@ DEFAULT_SIZES = (10_000, 100_000)
 QUICK_SIZES = (2_000,)
 QUERY_COUNT = 50
 TARGET_SIZE = 100_000  # the size the targets are set for
-GENERATOR_VERSION = 1  # in the synthetic file's name: a changed generator makes a new file
+GENERATOR_VERSION = 2  # in the synthetic file's name: a changed generator makes a new file
 
 
 # --- the work folder --------------------------------------------------------------------------

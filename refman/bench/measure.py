@@ -14,6 +14,7 @@ start to first paint, as ``refman.gui.app.run`` does it).
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -83,7 +84,19 @@ def measure_startup(library: Path, workdir: Path) -> dict:
 
 
 def peak_rss_mib() -> float | None:
-    """This process's peak resident memory so far (None where ``resource`` is missing)."""
+    """This process's peak resident memory so far, in MiB (None where it cannot be read).
+
+    Linux: VmHWM of /proc/self/status, the high-water mark of this program's own memory.
+    ``ru_maxrss`` is no good in a child: it keeps the peak of the parent's memory image that
+    the child ran in between fork and exec, so every child would seem as big as its parent.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # Windows
@@ -105,8 +118,8 @@ def median_time(action: Callable[[], object], repeats: int = REPEATS) -> float:
 def percentile(values: Sequence[float], fraction: float) -> float:
     """The value below which ``fraction`` of the values lie (nearest rank)."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    rank = math.ceil(fraction * len(ordered) - 1e-9)  # 1-based; the epsilon absorbs 0.95 * 100
+    return ordered[max(0, min(len(ordered), rank) - 1)]
 
 
 # --- tasks ------------------------------------------------------------------------------------

@@ -679,7 +679,7 @@ def _author_lines(vocab: Vocabulary, rng: random.Random) -> list[tuple[str, str]
             pairs.append(("AUID", f"ORCID: {author.orcid}"))
         for _ in range(draw(rng, _AFFILIATION_COUNTS)):
             pairs.append(("AD", vocab.affiliations.pick(rng)))
-    if rng.random() < 0.03:
+    if count < 15 and rng.random() < 0.03:  # a group author counts among the 15
         pairs.append(("CN", f"{vocab.content.pick(rng).capitalize()} Study Group"))
     return pairs
 
