@@ -106,8 +106,15 @@ def _part_text(ctx: Ctx, spec: PartSpec, ymd: tuple[int, int, int], season: str)
 
 
 def _render_parts(
-    ctx: Ctx, specs: list[PartSpec], ymd, season: str, delimiter: str, drop_last_suffix: bool
+    ctx: Ctx,
+    specs: list[PartSpec],
+    ymd,
+    season: str,
+    delimiter: str,
+    drop_last_suffix: bool,
+    drop_first_prefix: bool = False,
 ) -> Blob | None:
+    """The parts of one date; in a range, the affixes next to the range delimiter go."""
     texts = [(spec, _part_text(ctx, spec, ymd, season)) for spec in specs]
     texts = [(spec, text) for spec, text in texts if text]
     blobs = []
@@ -115,6 +122,8 @@ def _render_parts(
         attrs = {k: v for k, v in spec.attrs.items() if k not in _PART_ONLY}
         if drop_last_suffix and i == len(texts) - 1:
             attrs.pop("suffix", None)
+        if drop_first_prefix and i == 0:
+            attrs.pop("prefix", None)
         blobs.append(formatted(ctx, leaf(text), attrs))
     return group(blobs, delimiter)
 
@@ -126,10 +135,20 @@ def render_date(
         return leaf(value.literal)
     begin = value.parts[0]
     end = value.parts[1] if len(value.parts) > 1 else None
-    if end is None or end == begin or not end[0]:
+    differ = _first_difference(specs, begin, end) if end and end[0] else None
+    if differ is None:
         drop = localized and _missing_tail(specs, begin, value.season)
         return _render_parts(ctx, specs, begin, value.season, delimiter, drop)
-    return _render_range(ctx, specs, begin, end, value.season, delimiter)
+    return _render_range(ctx, specs, begin, end, value.season, delimiter, differ)
+
+
+def _first_difference(specs: list[PartSpec], begin, end) -> int | None:
+    """The largest printed part (0 year, 1 month, 2 day) in which a range's ends differ."""
+    shown = {spec.name for spec in specs}
+    for i, name in enumerate(_ORDER):
+        if name in shown and begin[i] != end[i]:
+            return i
+    return None
 
 
 def _missing_tail(specs: list[PartSpec], ymd, season: str) -> bool:
@@ -145,8 +164,9 @@ def _missing_tail(specs: list[PartSpec], ymd, season: str) -> bool:
     return not present.get(last, False)
 
 
-def _render_range(ctx: Ctx, specs, begin, end, season: str, delimiter: str) -> Blob | None:
-    differ = next((i for i in range(3) if begin[i] != end[i]), 2)
+def _render_range(
+    ctx: Ctx, specs, begin, end, season: str, delimiter: str, differ: int
+) -> Blob | None:
     ranged = set(_ORDER[differ:])
     positions = [i for i, spec in enumerate(specs) if spec.name in ranged]
     if not positions or positions != list(range(positions[0], positions[-1] + 1)):
@@ -162,7 +182,7 @@ def _render_range(ctx: Ctx, specs, begin, end, season: str, delimiter: str) -> B
         "–",
     )
     start = _render_parts(ctx, block, begin, season, delimiter, True)
-    finish = _render_parts(ctx, block, end, season, delimiter, False)
+    finish = _render_parts(ctx, block, end, season, delimiter, False, drop_first_prefix=True)
     middle = group([start, wrap(finish, prefix=range_delimiter)])
     before = _render_parts(ctx, specs[:first], begin, season, delimiter, False)
     after = _render_parts(ctx, specs[last:], begin, season, delimiter, False)

@@ -24,6 +24,7 @@ from refman.formats.csl_output import Quotes
 from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, Item, formatted
 from refman.formats.csl_styles import StyleSource
 from refman.formats.csl_textcase import word_set
+from refman.model import RefmanError
 
 _NUMERIC_VARIABLES = word_set(
     """chapter-number collection-number edition issue number number-of-pages number-of-volumes
@@ -64,7 +65,7 @@ class Engine:
     def macro(self, name: str):
         found = self.macros.get(name)
         if found is None:
-            raise KeyError(f"The style has no macro '{name}'")
+            raise RefmanError(f"The style calls a macro it does not define: '{name}'")
         return found
 
     def page_range(self, value: str) -> str:
@@ -153,7 +154,7 @@ class Engine:
     def bibliography(self, data: Sequence[dict]) -> list[Blob]:
         """One blob per entry, in bibliography order."""
         if self.bibliography_el is None:
-            raise ValueError("This style has no bibliography")
+            raise RefmanError("This style has no bibliography")
         items = [Item(d) for d in data]
         order, numbers = self.registry(items)
         suffixes = self._year_suffixes(items, order, numbers)
@@ -185,7 +186,7 @@ class Engine:
     def citation(self, data: Sequence[dict]) -> Blob | None:
         """One citation cluster citing every item."""
         if self.citation_el is None:
-            raise ValueError("This style has no citation layout")
+            raise RefmanError("This style has no citation layout")
         items = [Item(d) for d in data]
         if self.bibliography_el is not None:
             registry, numbers = self.registry(items)

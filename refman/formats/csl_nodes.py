@@ -20,6 +20,7 @@ from refman.formats.csl_locale import NS, q
 from refman.formats.csl_numbers import format_number, is_numeric, is_plural
 from refman.formats.csl_render import Ctx, Format, Frame, apply_format
 from refman.formats.csl_textcase import capitalise
+from refman.model import RefmanError
 
 # Variables whose values are not rich text (no markup or quote parsing).
 _VERBATIM = frozenset(
@@ -352,7 +353,10 @@ def parse_style(path: str) -> Style:
     namespace.update(element_classes())
     parser = etree.XMLParser(remove_comments=True, encoding="utf-8", no_network=True)
     parser.set_element_class_lookup(lookup)
-    root = etree.parse(path, parser).getroot()
+    try:
+        root = etree.parse(path, parser).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise RefmanError(f"Cannot read the style {path}: {exc}") from None
     if root.tag != q("style"):
-        raise ValueError(f"{path} is not a CSL style")
+        raise RefmanError(f"{path} is not a CSL style")
     return root

@@ -101,6 +101,11 @@ def styles() -> list[StyleInfo]:
 
 
 @cache
+def _by_id() -> dict[str, StyleInfo]:
+    return {key.casefold(): entry.info for key, entry in _catalogue().items()}
+
+
+@cache
 def _by_title() -> dict[str, StyleInfo]:
     table: dict[str, StyleInfo] = {}
     for info in styles():
@@ -117,8 +122,7 @@ def find_style(text: str) -> StyleInfo:
     Raises RefmanError naming a few close matches when there is none.
     """
     key = text.strip().casefold()
-    by_id = {k.casefold(): e.info for k, e in _catalogue().items()}
-    found = by_id.get(key) or _by_title().get(key)
+    found = _by_id().get(key) or _by_title().get(key)
     if found:
         return found
     raise RefmanError(f"Unknown style '{text}'. Close matches: {', '.join(_close_matches(key))}")

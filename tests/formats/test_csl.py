@@ -283,6 +283,33 @@ def test_year_suffixes_for_same_authors_and_year(seed):
     assert csl.citation([first, second], "apa") == "(Knowles et al., 2023a, 2023b)"
 
 
+@pytest.mark.parametrize(
+    ("issued", "nlm"),
+    [
+        ({"date-parts": [[2023, 5]]}, "Ann Surg. 2023 May;278"),
+        ({"date-parts": [[2023]], "season": 4}, "Ann Surg. 2023 Winter;278"),
+        ({"date-parts": [[2023, 5, 3], [2023, 5, 5]]}, "Ann Surg. 2023 May 3–5;278"),
+        ({"date-parts": [[2023, 5], [2023, 6]]}, "Ann Surg. 2023 May–Jun;278"),
+        ({"date-parts": [[2022], [2023]]}, "Ann Surg. 2022–2023;278"),
+    ],
+)
+def test_dates_print_the_parts_they_have(seed, issued, nlm):
+    item = article(seed, issued=issued)
+    assert nlm in csl.bibliography([item], "nlm-citation-sequence")
+
+
+def test_date_range_inside_a_year_only_style_prints_the_year_once(seed):
+    item = article(seed, issued={"date-parts": [[2023, 5, 3], [2023, 5, 5]]})
+    assert "Raval, M. J. (2023). Safety" in csl.bibliography([item], "apa")
+
+
+def test_missing_date_prints_the_no_date_term(seed):
+    item = article(seed, author=people("Doe, Jane"))
+    del item["issued"]
+    assert csl.bibliography([item], "apa").startswith("Doe, J. (n.d.). Safety")
+    assert csl.citation([item], "apa") == "(Doe, n.d.)"
+
+
 # --- Citations -----------------------------------------------------------------------------------
 
 
