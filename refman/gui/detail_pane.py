@@ -308,7 +308,7 @@ class DetailPane(QStackedWidget):
     def _show_item(self, item_id: ItemId) -> None:
         try:
             self.ref = self.library.get(item_id)
-        except RefmanError:  # gone (trash emptied elsewhere): nothing to show
+        except (RefmanError, KeyError):  # gone (trash emptied elsewhere): nothing to show
             self.setCurrentWidget(self.empty)
             return
         names = {c.id: c.name for c in self.library.collections()}

@@ -97,9 +97,10 @@ class NotesEditor(QWidget):
             ("I", "Italic", self.text.setFontItalic),
             ("U", "Underline", self.text.setFontUnderline),
         ):
-            action = bar.addAction(text, slot)
+            action = bar.addAction(text)
             action.setCheckable(True)
             action.setToolTip(tip)
+            action.toggled.connect(slot)
             self._format_actions[tip] = action
         bar.addAction("• List", self._make_list)
         self.text.currentCharFormatChanged.connect(self._sync_format_buttons)

@@ -22,6 +22,7 @@ from refman.library import Changes, Library
 from refman.model import CollectionId, ItemId, RefmanError
 
 T = TypeVar("T")
+GONE = "Some of these items are no longer in the library."
 
 
 class LibraryEditor(QObject):
@@ -48,11 +49,15 @@ class LibraryEditor(QObject):
         """Do a change that cannot be undone (or one step of a command)."""
         try:
             changes = action()
-        except RefmanError as exc:
-            self.failed.emit(str(exc))
+        except (RefmanError, KeyError) as exc:
+            self._report(exc)
             return False
         self.notify(changes)
         return True
+
+    def _report(self, exc: Exception) -> None:
+        # KeyError is the store's word for an id that is gone (the trash emptied meanwhile).
+        self.failed.emit(GONE if isinstance(exc, KeyError) else str(exc))
 
     def run_returning(self, action: Callable[[], tuple[T, Changes]]) -> T | None:
         """Do a change that makes something (a collection, a note) and return it, or None."""
@@ -74,25 +79,34 @@ class LibraryEditor(QObject):
     def set_field(self, item_id: ItemId, field: str, old: object, new: object) -> bool:
         if old == new:
             return True
-        return self.push(SetFieldCommand(self.library, item_id, field, old, new))
+        return self._push_new(SetFieldCommand, item_id, field, old, new)
 
     def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> bool:
-        return self.push(TagCommand(self.library, ids, names, adding=True))
+        return self._push_new(TagCommand, ids, names, adding=True)
 
     def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> bool:
-        return self.push(TagCommand(self.library, ids, names, adding=False))
+        return self._push_new(TagCommand, ids, names, adding=False)
 
     def trash(self, ids: Sequence[ItemId]) -> bool:
-        return self.push(TrashCommand(self.library, ids, trashing=True))
+        return self._push_new(TrashCommand, ids, trashing=True)
 
     def restore(self, ids: Sequence[ItemId]) -> bool:
-        return self.push(TrashCommand(self.library, ids, trashing=False))
+        return self._push_new(TrashCommand, ids, trashing=False)
 
     def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
-        return self.push(MembershipCommand(self.library, ids, cid, adding=True))
+        return self._push_new(MembershipCommand, ids, cid, adding=True)
 
     def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
-        return self.push(MembershipCommand(self.library, ids, cid, adding=False))
+        return self._push_new(MembershipCommand, ids, cid, adding=False)
+
+    def _push_new(self, kind: type[LibraryCommand], *args, **kwargs) -> bool:
+        """Make a command (it may read the library to know its inverse) and push it."""
+        try:
+            command = kind(self.library, *args, **kwargs)
+        except (RefmanError, KeyError) as exc:
+            self._report(exc)
+            return False
+        return self.push(command)
 
 
 class LibraryCommand(QUndoCommand):

@@ -1,0 +1,96 @@
+"""Starting the window: a library that cannot be opened, files named on start, unexpected errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+from gui_helpers import DATA, IMPORT_TIMEOUT_MS
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+import refman.app
+from refman.gui import app, dialogs
+from refman.gui.main_window import MainWindow
+from refman.library import Library
+from refman.model import RefmanError
+
+
+@pytest.fixture
+def shown_errors(monkeypatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: shown.append(message))
+    return shown
+
+
+@pytest.fixture
+def app_settings(qapp, tmp_path):
+    """run() names the application and uses default QSettings: keep both away from the user."""
+    names = qapp.organizationName(), qapp.applicationName()
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+    qapp.setOrganizationName(names[0])
+    qapp.setApplicationName(names[1])
+
+
+@pytest.fixture
+def keep_excepthook():
+    hook = sys.excepthook
+    yield
+    sys.excepthook = hook
+
+
+def test_a_library_that_cannot_be_opened_is_explained(
+    tmp_path, shown_errors, app_settings, keep_excepthook
+):
+    bad = tmp_path / "library.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    assert app.run(bad, []) == 1
+    assert len(shown_errors) == 1
+    assert str(bad) in shown_errors[0]
+    assert "Traceback" not in shown_errors[0]
+
+
+def test_files_named_on_start_are_imported(
+    qtbot, tmp_path, monkeypatch, app_settings, keep_excepthook
+):
+    def fake_exec():  # stands in for the event loop: wait for the import, then quit
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        assert window.isVisible()
+        with qtbot.waitSignal(window.importer().finished, timeout=IMPORT_TIMEOUT_MS):
+            pass
+        window.close()
+        window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    path = tmp_path / "library.sqlite"
+    assert app.run(path, [str(DATA / "pubmed_result2.txt")]) == 0
+    assert QApplication.organizationName() == "refman"
+    assert sys.excepthook is app.report_unexpected
+    with Library(path) as library:
+        assert library.item_count() == 4
+
+
+def test_an_unexpected_error_is_logged_and_told_plainly(
+    tmp_path, monkeypatch, shown_errors, caplog
+):
+    monkeypatch.setattr(refman.app, "log_file", lambda: tmp_path / "refman.log")
+    try:
+        raise ValueError("bad value")
+    except ValueError as exc:
+        with caplog.at_level(logging.ERROR, logger="refman.gui"):
+            app.report_unexpected(type(exc), exc, exc.__traceback__)
+    assert shown_errors[0].startswith("Something went wrong: bad value.")
+    assert str(tmp_path / "refman.log") in shown_errors[0]
+    assert "Traceback" not in shown_errors[0]
+    assert "ValueError: bad value" in (tmp_path / "refman.log").read_text()
+    assert caplog.records and caplog.records[0].exc_info
+
+
+def test_an_uncaught_refman_error_is_told_as_it_is(shown_errors):
+    exc = RefmanError("The file is read-only.")
+    app.report_unexpected(RefmanError, exc, None)
+    assert shown_errors == ["The file is read-only."]
