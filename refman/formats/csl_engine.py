@@ -193,17 +193,8 @@ class Engine:
         else:
             registry, numbers = list(range(len(items))), {i: i + 1 for i in range(len(items))}
         suffixes = self._year_suffixes(items, registry, numbers)
+        cites = self._cites(items, numbers, suffixes)
         layout = self.citation_el.find(q("layout"))
-        cites = []
-        for index in self._sorted(self.citation_el, items, numbers, suffixes):
-            ctx = Ctx(
-                self,
-                items[index],
-                self.citation_el,
-                number=numbers[index],
-                year_suffix=suffixes.get(index, ""),
-            )
-            cites.append((numbers[index], layout.item_blob(ctx)))
         delimiter = layout.get("delimiter", "")
         collapse = self.citation_el.get("collapse", "")
         if collapse == "citation-number":
@@ -215,6 +206,21 @@ class Engine:
             joined = group([blob for _, blob in cites], delimiter)
         ctx = Ctx(self, items[0] if items else Item({}), self.citation_el)
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
+
+    def _cites(self, items: list[Item], numbers, suffixes) -> list[tuple[int, Blob | None]]:
+        """Each cite of a citation, in the citation's sort order, with its number."""
+        layout = self.citation_el.find(q("layout"))
+        cites = []
+        for index in self._sorted(self.citation_el, items, numbers, suffixes):
+            ctx = Ctx(
+                self,
+                items[index],
+                self.citation_el,
+                number=numbers[index],
+                year_suffix=suffixes.get(index, ""),
+            )
+            cites.append((numbers[index], layout.item_blob(ctx)))
+        return cites
 
 
 def _possibly_ambiguous(items: list[Item], order: list[int]) -> list[int]:

@@ -310,6 +310,14 @@ def test_missing_date_prints_the_no_date_term(seed):
     assert csl.citation([item], "apa") == "(Doe, n.d.)"
 
 
+def test_repeated_authors_are_replaced_where_the_style_says(seed):
+    first = article(seed, id="a", title="Alpha")
+    second = article(seed, id="b", title="Beta", issued={"date-parts": [[2020]]})
+    lines = csl.bibliography([first, second], "modern-language-association").split("\n")
+    assert lines[0].startswith("Knowles, Charles H., et al. “Alpha.”")
+    assert lines[1].startswith("———. “Beta.”")
+
+
 # --- Citations -----------------------------------------------------------------------------------
 
 
