@@ -87,8 +87,9 @@ def bibliography_entries(
     entries = [render(blob, fmt, compiled.quotes) for blob in compiled.bibliography(items)]
     if fmt == "html":
         return [html_entry(e) for e in entries]
-    # A display="block" entry starts with a line break in text; the entry is its own line.
-    return [e.strip("\n") for e in entries] if fmt == "text" else entries
+    # In text an entry is its own line: no line break before a display="block" entry, no
+    # space left over from a style's final delimiter.
+    return [e.strip() for e in entries] if fmt == "text" else entries
 
 
 def bibliography(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
