@@ -102,7 +102,7 @@ CREATE TABLE item_tag (
     PRIMARY KEY (item_id, tag_id)
 ) WITHOUT ROWID;
 CREATE INDEX item_tag_by_tag ON item_tag (tag_id, item_id);
-CREATE INDEX item_tag_manual ON item_tag (tag_id, item_id) WHERE kind = 'manual';
+CREATE INDEX item_tag_manual ON item_tag (tag_id, kind) WHERE kind = 'manual';
 
 CREATE TABLE note (
     id INTEGER PRIMARY KEY,
@@ -132,9 +132,11 @@ CREATE TABLE source_record (
     pairs BLOB NOT NULL
 );
 
+-- prefix '1': a one-letter prefix ("a"*, typed first in a search box) reads one list
 CREATE VIRTUAL TABLE item_fts USING fts5 (
     title, abstract, creators, journal, year, tags, notes,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1'
 );
 """
 

@@ -29,7 +29,7 @@ FTS_COLUMNS = ("title", "abstract", "creators", "journal", "year", "tags", "note
 FTS_DDL = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5 ("
     + ", ".join(FTS_COLUMNS)
-    + ", tokenize = 'unicode61 remove_diacritics 2')"
+    + ", tokenize = 'unicode61 remove_diacritics 2', prefix = '1')"
 )
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
@@ -49,7 +49,7 @@ SORT_COLUMNS = {
 
 _MARKUP = re.compile(r"<[^>]*>")
 _UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-# Up to this many text matches, look them up by id and sort them rather than walk the sort
+# Up to this many items in a view, look them up by id and sort them rather than walk the sort
 # index: about the point where both cost the same on a 100,000-item library.
 FEW_MATCHES = 5000
 
@@ -275,23 +275,46 @@ def search_ids(
 ) -> list[int]:
     """Ids of the items in a view that match the text, in the given order (ties: by id).
 
-    Without text, SQLite walks the sort column's index (trashed, key) and checks the view's
-    other conditions on the way. With text, the index is searched first; when it finds few
-    items they are looked up by id and sorted, which beats walking the whole sort index.
+    Two plans. When the text, the collection or a tag narrows the view to a few items, they
+    are looked up by id and sorted. Otherwise SQLite walks the sort column's index
+    (trashed, key) and checks the other conditions on the way: no sorting at all. SQLite
+    cannot tell the two cases apart itself (it does not know how many items a text matches),
+    so the plan is chosen here from counts that cost little.
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
     key = SORT_COLUMNS[sort]
     expression = match_expression(text)
-    if expression is None:
-        condition = view_condition(**view)
-    else:
-        matches = matching_ids(db, expression)
-        if not matches:
-            return []
-        few = len(matches) <= FEW_MATCHES
-        condition = view_condition(**view, by_index=not few) & _among(matches)
-        key = key.concat("") if few else key  # an expression: no index walk for the order
+    matches = matching_ids(db, expression) if expression is not None else None
+    if matches == []:
+        return []
+    few = _narrowest(db, matches, **view) <= FEW_MATCHES
+    condition = view_condition(**view, by_index=not few)
+    if matches is not None:
+        condition &= _among(matches)
+    if few:
+        key = key.concat("")  # an expression: SQLite will not walk the index for the order
     order = [key.desc(), Item.id.desc()] if descending else [key, Item.id]
     query = Item.select(Item.id).where(condition).order_by(*order)
     return [item_id for (item_id,) in fetch(db, query)]
+
+
+def _narrowest(
+    db: Database,
+    matches: list[int] | None,
+    *,
+    collection: int | None = None,
+    tags: Sequence[str] = (),
+    **_: object,
+) -> float:
+    """The size of the smallest set of items the view is limited to (inf: none)."""
+    sizes = [float("inf")]
+    if matches is not None:
+        sizes.append(len(matches))
+    if collection is not None:
+        members = CollectionItem.select().where(CollectionItem.collection == collection)
+        sizes.append(members.bind(db).count())
+    for name in tags:
+        links = ItemTag.select().join(Tag).where(Tag.name == name)
+        sizes.append(links.bind(db).count())
+    return min(sizes)
