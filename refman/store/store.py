@@ -8,10 +8,13 @@ The work itself lives in the modules named after what they handle (``items``, ``
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
+
+import peewee
 
 from refman.model import (
     Collection,
@@ -76,13 +79,18 @@ class Store:
         if self._db.is_closed():
             return
         if not self.read_only:
-            with translate_errors(self.path):
-                self._db.execute_sql("PRAGMA optimize")  # keeps the planner's statistics fresh
+            # Keeps the planner's statistics fresh; only an optimisation, so a busy or full
+            # disk must not turn closing into an error.
+            with contextlib.suppress(peewee.DatabaseError):
+                self._db.execute_sql("PRAGMA optimize")
         self._db.close()
 
-    def transaction(self):
-        """Context manager: all or nothing; nested use is a savepoint."""
-        return self._db.atomic()
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing; nested use is a savepoint. A writer takes the file's write lock at
+        the start (waiting up to 5 s for another writer), so it never fails half-way for it."""
+        with translate_errors(self.path), self._db.atomic():
+            yield
 
     # --- items ----------------------------------------------------------------------------------
 

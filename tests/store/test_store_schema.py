@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from refman.model import LibraryError, Reference, Tag
-from refman.store import Store, migrations
+from refman.store import Store, database, migrations
 from refman.store.schema import MODELS
 
 
@@ -194,3 +194,17 @@ def test_integrity_check_is_empty_for_a_sound_file(path):
     store.add_reference(Reference(title="Sound", tags=(Tag("a"),)))
     assert store.integrity_check() == []
     store.close()
+
+
+def test_a_writer_blocked_by_another_gets_a_plain_busy_error(path, monkeypatch):
+    first = Store(path)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.1)
+    second = Store(path)
+    with first.transaction():
+        first.add_reference(Reference(title="Holding the write lock"))
+        with pytest.raises(LibraryError, match="busy"):
+            second.add_reference(Reference(title="Waiting"))
+        assert second.item_count() == 0  # readers are never blocked (WAL)
+    assert second.item_count() == 1
+    first.close()
+    second.close()
