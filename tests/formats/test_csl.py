@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -380,16 +379,14 @@ def test_rtf_numbered_entry_uses_a_tab(seed):
     assert "{\\pard 1.\\tab Knowles CH" in rtf
 
 
-# --- Speed ---------------------------------------------------------------------------------------
+# --- Many items (speed is measured in python -m refman.bench, not asserted here) ----------------
 
 
-def test_thousand_items_format_quickly(seed):
+def test_thousand_items_give_a_thousand_numbered_entries(seed):
     items = []
     for i in range(1000):
         family = f"Author{(i * 7919) % 997}"
         items.append(article(seed, id=f"i{i}", author=people(f"{family}, Anna B")))
-    csl.bibliography(items[:1], "american-medical-association")  # compile the style first
-    start = time.process_time()
-    text = csl.bibliography(items, "american-medical-association")
-    assert time.process_time() - start < 5
-    assert len(text.split("\n")) == 1000
+    lines = csl.bibliography(items, "american-medical-association").split("\n")
+    assert len(lines) == 1000
+    assert [line.split(".")[0] for line in lines] == [str(n) for n in range(1, 1001)]
