@@ -26,7 +26,8 @@ def png_path(size: int) -> Path:
     return THEME / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
 
 
-def render(renderer, size: int) -> None:
+def render(renderer, size: int):
+    """The icon as a ``size`` × ``size`` QImage, transparent around the drawing."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
 
@@ -36,7 +37,10 @@ def render(renderer, size: int) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter)
     painter.end()
-    path = png_path(size)
+    return image
+
+
+def save(image, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
         raise OSError(f"cannot write {path}")
@@ -52,7 +56,7 @@ def main() -> int:
     if not renderer.isValid():
         raise SystemExit(f"{SOURCE} is not a valid SVG")
     for size in SIZES:
-        render(renderer, size)
+        save(render(renderer, size), png_path(size))
         print(png_path(size).relative_to(ROOT))
     scalable = THEME / "scalable" / "apps" / f"{APP_ID}.svg"
     scalable.parent.mkdir(parents=True, exist_ok=True)
