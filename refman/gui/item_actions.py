@@ -58,7 +58,7 @@ class ItemActions(QObject):
 
     def update_enabled(self, *_args) -> None:
         kind = self.sidebar.source.kind
-        selected = bool(self.table.selected_ids())
+        selected = self.table.has_selection()
         enabled = {
             self.copy_citation: selected,
             self.copy_bibliography: selected,
