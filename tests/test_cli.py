@@ -143,3 +143,19 @@ def test_no_command_or_a_file_opens_the_window(argv, command, files):
     assert args.command == command
     if files is not None:
         assert args.files == files
+
+
+def test_export_formatted_bibliography_in_a_style(lib):
+    refman("import", SEED, library=lib)
+    ama = refman("export", "--format", "text", library=lib).stdout
+    assert ama.startswith("1. Knowles CH, Canestrari E, Jankowski RJ, Cardello K, Raval MJ.")
+    assert ama.endswith("doi:10.1097/SLA.0000000000005894\n")
+    ieee = refman("export", "--format", "text", "--style", "IEEE", library=lib).stdout
+    assert ieee.startswith("[1] C. H. Knowles, E. Canestrari")
+    bad = refman("export", "--format", "text", "--style", "vancuver", library=lib, check=False)
+    assert bad.returncode == 1 and "Unknown style 'vancuver'. Close matches:" in bad.stderr
+
+
+def test_styles_lists_matching_ids_and_titles(lib):
+    lines = refman("styles", "american medical", library=lib).stdout.splitlines()
+    assert "american-medical-association\tAMA Manual of Style 11th edition" in lines

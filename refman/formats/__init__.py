@@ -64,7 +64,8 @@ def export(refs: Sequence[Reference], key: str, style: str | None = None) -> str
     module = _module(fmt.module)
     if fmt.styled:
         style_id = module.find_style(style).id if style else module.DEFAULT_STYLE
-        return module.format_references(refs, style=style_id, fmt=fmt.function)
+        text = module.format_references(refs, style=style_id, fmt=fmt.function)
+        return text if not text or text.endswith("\n") else text + "\n"
     out = io.StringIO()
     writer: Callable = getattr(module, fmt.function)
     writer(refs, out)

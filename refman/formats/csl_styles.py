@@ -138,9 +138,17 @@ def _close_matches(key: str) -> list[str]:
 
 
 def search_styles(text: str) -> list[StyleInfo]:
-    """Styles whose id or title contains ``text`` (case-insensitive), in title order."""
-    key = text.strip().casefold()
-    return [s for s in styles() if key in s.id.casefold() or key in s.title.casefold()]
+    """Styles whose id and title together hold every word of ``text``, in title order.
+
+    Words match anywhere (case-insensitive), so "american medical" finds the AMA style, whose
+    id is american-medical-association and whose title is "AMA Manual of Style".
+    """
+    words = text.casefold().split()
+    return [s for s in styles() if all(w in _search_text(s) for w in words)]
+
+
+def _search_text(style: StyleInfo) -> str:
+    return f"{style.id.replace('-', ' ')} {style.title}".casefold()
 
 
 def style_source(style: str) -> StyleSource:
