@@ -227,9 +227,15 @@ def match_expression(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
-def matching_ids(db: Database, expression: str) -> list[int]:
-    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-    return [rowid for (rowid,) in db.execute_sql(sql, (expression,))]
+def matching_ids(db: Database, expression: str, limit: int = -1) -> list[int]:
+    """Ids of the items the FTS5 expression matches (the first ``limit`` when >= 0)."""
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?"
+    return [rowid for (rowid,) in db.execute_sql(sql, (expression, limit))]
+
+
+def _matching(expression: str) -> Expression:
+    subquery = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expression])
+    return Item.id.in_(subquery)
 
 
 def _among(ids: Sequence[int]) -> Expression:
@@ -283,15 +289,14 @@ def search_ids(
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
-    key = SORT_COLUMNS[sort]
-    expression = match_expression(text)
-    matches = matching_ids(db, expression) if expression is not None else None
-    if matches == []:
+    matching, size = _text_condition(db, text)
+    if size == 0:
         return []
-    few = _narrowest(db, matches, **view) <= FEW_MATCHES
+    few = min(size, _narrowest(db, **view)) <= FEW_MATCHES
     condition = view_condition(**view, by_index=not few)
-    if matches is not None:
-        condition &= _among(matches)
+    if matching is not None:
+        condition &= matching
+    key = SORT_COLUMNS[sort]
     if few:
         key = key.concat("")  # an expression: SQLite will not walk the index for the order
     order = [key.desc(), Item.id.desc()] if descending else [key, Item.id]
@@ -299,18 +304,31 @@ def search_ids(
     return [item_id for (item_id,) in fetch(db, query)]
 
 
+def _text_condition(db: Database, text: str) -> tuple[Expression | None, float]:
+    """The text as a condition on Item (None: no text), and how many items it matches.
+
+    A few matches are passed on as a list of ids. Past FEW_MATCHES, the ids are not brought
+    into Python at all (100,000 rows cost more to fetch than to find): the FTS query runs
+    again inside the main query instead.
+    """
+    expression = match_expression(text)
+    if expression is None:
+        return None, float("inf")
+    found = matching_ids(db, expression, limit=FEW_MATCHES + 1)
+    if len(found) <= FEW_MATCHES:
+        return _among(found), len(found)
+    return _matching(expression), float("inf")
+
+
 def _narrowest(
     db: Database,
-    matches: list[int] | None,
     *,
     collection: int | None = None,
     tags: Sequence[str] = (),
     **_: object,
 ) -> float:
-    """The size of the smallest set of items the view is limited to (inf: none)."""
+    """The size of the smallest set of items a view's collection or tags allow (inf: none)."""
     sizes = [float("inf")]
-    if matches is not None:
-        sizes.append(len(matches))
     if collection is not None:
         members = CollectionItem.select().where(CollectionItem.collection == collection)
         sizes.append(members.bind(db).count())
