@@ -57,8 +57,8 @@ def test_files_named_on_start_are_imported(
     qtbot, tmp_path, monkeypatch, app_settings, keep_excepthook
 ):
     def fake_exec():  # stands in for the event loop: wait for the import, then quit
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        assert window.isVisible()
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        window = next(w for w in shown if w.isVisible())  # earlier tests' windows are closed
         with qtbot.waitSignal(window.importer().finished, timeout=IMPORT_TIMEOUT_MS):
             pass
         window.close()
