@@ -1,8 +1,9 @@
 """Start the window: the Qt application, the library, the main window, files named on start.
 
-A library that cannot be opened is explained in a dialog, not a traceback. Any other error
-that reaches the event loop is a bug: it is logged with its traceback and the user sees a
-plain message, and the window keeps running.
+A second start on a library that already has a window hands its files to that window and
+exits (single_instance). A library that cannot be opened is explained in a dialog, not a
+traceback. Any other error that reaches the event loop is a bug: it is logged with its
+traceback and the user sees a plain message, and the window keeps running.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 import refman
-from refman.gui import dialogs
+from refman.gui import dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
 from refman.library import Library
@@ -28,6 +29,9 @@ def run(library_path: Path, files: list[str]) -> int:
     """Open the window on the library at ``library_path``; import ``files``; run until quit."""
     app = application()
     install_excepthook()
+    measuring = first_paint.requested()
+    if not measuring and single_instance.hand_off(library_path, files):
+        return 0  # a window is already open on this library: it took the files
     try:
         library = Library(library_path)
     except RefmanError as exc:
@@ -36,6 +40,9 @@ def run(library_path: Path, files: list[str]) -> int:
     try:
         window = MainWindow(library)
         app.aboutToQuit.connect(window.detail.flush)  # a note typed just before quitting
+        single_instance.serve(window, library_path)
+        if measuring:
+            first_paint.FirstPaintReporter(window, window.table_model.rowCount)
         window.show()
         if files:
             window.import_paths(files)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
 import sys
+import time
 
 import pytest
 from gui_helpers import DATA, IMPORT_TIMEOUT_MS
@@ -11,7 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 import refman.app
-from refman.gui import app, dialogs
+from refman.gui import app, dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.library import Library
 from refman.model import RefmanError
@@ -94,3 +98,40 @@ def test_an_uncaught_refman_error_is_told_as_it_is(shown_errors):
     exc = RefmanError("The file is read-only.")
     app.report_unexpected(RefmanError, exc, None)
     assert shown_errors == ["The file is read-only."]
+
+
+def test_a_second_start_hands_its_files_to_the_open_window(
+    tmp_path, monkeypatch, app_settings, keep_excepthook
+):
+    handed = []
+    monkeypatch.setattr(
+        single_instance, "hand_off", lambda path, files: handed.append((path, files)) or True
+    )
+    path = tmp_path / "library.sqlite"
+    assert app.run(path, ["a.nbib"]) == 0
+    assert handed == [(path, ["a.nbib"])]
+    assert not path.exists()  # the second start never opened the library
+
+
+def test_the_start_up_measurement_reports_the_first_paint(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.import_files([DATA / "pubmed_result2.txt"])
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+        **{first_paint.ENV: "1"},
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "refman", "--library", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
+    assert report["rows"] == 4
+    assert report["painted_epoch"] <= time.time()
+    assert report["shown_after_launch_s"] is None or 0 < report["shown_after_launch_s"] < 120
