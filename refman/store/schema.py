@@ -70,6 +70,14 @@ class Item(BaseModel):
 
 
 class Creator(BaseModel):
+    """One creator of an item, at its position in the list.
+
+    Affiliations and ids are JSON columns, not child tables: they are only ever read with
+    their creator and never searched or joined on, and MEDLINE gives most authors one or two
+    affiliations, so a table of them would add a million rows to a 100,000-item library for
+    no query that needs it.
+    """
+
     item = ForeignKeyField(Item, on_delete="CASCADE")
     position = IntegerField()
     role = TextField()
@@ -123,7 +131,12 @@ class CollectionItem(BaseModel):
 
 
 class SourceRecord(BaseModel):
-    """The imported record's tag/value pairs as one JSON array (mapping.encode_source_record)."""
+    """The imported record's tag/value pairs, in order, as one compressed JSON array.
+
+    One row per item rather than a row per pair: 100,000 MEDLINE records hold some 6 million
+    pairs, which would make the largest table and the slowest insert of all for data that is
+    only ever read whole (see mapping.encode_source_record).
+    """
 
     item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
     pairs = BlobField()

@@ -208,3 +208,8 @@ def test_a_writer_blocked_by_another_gets_a_plain_busy_error(path, monkeypatch):
     assert second.item_count() == 1
     first.close()
     second.close()
+
+
+def test_a_library_in_a_missing_folder_is_a_plain_error(tmp_path):
+    with pytest.raises(LibraryError, match="cannot be opened"):
+        Store(tmp_path / "no such folder" / "library.sqlite")
