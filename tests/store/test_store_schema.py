@@ -1,6 +1,7 @@
 """The library file: pragmas, schema versions and migrations, files that are not libraries."""
 
 import sqlite3
+import threading
 
 import pytest
 
@@ -213,3 +214,20 @@ def test_a_writer_blocked_by_another_gets_a_plain_busy_error(path, monkeypatch):
 def test_a_library_in_a_missing_folder_is_a_plain_error(tmp_path):
     with pytest.raises(LibraryError, match="cannot be opened"):
         Store(tmp_path / "no such folder" / "library.sqlite")
+
+
+def test_a_worker_thread_writes_while_the_main_thread_reads(path):
+    store = Store(path)
+    first = store.add_reference(Reference(title="Before"))
+    results = []
+
+    def worker():
+        with store.transaction():
+            results.append(store.add_reference(Reference(title="From the worker")))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert store.search_ids(sort="title") == [first, *results]
+    assert store.check_fts() == []
+    store.close()
