@@ -121,8 +121,8 @@ class ItemTableModel(QAbstractTableModel):
 
     def apply(self, changes: Changes) -> None:
         """Refresh after a library change: new ids if the view's set or order moved, else cells."""
-        if not changes:
-            return
+        if not changes or (_only_notes(changes) and not self.query.text):
+            return  # notes count only for search text
         ids = self._search()
         if ids != self._ids:
             self._replace_ids(ids)
@@ -255,6 +255,10 @@ class ItemTableModel(QAbstractTableModel):
         else:
             self.text_dropped.emit(data.text())
         return True
+
+
+def _only_notes(changes: Changes) -> bool:
+    return changes == Changes(notes=changes.notes)
 
 
 def _local_paths(data: QMimeData) -> list[str]:

@@ -33,6 +33,7 @@ from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
+from refman.model import RefmanError
 
 EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
 _KEYS = QKeySequence.StandardKey
@@ -94,10 +95,9 @@ class MainWindow(QMainWindow):
     # --- menus --------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self._menu(
-            bar.addMenu("&File"),
-            [
+        items = self.item_actions
+        menus = {
+            "&File": [
                 ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
                 ("Import from &Clipboard", self.import_from_clipboard, None),
                 ("&Export…", self.export, None),
@@ -106,47 +106,58 @@ class MainWindow(QMainWindow):
                 None,
                 ("&Quit", self.close, _KEYS.Quit),
             ],
-        )
-        edit = bar.addMenu("&Edit")
-        stack = self.editor.undo_stack
-        undo, redo = stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
-        undo.setShortcut(_KEYS.Undo)
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
-        actions = self.item_actions
-        edit.addActions([undo, redo])
-        edit.addSeparator()
-        edit.addActions([actions.copy_citation, actions.copy_bibliography])
-        edit.addSeparator()
-        edit.addActions(
-            [actions.select_all, actions.remove_from_collection, actions.trash, actions.restore]
-        )
-        self._menu(
-            edit,
-            [
+            "&Edit": [
+                *self._undo_actions(),
+                None,
+                items.copy_citation,
+                items.copy_bibliography,
+                None,
+                items.select_all,
+                items.remove_from_collection,
+                items.trash,
+                items.restore,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),
                 None,
                 ("&Find", self.focus_search, _KEYS.Find),
             ],
-        )
-        view = bar.addMenu("&View")
-        columns = view.addMenu("&Columns")
+            "&View": [self._columns_menu(), self.sidebar.tags.show_automatic_action],
+            "&Help": [("&About refman", self.about, None)],
+        }
+        for title, entries in menus.items():
+            self._fill_menu(self.menuBar().addMenu(title), entries)
+
+    def _undo_actions(self) -> list[QAction]:
+        stack = self.editor.undo_stack
+        undo, redo = stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
+        undo.setShortcut(_KEYS.Undo)
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
+        return [undo, redo]
+
+    def _columns_menu(self) -> QMenu:
+        columns = QMenu("&Columns", self)
         columns.addActions(self.table.column_actions)
         columns.aboutToShow.connect(self.table.sync_column_actions)
-        view.addAction(self.sidebar.tags.show_automatic_action)
-        self._menu(bar.addMenu("&Help"), [("&About refman", self.about, None)])
+        return columns
 
-    def _menu(self, menu: QMenu, entries: list) -> None:
+    def _fill_menu(self, menu: QMenu, entries: list) -> None:
+        """Entries: None (a separator), an action, a submenu, or (text, slot, shortcut)."""
         for entry in entries:
             if entry is None:
                 menu.addSeparator()
-                continue
-            text, slot, shortcut = entry
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+            elif isinstance(entry, QMenu):
+                menu.addMenu(entry)
+            elif isinstance(entry, QAction):
+                menu.addAction(entry)
+            else:
+                menu.addAction(self._action(*entry))
+
+    def _action(self, text: str, slot, shortcut) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
 
     # --- what the table shows -----------------------------------------------------------------
 
@@ -223,7 +234,11 @@ class MainWindow(QMainWindow):
         if importlib.util.find_spec(EXPORT_DIALOG_MODULE) is None:
             dialogs.show_info(self, "Export is not available in this version yet.")
             return
-        importlib.import_module(EXPORT_DIALOG_MODULE).show_export_dialog(self, self.library, ids)
+        dialog = importlib.import_module(EXPORT_DIALOG_MODULE)
+        try:
+            dialog.show_export_dialog(self, self.library, ids)
+        except RefmanError as exc:
+            dialogs.show_error(self, str(exc))
 
     def about(self) -> None:
         dialogs.show_info(

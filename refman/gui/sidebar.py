@@ -257,7 +257,10 @@ class Sidebar(QSplitter):
     def apply(self, changes: Changes) -> None:
         if changes.collections:
             self.reload_collections()
-        self.tags.refresh()
+        # Tag counts move when tags, memberships or the set of items do; not on field edits
+        # or notes (a note saves every second while typing: no recount then).
+        if changes.tags or changes.collections or changes.added or changes.removed:
+            self.tags.refresh()
 
     def reload_collections(self) -> None:
         expanded = self.tree.expanded_collections()
