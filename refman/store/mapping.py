@@ -2,8 +2,9 @@
 
 Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
 single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
-holds derived keys: lowercased DOI, ``title_key`` for duplicate matching, sort keys and the
-creator summary shown in the item table. They are recomputed whenever the item is written.
+holds derived keys: the DOI as compared (lowercase, no resolver prefix), ``title_key`` for
+duplicate matching, sort keys and the creator summary shown in the item table. They are
+recomputed whenever the item is written.
 """
 
 from __future__ import annotations

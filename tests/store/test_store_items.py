@@ -3,9 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refman.model import (
     EDITOR,
+    ITEM_TYPES,
     Creator,
     Issn,
     MeshQualifier,
@@ -279,3 +282,57 @@ def test_rows_leave_out_unknown_ids_and_refuse_unknown_columns(store):
     assert list(store.rows([item_id + 5, item_id], ["title"])) == [item_id]
     with pytest.raises(ValueError):
         store.rows([item_id], ["colour"])
+
+
+# Any text a file could hold once decoded: every character but lone surrogates.
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+CREATORS = st.builds(
+    Creator,
+    family=TEXT,
+    given=TEXT,
+    literal=TEXT,
+    role=st.sampled_from(["author", "editor"]),
+    affiliations=st.lists(TEXT, max_size=2).map(tuple),
+    ids=st.lists(TEXT, max_size=2).map(tuple),
+)
+TAGS = st.builds(
+    Tag,
+    name=TEXT,
+    kind=st.sampled_from(["manual", "mesh", "keyword"]),
+    major=st.booleans(),
+    qualifiers=st.lists(st.builds(MeshQualifier, TEXT, st.booleans()), max_size=2).map(tuple),
+)
+REFERENCES = st.builds(
+    Reference,
+    item_type=st.sampled_from(ITEM_TYPES),
+    title=TEXT,
+    abstract=TEXT,
+    container_title=TEXT,
+    pages=TEXT,
+    doi=TEXT,
+    pmid=TEXT,
+    date=st.builds(
+        PartialDate,
+        year=st.none() | st.integers(-9999, 99999),
+        month=st.none() | st.integers(1, 12),
+        day=st.none() | st.integers(1, 31),
+        text=TEXT,
+        season=TEXT,
+    ),
+    issns=st.lists(st.builds(Issn, TEXT, TEXT), max_size=3).map(tuple),
+    creators=st.lists(CREATORS, max_size=3).map(tuple),
+    tags=st.lists(TAGS, max_size=4, unique_by=lambda t: t.name).map(tuple),
+    publication_types=st.lists(TEXT, max_size=2).map(tuple),
+    source_record=st.lists(st.tuples(TEXT, TEXT), max_size=4).map(tuple),
+    trashed=st.booleans(),
+)
+
+
+def test_any_reference_comes_back_equal_and_indexed(store):
+    @settings(max_examples=150, deadline=None)
+    @given(ref=REFERENCES)
+    def round_trip(ref):
+        assert stored(store.get(store.add_reference(ref))) == ref
+
+    round_trip()
+    assert store.check_fts() == []
