@@ -208,6 +208,7 @@ class ItemFields(QWidget):
         url = spec.link.format(value) if value else ""
         self.links[name].setText(f'<a href="{url}">Open</a>' if url else "")
         self.links[name].setToolTip(url)
+        self.links[name].setVisible(bool(url))
 
     def commit(self, name: str) -> None:
         from_text = CONVERSIONS.get(name, (None, str))[1]

@@ -61,21 +61,22 @@ class Column:
     shown: bool = False  # shown in a new library
     show: Callable[[object], str] = display_value
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
+    width: int = 120  # in a new library; the user's widths are remembered
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight
 COLUMNS: tuple[Column, ...] = (
-    Column("title", "Title", shown=True),
-    Column("creators", "Creators", shown=True),
-    Column("year", "Year", shown=True, align=_RIGHT),
-    Column("journal", "Journal", shown=True),
-    Column("date_added", "Date Added", shown=True, show=display_time),
+    Column("title", "Title", shown=True, width=380),
+    Column("creators", "Creators", shown=True, width=150),
+    Column("year", "Year", shown=True, align=_RIGHT, width=60),
+    Column("journal", "Journal", shown=True, width=180),
+    Column("date_added", "Date Added", shown=True, show=display_time, width=140),
     Column("item_type", "Item Type", show=item_type_label),
-    Column("doi", "DOI"),
-    Column("pmid", "PMID", align=_RIGHT),
-    Column("volume", "Volume", align=_RIGHT),
-    Column("pages", "Pages"),
-    Column("date_modified", "Date Modified", show=display_time),
+    Column("doi", "DOI", width=180),
+    Column("pmid", "PMID", align=_RIGHT, width=90),
+    Column("volume", "Volume", align=_RIGHT, width=70),
+    Column("pages", "Pages", width=90),
+    Column("date_modified", "Date Modified", show=display_time, width=140),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
@@ -306,12 +307,12 @@ class ItemTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)  # it would check every row of a 100k selection
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_column_menu)
         for section, column in enumerate(COLUMNS):
             self.setColumnHidden(section, not column.shown)
-        self.setColumnWidth(0, 360)
+            self.setColumnWidth(section, column.width)
 
     # --- selection by id ----------------------------------------------------------------------
 
