@@ -104,6 +104,7 @@ class ItemTableModel(QAbstractTableModel):
         self.query = ViewQuery()
         self._sort: tuple[str, bool] = ("title", False)
         self._ids: list[ItemId] = []
+        self._loaded = False
         self._rows: dict[ItemId, int] | None = None
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
 
@@ -157,6 +158,7 @@ class ItemTableModel(QAbstractTableModel):
 
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()
+        self._loaded = True
         self._ids, self._rows = ids, None
         self._pages.clear()
         self.endResetModel()
@@ -194,6 +196,8 @@ class ItemTableModel(QAbstractTableModel):
         if (COLUMNS[column].key, descending) == self._sort:
             return
         self._sort = (COLUMNS[column].key, descending)
+        if not self._loaded:  # settings restored before the first search: nothing to reorder
+            return
         self.layoutAboutToBeChanged.emit()
         self._replace_ids_in_layout(self._search())
         self.layoutChanged.emit()
