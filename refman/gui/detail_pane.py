@@ -280,10 +280,6 @@ class DetailPane(QStackedWidget):
         tagger.add_requested.connect(lambda name: self.editor.add_tags(self._ids, [name]))
         tagger.remove_requested.connect(lambda name: self.editor.remove_tags(self._ids, [name]))
 
-    @property
-    def item_ids(self) -> list[ItemId]:
-        return list(self._ids)
-
     def show_items(self, ids: Sequence[ItemId]) -> None:
         """Show the selection; unsaved typing is saved to the item it was typed for."""
         ids = list(ids)

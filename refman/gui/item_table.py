@@ -140,9 +140,6 @@ class ItemTableModel(QAbstractTableModel):
             self._rows = {item_id: row for row, item_id in enumerate(self._ids)}
         return self._rows.get(item_id)
 
-    def item_id(self, row: int) -> ItemId:
-        return self._ids[row]
-
     def _search(self) -> list[ItemId]:
         q = self.query
         key, descending = self._sort

@@ -191,9 +191,6 @@ class CollectionTree(QTreeView):
     def model(self) -> CollectionTreeModel:
         return super().model()
 
-    def current_source(self) -> Source:
-        return self.model().source_at(self.currentIndex()) or Source()
-
     def select_source(self, source: Source) -> None:
         index = self.model().index_of(source)
         if not index.isValid():
