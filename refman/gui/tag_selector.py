@@ -65,6 +65,9 @@ class TagListModel(QAbstractListModel):
     def tag(self, row: int) -> TagCount:
         return self._tags[row]
 
+    def tags(self) -> list[TagCount]:
+        return list(self._tags)
+
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self._tags)
 
@@ -156,16 +159,17 @@ class TagSelector(QWidget):
         self.proxy.setSourceModel(self.model)
         self._scope: dict = {}
         self._selected: tuple[str, ...] = ()
+        self._filtering = False
         self.show_automatic_action = QAction("Show Automatic Tags", self, checkable=True)
         self.show_automatic_action.setChecked(True)
-        self.show_automatic_action.toggled.connect(self.proxy.set_show_automatic)
+        self.show_automatic_action.toggled.connect(self._on_show_automatic)
         self._build()
         self.model.items_dropped.connect(self._on_items_dropped, Qt.ConnectionType.QueuedConnection)
         self.refresh()
 
     def _build(self) -> None:
         self.filter = QLineEdit(placeholderText="Filter tags", clearButtonEnabled=True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._on_filter_text)
         automatic = QToolButton(autoRaise=True)
         automatic.setDefaultAction(self.show_automatic_action)
         automatic.setText("Automatic")
@@ -220,14 +224,45 @@ class TagSelector(QWidget):
                 selection.select(index, selection.SelectionFlag.Select)
         selection.blockSignals(False)
         self.view.viewport().update()
-        self._on_selection_changed()
+        self._update_selected(names)
 
     def _on_selection_changed(self, *_args) -> None:
-        rows = self.view.selectionModel().selectedRows()
-        names = tuple(sorted(index.data(NAME_ROLE) for index in rows))
+        if not self._filtering:  # rows leaving the filter are not the user deselecting them
+            self._update_selected(self._selected)
+
+    def _filter(self, change) -> None:
+        self._filtering = True
+        try:
+            change()
+        finally:
+            self._filtering = False
+
+    def _update_selected(self, wanted) -> None:
+        """Selected: the tags drawn selected, and the wanted ones that the filter text hides.
+
+        A tag hidden by the filter stays selected (typing narrows the list, not the table);
+        a tag that no longer exists does not.
+        """
+        chosen = {index.data(NAME_ROLE) for index in self.view.selectionModel().selectedRows()}
+        shown = {self.proxy.index(row, 0).data(NAME_ROLE) for row in range(self.proxy.rowCount())}
+        existing = {tag.name for tag in self.model.tags()}
+        hidden = {name for name in wanted if name in existing and name not in shown}
+        names = tuple(sorted(chosen | hidden))
         if names != self._selected:
             self._selected = names
             self.tags_changed.emit(names)
+
+    def _on_filter_text(self, text: str) -> None:
+        self._filter(lambda: self.proxy.setFilterFixedString(text))
+        self.select(self._selected)  # tags shown again are drawn selected again
+
+    def _on_show_automatic(self, show: bool) -> None:
+        self._filter(lambda: self.proxy.set_show_automatic(show))
+        wanted = self._selected
+        if not show:  # hidden automatic tags stop narrowing: nothing on screen would say so
+            automatic = {t.name for t in self.model.tags() if t.automatic}
+            wanted = tuple(name for name in wanted if name not in automatic)
+        self.select(wanted)
 
     def _on_items_dropped(self, ids: list, name: str) -> None:
         self.editor.add_tags(ids, [name])

@@ -166,3 +166,22 @@ def test_only_items_drop_on_tags(window):
     data.setText("not items")
     index = tag_index(window, "sinus")
     assert not window.sidebar.tags.proxy.canDropMimeData(data, COPY, -1, -1, index)
+
+
+def test_filtering_the_tag_list_keeps_the_selected_tags(window):
+    tags = window.sidebar.tags
+    click_tag(window, "sinus")
+    QTest.keyClicks(tags.filter, "rev")
+    assert shown_tags(window) == ["review"]
+    assert len(shown_titles(window)) == 1  # still narrowed by the hidden "sinus"
+    tags.filter.clear()
+    assert tags.view.selectionModel().isSelected(tag_index(window, "sinus"))
+    assert tags.selected == ("sinus",)
+
+
+def test_hiding_automatic_tags_stops_them_narrowing(window):
+    click_tag(window, "Humans")
+    assert len(shown_titles(window)) == 2
+    window.sidebar.tags.show_automatic_action.trigger()
+    assert window.sidebar.tags.selected == ()
+    assert len(shown_titles(window)) == 4
