@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.editor = LibraryEditor(library, self)
         self.query = ViewQuery()
         self._importer = None
-        self.setWindowTitle("refman")
+        self.setWindowTitle(f"{library.path.stem} — refman")
         self.setWindowIcon(icon("refman"))
         self._build_panes()
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import dialogs, mime
+from refman.gui.resources import icon
 from refman.gui.undo import InverseCommand, LibraryEditor
 from refman.model import CollectionId, TagCount
 
@@ -169,6 +170,7 @@ class TagSelector(QWidget):
 
     def _build(self) -> None:
         self.filter = QLineEdit(placeholderText="Filter tags", clearButtonEnabled=True)
+        self.filter.addAction(icon("tag"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter.textChanged.connect(self._on_filter_text)
         automatic = QToolButton(autoRaise=True)
         automatic.setDefaultAction(self.show_automatic_action)
