@@ -636,7 +636,8 @@ def _mesh_tag(value: str) -> Tag | None:
 
 def _keyword_tag(value: str) -> Tag:
     """An author keyword (OT); PubMed marks a major one with ``*`` as it does MeSH headings."""
-    return Tag(value.lstrip("*").strip(), TAG_KEYWORD, value.startswith("*"))
+    name = value.lstrip("*").strip()
+    return Tag(name, TAG_KEYWORD, True) if name and name != value else Tag(value, TAG_KEYWORD)
 
 
 def _tags(fields: SourceRecord) -> tuple[Tag, ...]:

@@ -196,7 +196,12 @@ mesh = st.builds(
         max_size=2,
     ).map(tuple),
 )
-keyword = st.builds(Tag, name=phrase, kind=st.just("keyword"))
+keyword = st.builds(
+    Tag,
+    name=phrase.filter(lambda n: not n.startswith("*")),  # a leading * is PubMed's major mark
+    kind=st.just("keyword"),
+    major=st.booleans(),
+)
 OTHER_TYPES = ("Journal Article", "Review", "Case Reports", "Comparative Study")
 
 
