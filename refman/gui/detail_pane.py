@@ -7,6 +7,7 @@ new value. With several items selected the pane says how many and offers bulk ta
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,6 +63,7 @@ FIELD_SPECS: tuple[FieldSpec, ...] = (
     FieldSpec("language", "Language"),
     FieldSpec("abstract", "Abstract", "text"),
 )
+LINKS = {spec.name: spec.link for spec in FIELD_SPECS if spec.link}
 # Fields that are not plain text in a Reference: (to text, from text).
 CONVERSIONS = {"date": (date_to_text, text_to_date)}
 CREATORS_AFTER = "title"  # the creators list sits below this field
@@ -201,12 +203,11 @@ class ItemFields(QWidget):
         return to_text(getattr(ref, name))
 
     def _update_link(self, name: str) -> None:
-        spec = next(s for s in FIELD_SPECS if s.name == name)
-        if not spec.link:
+        if name not in LINKS:
             return
         value = self.fields[name].value()
-        url = spec.link.format(value) if value else ""
-        self.links[name].setText(f'<a href="{url}">Open</a>' if url else "")
+        url = LINKS[name].format(value) if value else ""
+        self.links[name].setText(f'<a href="{html.escape(url)}">Open</a>' if url else "")
         self.links[name].setToolTip(url)
         self.links[name].setVisible(bool(url))
 
