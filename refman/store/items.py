@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from peewee import Database, chunked, fn
 
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
-from refman.store import mapping, search, tags
+from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, grouped, insert_rows
 from refman.store.schema import Creator, Item, ItemTag, SourceRecord
 from refman.store.schema import Tag as TagRow
@@ -59,7 +59,10 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
         if ref.source_record
     ]
     insert_rows(db, SourceRecord._meta.table_name, ("item_id", "pairs"), records)
-    search.insert_documents(db, ((i, *search.reference_document(ref)) for i, ref in new))
+    documents = [fts.reference_documents(ref) for _, ref in new]
+    for n, table in enumerate(fts.TABLES):
+        rows = ((item_id, *docs[n]) for (item_id, _), docs in zip(new, documents, strict=True))
+        fts.insert_documents(db, table, rows)
     return [item_id for item_id, _ in new]
 
 
@@ -195,7 +198,7 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
         rows_ = mapping.creator_rows(item_id, updated.creators)
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, rows_)
-    search.refresh(db, [item_id])
+    fts.refresh(db, [item_id], [fts.FIELDS])  # tags and notes are not edited here
     return True
 
 
@@ -215,5 +218,5 @@ def delete(db: Database, ids: Sequence[ItemId]) -> None:
     """Delete items for good; their creators, tag links, notes and memberships go with them."""
     for chunk in chunked(list(ids), CHUNK):
         Item.delete().where(Item.id.in_(chunk)).bind(db).execute()
-    search.delete_documents(db, list(ids))
+    fts.delete_documents(db, list(ids))
     tags.purge_unused(db)

@@ -134,9 +134,12 @@ CREATE TABLE source_record (
 
 -- prefix '1': a one-letter prefix ("a"*, typed first in a search box) reads one list
 CREATE VIRTUAL TABLE item_fts USING fts5 (
-    title, abstract, creators, journal, year, tags, notes,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1'
+    title, abstract, creators, journal, year,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
+);
+CREATE VIRTUAL TABLE tag_note_fts USING fts5 (
+    tags, notes,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
 );
 """
 

@@ -1,36 +1,19 @@
-"""Finding items: the FTS5 index, the search query, view filters and sort orders.
+"""Finding items: view filters (collection, unfiled, tags, trash), text and sort orders.
 
-This is the one per-engine part of the store. The FTS5 table ``item_fts`` holds, per item
-(``rowid`` = item id), its title, abstract, creators, journal (both names), year, tags and the
-text of its notes. It is a regular FTS5 table with its own copy of the text: its columns are
-gathered from four tables and the notes' HTML is stripped in Python, which an external-content
-table could not express. The store calls ``refresh`` after every change it makes, and the
-bulk insert writes the documents it built from the References with ``document`` too, so both
-paths index exactly the same text (``check`` compares them).
+Sorting and filtering happen in SQL on indexed columns; the text part comes from the
+full-text index (``fts``). The item table model holds the ordered ids this returns.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from peewee import SQL, Database, DatabaseError, Expression, chunked
+from peewee import SQL, Database, Expression
 
-from refman.model import Creator as CreatorRecord
-from refman.model import Reference
-from refman.store.bulk import CHUNK, fetch, grouped
-from refman.store.schema import CollectionItem, Creator, Item, ItemTag, Note, Tag
-
-FTS_TABLE = "item_fts"
-FTS_COLUMNS = ("title", "abstract", "creators", "journal", "year", "tags", "notes")
-# The table as the latest migration leaves it (a test checks they agree); used to rebuild it.
-FTS_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5 ("
-    + ", ".join(FTS_COLUMNS)
-    + ", tokenize = 'unicode61 remove_diacritics 2', prefix = '1')"
-)
+from refman.store import fts
+from refman.store.bulk import fetch
+from refman.store.schema import CollectionItem, Item, ItemTag, Tag
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
 SORT_COLUMNS = {
@@ -47,195 +30,9 @@ SORT_COLUMNS = {
     "pages": Item.pages_sort,
 }
 
-_MARKUP = re.compile(r"<[^>]*>")
-_UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 # Up to this many items in a view, look them up by id and sort them rather than walk the sort
 # index: about the point where both cost the same on a 100,000-item library.
 FEW_MATCHES = 5000
-
-
-# --- documents --------------------------------------------------------------------------------
-
-
-def note_text(note_html: str) -> str:
-    """The words of a note: markup dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(_MARKUP.sub(" ", note_html)).split())
-
-
-def creator_text(family: str, given: str, literal: str) -> str:
-    return " ".join(part for part in (given, family, literal) if part)
-
-
-def document(
-    title: str,
-    abstract: str,
-    creators: Iterable[str],
-    journals: Iterable[str],
-    year: int | None,
-    tags: Iterable[str],
-    notes: Iterable[str],
-) -> tuple[str, ...]:
-    """One row of the FTS table, in FTS_COLUMNS order."""
-    return (
-        title,
-        abstract,
-        "\n".join(creators),
-        "\n".join(name for name in journals if name),
-        str(year) if year else "",
-        "\n".join(tags),
-        "\n".join(note_text(n) for n in notes),
-    )
-
-
-def reference_document(ref: Reference) -> tuple[str, ...]:
-    """The document of a reference about to be added (it has no notes yet)."""
-    return document(
-        ref.title,
-        ref.abstract,
-        [_creator_record_text(c) for c in ref.creators],
-        (ref.container_title, ref.container_title_short),
-        ref.date.year,
-        [tag.name for tag in ref.tags],
-        (),
-    )
-
-
-def _creator_record_text(creator: CreatorRecord) -> str:
-    return creator_text(creator.family, creator.given, creator.literal)
-
-
-def stored_documents(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    """The documents of stored items, read from the tables (ids: one chunk)."""
-    text = (Item.title, Item.abstract, Item.container_title, Item.container_title_short)
-    items = fetch(db, Item.select(Item.id, *text, Item.year).where(Item.id.in_(ids)))
-    creators = _children(db, Creator, (Creator.family, Creator.given, Creator.literal), ids)
-    tags = grouped(
-        fetch(
-            db,
-            ItemTag.select(ItemTag.item, Tag.name)
-            .join(Tag)
-            .where(ItemTag.item.in_(ids))
-            .order_by(ItemTag.item, ItemTag.position, ItemTag.tag),
-        )
-    )
-    notes = _children(db, Note, (Note.html,), ids)
-    return {
-        item_id: document(
-            title,
-            abstract,
-            [creator_text(*c) for c in creators.get(item_id, ())],
-            (journal, short),
-            year,
-            [name for (name,) in tags.get(item_id, ())],
-            [text for (text,) in notes.get(item_id, ())],
-        )
-        for item_id, title, abstract, journal, short, year in items
-    }
-
-
-def _children(db: Database, model, columns: Sequence, ids: Sequence[int]) -> dict:
-    """{item id: [row, ...]} of creators (by position) or notes (oldest first)."""
-    order = model.position if model is Creator else model.id
-    query = model.select(model.item, *columns).where(model.item.in_(ids))
-    return grouped(fetch(db, query.order_by(model.item, order)))
-
-
-# --- keeping the index in step ----------------------------------------------------------------
-
-
-def insert_documents(db: Database, documents: Iterable[tuple]) -> None:
-    """Add rows (item id, *document) to the index."""
-    columns = ", ".join(("rowid",) + FTS_COLUMNS)
-    marks = ", ".join("?" * (len(FTS_COLUMNS) + 1))
-    sql = f"INSERT INTO {FTS_TABLE} ({columns}) VALUES ({marks})"
-    db.cursor().executemany(sql, documents)
-
-
-def delete_documents(db: Database, ids: Sequence[int]) -> None:
-    for chunk in chunked(ids, CHUNK):
-        marks = ", ".join("?" * len(chunk))
-        db.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
-
-
-def refresh(db: Database, ids: Iterable[int]) -> None:
-    """Index the current text of these items (deleted items leave the index)."""
-    for chunk in chunked(sorted(set(ids)), CHUNK):
-        delete_documents(db, chunk)
-        documents = stored_documents(db, chunk)
-        insert_documents(db, ((item_id, *doc) for item_id, doc in documents.items()))
-
-
-def rebuild(db: Database) -> None:
-    """Make the index anew from the items: dropped and created, so even a damaged one heals."""
-    db.execute_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-    db.execute_sql(FTS_DDL)
-    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
-    for chunk in chunked(ids, CHUNK):
-        documents = stored_documents(db, chunk)
-        insert_documents(db, ((item_id, *documents[item_id]) for item_id in chunk))
-    db.execute_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
-
-
-def check(db: Database, *, read_only: bool = False) -> list[str]:
-    """Differences between the index and the items; empty when they agree."""
-    problems = _compare_documents(db)
-    stray = db.execute_sql(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE rowid NOT IN (SELECT id FROM item) ORDER BY rowid"
-    )
-    problems += [
-        f"search index has a row for item {rowid}, which does not exist" for (rowid,) in stray
-    ]
-    if not read_only:  # FTS5 runs its own check as a (non-writing) INSERT command
-        try:
-            db.execute_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('integrity-check')")
-        except DatabaseError as exc:
-            problems.append(f"search index is damaged: {exc}")
-    return problems
-
-
-def _compare_documents(db: Database) -> list[str]:
-    problems = []
-    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
-    columns = ", ".join(("rowid",) + FTS_COLUMNS)
-    for chunk in chunked(ids, CHUNK):
-        marks = ", ".join("?" * len(chunk))
-        sql = f"SELECT {columns} FROM {FTS_TABLE} WHERE rowid IN ({marks})"
-        indexed = {row[0]: tuple(row[1:]) for row in db.execute_sql(sql, chunk)}
-        expected = stored_documents(db, chunk)
-        for item_id in chunk:
-            if item_id not in indexed:
-                problems.append(f"item {item_id} is missing from the search index")
-            elif indexed[item_id] != expected[item_id]:
-                problems.append(f"item {item_id} has out-of-date text in the search index")
-    return problems
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-
-def match_expression(text: str) -> str | None:
-    """The user's words as an FTS5 query: every word, each as a quoted prefix, all required.
-
-    Quoting makes FTS5 read ``"``, ``*``, ``-``, ``(``, ``:`` and ``AND`` as plain text. A word
-    with no letter or digit would make FTS5 match nothing at all, so it is left out; None
-    when nothing searchable is left. Control characters end an FTS5 string early (NUL) and
-    lone surrogates cannot be encoded: they separate words like spaces.
-    """
-    words = [w for w in _UNSAFE.sub(" ", text).split() if any(ch.isalnum() for ch in w)]
-    if not words:
-        return None
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
-
-
-def matching_ids(db: Database, expression: str, limit: int = -1) -> list[int]:
-    """Ids of the items the FTS5 expression matches (the first ``limit`` when >= 0)."""
-    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?"
-    return [rowid for (rowid,) in db.execute_sql(sql, (expression, limit))]
-
-
-def _matching(expression: str) -> Expression:
-    subquery = SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expression])
-    return Item.id.in_(subquery)
 
 
 def _among(ids: Sequence[int]) -> Expression:
@@ -311,13 +108,13 @@ def _text_condition(db: Database, text: str) -> tuple[Expression | None, float]:
     into Python at all (100,000 rows cost more to fetch than to find): the FTS query runs
     again inside the main query instead.
     """
-    expression = match_expression(text)
-    if expression is None:
+    words = fts.match_words(text)
+    if not words:
         return None, float("inf")
-    found = matching_ids(db, expression, limit=FEW_MATCHES + 1)
+    found = fts.matching_ids(db, words, limit=FEW_MATCHES + 1)
     if len(found) <= FEW_MATCHES:
         return _among(found), len(found)
-    return _matching(expression), float("inf")
+    return fts.matching(words), float("inf")
 
 
 def _narrowest(

@@ -3,7 +3,7 @@
 Each public write runs in a transaction (a savepoint inside the caller's ``transaction()``),
 refuses to run on a read-only store, and keeps the full-text index in step before it returns.
 The work itself lives in the modules named after what they handle (``items``, ``tags``,
-``notes``, ``collection_tree``, ``search``); this class composes them.
+``notes``, ``collection_tree``, ``search``, ``fts``); this class composes them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from refman.model import (
     Tag,
     TagCount,
 )
-from refman.store import collection_tree, items, migrations, notes, search
+from refman.store import collection_tree, fts, items, migrations, notes, search
 from refman.store import tags as tag_ops
 from refman.store.database import open_database, translate_errors
 
@@ -183,7 +183,7 @@ class Store:
     def _tags_changed(self, changed: set[int], *, touch: bool) -> None:
         if touch:
             items.touch(self._db, changed)
-        search.refresh(self._db, changed)
+        fts.refresh(self._db, changed, [fts.TAGS_AND_NOTES])
 
     @_writes
     def add_tags(self, ids: Sequence[ItemId], tags: Sequence[Tag]) -> None:
@@ -237,18 +237,18 @@ class Store:
     @_writes
     def add_note(self, item_id: ItemId, html: str) -> Note:
         note = notes.add(self._db, item_id, html)
-        search.refresh(self._db, [item_id])
+        fts.refresh(self._db, [item_id], [fts.TAGS_AND_NOTES])
         return note
 
     @_writes
     def update_note(self, note_id: NoteId, html: str) -> Note:
         note = notes.update(self._db, note_id, html)
-        search.refresh(self._db, [note.item_id])
+        fts.refresh(self._db, [note.item_id], [fts.TAGS_AND_NOTES])
         return note
 
     @_writes
     def delete_note(self, note_id: NoteId) -> None:
-        search.refresh(self._db, [notes.delete(self._db, note_id)])
+        fts.refresh(self._db, [notes.delete(self._db, note_id)], [fts.TAGS_AND_NOTES])
 
     # --- collections ----------------------------------------------------------------------------
 
@@ -304,11 +304,11 @@ class Store:
     @_reads
     def check_fts(self) -> list[str]:
         """Differences between the full-text index and the items; empty when in step."""
-        return search.check(self._db, read_only=self.read_only)
+        return fts.check(self._db, read_only=self.read_only)
 
     @_writes
     def rebuild_fts(self) -> None:
-        search.rebuild(self._db)
+        fts.rebuild(self._db)
 
     def schema_version(self) -> int:
         return migrations.schema_version(self._db)

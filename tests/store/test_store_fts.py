@@ -70,13 +70,13 @@ def test_search_sees_each_change(store, ids):
 def test_check_finds_a_stale_row_a_missing_row_and_a_stray_row(store, ids):
     db = store._db  # damage the index behind the store's back
     db.execute_sql("UPDATE item_fts SET title = 'stale' WHERE rowid = ?", (ids[0],))
-    db.execute_sql("DELETE FROM item_fts WHERE rowid = ?", (ids[1],))
+    db.execute_sql("DELETE FROM tag_note_fts WHERE rowid = ?", (ids[1],))
     db.execute_sql("INSERT INTO item_fts (rowid, title) VALUES (999, 'ghost')")
     problems = store.check_fts()
     assert problems == [
-        f"item {ids[0]} has out-of-date text in the search index",
-        f"item {ids[1]} is missing from the search index",
-        "search index has a row for item 999, which does not exist",
+        f"item {ids[0]} has out-of-date fields in the search index",
+        "search index (fields) has a row for item 999, which does not exist",
+        f"item {ids[1]} is missing from the search index (tags and notes)",
     ]
     store.rebuild_fts()
     assert store.check_fts() == []
@@ -84,19 +84,28 @@ def test_check_finds_a_stale_row_a_missing_row_and_a_stray_row(store, ids):
     assert store.search_ids("ghost") == []
 
 
-def test_check_finds_a_damaged_index_and_rebuild_heals_it(store, ids):
-    store._db.execute_sql("DELETE FROM item_fts_data WHERE id > 1")  # FTS5's own b-tree
+@pytest.mark.parametrize("table", ["item_fts", "tag_note_fts"])
+def test_check_finds_a_damaged_index_and_rebuild_heals_it(store, ids, table):
+    store._db.execute_sql(f"DELETE FROM {table}_data WHERE id > 1")  # FTS5's own b-tree
     assert any("damaged" in problem for problem in store.check_fts())
     store.rebuild_fts()
     assert store.check_fts() == []
-    assert store.search_ids("zebrafish") == ids
+    assert store.search_ids("zebrafish brain") == ids
 
 
-def test_rebuild_makes_the_table_the_migrations_make(store, ids):
+def test_rebuild_makes_the_tables_the_migrations_make(store, ids):
     def fts_sql():
-        query = "SELECT sql FROM sqlite_master WHERE name = 'item_fts'"
-        return "".join(store._db.execute_sql(query).fetchone()[0].split())
+        query = "SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts' ORDER BY name"
+        return [(name, "".join(sql.split())) for name, sql in store._db.execute_sql(query)]
 
     created = fts_sql()
+    assert [name for name, _ in created] == ["item_fts", "tag_note_fts"]
     store.rebuild_fts()
     assert fts_sql() == created
+
+
+def test_words_may_match_in_fields_tags_or_notes(store, ids):
+    store.add_note(ids[2], "<p>organoid culture</p>")
+    assert store.search_ids("knowles brain zebrafish") == ids  # creator, tag, abstract
+    assert store.search_ids("organoid knowles") == [ids[2]]  # note and creator
+    assert store.search_ids("organoid nothing") == []
