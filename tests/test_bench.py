@@ -142,7 +142,8 @@ def test_numbers_make_sense_together(result):
     imported, window, library = result["import"], result["window"], result["library"]
     assert 0 < imported["baseline_rss_mib"] < imported["peak_rss_mib"]
     assert 0 < window["open_s"] < window["first_rows_s"] <= window["painted_s"]
-    assert result["startup"]["launch_to_paint_s"] > result["startup"]["first_rows_s"] > 0
+    assert result["startup"]["rows"] == SIZE
+    assert result["startup"]["launch_to_paint_s"] > window["first_rows_s"] > 0
     assert len(library["searches"]) == QUERY_COUNT
     assert sum(s["matches"] > 0 for s in library["searches"]) > QUERY_COUNT / 2
     assert 0 < search_percentile(result, 0.5) <= search_percentile(result, 0.95)
