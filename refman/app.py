@@ -24,7 +24,7 @@ def log_file() -> Path:
     return platformdirs.user_log_path(APP_NAME, appauthor=False) / "refman.log"
 
 
-def _log_unexpected(exc: BaseException) -> Path | None:
+def log_unexpected(exc: BaseException) -> Path | None:
     """Write the traceback of a bug to the log file; return its path (None if unwritable)."""
     path = log_file()
     try:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: keep the traceback for the report, not for the user
-        where = _log_unexpected(exc)
+        where = log_unexpected(exc)
         detail = f" (details in {where})" if where else ""
         print(f"refman: unexpected error: {exc}{detail}", file=sys.stderr)
         return 70

@@ -221,10 +221,7 @@ def cmd_tag(library: Library, args) -> int:
 
 def cmd_note(library: Library, args) -> int:
     item_id = ItemId(args.item_id)
-    try:
-        library.get(item_id)
-    except KeyError:
-        raise RefmanError(f"There is no item with id {item_id}.") from None
+    library.get(item_id)  # a plain error when there is no such item
     paragraphs = [p for p in args.text.split("\n\n") if p.strip()]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or "<p></p>"
     note, _ = library.add_note(item_id, body)

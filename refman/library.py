@@ -22,6 +22,7 @@ from refman.model import (
     CollectionId,
     ItemId,
     LibraryError,
+    MissingItemError,
     Note,
     NoteId,
     ParseError,
@@ -377,10 +378,16 @@ class Library:
         return self.store.rows(ids, columns)
 
     def get(self, item_id: ItemId) -> Reference:
-        return self.store.get(item_id)
+        try:
+            return self.store.get(item_id)
+        except KeyError:
+            raise MissingItemError(f"There is no item with id {item_id}.") from None
 
     def get_many(self, ids: Sequence[ItemId]) -> list[Reference]:
-        return self.store.get_many(ids)
+        try:
+            return self.store.get_many(ids)
+        except KeyError as exc:
+            raise MissingItemError(f"There is no item with id {exc.args[0]}.") from None
 
     def item_count(self, *, trashed: bool = False) -> int:
         return self.store.item_count(trashed=trashed)

@@ -248,6 +248,10 @@ class NotMedlineError(ParseError):
     """A whole file that is not MEDLINE (a PDF, a binary, an empty file, a BibTeX file...)."""
 
 
+class MissingItemError(RefmanError):
+    """An item id that is not (or no longer) in the library."""
+
+
 class LibraryError(RefmanError):
     """The library file cannot be opened or written (newer schema, read-only, corrupt...)."""
 

@@ -23,6 +23,7 @@ from refman.model import RefmanError
 from refman.paths import APP_NAME
 
 log = logging.getLogger("refman.gui")
+DESKTOP_ID = "io.github.refman.Refman"  # resources/io.github.refman.Refman.desktop
 
 
 def run(library_path: Path, files: list[str]) -> int:
@@ -57,6 +58,7 @@ def application() -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(refman.__version__)
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland and task bars find the .desktop entry by it
     app.setWindowIcon(icon("refman"))
     return app
 
@@ -79,6 +81,6 @@ def report_unexpected(kind, exc, tb) -> None:
 
 def _write_log(exc: BaseException) -> Path | None:
     # The composition root owns the log file; import it late, as it imports this package.
-    from refman.app import _log_unexpected
+    from refman.app import log_unexpected
 
-    return _log_unexpected(exc)
+    return log_unexpected(exc)

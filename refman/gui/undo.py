@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from refman.library import Changes, Library
-from refman.model import CollectionId, ItemId, RefmanError
+from refman.model import CollectionId, ItemId, MissingItemError, RefmanError
 
 T = TypeVar("T")
 GONE = "Some of these items are no longer in the library."
@@ -56,8 +56,10 @@ class LibraryEditor(QObject):
         return True
 
     def _report(self, exc: Exception) -> None:
-        # KeyError is the store's word for an id that is gone (the trash emptied meanwhile).
-        self.failed.emit(GONE if isinstance(exc, KeyError) else str(exc))
+        # An id that is gone (the trash emptied meanwhile): KeyError from the store's bulk
+        # operations, MissingItemError from the library's reads.
+        gone = isinstance(exc, KeyError | MissingItemError)
+        self.failed.emit(GONE if gone else str(exc))
 
     def run_returning(self, action: Callable[[], tuple[T, Changes]]) -> T | None:
         """Do a change that makes something (a collection, a note) and return it, or None."""
