@@ -22,12 +22,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from peewee import SQL, Database, DatabaseError, Expression, chunked
+from peewee import JOIN, SQL, Database, DatabaseError, Expression, chunked, fn
 
 from refman.model import Creator as CreatorRecord
 from refman.model import Reference
 from refman.store.bulk import CHUNK, fetch, grouped
-from refman.store.schema import Creator, Item, ItemTag, Note, Tag
+from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, Note, Tag
 
 TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
 _MARKUP = re.compile(r"<[^>]*>")
@@ -93,8 +93,10 @@ def _record_text(creator: CreatorRecord) -> str:
 
 
 def _stored_fields(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    text = (Item.title, Item.abstract, Item.container_title, Item.container_title_short)
-    items = fetch(db, Item.select(Item.id, *text, Item.year).where(Item.id.in_(ids)))
+    abstract = fn.COALESCE(ItemAbstract.abstract, "")
+    text = (Item.title, abstract, Item.container_title, Item.container_title_short, Item.year)
+    query = Item.select(Item.id, *text).join(ItemAbstract, JOIN.LEFT_OUTER)
+    items = fetch(db, query.where(Item.id.in_(ids)))
     names = (Creator.family, Creator.given, Creator.literal)
     query = Creator.select(Creator.item, *names).where(Creator.item.in_(ids))
     creators = grouped(fetch(db, query.order_by(Creator.item, Creator.position)))

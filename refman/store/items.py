@@ -16,7 +16,7 @@ from peewee import Database, chunked, fn
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, grouped, insert_rows
-from refman.store.schema import Creator, Item, ItemTag, SourceRecord
+from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
 # Display value of each item-table column (the sort keys' names), as an SQL expression.
@@ -39,7 +39,7 @@ DISPLAY_COLUMNS = {
 
 
 def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
-    """Add the references with their creators, tags, source records and index rows."""
+    """Add the references with all their parts and index rows; their ids in the same order."""
     if not refs:
         return []
     first_id = (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
@@ -50,20 +50,29 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
         for item_id, ref in new
     ]
     insert_rows(db, Item._meta.table_name, mapping.ITEM_COLUMNS, item_rows)
+    _insert_parts(db, new)
+    _insert_tag_links(db, new)
+    documents = [fts.reference_documents(ref) for _, ref in new]
+    for n, table in enumerate(fts.TABLES):
+        rows = ((item_id, *docs[n]) for (item_id, _), docs in zip(new, documents, strict=True))
+        fts.insert_documents(db, table, rows)
+    return [item_id for item_id, _ in new]
+
+
+def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
+    """The rows of the tables beside item: abstract, trash, creators, source record."""
+    abstracts = [(item_id, ref.abstract) for item_id, ref in new if ref.abstract]
+    insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), abstracts)
+    trashed = [(item_id,) for item_id, ref in new if ref.trashed]
+    insert_rows(db, Trash._meta.table_name, ("item_id",), trashed)
     creators = [row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators)]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
-    _insert_tag_links(db, new)
     records = [
         (item_id, mapping.encode_source_record(ref.source_record))
         for item_id, ref in new
         if ref.source_record
     ]
     insert_rows(db, SourceRecord._meta.table_name, ("item_id", "pairs"), records)
-    documents = [fts.reference_documents(ref) for _, ref in new]
-    for n, table in enumerate(fts.TABLES):
-        rows = ((item_id, *docs[n]) for (item_id, _), docs in zip(new, documents, strict=True))
-        fts.insert_documents(db, table, rows)
-    return [item_id for item_id, _ in new]
 
 
 def _tagged_once(ref: Reference) -> Reference:
@@ -117,12 +126,18 @@ def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
     tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
     tag_links = grouped(fetch(db, _tag_links(tag_columns, ids)))
     records = dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(ids))))
+    abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(ids))))
+    trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(ids)))}
     return {
         row[0]: mapping.reference_from_row(
             row,
-            [mapping.creator_from_row(c) for c in creators.get(row[0], ())],
-            [mapping.tag_from_row(t) for t in tag_links.get(row[0], ())],
-            mapping.decode_source_record(records[row[0]]) if row[0] in records else (),
+            abstract=abstracts.get(row[0], ""),
+            trashed=row[0] in trashed,
+            creators=[mapping.creator_from_row(c) for c in creators.get(row[0], ())],
+            tags=[mapping.tag_from_row(t) for t in tag_links.get(row[0], ())],
+            source_record=(
+                mapping.decode_source_record(records[row[0]]) if row[0] in records else ()
+            ),
         )
         for row in rows
     }
@@ -135,7 +150,8 @@ def _tag_links(columns: Sequence, ids: Sequence[int]):
 
 
 def count(db: Database, *, trashed: bool) -> int:
-    return Item.select().where(Item.trashed == trashed).bind(db).count()
+    in_trash = Trash.select().bind(db).count()
+    return in_trash if trashed else Item.select().bind(db).count() - in_trash
 
 
 def all_ids(db: Database) -> list[ItemId]:
@@ -171,7 +187,8 @@ def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
     for column, value in keys:
         if not value:
             continue
-        query = Item.select(Item.id).where(column == value).order_by(Item.trashed, Item.id)
+        in_trash = Item.id.in_(Trash.select(Trash.item))
+        query = Item.select(Item.id).where(column == value).order_by(in_trash, Item.id)
         found = query.limit(1).bind(db).scalar()
         if found is not None:
             return ItemId(found)
@@ -194,6 +211,10 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
     values = dict(zip(mapping.ITEM_COLUMNS, row, strict=True))
     del values["id"], values["date_added"]
     Item.update(values).where(Item.id == item_id).bind(db).execute()
+    if updated.abstract != current.abstract:
+        ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
+        rows_ = [(item_id, updated.abstract)] if updated.abstract else []
+        insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)
     if updated.creators != current.creators:
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
         rows_ = mapping.creator_rows(item_id, updated.creators)
@@ -210,8 +231,13 @@ def touch(db: Database, ids: Iterable[int]) -> None:
 
 
 def set_trashed(db: Database, ids: Sequence[ItemId], trashed: bool) -> None:
-    for chunk in chunked(list(ids), CHUNK):
-        Item.update(trashed=trashed).where(Item.id.in_(chunk)).bind(db).execute()
+    """Move items to the trash or back; unknown ids are ignored."""
+    for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
+        if trashed:
+            existing = fetch(db, Item.select(Item.id).where(Item.id.in_(chunk)))
+            insert_rows(db, Trash._meta.table_name, ("item_id",), existing)
+        else:
+            Trash.delete().where(Trash.item.in_(chunk)).bind(db).execute()
 
 
 def delete(db: Database, ids: Sequence[ItemId]) -> None:

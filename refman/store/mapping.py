@@ -27,11 +27,11 @@ from refman.model import (
     Tag,
 )
 
-# Reference fields stored as-is in an item column of the same name.
+# Reference fields stored as-is in an item column of the same name (the abstract and the
+# trashed flag have tables of their own).
 PLAIN_FIELDS: tuple[str, ...] = (
     "item_type",
     "title",
-    "abstract",
     "container_title",
     "container_title_short",
     "collection_title",
@@ -64,9 +64,7 @@ KEY_COLUMNS: tuple[str, ...] = (
 )
 # The columns read to rebuild a Reference, in this order after ``id``.
 STORED_COLUMNS: tuple[str, ...] = (
-    PLAIN_FIELDS
-    + DATE_COLUMNS
-    + ("issns", "publication_types", "date_added", "date_modified", "trashed")
+    PLAIN_FIELDS + DATE_COLUMNS + ("issns", "publication_types", "date_added", "date_modified")
 )
 # Every item column, in the order of the tuples ``item_row`` builds.
 ITEM_COLUMNS: tuple[str, ...] = ("id",) + STORED_COLUMNS + KEY_COLUMNS
@@ -226,7 +224,6 @@ def item_row(ref: Reference, item_id: int, added: datetime, modified: datetime) 
             to_json(list(ref.publication_types)),
             format_time(added),
             format_time(modified),
-            int(ref.trashed),
         )
         + key_values(ref)
     )
@@ -296,14 +293,18 @@ def tag_from_row(row: Sequence) -> Tag:
 
 def reference_from_row(
     row: Sequence,
+    *,
+    abstract: str,
+    trashed: bool,
     creators: Sequence[Creator],
     tags: Sequence[Tag],
     source_record: tuple[tuple[str, str], ...],
 ) -> Reference:
-    """A Reference from a row of ("id",) + STORED_COLUMNS and the item's children."""
+    """A Reference from a row of ("id",) + STORED_COLUMNS and what the other tables hold."""
     values = dict(zip(("id",) + STORED_COLUMNS, row, strict=True))
     return Reference(
         **{name: values[name] for name in PLAIN_FIELDS},
+        abstract=abstract,
         date=PartialDate(
             year=values["year"],
             month=values["month"],
@@ -319,5 +320,5 @@ def reference_from_row(
         id=ItemId(values["id"]),
         date_added=parse_time(values["date_added"]),
         date_modified=parse_time(values["date_modified"]),
-        trashed=bool(values["trashed"]),
+        trashed=trashed,
     )

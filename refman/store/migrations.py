@@ -45,7 +45,6 @@ CREATE TABLE item (
     publication_types TEXT NOT NULL DEFAULT '',
     date_added TEXT NOT NULL,
     date_modified TEXT NOT NULL,
-    trashed INTEGER NOT NULL DEFAULT 0,
     doi_key TEXT NOT NULL DEFAULT '',
     title_key TEXT NOT NULL DEFAULT '',
     title_sort TEXT NOT NULL DEFAULT '',
@@ -55,24 +54,34 @@ CREATE TABLE item (
     journal_sort TEXT NOT NULL DEFAULT '',
     pmid_sort TEXT NOT NULL DEFAULT '',
     volume_sort TEXT NOT NULL DEFAULT '',
-    pages_sort TEXT NOT NULL DEFAULT '',
-    -- last: a long abstract then spills into overflow pages, not the columns sorted on
-    abstract TEXT NOT NULL DEFAULT ''
+    pages_sort TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX item_pmid ON item (pmid);
 CREATE INDEX item_doi_key ON item (doi_key);
 CREATE INDEX item_title_key ON item (title_key);
-CREATE INDEX item_by_title ON item (trashed, title_sort);
-CREATE INDEX item_by_creators ON item (trashed, creators_sort);
-CREATE INDEX item_by_date ON item (trashed, date_sort);
-CREATE INDEX item_by_journal ON item (trashed, journal_sort);
-CREATE INDEX item_by_date_added ON item (trashed, date_added);
-CREATE INDEX item_by_date_modified ON item (trashed, date_modified);
-CREATE INDEX item_by_item_type ON item (trashed, item_type);
-CREATE INDEX item_by_doi ON item (trashed, doi_key);
-CREATE INDEX item_by_pmid ON item (trashed, pmid_sort);
-CREATE INDEX item_by_volume ON item (trashed, volume_sort);
-CREATE INDEX item_by_pages ON item (trashed, pages_sort);
+CREATE INDEX item_by_title ON item (title_sort);
+CREATE INDEX item_by_creators ON item (creators_sort);
+CREATE INDEX item_by_date ON item (date_sort);
+CREATE INDEX item_by_journal ON item (journal_sort);
+CREATE INDEX item_by_date_added ON item (date_added);
+CREATE INDEX item_by_date_modified ON item (date_modified);
+CREATE INDEX item_by_item_type ON item (item_type);
+CREATE INDEX item_by_pmid ON item (pmid_sort);
+CREATE INDEX item_by_volume ON item (volume_sort);
+CREATE INDEX item_by_pages ON item (pages_sort);
+
+-- Kept apart so that item rows stay small: walking, sorting and touching (date_modified)
+-- many items reads and writes a third of the pages.
+CREATE TABLE item_abstract (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    abstract TEXT NOT NULL
+);
+
+-- The trash, as in Zotero: moving items in or out writes one small row each, and no item
+-- row or sort index.
+CREATE TABLE trash (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE
+);
 
 CREATE TABLE creator (
     item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,

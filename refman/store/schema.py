@@ -26,7 +26,10 @@ class BaseModel(Model):
 
 
 class Item(BaseModel):
-    """One reference. Text columns hold '' rather than NULL; date parts may be NULL."""
+    """One reference. Text columns hold '' rather than NULL; date parts may be NULL.
+
+    The abstract and the trashed flag live in their own tables (ItemAbstract, Trash).
+    """
 
     item_type = TextField()
     title = TextField(default="")
@@ -54,7 +57,6 @@ class Item(BaseModel):
     publication_types = TextField(default="")  # JSON [name, ...]
     date_added = TextField()  # ISO 8601 UTC, see mapping.format_time
     date_modified = TextField()
-    trashed = BooleanField(default=False)
     # Derived keys (mapping.key_values).
     doi_key = TextField(default="")
     title_key = TextField(default="")
@@ -66,7 +68,19 @@ class Item(BaseModel):
     pmid_sort = TextField(default="")
     volume_sort = TextField(default="")
     pages_sort = TextField(default="")
-    abstract = TextField(default="")
+
+
+class ItemAbstract(BaseModel):
+    """An item's abstract, when it has one: apart, so that item rows stay small."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
+    abstract = TextField()
+
+
+class Trash(BaseModel):
+    """The items in the trash."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
 
 
 class Creator(BaseModel):
@@ -144,6 +158,8 @@ class SourceRecord(BaseModel):
 
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
+    ItemAbstract,
+    Trash,
     Creator,
     Tag,
     ItemTag,

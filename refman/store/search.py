@@ -13,7 +13,7 @@ from peewee import SQL, Database, Expression
 
 from refman.store import fts
 from refman.store.bulk import fetch
-from refman.store.schema import CollectionItem, Item, ItemTag, Tag
+from refman.store.schema import CollectionItem, Item, ItemTag, Tag, Trash
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
 SORT_COLUMNS = {
@@ -50,14 +50,10 @@ def view_condition(
     unfiled: bool = False,
     tags: Sequence[str] = (),
     trashed: bool = False,
-    by_index: bool = True,
 ) -> Expression:
-    """The items of a view, as a condition on Item.
-
-    ``by_index=False`` hides the trashed flag from the indexes (``trashed + 0``), so that
-    SQLite reaches the items through another condition, such as a short list of ids.
-    """
-    condition = (Item.trashed if by_index else Item.trashed + 0) == trashed
+    """The items of a view, as a condition on Item: the trash or the rest, then filters."""
+    in_trash = Trash.select(Trash.item)
+    condition = Item.id.in_(in_trash) if trashed else Item.id.not_in(in_trash)
     if collection is not None:
         members = CollectionItem.select(CollectionItem.item)
         condition &= Item.id.in_(members.where(CollectionItem.collection == collection))
@@ -78,11 +74,11 @@ def search_ids(
 ) -> list[int]:
     """Ids of the items in a view that match the text, in the given order (ties: by id).
 
-    Two plans. When the text, the collection or a tag narrows the view to a few items, they
-    are looked up by id and sorted. Otherwise SQLite walks the sort column's index
-    (trashed, key) and checks the other conditions on the way: no sorting at all. SQLite
-    cannot tell the two cases apart itself (it does not know how many items a text matches),
-    so the plan is chosen here from counts that cost little.
+    Two plans. When the text, the trash, the collection or a tag narrows the view to a few
+    items, they are looked up by id and sorted. Otherwise SQLite walks the sort column's
+    index and checks the view's conditions on the way: no sorting at all. SQLite cannot tell
+    the two cases apart itself (it does not know how many items a text matches), so the plan
+    is chosen here from counts that cost little.
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
@@ -90,7 +86,7 @@ def search_ids(
     if size == 0:
         return []
     few = min(size, _narrowest(db, **view)) <= FEW_MATCHES
-    condition = view_condition(**view, by_index=not few)
+    condition = view_condition(**view)
     if matching is not None:
         condition &= matching
     key = SORT_COLUMNS[sort]
@@ -122,10 +118,13 @@ def _narrowest(
     *,
     collection: int | None = None,
     tags: Sequence[str] = (),
+    trashed: bool = False,
     **_: object,
 ) -> float:
-    """The size of the smallest set of items a view's collection or tags allow (inf: none)."""
+    """The size of the smallest set of items the view's trash, collection or tags allow."""
     sizes = [float("inf")]
+    if trashed:
+        sizes.append(Trash.select().bind(db).count())
     if collection is not None:
         members = CollectionItem.select().where(CollectionItem.collection == collection)
         sizes.append(members.bind(db).count())

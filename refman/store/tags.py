@@ -21,7 +21,7 @@ from peewee import SQL, Case, Database, chunked, fn
 from refman.model import TAG_MANUAL, ItemId, Tag, TagCount
 from refman.store import mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows
-from refman.store.schema import CollectionItem, Item, ItemTag
+from refman.store.schema import CollectionItem, Item, ItemTag, Trash
 from refman.store.schema import Tag as TagRow
 
 
@@ -192,7 +192,7 @@ def _counts_in_view(db: Database, view: dict) -> tuple[dict, dict]:
     # The library (or its unfiled part): count every link off the (tag, item) indexes, which
     # never reads an item, then take away the items outside the view (the trash, and for
     # "unfiled" the filed items). Checking 10 links per item one by one costs ten times more.
-    outside = Item.select(Item.id).where(search.view_condition(trashed=True))
+    outside = Trash.select(Trash.item)
     if view.get("unfiled"):
         outside = outside | CollectionItem.select(CollectionItem.item)
     all_items, all_manual = _library_counts(db)
@@ -209,10 +209,7 @@ def _library_counts(db: Database) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _view_items(view: dict):
-    """The view's item ids. In a collection, SQLite must start from its members, not walk
-    the trashed flag's index over the whole library (its statistics cannot tell)."""
-    by_index = view.get("collection") is None
-    return Item.select(Item.id).where(search.view_condition(**view, by_index=by_index))
+    return Item.select(Item.id).where(search.view_condition(**view))
 
 
 def _link_counts(db: Database, items) -> tuple[dict[int, int], dict[int, int]]:
