@@ -533,6 +533,15 @@ class Library:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
         return formats.export(self.store.get_many(ids), fmt, style=style)
 
+    def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
+        """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
+
+        ``fmt`` is ``text``, ``html`` or ``rtf``; the style defaults to the CSL default.
+        """
+        from refman.formats import csl  # the citation processor loads on first use
+
+        return csl.cite_references(self.store.get_many(ids), style or csl.DEFAULT_STYLE, fmt)
+
 
 class _PendingBatch:
     """References waiting to be written in one batch, with their keys for in-file duplicates."""

@@ -3,19 +3,22 @@
 Each field is saved when the user presses Return or leaves it, and when another item is
 shown; the edit goes through the undo stack (``LibraryEditor.set_field``) with its old and
 new value. With several items selected the pane says how many and offers bulk tagging.
+Above the fields, a Citation box shows the item's bibliography entry in the default style.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -227,6 +230,48 @@ class ItemFields(QWidget):
             widget.commit()
 
 
+# Qt's rich text has no inline blocks: a numbered entry's number would sit on a line of its own.
+_MARGIN_BLOCK = re.compile(r'<div class="csl-(?:left-margin|right-inline)">(.*?)</div>', re.S)
+
+
+def inline_entry(entry_html: str) -> str:
+    """A CSL HTML entry with its number and its text on one line, for a label."""
+    return _MARGIN_BLOCK.sub(r"\1 ", entry_html)
+
+
+class CitationBox(QGroupBox):
+    """The item's bibliography entry, read-only and selectable.
+
+    Rendered after the event that asked for it (a selection, an edit), so that the rest of the
+    pane paints first; the first entry in a session waits for the style to be compiled.
+    """
+
+    def __init__(self, render: Callable[[], str], parent: QWidget | None = None):
+        super().__init__("Citation", parent)
+        self._render = render
+        self.label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.label.setOpenExternalLinks(True)
+        QVBoxLayout(self).addWidget(self.label)
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.render_now)
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def render_now(self) -> None:
+        if self.isVisible():  # a hidden box (another tab, a closed window) renders when shown
+            self.label.setText(inline_entry(self._render()))
+
+    def showEvent(self, event) -> None:
+        self.schedule()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+
 class MultiItemPage(QWidget):
     """ "N items selected", and a tag for all of them."""
 
@@ -247,14 +292,22 @@ class MultiItemPage(QWidget):
 class DetailPane(QStackedWidget):
     """Nothing selected, one item (Info, Tags, Notes), or several items."""
 
-    def __init__(self, editor: LibraryEditor, parent: QWidget | None = None):
+    def __init__(
+        self,
+        editor: LibraryEditor,
+        parent: QWidget | None = None,
+        *,
+        citation_style: Callable[[], str | None] = lambda: None,
+    ):
         super().__init__(parent)
         self.editor = editor
         self.library = editor.library
+        self.citation_style = citation_style  # the default style's id, asked at each render
         self._ids: list[ItemId] = []
         self.ref: Reference | None = None
         self.empty = QLabel("No item selected", alignment=Qt.AlignmentFlag.AlignCenter)
         self.fields = ItemFields()
+        self.citation = CitationBox(self._citation_html)
         self.tags = ItemTagsEditor()
         self.notes = NotesEditor(editor)
         self.multi = MultiItemPage()
@@ -264,8 +317,13 @@ class DetailPane(QStackedWidget):
         self._connect()
 
     def _tabs(self) -> QTabWidget:
+        info = QWidget()
+        layout = QVBoxLayout(info)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.citation)
+        layout.addWidget(self.fields)
         scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(self.fields)
+        scroll.setWidget(info)
         tabs = QTabWidget()
         tabs.addTab(scroll, "Info")
         tabs.addTab(self.tags, "Tags")
@@ -315,6 +373,21 @@ class DetailPane(QStackedWidget):
         self.tags.set_tags(self.ref.tags)
         self.tags.input.set_completions(self.library.tag_names())
         self.setCurrentWidget(self.tabs)
+        self.citation.schedule()
+
+    def refresh_citation(self) -> None:
+        """Render the Citation box again (the default style changed)."""
+        self.citation.schedule()
+
+    def _citation_html(self) -> str:
+        if self.ref is None:
+            return ""
+        try:
+            return self.library.export([self.ref.id], "html", style=self.citation_style())
+        except KeyError:  # deleted since it was selected: the pane is about to empty
+            return ""
+        except (ImportError, RefmanError) as exc:  # a style that fails on this item
+            return html.escape(f"No citation: {exc}")
 
     def apply(self, changes: Changes) -> None:
         """Show what a library change did to the items on show."""

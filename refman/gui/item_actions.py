@@ -2,16 +2,19 @@
 
 The actions live here, not in the main window, so that the Edit menu and the table's context
 menu share them; each knows when it applies (Restore only in the Trash, Remove from
-Collection only in a collection).
+Collection only in a collection). Copies are in the default citation style, as text and HTML.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from refman.gui import mime
+from refman.gui.busy import busy_cursor
 from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import COLLECTION, TRASH, Sidebar
 from refman.gui.undo import LibraryEditor
@@ -22,9 +25,16 @@ _KEYS = QKeySequence.StandardKey
 class ItemActions(QObject):
     """Actions on the table's selection."""
 
-    def __init__(self, editor: LibraryEditor, table: ItemTableView, sidebar: Sidebar):
+    def __init__(
+        self,
+        editor: LibraryEditor,
+        table: ItemTableView,
+        sidebar: Sidebar,
+        citation_style: Callable[[], str | None] = lambda: None,
+    ):
         super().__init__(table)
         self.editor = editor
+        self.citation_style = citation_style  # the default style's id, asked at each copy
         self.library = editor.library
         self.table = table
         self.sidebar = sidebar
@@ -74,18 +84,20 @@ class ItemActions(QObject):
     # --- the actions --------------------------------------------------------------------------
 
     def copy_citation_now(self) -> None:
-        ids = self.table.selected_ids()
-        if ids:
-            QGuiApplication.clipboard().setMimeData(
-                mime.clipboard_data(mime.citation(self.library, ids))
-            )
+        self._copy(mime.citation)
 
     def copy_bibliography_now(self) -> None:
+        self._copy(mime.bibliography)
+
+    def _copy(self, render: Callable[..., str]) -> None:
+        """Text and HTML together, so that word processors paste the formatted version."""
         ids = self.table.selected_ids()
-        if ids:
-            text = mime.bibliography(self.library, ids, "text")
-            html = mime.bibliography(self.library, ids, "html")
-            QGuiApplication.clipboard().setMimeData(mime.clipboard_data(text, html))
+        if not ids:
+            return
+        with busy_cursor():
+            style = self.citation_style()
+            text, html = (render(self.library, ids, fmt, style) for fmt in ("text", "html"))
+        QGuiApplication.clipboard().setMimeData(mime.clipboard_data(text, html))
 
     def select_all_now(self) -> None:
         self.table.setFocus()

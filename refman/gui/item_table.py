@@ -107,6 +107,8 @@ class ItemTableModel(QAbstractTableModel):
         self._loaded = False
         self._rows: dict[ItemId, int] | None = None
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
+        # The citation style of items dragged out (the window's default style); None: CSL's.
+        self.citation_style: Callable[[], str | None] | None = None
 
     # --- the view's ids ---------------------------------------------------------------------
 
@@ -235,7 +237,8 @@ class ItemTableModel(QAbstractTableModel):
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
-        return mime.ItemMimeData(self.library, [self._ids[row] for row in rows])
+        ids = [self._ids[row] for row in rows]
+        return mime.ItemMimeData(self.library, ids, self.citation_style)
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction

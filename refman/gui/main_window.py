@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 import refman
-from refman.gui import dialogs
+from refman.gui import dialogs, preferences
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView, ViewQuery
@@ -33,7 +34,7 @@ from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
-from refman.model import RefmanError
+from refman.model import ItemId, RefmanError
 
 EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
 _KEYS = QKeySequence.StandardKey
@@ -49,10 +50,12 @@ class MainWindow(QMainWindow):
         self.editor = LibraryEditor(library, self)
         self.query = ViewQuery()
         self._importer = None
+        # The default citation style's id, read when something is rendered.
+        self.citation_style = partial(preferences.default_style, self.settings)
         self.setWindowTitle(f"{library.path.stem} — refman")
         self.setWindowIcon(icon("refman"))
         self._build_panes()
-        self.item_actions = ItemActions(self.editor, self.table, self.sidebar)
+        self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
         self._build_menus()
         self._connect()
         self._restore_settings()
@@ -62,8 +65,9 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self.editor)
         self.search_box = SearchBox()
         self.table_model = ItemTableModel(self.library, self)
+        self.table_model.citation_style = self.citation_style
         self.table = ItemTableView(self.table_model)
-        self.detail = DetailPane(self.editor)
+        self.detail = DetailPane(self.editor, citation_style=self.citation_style)
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -120,6 +124,8 @@ class MainWindow(QMainWindow):
                 ("Empty Trash…", self.sidebar.empty_trash, None),
                 None,
                 ("&Find", self.focus_search, _KEYS.Find),
+                None,
+                self._preferences_action(),
             ],
             "&View": [self._columns_menu(), self.sidebar.tags.show_automatic_action],
             "&Help": [("&About refman", self.about, None)],
@@ -133,6 +139,12 @@ class MainWindow(QMainWindow):
         undo.setShortcut(_KEYS.Undo)
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
         return [undo, redo]
+
+    def _preferences_action(self) -> QAction:
+        # The role moves it to the application menu on macOS (refman > Settings…).
+        action = self._action("&Preferences…", self.show_preferences, _KEYS.Preferences)
+        action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        return action
 
     def _columns_menu(self) -> QMenu:
         columns = QMenu("&Columns", self)
@@ -239,6 +251,14 @@ class MainWindow(QMainWindow):
             dialog.show_export_dialog(self, self.library, ids)
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
+
+    def current_view(self) -> tuple[ViewQuery, list[ItemId]]:
+        """What the table shows (for the export dialog's scopes): the query and the ids."""
+        return self.query, list(self.table_model.ids)
+
+    def show_preferences(self) -> None:
+        dialog = preferences.show_preferences(self, self.settings)
+        dialog.accepted.connect(self.detail.refresh_citation)
 
     def about(self) -> None:
         dialogs.show_info(

@@ -3,13 +3,15 @@
 A drag offers three formats: formatted references as text/plain and text/html (for a word
 processor or a mail), and the item ids in a private type for drops on collections, tags and
 the trash inside refman. The references are rendered only when a drop target asks for them,
-so starting a drag of thousands of items costs nothing.
+so starting a drag of thousands of items costs nothing. They are rendered in the default
+citation style (Preferences); a copy puts the text and the HTML on the clipboard together, so
+that word processors paste the formatted version and plain editors the text.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QMimeData
 
@@ -34,14 +36,16 @@ def decode_ids(data: QMimeData, mime: str = ITEM_IDS_MIME) -> list[int]:
     return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 
-def bibliography(library: Library, ids: Sequence[ItemId], fmt: str) -> str:
-    """The items as a formatted bibliography (``text`` or ``html``), or plain lines as a fallback.
+def bibliography(
+    library: Library, ids: Sequence[ItemId], fmt: str, style: str | None = None
+) -> str:
+    """The items as a bibliography (``text`` or ``html``) in ``style``, or plain lines.
 
     The fallback covers a citation module that is missing or fails on odd data: a drag or a
     copy must still give the user something to paste.
     """
     try:
-        return library.export(ids, fmt)
+        return library.export(ids, fmt, style=style)
     except (ImportError, RefmanError):
         lines = fallback_lines(library, ids)
         if fmt == "html":
@@ -58,7 +62,21 @@ def fallback_lines(library: Library, ids: Sequence[ItemId]) -> list[str]:
     return lines
 
 
-def citation(library: Library, ids: Sequence[ItemId]) -> str:
+def citation(
+    library: Library, ids: Sequence[ItemId], fmt: str = "text", style: str | None = None
+) -> str:
+    """One in-text citation of the items in ``style`` ("1-3", "<sup>1</sup>", "(Knowles…)").
+
+    Falls back to an author-date citation for the same reasons as ``bibliography``.
+    """
+    try:
+        return library.cite(ids, style, fmt)
+    except (ImportError, RefmanError):
+        text = author_date_citation(library, ids)
+        return html.escape(text) if fmt == "html" else text
+
+
+def author_date_citation(library: Library, ids: Sequence[ItemId]) -> str:
     """An author-date in-text citation: "(Knowles et al., 2023; Raval, 2020)"."""
     rows = library.rows(list(ids), ["creators", "year"])
     parts = []
@@ -77,12 +95,21 @@ def clipboard_data(text: str, html: str = "") -> QMimeData:
 
 
 class ItemMimeData(QMimeData):
-    """Items being dragged: ids now, formatted references when a drop target asks."""
+    """Items being dragged: ids now, formatted references when a drop target asks.
 
-    def __init__(self, library: Library, ids: Sequence[ItemId]):
+    ``style`` gives the citation style when the references are rendered (None: the default).
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        ids: Sequence[ItemId],
+        style: Callable[[], str | None] | None = None,
+    ):
         super().__init__()
         self.library = library
         self.ids = list(ids)
+        self._style = style
         self._rendered: dict[str, str] = {}
 
     def formats(self) -> list[str]:
@@ -99,5 +126,6 @@ class ItemMimeData(QMimeData):
             fmt = {TEXT_MIME: "text", HTML_MIME: "html"}.get(mime)
             if fmt is None:
                 return None
-            self._rendered[mime] = bibliography(self.library, self.ids, fmt)
+            style = self._style() if self._style else None
+            self._rendered[mime] = bibliography(self.library, self.ids, fmt, style)
         return self._rendered[mime]

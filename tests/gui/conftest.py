@@ -7,7 +7,7 @@ reader. Settings go to a file under tmp_path, never to the user's own.
 from __future__ import annotations
 
 import pytest
-from gui_helpers import REFERENCES, close_window, make_window
+from gui_helpers import REFERENCES, SEED, close_window, make_window
 from PySide6.QtCore import QSettings
 
 from refman.gui.main_window import MainWindow
@@ -44,6 +44,17 @@ def library(library_path):
 
 
 @pytest.fixture
+def seed_library(library_path):
+    """The seed record imported from MEDLINE (its citations are in tests/data/csl), and the
+    other sample references (the first is the seed as typed by hand: a duplicate)."""
+    with Library(library_path) as lib:
+        lib.import_files([SEED])
+        for ref in REFERENCES[1:]:
+            lib.add(ref)
+        yield lib
+
+
+@pytest.fixture
 def empty_library(library_path):
     with Library(library_path) as lib:
         yield lib
@@ -57,5 +68,12 @@ def editor(qapp, library) -> LibraryEditor:
 @pytest.fixture
 def window(qtbot, library, settings) -> MainWindow:
     window = make_window(qtbot, library, settings)
+    yield window
+    close_window(qtbot, window)
+
+
+@pytest.fixture
+def seed_window(qtbot, seed_library, settings) -> MainWindow:
+    window = make_window(qtbot, seed_library, settings)
     yield window
     close_window(qtbot, window)

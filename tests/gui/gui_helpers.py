@@ -13,6 +13,7 @@ from refman.library import Library
 from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag
 
 DATA = Path(__file__).parents[1] / "data"
+SEED = DATA / "000_dccecbf8d310899f.txt"  # PMID 37144409; tests/data/csl holds its citations
 IMPORT_TIMEOUT_MS = 60_000
 
 REFERENCES = (
@@ -81,12 +82,27 @@ def import_and_wait(qtbot, window: MainWindow, start) -> object:
     return done.args[0]
 
 
+def expected_citation(style: str, suffix: str = "txt") -> str:
+    """The seed's bibliography entry in ``style`` as citeproc-js writes it."""
+    return (DATA / "csl" / f"{style}.{suffix}").read_text(encoding="utf-8")
+
+
 def id_of(library: Library, title_start: str) -> int:
     """The id of the item whose title starts with ``title_start``."""
     for item_id in library.search() + library.search(trashed=True):
         if library.get(item_id).title.startswith(title_start):
             return item_id
     raise AssertionError(f"no item titled {title_start}…")
+
+
+def menu_action(window: MainWindow, menu_title: str, text: str):
+    """The action of the menu ``menu_title`` whose text starts with ``text``."""
+    for menu_action_ in window.menuBar().actions():
+        if menu_action_.text().replace("&", "") == menu_title:
+            for action in menu_action_.menu().actions():
+                if action.text().replace("&", "").startswith(text):
+                    return action
+    raise AssertionError(f"no {menu_title} > {text}")
 
 
 def shown_titles(window: MainWindow) -> list[str]:

@@ -38,9 +38,26 @@ def test_without_a_citation_processor_the_text_is_title_and_authors(library, mon
     )
 
 
-def test_a_citation_is_author_and_year(library):
+def test_a_citation_is_in_the_style_asked_for(library):
+    ids = [id_of(library, "Safety"), id_of(library, "Balloon")]
+    assert mime.citation(library, ids) == "1,2"  # AMA, the default
+    assert mime.citation(library, ids, "html") == "<sup>1,2</sup>"
+    assert mime.citation(library, ids, "text", "apa") == "(Knowles et al., 2023; Smith & Doe, 2019)"
+
+
+def test_without_a_citation_processor_a_citation_is_author_and_year(library, monkeypatch):
+    def broken(ids, style=None, fmt="text"):
+        raise ImportError("no citation module")
+
+    monkeypatch.setattr(library, "cite", broken)
     ids = [id_of(library, "Safety"), id_of(library, "Balloon")]
     assert mime.citation(library, ids) == "(Knowles et al., 2023; Smith and Doe, 2019)"
+
+
+def test_dragged_references_are_in_the_style_given(library):
+    data = mime.ItemMimeData(library, [id_of(library, "Gut")], lambda: "ieee")
+    assert data.text() == "[1] L. Zhang, “Gut microbiota and obesity,” Nature, 2021.\n"
+    assert "<i>Nature</i>" in data.html()
 
 
 def test_copied_data_holds_text_and_html():

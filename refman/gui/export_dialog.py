@@ -1,0 +1,371 @@
+"""File > Export…: a format (and a citation style), a scope, a preview; then Save… or Copy.
+
+The scopes are the selected items, what the table shows (a collection, a search result, a tag
+filter) and the whole library; a scope that would repeat another is left out. The preview
+renders only the first few items of the scope, so changing the format or the style stays quick
+whatever the scope. A save or copy of more than ``BACKGROUND_LIMIT`` items renders in a worker
+thread with its own library connection (an SQLite connection belongs to its thread), as imports
+do: a bibliography of 10,000 items takes ten seconds or more, too long to freeze the window.
+Smaller ones render on the GUI thread under a wait cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refman.formats import EXPORT_FORMATS, ExportFormat
+from refman.gui import dialogs, mime
+from refman.gui.busy import busy_cursor
+from refman.gui.style_picker import StylePicker
+from refman.library import Library
+from refman.model import ItemId, RefmanError
+
+if TYPE_CHECKING:
+    from refman.gui.item_table import ViewQuery
+    from refman.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ITEMS = 5
+BACKGROUND_LIMIT = 2_000
+# Styled formats previewed as they read: the text as text, HTML and RTF as formatted HTML.
+PREVIEW_FORMATS = {"text": "text", "html": "html", "rtf": "html"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A set of items to export, named for a radio button."""
+
+    name: str
+    ids: tuple[ItemId, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({len(self.ids)})"
+
+
+def view_name(query: ViewQuery, library: Library) -> str:
+    """What the table shows, in words; "" when it shows the whole library unfiltered."""
+    if query.collection is not None:
+        names = {c.id: c.name for c in library.collections()}
+        place = f"Collection “{names.get(query.collection, '?')}”"
+    else:
+        place = "Trash" if query.trashed else "Unfiled Items" if query.unfiled else "My Library"
+    filters = [f"tagged {', '.join(query.tags)}"] if query.tags else []
+    filters += [f"matching “{query.text}”"] if query.text else []
+    if place == "My Library" and not filters:
+        return ""
+    return ", ".join([place, *filters])
+
+
+def export_scopes(window: MainWindow, library: Library, ids: Sequence[ItemId]) -> list[Scope]:
+    """The selection (when it is not the whole view), the view, and the whole library."""
+    query, view_ids = window.current_view()
+    scopes = []
+    if ids and list(ids) != view_ids:
+        scopes.append(Scope("Selected items", tuple(ids)))
+    name = view_name(query, library)
+    if name:
+        scopes.append(Scope(name, tuple(view_ids)))
+    scopes.append(Scope("Whole library", tuple(library.search())))
+    return scopes
+
+
+class _ExportThread(QThread):
+    """Renders the items in each format with its own library connection."""
+
+    succeeded = Signal(list)  # one text per format
+    failed = Signal(str)  # a message for the user, in plain words
+
+    def __init__(self, library_path: Path, ids, fmts: list[str], style: str | None):
+        # The application owns the thread: it must outlive the dialog if the window goes.
+        super().__init__(QCoreApplication.instance())
+        self._job = (library_path, list(ids), fmts, style)
+        self.finished.connect(self.deleteLater)
+        QCoreApplication.instance().aboutToQuit.connect(self.wait)
+
+    def run(self) -> None:
+        path, ids, fmts, style = self._job
+        try:
+            with Library(path, read_only=True) as library:
+                texts = [library.export(ids, fmt, style=style) for fmt in fmts]
+        except RefmanError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: log it for the developer, tell the user plainly
+            log.exception("Export failed")
+            self.failed.emit(f"Export failed: {exc}")
+        else:
+            self.succeeded.emit(texts)
+
+
+class ExportDialog(QDialog):
+    """Format, style, scope and preview; Save… writes a file, Copy puts it on the clipboard."""
+
+    exported = Signal(str)  # what was done, in words (also shown in the dialog)
+
+    def __init__(
+        self,
+        library: Library,
+        scopes: Sequence[Scope],
+        style_id: str,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.library = library
+        self.scopes = list(scopes)
+        self._worker: _ExportThread | None = None
+        self._then: Callable[[list[str]], None] | None = None  # what to do with the texts
+        self.setWindowTitle("Export")
+        self._build(style_id)
+        self._connect()
+        self.scope_buttons[0].setChecked(True)
+        self._on_format_changed()
+        self.resize(960, 620)
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def _build(self, style_id: str) -> None:
+        self.format_box = QComboBox()
+        for fmt in EXPORT_FORMATS.values():
+            self.format_box.addItem(fmt.name, fmt.key)
+        self.style_picker = StylePicker(style_id)
+        self.style_box = self._group("Style", self.style_picker)
+        self.preview_label = QLabel()
+        self.preview = QTextBrowser(openExternalLinks=True)
+        self.status = QLabel(wordWrap=True)
+        top = QFormLayout()
+        top.addRow("Format", self.format_box)
+        top.addRow("Items", self._scope_box())
+        panes = QHBoxLayout()
+        panes.addWidget(self.style_box, 2)
+        panes.addWidget(self._group("Preview", self.preview_label, self.preview), 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(panes, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self._buttons())
+
+    def _group(self, title: str, *widgets: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        for widget in widgets:
+            layout.addWidget(widget)
+        return box
+
+    def _scope_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.scope_group = QButtonGroup(self)
+        self.scope_buttons = []
+        for n, scope in enumerate(self.scopes):
+            button = QRadioButton(scope.label)
+            self.scope_group.addButton(button, n)
+            self.scope_buttons.append(button)
+            layout.addWidget(button)
+        return box
+
+    def _buttons(self) -> QDialogButtonBox:
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        role = QDialogButtonBox.ButtonRole.ActionRole
+        self.copy_button = QPushButton("Copy to Clipboard")
+        self.save_button = QPushButton("Save…", default=True)
+        for button in (self.copy_button, self.save_button):
+            self.buttons.addButton(button, role)
+        return self.buttons
+
+    def _connect(self) -> None:
+        self.format_box.currentIndexChanged.connect(self._on_format_changed)
+        self.style_picker.style_changed.connect(self.update_preview)
+        self.scope_group.idToggled.connect(lambda _id, checked: checked and self.update_preview())
+        self.buttons.rejected.connect(self.reject)
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        self.save_button.clicked.connect(self.save)
+
+    # --- choices ------------------------------------------------------------------------------
+
+    def export_format(self) -> ExportFormat:
+        return EXPORT_FORMATS[self.format_box.currentData()]
+
+    def set_format(self, key: str) -> None:
+        self.format_box.setCurrentIndex(self.format_box.findData(key))
+
+    def style(self) -> str | None:
+        """The chosen style's id, or None for a format that has no style."""
+        return self.style_picker.style() if self.export_format().styled else None
+
+    def scope(self) -> Scope:
+        return self.scopes[max(self.scope_group.checkedId(), 0)]
+
+    def _on_format_changed(self, *_args) -> None:
+        self.style_box.setVisible(self.export_format().styled)
+        self.update_preview()
+
+    # --- preview ------------------------------------------------------------------------------
+
+    def update_preview(self, *_args) -> None:
+        ids = self.scope().ids
+        shown = ids[:PREVIEW_ITEMS]
+        fmt = self.export_format()
+        preview_fmt = PREVIEW_FORMATS.get(fmt.key, fmt.key)
+        self.preview_label.setText(self._preview_caption(len(shown), len(ids)))
+        for button in (self.copy_button, self.save_button):
+            button.setEnabled(bool(ids) and self._worker is None)
+        try:
+            text = self.library.export(shown, preview_fmt, style=self.style()) if shown else ""
+        except RefmanError as exc:
+            self.preview.setPlainText(f"This cannot be shown: {exc}")
+            return
+        if preview_fmt == "html":
+            self.preview.setHtml(text)
+        else:
+            self.preview.setPlainText(text)
+
+    @staticmethod
+    def _preview_caption(shown: int, total: int) -> str:
+        if total == 0:
+            return "Nothing to export: no items."
+        if shown < total:
+            return f"The first {shown} of {total} items:"
+        return f"{total} item{'s' * (total != 1)}:"
+
+    # --- save and copy ------------------------------------------------------------------------
+
+    def save(self) -> None:
+        fmt = self.export_format()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export", f"references{fmt.extension}", f"{fmt.name} (*{fmt.extension})"
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += fmt.extension
+        count = len(self.scope().ids)
+        self._render([fmt.key], lambda texts: self._write(path, texts[0], count))
+
+    def _write(self, path: str, text: str, count: int) -> None:
+        try:
+            # newline="": the text's own line ends go out as they are (RIS wants CRLF).
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            dialogs.show_error(self, f"Cannot write {path}: {exc.strerror}.")
+            return
+        self._report(f"Saved {_items(count)} to {path}.")
+
+    def copy_to_clipboard(self) -> None:
+        """A bibliography goes as text and HTML together; other formats as their text."""
+        fmt = self.export_format()
+        fmts = ["text", "html"] if fmt.styled else [fmt.key]
+        count = len(self.scope().ids)
+        self._render(fmts, lambda texts: self._copy(texts, count))
+
+    def _copy(self, texts: list[str], count: int) -> None:
+        QGuiApplication.clipboard().setMimeData(mime.clipboard_data(*texts))
+        self._report(f"Copied {_items(count)} to the clipboard.")
+
+    def _report(self, message: str) -> None:
+        self.status.setText(message)
+        self.exported.emit(message)
+
+    # --- rendering, here or in a worker -------------------------------------------------------
+
+    def _render(self, fmts: list[str], then: Callable[[list[str]], None]) -> None:
+        ids, style = self.scope().ids, self.style()
+        if len(ids) > BACKGROUND_LIMIT:
+            self._start_worker(ids, fmts, style, then)
+            return
+        try:
+            with busy_cursor():
+                texts = [self.library.export(ids, fmt, style=style) for fmt in fmts]
+        except RefmanError as exc:
+            dialogs.show_error(self, str(exc))
+            return
+        then(texts)
+
+    def _start_worker(self, ids, fmts: list[str], style: str | None, then) -> None:
+        self._then = then
+        self._worker = _ExportThread(self.library.path, ids, fmts, style)
+        self._worker.succeeded.connect(self._on_worker_succeeded)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._set_busy(True, f"Exporting {_items(len(ids))}…")
+        self._worker.start()
+
+    @Slot(list)
+    def _on_worker_succeeded(self, texts: list[str]) -> None:
+        then = self._then
+        self._worker_done()
+        then(texts)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self._worker_done()
+        dialogs.show_error(self, message)
+
+    def _worker_done(self) -> None:
+        if self._worker is not None:
+            self._worker.wait()  # the job has returned: only the thread's last steps are left
+        self._worker = self._then = None
+        self._set_busy(False, "")
+
+    def _set_busy(self, busy: bool, message: str) -> None:
+        self.status.setText(message)
+        for widget in (self.copy_button, self.save_button, self.format_box, self.style_box):
+            widget.setEnabled(not busy)
+        for button in self.scope_buttons:
+            button.setEnabled(not busy)
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    def is_exporting(self) -> bool:
+        return self._worker is not None
+
+    def done(self, result: int) -> None:
+        if self.is_exporting():  # closing would lose the result: wait for it
+            return
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        if self.is_exporting():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' * (count != 1)}"
+
+
+def show_export_dialog(parent: MainWindow, library: Library, ids: Sequence[ItemId]) -> ExportDialog:
+    """Open the export dialog over the window; ``ids`` is the selection (or the whole view)."""
+    with busy_cursor():  # the first look at the style collection takes a second
+        scopes = export_scopes(parent, library, ids)
+        dialog = ExportDialog(library, scopes, parent.citation_style(), parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
