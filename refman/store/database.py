@@ -9,12 +9,13 @@ refuses writes, and sets ``query_only`` as a second guard.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import peewee
 
-from refman.model import LibraryError
+from refman.model import DiskFullError, LibraryError
 
 BUSY_TIMEOUT_S = 5
 _PRAGMAS = {
@@ -37,18 +38,31 @@ _MESSAGES: dict[str, str] = {
     "disk is full": "The disk holding {path} is full.",
     "disk I/O error": "{path} could not be read or written (disk I/O error).",
 }
+# The error class of a message above, where the caller needs more than LibraryError.
+_CLASSES: dict[str, type[LibraryError]] = {"disk is full": DiskFullError}
 
 
 def open_database(path: Path, *, read_only: bool) -> peewee.SqliteDatabase:
     """A connected database for the library file (created when missing, unless read-only)."""
-    pragmas = dict(_PRAGMAS)
-    if read_only:
-        if not path.exists():
-            raise LibraryError(f"{path} does not exist.")
-        pragmas["query_only"] = 1
-        target, params = f"{path.resolve().as_uri()}?mode=ro", {"uri": True}
-    else:
-        target, params = str(path), {}
+    if not read_only:
+        return _open(path, str(path), {})
+    if not path.exists():
+        raise LibraryError(f"{path} does not exist.")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        return _open(path, uri, {"uri": True})
+    except LibraryError as exc:
+        if "unable to open" not in str(exc.__cause__):
+            raise
+    # On a read-only disk SQLite cannot create the -shm file that reading a WAL file needs;
+    # a file that nobody can change there is read without it (``immutable``). A WAL file left
+    # beside it by a program that did not close the library is then not read.
+    return _open(path, uri + "&immutable=1", {"uri": True})
+
+
+def _open(path: Path, target: str, params: dict) -> peewee.SqliteDatabase:
+    read_only = "mode=ro" in target
+    pragmas = dict(_PRAGMAS, query_only=1) if read_only else dict(_PRAGMAS)
     db = peewee.SqliteDatabase(
         target,
         pragmas=pragmas,
@@ -65,23 +79,28 @@ def open_database(path: Path, *, read_only: bool) -> peewee.SqliteDatabase:
     return db
 
 
-def plain_message(exc: peewee.DatabaseError, path: Path) -> str | None:
+def _fragment(exc: Exception) -> str | None:
     text = str(exc)
-    for fragment, message in _MESSAGES.items():
-        if fragment in text:
-            return message.format(path=path)
-    return None
+    return next((fragment for fragment in _MESSAGES if fragment in text), None)
+
+
+def plain_message(exc: Exception, path: Path) -> str | None:
+    fragment = _fragment(exc)
+    return None if fragment is None else _MESSAGES[fragment].format(path=path)
 
 
 @contextlib.contextmanager
 def translate_errors(path: Path) -> Iterator[None]:
-    """Turn SQLite errors the user can act on into LibraryError; let bugs through."""
+    """Turn SQLite errors the user can act on into LibraryError (DiskFullError for a full
+    disk); let bugs through. Errors come from peewee, or from sqlite3 itself where the store
+    uses the connection directly (bulk inserts, backups)."""
     try:
         yield
-    except peewee.IntegrityError:
+    except (peewee.IntegrityError, sqlite3.IntegrityError):
         raise
-    except peewee.DatabaseError as exc:
-        message = plain_message(exc, path)
-        if message is None:
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        fragment = _fragment(exc)
+        if fragment is None:
             raise
-        raise LibraryError(message) from exc
+        error = _CLASSES.get(fragment, LibraryError)
+        raise error(_MESSAGES[fragment].format(path=path)) from exc

@@ -1,16 +1,20 @@
-"""The full-text index: two FTS5 tables, kept in step with the items by the store.
+"""The full-text index: three FTS5 tables, one per kind of text, kept in step with the store.
 
-``item_fts`` holds each item's bibliographic text (title, abstract, creators, journal names,
-year); ``tag_note_fts`` holds its tags and the text of its notes. Both use ``rowid`` = item id
-and have a row for every item. They are split because tags change in bulk: tagging 10,000
-items, or renaming a MeSH heading that 50,000 carry, re-indexes a few tag names per item
-instead of every abstract (FTS5 rewrites a whole row on any change).
+- ``item_fts`` (rowid = item id): title, abstract, creators, journal names, year.
+- ``tag_fts`` (rowid = tag id): the tag's name, once per tag however many items carry it.
+- ``note_fts`` (rowid = note id): the words of the note, its HTML stripped.
 
-They are regular FTS5 tables with their own copy of the text: their columns are gathered from
-several tables and note HTML is stripped in Python, which external-content tables cannot
-express. The store calls ``refresh`` after every change it makes; the bulk insert builds the
-rows from the References with the same ``*_document`` functions, so both paths index the same
-text, and ``check`` compares the index with what the tables say it should hold.
+A search word matches an item through any of the three (its fields, one of its tags, one of
+its notes). Indexing each text once where it lives, rather than one document per item, keeps
+every change small: tagging 10,000 items or deleting a MeSH heading that 50,000 carry writes
+no index row at all, and renaming a tag rewrites one (FTS5 rewrites a whole row on any
+change, so a per-item document would re-index 50,000 abstracts).
+
+``tag_fts`` follows the tag table through SQL triggers (created by the migrations), so that
+no path that creates, renames or drops tags can forget it. ``note_fts`` rows go with their
+note through a delete trigger; notes are indexed in Python because their HTML is stripped
+here. ``item_fts`` is written by the store whenever it writes an item. ``check`` compares all
+three with what the tables say they should hold.
 
 This is the one per-engine part of the store (PostgreSQL would use tsvector columns).
 """
@@ -27,31 +31,33 @@ from peewee import JOIN, SQL, Database, DatabaseError, Expression, chunked, fn
 from refman.model import Creator as CreatorRecord
 from refman.model import Reference
 from refman.store.bulk import CHUNK, fetch, grouped
-from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, Note, Tag
+from refman.store.schema import Creator, Item, ItemAbstract, Note, Tag
 
 TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
 _MARKUP = re.compile(r"<[^>]*>")
 _UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
-Documents = Callable[[Database, Sequence[int]], dict[int, tuple[str, ...]]]
+Rows = Callable[[Database, Sequence[int]], dict[int, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
 class FtsTable:
+    """One FTS5 table: where its rows come from, and how a match leads to items."""
+
     name: str
-    label: str  # what the table holds, for check messages
     columns: tuple[str, ...]
-    documents: Documents  # the rows the table should hold for these items
+    source: type  # the model whose ids are the table's rowids
+    rows: Rows  # the rows the table should hold for these source ids
+    to_items: str  # SQL: the item ids of the rowids in "{ids}"
 
     @property
     def ddl(self) -> str:
         """The table as the latest migration leaves it (a test checks they agree)."""
-        return (
-            f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({', '.join(self.columns)}, {TOKENIZE})"
-        )
+        columns = ", ".join(self.columns)
+        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {TOKENIZE})"
 
 
-# --- documents --------------------------------------------------------------------------------
+# --- rows -------------------------------------------------------------------------------------
 
 
 def note_text(note_html: str) -> str:
@@ -63,7 +69,7 @@ def _creator_text(family: str, given: str, literal: str) -> str:
     return " ".join(part for part in (given, family, literal) if part)
 
 
-def field_document(
+def field_row(
     title: str,
     abstract: str,
     creators: Iterable[str],
@@ -75,24 +81,18 @@ def field_document(
     return (title, abstract, "\n".join(creators), journal, str(year) if year else "")
 
 
-def tag_note_document(tags: Iterable[str], notes: Iterable[str]) -> tuple[str, ...]:
-    """A row of tag_note_fts."""
-    return ("\n".join(tags), "\n".join(note_text(n) for n in notes))
-
-
-def reference_documents(ref: Reference) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Both rows for a reference about to be added (it has no notes yet)."""
+def reference_row(ref: Reference) -> tuple[str, ...]:
+    """The item_fts row of a reference about to be added."""
     creators = [_record_text(c) for c in ref.creators]
     journals = (ref.container_title, ref.container_title_short)
-    fields = field_document(ref.title, ref.abstract, creators, journals, ref.date.year)
-    return fields, tag_note_document([tag.name for tag in ref.tags], ())
+    return field_row(ref.title, ref.abstract, creators, journals, ref.date.year)
 
 
 def _record_text(creator: CreatorRecord) -> str:
     return _creator_text(creator.family, creator.given, creator.literal)
 
 
-def _stored_fields(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+def _item_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     abstract = fn.COALESCE(ItemAbstract.abstract, "")
     text = (Item.title, abstract, Item.container_title, Item.container_title_short, Item.year)
     query = Item.select(Item.id, *text).join(ItemAbstract, JOIN.LEFT_OUTER)
@@ -101,7 +101,7 @@ def _stored_fields(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...
     query = Creator.select(Creator.item, *names).where(Creator.item.in_(ids))
     creators = grouped(fetch(db, query.order_by(Creator.item, Creator.position)))
     return {
-        item_id: field_document(
+        item_id: field_row(
             title,
             abstract,
             [_creator_text(*c) for c in creators.get(item_id, ())],
@@ -112,77 +112,83 @@ def _stored_fields(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...
     }
 
 
-def _stored_tags_and_notes(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    query = ItemTag.select(ItemTag.item, Tag.name).join(Tag).where(ItemTag.item.in_(ids))
-    tags = grouped(fetch(db, query.order_by(ItemTag.item, ItemTag.position, ItemTag.tag)))
-    query = Note.select(Note.item, Note.html).where(Note.item.in_(ids))
-    notes = grouped(fetch(db, query.order_by(Note.item, Note.id)))
-    existing = fetch(db, Item.select(Item.id).where(Item.id.in_(ids)))
-    return {
-        item_id: tag_note_document(
-            [name for (name,) in tags.get(item_id, ())],
-            [text for (text,) in notes.get(item_id, ())],
-        )
-        for (item_id,) in existing
-    }
+def _tag_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    query = Tag.select(Tag.id, Tag.name).where(Tag.id.in_(ids))
+    return {tag_id: (name,) for tag_id, name in fetch(db, query)}
 
 
-FIELDS = FtsTable(
-    "item_fts", "fields", ("title", "abstract", "creators", "journal", "year"), _stored_fields
+def _note_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    query = Note.select(Note.id, Note.html).where(Note.id.in_(ids))
+    return {note_id: (note_text(text),) for note_id, text in fetch(db, query)}
+
+
+ITEMS = FtsTable(
+    "item_fts",
+    ("title", "abstract", "creators", "journal", "year"),
+    Item,
+    _item_rows,
+    "{ids}",  # its rowids are item ids
 )
-TAGS_AND_NOTES = FtsTable(
-    "tag_note_fts", "tags and notes", ("tags", "notes"), _stored_tags_and_notes
+TAGS = FtsTable(
+    "tag_fts", ("name",), Tag, _tag_rows, "SELECT item_id FROM item_tag WHERE tag_id IN ({ids})"
 )
-TABLES = (FIELDS, TAGS_AND_NOTES)
+NOTES = FtsTable(
+    "note_fts", ("text",), Note, _note_rows, "SELECT item_id FROM note WHERE id IN ({ids})"
+)
+TABLES = (ITEMS, TAGS, NOTES)
 
 
 # --- keeping the index in step ----------------------------------------------------------------
 
 
-def insert_documents(db: Database, table: FtsTable, rows: Iterable[tuple]) -> None:
-    """Add rows (item id, *document) to one table."""
+def insert_rows(db: Database, table: FtsTable, rows: Iterable[tuple]) -> None:
+    """Add rows (rowid, *columns) to one table."""
     columns = ", ".join(("rowid",) + table.columns)
     marks = ", ".join("?" * (len(table.columns) + 1))
-    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"
-    db.cursor().executemany(sql, rows)
+    db.cursor().executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", rows)
 
 
-def delete_documents(db: Database, ids: Sequence[int], tables=TABLES) -> None:
+def delete_rows(db: Database, table: FtsTable, ids: Sequence[int]) -> None:
     for chunk in chunked(ids, CHUNK):
         marks = ", ".join("?" * len(chunk))
-        for table in tables:
-            db.execute_sql(f"DELETE FROM {table.name} WHERE rowid IN ({marks})", chunk)
+        db.execute_sql(f"DELETE FROM {table.name} WHERE rowid IN ({marks})", chunk)
 
 
-def refresh(db: Database, ids: Iterable[int], tables: Sequence[FtsTable] = TABLES) -> None:
-    """Index the current text of these items in these tables (deleted items leave them)."""
+def refresh(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
+    """Index the current text of these rows (rows whose source is gone leave the index)."""
     for chunk in chunked(sorted(set(ids)), CHUNK):
-        delete_documents(db, chunk, tables)
-        for table in tables:
-            documents = table.documents(db, chunk)
-            insert_documents(db, table, ((item_id, *doc) for item_id, doc in documents.items()))
+        delete_rows(db, table, chunk)
+        rows = table.rows(db, chunk)
+        insert_rows(db, table, ((rowid, *row) for rowid, row in rows.items()))
 
 
 def rebuild(db: Database) -> None:
-    """Make the index anew from the items: dropped and created, so even a damaged one heals."""
-    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
+    """Make the index anew: dropped and created, so that even a damaged one heals.
+
+    The triggers that keep tag_fts and note_fts in step name the tables, not hold them: they
+    work again as soon as the tables exist again.
+    """
     for table in TABLES:
         db.execute_sql(f"DROP TABLE IF EXISTS {table.name}")
         db.execute_sql(table.ddl)
-        for chunk in chunked(ids, CHUNK):
-            documents = table.documents(db, chunk)
-            insert_documents(db, table, ((item_id, *documents[item_id]) for item_id in chunk))
+        refresh(db, table, _all_ids(db, table))
         db.execute_sql(f"INSERT INTO {table.name} ({table.name}) VALUES ('optimize')")
 
 
+def _all_ids(db: Database, table: FtsTable) -> list[int]:
+    source = table.source
+    return [rowid for (rowid,) in fetch(db, source.select(source.id).order_by(source.id))]
+
+
 def check(db: Database, *, read_only: bool = False) -> list[str]:
-    """Differences between the index and the items; empty when they agree."""
+    """Differences between the index and the tables; empty when they agree."""
     problems = []
     for table in TABLES:
         problems += _compare(db, table)
-        stray = f"SELECT rowid FROM {table.name} WHERE rowid NOT IN (SELECT id FROM item)"
+        source = table.source._meta.table_name
+        stray = f"SELECT rowid FROM {table.name} WHERE rowid NOT IN (SELECT id FROM {source})"
         problems += [
-            f"search index ({table.label}) has a row for item {rowid}, which does not exist"
+            f"{table.name} has a row for {source} {rowid}, which does not exist"
             for (rowid,) in db.execute_sql(stray + " ORDER BY rowid")
         ]
         if not read_only:  # FTS5 runs its own check as an INSERT command that writes nothing
@@ -191,24 +197,24 @@ def check(db: Database, *, read_only: bool = False) -> list[str]:
                     f"INSERT INTO {table.name} ({table.name}) VALUES ('integrity-check')"
                 )
             except DatabaseError as exc:
-                problems.append(f"search index ({table.label}) is damaged: {exc}")
+                problems.append(f"{table.name} is damaged: {exc}")
     return problems
 
 
 def _compare(db: Database, table: FtsTable) -> list[str]:
     problems = []
-    ids = [item_id for (item_id,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
+    source = table.source._meta.table_name
     columns = ", ".join(("rowid",) + table.columns)
-    for chunk in chunked(ids, CHUNK):
+    for chunk in chunked(_all_ids(db, table), CHUNK):
         marks = ", ".join("?" * len(chunk))
         sql = f"SELECT {columns} FROM {table.name} WHERE rowid IN ({marks})"
         indexed = {row[0]: tuple(row[1:]) for row in db.execute_sql(sql, chunk)}
-        expected = table.documents(db, chunk)
-        for item_id in chunk:
-            if item_id not in indexed:
-                problems.append(f"item {item_id} is missing from the search index ({table.label})")
-            elif indexed[item_id] != expected[item_id]:
-                problems.append(f"item {item_id} has out-of-date {table.label} in the search index")
+        expected = table.rows(db, chunk)
+        for rowid in chunk:
+            if rowid not in indexed:
+                problems.append(f"{source} {rowid} is missing from {table.name}")
+            elif indexed[rowid] != expected[rowid]:
+                problems.append(f"{source} {rowid} has out-of-date text in {table.name}")
     return problems
 
 
@@ -228,11 +234,12 @@ def match_words(text: str) -> list[str]:
 
 
 def _match_sql(words: Sequence[str]) -> tuple[str, list[str]]:
-    """Ids of the items where every word matches in one table or the other."""
+    """Ids of the items where every word matches their fields, a tag or a note."""
     either = " UNION ".join(
-        f"SELECT rowid AS id FROM {t.name} WHERE {t.name} MATCH ?" for t in TABLES
+        table.to_items.format(ids=f"SELECT rowid FROM {table.name} WHERE {table.name} MATCH ?")
+        for table in TABLES
     )
-    sql = " INTERSECT ".join(f"SELECT id FROM ({either})" for _ in words)
+    sql = " INTERSECT ".join(f"SELECT * FROM ({either})" for _ in words)
     return sql, [word for word in words for _ in TABLES]
 
 

@@ -39,7 +39,10 @@ DISPLAY_COLUMNS = {
 
 
 def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
-    """Add the references with all their parts and index rows; their ids in the same order."""
+    """Add the references with all their parts and index rows; their ids in the same order.
+
+    New tags are indexed by trigger as they are created.
+    """
     if not refs:
         return []
     first_id = (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
@@ -52,10 +55,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     insert_rows(db, Item._meta.table_name, mapping.ITEM_COLUMNS, item_rows)
     _insert_parts(db, new)
     _insert_tag_links(db, new)
-    documents = [fts.reference_documents(ref) for _, ref in new]
-    for n, table in enumerate(fts.TABLES):
-        rows = ((item_id, *docs[n]) for (item_id, _), docs in zip(new, documents, strict=True))
-        fts.insert_documents(db, table, rows)
+    fts.insert_rows(db, fts.ITEMS, ((item_id, *fts.reference_row(ref)) for item_id, ref in new))
     return [item_id for item_id, _ in new]
 
 
@@ -219,7 +219,7 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
         rows_ = mapping.creator_rows(item_id, updated.creators)
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, rows_)
-    fts.refresh(db, [item_id], [fts.FIELDS])  # tags and notes are not edited here
+    fts.refresh(db, fts.ITEMS, [item_id])
     return True
 
 
@@ -244,5 +244,5 @@ def delete(db: Database, ids: Sequence[ItemId]) -> None:
     """Delete items for good; their creators, tag links, notes and memberships go with them."""
     for chunk in chunked(list(ids), CHUNK):
         Item.delete().where(Item.id.in_(chunk)).bind(db).execute()
-    fts.delete_documents(db, list(ids))
+    fts.delete_rows(db, fts.ITEMS, list(ids))  # their notes' rows go by trigger
     tags.purge_unused(db)

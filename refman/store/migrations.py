@@ -10,6 +10,7 @@ with its version bump, so a failure leaves the file at the last version it fully
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from peewee import Database
@@ -141,20 +142,45 @@ CREATE TABLE source_record (
     pairs BLOB NOT NULL
 );
 
--- prefix '1': a one-letter prefix ("a"*, typed first in a search box) reads one list
+-- The full-text index (see fts.py). prefix '1': a one-letter prefix ("a"*, typed first in a
+-- search box) reads one list instead of merging hundreds.
 CREATE VIRTUAL TABLE item_fts USING fts5 (
     title, abstract, creators, journal, year,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
 );
-CREATE VIRTUAL TABLE tag_note_fts USING fts5 (
-    tags, notes,
+CREATE VIRTUAL TABLE tag_fts USING fts5 (
+    name,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
 );
+CREATE VIRTUAL TABLE note_fts USING fts5 (
+    text,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
+);
+CREATE TRIGGER tag_fts_insert AFTER INSERT ON tag BEGIN
+    INSERT INTO tag_fts (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER tag_fts_rename AFTER UPDATE OF name ON tag BEGIN
+    DELETE FROM tag_fts WHERE rowid = old.id;
+    INSERT INTO tag_fts (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER tag_fts_delete AFTER DELETE ON tag BEGIN
+    DELETE FROM tag_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER note_fts_delete AFTER DELETE ON note BEGIN
+    DELETE FROM note_fts WHERE rowid = old.id;
+END;
 """
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a script, whole (a trigger body holds semicolons of its own)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 def _create_version_1(db: Database) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -59,6 +60,29 @@ def _writes(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# What SQLite answers to a rollback after it has already ended the transaction itself.
+_ALREADY_ENDED = ("no such savepoint", "no transaction is active")
+
+
+@contextlib.contextmanager
+def _first_error_kept() -> Iterator[None]:
+    """Raise the error that failed a transaction, not the failed rollback that followed it.
+
+    On a full disk (and on I/O errors) SQLite rolls the whole transaction back by itself;
+    peewee's rollback of each savepoint then fails with "no such savepoint", and that error
+    would hide the one the user needs to hear about.
+    """
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        first: BaseException = exc
+        while first.__context__ is not None and any(t in str(first) for t in _ALREADY_ENDED):
+            first = first.__context__
+        if first is exc:
+            raise
+        raise first from first.__cause__  # its own cause, not the failed rollback
+
+
 class Store:
     """A refman library in one SQLite file: opens (creating or migrating) on construction."""
 
@@ -89,7 +113,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All or nothing; nested use is a savepoint. A writer takes the file's write lock at
         the start (waiting up to 5 s for another writer), so it never fails half-way for it."""
-        with translate_errors(self.path), self._db.atomic():
+        with translate_errors(self.path), _first_error_kept(), self._db.atomic():
             yield
 
     # --- items ----------------------------------------------------------------------------------
@@ -180,20 +204,15 @@ class Store:
 
     # --- tags -----------------------------------------------------------------------------------
 
-    def _tags_changed(self, changed: set[int], *, touch: bool) -> None:
-        if touch:
-            items.touch(self._db, changed)
-        fts.refresh(self._db, changed, [fts.TAGS_AND_NOTES])
-
     @_writes
     def add_tags(self, ids: Sequence[ItemId], tags: Sequence[Tag]) -> None:
         """Link the tags; links already there (same name and kind) are left untouched."""
-        self._tags_changed(tag_ops.add(self._db, ids, tags), touch=True)
+        items.touch(self._db, tag_ops.add(self._db, ids, tags))
 
     @_writes
     def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> None:
         """Unlink the named tags, manual or automatic, from the items."""
-        self._tags_changed(tag_ops.remove(self._db, ids, names), touch=True)
+        items.touch(self._db, tag_ops.remove(self._db, ids, names))
 
     @_reads
     def tag_counts(
@@ -209,12 +228,12 @@ class Store:
     @_writes
     def rename_tag(self, old: str, new: str) -> None:
         """Rename everywhere; onto an existing name the two merge. KeyError: no ``old``."""
-        self._tags_changed(tag_ops.rename(self._db, old, new), touch=False)
+        tag_ops.rename(self._db, old, new)
 
     @_writes
     def delete_tag(self, name: str) -> None:
         """Remove the tag from every item. KeyError when there is no such tag."""
-        self._tags_changed(tag_ops.delete(self._db, name), touch=False)
+        tag_ops.delete(self._db, name)
 
     @_writes
     def set_tag_color(self, name: str, color: str) -> None:
@@ -237,18 +256,18 @@ class Store:
     @_writes
     def add_note(self, item_id: ItemId, html: str) -> Note:
         note = notes.add(self._db, item_id, html)
-        fts.refresh(self._db, [item_id], [fts.TAGS_AND_NOTES])
+        fts.refresh(self._db, fts.NOTES, [note.id])
         return note
 
     @_writes
     def update_note(self, note_id: NoteId, html: str) -> Note:
         note = notes.update(self._db, note_id, html)
-        fts.refresh(self._db, [note.item_id], [fts.TAGS_AND_NOTES])
+        fts.refresh(self._db, fts.NOTES, [note.id])
         return note
 
     @_writes
     def delete_note(self, note_id: NoteId) -> None:
-        fts.refresh(self._db, [notes.delete(self._db, note_id)], [fts.TAGS_AND_NOTES])
+        notes.delete(self._db, note_id)  # its index row goes by trigger
 
     # --- collections ----------------------------------------------------------------------------
 
@@ -309,6 +328,11 @@ class Store:
     @_writes
     def rebuild_fts(self) -> None:
         fts.rebuild(self._db)
+
+    @_writes
+    def reindex(self) -> None:
+        """Build every index anew from its table: heals an index that disagrees with it."""
+        self._db.execute_sql("REINDEX")
 
     def schema_version(self) -> int:
         return migrations.schema_version(self._db)

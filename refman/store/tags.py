@@ -9,7 +9,8 @@ first wins: MEDLINE lists MH before OT, so the heading with its stars is kept. O
 item also lets the counts come straight off the (tag, item) index without DISTINCT.
 
 Tags no item carries are removed unless they have a colour. Functions that change links return
-the ids of the items changed; the store bumps their date_modified and re-indexes them.
+the ids of the items changed, whose date_modified the store bumps. Tag names are indexed for
+search by triggers on the tag table (see fts.py), so nothing here touches the index.
 """
 
 from __future__ import annotations
@@ -104,23 +105,21 @@ def remove(db: Database, ids: Sequence[ItemId], names: Sequence[str]) -> set[int
 # --- the tags themselves ----------------------------------------------------------------------
 
 
-def rename(db: Database, old: str, new: str) -> set[int]:
+def rename(db: Database, old: str, new: str) -> None:
     """Rename a tag; onto an existing name the two merge. KeyError when ``old`` is unknown."""
     source = _find(db, old)
     if source is None:
         raise KeyError(old)
     if new == old:
-        return set()
-    affected = _linked_items(db, [source.id])
+        return
     target = _find(db, new)
     if target is None:
         TagRow.update(name=new).where(TagRow.id == source.id).bind(db).execute()
-        return affected
+        return
     _move_links(db, source.id, target.id)
     if source.color and not target.color:
         TagRow.update(color=source.color).where(TagRow.id == target.id).bind(db).execute()
     TagRow.delete().where(TagRow.id == source.id).bind(db).execute()
-    return affected
 
 
 def _move_links(db: Database, source_id: int, target_id: int) -> None:
@@ -134,14 +133,12 @@ def _move_links(db: Database, source_id: int, target_id: int) -> None:
     ItemTag.delete().where(ItemTag.tag == source_id).bind(db).execute()
 
 
-def delete(db: Database, name: str) -> set[int]:
-    """Delete a tag from every item. KeyError when it does not exist."""
+def delete(db: Database, name: str) -> None:
+    """Delete a tag from every item (its links go by cascade). KeyError when it does not exist."""
     tag = _find(db, name)
     if tag is None:
         raise KeyError(name)
-    affected = _linked_items(db, [tag.id])
     TagRow.delete().where(TagRow.id == tag.id).bind(db).execute()
-    return affected
 
 
 def set_color(db: Database, name: str, color: str) -> None:

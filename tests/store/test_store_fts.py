@@ -67,30 +67,34 @@ def test_search_sees_each_change(store, ids):
     assert store.search_ids("knowles") == ids[:2]
 
 
-def test_check_finds_a_stale_row_a_missing_row_and_a_stray_row(store, ids):
+def test_check_finds_stale_missing_and_stray_rows(store, ids):
+    note = store.add_note(ids[0], "<p>organoid</p>")
     db = store._db  # damage the index behind the store's back
     db.execute_sql("UPDATE item_fts SET title = 'stale' WHERE rowid = ?", (ids[0],))
-    db.execute_sql("DELETE FROM tag_note_fts WHERE rowid = ?", (ids[1],))
     db.execute_sql("INSERT INTO item_fts (rowid, title) VALUES (999, 'ghost')")
-    problems = store.check_fts()
-    assert problems == [
-        f"item {ids[0]} has out-of-date fields in the search index",
-        "search index (fields) has a row for item 999, which does not exist",
-        f"item {ids[1]} is missing from the search index (tags and notes)",
+    db.execute_sql("DELETE FROM tag_fts WHERE name = 'Brain'")
+    db.execute_sql("UPDATE note_fts SET text = 'other' WHERE rowid = ?", (note.id,))
+    tag_id = db.execute_sql("SELECT id FROM tag WHERE name = 'Brain'").fetchone()[0]
+    assert store.check_fts() == [
+        f"item {ids[0]} has out-of-date text in item_fts",
+        "item_fts has a row for item 999, which does not exist",
+        f"tag {tag_id} is missing from tag_fts",
+        f"note {note.id} has out-of-date text in note_fts",
     ]
     store.rebuild_fts()
     assert store.check_fts() == []
-    assert store.search_ids("paper") == ids
+    assert store.search_ids("paper brain organoid") == [ids[0]]
     assert store.search_ids("ghost") == []
 
 
-@pytest.mark.parametrize("table", ["item_fts", "tag_note_fts"])
+@pytest.mark.parametrize("table", ["item_fts", "tag_fts", "note_fts"])
 def test_check_finds_a_damaged_index_and_rebuild_heals_it(store, ids, table):
+    store.add_note(ids[0], "<p>organoid</p>")
     store._db.execute_sql(f"DELETE FROM {table}_data WHERE id > 1")  # FTS5's own b-tree
-    assert any("damaged" in problem for problem in store.check_fts())
+    assert any(problem.startswith(f"{table} is damaged") for problem in store.check_fts())
     store.rebuild_fts()
     assert store.check_fts() == []
-    assert store.search_ids("zebrafish brain") == ids
+    assert store.search_ids("zebrafish brain organoid") == [ids[0]]
 
 
 def test_rebuild_makes_the_tables_the_migrations_make(store, ids):
@@ -99,9 +103,12 @@ def test_rebuild_makes_the_tables_the_migrations_make(store, ids):
         return [(name, "".join(sql.split())) for name, sql in store._db.execute_sql(query)]
 
     created = fts_sql()
-    assert [name for name, _ in created] == ["item_fts", "tag_note_fts"]
+    assert [name for name, _ in created] == ["item_fts", "note_fts", "tag_fts"]
     store.rebuild_fts()
     assert fts_sql() == created
+    store.rename_tag("Brain", "Cerebrum")  # the triggers work on the new tables
+    assert store.search_ids("cerebrum") == ids
+    assert store.check_fts() == []
 
 
 def test_words_may_match_in_fields_tags_or_notes(store, ids):
@@ -109,3 +116,10 @@ def test_words_may_match_in_fields_tags_or_notes(store, ids):
     assert store.search_ids("knowles brain zebrafish") == ids  # creator, tag, abstract
     assert store.search_ids("organoid knowles") == [ids[2]]  # note and creator
     assert store.search_ids("organoid nothing") == []
+
+
+def test_deleting_items_takes_their_notes_out_of_the_index(store, ids):
+    store.add_note(ids[0], "<p>organoid</p>")
+    store.delete_items([ids[0]])
+    assert store._db.execute_sql("SELECT count(*) FROM note_fts").fetchone()[0] == 0
+    assert store.check_fts() == []
