@@ -249,7 +249,7 @@ def matching_ids(db: Database, words: Sequence[str], limit: int = -1) -> list[in
     return [item_id for (item_id,) in db.execute_sql(f"{sql} LIMIT ?", (*params, limit))]
 
 
-def matching(words: Sequence[str]) -> Expression:
-    """The items matching every word, as a condition on Item (the match runs inside SQL)."""
+def matching(words: Sequence[str], item: Expression) -> Expression:
+    """The items matching every word, as a condition on ``item`` (the match runs in SQL)."""
     sql, params = _match_sql(words)
-    return Item.id.in_(SQL(f"({sql})", params))
+    return item.in_(SQL(f"({sql})", params))
