@@ -256,6 +256,10 @@ class LibraryError(RefmanError):
     """The library file cannot be opened or written (newer schema, read-only, corrupt...)."""
 
 
+class DiskFullError(LibraryError):
+    """The disk holding the library is full: the change in progress was not saved."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem met during an import: file, line (when known) and a plain message."""
