@@ -6,6 +6,9 @@
                                    [--collection NAME] [--output FILE]
     refman [--library PATH] tag add|remove TAG [--query TEXT]
     refman [--library PATH] note add ITEM_ID TEXT
+    refman [--library PATH] backup [--output FILE]
+    refman [--library PATH] restore [BACKUP]
+    refman [--library PATH] check
     refman styles [TEXT]
     refman [--library PATH] [gui] [FILE...]
 
@@ -20,12 +23,16 @@ import json
 import sys
 from pathlib import Path
 
-from refman import __version__
+from refman import __version__, backups
 from refman.formats import EXPORT_FORMATS
 from refman.library import DUPLICATE_POLICIES, Library
-from refman.model import ItemId, RefmanError
+from refman.model import ItemId, LibraryError, RefmanError
 
-COMMANDS = ("import", "list", "export", "tag", "note", "styles", "gui")
+COMMANDS = (
+    *("import", "list", "export", "tag", "note"),
+    *("backup", "restore", "check"),
+    *("styles", "gui"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_tag(commands)
     _add_note(commands)
+    _add_safety(commands)
     styles = commands.add_parser("styles", help="list citation styles matching TEXT")
     styles.add_argument("text", nargs="?", default="", metavar="TEXT")
     gui = commands.add_parser("gui", help="open the window (the default); import FILEs given")
@@ -107,6 +115,18 @@ def _add_note(commands) -> None:
     cmd.add_argument("action", choices=("add",))
     cmd.add_argument("item_id", type=int, metavar="ITEM_ID")
     cmd.add_argument("text", metavar="TEXT")
+
+
+def _add_safety(commands) -> None:
+    cmd = commands.add_parser("backup", help="copy the library into its backups folder")
+    cmd.add_argument("--output", metavar="FILE", help="write the copy to FILE instead")
+    cmd = commands.add_parser(
+        "restore", help="go back to a backup (the current library is saved first)"
+    )
+    cmd.add_argument(
+        "backup", nargs="?", metavar="BACKUP", help="backup file (default: the latest good one)"
+    )
+    commands.add_parser("check", help="check the library for damage and repair what can be")
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
@@ -237,19 +257,67 @@ def cmd_styles(args) -> int:
     return 0
 
 
+def cmd_backup(library: Library, args) -> int:
+    path = library.backup(args.output)
+    print(f"Backed up {library.path} to {path}")
+    return 0
+
+
+def cmd_restore(library_path: Path, args) -> int:
+    restored = backups.restore(library_path, Path(args.backup) if args.backup else None)
+    if restored.saved:
+        print(f"Saved the library as it was to {restored.saved}")
+    print(f"Restored {library_path} from {restored.backup}")
+    return 0
+
+
+def cmd_check(library_path: Path, args) -> int:
+    """Exit 0 when the library is sound or was repaired, 1 when only a backup can help."""
+    _must_exist(library_path)
+    try:
+        library = Library(library_path, verify=False)
+    except LibraryError as exc:  # too damaged to open at all
+        print(f"Cannot check {library_path}: {exc}")
+        print(backups.restore_hint(library_path, backups.latest_good_backup(library_path)))
+        return 1
+    with library:
+        report = library.check()
+    print("\n".join(report.lines()))
+    return 1 if report.damaged else 0
+
+
+def _must_exist(library_path: Path) -> None:
+    if not library_path.is_file():
+        raise RefmanError(f"There is no library at {library_path}.")
+
+
 LIBRARY_COMMANDS = {
     "import": cmd_import,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
     "note": cmd_note,
+    "backup": cmd_backup,
 }
+# Commands that work on the file rather than through an open library (it may be damaged).
+FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
+# Commands that change the library: the daily backup is made before them, so that it holds
+# the library as it was before a change the user may regret (about a second, once a day).
+CHANGING_COMMANDS = {"import", "tag", "note"}
 
 
 def run_command(args, library_path: Path) -> int:
     """Run one command that needs the library, and close it whatever happens."""
+    if args.command in FILE_COMMANDS:
+        return FILE_COMMANDS[args.command](library_path, args)
+    if args.command == "backup":
+        _must_exist(library_path)
     library = Library(library_path)
     try:
+        if library.notice:
+            print(f"refman: {library.notice}", file=sys.stderr)
+        if args.command in CHANGING_COMMANDS:
+            library.backup_if_due()
         return LIBRARY_COMMANDS[args.command](library, args)
     finally:
         library.close()

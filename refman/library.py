@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import formats
+from refman import backups, formats
 from refman.formats import medline
 from refman.model import (
     TAG_MANUAL,
     Collection,
     CollectionId,
+    DiskFullError,
     ItemId,
     LibraryError,
     MissingItemError,
@@ -42,6 +43,11 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
+READ_ONLY_NOTICE = (
+    "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
+    "reading only, and changes cannot be saved."
+)
+DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,57 @@ class ImportReport:
             tags=True,
             collections=True,
         )
+
+
+CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
+CHECK_FTS = "the search index against the items"
+MAX_PROBLEMS_LISTED = 20
+
+
+@dataclass
+class CheckReport:
+    """What ``Library.check`` looked at, what it found, what it repaired, what is left."""
+
+    library: Path
+    checked: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    remaining: list[str] = field(default_factory=list)
+    saved: Path | None = None  # the library as it was before the repairs
+    backup: backups.Backup | None = None  # the latest good backup, when damaged
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.remaining)
+
+    def lines(self) -> list[str]:
+        """The report in plain words, for the command line."""
+        lines = [f"Checked {what}." for what in self.checked]
+        if not self.found:
+            return [*lines, "No problems found."]
+        lines.append(f"Found {len(self.found)} problem{'s' * (len(self.found) != 1)}:")
+        lines += [f"  {problem}" for problem in self.found[:MAX_PROBLEMS_LISTED]]
+        if len(self.found) > MAX_PROBLEMS_LISTED:
+            lines.append(f"  ... and {len(self.found) - MAX_PROBLEMS_LISTED} more")
+        lines += [f"Repaired: {done}." for done in self.repaired]
+        if self.saved:
+            lines.append(f"The library as it was before: {self.saved}")
+        return lines + [self._verdict()]
+
+    def _verdict(self) -> str:
+        if not self.damaged:
+            return "The library is repaired."
+        return "The library is damaged beyond repair. " + backups.restore_hint(
+            self.library, self.backup
+        )
+
+
+def _problems(find: Callable[[], list[str]]) -> list[str]:
+    """What a check finds; a check that SQLite cannot even run is a problem too."""
+    try:
+        return find()
+    except LibraryError as exc:
+        return [str(exc)]
 
 
 class ImportCancelled(RefmanError):
@@ -198,8 +255,18 @@ def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
 class Library:
     """A reference library in one SQLite file."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
+        """Open (or create) the library at ``path``.
+
+        A library this process may not write (a read-only disk or folder) opens read-only,
+        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
+        it (``verify``; once per process): a damaged library raises DamagedLibraryError.
+        """
         self.path = Path(path)
+        self.notice = ""  # a sentence for the user when the library is not as asked
+        if not read_only and self.path.exists() and not backups.can_write(self.path):
+            read_only = True
+            self.notice = READ_ONLY_NOTICE.format(path=self.path)
         if not read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +274,13 @@ class Library:
                 raise LibraryError(
                     f"Cannot create the folder for the library {self.path}: {exc.strerror}"
                 ) from None
+            if verify:
+                backups.verify(self.path)
         self.store = Store(self.path, read_only=read_only)
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
 
     def close(self) -> None:
         self.store.close()
@@ -217,6 +290,51 @@ class Library:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # --- safety ---------------------------------------------------------------------------------
+
+    def backup(self, output: str | os.PathLike | None = None) -> Path:
+        """A consistent copy of the library, to ``output`` or into its backups folder."""
+        return backups.make_backup(self.path, output=Path(output) if output else None)
+
+    def backup_if_due(self) -> Path | None:
+        """The daily automatic backup, made when the newest is a day old; None when not made."""
+        return None if self.read_only else backups.backup_if_due(self.path)
+
+    def check(self) -> CheckReport:
+        """SQLite's full integrity check, then the search index against the items; repairs
+        what can be rebuilt (indexes, the search index), after saving a copy as it was."""
+        report = CheckReport(self.path)
+        file_repairs = [(self.store.reindex, "rebuilt the indexes")]
+        file_repairs.append((self.store.rebuild_fts, "rebuilt the search index"))
+        self._check_step(report, CHECK_FILE, self.store.integrity_check, file_repairs)
+        if not report.damaged:
+            fts_repairs = [(self.store.rebuild_fts, "rebuilt the search index")]
+            self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
+        if report.damaged:
+            report.backup = backups.latest_good_backup(self.path)
+        return report
+
+    def _check_step(self, report: CheckReport, what: str, find, repairs) -> None:
+        report.checked.append(what)
+        problems = _problems(find)
+        report.found += problems
+        if not problems or self.read_only:
+            report.remaining += problems
+            return
+        if report.saved is None:
+            report.saved = backups.save_as_is(self.path, backups.BEFORE_REPAIR)
+        for repair, done in repairs:
+            try:
+                repair()
+            except LibraryError as exc:
+                problems = [str(exc)]
+                continue
+            report.repaired.append(done)
+            problems = _problems(find)
+            if not problems:
+                return
+        report.remaining += problems
 
     # --- import ---------------------------------------------------------------------------------
 
@@ -297,6 +415,10 @@ class Library:
             return
         except OSError as exc:
             report.problems.append(Problem(name, None, f"cannot read it ({exc.strerror})"))
+            report.files_failed += 1
+            return
+        except DiskFullError:
+            report.problems.append(Problem(name, None, DISK_FULL.format(name=Path(name).name)))
             report.files_failed += 1
             return
         report.files_read += 1
