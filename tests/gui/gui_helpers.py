@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from refman.gui.main_window import MainWindow
@@ -103,6 +104,17 @@ def menu_action(window: MainWindow, menu_title: str, text: str):
                 if action.text().replace("&", "").startswith(text):
                     return action
     raise AssertionError(f"no {menu_title} > {text}")
+
+
+def pick_style(picker, words: str, title_start: str) -> None:
+    """Type ``words`` in a StylePicker's filter, click the first title starting ``title_start``."""
+    picker.filter.setFocus()
+    QTest.keyClicks(picker.filter, words)
+    row = next(n for n, t in enumerate(picker.shown_titles()) if t.startswith(title_start))
+    index = picker.model.index(row, 0)
+    picker.list.scrollTo(index)
+    rect = picker.list.visualRect(index)
+    QTest.mouseClick(picker.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def shown_titles(window: MainWindow) -> list[str]:

@@ -1,10 +1,11 @@
-"""The detail pane: fields edited in place with undo, creators, tags, and bulk tagging."""
+"""The detail pane: fields edited in place with undo, the citation, creators, tags, bulk tags."""
 
 from __future__ import annotations
 
 import pytest
-from gui_helpers import id_of, shown_titles
+from gui_helpers import expected_citation, id_of, shown_titles
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -106,6 +107,33 @@ def test_the_doi_link_follows_an_edit(window, knowles):
     type_into(doi, "10.1000/xyz")
     QTest.keyClick(doi, Qt.Key.Key_Return)
     assert 'href="https://doi.org/10.1000/xyz"' in window.detail.fields.links["doi"].text()
+
+
+# --- the citation box -------------------------------------------------------------------------
+
+
+def citation_text(window) -> str:
+    """The Citation box as the user reads it."""
+    document = QTextDocument()
+    document.setHtml(window.detail.citation.label.text())
+    return document.toPlainText().strip()
+
+
+def test_the_citation_box_shows_the_item_in_the_default_style(seed_window, qtbot):
+    seed_window.table.select_ids([id_of(seed_window.library, "Safety")])
+    qtbot.waitUntil(lambda: "Knowles CH" in citation_text(seed_window))
+    assert citation_text(seed_window) == expected_citation("american-medical-association").strip()
+    assert "<i>Ann Surg</i>" in seed_window.detail.citation.label.text()
+
+
+def test_the_citation_box_follows_edits_and_the_selection(window, knowles, qtbot):
+    qtbot.waitUntil(lambda: "Knowles CH" in citation_text(window))
+    title = window.detail.fields.fields["title"]
+    type_into(title, "A better title")
+    QTest.keyClick(title, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "A better title" in citation_text(window))
+    window.table.select_ids([id_of(window.library, "Gut")])
+    qtbot.waitUntil(lambda: citation_text(window).startswith("1. Zhang L. Gut microbiota"))
 
 
 # --- creators ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import expected_citation, id_of, menu_action
+from gui_helpers import expected_citation, id_of, menu_action, pick_style
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -29,18 +29,6 @@ def open_export(window, qtbot) -> ExportDialog:
 
 def choose_format(dialog: ExportDialog, name: str) -> None:
     dialog.format_box.setCurrentIndex(dialog.format_box.findText(name))
-
-
-def pick_style(dialog: ExportDialog, words: str, title_start: str) -> None:
-    """Type ``words`` in the style filter, click the first title starting with ``title_start``."""
-    picker = dialog.style_picker
-    picker.filter.setFocus()
-    QTest.keyClicks(picker.filter, words)
-    row = next(n for n, t in enumerate(picker.shown_titles()) if t.startswith(title_start))
-    index = picker.model.index(row, 0)
-    picker.list.scrollTo(index)
-    rect = picker.list.visualRect(index)
-    QTest.mouseClick(picker.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def choose_scope(dialog: ExportDialog, name_start: str) -> None:
@@ -87,7 +75,7 @@ def test_the_preview_is_the_selection_in_the_default_style_then_in_the_style_pic
     assert dialog.style_picker.style() == AMA
     assert dialog.preview_label.text() == "1 item:"
     assert dialog.preview.toPlainText() == expected_citation(AMA)
-    pick_style(dialog, "ieee reference", "IEEE")
+    pick_style(dialog.style_picker, "ieee reference", "IEEE")
     assert dialog.style_picker.style() == "ieee"
     assert dialog.preview.toPlainText() == expected_citation("ieee")
 
@@ -180,7 +168,7 @@ def test_save_writes_what_library_export_gives(
     dialog = open_export(window, qtbot)
     choose_format(dialog, name)
     if style:
-        pick_style(dialog, "ieee reference", "IEEE")
+        pick_style(dialog.style_picker, "ieee reference", "IEEE")
     choose_scope(dialog, "Whole library")
     save_to(dialog, monkeypatch, tmp_path / "out")  # no extension typed: the format's is added
     written = (tmp_path / f"out{EXPORT_FORMATS[key].extension}").read_bytes()
@@ -207,7 +195,7 @@ def test_cancelling_the_file_dialog_writes_nothing(window, qtbot, seed, monkeypa
 
 def test_copy_puts_a_bibliography_on_the_clipboard_as_text_and_html(window, qtbot, seed):
     dialog = open_export(window, qtbot)
-    pick_style(dialog, "ieee reference", "IEEE")
+    pick_style(dialog.style_picker, "ieee reference", "IEEE")
     QTest.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().mimeData()
     assert copied.text() == expected_citation("ieee")

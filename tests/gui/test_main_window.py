@@ -8,6 +8,7 @@ import types
 from gui_helpers import (
     DATA,
     drag_and_drop,
+    expected_citation,
     id_of,
     import_and_wait,
     make_window,
@@ -125,6 +126,16 @@ def test_copy_bibliography_puts_text_and_html_on_the_clipboard(window):
     copied = QGuiApplication.clipboard().mimeData()
     assert "Gut microbiota and obesity" in copied.text()
     assert "Gut microbiota and obesity" in copied.html()
+
+
+def test_copy_bibliography_of_the_seed_is_its_ama_reference(seed_window):
+    seed = id_of(seed_window.library, "Safety")
+    seed_window.table.select_ids([seed])
+    menu_action(seed_window, "Edit", "Copy Bibliography").trigger()
+    copied = QGuiApplication.clipboard().mimeData()
+    assert copied.text() == expected_citation("american-medical-association")
+    entry = expected_citation("american-medical-association", "html").rstrip("\n")
+    assert copied.html() == f'<div class="csl-bib-body">\n  {entry}\n</div>\n'
 
 
 def test_copy_citation_in_the_default_style(window):
