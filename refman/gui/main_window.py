@@ -12,7 +12,7 @@ import importlib.util
 from dataclasses import replace
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,6 +37,9 @@ from refman.library import Changes, Library
 from refman.model import ItemId, RefmanError
 
 EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
+# The default citation style compiles in the background this long after start-up: after the
+# first paint, before the user has picked an item to see its citation.
+STYLE_WARM_UP_DELAY_MS = 1000
 _KEYS = QKeySequence.StandardKey
 
 
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self.table_model.set_query(self.query)
+        QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings))
 
     def _build_panes(self) -> None:
         self.sidebar = Sidebar(self.editor)

@@ -3,30 +3,60 @@
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
 processor is imported only when a style is looked up, so that opening the window does not pay
-for it.
+for it; ``warm_up`` then loads it, reads the style collection and compiles the default style in
+a background thread, so that the first item the user selects is not held up by that second.
 """
 
 from __future__ import annotations
+
+import logging
+import threading
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from refman.model import RefmanError
 
+log = logging.getLogger(__name__)
+
 STYLE_KEY = "citation/style"
 
 
 def default_style(settings: QSettings) -> str:
     """The id of the chosen style; AMA when none is chosen or the chosen one is gone."""
+    return _installed_or_default(settings.value(STYLE_KEY, "", type=str))
+
+
+def _installed_or_default(chosen: str) -> str:
     from refman.formats import csl
 
-    chosen = settings.value(STYLE_KEY, "", type=str)
     if chosen:
         try:
             return csl.find_style(chosen).id
         except RefmanError:  # no longer installed (a newer style package): fall back
             pass
     return csl.DEFAULT_STYLE
+
+
+def warm_up(settings: QSettings) -> threading.Thread:
+    """Compile the chosen style in a background thread; the caches keep it for the window.
+
+    Not a daemon thread: the interpreter waits for it at exit instead of killing it inside
+    the XML parser.
+    """
+    chosen = settings.value(STYLE_KEY, "", type=str)
+    thread = threading.Thread(target=_compile, args=(chosen,), name="refman-style-warm-up")
+    thread.start()
+    return thread
+
+
+def _compile(chosen: str) -> None:
+    from refman.formats import csl
+
+    try:
+        csl.engine(_installed_or_default(chosen))
+    except Exception:  # only a head start: the real use reports any problem in plain words
+        log.debug("Style warm-up failed", exc_info=True)
 
 
 class PreferencesDialog(QDialog):

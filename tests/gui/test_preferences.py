@@ -9,8 +9,9 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
+from refman.formats import csl
 from refman.gui.export_dialog import ExportDialog
-from refman.gui.preferences import STYLE_KEY, PreferencesDialog, default_style
+from refman.gui.preferences import STYLE_KEY, PreferencesDialog, default_style, warm_up
 
 AMA = "american-medical-association"
 
@@ -46,6 +47,16 @@ def test_the_default_style_is_ama_until_another_is_chosen(settings):
     assert default_style(settings) == "ieee"
     settings.setValue(STYLE_KEY, "a-style-no-longer-installed")
     assert default_style(settings) == AMA
+
+
+def test_the_chosen_style_is_compiled_in_the_background_ahead_of_use(settings):
+    csl._engine.cache_clear()
+    settings.setValue(STYLE_KEY, "nature")
+    warm_up(settings).join(timeout=60)
+    assert csl._engine.cache_info().currsize == 1
+    settings.setValue(STYLE_KEY, "a-style-no-longer-installed")
+    warm_up(settings).join(timeout=60)  # AMA instead; no error escapes the thread
+    assert csl._engine.cache_info().currsize == 2
 
 
 def test_preferences_sit_in_the_edit_menu_and_in_the_application_menu_on_macos(window):
