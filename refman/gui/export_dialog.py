@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -155,6 +155,9 @@ class ExportDialog(QDialog):
         self.style_box = self._group("Style", self.style_picker)
         self.preview_label = QLabel()
         self.preview = QTextBrowser(openExternalLinks=True)
+        # Data formats are columns of tags: shown in a fixed-width font, bibliographies not.
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._preview_fonts = {False: self.preview.font(), True: fixed}
         self.status = QLabel(wordWrap=True)
         top = QFormLayout()
         top.addRow("Format", self.format_box)
@@ -239,6 +242,7 @@ class ExportDialog(QDialog):
         except RefmanError as exc:
             self.preview.setPlainText(f"This cannot be shown: {exc}")
             return
+        self.preview.setFont(self._preview_fonts[not fmt.styled])
         if preview_fmt == "html":
             self.preview.setHtml(text)
         else:
