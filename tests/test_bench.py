@@ -17,6 +17,7 @@ from refman.bench.__main__ import (
     QUICK_SIZES,
     ROWS,
     Workdir,
+    failed,
     parse_args,
     report,
     run,
@@ -163,6 +164,18 @@ def test_the_table_has_every_row_filled(result):
     cells = [row.split(" | ")[1] for row in body]
     assert all(cell and cell != "n/a" for cell in cells)
     assert "SQLite" in text and "CPU" in text
+
+
+def test_a_failed_measurement_fails_its_cells_only(result):
+    broken = dict(result, window={"error": "the window measurement failed (exit 1):\nBoom"})
+    text = report([broken], SEED, ["0.0", "0.0"])
+    lines = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")]
+    rows = {cells[0][2:]: cells[1] for cells in lines}
+    assert rows["Open library → first rows shown"] == "failed"
+    assert rows["Tag selector: model fill"] == "failed"
+    assert rows["Import: time"] != "failed" and rows["Sort by title ↑ / ↓"] != "failed"
+    assert f"{SIZE:,} items: the window measurement failed: Boom" in text
+    assert failed([broken]) and not failed([result])
 
 
 def test_sort_keys_are_the_item_tables_columns():

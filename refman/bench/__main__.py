@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,9 +116,15 @@ def bench_size(size: int, seed: int, work: Workdir, vocab, queries: Sequence[str
         ("startup", lambda: measure.measure_startup(library, work.path)),
     )
     for name, step in steps:
-        seconds, result[name] = measure.timed(step)
+        try:
+            seconds, result[name] = measure.timed(step)
+        except (measure.BenchError, subprocess.TimeoutExpired) as exc:
+            # The other measurements still run: a table with one cell "failed" beats none.
+            result[name] = {"error": str(exc)}
+            log(f"  {name} failed: {exc}")
+            continue
         log(f"  {name}: {seconds:.1f} s")
-    result["library_bytes"] = library.stat().st_size
+    result["library_bytes"] = library.stat().st_size if library.exists() else 0
     return result
 
 
@@ -163,18 +171,22 @@ def search_percentile(r: dict, fraction: float) -> float:
 
 @dataclass(frozen=True)
 class Row:
-    """A line of the table: how to show a size's result, and how to judge it."""
+    """A line of the table: which measurement it reads, how to show it and how to judge it."""
 
     label: str
+    part: str  # a key of the size's result: "import", "library", "window", ...
     show: Callable[[dict], str]
     passes: Callable[[dict], bool] | None = None
     target: str = ""
 
     def cell(self, result: dict) -> str:
+        part = result.get(self.part)
+        if isinstance(part, dict) and "error" in part:
+            return "failed"
         try:
             text = self.show(result)
             verdict = self.passes(result) if self.passes else None
-        except (KeyError, TypeError):  # a measurement that could not run here (no Biopython)
+        except (KeyError, TypeError):  # a measurement that cannot run here (no Biopython)
             return "n/a"
         return text if verdict is None else f"{text} {'✓' if verdict else '✗'}"
 
@@ -182,6 +194,7 @@ class Row:
 def _sort_row(key: str) -> Row:
     return Row(
         f"Sort by {key} ↑ / ↓",
+        "library",
         lambda r: " / ".join(ms(s) for s in r["library"]["sorts"][key]),
         lambda r: max(r["library"]["sorts"][key]) < 0.2,
         "< 200 ms each",
@@ -189,64 +202,76 @@ def _sort_row(key: str) -> Row:
 
 
 ROWS: tuple[Row, ...] = (
-    Row("Synthetic MEDLINE file", lambda r: mib(r["file_bytes"] / 2**20)),
-    Row("Import: records per second", lambda r: f"{import_rate(r):,.0f} /s"),
-    Row("Import: time", lambda r: with_cpu(r["import"])),
-    Row("Bio.Medline parse only: time", lambda r: with_cpu(r["biopython"])),
+    Row("Synthetic MEDLINE file", "size", lambda r: mib(r["file_bytes"] / 2**20)),
+    Row("Import: records per second", "import", lambda r: f"{import_rate(r):,.0f} /s"),
+    Row("Import: time", "import", lambda r: with_cpu(r["import"])),
+    Row("Bio.Medline parse only: time", "biopython", lambda r: with_cpu(r["biopython"])),
     Row(
         "Import ÷ Bio.Medline parse",
+        "import",
         lambda r: f"{bio_ratio(r):.1f}× (CPU {bio_ratio(r, 'cpu_s'):.1f}×)",
         lambda r: bio_ratio(r) <= 3,
         "≤ 3×",
     ),
     Row(
         "Import: peak memory (RSS)",
+        "import",
         lambda r: mib(r["import"]["peak_rss_mib"]),
         lambda r: r["import"]["peak_rss_mib"] < 500,
         "< 500 MB",
     ),
     Row(
         "Open library → first rows shown",
+        "window",
         lambda r: secs(r["window"]["first_rows_s"]),
         lambda r: r["window"]["first_rows_s"] < 1,
         "< 1 s",
     ),
-    Row("↳ of which: building the main window", lambda r: secs(r["window"]["window_s"])),
+    Row("↳ of which: building the main window", "window", lambda r: secs(r["window"]["window_s"])),
     Row(
         "Window start: launch → first paint",
+        "startup",
         lambda r: f"{secs(r['startup']['launch_to_paint_s'])} (median of {r['startup']['starts']})",
     ),
-    Row(f"Quick search p50 ({QUERY_COUNT} queries)", lambda r: ms(search_percentile(r, 0.5))),
+    Row(
+        f"Quick search p50 ({QUERY_COUNT} queries)",
+        "library",
+        lambda r: ms(search_percentile(r, 0.5)),
+    ),
     Row(
         f"Quick search p95 ({QUERY_COUNT} queries)",
+        "library",
         lambda r: ms(search_percentile(r, 0.95)),
         lambda r: search_percentile(r, 0.95) < 0.05,
         "< 50 ms",
     ),
     *(_sort_row(key) for key in measure.SORT_KEYS),
-    Row("Table sorted by year (model.sort)", lambda r: ms(r["window"]["table_sort_s"])),
-    Row("Scroll: fetch the last row after sort", lambda r: ms(r["window"]["last_row_s"])),
-    Row("Scroll: view to the end, painted", lambda r: ms(r["window"]["scroll_s"])),
+    Row("Table sorted by year (model.sort)", "window", lambda r: ms(r["window"]["table_sort_s"])),
+    Row("Scroll: fetch the last row after sort", "window", lambda r: ms(r["window"]["last_row_s"])),
+    Row("Scroll: view to the end, painted", "window", lambda r: ms(r["window"]["scroll_s"])),
     Row(
         "Tag counts: Library.tag_counts()",
+        "library",
         lambda r: f"{ms(r['library']['tag_counts_s'])} ({r['library']['tags']:,} tags)",
         lambda r: r["library"]["tag_counts_s"] < 0.2,
         "< 200 ms",
     ),
-    Row("Tag selector: model fill", lambda r: ms(r["window"]["tag_fill_s"])),
+    Row("Tag selector: model fill", "window", lambda r: ms(r["window"]["tag_fill_s"])),
     Row(
         "Tag selector: refresh (counts + fill)",
+        "window",
         lambda r: ms(r["window"]["tag_refresh_s"]),
         lambda r: r["window"]["tag_refresh_s"] < 0.2,
         "< 200 ms",
     ),
     Row(
         f"Export {measure.EXPORT_COUNT:,} items to BibTeX",
+        "library",
         lambda r: f"{secs(r['library']['export_s'])} ({r['library']['export_items']:,} items)",
         lambda r: r["library"]["export_s"] < 2,
         "< 2 s",
     ),
-    Row("Library file", lambda r: mib(r["library_bytes"] / 2**20)),
+    Row("Library file", "import", lambda r: mib(r["library_bytes"] / 2**20)),
 )
 
 
@@ -309,6 +334,14 @@ def notes(results: Sequence[dict], seed: int, loads: Sequence[str]) -> list[str]
         f"at end {loads[1]}.",
     ]
     for r in results:
+        lines += [
+            f"{r['size']:,} items: the {name} measurement failed: "
+            + part["error"].strip().splitlines()[-1]
+            for name, part in r.items()
+            if isinstance(part, dict) and "error" in part
+        ]
+        if "error" in r["library"] or "error" in r["import"]:
+            continue
         slowest = sorted(r["library"]["searches"], key=lambda s: -s["seconds"])[:3]
         described = ", ".join(
             f"“{s['query']}” {ms(s['seconds'])} ({s['matches']:,})" for s in slowest
@@ -352,7 +385,16 @@ def run(sizes: Sequence[int], seed: int, work: Workdir) -> list[dict]:
     log(f"refman benchmark in {work.path}")
     vocab = synthetic.Vocabulary(seed)
     queries = vocab.queries(QUERY_COUNT, seed)
-    return [bench_size(size, seed, work, vocab, queries) for size in sizes]
+    results: list[dict] = []
+    saved = work.file("results.json")  # every number, for a closer look than the table
+    for size in sizes:
+        results.append(bench_size(size, seed, work, vocab, queries))
+        saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return results
+
+
+def failed(results: Sequence[dict]) -> bool:
+    return any(isinstance(p, dict) and "error" in p for r in results for p in r.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -371,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"done in {time.perf_counter() - start:.0f} s"
         + (f"; files in {work.path}" if args.keep else "")
     )
-    return 0
+    return 1 if failed(results) else 0
 
 
 if __name__ == "__main__":
