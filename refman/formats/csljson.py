@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from refman.model import (
@@ -99,7 +100,8 @@ def _extras(ref: Reference) -> dict:
         "date_text": ref.date.text,
         "season": ref.date.season,
         "creators": [
-            {"affiliations": list(c.affiliations), "ids": list(c.ids)} for c in ref.creators
+            {"role": c.role, "affiliations": list(c.affiliations), "ids": list(c.ids)}
+            for c in ref.creators
         ],
         "tags": [
             {
@@ -130,24 +132,30 @@ def write(refs: Sequence[Reference], out: TextIO, ids: Sequence[str] | None = No
 
 
 def _creators(item: dict, extras: dict) -> tuple[Creator, ...]:
-    creators = []
-    for role in (AUTHOR, EDITOR):
-        for name in item.get(role, []):
-            creators.append(
-                Creator(
-                    family=name.get("family", ""),
-                    given=name.get("given", ""),
-                    literal=name.get("literal", ""),
-                    role=role,
-                )
+    """The creators; in refman's own order, with affiliations and ids, when the extras say."""
+    by_role = {
+        role: [
+            Creator(
+                family=name.get("family", ""),
+                given=name.get("given", ""),
+                literal=name.get("literal", ""),
+                role=role,
             )
-    details = extras.get("creators", [])
-    if len(details) == len(creators):
-        creators = [
-            Creator(c.family, c.given, c.literal, c.role, tuple(d["affiliations"]), tuple(d["ids"]))
-            for c, d in zip(creators, details, strict=True)
+            for name in item.get(role, [])
         ]
-    return tuple(creators)
+        for role in (AUTHOR, EDITOR)
+    }
+    details = extras.get("creators", [])
+    roles = [d.get("role") for d in details]
+    if sorted(map(str, roles)) != sorted(
+        [AUTHOR] * len(by_role[AUTHOR]) + [EDITOR] * len(by_role[EDITOR])
+    ):
+        return tuple(by_role[AUTHOR] + by_role[EDITOR])  # not refman's extras: CSL's order
+    queues = {role: iter(creators) for role, creators in by_role.items()}
+    return tuple(
+        replace(next(queues[d["role"]]), affiliations=tuple(d["affiliations"]), ids=tuple(d["ids"]))
+        for d in details
+    )
 
 
 def _date(item: dict, extras: dict) -> PartialDate:

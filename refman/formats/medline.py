@@ -875,13 +875,23 @@ _ASPECTS: tuple[_Aspect, ...] = (
 )
 
 
+def _tag_set(tags: Iterable[Tag]) -> set[str]:
+    """The automatic tags as a library holds them: in any order, one per name, the first kept.
+
+    An author keyword that is also a MeSH heading ("Stroke") is one tag in the library; that
+    is not an edit, and the record's MH and OT lines are written as they were.
+    """
+    first: dict[str, Tag] = {}
+    for tag in _automatic_tags(tags):
+        first.setdefault(tag.name, tag)
+    return {repr(tag) for tag in first.values()}
+
+
 def _edited(aspect: _Aspect, ref: Reference, base: Reference) -> bool:
     if aspect.typed and ref.item_type != base.item_type:
         return True
-    if aspect.names == ("tags",):  # the store may list tags in its own order
-        return sorted(map(repr, _automatic_tags(ref.tags))) != sorted(
-            map(repr, _automatic_tags(base.tags))
-        )
+    if aspect.names == ("tags",):
+        return _tag_set(ref.tags) != _tag_set(base.tags)
     return any(getattr(ref, name) != getattr(base, name) for name in aspect.names)
 
 
