@@ -92,8 +92,10 @@ class Store:
         self._db = open_database(self.path, read_only=read_only)
         try:
             with translate_errors(self.path):
-                migrations.check_version(self._db, self.path, read_only=read_only)
-                if not read_only:
+                version = migrations.check_version(self._db, self.path, read_only=read_only)
+                # Migrating takes the write lock: only when there is something to do, so that
+                # opening never waits for another program's long write (an import).
+                if not read_only and version < migrations.latest_version():
                     migrations.migrate(self._db)
         except BaseException:
             self._db.close()

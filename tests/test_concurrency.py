@@ -1,0 +1,111 @@
+"""The window and the command line on one library at the same time.
+
+The library is in WAL mode: readers never wait for a writer and see the last commit; a writer
+waits up to the busy timeout (5 s) for another writer's transaction to end, then gives up with
+a plain message. The window here is a real MainWindow (offscreen) in this process; the command
+line is the installed ``refman`` in a child process, as a user runs it from a terminal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from refman.gui.main_window import MainWindow
+from refman.library import Library
+from refman.model import Reference
+from tests.safety_helpers import DATA, SAMPLES, refman
+
+OFFSCREEN_NOISE = "This plugin does not support "  # the offscreen platform's own warnings
+
+
+@pytest.fixture
+def library_path(tmp_path) -> Path:
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.import_files(SAMPLES[:1])
+    return path
+
+
+def hold_write_lock(path: Path, seconds: float, started: threading.Event) -> None:
+    """Another program in the middle of a long write: a transaction open for ``seconds``."""
+    with Library(path) as library, library.store.transaction():
+        library.store.add_reference(Reference(title="Written slowly"))
+        started.set()
+        time.sleep(seconds)
+
+
+def test_the_command_line_waits_for_a_short_write_elsewhere(library_path):
+    started = threading.Event()
+    writer = threading.Thread(target=hold_write_lock, args=(library_path, 2.0, started))
+    writer.start()
+    started.wait(10)
+    begun = time.monotonic()
+    result = refman(library_path, "import", DATA / "zotero-case-02.nbib")
+    waited = time.monotonic() - begun
+    writer.join()
+    assert result.returncode == 0, result.stderr
+    assert "2 added" in result.stdout
+    assert waited > 1.0  # it did meet the other writer
+    with Library(library_path) as library:
+        titles = [ref.title for ref in library.get_many(library.search())]
+    assert "Written slowly" in titles
+
+
+def test_a_write_longer_than_the_busy_timeout_is_a_plain_message(library_path):
+    started = threading.Event()
+    writer = threading.Thread(target=hold_write_lock, args=(library_path, 8.0, started))
+    writer.start()
+    started.wait(10)
+    try:
+        result = refman(library_path, "tag", "add", "later")
+    finally:
+        writer.join()
+    assert result.returncode == 1
+    assert "busy: another program is writing to it. Try again." in result.stderr
+    assert refman(library_path, "tag", "add", "later").returncode == 0  # and again it works
+
+
+def test_reading_does_not_wait_for_a_long_import(library_path, tmp_path):
+    """While the window imports (one transaction per file), the command line lists at once
+    what was committed before."""
+    before = len(refman(library_path, "list").stdout.splitlines())
+    started = threading.Event()
+    writer = threading.Thread(target=hold_write_lock, args=(library_path, 6.0, started))
+    writer.start()
+    started.wait(10)
+    try:
+        begun = time.monotonic()
+        result = refman(library_path, "list")
+        took = time.monotonic() - begun
+    finally:
+        writer.join()
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) == before
+    assert took < 5.0  # it did not wait for the writer (which holds on for 6 s)
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+def test_the_command_line_imports_while_a_window_is_open(qtbot, library_path, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    with Library(library_path) as library:
+        window = MainWindow(library, settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.table_model.rowCount() == 1)
+
+        result = refman(library_path, "import", DATA / "pubmed_result2.txt")
+        assert result.returncode == 0, result.stderr
+
+        # The window shows the new items at its next search...
+        qtbot.keyClicks(window.search_box, "python")
+        qtbot.waitUntil(lambda: window.table_model.rowCount() == 4)
+        # ... and when the search is cleared, the seed and the file's four records.
+        window.search_box.clear()
+        qtbot.waitUntil(lambda: window.table_model.rowCount() == 5)
+        assert window.count_label.text() == "5 items"
+        window.close()
