@@ -259,8 +259,8 @@ class Library:
         """Open (or create) the library at ``path``.
 
         A library this process may not write (a read-only disk or folder) opens read-only,
-        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
-        it (``verify``; once per process): a damaged library raises DamagedLibraryError.
+        and ``notice`` says so. Before a small library is opened for writing, SQLite's quick
+        check runs on it (``verify``; see backups): a damaged one raises DamagedLibraryError.
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
@@ -298,8 +298,15 @@ class Library:
         return backups.make_backup(self.path, output=Path(output) if output else None)
 
     def backup_if_due(self) -> Path | None:
-        """The daily automatic backup, made when the newest is a day old; None when not made."""
+        """The daily check and backup, when the newest backup is a day old; None when not made.
+
+        DamagedLibraryError when the check fails: the caller must not write."""
         return None if self.read_only else backups.backup_if_due(self.path)
+
+    def refuse_writes(self, notice: str) -> None:
+        """Refuse every change from now on (damage was found while the library was open)."""
+        self.store.read_only = True
+        self.notice = notice
 
     def check(self) -> CheckReport:
         """SQLite's full integrity check, then the search index against the items; repairs
@@ -313,6 +320,7 @@ class Library:
             self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
         if report.damaged:
             report.backup = backups.latest_good_backup(self.path)
+        backups.forget_verified(self.path)
         return report
 
     def _check_step(self, report: CheckReport, what: str, find, repairs) -> None:

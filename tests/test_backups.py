@@ -329,3 +329,38 @@ def test_the_automatic_backup_runs_beside_a_writer(library_path):
         thread.join(timeout=60)
     assert done and done[0] is not None
     assert count_items(done[0]) >= len(SAMPLES)
+
+
+# --- a large library: checked with the daily backup, not on every opening ---------------------
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Libraries count as large: too big to read whole each time one is opened."""
+    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
+
+
+def test_a_large_library_opens_without_reading_it_whole(library_path, large):
+    wreck_table(library_path, "note")
+    with Library(library_path) as library:  # no check on opening
+        assert library.item_count() > 0
+
+
+def test_the_daily_check_finds_a_damaged_large_library_before_any_backup(library_path, large):
+    good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    wreck_table(library_path, "note")
+    with Library(library_path) as library, pytest.raises(DamagedLibraryError) as caught:
+        library.backup_if_due()
+    assert caught.value.backup.path == good
+    assert [b.path for b in backups.list_backups(library_path)] == [good]  # nothing copied
+    with pytest.raises(DamagedLibraryError):  # the window's import thread is refused too
+        Library(library_path)
+
+
+def test_a_changing_command_refuses_a_damaged_library(library_path):
+    wreck_table(library_path, "note")
+    before = library_path.read_bytes()
+    result = refman(library_path, "tag", "add", "x")
+    assert result.returncode == 1
+    assert "is damaged" in result.stderr
+    assert library_path.read_bytes() == before

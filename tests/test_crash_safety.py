@@ -1,8 +1,9 @@
-"""A kill in the middle of an import: the library stays sound and holds the finished files.
+"""When the program or the disk fails: a kill in the middle of an import, a full disk, a
+library on a disk that cannot be written.
 
-``refman import`` runs in a child process on several large files (synthetic PubMed exports);
-as soon as a separate read connection sees the first file committed, the child gets SIGKILL,
-the way a crash or a power cut ends a program, with no chance to clean up.
+For the kill, ``refman import`` runs in a child process on several large files (synthetic
+PubMed exports); as soon as a separate read connection sees the first file committed, the child
+gets SIGKILL, the way a crash or a power cut ends a program, with no chance to clean up.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from refman import app, backups
 from refman.bench import synthetic
 from refman.library import Library
-from tests.safety_helpers import REFMAN
+from refman.model import DiskFullError, LibraryError
+from tests.safety_helpers import REFMAN, filled_library, snapshot
 
 FILES = 4
 RECORDS_PER_FILE = 1500
@@ -101,3 +104,84 @@ def test_a_killed_import_leaves_a_sound_library_with_the_finished_files(tmp_path
         pmids = [ref.pmid for ref in library.get_many(library.store.all_ids())]
         assert len(pmids) == len(set(pmids)) == FILES * RECORDS_PER_FILE
         assert library.store.check_fts() == []
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+
+def test_a_full_disk_fails_the_file_cleanly_and_says_so(tmp_path, import_files):
+    """SQLite's page limit stands in for the disk: the write that needs a page more fails."""
+    path = filled_library(tmp_path / "library.sqlite")
+    before = snapshot(path)
+    with Library(path) as library:
+        pages = library.store._db.execute_sql("PRAGMA page_count").fetchone()[0]
+        library.store._db.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
+        report = library.import_files(import_files[:1])
+        assert (report.files_read, report.files_failed, report.added) == (0, 1, [])
+        assert [str(p) for p in report.problems] == [
+            f"{import_files[0]}: the disk is full: part1.nbib was not imported; "
+            "nothing in the library changed"
+        ]
+        library.store._db.execute_sql(f"PRAGMA max_page_count = {2**30}")  # room again
+        assert len(library.import_files(import_files[:1]).added) == RECORDS_PER_FILE
+    with Library(path) as library:
+        assert library.store.integrity_check() == []
+        assert library.store.check_fts() == []
+        ids = set(library.store.all_ids())
+    assert {ref.id for ref in before[0]} <= ids
+
+
+def test_a_full_disk_during_an_edit_is_a_plain_error(tmp_path):
+    path = filled_library(tmp_path / "library.sqlite")
+    before = snapshot(path)
+    with Library(path) as library:
+        pages = library.store._db.execute_sql("PRAGMA page_count").fetchone()[0]
+        library.store._db.execute_sql(f"PRAGMA max_page_count = {pages}")
+        ids = library.search()
+        with pytest.raises(DiskFullError, match="is full"):
+            library.add_tags(ids, [f"tag {n}" for n in range(200)])
+    assert snapshot(path) == before
+
+
+# --- a library that cannot be written -----------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_medium(monkeypatch):
+    """The system says no to writing, as it does for any user on a read-only disk.
+
+    (Root may write through any permission, so the tests, which run as root in CI, cannot
+    make a read-only folder with chmod; mounting a read-only disk needs privileges.)
+    """
+    monkeypatch.setattr(backups.os, "access", lambda path, mode: mode != os.W_OK)
+
+
+def test_a_library_that_cannot_be_written_opens_read_only_with_a_notice(tmp_path, read_only_medium):
+    path = filled_library(tmp_path / "library.sqlite")
+    with Library(path) as library:
+        assert library.read_only
+        assert "read-only" in library.notice and str(path) in library.notice
+        assert library.search("Iltamiocel")
+        with pytest.raises(LibraryError, match="open read-only: changes cannot be saved"):
+            library.add_tags(library.search(), ["x"])
+
+
+def test_a_read_only_disk_without_room_for_sqlites_shared_memory_file(tmp_path, read_only_medium):
+    """Reading a WAL library needs a -shm file beside it; on a read-only disk none can be made,
+    and SQLite reads the file as one that cannot change."""
+    path = filled_library(tmp_path / "library.sqlite")
+    shm = path.with_name(path.name + "-shm")
+    shm.symlink_to(tmp_path / "no such folder" / "shm")  # SQLite cannot create it, even as root
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True).execute("SELECT 1 FROM item")
+    with Library(path) as library:
+        assert library.read_only
+        assert len(library.search("Iltamiocel")) == 1
+
+
+def test_the_command_line_gives_the_read_only_notice(tmp_path, read_only_medium, capsys):
+    path = filled_library(tmp_path / "library.sqlite")
+    assert app.main(["--library", str(path), "list"]) == 0
+    assert "read-only" in capsys.readouterr().err
+    assert app.main(["--library", str(path), "tag", "add", "x"]) == 1
+    assert "changes cannot be saved" in capsys.readouterr().err
