@@ -4,16 +4,24 @@ Coloured tags come first, then manual tags, then automatic ones (MeSH headings a
 keywords), which are drawn in italics in the palette's muted text colour and can be hidden.
 Items dropped on a tag get the tag. The context menu colours, renames (onto an existing name
 merges), and deletes a tag across the library.
+
+A large library has tens of thousands of tags, and counting them takes a while: the list fills
+just after its first paint, so that the window appears first. Selection bookkeeping looks up
+the selected names only, never walks the whole list.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
+    QItemSelection,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QPalette
@@ -57,14 +65,26 @@ class TagListModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tags: list[TagCount] = []
+        self._rows: dict[str, int] = {}
 
     def set_tags(self, tags: list[TagCount]) -> None:
         self.beginResetModel()
         self._tags = sorted(tags, key=tag_order)
+        self._rows = {tag.name: row for row, tag in enumerate(self._tags)}
         self.endResetModel()
 
     def tag(self, row: int) -> TagCount:
         return self._tags[row]
+
+    def find(self, name: str) -> TagCount | None:
+        """The tag of that name, if the list holds it."""
+        row = self._rows.get(name)
+        return None if row is None else self._tags[row]
+
+    def index_of(self, name: str) -> QModelIndex:
+        """The tag's index; invalid if the list does not hold it."""
+        row = self._rows.get(name)
+        return ROOT if row is None else self.index(row, 0)
 
     def tags(self) -> list[TagCount]:
         return list(self._tags)
@@ -140,9 +160,11 @@ class TagFilterProxy(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
-        index = self.sourceModel().index(row, 0, parent)
-        if not self.show_automatic and index.data(AUTOMATIC_ROLE):
+        # Straight from the list, not through index.data(): this runs once per tag.
+        if not self.show_automatic and self.sourceModel().tag(row).automatic:
             return False
+        if not self.filterRegularExpression().pattern():
+            return True
         return super().filterAcceptsRow(row, parent)
 
 
@@ -161,12 +183,30 @@ class TagSelector(QWidget):
         self._scope: dict = {}
         self._selected: tuple[str, ...] = ()
         self._filtering = False
+        self._filled = False
+        self._fill_pending = False
         self.show_automatic_action = QAction("Show Automatic Tags", self, checkable=True)
         self.show_automatic_action.setChecked(True)
         self.show_automatic_action.toggled.connect(self._on_show_automatic)
         self._build()
         self.model.items_dropped.connect(self._on_items_dropped, Qt.ConnectionType.QueuedConnection)
-        self.refresh()
+        self.view.viewport().installEventFilter(self)  # fills after the first paint
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not (self._filled or self._fill_pending):
+            self._fill_pending = True
+            QTimer.singleShot(0, self, self._fill)  # once this paint is on screen
+        return False
+
+    def _fill(self) -> None:
+        self._fill_pending = False
+        if not self._filled:
+            self.refresh()
+
+    @property
+    def filled(self) -> bool:
+        """Whether the list holds the tags yet (it fills after its first paint)."""
+        return self._filled
 
     def _build(self) -> None:
         self.filter = QLineEdit(placeholderText="Filter tags", clearButtonEnabled=True)
@@ -208,22 +248,25 @@ class TagSelector(QWidget):
         """Show the tags of another place; the tag selection starts over."""
         self._scope = {"collection": collection, "unfiled": unfiled, "trashed": trashed}
         self._selected = ()
-        self.refresh()
+        if self._filled:  # else the coming fill counts this place's tags
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload counts; keep the selected tags that still exist."""
         kept = self._selected
+        self._filled = True
         self.model.set_tags(self.library.tag_counts(**self._scope))
         self.select(kept)
 
     def select(self, names: tuple[str, ...] | list[str]) -> None:
+        shown = QItemSelection()
+        for name in names:
+            index = self.proxy.mapFromSource(self.model.index_of(name))
+            if index.isValid():
+                shown.select(index, index)
         selection = self.view.selectionModel()
         selection.blockSignals(True)
-        selection.clearSelection()
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(NAME_ROLE) in names:
-                selection.select(index, selection.SelectionFlag.Select)
+        selection.select(shown, selection.SelectionFlag.ClearAndSelect)
         selection.blockSignals(False)
         self.view.viewport().update()
         self._update_selected(names)
@@ -246,13 +289,16 @@ class TagSelector(QWidget):
         a tag that no longer exists does not.
         """
         chosen = {index.data(NAME_ROLE) for index in self.view.selectionModel().selectedRows()}
-        shown = {self.proxy.index(row, 0).data(NAME_ROLE) for row in range(self.proxy.rowCount())}
-        existing = {tag.name for tag in self.model.tags()}
-        hidden = {name for name in wanted if name in existing and name not in shown}
+        hidden = {name for name in wanted if self._is_hidden(name)}
         names = tuple(sorted(chosen | hidden))
         if names != self._selected:
             self._selected = names
             self.tags_changed.emit(names)
+
+    def _is_hidden(self, name: str) -> bool:
+        """Whether the list holds the tag but the filter keeps it off screen."""
+        source = self.model.index_of(name)
+        return source.isValid() and not self.proxy.mapFromSource(source).isValid()
 
     def _on_filter_text(self, text: str) -> None:
         self._filter(lambda: self.proxy.setFilterFixedString(text))
@@ -262,9 +308,12 @@ class TagSelector(QWidget):
         self._filter(lambda: self.proxy.set_show_automatic(show))
         wanted = self._selected
         if not show:  # hidden automatic tags stop narrowing: nothing on screen would say so
-            automatic = {t.name for t in self.model.tags() if t.automatic}
-            wanted = tuple(name for name in wanted if name not in automatic)
+            wanted = tuple(name for name in wanted if not self._is_automatic(name))
         self.select(wanted)
+
+    def _is_automatic(self, name: str) -> bool:
+        tag = self.model.find(name)
+        return tag is not None and tag.automatic
 
     def _on_items_dropped(self, ids: list, name: str) -> None:
         self.editor.add_tags(ids, [name])

@@ -9,11 +9,25 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
 from refman.gui import dialogs, mime
+from refman.gui.main_window import MainWindow
 from refman.gui.sidebar import COLLECTION, Source
 from refman.gui.tag_selector import NAME_ROLE, TagListModel, muted_text_brush
 from refman.model import TagCount
 
 COPY = Qt.DropAction.CopyAction
+
+
+def filled_window(qtbot, library, settings):
+    """A window whose tag list has filled (it does so just after the window's first paint)."""
+    window = make_window(qtbot, library, settings)
+    qtbot.waitUntil(lambda: window.sidebar.tags.filled)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, window):
+    qtbot.waitUntil(lambda: window.sidebar.tags.filled)
+    return window
 
 
 def tag_index(window, name):
@@ -71,8 +85,21 @@ def test_hiding_automatic_tags_is_remembered(qtbot, library, settings):
     first = make_window(qtbot, library, settings)
     first.sidebar.tags.show_automatic_action.setChecked(False)
     first.close()
-    second = make_window(qtbot, library, settings)
+    second = filled_window(qtbot, library, settings)
     assert shown_tags(second) == ["review", "sinus"]
+
+
+def test_the_tag_list_fills_after_the_window_appears_and_still_narrows(qtbot, library, settings):
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    assert shown_tags(window) == []  # nothing counted before the window is on screen
+    window.resize(1300, 800)
+    window.show()
+    qtbot.waitUntil(lambda: "Humans" in shown_tags(window))
+    assert shown_tags(window) == ["review", "sinus", "balloon", "Fecal Incontinence", "Humans"]
+    click_tag(window, "Humans")
+    assert len(shown_titles(window)) == 2
+    window.close()
 
 
 def test_selecting_tags_narrows_the_table(window):
