@@ -41,6 +41,8 @@ EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
 # first paint, before the user has picked an item to see its citation.
 STYLE_WARM_UP_DELAY_MS = 1000
 _KEYS = QKeySequence.StandardKey
+# Menu entries that only write to the library: off when it is open read-only.
+READ_ONLY_DISABLED = {"&Import…", "Import from &Clipboard", "&New Collection…", "Empty Trash…"}
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +66,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.table_model.set_query(self.query)
         QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings))
+        if library.read_only:
+            self.show_read_only()
 
     def _build_panes(self) -> None:
         self.sidebar = Sidebar(self.editor)
@@ -149,6 +153,17 @@ class MainWindow(QMainWindow):
         action = self._action("&Preferences…", self.show_preferences, _KEYS.Preferences)
         action.setMenuRole(QAction.MenuRole.PreferencesRole)
         return action
+
+    def show_read_only(self) -> None:
+        """Say that changes cannot be saved, and turn off the imports, which would only fail."""
+        self.setWindowTitle(f"{self.library.path.stem} (read-only) — refman")
+        notice = self.library.notice or f"{self.library.path} is open read-only."
+        self.read_only_label = QLabel("Read-only: changes cannot be saved")
+        self.read_only_label.setToolTip(notice)
+        self.statusBar().addPermanentWidget(self.read_only_label)
+        for action in self.findChildren(QAction):
+            if action.text() in READ_ONLY_DISABLED:
+                action.setEnabled(False)
 
     def _columns_menu(self) -> QMenu:
         columns = QMenu("&Columns", self)

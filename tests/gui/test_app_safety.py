@@ -1,0 +1,213 @@
+"""The window and a library in trouble: damaged on start or found damaged while open, on a
+read-only disk; and the daily backup, which runs only after the window has appeared."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+
+from refman import backups
+from refman.gui import app, dialogs
+from refman.gui.main_window import MainWindow
+from refman.library import Library
+from refman.model import LibraryError, Reference
+from tests.safety_helpers import filled_library, snapshot, wreck_table
+
+
+@pytest.fixture
+def app_settings(qapp, tmp_path):
+    """run() names the application and uses default QSettings: keep both away from the user."""
+    names = qapp.organizationName(), qapp.applicationName()
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    hook = sys.excepthook
+    yield
+    sys.excepthook = hook
+    qapp.setOrganizationName(names[0])
+    qapp.setApplicationName(names[1])
+
+
+@pytest.fixture
+def library_path(tmp_path):
+    return filled_library(tmp_path / "library.sqlite")
+
+
+class DamageDialog:
+    """Stands in for the damage dialog: answers with ``replies`` in turn, records each
+    question as (the thread it was asked in, the text shown)."""
+
+    def __init__(self):
+        self.asked: list[tuple[str, str]] = []
+        self.replies: list[str] = []
+
+    def __call__(self, damage) -> str:
+        self.asked.append((threading.current_thread().name, app.damage_text(damage)))
+        return self.replies.pop(0)
+
+
+@pytest.fixture
+def answers(monkeypatch) -> DamageDialog:
+    dialog = DamageDialog()
+    monkeypatch.setattr(app, "ask_about_damage", dialog)
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: dialog.asked.append(message))
+    return dialog
+
+
+def open_window() -> MainWindow:
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    return next(w for w in shown if w.isVisible())  # earlier tests' windows are closed
+
+
+def run_with(monkeypatch, library_path, *steps) -> tuple[int, list]:
+    """app.run() with each event loop replaced by the next step (a function of the window)."""
+    seen = []
+
+    def fake_exec():
+        window = open_window()
+        seen.append(steps[len(seen)](window))
+        window.close()
+        window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    return app.run(library_path, []), seen
+
+
+def ids_shown(window: MainWindow) -> list:
+    return sorted(window.table_model.ids)
+
+
+# --- damaged on start -------------------------------------------------------------------------
+
+
+def test_a_damaged_library_is_restored_from_its_backup_on_request(
+    monkeypatch, app_settings, library_path, answers
+):
+    good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    expected = snapshot(good)
+    wreck_table(library_path)
+    answers.replies.append(app.RESTORE)
+    status, seen = run_with(monkeypatch, library_path, lambda w: ids_shown(w))
+    assert status == 0
+    assert "damaged" in answers.asked[0][1] and "2024-06-01" in answers.asked[0][1]
+    assert seen == [sorted(ref.id for ref in expected[0] if not ref.trashed)]
+    assert snapshot(library_path) == expected
+
+
+def test_a_damaged_library_can_be_opened_read_only(
+    qtbot, monkeypatch, app_settings, library_path, answers
+):
+    backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    wreck_table(library_path, "note")
+    answers.replies.append(app.READ_ONLY)
+
+    def look(window):
+        actions = window.findChildren(QAction)
+        import_action = next(action for action in actions if action.text() == "&Import…")
+        with pytest.raises(LibraryError, match="read-only"):
+            window.library.add(Reference(title="x"))
+        return window.windowTitle(), window.read_only_label.text(), import_action.isEnabled()
+
+    status, seen = run_with(monkeypatch, library_path, look)
+    title, label, can_import = seen[0]
+    assert "(read-only)" in title
+    assert "changes cannot be saved" in label
+    assert not can_import
+
+
+def test_quitting_at_the_damage_dialog_opens_no_window(
+    monkeypatch, app_settings, library_path, answers
+):
+    wreck_table(library_path)
+    answers.replies.append(app.QUIT)
+    status, seen = run_with(monkeypatch, library_path)
+    assert (status, seen) == (1, [])
+    assert "no backup" in answers.asked[0][1]
+
+
+# --- the daily check and backup, after the window appeared ------------------------------------
+
+
+@pytest.fixture
+def at_once(monkeypatch):
+    monkeypatch.setattr(app, "BACKUP_DELAY_MS", 0)
+
+
+def test_the_daily_backup_is_made_after_the_window_appeared(
+    qtbot, monkeypatch, app_settings, library_path, at_once
+):
+    def wait_for_backup(window):
+        assert window.isVisible()
+        made_before_shown = backups.list_backups(library_path)
+        qtbot.waitUntil(lambda: bool(backups.list_backups(library_path)), timeout=30_000)
+        return made_before_shown
+
+    status, seen = run_with(monkeypatch, library_path, wait_for_backup)
+    assert (status, seen) == (0, [[]])
+    (backup,) = backups.list_backups(library_path)
+    assert snapshot(backup.path) == snapshot(library_path)
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Libraries count as large: not read whole on opening, checked with the daily backup."""
+    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
+
+
+def test_damage_found_while_the_window_is_open_stops_the_changes(
+    qtbot, monkeypatch, app_settings, library_path, answers, at_once, large
+):
+    backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    wreck_table(library_path, "note")
+    answers.replies.append(app.READ_ONLY)
+
+    def wait_for_damage(window):
+        qtbot.waitUntil(lambda: bool(answers.asked), timeout=30_000)
+        qtbot.waitUntil(lambda: window.library.read_only)
+        with pytest.raises(LibraryError, match="read-only"):
+            window.library.add(Reference(title="x"))
+        return "(read-only)" in window.windowTitle()
+
+    status, seen = run_with(monkeypatch, library_path, wait_for_damage)
+    assert seen == [True]
+    assert answers.asked[0][0] == threading.main_thread().name  # asked in the window's thread
+    assert len(backups.list_backups(library_path)) == 1  # the damaged file was not copied
+
+
+def test_damage_found_while_open_can_be_restored_in_a_new_window(
+    qtbot, monkeypatch, app_settings, library_path, answers, at_once, large
+):
+    good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    with Library(library_path) as library:
+        library.add(Reference(title="Added after the backup"))
+    wreck_table(library_path, "note")
+    answers.replies.append(app.RESTORE)
+
+    def wait_until_closed(window):
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+        return "closed"
+
+    status, seen = run_with(monkeypatch, library_path, wait_until_closed, ids_shown)
+    assert status == 0
+    assert seen[1] == sorted(ref.id for ref in snapshot(good)[0] if not ref.trashed)
+
+
+# --- a library on a read-only disk ------------------------------------------------------------
+
+
+def test_a_library_on_a_read_only_disk_opens_with_a_notice(monkeypatch, app_settings, library_path):
+    monkeypatch.setattr(backups.os, "access", lambda path, mode: mode != backups.os.W_OK)
+
+    def look(window):
+        return window.library.read_only, window.read_only_label.toolTip()
+
+    status, seen = run_with(monkeypatch, library_path, look)
+    read_only, notice = seen[0]
+    assert read_only
+    assert "read-only disk" in notice and str(library_path) in notice
