@@ -12,17 +12,17 @@ A regular backup is made at most once a day (``backup_if_due``), by the command 
 command that changes the library, and by the window in a thread after it has appeared; and
 whenever the user asks (``refman backup``). The daily backup comes after SQLite's quick check of
 the library, so that a damaged library is found within a day and never copied over a good
-backup. The newest ``KEEP_BACKUPS`` are kept. A restore, or
-a repair by ``refman check``, first saves the library as it is in a copy labelled
-``before-restore`` or ``before-repair``; those are kept apart (the newest ``KEEP_BACKUPS`` of them),
-so that restoring several times does not push the regular backups out.
+backup. The newest ``KEEP_BACKUPS`` are kept. A restore, or a repair by ``refman check``, first
+saves the library as it is in a copy labelled ``before-restore`` or ``before-repair``; those are
+kept apart (the newest ``KEEP_BACKUPS`` of them), so that restoring several times does not push
+the regular backups out.
 
 The check is SQLite's ``quick_check``: it reads every page and checks every b-tree, but skips
 comparing each index with its table, which ``refman check`` does (``integrity_check``, three
-times slower). Reading every page costs about 2 s for a 100,000-item library (1 GB), so it runs
-on opening (``verify``, once per file and process) only for libraries under
-``VERIFY_ON_OPEN_BYTES``, a tenth of a second; larger ones are checked with the daily backup,
-which the window runs after it has appeared. A library that fails it is not opened for writing:
+times slower). Reading every page takes about 2 s for a 100,000-item library (1 GB; the backup
+itself 4 s), so it runs on opening (``verify``, once per file and process) only for libraries
+under ``VERIFY_ON_OPEN_BYTES`` (about a tenth of a second); larger ones are checked with the
+daily backup, which the window runs after it has appeared. A library that fails it is not opened for writing:
 ``DamagedLibraryError`` names the latest good backup and the command that restores it.
 
 ``can_write`` tells a library on a read-only disk or in a read-only folder, which the library

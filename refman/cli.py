@@ -306,6 +306,17 @@ FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 CHANGING_COMMANDS = {"import", "tag", "note"}
 
 
+def _daily_backup(library: Library) -> None:
+    """The daily check and backup; a damaged library stops the command, a backup that cannot
+    be written (a full disk, a read-only folder) only warns."""
+    try:
+        library.backup_if_due()
+    except backups.DamagedLibraryError:
+        raise
+    except LibraryError as exc:
+        print(f"refman: warning: the daily backup was not made: {exc}", file=sys.stderr)
+
+
 def run_command(args, library_path: Path) -> int:
     """Run one command that needs the library, and close it whatever happens."""
     if args.command in FILE_COMMANDS:
@@ -317,7 +328,7 @@ def run_command(args, library_path: Path) -> int:
         if library.notice:
             print(f"refman: {library.notice}", file=sys.stderr)
         if args.command in CHANGING_COMMANDS:
-            library.backup_if_due()
+            _daily_backup(library)
         return LIBRARY_COMMANDS[args.command](library, args)
     finally:
         library.close()

@@ -133,6 +133,15 @@ def test_a_changing_command_backs_the_library_up_first(library_path, tmp_path):
     assert len(backups.list_backups(library_path)) == 1  # not twice in a day
 
 
+def test_a_backup_that_cannot_be_written_only_warns(library_path):
+    (library_path.parent / "backups").write_text("a file where the folder would go")
+    result = refman(library_path, "tag", "add", "still done")
+    assert result.returncode == 0
+    assert "warning: the daily backup was not made" in result.stderr
+    with Library(library_path) as library:
+        assert "still done" in library.tag_names()
+
+
 # --- restore ----------------------------------------------------------------------------------
 
 
