@@ -22,8 +22,9 @@ comparing each index with its table, which ``refman check`` does (``integrity_ch
 times slower). Reading every page takes about 2 s for a 100,000-item library (1 GB; the backup
 itself 4 s), so it runs on opening (``verify``, once per file and process) only for libraries
 under ``VERIFY_ON_OPEN_BYTES`` (about a tenth of a second); larger ones are checked with the
-daily backup, which the window runs after it has appeared. A library that fails it is not opened for writing:
-``DamagedLibraryError`` names the latest good backup and the command that restores it.
+daily backup, which the window runs after it has appeared. A library that fails it is not
+opened for writing: ``DamagedLibraryError`` names the latest good backup and the command that
+restores it.
 
 ``can_write`` tells a library on a read-only disk or in a read-only folder, which the library
 then opens read-only. It asks the system (``os.access``): a read-only file system says no even
