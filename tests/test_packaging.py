@@ -16,6 +16,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -128,24 +129,44 @@ def test_the_window_opens_on_the_library(bundle, env, tmp_path):
 
 
 def start_xvfb() -> tuple[subprocess.Popen, str]:
-    """An X server on a free display (Xvfb picks one and writes it to -displayfd)."""
+    """An X server on a free display (Xvfb picks one and writes it to -displayfd).
+
+    Xvfb can name a display and then exit when another server holds that display's socket
+    without its lock file; the next try then picks another display.
+    """
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.fail("Xvfb is not installed: install the xvfb package (see .ci/run)")
+    errors = []
+    for _ in range(3):
+        server, number, error = _try_xvfb(xvfb)
+        if server is not None:
+            return server, f":{number}"
+        errors.append(error)
+    pytest.fail("Xvfb did not start:\n" + "\n".join(errors))
+
+
+def _try_xvfb(xvfb: str) -> tuple[subprocess.Popen | None, str, str]:
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    ready, _, _ = select.select([read_fd], [], [], 30)
-    number = os.read(read_fd, 64).decode().strip() if ready else ""
-    os.close(read_fd)
-    if not number.isdigit():
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,),
+            stderr=log,
+        )
+        os.close(write_fd)
+        ready, _, _ = select.select([read_fd], [], [], 30)
+        number = os.read(read_fd, 64).decode().strip() if ready else ""
+        os.close(read_fd)
+        try:
+            server.wait(timeout=0.5)  # still serving after half a second: it is up
+        except subprocess.TimeoutExpired:
+            if number.isdigit():
+                return server, number, ""
         server.kill()
-        pytest.fail("Xvfb did not start")
-    return server, f":{number}"
+        server.wait()
+        log.seek(0)
+        return None, "", log.read().decode(errors="replace")[-500:]
 
 
 def test_the_window_opens_on_an_x_server(bundle, env, tmp_path):
