@@ -200,6 +200,7 @@ def test_a_chosen_workdir_keeps_only_what_was_there(tmp_path):
     (tmp_path / "mine.txt").write_text("keep me")
     work = Workdir(str(tmp_path), keep=False)
     work.file("library-1.sqlite").write_text("x")
+    (tmp_path / "backups").mkdir()
     work.cleanup()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
     kept = Workdir(str(tmp_path), keep=True)

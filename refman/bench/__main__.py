@@ -53,7 +53,8 @@ class Workdir:
         self.temporary = chosen is None
         self.path = Path(tempfile.mkdtemp(prefix="refman-bench-") if chosen is None else chosen)
         self.path.mkdir(parents=True, exist_ok=True)
-        self._made: list[Path] = [self.path / "config"]
+        # The window's settings, and the backups refman keeps beside a library it opens.
+        self._made: list[Path] = [self.path / "config", self.path / "backups"]
 
     def file(self, name: str) -> Path:
         path = self.path / name
