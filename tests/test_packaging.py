@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -129,24 +130,10 @@ def test_the_window_opens_on_the_library(bundle, env, tmp_path):
 
 
 def start_xvfb() -> tuple[subprocess.Popen, str]:
-    """An X server on a free display (Xvfb picks one and writes it to -displayfd).
-
-    Xvfb can name a display and then exit when another server holds that display's socket
-    without its lock file; the next try then picks another display.
-    """
+    """An X server on a free display (Xvfb picks one and writes it to -displayfd)."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.fail("Xvfb is not installed: install the xvfb package (see .ci/run)")
-    errors = []
-    for _ in range(3):
-        server, number, error = _try_xvfb(xvfb)
-        if server is not None:
-            return server, f":{number}"
-        errors.append(error)
-    pytest.fail("Xvfb did not start:\n" + "\n".join(errors))
-
-
-def _try_xvfb(xvfb: str) -> tuple[subprocess.Popen | None, str, str]:
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
@@ -155,18 +142,33 @@ def _try_xvfb(xvfb: str) -> tuple[subprocess.Popen | None, str, str]:
             stderr=log,
         )
         os.close(write_fd)
-        ready, _, _ = select.select([read_fd], [], [], 30)
-        number = os.read(read_fd, 64).decode().strip() if ready else ""
+        number = _display_number(read_fd, server)
         os.close(read_fd)
-        try:
-            server.wait(timeout=0.5)  # still serving after half a second: it is up
-        except subprocess.TimeoutExpired:
-            if number.isdigit():
-                return server, number, ""
-        server.kill()
-        server.wait()
-        log.seek(0)
-        return None, "", log.read().decode(errors="replace")[-500:]
+        if not number.isdigit():
+            server.kill()
+            server.wait()
+            log.seek(0)
+            pytest.fail("Xvfb did not start:\n" + log.read().decode(errors="replace")[-500:])
+    return server, f":{number}"
+
+
+def _display_number(fd: int, server: subprocess.Popen) -> str:
+    """The number Xvfb writes, read up to its newline.
+
+    Xvfb writes the digits and the newline separately: closing the pipe after the digits makes
+    its second write fail, and Xvfb exits ("Cannot write display number").
+    """
+    text = b""
+    deadline = time.monotonic() + 30
+    while not text.endswith(b"\n") and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        chunk = os.read(fd, 64) if ready else b""
+        if ready and not chunk:
+            break
+        text += chunk
+        if not ready and server.poll() is not None:
+            break
+    return text.decode().strip()
 
 
 def test_the_window_opens_on_an_x_server(bundle, env, tmp_path):
