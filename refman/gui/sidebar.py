@@ -289,7 +289,7 @@ class Sidebar(QSplitter):
         name = dialogs.ask_text(self, title, "Name:")
         if not name:
             return
-        made = self.editor.run_returning(lambda: self.library.create_collection(name, parent_id))
+        made = self.editor.create_collection(name, parent_id)
         if made is not None:
             self.select(Source(COLLECTION, made.id))
 
@@ -302,8 +302,8 @@ class Sidebar(QSplitter):
             InverseCommand(
                 self.library,
                 f"Rename collection {old}",
-                lambda: self.library.rename_collection(cid, name),
-                lambda: self.library.rename_collection(cid, old),
+                lambda: self.library.rename_collection(self.editor.collection_id(cid), name),
+                lambda: self.library.rename_collection(self.editor.collection_id(cid), old),
             )
         )
 
@@ -315,10 +315,15 @@ class Sidebar(QSplitter):
             InverseCommand(
                 self.library,
                 "Move collection",
-                lambda: self.library.move_collection(cid, parent_id),
-                lambda: self.library.move_collection(cid, old_parent),
+                lambda: self._move(cid, parent_id),
+                lambda: self._move(cid, old_parent),
             )
         )
+
+    def _move(self, cid: CollectionId, parent_id: CollectionId | None) -> Changes:
+        """Move by the ids the collections have now (undo may have made them again)."""
+        current = self.editor.collection_id
+        return self.library.move_collection(current(cid), current(parent_id))
 
     def delete_collection(self, cid: CollectionId) -> None:
         name = self.model.index_of(Source(COLLECTION, cid)).data()
@@ -327,7 +332,7 @@ class Sidebar(QSplitter):
             "The items in it stay in My Library."
         )
         if dialogs.confirm(self, "Delete Collection", question, "Delete Collection"):
-            self.editor.run(lambda: self.library.delete_collection(cid))
+            self.editor.delete_collection(cid)
 
     def empty_trash(self) -> None:
         count = self.library.item_count(trashed=True)

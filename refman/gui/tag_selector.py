@@ -354,9 +354,9 @@ class TagSelector(QWidget):
             self, "Rename Tag", "New name (an existing tag's name merges the two):", name
         )
         if new and new != name:
-            self.editor.run(lambda: self.library.rename_tag(name, new))
+            self.editor.rename_tag(name, new)
 
     def delete(self, name: str) -> None:
         question = f"Remove the tag “{name}” from every item in the library?"
         if dialogs.confirm(self, "Delete Tag", question, "Delete Tag"):
-            self.editor.run(lambda: self.library.delete_tag(name))
+            self.editor.delete_tag(name)

@@ -7,7 +7,10 @@ command once, pushes it on the undo stack only when the library accepted it, and
 
 Commands remember what they need to go back: a field edit keeps the old and new values; adding
 a tag remembers which items did not have it (undo removes it from those only); trash and
-restore are each other's inverse.
+restore are each other's inverse. Deleting a collection keeps its subtree and members so undo
+can rebuild it; deleting, renaming or merging a tag keeps the items that carried it. A
+collection made again by undo or redo gets a new id: the editor remembers which id stands for
+which, so older commands on the stack still find "their" collection.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from refman.library import Changes, Library
-from refman.model import CollectionId, ItemId, MissingItemError, RefmanError
+from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError
 
 T = TypeVar("T")
 GONE = "Some of these items are no longer in the library."
@@ -35,6 +38,18 @@ class LibraryEditor(QObject):
         super().__init__(parent)
         self.library = library
         self.undo_stack = QUndoStack(self)
+        self._renumbered: dict[CollectionId, CollectionId] = {}
+
+    def collection_id(self, cid: CollectionId | None) -> CollectionId | None:
+        """The id a collection has now, after undo or redo made it again under a new id."""
+        while cid in self._renumbered:
+            cid = self._renumbered[cid]
+        return cid
+
+    def renumber(self, old: CollectionId, new: CollectionId) -> None:
+        if old != new:
+            self._renumbered[old] = new
+            self._renumbered.pop(new, None)  # a live id stands for itself: no loops
 
     def push(self, command: LibraryCommand) -> bool:
         """Do ``command`` now; keep it for undo if the library accepted it."""
@@ -100,6 +115,19 @@ class LibraryEditor(QObject):
 
     def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
         return self._push_new(MembershipCommand, ids, cid, adding=False)
+
+    def create_collection(self, name: str, parent_id: CollectionId | None) -> Collection | None:
+        command = CreateCollectionCommand(self.library, name, parent_id)
+        return command.made if self.push(command) else None
+
+    def delete_collection(self, cid: CollectionId) -> bool:
+        return self._push_new(DeleteCollectionCommand, cid)
+
+    def rename_tag(self, old: str, new: str) -> bool:
+        return self._push_new(RenameTagCommand, old, new)
+
+    def delete_tag(self, name: str) -> bool:
+        return self._push_new(DeleteTagCommand, name)
 
     def _push_new(self, kind: type[LibraryCommand], *args, **kwargs) -> bool:
         """Make a command (it may read the library to know its inverse) and push it."""
@@ -232,7 +260,7 @@ class MembershipCommand(LibraryCommand):
         if not self.ids:
             return Changes()
         method = self.library.add_to_collection if adding else self.library.remove_from_collection
-        return method(self.ids, self.cid)
+        return method(self.ids, self.editor.collection_id(self.cid))
 
 
 class InverseCommand(LibraryCommand):
@@ -249,3 +277,125 @@ class InverseCommand(LibraryCommand):
 
     def revert(self) -> Changes:
         return self._revert()
+
+
+class CreateCollectionCommand(LibraryCommand):
+    """Make a collection; undo deletes it, redo makes it again (under a new id)."""
+
+    def __init__(self, library: Library, name: str, parent_id: CollectionId | None):
+        super().__init__(library, f"New collection {name.strip()}")
+        self.name, self.parent_id = name, parent_id
+        self.made: Collection | None = None
+
+    def do(self) -> Changes:
+        parent = self.editor.collection_id(self.parent_id)
+        made, changes = self.library.create_collection(self.name, parent)
+        if self.made is not None:
+            self.editor.renumber(self.made.id, made.id)
+        self.made = made
+        return changes
+
+    def revert(self) -> Changes:
+        return self.library.delete_collection(self.editor.collection_id(self.made.id))
+
+
+class DeleteCollectionCommand(LibraryCommand):
+    """Delete a collection and its subcollections; undo rebuilds them with their members."""
+
+    def __init__(self, library: Library, cid: CollectionId):
+        tree = _subtree(library.collections(), cid)
+        if not tree:
+            raise KeyError(cid)
+        super().__init__(library, f"Delete collection {tree[0].name}")
+        self.tree = tree  # parents before children
+        self.members = {c.id: _members(library, c.id) for c in tree}
+
+    def do(self) -> Changes:
+        return self.library.delete_collection(self.editor.collection_id(self.tree[0].id))
+
+    def revert(self) -> Changes:
+        for collection in self.tree:
+            parent = self.editor.collection_id(collection.parent_id)
+            made, _ = self.library.create_collection(collection.name, parent)
+            self.editor.renumber(self.editor.collection_id(collection.id), made.id)
+            if self.members[collection.id]:
+                self.library.add_to_collection(self.members[collection.id], made.id)
+        changed = frozenset(i for ids in self.members.values() for i in ids)
+        return Changes(changed=changed, collections=True)
+
+
+def _subtree(collections: list[Collection], root: CollectionId) -> list[Collection]:
+    """The collection ``root`` and everything nested in it, each parent before its children."""
+    found = [c for c in collections if c.id == root]
+    for collection in found:  # grows while it is walked: breadth first
+        found.extend(c for c in collections if c.parent_id == collection.id)
+    return found
+
+
+def _members(library: Library, cid: CollectionId) -> list[ItemId]:
+    return library.search(collection=cid) + library.search(collection=cid, trashed=True)
+
+
+def _tagged(library: Library, name: str) -> list[ItemId]:
+    """Every item with the tag, in the library or in the trash."""
+    return library.search(tags=[name]) + library.search(tags=[name], trashed=True)
+
+
+def _tag_color(library: Library, name: str) -> str:
+    counts = library.tag_counts() + library.tag_counts(trashed=True)
+    return next((t.color for t in counts if t.name == name), "")
+
+
+class DeleteTagCommand(LibraryCommand):
+    """Delete a tag everywhere; undo gives it back to its items, as a manual tag, and its colour.
+
+    Where the tag was automatic (a MeSH heading or author keyword) undo brings it back as a
+    manual tag: the library can only add manual tags.
+    """
+
+    def __init__(self, library: Library, name: str):
+        super().__init__(library, f"Delete tag {name}")
+        self.name = name
+        self.items = _tagged(library, name)
+        self.color = _tag_color(library, name)
+
+    def do(self) -> Changes:
+        return self.library.delete_tag(self.name)
+
+    def revert(self) -> Changes:
+        changes = self.library.add_tags(self.items, [self.name]) if self.items else Changes()
+        if self.color:
+            self.library.set_tag_color(self.name, self.color)
+        return Changes(changed=changes.changed, tags=True)
+
+
+class RenameTagCommand(LibraryCommand):
+    """Rename a tag; onto an existing name it merges, and undo splits the two apart again.
+
+    A plain rename is undone by renaming back. A merge removed the old tag, so undo gives the
+    old name back to its items (as a manual tag) and takes the new name from those that did not
+    have it before; the colours go back as they were.
+    """
+
+    def __init__(self, library: Library, old: str, new: str):
+        new = new.strip()
+        merging = new in library.tag_names()
+        super().__init__(library, f"{'Merge' if merging else 'Rename'} tag {old} into {new}")
+        self.old, self.new, self.merging = old, new, merging
+        self.old_items = _tagged(library, old) if merging else []
+        self.new_items = set(_tagged(library, new)) if merging else set()
+        self.colors = {name: _tag_color(library, name) for name in (old, new)} if merging else {}
+
+    def do(self) -> Changes:
+        return self.library.rename_tag(self.old, self.new)
+
+    def revert(self) -> Changes:
+        if not self.merging:
+            return self.library.rename_tag(self.new, self.old)
+        self.library.add_tags(self.old_items, [self.old])
+        only_old = [i for i in self.old_items if i not in self.new_items]
+        if only_old:
+            self.library.remove_tags(only_old, [self.new])
+        for name, color in self.colors.items():
+            self.library.set_tag_color(name, color)
+        return Changes(changed=frozenset(self.old_items), tags=True)
