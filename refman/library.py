@@ -661,7 +661,8 @@ class Library:
 
     def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
-        return formats.export(self.store.get_many(ids), fmt, style=style)
+        source = formats.find_export_format(fmt).needs_source_record
+        return formats.export(self.store.get_many(ids, source_records=source), fmt, style=style)
 
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
@@ -670,7 +671,9 @@ class Library:
         """
         from refman.formats import csl  # the citation processor loads on first use
 
-        return csl.cite_references(self.store.get_many(ids), style or csl.DEFAULT_STYLE, fmt)
+        return csl.cite_references(
+            self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
+        )
 
 
 class _PendingBatch:

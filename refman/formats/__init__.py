@@ -26,6 +26,7 @@ class ExportFormat:
     module: str  # module under refman.formats
     function: str  # writer(refs, out) in that module, or a CSL output kind
     styled: bool = False  # True when the output is a formatted bibliography in a CSL style
+    needs_source_record: bool = False  # True when the writer uses the imported record
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -38,7 +39,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat("biblatex", "BibLaTeX", ".bib", "bibtex", "write_biblatex"),
         ExportFormat("ris", "RIS", ".ris", "ris", "write"),
         ExportFormat("csl-json", "CSL-JSON", ".json", "csljson", "write"),
-        ExportFormat("medline", "MEDLINE / PubMed", ".nbib", "medline", "write"),
+        ExportFormat("medline", "MEDLINE / PubMed", ".nbib", "medline", "write", False, True),
     )
 }
 

@@ -94,11 +94,13 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(db: Database, ids: Sequence[ItemId]) -> list[Reference]:
+def load(
+    db: Database, ids: Sequence[ItemId], *, source_records: bool = True
+) -> list[Reference]:
     """The references with these ids, in this order; KeyError for an id not in the library."""
     found: dict[int, Reference] = {}
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
-        found.update(_load_chunk(db, chunk))
+        found.update(_load_chunk(db, chunk, source_records))
     missing = next((item_id for item_id in ids if item_id not in found), None)
     if missing is not None:
         raise KeyError(missing)
@@ -111,7 +113,7 @@ def _children(db: Database, model, columns: Sequence, ids: Sequence[int], order)
     return grouped(fetch(db, query))
 
 
-def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
+def _load_chunk(db: Database, ids: Sequence[int], source_records: bool) -> dict[int, Reference]:
     columns = [Item.id] + [getattr(Item, name) for name in mapping.STORED_COLUMNS]
     rows = fetch(db, Item.select(*columns).where(Item.id.in_(ids)))
     creator_columns = (
@@ -125,7 +127,11 @@ def _load_chunk(db: Database, ids: Sequence[int]) -> dict[int, Reference]:
     creators = _children(db, Creator, creator_columns, ids, (Creator.item, Creator.position))
     tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
     tag_links = grouped(fetch(db, _tag_links(tag_columns, ids)))
-    records = dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(ids))))
+    records = (
+        dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(ids))))
+        if source_records
+        else {}
+    )
     abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(ids))))
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(ids)))}
     return {

@@ -261,7 +261,7 @@ def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
 
 
 def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple((tag, value) for tag, value in json.loads(zlib.decompress(blob)))
+    return tuple(map(tuple, json.loads(zlib.decompress(blob))))
 
 
 # --- reading ----------------------------------------------------------------------------------

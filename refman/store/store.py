@@ -135,9 +135,15 @@ class Store:
         return items.load(self._db, [item_id])[0]
 
     @_reads
-    def get_many(self, ids: Sequence[ItemId]) -> list[Reference]:
-        """The references in the order of ``ids``; KeyError when one does not exist."""
-        return items.load(self._db, ids)
+    def get_many(
+        self, ids: Sequence[ItemId], *, source_records: bool = True
+    ) -> list[Reference]:
+        """The references in the order of ``ids``; KeyError when one does not exist.
+
+        ``source_records=False`` leaves the stored MEDLINE records out (empty): decompressing
+        them is most of the cost of loading, and only the MEDLINE export needs them.
+        """
+        return items.load(self._db, ids, source_records=source_records)
 
     @_writes
     def update_fields(self, item_id: ItemId, changes: Mapping[str, object]) -> None:
