@@ -17,6 +17,7 @@ from pathlib import Path
 from refman import backups, formats
 from refman.formats import medline
 from refman.model import (
+    EDITABLE_FIELDS,
     TAG_MANUAL,
     Collection,
     CollectionId,
@@ -222,29 +223,15 @@ def _looks_like_medline_file(path: Path) -> bool:
     return medline.sniff(head.decode("utf-8", errors="replace"))
 
 
+# Fields a merge fills when the item in the library has them empty (the date is merged apart:
+# an empty date is one without a year; the item type is the user's).
+MERGED_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("item_type", "date"))
+
+
 def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
     """Fields of ``existing`` that are empty and that ``incoming`` can fill."""
     changes: dict[str, object] = {}
-    for name in (
-        "title",
-        "abstract",
-        "container_title",
-        "container_title_short",
-        "collection_title",
-        "volume",
-        "issue",
-        "pages",
-        "doi",
-        "pmid",
-        "pmcid",
-        "isbn",
-        "language",
-        "publisher",
-        "place",
-        "url",
-        "issns",
-        "creators",
-    ):
+    for name in MERGED_FIELDS:
         if not getattr(existing, name) and getattr(incoming, name):
             changes[name] = getattr(incoming, name)
     if existing.date.year is None and incoming.date.year is not None:
