@@ -135,9 +135,7 @@ class Store:
         return items.load(self._db, [item_id])[0]
 
     @_reads
-    def get_many(
-        self, ids: Sequence[ItemId], *, source_records: bool = True
-    ) -> list[Reference]:
+    def get_many(self, ids: Sequence[ItemId], *, source_records: bool = True) -> list[Reference]:
         """The references in the order of ``ids``; KeyError when one does not exist.
 
         ``source_records=False`` leaves the stored MEDLINE records out (empty): decompressing
