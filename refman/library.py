@@ -34,7 +34,7 @@ from refman.model import (
     Tag,
     TagCount,
 )
-from refman.store import Store
+from refman.store import Store, duplicate_keys
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -668,15 +668,15 @@ class _PendingBatch:
 
     def __init__(self) -> None:
         self.refs: list[Reference] = []
-        self._keys: dict[str, int] = {}
+        self._keys: dict[tuple[str, str], int] = {}
 
     def add(self, ref: Reference) -> None:
-        for key in _duplicate_keys(ref):
+        for key in duplicate_keys(ref):
             self._keys.setdefault(key, len(self.refs))
         self.refs.append(ref)
 
     def find(self, ref: Reference) -> int | None:
-        for key in _duplicate_keys(ref):
+        for key in duplicate_keys(ref):
             if key in self._keys:
                 return self._keys[key]
         return None
@@ -684,20 +684,6 @@ class _PendingBatch:
     def take(self) -> list[Reference]:
         refs, self.refs, self._keys = self.refs, [], {}
         return refs
-
-
-def _duplicate_keys(ref: Reference) -> list[str]:
-    from refman.store import title_key
-
-    keys = []
-    if ref.pmid:
-        keys.append("pmid:" + ref.pmid)
-    if ref.doi:
-        keys.append("doi:" + ref.doi.lower())
-    tkey = title_key(ref)
-    if tkey:
-        keys.append("title:" + tkey)
-    return keys
 
 
 def _merged(first: Reference, second: Reference) -> Reference:

@@ -194,14 +194,8 @@ def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
 
     Trashed items count (restoring one is better than a second copy); live ones come first.
     """
-    keys = (
-        (Item.pmid, ref.pmid.strip()),
-        (Item.doi_key, mapping.doi_key(ref.doi)),
-        (Item.title_key, mapping.title_key(ref)),
-    )
-    for column, value in keys:
-        if not value:
-            continue
+    for name, value in mapping.duplicate_keys(ref):
+        column = getattr(Item, name)
         in_trash = Item.id.in_(Trash.select(Trash.item))
         query = Item.select(Item.id).where(column == value).order_by(in_trash, Item.id)
         found = query.limit(1).bind(db).scalar()

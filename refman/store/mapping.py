@@ -110,6 +110,20 @@ def natural_key(text: str) -> str:
     return _NUMBER.sub(lambda m: m.group().zfill(10), text.casefold().strip())
 
 
+def duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
+    """What makes two references the same item, strongest first: (key name, value).
+
+    PMID, then DOI as compared (any case, no resolver prefix), then the title key. The store's
+    duplicate look-up and the import's check within one file both use this one definition.
+    """
+    keys = [
+        ("pmid", ref.pmid.strip()),
+        ("doi_key", doi_key(ref.doi)),
+        ("title_key", title_key(ref)),
+    ]
+    return [(name, value) for name, value in keys if value]
+
+
 def doi_key(doi: str) -> str:
     """The DOI as compared for duplicates: lowercase, without a resolver prefix."""
     return _DOI_PREFIX.sub("", doi.strip()).lower()
