@@ -218,7 +218,7 @@ class Collection:
 
 @dataclass(frozen=True)
 class TagCount:
-    """A tag in the tag selector: its name, whether any link is automatic, colour, item count."""
+    """A tag in the tag selector: name, automatic (no manual link in the view), count, colour."""
 
     name: str
     automatic: bool
