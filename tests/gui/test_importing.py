@@ -148,7 +148,10 @@ def test_slow_import_shows_progress_and_cancel_keeps_the_library(
     assert report.added == []
     assert item_count(library_path) == 4  # as before the cancelled file
     assert "Import cancelled" in summary_text(controller)
-    assert len(ticks) >= 10  # the event loop kept running during the import (>= 0.5 s)
+    # The event loop kept running during the import: an import on the GUI thread would let the
+    # timer fire at most once (coalesced). Not a count per 20 ms: the worker holds the GIL
+    # much of the time, and how often the GUI thread gets it varies with the machine's load.
+    assert len(ticks) >= 3
     assert controller.progress_dialog is None
 
 
