@@ -41,7 +41,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import TextIO
 
 from refman.model import (
@@ -115,10 +115,37 @@ _MARKER = re.compile(r"(?<![^ \t])(" + "|".join(sorted(KNOWN_TAGS)) + r")[ \t]*-
 # Leaving single spaces alone lets re.sub return a clean value without copying it in pieces.
 _SPACES = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
 _CR = re.compile(r"\r\n?")
+_SEPARATOR = "\x1f"  # between values squashed together (unit separator: not white space)
+_SQUASHED = ("  ", "\t", "\n", "\r", "\f", "\v")  # what _SPACES finds, if anything
 
 
 def _squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" ")
+
+
+def _one_dash(text: str) -> bool:
+    """No second field marker (``- ``, ``-`` and a tab, or ``-`` at the end) in a line's rest.
+
+    ``_is_damaged``'s quick answer for the part of a line after its own tag.
+    """
+    return "- " not in text and "-\t" not in text and text[-1:] != "-"
+
+
+def _values(fields: list[tuple[str, list[str]]]) -> SourceRecord:
+    """The record's tag/value pairs, each value's lines joined and its white space squashed.
+
+    All values are squashed in one pass, joined by a separator they do not hold: one regex
+    call a record instead of one a field.
+    """
+    texts = [parts[0] if len(parts) == 1 else " ".join(parts) for _, parts in fields]
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        squashed = [_squash(text) for text in texts]
+    else:
+        if any(space in joined for space in _SQUASHED):
+            joined = _SPACES.sub(" ", joined)
+        squashed = [text.strip(" ") for text in joined.split(_SEPARATOR)]
+    return tuple(zip([tag for tag, _ in fields], squashed, strict=True))
 
 
 def _parse_tag_line(line: str) -> tuple[str, str] | None:
@@ -175,6 +202,30 @@ class _Assembler:
         self._seen_record = False  # junk before the first record is skipped silently
         self._junk_line: int | None = None
 
+    def feed_block(self, number: int, lines: list[str], records: list[RawRecord]) -> int:
+        """Feed lines numbered from ``number + 1``; the records they end go to ``records``.
+
+        The two lines that make up almost all of a file are handled here inline: a known tag
+        padded to four (``TI  - ``, not PMID, which may start a record) and an indented
+        continuation, each inside a record and with no second ``- `` that could mean a
+        damaged line. Everything else takes ``feed``, which knows every layout.
+        """
+        for text in lines:
+            number += 1
+            fields = self._fields  # read anew: ``feed`` starts a new list at a record's end
+            if fields:
+                if text[4:6] == "- ":
+                    value = text[6:]
+                    tag = text[:4].rstrip(" \t")
+                    if tag in KNOWN_TAGS and tag != "PMID" and _one_dash(value):
+                        fields.append((tag, [value]))
+                        continue
+                elif text[:1] == " " and ("-" not in text or _one_dash(text)) and text.strip():
+                    fields[-1][1].append(text.lstrip(" "))  # squashed to one space anyway
+                    continue
+            records.extend(self.feed(number, text))
+        return number
+
     def feed(self, line_no: int, text: str) -> Iterator[RawRecord]:
         if not text.strip():
             yield from self.finish()
@@ -193,8 +244,7 @@ class _Assembler:
         self._end_junk()
         if not self._fields:
             return
-        values = tuple((tag, _squash(" ".join(parts))) for tag, parts in self._fields)
-        record = RawRecord(values, self._start)
+        record = RawRecord(_values(self._fields), self._start)
         self._fields, self._has_pmid, self._seen_record = [], False, True
         problem = _record_problem(record)
         if problem:
@@ -289,28 +339,39 @@ def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def _split_lines(chunks: Iterable) -> Iterator:
-    """Lines (bytes or str, without the LF) from ``chunks``; memory bounded by the longest line."""
+def _line_blocks(chunks: Iterable) -> Iterator[list[str]]:
+    """Decoded text lines, a chunk's worth at a time; memory bounded by the longest line.
+
+    A block is decoded whole (UTF-8 almost always holds for all of it), and only a block that
+    fails is decoded line by line, each line as UTF-8 or else Windows-1252 (``_decode``). CR
+    and CRLF ends count as line breaks too. Working a block at a time, not a line at a time,
+    is what keeps the reader close to a plain split of the file.
+    """
     pending: list = []  # the pieces of a line that began in an earlier chunk
     for chunk in chunks:
-        first, *rest = chunk.split(b"\n" if isinstance(chunk, bytes) else "\n")
-        pending.append(first)
-        if rest:
-            line, pending = chunk[:0].join(pending), [rest.pop()]
-            yield line
-            yield from rest
-    if any(pending):
-        yield pending[0][:0].join(pending)
+        end = chunk.rfind(b"\n" if isinstance(chunk, bytes) else "\n")
+        if end < 0:
+            pending.append(chunk)
+            continue
+        pending.append(chunk[: end + 1])
+        block = chunk[:0].join(pending)
+        pending = [chunk[end + 1 :]]
+        yield _block_lines(block)[:-1]  # the last is the empty text after the final LF
+    rest = pending[0][:0].join(pending) if pending else ""
+    if rest:
+        yield _block_lines(rest.removesuffix(b"\r" if isinstance(rest, bytes) else "\r"))
 
 
-def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """1-based numbered lines, with CR and CRLF ends counted as line breaks too."""
-    number = 0
-    for line in lines:
-        line = line.removesuffix("\r")
-        for part in _CR.split(line) if "\r" in line else (line,):
-            number += 1
-            yield number, part
+def _block_lines(block) -> list[str]:
+    """The lines of a block of text (bytes or str); CR and CRLF end lines as LF does."""
+    if isinstance(block, bytes):
+        try:
+            block = block.decode("utf-8")
+        except UnicodeDecodeError:
+            block = "\n".join(_decode(line) for line in block.split(b"\n"))
+    if "\r" in block:
+        block = _CR.sub("\n", block)
+    return block.split("\n")
 
 
 def _text_chunks(head, stream) -> Iterator:
@@ -330,19 +391,19 @@ def _head_text(head) -> str:
     return head.decode("utf-8", errors="replace")
 
 
-def _stream_lines(stream, label: str) -> Iterator[tuple[int, str]]:
-    """Numbered text lines of a binary (or text) stream, after checking that it is MEDLINE."""
+def _stream_blocks(stream, label: str) -> Iterator[list[str]]:
+    """Blocks of text lines of a binary (or text) stream, after checking that it is MEDLINE."""
     head = stream.read(HEAD_BYTES)
     reason = _not_medline_reason(_head_text(head))
     if reason:
         raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
-    lines = _split_lines(_text_chunks(head, stream))
-    decoded = (line if isinstance(line, str) else _decode(line) for line in lines)
-    first = True
-    for number, text in _numbered(decoded):
-        if first:
-            text, first = text.removeprefix("\ufeff"), False
-        yield number, text
+    blocks = _line_blocks(_text_chunks(head, stream))
+    first = next(blocks, None)
+    if first is None:
+        return
+    first[0] = first[0].removeprefix("\ufeff")
+    yield first
+    yield from blocks
 
 
 def _reporter(label: str, on_problem) -> Callable[[int, str], None]:
@@ -353,10 +414,13 @@ def _reporter(label: str, on_problem) -> Callable[[int, str], None]:
     return report
 
 
-def _records(lines: Iterable[tuple[int, str]], label: str, on_problem) -> Iterator[RawRecord]:
+def _records(blocks: Iterable[list[str]], label: str, on_problem) -> Iterator[RawRecord]:
     assembler = _Assembler(_reporter(label, on_problem))
-    for number, text in lines:
-        yield from assembler.feed(number, text)
+    number = 0
+    for lines in blocks:
+        records: list[RawRecord] = []
+        number = assembler.feed_block(number, lines, records)
+        yield from records
     yield from assembler.finish()
 
 
@@ -400,7 +464,7 @@ def read_raw(source, name: str | None = None, on_problem=None) -> Iterator[RawRe
     label = _label(source, name)
     try:
         with _opened(source, label) as stream:
-            yield from _records(_stream_lines(stream, label), label, on_problem)
+            yield from _records(_stream_blocks(stream, label), label, on_problem)
     except OSError as exc:
         raise ParseError(label, None, f"the file cannot be read ({exc})") from None
 
@@ -416,8 +480,7 @@ def read_text(text: str, name: str = "clipboard", on_problem=None) -> Iterator[R
     reason = _not_medline_reason(text[:HEAD_BYTES])
     if reason:
         raise NotMedlineError(name, None, f"this is not MEDLINE/PubMed text ({reason})")
-    lines = _numbered(text.removeprefix("\ufeff").split("\n"))
-    for record in _records(lines, name, on_problem):
+    for record in _records([_block_lines(text.removeprefix("\ufeff"))], name, on_problem):
         yield to_reference(record)
 
 
@@ -577,26 +640,15 @@ _NAME_TAGS = {
 _FULL_FORM = {AUTHOR: "FAU", EDITOR: "FED"}
 
 
-@dataclass
-class _Draft:
-    """A creator whose AD and AUID lines are still being read."""
-
-    creator: Creator
-    affiliations: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-
-    def done(self) -> Creator:
-        return replace(self.creator, affiliations=tuple(self.affiliations), ids=tuple(self.ids))
-
-
-def _creator_for(tag: str, value: str, full_roles: set[str]) -> Creator | None:
+def _name_for(tag: str, value: str, full_roles: set[str]) -> tuple[str, str, str, str] | None:
+    """(family, given, literal, role) of a name line, or None when it names no one new."""
     if tag == "CN":
-        return Creator(literal=value) if value else None
+        return ("", "", value, AUTHOR) if value else None
     role, full = _NAME_TAGS[tag]
-    if not value or _ET_AL.fullmatch(value) or (not full and role in full_roles):
+    if not value or (not full and role in full_roles) or _ET_AL.fullmatch(value):
         return None  # the short form only counts when the record has no full names
     family, given = _full_name(value) if full else _short_name(value)
-    return Creator(family=family, given=given, role=role)
+    return family, given, "", role
 
 
 def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
@@ -605,25 +657,26 @@ def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
     AD and AUID lines before the first name (old records) belong to the first creator.
     """
     full_roles = {_NAME_TAGS[tag][0] for tag, _ in fields if tag in _FULL_FORM.values()}
-    drafts: list[_Draft] = []
-    early = _Draft(Creator())  # collects the AD and AUID lines before the first name
+    # Each creator as its name and two lists that the AD and AUID lines after it fill;
+    # the Creator is made once at the end, when those lists are complete.
+    drafts: list[tuple[tuple[str, str, str, str], list[str], list[str]]] = []
+    early: tuple[list[str], list[str]] = ([], [])  # AD and AUID lines before the first name
     for tag, value in fields:
         if tag in _NAME_TAGS or tag == "CN":
-            creator = _creator_for(tag, value, full_roles)
-            if creator:
-                drafts.append(
-                    _Draft(creator, early.affiliations, early.ids)
-                    if not drafts
-                    else _Draft(creator)
-                )
+            name = _name_for(tag, value, full_roles)
+            if name:
+                drafts.append((name, *early) if not drafts else (name, [], []))
         elif tag in ("AD", "AUID") and value:
-            target = drafts[-1] if drafts else early
-            (target.affiliations if tag == "AD" else target.ids).append(value)
-    return tuple(d.done() for d in drafts)
+            affiliations, ids = drafts[-1][1:] if drafts else early
+            (affiliations if tag == "AD" else ids).append(value)
+    return tuple(Creator(*name, tuple(aff), tuple(ids)) for name, aff, ids in drafts)
 
 
 def _mesh_tag(value: str) -> Tag | None:
     """``Brain/*enzymology/pathology`` as a MeSH tag; ``*`` marks a major topic."""
+    if "/" not in value and "*" not in value:  # a plain heading, the most common kind
+        value = value.strip()
+        return Tag(value, TAG_MESH) if value else None
     head, *rest = [part.strip() for part in value.split("/")]
     name = head.lstrip("*").strip()
     if not name:
