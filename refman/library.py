@@ -9,6 +9,7 @@ nothing of threads: the GUI decides where they run.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -44,6 +45,7 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
+_LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
 READ_ONLY_NOTICE = (
     "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
     "reading only, and changes cannot be saved."
@@ -423,16 +425,33 @@ class Library:
         report.problems += file_report.problems
 
     def _add_all(self, refs: Iterator[Reference], policy, report, cancelled) -> None:
+        """Add the references a batch at a time, each checked against the library first.
+
+        A batch's duplicates are looked up together (one query per key, not three per
+        record) before any of it is written, and written batches are looked up against the
+        library, so a record repeated later in the file is still found.
+        """
         pending = _PendingBatch()
-        for ref in refs:
-            if cancelled and cancelled():
-                raise ImportCancelled("cancelled")
-            self._add_one(ref, policy, pending, report)
+        for batch in _batches(refs, BATCH_SIZE):
+            for ref, existing in zip(batch, self._existing(batch, policy), strict=True):
+                if cancelled and cancelled():
+                    raise ImportCancelled("cancelled")
+                self._add_one(ref, existing, policy, pending, report)
             if len(pending.refs) >= BATCH_SIZE:
                 report.added += self.store.add_references(pending.take())
         report.added += self.store.add_references(pending.take())
 
-    def _add_one(self, ref: Reference, policy: str, pending: _PendingBatch, report) -> None:
+    def _existing(self, batch: Sequence[Reference], policy: str) -> Sequence[ItemId | None]:
+        """The item in the library each reference duplicates, as it stood before the batch.
+
+        Merging changes items as it goes (a merged item may gain the DOI a later record
+        carries), so under that policy each record is looked up when its turn comes.
+        """
+        if policy == "skip":
+            return self.store.find_duplicates(batch)
+        return [_LOOK_UP_LATER] * len(batch) if policy == "merge" else [None] * len(batch)
+
+    def _add_one(self, ref: Reference, existing, policy: str, pending: _PendingBatch, report):
         if policy == "keep":
             pending.add(ref)
             return
@@ -441,7 +460,8 @@ class Library:
             if policy == "merge":
                 pending.refs[index] = _merged(pending.refs[index], ref)
             return
-        existing = self.store.find_duplicate(ref)
+        if existing is _LOOK_UP_LATER:
+            existing = self.store.find_duplicate(ref)
         if existing is None:
             pending.add(ref)
         elif policy == "merge":
@@ -661,6 +681,13 @@ class Library:
         return csl.cite_references(
             self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
         )
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items in order, the last one shorter (itertools.batched, Python 3.12)."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 class _PendingBatch:

@@ -77,6 +77,17 @@ def test_same_record_twice_in_one_file_is_one_item(library, tmp_path):
     assert len(report.added) == 1
 
 
+@pytest.mark.parametrize("batch", [1, 2, 7, 500])
+def test_a_record_repeated_after_many_others_is_still_one_item(library, monkeypatch, batch):
+    # Duplicates are looked up a batch at a time: the repeat must be found whether the
+    # first copy is still waiting to be written or was written batches before.
+    monkeypatch.setattr(library_module, "BATCH_SIZE", batch)
+    balloon = DATA / "nbib-pubmed-balloongui-set.nbib"
+    text = balloon.read_text(encoding="utf-8")
+    report = library.import_text(text + "\n\n" + text)
+    assert library.item_count() == len(report.added) == 75
+
+
 def test_duplicate_found_by_doi_and_by_title(library):
     item_id, _ = library.add(
         Reference(

@@ -9,6 +9,7 @@ that safe against another writer.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -202,6 +203,23 @@ def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
         if found is not None:
             return ItemId(found)
     return None
+
+
+def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | None]:
+    """``find_duplicate`` of each reference, with one query per kind of key for all of them."""
+    keys = [mapping.duplicate_keys(ref) for ref in refs]
+    values: dict[str, set[str]] = {}
+    for name, value in itertools.chain.from_iterable(keys):
+        values.setdefault(name, set()).add(value)
+    best: dict[tuple[str, str], tuple[bool, int]] = {}  # the live item first, then the oldest
+    in_trash = Item.id.in_(Trash.select(Trash.item))
+    for name, wanted in values.items():
+        column = getattr(Item, name)
+        query = Item.select(column, in_trash, Item.id).where(column.in_(_listed(wanted)))
+        for value, trashed, item_id in fetch(db, query):
+            rank = (bool(trashed), item_id)
+            best[name, value] = min(best.get((name, value), rank), rank)
+    return [next((ItemId(best[key][1]) for key in pairs if key in best), None) for pairs in keys]
 
 
 # --- changing ---------------------------------------------------------------------------------

@@ -171,6 +171,11 @@ class Store:
         """An item with the same PMID, else DOI (any case), else title key; trashed ones too."""
         return items.find_duplicate(self._db, ref)
 
+    @_reads
+    def find_duplicates(self, refs: Sequence[Reference]) -> list[ItemId | None]:
+        """``find_duplicate`` of each reference, looked up together."""
+        return items.find_duplicates(self._db, refs)
+
     # --- browse ---------------------------------------------------------------------------------
 
     @_reads

@@ -221,6 +221,33 @@ def test_trashed_items_still_count_as_duplicates(store):
     assert store.find_duplicate(Reference(pmid="5")) == item_id
 
 
+def test_live_copies_are_found_before_trashed_ones(store):
+    trashed = store.add_reference(Reference(title="A", pmid="5"))
+    live = store.add_reference(Reference(title="A copy", pmid="5"))
+    store.set_trashed([trashed], True)
+    assert store.find_duplicate(Reference(pmid="5")) == live
+    assert store.find_duplicates([Reference(pmid="5")]) == [live]
+
+
+def test_duplicates_looked_up_together_match_one_by_one(store):
+    by_pmid = store.add_reference(Reference(title="A", pmid="111"))
+    by_doi = store.add_reference(Reference(title="B", doi="10.1/X"))
+    by_title = store.add_reference(
+        Reference(title="Same title", date=PartialDate(2020), creators=(Creator("Lee"),))
+    )
+    store.set_trashed([by_doi], True)
+    wanted = [
+        Reference(title="B", doi="10.1/x", pmid="111"),
+        Reference(title="Other", doi="https://doi.org/10.1/x"),
+        Reference(title="Same title.", date=PartialDate(2020), creators=(Creator("Lee"),)),
+        Reference(title="Unknown", pmid="999"),
+        Reference(),
+    ]
+    expected = [by_pmid, by_doi, by_title, None, None]
+    assert [store.find_duplicate(ref) for ref in wanted] == expected
+    assert store.find_duplicates(wanted) == expected
+
+
 def test_untitled_items_without_ids_are_not_duplicates(store):
     store.add_reference(Reference())
     assert store.find_duplicate(Reference()) is None
