@@ -36,6 +36,7 @@ CHANGES = {
     "edit journal": lambda s, ids: s.update_fields(ids[0], {"container_title_short": "Ann"}),
     "edit date": lambda s, ids: s.update_fields(ids[0], {"date": PartialDate(1990)}),
     "add tags": lambda s, ids: s.add_tags(ids[:2], [Tag("new tag")]),
+    "colour a new tag": lambda s, ids: s.set_tag_color("fresh tag", "#ff0000"),
     "remove tags": lambda s, ids: s.remove_tags(ids[1:], ["Brain"]),
     "rename tag": lambda s, ids: s.rename_tag("Brain", "Cerebrum"),
     "merge tag": lambda s, ids: s.rename_tag("Brain", "to read"),
