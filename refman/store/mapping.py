@@ -221,6 +221,19 @@ def to_json(values: Sequence) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _strings_json(values: tuple[str, ...]) -> str:
+    """to_json of a tuple of strings, cached: the encoder costs more to start than to run,
+    and affiliations, ids and publication types repeat across the items of an import."""
+    return to_json(list(values))
+
+
+@lru_cache(maxsize=65536)
+def _qualifiers_json(qualifiers: tuple) -> str:
+    """The MeSH qualifiers of a tag link as JSON (cached: the same few sets recur)."""
+    return to_json([[q.name, q.major] for q in qualifiers])
+
+
+@lru_cache(maxsize=65536)
 def from_json(text: str) -> tuple:
     """The values of a small JSON array column, as a tuple (shared: never change it).
 
@@ -242,7 +255,7 @@ def item_row(ref: Reference, item_id: int, added: datetime, modified: datetime) 
         + (date.year, date.month, date.day, date.season, date.text)
         + (
             to_json([[issn.value, issn.kind] for issn in ref.issns]),
-            to_json(list(ref.publication_types)),
+            _strings_json(tuple(ref.publication_types)),
             format_time(added),
             format_time(modified),
         )
@@ -259,15 +272,15 @@ def creator_rows(item_id: int, creators: Iterable[Creator]) -> list[tuple]:
             c.family,
             c.given,
             c.literal,
-            to_json(list(c.affiliations)),
-            to_json(list(c.ids)),
+            _strings_json(tuple(c.affiliations)) if c.affiliations else "",
+            _strings_json(tuple(c.ids)) if c.ids else "",
         )
         for position, c in enumerate(creators)
     ]
 
 
 def tag_link_row(item_id: int, tag_id: int, tag: Tag, position: int) -> tuple:
-    qualifiers = to_json([[q.name, q.major] for q in tag.qualifiers])
+    qualifiers = _qualifiers_json(tuple(tag.qualifiers)) if tag.qualifiers else ""
     return (item_id, tag_id, tag.kind, position, int(tag.major), qualifiers)
 
 
