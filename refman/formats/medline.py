@@ -42,6 +42,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TextIO
 
 from refman.model import (
@@ -638,6 +639,7 @@ _NAME_TAGS = {
     "ED": (EDITOR, False),
 }
 _FULL_FORM = {AUTHOR: "FAU", EDITOR: "FED"}
+_FULL_FORM_ROLES = {tag: role for role, tag in _FULL_FORM.items()}
 
 
 def _name_for(tag: str, value: str, full_roles: set[str]) -> tuple[str, str, str, str] | None:
@@ -651,12 +653,13 @@ def _name_for(tag: str, value: str, full_roles: set[str]) -> tuple[str, str, str
     return family, given, "", role
 
 
-def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
+def _creators(fields: SourceRecord, full_roles: set[str]) -> tuple[Creator, ...]:
     """Authors, groups and editors in file order, each with the AD and AUID lines after it.
 
-    AD and AUID lines before the first name (old records) belong to the first creator.
+    ``full_roles``: the roles the record gives full names for (FAU, FED), whose short forms
+    (AU, ED) are then left out. AD and AUID lines before the first name (old records) belong
+    to the first creator.
     """
-    full_roles = {_NAME_TAGS[tag][0] for tag, _ in fields if tag in _FULL_FORM.values()}
     # Each creator as its name and two lists that the AD and AUID lines after it fill;
     # the Creator is made once at the end, when those lists are complete.
     drafts: list[tuple[tuple[str, str, str, str], list[str], list[str]]] = []
@@ -672,6 +675,7 @@ def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
     return tuple(Creator(*name, tuple(aff), tuple(ids)) for name, aff, ids in drafts)
 
 
+@lru_cache(maxsize=65536)  # headings recur across records; a Tag is immutable, so shared
 def _mesh_tag(value: str) -> Tag | None:
     """``Brain/*enzymology/pathology`` as a MeSH tag; ``*`` marks a major topic."""
     if "/" not in value and "*" not in value:  # a plain heading, the most common kind
@@ -687,6 +691,7 @@ def _mesh_tag(value: str) -> Tag | None:
     return Tag(name, TAG_MESH, head.startswith("*"), qualifiers)
 
 
+@lru_cache(maxsize=65536)
 def _keyword_tag(value: str) -> Tag:
     """An author keyword (OT); PubMed marks a major one with ``*`` as it does MeSH headings."""
     name = value.lstrip("*").strip()
@@ -734,7 +739,12 @@ def to_reference(record: RawRecord) -> Reference:
         values.setdefault(tag, []).append(value)
 
     def first(tag: str) -> str:
-        return next((v for v in values.get(tag, ()) if v), "")
+        for value in values.get(tag, ()):
+            if value:
+                return value
+        return ""
+
+    full_roles = {role for tag, role in _FULL_FORM_ROLES.items() if tag in values}
 
     publication_types = tuple(values.get("PT", ()))
     item_type = _item_type(publication_types)
@@ -749,7 +759,7 @@ def to_reference(record: RawRecord) -> Reference:
         pmcid=_pmcid(first("PMC")),
         issns=_issns(values.get("IS", []) + values.get("ISSN", [])),
         place=first("PL") if item_type in _BOOKISH else "",
-        creators=_creators(record.fields),
+        creators=_creators(record.fields, full_roles),
         tags=_tags(record.fields),
         publication_types=publication_types,
         source_format=SOURCE_FORMAT,
