@@ -136,7 +136,7 @@ def test_every_item_is_imported_listed_and_shown(result):
     assert result["import"]["added"] == result["import"]["items"] == SIZE
     assert result["import"]["problems"] == 0
     assert result["library"]["items"] == result["window"]["rows"] == SIZE
-    assert result["biopython"]["records"] == SIZE
+    assert result["biopython"]["records"] == result["reader"]["records"] == SIZE
 
 
 def test_numbers_make_sense_together(result):
@@ -152,6 +152,8 @@ def test_numbers_make_sense_together(result):
     assert all(len(t) == 2 and min(t) > 0 for t in library["sorts"].values())
     assert library["tags"] > 100 and library["tag_counts_s"] > 0
     assert library["export_items"] == SIZE and library["export_chars"] > SIZE * 200
+    assert library["ris_s"] > 0 and library["bibliography_items"] == SIZE
+    assert 0 < result["reader"]["seconds"] < imported["seconds"]
     assert result["library_bytes"] > 0 and result["file_bytes"] > SIZE * 2000
 
 

@@ -6,6 +6,7 @@ import's peak RSS is not the generator's or Qt's), starts every measurement from
 interpreter as a user would, and lets the parent run without Qt.
 
 Tasks: ``import`` (Library.import_files), ``biopython`` (Bio.Medline parse only, for scale),
+``reader`` (refman's MEDLINE reader alone, to tell its share of the import from the store's),
 ``library`` (search, sort, tag counts and export through the Library API) and ``window`` (the
 main window offscreen: first rows shown, tag selector, scrolling). The start of the real
 program, ``python -m refman``, is timed by its own hook (``measure_startup``).
@@ -41,6 +42,7 @@ SORT_KEYS = (
     "date_modified",
 )
 EXPORT_COUNT = 10_000
+BIBLIOGRAPHY_COUNT = 1_000  # items formatted in the default style (AMA)
 REPEATS = 3  # runs of each sort and of the tag counts; the median is reported
 ONCE_IS_ENOUGH_S = 1.0  # a step slower than this is not repeated: the run stays short
 STARTS = 3  # window starts timed after one to warm up (one only when a start is slow)
@@ -182,6 +184,14 @@ def task_import(args: dict) -> dict:
     }
 
 
+def task_reader(args: dict) -> dict:
+    """refman's MEDLINE reader alone: the file to References, nothing stored."""
+    from refman.formats import medline
+
+    seconds, cpu, count = timed_cpu(lambda: sum(1 for _ in medline.read(args["file"])))
+    return {"seconds": seconds, "cpu_s": cpu, "records": count}
+
+
 def task_biopython(args: dict) -> dict:
     """Bio.Medline's parse of the same file, records only, nothing stored."""
     try:
@@ -223,6 +233,10 @@ def task_library(args: dict) -> dict:
         tags = len(library.tag_counts())
         chosen = ids[:EXPORT_COUNT]
         export_seconds, text = timed(lambda: library.export(chosen, "bibtex"))
+        ris_seconds, _ = timed(lambda: library.export(chosen, "ris"))
+        few = ids[:BIBLIOGRAPHY_COUNT]
+        style = "american-medical-association"
+        bibliography_seconds, _ = timed(lambda: library.export(few, "text", style=style))
         return {
             "items": len(ids),
             "all_ids_s": seconds,
@@ -233,6 +247,9 @@ def task_library(args: dict) -> dict:
             "export_items": len(chosen),
             "export_s": export_seconds,
             "export_chars": len(text),
+            "ris_s": ris_seconds,
+            "bibliography_items": len(few),
+            "bibliography_s": bibliography_seconds,
             "total_s": time.perf_counter() - open_done,
         }
 
@@ -322,6 +339,7 @@ def task_window(args: dict) -> dict:
 TASKS: dict[str, Callable[[dict], dict]] = {
     "import": task_import,
     "biopython": task_biopython,
+    "reader": task_reader,
     "library": task_library,
     "window": task_window,
 }
