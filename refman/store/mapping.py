@@ -96,6 +96,9 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 # --- keys -------------------------------------------------------------------------------------
 
 
+# Cached: an imported title is folded for its sort key and twice for its duplicate key, and
+# journal names recur from item to item.
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase, drop accents and punctuation, collapse spaces: 'Müller-Lyon.' → 'muller lyon'."""
     bare = text.casefold()
@@ -196,6 +199,7 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+@lru_cache(maxsize=256)  # the items of one import share one moment
 def format_time(moment: datetime) -> str:
     """ISO 8601 in UTC, to the second: sorts as text and SQLite's date functions read it."""
     if moment.tzinfo is None:
