@@ -23,6 +23,21 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable
     db.cursor().executemany(sql, rows)
 
 
+def rows_where_in(db: Database, select: str, column: str, values: Iterable) -> list[tuple]:
+    """The rows of ``select`` (SQL without WHERE) whose ``column`` is one of ``values``.
+
+    Values are bound as parameters, CHUNK at a time: unlike a JSON list read with json_each,
+    that keeps text with NUL characters intact.
+    """
+    values = list(values)
+    found: list[tuple] = []
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start : start + CHUNK]
+        marks = ", ".join([db.param] * len(chunk))
+        found += db.execute_sql(f"{select} WHERE {column} IN ({marks})", chunk).fetchall()
+    return found
+
+
 def grouped(rows: Iterable[Sequence]) -> dict[int, list]:
     """{item id: [rest of row, ...]} from rows that start with an item id, order kept."""
     groups: dict[int, list] = defaultdict(list)

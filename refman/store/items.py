@@ -17,7 +17,7 @@ from peewee import SQL, Database, chunked, fn
 
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
-from refman.store.bulk import CHUNK, fetch, grouped, insert_rows
+from refman.store.bulk import CHUNK, fetch, grouped, insert_rows, rows_where_in
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -212,11 +212,9 @@ def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | No
     for name, value in itertools.chain.from_iterable(keys):
         values.setdefault(name, set()).add(value)
     best: dict[tuple[str, str], tuple[bool, int]] = {}  # the live item first, then the oldest
-    in_trash = Item.id.in_(Trash.select(Trash.item))
     for name, wanted in values.items():
-        column = getattr(Item, name)
-        query = Item.select(column, in_trash, Item.id).where(column.in_(_listed(wanted)))
-        for value, trashed, item_id in fetch(db, query):
+        select = f"SELECT {name}, id IN (SELECT item_id FROM trash), id FROM item"
+        for value, trashed, item_id in rows_where_in(db, select, name, wanted):
             rank = (bool(trashed), item_id)
             best[name, value] = min(best.get((name, value), rank), rank)
     return [next((ItemId(best[key][1]) for key in pairs if key in best), None) for pairs in keys]

@@ -16,14 +16,13 @@ triggers on the tag table (see fts.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 from peewee import SQL, Case, Database, chunked, fn
 
 from refman.model import TAG_MANUAL, ItemId, Tag, TagCount
 from refman.store import fts, mapping, search
-from refman.store.bulk import CHUNK, fetch, insert_rows
+from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
 from refman.store.schema import CollectionItem, Item, ItemTag, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -47,8 +46,7 @@ def tag_ids(db: Database, names: Iterable[str]) -> dict[str, int]:
         f"INSERT INTO {fts.TAGS.name} (rowid, name) SELECT id, name FROM tag WHERE id > ?",
         (last_id,),
     )
-    listed = SQL("(SELECT value FROM json_each(?))", (json.dumps(names),))
-    return dict(fetch(db, TagRow.select(TagRow.name, TagRow.id).where(TagRow.name.in_(listed))))
+    return dict(rows_where_in(db, "SELECT name, id FROM tag", "name", names))
 
 
 def _find(db: Database, name: str) -> TagRow | None:

@@ -248,6 +248,16 @@ def test_duplicates_looked_up_together_match_one_by_one(store):
     assert store.find_duplicates(wanted) == expected
 
 
+def test_text_with_nul_characters_is_tagged_and_matched(store):
+    # Found by hypothesis: names and keys must be compared whole, NUL and all.
+    item_id = store.add_reference(Reference(title="A", doi="10.1/a\x00b", tags=(Tag("\x00"),)))
+    assert [t.name for t in store.get(item_id).tags] == ["\x00"]
+    assert store.find_duplicates([Reference(doi="10.1/A\x00b"), Reference(doi="10.1/a")]) == [
+        item_id,
+        None,
+    ]
+
+
 def test_untitled_items_without_ids_are_not_duplicates(store):
     store.add_reference(Reference())
     assert store.find_duplicate(Reference()) is None
