@@ -286,9 +286,7 @@ class Disambiguator:
             return False
         if self.doc.add_names and self.names_max is not None and self.gname != self.names_max:
             return False
-        if self.givens_max is None or gs >= len(base.givens) or self.gname >= len(
-            base.givens[gs]
-        ):
+        if self.givens_max is None or gs >= len(base.givens) or self.gname >= len(base.givens[gs]):
             return True
         level = base.givens[gs][self.gname]
         return level is None or level == self.givens_max
@@ -484,8 +482,10 @@ class RenderState:
                 param = level(0)
             else:
                 param = givens[pos][i]
-                if param == INITIALS and doc.rule == "by-cite" and (
-                    initials is None or not name.given
+                if (
+                    param == INITIALS
+                    and doc.rule == "by-cite"
+                    and (initials is None or not name.given)
                 ):
                     param = FULL
                 if doc.add_givenname and name.given:

@@ -3,9 +3,13 @@
 An ``Engine`` is built once per style (parsing the style and its locale chain) and then renders
 any number of items. The order of a bibliography is the style's ``cs:bibliography/cs:sort``
 (items without a key value go last, ties keep the input order), or the input order; citation
-numbers follow that order, or the input order when the sort is by citation number. Author-date
-styles that ask for ``disambiguate-add-year-suffix`` get "2023a", "2023b" for items whose
-citations would otherwise read the same.
+numbers follow that order, or the input order when the sort is by citation number.
+
+Items are rendered as part of a document: its citations, in order, each a list of items.
+Citations that would read the same are told apart as citeproc-js does it (csl_disambig: more
+names, given names or initials, ``disambiguate="true"`` branches, year suffixes "2023a"); a
+bibliography is that of a document citing each of its items once, in the order given.
+Author-date styles that collapse keep one author's cites together as citeproc-js does.
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class Engine:
             punctuation_in_quote=self.locale.option("punctuation-in-quote"),
         )
         self._page_delimiter = self.locale.term("page-range-delimiter") or "\u2013"
+        self.explicit_year_suffix = any(
+            el.get("variable") == "year-suffix" for el in self._elements
+        )
 
     # --- helpers used by the elements ---
 
@@ -282,9 +289,9 @@ class Engine:
         layout = self.citation_el.find(q("layout"))
         items = [prep.items[i] for i in ids]
         numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
-        suffixes = {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (
-            prep.doc
-        ) else {}
+        suffixes = (
+            {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (prep.doc) else {}
+        )
         blobs = []
         for n, item_id in enumerate(ids):
             ctx = Ctx(
@@ -292,12 +299,13 @@ class Engine:
             )
             ctx.dis = self._state(prep.doc, item_id, bibliography=False)
             blobs.append(layout.item_blob(ctx))
-        order = self._sorted(self.citation_el, items, numbers, suffixes)
+        # citeproc-js computes a citation's sort keys without year suffixes.
+        order = self._sorted(self.citation_el, items, numbers, {})
         sort = self.citation_el.find(q("sort"))
         if sort is not None and len(order) > 1 and self._grouped_sort():
             first = next(sort.iterchildren(q("key")))
             values = [
-                self._key_value(first, item, numbers[n], self.citation_el, suffixes.get(n, ""))
+                self._key_value(first, item, numbers[n], self.citation_el, "")
                 for n, item in enumerate(items)
             ]
             order = _grouped(order, blobs, values, first.get("sort") == "descending")
@@ -310,6 +318,7 @@ class Engine:
         return self.root.get("class") == "in-text" and bool(
             citation.get("collapse") or citation.get("cite-group-delimiter")
         )
+
 
 @dataclass
 class _Prepared:

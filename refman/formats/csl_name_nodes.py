@@ -302,7 +302,9 @@ def _name_blob(
         return leaf(name.literal or name.family or name.given)
     form = _form(ctx, name_el)
     if ctx.sorting is not None:
-        return leaf(sort_text(ctx.engine.root.get("demote-non-dropping-particle"), name))
+        # citeproc-js sorts on the given name as the style prints it (initials or in full).
+        given = _given_text(ctx, name_el, name)
+        return leaf(sort_text(ctx.engine.root.get("demote-non-dropping-particle"), name, given))
     family_attrs, given_attrs = _part_attrs(name_el, "family"), _part_attrs(name_el, "given")
     if level is None:
         with_given, given = form != "short", _given_text(ctx, name_el, name)
@@ -319,16 +321,17 @@ def _name_blob(
     return parts.natural()
 
 
-def sort_text(demote: str | None, name: PersonName) -> str:
+def sort_text(demote: str | None, name: PersonName, given: str | None = None) -> str:
     """A name as a sort key: family name first, the particle where the style demotes it."""
     if name.is_literal:
         return name.literal or name.family or name.given
+    given = name.given if given is None else given
     if demote == "never":
         head = [name.non_dropping_particle, name.family, name.dropping_particle]
-        tail = [name.given]
+        tail = [given]
     else:
         head = [name.family]
-        tail = [name.given, name.dropping_particle, name.non_dropping_particle]
+        tail = [given, name.dropping_particle, name.non_dropping_particle]
     return " ".join(p for p in head + tail + [name.suffix] if p)
 
 

@@ -169,6 +169,7 @@ class Ctx:
         self.suppressed: set[str] = set()
         self.rendered_variables: list[str] = []
         self.started = False  # has any text been printed yet (terms capitalise when not)
+        self.year_suffix_done = False  # printed after a year (styles without year-suffix)
         self.dis: RenderState | None = None  # disambiguation settings, where a document has them
 
     def note(self, variable: str, rendered: bool) -> None:
