@@ -148,7 +148,9 @@ class Disambiguator:
         self.modes = doc.modes
 
     def run(self, key: str) -> None:
-        if self.modes and self._init(key):
+        # A key held by one item has nothing to resolve (citeproc-js renders it once more,
+        # which changes nothing the final rendering does not redo).
+        if self.modes and len(self.doc.ambiguous.get(key, ())) > 1 and self._init(key):
             self._run()
 
     # --- setup ---
