@@ -50,6 +50,7 @@ __all__ = [
     "bibliography",
     "bibliography_entries",
     "citation",
+    "citations",
     "cite_references",
     "find_style",
     "format_references",
@@ -104,6 +105,20 @@ def citation(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text
         return ""
     compiled = engine(style)
     return citation_document(render(compiled.citation(items), fmt, compiled.quotes), fmt)
+
+
+def citations(
+    clusters: Sequence[Sequence[dict]], style: str = DEFAULT_STYLE, fmt: str = "text"
+) -> list[str]:
+    """The in-text citations of a document, each citing a list of CSL-JSON items, in the
+    document's order: citeproc-js's output for a document whose citations Zotero adds in turn
+    (names, initials and year suffixes tell apart every item the document cites)."""
+    _check_format(fmt)
+    compiled = engine(style)
+    out = []
+    for blob in compiled.citations(clusters):
+        out.append(citation_document(render(blob, fmt, compiled.quotes), fmt) if blob else "")
+    return out
 
 
 def _csl_items(refs: Sequence[Reference]) -> list[dict]:

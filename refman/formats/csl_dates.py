@@ -91,11 +91,20 @@ def _year(ctx: Ctx, year: int, form: str) -> str:
     return text
 
 
+def _implicit_suffix(ctx: Ctx) -> str:
+    """citeproc-js prints the year suffix after the first year of a style that never calls the
+    ``year-suffix`` variable."""
+    if not ctx.year_suffix or ctx.engine.explicit_year_suffix or ctx.year_suffix_done:
+        return ""
+    ctx.year_suffix_done = True
+    return ctx.year_suffix
+
+
 def _part_text(ctx: Ctx, spec: PartSpec, ymd: tuple[int, int, int], season: str) -> str:
     year, month, day = ymd
     form = spec.attrs.get("form", "")
     if spec.name == "year":
-        return _year(ctx, year, form) if year else ""
+        return _year(ctx, year, form) + _implicit_suffix(ctx) if year else ""
     if spec.name == "month":
         if month:
             return _month(ctx, month, form or "long")

@@ -3,19 +3,25 @@
 An ``Engine`` is built once per style (parsing the style and its locale chain) and then renders
 any number of items. The order of a bibliography is the style's ``cs:bibliography/cs:sort``
 (items without a key value go last, ties keep the input order), or the input order; citation
-numbers follow that order, or the input order when the sort is by citation number. Author-date
-styles that ask for ``disambiguate-add-year-suffix`` get "2023a", "2023b" for items whose
-citations would otherwise read the same.
+numbers follow that order, or the input order when the sort is by citation number.
+
+Items are rendered as part of a document: its citations, in order, each a list of items.
+Citations that would read the same are told apart as citeproc-js does it (csl_disambig: more
+names, given names or initials, ``disambiguate="true"`` branches, year suffixes "2023a"); a
+bibliography is that of a document citing each of its items once, in the order given.
+Author-date styles that collapse keep one author's cites together as citeproc-js does.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
 from refman.formats.csl_blob import Blob, group, wrap
+from refman.formats.csl_disambig import AmbigConfig, Document, RenderState
 from refman.formats.csl_locale import Locale, q
 from refman.formats.csl_name_nodes import sort_text
 from refman.formats.csl_nodes import parse_style
@@ -59,6 +65,9 @@ class Engine:
             punctuation_in_quote=self.locale.option("punctuation-in-quote"),
         )
         self._page_delimiter = self.locale.term("page-range-delimiter") or "\u2013"
+        self.explicit_year_suffix = any(
+            el.get("variable") == "year-suffix" for el in self._elements
+        )
 
     # --- helpers used by the elements ---
 
@@ -130,43 +139,106 @@ class Engine:
             numbers = {index: position + 1 for position, index in enumerate(order)}
         return order, numbers
 
-    # --- year suffixes ---
+    # --- disambiguation ---
 
-    def _year_suffixes(self, items: list[Item], order: list[int], numbers) -> dict[int, str]:
-        citation = self.citation_el
-        if citation is None or citation.get("disambiguate-add-year-suffix") != "true":
-            return {}
-        layout = citation.find(q("layout"))
-        seen: dict[str, list[int]] = {}
-        for index in _possibly_ambiguous(items, order):
-            ctx = Ctx(self, items[index], citation, number=numbers[index])
-            rendered = layout.item_blob(ctx)
-            seen.setdefault(rendered.plain() if rendered else "", []).append(index)
-        suffixes: dict[int, str] = {}
-        for same in seen.values():
-            if len(same) > 1:
-                for position, index in enumerate(same):
-                    suffixes[index] = _letters(position)
-        return suffixes
+    def _options(self) -> dict:
+        """The disambiguation options of the style (citeproc-js reads them once per style)."""
+        if "_dis_options" not in self.__dict__:
+            citation = self.citation_el
+            options = dict(citation.attrib) if citation is not None else {}
+            options["demote"] = self.root.get("demote-non-dropping-particle")
+            if any(el.get("disambiguate") == "true" for el in self._elements):
+                options["has-disambiguate"] = "true"
+            self._dis_options = options
+        return self._dis_options
+
+    def _render_cite(self, items: dict[str, Item], doc: Document, item_id: str, request):
+        """An item's cite as plain text, rendered to compare it with others."""
+        token = doc.tokens.get(item_id)
+        if request is None and token is not None:
+            request = token.config  # citeproc-js renders with, and updates, the registered one
+        settings = request if request is not None else AmbigConfig()
+        state = RenderState(doc, item_id, request, settings, looking=True)
+        ctx = Ctx(self, items[item_id], self.citation_el, year_suffix=_suffix(settings))
+        ctx.dis = state
+        rendered = self.citation_el.find(q("layout")).item_blob(ctx)
+        text = rendered.plain() if rendered is not None else ""
+        return text, settings, state.names_max, (state.count, state.tests)
+
+    def _document(self, items: dict[str, Item], clusters: list[list[str]], bib_order: list[str]):
+        """The disambiguation state of a document citing ``clusters`` in turn, or None for a
+        style that disambiguates nothing."""
+        options = self._options()
+        doc = Document(
+            options,
+            lambda doc, item_id, request: self._render_cite(items, doc, item_id, request),
+            lambda ids: [i for i in bib_order if i in set(ids)],
+        )
+        if self.citation_el is None or not (doc.modes or doc.add_givenname):
+            return None
+        for cluster in clusters:
+            doc.cite(cluster)
+        return doc
+
+    def _state(self, doc, item_id: str, bibliography: bool) -> RenderState | None:
+        """How an item's final cite (or entry) is rendered in the document."""
+        if doc is None:
+            return None
+        config = doc.tokens[item_id].config
+        if not bibliography:
+            return RenderState(doc, item_id, config, config, looking=False)
+        settings = AmbigConfig()
+        if doc.add_names:
+            settings.names = list(config.names)
+        request = None
+        if doc.add_givenname:
+            settings.givens = [list(g) for g in config.givens]
+            request = settings
+        return RenderState(
+            doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
+        )
+
+    def _prepare(self, clusters: Sequence[Sequence[dict]]) -> _Prepared:
+        """The items of a document in the order they are first cited, with their numbers,
+        bibliography order and disambiguation."""
+        items: dict[str, Item] = {}
+        ids: list[list[str]] = []
+        for cluster in clusters:
+            ids.append([])
+            for data in cluster:
+                item = Item(data)
+                item_id = item.id or f"item-{len(items) + 1}"
+                items.setdefault(item_id, item)
+                ids[-1].append(item_id)
+        keys = list(items)
+        listed = [items[k] for k in keys]
+        if self.bibliography_el is not None:
+            order, numbers = self.registry(listed)
+        else:
+            order, numbers = list(range(len(listed))), {i: i + 1 for i in range(len(listed))}
+        bib_order = [keys[i] for i in order]
+        doc = self._document(items, ids, bib_order)
+        return _Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
 
     # --- rendering ---
 
     def bibliography(self, data: Sequence[dict]) -> list[Blob]:
-        """One blob per entry, in bibliography order."""
+        """One blob per entry, in bibliography order, for a document that cites each item
+        once, in the order given."""
         if self.bibliography_el is None:
             raise RefmanError("This style has no bibliography")
-        items = [Item(d) for d in data]
-        order, numbers = self.registry(items)
-        suffixes = self._year_suffixes(items, order, numbers)
+        prep = self._prepare([[d] for d in data])
         entries = []
-        for index in order:
+        for item_id in prep.bib_order:
+            state = self._state(prep.doc, item_id, bibliography=True)
             ctx = Ctx(
                 self,
-                items[index],
+                prep.items[item_id],
                 self.bibliography_el,
-                number=numbers[index],
-                year_suffix=suffixes.get(index, ""),
+                number=prep.numbers[item_id],
+                year_suffix=_suffix(prep.doc.tokens[item_id].config) if prep.doc else "",
             )
+            ctx.dis = state
             entries.append(self._entry(ctx))
         _substitute_repeated_authors(self, entries)
         return [e for e in entries if e is not None]
@@ -185,15 +257,20 @@ class Engine:
 
     def citation(self, data: Sequence[dict]) -> Blob | None:
         """One citation cluster citing every item."""
+        return self.citations([data])[0]
+
+    def citations(self, clusters: Sequence[Sequence[dict]]) -> list[Blob | None]:
+        """The citations of a document, each a list of items, in the document's order: every
+        item is disambiguated against all the items the document cites."""
         if self.citation_el is None:
             raise RefmanError("This style has no citation layout")
-        items = [Item(d) for d in data]
-        if self.bibliography_el is not None:
-            registry, numbers = self.registry(items)
-        else:
-            registry, numbers = list(range(len(items))), {i: i + 1 for i in range(len(items))}
-        suffixes = self._year_suffixes(items, registry, numbers)
-        cites = self._cites(items, numbers, suffixes)
+        prep = self._prepare(clusters)
+        return [self._cluster(prep, ids) for ids in prep.clusters]
+
+    def _cluster(self, prep: _Prepared, ids: list[str]) -> Blob | None:
+        if not ids:
+            return None
+        cites = self._cites(prep, ids)
         layout = self.citation_el.find(q("layout"))
         delimiter = layout.get("delimiter", "")
         collapse = self.citation_el.get("collapse", "")
@@ -204,40 +281,84 @@ class Engine:
             joined = _collapse_authors(self.citation_el, [blob for _, blob in cites], delimiter)
         else:
             joined = group([blob for _, blob in cites], delimiter)
-        ctx = Ctx(self, items[0] if items else Item({}), self.citation_el)
+        ctx = Ctx(self, prep.items[ids[0]], self.citation_el)
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
 
-    def _cites(self, items: list[Item], numbers, suffixes) -> list[tuple[int, Blob | None]]:
+    def _cites(self, prep: _Prepared, ids: list[str]) -> list[tuple[int, Blob | None]]:
         """Each cite of a citation, in the citation's sort order, with its number."""
         layout = self.citation_el.find(q("layout"))
-        cites = []
-        for index in self._sorted(self.citation_el, items, numbers, suffixes):
+        items = [prep.items[i] for i in ids]
+        numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
+        suffixes = (
+            {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (prep.doc) else {}
+        )
+        blobs = []
+        for n, item_id in enumerate(ids):
             ctx = Ctx(
-                self,
-                items[index],
-                self.citation_el,
-                number=numbers[index],
-                year_suffix=suffixes.get(index, ""),
+                self, items[n], self.citation_el, number=numbers[n], year_suffix=suffixes.get(n, "")
             )
-            cites.append((numbers[index], layout.item_blob(ctx)))
-        return cites
+            ctx.dis = self._state(prep.doc, item_id, bibliography=False)
+            blobs.append(layout.item_blob(ctx))
+        # citeproc-js computes a citation's sort keys without year suffixes.
+        order = self._sorted(self.citation_el, items, numbers, {})
+        sort = self.citation_el.find(q("sort"))
+        if sort is not None and len(order) > 1 and self._grouped_sort():
+            first = next(sort.iterchildren(q("key")))
+            values = [
+                self._key_value(first, item, numbers[n], self.citation_el, "")
+                for n, item in enumerate(items)
+            ]
+            order = _grouped(order, blobs, values, first.get("sort") == "descending")
+        return [(numbers[n], blobs[n]) for n in order]
+
+    def _grouped_sort(self) -> bool:
+        """citeproc-js keeps the cites of one author together in author-date styles that
+        collapse: the groups are ordered by the first sort key of their first cite."""
+        citation = self.citation_el
+        return self.root.get("class") == "in-text" and bool(
+            citation.get("collapse") or citation.get("cite-group-delimiter")
+        )
 
 
-def _possibly_ambiguous(items: list[Item], order: list[int]) -> list[int]:
-    """Items (in ``order``) that share their first creator's name and year with another one:
-    only their citations can read the same, so only they need rendering to compare."""
-    groups: dict[tuple[str, int], list[int]] = {}
-    for index in order:
-        groups.setdefault(_group_of(items[index]), []).append(index)
-    return [index for index in order if len(groups[_group_of(items[index])]) > 1]
+@dataclass
+class _Prepared:
+    """A document's items (by id, in the order first cited), its citations as item ids, the
+    citation numbers, the bibliography order and the disambiguation state (None: not needed)."""
+
+    items: dict[str, Item]
+    clusters: list[list[str]]
+    numbers: dict[str, int]
+    bib_order: list[str]
+    doc: Document | None
 
 
-def _group_of(item: Item) -> tuple[str, int]:
-    """The first name of the item's first name variable, and its year."""
-    first = next(iter(item.names.values()), [None])[0]
-    family = (first.family or first.literal) if first is not None else ""
-    issued = item.dates.get("issued")
-    return family, issued.parts[0][0] if issued and issued.parts else 0
+def _suffix(config: AmbigConfig) -> str:
+    return _letters(config.year_suffix) if config.year_suffix is not None else ""
+
+
+def _grouped(order: list[int], blobs: list, values: list, descending: bool) -> list[int]:
+    """citeproc-js's grouped sort: cites sorted by their author names first, then each run of
+    one author placed by the first sort key of its first cite (ties: where the run began)."""
+    names = []
+    for blob in blobs:
+        found = _first_names(blob) if blob is not None else None
+        names.append(_collate(found.plain()) if found is not None else "")
+    by_author = sorted(order, key=lambda n: names[n], reverse=descending)
+    placed: list[tuple[tuple[bool, Any], int]] = []
+    lead = None
+    for position, n in enumerate(by_author):
+        if position == 0 or names[n] != names[by_author[position - 1]]:
+            lead = values[n]
+        placed.append((lead, position))
+
+    def compare(a: int, b: int) -> int:
+        result = _compare_one(placed[a][0], placed[b][0], descending)
+        if result:
+            return result
+        return (a > b) - (a < b) if not descending else (a < b) - (a > b)
+
+    positions = sorted(range(len(by_author)), key=cmp_to_key(compare))
+    return [by_author[p] for p in positions]
 
 
 def _letters(position: int) -> str:

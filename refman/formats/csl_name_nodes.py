@@ -156,11 +156,31 @@ def _et_al_blob(ctx: Ctx, et_al_el) -> Blob | None:
     return formatted(ctx, leaf(term), attrs)
 
 
+def _disambiguated(ctx: Ctx, name_el, names: list[PersonName]):
+    """``_shown`` under the document's disambiguation settings, with each name's given-name
+    level (the levels first: citeproc-js registers and levels names before it cuts the list)."""
+    dis = ctx.dis
+    pos = dis.next_nameset(len(names))
+    levels = dis.levels(names, pos, _form(ctx, name_el), ctx.inherit(name_el, "initialize-with"))
+    et_al_min = _int_option(ctx, name_el, "et-al-min")
+    count = dis.shown(len(names), pos, et_al_min, _int_option(ctx, name_el, "et-al-use-first") or 1)
+    if count >= len(names):
+        return names, False, False, levels
+    use_last = ctx.inherit(name_el, "et-al-use-last") == "true" and count <= len(names) - 2
+    return names[:count], True, use_last, levels
+
+
 def render_name_list(ctx: Ctx, name_el, et_al_el, names: list[PersonName]) -> Blob | None:
-    shown, et_al, use_last = _shown(ctx, name_el, names)
+    if ctx.dis is not None and ctx.sorting is None:
+        shown, et_al, use_last, levels = _disambiguated(ctx, name_el, names)
+    else:
+        (shown, et_al, use_last), levels = _shown(ctx, name_el, names), None
     own = name_el.get("delimiter") if name_el is not None else None
     delimiter = own if own is not None else ctx.inherit(None, "name-delimiter", ", ")
-    blobs = [_name_blob(ctx, name_el, name, i) for i, name in enumerate(shown)]
+    blobs = [
+        _name_blob(ctx, name_el, name, i, levels[i] if levels else None)
+        for i, name in enumerate(shown)
+    ]
     inverted_last = _is_inverted(ctx, name_el, len(shown) - 1)
     if use_last:
         tail = wrap(_name_blob(ctx, name_el, names[-1], len(names) - 1), prefix=delimiter + "… ")
@@ -250,17 +270,48 @@ def _given_text(ctx: Ctx, name_el, name: PersonName) -> str:
     return initialize(name.given, terminator, hyphen=hyphen, family=name.family)
 
 
-def _name_blob(ctx: Ctx, name_el, name: PersonName, index: int) -> Blob | None:
+def _form(ctx: Ctx, name_el) -> str:
+    own = name_el.get("form") if name_el is not None else None
+    return own or ctx.inherit(None, "name-form", "long")
+
+
+def _level_given(ctx: Ctx, name_el, name: PersonName, form: str, level: int) -> tuple[bool, str]:
+    """Whether the given name prints at a disambiguation ``level`` (0 family only, 1 initials,
+    2 in full; never less than the style's own form), and its text (citeproc-js
+    ``_givenName``)."""
+    initials = ctx.inherit(name_el, "initialize-with")
+    default = 0 if form == "short" else 1 if initials is not None else 2
+    level = max(level, default)
+    if level == 0:
+        return False, ""
+    if level == 2:
+        return True, uninitialize(name.given)
+    if initials is not None:
+        return True, _given_text(ctx, name_el, name)
+    rule = ctx.dis.doc.rule if ctx.dis is not None else ""
+    if rule.endswith("-with-initials"):
+        hyphen = ctx.engine.root.get("initialize-with-hyphen", "true") != "false"
+        return True, initialize(name.given, "", hyphen=hyphen, family=name.family)
+    return True, uninitialize(name.given)
+
+
+def _name_blob(
+    ctx: Ctx, name_el, name: PersonName, index: int, level: int | None = None
+) -> Blob | None:
     if name.is_literal:
         return leaf(name.literal or name.family or name.given)
-    form = (name_el.get("form") if name_el is not None else None) or ctx.inherit(
-        None, "name-form", "long"
-    )
+    form = _form(ctx, name_el)
     if ctx.sorting is not None:
-        return leaf(sort_text(ctx.engine.root.get("demote-non-dropping-particle"), name))
+        # citeproc-js sorts on the given name as the style prints it (initials or in full).
+        given = _given_text(ctx, name_el, name)
+        return leaf(sort_text(ctx.engine.root.get("demote-non-dropping-particle"), name, given))
     family_attrs, given_attrs = _part_attrs(name_el, "family"), _part_attrs(name_el, "given")
-    parts = _Parts(ctx, name, family_attrs, given_attrs, _given_text(ctx, name_el, name))
-    if form == "short" or not parts.given:
+    if level is None:
+        with_given, given = form != "short", _given_text(ctx, name_el, name)
+    else:
+        with_given, given = _level_given(ctx, name_el, name, form, level)
+    parts = _Parts(ctx, name, family_attrs, given_attrs, given)
+    if not with_given or not parts.given:
         return parts.family_only()
     if not is_romanesque(name):
         return group([parts.family, parts.given])
@@ -270,16 +321,17 @@ def _name_blob(ctx: Ctx, name_el, name: PersonName, index: int) -> Blob | None:
     return parts.natural()
 
 
-def sort_text(demote: str | None, name: PersonName) -> str:
+def sort_text(demote: str | None, name: PersonName, given: str | None = None) -> str:
     """A name as a sort key: family name first, the particle where the style demotes it."""
     if name.is_literal:
         return name.literal or name.family or name.given
+    given = name.given if given is None else given
     if demote == "never":
         head = [name.non_dropping_particle, name.family, name.dropping_particle]
-        tail = [name.given]
+        tail = [given]
     else:
         head = [name.family]
-        tail = [name.given, name.dropping_particle, name.non_dropping_particle]
+        tail = [given, name.dropping_particle, name.non_dropping_particle]
     return " ".join(p for p in head + tail + [name.suffix] if p)
 
 

@@ -172,6 +172,12 @@ def _position(ctx: Ctx, value: str) -> bool:
     return not ctx.in_bibliography and value == "first"
 
 
+def _disambiguate(ctx: Ctx, value: str) -> bool:
+    if value != "true" or ctx.dis is None or ctx.sorting is not None:
+        return False
+    return ctx.dis.disambiguate_test(ctx.in_bibliography)
+
+
 def _compile_tests(attrs: dict[str, str]) -> tuple[list, str]:
     """The tests of a cs:if as functions of the context, and how they combine."""
     tests = []
@@ -192,7 +198,7 @@ _CONDITIONS = {
     "is-uncertain-date": _uncertain,
     "locator": lambda ctx, value: False,
     "position": _position,
-    "disambiguate": lambda ctx, value: False,
+    "disambiguate": _disambiguate,
 }
 
 

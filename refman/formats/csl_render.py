@@ -20,6 +20,7 @@ from refman.formats.csl_names import PersonName, name_from_csl
 from refman.formats.csl_textcase import apply_text_case, strip_periods, word_set
 
 if TYPE_CHECKING:
+    from refman.formats.csl_disambig import RenderState
     from refman.formats.csl_engine import Engine
 
 NAME_VARIABLES = word_set(
@@ -168,6 +169,8 @@ class Ctx:
         self.suppressed: set[str] = set()
         self.rendered_variables: list[str] = []
         self.started = False  # has any text been printed yet (terms capitalise when not)
+        self.year_suffix_done = False  # printed after a year (styles without year-suffix)
+        self.dis: RenderState | None = None  # disambiguation settings, where a document has them
 
     def note(self, variable: str, rendered: bool) -> None:
         """Record that a variable was called, and whether it produced output."""
