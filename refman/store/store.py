@@ -13,7 +13,7 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 import peewee
 
@@ -90,6 +90,10 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self._db = open_database(self.path, read_only=read_only)
+        # Sorted ids of recent views, kept while the library stays as it was: see _view_orders.
+        self._orders = search.ViewOrders()
+        self._orders_stamp: tuple[int, int] | None = None
+        self._transactions_ended = 0
         try:
             with translate_errors(self.path):
                 version = migrations.check_version(self._db, self.path, read_only=read_only)
@@ -115,8 +119,28 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All or nothing; nested use is a savepoint. A writer takes the file's write lock at
         the start (waiting up to 5 s for another writer), so it never fails half-way for it."""
-        with translate_errors(self.path), _first_error_kept(), self._db.atomic():
-            yield
+        try:
+            with translate_errors(self.path), _first_error_kept(), self._db.atomic():
+                yield
+        finally:
+            # Committed or rolled back, the library may differ from what was read before.
+            self._transactions_ended += 1
+
+    def _view_orders(self) -> search.ViewOrders | None:
+        """The kept view orders, emptied first if the library may have changed since.
+
+        Changes made here end a transaction (counted by ``transaction``); changes committed by
+        other programs move SQLite's ``data_version``. Inside a transaction nothing is kept:
+        what it reads may yet be rolled back.
+        """
+        if self._db.connection().in_transaction:
+            return None
+        data_version = self._db.execute_sql("PRAGMA data_version").fetchone()[0]
+        stamp = (self._transactions_ended, data_version)
+        if stamp != self._orders_stamp:
+            self._orders.clear()
+            self._orders_stamp = stamp
+        return self._orders
 
     # --- items ----------------------------------------------------------------------------------
 
@@ -196,12 +220,13 @@ class Store:
             text,
             sort=sort,
             descending=descending,
+            orders=self._view_orders(),
             collection=collection,
             unfiled=unfiled,
             tags=tags,
             trashed=trashed,
         )
-        return [ItemId(item_id) for item_id in found]
+        return cast(list[ItemId], found)  # ItemId is int at run time: no copy of 100,000 ids
 
     @_reads
     def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
