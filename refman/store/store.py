@@ -26,7 +26,7 @@ from refman.model import (
     NoteId,
     Reference,
     Tag,
-    TagCount,
+    TagCounts,
 )
 from refman.store import collection_tree, fts, items, migrations, notes, search
 from refman.store import tags as tag_ops
@@ -94,6 +94,7 @@ class Store:
         self._orders = search.ViewOrders()
         self._orders_stamp: tuple[int, int] | None = None
         self._transactions_ended = 0
+        self._tag_listings = tag_ops.TagListings()
         try:
             with translate_errors(self.path):
                 version = migrations.check_version(self._db, self.path, read_only=read_only)
@@ -146,12 +147,18 @@ class Store:
 
     @_writes
     def add_reference(self, ref: Reference) -> ItemId:
-        return items.insert(self._db, [ref])[0]
+        return self._insert([ref])[0]
 
     @_writes
     def add_references(self, refs: Sequence[Reference]) -> list[ItemId]:
         """Add many references in one pass (executemany per table); ids in the same order."""
-        return items.insert(self._db, list(refs))
+        return self._insert(list(refs))
+
+    def _insert(self, refs: list[Reference]) -> list[ItemId]:
+        newest_tag = tag_ops.newest_tag_id(self._db)
+        ids = items.insert(self._db, refs)
+        tag_ops.count_links(self._db, ids, newest_tag)
+        return ids
 
     @_reads
     def get(self, item_id: ItemId) -> Reference:
@@ -252,9 +259,15 @@ class Store:
         collection: CollectionId | None = None,
         unfiled: bool = False,
         trashed: bool = False,
-    ) -> list[TagCount]:
+    ) -> TagCounts:
         """Tags on the items of a view, with item counts, sorted by name; coloured always."""
-        return tag_ops.counts(self._db, collection=collection, unfiled=unfiled, trashed=trashed)
+        return tag_ops.counts(
+            self._db,
+            self._tag_listings,
+            collection=collection,
+            unfiled=unfiled,
+            trashed=trashed,
+        )
 
     @_writes
     def rename_tag(self, old: str, new: str) -> None:
@@ -272,7 +285,7 @@ class Store:
 
     @_reads
     def tag_names(self) -> list[str]:
-        return tag_ops.names(self._db)
+        return tag_ops.names(self._db, self._tag_listings)
 
     # --- notes ----------------------------------------------------------------------------------
 
