@@ -1,12 +1,14 @@
 """Tags: the tag table (name, colour) and the links that put tags on items.
 
 A tag is unique by its exact name ("Brain" and "brain" are two tags, as in Zotero); lists are
-sorted case-insensitively in Python, where ``casefold`` knows every alphabet. An item carries
+sorted as ``casefold`` orders names, which knows every alphabet (SQLite's NOCASE index gives
+the order, and Python puts the few non-ASCII names in place). An item carries
 a tag once (as in Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for
 MeSH, the major flag and qualifiers, so one tag can be manual on one item and automatic on
 another. When a record names a tag twice (a MeSH heading repeated as an author keyword), the
 first wins: MEDLINE lists MH before OT, so the heading with its stars is kept. One link per
-item also lets the counts come straight off the (tag, item) index without DISTINCT.
+item also lets the counts come straight off the (tag, item) index without DISTINCT, and
+tag_total hold, for each tag, the number of items that carry it (see migrations).
 
 Tags no item carries are removed unless they have a colour. Functions that change links return
 the ids of the items changed, whose date_modified the store bumps. Tag names are indexed for
