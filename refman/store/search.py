@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
 
@@ -214,12 +214,14 @@ def _top(db: Database) -> int:
     return (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
 
 
-def _mask(ids: Iterable[int], top: int) -> bytearray:
-    """A byte per item id, 1 for these ids (an id past ``top``, from a damaged index, too)."""
-    ids = list(ids)
-    mask = bytearray(max(top, max(ids, default=0) + 1))
-    for item_id in ids:
-        mask[item_id] = 1
+def _mask(ids: Collection[int], top: int) -> bytearray:
+    """A byte per item id below ``top``, 1 for these ids."""
+    mask = bytearray(top)
+    try:
+        for item_id in ids:
+            mask[item_id] = 1
+    except IndexError:  # a row of a damaged index, for an item past the last: made longer
+        return _mask(ids, max(ids) + 1)
     return mask
 
 

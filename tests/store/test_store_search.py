@@ -100,6 +100,14 @@ def test_characters_special_to_fts5_never_raise(store, text, matches):
     assert store.search_ids(text) == ([item_id] if matches else [])
 
 
+def test_a_stray_index_row_for_a_missing_item_finds_nothing(store, both_plans):
+    item_id = add(store, title="Real paper")
+    store._db.execute_sql("INSERT INTO item_fts (rowid, title) VALUES (999, 'ghost paper')")
+    assert store.search_ids("paper") == [item_id]
+    assert store.search_ids("ghost") == []
+    assert store.search_ids("ghost paper") == []
+
+
 def test_quotes_and_stars_inside_words_are_plain_text(store):
     item_id = add(store, title='The "C++" language and the *star* notation')
     assert store.search_ids('"c++"') == [item_id]
