@@ -33,7 +33,7 @@ from refman.model import (
     Reference,
     RefmanError,
     Tag,
-    TagCount,
+    TagCounts,
 )
 from refman.store import Store, duplicate_keys
 
@@ -577,7 +577,7 @@ class Library:
         collection: CollectionId | None = None,
         unfiled: bool = False,
         trashed: bool = False,
-    ) -> list[TagCount]:
+    ) -> TagCounts:
         return self.store.tag_counts(collection=collection, unfiled=unfiled, trashed=trashed)
 
     def tag_names(self) -> list[str]:

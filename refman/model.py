@@ -10,9 +10,10 @@ the citation layer needs no translation table and CSL-JSON round-trips without l
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NewType
+from typing import NewType, overload
 
 ItemId = NewType("ItemId", int)
 NoteId = NewType("NoteId", int)
@@ -224,6 +225,89 @@ class TagCount:
     automatic: bool
     count: int
     color: str = ""
+
+
+class TagCounts(Sequence[TagCount]):
+    """The tags of a view sorted by name ignoring case, as four columns; a TagCount on demand.
+
+    A large library has some 200,000 tags: making a TagCount of each costs more than counting
+    them, and the tag list only ever draws a screenful. The columns are read-only; equal to any
+    sequence of the same TagCounts.
+    """
+
+    __slots__ = ("names", "counts", "automatic", "colors")
+
+    def __init__(
+        self,
+        names: Sequence[str] = (),
+        counts: Sequence[int] = (),
+        automatic: Sequence[bool] = (),
+        colors: Sequence[str] = (),
+    ):
+        self.names = names
+        self.counts = counts
+        self.automatic = automatic
+        self.colors = colors
+
+    @classmethod
+    def of(cls, tags: Iterable[TagCount]) -> TagCounts:
+        """The tags in columns, sorted by name ignoring case (then exactly)."""
+        rows = sorted(tags, key=lambda t: (t.name.casefold(), t.name))
+        return cls(
+            [t.name for t in rows],
+            [t.count for t in rows],
+            [t.automatic for t in rows],
+            [t.color for t in rows],
+        )
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, index: int) -> TagCount: ...
+    @overload
+    def __getitem__(self, index: slice) -> TagCounts: ...
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            columns = (self.names, self.counts, self.automatic, self.colors)
+            return TagCounts(*(column[index] for column in columns))
+        return TagCount(
+            self.names[index], self.automatic[index], self.counts[index], self.colors[index]
+        )
+
+    def __iter__(self) -> Iterator[TagCount]:
+        return map(TagCount, self.names, self.automatic, self.counts, self.colors)
+
+    def find(self, name: str) -> TagCount | None:
+        """The tag of that name, if present."""
+        try:
+            return self[self.names.index(name)]
+        except ValueError:
+            return None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TagCounts):
+            return all(
+                list(mine) == list(theirs)
+                for mine, theirs in zip(
+                    (self.names, self.counts, self.automatic, self.colors),
+                    (other.names, other.counts, other.automatic, other.colors),
+                    strict=True,
+                )
+            )
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+    def __add__(self, other: Iterable[TagCount]) -> list[TagCount]:
+        return [*self, *other]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(tag) for tag in self[:3])
+        more = f", ... {len(self) - 3} more" if len(self) > 3 else ""
+        return f"TagCounts([{shown}{more}])"
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -342,8 +342,11 @@ def _tagged(library: Library, name: str) -> list[ItemId]:
 
 
 def _tag_color(library: Library, name: str) -> str:
-    counts = library.tag_counts() + library.tag_counts(trashed=True)
-    return next((t.color for t in counts if t.name == name), "")
+    for counts in (library.tag_counts(), library.tag_counts(trashed=True)):
+        tag = counts.find(name)
+        if tag is not None:
+            return tag.color
+    return ""
 
 
 class DeleteTagCommand(LibraryCommand):

@@ -198,8 +198,53 @@ def _index_new_tags_in_bulk(db: Database) -> None:
     db.execute_sql("DROP TRIGGER tag_fts_insert")
 
 
+_V3_TAG_TOTALS = """
+-- How many items carry each tag, a row per tag: the tag list reads its counts off this small
+-- table instead of counting a million links each time. The store adds the links it writes
+-- (tags.count_links): a trigger on insert would make SQLite keep a statement journal for every
+-- row of the import's executemany, which costs more than the insert itself. Links that go
+-- (unlinked, or with their item or tag) and links moved to another tag are followed by
+-- triggers: those statements change many rows at once.
+CREATE TABLE tag_total (
+    tag_id INTEGER PRIMARY KEY REFERENCES tag (id) ON DELETE CASCADE,
+    items INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO tag_total (tag_id, items)
+SELECT id, (SELECT count(*) FROM item_tag WHERE item_tag.tag_id = tag.id) FROM tag;
+CREATE TRIGGER tag_total_unlink AFTER DELETE ON item_tag BEGIN
+    UPDATE tag_total SET items = items - 1 WHERE tag_id = old.tag_id;
+END;
+CREATE TRIGGER tag_total_relink AFTER UPDATE OF tag_id ON item_tag BEGIN
+    UPDATE tag_total SET items = items - 1 WHERE tag_id = old.tag_id;
+    UPDATE tag_total SET items = items + 1 WHERE tag_id = new.tag_id;
+END;
+
+-- Moves when a tag is renamed or deleted. The program keeps the tag names in list order until
+-- this or the highest tag id (a new tag's id is always higher) moves.
+CREATE TABLE tag_names_version (version INTEGER NOT NULL);
+INSERT INTO tag_names_version (version) VALUES (0);
+CREATE TRIGGER tag_names_rename AFTER UPDATE OF name ON tag BEGIN
+    UPDATE tag_names_version SET version = version + 1;
+END;
+CREATE TRIGGER tag_names_delete AFTER DELETE ON tag BEGIN
+    UPDATE tag_names_version SET version = version + 1;
+END;
+
+-- The names in list order, read off the index (SQLite's NOCASE folds ASCII only: the program
+-- puts the few other names in place). And the few coloured tags, without reading every tag.
+CREATE INDEX tag_by_name_nocase ON tag (name COLLATE NOCASE, name);
+CREATE INDEX tag_coloured ON tag (color) WHERE color != '';
+"""
+
+
+def _add_tag_totals(db: Database) -> None:
+    """Version 3: item counts per tag, and the tag names in list order."""
+    for statement in _statements(_V3_TAG_TOTALS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
-MIGRATIONS: list[Migration] = [_create_version_1, _index_new_tags_in_bulk]
+MIGRATIONS: list[Migration] = [_create_version_1, _index_new_tags_in_bulk, _add_tag_totals]
 
 
 def latest_version() -> int:

@@ -124,6 +124,22 @@ class ItemTag(BaseModel):
         primary_key = CompositeKey("item", "tag")
 
 
+class TagTotal(BaseModel):
+    """How many items carry each tag, a row per tag (see migrations: who keeps it right)."""
+
+    tag = ForeignKeyField(Tag, primary_key=True, on_delete="CASCADE")
+    items = IntegerField(default=0)
+
+
+class TagNamesVersion(BaseModel):
+    """One row, moved by triggers whenever a tag is renamed or deleted."""
+
+    version = IntegerField()
+
+    class Meta:
+        primary_key = False
+
+
 class Note(BaseModel):
     item = ForeignKeyField(Item, on_delete="CASCADE")
     html = TextField()
@@ -163,6 +179,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     Creator,
     Tag,
     ItemTag,
+    TagTotal,
+    TagNamesVersion,
     Note,
     Collection,
     CollectionItem,

@@ -1,15 +1,21 @@
 """Finding items: view filters (collection, unfiled, tags, trash), text and sort orders.
 
-Sorting and filtering happen in SQL on indexed columns; the text part comes from the
-full-text index (``fts``). The item table model holds the ordered ids this returns.
+A view (the trash or the rest, a collection, tags) is sorted in SQL on indexed columns. The
+text part comes from the full-text index (``fts``) as the ids each word matches, which then
+narrow the view's sorted ids in Python. The sorted ids of the last few views are kept
+(``ViewOrders``) as long as the library does not change, so that typing in the search box
+sorts nothing again. The item table model holds the ordered ids this returns.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Sequence
+from itertools import compress
+from operator import itemgetter
 
-from peewee import SQL, Database, Expression
+from peewee import SQL, Database, Expression, fn
 
 from refman.store import fts
 from refman.store.bulk import fetch
@@ -30,9 +36,65 @@ SORT_COLUMNS = {
     "pages": Item.pages_sort,
 }
 
-# Up to this many items in a view, look them up by id and sort them rather than walk the sort
-# index: about the point where both cost the same on a 100,000-item library.
+# Up to this many matches (or items in a view) they are sorted by themselves, by id; past it
+# the view's sorted ids are filtered instead (SQL: the sort index is walked). About the point
+# where both cost the same on a 100,000-item library.
 FEW_MATCHES = 5000
+# Past this many ids, a word's matches are kept as a mask (a byte per item id) rather than a
+# set: quicker to fill, and two masks intersect in one operation on integers.
+MASK_FROM = 20_000
+
+Matches = set[int] | bytearray
+
+
+class ViewOrder:
+    """The sorted ids of one view, and what narrowing them by text needs (made when used)."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self._ranks: dict[int, int] | None = None
+        self._pick: itemgetter | None = None
+
+    def sort(self, found: Iterable[int]) -> list[int]:
+        """These ids in the view's order; those outside the view are left out."""
+        if self._ranks is None:
+            self._ranks = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        ranks = self._ranks
+        return sorted((i for i in found if i in ranks), key=ranks.__getitem__)
+
+    def select(self, mask: bytes | bytearray) -> list[int]:
+        """The view's ids whose byte in the mask is set, in the view's order."""
+        if len(self.ids) < 2:  # itemgetter of one id returns a byte, not a tuple
+            return [i for i in self.ids if mask[i]]
+        if self._pick is None:
+            self._pick = itemgetter(*self.ids)  # every id's byte in one call, in C
+        return list(compress(self.ids, self._pick(mask)))
+
+
+class ViewOrders:
+    """The orders of the last few views searched. The store empties it whenever the library
+    may have changed (see Store), so that an order here is always the current one."""
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._orders: OrderedDict[tuple, ViewOrder] = OrderedDict()
+
+    def clear(self) -> None:
+        self._orders.clear()
+
+    def get(self, key: tuple) -> ViewOrder | None:
+        order = self._orders.get(key)
+        if order is not None:
+            self._orders.move_to_end(key)
+        return order
+
+    def put(self, key: tuple, order: ViewOrder) -> ViewOrder:
+        self._orders[key] = order
+        self._orders.move_to_end(key)
+        while len(self._orders) > self.SIZE:
+            self._orders.popitem(last=False)
+        return order
 
 
 def _among(ids: Sequence[int]) -> Expression:
@@ -76,25 +138,57 @@ def search_ids(
     *,
     sort: str,
     descending: bool,
+    orders: ViewOrders | None = None,
     **view: object,
 ) -> list[int]:
     """Ids of the items in a view that match the text, in the given order (ties: by id).
 
-    Two plans. When the text, the trash, the collection or a tag narrows the view to a few
-    items, they are looked up by id and sorted. Otherwise SQLite walks the sort column's
-    index and checks the view's conditions on the way: no sorting at all. SQLite cannot tell
-    the two cases apart itself (it does not know how many items a text matches), so the plan
-    is chosen here from counts that cost little.
+    ``orders`` keeps the sorted ids of views between calls (None: nothing is kept). Few
+    matches are sorted by themselves: by the view's kept order, else in SQL by id. Many
+    matches narrow the view's sorted ids, made first when not kept.
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
-    matching, size = _text_condition(db, text)
-    if size == 0:
-        return []
-    few = min(size, _narrowest(db, **view)) <= FEW_MATCHES
+    key = _view_key(sort, descending, view)
+    kept = orders.get(key) if orders is not None else None
+    words = fts.match_words(text)
+    if not words:
+        order = kept or _keep(orders, key, ViewOrder(_sorted(db, sort, descending, view)))
+        return list(order.ids)
+    found = _matches(db, words)
+    if _count(found) <= FEW_MATCHES:
+        ids = found if isinstance(found, set) else _ids_in(found)
+        if kept is not None:
+            return kept.sort(ids)
+        return _sorted(db, sort, descending, view, among=ids) if ids else []
+    order = kept or _keep(orders, key, ViewOrder(_sorted(db, sort, descending, view)))
+    return order.select(found if isinstance(found, bytearray) else _mask(found, _top(db)))
+
+
+def _view_key(sort: str, descending: bool, view: dict) -> tuple:
+    tags = tuple(view.get("tags") or ())
+    rest = tuple(sorted((name, value) for name, value in view.items() if name != "tags"))
+    return (sort, descending, tags, rest)
+
+
+def _keep(orders: ViewOrders | None, key: tuple, order: ViewOrder) -> ViewOrder:
+    return order if orders is None else orders.put(key, order)
+
+
+def _sorted(
+    db: Database, sort: str, descending: bool, view: dict, among: Iterable[int] | None = None
+) -> list[int]:
+    """The view's ids (only those ``among`` these, when given) in the sort order, by SQL.
+
+    Two plans. When the ids, the trash, the collection or a tag narrows the view to a few
+    items, they are looked up by id and sorted. Otherwise SQLite walks the sort column's index
+    and checks the view's conditions on the way: no sorting at all. SQLite cannot tell the two
+    cases apart itself, so the plan is chosen here from counts that cost little.
+    """
+    few = among is not None or _narrowest(db, **view) <= FEW_MATCHES
     condition = view_condition(**view, walk=not few)
-    if matching is not None:
-        condition &= matching
+    if among is not None:
+        condition &= _among(list(among))
     key = SORT_COLUMNS[sort]
     if few:
         key = key.concat("")  # an expression: SQLite will not walk the index for the order
@@ -103,20 +197,51 @@ def search_ids(
     return [item_id for (item_id,) in fetch(db, query)]
 
 
-def _text_condition(db: Database, text: str) -> tuple[Expression | None, float]:
-    """The text as a condition on Item (None: no text), and how many items it matches.
+def _matches(db: Database, words: Sequence[str]) -> Matches:
+    """The items matching every word (each through fields, a tag or a note)."""
+    found: Matches | None = None
+    for word in words:
+        ids = fts.word_matches(db, word)
+        matched = _mask(ids, _top(db)) if len(ids) > MASK_FROM else set(ids)
+        found = matched if found is None else _both(found, matched)
+        if not _count(found):
+            break  # the other words cannot bring any back
+    return found if found is not None else set()
 
-    A few matches are passed on as a list of ids. Past FEW_MATCHES, the ids are not brought
-    into Python at all (100,000 rows cost more to fetch than to find): the FTS query runs
-    again inside the main query instead.
-    """
-    words = fts.match_words(text)
-    if not words:
-        return None, float("inf")
-    found = fts.matching_ids(db, words, limit=FEW_MATCHES + 1)
-    if len(found) <= FEW_MATCHES:
-        return _among(found), len(found)
-    return fts.matching(words, Item.id + 0), float("inf")  # + 0: see view_condition
+
+def _top(db: Database) -> int:
+    """One more than the highest item id: the length of a mask."""
+    return (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
+
+
+def _mask(ids: Collection[int], top: int) -> bytearray:
+    """A byte per item id below ``top``, 1 for these ids."""
+    mask = bytearray(top)
+    try:
+        for item_id in ids:
+            mask[item_id] = 1
+    except IndexError:  # a row of a damaged index, for an item past the last: made longer
+        return _mask(ids, max(ids) + 1)
+    return mask
+
+
+def _both(first: Matches, second: Matches) -> Matches:
+    """The ids in both."""
+    if isinstance(first, set) and isinstance(second, set):
+        return first & second
+    if isinstance(first, set) or isinstance(second, set):
+        ids, mask = (first, second) if isinstance(first, set) else (second, first)
+        return {i for i in ids if i < len(mask) and mask[i]}
+    both = int.from_bytes(first, "little") & int.from_bytes(second, "little")
+    return bytearray(both.to_bytes(max(len(first), len(second)), "little"))
+
+
+def _count(found: Matches) -> int:
+    return len(found) if isinstance(found, set) else found.count(1)
+
+
+def _ids_in(mask: bytearray) -> list[int]:
+    return list(compress(range(len(mask)), mask))
 
 
 def _narrowest(

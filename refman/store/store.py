@@ -13,7 +13,7 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 import peewee
 
@@ -26,7 +26,7 @@ from refman.model import (
     NoteId,
     Reference,
     Tag,
-    TagCount,
+    TagCounts,
 )
 from refman.store import collection_tree, fts, items, migrations, notes, search
 from refman.store import tags as tag_ops
@@ -90,6 +90,11 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self._db = open_database(self.path, read_only=read_only)
+        # Sorted ids of recent views, kept while the library stays as it was: see _view_orders.
+        self._orders = search.ViewOrders()
+        self._orders_stamp: tuple[int, int] | None = None
+        self._transactions_ended = 0
+        self._tag_listings = tag_ops.TagListings()
         try:
             with translate_errors(self.path):
                 version = migrations.check_version(self._db, self.path, read_only=read_only)
@@ -115,19 +120,45 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All or nothing; nested use is a savepoint. A writer takes the file's write lock at
         the start (waiting up to 5 s for another writer), so it never fails half-way for it."""
-        with translate_errors(self.path), _first_error_kept(), self._db.atomic():
-            yield
+        try:
+            with translate_errors(self.path), _first_error_kept(), self._db.atomic():
+                yield
+        finally:
+            # Committed or rolled back, the library may differ from what was read before.
+            self._transactions_ended += 1
+
+    def _view_orders(self) -> search.ViewOrders | None:
+        """The kept view orders, emptied first if the library may have changed since.
+
+        Changes made here end a transaction (counted by ``transaction``); changes committed by
+        other programs move SQLite's ``data_version``. Inside a transaction nothing is kept:
+        what it reads may yet be rolled back.
+        """
+        if self._db.connection().in_transaction:
+            return None
+        data_version = self._db.execute_sql("PRAGMA data_version").fetchone()[0]
+        stamp = (self._transactions_ended, data_version)
+        if stamp != self._orders_stamp:
+            self._orders.clear()
+            self._orders_stamp = stamp
+        return self._orders
 
     # --- items ----------------------------------------------------------------------------------
 
     @_writes
     def add_reference(self, ref: Reference) -> ItemId:
-        return items.insert(self._db, [ref])[0]
+        return self._insert([ref])[0]
 
     @_writes
     def add_references(self, refs: Sequence[Reference]) -> list[ItemId]:
         """Add many references in one pass (executemany per table); ids in the same order."""
-        return items.insert(self._db, list(refs))
+        return self._insert(list(refs))
+
+    def _insert(self, refs: list[Reference]) -> list[ItemId]:
+        newest_tag = tag_ops.newest_tag_id(self._db)
+        ids = items.insert(self._db, refs)
+        tag_ops.count_links(self._db, ids, newest_tag)
+        return ids
 
     @_reads
     def get(self, item_id: ItemId) -> Reference:
@@ -201,12 +232,13 @@ class Store:
             text,
             sort=sort,
             descending=descending,
+            orders=self._view_orders(),
             collection=collection,
             unfiled=unfiled,
             tags=tags,
             trashed=trashed,
         )
-        return [ItemId(item_id) for item_id in found]
+        return cast(list[ItemId], found)  # ItemId is int at run time: no copy of 100,000 ids
 
     @_reads
     def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
@@ -232,9 +264,15 @@ class Store:
         collection: CollectionId | None = None,
         unfiled: bool = False,
         trashed: bool = False,
-    ) -> list[TagCount]:
+    ) -> TagCounts:
         """Tags on the items of a view, with item counts, sorted by name; coloured always."""
-        return tag_ops.counts(self._db, collection=collection, unfiled=unfiled, trashed=trashed)
+        return tag_ops.counts(
+            self._db,
+            self._tag_listings,
+            collection=collection,
+            unfiled=unfiled,
+            trashed=trashed,
+        )
 
     @_writes
     def rename_tag(self, old: str, new: str) -> None:
@@ -252,7 +290,7 @@ class Store:
 
     @_reads
     def tag_names(self) -> list[str]:
-        return tag_ops.names(self._db)
+        return tag_ops.names(self._db, self._tag_listings)
 
     # --- notes ----------------------------------------------------------------------------------
 

@@ -1,12 +1,14 @@
 """Tags: the tag table (name, colour) and the links that put tags on items.
 
 A tag is unique by its exact name ("Brain" and "brain" are two tags, as in Zotero); lists are
-sorted case-insensitively in Python, where ``casefold`` knows every alphabet. An item carries
+sorted as ``casefold`` orders names, which knows every alphabet (SQLite's NOCASE index gives
+the order, and Python puts the few non-ASCII names in place). An item carries
 a tag once (as in Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for
 MeSH, the major flag and qualifiers, so one tag can be manual on one item and automatic on
 another. When a record names a tag twice (a MeSH heading repeated as an author keyword), the
 first wins: MEDLINE lists MH before OT, so the heading with its stars is kept. One link per
-item also lets the counts come straight off the (tag, item) index without DISTINCT.
+item also lets the counts come straight off the (tag, item) index without DISTINCT, and
+tag_total hold, for each tag, the number of items that carry it (see migrations).
 
 Tags no item carries are removed unless they have a colour. Functions that change links return
 the ids of the items changed, whose date_modified the store bumps. New tags are indexed for
@@ -16,14 +18,18 @@ triggers on the tag table (see fts.py).
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import itemgetter, not_
 
 from peewee import SQL, Case, Database, chunked, fn
 
-from refman.model import TAG_MANUAL, ItemId, Tag, TagCount
+from refman.model import TAG_MANUAL, ItemId, Tag, TagCount, TagCounts
 from refman.store import fts, mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
-from refman.store.schema import CollectionItem, Item, ItemTag, Trash
+from refman.store.schema import CollectionItem, Item, ItemTag, TagNamesVersion, Trash
 from refman.store.schema import Tag as TagRow
 
 
@@ -68,6 +74,7 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
     """Link the tags to the items; an item that has a tag keeps its link as it is."""
     tags = unique_tags(tags)
     known = tag_ids(db, (tag.name for tag in tags))
+    linked = dict.fromkeys(known.values(), 0)  # a tag_total row for every tag, even unlinked
     changed: set[int] = set()
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
         existing, next_position = _links_of(db, chunk, list(known.values()))
@@ -77,10 +84,43 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
             for tag in tags:
                 if (item_id, known[tag.name]) not in existing:
                     links.append(mapping.tag_link_row(item_id, known[tag.name], tag, position))
+                    linked[known[tag.name]] += 1
                     position += 1
                     changed.add(item_id)
         insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
+    _add_to_totals(db, linked.items())
     return changed
+
+
+# tag_total follows deleted and moved links by itself (triggers); links written are added here.
+_ADD_TO_TOTAL = (
+    "INSERT INTO tag_total (tag_id, items) VALUES (?, ?)"
+    " ON CONFLICT (tag_id) DO UPDATE SET items = items + excluded.items"
+)
+_COUNT_LINKS_OF = (
+    "INSERT INTO tag_total (tag_id, items) SELECT tag_id, count(*) FROM item_tag"
+    " WHERE item_id IN (SELECT value FROM json_each(?)) GROUP BY tag_id"
+    " ON CONFLICT (tag_id) DO UPDATE SET items = items + excluded.items"
+)
+_TOTALS_FOR_NEW_TAGS = (
+    "INSERT INTO tag_total (tag_id) SELECT id FROM tag WHERE id > ? ON CONFLICT DO NOTHING"
+)
+
+
+def _add_to_totals(db: Database, added: Iterable[tuple[int, int]]) -> None:
+    """Add (tag id, new links) to tag_total, making the rows of new tags."""
+    db.cursor().executemany(_ADD_TO_TOTAL, added)
+
+
+def newest_tag_id(db: Database) -> int:
+    return TagRow.select(fn.MAX(TagRow.id)).bind(db).scalar() or 0
+
+
+def count_links(db: Database, item_ids: Sequence[int], newest_before: int) -> None:
+    """Add the links of newly written items to tag_total, and rows for the tags created with
+    them (after ``newest_before``, the highest tag id before): one statement each."""
+    db.execute_sql(_COUNT_LINKS_OF, (json.dumps(list(item_ids)),))
+    db.execute_sql(_TOTALS_FOR_NEW_TAGS, (newest_before,))
 
 
 def _links_of(db: Database, ids: Sequence[int], tags: Sequence[int]) -> tuple[set, dict]:
@@ -148,13 +188,13 @@ def delete(db: Database, name: str) -> None:
 def set_color(db: Database, name: str, color: str) -> None:
     """Colour a tag ("" removes the colour); colouring an unknown name creates the tag."""
     if color:
-        tag_ids(db, [name])
+        _add_to_totals(db, [(tag_id, 0) for tag_id in tag_ids(db, [name]).values()])
     TagRow.update(color=color).where(TagRow.name == name).bind(db).execute()
     purge_unused(db)
 
 
-def names(db: Database) -> list[str]:
-    return sorted((n for (n,) in fetch(db, TagRow.select(TagRow.name))), key=_order)
+def names(db: Database, listings: TagListings) -> list[str]:
+    return list(listings.current(db).names)
 
 
 def _order(name: str) -> tuple[str, str]:
@@ -170,43 +210,178 @@ def purge_unused(db: Database) -> None:
 # --- counts -----------------------------------------------------------------------------------
 
 
-def counts(db: Database, **view: object) -> list[TagCount]:
+class TagListing:
+    """Every tag's name and id in list order: ignoring case, then exact (see ``_order``).
+
+    Reading 200,000 names in order costs more than the rest of the counts, so the store keeps
+    a listing until a tag is added, renamed or deleted (``version``, see TagListings).
+    """
+
+    def __init__(self, version: tuple, names: list[str], ids: list[int], ranks: list[int]):
+        self.version = version
+        self.names = names
+        self.ids = ids
+        # Where each tag comes in order of id: picks values listed by id in list order.
+        self._pick = itemgetter(*ranks) if len(ranks) > 1 else lambda values: values[:1]
+        self._positions: dict[int, int] | None = None
+
+    def in_order(self, by_id: list[int]) -> list[int]:
+        """Values given for every tag in order of id, in list order instead."""
+        return list(self._pick(by_id))
+
+    def position(self, tag_id: int) -> int:
+        if self._positions is None:
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._positions[tag_id]
+
+
+class TagListings:
+    """The store's kept TagListing; made anew after changes to the tags' names."""
+
+    def __init__(self) -> None:
+        self._kept: TagListing | None = None
+
+    def current(self, db: Database) -> TagListing:
+        # Renames and deletions move the version; a new tag has the highest id yet. Read before
+        # the names: a change between the two makes the next call read them again.
+        names_version = TagNamesVersion.select(TagNamesVersion.version).bind(db).scalar() or 0
+        version = (names_version, newest_tag_id(db))
+        if self._kept is not None and self._kept.version == version:
+            return self._kept
+        listing = _listing(db, version)
+        # Inside a transaction the names may yet be rolled back, and the version with them.
+        if not db.connection().in_transaction:
+            self._kept = listing
+        return listing
+
+
+_LISTING_SQL = (
+    "SELECT json_group_array(name), json_group_array(id) FROM "
+    "(SELECT name, id FROM tag ORDER BY name COLLATE NOCASE, name)"
+)
+
+
+def _listing(db: Database, version: tuple) -> TagListing:
+    """The names (and ids) in list order: SQLite's order, with non-ASCII names put in place.
+
+    SQLite's NOCASE folds A-Z only; for ASCII names its order is ``_order``'s, so only the
+    other names move, each to where ``_order`` puts it among the ASCII ones. JSON arrays bring
+    the 200,000 names in one row: one fetch per row costs several times more.
+    """
+    names_json, ids_json = db.execute_sql(_LISTING_SQL).fetchone()
+    names, ids = json.loads(names_json), json.loads(ids_json)
+    ascii_flags = list(map(str.isascii, names))
+    if all(ascii_flags):
+        return TagListing(version, names, ids, _ranks(db, ids))
+    ascii_at = list(compress(range(len(names)), ascii_flags))
+    others = sorted(
+        compress(range(len(names)), map(not_, ascii_flags)), key=lambda k: _order(names[k])
+    )
+    order: list[int] = []
+    start = 0
+    for k in others:
+        end = bisect_left(ascii_at, _order(names[k]), key=lambda a: _order(names[a]))
+        order += ascii_at[start:end]
+        order.append(k)
+        start = end
+    order += ascii_at[start:]
+    ids = [ids[k] for k in order]
+    return TagListing(version, [names[k] for k in order], ids, _ranks(db, ids))
+
+
+def _ranks(db: Database, ids: list[int]) -> list[int]:
+    """Where each of these tag ids comes in order of id."""
+    if not ids:
+        return []
+    low = min(ids)
+    if max(ids) - low + 1 != len(ids):  # tags were deleted: rank the ids that are left
+        ascending_sql = "SELECT json_group_array(id) FROM (SELECT id FROM tag ORDER BY id)"
+        (ascending,) = db.execute_sql(ascending_sql).fetchone()
+        ranks = dict(zip(json.loads(ascending), range(len(ids)), strict=True))
+        return list(map(ranks.__getitem__, ids))
+    return list(map((-low).__add__, ids))  # no gaps: the rank is the id
+
+
+def counts(db: Database, listings: TagListings, **view: object) -> TagCounts:
     """Each tag on the items of a view with its item count; coloured tags always appear.
 
     A tag is ``automatic`` when none of its links in the view is manual: the selector then
     hides it with the other automatic tags, but never hides a tag the user applied by hand.
+    The library (or its unfiled part) is counted off tag_total, the items outside it (the
+    trash, and for "unfiled" the filed items) taken away; another view counts its own links.
     """
-    items, manual = _counts_in_view(db, view)
+    if view.get("collection") is not None or view.get("trashed"):
+        return _counted(db, *_link_counts(db, _view_items(view)))
+    listing = listings.current(db)
+    totals = _totals(db)
+    if len(totals) != len(listing.ids):  # a tag added since the listing was read
+        return _counted(db, *_library_counts(db, view))
+    outside = Trash.select(Trash.item)
+    if view.get("unfiled"):
+        outside = outside | CollectionItem.select(CollectionItem.item)
+    out_items, out_manual = _link_counts(db, outside)
+    found = listing.in_order(totals)
+    automatic = [True] * len(found)
+    for tag_id, count in out_items.items():
+        found[listing.position(tag_id)] -= count
+    for tag_id, count in _manual_links(db).items():
+        if count > out_manual.get(tag_id, 0):
+            automatic[listing.position(tag_id)] = False
+    colors = [""] * len(found)
+    for tag_id, color in fetch(db, TagRow.select(TagRow.id, TagRow.color).where(_coloured())):
+        at = listing.position(tag_id)
+        colors[at] = color
+        automatic[at] = automatic[at] and found[at] > 0
+    columns = (list(listing.names), found, automatic, colors)
+    if 0 in found:  # tags on trashed (or filed) items only: shown only when coloured
+        shown = [bool(count or color) for count, color in zip(found, colors, strict=True)]
+        columns = tuple(list(compress(column, shown)) for column in columns)
+    return TagCounts(*columns)
+
+
+def _coloured():
+    # A literal, not a parameter: SQLite must see that the partial index of coloured tags fits.
+    return TagRow.color != SQL("''")
+
+
+def _totals(db: Database) -> list[int]:
+    """Items per tag, in order of tag id (a tag_total row per tag)."""
+    by_id = "SELECT json_group_array(items) FROM (SELECT items FROM tag_total ORDER BY tag_id)"
+    (found,) = db.execute_sql(by_id).fetchone()
+    return json.loads(found)
+
+
+def _manual_links(db: Database) -> dict[int, int]:
+    """{tag id: manual links} over the whole library, read off the partial index."""
+    # A literal, not a parameter: SQLite must see that the partial index of manual links fits.
+    manual = ItemTag.select(ItemTag.tag, fn.COUNT(SQL("*"))).where(
+        ItemTag.kind == SQL(f"'{TAG_MANUAL}'")
+    )
+    return dict(fetch(db, manual.group_by(ItemTag.tag)))
+
+
+def _counted(db: Database, items: dict[int, int], manual: dict[int, int]) -> TagCounts:
+    """The tags with items (and the coloured ones), sorted in Python: for smaller views."""
+    wanted = TagRow.id.in_(SQL("(SELECT value FROM json_each(?))", [json.dumps(list(items))]))
+    query = TagRow.select(TagRow.id, TagRow.name, TagRow.color).where(wanted | _coloured())
     found = []
-    for tag_id, name, color in fetch(db, TagRow.select(TagRow.id, TagRow.name, TagRow.color)):
+    for tag_id, name, color in fetch(db, query):
         count = items.get(tag_id, 0)
         if count or color:
             automatic = count > 0 and not manual.get(tag_id)
             found.append(TagCount(name, automatic=automatic, count=count, color=color))
-    return sorted(found, key=lambda t: _order(t.name))
+    return TagCounts.of(found)
 
 
-def _counts_in_view(db: Database, view: dict) -> tuple[dict, dict]:
-    """({tag id: items}, {tag id: items carrying it by hand}) over the view's items."""
-    if view.get("collection") is not None or view.get("trashed"):
-        return _link_counts(db, _view_items(view))
-    # The library (or its unfiled part): count every link off the (tag, item) indexes, which
-    # never reads an item, then take away the items outside the view (the trash, and for
-    # "unfiled" the filed items). Checking 10 links per item one by one costs ten times more.
+def _library_counts(db: Database, view: dict) -> tuple[dict, dict]:
+    """({tag id: items}, {tag id: items carrying it by hand}) counted over every link."""
     outside = Trash.select(Trash.item)
     if view.get("unfiled"):
         outside = outside | CollectionItem.select(CollectionItem.item)
-    all_items, all_manual = _library_counts(db)
-    out_items, out_manual = _link_counts(db, outside)
-    return _subtract(all_items, out_items), _subtract(all_manual, out_manual)
-
-
-def _library_counts(db: Database) -> tuple[dict[int, int], dict[int, int]]:
-    """({tag id: links}, {tag id: manual links}) of every item, read off indexes only."""
     links = ItemTag.select(ItemTag.tag, fn.COUNT(SQL("*"))).group_by(ItemTag.tag)
-    # A literal, not a parameter: SQLite must see that the partial index of manual links fits.
-    manual = links.where(ItemTag.kind == SQL(f"'{TAG_MANUAL}'"))
-    return dict(fetch(db, links)), dict(fetch(db, manual))
+    out_items, out_manual = _link_counts(db, outside)
+    all_items, all_manual = dict(fetch(db, links)), _manual_links(db)
+    return _subtract(all_items, out_items), _subtract(all_manual, out_manual)
 
 
 def _view_items(view: dict):

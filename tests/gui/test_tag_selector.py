@@ -11,8 +11,8 @@ from PySide6.QtTest import QTest
 from refman.gui import dialogs, mime
 from refman.gui.main_window import MainWindow
 from refman.gui.sidebar import COLLECTION, Source
-from refman.gui.tag_selector import NAME_ROLE, TagListModel, muted_text_brush
-from refman.model import TagCount
+from refman.gui.tag_selector import NAME_ROLE, TagFilterProxy, TagListModel, muted_text_brush
+from refman.model import TagCount, TagCounts
 
 COPY = Qt.DropAction.CopyAction
 
@@ -65,6 +65,55 @@ def test_the_tag_models_pass_the_model_tester(qtmodeltester, window):
     model = TagListModel()
     model.set_tags([TagCount("b", False, 2), TagCount("a", True, 1, "#ff0000")])
     qtmodeltester.check(model)
+
+
+MANY = [
+    TagCount("Alpha", True, 3),
+    TagCount("alpha", False, 1),
+    TagCount("Beta", True, 2, "#00ff00"),
+    TagCount("beta blockers", False, 4, "#0000ff"),
+    TagCount("Ölpreis", True, 1),
+    TagCount("alpine", True, 5),
+    TagCount("zebrafish", False, 2),
+    TagCount("Zeta", True, 1),
+    TagCount("unused but coloured", False, 0, "#ff0000"),
+]
+
+
+def listed(proxy) -> list[str]:
+    return [proxy.index(row, 0).data(NAME_ROLE) for row in range(proxy.rowCount())]
+
+
+def test_the_list_orders_filters_and_finds_tags_as_the_user_sees_them(qtmodeltester):
+    model, proxy = TagListModel(), TagFilterProxy()
+    proxy.setSourceModel(model)
+    model.set_tags(TagCounts.of(MANY))
+    coloured = ["beta blockers", "unused but coloured", "Beta"]  # manual ones first
+    manual = ["alpha", "zebrafish"]
+    automatic = ["Alpha", "alpine", "Zeta", "Ölpreis"]  # by casefold: "ö" after "z"
+    assert listed(proxy) == coloured + manual + automatic
+    assert proxy.index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color() == QColor("#0000ff")
+    proxy.set_filter_text("AL")
+    assert listed(proxy) == ["alpha", "Alpha", "alpine"]
+    qtmodeltester.check(proxy)
+    proxy.set_show_automatic(False)
+    assert listed(proxy) == ["alpha"]
+    proxy.set_filter_text("")
+    assert listed(proxy) == ["beta blockers", "unused but coloured", *manual]
+    proxy.set_filter_text("ölp")
+    assert listed(proxy) == []
+    proxy.set_show_automatic(True)
+    assert listed(proxy) == ["Ölpreis"]
+    for name in coloured + manual + automatic:
+        assert model.find(name).name == name
+        assert model.index_of(name).data(NAME_ROLE) == name
+    assert model.find("ALPHA") is None and not model.index_of("gamma").isValid()
+    assert not proxy.mapFromSource(model.index_of("Zeta")).isValid()  # filtered out
+    assert proxy.mapFromSource(model.index_of("Ölpreis")).data(NAME_ROLE) == "Ölpreis"
+    model.set_tags(MANY[:2])  # a new list keeps the filter
+    assert listed(proxy) == []
+    proxy.set_filter_text("alp")
+    assert listed(proxy) == ["alpha", "Alpha"]
 
 
 def test_tags_show_their_counts_manual_before_automatic(window):

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from refman.model import LibraryError, Reference, Tag
-from refman.store import Store, database, migrations
+from refman.store import Store, database, migrations, tags
 from refman.store.schema import MODELS
 
 
@@ -72,6 +72,37 @@ def test_an_older_library_runs_only_the_missing_steps_and_keeps_its_data(path, m
     tables = [r[0] for r in store._db.execute_sql("SELECT name FROM sqlite_master")]
     assert "reading_list" in tables
     store.close()
+
+
+def test_a_version_2_library_gets_its_tag_counts_and_the_tables_of_a_new_one(
+    path, tmp_path, monkeypatch
+):
+    with monkeypatch.context() as patch:  # the program as it was: no tag_total to keep
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        patch.setattr(tags, "count_links", lambda *args: None)
+        store = Store(path)
+        store.add_reference(Reference(title="a", tags=(Tag("Brain", "mesh"), Tag("x"))))
+        x_only = store.add_reference(Reference(title="b", tags=(Tag("x"),)))
+        store.close()
+    store = Store(path)
+    assert store.schema_version() == migrations.latest_version()
+    assert {t.name: (t.count, t.automatic) for t in store.tag_counts()} == {
+        "Brain": (1, True),
+        "x": (2, False),
+    }
+    store.add_tags([x_only], [Tag("Brain")])
+    assert {t.name: (t.count, t.automatic) for t in store.tag_counts()} == {
+        "Brain": (2, False),
+        "x": (2, False),
+    }
+    new = Store(tmp_path / "new.sqlite")
+    schema = (
+        "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    )
+    assert store._db.execute_sql(schema).fetchall() == new._db.execute_sql(schema).fetchall()
+    store.close()
+    new.close()
 
 
 def test_a_failing_migration_leaves_the_file_at_its_old_version(path, monkeypatch):

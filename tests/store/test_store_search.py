@@ -17,11 +17,25 @@ def store(tmp_path):
     store.close()
 
 
-@pytest.fixture(params=["few", "many"])
+@pytest.fixture(params=["few", "kept", "many", "mixed"])
 def both_plans(request, monkeypatch):
-    """Run a test with text matches looked up by id, and with the sort index walked."""
-    if request.param == "many":
+    """Run a test with every way of sorting text matches.
+
+    few: looked up by id and sorted in SQL. kept: sorted by the view's order kept from a search
+    without text. many: the view's sorted ids filtered by masks of the matches. mixed: the same,
+    with words matching one item kept as sets and the others as masks.
+    """
+    if request.param == "kept":
+        search_ids = search.search_ids
+
+        def view_first(db, text, **kwargs):
+            search_ids(db, "", **kwargs)  # keeps the view's order
+            return search_ids(db, text, **kwargs)
+
+        monkeypatch.setattr(search, "search_ids", view_first)
+    if request.param in ("many", "mixed"):
         monkeypatch.setattr(search, "FEW_MATCHES", 0)
+        monkeypatch.setattr(search, "MASK_FROM", 0 if request.param == "many" else 1)
     return request.param
 
 
@@ -84,6 +98,14 @@ def test_characters_special_to_fts5_never_raise(store, text, matches):
     """Punctuation is plain text; a search with no letter or digit shows everything."""
     item_id = add(store, title="Brain (and) NOT OR AND near")
     assert store.search_ids(text) == ([item_id] if matches else [])
+
+
+def test_a_stray_index_row_for_a_missing_item_finds_nothing(store, both_plans):
+    item_id = add(store, title="Real paper")
+    store._db.execute_sql("INSERT INTO item_fts (rowid, title) VALUES (999, 'ghost paper')")
+    assert store.search_ids("paper") == [item_id]
+    assert store.search_ids("ghost") == []
+    assert store.search_ids("ghost paper") == []
 
 
 def test_quotes_and_stars_inside_words_are_plain_text(store):
@@ -227,6 +249,74 @@ def test_sorted_search_with_text(store, sortable, both_plans):
     assert store.search_ids("2021", sort="pmid") == [zebrafish, agypten]
     assert store.search_ids("a", sort="pmid") == [mice, zebrafish, agypten]
     assert store.search_ids("a", sort="title", descending=True) == [zebrafish, mice, agypten]
+
+
+# --- kept view orders ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_plan(monkeypatch):
+    """Text matches filter the view's kept order, however few they are."""
+    monkeypatch.setattr(search, "FEW_MATCHES", 0)
+
+
+def test_searches_follow_edits_made_after_the_view_was_kept(store, many_plan):
+    b, c = add(store, title="Paper b"), add(store, title="Paper c")
+    assert store.search_ids("paper") == [b, c]
+    store.update_fields(b, {"title": "Paper d"})
+    assert store.search_ids("paper") == [c, b]
+    a = add(store, title="Paper a")
+    assert store.search_ids("paper") == [a, c, b]
+    assert store.search_ids() == [a, c, b]
+    store.set_trashed([c], True)
+    assert store.search_ids("paper") == [a, b]
+    store.delete_items([a])
+    assert store.search_ids() == [b]
+
+
+def test_searches_follow_changes_made_by_another_program(tmp_path, many_plan):
+    path = tmp_path / "library.sqlite"
+    window, other = Store(path), Store(path)
+    b = window.add_reference(Reference(title="Paper b"))
+    assert window.search_ids("paper") == [b]
+    a = other.add_reference(Reference(title="Paper a"))
+    assert window.search_ids("paper") == [a, b]
+    other.update_fields(a, {"title": "Paper c"})
+    assert window.search_ids("paper") == [b, a]
+    other.set_trashed([b], True)
+    assert window.search_ids() == [a]
+    window.close()
+    other.close()
+
+
+def test_a_search_inside_a_transaction_that_is_rolled_back_is_not_kept(store, many_plan):
+    kept = add(store, title="Paper kept")
+    assert store.search_ids("paper") == [kept]
+    with pytest.raises(RuntimeError), store.transaction():
+        gone = add(store, title="Paper gone")
+        assert store.search_ids("paper") == [gone, kept]
+        raise RuntimeError("cancelled")
+    assert store.search_ids("paper") == [kept]
+
+
+def test_every_plan_gives_the_same_order(store, monkeypatch):
+    words = ["alpha", "beta", "gamma", "delta"]
+    for n in range(40):
+        title = " ".join(w for k, w in enumerate(words) if n % (k + 2) == 0) + f" item {n % 7}"
+        add(store, title=title, date=PartialDate(2000 + n % 5))
+    queries = ["alpha", "beta gamma", "item 3", "20", "a", "delta alpha beta", "zeta"]
+    expected = {(q, d): store.search_ids(q, sort="year", descending=d) for q in queries
+                for d in (False, True)}  # fmt: skip
+    store.search_ids(sort="year")
+    store.search_ids(sort="year", descending=True)  # both orders kept: few matches use them
+    assert {key: store.search_ids(key[0], sort="year", descending=key[1]) for key in expected} == (
+        expected
+    )
+    for mask_from in (0, 1, 3):
+        monkeypatch.setattr(search, "FEW_MATCHES", 0)
+        monkeypatch.setattr(search, "MASK_FROM", mask_from)
+        found = {key: store.search_ids(key[0], sort="year", descending=key[1]) for key in expected}
+        assert found == expected, mask_from
 
 
 def test_unknown_sort_key_is_refused(store):

@@ -147,3 +147,80 @@ def test_the_same_name_is_manual_on_one_item_and_automatic_on_another(store):
     assert store.get(manual).tags[0].automatic is False
     assert store.get(automatic).tags[0].automatic is True
     assert store.tag_names() == ["Brain"]
+
+
+# --- counts kept by the library file ----------------------------------------------------------
+
+
+def recounted(store) -> dict[str, tuple]:
+    """What counts(store) must say, counted from the links themselves."""
+    rows = store._db.execute_sql(
+        "SELECT t.name, count(l.item_id), sum(l.kind = 'manual'), t.color FROM tag t"
+        " LEFT JOIN item_tag l ON l.tag_id = t.id"
+        " AND l.item_id NOT IN (SELECT item_id FROM trash) GROUP BY t.id"
+    )
+    return {name: (n, n > 0 and not manual, color) for name, n, manual, color in rows if n or color}
+
+
+def test_counts_follow_every_change_to_links_and_tags(store):
+    a = add(store, Tag("Alpha", "mesh"), Tag("beta"))
+    b = add(store, Tag("alpha"), Tag("beta", "keyword"), Tag("gamma"))
+    c = add(store, Tag("gamma", "keyword"))
+    changes = [
+        lambda: store.add_tags([a, c], [Tag("beta"), Tag("delta")]),
+        lambda: store.remove_tags([b], ["beta", "gamma"]),
+        lambda: store.rename_tag("delta", "epsilon"),
+        lambda: store.rename_tag("epsilon", "beta"),  # a merge
+        lambda: store.set_trashed([a], True),
+        lambda: store.set_tag_color("zeta", "#123456"),
+        lambda: store.delete_tag("gamma"),
+        lambda: store.delete_items([a]),
+        lambda: store.add_reference(Reference(title="New", tags=(Tag("Alpha"), Tag("ápex")))),
+        lambda: store.add_tags([], [Tag("lonely")]),
+        lambda: store.add_references(
+            [Reference(title="Two", tags=(Tag("beta"), Tag("beta", "mesh"), Tag("new one")))] * 2
+        ),
+        lambda: store.remove_tags(store.search_ids(), ["beta"]),
+    ]
+    for change in changes:
+        change()
+        assert counts(store) == recounted(store)
+        assert list(counts(store)) == sorted(recounted(store), key=lambda n: (n.casefold(), n))
+
+
+def test_counts_follow_changes_made_by_another_program(tmp_path):
+    path = tmp_path / "library.sqlite"
+    window, other = Store(path), Store(path)
+    item_id = window.add_reference(Reference(title="Paper", tags=(Tag("Brain", "mesh"),)))
+    assert counts(window) == {"Brain": (1, True, "")}
+    other.add_tags([item_id], [Tag("to read")])
+    assert counts(window) == {"Brain": (1, True, ""), "to read": (1, False, "")}
+    other.rename_tag("Brain", "Cortex")
+    assert counts(window) == {"Cortex": (1, True, ""), "to read": (1, False, "")}
+    other.set_trashed([item_id], True)
+    assert counts(window) == {}
+    window.close()
+    other.close()
+
+
+def test_a_tag_added_in_a_transaction_rolled_back_leaves_the_list(store):
+    add(store, Tag("kept"))
+    assert store.tag_names() == ["kept"]
+    with pytest.raises(RuntimeError), store.transaction():
+        add(store, Tag("gone"))
+        assert store.tag_names() == ["gone", "kept"]
+        raise RuntimeError("cancelled")
+    add(store, Tag("other"))  # the same number of tag changes as the rolled-back one
+    assert store.tag_names() == ["kept", "other"]
+    assert counts(store) == {"kept": (1, False, ""), "other": (1, False, "")}
+
+
+def test_names_sort_ignoring_case_in_every_alphabet(store):
+    names = ["Zebra", "ärzte", "Apple", "apple", "Éclair", "eclair", "Straße", "strasse", "Strand",
+             "Ωmega", "omega", "ΑΒΓ", "12", "ß", "sr", "İstanbul", "istanbul", "Z"]  # fmt: skip
+    add(store, *(Tag(name) for name in names))
+    expected = sorted(names, key=lambda n: (n.casefold(), n))
+    assert store.tag_names() == expected
+    assert [t.name for t in store.tag_counts()] == expected
+    store.delete_tag("Z")  # ids with a gap
+    assert [t.name for t in store.tag_counts()] == [n for n in expected if n != "Z"]
