@@ -78,10 +78,16 @@ _ASCII_FOLD = str.maketrans(
 )
 
 
+_NOT_KEY_CHAR = re.compile(r"[^a-z0-9]")
+_WORD = re.compile(r"\w+")
+
+
 def _fold(text: str) -> str:
     """Lowercase ASCII letters and digits only: ``Ødegaard`` → ``odegaard``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
-    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+        text = decomposed.encode("ascii", "ignore").decode()
+    return _NOT_KEY_CHAR.sub("", text.lower())
 
 
 def _key_name(ref: Reference) -> str:
@@ -93,7 +99,7 @@ def _key_name(ref: Reference) -> str:
 
 
 def _key_title_word(title: str) -> str:
-    for word in re.findall(r"\w+", title):
+    for word in _WORD.findall(title):
         folded = _fold(word)
         if folded and not folded.isdigit() and word.lower() not in _STOP_WORDS:
             return folded
@@ -282,7 +288,21 @@ class _Escaper:
         return self.balanced if _braces_balance(text) else self.unbalanced
 
     def __call__(self, text: str) -> str:
-        return text.translate(self.table(text)) if text else text
+        return self.apply(text, self.table(text)) if text else text
+
+    @staticmethod
+    def apply(text: str, table: _LatexTable) -> str:
+        """``text`` escaped with ``table`` (chosen for the whole value ``text`` is part of)."""
+        if len(text) > _LONG and text.isascii() and not any(c in text for c in "{}\\"):
+            # Once str.translate meets a character that becomes several, it looks every
+            # following character up in the table: most of the time of escaping abstracts.
+            # Replacing the few specials present gives the same text (none of these
+            # replacements holds another one's character) several times faster.
+            for char, latex in _SIMPLE_SPECIALS:
+                if char in text:
+                    text = text.replace(char, latex)
+            return text
+        return text.translate(table)
 
 
 def _braces_balance(text: str) -> bool:
@@ -296,13 +316,24 @@ def _braces_balance(text: str) -> bool:
     return depth == 0
 
 
+# Length from which escaping replaces specials one by one (see _Escaper.apply); below it a
+# lookup of each character costs less than a search for each special.
+_LONG = 200
+_SIMPLE_SPECIALS = tuple(
+    (char, latex) for char, latex in _LATEX_SPECIALS.items() if char not in "{}\\"
+)
+
 _BIBTEX_TEXT = _Escaper.create(encode_non_ascii=True)
 _BIBLATEX_TEXT = _Escaper.create(encode_non_ascii=False)
 
 
 def _clean(text: str) -> str:
     """One line: runs of white space (line breaks in abstracts too) become one space."""
-    return " ".join(text.split()) if text else text
+    # Every white space but " " is unprintable: most text is returned as is, without
+    # splitting a long abstract into words and joining them again.
+    if text.isprintable() and "  " not in text and not (text.startswith(" ") or text.endswith(" ")):
+        return text
+    return " ".join(text.split())
 
 
 _COMPOUND_PARTS = re.compile(r"[-‐‑–—/]")
@@ -334,9 +365,10 @@ def _title(text: str, escape: _Escaper) -> str:
         if _needs_case_protection(word, position == 0):
             # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
             lead, core, tail = _WORD_EDGES.fullmatch(word).groups()
-            out.append(f"{lead.translate(table)}{{{core.translate(table)}}}{tail.translate(table)}")
+            lead, core, tail = (escape.apply(part, table) for part in (lead, core, tail))
+            out.append(f"{lead}{{{core}}}{tail}")
         else:
-            out.append(word.translate(table))
+            out.append(escape.apply(word, table))
     return " ".join(out)
 
 
