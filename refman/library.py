@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, formats
+from refman import backups, collector, formats
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -649,7 +649,10 @@ class Library:
     def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
         source = formats.find_export_format(fmt).needs_source_record
-        return formats.export(self.store.get_many(ids, source_records=source), fmt, style=style)
+        # The references live only as long as the call: with the collector paused until they
+        # are freed, it never walks them (see refman.collector).
+        with collector.paused():
+            return formats.export(self.store.get_many(ids, source_records=source), fmt, style=style)
 
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
