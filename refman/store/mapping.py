@@ -14,8 +14,10 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from refman.model import (
     AUTHOR,
@@ -87,6 +89,8 @@ ITEM_TAG_COLUMNS: tuple[str, ...] = (
     "major",
     "qualifiers",
 )
+
+_T = TypeVar("_T")
 
 _NUMBER = re.compile(r"\d+")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -293,6 +297,36 @@ def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def _constructor(cls: type[_T]) -> Callable[..., _T]:
+    """``cls(**fields)`` for a frozen dataclass of the model, given every field: several times
+    faster.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, past its
+    own guard: building the 150,000 creators, tags and references of 10,000 items that way was
+    a fifth of loading them. These classes do nothing else when built (no ``__post_init__``,
+    no slots), so filling a new instance's ``__dict__`` makes an equal object; a class that
+    gains either is built by its ``__init__`` again.
+    """
+    if hasattr(cls, "__post_init__") or "__slots__" in vars(cls):
+        return cls
+    count = len(fields(cls))
+    new = object.__new__
+
+    def construct(**values: object) -> _T:
+        if len(values) != count:  # a field left out would not get its default
+            raise TypeError(f"{cls.__name__} takes all {count} fields here")
+        instance = new(cls)
+        instance.__dict__.update(values)
+        return instance
+
+    return construct
+
+
+_new_creator = _constructor(Creator)
+_new_tag = _constructor(Tag)
+_new_reference = _constructor(Reference)
+
+
 class ItemReader:
     """Builds references from the rows of their item, creators and tag links.
 
@@ -319,7 +353,7 @@ class ItemReader:
         for (item_id, role, family, given, literal, _, _), affiliation, ids_ in zip(
             rows, affiliations, ids, strict=True
         ):
-            creator = Creator(
+            creator = _new_creator(
                 family=family,
                 given=given,
                 literal=literal,
@@ -340,7 +374,9 @@ class ItemReader:
             tag = known.get(key)
             if tag is None:
                 name, kind, major, qualifiers = key
-                tag = known[key] = Tag(name, kind, bool(major), self._mesh_qualifiers(qualifiers))
+                qualifiers = self._mesh_qualifiers(qualifiers)
+                tag = _new_tag(name=name, kind=kind, major=bool(major), qualifiers=qualifiers)
+                known[key] = tag
             by_item[row[0]].append(tag)
         return by_item
 
@@ -359,7 +395,7 @@ class ItemReader:
         STORED_COLUMNS are the plain fields, the date columns, then the four below.
         """
         item_id, *plain, year, month, day, season, text, issns, types, added, modified = row
-        return Reference(
+        return _new_reference(
             **dict(zip(PLAIN_FIELDS, plain, strict=True)),
             abstract=abstract,
             date=PartialDate(year=year, month=month, day=day, text=text, season=season),
