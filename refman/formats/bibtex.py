@@ -288,7 +288,14 @@ class _Escaper:
         return self.balanced if _braces_balance(text) else self.unbalanced
 
     def __call__(self, text: str) -> str:
-        return self.apply(text, self.table(text)) if text else text
+        if not text:
+            return text
+        table = self.balanced if _braces_balance(text) else self.unbalanced
+        return text.translate(table) if len(text) <= _LONG else self.apply(text, table)
+
+    def line(self, text: str) -> str:
+        """``text`` on one line (see _clean), as field text."""
+        return self(_clean(text)) if text else text
 
     @staticmethod
     def apply(text: str, table: _LatexTable) -> str:
@@ -358,18 +365,29 @@ def _needs_case_protection(word: str, first: bool) -> bool:
     return False
 
 
+# Words that may need protection (see _needs_case_protection) in an ASCII title: those with
+# a capital after another character or a capital not followed by a letter. Most words of a
+# title are not, and the text between two candidates is escaped at once.
+_ASCII_CANDIDATE = re.compile(r"(?<![^ ])[^ ]*?(?:[^ ][A-Z]|[A-Z](?![a-zA-Z]))[^ ]*")
+_ANY_WORD = re.compile(r"[^ ]+")
+
+
 def _title(text: str, escape: _Escaper) -> str:
-    table = escape.table(text)
+    title = _clean(text)
+    table = escape.table(title)
+    candidates = _ASCII_CANDIDATE if title.isascii() else _ANY_WORD
     out = []
-    for position, word in enumerate(_clean(text).split(" ")):
-        if _needs_case_protection(word, position == 0):
+    done = 0  # end of the text already written
+    for match in candidates.finditer(title):
+        start, word = match.start(), match[0]
+        if _needs_case_protection(word, start == 0):
             # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
             lead, core, tail = _WORD_EDGES.fullmatch(word).groups()
             lead, core, tail = (escape.apply(part, table) for part in (lead, core, tail))
-            out.append(f"{lead}{{{core}}}{tail}")
-        else:
-            out.append(escape.apply(word, table))
-    return " ".join(out)
+            out += [escape.apply(title[done:start], table), f"{lead}{{{core}}}{tail}"]
+            done = match.end()
+    out.append(escape.apply(title[done:], table))
+    return "".join(out)
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -381,16 +399,22 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 _BARE_ESCAPE = re.compile(r"\\([&%$#_])")
 
 
+# A name part that is its own field text: ASCII words with single spaces, nothing to escape.
+# Most names are; checking costs less than cleaning and escaping them.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9.'-]+(?: [A-Za-z0-9.'-]+)*")
+
+
 def _name_part(text: str, escape: _Escaper) -> str:
-    latex = escape(_clean(text))
+    latex = escape.line(text)
     return _BARE_ESCAPE.sub(r"{\\\1}", latex) if "\\" in latex else latex
 
 
 def _name(creator: Creator, escape: _Escaper) -> str:
-    if literal := _clean(creator.literal):
+    if creator.literal and (literal := _clean(creator.literal)):
         return "{" + escape(literal) + "}"
-    family = _name_part(creator.family, escape)
-    given = _name_part(creator.given, escape)
+    family, given = creator.family, creator.given
+    if not (_PLAIN_NAME.fullmatch(family) and (not given or _PLAIN_NAME.fullmatch(given))):
+        family, given = _name_part(family, escape), _name_part(given, escape)
     if not family:  # a single name typed into the given-name field
         family, given = given, ""
     # BibTeX splits names at " and ", commas and (with no given name) spaces: brace such parts.
@@ -438,14 +462,17 @@ _LANGIDS = {
 }
 
 
+_DASHES = re.compile(r"\s*[-‐‑‒–—]+\s*")
+
+
 def _pages(pages: str) -> str:
     """``937-944`` → ``937--944``: a range takes an en dash in LaTeX."""
-    return re.sub(r"\s*[-‐‑‒–—]+\s*", "--", _clean(pages))
+    return _DASHES.sub("--", _clean(pages)) if pages else pages
 
 
 def _verbatim(text: str) -> str:
     """url and doi are read verbatim: nothing may be escaped, but braces must not break out."""
-    return _clean(text).replace("{", "%7B").replace("}", "%7D")
+    return _clean(text).replace("{", "%7B").replace("}", "%7D") if text else text
 
 
 def _iso_date(date: PartialDate) -> str:
@@ -540,14 +567,14 @@ def _bibtex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     if ref.date.month and 1 <= ref.date.month <= 12:
         fields.append(("month", _Bare(_MONTH_MACROS[ref.date.month - 1])))
     fields += [
-        ("series", esc(_clean(ref.collection_title))),
-        ("volume", esc(_clean(ref.volume))),
-        ("number", esc(_clean(ref.issue))),
+        ("series", esc.line(ref.collection_title)),
+        ("volume", esc.line(ref.volume)),
+        ("number", esc.line(ref.issue)),
         ("pages", esc(_pages(ref.pages))),
     ]
     fields += _publisher_fields(ref, esc, _BIBTEX_PUBLISHER.get(entry_type, "publisher"), "address")
     fields += _id_fields(ref, esc)
-    fields += [("pmid", esc(_clean(ref.pmid))), ("pmcid", esc(_clean(ref.pmcid)))]
+    fields += [("pmid", esc.line(ref.pmid)), ("pmcid", esc.line(ref.pmcid))]
     fields += _tail_fields(ref, esc)
     return fields
 
@@ -557,14 +584,14 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     fields = [("type", _BIBLATEX_SUBTYPE.get(entry_type, ""))]
     fields += _head_fields(ref, esc, _BIBLATEX_CONTAINER.get(entry_type))
     if entry_type == "article" and ref.container_title and ref.container_title_short:
-        fields.append(("shortjournal", esc(_clean(ref.container_title_short))))
+        fields.append(("shortjournal", esc.line(ref.container_title_short)))
     fields.append(("date", _iso_date(ref.date)))
     issue = _clean(ref.issue)
     # biblatex: number is the issue number; issue is for "Spring", "Suppl 1" and the like.
     issue_field = "number" if re.fullmatch(r"\d+(?:\s*[-–/]\s*\d+)?", issue) else "issue"
     fields += [
-        ("series", esc(_clean(ref.collection_title))),
-        ("volume", esc(_clean(ref.volume))),
+        ("series", esc.line(ref.collection_title)),
+        ("volume", esc.line(ref.volume)),
         (issue_field, esc(issue)),
         ("pages", esc(_pages(ref.pages))),
     ]
@@ -573,8 +600,8 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     )
     fields += _id_fields(ref, esc)
     if ref.pmid:
-        fields += [("eprint", esc(_clean(ref.pmid))), ("eprinttype", "pubmed")]
-    fields.append(("pmcid", esc(_clean(ref.pmcid))))
+        fields += [("eprint", esc.line(ref.pmid)), ("eprinttype", "pubmed")]
+    fields.append(("pmcid", esc.line(ref.pmcid)))
     fields += _tail_fields(ref, esc)
     return fields
 
@@ -586,22 +613,22 @@ def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> 
         ("editor", _names(ref.editors(), esc)),
     ]
     if container_field:
-        fields.append((container_field, esc(_clean(_container(ref)))))
+        fields.append((container_field, esc.line(_container(ref))))
     return fields
 
 
 def _publisher_fields(
     ref: Reference, esc: _Escaper, publisher_field: str, place_field: str
 ) -> list[_Field]:
-    fields = [(publisher_field, esc(_clean(ref.publisher)))]
+    fields = [(publisher_field, esc.line(ref.publisher))]
     if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
-        fields.append((place_field, esc(_clean(ref.place))))
+        fields.append((place_field, esc.line(ref.place)))
     return fields
 
 
 def _id_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
-        ("isbn", esc(_clean(ref.isbn))),
+        ("isbn", esc.line(ref.isbn)),
         ("issn", esc(_issns(ref))),
         ("doi", _verbatim(ref.doi)),
     ]
@@ -611,7 +638,7 @@ def _tail_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
         ("url", _verbatim(ref.url)),
         ("langid", _LANGIDS.get(ref.language.strip().lower(), "")),
-        ("abstract", esc(_clean(ref.abstract))),
+        ("abstract", esc.line(ref.abstract)),
         ("keywords", esc(_keywords(ref))),
     ]
 
