@@ -38,6 +38,7 @@ from itertools import count, product
 from string import ascii_lowercase
 from typing import TextIO
 
+from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
 # --- citation keys ----------------------------------------------------------------------------
@@ -294,8 +295,8 @@ class _Escaper:
         return text.translate(table) if len(text) <= _LONG else self.apply(text, table)
 
     def line(self, text: str) -> str:
-        """``text`` on one line (see _clean), as field text."""
-        return self(_clean(text)) if text else text
+        """``text`` on one line (see one_line), as field text."""
+        return self(one_line(text)) if text else text
 
     @staticmethod
     def apply(text: str, table: _LatexTable) -> str:
@@ -334,15 +335,6 @@ _BIBTEX_TEXT = _Escaper.create(encode_non_ascii=True)
 _BIBLATEX_TEXT = _Escaper.create(encode_non_ascii=False)
 
 
-def _clean(text: str) -> str:
-    """One line: runs of white space (line breaks in abstracts too) become one space."""
-    # Every white space but " " is unprintable: most text is returned as is, without
-    # splitting a long abstract into words and joining them again.
-    if text.isprintable() and "  " not in text and not (text.startswith(" ") or text.endswith(" ")):
-        return text
-    return " ".join(text.split())
-
-
 _COMPOUND_PARTS = re.compile(r"[-‐‑–—/]")
 _WORD_EDGES = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
 
@@ -357,8 +349,8 @@ def _needs_case_protection(word: str, first: bool) -> bool:
     if rest.lower() == rest and (not word[:1].isupper() or rest[:1].isalpha()):
         return False  # the common case, decided without splitting: "cells", "Safety"
     for index, part in enumerate(_COMPOUND_PARTS.split(word)):
-        letters = [c for c in part if c.isalpha()]
-        if any(c.isupper() for c in letters[1:]):
+        letters = list(filter(str.isalpha, part))
+        if any(map(str.isupper, letters[1:])):
             return True  # iPS, mRNA, COVID-19, McArdle
         if len(letters) == 1 and letters[0].isupper() and not (first and index == 0):
             return True  # vitamin D, T-cell
@@ -373,20 +365,28 @@ _ANY_WORD = re.compile(r"[^ ]+")
 
 
 def _title(text: str, escape: _Escaper) -> str:
-    title = _clean(text)
+    title = one_line(text)
     table = escape.table(title)
-    candidates = _ASCII_CANDIDATE if title.isascii() else _ANY_WORD
+    escaped = escape.apply(title, table)
+    words = _ASCII_CANDIDATE if title.isascii() else _ANY_WORD
+    protected = [w for w in words.finditer(title) if _needs_case_protection(w[0], w.start() == 0)]
+    if not protected:
+        return escaped
+    # Escaping goes character by character, so the pieces around the braces can be escaped
+    # apart; in a title with nothing to escape (most of them) they stay as they are.
+    plain = escaped == title
     out = []
-    done = 0  # end of the text already written
-    for match in candidates.finditer(title):
-        start, word = match.start(), match[0]
-        if _needs_case_protection(word, start == 0):
-            # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
-            lead, core, tail = _WORD_EDGES.fullmatch(word).groups()
-            lead, core, tail = (escape.apply(part, table) for part in (lead, core, tail))
-            out += [escape.apply(title[done:start], table), f"{lead}{{{core}}}{tail}"]
-            done = match.end()
-    out.append(escape.apply(title[done:], table))
+    done = 0  # end of the title already written
+    for word in protected:
+        # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
+        lead, core, tail = _WORD_EDGES.fullmatch(word[0]).groups()
+        before = title[done : word.start()]
+        if not plain:
+            before, lead, core, tail = (escape.apply(p, table) for p in (before, lead, core, tail))
+        out.append(f"{before}{lead}{{{core}}}{tail}")
+        done = word.end()
+    rest = title[done:]
+    out.append(rest if plain else escape.apply(rest, table))
     return "".join(out)
 
 
@@ -399,9 +399,12 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 _BARE_ESCAPE = re.compile(r"\\([&%$#_])")
 
 
-# A name part that is its own field text: ASCII words with single spaces, nothing to escape.
-# Most names are; checking costs less than cleaning and escaping them.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9.'-]+(?: [A-Za-z0-9.'-]+)*")
+# "Family, Given" that is its own field text: ASCII words with single spaces, nothing to
+# escape or to brace (no comma inside a part, no word "and"). Most names are; checking costs
+# less than cleaning, escaping and looking at each part.
+_PLAIN_NAME = re.compile(
+    r"(?:[A-Za-z0-9.'-]+ )*[A-Za-z0-9.'-]+, (?:[A-Za-z0-9.'-]+ )*[A-Za-z0-9.'-]+"
+)
 
 
 def _name_part(text: str, escape: _Escaper) -> str:
@@ -410,11 +413,14 @@ def _name_part(text: str, escape: _Escaper) -> str:
 
 
 def _name(creator: Creator, escape: _Escaper) -> str:
-    if creator.literal and (literal := _clean(creator.literal)):
+    if creator.literal and (literal := one_line(creator.literal)):
         return "{" + escape(literal) + "}"
-    family, given = creator.family, creator.given
-    if not (_PLAIN_NAME.fullmatch(family) and (not given or _PLAIN_NAME.fullmatch(given))):
-        family, given = _name_part(family, escape), _name_part(given, escape)
+    if creator.family and creator.given:
+        name = f"{creator.family}, {creator.given}"
+        if _PLAIN_NAME.fullmatch(name) and not _AND.search(name):
+            return name
+    family = _name_part(creator.family, escape)
+    given = _name_part(creator.given, escape)
     if not family:  # a single name typed into the given-name field
         family, given = given, ""
     # BibTeX splits names at " and ", commas and (with no given name) spaces: brace such parts.
@@ -428,8 +434,7 @@ def _name(creator: Creator, escape: _Escaper) -> str:
 
 
 def _names(creators: Sequence[Creator], escape: _Escaper) -> str:
-    names = (_name(c, escape) for c in creators)
-    return " and ".join(name for name in names if name)
+    return " and ".join([name for creator in creators if (name := _name(creator, escape))])
 
 
 # --- field values -----------------------------------------------------------------------------
@@ -467,12 +472,12 @@ _DASHES = re.compile(r"\s*[-‐‑‒–—]+\s*")
 
 def _pages(pages: str) -> str:
     """``937-944`` → ``937--944``: a range takes an en dash in LaTeX."""
-    return _DASHES.sub("--", _clean(pages)) if pages else pages
+    return _DASHES.sub("--", one_line(pages)) if pages else pages
 
 
 def _verbatim(text: str) -> str:
     """url and doi are read verbatim: nothing may be escaped, but braces must not break out."""
-    return _clean(text).replace("{", "%7B").replace("}", "%7D") if text else text
+    return one_line(text).replace("{", "%7B").replace("}", "%7D") if text else text
 
 
 def _iso_date(date: PartialDate) -> str:
@@ -586,7 +591,7 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     if entry_type == "article" and ref.container_title and ref.container_title_short:
         fields.append(("shortjournal", esc.line(ref.container_title_short)))
     fields.append(("date", _iso_date(ref.date)))
-    issue = _clean(ref.issue)
+    issue = one_line(ref.issue)
     # biblatex: number is the issue number; issue is for "Spring", "Suppl 1" and the like.
     issue_field = "number" if re.fullmatch(r"\d+(?:\s*[-–/]\s*\d+)?", issue) else "issue"
     fields += [

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
+from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
 _EOL = "\r\n"
@@ -51,20 +52,15 @@ _ISBN_TYPES = frozenset({BOOK, CHAPTER})
 _RANGE = re.compile(r"\s*([^\s,;–—-]+)\s*[-‐‑‒–—]+\s*([^\s,;–—-]+)\s*")
 
 
-def _clean(text: str) -> str:
-    """One line: a value never continues on the next line (see the module docstring)."""
-    return " ".join(text.split()) if text else text
-
-
 def _name(creator: Creator) -> str:
-    if literal := _clean(creator.literal):
+    if literal := one_line(creator.literal):
         return literal
-    family, given = _clean(creator.family), _clean(creator.given)
+    family, given = one_line(creator.family), one_line(creator.given)
     return f"{family}, {given}" if family and given else family or given
 
 
 def _page_lines(pages: str) -> list[tuple[str, str]]:
-    pages = _clean(pages)
+    pages = one_line(pages)
     if match := _RANGE.fullmatch(pages):
         return [("SP", match[1]), ("EP", match[2])]
     return [("SP", pages)]
@@ -77,7 +73,7 @@ def _date_lines(date: PartialDate) -> list[tuple[str, str]]:
     if date.month or date.season:
         month = f"{date.month:02d}" if date.month else ""
         day = f"{date.day:02d}" if date.month and date.day else ""
-        lines.append(("DA", f"{date.year:04d}/{month}/{day}/{_clean(date.season)}"))
+        lines.append(("DA", f"{date.year:04d}/{month}/{day}/{one_line(date.season)}"))
     return lines
 
 
@@ -114,7 +110,7 @@ def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
 
 
 def _record(ref: Reference) -> str:
-    lines = [f"{tag}  - {value}" for tag, raw in _fields(ref) if (value := _clean(raw))]
+    lines = [f"{tag}  - {value}" for tag, raw in _fields(ref) if (value := one_line(raw))]
     lines.append("ER  - ")
     return _EOL.join(lines) + _EOL
 
