@@ -100,9 +100,12 @@ def _key_name(ref: Reference) -> str:
 
 
 def _key_title_word(title: str) -> str:
-    for word in _WORD.findall(title):
+    for match in _WORD.finditer(title):
+        word = match[0]
+        if word.lower() in _STOP_WORDS:
+            continue
         folded = _fold(word)
-        if folded and not folded.isdigit() and word.lower() not in _STOP_WORDS:
+        if folded and not folded.isdigit():
             return folded
     return ""
 
@@ -496,7 +499,7 @@ def _issns(ref: Reference) -> str:
 
 
 def _keywords(ref: Reference) -> str:
-    return ", ".join(dict.fromkeys(tag.name for tag in ref.tags if tag.name))
+    return ", ".join(filter(None, dict.fromkeys([tag.name for tag in ref.tags])))
 
 
 # --- entries ----------------------------------------------------------------------------------

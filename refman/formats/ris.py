@@ -85,32 +85,33 @@ def _serial_number(ref: Reference) -> str:
 
 
 def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
-    """The (tag, value) pairs of one record, empty values included (the caller drops them)."""
+    """The (tag, value) pairs of one record, each value on one line (see the module docstring),
+    empty values included (the caller drops them)."""
     yield "TY", _TYPES.get(ref.item_type, "GEN")
     yield from (("AU", _name(c)) for c in ref.authors())
     yield from (("A2", _name(c)) for c in ref.editors())
-    yield "TI", ref.title
-    yield "T2", ref.container_title
-    yield "T3", ref.collection_title
-    yield "J2", ref.container_title_short
+    yield "TI", one_line(ref.title)
+    yield "T2", one_line(ref.container_title)
+    yield "T3", one_line(ref.collection_title)
+    yield "J2", one_line(ref.container_title_short)
     yield from _date_lines(ref.date)
-    yield "VL", ref.volume
-    yield "IS", ref.issue
+    yield "VL", one_line(ref.volume)
+    yield "IS", one_line(ref.issue)
     yield from _page_lines(ref.pages)
-    yield "PB", ref.publisher
+    yield "PB", one_line(ref.publisher)
     if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
-        yield "CY", ref.place
-    yield "SN", _serial_number(ref)
-    yield "DO", ref.doi
-    yield "AN", ref.pmid
-    yield "LA", ref.language
-    yield "UR", ref.url
-    yield from (("KW", name) for name in dict.fromkeys(tag.name for tag in ref.tags))
-    yield "AB", ref.abstract
+        yield "CY", one_line(ref.place)
+    yield "SN", one_line(_serial_number(ref))
+    yield "DO", one_line(ref.doi)
+    yield "AN", one_line(ref.pmid)
+    yield "LA", one_line(ref.language)
+    yield "UR", one_line(ref.url)
+    yield from (("KW", one_line(name)) for name in dict.fromkeys([tag.name for tag in ref.tags]))
+    yield "AB", one_line(ref.abstract)
 
 
 def _record(ref: Reference) -> str:
-    lines = [f"{tag}  - {value}" for tag, raw in _fields(ref) if (value := one_line(raw))]
+    lines = [f"{tag}  - {value}" for tag, value in _fields(ref) if value]
     lines.append("ER  - ")
     return _EOL.join(lines) + _EOL
 
