@@ -299,6 +299,8 @@ class _Escaper:
 
     def line(self, text: str) -> str:
         """``text`` on one line (see one_line), as field text."""
+        if text.isascii() and text.isalnum():  # a volume, an issue, a PMID: nothing to do
+            return text
         return self(one_line(text)) if text else text
 
     @staticmethod
