@@ -364,18 +364,18 @@ class ItemReader:
             by_item[item_id].append(creator)
         return by_item
 
-    def tags(self, rows: Iterable[Sequence]) -> dict[int, list[Tag]]:
+    def tags(self, rows: Sequence[Sequence]) -> dict[int, list[Tag]]:
         """{item id: tags in order} from rows of (item id, name, kind, major, qualifiers) in
         each item's order."""
-        known = self._tags
+        self._decode_qualifiers({row[4] for row in rows})
+        known, qualifiers = self._tags, self._qualifiers
         by_item: dict[int, list[Tag]] = defaultdict(list)
         for row in rows:
             key = row[1:]
             tag = known.get(key)
             if tag is None:
-                name, kind, major, qualifiers = key
-                qualifiers = self._mesh_qualifiers(qualifiers)
-                tag = _new_tag(name=name, kind=kind, major=bool(major), qualifiers=qualifiers)
+                name, kind, major, text = key
+                tag = _new_tag(name=name, kind=kind, major=bool(major), qualifiers=qualifiers[text])
                 known[key] = tag
             by_item[row[0]].append(tag)
         return by_item
@@ -410,12 +410,13 @@ class ItemReader:
             trashed=trashed,
         )
 
-    def _mesh_qualifiers(self, text: str) -> tuple[MeshQualifier, ...]:
-        found = self._qualifiers.get(text)
-        if found is None:
-            found = tuple(MeshQualifier(name, bool(major)) for name, major in from_json(text))
-            self._qualifiers[text] = found
-        return found
+    def _decode_qualifiers(self, texts: Iterable[str]) -> None:
+        """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many)."""
+        new = [text for text in texts if text not in self._qualifiers]
+        for text, pairs in zip(new, from_json_many(new), strict=True):
+            self._qualifiers[text] = tuple(
+                MeshQualifier(name, bool(major)) for name, major in pairs
+            )
 
     def _issn_list(self, text: str) -> tuple[Issn, ...]:
         found = self._issns.get(text)
