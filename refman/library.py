@@ -648,11 +648,18 @@ class Library:
 
     def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
-        source = formats.find_export_format(fmt).needs_source_record
-        # The references live only as long as the call: with the collector paused until they
-        # are freed, it never walks them (see refman.collector).
+        needs = formats.find_export_format(fmt)
+        # The references are freed before the collector resumes: it never walks them (see
+        # refman.collector).
         with collector.paused():
-            return formats.export(self.store.get_many(ids, source_records=source), fmt, style=style)
+            refs = self.store.get_many(
+                ids,
+                source_records=needs.needs_source_record,
+                tag_details=needs.needs_tag_details,
+            )
+            text = formats.export(refs, fmt, style=style)
+            del refs
+        return text
 
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").

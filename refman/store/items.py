@@ -96,13 +96,19 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(db: Database, ids: Sequence[ItemId], *, source_records: bool = True) -> list[Reference]:
-    """The references with these ids, in this order; KeyError for an id not in the library."""
+def load(
+    db: Database, ids: Sequence[ItemId], *, source_records: bool = True, tag_details: bool = True
+) -> list[Reference]:
+    """The references with these ids, in this order; KeyError for an id not in the library.
+
+    Without ``source_records`` they have none; without ``tag_details`` their tags are names
+    only (see Store.get_many).
+    """
     reader = mapping.ItemReader()
     found: dict[int, Reference] = {}
     with collector.paused():  # what it builds is acyclic: see refman.collector
         for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
-            found.update(_load_chunk(db, chunk, source_records, reader))
+            found.update(_load_chunk(db, chunk, source_records, tag_details, reader))
     missing = next((item_id for item_id in ids if item_id not in found), None)
     if missing is not None:
         raise KeyError(missing)
@@ -130,14 +136,21 @@ _CREATOR_COLUMNS = (
 
 
 def _load_chunk(
-    db: Database, ids: Sequence[int], source_records: bool, reader: mapping.ItemReader
+    db: Database,
+    ids: Sequence[int],
+    source_records: bool,
+    tag_details: bool,
+    reader: mapping.ItemReader,
 ) -> dict[int, Reference]:
     listed = _listed(ids)
     rows = fetch(db, Item.select(*_ITEM_COLUMNS).where(Item.id.in_(listed)))
     creators_query = Creator.select(*_CREATOR_COLUMNS).where(Creator.item.in_(listed))
     creators = reader.creators(fetch(db, creators_query.order_by(Creator.item, Creator.position)))
-    tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
-    tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
+    if tag_details:
+        tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
+        tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
+    else:
+        tag_links = reader.tag_names(fetch(db, _tag_links((TagRow.name,), ids)))
     records = (
         dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(listed))))
         if source_records

@@ -339,6 +339,7 @@ class ItemReader:
 
     def __init__(self) -> None:
         self._tags: dict[tuple, Tag] = {}
+        self._named: dict[str, Tag] = {}
         self._qualifiers: dict[str, tuple[MeshQualifier, ...]] = {}
         self._issns: dict[str, tuple[Issn, ...]] = {}
         self._lists: dict[str, tuple] = {}
@@ -378,6 +379,18 @@ class ItemReader:
                 tag = _new_tag(name=name, kind=kind, major=bool(major), qualifiers=qualifiers[text])
                 known[key] = tag
             by_item[row[0]].append(tag)
+        return by_item
+
+    def tag_names(self, rows: Iterable[Sequence]) -> dict[int, list[Tag]]:
+        """{item id: tags in order} from rows of (item id, name) in each item's order: tags
+        that are their names only (kind manual, no MeSH star or qualifiers)."""
+        known = self._named
+        by_item: dict[int, list[Tag]] = defaultdict(list)
+        for item_id, name in rows:
+            tag = known.get(name)
+            if tag is None:
+                tag = known[name] = Tag(name)
+            by_item[item_id].append(tag)
         return by_item
 
     def reference(
