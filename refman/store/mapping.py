@@ -303,7 +303,7 @@ def _constructor(cls: type[_T]) -> Callable[..., _T]:
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, past its
     own guard: building the 150,000 creators, tags and references of 10,000 items that way was
-    a fifth of loading them. These classes do nothing else when built (no ``__post_init__``,
+    a tenth of loading them. These classes do nothing else when built (no ``__post_init__``,
     no slots), so filling a new instance's ``__dict__`` makes an equal object; a class that
     gains either is built by its ``__init__`` again.
     """
