@@ -297,8 +297,8 @@ def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _constructor(cls: type[_T]) -> Callable[..., _T]:
-    """``cls(**fields)`` for a frozen dataclass of the model, given every field: several times
+def _constructor(cls: type[_T]) -> Callable[[dict[str, object]], _T]:
+    """``cls(**values)`` for a frozen dataclass of the model, given every field: several times
     faster.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, past its
@@ -307,18 +307,18 @@ def _constructor(cls: type[_T]) -> Callable[..., _T]:
     no slots), so filling a new instance's ``__dict__`` makes an equal object; a class that
     gains either is built by its ``__init__`` again.
     """
-    if hasattr(cls, "__post_init__") or "__slots__" in vars(cls):
-        return cls
     count = len(fields(cls))
     new = object.__new__
 
-    def construct(**values: object) -> _T:
+    def construct(values: dict[str, object]) -> _T:
         if len(values) != count:  # a field left out would not get its default
             raise TypeError(f"{cls.__name__} takes all {count} fields here")
         instance = new(cls)
         instance.__dict__.update(values)
         return instance
 
+    if hasattr(cls, "__post_init__") or "__slots__" in vars(cls):
+        return lambda values: cls(**values)
     return construct
 
 
@@ -331,7 +331,7 @@ class ItemReader:
     """Builds references from the rows of their item, creators and tag links.
 
     The items of a library repeat many stored values: MeSH headings with the same stars and
-    qualifiers, a journal's ISSNs, its publication types, the moment of one import. A reader
+    qualifiers, a journal's ISSNs, publication types and dates, the moment of one import. A reader
     decodes each distinct value once and lets the items share what it built (every part of a
     reference is frozen, so sharing is safe): loading thousands of items then builds and keeps
     far fewer objects. One reader serves one load; its memory goes with it.
@@ -344,6 +344,7 @@ class ItemReader:
         self._issns: dict[str, tuple[Issn, ...]] = {}
         self._lists: dict[str, tuple] = {}
         self._times: dict[str, datetime] = {}
+        self._dates: dict[tuple, PartialDate] = {}
 
     def creators(self, rows: Sequence[Sequence]) -> dict[int, list[Creator]]:
         """{item id: creators in order} from rows of (item id, role, family, given, literal,
@@ -355,12 +356,14 @@ class ItemReader:
             rows, affiliations, ids, strict=True
         ):
             creator = _new_creator(
-                family=family,
-                given=given,
-                literal=literal,
-                role=role or AUTHOR,
-                affiliations=affiliation,
-                ids=ids_,
+                {
+                    "family": family,
+                    "given": given,
+                    "literal": literal,
+                    "role": role or AUTHOR,
+                    "affiliations": affiliation,
+                    "ids": ids_,
+                }
             )
             by_item[item_id].append(creator)
         return by_item
@@ -376,7 +379,14 @@ class ItemReader:
             tag = known.get(key)
             if tag is None:
                 name, kind, major, text = key
-                tag = _new_tag(name=name, kind=kind, major=bool(major), qualifiers=qualifiers[text])
+                tag = _new_tag(
+                    {
+                        "name": name,
+                        "kind": kind,
+                        "major": bool(major),
+                        "qualifiers": qualifiers[text],
+                    }
+                )
                 known[key] = tag
             by_item[row[0]].append(tag)
         return by_item
@@ -408,10 +418,10 @@ class ItemReader:
         STORED_COLUMNS are the plain fields, the date columns, then the four below.
         """
         item_id, *plain, year, month, day, season, text, issns, types, added, modified = row
-        return _new_reference(
-            **dict(zip(PLAIN_FIELDS, plain, strict=True)),
+        values: dict[str, object] = dict(zip(PLAIN_FIELDS, plain, strict=True))
+        values.update(
             abstract=abstract,
-            date=PartialDate(year=year, month=month, day=day, text=text, season=season),
+            date=self._date(year, month, day, text, season),
             issns=self._issn_list(issns),
             publication_types=self._list(types),
             creators=tuple(creators),
@@ -422,6 +432,7 @@ class ItemReader:
             date_modified=self._time(modified),
             trashed=trashed,
         )
+        return _new_reference(values)
 
     def _decode_qualifiers(self, texts: Iterable[str]) -> None:
         """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many)."""
@@ -430,6 +441,13 @@ class ItemReader:
             self._qualifiers[text] = tuple(
                 MeshQualifier(name, bool(major)) for name, major in pairs
             )
+
+    def _date(self, *parts: object) -> PartialDate:
+        """The date of (year, month, day, text, season)."""
+        found = self._dates.get(parts)
+        if found is None:
+            found = self._dates[parts] = PartialDate(*parts)
+        return found
 
     def _issn_list(self, text: str) -> tuple[Issn, ...]:
         found = self._issns.get(text)
