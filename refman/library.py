@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, formats
+from refman import backups, collector, formats
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -668,8 +668,18 @@ class Library:
 
     def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
-        source = formats.find_export_format(fmt).needs_source_record
-        return formats.export(self.store.get_many(ids, source_records=source), fmt, style=style)
+        needs = formats.find_export_format(fmt)
+        # The references are freed before the collector resumes: it never walks them (see
+        # refman.collector).
+        with collector.paused():
+            refs = self.store.get_many(
+                ids,
+                source_records=needs.needs_source_record,
+                tag_details=needs.needs_tag_details,
+            )
+            text = formats.export(refs, fmt, style=style)
+            del refs
+        return text
 
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from refman import formats
 from refman.formats import csljson
 from refman.library import Library
 from refman.model import Reference
@@ -94,6 +95,16 @@ def test_csl_json_export_reads_back_as_the_same_references(tmp_path, path):
             for ref in library.get_many(ids)
         ]
         assert list(csljson.read_text(library.export(ids, "csl-json"))) == expected
+
+
+@pytest.mark.parametrize("key", ["bibtex", "biblatex", "ris"])
+def test_exports_from_tag_names_only_are_those_of_the_whole_items(tmp_path, key):
+    """The library gives these writers tags without MeSH details: nothing written may change."""
+    with Library(tmp_path / "library.sqlite") as library:
+        ids = library.import_files(REAL_SAMPLES).added
+        items = library.get_many(ids)
+        assert any(tag.qualifiers for ref in items for tag in ref.tags)
+        assert library.export(ids, key) == formats.export(items, key)
 
 
 @pytest.fixture(scope="module")

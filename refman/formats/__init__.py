@@ -27,6 +27,8 @@ class ExportFormat:
     function: str  # writer(refs, out) in that module, or a CSL output kind
     styled: bool = False  # True when the output is a formatted bibliography in a CSL style
     needs_source_record: bool = False  # True when the writer uses the imported record
+    # False when the writer reads nothing of a tag but its name (no kind, MeSH star, qualifier)
+    needs_tag_details: bool = True
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -35,9 +37,11 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat("text", "Bibliography (plain text)", ".txt", "csl", "text", styled=True),
         ExportFormat("html", "Bibliography (HTML)", ".html", "csl", "html", styled=True),
         ExportFormat("rtf", "Bibliography (RTF)", ".rtf", "csl", "rtf", styled=True),
-        ExportFormat("bibtex", "BibTeX", ".bib", "bibtex", "write_bibtex"),
-        ExportFormat("biblatex", "BibLaTeX", ".bib", "bibtex", "write_biblatex"),
-        ExportFormat("ris", "RIS", ".ris", "ris", "write"),
+        ExportFormat("bibtex", "BibTeX", ".bib", "bibtex", "write_bibtex", needs_tag_details=False),
+        ExportFormat(
+            "biblatex", "BibLaTeX", ".bib", "bibtex", "write_biblatex", needs_tag_details=False
+        ),
+        ExportFormat("ris", "RIS", ".ris", "ris", "write", needs_tag_details=False),
         ExportFormat("csl-json", "CSL-JSON", ".json", "csljson", "write"),
         ExportFormat("medline", "MEDLINE / PubMed", ".nbib", "medline", "write", False, True),
     )

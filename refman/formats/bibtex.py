@@ -38,6 +38,7 @@ from itertools import count, product
 from string import ascii_lowercase
 from typing import TextIO
 
+from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
 # --- citation keys ----------------------------------------------------------------------------
@@ -78,10 +79,16 @@ _ASCII_FOLD = str.maketrans(
 )
 
 
+_NOT_KEY_CHAR = re.compile(r"[^a-z0-9]")
+_WORD = re.compile(r"\w+")
+
+
 def _fold(text: str) -> str:
     """Lowercase ASCII letters and digits only: ``Ødegaard`` → ``odegaard``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
-    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+        text = decomposed.encode("ascii", "ignore").decode()
+    return _NOT_KEY_CHAR.sub("", text.lower())
 
 
 def _key_name(ref: Reference) -> str:
@@ -93,9 +100,12 @@ def _key_name(ref: Reference) -> str:
 
 
 def _key_title_word(title: str) -> str:
-    for word in re.findall(r"\w+", title):
+    for match in _WORD.finditer(title):
+        word = match[0]
+        if word.lower() in _STOP_WORDS:
+            continue
         folded = _fold(word)
-        if folded and not folded.isdigit() and word.lower() not in _STOP_WORDS:
+        if folded and not folded.isdigit():
             return folded
     return ""
 
@@ -282,7 +292,30 @@ class _Escaper:
         return self.balanced if _braces_balance(text) else self.unbalanced
 
     def __call__(self, text: str) -> str:
-        return text.translate(self.table(text)) if text else text
+        if not text:
+            return text
+        table = self.balanced if _braces_balance(text) else self.unbalanced
+        return text.translate(table) if len(text) <= _LONG else self.apply(text, table)
+
+    def line(self, text: str) -> str:
+        """``text`` on one line (see one_line), as field text."""
+        if text.isascii() and text.isalnum():  # a volume, an issue, a PMID: nothing to do
+            return text
+        return self(one_line(text)) if text else text
+
+    @staticmethod
+    def apply(text: str, table: _LatexTable) -> str:
+        """``text`` escaped with ``table`` (chosen for the whole value ``text`` is part of)."""
+        if len(text) > _LONG and text.isascii() and not any(c in text for c in "{}\\"):
+            # Once str.translate meets a character that becomes several, it looks every
+            # following character up in the table: most of the time of escaping abstracts.
+            # Replacing the few specials present gives the same text (none of these
+            # replacements holds another one's character) several times faster.
+            for char, latex in _SIMPLE_SPECIALS:
+                if char in text:
+                    text = text.replace(char, latex)
+            return text
+        return text.translate(table)
 
 
 def _braces_balance(text: str) -> bool:
@@ -296,13 +329,15 @@ def _braces_balance(text: str) -> bool:
     return depth == 0
 
 
+# Length from which escaping replaces specials one by one (see _Escaper.apply); below it a
+# lookup of each character costs less than a search for each special.
+_LONG = 200
+_SIMPLE_SPECIALS = tuple(
+    (char, latex) for char, latex in _LATEX_SPECIALS.items() if char not in "{}\\"
+)
+
 _BIBTEX_TEXT = _Escaper.create(encode_non_ascii=True)
 _BIBLATEX_TEXT = _Escaper.create(encode_non_ascii=False)
-
-
-def _clean(text: str) -> str:
-    """One line: runs of white space (line breaks in abstracts too) become one space."""
-    return " ".join(text.split()) if text else text
 
 
 _COMPOUND_PARTS = re.compile(r"[-‐‑–—/]")
@@ -319,25 +354,45 @@ def _needs_case_protection(word: str, first: bool) -> bool:
     if rest.lower() == rest and (not word[:1].isupper() or rest[:1].isalpha()):
         return False  # the common case, decided without splitting: "cells", "Safety"
     for index, part in enumerate(_COMPOUND_PARTS.split(word)):
-        letters = [c for c in part if c.isalpha()]
-        if any(c.isupper() for c in letters[1:]):
+        letters = list(filter(str.isalpha, part))
+        if any(map(str.isupper, letters[1:])):
             return True  # iPS, mRNA, COVID-19, McArdle
         if len(letters) == 1 and letters[0].isupper() and not (first and index == 0):
             return True  # vitamin D, T-cell
     return False
 
 
+# Words that may need protection (see _needs_case_protection) in an ASCII title: those with
+# a capital after another character or a capital not followed by a letter. Most words of a
+# title are not, and the text between two candidates is escaped at once.
+_ASCII_CANDIDATE = re.compile(r"(?<![^ ])[^ ]*?(?:[^ ][A-Z]|[A-Z](?![a-zA-Z]))[^ ]*")
+_ANY_WORD = re.compile(r"[^ ]+")
+
+
 def _title(text: str, escape: _Escaper) -> str:
-    table = escape.table(text)
+    title = one_line(text)
+    table = escape.table(title)
+    escaped = escape.apply(title, table)
+    words = _ASCII_CANDIDATE if title.isascii() else _ANY_WORD
+    protected = [w for w in words.finditer(title) if _needs_case_protection(w[0], w.start() == 0)]
+    if not protected:
+        return escaped
+    # Escaping goes character by character, so the pieces around the braces can be escaped
+    # apart; in a title with nothing to escape (most of them) they stay as they are.
+    plain = escaped == title
     out = []
-    for position, word in enumerate(_clean(text).split(" ")):
-        if _needs_case_protection(word, position == 0):
-            # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
-            lead, core, tail = _WORD_EDGES.fullmatch(word).groups()
-            out.append(f"{lead.translate(table)}{{{core.translate(table)}}}{tail.translate(table)}")
-        else:
-            out.append(word.translate(table))
-    return " ".join(out)
+    done = 0  # end of the title already written
+    for word in protected:
+        # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
+        lead, core, tail = _WORD_EDGES.fullmatch(word[0]).groups()
+        before = title[done : word.start()]
+        if not plain:
+            before, lead, core, tail = (escape.apply(p, table) for p in (before, lead, core, tail))
+        out.append(f"{before}{lead}{{{core}}}{tail}")
+        done = word.end()
+    rest = title[done:]
+    out.append(rest if plain else escape.apply(rest, table))
+    return "".join(out)
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -349,14 +404,26 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 _BARE_ESCAPE = re.compile(r"\\([&%$#_])")
 
 
+# "Family, Given" that is its own field text: ASCII words with single spaces, nothing to
+# escape or to brace (no comma inside a part, no word "and"). Most names are; checking costs
+# less than cleaning, escaping and looking at each part.
+_PLAIN_NAME = re.compile(
+    r"(?:[A-Za-z0-9.'-]+ )*[A-Za-z0-9.'-]+, (?:[A-Za-z0-9.'-]+ )*[A-Za-z0-9.'-]+"
+)
+
+
 def _name_part(text: str, escape: _Escaper) -> str:
-    latex = escape(_clean(text))
+    latex = escape.line(text)
     return _BARE_ESCAPE.sub(r"{\\\1}", latex) if "\\" in latex else latex
 
 
 def _name(creator: Creator, escape: _Escaper) -> str:
-    if literal := _clean(creator.literal):
+    if creator.literal and (literal := one_line(creator.literal)):
         return "{" + escape(literal) + "}"
+    if creator.family and creator.given:
+        name = f"{creator.family}, {creator.given}"
+        if _PLAIN_NAME.fullmatch(name) and not _AND.search(name):
+            return name
     family = _name_part(creator.family, escape)
     given = _name_part(creator.given, escape)
     if not family:  # a single name typed into the given-name field
@@ -372,8 +439,7 @@ def _name(creator: Creator, escape: _Escaper) -> str:
 
 
 def _names(creators: Sequence[Creator], escape: _Escaper) -> str:
-    names = (_name(c, escape) for c in creators)
-    return " and ".join(name for name in names if name)
+    return " and ".join([name for creator in creators if (name := _name(creator, escape))])
 
 
 # --- field values -----------------------------------------------------------------------------
@@ -406,14 +472,17 @@ _LANGIDS = {
 }
 
 
+_DASHES = re.compile(r"\s*[-‐‑‒–—]+\s*")
+
+
 def _pages(pages: str) -> str:
     """``937-944`` → ``937--944``: a range takes an en dash in LaTeX."""
-    return re.sub(r"\s*[-‐‑‒–—]+\s*", "--", _clean(pages))
+    return _DASHES.sub("--", one_line(pages)) if pages else pages
 
 
 def _verbatim(text: str) -> str:
     """url and doi are read verbatim: nothing may be escaped, but braces must not break out."""
-    return _clean(text).replace("{", "%7B").replace("}", "%7D")
+    return one_line(text).replace("{", "%7B").replace("}", "%7D") if text else text
 
 
 def _iso_date(date: PartialDate) -> str:
@@ -432,7 +501,7 @@ def _issns(ref: Reference) -> str:
 
 
 def _keywords(ref: Reference) -> str:
-    return ", ".join(dict.fromkeys(tag.name for tag in ref.tags if tag.name))
+    return ", ".join(filter(None, dict.fromkeys([tag.name for tag in ref.tags])))
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -508,14 +577,14 @@ def _bibtex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     if ref.date.month and 1 <= ref.date.month <= 12:
         fields.append(("month", _Bare(_MONTH_MACROS[ref.date.month - 1])))
     fields += [
-        ("series", esc(_clean(ref.collection_title))),
-        ("volume", esc(_clean(ref.volume))),
-        ("number", esc(_clean(ref.issue))),
+        ("series", esc.line(ref.collection_title)),
+        ("volume", esc.line(ref.volume)),
+        ("number", esc.line(ref.issue)),
         ("pages", esc(_pages(ref.pages))),
     ]
     fields += _publisher_fields(ref, esc, _BIBTEX_PUBLISHER.get(entry_type, "publisher"), "address")
     fields += _id_fields(ref, esc)
-    fields += [("pmid", esc(_clean(ref.pmid))), ("pmcid", esc(_clean(ref.pmcid)))]
+    fields += [("pmid", esc.line(ref.pmid)), ("pmcid", esc.line(ref.pmcid))]
     fields += _tail_fields(ref, esc)
     return fields
 
@@ -525,14 +594,14 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     fields = [("type", _BIBLATEX_SUBTYPE.get(entry_type, ""))]
     fields += _head_fields(ref, esc, _BIBLATEX_CONTAINER.get(entry_type))
     if entry_type == "article" and ref.container_title and ref.container_title_short:
-        fields.append(("shortjournal", esc(_clean(ref.container_title_short))))
+        fields.append(("shortjournal", esc.line(ref.container_title_short)))
     fields.append(("date", _iso_date(ref.date)))
-    issue = _clean(ref.issue)
+    issue = one_line(ref.issue)
     # biblatex: number is the issue number; issue is for "Spring", "Suppl 1" and the like.
     issue_field = "number" if re.fullmatch(r"\d+(?:\s*[-–/]\s*\d+)?", issue) else "issue"
     fields += [
-        ("series", esc(_clean(ref.collection_title))),
-        ("volume", esc(_clean(ref.volume))),
+        ("series", esc.line(ref.collection_title)),
+        ("volume", esc.line(ref.volume)),
         (issue_field, esc(issue)),
         ("pages", esc(_pages(ref.pages))),
     ]
@@ -541,8 +610,8 @@ def _biblatex_fields(ref: Reference, entry_type: str) -> list[_Field]:
     )
     fields += _id_fields(ref, esc)
     if ref.pmid:
-        fields += [("eprint", esc(_clean(ref.pmid))), ("eprinttype", "pubmed")]
-    fields.append(("pmcid", esc(_clean(ref.pmcid))))
+        fields += [("eprint", esc.line(ref.pmid)), ("eprinttype", "pubmed")]
+    fields.append(("pmcid", esc.line(ref.pmcid)))
     fields += _tail_fields(ref, esc)
     return fields
 
@@ -554,22 +623,22 @@ def _head_fields(ref: Reference, esc: _Escaper, container_field: str | None) -> 
         ("editor", _names(ref.editors(), esc)),
     ]
     if container_field:
-        fields.append((container_field, esc(_clean(_container(ref)))))
+        fields.append((container_field, esc.line(_container(ref))))
     return fields
 
 
 def _publisher_fields(
     ref: Reference, esc: _Escaper, publisher_field: str, place_field: str
 ) -> list[_Field]:
-    fields = [(publisher_field, esc(_clean(ref.publisher)))]
+    fields = [(publisher_field, esc.line(ref.publisher))]
     if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
-        fields.append((place_field, esc(_clean(ref.place))))
+        fields.append((place_field, esc.line(ref.place)))
     return fields
 
 
 def _id_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
-        ("isbn", esc(_clean(ref.isbn))),
+        ("isbn", esc.line(ref.isbn)),
         ("issn", esc(_issns(ref))),
         ("doi", _verbatim(ref.doi)),
     ]
@@ -579,7 +648,7 @@ def _tail_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
     return [
         ("url", _verbatim(ref.url)),
         ("langid", _LANGIDS.get(ref.language.strip().lower(), "")),
-        ("abstract", esc(_clean(ref.abstract))),
+        ("abstract", esc.line(ref.abstract)),
         ("keywords", esc(_keywords(ref))),
     ]
 

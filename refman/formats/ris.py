@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
+from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
 _EOL = "\r\n"
@@ -51,20 +52,15 @@ _ISBN_TYPES = frozenset({BOOK, CHAPTER})
 _RANGE = re.compile(r"\s*([^\s,;–—-]+)\s*[-‐‑‒–—]+\s*([^\s,;–—-]+)\s*")
 
 
-def _clean(text: str) -> str:
-    """One line: a value never continues on the next line (see the module docstring)."""
-    return " ".join(text.split()) if text else text
-
-
 def _name(creator: Creator) -> str:
-    if literal := _clean(creator.literal):
+    if literal := one_line(creator.literal):
         return literal
-    family, given = _clean(creator.family), _clean(creator.given)
+    family, given = one_line(creator.family), one_line(creator.given)
     return f"{family}, {given}" if family and given else family or given
 
 
 def _page_lines(pages: str) -> list[tuple[str, str]]:
-    pages = _clean(pages)
+    pages = one_line(pages)
     if match := _RANGE.fullmatch(pages):
         return [("SP", match[1]), ("EP", match[2])]
     return [("SP", pages)]
@@ -77,7 +73,7 @@ def _date_lines(date: PartialDate) -> list[tuple[str, str]]:
     if date.month or date.season:
         month = f"{date.month:02d}" if date.month else ""
         day = f"{date.day:02d}" if date.month and date.day else ""
-        lines.append(("DA", f"{date.year:04d}/{month}/{day}/{_clean(date.season)}"))
+        lines.append(("DA", f"{date.year:04d}/{month}/{day}/{one_line(date.season)}"))
     return lines
 
 
@@ -89,32 +85,33 @@ def _serial_number(ref: Reference) -> str:
 
 
 def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
-    """The (tag, value) pairs of one record, empty values included (the caller drops them)."""
+    """The (tag, value) pairs of one record, each value on one line (see the module docstring),
+    empty values included (the caller drops them)."""
     yield "TY", _TYPES.get(ref.item_type, "GEN")
     yield from (("AU", _name(c)) for c in ref.authors())
     yield from (("A2", _name(c)) for c in ref.editors())
-    yield "TI", ref.title
-    yield "T2", ref.container_title
-    yield "T3", ref.collection_title
-    yield "J2", ref.container_title_short
+    yield "TI", one_line(ref.title)
+    yield "T2", one_line(ref.container_title)
+    yield "T3", one_line(ref.collection_title)
+    yield "J2", one_line(ref.container_title_short)
     yield from _date_lines(ref.date)
-    yield "VL", ref.volume
-    yield "IS", ref.issue
+    yield "VL", one_line(ref.volume)
+    yield "IS", one_line(ref.issue)
     yield from _page_lines(ref.pages)
-    yield "PB", ref.publisher
+    yield "PB", one_line(ref.publisher)
     if ref.item_type != ARTICLE_JOURNAL:  # MEDLINE's place of a journal is its country
-        yield "CY", ref.place
-    yield "SN", _serial_number(ref)
-    yield "DO", ref.doi
-    yield "AN", ref.pmid
-    yield "LA", ref.language
-    yield "UR", ref.url
-    yield from (("KW", name) for name in dict.fromkeys(tag.name for tag in ref.tags))
-    yield "AB", ref.abstract
+        yield "CY", one_line(ref.place)
+    yield "SN", one_line(_serial_number(ref))
+    yield "DO", one_line(ref.doi)
+    yield "AN", one_line(ref.pmid)
+    yield "LA", one_line(ref.language)
+    yield "UR", one_line(ref.url)
+    yield from (("KW", one_line(name)) for name in dict.fromkeys([tag.name for tag in ref.tags]))
+    yield "AB", one_line(ref.abstract)
 
 
 def _record(ref: Reference) -> str:
-    lines = [f"{tag}  - {value}" for tag, raw in _fields(ref) if (value := _clean(raw))]
+    lines = [f"{tag}  - {value}" for tag, value in _fields(ref) if value]
     lines.append("ER  - ")
     return _EOL.join(lines) + _EOL
 

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from peewee import SQL, Database, chunked, fn
 
+from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
-from refman.store.bulk import CHUNK, fetch, grouped, insert_rows, rows_where_in
+from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -96,11 +97,19 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(db: Database, ids: Sequence[ItemId], *, source_records: bool = True) -> list[Reference]:
-    """The references with these ids, in this order; KeyError for an id not in the library."""
+def load(
+    db: Database, ids: Sequence[ItemId], *, source_records: bool = True, tag_details: bool = True
+) -> list[Reference]:
+    """The references with these ids, in this order; KeyError for an id not in the library.
+
+    Without ``source_records`` they have none; without ``tag_details`` their tags are names
+    only (see Store.get_many).
+    """
+    reader = mapping.ItemReader()
     found: dict[int, Reference] = {}
-    for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
-        found.update(_load_chunk(db, chunk, source_records))
+    with collector.paused():  # what it builds is acyclic: see refman.collector
+        for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
+            found.update(_load_chunk(db, chunk, source_records, tag_details, reader))
     missing = next((item_id for item_id in ids if item_id not in found), None)
     if missing is not None:
         raise KeyError(missing)
@@ -115,40 +124,48 @@ def _listed(ids: Sequence[int]) -> SQL:
     return SQL("(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
 
 
-def _children(db: Database, model, columns: Sequence, ids: Sequence[int], order) -> dict:
-    """{item id: [row, ...]} of a child table, in the given order within each item."""
-    query = model.select(model.item, *columns).where(model.item.in_(_listed(ids))).order_by(*order)
-    return grouped(fetch(db, query))
+_ITEM_COLUMNS = (Item.id, *(getattr(Item, name) for name in mapping.STORED_COLUMNS))
+_CREATOR_COLUMNS = (
+    Creator.item,
+    Creator.role,
+    Creator.family,
+    Creator.given,
+    Creator.literal,
+    Creator.affiliations,
+    Creator.ids,
+)
 
 
-def _load_chunk(db: Database, ids: Sequence[int], source_records: bool) -> dict[int, Reference]:
-    columns = [Item.id] + [getattr(Item, name) for name in mapping.STORED_COLUMNS]
-    rows = fetch(db, Item.select(*columns).where(Item.id.in_(_listed(ids))))
-    creator_columns = (
-        Creator.role,
-        Creator.family,
-        Creator.given,
-        Creator.literal,
-        Creator.affiliations,
-        Creator.ids,
-    )
-    creators = _children(db, Creator, creator_columns, ids, (Creator.item, Creator.position))
-    tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
-    tag_links = grouped(fetch(db, _tag_links(tag_columns, ids)))
+def _load_chunk(
+    db: Database,
+    ids: Sequence[int],
+    source_records: bool,
+    tag_details: bool,
+    reader: mapping.ItemReader,
+) -> dict[int, Reference]:
+    listed = _listed(ids)
+    rows = fetch(db, Item.select(*_ITEM_COLUMNS).where(Item.id.in_(listed)))
+    creators_query = Creator.select(*_CREATOR_COLUMNS).where(Creator.item.in_(listed))
+    creators = reader.creators(fetch(db, creators_query.order_by(Creator.item, Creator.position)))
+    if tag_details:
+        tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
+        tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
+    else:
+        tag_links = reader.tag_names(fetch(db, _tag_links((TagRow.name,), ids)))
     records = (
-        dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(_listed(ids)))))
+        dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(listed))))
         if source_records
         else {}
     )
-    abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(_listed(ids)))))
-    trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(_listed(ids))))}
+    abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed))))
+    trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
     return {
-        row[0]: mapping.reference_from_row(
+        row[0]: reader.reference(
             row,
             abstract=abstracts.get(row[0], ""),
             trashed=row[0] in trashed,
-            creators=[mapping.creator_from_row(c) for c in creators.get(row[0], ())],
-            tags=[mapping.tag_from_row(t) for t in tag_links.get(row[0], ())],
+            creators=creators.get(row[0], ()),
+            tags=tag_links.get(row[0], ()),
             source_record=(
                 mapping.decode_source_record(records[row[0]]) if row[0] in records else ()
             ),

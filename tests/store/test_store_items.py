@@ -119,6 +119,19 @@ def test_bulk_add_returns_ids_in_order_and_reads_back_in_any_order(store):
     assert store.add_references([]) == []
 
 
+def test_without_tag_details_tags_are_their_names_in_order_and_the_rest_is_whole(store):
+    first, second = store.add_references([RICH, RICH.with_changes(pmid="1", tags=RICH.tags[1:])])
+    light = store.get_many([first, second], source_records=False, tag_details=False)
+    assert [ref.tags for ref in light] == [
+        tuple(Tag(tag.name) for tag in RICH.tags),
+        tuple(Tag(tag.name) for tag in RICH.tags[1:]),
+    ]
+    full = store.get_many([first, second], source_records=False)
+    assert [ref.with_changes(tags=()) for ref in light] == [
+        ref.with_changes(tags=()) for ref in full
+    ]
+
+
 def test_unknown_ids_raise_key_error(store):
     item_id = store.add_reference(RICH)
     with pytest.raises(KeyError):
