@@ -1,8 +1,7 @@
 """Tags: the tag table (name, colour) and the links that put tags on items.
 
 A tag is unique by its exact name ("Brain" and "brain" are two tags, as in Zotero); lists are
-sorted as ``casefold`` orders names, which knows every alphabet (SQLite's NOCASE index gives
-the order, and Python puts the few non-ASCII names in place). An item carries
+sorted case-insensitively in Python, where ``casefold`` knows every alphabet. An item carries
 a tag once (as in Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for
 MeSH, the major flag and qualifiers, so one tag can be manual on one item and automatic on
 another. When a record names a tag twice (a MeSH heading repeated as an author keyword), the
@@ -18,10 +17,9 @@ search by triggers on the tag table (see fts.py), so nothing here touches the in
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import compress
-from operator import itemgetter, not_
+from operator import itemgetter
 
 from peewee import SQL, Case, Database, chunked, fn
 
@@ -251,38 +249,23 @@ class TagListings:
         return listing
 
 
+# Exact order off the unique index of names: nearly list order already (it differs only where
+# case does), so that Python's sort, which merges runs, has little left to do.
 _LISTING_SQL = (
     "SELECT json_group_array(name), json_group_array(id) FROM "
-    "(SELECT name, id FROM tag ORDER BY name COLLATE NOCASE, name)"
+    "(SELECT name, id FROM tag ORDER BY name)"
 )
 
 
 def _listing(db: Database, version: tuple) -> TagListing:
-    """The names (and ids) in list order: SQLite's order, with non-ASCII names put in place.
-
-    SQLite's NOCASE folds A-Z only; for ASCII names its order is ``_order``'s, so only the
-    other names move, each to where ``_order`` puts it among the ASCII ones. JSON arrays bring
-    the 200,000 names in one row: one fetch per row costs several times more.
-    """
+    """The names (and ids) in list order. JSON arrays bring the 200,000 names in one row: one
+    fetch per row costs several times more."""
     names_json, ids_json = db.execute_sql(_LISTING_SQL).fetchone()
     names, ids = json.loads(names_json), json.loads(ids_json)
-    ascii_flags = list(map(str.isascii, names))
-    if all(ascii_flags):
-        return TagListing(version, names, ids, _ranks(db, ids))
-    ascii_at = list(compress(range(len(names)), ascii_flags))
-    others = sorted(
-        compress(range(len(names)), map(not_, ascii_flags)), key=lambda k: _order(names[k])
-    )
-    order: list[int] = []
-    start = 0
-    for k in others:
-        end = bisect_left(ascii_at, _order(names[k]), key=lambda a: _order(names[a]))
-        order += ascii_at[start:end]
-        order.append(k)
-        start = end
-    order += ascii_at[start:]
-    ids = [ids[k] for k in order]
-    return TagListing(version, [names[k] for k in order], ids, _ranks(db, ids))
+    # (casefolded, name, id): the order of _order, names being unique; sorted in C.
+    rows = sorted(zip(map(str.casefold, names), names, ids, strict=True))
+    names, ids = list(map(itemgetter(1), rows)), list(map(itemgetter(2), rows))
+    return TagListing(version, names, ids, _ranks(db, ids))
 
 
 def _ranks(db: Database, ids: list[int]) -> list[int]:
