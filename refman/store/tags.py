@@ -293,8 +293,16 @@ def counts(db: Database, listings: TagListings, **view: object) -> TagCounts:
         return _counted(db, *_link_counts(db, _view_items(view)))
     listing = listings.current(db)
     totals = _totals(db)
-    if len(totals) != len(listing.ids):  # a tag added since the listing was read
+    try:
+        if len(totals) != len(listing.ids):  # a tag added since the listing was read
+            raise KeyError("tag_total")
+        return _listed_counts(db, listing, totals, view)
+    except KeyError:  # tags changed (by another program) while they were read: count links
         return _counted(db, *_library_counts(db, view))
+
+
+def _listed_counts(db: Database, listing: TagListing, totals: list[int], view: dict) -> TagCounts:
+    """The library's counts in list order: tag_total, less the items outside the view."""
     outside = Trash.select(Trash.item)
     if view.get("unfiled"):
         outside = outside | CollectionItem.select(CollectionItem.item)

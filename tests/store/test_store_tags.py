@@ -224,3 +224,11 @@ def test_names_sort_ignoring_case_in_every_alphabet(store):
     assert [t.name for t in store.tag_counts()] == expected
     store.delete_tag("Z")  # ids with a gap
     assert [t.name for t in store.tag_counts()] == [n for n in expected if n != "Z"]
+
+
+def test_counts_are_counted_from_the_links_when_tag_total_lacks_a_tag(store):
+    add(store, Tag("a"), Tag("b", "mesh"))
+    store._db.execute_sql(
+        "DELETE FROM tag_total WHERE tag_id = (SELECT id FROM tag WHERE name = 'b')"
+    )  # as a file written by another tool might be
+    assert counts(store) == {"a": (1, False, ""), "b": (1, True, "")}
