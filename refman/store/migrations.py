@@ -223,13 +223,14 @@ END;
 
 -- The few coloured tags, found without reading every tag. (No index of names in list order:
 -- the import writes each new tag in a statement that journals every page it touches, so an
--- index costs it several per cent; the program sorts the names itself, kept.)
+-- index costs it several per cent; the program sorts the names and keeps them until they
+-- change.)
 CREATE INDEX tag_coloured ON tag (color) WHERE color != '';
 """
 
 
 def _add_tag_totals(db: Database) -> None:
-    """Version 2: item counts per tag, and the tag names in list order."""
+    """Version 2: item counts per tag, a version of the tag names, coloured tags indexed."""
     for statement in _statements(_V2_TAG_TOTALS):
         db.execute_sql(statement)
 
