@@ -230,15 +230,16 @@ CREATE TRIGGER tag_names_delete AFTER DELETE ON tag BEGIN
     UPDATE tag_names_version SET version = version + 1;
 END;
 
--- The names in list order, read off the index (SQLite's NOCASE folds ASCII only: the program
--- puts the few other names in place). And the few coloured tags, without reading every tag.
-CREATE INDEX tag_by_name_nocase ON tag (name COLLATE NOCASE, name);
+-- The few coloured tags, found without reading every tag. (No index of names in list order:
+-- the import writes each new tag in a statement that journals every page it touches, so an
+-- index costs it several per cent; the program sorts the names and keeps them until they
+-- change.)
 CREATE INDEX tag_coloured ON tag (color) WHERE color != '';
 """
 
 
 def _add_tag_totals(db: Database) -> None:
-    """Version 3: item counts per tag, and the tag names in list order."""
+    """Version 3: item counts per tag, a version of the tag names, coloured tags indexed."""
     for statement in _statements(_V3_TAG_TOTALS):
         db.execute_sql(statement)
 

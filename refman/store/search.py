@@ -36,9 +36,10 @@ SORT_COLUMNS = {
     "pages": Item.pages_sort,
 }
 
-# Up to this many matches (or items in a view) they are sorted by themselves, by id; past it
-# the view's sorted ids are filtered instead (SQL: the sort index is walked). About the point
-# where both cost the same on a 100,000-item library.
+# Up to this many matches, they are sorted by themselves (by the view's kept order, else looked
+# up by id in SQL); past it, they select from the view's sorted ids. A view of up to this many
+# items is looked up by id and sorted; a larger one walks the sort index. About the point where
+# both cost the same on a 100,000-item library.
 FEW_MATCHES = 5000
 # Past this many ids, a word's matches are kept as a mask (a byte per item id) rather than a
 # set: quicker to fill, and two masks intersect in one operation on integers.
@@ -149,19 +150,17 @@ def search_ids(
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
-    key = _view_key(sort, descending, view)
-    kept = orders.get(key) if orders is not None else None
     words = fts.match_words(text)
     if not words:
-        order = kept or _keep(orders, key, ViewOrder(_sorted(db, sort, descending, view)))
-        return list(order.ids)
+        return list(_view_order(db, orders, sort, descending, view).ids)
     found = _matches(db, words)
     if _count(found) <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
+        kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
         if kept is not None:
             return kept.sort(ids)
         return _sorted(db, sort, descending, view, among=ids) if ids else []
-    order = kept or _keep(orders, key, ViewOrder(_sorted(db, sort, descending, view)))
+    order = _view_order(db, orders, sort, descending, view)
     return order.select(found if isinstance(found, bytearray) else _mask(found, _top(db)))
 
 
@@ -171,8 +170,17 @@ def _view_key(sort: str, descending: bool, view: dict) -> tuple:
     return (sort, descending, tags, rest)
 
 
-def _keep(orders: ViewOrders | None, key: tuple, order: ViewOrder) -> ViewOrder:
-    return order if orders is None else orders.put(key, order)
+def _view_order(
+    db: Database, orders: ViewOrders | None, sort: str, descending: bool, view: dict
+) -> ViewOrder:
+    """The view's sorted ids: the kept ones, else sorted now (and kept)."""
+    if orders is None:
+        return ViewOrder(_sorted(db, sort, descending, view))
+    key = _view_key(sort, descending, view)
+    kept = orders.get(key)
+    if kept is not None:
+        return kept
+    return orders.put(key, ViewOrder(_sorted(db, sort, descending, view)))
 
 
 def _sorted(

@@ -224,3 +224,21 @@ def test_names_sort_ignoring_case_in_every_alphabet(store):
     assert [t.name for t in store.tag_counts()] == expected
     store.delete_tag("Z")  # ids with a gap
     assert [t.name for t in store.tag_counts()] == [n for n in expected if n != "Z"]
+
+
+def test_counts_are_counted_from_the_links_when_tag_total_lacks_a_tag(store):
+    add(store, Tag("a"), Tag("b", "mesh"))
+    store._db.execute_sql(
+        "DELETE FROM tag_total WHERE tag_id = (SELECT id FROM tag WHERE name = 'b')"
+    )  # as a file written by another tool might be
+    assert counts(store) == {"a": (1, False, ""), "b": (1, True, "")}
+
+
+def test_counts_are_counted_from_the_links_when_some_were_left_uncounted(store):
+    add(store, Tag("a"))
+    store._db.execute_sql(
+        "INSERT INTO item_tag (item_id, tag_id, kind, position)"
+        " SELECT ?, id, 'manual', 1 FROM tag WHERE name = 'a'",
+        (add(store, Tag("b")),),
+    )  # a link written past the store, as another tool might
+    assert counts(store) == {"a": (2, False, ""), "b": (1, False, "")}
