@@ -111,6 +111,7 @@ class ImportReport:
 
 CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
 CHECK_FTS = "the search index against the items"
+CHECK_TAGS = "the tag counts against the tags on items"
 MAX_PROBLEMS_LISTED = 20
 
 
@@ -298,8 +299,9 @@ class Library:
         self.notice = notice
 
     def check(self) -> CheckReport:
-        """SQLite's full integrity check, then the search index against the items; repairs
-        what can be rebuilt (indexes, the search index), after saving a copy as it was."""
+        """SQLite's full integrity check, then the search index and the tag counts against the
+        items; repairs what can be rebuilt (indexes, the search index, the tag counts), after
+        saving a copy as it was."""
         report = CheckReport(self.path)
         file_repairs = [(self.store.reindex, "rebuilt the indexes")]
         file_repairs.append((self.store.rebuild_fts, "rebuilt the search index"))
@@ -307,6 +309,8 @@ class Library:
         if not report.damaged:
             fts_repairs = [(self.store.rebuild_fts, "rebuilt the search index")]
             self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
+            totals = [(self.store.rebuild_tag_totals, "counted the tags' items anew")]
+            self._check_step(report, CHECK_TAGS, self.store.check_tag_totals, totals)
         if report.damaged:
             report.backup = backups.latest_good_backup(self.path)
         backups.forget_verified(self.path)
@@ -398,7 +402,9 @@ class Library:
             raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
         file_report = ImportReport()
         try:
-            with self.store.transaction():
+            # A large file makes and drops millions of small objects, none in a cycle: paused,
+            # the cyclic collector stops walking the cached ones again and again (refman.collector).
+            with collector.paused(), self.store.transaction():
                 with opener() as stream:
                     refs = medline.read(stream, name=name, on_problem=file_report.problems.append)
                     self._add_all(refs, policy, file_report, cancelled)

@@ -290,6 +290,25 @@ def test_check_rebuilds_a_search_index_out_of_step(library_path):
     assert [b.label for b in backups.list_backups(library_path)] == [backups.BEFORE_REPAIR]
 
 
+def test_check_counts_tags_anew_when_their_stored_counts_are_wrong(library_path):
+    # A link written by another tool, past the store, leaves tag_total behind.
+    with Library(library_path, read_only=True) as library:
+        before = {t.name: t.count for t in library.tag_counts()}
+    conn = sqlite3.connect(library_path)
+    conn.execute("UPDATE tag_total SET items = items + 5 WHERE tag_id = (SELECT min(id) FROM tag)")
+    conn.commit()
+    conn.close()
+    with Library(library_path, read_only=True) as library:
+        assert len(library.store.check_tag_totals()) == 1
+    result = refman(library_path, "check")
+    assert result.returncode == 0, result.stdout
+    assert "tag counts" in result.stdout
+    assert "counted the tags' items anew" in result.stdout
+    with Library(library_path) as library:
+        assert library.store.check_tag_totals() == []
+        assert {t.name: t.count for t in library.tag_counts()} == before
+
+
 def test_check_rebuilds_an_index_that_disagrees_with_its_table(tmp_path):
     path = tmp_path / "library.sqlite"
     with Library(path) as library:

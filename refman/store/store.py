@@ -383,6 +383,15 @@ class Store:
     def rebuild_fts(self) -> None:
         fts.rebuild(self._db)
 
+    @_reads
+    def check_tag_totals(self) -> list[str]:
+        """Tags whose stored item count disagrees with their links; empty when all agree."""
+        return tag_ops.check_totals(self._db)
+
+    @_writes
+    def rebuild_tag_totals(self) -> None:
+        tag_ops.rebuild_totals(self._db)
+
     @_writes
     def reindex(self) -> None:
         """Build every index anew from its table: heals an index that disagrees with it."""

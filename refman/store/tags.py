@@ -395,3 +395,32 @@ def _link_counts(db: Database, items) -> tuple[dict[int, int], dict[int, int]]:
 
 def _subtract(total: dict[int, int], part: dict[int, int]) -> dict[int, int]:
     return {tag_id: count - part.get(tag_id, 0) for tag_id, count in total.items()}
+
+
+# --- checking the counts ----------------------------------------------------------------------
+
+_WRONG_TOTALS = """
+SELECT tag.name, coalesce(tag_total.items, -1), (SELECT count(*) FROM item_tag
+    WHERE item_tag.tag_id = tag.id) AS counted
+FROM tag LEFT JOIN tag_total ON tag_total.tag_id = tag.id
+WHERE coalesce(tag_total.items, -1) != counted ORDER BY tag.id
+"""
+
+
+def check_totals(db: Database) -> list[str]:
+    """Tags whose stored item count (tag_total) differs from their links; empty when right."""
+    return [
+        f"tag {name!r} is counted on {stored} items but is on {counted}"
+        if stored >= 0
+        else f"tag {name!r} has no stored item count"
+        for name, stored, counted in db.execute_sql(_WRONG_TOTALS)
+    ]
+
+
+def rebuild_totals(db: Database) -> None:
+    """Count every tag's items anew from the links."""
+    db.execute_sql("DELETE FROM tag_total")
+    db.execute_sql(
+        "INSERT INTO tag_total (tag_id, items) SELECT id, (SELECT count(*) FROM item_tag"
+        " WHERE item_tag.tag_id = tag.id) FROM tag"
+    )
