@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
-    QListView,
     QMenu,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -281,6 +282,28 @@ class TagFilterProxy(QAbstractProxyModel):
         return not parent.isValid() and bool(self._rows)
 
 
+def _tag_list(model: QAbstractProxyModel) -> QTableView:
+    """The list of tags: a one-column table without headers or grid.
+
+    A QListView lays out every row whenever the list changes, asking the model for each row's
+    index: 440,000 calls into Python and about a second for 220,000 tags. A table with fixed
+    row heights only ever asks for the rows on screen, as the item table does.
+    """
+    view = QTableView()
+    view.setModel(model)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.horizontalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
+    return view
+
+
 class TagSelector(QWidget):
     """Filter box, tag list, and the show-automatic-tags switch."""
 
@@ -328,9 +351,7 @@ class TagSelector(QWidget):
         automatic = QToolButton(autoRaise=True)
         automatic.setDefaultAction(self.show_automatic_action)
         automatic.setText("Automatic")
-        self.view = QListView()
-        self.view.setModel(self.proxy)
-        self.view.setUniformItemSizes(True)
+        self.view = _tag_list(self.proxy)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.view.setDropIndicatorShown(True)
