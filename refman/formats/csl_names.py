@@ -78,13 +78,23 @@ def name_from_csl(data: dict) -> PersonName:
     return name
 
 
-def _leading_particles(value: str, regex: re.Pattern) -> tuple[list[str], str]:
-    """Split leading lowercase words off ``value``."""
+def _leading_particles(
+    value: str, regex: re.Pattern, *, reversed_words: bool = False
+) -> tuple[list[str], str]:
+    """Split leading lowercase words off ``value``.
+
+    ``reversed_words``: ``value`` is written backwards (to find trailing particles of a given
+    name), so a word's first letter is the last letter of its chunk: "Henry" read backwards is
+    "yrneH", a capitalised word and no particle.
+    """
     found: list[str] = []
     rest = value
     while match := regex.match(rest):
         chunk = match.group(1)
-        first = re.sub(r"^[-'\u02bb\u2019\s]*", "", chunk)[:1]
+        word = re.sub(r"^[-'\u02bb\u2019\s]*", "", chunk)
+        if reversed_words:
+            word = re.sub(r"[-'\u02bb\u2019\s]*$", "", word)[::-1]
+        first = word[:1]
         if not first or first.upper() == first:
             break
         found.append(chunk)
@@ -102,7 +112,9 @@ def _parse_particles(name: PersonName) -> None:
         name.non_dropping_particle, name.family = stripped, family
     _parse_suffix(name)
     # Trailing particles of the given name: parse the reversed string from the front.
-    reversed_particles, rest = _leading_particles(name.given[::-1], _GIVEN_PARTICLE_RE)
+    reversed_particles, rest = _leading_particles(
+        name.given[::-1], _GIVEN_PARTICLE_RE, reversed_words=True
+    )
     if reversed_particles:
         name.given = rest[::-1]
         name.dropping_particle = "".join(reversed_particles)[::-1].strip()

@@ -16,7 +16,7 @@ import pytest
 from refman.formats import csl
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "csl" / "disambiguation"
-SETS = ["add-names", "et-al", "given-names", "particles", "year-suffix"]
+SETS = ["add-names", "et-al", "given-name-words", "given-names", "particles", "year-suffix"]
 STYLES = [
     "apa",
     "chicago-author-date",
