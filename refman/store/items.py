@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from peewee import SQL, Database, chunked, fn
@@ -92,6 +93,7 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
         for position, tag in enumerate(ref.tags)
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
+    tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def _index_new_tags_in_bulk(db: Database) -> None:
 _V3_TAG_TOTALS = """
 -- How many items carry each tag, a row per tag: the tag list reads its counts off this small
 -- table instead of counting a million links each time. The store adds the links it writes
--- (tags.count_links): a trigger on insert would make SQLite keep a statement journal for every
+-- (tags.add_to_totals): a trigger on insert would make SQLite keep a statement journal for every
 -- row of the import's executemany, which costs more than the insert itself. Links that go
 -- (unlinked, or with their item or tag) and links moved to another tag are followed by
 -- triggers: those statements change many rows at once.

@@ -147,18 +147,12 @@ class Store:
 
     @_writes
     def add_reference(self, ref: Reference) -> ItemId:
-        return self._insert([ref])[0]
+        return items.insert(self._db, [ref])[0]
 
     @_writes
     def add_references(self, refs: Sequence[Reference]) -> list[ItemId]:
         """Add many references in one pass (executemany per table); ids in the same order."""
-        return self._insert(list(refs))
-
-    def _insert(self, refs: list[Reference]) -> list[ItemId]:
-        newest_tag = tag_ops.newest_tag_id(self._db)
-        ids = items.insert(self._db, refs)
-        tag_ops.count_links(self._db, ids, newest_tag)
-        return ids
+        return items.insert(self._db, list(refs))
 
     @_reads
     def get(self, item_id: ItemId) -> Reference:

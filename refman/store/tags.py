@@ -18,6 +18,7 @@ triggers on the tag table (see fts.py).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
@@ -40,17 +41,27 @@ def unique_tags(tags: Iterable[Tag]) -> list[Tag]:
 
 
 def tag_ids(db: Database, names: Iterable[str]) -> dict[str, int]:
-    """Ids of the tags with these names, creating (and indexing) the missing ones."""
+    """Ids of the tags with these names, creating the missing ones with their index and
+    tag_total rows."""
     names = list(dict.fromkeys(names))
-    last_id = db.execute_sql("SELECT max(id) FROM tag").fetchone()[0] or 0
+    last_id = newest_tag_id(db)
     insert_rows(db, TagRow._meta.table_name, ("name",), [(name,) for name in names])
-    # New rows get ids past the largest (INTEGER PRIMARY KEY without AUTOINCREMENT), so the
-    # tags just made are indexed in one statement: five times faster than row by row.
+    _start_new_tags(db, last_id)
+    return dict(rows_where_in(db, "SELECT name, id FROM tag", "name", names))
+
+
+def _start_new_tags(db: Database, last_id: int) -> None:
+    """Index the tags made after ``last_id`` and give each a tag_total row (no items yet).
+
+    New rows get ids past the largest (INTEGER PRIMARY KEY without AUTOINCREMENT), so all
+    the tags of a batch are handled in one statement each: five times faster than a trigger
+    row by row. This is the one place tags are made.
+    """
     db.execute_sql(
         f"INSERT INTO {fts.TAGS.name} (rowid, name) SELECT id, name FROM tag WHERE id > ?",
         (last_id,),
     )
-    return dict(rows_where_in(db, "SELECT name, id FROM tag", "name", names))
+    db.execute_sql("INSERT INTO tag_total (tag_id) SELECT id FROM tag WHERE id > ?", (last_id,))
 
 
 def _find(db: Database, name: str) -> TagRow | None:
@@ -72,7 +83,7 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
     """Link the tags to the items; an item that has a tag keeps its link as it is."""
     tags = unique_tags(tags)
     known = tag_ids(db, (tag.name for tag in tags))
-    linked = dict.fromkeys(known.values(), 0)  # a tag_total row for every tag, even unlinked
+    linked: Counter[int] = Counter()  # new links per tag id, for tag_total
     changed: set[int] = set()
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
         existing, next_position = _links_of(db, chunk, list(known.values()))
@@ -86,39 +97,20 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
                     position += 1
                     changed.add(item_id)
         insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
-    _add_to_totals(db, linked.items())
+    add_to_totals(db, linked.items())
     return changed
 
 
-# tag_total follows deleted and moved links by itself (triggers); links written are added here.
-_ADD_TO_TOTAL = (
-    "INSERT INTO tag_total (tag_id, items) VALUES (?, ?)"
-    " ON CONFLICT (tag_id) DO UPDATE SET items = items + excluded.items"
-)
-_COUNT_LINKS_OF = (
-    "INSERT INTO tag_total (tag_id, items) SELECT tag_id, count(*) FROM item_tag"
-    " WHERE item_id IN (SELECT value FROM json_each(?)) GROUP BY tag_id"
-    " ON CONFLICT (tag_id) DO UPDATE SET items = items + excluded.items"
-)
-_TOTALS_FOR_NEW_TAGS = (
-    "INSERT INTO tag_total (tag_id) SELECT id FROM tag WHERE id > ? ON CONFLICT DO NOTHING"
-)
-
-
-def _add_to_totals(db: Database, added: Iterable[tuple[int, int]]) -> None:
-    """Add (tag id, new links) to tag_total, making the rows of new tags."""
-    db.cursor().executemany(_ADD_TO_TOTAL, added)
+def add_to_totals(db: Database, added: Iterable[tuple[int, int]]) -> None:
+    """Add (tag id, links written) to tag_total. Deleted and moved links are followed by
+    triggers; written ones are counted by whoever writes them (here and ``items.insert``),
+    since a trigger per inserted link made imports twice as slow."""
+    sql = "UPDATE tag_total SET items = items + ? WHERE tag_id = ?"
+    db.cursor().executemany(sql, ((count, tag_id) for tag_id, count in added))
 
 
 def newest_tag_id(db: Database) -> int:
     return TagRow.select(fn.MAX(TagRow.id)).bind(db).scalar() or 0
-
-
-def count_links(db: Database, item_ids: Sequence[int], newest_before: int) -> None:
-    """Add the links of newly written items to tag_total, and rows for the tags created with
-    them (after ``newest_before``, the highest tag id before): one statement each."""
-    db.execute_sql(_COUNT_LINKS_OF, (json.dumps(list(item_ids)),))
-    db.execute_sql(_TOTALS_FOR_NEW_TAGS, (newest_before,))
 
 
 def _links_of(db: Database, ids: Sequence[int], tags: Sequence[int]) -> tuple[set, dict]:
@@ -186,7 +178,7 @@ def delete(db: Database, name: str) -> None:
 def set_color(db: Database, name: str, color: str) -> None:
     """Colour a tag ("" removes the colour); colouring an unknown name creates the tag."""
     if color:
-        _add_to_totals(db, [(tag_id, 0) for tag_id in tag_ids(db, [name]).values()])
+        tag_ids(db, [name])
     TagRow.update(color=color).where(TagRow.name == name).bind(db).execute()
     purge_unused(db)
 
