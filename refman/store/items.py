@@ -214,14 +214,7 @@ def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
 
     Trashed items count (restoring one is better than a second copy); live ones come first.
     """
-    for name, value in mapping.duplicate_keys(ref):
-        column = getattr(Item, name)
-        in_trash = Item.id.in_(Trash.select(Trash.item))
-        query = Item.select(Item.id).where(column == value).order_by(in_trash, Item.id)
-        found = query.limit(1).bind(db).scalar()
-        if found is not None:
-            return ItemId(found)
-    return None
+    return find_duplicates(db, [ref])[0]
 
 
 def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | None]:
