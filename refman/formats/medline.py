@@ -5,6 +5,10 @@ a blank line ends the record. Reading happens in two steps: ``read_raw`` turns t
 ``RawRecord``s (the tag/value pairs as the file holds them, which refman keeps with every item)
 and ``to_reference`` maps one record to a ``Reference``.
 
+``read_raw`` takes a record in PubMed's own layout whole, with a few regex and string calls
+(``_clean_record``), and leaves everything else to a line-by-line reader (``_Assembler``) that
+knows all the layouts below; a property test holds the two to the same records and problems.
+
 What the reader accepts beyond PubMed's own layout:
 
 - tags matched by pattern, not by column: ``PMID-123``, ``TI  -x``, ``ISSN - x``, an empty
@@ -36,10 +40,11 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import operator
 import os
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,20 +138,29 @@ def _one_dash(text: str) -> bool:
 
 
 def _values(fields: list[tuple[str, list[str]]]) -> SourceRecord:
-    """The record's tag/value pairs, each value's lines joined and its white space squashed.
-
-    All values are squashed in one pass, joined by a separator they do not hold: one regex
-    call a record instead of one a field.
-    """
+    """The record's tag/value pairs, each value's lines joined and its white space squashed."""
     texts = [parts[0] if len(parts) == 1 else " ".join(parts) for _, parts in fields]
+    return tuple(zip([tag for tag, _ in fields], _squashed(texts), strict=True))
+
+
+def _squashed(texts: Sequence[str]) -> list[str]:
+    """Each text with its white space squashed (see ``_squash``).
+
+    All are squashed at once, joined by a separator they do not hold: a few calls a record
+    instead of a few a field. PubMed's own line wrap (a space perhaps, a line break and six
+    spaces) is replaced as plain text first, which is several times faster than the regex, so
+    that the regex only runs over the rare record that has other runs of white space.
+    """
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
-        squashed = [_squash(text) for text in texts]
-    else:
-        if any(space in joined for space in _SQUASHED):
-            joined = _SPACES.sub(" ", joined)
-        squashed = [text.strip(" ") for text in joined.split(_SEPARATOR)]
-    return tuple(zip([tag for tag, _ in fields], squashed, strict=True))
+        return [_squash(text) for text in texts]
+    if "\n" in joined:
+        joined = joined.replace(" \n      ", " ").replace("\n      ", " ")
+    if any(space in joined for space in _SQUASHED):
+        joined = _SPACES.sub(" ", joined)
+    if " " + _SEPARATOR in joined or _SEPARATOR + " " in joined:
+        joined = joined.replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
+    return joined.strip(" ").split(_SEPARATOR)
 
 
 def _parse_tag_line(line: str) -> tuple[str, str] | None:
@@ -185,7 +199,8 @@ _IDENTIFYING_TAGS = frozenset({"TI", "BTI", "VTI", "TT", "PMID", "PMC"})
 
 def _record_problem(record: RawRecord) -> str | None:
     """Why ``record`` cannot be imported, or None."""
-    if any("\x00" in value for _, value in record.fields):
+    values = map(operator.itemgetter(1), record.fields)
+    if any(map(str.__contains__, values, itertools.repeat("\x00"))):  # C loops: every record
         return "this record holds binary data (NUL bytes) and was skipped"
     if not any(tag in _IDENTIFYING_TAGS and value for tag, value in record.fields):
         return "this record has no title and no PubMed ID and was skipped"
@@ -240,13 +255,27 @@ class _Assembler:
         else:
             self._continue(line_no, text)
 
+    @property
+    def busy(self) -> bool:
+        """True while a record is in progress: the lines up to its end must come here."""
+        return bool(self._fields)
+
     def finish(self) -> Iterator[RawRecord]:
         """End the record in progress (at a blank line or at the end of the text)."""
         self._end_junk()
         if not self._fields:
             return
         record = RawRecord(_values(self._fields), self._start)
-        self._fields, self._has_pmid, self._seen_record = [], False, True
+        self._fields, self._has_pmid = [], False
+        yield from self._checked(record)
+
+    def take(self, record: RawRecord, records: list[RawRecord]) -> None:
+        """A whole record read past the assembler (``_clean_record``), between blank lines."""
+        self._end_junk()
+        records.extend(self._checked(record))
+
+    def _checked(self, record: RawRecord) -> Iterator[RawRecord]:
+        self._seen_record = True
         problem = _record_problem(record)
         if problem:
             self._report(record.line, problem)
@@ -340,13 +369,14 @@ def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def _line_blocks(chunks: Iterable) -> Iterator[list[str]]:
-    """Decoded text lines, a chunk's worth at a time; memory bounded by the longest line.
+def _text_blocks(chunks: Iterable) -> Iterator[str]:
+    """Decoded text, a chunk's worth at a time, each block ending at a line break (LF) but
+    perhaps the last; memory bounded by the longest line.
 
     A block is decoded whole (UTF-8 almost always holds for all of it), and only a block that
     fails is decoded line by line, each line as UTF-8 or else Windows-1252 (``_decode``). CR
-    and CRLF ends count as line breaks too. Working a block at a time, not a line at a time,
-    is what keeps the reader close to a plain split of the file.
+    and CRLF ends become LF. Working a block at a time, not a line at a time, is what keeps the
+    reader close to a plain split of the file.
     """
     pending: list = []  # the pieces of a line that began in an earlier chunk
     for chunk in chunks:
@@ -357,14 +387,14 @@ def _line_blocks(chunks: Iterable) -> Iterator[list[str]]:
         pending.append(chunk[: end + 1])
         block = chunk[:0].join(pending)
         pending = [chunk[end + 1 :]]
-        yield _block_lines(block)[:-1]  # the last is the empty text after the final LF
+        yield _block_text(block)
     rest = pending[0][:0].join(pending) if pending else ""
     if rest:
-        yield _block_lines(rest.removesuffix(b"\r" if isinstance(rest, bytes) else "\r"))
+        yield _block_text(rest.removesuffix(b"\r" if isinstance(rest, bytes) else "\r"))
 
 
-def _block_lines(block) -> list[str]:
-    """The lines of a block of text (bytes or str); CR and CRLF end lines as LF does."""
+def _block_text(block) -> str:
+    """A block of text (bytes or str) decoded, its CR and CRLF line ends made LF."""
     if isinstance(block, bytes):
         try:
             block = block.decode("utf-8")
@@ -372,7 +402,7 @@ def _block_lines(block) -> list[str]:
             block = "\n".join(_decode(line) for line in block.split(b"\n"))
     if "\r" in block:
         block = _CR.sub("\n", block)
-    return block.split("\n")
+    return block
 
 
 def _text_chunks(head, stream) -> Iterator:
@@ -392,18 +422,17 @@ def _head_text(head) -> str:
     return head.decode("utf-8", errors="replace")
 
 
-def _stream_blocks(stream, label: str) -> Iterator[list[str]]:
-    """Blocks of text lines of a binary (or text) stream, after checking that it is MEDLINE."""
+def _stream_blocks(stream, label: str) -> Iterator[str]:
+    """Blocks of text of a binary (or text) stream, after checking that it is MEDLINE."""
     head = stream.read(HEAD_BYTES)
     reason = _not_medline_reason(_head_text(head))
     if reason:
         raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
-    blocks = _line_blocks(_text_chunks(head, stream))
+    blocks = _text_blocks(_text_chunks(head, stream))
     first = next(blocks, None)
     if first is None:
         return
-    first[0] = first[0].removeprefix("\ufeff")
-    yield first
+    yield first.removeprefix("\ufeff")
     yield from blocks
 
 
@@ -415,14 +444,111 @@ def _reporter(label: str, on_problem) -> Callable[[int, str], None]:
     return report
 
 
-def _records(blocks: Iterable[list[str]], label: str, on_problem) -> Iterator[RawRecord]:
+def _records(blocks: Iterable[str], label: str, on_problem) -> Iterator[RawRecord]:
+    """The records in blocks of text (see ``_text_blocks``), in file order.
+
+    The text is cut at blank lines into record-sized pieces. A piece in PubMed's own layout
+    (almost all of them) is read whole by ``_clean_record``; any other piece, and any stretch
+    longer than ``_LONGEST_PIECE`` without a blank line, goes line by line through the
+    ``_Assembler``, which knows every layout. Both give the same records: a property test
+    checks that.
+    """
     assembler = _Assembler(_reporter(label, on_problem))
-    number = 0
-    for lines in blocks:
+    number = 0  # the lines before ``pending``
+    pending = ""  # text that may hold the start of a record not yet ended
+    for block in blocks:
+        pending += block
         records: list[RawRecord] = []
-        number = assembler.feed_block(number, lines, records)
+        if assembler.busy:  # a long record is being fed line by line: go on to its end
+            pending, number = _feed_to_end(assembler, pending, number, records)
+        cut = pending.rfind("\n\n")
+        if cut >= 0 and not assembler.busy:
+            number = _read_pieces(assembler, pending[:cut], number, records)
+            pending = pending[cut + 2 :]
+        elif len(pending) > _LONGEST_PIECE and not assembler.busy:
+            pending, number = _feed_lines(assembler, pending, number, records)
         yield from records
+    records = []
+    if assembler.busy:
+        assembler.feed_block(number, pending.split("\n"), records)
+    elif pending:
+        _read_pieces(assembler, pending, number, records)
+    yield from records
     yield from assembler.finish()
+
+
+# Text without a blank line beyond this many characters is read line by line (by the
+# assembler) instead of being held until a blank line comes: memory stays bounded by the
+# longest line, as it was before records were read whole.
+_LONGEST_PIECE = 1 << 22
+
+
+def _read_pieces(assembler: _Assembler, text: str, number: int, records: list) -> int:
+    """Read the records of ``text`` (lines numbered from ``number + 1``, ending at a blank line
+    or at the end of the file); the number of the blank line that follows it."""
+    for piece in text.split("\n\n"):
+        start = len(piece)
+        piece = piece.lstrip("\n")  # the extra blank lines of a run of them
+        number += start - len(piece)
+        record = _clean_record(piece, number + 1) if piece else None
+        if record is not None:
+            assembler.take(record, records)
+        elif piece:
+            assembler.feed_block(number, piece.split("\n"), records)
+            records.extend(assembler.finish())
+        number += piece.count("\n") + 2
+    return number
+
+
+def _feed_lines(assembler: _Assembler, text: str, number: int, records: list) -> tuple[str, int]:
+    """Feed the whole lines of ``text`` to the assembler; the rest, and the new line count."""
+    end = text.rfind("\n")
+    if end < 0:
+        return text, number
+    lines = text[:end].split("\n")
+    return text[end + 1 :], assembler.feed_block(number, lines, records)
+
+
+def _feed_to_end(assembler: _Assembler, text: str, number: int, records: list) -> tuple[str, int]:
+    """Feed lines to the assembler up to the blank line that ends its record, if ``text`` has
+    it; the text after that blank line, and the new line count."""
+    cut = text.find("\n\n")
+    if cut < 0:
+        return _feed_lines(assembler, text, number, records)
+    number = assembler.feed_block(number, text[:cut].split("\n"), records)
+    records.extend(assembler.finish())
+    return text[cut + 2 :], number + 1
+
+
+# A field in PubMed's layout: a tag, padding, "- ", the value and its indented continuation
+# lines (a line of white space only is not one: it ends the record).
+_FIELD = re.compile(r"^([A-Z][A-Z0-9]{0,3})( *)- (.*(?:\n +\S.*)*)", re.M)
+
+
+def _clean_record(piece: str, line: int) -> RawRecord | None:
+    """The record in ``piece`` (text between blank lines), read whole; None unless every line
+    of it is a field or a continuation line in PubMed's layout with nothing the assembler
+    would read differently: a tag glued to its dash that is not a known tag, a second PMID
+    (a new record), a second field marker in a line (a damaged line), a tab or CR.
+    """
+    found = _FIELD.findall(piece)
+    if not found:
+        return None
+    tags, pads, values = zip(*found, strict=True)
+    newlines = sum(map(str.count, values, itertools.repeat("\n")))
+    if (
+        piece.count("\n") != len(tags) - 1 + newlines  # a line that is not a field
+        or piece.count("- ") != len(tags)  # a value with "- ": perhaps a damaged line
+        or "-\t" in piece
+        or "-\n" in piece
+        or piece[-1] == "-"
+        or "\x00" in piece  # the assembler reports it
+        or tags.count("PMID") > 1
+        or not (KNOWN_TAGS.issuperset(tags) or all(map(bool, pads)))
+    ):
+        return None
+    squashed = _squashed(values)
+    return RawRecord(tuple(zip(tags, squashed, strict=True)), line)
 
 
 _OPEN_ERRORS: tuple[tuple[type[OSError], str], ...] = (
@@ -481,7 +607,7 @@ def read_text(text: str, name: str = "clipboard", on_problem=None) -> Iterator[R
     reason = _not_medline_reason(text[:HEAD_BYTES])
     if reason:
         raise NotMedlineError(name, None, f"this is not MEDLINE/PubMed text ({reason})")
-    for record in _records([_block_lines(text.removeprefix("\ufeff"))], name, on_problem):
+    for record in _records([_block_text(text.removeprefix("\ufeff"))], name, on_problem):
         yield to_reference(record)
 
 

@@ -144,6 +144,74 @@ def test_damaged_layouts_read_back_the_same_fields(files):
     assert raw(damaged) == raw(original)
 
 
+# --- reading records whole agrees with reading line by line ------------------------------------
+# The reader takes a record in PubMed's layout whole (``_clean_record``) and gives anything else
+# to the line-by-line assembler. Whatever the text and wherever the file's blocks end, that must
+# give what the assembler alone gives: the same records, on the same lines, the same problems.
+
+
+def line_by_line(text: str) -> tuple[list, list]:
+    problems: list = []
+    assembler = medline._Assembler(lambda line, message: problems.append((line, message)))
+    records: list = []
+    assembler.feed_block(0, text.split("\n"), records)
+    records += assembler.finish()
+    return [(r.fields, r.line) for r in records], problems
+
+
+def in_blocks(blocks: list[str]) -> tuple[list, list]:
+    problems: list = []
+    records = medline._records(blocks, "x", lambda p: problems.append((p.line, p.message)))
+    return [(r.fields, r.line) for r in records], problems
+
+
+def cut_in_blocks(text: str, cuts: list[int]) -> list[str]:
+    """``text`` in blocks that end at line breaks (but the last), as the file reader gives it."""
+    ends = sorted({i + 1 for i, char in enumerate(text) if char == "\n"} & set(cuts))
+    starts = [0, *ends]
+    return [text[a:b] for a, b in zip(starts, [*ends, len(text)], strict=True) if a < b]
+
+
+mixed_records = st.lists(
+    st.one_of(
+        st.sampled_from(RECORDS),
+        medline_ish,
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nTI  - ", "\nTI  - a - b ")),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nAB  - ", "\nXYZ- ")),
+        st.sampled_from(RECORDS).map(lambda r: r + "\nPMID- 1\nTI  - second"),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\n      ", "\n   \n      ", 1)),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nDP  - ", "\nDP  -\tx ")),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nTI  - ", "\nTI  - x AU -\ty PG -\t")),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nTI  - ", "\nTI  - x PMID -\nPG  - ")),
+        st.sampled_from(RECORDS).map(lambda r: r.replace("\nTI  - ", "\nTI  - x AU - y PG - ")),
+        st.sampled_from(["junk text", "  ", "PMID- 9\x00", "TI  - ", "TI  - x -", "\x1f"]),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mixed_records,
+    st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n", "\n \n"]), min_size=6, max_size=6),
+    st.lists(st.integers(0, 20_000), max_size=6),
+    st.sampled_from([medline._LONGEST_PIECE, 40, 400]),
+)
+def test_records_read_whole_agree_with_the_line_by_line_reader(records, gaps, cuts, longest):
+    text = "".join(record + gap for record, gap in zip(records, gaps, strict=False))
+    usual, medline._LONGEST_PIECE = medline._LONGEST_PIECE, longest  # the long-stretch path
+    try:
+        assert in_blocks(cut_in_blocks(text, cuts)) == line_by_line(text)
+    finally:
+        medline._LONGEST_PIECE = usual
+
+
+def test_real_files_read_whole_agree_with_the_line_by_line_reader():
+    for path in REAL_FILES:
+        text = medline._block_text(path.read_bytes())
+        assert in_blocks([text]) == line_by_line(text)
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 # No ASCII capitals (so that no value looks like a tag) and no control or line characters.
