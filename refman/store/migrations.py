@@ -244,8 +244,19 @@ def _add_tag_totals(db: Database) -> None:
         db.execute_sql(statement)
 
 
+def _allow_compact_source_records(db: Database) -> None:
+    """Version 4 changes no table: from here on, source_record blobs may be in the compact
+    layout (mapping.encode_source_record), which refman before it cannot read. The version
+    makes such a refman refuse the library, instead of failing on the first export."""
+
+
 Migration = Callable[[Database], None]
-MIGRATIONS: list[Migration] = [_create_version_1, _index_new_tags_in_bulk, _add_tag_totals]
+MIGRATIONS: list[Migration] = [
+    _create_version_1,
+    _index_new_tags_in_bulk,
+    _add_tag_totals,
+    _allow_compact_source_records,
+]
 
 
 def latest_version() -> int:

@@ -161,7 +161,7 @@ class CollectionItem(BaseModel):
 
 
 class SourceRecord(BaseModel):
-    """The imported record's tag/value pairs, in order, as one compressed JSON array.
+    """The imported record's tag/value pairs, in order, as one compressed blob.
 
     One row per item rather than a row per pair: 100,000 MEDLINE records hold some 6 million
     pairs, which would make the largest table and the slowest insert of all for data that is

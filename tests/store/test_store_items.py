@@ -1,5 +1,7 @@
 """Items: round trip, bulk add, reading in order, edits, trash, delete, duplicates, table rows."""
 
+import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -386,3 +388,19 @@ def test_any_reference_comes_back_equal_and_indexed(store):
 
     round_trip()
     assert store.check_fts() == []
+
+
+def test_source_records_with_separator_characters_come_back_equal(store):
+    record = (("TI", "a\x1fb"), ("AB", "c\x1ed"), ("X\x1f", ""), ("PMID", "1"))
+    item_id = store.add_reference(Reference(title="T", source_record=record))
+    assert store.get(item_id).source_record == record
+
+
+def test_source_records_stored_as_json_by_earlier_versions_are_read(store):
+    record = (("PMID", "37144409"), ("TI", "Iltamiocel"), ("AB", "Ünïcode text"))
+    item_id = store.add_reference(Reference(title="T", source_record=record))
+    old_layout = zlib.compress(json.dumps(record, ensure_ascii=False).encode("utf-8"), 1)
+    store._db.execute_sql(
+        "UPDATE source_record SET pairs = ? WHERE item_id = ?", (old_layout, item_id)
+    )
+    assert store.get(item_id).source_record == record
