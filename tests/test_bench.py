@@ -6,6 +6,8 @@ shown, p50 <= p95, memory above the interpreter's own, ...).
 """
 
 import re
+import sqlite3
+import time
 from collections import Counter
 
 import pytest
@@ -154,6 +156,7 @@ def test_numbers_make_sense_together(result):
     assert library["export_items"] == SIZE and library["export_chars"] > SIZE * 200
     assert library["ris_s"] > 0 and library["bibliography_items"] == SIZE
     assert 0 < result["reader"]["seconds"] < imported["seconds"]
+    assert 0 < imported["sqlite_s"] < imported["seconds"]
     assert result["library_bytes"] > 0 and result["file_bytes"] > SIZE * 2000
 
 
@@ -216,3 +219,19 @@ def test_percentile_is_the_nearest_rank():
     assert measure.percentile(values, 0.5) == pytest.approx(0.50)
     assert measure.percentile(values, 0.95) == pytest.approx(0.95)
     assert measure.percentile([3.0], 0.95) == 3.0
+
+
+def test_the_sqlite_clock_counts_time_inside_sqlite_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite3, "connect", sqlite3.connect)  # undone after the test
+    clock = measure._SqliteClock()
+    clock.install()
+    connection = sqlite3.connect(tmp_path / "x.sqlite")
+    connection.execute("CREATE TABLE t (n)")
+    before = clock.seconds
+    connection.cursor().executemany("INSERT INTO t VALUES (?)", ((n,) for n in range(200_000)))
+    connection.commit()
+    inserted = clock.seconds - before
+    assert inserted > 0
+    time.sleep(0.2)  # time outside SQLite is not counted
+    assert clock.seconds - before == inserted
+    connection.close()

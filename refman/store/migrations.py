@@ -244,10 +244,21 @@ def _add_tag_totals(db: Database) -> None:
         db.execute_sql(statement)
 
 
-def _allow_compact_source_records(db: Database) -> None:
-    """Version 4 changes no table: from here on, source_record blobs may be in the compact
-    layout (mapping.encode_source_record), which refman before it cannot read. The version
-    makes such a refman refuse the library, instead of failing on the first export."""
+_V4_FTS_BUFFERS = """
+-- A 16 MB write buffer for each full-text index (fts.WRITE_BUFFER_BYTES says why).
+INSERT INTO item_fts (item_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO tag_fts (tag_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO note_fts (note_fts, rank) VALUES ('hashsize', 16777216);
+"""
+
+
+def _compact_records_larger_index_buffers(db: Database) -> None:
+    """Version 4: larger write buffers for the full-text index; and from here on,
+    source_record blobs may be in the compact layout (mapping.encode_source_record), which
+    refman before it cannot read: the version makes such a refman refuse the library instead
+    of failing on the first export."""
+    for statement in _statements(_V4_FTS_BUFFERS):
+        db.execute_sql(statement)
 
 
 Migration = Callable[[Database], None]
@@ -255,7 +266,7 @@ MIGRATIONS: list[Migration] = [
     _create_version_1,
     _index_new_tags_in_bulk,
     _add_tag_totals,
-    _allow_compact_source_records,
+    _compact_records_larger_index_buffers,
 ]
 
 

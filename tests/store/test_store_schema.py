@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from refman.model import LibraryError, Reference, Tag
-from refman.store import Store, database, migrations, tags
+from refman.store import Store, database, fts, migrations, tags
 from refman.store.schema import MODELS
 
 
@@ -35,6 +35,23 @@ def test_models_name_exactly_the_columns_the_migrations_create(path):
         table = model._meta.table_name
         columns = [row[1] for row in store._db.execute_sql(f"PRAGMA table_info({table})")]
         assert sorted(columns) == sorted(f.column_name for f in model._meta.sorted_fields), table
+    store.close()
+
+
+def index_buffers(store: Store) -> list[int]:
+    return [
+        store._db.execute_sql(f"SELECT v FROM {table.name}_config WHERE k = 'hashsize'").fetchone()
+        for table in fts.TABLES
+    ]
+
+
+def test_the_full_text_index_writes_through_a_large_buffer_also_after_a_rebuild(path):
+    store = Store(path)
+    expected = [(fts.WRITE_BUFFER_BYTES,)] * len(fts.TABLES)
+    assert index_buffers(store) == expected
+    with store.transaction():
+        store.rebuild_fts()
+    assert index_buffers(store) == expected
     store.close()
 
 
