@@ -10,16 +10,15 @@ that safe against another writer.
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from peewee import SQL, Database, chunked, fn
+from peewee import Database, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
-from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
+from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -118,14 +117,6 @@ def load(
     return [found[item_id] for item_id in ids]
 
 
-def _listed(ids: Sequence[int]) -> SQL:
-    """``ids`` as one JSON parameter for ``IN``: peewee builds a node per value of a Python
-    list, which cost more than the query itself when loading thousands of items. SQLite-only
-    (json_each); a PostgreSQL store would use ``= ANY(%s)``.
-    """
-    return SQL("(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
-
-
 _ITEM_COLUMNS = (Item.id, *(getattr(Item, name) for name in mapping.STORED_COLUMNS))
 _CREATOR_COLUMNS = (
     Creator.item,
@@ -145,7 +136,7 @@ def _load_chunk(
     tag_details: bool,
     reader: mapping.ItemReader,
 ) -> dict[int, Reference]:
-    listed = _listed(ids)
+    listed = ids_listed(ids)
     rows = fetch(db, Item.select(*_ITEM_COLUMNS).where(Item.id.in_(listed)))
     creators_query = Creator.select(*_CREATOR_COLUMNS).where(Creator.item.in_(listed))
     creators = reader.creators(fetch(db, creators_query.order_by(Creator.item, Creator.position)))
@@ -179,7 +170,7 @@ def _load_chunk(
 def _tag_links(columns: Sequence, ids: Sequence[int]):
     """(item id, *columns) of the items' tag links, in each item's order."""
     query = (
-        ItemTag.select(ItemTag.item, *columns).join(TagRow).where(ItemTag.item.in_(_listed(ids)))
+        ItemTag.select(ItemTag.item, *columns).join(TagRow).where(ItemTag.item.in_(ids_listed(ids)))
     )
     return query.order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
 

@@ -9,16 +9,15 @@ sorts nothing again. The item table model holds the ordered ids this returns.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
 
-from peewee import SQL, Database, Expression, fn
+from peewee import Database, Expression, fn
 
 from refman.store import fts
-from refman.store.bulk import fetch
+from refman.store.bulk import fetch, ids_listed
 from refman.store.schema import CollectionItem, Item, ItemTag, Tag, Trash
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
@@ -96,11 +95,6 @@ class ViewOrders:
         while len(self._orders) > self.SIZE:
             self._orders.popitem(last=False)
         return order
-
-
-def _among(ids: Sequence[int]) -> Expression:
-    """Item.id in the list, bound as one JSON parameter: no limit on how many."""
-    return Item.id.in_(SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)]))
 
 
 def _with_tag(item: Expression, name: str) -> Expression:
@@ -196,7 +190,7 @@ def _sorted(
     few = among is not None or _narrowest(db, **view) <= FEW_MATCHES
     condition = view_condition(**view, walk=not few)
     if among is not None:
-        condition &= _among(list(among))
+        condition &= Item.id.in_(ids_listed(list(among)))
     key = SORT_COLUMNS[sort]
     if few:
         key = key.concat("")  # an expression: SQLite will not walk the index for the order
