@@ -529,7 +529,8 @@ def _clean_record(piece: str, line: int) -> RawRecord | None:
     """The record in ``piece`` (text between blank lines), read whole; None unless every line
     of it is a field or a continuation line in PubMed's layout with nothing the assembler
     would read differently: a tag glued to its dash that is not a known tag, a second PMID
-    (a new record), a second field marker in a line (a damaged line), a tab or CR.
+    (a new record), a second field marker in a line (perhaps a damaged line: "- ", a dash
+    before a tab or at a line's end), a NUL (reported by the assembler).
     """
     found = _FIELD.findall(piece)
     if not found:

@@ -349,6 +349,28 @@ def test_records_know_the_line_they_start_on():
     assert [r.line for r in medline.read_raw(FIXTURES / "blank_lines.nbib")] == [4, 20]
 
 
+def test_white_space_in_values_is_squashed_to_single_spaces():
+    text = (
+        "PMID- 1\n"
+        "TI  - A title wrapped \n"  # PubMed leaves a space at some wraps
+        "      over two lines.\n"
+        "AB  -  Leading  and\tinner   runs, \n"
+        "         a deep indent.  \n"
+        "OT  -  \n"
+        "OT  - kept\n"
+        "JT  - Journal\n"
+    )
+    (fields,) = [r.fields for r in medline.read_raw(io.BytesIO(text.encode()))]
+    assert fields == (
+        ("PMID", "1"),
+        ("TI", "A title wrapped over two lines."),
+        ("AB", "Leading and inner runs, a deep indent."),
+        ("OT", ""),
+        ("OT", "kept"),
+        ("JT", "Journal"),
+    )
+
+
 def test_four_space_continuation_lines_and_tabs():
     text = PLAIN.replace("\n      adults.", "\n    adults.").replace(
         "TA  - Test J", "TA  -\tTest J"
