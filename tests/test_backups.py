@@ -273,11 +273,17 @@ def test_check_on_a_sound_library_finds_nothing(library_path):
     assert backups.list_backups(library_path) == []  # nothing repaired: no copy
 
 
-def test_check_rebuilds_a_search_index_out_of_step(library_path):
-    conn = sqlite3.connect(library_path)
-    conn.execute("DELETE FROM item_fts WHERE rowid IN (SELECT rowid FROM item_fts LIMIT 3)")
-    conn.commit()
+def change_past_the_store(path: Path, statement: str) -> None:
+    """What another tool might do to the file: one statement, committed, past refman."""
+    with sqlite3.connect(path) as conn:
+        conn.execute(statement)
     conn.close()
+
+
+def test_check_rebuilds_a_search_index_out_of_step(library_path):
+    change_past_the_store(
+        library_path, "DELETE FROM item_fts WHERE rowid IN (SELECT rowid FROM item_fts LIMIT 3)"
+    )
     with Library(library_path, read_only=True) as library:
         assert len(library.store.check_fts()) == 3
     result = refman(library_path, "check")
@@ -294,10 +300,10 @@ def test_check_counts_tags_anew_when_their_stored_counts_are_wrong(library_path)
     # A link written by another tool, past the store, leaves tag_total behind.
     with Library(library_path, read_only=True) as library:
         before = {t.name: t.count for t in library.tag_counts()}
-    conn = sqlite3.connect(library_path)
-    conn.execute("UPDATE tag_total SET items = items + 5 WHERE tag_id = (SELECT min(id) FROM tag)")
-    conn.commit()
-    conn.close()
+    change_past_the_store(
+        library_path,
+        "UPDATE tag_total SET items = items + 5 WHERE tag_id = (SELECT min(id) FROM tag)",
+    )
     with Library(library_path, read_only=True) as library:
         assert len(library.store.check_tag_totals()) == 1
     result = refman(library_path, "check")

@@ -167,7 +167,8 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 class _SqliteClock:
     """The time spent inside SQLite calls: statements (with their row binding), fetches and
-    commits, summed over every connection opened while it is installed.
+    commits, summed over every connection opened after ``install``. It stays installed for
+    the rest of the process, which is a measurement's own child process.
 
     It swaps ``sqlite3.connect`` for one that makes connections and cursors of subclasses
     timing those calls. The store batches its writes (one ``executemany`` per table and
