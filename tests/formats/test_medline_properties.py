@@ -10,6 +10,7 @@
 import contextlib
 import io
 import re
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -353,3 +354,29 @@ def test_imported_references_survive_editing_writing_and_reading(record, other, 
     assume(ref.title or ref.pmid)
     (back,) = written_and_read([ref])
     assert without_source(back) == without_source(ref)
+
+
+# --- a field that fits on one line is written as textwrap would write it -----------------------
+
+
+def wrapped_by_textwrap(tag: str, value: str) -> str:
+    """``format_field`` as it was before short fields skipped textwrap: the reference."""
+    width = medline._WIDTH - len(medline._INDENT)
+    lines = textwrap.wrap(
+        medline._squash(value), width, break_long_words=False, break_on_hyphens=False
+    )
+    first, *rest = lines or [""]
+    head = f"{tag:<4}- " if tag in medline.KNOWN_TAGS or len(tag) < 4 else f"{tag} - "
+    return "\n".join([(head + first).rstrip()] + [medline._INDENT + line for line in rest])
+
+
+spacey_text = st.text(
+    st.sampled_from(list("ab -\t\n\r\x0b\x0c\xa0\u2009\u3000\x1c")) | st.characters(),
+    max_size=120,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["TI", "AB", "PMID", "XYZW", "AU"]), spacey_text)
+def test_fields_are_written_as_textwrap_lays_them_out(tag, value):
+    assert medline.format_field(tag, value) == wrapped_by_textwrap(tag, value)
