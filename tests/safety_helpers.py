@@ -1,14 +1,23 @@
-"""Helpers for the safety tests: the command line as a user runs it, a library's whole content
-for before/after comparisons, and damage done to a library file the ways disks do it."""
+"""Helpers for the safety tests: the command line as a user runs it, the window as a process of
+its own, a library's whole content for before/after comparisons, and damage done to a library
+file the ways disks do it."""
 
 from __future__ import annotations
 
+import collections
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pytest
+
+from refman import backups
+from refman.formats import medline
 from refman.library import Library
 
 DATA = Path(__file__).parent / "data"
@@ -21,11 +30,15 @@ SAMPLES = [
 ]
 REFMAN = Path(sys.executable).parent / "refman"
 PAGE = 4096
+# The offscreen platform warns when asked for what only a real display does: not our bugs.
+OFFSCREEN_NOISE = "This plugin does not support "
 
 
-def refman(library: Path, *args, timeout: float = 120) -> subprocess.CompletedProcess:
+def refman(
+    library: Path, *args, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run the installed ``refman`` on ``library``; no traceback may reach the user."""
-    env = dict(os.environ)
+    env = dict(os.environ if env is None else env)
     env.pop("REFMAN_LIBRARY", None)
     argv = [str(REFMAN), "--library", str(library), *map(str, args)]
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
@@ -101,3 +114,128 @@ def unsort_index(path: Path, index: str, first: bytes, second: bytes) -> None:
         data[a : a + n], data[b : b + n] = second, first
         handle.seek(start)
         handle.write(bytes(data))
+
+
+# --- the window and the command line as separate processes ------------------------------------
+
+
+def program_env(home: Path) -> dict[str, str]:
+    """The environment of a refman process started by a test: Qt offscreen, and settings, logs
+    and caches kept in ``home``, never in the user's own folders."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    env.pop("REFMAN_LIBRARY", None)
+    return env
+
+
+def wait_until(ready: Callable[[], object], timeout: float, what: str, poll: float = 0.1):
+    """``ready()``'s first true value; the test fails, naming ``what``, after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = ready()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"Waited {timeout:.0f} s for {what}, in vain.")
+        time.sleep(poll)
+
+
+class WindowProcess:
+    """A refman window running in a process of its own, its output kept in files."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], folder: Path, cwd: Path | None = None):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.stderr_path = folder / "window.stderr"
+        with self.stderr_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err
+            )
+        self.pid = self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def library_files(self, library: Path) -> list[str]:
+        """What the window's open descriptors on the library and its -wal/-shm point to;
+        a file another process deleted ends in " (deleted)"."""
+        found = []
+        for fd in Path(f"/proc/{self.pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            if target.startswith(str(library)):
+                found.append(target)
+        return found
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def unexpected_output(self) -> list[str]:
+        """Lines the window wrote to stderr other than the offscreen platform's warnings."""
+        return [line for line in self.stderr().splitlines() if line and OFFSCREEN_NOISE not in line]
+
+    def terminate(self, timeout: float = 30) -> int:
+        """Ask the window to quit (SIGTERM: as the Quit command); its exit status."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"The window did not quit within {timeout:.0f} s of SIGTERM.")
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait(10)
+
+
+def start_window(library: Path, env: dict[str, str], folder: Path) -> WindowProcess:
+    """``refman --library LIBRARY``: the installed program opens its window on the library."""
+    return WindowProcess([str(REFMAN), "--library", str(library)], env, folder)
+
+
+def hand_off(
+    library: Path, files: Iterable[Path], env: dict[str, str], timeout: float = 30
+) -> None:
+    """``refman --library LIBRARY FILE...`` while a window is open on the library: the files go
+    to that window, and the command returns at once."""
+    argv = [str(REFMAN), "--library", str(library), *map(str, files)]
+    try:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`{' '.join(argv)}` opened a window of its own: no window took the files.")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
+def regular_backups(library: Path) -> list[Path]:
+    """The library's finished regular backups (daily or made by ``refman backup``)."""
+    return [b.path for b in backups.list_backups(library) if b.regular]
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What SQLite's full integrity check finds in the file; empty when it is sound."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    return [] if found == ["ok"] else found
+
+
+def file_pmids(path: Path) -> list[str]:
+    """The PMIDs of the records of a MEDLINE file, in file order."""
+    with path.open("rb") as stream:
+        return [ref.pmid for ref in medline.read(stream, name=str(path), on_problem=lambda _: None)]
+
+
+def pmid_counts(path: Path) -> collections.Counter:
+    """How many items of the library (trashed ones too) carry each PMID."""
+    with Library(path, read_only=True) as library:
+        refs = library.get_many(sorted(library.store.all_ids()))
+    return collections.Counter(ref.pmid for ref in refs)

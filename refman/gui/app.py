@@ -9,16 +9,23 @@ library it reads some hundreds of megabytes).
 
 Any other error that reaches the event loop is a bug: it is logged with its traceback and the
 user sees a plain message, and the window keeps running.
+
+SIGTERM (sent at logout, or by ``kill``) quits as the Quit command does: the note being typed
+is saved and the library is closed properly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import socket
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import refman
@@ -45,9 +52,10 @@ def run(library_path: Path, files: list[str]) -> int:
     if not measuring and single_instance.hand_off(library_path, files):
         return 0  # a window is already open on this library: it took the files
     library, status = open_library(library_path), 1
-    while library is not None:  # again after a backup was restored from the window
-        status, reopen = show_window(app, library, files, measuring)
-        library, files = (open_library(library_path) if reopen else None), []
+    with quit_on_terminate(app):
+        while library is not None:  # again after a backup was restored from the window
+            status, reopen = show_window(app, library, files, measuring)
+            library, files = (open_library(library_path) if reopen else None), []
     return status
 
 
@@ -182,6 +190,35 @@ def application() -> QApplication:
     app.setDesktopFileName(DESKTOP_ID)  # Wayland and task bars find the .desktop entry by it
     app.setWindowIcon(icon("refman"))
     return app
+
+
+@contextlib.contextmanager
+def quit_on_terminate(app: QApplication) -> Iterator[None]:
+    """While inside, SIGTERM closes the windows as Quit does, instead of ending the process.
+
+    Python runs a signal handler only when the interpreter next runs, and Qt's event loop runs
+    no Python while it waits: the handler's wake-up byte on a socket pair wakes the loop, and
+    the notifier's slot lets Python run the handler.
+    """
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    notifier = QSocketNotifier(receiver.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda *_: receiver.recv(64))
+
+    def close_windows(_signum, _frame) -> None:
+        QTimer.singleShot(0, app.closeAllWindows)
+
+    old_fd = signal.set_wakeup_fd(sender.fileno())
+    old_handler = signal.signal(signal.SIGTERM, close_windows)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old_handler)
+        signal.set_wakeup_fd(old_fd)
+        notifier.setEnabled(False)
+        receiver.close()
+        sender.close()
 
 
 def install_excepthook() -> None:
