@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -76,6 +77,26 @@ def test_files_named_on_start_are_imported(
     assert sys.excepthook is app.report_unexpected
     with Library(path) as library:
         assert library.item_count() == 4
+
+
+def test_sigterm_is_the_window_s_while_it_is_open_and_given_back_after(
+    qtbot, tmp_path, monkeypatch, app_settings, keep_excepthook
+):
+    """The window quits on SIGTERM (tests/system sends it to a real window); the handler
+    goes when the window does, so that the process ends on SIGTERM again."""
+    before = signal.getsignal(signal.SIGTERM)
+    during = []
+
+    def fake_exec():
+        during.append(signal.getsignal(signal.SIGTERM))
+        for window in QApplication.topLevelWidgets():
+            window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert app.run(tmp_path / "library.sqlite", []) == 0
+    assert during and during[0] is not before
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_an_unexpected_error_is_logged_and_told_plainly(

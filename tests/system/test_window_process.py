@@ -1,4 +1,6 @@
-"""The window's hold on the library survives another program closing it (issue 11, part 1).
+"""The window as a process of its own, beside command-line processes on the same library.
+
+Its hold on the library survives another program closing it (issue 11, part 1):
 
 SQLite keeps a library's write-ahead log (``-wal``, with its index ``-shm``) while any
 program has the library open, and knows that from POSIX locks. Those locks belong to the
@@ -6,6 +8,8 @@ process, and closing *any* descriptor of the file drops them all: a window that 
 library file by other means than SQLite (after its daily backup, say) looks absent to the next
 program, which deletes the log when it closes; the window then writes to a deleted file that no
 one else reads, and its last checkpoint writes stale pages over the library.
+
+SIGTERM (a logout, ``kill``) quits the window as its Quit command does, closing the library.
 
 Here the real program runs as the user runs it: the window in a process of its own (the
 installed ``refman``, offscreen), the command line in others.
@@ -86,3 +90,20 @@ def test_the_window_keeps_its_log_and_its_writes_reach_other_programs(tmp_path):
     assert "No problems found." in checked.stdout
     expected = [pmid for path in SAMPLES for pmid in file_pmids(path)]
     assert pmid_counts(library) == {pmid: 1 for pmid in expected}
+
+
+def test_sigterm_quits_the_window_and_closes_the_library(tmp_path):
+    library = tmp_path / "library.sqlite"
+    env = program_env(tmp_path)
+    assert refman(library, "import", SAMPLES[1], env=env).returncode == 0
+    window = start_window(library, env, tmp_path / "window")
+    wal = library.with_name(library.name + "-wal")
+    try:
+        wait_until(lambda: wal.exists(), BACKUP_TIMEOUT_S, "the window to open the library")
+        wait_until(lambda: regular_backups(library), BACKUP_TIMEOUT_S, "the daily backup")
+    except BaseException:
+        window.kill()
+        raise
+    assert window.terminate() == 0, window.stderr()  # not -15: it was not simply ended
+    assert not wal.exists()  # SQLite removes it when the last connection closes properly
+    assert not window.unexpected_output()
