@@ -190,7 +190,7 @@ KINDS: dict[str, tuple[int, Callable[[TortureRun, Lane], Plan]]] = {
     "export-other": (4, export_other),
     "backup-output": (3, backup_output),
     "backup": (2, backup),
-    "check": (4, check),
+    "check": (8, check),
 }
 
 

@@ -217,8 +217,9 @@ class TortureRun:
             self.problem(f"the window did not finish its work: {self._window_output()}")
             window.process.kill()
         for each in self.windows:
-            for line in each.process.unexpected_output():
-                self.problem(f"window {each.number} wrote: {line}")
+            written = each.process.unexpected_output()
+            if written:
+                self.problem(f"window {each.number} wrote:\n" + "\n".join(written[-30:]))
 
     def _wait(self, ready: Callable[[], object], timeout: float) -> bool:
         deadline = time.time() + timeout
