@@ -35,7 +35,7 @@ from refman.model import (
     Tag,
     TagCounts,
 )
-from refman.store import Store, duplicate_keys
+from refman.store import Store, add_damage_listener, duplicate_keys, store_file_key
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -112,6 +112,7 @@ class ImportReport:
 CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
 CHECK_FTS = "the search index against the items"
 CHECK_TAGS = "the tag counts against the tags on items"
+CHECK_RECORDS = "every item's stored source record"
 MAX_PROBLEMS_LISTED = 20
 
 
@@ -249,8 +250,9 @@ class Library:
         """Open (or create) the library at ``path``.
 
         A library this process may not write (a read-only disk or folder) opens read-only,
-        and ``notice`` says so. Before a small library is opened for writing, SQLite's quick
-        check runs on it (``verify``; see backups): a damaged one raises DamagedLibraryError.
+        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
+        it once per process (``verify``; see backups; the window passes False and checks in
+        the background): a damaged one raises DamagedLibraryError.
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
@@ -298,6 +300,21 @@ class Library:
         self.store.read_only = True
         self.notice = notice
 
+    def verify(self) -> None:
+        """SQLite's quick check of the whole file (once per process; see backups.verify):
+        DamagedLibraryError when it fails, and the library takes no more changes."""
+        backups.verify(self.path)
+
+    def on_damage(self, listener: Callable[[backups.DamagedLibraryError], None]):
+        """Call ``listener`` (in the thread that met it) when SQLite finds this library
+        damaged while it is open; returns a function that stops the calls."""
+
+        def heard(path: Path, problem: str) -> None:
+            if store_file_key(path) == store_file_key(self.path):
+                listener(backups.damaged(self.path, problem))
+
+        return add_damage_listener(heard)
+
     def check(self) -> CheckReport:
         """SQLite's full integrity check, then the search index and the tag counts against the
         items; repairs what can be rebuilt (indexes, the search index, the tag counts), after
@@ -311,10 +328,27 @@ class Library:
             self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
             totals = [(self.store.rebuild_tag_totals, "counted the tags' items anew")]
             self._check_step(report, CHECK_TAGS, self.store.check_tag_totals, totals)
+            self._check_source_records(report)
         if report.damaged:
             report.backup = backups.latest_good_backup(self.path)
         backups.forget_verified(self.path)
         return report
+
+    def _check_source_records(self, report: CheckReport) -> None:
+        """Records that cannot be decoded are dropped (the copy saved before keeps them):
+        their items keep every field and are written from those, as items made in refman."""
+        damaged = dict(self.store.damaged_source_records())
+
+        def find() -> list[str]:
+            return [
+                f"item {item_id}: {what}" for item_id, what in self.store.damaged_source_records()
+            ]
+
+        drop = (
+            lambda: self.store.drop_source_records(list(damaged)),
+            "dropped the unreadable source records (their items keep every field)",
+        )
+        self._check_step(report, CHECK_RECORDS, find, [drop])
 
     def _check_step(self, report: CheckReport, what: str, find, repairs) -> None:
         report.checked.append(what)

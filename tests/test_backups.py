@@ -59,7 +59,7 @@ def test_a_backup_is_one_self_contained_file(library_path):
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     conn.close()
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [backups.LOCK_FILE, path.name]
 
 
 def test_refman_backup_output_writes_where_asked(library_path, tmp_path):
@@ -85,7 +85,8 @@ def test_a_backup_holds_commits_only_while_another_program_writes(library_path):
 
 def test_a_cancelled_backup_leaves_no_file(library_path):
     assert backups.make_backup(library_path, cancelled=lambda: True) is None
-    assert list((library_path.parent / "backups").iterdir()) == []
+    left = [p.name for p in (library_path.parent / "backups").iterdir()]
+    assert left == [backups.LOCK_FILE]  # no backup, no partial copy
 
 
 def test_the_last_five_backups_are_kept(library_path):
@@ -365,30 +366,32 @@ def test_the_automatic_backup_runs_beside_a_writer(library_path):
     assert count_items(done[0]) >= len(SAMPLES)
 
 
-# --- a large library: checked with the daily backup, not on every opening ---------------------
+# --- damage found whatever the library's size -------------------------------------------------
 
 
-@pytest.fixture
-def large(monkeypatch):
-    """Libraries count as large: too big to read whole each time one is opened."""
-    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
-
-
-def test_a_large_library_opens_without_reading_it_whole(library_path, large):
-    wreck_table(library_path, "note")
-    with Library(library_path) as library:  # no check on opening
-        assert library.item_count() > 0
-
-
-def test_the_daily_check_finds_a_damaged_large_library_before_any_backup(library_path, large):
+def test_the_daily_check_finds_a_damaged_library_opened_unchecked(library_path):
     good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
     wreck_table(library_path, "note")
-    with Library(library_path) as library, pytest.raises(DamagedLibraryError) as caught:
+    with (
+        Library(library_path, verify=False) as library,  # as the window opens a large one
+        pytest.raises(DamagedLibraryError) as caught,
+    ):
         library.backup_if_due()
     assert caught.value.backup.path == good
     assert [b.path for b in backups.list_backups(library_path)] == [good]  # nothing copied
     with pytest.raises(DamagedLibraryError):  # the window's import thread is refused too
         Library(library_path)
+
+
+def test_a_changing_command_checks_the_library_even_with_a_backup_from_today(library_path):
+    """The daily backup is not due, yet the command reads the whole file before writing."""
+    backups.make_backup(library_path)
+    wreck_table(library_path, "note")
+    before = library_path.read_bytes()
+    result = refman(library_path, "import", SAMPLES[0])
+    assert result.returncode == 1
+    assert "is damaged" in result.stderr and "refman --library" in result.stderr
+    assert library_path.read_bytes() == before
 
 
 def test_a_changing_command_refuses_a_damaged_library(library_path):

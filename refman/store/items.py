@@ -152,19 +152,19 @@ def _load_chunk(
     )
     abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed))))
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
-    return {
-        row[0]: reader.reference(
+    loaded = {}
+    for row in rows:
+        record, damage = mapping.read_source_record(records.get(row[0]))
+        loaded[row[0]] = reader.reference(
             row,
             abstract=abstracts.get(row[0], ""),
             trashed=row[0] in trashed,
             creators=creators.get(row[0], ()),
             tags=tag_links.get(row[0], ()),
-            source_record=(
-                mapping.decode_source_record(records[row[0]]) if row[0] in records else ()
-            ),
+            source_record=record,
+            damage=damage,
         )
-        for row in rows
-    }
+    return loaded
 
 
 def _tag_links(columns: Sequence, ids: Sequence[int]):
@@ -182,6 +182,24 @@ def count(db: Database, *, trashed: bool) -> int:
 
 def all_ids(db: Database) -> list[ItemId]:
     return [ItemId(i) for (i,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
+
+
+def damaged_source_records(db: Database) -> list[tuple[ItemId, str]]:
+    """Every stored source record decoded: (item id, what is wrong) of those that fail."""
+    found = []
+    cursor = db.execute_sql("SELECT item_id, record FROM source_record ORDER BY item_id")
+    for item_id, blob in cursor:
+        _, damage = mapping.read_source_record(blob)
+        if damage:
+            found.append((ItemId(item_id), damage))
+    return found
+
+
+def drop_source_records(db: Database, ids: Sequence[ItemId]) -> None:
+    """Forget the stored records of ``ids``: the items are then written from their fields."""
+    for chunk in chunked(ids, CHUNK):
+        SourceRecord.delete().where(SourceRecord.item.in_(chunk)).bind(db).execute()
+        Item.update(source_format="").where(Item.id.in_(chunk)).bind(db).execute()
 
 
 def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:

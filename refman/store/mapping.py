@@ -321,11 +321,32 @@ def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
     return zlib.compress(_JSON.encode(record).encode("utf-8"), 1)
 
 
+# What a damaged blob raises on decoding: zlib's error, bytes that are not UTF-8, JSON that
+# is not JSON or not pairs.
+SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError)
+SOURCE_RECORD_DAMAGED = "its stored source record cannot be read ({error})"
+
+
 def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
+    """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged."""
     if blob[:1] == _COMPACT:
         text = zlib.decompress(blob[1:]).decode("utf-8")
         return tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
-    return tuple(map(tuple, json.loads(zlib.decompress(blob))))
+    pairs = tuple(map(tuple, json.loads(zlib.decompress(blob))))
+    if not all(len(pair) == 2 for pair in pairs):
+        raise ValueError("not tag/value pairs")
+    return pairs
+
+
+def read_source_record(blob: bytes | None) -> tuple[tuple[tuple[str, str], ...], str]:
+    """(pairs, "") for a sound blob or none; ((), what is wrong) for a damaged one: one item's
+    damaged record must not stop a listing or an export of the whole library."""
+    if blob is None:
+        return (), ""
+    try:
+        return decode_source_record(blob), ""
+    except SOURCE_RECORD_ERRORS as exc:
+        return (), SOURCE_RECORD_DAMAGED.format(error=exc)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -446,6 +467,7 @@ class ItemReader:
         creators: Sequence[Creator],
         tags: Sequence[Tag],
         source_record: tuple[tuple[str, str], ...],
+        damage: str = "",
     ) -> Reference:
         """A Reference from a row of ("id",) + STORED_COLUMNS and what the other tables hold.
 
@@ -465,7 +487,10 @@ class ItemReader:
             date_added=self._time(added),
             date_modified=self._time(modified),
             trashed=trashed,
+            damage=damage,
         )
+        if damage:  # written from its fields, as an item made in refman is
+            values["source_format"] = ""
         return _new_reference(values)
 
     def _decode_qualifiers(self, texts: Iterable[str]) -> None:

@@ -136,7 +136,7 @@ def test_quitting_at_the_damage_dialog_opens_no_window(
 
 @pytest.fixture
 def at_once(monkeypatch):
-    monkeypatch.setattr(app, "BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr(app, "CHECK_DELAY_MS", 0)
 
 
 def test_the_daily_backup_is_made_after_the_window_appeared(
@@ -156,8 +156,8 @@ def test_the_daily_backup_is_made_after_the_window_appeared(
 
 @pytest.fixture
 def large(monkeypatch):
-    """Libraries count as large: not read whole on opening, checked with the daily backup."""
-    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
+    """Libraries count as large: not read whole before the window opens, checked just after."""
+    monkeypatch.setattr(app, "VERIFY_BEFORE_OPENING_BYTES", 0)
 
 
 def test_damage_found_while_the_window_is_open_stops_the_changes(
