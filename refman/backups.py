@@ -136,8 +136,11 @@ def folder_lock(library: Path, *, wait: bool = True) -> Iterator[bool]:
     """Hold the lock of the library's backups folder; yields False when ``wait`` is False and
     another program holds it. A separate lock file, so the library is never opened for it."""
     folder = backup_folder(library)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LibraryError(f"Cannot use the backups folder {folder}: {exc.strerror}.") from None
     try:
         held = _lock(fd, wait)
         if held:
@@ -312,12 +315,16 @@ def restore(
         backup = latest.path
     _check_backup(library, backup)
     saved: list[Path | None] = []
-    maintenance.restore_database(
-        backup,
-        library,
-        save_current=lambda: saved.append(save_as_is(library, BEFORE_RESTORE)),
-        waiting=waiting,
-    )
+
+    def save_current() -> None:
+        try:
+            saved.append(save_as_is(library, BEFORE_RESTORE))
+        except LibraryError as exc:
+            raise type(exc)(
+                f"{exc} Nothing was restored: the library as it is must be kept first."
+            ) from exc
+
+    maintenance.restore_database(backup, library, save_current=save_current, waiting=waiting)
     forget_verified(library)
     return Restored(backup, saved[0] if saved else None)
 

@@ -360,6 +360,8 @@ def run_command(args, library_path: Path) -> int:
         if library.notice:
             print(f"refman: {library.notice}", file=sys.stderr)
         if changing:
+            if library.storage_warning:
+                print(f"refman: warning: {library.storage_warning}", file=sys.stderr)
             _daily_backup(library)
         return LIBRARY_COMMANDS[args.command](library, args)
     except DamageFoundError as exc:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, collector, formats
+from refman import backups, collector, formats, storage
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -256,6 +256,8 @@ class Library:
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
+        # The library is on a network drive or in a synced folder (see refman.storage).
+        self.storage_warning = storage.storage_warning(self.path)
         if not read_only and self.path.exists() and not backups.can_write(self.path):
             read_only = True
             self.notice = READ_ONLY_NOTICE.format(path=self.path)

@@ -72,6 +72,7 @@ def show_window(app: QApplication, library: Library, files: list[str], measuring
             first_paint.FirstPaintReporter(window, window.table_model.rowCount)
         safety.damage_found.connect(lambda damage: _damage_found(window, damage, safety))
         window.show()
+        window.explain_storage_once()
         safety.start_later(window)
         if files:
             window.import_paths(files)

@@ -187,7 +187,7 @@ def all_ids(db: Database) -> list[ItemId]:
 def damaged_source_records(db: Database) -> list[tuple[ItemId, str]]:
     """Every stored source record decoded: (item id, what is wrong) of those that fail."""
     found = []
-    cursor = db.execute_sql("SELECT item_id, record FROM source_record ORDER BY item_id")
+    cursor = db.execute_sql("SELECT item_id, pairs FROM source_record ORDER BY item_id")
     for item_id, blob in cursor:
         _, damage = mapping.read_source_record(blob)
         if damage:

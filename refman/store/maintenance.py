@@ -28,9 +28,11 @@ indexes with their tables; ``integrity_check`` does that too and is several time
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sqlite3
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -140,20 +142,33 @@ def _copy_error(exc: sqlite3.DatabaseError, source: Path, target: Path) -> Excep
 def copy_files(source: Path, target: Path) -> None:
     """A byte copy of a library SQLite cannot read, with its ``-wal`` file (kept as evidence).
 
-    Never while this process has the library open through SQLite (``outside_sqlite``).
+    This process may hold the library open through SQLite (a restore holds its write lock
+    while it saves the library as it was), so on POSIX the bytes are copied by a child
+    process: POSIX locks belong to a process and a child inherits none, so the child opening
+    and closing the file cannot drop ours. Windows' locks belong to a handle, so there the
+    copy is made here.
     """
-    with outside_sqlite(source):
-        partial = partial_path(target)
-        try:
-            shutil.copyfile(source, partial)
-            _sync(partial)
-            os.replace(partial, target)
-        except BaseException:
-            remove_partial(partial)
-            raise
-        wal = source.with_name(source.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    partial = partial_path(target)
+    try:
+        _copy_bytes(source, partial)
+        _sync(partial)
+        os.replace(partial, target)
+    except BaseException:
+        remove_partial(partial)
+        raise
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists():
+        _copy_bytes(wal, target.with_name(target.name + "-wal"))
+
+
+def _copy_bytes(source: Path, target: Path) -> None:
+    if os.name == "nt":
+        shutil.copyfile(source, target)
+        return
+    done = subprocess.run(["cp", "--", str(source), str(target)], capture_output=True, text=True)
+    if done.returncode != 0:
+        full = "No space left" in done.stderr
+        raise OSError(errno.ENOSPC if full else errno.EIO, done.stderr.strip() or "cp failed")
 
 
 def _sync(path: Path) -> None:
