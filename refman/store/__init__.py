@@ -3,7 +3,8 @@
 Only this package imports peewee. ``Store`` is its whole public face.
 """
 
-from refman.store.mapping import duplicate_keys, title_key
+from refman.store.duplicates import REASONS, DuplicateKeys, Match, best_match
+from refman.store.mapping import title_key
 from refman.store.store import Store
 
-__all__ = ["Store", "duplicate_keys", "title_key"]
+__all__ = ["REASONS", "DuplicateKeys", "Match", "Store", "best_match", "title_key"]

@@ -10,7 +10,7 @@ that safe against another writer.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from peewee import Database, chunked, fn
@@ -19,6 +19,7 @@ from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
+from refman.store.duplicates import DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -201,26 +202,50 @@ def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[It
 
 
 def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
-    """The item this reference duplicates: same PMID, else DOI, else title key.
-
-    Trashed items count (restoring one is better than a second copy); live ones come first.
-    """
+    """The item this reference duplicates (see ``duplicates``), or None."""
     return find_duplicates(db, [ref])[0]
 
 
 def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | None]:
-    """``find_duplicate`` of each reference, with one query per kind of key for all of them."""
-    keys = [mapping.duplicate_keys(ref) for ref in refs]
-    values: dict[str, set[str]] = {}
-    for name, value in itertools.chain.from_iterable(keys):
-        values.setdefault(name, set()).add(value)
-    best: dict[tuple[str, str], tuple[bool, int]] = {}  # the live item first, then the oldest
-    for name, wanted in values.items():
-        select = f"SELECT {name}, id IN (SELECT item_id FROM trash), id FROM item"
-        for value, trashed, item_id in rows_where_in(db, select, name, wanted):
-            rank = (bool(trashed), item_id)
-            best[name, value] = min(best.get((name, value), rank), rank)
-    return [next((ItemId(best[key][1]) for key in pairs if key in best), None) for pairs in keys]
+    """``find_duplicate`` of each reference, looked up together."""
+    matches = find_matches(db, [DuplicateKeys.of(ref) for ref in refs])
+    return [match.item_id if match else None for match in matches]
+
+
+# A candidate's keys, whether it is trashed, and its title for the import's report.
+_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid, doi_key, title_key, title"
+
+
+def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
+    """The item each record (given by its keys) duplicates, with the reason; None for none.
+
+    One query per kind of key for all the records: every item sharing a PMID, DOI or title key
+    with one of them is a candidate, and the duplicate rule decides which candidates match.
+    The strongest reason wins; then a live item before a trashed one (trashed items count:
+    restoring one is better than a second copy), then the oldest.
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for name, value in itertools.chain.from_iterable(k.lookups() for k in keys):
+        wanted[name].add(value)
+    candidates: dict[tuple[str, str], list] = defaultdict(list)
+    for name, values in wanted.items():
+        select = f"SELECT {name}, {_CANDIDATE_COLUMNS} FROM item"
+        for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
+            db, select, name, values
+        ):
+            other = DuplicateKeys.of_row(pmid, doi, title_key)
+            candidates[name, value].append((other, (bool(trashed), item_id), (item_id, title)))
+    return [_best(k, candidates) for k in keys]
+
+
+def _best(keys: DuplicateKeys, candidates: Mapping[tuple[str, str], list]) -> Match | None:
+    found = best_match(
+        keys, itertools.chain.from_iterable(candidates.get(key, ()) for key in keys.lookups())
+    )
+    if found is None:
+        return None
+    reason, (item_id, title) = found
+    return Match(ItemId(item_id), title, reason)
 
 
 # --- changing ---------------------------------------------------------------------------------
