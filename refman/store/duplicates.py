@@ -10,8 +10,8 @@ and against the records before it in the same file (``Library``); both ask ``mat
 - Otherwise the same title, year and first author (``title_key``) is a match, unless the title
   is too short or too generic to name one paper (``_TITLE_NEVER_MATCHES``).
 
-Plain Python, no SQL: the look-up in the store fetches each candidate's PMID, DOI key and
-title key (columns of ``item``) and puts it through the same function as the file's records.
+Plain Python, no SQL: the look-up in the store fetches each candidate's PMID, DOI and title
+keys (columns of ``item``) and puts them through the same function as the file's records.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from refman.model import ItemId, Reference
-from refman.store.mapping import doi_key, fold, title_key
+from refman.store.mapping import doi_key, fold, natural_key, title_key
 
 SAME_PMID = "same PMID"
 SAME_DOI = "same DOI"
@@ -112,6 +112,9 @@ _TITLE_NEVER_MATCHES = frozenset(
     )
 )
 _MIN_TITLE_WORDS = 3
+# The item columns that hold the keys, in the order of REASONS: a candidate that shares the
+# key in one of them can only match for that reason (or a stronger one, found before).
+KEY_COLUMNS: tuple[str, ...] = ("pmid_sort", "doi_key", "title_key")
 
 _T = TypeVar("_T")
 
@@ -130,8 +133,12 @@ def _matchable(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateKeys:
-    """What the rule compares of a record: PMID, DOI as compared, title key ("" when absent,
-    and "" for a title that never matches by itself)."""
+    """What the rule compares of a record: PMID and DOI as compared, title key ("" when absent,
+    and "" for a title that never matches by itself).
+
+    The PMID as compared is its sort key (``natural_key``: no stray spaces, "0123" is "123"),
+    a column the look-up finds by index: the ``pmid`` column holds what the user typed.
+    """
 
     pmid: str = ""
     doi: str = ""
@@ -139,17 +146,24 @@ class DuplicateKeys:
 
     @classmethod
     def of(cls, ref: Reference) -> DuplicateKeys:
-        return cls(ref.pmid.strip(), doi_key(ref.doi), _matchable(title_key(ref)))
+        return cls(natural_key(ref.pmid), doi_key(ref.doi), _matchable(title_key(ref)))
 
     @classmethod
-    def of_row(cls, pmid: str, doi: str, title: str) -> DuplicateKeys:
-        """The keys of an item from its ``pmid``, ``doi_key`` and ``title_key`` columns."""
-        return cls(pmid.strip(), doi, _matchable(title))
+    def of_row(cls, pmid_sort: str, doi: str, title: str) -> DuplicateKeys:
+        """The keys of an item from its ``pmid_sort``, ``doi_key`` and ``title_key`` columns."""
+        return cls(pmid_sort, doi, _matchable(title))
+
+    def values(self) -> tuple[str, str, str]:
+        """The keys in the order of KEY_COLUMNS."""
+        return (self.pmid, self.doi, self.title)
 
     def lookups(self) -> list[tuple[str, str]]:
         """(item column, value) of each key present, strongest first: where candidates are."""
-        keys = (("pmid", self.pmid), ("doi_key", self.doi), ("title_key", self.title))
-        return [(column, value) for column, value in keys if value]
+        return [
+            (column, value)
+            for column, value in zip(KEY_COLUMNS, self.values(), strict=True)
+            if value
+        ]
 
 
 @dataclass(frozen=True, slots=True)

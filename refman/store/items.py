@@ -9,7 +9,6 @@ that safe against another writer.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -19,7 +18,7 @@ from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
-from refman.store.duplicates import DuplicateKeys, Match, best_match
+from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -213,35 +212,44 @@ def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | No
 
 
 # A candidate's keys, whether it is trashed, and its title for the import's report.
-_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid, doi_key, title_key, title"
+_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid_sort, doi_key, title_key, title"
 
 
 def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
     """The item each record (given by its keys) duplicates, with the reason; None for none.
 
-    One query per kind of key for all the records: every item sharing a PMID, DOI or title key
-    with one of them is a candidate, and the duplicate rule decides which candidates match.
-    The strongest reason wins; then a live item before a trashed one (trashed items count:
-    restoring one is better than a second copy), then the oldest.
+    Every item sharing a key with a record is a candidate, and the duplicate rule decides
+    which candidates match. The strongest reason wins; then a live item before a trashed one
+    (trashed items count: restoring one is better than a second copy), then the oldest. One
+    query per kind of key, strongest first, for all the records not matched yet: no item can
+    match a record better than one that shares its PMID, so such a record is done.
     """
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for name, value in itertools.chain.from_iterable(k.lookups() for k in keys):
-        wanted[name].add(value)
-    candidates: dict[tuple[str, str], list] = defaultdict(list)
-    for name, values in wanted.items():
-        select = f"SELECT {name}, {_CANDIDATE_COLUMNS} FROM item"
-        for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
-            db, select, name, values
-        ):
-            other = DuplicateKeys.of_row(pmid, doi, title_key)
-            candidates[name, value].append((other, (bool(trashed), item_id), (item_id, title)))
-    return [_best(k, candidates) for k in keys]
+    found: list[Match | None] = [None] * len(keys)
+    for kind, column in enumerate(KEY_COLUMNS):
+        todo = [i for i, k in enumerate(keys) if found[i] is None and k.values()[kind]]
+        if not todo:
+            continue
+        candidates = _candidates(db, column, {keys[i].values()[kind] for i in todo})
+        for i in todo:
+            found[i] = _best(keys[i], candidates.get(keys[i].values()[kind], ()))
+    return found
 
 
-def _best(keys: DuplicateKeys, candidates: Mapping[tuple[str, str], list]) -> Match | None:
-    found = best_match(
-        keys, itertools.chain.from_iterable(candidates.get(key, ()) for key in keys.lookups())
-    )
+def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, list]:
+    """{key value: [(the item's keys, its rank, (its id, its title))]} of the items whose
+    ``column`` is one of ``values``."""
+    select = f"SELECT {column}, {_CANDIDATE_COLUMNS} FROM item"
+    candidates: dict[str, list] = defaultdict(list)
+    for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
+        db, select, column, values
+    ):
+        keys = DuplicateKeys.of_row(pmid, doi, title_key)
+        candidates[value].append((keys, (bool(trashed), item_id), (item_id, title)))
+    return candidates
+
+
+def _best(keys: DuplicateKeys, candidates: Iterable) -> Match | None:
+    found = best_match(keys, candidates)
     if found is None:
         return None
     reason, (item_id, title) = found
