@@ -69,7 +69,7 @@ class Changes:
         return any(getattr(self, f.name) for f in fields(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: re-importing 100,000 records makes 100,000
 class NotAdded:
     """A record the import did not add: where it was, what it was, what it matched and why.
 
@@ -123,8 +123,9 @@ def _quoted(title: str) -> str:
 class ImportReport:
     """The outcome of an import: what was added, merged or skipped, and every problem met.
 
-    ``merged`` and ``duplicates`` are the library items that records were merged into or
-    skipped for; ``not_added`` names every record not added, a duplicate within one file too.
+    ``merged`` and ``duplicates`` are the items, already in the library before the file, that
+    records were merged into or skipped for; ``not_added`` names every record not added, a
+    repeat within one file too. The summary counts ``not_added``.
     """
 
     added: list[ItemId] = field(default_factory=list)

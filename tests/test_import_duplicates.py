@@ -98,12 +98,15 @@ def test_look_alikes_are_kept_apart_by_what_tells_them_apart(library):
     ]
 
 
-def test_a_generic_title_typed_by_hand_swallows_no_record(library):
-    # Without identifiers on one side nothing vetoes: only the title rule keeps them apart.
+@pytest.mark.parametrize("policy", ["skip", "merge"])
+def test_a_generic_title_typed_by_hand_swallows_no_record(library, policy):
+    # Without identifiers on one side nothing vetoes: only the title rule keeps them apart,
+    # and merge fills an item only from a true duplicate.
     typed, _ = library.add(
         Reference(title="Editorial", date=PartialDate(2021), creators=(Creator("Jackson", "D"),))
     )
-    report = library.import_files([DUPLICATES / "editorials.nbib", DUPLICATES / "errata.nbib"])
+    files = [DUPLICATES / "editorials.nbib", DUPLICATES / "errata.nbib"]
+    report = library.import_files(files, duplicates=policy)
     assert (len(report.added), report.not_added) == (7, [])
     assert library.get(typed).container_title == ""
 
