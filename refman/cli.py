@@ -167,6 +167,8 @@ def cmd_import(library: Library, args) -> int:
         args.paths, duplicates=args.duplicates, collection=args.collection, tags=args.tag
     )
     print(report.summary())
+    for record in report.not_added:  # each duplicate: what it matched and why
+        print(f"  {record}")
     for problem in report.problems:
         print(f"  {problem}")
     return 1 if report.files_read == 0 else 0

@@ -3,8 +3,8 @@
 Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
 single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
 holds derived keys: the DOI as compared (lowercase, no resolver prefix), ``title_key`` for
-duplicate matching, sort keys and the creator summary shown in the item table. They are
-recomputed whenever the item is written.
+duplicate matching (the rule is in ``duplicates``), sort keys and the creator summary shown in
+the item table. They are recomputed whenever the item is written.
 """
 
 from __future__ import annotations
@@ -116,20 +116,6 @@ def fold(text: str) -> str:
 def natural_key(text: str) -> str:
     """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10')."""
     return _NUMBER.sub(lambda m: m.group().zfill(10), text.casefold().strip())
-
-
-def duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
-    """What makes two references the same item, strongest first: (key name, value).
-
-    PMID, then DOI as compared (any case, no resolver prefix), then the title key. The store's
-    duplicate look-up and the import's check within one file both use this one definition.
-    """
-    keys = [
-        ("pmid", ref.pmid.strip()),
-        ("doi_key", doi_key(ref.doi)),
-        ("title_key", title_key(ref)),
-    ]
-    return [(name, value) for name, value in keys if value]
 
 
 def doi_key(doi: str) -> str:

@@ -32,6 +32,7 @@ from refman.model import (
 from refman.store import collection_tree, database, fts, items, migrations, notes, search
 from refman.store import tags as tag_ops
 from refman.store.database import open_database, translate_errors
+from refman.store.duplicates import DuplicateKeys, Match
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -235,13 +236,18 @@ class Store:
 
     @_reads
     def find_duplicate(self, ref: Reference) -> ItemId | None:
-        """An item with the same PMID, else DOI (any case), else title key; trashed ones too."""
+        """The item this reference duplicates (the rule is in ``duplicates``); trashed ones too."""
         return items.find_duplicate(self._db, ref)
 
     @_reads
     def find_duplicates(self, refs: Sequence[Reference]) -> list[ItemId | None]:
         """``find_duplicate`` of each reference, looked up together."""
         return items.find_duplicates(self._db, refs)
+
+    @_reads
+    def find_matches(self, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
+        """The item each record (given by its duplicate keys) duplicates, and why: together."""
+        return items.find_matches(self._db, keys)
 
     # --- browse ---------------------------------------------------------------------------------
 
