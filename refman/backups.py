@@ -19,35 +19,50 @@ the regular backups out.
 
 The check is SQLite's ``quick_check``: it reads every page and checks every b-tree, but skips
 comparing each index with its table, which ``refman check`` does (``integrity_check``, three
-times slower). Reading every page takes about 2 s for a 100,000-item library (1 GB; the backup
-itself 4 s), so it runs on opening (``verify``, once per file and process) only for libraries
-under ``VERIFY_ON_OPEN_BYTES`` (about a tenth of a second); larger ones are checked with the
-daily backup, which the window runs after it has appeared. A library that fails it is not
-opened for writing: ``DamagedLibraryError`` names the latest good backup and the command that
-restores it.
+times slower). It takes about 0.8 s for a 100,000-item library (1 GB, read from the page
+cache; the backup itself 4 s). ``verify`` runs it, once per file and process: the command line
+before every command that changes the library, whatever its size; the window in the
+background just after it has appeared, at every opening, so that it never delays the first
+paint. A library that fails it is not opened for writing: ``DamagedLibraryError`` names the
+latest good backup and the command that restores it. Damage that SQLite reports later, while
+the library is open ("malformed"), has the same effect (``refman.store.database``).
+
+Backups in the folder are made under the folder's lock (``backups/.lock``, a file of its own,
+never the library): two programs starting at once make one daily backup, not two that clash,
+and a ``.partial`` copy found while holding the lock was left by a crash and is removed.
 
 ``can_write`` tells a library on a read-only disk or in a read-only folder, which the library
 then opens read-only. It asks the system (``os.access``): a read-only file system says no even
 to root; file permissions do not stop root, so for root only a read-only medium is read-only.
 
-Nothing here knows SQL: the copies and checks themselves are in ``refman.store.maintenance``.
+Nothing here knows SQL: the copies and checks themselves are in ``refman.store.maintenance``,
+through SQLite only (see the rule in ``refman.store.database``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from refman.model import LibraryError
-from refman.store import maintenance
+from refman.model import DamageFoundError, LibraryError
+from refman.store import database, maintenance
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
 
 BACKUP_FOLDER = "backups"
-VERIFY_ON_OPEN_BYTES = 64 * 2**20
+LOCK_FILE = ".lock"
+LOCK_WAIT_S = 60  # how long a backup waits for another program's backup to finish
 KEEP_BACKUPS = 5
 BACKUP_INTERVAL = timedelta(hours=24)
 BEFORE_RESTORE = "before-restore"
@@ -113,7 +128,64 @@ def latest_good_backup(library: Path) -> Backup | None:
     return None
 
 
+# --- the backups folder's lock ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def folder_lock(library: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the lock of the library's backups folder; yields False when ``wait`` is False and
+    another program holds it. A separate lock file, so the library is never opened for it."""
+    folder = backup_folder(library)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LibraryError(f"Cannot use the backups folder {folder}: {exc.strerror}.") from None
+    try:
+        held = _lock(fd, wait)
+        if held:
+            _remove_stale_partials(folder)
+        yield held
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock(fd: int, wait: bool) -> bool:
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            else:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if not wait:
+                return False
+            if time.monotonic() > deadline:
+                raise LibraryError(
+                    "Another program has been making a backup of this library for over a "
+                    "minute; try again later."
+                ) from None
+            time.sleep(0.1)
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Copies left by a backup that a crash stopped (every backup here holds the lock)."""
+    for entry in folder.glob(f"*{maintenance.PARTIAL_SUFFIX}*"):
+        maintenance.remove_partial(entry)
+
+
 # --- making backups ---------------------------------------------------------------------------
+
+
+def _refuse_the_library_itself(library: Path, output: Path) -> None:
+    """A backup written over the library (or its -wal/-shm) would destroy it."""
+    own = {database.file_key(p) for p in (library, *maintenance.companions(library))}
+    if database.file_key(output) in own:
+        raise LibraryError(f"{output} is the library itself: choose another file for the copy.")
+    if output.is_dir():
+        raise LibraryError(f"{output} is a folder: name the file the copy should go to.")
 
 
 def make_backup(
@@ -131,15 +203,23 @@ def make_backup(
     """
     if not library.exists():
         raise LibraryError(f"There is no library at {library} to back up.")
-    target = output or backup_path(library, now or datetime.now(), label)
+    if output is not None:
+        _refuse_the_library_itself(library, output)
+        return _copy(library, output, cancelled)
+    with folder_lock(library):
+        target = _copy(library, backup_path(library, now or datetime.now(), label), cancelled)
+        if target is not None:
+            prune(library)
+    return target
+
+
+def _copy(library: Path, target: Path, cancelled) -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not maintenance.copy_database(library, target, cancelled):
             return None
     except OSError as exc:
         raise LibraryError(f"Cannot write the backup {target}: {exc.strerror}") from None
-    if output is None:
-        prune(library)
     return target
 
 
@@ -156,11 +236,21 @@ def backup_if_due(
     library: Path, *, now: datetime | None = None, cancelled: Callable[[], bool] | None = None
 ) -> Path | None:
     """The automatic daily backup: when ``backup_due``, the quick check (DamagedLibraryError
-    when it fails), then the backup; its path, or None."""
+    when it fails), then the backup; its path, or None.
+
+    When another program is making a backup of the library at this moment, this one is not
+    made: the other one is today's.
+    """
     if not backup_due(library, now):
         return None
-    verify(library, force=True)
-    return make_backup(library, now=now, cancelled=cancelled)
+    with folder_lock(library, wait=False) as held:
+        if not held or not backup_due(library, now):
+            return None
+        verify(library, force=True)
+        target = _copy(library, backup_path(library, now or datetime.now()), cancelled)
+        if target is not None:
+            prune(library)
+        return target
 
 
 def prune(library: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
@@ -169,14 +259,10 @@ def prune(library: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
     for regular in (True, False):
         kind = [b for b in list_backups(library) if b.regular == regular]
         for backup in kind[keep:]:
-            for path in (backup.path, *_companions(backup.path)):
+            for path in (backup.path, *maintenance.companions(backup.path)):
                 path.unlink(missing_ok=True)
             removed.append(backup.path)
     return removed
-
-
-def _companions(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in maintenance.WAL_SUFFIXES]
 
 
 def save_as_is(library: Path, label: str) -> Path | None:
@@ -184,16 +270,21 @@ def save_as_is(library: Path, label: str) -> Path | None:
     (then the bytes are copied); None when there is no library file."""
     if not library.exists():
         return None
-    target = backup_path(library, datetime.now(), label)
-    try:
-        return make_backup(library, label=label)
-    except LibraryError:  # too damaged for SQLite: keep the bytes as they are
+    with folder_lock(library):
+        target = backup_path(library, datetime.now(), label)
         try:
-            maintenance.copy_files(library, target)
-        except OSError as exc:
-            raise LibraryError(f"Cannot save {library} to {target}: {exc.strerror}") from None
+            _copy(library, target, None)
+        except DamageFoundError:  # too damaged for SQLite: keep the bytes as they are
+            _copy_bytes(library, target)
         prune(library)
-        return target
+    return target
+
+
+def _copy_bytes(library: Path, target: Path) -> None:
+    try:
+        maintenance.copy_files(library, target)
+    except OSError as exc:
+        raise LibraryError(f"Cannot save {library} to {target}: {exc.strerror}") from None
 
 
 # --- restoring --------------------------------------------------------------------------------
@@ -205,25 +296,52 @@ class Restored:
     saved: Path | None  # the library as it was before, or None when there was no file
 
 
-def restore(library: Path, backup: Path | None = None) -> Restored:
+def restore(
+    library: Path,
+    backup: Path | None = None,
+    *,
+    waiting: Callable[[float], None] | None = None,
+) -> Restored:
     """Put a backup (the latest good one by default) in place of the library's content.
 
-    The library as it was is first saved as a ``before-restore`` copy.
+    The library as it was is first saved as a ``before-restore`` copy, once the restore holds
+    the library's write lock: a change another program commits while the restore waits is
+    in that copy. ``waiting(seconds)`` is called while another program is writing.
     """
     if backup is None:
         latest = latest_good_backup(library)
         if latest is None:
             raise LibraryError(f"There is no good backup of {library} in {backup_folder(library)}.")
         backup = latest.path
+    _check_backup(library, backup)
+    saved: list[Path | None] = []
+
+    def save_current() -> None:
+        try:
+            saved.append(save_as_is(library, BEFORE_RESTORE))
+        except LibraryError as exc:
+            raise type(exc)(
+                f"{exc} Nothing was restored: the library as it is must be kept first."
+            ) from exc
+
+    maintenance.restore_database(backup, library, save_current=save_current, waiting=waiting)
+    forget_verified(library)
+    return Restored(backup, saved[0] if saved else None)
+
+
+def _check_backup(library: Path, backup: Path) -> None:
+    """A backup that can be restored: a sound refman library, not the library itself."""
     if not backup.is_file():
         raise LibraryError(f"There is no backup file {backup}.")
+    own = {database.file_key(p) for p in (library, *maintenance.companions(library))}
+    if database.file_key(backup) in own:
+        raise LibraryError(f"{backup} is the library itself, not a backup of it.")
     problems = maintenance.check_file(backup, full=False)
     if problems:
         raise LibraryError(f"The backup {backup} is damaged ({problems[0]}); choose another.")
-    saved = save_as_is(library, BEFORE_RESTORE)
-    maintenance.restore_database(backup, library)
-    forget_verified(library)
-    return Restored(backup, saved)
+    version = maintenance.refman_version(backup)
+    if version is None:
+        raise LibraryError(f"{backup} is not a refman library, so it cannot be restored.")
 
 
 # --- the check on opening ---------------------------------------------------------------------
@@ -233,7 +351,7 @@ _verified: set[Path] = set()  # files that passed in this process: the window's 
 _damaged: dict[Path, DamagedLibraryError] = {}  # files that failed: no connection may write
 
 
-class DamagedLibraryError(LibraryError):
+class DamagedLibraryError(DamageFoundError):
     """The library fails SQLite's check; ``backup`` is the latest good backup, if any."""
 
     def __init__(self, library: Path, problems: list[str], backup: Backup | None):
@@ -266,35 +384,42 @@ def restore_hint(library: Path, backup: Backup | None) -> str:
 def verify(library: Path, *, force: bool = False) -> None:
     """Raise DamagedLibraryError when SQLite's quick check finds the library damaged.
 
-    Without ``force``, only a library under VERIFY_ON_OPEN_BYTES not yet checked by this
-    process is read. A file that is not SQLite at all and has no backups is left to the
-    store, which says it is not a library (the user named the wrong file).
+    Without ``force``, a library this process has already checked is not read again. A file
+    that SQLite does not take for a database at all, with no backups, is left to the store,
+    which says it is not a library (the user named the wrong file).
     """
     key = library.resolve()
     if key in _damaged:
         raise _damaged[key]
-    if not library.exists():
-        return
-    if not force and (key in _verified or library.stat().st_size > VERIFY_ON_OPEN_BYTES):
-        return
-    if not maintenance.is_sqlite_file(library) and not list_backups(library):
+    if not library.exists() or (not force and key in _verified):
         return
     problems = maintenance.check_file(library, full=False)
+    if problems and "not a database" in problems[0] and not list_backups(library):
+        return
     if problems:
         _damaged[key] = DamagedLibraryError(library, problems, latest_good_backup(library))
+        database.report_damage(library, problems[0])
         raise _damaged[key]
     _verified.add(key)
+
+
+def damaged(library: Path, problem: str) -> DamagedLibraryError:
+    """The error for damage SQLite found while the library was open, with the backup to use."""
+    key = library.resolve()
+    if key not in _damaged:
+        _damaged[key] = DamagedLibraryError(library, [problem], latest_good_backup(library))
+    return _damaged[key]
 
 
 def forget_verified(library: Path) -> None:
     """After a restore or a repair the file must be checked again."""
     _verified.discard(library.resolve())
     _damaged.pop(library.resolve(), None)
+    database.forget_damage(library)
 
 
 def can_write(library: Path) -> bool:
     """True when this process may write the library: the file, its folder (SQLite puts its
     ``-wal`` and ``-shm`` files there) and those files when they exist."""
-    companions = [library.with_name(library.name + s) for s in maintenance.WAL_SUFFIXES]
-    files = [library, *(path for path in companions if path.exists())]
+    files = [library, *(path for path in maintenance.companions(library) if path.exists())]
     return os.access(library.parent, os.W_OK) and all(os.access(p, os.W_OK) for p in files)

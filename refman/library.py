@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, collector, formats
+from refman import backups, collector, formats, storage
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -35,7 +35,15 @@ from refman.model import (
     Tag,
     TagCounts,
 )
-from refman.store import Store, duplicate_keys
+from refman.store import (
+    REASONS,
+    DuplicateKeys,
+    Match,
+    Store,
+    add_damage_listener,
+    best_match,
+    store_file_key,
+)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -46,6 +54,7 @@ MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
 _LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
+TITLE_SHOWN = 60  # characters of a title in a line of the import's report
 READ_ONLY_NOTICE = (
     "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
     "reading only, and changes cannot be saved."
@@ -68,13 +77,69 @@ class Changes:
         return any(getattr(self, f.name) for f in fields(self))
 
 
+@dataclass(frozen=True, slots=True)  # slots: re-importing 100,000 records makes 100,000
+class NotAdded:
+    """A record the import did not add: where it was, what it was, what it matched and why.
+
+    It matched a library item (``item_id``, ``item_title``) or a record before it in the same
+    file (``twin_line``); ``reason`` is one of the duplicate rule's reasons ("same PMID", ...).
+    """
+
+    path: str
+    line: int | None
+    pmid: str
+    title: str
+    reason: str
+    merged: bool = False  # merged into what it matched (``duplicates="merge"``), not skipped
+    item_id: ItemId | None = None
+    item_title: str = ""
+    twin_line: int | None = None
+
+    @property
+    def message(self) -> str:
+        """What happened, in plain words (without the file and line: see ``__str__``)."""
+        if self.merged:
+            return f"merged {self._record()} into {self._matched()}: {self.reason}"
+        return f"skipped {self._record()}: {self.reason} as {self._matched()}"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+    def _record(self) -> str:
+        title = _quoted(self.title)
+        if self.pmid:
+            return f"PMID {self.pmid} {title}" if title else f"PMID {self.pmid}"
+        return title or "a record"
+
+    def _matched(self) -> str:
+        if self.item_id is None:
+            return f"the record at line {self.twin_line} of the same file"
+        title = _quoted(self.item_title)
+        return f"item {self.item_id} {title}" if title else f"item {self.item_id}"
+
+
+def _quoted(title: str) -> str:
+    """A title in quotes, cut short for a one-line report; "" for no title."""
+    title = " ".join(title.split())
+    if len(title) > TITLE_SHOWN:
+        title = title[: TITLE_SHOWN - 3].rstrip() + "..."
+    return f'"{title}"' if title else ""
+
+
 @dataclass
 class ImportReport:
-    """The outcome of an import: what was added, merged or skipped, and every problem met."""
+    """The outcome of an import: what was added, merged or skipped, and every problem met.
+
+    ``merged`` and ``duplicates`` are the items, already in the library before the file, that
+    records were merged into or skipped for; ``not_added`` names every record not added, a
+    repeat within one file too. The summary counts ``not_added``.
+    """
 
     added: list[ItemId] = field(default_factory=list)
     merged: list[ItemId] = field(default_factory=list)
     duplicates: list[ItemId] = field(default_factory=list)
+    not_added: list[NotAdded] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
     files_failed: int = 0
@@ -90,10 +155,12 @@ class ImportReport:
         return self.files_read == 0 and not self.cancelled
 
     def summary(self) -> str:
+        merged = sum(record.merged for record in self.not_added)
+        skipped = len(self.not_added) - merged
         parts = [f"{len(self.added)} added"]
-        if self.merged:
-            parts.append(f"{len(self.merged)} merged")
-        parts.append(f"{len(self.duplicates)} duplicate{'s' * (len(self.duplicates) != 1)} skipped")
+        if merged:
+            parts.append(f"{merged} merged")
+        parts.append(f"{skipped} duplicate{'s' * (skipped != 1)} skipped")
         if self.problems:
             parts.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}")
         files = self.files_read + self.files_failed
@@ -112,6 +179,7 @@ class ImportReport:
 CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
 CHECK_FTS = "the search index against the items"
 CHECK_TAGS = "the tag counts against the tags on items"
+CHECK_RECORDS = "every item's stored source record"
 MAX_PROBLEMS_LISTED = 20
 
 
@@ -249,11 +317,14 @@ class Library:
         """Open (or create) the library at ``path``.
 
         A library this process may not write (a read-only disk or folder) opens read-only,
-        and ``notice`` says so. Before a small library is opened for writing, SQLite's quick
-        check runs on it (``verify``; see backups): a damaged one raises DamagedLibraryError.
+        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
+        it once per process (``verify``; see backups; the window passes False and checks in
+        the background): a damaged one raises DamagedLibraryError.
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
+        # The library is on a network drive or in a synced folder (see refman.storage).
+        self.storage_warning = storage.storage_warning(self.path)
         if not read_only and self.path.exists() and not backups.can_write(self.path):
             read_only = True
             self.notice = READ_ONLY_NOTICE.format(path=self.path)
@@ -298,6 +369,21 @@ class Library:
         self.store.read_only = True
         self.notice = notice
 
+    def verify(self) -> None:
+        """SQLite's quick check of the whole file (once per process; see backups.verify):
+        DamagedLibraryError when it fails, and the library takes no more changes."""
+        backups.verify(self.path)
+
+    def on_damage(self, listener: Callable[[backups.DamagedLibraryError], None]):
+        """Call ``listener`` (in the thread that met it) when SQLite finds this library
+        damaged while it is open; returns a function that stops the calls."""
+
+        def heard(path: Path, problem: str) -> None:
+            if store_file_key(path) == store_file_key(self.path):
+                listener(backups.damaged(self.path, problem))
+
+        return add_damage_listener(heard)
+
     def check(self) -> CheckReport:
         """SQLite's full integrity check, then the search index and the tag counts against the
         items; repairs what can be rebuilt (indexes, the search index, the tag counts), after
@@ -311,10 +397,27 @@ class Library:
             self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
             totals = [(self.store.rebuild_tag_totals, "counted the tags' items anew")]
             self._check_step(report, CHECK_TAGS, self.store.check_tag_totals, totals)
+            self._check_source_records(report)
         if report.damaged:
             report.backup = backups.latest_good_backup(self.path)
         backups.forget_verified(self.path)
         return report
+
+    def _check_source_records(self, report: CheckReport) -> None:
+        """Records that cannot be decoded are dropped (the copy saved before keeps them):
+        their items keep every field and are written from those, as items made in refman."""
+        damaged = dict(self.store.damaged_source_records())
+
+        def find() -> list[str]:
+            return [
+                f"item {item_id}: {what}" for item_id, what in self.store.damaged_source_records()
+            ]
+
+        drop = (
+            lambda: self.store.drop_source_records(list(damaged)),
+            "dropped the unreadable source records (their items keep every field)",
+        )
+        self._check_step(report, CHECK_RECORDS, find, [drop])
 
     def _check_step(self, report: CheckReport, what: str, find, repairs) -> None:
         report.checked.append(what)
@@ -406,8 +509,10 @@ class Library:
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
             with collector.paused(), self.store.transaction():
                 with opener() as stream:
-                    refs = medline.read(stream, name=name, on_problem=file_report.problems.append)
-                    self._add_all(refs, policy, file_report, cancelled)
+                    records = medline.read_numbered(
+                        stream, name=name, on_problem=file_report.problems.append
+                    )
+                    _FileImport(self.store, name, policy, file_report).add_all(records, cancelled)
                 self._file_extras(file_report, collection, tags)
         except ImportCancelled:
             report.cancelled = True
@@ -428,60 +533,8 @@ class Library:
         report.added += file_report.added
         report.merged += file_report.merged
         report.duplicates += file_report.duplicates
+        report.not_added += file_report.not_added
         report.problems += file_report.problems
-
-    def _add_all(self, refs: Iterator[Reference], policy, report, cancelled) -> None:
-        """Add the references a batch at a time, each checked against the library first.
-
-        A batch's duplicates are looked up together (one query per key, not three per
-        record) before any of it is written, and written batches are looked up against the
-        library, so a record repeated later in the file is still found.
-        """
-        pending = _PendingBatch()
-        for batch in _batches(refs, BATCH_SIZE):
-            for ref, existing in zip(batch, self._existing(batch, policy), strict=True):
-                if cancelled and cancelled():
-                    raise ImportCancelled("cancelled")
-                self._add_one(ref, existing, policy, pending, report)
-            if len(pending.refs) >= BATCH_SIZE:
-                report.added += self.store.add_references(pending.take())
-        report.added += self.store.add_references(pending.take())
-
-    def _existing(self, batch: Sequence[Reference], policy: str) -> Sequence[ItemId | None]:
-        """The item in the library each reference duplicates, as it stood before the batch.
-
-        Merging changes items as it goes (a merged item may gain the DOI a later record
-        carries), so under that policy each record is looked up when its turn comes.
-        """
-        if policy == "skip":
-            return self.store.find_duplicates(batch)
-        return [_LOOK_UP_LATER] * len(batch) if policy == "merge" else [None] * len(batch)
-
-    def _add_one(self, ref: Reference, existing, policy: str, pending: _PendingBatch, report):
-        if policy == "keep":
-            pending.add(ref)
-            return
-        index = pending.find(ref)
-        if index is not None:  # the same record twice in one file
-            if policy == "merge":
-                pending.refs[index] = _merged(pending.refs[index], ref)
-            return
-        if existing is _LOOK_UP_LATER:
-            existing = self.store.find_duplicate(ref)
-        if existing is None:
-            pending.add(ref)
-        elif policy == "merge":
-            self._merge_into(existing, ref)
-            report.merged.append(existing)
-        else:
-            report.duplicates.append(existing)
-
-    def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
-        changes = _merge(self.store.get(item_id), incoming)
-        if changes:
-            self.store.update_fields(item_id, changes)
-        if incoming.tags:
-            self.store.add_tags([item_id], incoming.tags)
 
     def _file_extras(self, report: ImportReport, collection, tags: Sequence[str]) -> None:
         """File the imported items (new and matched) in the collection and add the tags."""
@@ -706,27 +759,152 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+class _FileImport:
+    """The records of one file checked for duplicates and added, a batch at a time.
+
+    A batch's records are looked up in the library together (one query per kind of key, not
+    three per record) before any of it is written, and each record is checked against the
+    records waiting to be written; written batches are in the library, so a record repeated
+    later in the file is still found (and still reported as a repeat within the file).
+    """
+
+    def __init__(self, store: Store, name: str, policy: str, report: ImportReport):
+        self.store = store
+        self.name = name
+        self.policy = policy
+        self.report = report
+        self.pending = _PendingBatch()
+        self.written: dict[ItemId, int] = {}  # items added from this file: their record's line
+
+    def add_all(self, records: Iterator[tuple[int, Reference]], cancelled) -> None:
+        for batch in _batches(records, BATCH_SIZE):
+            keys = [None if self.policy == "keep" else DuplicateKeys.of(r) for _, r in batch]
+            for (line, ref), ref_keys, match in zip(batch, keys, self._matches(keys), strict=True):
+                if cancelled and cancelled():
+                    raise ImportCancelled("cancelled")
+                self._add_one(line, ref, ref_keys, match)
+            if len(self.pending.refs) >= BATCH_SIZE:
+                self._write()
+        self._write()
+
+    def _matches(self, keys: Sequence[DuplicateKeys | None]) -> Sequence[Match | None]:
+        """The item in the library each record duplicates, as it stood before the batch.
+
+        Merging changes items as it goes (a merged item may gain the DOI a later record
+        carries), so under that policy each record is looked up when its turn comes.
+        """
+        if self.policy == "skip":
+            return self.store.find_matches(keys)
+        return [_LOOK_UP_LATER if self.policy == "merge" else None] * len(keys)
+
+    def _add_one(self, line: int, ref: Reference, keys, match) -> None:
+        if keys is None:  # the keep policy: every record is added
+            self.pending.add(line, ref, keys)
+            return
+        if match is _LOOK_UP_LATER:
+            match = self.store.find_matches([keys])[0]
+        twin = self.pending.find(keys)
+        if twin is not None and (match is None or _stronger(twin[0], match.reason)):
+            self._repeat_in_file(line, ref, *twin)
+        elif match is not None:
+            self._duplicate(line, ref, match)
+        else:
+            self.pending.add(line, ref, keys)
+
+    def _repeat_in_file(self, line: int, ref: Reference, reason: str, index: int) -> None:
+        """A record that repeats one waiting to be written."""
+        merge = self.policy == "merge"
+        if merge:
+            self.pending.merge(index, ref)
+        self._not_added(line, ref, reason, merge, twin_line=self.pending.lines[index])
+
+    def _duplicate(self, line: int, ref: Reference, match: Match) -> None:
+        """A record that duplicates an item in the library (perhaps one this file added)."""
+        merge = self.policy == "merge"
+        if merge:
+            self._merge_into(match.item_id, ref)
+        twin_line = self.written.get(match.item_id)
+        if twin_line is not None:
+            self._not_added(line, ref, match.reason, merge, twin_line=twin_line)
+            return
+        (self.report.merged if merge else self.report.duplicates).append(match.item_id)
+        self._not_added(line, ref, match.reason, merge, item=match)
+
+    def _not_added(self, line, ref, reason, merged, *, twin_line=None, item=None) -> None:
+        self.report.not_added.append(
+            NotAdded(
+                self.name,
+                line,
+                ref.pmid,
+                ref.title,
+                reason,
+                merged,
+                item_id=item.item_id if item else None,
+                item_title=item.title if item else "",
+                twin_line=twin_line,
+            )
+        )
+
+    def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
+        changes = _merge(self.store.get(item_id), incoming)
+        if changes:
+            self.store.update_fields(item_id, changes)
+        if incoming.tags:
+            self.store.add_tags([item_id], incoming.tags)
+
+    def _write(self) -> None:
+        refs, lines = self.pending.take()
+        ids = self.store.add_references(refs)
+        self.written.update(zip(ids, lines, strict=True))
+        self.report.added += ids
+
+
+def _stronger(reason: str, than: str) -> bool:
+    """True when ``reason`` is a stronger reason to match than ``than`` (see REASONS)."""
+    return REASONS.index(reason) < REASONS.index(than)
+
+
 class _PendingBatch:
-    """References waiting to be written in one batch, with their keys for in-file duplicates."""
+    """References waiting to be written in one batch, with their lines and duplicate keys.
+
+    ``find`` puts the records sharing a key with a new one through the duplicate rule.
+    """
 
     def __init__(self) -> None:
         self.refs: list[Reference] = []
-        self._keys: dict[tuple[str, str], int] = {}
+        self.lines: list[int] = []
+        self._keys: list[DuplicateKeys | None] = []
+        self._by_key: dict[tuple[str, str], list[int]] = {}
 
-    def add(self, ref: Reference) -> None:
-        for key in duplicate_keys(ref):
-            self._keys.setdefault(key, len(self.refs))
+    def add(self, line: int, ref: Reference, keys: DuplicateKeys | None) -> None:
         self.refs.append(ref)
+        self.lines.append(line)
+        self._keys.append(keys)
+        if keys is not None:
+            self._index(len(self.refs) - 1, keys)
 
-    def find(self, ref: Reference) -> int | None:
-        for key in duplicate_keys(ref):
-            if key in self._keys:
-                return self._keys[key]
-        return None
+    def find(self, keys: DuplicateKeys) -> tuple[str, int] | None:
+        """(reason, index) of the waiting record that ``keys`` matches best, or None."""
+        indexes = {i for key in keys.lookups() for i in self._by_key.get(key, ())}
+        return best_match(keys, ((self._keys[i], (i,), i) for i in indexes))
 
-    def take(self) -> list[Reference]:
-        refs, self.refs, self._keys = self.refs, [], {}
-        return refs
+    def merge(self, index: int, ref: Reference) -> None:
+        """Merge ``ref`` into the waiting record ``index``, which may gain keys."""
+        merged = _merged(self.refs[index], ref)
+        self.refs[index] = merged
+        self._keys[index] = DuplicateKeys.of(merged)
+        self._index(index, self._keys[index])
+
+    def take(self) -> tuple[list[Reference], list[int]]:
+        taken = self.refs, self.lines
+        self.refs, self.lines, self._keys, self._by_key = [], [], [], {}
+        return taken
+
+    def _index(self, index: int, keys: DuplicateKeys) -> None:
+        for key in keys.lookups():
+            found = self._by_key.setdefault(key, [])
+            if index not in found:
+                found.append(index)
 
 
 def _merged(first: Reference, second: Reference) -> Reference:

@@ -154,6 +154,7 @@ class Reference:
     source_format: str = ""  # "medline" when source_record holds a MEDLINE record
     source_record: SourceRecord = ()
     # Set only for references that live in a library.
+    damage: str = ""  # what of the stored item could not be read, in plain words
     id: ItemId | None = None
     date_added: datetime | None = None
     date_modified: datetime | None = None
@@ -342,6 +343,10 @@ class LibraryError(RefmanError):
 
 class DiskFullError(LibraryError):
     """The disk holding the library is full: the change in progress was not saved."""
+
+
+class DamageFoundError(LibraryError):
+    """SQLite found the library damaged while it was open: nothing more is written to it."""
 
 
 @dataclass(frozen=True)

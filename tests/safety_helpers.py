@@ -116,6 +116,22 @@ def unsort_index(path: Path, index: str, first: bytes, second: bytes) -> None:
         handle.write(bytes(data))
 
 
+def on_a_small_disk(folder: Path, size_kib: int, script: str) -> str:
+    """Run ``script`` (sh) with a new, empty file system of ``size_kib`` mounted on ``folder``,
+    as a real full disk: a private mount (user and mount namespaces, no privileges needed),
+    seen only by the script and what it starts. ``$REFMAN`` is the installed command; the
+    script's output (stdout and stderr) is returned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, REFMAN=str(REFMAN), DISK=str(folder))
+    env.pop("REFMAN_LIBRARY", None)
+    mount = f'mount -t tmpfs -o size={size_kib}k none "$DISK" && cd "$DISK" && {script}'
+    argv = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
 # --- the window and the command line as separate processes ------------------------------------
 
 

@@ -4,6 +4,7 @@ automatic backup that makes it possible."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,11 @@ from refman.backups import DamagedLibraryError
 from refman.library import Library
 from refman.model import LibraryError, Reference
 from tests.safety_helpers import (
+    REFMAN,
     SAMPLES,
+    checkpoint,
     filled_library,
+    on_a_small_disk,
     refman,
     snapshot,
     unsort_index,
@@ -59,7 +63,7 @@ def test_a_backup_is_one_self_contained_file(library_path):
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     conn.close()
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [backups.LOCK_FILE, path.name]
 
 
 def test_refman_backup_output_writes_where_asked(library_path, tmp_path):
@@ -85,7 +89,8 @@ def test_a_backup_holds_commits_only_while_another_program_writes(library_path):
 
 def test_a_cancelled_backup_leaves_no_file(library_path):
     assert backups.make_backup(library_path, cancelled=lambda: True) is None
-    assert list((library_path.parent / "backups").iterdir()) == []
+    left = [p.name for p in (library_path.parent / "backups").iterdir()]
+    assert left == [backups.LOCK_FILE]  # no backup, no partial copy
 
 
 def test_the_last_five_backups_are_kept(library_path):
@@ -365,30 +370,32 @@ def test_the_automatic_backup_runs_beside_a_writer(library_path):
     assert count_items(done[0]) >= len(SAMPLES)
 
 
-# --- a large library: checked with the daily backup, not on every opening ---------------------
+# --- damage found whatever the library's size -------------------------------------------------
 
 
-@pytest.fixture
-def large(monkeypatch):
-    """Libraries count as large: too big to read whole each time one is opened."""
-    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
-
-
-def test_a_large_library_opens_without_reading_it_whole(library_path, large):
-    wreck_table(library_path, "note")
-    with Library(library_path) as library:  # no check on opening
-        assert library.item_count() > 0
-
-
-def test_the_daily_check_finds_a_damaged_large_library_before_any_backup(library_path, large):
+def test_the_daily_check_finds_a_damaged_library_opened_unchecked(library_path):
     good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
     wreck_table(library_path, "note")
-    with Library(library_path) as library, pytest.raises(DamagedLibraryError) as caught:
+    with (
+        Library(library_path, verify=False) as library,  # as the window opens a large one
+        pytest.raises(DamagedLibraryError) as caught,
+    ):
         library.backup_if_due()
     assert caught.value.backup.path == good
     assert [b.path for b in backups.list_backups(library_path)] == [good]  # nothing copied
     with pytest.raises(DamagedLibraryError):  # the window's import thread is refused too
         Library(library_path)
+
+
+def test_a_changing_command_checks_the_library_even_with_a_backup_from_today(library_path):
+    """The daily backup is not due, yet the command reads the whole file before writing."""
+    backups.make_backup(library_path)
+    wreck_table(library_path, "note")
+    before = library_path.read_bytes()
+    result = refman(library_path, "import", SAMPLES[0])
+    assert result.returncode == 1
+    assert "is damaged" in result.stderr and "refman --library" in result.stderr
+    assert library_path.read_bytes() == before
 
 
 def test_a_changing_command_refuses_a_damaged_library(library_path):
@@ -398,3 +405,120 @@ def test_a_changing_command_refuses_a_damaged_library(library_path):
     assert result.returncode == 1
     assert "is damaged" in result.stderr
     assert library_path.read_bytes() == before
+
+
+# --- backups and restores beside other programs -------------------------------------------------
+
+
+def test_restore_waits_for_a_writer_and_keeps_what_it_committed(library_path):
+    """The restore takes the write lock before it saves the library as it was: a change
+    committed while it waited is in the before-restore copy, not lost between the two."""
+    good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    holding, release = threading.Event(), threading.Event()
+
+    def write_slowly():
+        with Library(library_path) as library, library.store.transaction():
+            library.store.create_collection("Committed while the restore waited")
+            holding.set()
+            release.wait(60)
+
+    writer = threading.Thread(target=write_slowly)
+    writer.start()
+    assert holding.wait(30)
+    argv = [str(REFMAN), "--library", str(library_path), "restore"]
+    restore = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        notice = restore.stderr.readline()
+    finally:
+        release.set()
+        writer.join(60)
+    out, err = restore.communicate(timeout=120)
+    assert "waiting for another program to finish writing" in notice
+    assert restore.returncode == 0, err
+    assert snapshot(library_path) == snapshot(good)
+    (saved,) = [b for b in backups.list_backups(library_path) if b.label]
+    with Library(saved.path, read_only=True) as before:
+        names = [c.name for c in before.collections()]
+    assert "Committed while the restore waited" in names
+
+
+def test_two_backups_at_once_are_both_made(library_path):
+    argv = [str(REFMAN), "--library", str(library_path), "backup"]
+    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in "ab"]
+    results = [(run.wait(120), run.stderr.read()) for run in runs]
+    for run in runs:
+        run.stdout.close()
+        run.stderr.close()
+    assert results == [(0, b""), (0, b"")]
+    made = backups.list_backups(library_path)
+    assert len({b.path for b in made}) == 2
+    for backup in made:
+        assert snapshot(backup.path) == snapshot(library_path)
+
+
+def test_two_commands_starting_together_make_one_daily_backup(library_path):
+    argv = [str(REFMAN), "--library", str(library_path), "note", "add"]
+    ids = sorted(Library(library_path, read_only=True).store.all_ids())[:2]
+    runs = [
+        subprocess.Popen(
+            [*argv, str(i), "A note"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        for i in ids
+    ]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    assert errors == ["", ""]
+    assert len([b for b in backups.list_backups(library_path) if b.regular]) == 1
+
+
+def test_copies_left_by_a_crash_are_cleaned_up(library_path):
+    folder = backups.backup_folder(library_path)
+    folder.mkdir(exist_ok=True)
+    stale = folder / "library-2024-06-01T000000.sqlite.0123456789ab.partial"
+    stale.write_bytes(b"half a copy")
+    Path(f"{stale}-journal").write_bytes(b"its journal")
+    assert refman(library_path, "backup").returncode == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [name for name in names if "partial" in name]
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+
+def test_a_backup_to_a_full_disk_names_that_disk_and_leaves_nothing(library_path, tmp_path):
+    disk = tmp_path / "stick"
+    out = on_a_small_disk(
+        disk,
+        64,
+        f'"$REFMAN" --library "{library_path}" backup --output "$DISK/copy.sqlite"; '
+        'echo "rc=$?"; echo "left:$(ls -A "$DISK")."',
+    )
+    assert f"The disk holding {disk}/copy.sqlite is full" in out
+    assert "rc=1" in out
+    assert "left:." in out  # nothing on the stick: no copy, no partial, no journal
+    assert refman(library_path, "check").returncode == 0
+
+
+def test_a_restore_on_a_full_disk_changes_nothing_and_leaves_no_empty_copy(library_path, tmp_path):
+    """The library and a backup fit on the disk, the copy of the library kept before the
+    restore does not: the restore stops before it changes anything."""
+    backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    add_item(library_path, "Added after the backup")
+    checkpoint(library_path)
+    expected = snapshot(library_path)
+    size_kib = (library_path.stat().st_size * 2) // 1024 + 48
+    disk = tmp_path / "disk"
+    out = on_a_small_disk(
+        disk,
+        size_kib,
+        f'cp -r "{library_path}" "{library_path.parent}/backups" "$DISK/" && '
+        '"$REFMAN" --library "$DISK/library.sqlite" restore; echo "rc=$?"; '
+        'echo "backups:$(ls -A "$DISK/backups" | tr "\\n" " ")."; '
+        f'cp "$DISK/library.sqlite" "{tmp_path}/after.sqlite"; '
+        f'cp "$DISK/library.sqlite-wal" "{tmp_path}/after.sqlite-wal" 2>/dev/null; true',
+    )
+    assert "rc=1" in out
+    assert "is full" in out and "Nothing was restored" in out
+    # no empty or partial copy left
+    assert "backups:.lock library-2024-06-01T000000.sqlite ." in out
+    assert snapshot(tmp_path / "after.sqlite") == expected

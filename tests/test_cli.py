@@ -120,6 +120,43 @@ def test_library_from_the_environment(lib):
     assert "Safety and Efficacy" in refman("list", library=lib).stdout
 
 
+def test_import_names_each_record_it_did_not_add(lib):
+    duplicates = DATA / "duplicates"
+    refman("import", duplicates / "ahead-of-print.nbib", library=lib)
+    (item,) = [
+        json.loads(line) for line in refman("list", "--json", library=lib).stdout.splitlines()
+    ]
+    final = duplicates / "final.nbib"
+    repeated = duplicates / "repeated-records.nbib"
+    out = refman("import", final, repeated, duplicates / "editorials.nbib", library=lib).stdout
+    title = '"Long-term outcomes of sacral neuromodulation for fecal in..."'  # cut at 60
+    hip = "Hip fracture surgery within 24 hours and mortality"
+    assert out.splitlines() == [
+        "Imported: 6 added, 4 duplicates skipped from 3 files.",
+        f"  {final}:2: skipped PMID 99400001 {title}: same PMID as item {item['id']} {title}",
+        f'  {repeated}:47: skipped PMID 99600001 "Vitamin D supplementation and fracture risk'
+        ' in community-...": same PMID as the record at line 2 of the same file',
+        f'  {repeated}:62: skipped "{hip}: a reg...": same DOI as the record at line 17 of the'
+        " same file",
+        f'  {repeated}:70: skipped "{hip} - a re...": same title, year and first author as the'
+        " record at line 17 of the same file",
+    ]
+
+
+def test_import_merge_names_each_record_merged(lib):
+    duplicates = DATA / "duplicates"
+    refman("import", duplicates / "ahead-of-print.nbib", library=lib)
+    final = duplicates / "final.nbib"
+    out = refman("import", "--duplicates", "merge", final, library=lib).stdout.splitlines()
+    assert out[0] == "Imported: 0 added, 1 merged, 0 duplicates skipped from 1 file."
+    assert out[1].startswith(f"  {final}:2: merged PMID 99400001 ")
+    assert out[1].endswith(": same PMID") and len(out) == 2
+    (item,) = [
+        json.loads(line) for line in refman("list", "--json", library=lib).stdout.splitlines()
+    ]
+    assert "Fecal Incontinence" in item["tags"]
+
+
 def test_duplicates_policy_is_checked(lib):
     result = refman("import", "--duplicates", "maybe", SEED, library=lib, check=False)
     assert result.returncode == 2 and "invalid choice" in result.stderr

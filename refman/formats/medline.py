@@ -74,6 +74,7 @@ __all__ = [
     "KNOWN_TAGS",
     "RawRecord",
     "read",
+    "read_numbered",
     "read_raw",
     "read_text",
     "sniff",
@@ -599,8 +600,16 @@ def read_raw(source, name: str | None = None, on_problem=None) -> Iterator[RawRe
 
 def read(source, name: str | None = None, on_problem=None) -> Iterator[Reference]:
     """The references in a MEDLINE file (a path or a binary stream); see ``read_raw``."""
+    for _, ref in read_numbered(source, name, on_problem):
+        yield ref
+
+
+def read_numbered(
+    source, name: str | None = None, on_problem=None
+) -> Iterator[tuple[int, Reference]]:
+    """``read``, each reference with the line its record starts on (for the import's report)."""
     for record in read_raw(source, name, on_problem):
-        yield to_reference(record)
+        yield record.line, to_reference(record)
 
 
 def read_text(text: str, name: str = "clipboard", on_problem=None) -> Iterator[Reference]:

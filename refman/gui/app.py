@@ -3,9 +3,14 @@
 A second start on a library that already has a window hands its files to that window and
 exits (single_instance). A library that cannot be opened is explained in a dialog, not a
 traceback; a damaged one comes with a choice: restore the latest good backup, open it
-read-only, or quit. The daily backup runs in a thread a few seconds after the window has
-appeared, so that it never delays the first paint nor freezes the window (on a 100,000-item
-library it reads some hundreds of megabytes).
+read-only, or quit. A small library is checked before the window opens (a tenth of a second);
+every library is checked again, whatever its size, in a thread just after the window has
+appeared, and then the daily backup is made if it is due: neither delays the first paint nor
+freezes the window (on a 100,000-item library they read some hundreds of megabytes). Damage
+that SQLite reports at any time while the window is open brings the same choice.
+
+A restore chosen in the window happens after the window has closed its library: nothing in
+this process may hold the file open while a restore writes it.
 
 Any other error that reaches the event loop is a bug: it is logged with its traceback and the
 user sees a plain message, and the window keeps running.
@@ -40,7 +45,9 @@ from refman.paths import APP_NAME
 
 log = logging.getLogger("refman.gui")
 DESKTOP_ID = "io.github.refman.Refman"  # resources/io.github.refman.Refman.desktop
-BACKUP_DELAY_MS = 3000  # after the first paint, which comes within 1.5 s
+CHECK_DELAY_MS = 500  # after the first paint, which comes within 1.5 s
+# Libraries smaller than this are checked before the window opens (about a tenth of a second).
+VERIFY_BEFORE_OPENING_BYTES = 64 * 2**20
 RESTORE, READ_ONLY, QUIT = "restore", "read-only", "quit"
 
 
@@ -54,56 +61,70 @@ def run(library_path: Path, files: list[str]) -> int:
     library, status = open_library(library_path), 1
     with quit_on_terminate(app):
         while library is not None:  # again after a backup was restored from the window
-            status, reopen = show_window(app, library, files, measuring)
-            library, files = (open_library(library_path) if reopen else None), []
+            status, restore_from = show_window(app, library, files, measuring)
+            library, files = None, []
+            if restore_from is not None and restore_backup(None, library_path, restore_from):
+                library = open_library(library_path)
     return status
 
 
 def show_window(app: QApplication, library: Library, files: list[str], measuring: bool):
-    """Run the window on ``library`` until it closes; (exit status, whether to open again)."""
-    daily = DailyBackup(library)
+    """Run the window on ``library`` until it closes; (exit status, backup to restore)."""
+    safety = SafetyChecks(library)
+    stop_listening = library.on_damage(safety.damage_found.emit)
     try:
         window = MainWindow(library)
         app.aboutToQuit.connect(window.detail.flush)  # a note typed just before quitting
         single_instance.serve(window, library.path)
         if measuring:
             first_paint.FirstPaintReporter(window, window.table_model.rowCount)
-        daily.damage_found.connect(lambda damage: _damage_found(window, damage, daily))
+        safety.damage_found.connect(lambda damage: _damage_found(window, damage, safety))
         window.show()
-        daily.start_later(window)
+        window.explain_storage_once()
+        safety.start_later(window)
         if files:
             window.import_paths(files)
         status = app.exec()
     finally:
-        daily.stop()
+        stop_listening()
+        safety.stop()
         library.close()
-    return status, daily.reopen
+    return status, safety.restore_from
 
 
-def _damage_found(window: MainWindow, damage: DamagedLibraryError, daily: DailyBackup) -> None:
-    """The daily check found the open library damaged: restore, go on read-only, or quit."""
+def _damage_found(window: MainWindow, damage: DamagedLibraryError, safety: SafetyChecks) -> None:
+    """SQLite found the open library damaged: restore, go on read-only, or quit."""
+    if safety.asked:  # one question per window, however often the damage is met
+        return
+    safety.asked = True
     choice = ask_about_damage(damage)
     if choice == READ_ONLY:
         window.library.refuse_writes(damage_text(damage).split("\n")[0])
         window.show_read_only()
         return
     if choice == RESTORE and damage.backup is not None:
-        try:
-            backups.restore(window.library.path, damage.backup.path)
-        except RefmanError as exc:
-            dialogs.show_error(window, str(exc))
-            return
-        daily.reopen = True  # this window closes; a new one opens on the restored library
+        safety.restore_from = damage.backup.path  # once the window has closed the library
     window.close()
+
+
+def restore_backup(parent, path: Path, backup: Path) -> bool:
+    """Restore ``backup`` into the library at ``path``; False (the user told why) on failure."""
+    try:
+        backups.restore(path, backup)
+    except RefmanError as exc:
+        dialogs.show_error(parent, f"The backup could not be restored.\n\n{exc}")
+        return False
+    return True
 
 
 def open_library(path: Path) -> Library | None:
     """The library, or None when it cannot be opened (the user has been told why)."""
     try:
-        return Library(path)
+        small = not path.exists() or path.stat().st_size < VERIFY_BEFORE_OPENING_BYTES
+        return Library(path, verify=small)
     except DamagedLibraryError as exc:
         return _open_damaged(path, exc)
-    except RefmanError as exc:
+    except (RefmanError, OSError) as exc:
         dialogs.show_error(None, f"The library {path} cannot be opened.\n\n{exc}")
         return None
 
@@ -112,8 +133,9 @@ def _open_damaged(path: Path, damage: DamagedLibraryError) -> Library | None:
     choice = ask_about_damage(damage)
     try:
         if choice == RESTORE and damage.backup is not None:
-            backups.restore(path, damage.backup.path)
-            return Library(path)
+            if restore_backup(None, path, damage.backup.path):
+                return Library(path)
+            return None
         if choice == READ_ONLY:
             return Library(path, read_only=True)
     except RefmanError as exc:
@@ -144,32 +166,38 @@ def ask_about_damage(damage: DamagedLibraryError) -> str:
     return choices.get(box.clickedButton(), QUIT)
 
 
-class DailyBackup(QObject):
-    """The daily check and backup, in a thread of its own started after the window appeared.
+class SafetyChecks(QObject):
+    """SQLite's check of the whole library, then the daily backup if it is due, in a thread
+    of its own started just after the window appeared.
 
     The thread opens its own connections (maintenance), so the window keeps working while
-    the pages are copied; closing the window stops the copy between two steps and waits.
-    Damage found by the check comes back to the window's thread as ``damage_found``.
+    the pages are read and copied; closing the window stops the copy between two steps and
+    waits. Damage found by the check, or met by any connection of the window's while it is
+    open, comes to the window's thread as ``damage_found`` (a queued signal).
     """
 
     damage_found = Signal(object)  # DamagedLibraryError
 
     def __init__(self, library: Library):
         super().__init__()
-        self._path = library.path
+        self._library = library
         self._wanted = not library.read_only
         self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="refman-backup", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="refman-safety", daemon=True)
         self.made: Path | None = None
-        self.reopen = False
+        self.restore_from: Path | None = None  # the backup the user chose to restore
+        self.asked = False
 
-    def start_later(self, window, delay_ms: int = BACKUP_DELAY_MS) -> None:
+    def start_later(self, window, delay_ms: int | None = None) -> None:
         if self._wanted:  # the timer is the window's: it dies with the window
-            QTimer.singleShot(delay_ms, window, self.thread.start)
+            delay = CHECK_DELAY_MS if delay_ms is None else delay_ms
+            QTimer.singleShot(delay, window, self.thread.start)
 
     def _run(self) -> None:
         try:
-            self.made = backups.backup_if_due(self._path, cancelled=self._stop.is_set)
+            self._library.verify()
+            if not self._stop.is_set():
+                self.made = backups.backup_if_due(self._library.path, cancelled=self._stop.is_set)
         except DamagedLibraryError as damage:
             self.damage_found.emit(damage)  # queued: the slot runs in the window's thread
         except RefmanError as exc:

@@ -155,11 +155,17 @@ class ItemFields(QWidget):
         self.creators = CreatorsEditor()
         self.creators.creators_edited.connect(lambda new: self.edited.emit("creators", new))
         self.collections = QLabel(wordWrap=True)
+        # What of the stored item could not be read (a damaged source record): the fields
+        # below are still the item's own and editable.
+        self.damage = QLabel(wordWrap=True, objectName="damage")
+        self.damage.setStyleSheet("color: #b00020")
+        self.damage.hide()
         self._build()
 
     def _build(self) -> None:
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.damage)
         form.addRow("Item Type", self.item_type)
         for spec in FIELD_SPECS:
             form.addRow(spec.label, self._field(spec))
@@ -200,6 +206,12 @@ class ItemFields(QWidget):
             self._update_link(name)
         self.creators.set_creators(ref.creators)
         self.collections.setText(", ".join(collection_names) or "None")
+        self.damage.setText(
+            f"Damaged: {ref.damage}. Its other fields are intact; `refman check` repairs it."
+            if ref.damage
+            else ""
+        )
+        self.damage.setVisible(bool(ref.damage))
 
     def _text_of(self, ref: Reference, name: str) -> str:
         to_text = CONVERSIONS.get(name, (str, None))[0]

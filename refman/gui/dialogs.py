@@ -17,6 +17,11 @@ def show_error(parent: QWidget | None, message: str) -> None:
     QMessageBox.warning(parent, TITLE, message)
 
 
+def show_warning(parent: QWidget | None, message: str) -> None:
+    """Something the user should know before going on (the library is in an unsafe folder)."""
+    QMessageBox.warning(parent, TITLE, message)
+
+
 def show_info(parent: QWidget | None, message: str) -> None:
     QMessageBox.information(parent, TITLE, message)
 

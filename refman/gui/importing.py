@@ -4,7 +4,8 @@ The worker opens its own ``Library`` in its thread, because an SQLite connection
 thread that opened it. Progress comes back throttled by queued signals; a progress dialog
 appears only when the import lasts longer than half a second, and its Cancel button sets a
 flag that the library polls between records (the library rolls the current file back).
-When the import ends, a non-modal summary says what was added, skipped and what went wrong.
+When the import ends, a non-modal summary says what was added, which records were not (each
+with the item it matched and why) and what went wrong.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from refman.library import ImportReport, Library
+from refman.library import ImportReport, Library, NotAdded
 from refman.model import Problem, RefmanError
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,7 @@ class ImportController(QObject):
             )
             return
         icon = QMessageBox.Icon.Warning if report.problems else QMessageBox.Icon.Information
-        self._show_message(icon, "Import", report.summary(), problem_lines(report.problems))
+        self._show_message(icon, "Import", report.summary(), report_lines(report))
 
     def _show_message(self, icon, title: str, text: str, details: str = "") -> None:
         """A non-modal message box: the window stays usable and tests are never blocked."""
@@ -226,15 +227,22 @@ class ImportController(QObject):
         box.show()
 
 
-def problem_lines(problems: list[Problem], limit: int = MAX_PROBLEMS_SHOWN) -> str:
-    """Problems as lines of ``file:line: message``, the first ``limit`` of them."""
+def report_lines(report: ImportReport) -> str:
+    """The records not added (each with what it matched and why), then the problems."""
+    sections = (problem_lines(report.not_added), problem_lines(report.problems))
+    return "\n\n".join(section for section in sections if section)
+
+
+def problem_lines(problems: Sequence[Problem | NotAdded], limit: int = MAX_PROBLEMS_SHOWN) -> str:
+    """Problems (or records not added) as lines of ``file, line N: message``, the first
+    ``limit`` of them."""
     lines = [_problem_text(p) for p in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"… and {len(problems) - limit:,} more.")
     return "\n".join(lines)
 
 
-def _problem_text(problem: Problem) -> str:
+def _problem_text(problem: Problem | NotAdded) -> str:
     name = Path(problem.path).name if problem.path else ""
     where = f"{name}, line {problem.line}" if problem.line else name
     return f"{where}: {problem.message}" if where else problem.message

@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings))
         if library.read_only:
             self.show_read_only()
+        if library.storage_warning:
+            self.show_storage_warning()
 
     def _build_panes(self) -> None:
         self.sidebar = Sidebar(self.editor)
@@ -164,6 +166,19 @@ class MainWindow(QMainWindow):
         for action in self.findChildren(QAction):
             if action.text() in READ_ONLY_DISABLED:
                 action.setEnabled(False)
+
+    def show_storage_warning(self) -> None:
+        """A library on a network drive or in a synced folder: a mark in the status bar."""
+        self.storage_label = QLabel("⚠ Unsafe folder")
+        self.storage_label.setToolTip(self.library.storage_warning)
+        self.statusBar().addPermanentWidget(self.storage_label)
+
+    def explain_storage_once(self) -> None:
+        """The storage warning in a dialog, the first time this library is opened there."""
+        key = f"warned/storage/{self.library.path}"
+        if self.library.storage_warning and not self.settings.value(key, False, type=bool):
+            self.settings.setValue(key, True)
+            dialogs.show_warning(self, self.library.storage_warning)
 
     def _columns_menu(self) -> QMenu:
         columns = QMenu("&Columns", self)

@@ -1,4 +1,21 @@
-"""Opening the SQLite file, its pragmas, and SQLite errors told in plain words.
+"""Opening the SQLite file, its pragmas, SQLite errors told in plain words, and the one rule.
+
+**The rule: a library file is touched through SQLite only.** While this process holds a
+connection to a library, nothing in it may open the library file, its ``-wal`` or ``-shm``
+file by any other means (``open``, ``shutil.copy``, ``os.replace`` over it, ...). On POSIX,
+closing *any* descriptor of a file drops every lock the process holds on it; the next program
+then believes it is alone, checkpoints and deletes the ``-wal`` file that this process still
+writes to, and the library is damaged (item 2.2 of SQLite's "How To Corrupt An SQLite Database
+File"). Checks go through SQLite (``PRAGMA quick_check`` on a connection of their own),
+copies through its backup API. Every connection this package makes is counted here
+(``counted``); the few operations that must handle the bytes themselves (keeping a copy of a
+file SQLite cannot read at all) run inside ``outside_sqlite``, which refuses when a connection
+to that file is open in this process.
+
+**Damage seen at any time stops the writing.** When SQLite answers "malformed" (or "not a
+database") for an open library, the file is recorded as damaged for the whole process
+(``report_damage``): every store on it refuses changes from then on, and the listeners (the
+window) are told so that they can offer the latest backup.
 
 Every connection gets foreign keys, a 5 s busy timeout and ``synchronous=NORMAL`` (safe with
 WAL: a power cut may lose the last commits, never corrupt the file). WAL is set once on the
@@ -8,14 +25,17 @@ refuses writes, and sets ``query_only`` as a second guard.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import peewee
 
-from refman.model import DiskFullError, LibraryError
+from refman.model import DamageFoundError, DiskFullError, LibraryError
 
 BUSY_TIMEOUT_S = 5
 _PRAGMAS = {
@@ -39,7 +59,94 @@ _MESSAGES: dict[str, str] = {
     "disk I/O error": "{path} could not be read or written (disk I/O error).",
 }
 # The error class of a message above, where the caller needs more than LibraryError.
-_CLASSES: dict[str, type[LibraryError]] = {"disk is full": DiskFullError}
+_CLASSES: dict[str, type[LibraryError]] = {
+    "disk is full": DiskFullError,
+    "malformed": DamageFoundError,
+}
+# What SQLite says of a file it finds damaged once it is open.
+DAMAGE_FRAGMENTS = ("malformed",)
+
+
+# --- the rule: SQLite only -------------------------------------------------------------------
+
+_connections: collections.Counter[str] = collections.Counter()
+_connections_lock = threading.RLock()
+
+
+def file_key(path: str | os.PathLike) -> str:
+    """One name per file, however the user spelled it (symbolic links and ``..`` resolved)."""
+    return os.path.realpath(path)
+
+
+@contextlib.contextmanager
+def counted(path: Path) -> Iterator[None]:
+    """Count a connection to ``path`` as open for as long as the block runs."""
+    key = file_key(path)
+    with _connections_lock:
+        _connections[key] += 1
+    try:
+        yield
+    finally:
+        with _connections_lock:
+            _connections[key] -= 1
+            if _connections[key] <= 0:
+                del _connections[key]
+
+
+def open_connections(path: Path) -> int:
+    """How many connections to ``path`` this process holds now."""
+    with _connections_lock:
+        return _connections.get(file_key(path), 0)
+
+
+@contextlib.contextmanager
+def outside_sqlite(path: Path) -> Iterator[None]:
+    """Handle the bytes of ``path`` (or its -wal/-shm) by other means than SQLite.
+
+    Allowed only while this process holds no connection to it (see the rule above); no new
+    connection can open in this process until the block ends. A violation is a bug in refman,
+    not something the user can act on, so it is a RuntimeError.
+    """
+    with _connections_lock:
+        if _connections.get(file_key(path), 0):
+            raise RuntimeError(
+                f"refman bug: {path} is open through SQLite in this process; touching its "
+                "bytes by other means would drop SQLite's locks on it"
+            )
+        yield
+
+
+# --- damage seen while open -----------------------------------------------------------------
+
+_damage: dict[str, str] = {}  # file key -> what SQLite said
+_damage_listeners: list[Callable[[Path, str], None]] = []
+
+
+def report_damage(path: Path, problem: str) -> None:
+    """Record that SQLite found ``path`` damaged; tell the listeners the first time."""
+    key = file_key(path)
+    with _connections_lock:
+        first = key not in _damage
+        _damage.setdefault(key, problem)
+    if first:
+        for listener in list(_damage_listeners):
+            listener(path, problem)
+
+
+def damage_of(path: Path) -> str | None:
+    """What SQLite said when it found ``path`` damaged in this process, or None."""
+    return _damage.get(file_key(path))
+
+
+def forget_damage(path: Path) -> None:
+    """After a restore or a repair the file is another one."""
+    _damage.pop(file_key(path), None)
+
+
+def add_damage_listener(listener: Callable[[Path, str], None]) -> Callable[[], None]:
+    """Call ``listener(path, problem)`` when damage is first found; returns the remover."""
+    _damage_listeners.append(listener)
+    return lambda: _damage_listeners.remove(listener) if listener in _damage_listeners else None
 
 
 def open_database(path: Path, *, read_only: bool) -> peewee.SqliteDatabase:
@@ -74,9 +181,14 @@ def _open(path: Path, target: str, params: dict) -> peewee.SqliteDatabase:
     )
     with translate_errors(path):
         db.connect()
-        if not read_only:
-            db.execute_sql("PRAGMA journal_mode = WAL")
     return db
+
+
+def use_wal(db: peewee.SqliteDatabase, path: Path) -> None:
+    """Switch the file to WAL (it stays so): readers never wait for a writer. Called only once
+    the file is known to be a refman library: another program's database is left as it was."""
+    with translate_errors(path):
+        db.execute_sql("PRAGMA journal_mode = WAL")
 
 
 def _fragment(exc: Exception) -> str | None:
@@ -102,5 +214,7 @@ def translate_errors(path: Path) -> Iterator[None]:
         fragment = _fragment(exc)
         if fragment is None:
             raise
+        if fragment in DAMAGE_FRAGMENTS:
+            report_damage(path, str(exc))
         error = _CLASSES.get(fragment, LibraryError)
         raise error(_MESSAGES[fragment].format(path=path)) from exc

@@ -9,8 +9,7 @@ that safe against another writer.
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from peewee import Database, chunked, fn
@@ -19,6 +18,7 @@ from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, Reference
 from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
+from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -152,19 +152,19 @@ def _load_chunk(
     )
     abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed))))
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
-    return {
-        row[0]: reader.reference(
+    loaded = {}
+    for row in rows:
+        record, damage = mapping.read_source_record(records.get(row[0]))
+        loaded[row[0]] = reader.reference(
             row,
             abstract=abstracts.get(row[0], ""),
             trashed=row[0] in trashed,
             creators=creators.get(row[0], ()),
             tags=tag_links.get(row[0], ()),
-            source_record=(
-                mapping.decode_source_record(records[row[0]]) if row[0] in records else ()
-            ),
+            source_record=record,
+            damage=damage,
         )
-        for row in rows
-    }
+    return loaded
 
 
 def _tag_links(columns: Sequence, ids: Sequence[int]):
@@ -184,6 +184,24 @@ def all_ids(db: Database) -> list[ItemId]:
     return [ItemId(i) for (i,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
 
 
+def damaged_source_records(db: Database) -> list[tuple[ItemId, str]]:
+    """Every stored source record decoded: (item id, what is wrong) of those that fail."""
+    found = []
+    cursor = db.execute_sql("SELECT item_id, pairs FROM source_record ORDER BY item_id")
+    for item_id, blob in cursor:
+        _, damage = mapping.read_source_record(blob)
+        if damage:
+            found.append((ItemId(item_id), damage))
+    return found
+
+
+def drop_source_records(db: Database, ids: Sequence[ItemId]) -> None:
+    """Forget the stored records of ``ids``: the items are then written from their fields."""
+    for chunk in chunked(ids, CHUNK):
+        SourceRecord.delete().where(SourceRecord.item.in_(chunk)).bind(db).execute()
+        Item.update(source_format="").where(Item.id.in_(chunk)).bind(db).execute()
+
+
 def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
     """Display values of the columns for each id found (missing ids are left out)."""
     unknown = [name for name in columns if name not in DISPLAY_COLUMNS]
@@ -201,26 +219,59 @@ def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[It
 
 
 def find_duplicate(db: Database, ref: Reference) -> ItemId | None:
-    """The item this reference duplicates: same PMID, else DOI, else title key.
-
-    Trashed items count (restoring one is better than a second copy); live ones come first.
-    """
+    """The item this reference duplicates (see ``duplicates``), or None."""
     return find_duplicates(db, [ref])[0]
 
 
 def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | None]:
-    """``find_duplicate`` of each reference, with one query per kind of key for all of them."""
-    keys = [mapping.duplicate_keys(ref) for ref in refs]
-    values: dict[str, set[str]] = {}
-    for name, value in itertools.chain.from_iterable(keys):
-        values.setdefault(name, set()).add(value)
-    best: dict[tuple[str, str], tuple[bool, int]] = {}  # the live item first, then the oldest
-    for name, wanted in values.items():
-        select = f"SELECT {name}, id IN (SELECT item_id FROM trash), id FROM item"
-        for value, trashed, item_id in rows_where_in(db, select, name, wanted):
-            rank = (bool(trashed), item_id)
-            best[name, value] = min(best.get((name, value), rank), rank)
-    return [next((ItemId(best[key][1]) for key in pairs if key in best), None) for pairs in keys]
+    """``find_duplicate`` of each reference, looked up together."""
+    matches = find_matches(db, [DuplicateKeys.of(ref) for ref in refs])
+    return [match.item_id if match else None for match in matches]
+
+
+# A candidate's keys, whether it is trashed, and its title for the import's report.
+_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid_sort, doi_key, title_key, title"
+
+
+def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
+    """The item each record (given by its keys) duplicates, with the reason; None for none.
+
+    Every item sharing a key with a record is a candidate, and the duplicate rule decides
+    which candidates match. The strongest reason wins; then a live item before a trashed one
+    (trashed items count: restoring one is better than a second copy), then the oldest. One
+    query per kind of key, strongest first, for all the records not matched yet: no item can
+    match a record better than one that shares its PMID, so such a record is done.
+    """
+    found: list[Match | None] = [None] * len(keys)
+    for kind, column in enumerate(KEY_COLUMNS):
+        todo = [i for i, k in enumerate(keys) if found[i] is None and k.values()[kind]]
+        if not todo:
+            continue
+        candidates = _candidates(db, column, {keys[i].values()[kind] for i in todo})
+        for i in todo:
+            found[i] = _best(keys[i], candidates.get(keys[i].values()[kind], ()))
+    return found
+
+
+def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, list]:
+    """{key value: [(the item's keys, its rank, (its id, its title))]} of the items whose
+    ``column`` is one of ``values``."""
+    select = f"SELECT {column}, {_CANDIDATE_COLUMNS} FROM item"
+    candidates: dict[str, list] = defaultdict(list)
+    for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
+        db, select, column, values
+    ):
+        keys = DuplicateKeys.of_row(pmid, doi, title_key)
+        candidates[value].append((keys, (bool(trashed), item_id), (item_id, title)))
+    return candidates
+
+
+def _best(keys: DuplicateKeys, candidates: Iterable) -> Match | None:
+    found = best_match(keys, candidates)
+    if found is None:
+        return None
+    reason, (item_id, title) = found
+    return Match(ItemId(item_id), title, reason)
 
 
 # --- changing ---------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
 single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
 holds derived keys: the DOI as compared (lowercase, no resolver prefix), ``title_key`` for
-duplicate matching, sort keys and the creator summary shown in the item table. They are
-recomputed whenever the item is written.
+duplicate matching (the rule is in ``duplicates``), sort keys and the creator summary shown in
+the item table. They are recomputed whenever the item is written.
 """
 
 from __future__ import annotations
@@ -116,20 +116,6 @@ def fold(text: str) -> str:
 def natural_key(text: str) -> str:
     """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10')."""
     return _NUMBER.sub(lambda m: m.group().zfill(10), text.casefold().strip())
-
-
-def duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
-    """What makes two references the same item, strongest first: (key name, value).
-
-    PMID, then DOI as compared (any case, no resolver prefix), then the title key. The store's
-    duplicate look-up and the import's check within one file both use this one definition.
-    """
-    keys = [
-        ("pmid", ref.pmid.strip()),
-        ("doi_key", doi_key(ref.doi)),
-        ("title_key", title_key(ref)),
-    ]
-    return [(name, value) for name, value in keys if value]
 
 
 def doi_key(doi: str) -> str:
@@ -321,11 +307,32 @@ def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
     return zlib.compress(_JSON.encode(record).encode("utf-8"), 1)
 
 
+# What a damaged blob raises on decoding: zlib's error, bytes that are not UTF-8, JSON that
+# is not JSON or not pairs.
+SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError)
+SOURCE_RECORD_DAMAGED = "its stored source record cannot be read ({error})"
+
+
 def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
+    """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged."""
     if blob[:1] == _COMPACT:
         text = zlib.decompress(blob[1:]).decode("utf-8")
         return tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
-    return tuple(map(tuple, json.loads(zlib.decompress(blob))))
+    pairs = tuple(map(tuple, json.loads(zlib.decompress(blob))))
+    if not all(len(pair) == 2 for pair in pairs):
+        raise ValueError("not tag/value pairs")
+    return pairs
+
+
+def read_source_record(blob: bytes | None) -> tuple[tuple[tuple[str, str], ...], str]:
+    """(pairs, "") for a sound blob or none; ((), what is wrong) for a damaged one: one item's
+    damaged record must not stop a listing or an export of the whole library."""
+    if blob is None:
+        return (), ""
+    try:
+        return decode_source_record(blob), ""
+    except SOURCE_RECORD_ERRORS as exc:
+        return (), SOURCE_RECORD_DAMAGED.format(error=exc)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -446,6 +453,7 @@ class ItemReader:
         creators: Sequence[Creator],
         tags: Sequence[Tag],
         source_record: tuple[tuple[str, str], ...],
+        damage: str = "",
     ) -> Reference:
         """A Reference from a row of ("id",) + STORED_COLUMNS and what the other tables hold.
 
@@ -465,7 +473,10 @@ class ItemReader:
             date_added=self._time(added),
             date_modified=self._time(modified),
             trashed=trashed,
+            damage=damage,
         )
+        if damage:  # written from its fields, as an item made in refman is
+            values["source_format"] = ""
         return _new_reference(values)
 
     def _decode_qualifiers(self, texts: Iterable[str]) -> None:

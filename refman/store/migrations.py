@@ -278,8 +278,19 @@ def schema_version(db: Database) -> int:
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
 
 
+# Tables every refman library has had since schema 1: a file whose version says refman but
+# that lacks them was written by another program that uses user_version too.
+REFMAN_TABLES = frozenset(
+    {"item", "creator", "tag", "item_tag", "note", "collection", "collection_item", "trash"}
+)
+
+
 def check_version(db: Database, path: object, *, read_only: bool) -> int:
-    """The file's version, or LibraryError when this refman cannot use it."""
+    """The file's version, or LibraryError when this refman cannot use it.
+
+    Only reads: the store calls it before it changes anything (WAL, migrations), so that a
+    file that is not a refman library is left exactly as it was.
+    """
     version = schema_version(db)
     if version > latest_version():
         raise LibraryError(
@@ -287,7 +298,8 @@ def check_version(db: Database, path: object, *, read_only: bool) -> int:
             f"this version reads up to {latest_version()}. "
             f"Update refman to open {path}."
         )
-    if version == 0 and _has_foreign_tables(db):
+    tables = _table_names(db)
+    if version < 0 or (version == 0 and tables) or (version > 0 and REFMAN_TABLES - tables):
         raise LibraryError(f"{path} is a SQLite database but not a refman library.")
     if version < latest_version() and read_only:
         raise LibraryError(
@@ -297,9 +309,9 @@ def check_version(db: Database, path: object, *, read_only: bool) -> int:
     return version
 
 
-def _has_foreign_tables(db: Database) -> bool:
-    rows = db.execute_sql("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
-    return rows.fetchone()[0] > 0
+def _table_names(db: Database) -> set[str]:
+    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+    return {name for (name,) in rows}
 
 
 def migrate(db: Database) -> None:

@@ -20,6 +20,7 @@ import peewee
 from refman.model import (
     Collection,
     CollectionId,
+    DamageFoundError,
     ItemId,
     LibraryError,
     Note,
@@ -28,9 +29,10 @@ from refman.model import (
     Tag,
     TagCounts,
 )
-from refman.store import collection_tree, fts, items, migrations, notes, search
+from refman.store import collection_tree, database, fts, items, migrations, notes, search
 from refman.store import tags as tag_ops
 from refman.store.database import open_database, translate_errors
+from refman.store.duplicates import DuplicateKeys, Match
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,12 +50,24 @@ def _reads(method: Callable[P, R]) -> Callable[P, R]:
 
 
 def _writes(method: Callable[P, R]) -> Callable[P, R]:
-    """A change: refused when read-only, atomic, SQLite errors in plain words."""
+    """A change: refused when read-only or damaged, atomic, SQLite errors in plain words."""
 
     @functools.wraps(method)
     def wrapper(self: Store, *args, **kwargs):
-        if self.read_only:
-            raise LibraryError(f"{self.path} is open read-only: changes cannot be saved.")
+        self._refuse_if_read_only()
+        self._refuse_if_damaged()
+        with translate_errors(self.path), self.transaction():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _repairs(method: Callable[P, R]) -> Callable[P, R]:
+    """A repair by ``refman check``: a change that must run on a library found damaged."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        self._refuse_if_read_only()
         with translate_errors(self.path), self.transaction():
             return method(self, *args, **kwargs)
 
@@ -89,7 +103,14 @@ class Store:
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
-        self._db = open_database(self.path, read_only=read_only)
+        # Counted for as long as the store is open: see the rule in store/database.py.
+        self._counted = contextlib.ExitStack()
+        self._counted.enter_context(database.counted(self.path))
+        try:
+            self._db = open_database(self.path, read_only=read_only)
+        except BaseException:
+            self._counted.close()
+            raise
         # Sorted ids of recent views, kept while the library stays as it was: see _view_orders.
         self._orders = search.ViewOrders()
         self._orders_stamp: tuple[int, int] | None = None
@@ -98,12 +119,15 @@ class Store:
         try:
             with translate_errors(self.path):
                 version = migrations.check_version(self._db, self.path, read_only=read_only)
+                if not read_only:
+                    database.use_wal(self._db, self.path)
                 # Migrating takes the write lock: only when there is something to do, so that
                 # opening never waits for another program's long write (an import).
                 if not read_only and version < migrations.latest_version():
                     migrations.migrate(self._db)
         except BaseException:
             self._db.close()
+            self._counted.close()
             raise
 
     def close(self) -> None:
@@ -115,6 +139,20 @@ class Store:
             with contextlib.suppress(peewee.DatabaseError):
                 self._db.execute_sql("PRAGMA optimize")
         self._db.close()
+        self._counted.close()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise LibraryError(f"{self.path} is open read-only: changes cannot be saved.")
+
+    def _refuse_if_damaged(self) -> None:
+        """Damage SQLite found in this file, by this store or another in the process, stops
+        every change: writing on could spread it (see store/database.py)."""
+        damage = database.damage_of(self.path)
+        if damage is not None:
+            raise DamageFoundError(
+                f"{self.path} is damaged (SQLite says: {damage}): changes are not saved to it."
+            )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -198,13 +236,18 @@ class Store:
 
     @_reads
     def find_duplicate(self, ref: Reference) -> ItemId | None:
-        """An item with the same PMID, else DOI (any case), else title key; trashed ones too."""
+        """The item this reference duplicates (the rule is in ``duplicates``); trashed ones too."""
         return items.find_duplicate(self._db, ref)
 
     @_reads
     def find_duplicates(self, refs: Sequence[Reference]) -> list[ItemId | None]:
         """``find_duplicate`` of each reference, looked up together."""
         return items.find_duplicates(self._db, refs)
+
+    @_reads
+    def find_matches(self, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
+        """The item each record (given by its duplicate keys) duplicates, and why: together."""
+        return items.find_matches(self._db, keys)
 
     # --- browse ---------------------------------------------------------------------------------
 
@@ -373,7 +416,7 @@ class Store:
         """Differences between the full-text index and the items; empty when in step."""
         return fts.check(self._db, read_only=self.read_only)
 
-    @_writes
+    @_repairs
     def rebuild_fts(self) -> None:
         fts.rebuild(self._db)
 
@@ -382,11 +425,20 @@ class Store:
         """Tags whose stored item count disagrees with their links; empty when all agree."""
         return tag_ops.check_totals(self._db)
 
-    @_writes
+    @_repairs
     def rebuild_tag_totals(self) -> None:
         tag_ops.rebuild_totals(self._db)
 
-    @_writes
+    @_reads
+    def damaged_source_records(self) -> list[tuple[ItemId, str]]:
+        """Items whose stored source record cannot be decoded, with what is wrong."""
+        return items.damaged_source_records(self._db)
+
+    @_repairs
+    def drop_source_records(self, ids: Sequence[ItemId]) -> None:
+        items.drop_source_records(self._db, ids)
+
+    @_repairs
     def reindex(self) -> None:
         """Build every index anew from its table: heals an index that disagrees with it."""
         self._db.execute_sql("REINDEX")

@@ -56,6 +56,7 @@ def answers(monkeypatch) -> DamageDialog:
     dialog = DamageDialog()
     monkeypatch.setattr(app, "ask_about_damage", dialog)
     monkeypatch.setattr(dialogs, "show_error", lambda parent, message: dialog.asked.append(message))
+    monkeypatch.setattr(dialogs, "show_warning", lambda parent, text: dialog.asked.append(text))
     return dialog
 
 
@@ -136,7 +137,7 @@ def test_quitting_at_the_damage_dialog_opens_no_window(
 
 @pytest.fixture
 def at_once(monkeypatch):
-    monkeypatch.setattr(app, "BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr(app, "CHECK_DELAY_MS", 0)
 
 
 def test_the_daily_backup_is_made_after_the_window_appeared(
@@ -156,8 +157,8 @@ def test_the_daily_backup_is_made_after_the_window_appeared(
 
 @pytest.fixture
 def large(monkeypatch):
-    """Libraries count as large: not read whole on opening, checked with the daily backup."""
-    monkeypatch.setattr(backups, "VERIFY_ON_OPEN_BYTES", 0)
+    """Libraries count as large: not read whole before the window opens, checked just after."""
+    monkeypatch.setattr(app, "VERIFY_BEFORE_OPENING_BYTES", 0)
 
 
 def test_damage_found_while_the_window_is_open_stops_the_changes(
@@ -211,3 +212,45 @@ def test_a_library_on_a_read_only_disk_opens_with_a_notice(monkeypatch, app_sett
     read_only, notice = seen[0]
     assert read_only
     assert "read-only disk" in notice and str(library_path) in notice
+
+
+# --- damage met by the window itself, and libraries in unsafe folders ---------------------------
+
+
+def test_damage_met_by_the_window_offers_the_backup_and_restores_after_closing(
+    qtbot, monkeypatch, app_settings, library_path, answers
+):
+    """The window's own connection meets the damage (no check has run yet): it asks once,
+    closes, restores with no connection of its own open, and opens again on the backup."""
+    monkeypatch.setattr(app, "CHECK_DELAY_MS", 60_000)  # the background check comes too late
+    good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
+    answers.replies.append(app.RESTORE)
+
+    def meet_damage(window):
+        wreck_table(library_path, "item")
+        with pytest.raises(LibraryError, match="damaged"):
+            window.library.get_many(window.library.store.all_ids())
+        qtbot.waitUntil(lambda: bool(answers.asked), timeout=10_000)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+        return "closed"
+
+    status, seen = run_with(monkeypatch, library_path, meet_damage, ids_shown)
+    assert status == 0 and seen[0] == "closed"
+    assert len(answers.asked) == 1  # asked once, in the window's thread
+    assert answers.asked[0][0] == threading.main_thread().name
+    assert seen[1] == sorted(ref.id for ref in snapshot(good)[0] if not ref.trashed)
+
+
+def test_a_library_in_a_synced_folder_is_flagged_and_explained_once(
+    monkeypatch, app_settings, tmp_path, answers
+):
+    library_path = filled_library(tmp_path / "Dropbox" / "library.sqlite")
+
+    def look(window):
+        return window.storage_label.toolTip()
+
+    for _ in range(2):
+        status, seen = run_with(monkeypatch, library_path, look)
+        assert "Dropbox synchronises" in seen[0]
+    warned = [text for text in answers.asked if "synchronises" in str(text)]
+    assert len(warned) == 1  # the dialog the first time only

@@ -17,6 +17,10 @@ DATA = Path(__file__).parents[1] / "data"
 RESULT1 = DATA / "pubmed_result1.txt"  # 1 record
 RESULT2 = DATA / "pubmed_result2.txt"  # 4 records
 BALLOON = DATA / "nbib-pubmed-balloongui-set.nbib"  # 75 records
+AHEAD_OF_PRINT = DATA / "duplicates" / "ahead-of-print.nbib"  # then FINAL: the same paper
+FINAL = DATA / "duplicates" / "final.nbib"
+REPEATED = DATA / "duplicates" / "repeated-records.nbib"  # 7 records, 3 of them repeats
+EDITORIALS = DATA / "duplicates" / "editorials.nbib"  # 2 different papers that look alike
 IMPORT_TIMEOUT_MS = 60_000
 PROGRESS_LABEL = re.compile(r"Importing… [\d,]+ KB of [\d,]+ KB")
 
@@ -89,6 +93,44 @@ def test_importing_again_reports_duplicates(qtbot, controller, library_path):
     assert sorted(report.item_ids) == sorted(report.duplicates)
     assert "4 duplicates skipped" in summary_text(controller)
     assert item_count(library_path) == 4
+
+
+def test_the_summary_names_each_record_not_added(qtbot, controller, library_path):
+    first = import_paths(qtbot, controller, [AHEAD_OF_PRINT])
+    report = import_paths(qtbot, controller, [FINAL, REPEATED, EDITORIALS])
+
+    assert (len(report.added), len(report.not_added)) == (6, 4)
+    box = controller.summary_box
+    assert box.text() == "Imported: 6 added, 4 duplicates skipped from 3 files."
+    assert box.icon() == QMessageBox.Icon.Information
+    title = '"Long-term outcomes of sacral neuromodulation for fecal in..."'
+    hip = "Hip fracture surgery within 24 hours and mortality"
+    assert box.informativeText().splitlines() == [
+        f"final.nbib, line 2: skipped PMID 99400001 {title}: same PMID as item"
+        f" {first.added[0]} {title}",
+        'repeated-records.nbib, line 47: skipped PMID 99600001 "Vitamin D supplementation and'
+        ' fracture risk in community-...": same PMID as the record at line 2 of the same file',
+        f'repeated-records.nbib, line 62: skipped "{hip}: a reg...": same DOI as the record at'
+        " line 17 of the same file",
+        f'repeated-records.nbib, line 70: skipped "{hip} - a re...": same title, year and first'
+        " author as the record at line 17 of the same file",
+    ]
+    assert item_count(library_path) == 7
+
+
+def test_the_summary_lists_records_not_added_then_problems(qtbot, controller, tmp_path):
+    many = big_medline_file(tmp_path / "many.nbib", 25)
+    import_paths(qtbot, controller, [many])
+    import_paths(qtbot, controller, [many, tmp_path / "gone.nbib"])
+
+    box = controller.summary_box
+    assert box.text() == "Imported: 0 added, 25 duplicates skipped, 1 problem from 1 file."
+    assert box.icon() == QMessageBox.Icon.Warning
+    records, problems = box.informativeText().split("\n\n")
+    lines = records.splitlines()
+    assert len(lines) == 21 and lines[-1] == "… and 5 more."
+    assert all(": same PMID as item " in line for line in lines[:-1])
+    assert problems == "gone.nbib: no such file or folder"
 
 
 def test_import_into_a_collection(qtbot, controller, library_path):

@@ -248,13 +248,13 @@ def test_duplicates_looked_up_together_match_one_by_one(store):
     by_pmid = store.add_reference(Reference(title="A", pmid="111"))
     by_doi = store.add_reference(Reference(title="B", doi="10.1/X"))
     by_title = store.add_reference(
-        Reference(title="Same title", date=PartialDate(2020), creators=(Creator("Lee"),))
+        Reference(title="One trial's outcome", date=PartialDate(2020), creators=(Creator("Lee"),))
     )
     store.set_trashed([by_doi], True)
     wanted = [
         Reference(title="B", doi="10.1/x", pmid="111"),
         Reference(title="Other", doi="https://doi.org/10.1/x"),
-        Reference(title="Same title.", date=PartialDate(2020), creators=(Creator("Lee"),)),
+        Reference(title="One trial's outcome.", date=PartialDate(2020), creators=(Creator("Lee"),)),
         Reference(title="Unknown", pmid="999"),
         Reference(),
     ]

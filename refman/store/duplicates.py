@@ -1,0 +1,212 @@
+"""The duplicate rule: when two records are the same paper, and why. Written once, here.
+
+The import checks each record against the library (``items.find_matches``, a batch at a time)
+and against the records before it in the same file (``Library``); both ask ``match_reason``.
+
+- A conflicting identifier vetoes a match: two records whose PMIDs are both present and
+  differ, or whose DOIs (as compared: ``doi_key``) are both present and differ, are different
+  papers, whatever else they share.
+- Otherwise the same PMID, or the same DOI, is a match.
+- Otherwise the same title, year and first author (``title_key``) is a match, unless the title
+  is too short or too generic to name one paper (``_TITLE_NEVER_MATCHES``).
+
+Plain Python, no SQL: the look-up in the store fetches each candidate's PMID, DOI and title
+keys (columns of ``item``) and puts them through the same function as the file's records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from refman.model import ItemId, Reference
+from refman.store.mapping import doi_key, fold, natural_key, title_key
+
+SAME_PMID = "same PMID"
+SAME_DOI = "same DOI"
+SAME_TITLE = "same title, year and first author"
+# The reasons, strongest first: the best match of several is the one with the strongest reason.
+REASONS: tuple[str, ...] = (SAME_PMID, SAME_DOI, SAME_TITLE)
+
+# Titles that many different papers carry: PubMed indexes thousands of "Editorial.",
+# "Correction." and "Reply." notices, often by the same editor in the same year, and errata
+# often have no author at all. Title, year and first author cannot tell them apart, so such a
+# title never matches by itself (a PMID or a DOI still does). Compared folded (``fold``: case,
+# accents and punctuation ignored, so "Reply.", "[Reply]" and "REPLY" are one). Titles of one
+# or two words never match by title either (see ``_matchable``); they are listed all the same,
+# so that the table says what it is for.
+_TITLE_NEVER_MATCHES = frozenset(
+    fold(title)
+    for title in (
+        "Editorial",
+        "Guest editorial",
+        "Editor's note",
+        "Note from the editor",
+        "From the editor",
+        "Letter from the editor",
+        "Correction",
+        "Corrections",
+        "Correction notice",
+        "Erratum",
+        "Errata",
+        "Corrigendum",
+        "Corrigenda",
+        "Addendum",
+        "Reply",
+        "In reply",
+        "Author reply",
+        "Authors' reply",
+        "Reply to the editor",
+        "Reply to letter",
+        "Reply to the letter",
+        "Reply to comment",
+        "Response",
+        "Author response",
+        "Authors' response",
+        "Response to letter",
+        "Response to the letter",
+        "Response to comment",
+        "Letter",
+        "Letters",
+        "Letter to the editor",
+        "Letters to the editor",
+        "Comment",
+        "Comments",
+        "Commentary",
+        "Invited commentary",
+        "Editorial comment",
+        "Retraction",
+        "Retraction notice",
+        "Notice of retraction",
+        "Retracted",
+        "Withdrawn",
+        "Expression of concern",
+        "Editorial expression of concern",
+        "Introduction",
+        "Preface",
+        "Foreword",
+        "Prologue",
+        "Epilogue",
+        "Obituary",
+        "In memoriam",
+        "In this issue",
+        "Highlights",
+        "News",
+        "Book review",
+        "Book reviews",
+        "Abstracts",
+        "Meeting abstracts",
+        "Acknowledgments",
+        "Acknowledgements",
+        "Acknowledgement of reviewers",
+        "Thank you to our reviewers",
+        "Announcements",
+        "Contents",
+        "Table of contents",
+        "Index",
+        "Author index",
+        "Subject index",
+        "Not available",  # PubMed's "[Not Available]." for a record without a title
+        "Untitled",
+    )
+)
+_MIN_TITLE_WORDS = 3
+# The item columns that hold the keys, in the order of REASONS: a candidate that shares the
+# key in one of them can only match for that reason (or a stronger one, found before).
+KEY_COLUMNS: tuple[str, ...] = ("pmid_sort", "doi_key", "title_key")
+
+_T = TypeVar("_T")
+
+
+def _matchable(key: str) -> str:
+    """The title key, or "" when its title cannot name one paper by itself.
+
+    A title in a script written without spaces counts as one word here: such records match by
+    PMID or DOI only. A second copy is a small price; a different paper merged away is not.
+    """
+    title = key.partition("|")[0]  # fold leaves no "|" in the title part
+    if title.count(" ") + 1 < _MIN_TITLE_WORDS or title in _TITLE_NEVER_MATCHES:
+        return ""
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKeys:
+    """What the rule compares of a record: PMID and DOI as compared, title key ("" when absent,
+    and "" for a title that never matches by itself).
+
+    The PMID as compared is its sort key (``natural_key``: no stray spaces, "0123" is "123"),
+    a column the look-up finds by index: the ``pmid`` column holds what the user typed.
+    """
+
+    pmid: str = ""
+    doi: str = ""
+    title: str = ""
+
+    @classmethod
+    def of(cls, ref: Reference) -> DuplicateKeys:
+        return cls(natural_key(ref.pmid), doi_key(ref.doi), _matchable(title_key(ref)))
+
+    @classmethod
+    def of_row(cls, pmid_sort: str, doi: str, title: str) -> DuplicateKeys:
+        """The keys of an item from its ``pmid_sort``, ``doi_key`` and ``title_key`` columns."""
+        return cls(pmid_sort, doi, _matchable(title))
+
+    def values(self) -> tuple[str, str, str]:
+        """The keys in the order of KEY_COLUMNS."""
+        return (self.pmid, self.doi, self.title)
+
+    def lookups(self) -> list[tuple[str, str]]:
+        """(item column, value) of each key present, strongest first: where candidates are."""
+        return [
+            (column, value)
+            for column, value in zip(KEY_COLUMNS, self.values(), strict=True)
+            if value
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The library item a record duplicates, and why."""
+
+    item_id: ItemId
+    title: str
+    reason: str
+
+
+def match_reason(a: DuplicateKeys, b: DuplicateKeys) -> str | None:
+    """Why ``a`` and ``b`` are the same paper (one of REASONS), or None when they are not.
+
+    Symmetric: ``match_reason(a, b) == match_reason(b, a)``.
+    """
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return None
+    if a.doi and b.doi and a.doi != b.doi:
+        return None
+    if a.pmid and a.pmid == b.pmid:
+        return SAME_PMID
+    if a.doi and a.doi == b.doi:
+        return SAME_DOI
+    if a.title and a.title == b.title:
+        return SAME_TITLE
+    return None
+
+
+def best_match(
+    keys: DuplicateKeys, candidates: Iterable[tuple[DuplicateKeys, tuple, _T]]
+) -> tuple[str, _T] | None:
+    """(reason, value) of the candidate that ``keys`` matches best, or None.
+
+    Each candidate is (its keys, a rank, a value). The strongest reason wins, then the lowest
+    rank (the store ranks a live item before a trashed one, then the oldest first).
+    """
+    best: tuple[int, tuple, _T] | None = None
+    for other, rank, value in candidates:
+        reason = match_reason(keys, other)
+        if reason is None:
+            continue
+        order = (REASONS.index(reason), rank)
+        if best is None or order < best[:2]:
+            best = (*order, value)
+    return None if best is None else (REASONS[best[0]], best[2])

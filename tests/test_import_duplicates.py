@@ -1,0 +1,230 @@
+"""Duplicates at import, through Library.import_files, on records shaped like PubMed's.
+
+Different papers that look alike (editorials, errata, replies, book chapters, one guideline in
+two journals) must all be added; the same paper twice must not be; and every record the import
+does not add is named in the report with what it matched and why. The files are described in
+tests/data/duplicates/README.md.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import refman.library as library_module
+from refman.library import Library
+from refman.model import Creator, PartialDate, Reference
+from refman.store.duplicates import SAME_DOI, SAME_PMID, SAME_TITLE
+
+DUPLICATES = Path(__file__).parent / "data" / "duplicates"
+AHEAD_OF_PRINT = DUPLICATES / "ahead-of-print.nbib"
+FINAL = DUPLICATES / "final.nbib"
+REPEATED = DUPLICATES / "repeated-records.nbib"
+# Files of different papers only, with how many records each holds.
+LOOK_ALIKES = {
+    "editorials.nbib": 2,
+    "errata.nbib": 5,
+    "erratum-titled-as-its-article.nbib": 2,
+    "replies.nbib": 2,
+    "book-and-chapters.nbib": 5,
+    "joint-guideline-without-pmids.nbib": 2,
+}
+
+
+@pytest.fixture
+def library(tmp_path):
+    with Library(tmp_path / "library.sqlite") as lib:
+        yield lib
+
+
+def records_of(path: Path) -> list[str]:
+    """The text of each record in a MEDLINE file (records are separated by blank lines)."""
+    return [text for text in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if text.strip()]
+
+
+def one_file_per_record(path: Path, folder: Path) -> list[Path]:
+    folder.mkdir()
+    files = []
+    for number, text in enumerate(records_of(path)):
+        files.append(folder / f"{number:02d}.nbib")
+        files[-1].write_text(text + "\n", encoding="utf-8")
+    return files
+
+
+# --- different papers that look alike ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_look_alikes_in_one_file_are_all_added(library, name):
+    report = library.import_files([DUPLICATES / name])
+    assert (len(report.added), report.not_added, report.problems) == (LOOK_ALIKES[name], [], [])
+    assert library.item_count() == LOOK_ALIKES[name]
+    assert report.summary() == (
+        f"Imported: {LOOK_ALIKES[name]} added, 0 duplicates skipped from 1 file."
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_look_alikes_imported_one_by_one_are_all_added(library, tmp_path, name):
+    # Each record is then checked against the library, not against the file.
+    for path in one_file_per_record(DUPLICATES / name, tmp_path / "records"):
+        report = library.import_files([path])
+        assert (len(report.added), report.not_added) == (1, [])
+    assert library.item_count() == LOOK_ALIKES[name]
+
+
+def test_look_alikes_are_kept_apart_by_what_tells_them_apart(library):
+    library.import_files([DUPLICATES / name for name in LOOK_ALIKES])
+    refs = library.get_many(library.search())
+    editorials = [r for r in refs if r.title == "Editorial"]
+    assert sorted(r.container_title for r in editorials) == [
+        "Journal of advanced nursing",
+        "Journal of clinical nursing",
+    ]
+    errata = [r for r in refs if "Published Erratum" in r.publication_types]
+    assert len({r.pmid for r in errata}) == len(errata) == 6
+    chapters = [r for r in refs if r.item_type == "chapter"]
+    assert sorted(r.title for r in chapters) == [
+        "Introduction",
+        "Introduction",
+        "Methods",
+        "Results",
+    ]
+    assert len({r.container_title for r in chapters}) == 2
+    guidelines = [r for r in refs if "Practice Guideline" in r.publication_types]
+    assert sorted(r.container_title_short for r in guidelines) == [
+        "Hypertension",
+        "J Am Coll Cardiol",
+    ]
+
+
+@pytest.mark.parametrize("policy", ["skip", "merge"])
+def test_a_generic_title_typed_by_hand_swallows_no_record(library, policy):
+    # Without identifiers on one side nothing vetoes: only the title rule keeps them apart,
+    # and merge fills an item only from a true duplicate.
+    typed, _ = library.add(
+        Reference(title="Editorial", date=PartialDate(2021), creators=(Creator("Jackson", "D"),))
+    )
+    files = [DUPLICATES / "editorials.nbib", DUPLICATES / "errata.nbib"]
+    report = library.import_files(files, duplicates=policy)
+    assert (len(report.added), report.not_added) == (7, [])
+    assert library.get(typed).container_title == ""
+
+
+def test_importing_the_look_alikes_again_skips_each_for_its_own_item(library):
+    files = [DUPLICATES / name for name in sorted(LOOK_ALIKES)]
+    first = library.import_files(files)
+    again = library.import_files(files)
+    assert again.added == []
+    assert library.item_count() == len(first.added) == sum(LOOK_ALIKES.values())
+    # Each record matched the item it made the first time, not a look-alike of it.
+    assert [record.item_id for record in again.not_added] == first.added
+    assert again.duplicates == first.added
+    reasons = {record.reason for record in again.not_added}
+    assert reasons == {SAME_PMID, SAME_DOI}  # the guideline's records have no PMID
+    assert (
+        again.summary() == f"Imported: 0 added, {len(first.added)} duplicates skipped from 6 files."
+    )
+
+
+# --- the same paper twice ---------------------------------------------------------------------
+
+
+def test_the_final_record_of_an_article_read_ahead_of_print_is_skipped(library):
+    (ahead,) = library.import_files([AHEAD_OF_PRINT]).added
+    report = library.import_files([FINAL])
+    assert (report.added, report.duplicates, len(report.not_added)) == ([], [ahead], 1)
+    record = report.not_added[0]
+    title = library.get(ahead).title
+    assert (record.path, record.line, record.pmid) == (str(FINAL), 2, "99400001")
+    assert (record.item_id, record.item_title, record.reason) == (ahead, title, SAME_PMID)
+    assert not record.merged
+    assert library.get(ahead).volume == ""  # skip leaves the item as it is
+    assert report.summary() == "Imported: 0 added, 1 duplicate skipped from 1 file."
+
+
+def test_merging_the_final_record_fills_what_the_ahead_of_print_one_lacked(library):
+    (ahead,) = library.import_files([AHEAD_OF_PRINT]).added
+    before = library.get(ahead)
+    library.update(ahead, title="My own title for it")
+    report = library.import_files([FINAL], duplicates="merge")
+    assert (report.added, report.merged) == ([], [ahead])
+    assert [(r.merged, r.item_id, r.reason) for r in report.not_added] == [(True, ahead, SAME_PMID)]
+    merged = library.get(ahead)
+    assert (merged.volume, merged.issue, merged.pages) == ("278", "6", "945-952")
+    assert "Fecal Incontinence" in {tag.name for tag in merged.tags}
+    assert merged.title == "My own title for it"  # what the item has is never overwritten
+    assert merged.date == before.date
+    assert report.summary() == "Imported: 0 added, 1 merged, 0 duplicates skipped from 1 file."
+
+
+def test_keep_adds_the_final_record_as_a_second_copy(library):
+    library.import_files([AHEAD_OF_PRINT])
+    report = library.import_files([FINAL], duplicates="keep")
+    assert (len(report.added), report.not_added) == (1, [])
+    assert library.item_count() == 2
+
+
+# --- repeats within one file ------------------------------------------------------------------
+
+# (line, line it repeats, reason) of each repeat in repeated-records.nbib.
+REPEATS = [(47, 2, SAME_PMID), (62, 17, SAME_DOI), (70, 17, SAME_TITLE)]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 500])
+def test_repeats_within_a_file_are_counted_and_named(library, monkeypatch, batch):
+    # With small batches the first copy is written before its repeat is read: the repeat
+    # is then found in the library, and must still be named as a repeat in the file.
+    monkeypatch.setattr(library_module, "BATCH_SIZE", batch)
+    report = library.import_files([REPEATED])
+    assert len(report.added) == library.item_count() == 4
+    found = [(r.line, r.twin_line, r.reason, r.item_id, r.merged) for r in report.not_added]
+    assert found == [(line, twin, reason, None, False) for line, twin, reason in REPEATS]
+    assert report.duplicates == []  # nothing was in the library before
+    assert report.summary() == "Imported: 4 added, 3 duplicates skipped from 1 file."
+    assert str(report.not_added[0]) == (
+        f'{REPEATED}:47: skipped PMID 99600001 "Vitamin D supplementation and fracture risk '
+        'in community-...": same PMID as the record at line 2 of the same file'
+    )
+
+
+def test_repeats_within_a_file_are_merged_into_their_first_copy(library):
+    report = library.import_files([REPEATED], duplicates="merge")
+    assert len(report.added) == 4
+    found = [(r.line, r.twin_line, r.reason, r.merged) for r in report.not_added]
+    assert found == [(line, twin, reason, True) for line, twin, reason in REPEATS]
+    assert report.summary() == "Imported: 4 added, 3 merged, 0 duplicates skipped from 1 file."
+    assert str(report.not_added[2]).endswith(
+        "into the record at line 17 of the same file: same title, year and first author"
+    )
+
+
+def test_records_repeating_items_of_an_earlier_file_name_those_items(library):
+    # Two files in one import: the second file's record matches an item the first one added.
+    report = library.import_files([REPEATED, DUPLICATES / "editorials.nbib", REPEATED])
+    assert len(report.added) == 6
+    second = report.not_added[3:]
+    assert [(r.line, r.item_id is not None) for r in second] == [
+        (2, True),
+        (17, True),
+        (32, True),
+        (47, True),
+        (62, True),
+        (70, True),
+        (76, True),
+    ]
+    titles = {r.item_id: r.item_title for r in second}
+    assert titles == {ref.id: ref.title for ref in library.get_many(list(titles))}
+    assert report.summary() == "Imported: 6 added, 10 duplicates skipped from 3 files."
+
+
+def test_a_file_rolled_back_reports_none_of_its_records(library, monkeypatch):
+    def cancel_after_two_repeats():  # asked before the file, then before each record
+        calls.append(1)
+        return len(calls) > 6
+
+    calls = []
+    monkeypatch.setattr(library_module, "BATCH_SIZE", 2)
+    report = library.import_files([REPEATED], cancelled=cancel_after_two_repeats)
+    assert report.cancelled
+    assert (report.added, report.not_added, library.item_count()) == ([], [], 0)
