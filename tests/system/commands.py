@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 OTHER_FORMATS = ("bibtex", "ris", "text", "medline")
 IMPORT_SUMMARY = re.compile(r"Imported: (\d+) added, (\d+) duplicates? skipped from 1 file\.")
+SKIPPED = re.compile(r": skipped PMID (\d+) .*: same PMID as item \d+ ")
 
 
 @dataclass
@@ -58,11 +59,21 @@ def _import(run: TortureRun, lane: Lane, source: Source) -> Plan:
 
 
 def _imported(run: TortureRun, command: Command, out: str) -> None:
-    """The summary counts every record of the file: added, or skipped as already there."""
+    """The summary counts every record of the file, added or skipped, and each skipped one is
+    named (a true duplicate: the same PMID as an item already there)."""
     source = run.sources[command.attempt.what["source"]]
-    found = IMPORT_SUMMARY.fullmatch(out.strip())
+    summary, *details = out.strip().splitlines() or [""]
+    found = IMPORT_SUMMARY.fullmatch(summary)
     added, skipped = (int(found.group(1)), int(found.group(2))) if found else (-1, -1)
-    if added + skipped != len(source.pmids) or (source.synthetic and skipped):
+    named = [SKIPPED.search(line) for line in details]
+    named_pmids = {m.group(1) for m in named if m}
+    if (
+        added + skipped != len(source.pmids)
+        or (source.synthetic and skipped)
+        or len(details) != skipped
+        or not named_pmids <= set(source.pmids)
+        or len(named_pmids) != skipped
+    ):
         kind = "new records" if source.synthetic else "records"
         run.problem(f"{_who(command)} of {len(source.pmids)} {kind} said: {out.strip()}")
 

@@ -104,6 +104,10 @@ def check_items(run: TortureRun, content: Content) -> None:
     for key, source in run.sources.items():
         universe.update(source.pmids)
         have = sum(1 for pmid in source.pmids if pmid in content.pmids)
+        if imports[key] == {"unknown"}:  # killed imports of files no one else imported
+            run.log(
+                f"{source.path.name}, killed while imported, is {'there' if have else 'absent'}"
+            )
         if not _whole_or_nothing(imports[key], have, len(source.pmids)):
             tried = ", ".join(sorted(imports[key])) or "never imported"
             run.problem(
