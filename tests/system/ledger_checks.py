@@ -1,6 +1,6 @@
 """What a torture run must leave behind: the library against the ledger of what was tried.
 
-Each change has an outcome (see ``torture.Attempt``): ``done`` must be there exactly once,
+Each change has an outcome (see ``ledger.Attempt``): ``done`` must be there exactly once,
 ``failed`` and ``refused`` must not be there at all, ``unknown`` (its process was killed before
 it said) may be there, but whole. Whatever the ledger does not name must not be there. Reads
 taken during the run must have seen every record committed before they started.
