@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from refman.bench import synthetic
 from refman.library import Library
 from tests.safety_helpers import (
@@ -177,8 +179,17 @@ class TortureRun:
             self._loop(time.time() + seconds)
         except _Abort as abort:
             self.problem(str(abort))
+        except BaseException:  # a bug here: leave no process behind
+            self._kill_all()
+            raise
         self._stop()
         self._read_window_ledgers()
+
+    def _kill_all(self) -> None:
+        for command in [self.hand_off, *(lane.command for lane in self.lanes)]:
+            if command is not None:
+                self._kill(command)
+        self.window.process.kill()
 
     def _loop(self, end: float) -> None:
         next_kill = time.time() + self.rng.uniform(*KILL_EVERY_S) if self.kills else float("inf")
@@ -209,9 +220,13 @@ class TortureRun:
         window = self.window
         (window.ledger.parent / (window.ledger.name + ".stop")).touch()
         if window.process.alive() and self._wait(lambda: window.said("idle"), COMMAND_TIMEOUT_S):
-            status = window.process.terminate(WINDOW_QUIT_TIMEOUT_S)
+            try:
+                status = window.process.terminate(WINDOW_QUIT_TIMEOUT_S)
+            except pytest.fail.Exception as did_not_quit:
+                self.problem(str(did_not_quit))
+                status = None
             self.log(f"window {window.number} quit with status {status}")
-            if status != 0:
+            if status not in (0, None):
                 self.problem(f"the window quit with status {status}: {self._window_output()}")
         else:
             self.problem(f"the window did not finish its work: {self._window_output()}")
