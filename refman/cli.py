@@ -190,6 +190,13 @@ TEXT_ARGUMENTS = {
     "styles": {"text": "TEXT"},
 }
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters: C0, DEL and C1 (ESC, BEL, backspace, CSI...).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Those that JSON leaves as they are (it escapes C0 only).
+_CONTROL_JSON_KEEPS = re.compile("[\x7f-\x9f]")
+OUTPUT_ERRORS = "refman.show-bytes"
+
 
 def check_text_arguments(args: argparse.Namespace) -> None:
     """RefmanError naming the argument when a text argument holds bytes that are not UTF-8.
@@ -205,14 +212,6 @@ def check_text_arguments(args: argparse.Namespace) -> None:
                     f"{name} '{shown_bytes(text)}' holds bytes that are not UTF-8 text: "
                     "give it in UTF-8."
                 )
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# Control characters: C0, DEL and C1 (ESC, BEL, backspace, CSI...).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# Those that JSON leaves as they are (it escapes C0 only).
-_CONTROL_JSON_KEEPS = re.compile("[\x7f-\x9f]")
-OUTPUT_ERRORS = "refman.show-bytes"
 
 
 def shown_bytes(text: str) -> str:
