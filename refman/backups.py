@@ -179,10 +179,17 @@ def _remove_stale_partials(folder: Path) -> None:
 # --- making backups ---------------------------------------------------------------------------
 
 
+def is_library_file(library: Path, path: str | os.PathLike) -> bool:
+    """True for the library file, its -wal and -shm, and the files of its backups folder:
+    files only SQLite may open while the library is open, and nothing may overwrite."""
+    key = database.file_key(path)
+    own = {database.file_key(p) for p in (library, *maintenance.companions(library))}
+    return key in own or Path(key).parent == Path(database.file_key(backup_folder(library)))
+
+
 def _refuse_the_library_itself(library: Path, output: Path) -> None:
     """A backup written over the library (or its -wal/-shm) would destroy it."""
-    own = {database.file_key(p) for p in (library, *maintenance.companions(library))}
-    if database.file_key(output) in own:
+    if is_library_file(library, output):
         raise LibraryError(f"{output} is the library itself: choose another file for the copy.")
     if output.is_dir():
         raise LibraryError(f"{output} is a folder: name the file the copy should go to.")

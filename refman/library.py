@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, collector, formats, storage
+from refman import backups, collector, files, formats, paths, storage
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -316,13 +316,16 @@ class Library:
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
         """Open (or create) the library at ``path``.
 
-        A library this process may not write (a read-only disk or folder) opens read-only,
-        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
-        it once per process (``verify``; see backups; the window passes False and checks in
-        the background): a damaged one raises DamagedLibraryError.
+        A path that cannot be a library (a folder, a device, a missing folder...) raises
+        LibraryError before SQLite sees it (paths.check_library_path). A library this
+        process may not write (a read-only disk or folder) opens read-only, and ``notice``
+        says so. Before it is opened for writing, SQLite's quick check runs on it once per
+        process (``verify``; see backups; the window passes False and checks in the
+        background): a damaged one raises DamagedLibraryError.
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
+        paths.check_library_path(self.path)
         # The library is on a network drive or in a synced folder (see refman.storage).
         self.storage_warning = storage.storage_warning(self.path)
         if not read_only and self.path.exists() and not backups.can_write(self.path):
@@ -457,6 +460,7 @@ class Library:
         A cancel, an error or a kill in the middle of a file leaves the library as it was
         before that file; files finished before stay imported.
         """
+        tags = [tag_name(name) for name in tags]  # a blank tag stops the import before it starts
         report = ImportReport()
         files = _expand_paths(paths, report.problems)
         total = sum(p.stat().st_size for p in files if p.is_file())
@@ -482,6 +486,7 @@ class Library:
         tags: Sequence[str] = (),
     ) -> ImportReport:
         """Import MEDLINE text pasted or dropped on the window."""
+        tags = [tag_name(name) for name in tags]
         report = ImportReport()
         target = self._import_target(collection)
 
@@ -494,11 +499,12 @@ class Library:
     def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
         if collection is None or isinstance(collection, int):
             return collection
-        found = self.store.find_collection(collection)
+        name = collection.strip()  # as create_collection stores it; blank is refused there
+        found = self.store.find_collection(name)
         if found:
             return found.id
         with self.store.transaction():
-            return self.store.create_collection(collection).id
+            return self.store.create_collection(name).id
 
     def _import_source(self, opener, name, report, policy, collection, tags, cancelled) -> None:
         if policy not in DUPLICATE_POLICIES:
@@ -559,7 +565,11 @@ class Library:
         sort: str = "title",
         descending: bool = False,
     ) -> list[ItemId]:
-        """Ids of the items in a view (collection x tags x search text), sorted in SQL."""
+        """Ids of the items in a view (collection x tags x search text), sorted in SQL.
+
+        Blank ``text`` narrows nothing. Text that is not blank but holds no word to search
+        for (``?``, ``*``, an emoji) raises NoWordsError: it never means every item.
+        """
         return self.store.search_ids(
             text,
             collection=collection,
@@ -621,11 +631,14 @@ class Library:
     # --- tags -----------------------------------------------------------------------------------
 
     def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        """Add manual tags; a blank name is refused (RefmanError) before anything changes."""
+        tags = [Tag(tag_name(name), TAG_MANUAL) for name in names]
         with self.store.transaction():
-            self.store.add_tags(ids, [Tag(n.strip(), TAG_MANUAL) for n in names if n.strip()])
+            self.store.add_tags(ids, tags)
         return Changes(changed=frozenset(ids), tags=True)
 
     def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        names = [tag_name(name) for name in names]
         with self.store.transaction():
             self.store.remove_tags(ids, names)
         return Changes(changed=frozenset(ids), tags=True)
@@ -644,8 +657,9 @@ class Library:
 
     def rename_tag(self, old: str, new: str) -> Changes:
         """Rename a tag everywhere; renaming onto an existing tag merges the two."""
+        new = tag_name(new)
         with self.store.transaction():
-            self.store.rename_tag(old, new.strip())
+            self.store.rename_tag(old, new)
         return Changes(tags=True)
 
     def delete_tag(self, name: str) -> Changes:
@@ -740,6 +754,15 @@ class Library:
             del refs
         return text
 
+    def write_export(self, path: str | os.PathLike, text: str) -> None:
+        """Write an export to ``path`` whole or not at all (refman.files); never over the
+        library, its -wal/-shm or a backup, which only SQLite may touch."""
+        if backups.is_library_file(self.path, path):
+            raise LibraryError(
+                f"{path} is the library itself or one of its backups: choose another file."
+            )
+        files.write_text_atomically(path, text)
+
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
 
@@ -750,6 +773,15 @@ class Library:
         return csl.cite_references(
             self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
         )
+
+
+def tag_name(name: str) -> str:
+    """A tag name as stored: without the spaces around it. RefmanError when nothing is left:
+    a blank tag shows as an empty row in the tag list and cannot be searched for."""
+    stripped = name.strip()
+    if not stripped:
+        raise RefmanError("A tag needs a name: it cannot be blank.")
+    return stripped
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
