@@ -261,9 +261,9 @@ def cmd_import(library: Library, args) -> int:
     )
     print(report.summary())
     for record in report.not_added:  # each duplicate: what it matched and why
-        print(f"  {record}")
+        print(f"  {visible(str(record))}")  # titles from the files and the library
     for problem in report.problems:
-        print(f"  {problem}")
+        print(f"  {visible(str(problem))}")
     return 1 if report.files_read == 0 else 0
 
 
