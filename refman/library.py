@@ -9,8 +9,9 @@ nothing of threads: the GUI decides where they run.
 from __future__ import annotations
 
 import io
-import itertools
+import operator
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -36,6 +37,7 @@ from refman.model import (
     TagCounts,
 )
 from refman.store import Store, duplicate_keys
+from refman.store.maintenance import WAL_SUFFIXES
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -51,6 +53,10 @@ READ_ONLY_NOTICE = (
     "reading only, and changes cannot be saved."
 )
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
+FILE_CHANGED = (
+    "it changed while it was being imported; it was not imported: "
+    "import it again when it is complete"
+)
 
 
 @dataclass(frozen=True)
@@ -165,27 +171,6 @@ class ImportCancelled(RefmanError):
     """Raised inside an import transaction to roll the current file back."""
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read, to report import progress by size."""
-
-    def __init__(self, raw, on_read: Callable[[int], None]):
-        self._raw = raw
-        self._on_read = on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)
-        if n:
-            self._on_read(n)
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 class _ProgressTracker:
     def __init__(self, total: int, progress: Progress | None):
         self.total = max(total, 1)
@@ -198,32 +183,177 @@ class _ProgressTracker:
             self._progress(min(self.done, self.total), self.total)
 
 
-def _expand_paths(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:
-    """Files to import: named files as they are, and the MEDLINE files inside named folders."""
+# --- the files an import reads ------------------------------------------------------------------
+# Nothing is opened before it is known to be a regular file that is not the library's own: a
+# FIFO would wait for a writer while the import holds the write lock, a device never ends, and
+# opening and closing the library's files other than through SQLite drops this process's locks
+# on the library (the safety rule in the README).
+
+_NOT_A_FILE = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+# Opening never waits, even for a FIFO that took a file's place since it was looked at; a
+# regular file reads as it always does. (Windows has no O_NONBLOCK, and needs O_BINARY.)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _not_regular(info: os.stat_result) -> str | None:
+    """Why a named path that is not a folder cannot be imported, when it is no regular file."""
+    if stat.S_ISREG(info.st_mode):
+        return None
+    kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), None)
+    if kind is None:
+        is_device = stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        kind = "a device" if is_device else "not a regular file"
+    return f"this is {kind}, not a file: only files and folders can be imported"
+
+
+class _LibraryFiles:
+    """The library's own files, which an import refuses before opening them: the library, its
+    SQLite companions (-wal, -shm, -journal) and whatever is in its backups folder. Known by
+    device and inode (another name or a link to them) and by name (a companion that SQLite
+    has not made yet)."""
+
+    def __init__(self, library: Path):
+        real = Path(os.path.realpath(library))
+        self._names: dict[Path, str] = {real: "this is the library itself"}
+        for suffix in (*WAL_SUFFIXES, "-journal"):
+            self._names[real.with_name(real.name + suffix)] = (
+                f"this is part of the library itself (SQLite's {suffix} file)"
+            )
+        self._ids: dict[tuple[int, int], str] = {}
+        for path, message in self._names.items():
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            self._ids[info.st_dev, info.st_ino] = message
+        self._backups = Path(os.path.realpath(backups.backup_folder(library)))
+
+    def refusal(self, path: Path, info: os.stat_result) -> str | None:
+        """Why ``path`` (whose stat is ``info``) must not be opened, or None."""
+        real = Path(os.path.realpath(path))
+        message = self._ids.get((info.st_dev, info.st_ino)) or self._names.get(real)
+        if message:
+            return f"{message}; it cannot be imported"
+        if self._backups in real.parents:
+            return "this is in the library's backups folder; to go back to a backup, use restore"
+        return None
+
+
+def _expand_paths(
+    paths: Iterable[str | os.PathLike], problems: list[Problem], library: Path
+) -> list[Path]:
+    """Files to import: named files as they are, and the MEDLINE files inside named folders.
+
+    A named path that is not a regular file (a FIFO, a socket, a device) or that is one of the
+    library's own files is refused, with a problem; nothing is opened here but the files in
+    folders, to sniff them.
+    """
+    own = _LibraryFiles(library)
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = [p for p in sorted(path.rglob("*")) if _looks_like_medline_file(p)]
+        try:
+            info = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            problems.append(Problem(str(path), None, "no such file or folder"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), None, f"cannot read it ({exc.strerror})"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found = _folder_files(path, own, problems)
             if not found:
                 problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
             files.extend(found)
-        elif path.exists():
-            files.append(path)
+        elif refusal := own.refusal(path, info) or _not_regular(info):
+            problems.append(Problem(str(path), None, refusal))
         else:
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            files.append(path)
     return files
 
 
+def _folder_files(folder: Path, own: _LibraryFiles, problems: list[Problem]) -> list[Path]:
+    """The MEDLINE files in ``folder`` and its subfolders, in name order. Entries that are no
+    regular files are skipped, the library's own files refused, the others sniffed."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in MEDLINE_SUFFIXES:
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        refusal = own.refusal(path, info)
+        if refusal:
+            problems.append(Problem(str(path), None, refusal))
+        elif _looks_like_medline_file(path):
+            found.append(path)
+    return found
+
+
+def _open_regular(path: Path) -> tuple[io.FileIO, os.stat_result]:
+    """``path`` opened for reading without waiting (see _OPEN_FLAGS), and what it is."""
+    handle = io.FileIO(os.open(path, _OPEN_FLAGS), "r")
+    return handle, os.fstat(handle.fileno())
+
+
 def _looks_like_medline_file(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() not in MEDLINE_SUFFIXES:
-        return False
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        handle, info = _open_regular(path)
+        with handle:
+            head = handle.read(SNIFF_BYTES) if stat.S_ISREG(info.st_mode) else b""
     except OSError:
         return False
     return medline.sniff(head.decode("utf-8", errors="replace"))
+
+
+class _WatchedFile(io.RawIOBase):
+    """A file being imported: counted as it is read (for the progress), and checked at its
+    end. A file that changed while it was read (it shrank, grew, was written to, or another
+    file took its name) raises ParseError, which rolls its transaction back: half a file is
+    never imported as if it were the whole."""
+
+    def __init__(self, path: Path, on_read: Callable[[int], None]):
+        self._path = path
+        self._on_read = on_read
+        self._file, self._before = _open_regular(path)
+        self._read = 0
+        refusal = _not_regular(self._before)
+        if refusal:
+            self._file.close()
+            raise ParseError(str(path), None, refusal)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._file.readinto(buffer)
+        if n:
+            self._read += n
+            self._on_read(n)
+        else:
+            self._check_unchanged()
+        return n
+
+    def _check_unchanged(self) -> None:
+        before, now = self._before, os.fstat(self._file.fileno())
+        try:
+            there = os.stat(self._path)
+        except OSError:
+            there = None
+        if not (
+            self._read == before.st_size == now.st_size
+            and now.st_mtime_ns == before.st_mtime_ns
+            and there is not None
+            and os.path.samestat(there, before)
+        ):
+            raise ParseError(str(self._path), None, FILE_CHANGED)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 # Fields a merge fills when the item in the library has them empty (the date is merged apart:
@@ -355,7 +485,7 @@ class Library:
         before that file; files finished before stay imported.
         """
         report = ImportReport()
-        files = _expand_paths(paths, report.problems)
+        files = _expand_paths(paths, report.problems, self.path)
         total = sum(p.stat().st_size for p in files if p.is_file())
         tracker = _ProgressTracker(total, progress)
         target = self._import_target(collection)
@@ -443,7 +573,7 @@ class Library:
                 if cancelled and cancelled():
                     raise ImportCancelled("cancelled")
                 self._add_one(ref, existing, policy, pending, report)
-            if len(pending.refs) >= BATCH_SIZE:
+            if len(pending.refs) >= BATCH_SIZE or len(batch) < BATCH_SIZE:  # full, or heavy
                 report.added += self.store.add_references(pending.take())
         report.added += self.store.add_references(pending.take())
 
@@ -692,17 +822,28 @@ class Library:
 
         ``fmt`` is ``text``, ``html`` or ``rtf``; the style defaults to the CSL default.
         """
-        from refman.formats import csl  # the citation processor loads on first use
-
-        return csl.cite_references(
-            self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
-        )
+        return formats.cite(self.store.get_many(ids, source_records=False), style, fmt)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of ``size`` items in order, the last one shorter (itertools.batched, Python 3.12)."""
-    items = iter(items)
-    while batch := list(itertools.islice(items, size)):
+_VALUE = operator.itemgetter(1)
+
+
+def _batches(refs: Iterable[Reference], size: int) -> Iterator[list[Reference]]:
+    """Lists of ``size`` references in order, the last one shorter; a list also ends early
+    once its references hold as much as the largest record the reader keeps (the fields and
+    characters of medline.MAX_RECORD_FIELDS and MAX_RECORD_CHARS, counted in their source
+    records), so that a file of huge records is never held ``size`` at a time."""
+    batch: list[Reference] = []
+    fields = chars = 0
+    for ref in refs:
+        batch.append(ref)
+        fields += len(ref.source_record)
+        chars += sum(map(len, map(_VALUE, ref.source_record)))
+        heavy = fields >= medline.MAX_RECORD_FIELDS or chars >= medline.MAX_RECORD_CHARS
+        if len(batch) == size or heavy:
+            yield batch
+            batch, fields, chars = [], 0, 0
+    if batch:
         yield batch
 
 
@@ -736,6 +877,6 @@ def _merged(first: Reference, second: Reference) -> Reference:
 
 def _file_opener(path: Path, tracker: _ProgressTracker):
     def opener() -> io.BufferedReader:
-        return io.BufferedReader(_CountingReader(path.open("rb", buffering=0), tracker.advance))
+        return io.BufferedReader(_WatchedFile(path, tracker.advance))
 
     return opener
