@@ -296,6 +296,7 @@ class _Limits:
             self._cut(fields[index][1], index, dropped)
 
     def _fit(self, parts: list[str], index: int) -> None:
+        """Cut the value of field ``index`` (its ``parts``) if it has grown too long."""
         if index in self.long:
             if len(parts) > 1:
                 self._cut(parts, index)
@@ -334,15 +335,15 @@ class _Limits:
 
     def finish(self, fields: list[tuple[str, list[str], int]], start: int, report) -> SourceRecord:
         """The record's tag/value pairs within the limits; what was cut is reported."""
-        values = _values(fields)
-        lengths = list(map(len, map(operator.itemgetter(1), values)))
-        if not (
-            self.used
-            or len(values) > MAX_RECORD_FIELDS
-            or sum(lengths) > MAX_RECORD_CHARS
-            or max(lengths) > MAX_FIELD_CHARS
-        ):
-            return values
+        if not self.used:  # the usual case: a record that nothing was cut from yet
+            values = _values(fields)
+            lengths = list(map(len, map(operator.itemgetter(1), values)))
+            if (
+                len(values) <= MAX_RECORD_FIELDS
+                and sum(lengths) <= MAX_RECORD_CHARS
+                and max(lengths) <= MAX_FIELD_CHARS
+            ):
+                return values
         self.trim(fields, final=True)
         values = _values(fields if self.kept is None else fields[: self.kept])
         for index, length in sorted(self.long.items()):
@@ -566,14 +567,14 @@ class _Marked(str):
 
 
 def _text_blocks(chunks: Iterable) -> Iterator[str]:
-    """Decoded text, a chunk's worth at a time, each block ending at a line break (LF) but
-    perhaps the last; memory bounded by ``_LONGEST_LINE``.
+    """Decoded text, a chunk's worth at a time, each block ending at a line break but perhaps
+    the last; memory bounded by ``_LONGEST_LINE``.
 
     A block is decoded whole (UTF-8 almost always holds for all of it), and only a block that
     fails is decoded line by line, each line as UTF-8 or else Windows-1252 (``_decode``). CR
     and CRLF ends become LF. Working a block at a time, not a line at a time, is what keeps the
-    reader close to a plain split of the file. A longer line than ``_LONGEST_LINE`` is cut
-    (``_long_line``).
+    reader close to a plain split of the file. A line longer than ``_LONGEST_LINE`` is cut
+    (``_long_line``): the block of its kept start ends without a line break.
     """
     chunks = iter(chunks)
     pending: list = []  # the pieces of a line that began in an earlier chunk
