@@ -47,6 +47,11 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
+# A batch also ends once its records hold this many fields or characters (in their source
+# records), so that a file of huge records is never held BATCH_SIZE at a time: a batch of
+# PubMed records holds some 25,000 fields and 2 million characters.
+BATCH_FIELDS = 100_000
+BATCH_CHARS = 4_000_000
 _LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
 READ_ONLY_NOTICE = (
     "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
@@ -830,16 +835,14 @@ _VALUE = operator.itemgetter(1)
 
 def _batches(refs: Iterable[Reference], size: int) -> Iterator[list[Reference]]:
     """Lists of ``size`` references in order, the last one shorter; a list also ends early
-    once its references hold as much as the largest record the reader keeps (the fields and
-    characters of medline.MAX_RECORD_FIELDS and MAX_RECORD_CHARS, counted in their source
-    records), so that a file of huge records is never held ``size`` at a time."""
+    once its references hold BATCH_FIELDS fields or BATCH_CHARS characters."""
     batch: list[Reference] = []
     fields = chars = 0
     for ref in refs:
         batch.append(ref)
         fields += len(ref.source_record)
         chars += sum(map(len, map(_VALUE, ref.source_record)))
-        heavy = fields >= medline.MAX_RECORD_FIELDS or chars >= medline.MAX_RECORD_CHARS
+        heavy = fields >= BATCH_FIELDS or chars >= BATCH_CHARS
         if len(batch) == size or heavy:
             yield batch
             batch, fields, chars = [], 0, 0

@@ -326,6 +326,23 @@ def test_a_record_with_a_50_mb_abstract_imports_in_bounded_memory(library_path, 
     assert_kept(before, library_path)
 
 
+def test_many_records_with_huge_values_import_in_bounded_memory(library_path, tmp_path):
+    """120 records of a million characters each: held 500 at a time (a batch of ordinary
+    records), they took 250 MB; a batch ends early when its records are that large."""
+    path = tmp_path / "huge-records.nbib"
+    value = big_line(MAX_FIELD_CHARS - 100)
+    with path.open("w") as out:
+        for n in range(120):
+            out.write(f"PMID- {32000000 + n}\nTI  - Huge record {n}\nAB  - {n} {value}\n\n")
+    before = snapshot(library_path)
+    result, peak_mb = import_measured(library_path, path)
+    assert result.returncode == 0, result.stderr
+    assert "120 added" in result.stdout
+    assert "problem" not in result.stdout
+    assert peak_mb < MAX_RSS_MB
+    assert_kept(before, library_path)
+
+
 # --- mutations of the real samples ------------------------------------------------------------
 
 SAMPLE_BYTES = [path.read_bytes() for path in SAMPLES]
