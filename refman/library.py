@@ -9,8 +9,9 @@ nothing of threads: the GUI decides where they run.
 from __future__ import annotations
 
 import io
-import itertools
+import operator
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -53,6 +54,11 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
+# A batch also ends once its records hold this many fields or characters (in their source
+# records), so that a file of huge records is never held BATCH_SIZE at a time: a batch of
+# PubMed records holds some 25,000 fields and 2 million characters.
+BATCH_FIELDS = 100_000
+BATCH_CHARS = 4_000_000
 _LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
 TITLE_SHOWN = 60  # characters of a title in a line of the import's report
 READ_ONLY_NOTICE = (
@@ -60,6 +66,10 @@ READ_ONLY_NOTICE = (
     "reading only, and changes cannot be saved."
 )
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
+FILE_CHANGED = (
+    "it changed while it was being imported; it was not imported: "
+    "import it again when it is complete"
+)
 
 
 @dataclass(frozen=True)
@@ -233,27 +243,6 @@ class ImportCancelled(RefmanError):
     """Raised inside an import transaction to roll the current file back."""
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read, to report import progress by size."""
-
-    def __init__(self, raw, on_read: Callable[[int], None]):
-        self._raw = raw
-        self._on_read = on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)
-        if n:
-            self._on_read(n)
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 class _ProgressTracker:
     def __init__(self, total: int, progress: Progress | None):
         self.total = max(total, 1)
@@ -266,32 +255,150 @@ class _ProgressTracker:
             self._progress(min(self.done, self.total), self.total)
 
 
-def _expand_paths(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:
-    """Files to import: named files as they are, and the MEDLINE files inside named folders."""
+# --- the files an import reads ------------------------------------------------------------------
+# Nothing is opened before it is known to be a regular file that is not the library's own: a
+# FIFO would wait for a writer while the import holds the write lock, a device never ends, and
+# opening and closing the library's files other than through SQLite drops this process's locks
+# on the library (the safety rule in the README).
+
+_NOT_A_FILE = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+# Opening never waits, even for a FIFO that took a file's place since it was looked at; a
+# regular file reads as it always does. (Windows has no O_NONBLOCK, and needs O_BINARY.)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _not_regular(info: os.stat_result) -> str | None:
+    """Why a named path that is not a folder cannot be imported, when it is no regular file."""
+    if stat.S_ISREG(info.st_mode):
+        return None
+    kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), None)
+    if kind is None:
+        is_device = stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        kind = "a device" if is_device else "not a regular file"
+    return f"this is {kind}, not a file: only files and folders can be imported"
+
+
+def _expand_paths(
+    paths: Iterable[str | os.PathLike], problems: list[Problem], library: Path
+) -> list[Path]:
+    """Files to import: named files as they are, and the MEDLINE files inside named folders.
+
+    A named path that is not a regular file (a FIFO, a socket, a device) or that is one of the
+    library's own files is refused, with a problem; nothing is opened here but the files in
+    folders, to sniff them.
+    """
+    own = backups.LibraryFiles(library)
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = [p for p in sorted(path.rglob("*")) if _looks_like_medline_file(p)]
+        try:
+            info = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            problems.append(Problem(str(path), None, "no such file or folder"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), None, f"cannot read it ({exc.strerror})"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found = _folder_files(path, own, problems)
             if not found:
                 problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
             files.extend(found)
-        elif path.exists():
-            files.append(path)
+        elif refusal := own.refusal(path, info) or _not_regular(info):
+            problems.append(Problem(str(path), None, refusal))
         else:
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            files.append(path)
     return files
 
 
+def _folder_files(folder: Path, own: backups.LibraryFiles, problems: list[Problem]) -> list[Path]:
+    """The MEDLINE files in ``folder`` and its subfolders, in name order. Entries that are no
+    regular files are skipped, the library's own files refused, the others sniffed."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in MEDLINE_SUFFIXES or _hidden(path, folder):
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        refusal = own.refusal(path, info)
+        if refusal:
+            problems.append(Problem(str(path), None, refusal))
+        elif _looks_like_medline_file(path):
+            found.append(path)
+    return found
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    """A dot file or a file in a dot folder (.DS_Store, .git, backups/.lock): never a
+    reference file, so a folder walk passes it by, as file managers hide it."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def _open_regular(path: Path) -> tuple[io.FileIO, os.stat_result]:
+    """``path`` opened for reading without waiting (see _OPEN_FLAGS), and what it is."""
+    handle = io.FileIO(os.open(path, _OPEN_FLAGS), "r")
+    return handle, os.fstat(handle.fileno())
+
+
 def _looks_like_medline_file(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() not in MEDLINE_SUFFIXES:
-        return False
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        handle, info = _open_regular(path)
+        with handle:
+            head = handle.read(SNIFF_BYTES) if stat.S_ISREG(info.st_mode) else b""
     except OSError:
         return False
     return medline.sniff(head.decode("utf-8", errors="replace"))
+
+
+class _WatchedFile(io.RawIOBase):
+    """A file being imported: counted as it is read (for the progress), and checked at its
+    end. A file that changed while it was read (it shrank, grew, was written to, or another
+    file took its name) raises ParseError, which rolls its transaction back: half a file is
+    never imported as if it were the whole."""
+
+    def __init__(self, path: Path, on_read: Callable[[int], None]):
+        self._path = path
+        self._on_read = on_read
+        self._file, self._before = _open_regular(path)
+        self._read = 0
+        refusal = _not_regular(self._before)
+        if refusal:
+            self._file.close()
+            raise ParseError(str(path), None, refusal)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._file.readinto(buffer)
+        if n:
+            self._read += n
+            self._on_read(n)
+        else:
+            self._check_unchanged()
+        return n
+
+    def _check_unchanged(self) -> None:
+        before, now = self._before, os.fstat(self._file.fileno())
+        try:
+            there = os.stat(self._path)
+        except OSError:
+            there = None
+        if not (
+            self._read == before.st_size == now.st_size
+            and now.st_mtime_ns == before.st_mtime_ns
+            and there is not None
+            and os.path.samestat(there, before)
+        ):
+            raise ParseError(str(self._path), None, FILE_CHANGED)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 # Fields a merge fills when the item in the library has them empty (the date is merged apart:
@@ -462,7 +569,7 @@ class Library:
         """
         tags = [tag_name(name) for name in tags]  # a blank tag stops the import before it starts
         report = ImportReport()
-        files = _expand_paths(paths, report.problems)
+        files = _expand_paths(paths, report.problems, self.path)
         total = sum(p.stat().st_size for p in files if p.is_file())
         tracker = _ProgressTracker(total, progress)
         target = self._import_target(collection)
@@ -768,11 +875,7 @@ class Library:
 
         ``fmt`` is ``text``, ``html`` or ``rtf``; the style defaults to the CSL default.
         """
-        from refman.formats import csl  # the citation processor loads on first use
-
-        return csl.cite_references(
-            self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
-        )
+        return formats.cite(self.store.get_many(ids, source_records=False), style, fmt)
 
 
 def tag_name(name: str) -> str:
@@ -784,10 +887,25 @@ def tag_name(name: str) -> str:
     return stripped
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of ``size`` items in order, the last one shorter (itertools.batched, Python 3.12)."""
-    items = iter(items)
-    while batch := list(itertools.islice(items, size)):
+_VALUE = operator.itemgetter(1)
+
+
+def _batches(
+    records: Iterable[tuple[int, Reference]], size: int
+) -> Iterator[list[tuple[int, Reference]]]:
+    """Lists of ``size`` (line, reference) pairs in order, the last one shorter; a list also
+    ends early once its references hold BATCH_FIELDS fields or BATCH_CHARS characters."""
+    batch: list[tuple[int, Reference]] = []
+    fields = chars = 0
+    for line, ref in records:
+        batch.append((line, ref))
+        fields += len(ref.source_record)
+        chars += sum(map(len, map(_VALUE, ref.source_record)))
+        heavy = fields >= BATCH_FIELDS or chars >= BATCH_CHARS
+        if len(batch) == size or heavy:
+            yield batch
+            batch, fields, chars = [], 0, 0
+    if batch:
         yield batch
 
 
@@ -815,7 +933,7 @@ class _FileImport:
                 if cancelled and cancelled():
                     raise ImportCancelled("cancelled")
                 self._add_one(line, ref, ref_keys, match)
-            if len(self.pending.refs) >= BATCH_SIZE:
+            if len(self.pending.refs) >= BATCH_SIZE or len(batch) < BATCH_SIZE:  # full, or heavy
                 self._write()
         self._write()
 
@@ -946,6 +1064,6 @@ def _merged(first: Reference, second: Reference) -> Reference:
 
 def _file_opener(path: Path, tracker: _ProgressTracker):
     def opener() -> io.BufferedReader:
-        return io.BufferedReader(_CountingReader(path.open("rb", buffering=0), tracker.advance))
+        return io.BufferedReader(_WatchedFile(path, tracker.advance))
 
     return opener
