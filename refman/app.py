@@ -37,8 +37,10 @@ def log_unexpected(exc: BaseException) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    cli.show_any_bytes()  # before argparse, which may print a name back
     args = cli.parse(sys.argv[1:] if argv is None else argv)
     try:
+        cli.check_text_arguments(args)
         if args.command == "styles":
             return cli.cmd_styles(args)
         library_path = resolve_library_path(args.library)

@@ -179,10 +179,54 @@ def _remove_stale_partials(folder: Path) -> None:
 # --- making backups ---------------------------------------------------------------------------
 
 
+class LibraryFiles:
+    """The library's own files, which an import refuses before opening them and nothing may
+    write over: the library, its SQLite companions (-wal, -shm, -journal) and whatever is in its
+    backups folder. Known by device and inode (another name or a link to them) and by name (a
+    companion that SQLite has not made yet)."""
+
+    def __init__(self, library: Path):
+        real = Path(os.path.realpath(library))
+        self._names: dict[Path, str] = {real: "this is the library itself"}
+        for suffix in (*maintenance.WAL_SUFFIXES, "-journal"):
+            self._names[real.with_name(real.name + suffix)] = (
+                f"this is part of the library itself (SQLite's {suffix} file)"
+            )
+        self._ids: dict[tuple[int, int], str] = {}
+        for path, message in self._names.items():
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            self._ids[info.st_dev, info.st_ino] = message
+        self._backups = Path(os.path.realpath(backup_folder(library)))
+
+    def refusal(self, path: Path, info: os.stat_result | None) -> str | None:
+        """Why ``path`` (whose stat is ``info``, None when it does not exist) must not be
+        opened or written, or None."""
+        real = Path(os.path.realpath(path))
+        same_file = self._ids.get((info.st_dev, info.st_ino)) if info else None
+        message = same_file or self._names.get(real)
+        if message:
+            return f"{message}; it cannot be imported"
+        if self._backups in real.parents:
+            return "this is in the library's backups folder; to go back to a backup, use restore"
+        return None
+
+
+def is_library_file(library: Path, path: str | os.PathLike) -> bool:
+    """True for the library file, its SQLite companions and the files of its backups folder:
+    files only SQLite may open while the library is open, and nothing may overwrite."""
+    try:
+        info = os.stat(path)
+    except OSError:  # not there (yet): known by its name alone
+        info = None
+    return LibraryFiles(library).refusal(Path(path), info) is not None
+
+
 def _refuse_the_library_itself(library: Path, output: Path) -> None:
     """A backup written over the library (or its -wal/-shm) would destroy it."""
-    own = {database.file_key(p) for p in (library, *maintenance.companions(library))}
-    if database.file_key(output) in own:
+    if is_library_file(library, output):
         raise LibraryError(f"{output} is the library itself: choose another file for the copy.")
     if output.is_dir():
         raise LibraryError(f"{output} is a folder: name the file the copy should go to.")

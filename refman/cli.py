@@ -4,7 +4,7 @@
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
-    refman [--library PATH] tag add|remove TAG [--query TEXT]
+    refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
@@ -13,17 +13,25 @@
     refman [--library PATH] [gui] [FILE...]
 
 Every command goes through ``refman.library``; nothing here knows SQL or Qt.
+
+What reaches the terminal is made safe to show: a file name may hold bytes that are not UTF-8
+(shown as ``\xff``), and an imported title may hold control characters (``list`` shows them
+as ``\x1b``), which would otherwise drive the terminal. Text arguments (a tag, a note, a
+query...) must be UTF-8: they are stored and searched as text.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import html
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
-from refman import __version__, backups
+from refman import __version__, backups, paths
 from refman.formats import EXPORT_FORMATS
 from refman.library import DUPLICATE_POLICIES, Library
 from refman.model import DamageFoundError, ItemId, LibraryError, RefmanError
@@ -102,11 +110,17 @@ def _add_export(commands) -> None:
 
 
 def _add_tag(commands) -> None:
-    cmd = commands.add_parser("tag", help="add or remove a tag on items")
+    cmd = commands.add_parser(
+        "tag",
+        help="add or remove a tag on the items a query finds, or on --all",
+        description="Add or remove a tag on the items --query finds, or on every item with --all.",
+    )
     cmd.add_argument("action", choices=("add", "remove"))
     cmd.add_argument("tag", metavar="TAG")
-    cmd.add_argument(
-        "--query", default="", metavar="TEXT", help="only items matching TEXT (default: every item)"
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--query", metavar="TEXT", help="the items matching TEXT")
+    which.add_argument(
+        "--all", action="store_true", help="every item in the library (the trash excepted)"
     )
 
 
@@ -159,6 +173,85 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+# --- text in and out --------------------------------------------------------------------------
+
+# The arguments of each command that are text, not file names, as the user typed them.
+TEXT_ARGUMENTS = {
+    "import": {"collection": "--collection", "tag": "--tag"},
+    "list": {"query": "--query"},
+    "export": {
+        "format": "--format",
+        "style": "--style",
+        "query": "--query",
+        "collection": "--collection",
+    },
+    "tag": {"tag": "TAG", "query": "--query"},
+    "note": {"text": "TEXT"},
+    "styles": {"text": "TEXT"},
+}
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters: C0, DEL and C1 (ESC, BEL, backspace, CSI...).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Those that JSON leaves as they are (it escapes C0 only).
+_CONTROL_JSON_KEEPS = re.compile("[\x7f-\x9f]")
+OUTPUT_ERRORS = "refman.show-bytes"
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """RefmanError naming the argument when a text argument holds bytes that are not UTF-8.
+
+    Python hands such bytes over as lone surrogates, which SQLite cannot store ("surrogates
+    not allowed"). File names are not checked: on Linux they may hold any bytes.
+    """
+    for dest, name in TEXT_ARGUMENTS.get(args.command, {}).items():
+        value = getattr(args, dest, None)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                raise RefmanError(
+                    f"{name} '{shown_bytes(text)}' holds bytes that are not UTF-8 text: "
+                    "give it in UTF-8."
+                )
+
+
+def shown_bytes(text: str) -> str:
+    """An argument or file name with its bytes that are not UTF-8 shown as ``\\xff``."""
+    return os.fsencode(text).decode("utf-8", errors="backslashreplace")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character shown as ``\\x1b``: safe to print to a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _show_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """An encoding error handler: a byte of a file name that is not UTF-8 (Python holds it as
+    a surrogate) comes out as ``\\xff``, any other character that cannot be encoded as
+    ``\\u2603``. Printing never fails on a name."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start : exc.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(char.encode("ascii", "backslashreplace").decode("ascii"))
+    return "".join(out), exc.end
+
+
+codecs.register_error(OUTPUT_ERRORS, _show_unencodable)
+
+
+def show_any_bytes() -> None:
+    """Make stdout and stderr print names with bytes that are not UTF-8 (see _show_unencodable)
+    instead of failing with "surrogates not allowed"."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=OUTPUT_ERRORS)
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -168,9 +261,9 @@ def cmd_import(library: Library, args) -> int:
     )
     print(report.summary())
     for record in report.not_added:  # each duplicate: what it matched and why
-        print(f"  {record}")
+        print(f"  {visible(str(record))}")  # titles from the files and the library
     for problem in report.problems:
-        print(f"  {problem}")
+        print(f"  {visible(str(problem))}")
     return 1 if report.files_read == 0 else 0
 
 
@@ -184,7 +277,8 @@ def cmd_list(library: Library, args) -> int:
 
 
 def _list_json(ref) -> str:
-    return json.dumps(
+    """One JSON line; control characters escaped (JSON escapes C0, this DEL and C1 too)."""
+    line = json.dumps(
         {
             "id": ref.id,
             "title": ref.title,
@@ -197,17 +291,18 @@ def _list_json(ref) -> str:
         },
         ensure_ascii=False,
     )
+    return _CONTROL_JSON_KEEPS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 def _list_line(ref) -> str:
     first = ref.creators[0].family or ref.creators[0].literal if ref.creators else ""
     year = ref.date.year or ""
-    return f"{ref.id:>6}  {year!s:4}  {first[:20]:20}  {ref.title}"
+    return visible(f"{ref.id:>6}  {year!s:4}  {first[:20]:20}  {ref.title}")
 
 
 def _scope(library: Library, query: str, collection: str | None) -> list[ItemId]:
     cid = None
-    if collection:
+    if collection is not None:
         found = library.find_collection(collection)
         if found is None:
             raise RefmanError(f"There is no collection called '{collection}'.")
@@ -219,10 +314,7 @@ def cmd_export(library: Library, args) -> int:
     ids = _scope(library, args.query, args.collection)
     text = library.export(ids, args.format, style=args.style)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise RefmanError(f"Cannot write {args.output}: {exc.strerror}") from None
+        library.write_export(args.output, text)  # whole, or the file as it was
         print(f"Exported {len(ids)} item{'s' * (len(ids) != 1)} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -230,7 +322,15 @@ def cmd_export(library: Library, args) -> int:
 
 
 def cmd_tag(library: Library, args) -> int:
-    ids = library.search(args.query)
+    """Tag the items a query finds, or every item with --all: never every item by default
+    nor for a query with no words (``?``), where a slip would change the whole library."""
+    if not args.all and not (args.query or "").strip():
+        given = "is empty" if args.query is not None else "is missing"
+        raise RefmanError(
+            f"tag {args.action}: the query {given}. Say which items with --query TEXT, "
+            "or give --all for every item in the library."
+        )
+    ids = library.search("" if args.all else args.query)
     if args.action == "add":
         library.add_tags(ids, [args.tag])
         verb = "Tagged"
@@ -352,6 +452,7 @@ def run_command(args, library_path: Path) -> int:
     A command that changes the library first has SQLite check the whole file (about 0.8 s for
     100,000 items); one that only reads does not, and damage met while reading stops it.
     """
+    paths.check_library_path(library_path)
     if args.command in FILE_COMMANDS:
         return FILE_COMMANDS[args.command](library_path, args)
     if args.command == "backup":

@@ -9,13 +9,14 @@ nothing of threads: the GUI decides where they run.
 from __future__ import annotations
 
 import io
-import itertools
+import operator
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from refman import backups, collector, formats, storage
+from refman import backups, collector, files, formats, paths, storage
 from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
@@ -53,6 +54,11 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
 SNIFF_BYTES = 4096
 BATCH_SIZE = 500
+# A batch also ends once its records hold this many fields or characters (in their source
+# records), so that a file of huge records is never held BATCH_SIZE at a time: a batch of
+# PubMed records holds some 25,000 fields and 2 million characters.
+BATCH_FIELDS = 100_000
+BATCH_CHARS = 4_000_000
 _LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
 TITLE_SHOWN = 60  # characters of a title in a line of the import's report
 READ_ONLY_NOTICE = (
@@ -60,6 +66,10 @@ READ_ONLY_NOTICE = (
     "reading only, and changes cannot be saved."
 )
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
+FILE_CHANGED = (
+    "it changed while it was being imported; it was not imported: "
+    "import it again when it is complete"
+)
 
 
 @dataclass(frozen=True)
@@ -233,27 +243,6 @@ class ImportCancelled(RefmanError):
     """Raised inside an import transaction to roll the current file back."""
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read, to report import progress by size."""
-
-    def __init__(self, raw, on_read: Callable[[int], None]):
-        self._raw = raw
-        self._on_read = on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)
-        if n:
-            self._on_read(n)
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
 class _ProgressTracker:
     def __init__(self, total: int, progress: Progress | None):
         self.total = max(total, 1)
@@ -266,32 +255,150 @@ class _ProgressTracker:
             self._progress(min(self.done, self.total), self.total)
 
 
-def _expand_paths(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:
-    """Files to import: named files as they are, and the MEDLINE files inside named folders."""
+# --- the files an import reads ------------------------------------------------------------------
+# Nothing is opened before it is known to be a regular file that is not the library's own: a
+# FIFO would wait for a writer while the import holds the write lock, a device never ends, and
+# opening and closing the library's files other than through SQLite drops this process's locks
+# on the library (the safety rule in the README).
+
+_NOT_A_FILE = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+# Opening never waits, even for a FIFO that took a file's place since it was looked at; a
+# regular file reads as it always does. (Windows has no O_NONBLOCK, and needs O_BINARY.)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _not_regular(info: os.stat_result) -> str | None:
+    """Why a named path that is not a folder cannot be imported, when it is no regular file."""
+    if stat.S_ISREG(info.st_mode):
+        return None
+    kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), None)
+    if kind is None:
+        is_device = stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        kind = "a device" if is_device else "not a regular file"
+    return f"this is {kind}, not a file: only files and folders can be imported"
+
+
+def _expand_paths(
+    paths: Iterable[str | os.PathLike], problems: list[Problem], library: Path
+) -> list[Path]:
+    """Files to import: named files as they are, and the MEDLINE files inside named folders.
+
+    A named path that is not a regular file (a FIFO, a socket, a device) or that is one of the
+    library's own files is refused, with a problem; nothing is opened here but the files in
+    folders, to sniff them.
+    """
+    own = backups.LibraryFiles(library)
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = [p for p in sorted(path.rglob("*")) if _looks_like_medline_file(p)]
+        try:
+            info = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            problems.append(Problem(str(path), None, "no such file or folder"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), None, f"cannot read it ({exc.strerror})"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found = _folder_files(path, own, problems)
             if not found:
                 problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
             files.extend(found)
-        elif path.exists():
-            files.append(path)
+        elif refusal := own.refusal(path, info) or _not_regular(info):
+            problems.append(Problem(str(path), None, refusal))
         else:
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            files.append(path)
     return files
 
 
+def _folder_files(folder: Path, own: backups.LibraryFiles, problems: list[Problem]) -> list[Path]:
+    """The MEDLINE files in ``folder`` and its subfolders, in name order. Entries that are no
+    regular files are skipped, the library's own files refused, the others sniffed."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in MEDLINE_SUFFIXES or _hidden(path, folder):
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        refusal = own.refusal(path, info)
+        if refusal:
+            problems.append(Problem(str(path), None, refusal))
+        elif _looks_like_medline_file(path):
+            found.append(path)
+    return found
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    """A dot file or a file in a dot folder (.DS_Store, .git, backups/.lock): never a
+    reference file, so a folder walk passes it by, as file managers hide it."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def _open_regular(path: Path) -> tuple[io.FileIO, os.stat_result]:
+    """``path`` opened for reading without waiting (see _OPEN_FLAGS), and what it is."""
+    handle = io.FileIO(os.open(path, _OPEN_FLAGS), "r")
+    return handle, os.fstat(handle.fileno())
+
+
 def _looks_like_medline_file(path: Path) -> bool:
-    if not path.is_file() or path.suffix.lower() not in MEDLINE_SUFFIXES:
-        return False
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        handle, info = _open_regular(path)
+        with handle:
+            head = handle.read(SNIFF_BYTES) if stat.S_ISREG(info.st_mode) else b""
     except OSError:
         return False
     return medline.sniff(head.decode("utf-8", errors="replace"))
+
+
+class _WatchedFile(io.RawIOBase):
+    """A file being imported: counted as it is read (for the progress), and checked at its
+    end. A file that changed while it was read (it shrank, grew, was written to, or another
+    file took its name) raises ParseError, which rolls its transaction back: half a file is
+    never imported as if it were the whole."""
+
+    def __init__(self, path: Path, on_read: Callable[[int], None]):
+        self._path = path
+        self._on_read = on_read
+        self._file, self._before = _open_regular(path)
+        self._read = 0
+        refusal = _not_regular(self._before)
+        if refusal:
+            self._file.close()
+            raise ParseError(str(path), None, refusal)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._file.readinto(buffer)
+        if n:
+            self._read += n
+            self._on_read(n)
+        else:
+            self._check_unchanged()
+        return n
+
+    def _check_unchanged(self) -> None:
+        before, now = self._before, os.fstat(self._file.fileno())
+        try:
+            there = os.stat(self._path)
+        except OSError:
+            there = None
+        if not (
+            self._read == before.st_size == now.st_size
+            and now.st_mtime_ns == before.st_mtime_ns
+            and there is not None
+            and os.path.samestat(there, before)
+        ):
+            raise ParseError(str(self._path), None, FILE_CHANGED)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 # Fields a merge fills when the item in the library has them empty (the date is merged apart:
@@ -316,13 +423,16 @@ class Library:
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
         """Open (or create) the library at ``path``.
 
-        A library this process may not write (a read-only disk or folder) opens read-only,
-        and ``notice`` says so. Before it is opened for writing, SQLite's quick check runs on
-        it once per process (``verify``; see backups; the window passes False and checks in
-        the background): a damaged one raises DamagedLibraryError.
+        A path that cannot be a library (a folder, a device, a missing folder...) raises
+        LibraryError before SQLite sees it (paths.check_library_path). A library this
+        process may not write (a read-only disk or folder) opens read-only, and ``notice``
+        says so. Before it is opened for writing, SQLite's quick check runs on it once per
+        process (``verify``; see backups; the window passes False and checks in the
+        background): a damaged one raises DamagedLibraryError.
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
+        paths.check_library_path(self.path)
         # The library is on a network drive or in a synced folder (see refman.storage).
         self.storage_warning = storage.storage_warning(self.path)
         if not read_only and self.path.exists() and not backups.can_write(self.path):
@@ -457,8 +567,9 @@ class Library:
         A cancel, an error or a kill in the middle of a file leaves the library as it was
         before that file; files finished before stay imported.
         """
+        tags = [tag_name(name) for name in tags]  # a blank tag stops the import before it starts
         report = ImportReport()
-        files = _expand_paths(paths, report.problems)
+        files = _expand_paths(paths, report.problems, self.path)
         total = sum(p.stat().st_size for p in files if p.is_file())
         tracker = _ProgressTracker(total, progress)
         target = self._import_target(collection)
@@ -482,6 +593,7 @@ class Library:
         tags: Sequence[str] = (),
     ) -> ImportReport:
         """Import MEDLINE text pasted or dropped on the window."""
+        tags = [tag_name(name) for name in tags]
         report = ImportReport()
         target = self._import_target(collection)
 
@@ -494,11 +606,12 @@ class Library:
     def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
         if collection is None or isinstance(collection, int):
             return collection
-        found = self.store.find_collection(collection)
+        name = collection.strip()  # as create_collection stores it; blank is refused there
+        found = self.store.find_collection(name)
         if found:
             return found.id
         with self.store.transaction():
-            return self.store.create_collection(collection).id
+            return self.store.create_collection(name).id
 
     def _import_source(self, opener, name, report, policy, collection, tags, cancelled) -> None:
         if policy not in DUPLICATE_POLICIES:
@@ -559,7 +672,11 @@ class Library:
         sort: str = "title",
         descending: bool = False,
     ) -> list[ItemId]:
-        """Ids of the items in a view (collection x tags x search text), sorted in SQL."""
+        """Ids of the items in a view (collection x tags x search text), sorted in SQL.
+
+        Blank ``text`` narrows nothing. Text that is not blank but holds no word to search
+        for (``?``, ``*``, an emoji) raises NoWordsError: it never means every item.
+        """
         return self.store.search_ids(
             text,
             collection=collection,
@@ -621,11 +738,14 @@ class Library:
     # --- tags -----------------------------------------------------------------------------------
 
     def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        """Add manual tags; a blank name is refused (RefmanError) before anything changes."""
+        tags = [Tag(tag_name(name), TAG_MANUAL) for name in names]
         with self.store.transaction():
-            self.store.add_tags(ids, [Tag(n.strip(), TAG_MANUAL) for n in names if n.strip()])
+            self.store.add_tags(ids, tags)
         return Changes(changed=frozenset(ids), tags=True)
 
     def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
+        names = [tag_name(name) for name in names]
         with self.store.transaction():
             self.store.remove_tags(ids, names)
         return Changes(changed=frozenset(ids), tags=True)
@@ -644,8 +764,9 @@ class Library:
 
     def rename_tag(self, old: str, new: str) -> Changes:
         """Rename a tag everywhere; renaming onto an existing tag merges the two."""
+        new = tag_name(new)
         with self.store.transaction():
-            self.store.rename_tag(old, new.strip())
+            self.store.rename_tag(old, new)
         return Changes(tags=True)
 
     def delete_tag(self, name: str) -> Changes:
@@ -740,22 +861,51 @@ class Library:
             del refs
         return text
 
+    def write_export(self, path: str | os.PathLike, text: str) -> None:
+        """Write an export to ``path`` whole or not at all (refman.files); never over the
+        library, its -wal/-shm or a backup, which only SQLite may touch."""
+        if backups.is_library_file(self.path, path):
+            raise LibraryError(
+                f"{path} is the library itself or one of its backups: choose another file."
+            )
+        files.write_text_atomically(path, text)
+
     def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
         """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
 
         ``fmt`` is ``text``, ``html`` or ``rtf``; the style defaults to the CSL default.
         """
-        from refman.formats import csl  # the citation processor loads on first use
-
-        return csl.cite_references(
-            self.store.get_many(ids, source_records=False), style or csl.DEFAULT_STYLE, fmt
-        )
+        return formats.cite(self.store.get_many(ids, source_records=False), style, fmt)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of ``size`` items in order, the last one shorter (itertools.batched, Python 3.12)."""
-    items = iter(items)
-    while batch := list(itertools.islice(items, size)):
+def tag_name(name: str) -> str:
+    """A tag name as stored: without the spaces around it. RefmanError when nothing is left:
+    a blank tag shows as an empty row in the tag list and cannot be searched for."""
+    stripped = name.strip()
+    if not stripped:
+        raise RefmanError("A tag needs a name: it cannot be blank.")
+    return stripped
+
+
+_VALUE = operator.itemgetter(1)
+
+
+def _batches(
+    records: Iterable[tuple[int, Reference]], size: int
+) -> Iterator[list[tuple[int, Reference]]]:
+    """Lists of ``size`` (line, reference) pairs in order, the last one shorter; a list also
+    ends early once its references hold BATCH_FIELDS fields or BATCH_CHARS characters."""
+    batch: list[tuple[int, Reference]] = []
+    fields = chars = 0
+    for line, ref in records:
+        batch.append((line, ref))
+        fields += len(ref.source_record)
+        chars += sum(map(len, map(_VALUE, ref.source_record)))
+        heavy = fields >= BATCH_FIELDS or chars >= BATCH_CHARS
+        if len(batch) == size or heavy:
+            yield batch
+            batch, fields, chars = [], 0, 0
+    if batch:
         yield batch
 
 
@@ -783,7 +933,7 @@ class _FileImport:
                 if cancelled and cancelled():
                     raise ImportCancelled("cancelled")
                 self._add_one(line, ref, ref_keys, match)
-            if len(self.pending.refs) >= BATCH_SIZE:
+            if len(self.pending.refs) >= BATCH_SIZE or len(batch) < BATCH_SIZE:  # full, or heavy
                 self._write()
         self._write()
 
@@ -914,6 +1064,6 @@ def _merged(first: Reference, second: Reference) -> Reference:
 
 def _file_opener(path: Path, tracker: _ProgressTracker):
     def opener() -> io.BufferedReader:
-        return io.BufferedReader(_CountingReader(path.open("rb", buffering=0), tracker.advance))
+        return io.BufferedReader(_WatchedFile(path, tracker.advance))
 
     return opener

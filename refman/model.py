@@ -349,6 +349,19 @@ class DamageFoundError(LibraryError):
     """SQLite found the library damaged while it was open: nothing more is written to it."""
 
 
+class NoWordsError(RefmanError):
+    """A search text that is not blank but holds no word to search for (``?``, ``*``, ``(``).
+
+    Raised rather than answered with every item (as blank text is) or with none: a caller
+    that forgets the case then stops with this message instead of acting on the whole
+    library, which is how ``tag remove keep --query '?'`` once untagged every item.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        super().__init__(f"the query '{text}' has no words to search for")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem met during an import: file, line (when known) and a plain message."""

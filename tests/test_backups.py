@@ -131,16 +131,16 @@ def test_a_changing_command_backs_the_library_up_first(library_path, tmp_path):
     before = snapshot(library_path)
     assert refman(library_path, "list").returncode == 0
     assert backups.list_backups(library_path) == []  # reading changes nothing: no backup
-    assert refman(library_path, "tag", "add", "oops").returncode == 0
+    assert refman(library_path, "tag", "add", "oops", "--all").returncode == 0
     (backup,) = backups.list_backups(library_path)
     assert snapshot(backup.path) == before
-    assert refman(library_path, "tag", "add", "again").returncode == 0
+    assert refman(library_path, "tag", "add", "again", "--all").returncode == 0
     assert len(backups.list_backups(library_path)) == 1  # not twice in a day
 
 
 def test_a_backup_that_cannot_be_written_only_warns(library_path):
     (library_path.parent / "backups").write_text("a file where the folder would go")
-    result = refman(library_path, "tag", "add", "still done")
+    result = refman(library_path, "tag", "add", "still done", "--all")
     assert result.returncode == 0
     assert "warning: the daily backup was not made" in result.stderr
     with Library(library_path) as library:
@@ -153,7 +153,7 @@ def test_a_backup_that_cannot_be_written_only_warns(library_path):
 def test_refman_restore_goes_back_to_the_latest_backup(library_path):
     backups.make_backup(library_path, now=datetime(2024, 6, 1))
     before = snapshot(library_path)
-    refman(library_path, "tag", "add", "mistake")
+    refman(library_path, "tag", "add", "mistake", "--all")
     after_mistake = snapshot(library_path)
     result = refman(library_path, "restore")
     assert result.returncode == 0, result.stderr
@@ -401,7 +401,7 @@ def test_a_changing_command_checks_the_library_even_with_a_backup_from_today(lib
 def test_a_changing_command_refuses_a_damaged_library(library_path):
     wreck_table(library_path, "note")
     before = library_path.read_bytes()
-    result = refman(library_path, "tag", "add", "x")
+    result = refman(library_path, "tag", "add", "x", "--all")
     assert result.returncode == 1
     assert "is damaged" in result.stderr
     assert library_path.read_bytes() == before

@@ -183,5 +183,5 @@ def test_the_command_line_gives_the_read_only_notice(tmp_path, read_only_medium,
     path = filled_library(tmp_path / "library.sqlite")
     assert app.main(["--library", str(path), "list"]) == 0
     assert "read-only" in capsys.readouterr().err
-    assert app.main(["--library", str(path), "tag", "add", "x"]) == 1
+    assert app.main(["--library", str(path), "tag", "add", "x", "--all"]) == 1
     assert "changes cannot be saved" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import pytest
 
 import refman.library as library_module
 from refman.library import Library
-from refman.model import Creator, PartialDate, Reference
+from refman.model import Creator, LibraryError, NoWordsError, PartialDate, Reference, RefmanError
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "000_dccecbf8d310899f.txt"
@@ -247,6 +247,75 @@ def test_notes_are_searchable_and_kept(library):
     assert changes.notes == {item_id}
     assert library.search("zebrafish") == [item_id]
     assert [n.html for n in library.notes(item_id)] == [note.html]
+
+
+def test_search_text_with_no_words_is_refused_whatever_the_view(library):
+    library.import_files([DATA / "pubmed_result2.txt"])
+    collection, _ = library.create_collection("Reading")
+    for view in ({}, {"trashed": True}, {"collection": collection.id}, {"tags": ["x"]}):
+        with pytest.raises(NoWordsError, match="^the query '\\?' has no words to search for$"):
+            library.search("?", **view)
+    assert library.search("  ") == library.search()
+
+
+# --- tag and collection names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+def test_a_blank_tag_name_is_refused_and_nothing_changes(library, blank):
+    ids = library.import_files([DATA / "pubmed_result2.txt"]).added
+    library.add_tags(ids, ["to read"])
+    before = (snapshot(library), library.tag_names())
+    refusals = [
+        lambda: library.add_tags(ids, ["fine", blank]),
+        lambda: library.remove_tags(ids, [blank]),
+        lambda: library.rename_tag("to read", blank),
+        lambda: library.import_files([SEED], tags=["fine", blank]),
+        lambda: library.import_text(SEED.read_text(encoding="utf-8"), tags=[blank]),
+    ]
+    for refused in refusals:
+        with pytest.raises(RefmanError, match="^A tag needs a name: it cannot be blank.$"):
+            refused()
+    assert (snapshot(library), library.tag_names()) == before
+
+
+def test_tag_and_collection_names_lose_the_spaces_around_them(library):
+    ids = library.import_files([SEED], collection="  Reading  ", tags=[" to read "]).added
+    assert [c.name for c in library.collections()] == ["Reading"]
+    library.import_files([SEED], collection="Reading")
+    assert len(library.collections()) == 1
+    library.rename_tag("to read", "  later ")
+    assert [t.name for t in library.get(ids[0]).tags if not t.automatic] == ["later"]
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_collection_name_is_refused(library, blank):
+    made, _ = library.create_collection("Reading")
+    for refused in (
+        lambda: library.create_collection(blank),
+        lambda: library.rename_collection(made.id, blank),
+        lambda: library.import_files([SEED], collection=blank),
+    ):
+        with pytest.raises(RefmanError, match="^A collection needs a name.$"):
+            refused()
+    assert library.collections() == [made] and library.item_count() == 0
+
+
+# --- where a library may be -------------------------------------------------------------------
+
+
+def test_a_library_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path):
+    with pytest.raises(LibraryError, match="There is no folder .* create the folder first"):
+        Library(tmp_path / "missing" / "library.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_library_gets_its_folders(tmp_path, monkeypatch):
+    default = tmp_path / "data" / "refman" / "library.sqlite"
+    monkeypatch.setattr(library_module.paths, "default_library_path", lambda: default)
+    with Library(default) as made:
+        assert made.item_count() == 0
+    assert default.is_file()
 
 
 def test_trash_and_restore(library):

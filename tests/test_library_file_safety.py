@@ -175,3 +175,14 @@ def test_check_decodes_every_record_and_drops_the_unreadable_ones(library_path):
     assert "No problems found." in again.stdout
     with Library(library_path, read_only=True) as library:
         assert library.get(item_id).damage == ""
+
+
+def test_an_export_is_never_written_over_the_library_or_a_backup(library_path):
+    backup = backups.make_backup(library_path)
+    before = backup.read_bytes()
+    for target in (library_path, Path(f"{library_path}-shm"), backup):
+        result = refman(library_path, "export", "--output", target)
+        assert result.returncode == 1
+        assert "is the library itself or one of its backups" in result.stderr
+    assert backup.read_bytes() == before
+    assert refman(library_path, "check").returncode == 0

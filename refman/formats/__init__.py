@@ -3,16 +3,24 @@
 Readers turn files into ``model.Reference`` objects; exporters turn references into text.
 Modules are imported when a format is first used, so that starting the window does not pay
 for the citation processor.
+
+``export`` and ``cite`` are the writers' one way out, and what they write holds no control
+character (formats.text.CONTROLS), even for references that a library holds with some (an
+older refman imported them): what a writer wrote is looked at, and written again from copies of
+the references without them when it holds one, raw or in the escaped form of its format.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from refman.formats.text import utf8_holds_controls, without_controls
 from refman.model import Reference, RefmanError
 
 
@@ -66,6 +74,24 @@ def _module(name: str):
 def export(refs: Sequence[Reference], key: str, style: str | None = None) -> str:
     """``refs`` written in the format ``key`` (and CSL ``style`` for bibliographies)."""
     fmt = find_export_format(key)
+    text = _write(refs, fmt, style)
+    if _holds_controls(text, fmt.function if fmt.styled else fmt.key):
+        text = _write([_without_controls(ref) for ref in refs], fmt, style)
+    return text
+
+
+def cite(refs: Sequence[Reference], style: str | None = None, kind: str = "text") -> str:
+    """One in-text citation of ``refs`` in a CSL ``style``, as ``text``, ``html`` or ``rtf``."""
+    csl = _module("csl")
+    text = csl.cite_references(refs, style or csl.DEFAULT_STYLE, kind)
+    if _holds_controls(text, kind):
+        text = csl.cite_references(
+            [_without_controls(r) for r in refs], style or csl.DEFAULT_STYLE, kind
+        )
+    return text
+
+
+def _write(refs: Sequence[Reference], fmt: ExportFormat, style: str | None) -> str:
     module = _module(fmt.module)
     if fmt.styled:
         style_id = module.find_style(style).id if style else module.DEFAULT_STYLE
@@ -75,3 +101,33 @@ def export(refs: Sequence[Reference], key: str, style: str | None = None) -> str
     writer: Callable = getattr(module, fmt.function)
     writer(refs, out)
     return out.getvalue()
+
+
+# Control characters as the writers that escape them write them: JSON as \u001b, \b or \f (C1
+# and DEL it writes raw), RTF's C1 as \u128? to \u159? (C0 and DEL it writes raw). A false
+# alarm (a title holding a backslash and a "b") only costs writing twice.
+_ESCAPED_CONTROLS = {
+    "csl-json": re.compile(r"\\(?:u00[01]|[bf])"),
+    "rtf": re.compile(r"\\u1(?:2[89]|[3-5][0-9])\?"),
+}
+
+
+def _holds_controls(text: str, kind: str) -> bool:
+    """True when ``text``, written as ``kind``, holds a control character, raw or escaped."""
+    raw = utf8_holds_controls(text.encode("utf-8", "surrogatepass")) or "\x00" in text
+    escaped = _ESCAPED_CONTROLS.get(kind)
+    return raw or bool(escaped and escaped.search(text))
+
+
+def _without_controls(value):
+    """A copy of ``value`` (a reference, or any of its parts) without control characters."""
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, tuple):
+        return tuple(_without_controls(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _without_controls(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value

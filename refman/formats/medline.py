@@ -27,7 +27,12 @@ What the reader skips and reports through ``on_problem`` (the rest of the file s
 
 - a record with no title (TI, BTI, VTI, TT) and no PubMed or PMC id: nothing to show or match;
 - a record holding NUL bytes: binary data, not text;
-- text between records that holds no MEDLINE tag.
+- text between records that holds no MEDLINE tag;
+- the part of a value beyond ``MAX_FIELD_CHARS`` characters (the start is kept): a line longer
+  than that is never held whole, its rest is read in chunks and dropped.
+
+Control characters (ESC, BEL, backspace, the other C0 and C1 controls, DEL) are removed from
+values, and tabs and other white space become single spaces.
 
 A file that is not MEDLINE at all raises ``NotMedlineError`` when iteration starts.
 
@@ -50,6 +55,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TextIO
 
+from refman.formats.text import CONTROL_RANGES, utf8_holds_controls
 from refman.model import (
     ARTICLE_JOURNAL,
     AUTHOR,
@@ -96,6 +102,20 @@ KNOWN_TAGS: frozenset[str] = frozenset(
 SOURCE_FORMAT = "medline"
 HEAD_BYTES = 4096  # how much of a file sniffing looks at
 _CHUNK = 1 << 16
+# The longest value a field keeps. PubMed's longest abstracts run to some tens of thousands of
+# characters, and its other fields are shorter: a million is far beyond any real value, yet a
+# record holding one stays small in the library (its text, its source record and its search
+# index entry are each a copy) and in every export. Beyond it is junk; it is dropped, and said.
+MAX_FIELD_CHARS = 1_000_000
+# The most a record keeps. PubMed's largest records (consortium papers that list some 15,000
+# investigators, each with a name in two forms and an affiliation) hold about 50,000 fields and
+# 5 million characters. The fields of a longer record after these limits are dropped, and said.
+MAX_RECORD_FIELDS = 200_000
+MAX_RECORD_CHARS = 16_000_000
+# The most of one line the reader holds: room for MAX_FIELD_CHARS characters after the tag in
+# any encoding (UTF-8 takes up to 4 bytes a character). The rest of a longer line is read in
+# chunks and dropped, so that memory stays bounded whatever the file.
+_LONGEST_LINE = 4 * MAX_FIELD_CHARS + 64
 _WIDTH = 88  # PubMed wraps its lines at 88 columns
 _INDENT = " " * 6
 
@@ -124,6 +144,7 @@ _SPACES = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
 _CR = re.compile(r"\r\n?")
 _SEPARATOR = "\x1f"  # between values squashed together (unit separator: not white space)
 _SQUASHED = ("  ", "\t", "\n", "\r", "\f", "\v")  # what _SPACES finds, if anything
+_CONTROLS = re.compile(f"[{CONTROL_RANGES}]")  # removed from values (NUL is reported instead)
 
 
 def _squash(text: str) -> str:
@@ -138,10 +159,26 @@ def _one_dash(text: str) -> bool:
     return "- " not in text and "-\t" not in text and text[-1:] != "-"
 
 
-def _values(fields: list[tuple[str, list[str]]]) -> SourceRecord:
+def _values(fields: list[tuple[str, list[str], int]]) -> SourceRecord:
     """The record's tag/value pairs, each value's lines joined and its white space squashed."""
-    texts = [parts[0] if len(parts) == 1 else " ".join(parts) for _, parts in fields]
-    return tuple(zip([tag for tag, _ in fields], _squashed(texts), strict=True))
+    texts = [parts[0] if len(parts) == 1 else " ".join(parts) for _, parts, _ in fields]
+    return tuple(zip([tag for tag, _, _ in fields], _squashed(texts), strict=True))
+
+
+def _joined(parts: list[str], whole: bool = True) -> str:
+    """A value's lines joined as ``_values`` joins them, squashed; when they are not the whole
+    value (its end was dropped), a space at their end is kept: it is not the value's end."""
+    text = _SPACES.sub(" ", parts[0] if len(parts) == 1 else " ".join(parts))
+    return text.strip(" ") if whole else text.lstrip(" ")
+
+
+def _without_controls(record: RawRecord) -> RawRecord:
+    """The record with the control characters removed from its values (see CONTROL_RANGES)."""
+    fields = tuple(
+        (tag, _squash(_CONTROLS.sub("", value)) if _CONTROLS.search(value) else value)
+        for tag, value in record.fields
+    )
+    return RawRecord(fields, record.line)
 
 
 def _squashed(texts: Sequence[str]) -> list[str]:
@@ -208,19 +245,150 @@ def _record_problem(record: RawRecord) -> str | None:
     return None
 
 
+class _Limits:
+    """Keeps a record in progress within the limits as it grows: each value within
+    ``MAX_FIELD_CHARS``, the record within ``MAX_RECORD_FIELDS`` fields and ``MAX_RECORD_CHARS``
+    characters, so that memory stays bounded by the limits and a block of text, whatever the
+    file. Sizes are counted as ``_values`` makes the values (lines joined, white space squashed),
+    so that the outcome does not depend on where the blocks ended.
+
+    The record is the assembler's list of fields (tag, lines, number of the first line). A value
+    that is cut keeps its start, and ``long`` counts the characters of the whole value, for the
+    problem reported. Once the record is full, the fields after the kept ones are dropped and
+    counted; the last of them stays, emptied, as a sink for continuation lines still to come.
+    """
+
+    def __init__(self) -> None:
+        self.long: dict[int, int] = {}  # field index: the length of its whole value
+        self.kept: int | None = None  # once the record is full: how many fields it keeps
+        self.dropped = 0  # the fields dropped from a full record
+        self.used = False  # a value or the record was cut, or may need to be
+        self._done = 0  # the fields before this one are complete, cut and counted in _chars
+        self._chars = 0
+
+    def trim(self, fields: list[tuple[str, list[str], int]], final: bool = False) -> None:
+        """Cut ``fields`` to the limits; ``final`` at the record's end, when its last field is
+        complete too (before, the last field may grow, so it is not counted yet)."""
+        self.used = True
+        if self.kept is not None:
+            self._drop_from(fields, self.kept)
+            return
+        complete = len(fields) if final else len(fields) - 1
+        for index in range(self._done, len(fields)):
+            if index == MAX_RECORD_FIELDS:
+                self._drop_from(fields, index)
+                return
+            parts = fields[index][1]
+            self._fit(parts, index)
+            if index < complete:
+                parts[:] = [_joined(parts)]
+                self._chars += len(parts[0])
+                if self._chars > MAX_RECORD_CHARS:
+                    self._drop_from(fields, index)
+                    return
+                self._done = index + 1
+
+    def cut_line(self, fields: list[tuple[str, list[str], int]], dropped: int) -> None:
+        """The last field's last line was cut (see ``_long_line``): ``dropped`` characters of it
+        were never read in."""
+        index = len(fields) - 1
+        if self.kept is None or index < self.kept:
+            self.used = True
+            self._cut(fields[index][1], index, dropped)
+
+    def _fit(self, parts: list[str], index: int) -> None:
+        """Cut the value of field ``index`` (its ``parts``) if it has grown too long."""
+        if index in self.long:
+            if len(parts) > 1:
+                self._cut(parts, index)
+        elif (len(parts) > 1 or len(parts[0]) > MAX_FIELD_CHARS) and (
+            sum(map(len, parts)) + len(parts) - 1 > MAX_FIELD_CHARS
+        ):
+            self._cut(parts, index)
+
+    def _cut(self, parts: list[str], index: int, dropped: int = 0) -> None:
+        """Keep at most ``MAX_FIELD_CHARS`` of a value (its ``parts``), and count the whole;
+        ``dropped``: characters of its last line that were never read in.
+
+        Once a value has been cut, what comes after its kept start is only counted: the kept
+        text never jumps over what was dropped.
+        """
+        if index in self.long:
+            rest = _joined(parts[1:], whole=not dropped) if len(parts) > 1 else ""
+            self.long[index] += (len(rest) + 1 if rest else 0) + dropped
+            del parts[1:]
+            return
+        value = _joined(parts, whole=not dropped)
+        if len(value) > MAX_FIELD_CHARS or dropped:
+            self.long[index] = len(value) + dropped
+            value = value[:MAX_FIELD_CHARS]
+        parts[:] = [value]
+
+    def _drop_from(self, fields: list[tuple[str, list[str], int]], index: int) -> None:
+        """Drop the fields from ``index`` on, and count them; the last stays as the sink."""
+        sink = 1 if self.kept is not None else 0  # counted when it was dropped
+        self.dropped += len(fields) - index - sink
+        tag, _, line = fields[-1]
+        fields[index:] = [(tag, [], line)]
+        self.kept = index
+        for cut in [i for i in self.long if i >= index]:
+            del self.long[cut]
+
+    def finish(self, fields: list[tuple[str, list[str], int]], start: int, report) -> SourceRecord:
+        """The record's tag/value pairs within the limits; what was cut is reported."""
+        if not self.used:  # the usual case: a record that nothing was cut from yet
+            values = _values(fields)
+            lengths = list(map(len, map(operator.itemgetter(1), values)))
+            if (
+                len(values) <= MAX_RECORD_FIELDS
+                and sum(lengths) <= MAX_RECORD_CHARS
+                and max(lengths) <= MAX_FIELD_CHARS
+            ):
+                return values
+        self.trim(fields, final=True)
+        values = _values(fields if self.kept is None else fields[: self.kept])
+        for index, length in sorted(self.long.items()):
+            tag, value = values[index]
+            message = (
+                f"the {tag} field is {length:,} characters long; kept the first {len(value):,}"
+            )
+            report(fields[index][2], message)
+        if self.kept is not None:
+            chars = sum(len(value) for _, value in values)
+            report(
+                start,
+                f"this record is longer than any real one: kept its first {self.kept:,} fields "
+                f"({chars:,} characters) and dropped the other {self.dropped:,}",
+            )
+        return values
+
+
 class _Assembler:
-    """Builds RawRecords from numbered lines and reports what it has to skip."""
+    """Builds RawRecords from numbered lines and reports what it has to skip.
+
+    A field is held as its tag, its lines and the number of its first line.
+    """
 
     def __init__(self, report: Callable[[int, str], None]):
         self._report = report
-        self._fields: list[tuple[str, list[str]]] = []
+        self._fields: list[tuple[str, list[str], int]] = []
         self._start = 0
         self._has_pmid = False
         self._seen_record = False  # junk before the first record is skipped silently
         self._junk_line: int | None = None
+        self._limits = _Limits()  # keeps the record in progress within the limits
+        # Lines the block reader cut (see ``_long_line``), not fed yet: the characters dropped.
+        self.cuts: dict[int, int] = {}
+        self.controls = False  # the text holds control characters: look for them in values
 
     def feed_block(self, number: int, lines: list[str], records: list[RawRecord]) -> int:
-        """Feed lines numbered from ``number + 1``; the records they end go to ``records``.
+        """Feed lines numbered from ``number + 1``; the records they end go to ``records``."""
+        if self.cuts:
+            return self._feed_cut_block(number, lines, records)
+        return self._feed_lines(number, lines, records)
+
+    def _feed_lines(self, number: int, lines: list[str], records: list[RawRecord]) -> int:
+        """``feed_block`` for lines none of which was cut.
 
         The two lines that make up almost all of a file are handled here inline: a known tag
         padded to four (``TI  - ``, not PMID, which may start a record) and an indented
@@ -235,13 +403,25 @@ class _Assembler:
                     value = text[6:]
                     tag = text[:4].rstrip(" \t")
                     if tag in KNOWN_TAGS and tag != "PMID" and _one_dash(value):
-                        fields.append((tag, [value]))
+                        fields.append((tag, [value], number))
                         continue
                 elif text[:1] == " " and ("-" not in text or _one_dash(text)) and text.strip():
                     fields[-1][1].append(text.lstrip(" "))  # squashed to one space anyway
                     continue
             records.extend(self.feed(number, text))
         return number
+
+    def _feed_cut_block(self, number: int, lines: list[str], records: list[RawRecord]) -> int:
+        """``feed_block`` when lines were cut: after each cut line, the characters dropped from
+        it count for the value it ended (the line's end is the value's end so far)."""
+        first = number
+        cut_lines = sorted(n for n in self.cuts if first < n <= first + len(lines))
+        for cut in cut_lines:
+            number = self._feed_lines(number, lines[number - first : cut - first], records)
+            dropped = self.cuts.pop(cut)
+            if self._fields:  # else the line was junk, or blank: nothing of it is kept
+                self._limits.cut_line(self._fields, dropped)
+        return self._feed_lines(number, lines[number - first :], records)
 
     def feed(self, line_no: int, text: str) -> Iterator[RawRecord]:
         if not text.strip():
@@ -261,13 +441,19 @@ class _Assembler:
         """True while a record is in progress: the lines up to its end must come here."""
         return bool(self._fields)
 
+    def trim(self) -> None:
+        """Cut the record in progress to the limits (see ``_Limits``): called after each block
+        while a long record is fed a block at a time."""
+        self._limits.trim(self._fields)
+
     def finish(self) -> Iterator[RawRecord]:
         """End the record in progress (at a blank line or at the end of the text)."""
         self._end_junk()
         if not self._fields:
             return
-        record = RawRecord(_values(self._fields), self._start)
-        self._fields, self._has_pmid = [], False
+        fields = self._limits.finish(self._fields, self._start, self._report)
+        record = RawRecord(fields, self._start)
+        self._fields, self._has_pmid, self._limits = [], False, _Limits()
         yield from self._checked(record)
 
     def take(self, record: RawRecord, records: list[RawRecord]) -> None:
@@ -277,6 +463,8 @@ class _Assembler:
 
     def _checked(self, record: RawRecord) -> Iterator[RawRecord]:
         self._seen_record = True
+        if self.controls:
+            record = _without_controls(record)
         problem = _record_problem(record)
         if problem:
             self._report(record.line, problem)
@@ -300,7 +488,7 @@ class _Assembler:
         if not self._fields:
             self._end_junk()
             self._start = line_no
-        self._fields.append((tag, [value]))
+        self._fields.append((tag, [value], line_no))
         self._has_pmid = self._has_pmid or tag == "PMID"
 
     def _continue(self, line_no: int, text: str) -> None:
@@ -370,40 +558,123 @@ def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+class _Marked(str):
+    """A block of text that asks more of ``_records`` than the others: it holds control
+    characters, or it is the kept start of a line too long to hold, ``dropped`` characters of
+    which were read and dropped."""
+
+    controls = False
+    dropped = 0
+
+
 def _text_blocks(chunks: Iterable) -> Iterator[str]:
-    """Decoded text, a chunk's worth at a time, each block ending at a line break (LF) but
-    perhaps the last; memory bounded by the longest line.
+    """Decoded text, a chunk's worth at a time, each block ending at a line break but perhaps
+    the last; memory bounded by ``_LONGEST_LINE``.
 
     A block is decoded whole (UTF-8 almost always holds for all of it), and only a block that
     fails is decoded line by line, each line as UTF-8 or else Windows-1252 (``_decode``). CR
     and CRLF ends become LF. Working a block at a time, not a line at a time, is what keeps the
-    reader close to a plain split of the file.
+    reader close to a plain split of the file. A line longer than ``_LONGEST_LINE`` is cut
+    (``_long_line``): the block of its kept start ends without a line break.
     """
+    chunks = iter(chunks)
     pending: list = []  # the pieces of a line that began in an earlier chunk
+    size = 0  # their length
     for chunk in chunks:
-        end = chunk.rfind(b"\n" if isinstance(chunk, bytes) else "\n")
-        if end < 0:
-            pending.append(chunk)
-            continue
-        pending.append(chunk[: end + 1])
-        block = chunk[:0].join(pending)
-        pending = [chunk[end + 1 :]]
-        yield _block_text(block)
+        while True:
+            end = chunk.rfind(b"\n" if isinstance(chunk, bytes) else "\n")
+            if end >= 0:
+                pending.append(chunk[: end + 1])
+                yield _block_text(chunk[:0].join(pending))
+                pending = [chunk[end + 1 :]]
+                size = len(pending[0])
+            else:
+                pending.append(chunk)
+                size += len(chunk)
+            if size <= _LONGEST_LINE:
+                break
+            # Go on from where the long line ended, with the rest of the chunk it ended in.
+            chunk = yield from _long_line(chunk[:0].join(pending), chunks)
+            pending, size = [], 0
     rest = pending[0][:0].join(pending) if pending else ""
     if rest:
         yield _block_text(rest.removesuffix(b"\r" if isinstance(rest, bytes) else "\r"))
 
 
+def _long_line(text, chunks: Iterator):
+    """Blocks for ``text``, which holds no LF and is longer than ``_LONGEST_LINE``: the lines
+    in it that a CR alone ends (an old Mac file), then the start of its last line, cut at
+    ``_LONGEST_LINE`` as a ``_Marked`` block. The rest of that line is read from ``chunks``
+    and dropped, a chunk at a time; returns the chunk it ends in, from its line break on.
+    """
+    cr = b"\r" if isinstance(text, bytes) else "\r"
+    start = text.rfind(cr, 0, len(text) - 1) + 1  # a CR at the end may be a CRLF's half
+    if start:
+        yield _block_text(text[:start])
+        text = text[start:]
+        if len(text) <= _LONGEST_LINE:
+            return text
+    keep = _char_start(text, _LONGEST_LINE)
+    dropped = _characters(text[keep:])
+    rest = text[:0]
+    for chunk in chunks:
+        end = _line_end(chunk)
+        if end < 0:
+            dropped += _characters(chunk)
+            continue
+        dropped += _characters(chunk[:end])
+        rest = chunk[end:]
+        break
+    line = _block_text(text[:keep])
+    cut = _Marked(line)
+    cut.controls, cut.dropped = isinstance(line, _Marked) and line.controls, dropped
+    yield cut
+    return rest
+
+
+_UTF8_TAILS = bytes(range(0x80, 0xC0))  # the bytes after the first of a UTF-8 character
+
+
+def _char_start(text, index: int) -> int:
+    """``index``, moved back to where a UTF-8 character starts in bytes ``text``."""
+    if isinstance(text, bytes):
+        for _ in range(3):  # a character has at most 3 bytes after its first
+            if text[index] not in _UTF8_TAILS:
+                break
+            index -= 1
+    return index
+
+
+def _characters(text) -> int:
+    """How many characters ``text`` holds: for bytes, counted as UTF-8 (Windows-1252 text may
+    count a few short)."""
+    return len(text.translate(None, _UTF8_TAILS)) if isinstance(text, bytes) else len(text)
+
+
+def _line_end(chunk) -> int:
+    """Where the first line break (LF or CR) in ``chunk`` is, or -1."""
+    lf, cr = (b"\n", b"\r") if isinstance(chunk, bytes) else ("\n", "\r")
+    return min([i for i in (chunk.find(lf), chunk.find(cr)) if i >= 0], default=-1)
+
+
 def _block_text(block) -> str:
-    """A block of text (bytes or str) decoded, its CR and CRLF line ends made LF."""
+    """A block of text (bytes or str) decoded, its CR and CRLF line ends made LF; a ``_Marked``
+    block when it holds control characters."""
     if isinstance(block, bytes):
         try:
-            block = block.decode("utf-8")
+            text = block.decode("utf-8")
+            controls = utf8_holds_controls(block)
         except UnicodeDecodeError:
-            block = "\n".join(_decode(line) for line in block.split(b"\n"))
-    if "\r" in block:
-        block = _CR.sub("\n", block)
-    return block
+            text = "\n".join(_decode(line) for line in block.split(b"\n"))
+            controls = bool(_CONTROLS.search(text))  # Latin-1 holds C1 controls
+    else:
+        text, controls = block, bool(_CONTROLS.search(block))
+    if "\r" in text:
+        text = _CR.sub("\n", text)
+    if controls:
+        text = _Marked(text)
+        text.controls = True
+    return text
 
 
 def _text_chunks(head, stream) -> Iterator:
@@ -429,12 +700,9 @@ def _stream_blocks(stream, label: str) -> Iterator[str]:
     reason = _not_medline_reason(_head_text(head))
     if reason:
         raise NotMedlineError(label, None, f"this is not a MEDLINE/PubMed file ({reason})")
-    blocks = _text_blocks(_text_chunks(head, stream))
-    first = next(blocks, None)
-    if first is None:
-        return
-    yield first.removeprefix("\ufeff")
-    yield from blocks
+    # The UTF-8 byte order mark goes before decoding (the UTF-16 decoder drops its own).
+    bom = codecs.BOM_UTF8 if isinstance(head, bytes) else "\ufeff"
+    yield from _text_blocks(_text_chunks(head.removeprefix(bom), stream))
 
 
 def _reporter(label: str, on_problem) -> Callable[[int, str], None]:
@@ -452,12 +720,16 @@ def _records(blocks: Iterable[str], label: str, on_problem) -> Iterator[RawRecor
     (almost all of them) is read whole by ``_clean_record``; any other piece, and any stretch
     longer than ``_LONGEST_PIECE`` without a blank line, goes line by line through the
     ``_Assembler``, which knows every layout. Both give the same records: a property test
-    checks that.
+    checks that. A ``_Marked`` block tells the assembler what it must look for.
     """
     assembler = _Assembler(_reporter(label, on_problem))
     number = 0  # the lines before ``pending``
     pending = ""  # text that may hold the start of a record not yet ended
     for block in blocks:
+        if type(block) is _Marked:
+            assembler.controls = assembler.controls or block.controls
+            if block.dropped:  # a cut line, which starts after ``pending``
+                assembler.cuts[number + pending.count("\n") + 1] = block.dropped
         pending += block
         records: list[RawRecord] = []
         if assembler.busy:  # a long record is being fed line by line: go on to its end
@@ -468,6 +740,8 @@ def _records(blocks: Iterable[str], label: str, on_problem) -> Iterator[RawRecor
             pending = pending[cut + 2 :]
         elif len(pending) > _LONGEST_PIECE and not assembler.busy:
             pending, number = _feed_lines(assembler, pending, number, records)
+        if assembler.busy:
+            assembler.trim()
         yield from records
     records = []
     if assembler.busy:
@@ -531,10 +805,13 @@ def _clean_record(piece: str, line: int) -> RawRecord | None:
     of it is a field or a continuation line in PubMed's layout with nothing the assembler
     would read differently: a tag glued to its dash that is not a known tag, a second PMID
     (a new record), a second field marker in a line (perhaps a damaged line: "- ", a dash
-    before a tab or at a line's end), a NUL (reported by the assembler).
+    before a tab or at a line's end), a NUL (reported by the assembler), a piece so long
+    that a value may need cutting (the assembler cuts it).
     """
+    if len(piece) > min(MAX_FIELD_CHARS, MAX_RECORD_CHARS):
+        return None
     found = _FIELD.findall(piece)
-    if not found:
+    if not found or len(found) > MAX_RECORD_FIELDS:
         return None
     tags, pads, values = zip(*found, strict=True)
     newlines = sum(map(str.count, values, itertools.repeat("\n")))

@@ -41,7 +41,7 @@ from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
 from refman.library import Library
 from refman.model import RefmanError
-from refman.paths import APP_NAME
+from refman.paths import APP_NAME, check_library_path
 
 log = logging.getLogger("refman.gui")
 DESKTOP_ID = "io.github.refman.Refman"  # resources/io.github.refman.Refman.desktop
@@ -55,6 +55,11 @@ def run(library_path: Path, files: list[str]) -> int:
     """Open the window on the library at ``library_path``; import ``files``; run until quit."""
     app = application()
     install_excepthook()
+    try:  # a folder, a device, a missing folder...: said before anything uses the path
+        check_library_path(library_path)
+    except RefmanError as exc:
+        _cannot_open(library_path, exc)
+        return 1
     measuring = first_paint.requested()
     if not measuring and single_instance.hand_off(library_path, files):
         return 0  # a window is already open on this library: it took the files
@@ -125,8 +130,12 @@ def open_library(path: Path) -> Library | None:
     except DamagedLibraryError as exc:
         return _open_damaged(path, exc)
     except (RefmanError, OSError) as exc:
-        dialogs.show_error(None, f"The library {path} cannot be opened.\n\n{exc}")
+        _cannot_open(path, exc)
         return None
+
+
+def _cannot_open(path: Path, exc: Exception) -> None:
+    dialogs.show_error(None, f"The library {path} cannot be opened.\n\n{exc}")
 
 
 def _open_damaged(path: Path, damage: DamagedLibraryError) -> Library | None:
@@ -139,7 +148,7 @@ def _open_damaged(path: Path, damage: DamagedLibraryError) -> Library | None:
         if choice == READ_ONLY:
             return Library(path, read_only=True)
     except RefmanError as exc:
-        dialogs.show_error(None, f"The library {path} cannot be opened.\n\n{exc}")
+        _cannot_open(path, exc)
     return None
 
 

@@ -27,10 +27,12 @@ def show_info(parent: QWidget | None, message: str) -> None:
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    """A line of text from the user, or None when they cancel or leave it blank."""
+    """A line of text from the user (without the spaces around it), or None when they cancel.
+
+    A blank answer comes back as "", for the library to refuse in plain words (a tag or a
+    collection needs a name) rather than to be dropped without a word."""
     answer, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    answer = answer.strip()
-    return answer if ok and answer else None
+    return answer.strip() if ok else None
 
 
 def confirm(parent: QWidget | None, title: str, question: str, action: str) -> bool:

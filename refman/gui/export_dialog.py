@@ -271,12 +271,10 @@ class ExportDialog(QDialog):
         self._render([fmt.key], lambda texts: self._write(path, texts[0], count))
 
     def _write(self, path: str, text: str, count: int) -> None:
-        try:
-            # newline="": the text's own line ends go out as they are (RIS wants CRLF).
-            with open(path, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
-        except OSError as exc:
-            dialogs.show_error(self, f"Cannot write {path}: {exc.strerror}.")
+        try:  # whole or not at all: a full disk leaves the file as it was
+            self.library.write_export(path, text)
+        except RefmanError as exc:
+            dialogs.show_error(self, str(exc))
             return
         self._report(f"Saved {_items(count)} to {path}.")
 

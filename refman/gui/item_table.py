@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.library import Changes, Library
-from refman.model import CollectionId, ItemId
+from refman.model import CollectionId, ItemId, NoWordsError
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
@@ -107,6 +107,8 @@ class ItemTableModel(QAbstractTableModel):
         self._loaded = False
         self._rows: dict[ItemId, int] | None = None
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
+        # Why the view shows nothing when its search text has no words ("" otherwise).
+        self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
         self.citation_style: Callable[[], str | None] | None = None
 
@@ -143,17 +145,24 @@ class ItemTableModel(QAbstractTableModel):
         return self._rows.get(item_id)
 
     def _search(self) -> list[ItemId]:
+        """The view's ids; none for search text with no words (``?``), never every item."""
         q = self.query
         key, descending = self._sort
-        return self.library.search(
-            q.text,
-            collection=q.collection,
-            unfiled=q.unfiled,
-            tags=q.tags,
-            trashed=q.trashed,
-            sort=key,
-            descending=descending,
-        )
+        try:
+            ids = self.library.search(
+                q.text,
+                collection=q.collection,
+                unfiled=q.unfiled,
+                tags=q.tags,
+                trashed=q.trashed,
+                sort=key,
+                descending=descending,
+            )
+        except NoWordsError as exc:
+            self.search_problem = str(exc)
+            return []
+        self.search_problem = ""
+        return ids
 
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()

@@ -41,8 +41,8 @@ class TagInput(QLineEdit):
         self.names.setStringList(names)
 
     def _enter(self) -> None:
-        name = self.text().strip()
-        if name:
+        name = self.text()
+        if name:  # spaces alone go on: the library refuses a blank tag in plain words
             self.clear()
             self.tag_entered.emit(name)
 

@@ -230,6 +230,8 @@ class MainWindow(QMainWindow):
         count = self.table_model.rowCount()
         where = " in the Trash" if self.query.trashed else ""
         self.count_label.setText(f"{count} item{'s' * (count != 1)}{where}")
+        if self.table_model.search_problem:  # "?" in the search box: say why nothing shows
+            self.count_label.setText(f"No items: {self.table_model.search_problem}")
         self.table.update_placeholder()
 
     def focus_search(self) -> None:

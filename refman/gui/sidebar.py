@@ -287,7 +287,7 @@ class Sidebar(QSplitter):
     def new_collection(self, parent_id: CollectionId | None = None) -> None:
         title = "New Subcollection" if parent_id else "New Collection"
         name = dialogs.ask_text(self, title, "Name:")
-        if not name:
+        if name is None:  # cancelled; a blank name goes on, to be refused plainly
             return
         made = self.editor.create_collection(name, parent_id)
         if made is not None:
@@ -296,7 +296,7 @@ class Sidebar(QSplitter):
     def rename_collection(self, cid: CollectionId) -> None:
         old = self.model.index_of(Source(COLLECTION, cid)).data()
         name = dialogs.ask_text(self, "Rename Collection", "Name:", old)
-        if not name or name == old:
+        if name is None or name == old:
             return
         self.editor.push(
             InverseCommand(

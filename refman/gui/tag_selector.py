@@ -487,7 +487,7 @@ class TagSelector(QWidget):
         new = dialogs.ask_text(
             self, "Rename Tag", "New name (an existing tag's name merges the two):", name
         )
-        if new and new != name:
+        if new is not None and new != name:  # a blank name goes on, to be refused plainly
             self.editor.rename_tag(name, new)
 
     def delete(self, name: str) -> None:

@@ -21,7 +21,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from refman.library import Changes, Library
+from refman.library import Changes, Library, tag_name
 from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError
 
 T = TypeVar("T")
@@ -186,7 +186,7 @@ class TagCommand(LibraryCommand):
     """Add (or remove) tags on items; undo touches only the items whose tags really changed."""
 
     def __init__(self, library: Library, ids: Sequence[ItemId], names: Sequence[str], adding: bool):
-        names = [n.strip() for n in names if n.strip()]
+        names = [tag_name(n) for n in names]  # RefmanError for a blank one: nothing is pushed
         verb = "Add" if adding else "Remove"
         super().__init__(library, f"{verb} tag {', '.join(names)}")
         self.adding = adding
@@ -381,7 +381,7 @@ class RenameTagCommand(LibraryCommand):
     """
 
     def __init__(self, library: Library, old: str, new: str):
-        new = new.strip()
+        new = tag_name(new)  # RefmanError for a blank one
         merging = new in library.tag_names()
         super().__init__(library, f"{'Merge' if merging else 'Rename'} tag {old} into {new}")
         self.old, self.new, self.merging = old, new, merging

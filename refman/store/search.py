@@ -16,6 +16,7 @@ from operator import itemgetter
 
 from peewee import Database, Expression, fn
 
+from refman.model import NoWordsError
 from refman.store import fts
 from refman.store.bulk import fetch, ids_listed
 from refman.store.schema import CollectionItem, Item, ItemTag, Tag, Trash
@@ -141,11 +142,16 @@ def search_ids(
     ``orders`` keeps the sorted ids of views between calls (None: nothing is kept). Few
     matches are sorted by themselves: by the view's kept order, else in SQL by id. Many
     matches narrow the view's sorted ids, made first when not kept.
+
+    Blank text narrows nothing; text with no word in it (``?``, an emoji) raises NoWordsError:
+    it must never stand for every item.
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
     words = fts.match_words(text)
     if not words:
+        if text.strip():
+            raise NoWordsError(text)
         return list(_view_order(db, orders, sort, descending, view).ids)
     found = _matches(db, words)
     if _count(found) <= FEW_MATCHES:

@@ -265,7 +265,8 @@ class Store:
     ) -> list[ItemId]:
         """Ids of a view, sorted in SQL (ties by id).
 
-        ``text``: every word must match some field as a prefix. ``collection``: its direct
+        ``text``: every word must match some field as a prefix; NoWordsError when it is not
+        blank but holds no word (see search.search_ids). ``collection``: its direct
         members. ``unfiled``: items in no collection. ``tags``: items with all of them.
         ``trashed``: the trash instead of the library. ``sort``: a key of search.SORT_COLUMNS.
         """

@@ -424,18 +424,160 @@ def test_words_with_dashes_at_a_line_start_continue_the_value():
     assert [t for t, _ in ref.source_record] == ["PMID", "OWN", "DP", "TI", "AB", "LA", "PT"]
 
 
-def test_a_single_very_long_line_is_read_in_memory_proportional_to_it():
-    size = 8_000_000
-    text = "PMID- 1\nTI  - Long.\nAB  - " + "word " * (size // 5) + "\n"
-    data = text.encode()
+# --- limits: long lines, long values, long records --------------------------------------------
+
+WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit "
+
+
+def words(length: int) -> str:
+    return (WORDS * (length // len(WORDS) + 1))[:length]
+
+
+def read_with_problems(data: bytes) -> tuple[list[Reference], list[tuple[int | None, str]]]:
+    problems: list[Problem] = []
+    refs = read_all(io.BytesIO(data), on_problem=problems.append)
+    return refs, [(p.line, p.message) for p in problems]
+
+
+def cut_message(tag: str, length: int, kept: str) -> str:
+    return f"the {tag} field is {length:,} characters long; kept the first {len(kept):,}"
+
+
+def test_a_line_longer_than_the_reader_holds_is_cut_in_bounded_memory():
+    """The line is 4 times what the reader holds: reading it whole would take twice that in
+    memory at least (its bytes and its text), the reader stays well below."""
+    size = 4 * medline._LONGEST_LINE
+    data = f"PMID- 1\nTI  - Long.\nAB  - {words(size)}\nLA  - eng\n".encode()
     tracemalloc.start()
     try:
-        (ref,) = read_all(io.BytesIO(data))
+        refs, problems = read_with_problems(data)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(ref.abstract) == size - 1
-    assert peak < 8 * size
+    (ref,) = refs
+    assert ref.abstract == words(medline.MAX_FIELD_CHARS).rstrip()
+    assert ref.language == "eng"  # the file goes on after the long line
+    assert problems == [(3, cut_message("AB", size, ref.abstract))]
+    assert peak < 7 * medline._LONGEST_LINE
+
+
+def test_a_long_line_at_the_end_of_a_file_without_a_line_break_is_cut():
+    size = medline._LONGEST_LINE + 5 * medline._CHUNK
+    (ref,), problems = read_with_problems(f"PMID- 1\nTI  - {words(size)}".encode())
+    assert ref.title == words(medline.MAX_FIELD_CHARS).rstrip()
+    assert problems == [(2, cut_message("TI", size, ref.title))]
+
+
+def test_a_long_line_of_multibyte_characters_is_cut_between_characters():
+    text = "é€😀" * (medline._LONGEST_LINE // 3)  # 2, 3 and 4 bytes in UTF-8
+    (ref,), problems = read_with_problems(f"PMID- 1\nTI  - {text}\n".encode())
+    assert ref.title == text[: medline.MAX_FIELD_CHARS]
+    assert problems == [(2, cut_message("TI", len(text), ref.title))]
+
+
+def test_a_value_over_many_continuation_lines_is_cut():
+    lines = [words(80) for _ in range(2 * medline.MAX_FIELD_CHARS // 80)]
+    text = "PMID- 1\nTI  - A title\nAB  - " + "\n      ".join(lines) + "\nLA  - eng\n\n"
+    (ref,), problems = read_with_problems(text.encode())
+    whole = " ".join(line.strip() for line in lines)
+    assert ref.abstract == whole[: medline.MAX_FIELD_CHARS].rstrip()
+    assert ref.language == "eng"
+    assert problems == [(3, cut_message("AB", len(whole), ref.abstract))]
+
+
+def test_values_within_the_limit_are_whole():
+    value = words(medline.MAX_FIELD_CHARS).strip()
+    (ref,), problems = read_with_problems(f"PMID- 1\nTI  - A title\nAB  - {value}\n".encode())
+    assert (ref.abstract, problems) == (value, [])
+
+
+def test_a_record_with_too_many_fields_keeps_its_first():
+    count = medline.MAX_RECORD_FIELDS + 1000
+    text = "PMID- 1\nTI  - A title\n" + "AU  - Author X\n" * count + "\nPMID- 2\nTI  - Next\n"
+    (ref, following), problems = read_with_problems(text.encode())
+    assert len(ref.source_record) == medline.MAX_RECORD_FIELDS
+    assert len(ref.creators) == medline.MAX_RECORD_FIELDS - 2
+    assert following.title == "Next"
+    kept = sum(len(value) for _, value in ref.source_record)
+    assert problems == [
+        (
+            1,
+            "this record is longer than any real one: kept its first "
+            f"{medline.MAX_RECORD_FIELDS:,} fields ({kept:,} characters) and dropped the other "
+            f"{count + 2 - medline.MAX_RECORD_FIELDS:,}",
+        )
+    ]
+
+
+def test_a_record_of_too_many_characters_keeps_its_first_fields():
+    value = words(medline.MAX_FIELD_CHARS - 10).strip()
+    count = medline.MAX_RECORD_CHARS // len(value) + 3
+    text = "PMID- 1\nTI  - A title\n" + f"AB  - {value}\n" * count + "LA  - eng\n"
+    (ref,), problems = read_with_problems(text.encode())
+    fields = ref.source_record
+    assert fields[:2] == (("PMID", "1"), ("TI", "A title"))
+    assert all(field == ("AB", value) for field in fields[2:])
+    kept = sum(len(v) for _, v in fields)
+    assert kept <= medline.MAX_RECORD_CHARS < kept + len(value)
+    assert problems == [
+        (
+            1,
+            "this record is longer than any real one: kept its first "
+            f"{len(fields):,} fields ({kept:,} characters) and dropped the other "
+            f"{count + 3 - len(fields):,}",
+        )
+    ]
+
+
+def test_lines_ended_by_cr_alone_are_not_one_long_line():
+    record = f"PMID- 1\rTI  - A title\rAB  - {words(2000)}\r\r"
+    data = (record * (2 * medline._LONGEST_LINE // len(record))).encode()
+    refs, problems = read_with_problems(data)
+    assert problems == []
+    assert len(refs) == len(data) // len(record)
+    assert refs[0].abstract == words(2000).strip()
+
+
+# --- control characters -----------------------------------------------------------------------
+
+DIRTY_TITLE = "A \x1b[31mred\x1b[0m title\x07 with a back\x08space,\ta tab, DEL\x7f and C1\x9b."
+CLEAN_TITLE = "A [31mred[0m title with a backspace, a tab, DEL and C1"
+DIRTY = (
+    f"PMID- 1\nTI  - {DIRTY_TITLE}\nFAU - Smith\x1b, John\nAB  - Line one\n\x1b\x07\n      two.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        DIRTY.encode(),
+        DIRTY.encode("utf-16"),
+        DIRTY.replace("\n", "\r\n").encode(),
+        # Not UTF-8: a line with a byte that Windows-1252 has no character for (0x81) is read
+        # as Latin-1, where that byte is a C1 control; it goes as well.
+        DIRTY.replace("\x9b", "\x81").replace("Line one", "Lin\xe9 one\x81").encode("latin-1"),
+    ],
+    ids=["utf-8", "utf-16", "crlf", "latin-1"],
+)
+def test_control_characters_are_removed_from_values(data):
+    (ref,), problems = read_with_problems(data)
+    assert problems == []
+    assert ref.title == CLEAN_TITLE
+    assert ref.creators[0].family == "Smith"
+    assert ref.abstract in ("Line one two.", "Liné one two.")  # a line of controls only
+    assert not any(re.search("[\x00-\x1f\x7f-\x9f]", v) for _, v in ref.source_record)
+
+
+def test_control_characters_are_removed_from_pasted_text():
+    (ref,) = text_refs(DIRTY)
+    assert ref.title == CLEAN_TITLE
+
+
+def test_a_record_with_nul_bytes_is_still_reported_among_control_characters():
+    data = b"PMID- 1\nTI  - bad\x00\x1b\n\nPMID- 2\nTI  - good\x1b\n"
+    (ref,), problems = read_with_problems(data)
+    assert ref.title == "good"
+    assert problems == [(1, "this record holds binary data (NUL bytes) and was skipped")]
 
 
 # --- mapping ----------------------------------------------------------------------------------

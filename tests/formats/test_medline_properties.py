@@ -191,20 +191,53 @@ mixed_records = st.lists(
 )
 
 
+@contextlib.contextmanager
+def patched(**values):
+    """The reader's module constants set to ``values`` for a while (small limits, to reach
+    the paths that real files reach only when they are huge)."""
+    usual = {name: getattr(medline, name) for name in values}
+    for name, value in values.items():
+        setattr(medline, name, value)
+    try:
+        yield
+    finally:
+        for name, value in usual.items():
+            setattr(medline, name, value)
+
+
+# The limits on values and records (field characters, fields, record characters): the real
+# ones, and small ones that cut some of the values and records of the examples.
+LIMITS = [
+    (medline.MAX_FIELD_CHARS, medline.MAX_RECORD_FIELDS, medline.MAX_RECORD_CHARS),
+    (30, 1000, 10_000),
+    (10_000, 4, 10_000),
+    (10_000, 1000, 150),
+    (25, 5, 100),
+]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     mixed_records,
     st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n", "\n \n"]), min_size=6, max_size=6),
     st.lists(st.integers(0, 20_000), max_size=6),
     st.sampled_from([medline._LONGEST_PIECE, 40, 400]),
+    st.sampled_from(LIMITS),
 )
-def test_records_read_whole_agree_with_the_line_by_line_reader(records, gaps, cuts, longest):
+def test_records_read_whole_agree_with_the_line_by_line_reader(
+    records, gaps, cuts, longest, limits
+):
+    """Whatever the limits: a record fed a block at a time is cut as it grows (``trim``), and
+    must come out as it does when it is cut whole at its end."""
     text = "".join(record + gap for record, gap in zip(records, gaps, strict=False))
-    usual, medline._LONGEST_PIECE = medline._LONGEST_PIECE, longest  # the long-stretch path
-    try:
+    fields, count, chars = limits
+    with patched(
+        _LONGEST_PIECE=longest,  # the long-stretch path
+        MAX_FIELD_CHARS=fields,
+        MAX_RECORD_FIELDS=count,
+        MAX_RECORD_CHARS=chars,
+    ):
         assert in_blocks(cut_in_blocks(text, cuts)) == line_by_line(text)
-    finally:
-        medline._LONGEST_PIECE = usual
 
 
 def test_real_files_read_whole_agree_with_the_line_by_line_reader():

@@ -20,6 +20,8 @@ from refman.gui import app, dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.library import Library
 from refman.model import RefmanError
+from tests.safety_helpers import refman as run_refman
+from tests.test_cli_refusals import BAD_LIBRARIES, expected_message
 
 
 @pytest.fixture
@@ -56,6 +58,19 @@ def test_a_library_that_cannot_be_opened_is_explained(
     assert len(shown_errors) == 1
     assert str(bad) in shown_errors[0]
     assert "Traceback" not in shown_errors[0]
+
+
+@pytest.mark.parametrize("kind", list(BAD_LIBRARIES))
+def test_a_path_that_cannot_be_a_library_gets_the_command_lines_message(
+    tmp_path, kind, shown_errors, app_settings, keep_excepthook
+):
+    path = BAD_LIBRARIES[kind][0](tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    said = run_refman(path, "list").stderr.removeprefix("refman: ").rstrip("\n")
+    assert said.startswith(expected_message(kind, tmp_path, path))
+    assert app.run(path, []) == 1
+    assert shown_errors == [f"The library {path} cannot be opened.\n\n{said}"]
+    assert sorted(tmp_path.rglob("*")) == before  # no folder made, nothing beside it
 
 
 def test_files_named_on_start_are_imported(

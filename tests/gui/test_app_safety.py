@@ -244,6 +244,7 @@ def test_damage_met_by_the_window_offers_the_backup_and_restores_after_closing(
 def test_a_library_in_a_synced_folder_is_flagged_and_explained_once(
     monkeypatch, app_settings, tmp_path, answers
 ):
+    (tmp_path / "Dropbox").mkdir()
     library_path = filled_library(tmp_path / "Dropbox" / "library.sqlite")
 
     def look(window):

@@ -262,3 +262,31 @@ def test_several_items_selected_are_tagged_at_once(window):
 def test_nothing_selected_says_so(window):
     window.table.clearSelection()
     assert window.detail.currentWidget() is window.detail.empty
+
+
+@pytest.fixture
+def shown_errors(monkeypatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: shown.append(message))
+    return shown
+
+
+def test_a_blank_tag_in_the_tag_field_is_refused_plainly(window, knowles, shown_errors):
+    tags = window.detail.tags
+    before = window.library.get(knowles).tags
+    QTest.keyClick(tags.input, Qt.Key.Key_Return)  # nothing typed: nothing to say
+    assert shown_errors == []
+    type_into(tags.input, "   ")
+    QTest.keyClick(tags.input, Qt.Key.Key_Return)
+    assert shown_errors == ["A tag needs a name: it cannot be blank."]
+    assert window.library.get(knowles).tags == before
+    assert window.editor.undo_stack.count() == 0
+
+
+def test_a_blank_tag_for_several_items_is_refused_plainly(window, shown_errors):
+    window.table.selectAll()
+    tagger = window.detail.multi.tagger
+    type_into(tagger.input, "  ")
+    QTest.mouseClick(tagger.add_button, Qt.MouseButton.LeftButton)
+    assert shown_errors == ["A tag needs a name: it cannot be blank."]
+    assert window.editor.undo_stack.count() == 0

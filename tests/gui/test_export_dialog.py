@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 from gui_helpers import expected_citation, id_of, menu_action, pick_style
 from PySide6.QtCore import QPoint, Qt
@@ -9,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from refman import files
 from refman.formats import EXPORT_FORMATS
 from refman.gui import dialogs, export_dialog
 from refman.gui.export_dialog import ExportDialog
@@ -253,3 +257,23 @@ def test_a_file_that_cannot_be_written_is_a_plain_error(window, qtbot, seed, mon
     target = tmp_path / "no such folder" / "out.txt"
     save_to(dialog, monkeypatch, target)
     assert shown == [f"Cannot write {target}: No such file or directory."]
+
+
+def test_a_full_disk_leaves_the_old_file_whole(window, qtbot, seed, monkeypatch, tmp_path):
+    """The dialog writes as the command line does (refman.files); a real full disk is tested
+    through the command line (tests/test_cli_refusals.py), here the system call fails."""
+    shown = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: shown.append(message))
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)
+    target = tmp_path / "refs.txt"
+    target.write_text("the export of last week", encoding="utf-8")
+    dialog = open_export(window, qtbot)
+    save_to(dialog, monkeypatch, target)
+    assert shown == [f"Cannot write {target}: the disk is full. Nothing was written."]
+    assert target.read_text(encoding="utf-8") == "the export of last week"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert dialog.status.text() == ""

@@ -279,7 +279,7 @@ def test_a_library_that_cannot_be_opened_is_said_plainly(qtbot, window, tmp_path
 
     assert report.problems and report.added == []
     text = summary_text(controller)
-    assert "Cannot create the folder" in text
+    assert f"{blocker_file} is a file, not a folder" in text
     assert "Traceback" not in text
 
 

@@ -203,3 +203,21 @@ def test_an_empty_search_result_is_not_mistaken_for_an_empty_library(window, qtb
     window.search_box.setText("nothing-matches-this")
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 0)
     assert not window.table.placeholder.isVisible()
+
+
+@pytest.mark.parametrize("text", ["?", "*", "(", "\U0001f600"])
+def test_search_text_with_no_words_shows_no_items_and_says_why(window, qtbot, text):
+    """Never every item: the window and the command line read the search alike."""
+    window.search_box.setText(text)
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.table_model.rowCount() == 0
+    assert window.count_label.text() == f"No items: the query '{text}' has no words to search for"
+    assert not window.table.placeholder.isVisible()  # the library is not empty
+    _, changes = window.library.add(Reference(title="Added by another pane"))
+    window.apply(changes)  # a change while the text stays: still nothing, still said
+    assert window.table_model.rowCount() == 0
+    assert window.count_label.text().startswith("No items: the query")
+    window.search_box.setText(f"{text} knowl")  # a word beside it: searched
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert shown_titles(window) == [REFERENCES[0].title]
+    assert window.count_label.text() == "1 item"

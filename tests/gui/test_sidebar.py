@@ -253,3 +253,15 @@ def test_a_new_collection_elsewhere_keeps_the_place_on_show(window):
     assert window.sidebar.source == Source(TRASH)
     assert window.sidebar.tree.currentIndex().data() == "Trash"
     assert window.table_model.ids == [knowles]
+
+
+def test_a_blank_collection_name_is_refused_plainly(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: shown.append(message))
+    cid = make_collection(window, "Surgery")
+    answer(monkeypatch, "ask_text", "")  # what the question gives for blank text
+    window.sidebar.new_collection()
+    window.sidebar.rename_collection(cid)
+    assert shown == ["A collection needs a name."] * 2
+    assert [c.name for c in window.library.collections()] == ["Surgery"]
+    assert window.sidebar.model.index_of(Source(COLLECTION, cid)).data() == "Surgery"

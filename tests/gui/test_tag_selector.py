@@ -7,6 +7,7 @@ from gui_helpers import drop_on_index, id_of, make_window, shown_titles
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QInputDialog
 
 from refman.gui import dialogs, mime
 from refman.gui.main_window import MainWindow
@@ -261,3 +262,23 @@ def test_hiding_automatic_tags_stops_them_narrowing(window):
     window.sidebar.tags.show_automatic_action.trigger()
     assert window.sidebar.tags.selected == ()
     assert len(shown_titles(window)) == 4
+
+
+def test_renaming_a_tag_to_blank_is_refused_plainly(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, message: shown.append(message))
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: "")  # its answer for blank text
+    window.sidebar.tags.rename("sinus")
+    assert shown == ["A tag needs a name: it cannot be blank."]
+    assert "sinus" in shown_tags(window) and "" not in window.library.tag_names()
+    assert window.editor.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "pressed_ok", "answer"), [("  ", True, ""), (" x ", True, "x"), ("x", False, None)]
+)
+def test_the_text_question_tells_a_blank_answer_from_a_cancel(
+    qapp, monkeypatch, typed, pressed_ok, answer
+):
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args: (typed, pressed_ok))
+    assert dialogs.ask_text(None, "Rename Tag", "New name:") == answer

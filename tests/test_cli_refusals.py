@@ -1,0 +1,366 @@
+"""What the command line refuses, and how it says so: queries with no words, arguments that are
+not UTF-8, paths that cannot be a library, blank tags, control characters on the terminal, and
+an export to a full disk. Each runs the installed ``refman`` as a user would and checks what
+the user sees: the message, the exit code, and the files left on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from refman.library import Library
+from refman.model import Creator, PartialDate, Reference
+from tests.safety_helpers import DATA, REFMAN, SAMPLES, filled_library, refman, snapshot
+
+SEED = DATA / "000_dccecbf8d310899f.txt"
+NO_WORDS = ["?", "*", '"', "^", "(", "\U0001f600", "? * ("]
+
+
+@pytest.fixture
+def library_path(tmp_path) -> Path:
+    return filled_library(tmp_path / "library.sqlite")
+
+
+def stderr_is(result: subprocess.CompletedProcess, message: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"refman: {message}\n"
+
+
+# --- 1. a query with no words ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", NO_WORDS)
+def test_a_query_with_no_words_tags_and_untags_nothing(library_path, query):
+    assert refman(library_path, "tag", "add", "keep", "--all").returncode == 0
+    before = snapshot(library_path)
+    for action in ("remove", "add"):
+        result = refman(library_path, "tag", action, "keep", "--query", query)
+        stderr_is(result, f"the query '{query}' has no words to search for")
+        assert result.stdout == ""
+    assert snapshot(library_path) == before
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["export"]])
+def test_list_and_export_say_the_query_has_no_words(library_path, command):
+    result = refman(library_path, *command, "--query", "?")
+    stderr_is(result, "the query '?' has no words to search for")
+    assert result.stdout == ""
+
+
+def test_a_word_beside_marks_is_still_searched(library_path):
+    listed = refman(library_path, "list", "--query", "? iltamiocel *").stdout.splitlines()
+    assert len(listed) == 1 and "iltamiocel" in listed[0].lower()
+
+
+@pytest.mark.parametrize(
+    ("query", "said"), [(None, "the query is missing"), ("", "the query is empty"), ("  ", "empty")]
+)
+def test_tag_without_a_query_needs_all(library_path, query, said):
+    before = snapshot(library_path)
+    given = [] if query is None else ["--query", query]
+    result = refman(library_path, "tag", "remove", "to read", *given)
+    assert result.returncode == 1
+    assert said in result.stderr and "--all for every item" in result.stderr
+    assert snapshot(library_path) == before
+
+
+def test_tag_all_tags_every_item_outside_the_trash(library_path):
+    result = refman(library_path, "tag", "add", "everything", "--all")
+    with Library(library_path, read_only=True) as library:
+        in_library, in_trash = library.search(), library.search(trashed=True)
+        assert result.stdout == f"Tagged {len(in_library)} items 'everything'.\n"
+        assert library.search(tags=["everything"]) == in_library
+        assert library.search(tags=["everything"], trashed=True) == []
+        assert in_trash  # the trash holds an item, which --all left alone
+
+
+def test_tag_with_both_a_query_and_all_is_refused(library_path):
+    before = snapshot(library_path)
+    result = refman(library_path, "tag", "add", "x", "--all", "--query", "brain")
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
+    assert snapshot(library_path) == before
+
+
+def test_tag_help_names_query_and_all(library_path):
+    shown = refman(library_path, "tag", "--help").stdout
+    assert "--query TEXT" in shown and "--all" in shown and "every item" in shown
+
+
+# --- 2. arguments that are not UTF-8 ----------------------------------------------------------
+
+# Python gives a byte that is not UTF-8 in an argument as a lone surrogate (surrogateescape);
+# handed to subprocess, it goes back to the program as the raw byte 0xff.
+BAD = "\udcff"
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "shown"),
+    [
+        (["tag", "add", f"{BAD}tag", "--all"], "TAG", "\\xfftag"),
+        (["tag", "add", "ok", "--query", f"brain{BAD}"], "--query", "brain\\xff"),
+        (["note", "add", "1", BAD], "TEXT", "\\xff"),
+        (["import", "--tag", f"t{BAD}", SEED], "--tag", "t\\xff"),
+        (["import", "--collection", f"{BAD}c", SEED], "--collection", "\\xffc"),
+        (["list", "--query", BAD], "--query", "\\xff"),
+        (["export", "--style", f"ama{BAD}"], "--style", "ama\\xff"),
+        (["export", "--collection", BAD], "--collection", "\\xff"),
+        (["styles", BAD], "TEXT", "\\xff"),
+    ],
+)
+def test_a_text_argument_that_is_not_utf8_is_named_plainly(library_path, args, name, shown):
+    before = snapshot(library_path)
+    result = refman(library_path, *args)
+    stderr_is(result, f"{name} '{shown}' holds bytes that are not UTF-8 text: give it in UTF-8.")
+    assert snapshot(library_path) == before
+
+
+def test_file_names_that_are_not_utf8_still_work(tmp_path):
+    folder = tmp_path / f"papers{BAD}"
+    folder.mkdir()
+    paper = folder / f"seed{BAD}.nbib"
+    shutil.copy(SEED, paper)
+    library = folder / f"library{BAD}.sqlite"
+    imported = refman(library, "import", paper)
+    assert imported.stdout == "Imported: 1 added, 0 duplicates skipped from 1 file.\n"
+    output = folder / f"out{BAD}.json"
+    exported = refman(library, "export", "--output", output)
+    assert exported.returncode == 0
+    assert exported.stderr == f"Exported 1 item to {tmp_path}/papers\\xff/out\\xff.json\n"
+    assert json.loads(output.read_bytes())[0]["PMID"] == "37144409"
+    backed_up = refman(library, "backup")
+    assert backed_up.returncode == 0 and "library\\xff.sqlite to " in backed_up.stdout
+
+
+def test_a_missing_file_whose_name_is_not_utf8_is_reported(tmp_path):
+    result = refman(tmp_path / "library.sqlite", "import", tmp_path / f"gone{BAD}.nbib")
+    assert result.returncode == 1
+    assert f"{tmp_path}/gone\\xff.nbib: no such file or folder" in result.stdout
+
+
+# --- 3 and 4. paths that cannot be a library --------------------------------------------------
+
+
+def _long_name(tmp_path: Path) -> Path:
+    return tmp_path / ("a" * 300)
+
+
+def _loop(tmp_path: Path) -> Path:
+    (tmp_path / "one").symlink_to(tmp_path / "two")
+    (tmp_path / "two").symlink_to(tmp_path / "one")
+    return tmp_path / "one"
+
+
+def _through_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
+    return tmp_path / "file.txt" / "lib.sqlite"
+
+
+def _pipe(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path / "pipe"
+
+
+# (how to make the path, what the message says of it)
+BAD_LIBRARIES = {
+    "device": (lambda tmp: Path("/dev/null"), "is not a regular file (it is a device, a pipe"),
+    "pipe": (_pipe, "is not a regular file (it is a device, a pipe"),
+    "root": (lambda tmp: Path("/"), "is a folder, not a library file: name a file in it, such"),
+    "folder": (lambda tmp: tmp, "is a folder, not a library file"),
+    "loop": (_loop, "cannot be opened: its symbolic links lead round in a loop."),
+    "long name": (_long_name, "cannot be opened: the name is too long for the file system."),
+    "through a file": (_through_a_file, "cannot be a library: {tmp}/file.txt is a file, not a"),
+    "missing folder": (
+        lambda tmp: tmp / "missing" / "dir" / "lib.sqlite",
+        "There is no folder {tmp}/missing/dir for the library {path}: create the folder first",
+    ),
+}
+COMMANDS = [["list"], ["import", SEED], ["tag", "add", "x", "--all"], ["export"], ["check"]]
+
+
+def expected_message(kind: str, tmp_path: Path, path: Path) -> str:
+    said = BAD_LIBRARIES[kind][1].format(tmp=tmp_path, path=path)
+    return said if said.startswith("There") else f"{path} {said}"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("kind", list(BAD_LIBRARIES))
+def test_a_path_that_cannot_be_a_library_is_said_plainly(tmp_path, kind, command):
+    path = BAD_LIBRARIES[kind][0](tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    result = refman(path, *command)
+    assert result.returncode == 1
+    assert result.stderr.startswith("refman: " + expected_message(kind, tmp_path, path))
+    assert sorted(tmp_path.rglob("*")) == before  # no folder made, no file beside it
+
+
+def _beside_dev_null() -> dict[str, tuple | None]:
+    """What lies beside /dev/null where SQLite and refman would put their files."""
+    found = {}
+    for name in ("null-journal", "null-wal", "null-shm", "backups"):
+        try:
+            info = os.stat(Path("/dev") / name)
+        except FileNotFoundError:
+            found[name] = None
+        else:
+            found[name] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def test_nothing_is_made_beside_a_device():
+    before = _beside_dev_null()
+    for command in COMMANDS:
+        assert refman(Path("/dev/null"), *command).returncode == 1
+    assert _beside_dev_null() == before  # nothing made, nothing touched
+
+
+def test_the_environment_variable_is_checked_as_the_option_is(tmp_path):
+    path = tmp_path / "missing" / "lib.sqlite"
+    env = dict(os.environ, REFMAN_LIBRARY=str(path))
+    result = subprocess.run([REFMAN, "import", SEED], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"refman: There is no folder {tmp_path}/missing for the")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_default_library_is_made_with_its_folders(tmp_path):
+    """The quick start: no --library, nothing made yet; the user data folder is made."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REFMAN_LIBRARY", "XDG_DATA_HOME")}
+    env["HOME"] = str(tmp_path / "home")
+    result = subprocess.run([REFMAN, "import", SEED], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    default = tmp_path / "home" / ".local" / "share" / "refman" / "library.sqlite"
+    with Library(default, read_only=True) as library:
+        assert library.item_count() == 1
+
+
+def test_a_library_in_a_folder_without_permission_is_said_plainly(tmp_path):
+    """Run without privileges (a user namespace with no mapping: root's permission bits bind)."""
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0)
+    path = locked / "lib.sqlite"
+    argv = ["unshare", "--user", REFMAN, "--library", path, "list"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"refman: {path} cannot be opened: you have no permission to open its folder.\n"
+    )
+
+
+# --- 5. an export on a full disk --------------------------------------------------------------
+
+FULL_DISK = """
+mount -t tmpfs -o size=256k none "$FULL" || exit 99
+if [ -n "$OLD" ]; then printf '%s' "$OLD" > "$FULL/refs.txt"; fi
+"$REFMAN" --library "$LIBRARY" export --format medline --output "$FULL/refs.txt"
+status=$?
+echo "left: $(ls -A "$FULL")"
+if [ -e "$FULL/refs.txt" ]; then cat "$FULL/refs.txt"; fi
+exit $status
+"""
+
+
+def export_to_a_full_disk(library: Path, folder: Path, old: str) -> subprocess.CompletedProcess:
+    """``refman export`` to a 256 KiB disk of its own (a tmpfs in a user namespace, no
+    privileges needed); the disk exists only while the shell runs, so it reports what is left."""
+    folder.mkdir()
+    env = dict(os.environ, FULL=str(folder), LIBRARY=str(library), REFMAN=str(REFMAN), OLD=old)
+    env.pop("REFMAN_LIBRARY", None)
+    argv = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", FULL_DISK]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode != 99, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.mark.parametrize("old", ["the export of last week\n", ""], ids=["over a file", "new"])
+def test_an_export_to_a_full_disk_leaves_the_old_file_whole(tmp_path, old):
+    library = filled_library(tmp_path / "library.sqlite", SAMPLES)
+    with Library(library, read_only=True) as opened:
+        assert len(opened.export(opened.search(), "medline")) > 256 * 1024  # it cannot fit
+    full = tmp_path / "full"
+    result = export_to_a_full_disk(library, full, old)
+    assert result.returncode == 1
+    said = f"Cannot write {full}/refs.txt: the disk is full. Nothing was written."
+    assert result.stderr == f"refman: {said}\n"
+    left = "refs.txt" if old else ""
+    assert result.stdout == f"left: {left}\n{old}"  # no temporary file, the old one as it was
+
+
+def test_an_export_replaces_a_file_whole(tmp_path, library_path):
+    out = tmp_path / "refs.ris"
+    out.write_text("an older export, longer than the new one " * 10_000, encoding="utf-8")
+    out.chmod(0o640)
+    result = refman(
+        library_path, "export", "--format", "ris", "--query", "iltamiocel", "--output", out
+    )
+    assert result.returncode == 0, result.stderr
+    with Library(library_path, read_only=True) as library:
+        assert out.read_bytes() == library.export(library.search("iltamiocel"), "ris").encode()
+    assert (out.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# --- 6. blank tags and collections ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tag", "add", "", "--all"], "A tag needs a name: it cannot be blank."),
+        (["tag", "add", "   ", "--all"], "A tag needs a name: it cannot be blank."),
+        (["tag", "remove", " ", "--all"], "A tag needs a name: it cannot be blank."),
+        (["import", "--tag", "  ", SEED], "A tag needs a name: it cannot be blank."),
+        (["import", "--collection", "  ", SEED], "A collection needs a name."),
+        (["export", "--collection", ""], "There is no collection called ''."),
+    ],
+)
+def test_blank_tags_and_collections_are_refused(library_path, args, message):
+    before = snapshot(library_path)
+    result = refman(library_path, *args)
+    stderr_is(result, message)
+    assert snapshot(library_path) == before
+
+
+# --- 7. control characters on the terminal ----------------------------------------------------
+
+HOSTILE_TITLE = "Bell\x07 and \x1b[2J clear\x08 screen\x9b31m red\x7f\nsecond line"
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the newline between rows
+
+
+@pytest.fixture
+def hostile_library(tmp_path) -> Path:
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.add(
+            Reference(
+                title=HOSTILE_TITLE,
+                creators=(Creator("Esc\x1bape", "A"),),
+                date=PartialDate(2020),
+            )
+        )
+    return path
+
+
+def test_list_shows_control_characters_escaped(hostile_library):
+    out = refman(hostile_library, "list").stdout
+    assert not CONTROL.search(out)
+    assert out.count("\n") == 1  # one item, one line: the title's newline is shown as \x0a
+    assert "Esc\\x1bape" in out
+    assert out.rstrip("\n").endswith(
+        "Bell\\x07 and \\x1b[2J clear\\x08 screen\\x9b31m red\\x7f\\x0asecond line"
+    )
+
+
+def test_list_json_escapes_every_control_character(hostile_library):
+    out = refman(hostile_library, "list", "--json").stdout
+    assert not CONTROL.search(out)
+    row = json.loads(out)
+    assert row["title"] == HOSTILE_TITLE
+    assert row["creators"] == ["Esc\x1bape, A"]
