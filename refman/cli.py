@@ -268,11 +268,14 @@ def cmd_import(library: Library, args) -> int:
 
 
 def cmd_list(library: Library, args) -> int:
-    ids = library.search(args.query)
-    for start in range(0, len(ids), 1000):
-        refs = library.get_many(ids[start : start + 1000])
-        for ref in refs:
-            print(_list_json(ref) if args.json else _list_line(ref))
+    # One snapshot: an item trashed and deleted by another program between the search and
+    # the chunk that loads it would otherwise end the listing half-way.
+    with library.snapshot():
+        ids = library.search(args.query)
+        for start in range(0, len(ids), 1000):
+            refs = library.get_many(ids[start : start + 1000])
+            for ref in refs:
+                print(_list_json(ref) if args.json else _list_line(ref))
     return 0
 
 
@@ -311,8 +314,9 @@ def _scope(library: Library, query: str, collection: str | None) -> list[ItemId]
 
 
 def cmd_export(library: Library, args) -> int:
-    ids = _scope(library, args.query, args.collection)
-    text = library.export(ids, args.format, style=args.style)
+    with library.snapshot():  # the items as found, even while another program deletes some
+        ids = _scope(library, args.query, args.collection)
+        text = library.export(ids, args.format, style=args.style)
     if args.output:
         library.write_export(args.output, text)  # whole, or the file as it was
         print(f"Exported {len(ids)} item{'s' * (len(ids) != 1)} to {args.output}", file=sys.stderr)

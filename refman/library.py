@@ -21,6 +21,7 @@ from refman.formats import medline
 from refman.model import (
     EDITABLE_FIELDS,
     TAG_MANUAL,
+    BusyError,
     Collection,
     CollectionId,
     DiskFullError,
@@ -232,9 +233,12 @@ class CheckReport:
 
 
 def _problems(find: Callable[[], list[str]]) -> list[str]:
-    """What a check finds; a check that SQLite cannot even run is a problem too."""
+    """What a check finds; a check that SQLite cannot even run is a problem too, but a busy
+    library is only busy: the check stops and says so (BusyError)."""
     try:
         return find()
+    except BusyError:
+        raise
     except LibraryError as exc:
         return [str(exc)]
 
@@ -473,6 +477,12 @@ class Library:
 
         DamagedLibraryError when the check fails: the caller must not write."""
         return None if self.read_only else backups.backup_if_due(self.path)
+
+    def snapshot(self):
+        """A context in which every read sees one state of the library: several calls (a
+        search, then its items chunk by chunk) agree even while another program writes.
+        Make no change inside it."""
+        return self.store.reading()
 
     def refuse_writes(self, notice: str) -> None:
         """Refuse every change from now on (damage was found while the library was open)."""

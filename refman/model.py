@@ -345,6 +345,10 @@ class DiskFullError(LibraryError):
     """The disk holding the library is full: the change in progress was not saved."""
 
 
+class BusyError(LibraryError):
+    """Another program held the library's write lock for longer than refman waits."""
+
+
 class DamageFoundError(LibraryError):
     """SQLite found the library damaged while it was open: nothing more is written to it."""
 

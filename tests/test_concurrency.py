@@ -110,3 +110,65 @@ def test_the_command_line_imports_while_a_window_is_open(qtbot, library_path, tm
         qtbot.waitUntil(lambda: window.table_model.rowCount() == 5)
         assert window.count_label.text() == "5 items"
         window.close()
+
+
+# --- reads of several statements see one state -------------------------------------------------
+# Another program's commit landing between two statements of one read: each test commits from
+# another connection at exactly that moment (the torture run in tests/system found these at
+# random).
+
+
+def commit_between(monkeypatch, module, name: str, commit, *, after=None) -> None:
+    """Make ``module.name`` run ``commit()`` (once) before it reads; with ``after``, after it
+    read, on the first call whose arguments ``after(*args)`` accepts."""
+    original = getattr(module, name)
+    done = []
+
+    def with_a_commit_elsewhere(*args, **kwargs):
+        if not done and after is None:
+            done.append(commit())
+        result = original(*args, **kwargs)
+        if not done and after is not None and after(*args):
+            done.append(commit())
+        return result
+
+    monkeypatch.setattr(module, name, with_a_commit_elsewhere)
+
+
+def test_the_tag_list_is_read_whole_while_another_program_adds_tags(library_path, monkeypatch):
+    from refman.store import tags
+
+    with Library(library_path) as library, Library(library_path) as elsewhere:
+        ids = library.search()
+        library.add_tags(ids, ["a", "b", "c"])
+        library.remove_tags(ids, ["b"])  # a gap in the tag ids
+        before = library.tag_names()
+        library.set_tag_color("a", "#ff0000")  # the listing is read again
+        commit_between(monkeypatch, tags, "_ranks", lambda: elsewhere.add_tags(ids, ["new"]))
+        assert library.tag_names() == before
+        assert "new" in library.tag_names()  # the next read sees the commit
+
+
+def test_a_listing_finds_every_item_it_searched_while_another_program_deletes(library_path):
+    with Library(library_path) as library, Library(library_path) as elsewhere:
+        with library.snapshot():
+            ids = library.search()
+            elsewhere.trash(ids)
+            elsewhere.empty_trash()
+            assert [ref.id for ref in library.get_many(ids)] == ids
+        assert library.search() == []
+
+
+def test_check_finds_nothing_while_another_program_writes(library_path, monkeypatch):
+    from refman.store import fts
+
+    with Library(library_path) as library, Library(library_path) as elsewhere:
+        ids = library.search()
+        library.add_tags(ids, ["soon gone"])
+        # The ids to compare are listed, then the tag and its index row go, then the index
+        # is read: without one snapshot the tag would be "missing from tag_fts".
+        untag = lambda: elsewhere.remove_tags(ids, ["soon gone"])  # noqa: E731
+        on_tags = lambda db, table: table.name == "tag_fts"  # noqa: E731
+        commit_between(monkeypatch, fts, "_all_ids", untag, after=on_tags)
+        report = library.check()
+    assert report.found == [] and report.saved is None

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import peewee
 
-from refman.model import DamageFoundError, DiskFullError, LibraryError
+from refman.model import BusyError, DamageFoundError, DiskFullError, LibraryError
 
 BUSY_TIMEOUT_S = 5
 _PRAGMAS = {
@@ -60,6 +60,7 @@ _MESSAGES: dict[str, str] = {
 }
 # The error class of a message above, where the caller needs more than LibraryError.
 _CLASSES: dict[str, type[LibraryError]] = {
+    "database is locked": BusyError,
     "disk is full": DiskFullError,
     "malformed": DamageFoundError,
 }

@@ -39,11 +39,12 @@ R = TypeVar("R")
 
 
 def _reads(method: Callable[P, R]) -> Callable[P, R]:
-    """SQLite errors the user can act on (locked, damaged...) become LibraryError."""
+    """A read: all its statements see one state of the library (``reading``); SQLite errors
+    the user can act on (locked, damaged...) become LibraryError."""
 
     @functools.wraps(method)
     def wrapper(self: Store, *args, **kwargs):
-        with translate_errors(self.path):
+        with self.reading():
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -115,6 +116,7 @@ class Store:
         self._orders = search.ViewOrders()
         self._orders_stamp: tuple[int, int] | None = None
         self._transactions_ended = 0
+        self._writing = 0  # depth of write transactions (``transaction``) open now
         self._tag_listings = tag_ops.TagListings()
         try:
             with translate_errors(self.path):
@@ -158,21 +160,38 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All or nothing; nested use is a savepoint. A writer takes the file's write lock at
         the start (waiting up to 5 s for another writer), so it never fails half-way for it."""
+        self._writing += 1
         try:
             with translate_errors(self.path), _first_error_kept(), self._db.atomic():
                 yield
         finally:
+            self._writing -= 1
             # Committed or rolled back, the library may differ from what was read before.
             self._transactions_ended += 1
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One consistent state of the library for every statement inside (a deferred read
+        transaction: it takes no lock another program waits for). Without it, a read made
+        of several statements can see another program's commit land between two of them: a
+        tag listed without its id, an item found and then gone. Inside a transaction already
+        open, it adds nothing. Never write inside it: a snapshot older than another
+        program's commit cannot be turned into a write."""
+        if self._db.transaction_depth() > 0:
+            with translate_errors(self.path):
+                yield
+            return
+        with translate_errors(self.path), self._db.atomic(lock_type="DEFERRED"):
+            yield
 
     def _view_orders(self) -> search.ViewOrders | None:
         """The kept view orders, emptied first if the library may have changed since.
 
         Changes made here end a transaction (counted by ``transaction``); changes committed by
-        other programs move SQLite's ``data_version``. Inside a transaction nothing is kept:
-        what it reads may yet be rolled back.
+        other programs move SQLite's ``data_version``. Inside a write transaction nothing is
+        kept: what it reads may yet be rolled back.
         """
-        if self._db.connection().in_transaction:
+        if self._writing:
             return None
         data_version = self._db.execute_sql("PRAGMA data_version").fetchone()[0]
         stamp = (self._transactions_ended, data_version)
@@ -412,10 +431,16 @@ class Store:
             problems.append(f"{table} row {rowid} points to a missing {parent}")
         return problems
 
-    @_reads
     def check_fts(self) -> list[str]:
-        """Differences between the full-text index and the items; empty when in step."""
-        return fts.check(self._db, read_only=self.read_only)
+        """Differences between the full-text index and the items, read in one snapshot, then
+        FTS5's own check under the write lock (not on a read-only library); empty when in
+        step."""
+        with self.reading():
+            problems = fts.differences(self._db)
+        if not self.read_only:
+            with self.transaction():
+                problems += fts.self_check(self._db)
+        return problems
 
     @_repairs
     def rebuild_fts(self) -> None:
