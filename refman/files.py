@@ -87,7 +87,7 @@ def _write_and_rename(target: Path, data: bytes, old: os.stat_result | None) -> 
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _sync_folder(target.parent)
+    sync(target.parent)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -96,10 +96,13 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _sync_folder(folder: Path) -> None:
-    """Flush the rename itself to the disk; some file systems cannot, which is no error."""
+def sync(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename), to the disk; a folder may refuse on
+    some systems, which is no error. Never for a file a SQLite connection of this process
+    has open: closing this descriptor would drop SQLite's locks on it."""
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, flags)
     except OSError:
         return
     try:

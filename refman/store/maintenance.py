@@ -38,6 +38,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from refman.files import sync
 from refman.model import DamageFoundError, DiskFullError, LibraryError
 from refman.store import migrations
 from refman.store.database import BUSY_TIMEOUT_S, counted, outside_sqlite, plain_message
@@ -111,7 +112,7 @@ def copy_database(source: Path, target: Path, cancelled: Callable[[], bool] | No
             dst.execute("PRAGMA journal_mode = OFF")
             src.backup(dst, pages=STEP_PAGES, progress=progress)
             dst.execute("PRAGMA journal_mode = DELETE")
-        _sync(partial)  # its connection is closed: no lock of ours to drop
+        sync(partial)  # its connection is closed: no lock of ours to drop
         os.replace(partial, target)
     except _Stop:
         remove_partial(partial)
@@ -122,7 +123,7 @@ def copy_database(source: Path, target: Path, cancelled: Callable[[], bool] | No
     except BaseException:
         remove_partial(partial)
         raise
-    _sync(target.parent)
+    sync(target.parent)
     return True
 
 
@@ -151,7 +152,7 @@ def copy_files(source: Path, target: Path) -> None:
     partial = partial_path(target)
     try:
         _copy_bytes(source, partial)
-        _sync(partial)
+        sync(partial)
         os.replace(partial, target)
     except BaseException:
         remove_partial(partial)
@@ -169,24 +170,6 @@ def _copy_bytes(source: Path, target: Path) -> None:
     if done.returncode != 0:
         full = "No space left" in done.stderr
         raise OSError(errno.ENOSPC if full else errno.EIO, done.stderr.strip() or "cp failed")
-
-
-def _sync(path: Path) -> None:
-    """Flush a file (or a folder's entries) to the disk; a folder may refuse on some systems.
-
-    Only for files no SQLite connection of this process has open (new copies, folders).
-    """
-    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -262,14 +245,14 @@ def _replace_file(backup: Path, target: Path) -> None:
         partial = partial_path(target)
         try:
             shutil.copyfile(backup, partial)
-            _sync(partial)
+            sync(partial)
         except BaseException:
             remove_partial(partial)
             raise
         for companion in companions(target):  # they belong to the damaged file
             companion.unlink(missing_ok=True)
         os.replace(partial, target)
-    _sync(target.parent)
+    sync(target.parent)
 
 
 # --- checks -----------------------------------------------------------------------------------
