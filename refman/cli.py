@@ -31,10 +31,10 @@ import re
 import sys
 from pathlib import Path
 
-from refman import __version__, backups, paths
+from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
-from refman.library import DUPLICATE_POLICIES, Library
-from refman.model import DamageFoundError, ItemId, LibraryError, RefmanError
+from refman.library import DUPLICATE_POLICIES, Library, backups
+from refman.model import DamageFoundError, ItemId, LibraryError, RefmanError, ViewQuery
 
 COMMANDS = (
     *("import", "list", "export", "tag", "note"),
@@ -256,7 +256,7 @@ def show_any_bytes() -> None:
 
 
 def cmd_import(library: Library, args) -> int:
-    report = library.import_files(
+    report = library.importing.files(
         args.paths, duplicates=args.duplicates, collection=args.collection, tags=args.tag
     )
     print(report.summary())
@@ -268,14 +268,10 @@ def cmd_import(library: Library, args) -> int:
 
 
 def cmd_list(library: Library, args) -> int:
-    # One snapshot: an item trashed and deleted by another program between the search and
-    # the chunk that loads it would otherwise end the listing half-way.
-    with library.snapshot():
-        ids = library.search(args.query)
-        for start in range(0, len(ids), 1000):
-            refs = library.get_many(ids[start : start + 1000])
-            for ref in refs:
-                print(_list_json(ref) if args.json else _list_line(ref))
+    # Read in one snapshot (Items.each): an item another program deletes while the list
+    # prints cannot end it half-way.
+    for ref in library.items.each(ViewQuery(text=args.query)):
+        print(_list_json(ref) if args.json else _list_line(ref))
     return 0
 
 
@@ -303,23 +299,23 @@ def _list_line(ref) -> str:
     return visible(f"{ref.id:>6}  {year!s:4}  {first[:20]:20}  {ref.title}")
 
 
-def _scope(library: Library, query: str, collection: str | None) -> list[ItemId]:
+def _view(library: Library, query: str, collection: str | None) -> ViewQuery:
+    """The items an export names: those matching the query, in the collection if given."""
     cid = None
     if collection is not None:
-        found = library.find_collection(collection)
+        found = library.collections.find(collection)
         if found is None:
             raise RefmanError(f"There is no collection called '{collection}'.")
         cid = found.id
-    return library.search(query, collection=cid, sort="creators")
+    return ViewQuery(text=query, collection=cid)
 
 
 def cmd_export(library: Library, args) -> int:
-    with library.snapshot():  # the items as found, even while another program deletes some
-        ids = _scope(library, args.query, args.collection)
-        text = library.export(ids, args.format, style=args.style)
+    view = _view(library, args.query, args.collection)
+    count, text = library.exporting.export_view(view, args.format, style=args.style)
     if args.output:
-        library.write_export(args.output, text)  # whole, or the file as it was
-        print(f"Exported {len(ids)} item{'s' * (len(ids) != 1)} to {args.output}", file=sys.stderr)
+        library.exporting.write(args.output, text)  # whole, or the file as it was
+        print(f"Exported {count} item{'s' * (count != 1)} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -334,12 +330,12 @@ def cmd_tag(library: Library, args) -> int:
             f"tag {args.action}: the query {given}. Say which items with --query TEXT, "
             "or give --all for every item in the library."
         )
-    ids = library.search("" if args.all else args.query)
+    ids = library.items.search(ViewQuery(text="" if args.all else args.query))
     if args.action == "add":
-        library.add_tags(ids, [args.tag])
+        library.tags.add(ids, [args.tag])
         verb = "Tagged"
     else:
-        library.remove_tags(ids, [args.tag])
+        library.tags.remove(ids, [args.tag])
         verb = "Untagged"
     print(f"{verb} {len(ids)} item{'s' * (len(ids) != 1)} '{args.tag}'.")
     return 0
@@ -347,10 +343,10 @@ def cmd_tag(library: Library, args) -> int:
 
 def cmd_note(library: Library, args) -> int:
     item_id = ItemId(args.item_id)
-    library.get(item_id)  # a plain error when there is no such item
+    library.items.get(item_id)  # a plain error when there is no such item
     paragraphs = [p for p in args.text.split("\n\n") if p.strip()]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or "<p></p>"
-    note, _ = library.add_note(item_id, body)
+    note, _ = library.notes.add(item_id, body)
     print(f"Added note {note.id} to item {item_id}.")
     return 0
 
@@ -364,7 +360,7 @@ def cmd_styles(args) -> int:
 
 
 def cmd_backup(library: Library, args) -> int:
-    path = library.backup(args.output)
+    path = library.safety.backup(args.output)
     print(f"Backed up {library.path} to {path}")
     return 0
 
@@ -414,7 +410,7 @@ def cmd_check(library_path: Path, args) -> int:
         print(backups.restore_hint(library_path, backups.latest_good_backup(library_path)))
         return 1
     with library:
-        report = library.check()
+        report = library.safety.check()
     print("\n".join(report.lines()))
     return 1 if report.damaged else 0
 
@@ -443,7 +439,7 @@ def _daily_backup(library: Library) -> None:
     """The daily check and backup; a damaged library stops the command, a backup that cannot
     be written (a full disk, a read-only folder) only warns."""
     try:
-        library.backup_if_due()
+        library.safety.backup_if_due()
     except backups.DamagedLibraryError:
         raise
     except LibraryError as exc:

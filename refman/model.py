@@ -219,6 +219,23 @@ class Collection:
 
 
 @dataclass(frozen=True)
+class ViewQuery:
+    """Which items a view holds: a place (the library, a collection, the unfiled items or the
+    Trash), the tags every item must carry, and the search text. Passed whole from the
+    window's table down to the query that finds the items."""
+
+    text: str = ""
+    collection: CollectionId | None = None
+    unfiled: bool = False
+    trashed: bool = False
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A view is a key of the kept sort orders: its tags must be hashable, however given.
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+
+@dataclass(frozen=True)
 class TagCount:
     """A tag in the tag selector: name, automatic (no manual link in the view), count, colour."""
 
@@ -334,7 +351,8 @@ class NotMedlineError(ParseError):
 
 
 class MissingItemError(RefmanError):
-    """An item id that is not (or no longer) in the library."""
+    """An item, note, collection or tag that is not (or no longer) in the library: deleted by
+    another program meanwhile, say. The message names it."""
 
 
 class LibraryError(RefmanError):

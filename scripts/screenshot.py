@@ -38,13 +38,13 @@ def sample_files() -> list[Path]:
 
 def build_library(path: Path) -> Library:
     library = Library(path)
-    report = library.import_files(sample_files())
+    report = library.importing.files(sample_files())
     print(report.summary())
     return library
 
 
 def seed_item(library: Library) -> list:
-    refs = library.get_many(library.search())
+    refs = library.items.get_many(library.items.search())
     chosen = [r.id for r in refs if r.pmid == SELECTED_PMID]
     return chosen or [refs[0].id]
 

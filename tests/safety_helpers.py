@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from refman import backups
 from refman.formats import medline
-from refman.library import Library
+from refman.library import Library, backups
+from refman.model import ViewQuery
+from refman.store import fts, maintenance
+from refman.store import tags as stored_tags
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -49,24 +51,31 @@ def refman(
 def filled_library(path: Path, files=SAMPLES) -> Path:
     """A library holding the sample files, a collection, a tag, a note and a trashed item."""
     with Library(path) as library:
-        report = library.import_files(files, collection="Reading")
+        report = library.importing.files(files, collection="Reading")
         ids = report.added
-        library.add_tags(ids[:3], ["to read"])
-        library.add_note(ids[0], "<p>Checked the methods.</p>")
-        library.trash(ids[-1:])
+        library.tags.add(ids[:3], ["to read"])
+        library.notes.add(ids[0], "<p>Checked the methods.</p>")
+        library.items.trash(ids[-1:])
     return path
 
 
 def snapshot(path: Path) -> tuple:
     """Everything a user sees of a library: items (trashed too), collections, notes, tags."""
     with Library(path, read_only=True) as library:
-        ids = sorted(library.store.all_ids())
-        refs = library.get_many(ids)
-        notes = [(n.item_id, n.html) for i in ids for n in library.notes(i)]
+        ids = sorted(library.items.all_ids())
+        refs = library.items.get_many(ids)
+        notes = [(n.item_id, n.html) for i in ids for n in library.notes.of_item(i)]
         collections = [
-            (c.name, sorted(library.search(collection=c.id))) for c in library.collections()
+            (c.name, sorted(library.items.search(ViewQuery(collection=c.id))))
+            for c in library.collections.all()
         ]
-        return refs, notes, collections, library.tag_counts(), library.tag_counts(trashed=True)
+        return (
+            refs,
+            notes,
+            collections,
+            library.tags.counts(),
+            library.tags.counts(ViewQuery(trashed=True)),
+        )
 
 
 def checkpoint(path: Path) -> None:
@@ -253,5 +262,23 @@ def file_pmids(path: Path) -> list[str]:
 def pmid_counts(path: Path) -> collections.Counter:
     """How many items of the library (trashed ones too) carry each PMID."""
     with Library(path, read_only=True) as library:
-        refs = library.get_many(sorted(library.store.all_ids()))
+        refs = library.items.get_many(sorted(library.items.all_ids()))
     return collections.Counter(ref.pmid for ref in refs)
+
+
+def file_problems(library: Library) -> list[str]:
+    """What SQLite's full check (and the foreign keys) find in an open library."""
+    with library.connection.reading() as db:
+        return maintenance.integrity_problems(db)
+
+
+def index_problems(library: Library) -> list[str]:
+    """Where the full-text index and the items disagree, read in one snapshot."""
+    with library.connection.reading() as db:
+        return fts.differences(db)
+
+
+def tag_total_problems(library: Library) -> list[str]:
+    """Tags whose stored item count disagrees with their links."""
+    with library.connection.reading() as db:
+        return stored_tags.check_totals(db)

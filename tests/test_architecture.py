@@ -49,5 +49,19 @@ def test_layers(module, imported):
 
 def test_the_walk_finds_the_layers():
     found = dict(modules())
-    assert "refman/library.py" in found
-    assert uses(found["refman/library.py"], "refman.store")
+    assert "refman/library/core.py" in found
+    assert uses(found["refman/library/core.py"], "refman.store")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "refman/cli.py",
+        *sorted(p.relative_to(PACKAGE.parent).as_posix() for p in (PACKAGE / "gui").rglob("*.py")),
+    ],
+)
+def test_the_window_and_the_command_line_go_through_the_library(module):
+    """Not the store, neither by import nor through the library's open connection."""
+    source = (PACKAGE.parent / module).read_text(encoding="utf-8")
+    assert not uses(imports_of(PACKAGE.parent / module), "refman.store"), module
+    assert ".connection" not in source, f"{module} reaches past the library into its connection"

@@ -11,18 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from refman import backups
-from refman.backups import DamagedLibraryError
-from refman.library import Library
-from refman.model import LibraryError, Reference
+from refman.library import Library, backups
+from refman.library.backups import DamagedLibraryError
+from refman.model import LibraryError, Reference, ViewQuery
+from refman.store import collection_tree
 from tests.safety_helpers import (
     REFMAN,
     SAMPLES,
     checkpoint,
+    file_problems,
     filled_library,
+    index_problems,
     on_a_small_disk,
     refman,
     snapshot,
+    tag_total_problems,
     unsort_index,
     wreck_table,
 )
@@ -37,12 +40,12 @@ def library_path(tmp_path) -> Path:
 
 def count_items(path: Path) -> int:
     with Library(path, read_only=True) as library:
-        return len(library.store.all_ids())
+        return len(library.items.all_ids())
 
 
 def add_item(path: Path, title: str) -> None:
     with Library(path) as library:
-        library.add(Reference(title=title))
+        library.items.add(Reference(title=title))
 
 
 # --- making backups ---------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def test_a_backup_that_cannot_be_written_only_warns(library_path):
     assert result.returncode == 0
     assert "warning: the daily backup was not made" in result.stderr
     with Library(library_path) as library:
-        assert "still done" in library.tag_names()
+        assert "still done" in library.tags.names()
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -177,10 +180,10 @@ def test_an_open_library_sees_the_restored_content(library_path):
     """A restore writes through SQLite, so a program that has the library open sees it whole."""
     backup = backups.make_backup(library_path, now=datetime(2024, 6, 1))
     with Library(library_path) as open_elsewhere:
-        open_elsewhere.add(Reference(title="Added after the backup"))
+        open_elsewhere.items.add(Reference(title="Added after the backup"))
         refman(library_path, "restore")
-        assert sorted(open_elsewhere.store.all_ids()) == sorted(
-            Library(backup, read_only=True).store.all_ids()
+        assert sorted(open_elsewhere.items.all_ids()) == sorted(
+            Library(backup, read_only=True).items.all_ids()
         )
 
 
@@ -256,7 +259,7 @@ def test_a_damaged_library_without_backups_suggests_a_repair(library_path):
 def test_a_damaged_library_still_opens_read_only(library_path):
     wreck_table(library_path, "note")
     with Library(library_path, read_only=True) as library:
-        assert library.item_count() > 0
+        assert library.items.count() > 0
 
 
 def test_a_file_that_is_not_a_library_is_still_called_that(tmp_path):
@@ -290,51 +293,53 @@ def test_check_rebuilds_a_search_index_out_of_step(library_path):
         library_path, "DELETE FROM item_fts WHERE rowid IN (SELECT rowid FROM item_fts LIMIT 3)"
     )
     with Library(library_path, read_only=True) as library:
-        assert len(library.store.check_fts()) == 3
+        assert len(index_problems(library)) == 3
     result = refman(library_path, "check")
     assert result.returncode == 0, result.stdout
     assert "Found 3 problems" in result.stdout
     assert "rebuilt the search index" in result.stdout
     with Library(library_path) as library:
-        assert library.store.check_fts() == []
-        assert library.search("Iltamiocel")  # the seed's title word is found again
+        assert index_problems(library) == []
+        assert library.items.search(
+            ViewQuery(text="Iltamiocel")
+        )  # the seed's title word is found again
     assert [b.label for b in backups.list_backups(library_path)] == [backups.BEFORE_REPAIR]
 
 
 def test_check_counts_tags_anew_when_their_stored_counts_are_wrong(library_path):
     # A link written by another tool, past the store, leaves tag_total behind.
     with Library(library_path, read_only=True) as library:
-        before = {t.name: t.count for t in library.tag_counts()}
+        before = {t.name: t.count for t in library.tags.counts()}
     change_past_the_store(
         library_path,
         "UPDATE tag_total SET items = items + 5 WHERE tag_id = (SELECT min(id) FROM tag)",
     )
     with Library(library_path, read_only=True) as library:
-        assert len(library.store.check_tag_totals()) == 1
+        assert len(tag_total_problems(library)) == 1
     result = refman(library_path, "check")
     assert result.returncode == 0, result.stdout
     assert "tag counts" in result.stdout
     assert "counted the tags' items anew" in result.stdout
     with Library(library_path) as library:
-        assert library.store.check_tag_totals() == []
-        assert {t.name: t.count for t in library.tag_counts()} == before
+        assert tag_total_problems(library) == []
+        assert {t.name: t.count for t in library.tags.counts()} == before
 
 
 def test_check_rebuilds_an_index_that_disagrees_with_its_table(tmp_path):
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
         for pmid in ("11111111", "22222222", "33333333"):
-            library.add(Reference(title=f"Paper {pmid}", pmid=pmid))
+            library.items.add(Reference(title=f"Paper {pmid}", pmid=pmid))
     unsort_index(path, "item_pmid", b"11111111", b"22222222")
     with Library(path) as library:  # the quick check on opening does not see it
-        assert library.store.integrity_check() != []
+        assert file_problems(library) != []
     result = refman(path, "check")
     assert result.returncode == 0, result.stdout
     assert "missing from index item_pmid" in result.stdout
     assert "rebuilt the indexes" in result.stdout
     with Library(path) as library:
-        assert library.store.integrity_check() == []
-        assert library.store.find_duplicate(Reference(pmid="11111111")) is not None
+        assert file_problems(library) == []
+        assert library.items.search(ViewQuery(text="11111111")) != []  # the index works
 
 
 def test_check_of_a_library_beyond_repair_names_the_backup(library_path):
@@ -364,7 +369,7 @@ def test_the_automatic_backup_runs_beside_a_writer(library_path):
     with Library(library_path) as library:
         thread.start()
         for n in range(20):
-            library.add(Reference(title=f"Written during the backup {n}"))
+            library.items.add(Reference(title=f"Written during the backup {n}"))
         thread.join(timeout=60)
     assert done and done[0] is not None
     assert count_items(done[0]) >= len(SAMPLES)
@@ -380,7 +385,7 @@ def test_the_daily_check_finds_a_damaged_library_opened_unchecked(library_path):
         Library(library_path, verify=False) as library,  # as the window opens a large one
         pytest.raises(DamagedLibraryError) as caught,
     ):
-        library.backup_if_due()
+        library.safety.backup_if_due()
     assert caught.value.backup.path == good
     assert [b.path for b in backups.list_backups(library_path)] == [good]  # nothing copied
     with pytest.raises(DamagedLibraryError):  # the window's import thread is refused too
@@ -417,8 +422,8 @@ def test_restore_waits_for_a_writer_and_keeps_what_it_committed(library_path):
     holding, release = threading.Event(), threading.Event()
 
     def write_slowly():
-        with Library(library_path) as library, library.store.transaction():
-            library.store.create_collection("Committed while the restore waited")
+        with Library(library_path) as library, library.connection.writing() as db:
+            collection_tree.create(db, "Committed while the restore waited", None)
             holding.set()
             release.wait(60)
 
@@ -438,7 +443,7 @@ def test_restore_waits_for_a_writer_and_keeps_what_it_committed(library_path):
     assert snapshot(library_path) == snapshot(good)
     (saved,) = [b for b in backups.list_backups(library_path) if b.label]
     with Library(saved.path, read_only=True) as before:
-        names = [c.name for c in before.collections()]
+        names = [c.name for c in before.collections.all()]
     assert "Committed while the restore waited" in names
 
 
@@ -458,7 +463,7 @@ def test_two_backups_at_once_are_both_made(library_path):
 
 def test_two_commands_starting_together_make_one_daily_backup(library_path):
     argv = [str(REFMAN), "--library", str(library_path), "note", "add"]
-    ids = sorted(Library(library_path, read_only=True).store.all_ids())[:2]
+    ids = sorted(Library(library_path, read_only=True).items.all_ids())[:2]
     runs = [
         subprocess.Popen(
             [*argv, str(i), "A note"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

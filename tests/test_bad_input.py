@@ -20,7 +20,17 @@ from hypothesis import strategies as st
 
 from refman.formats.medline import MAX_FIELD_CHARS
 from refman.library import Library
-from tests.safety_helpers import BAD, DATA, SAMPLES, filled_library, refman, snapshot
+from refman.model import ViewQuery
+from tests.safety_helpers import (
+    BAD,
+    DATA,
+    SAMPLES,
+    file_problems,
+    filled_library,
+    index_problems,
+    refman,
+    snapshot,
+)
 
 # file in tests/data/bad -> what the message says about it
 REJECTED = {
@@ -55,7 +65,7 @@ def library_path(base_library, tmp_path) -> Path:
 
 def import_into(path: Path, *files):
     with Library(path) as library:
-        return library.import_files(files)
+        return library.importing.files(files)
 
 
 def assert_kept(before, path: Path) -> None:
@@ -163,7 +173,7 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252(library_path):
     report = import_into(library_path, BAD / "invalid_utf8.nbib")
     assert (len(report.added), report.problems) == (1, [])
     with Library(library_path) as library:
-        ref = library.get(report.added[0])
+        ref = library.items.get(report.added[0])
     assert "café and naïve" in ref.title
     assert ref.creators[0].family == "Müller"
     assert_kept(before, library_path)
@@ -173,7 +183,7 @@ def test_a_truncated_file_keeps_what_is_there(library_path):
     before = snapshot(library_path)
     report = import_into(library_path, BAD / "truncated.nbib")
     with Library(library_path) as library:
-        titles = [ref.title for ref in library.get_many(report.added)]
+        titles = [ref.title for ref in library.items.get_many(report.added)]
     assert titles == [
         "A complete record before the cut",  # the closing period goes, as PubMed adds it
         "The second record is cut in the middle of its abst",
@@ -196,7 +206,7 @@ def test_records_without_pmid_import_and_empty_ones_are_reported(library_path):
 def test_unknown_tags_are_kept_with_the_record(library_path):
     report = import_into(library_path, BAD / "unknown_tags.nbib")
     with Library(library_path) as library:
-        ref = library.get(report.added[0])
+        ref = library.items.get(report.added[0])
     assert ref.title == "A record with tags nobody knows"
     assert ("ZZZ", "a tag no version of MEDLINE has") in ref.source_record
     assert ("QQQQ", "another unknown tag with a continuation line") in ref.source_record
@@ -209,9 +219,9 @@ def test_five_thousand_authors(library_path, tmp_path):
     before = snapshot(library_path)
     report = import_into(library_path, path)
     with Library(library_path) as library:
-        ref = library.get(report.added[0])
+        ref = library.items.get(report.added[0])
         assert [c.family for c in ref.creators] == [f"Author{n:04d}" for n in range(5000)]
-        assert library.search("Author4999") == [ref.id]
+        assert library.items.search(ViewQuery(text="Author4999")) == [ref.id]
     assert_kept(before, library_path)
 
 
@@ -304,7 +314,9 @@ def test_a_record_with_a_50_mb_title_is_cut_in_bounded_memory(library_path, tmp_
     assert_kept(before, library_path)
     with Library(library_path) as library:
         (title,) = [
-            ref.title for ref in library.get_many(library.search()) if ref.pmid == "31000098"
+            ref.title
+            for ref in library.items.get_many(library.items.search())
+            if ref.pmid == "31000098"
         ]
     assert title == value[:kept]
     assert library_path.stat().st_size - size_before < MAX_GROWTH_BYTES
@@ -384,5 +396,5 @@ def test_mutated_samples_never_crash_nor_touch_what_was_there(base_library, tmp_
     assert all(problem.message for problem in report.problems)
     assert_kept(before, path)
     with Library(path) as library:
-        assert library.store.integrity_check() == []
-        assert library.store.check_fts() == []
+        assert file_problems(library) == []
+        assert index_problems(library) == []

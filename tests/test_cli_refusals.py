@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from refman.library import Library
-from refman.model import Creator, PartialDate, Reference
+from refman.model import Creator, PartialDate, Reference, ViewQuery
 from tests.safety_helpers import DATA, REFMAN, SAMPLES, filled_library, refman, snapshot
 
 SEED = DATA / "000_dccecbf8d310899f.txt"
@@ -73,10 +73,10 @@ def test_tag_without_a_query_needs_all(library_path, query, said):
 def test_tag_all_tags_every_item_outside_the_trash(library_path):
     result = refman(library_path, "tag", "add", "everything", "--all")
     with Library(library_path, read_only=True) as library:
-        in_library, in_trash = library.search(), library.search(trashed=True)
+        in_library, in_trash = library.items.search(), library.items.search(ViewQuery(trashed=True))
         assert result.stdout == f"Tagged {len(in_library)} items 'everything'.\n"
-        assert library.search(tags=["everything"]) == in_library
-        assert library.search(tags=["everything"], trashed=True) == []
+        assert library.items.search(ViewQuery(tags=["everything"])) == in_library
+        assert library.items.search(ViewQuery(tags=["everything"], trashed=True)) == []
         assert in_trash  # the trash holds an item, which --all left alone
 
 
@@ -237,7 +237,7 @@ def test_the_default_library_is_made_with_its_folders(tmp_path):
     assert result.returncode == 0, result.stderr
     default = tmp_path / "home" / ".local" / "share" / "refman" / "library.sqlite"
     with Library(default, read_only=True) as library:
-        assert library.item_count() == 1
+        assert library.items.count() == 1
 
 
 def test_a_library_in_a_folder_without_permission_is_said_plainly(tmp_path):
@@ -283,7 +283,9 @@ def export_to_a_full_disk(library: Path, folder: Path, old: str) -> subprocess.C
 def test_an_export_to_a_full_disk_leaves_the_old_file_whole(tmp_path, old):
     library = filled_library(tmp_path / "library.sqlite", SAMPLES)
     with Library(library, read_only=True) as opened:
-        assert len(opened.export(opened.search(), "medline")) > 256 * 1024  # it cannot fit
+        assert (
+            len(opened.exporting.export(opened.items.search(), "medline")) > 256 * 1024
+        )  # it cannot fit
     full = tmp_path / "full"
     result = export_to_a_full_disk(library, full, old)
     assert result.returncode == 1
@@ -302,7 +304,12 @@ def test_an_export_replaces_a_file_whole(tmp_path, library_path):
     )
     assert result.returncode == 0, result.stderr
     with Library(library_path, read_only=True) as library:
-        assert out.read_bytes() == library.export(library.search("iltamiocel"), "ris").encode()
+        assert (
+            out.read_bytes()
+            == library.exporting.export(
+                library.items.search(ViewQuery(text="iltamiocel")), "ris"
+            ).encode()
+        )
     assert (out.stat().st_mode & 0o777) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
@@ -338,7 +345,7 @@ CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the newline bet
 def hostile_library(tmp_path) -> Path:
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
-        library.add(
+        library.items.add(
             Reference(
                 title=HOSTILE_TITLE,
                 creators=(Creator("Esc\x1bape", "A"),),

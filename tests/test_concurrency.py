@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings
 from refman.gui.main_window import MainWindow
 from refman.library import Library
 from refman.model import Reference
+from refman.store import items
 from tests.safety_helpers import DATA, SAMPLES, refman
 
 OFFSCREEN_NOISE = "This plugin does not support "  # the offscreen platform's own warnings
@@ -27,14 +28,14 @@ OFFSCREEN_NOISE = "This plugin does not support "  # the offscreen platform's ow
 def library_path(tmp_path) -> Path:
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
-        library.import_files(SAMPLES[:1])
+        library.importing.files(SAMPLES[:1])
     return path
 
 
 def hold_write_lock(path: Path, seconds: float, started: threading.Event) -> None:
     """Another program in the middle of a long write: a transaction open for ``seconds``."""
-    with Library(path) as library, library.store.transaction():
-        library.store.add_reference(Reference(title="Written slowly"))
+    with Library(path) as library, library.connection.writing() as db:
+        items.insert(db, [Reference(title="Written slowly")])
         started.set()
         time.sleep(seconds)
 
@@ -52,7 +53,7 @@ def test_the_command_line_waits_for_a_short_write_elsewhere(library_path):
     assert "2 added" in result.stdout
     assert waited > 1.0  # it did meet the other writer
     with Library(library_path) as library:
-        titles = [ref.title for ref in library.get_many(library.search())]
+        titles = [ref.title for ref in library.items.get_many(library.items.search())]
     assert "Written slowly" in titles
 
 
@@ -139,36 +140,37 @@ def test_the_tag_list_is_read_whole_while_another_program_adds_tags(library_path
     from refman.store import tags
 
     with Library(library_path) as library, Library(library_path) as elsewhere:
-        ids = library.search()
-        library.add_tags(ids, ["a", "b", "c"])
-        library.remove_tags(ids, ["b"])  # a gap in the tag ids
-        before = library.tag_names()
-        library.set_tag_color("a", "#ff0000")  # the listing is read again
-        commit_between(monkeypatch, tags, "_ranks", lambda: elsewhere.add_tags(ids, ["new"]))
-        assert library.tag_names() == before
-        assert "new" in library.tag_names()  # the next read sees the commit
+        ids = library.items.search()
+        library.tags.add(ids, ["a", "b", "c"])
+        library.tags.remove(ids, ["b"])  # a gap in the tag ids
+        before = library.tags.names()
+        library.tags.set_color("a", "#ff0000")  # the listing is read again
+        commit_between(monkeypatch, tags, "_ranks", lambda: elsewhere.tags.add(ids, ["new"]))
+        assert library.tags.names() == before
+        assert "new" in library.tags.names()  # the next read sees the commit
 
 
 def test_a_listing_finds_every_item_it_searched_while_another_program_deletes(library_path):
     with Library(library_path) as library, Library(library_path) as elsewhere:
-        with library.snapshot():
-            ids = library.search()
-            elsewhere.trash(ids)
-            elsewhere.empty_trash()
-            assert [ref.id for ref in library.get_many(ids)] == ids
-        assert library.search() == []
+        ids = library.items.search()
+        listed = library.items.each()
+        first = next(listed)  # the listing has begun: its snapshot is taken
+        elsewhere.items.trash(ids)
+        elsewhere.items.empty_trash()
+        assert [first.id] + [ref.id for ref in listed] == ids
+        assert library.items.search() == []
 
 
 def test_check_finds_nothing_while_another_program_writes(library_path, monkeypatch):
     from refman.store import fts
 
     with Library(library_path) as library, Library(library_path) as elsewhere:
-        ids = library.search()
-        library.add_tags(ids, ["soon gone"])
+        ids = library.items.search()
+        library.tags.add(ids, ["soon gone"])
         # The ids to compare are listed, then the tag and its index row go, then the index
         # is read: without one snapshot the tag would be "missing from tag_fts".
-        untag = lambda: elsewhere.remove_tags(ids, ["soon gone"])  # noqa: E731
+        untag = lambda: elsewhere.tags.remove(ids, ["soon gone"])  # noqa: E731
         on_tags = lambda db, table: table.name == "tag_fts"  # noqa: E731
         commit_between(monkeypatch, fts, "_all_ids", untag, after=on_tags)
-        report = library.check()
+        report = library.safety.check()
     assert report.found == [] and report.saved is None

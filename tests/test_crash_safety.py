@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from refman import app, backups
+from refman import app
 from refman.bench import synthetic
-from refman.library import Library
-from refman.model import DiskFullError, LibraryError
-from tests.safety_helpers import REFMAN, filled_library, snapshot
+from refman.library import Library, backups
+from refman.model import DiskFullError, LibraryError, ViewQuery
+from tests.safety_helpers import REFMAN, file_problems, filled_library, index_problems, snapshot
 
 FILES = 4
 RECORDS_PER_FILE = 1500
@@ -88,22 +88,22 @@ def test_a_killed_import_leaves_a_sound_library_with_the_finished_files(tmp_path
     import_until_first_file(library_path, import_files)
 
     with Library(library_path) as library:
-        assert library.store.integrity_check() == []
-        assert library.store.check_fts() == []
-        ids = library.store.all_ids()
-        found = {ref.pmid for ref in library.get_many(ids)}
+        assert file_problems(library) == []
+        assert index_problems(library) == []
+        ids = library.items.all_ids()
+        found = {ref.pmid for ref in library.items.get_many(ids)}
     finished = len(ids) // RECORDS_PER_FILE
     assert len(ids) == finished * RECORDS_PER_FILE  # whole files only
     assert 1 <= finished < FILES  # killed in the middle of the import
     assert found == set().union(*(pmids_in(f) for f in import_files[:finished]))
 
     with Library(library_path) as library:
-        report = library.import_files(import_files)
+        report = library.importing.files(import_files)
         assert len(report.added) == (FILES - finished) * RECORDS_PER_FILE
         assert len(report.duplicates) == finished * RECORDS_PER_FILE
-        pmids = [ref.pmid for ref in library.get_many(library.store.all_ids())]
+        pmids = [ref.pmid for ref in library.items.get_many(library.items.all_ids())]
         assert len(pmids) == len(set(pmids)) == FILES * RECORDS_PER_FILE
-        assert library.store.check_fts() == []
+        assert index_problems(library) == []
 
 
 # --- a full disk --------------------------------------------------------------------------------
@@ -114,20 +114,20 @@ def test_a_full_disk_fails_the_file_cleanly_and_says_so(tmp_path, import_files):
     path = filled_library(tmp_path / "library.sqlite")
     before = snapshot(path)
     with Library(path) as library:
-        pages = library.store._db.execute_sql("PRAGMA page_count").fetchone()[0]
-        library.store._db.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
-        report = library.import_files(import_files[:1])
+        pages = library.connection.db.execute_sql("PRAGMA page_count").fetchone()[0]
+        library.connection.db.execute_sql(f"PRAGMA max_page_count = {pages + 20}")
+        report = library.importing.files(import_files[:1])
         assert (report.files_read, report.files_failed, report.added) == (0, 1, [])
         assert [str(p) for p in report.problems] == [
             f"{import_files[0]}: the disk is full: part1.nbib was not imported; "
             "nothing in the library changed"
         ]
-        library.store._db.execute_sql(f"PRAGMA max_page_count = {2**30}")  # room again
-        assert len(library.import_files(import_files[:1]).added) == RECORDS_PER_FILE
+        library.connection.db.execute_sql(f"PRAGMA max_page_count = {2**30}")  # room again
+        assert len(library.importing.files(import_files[:1]).added) == RECORDS_PER_FILE
     with Library(path) as library:
-        assert library.store.integrity_check() == []
-        assert library.store.check_fts() == []
-        ids = set(library.store.all_ids())
+        assert file_problems(library) == []
+        assert index_problems(library) == []
+        ids = set(library.items.all_ids())
     assert {ref.id for ref in before[0]} <= ids
 
 
@@ -135,11 +135,11 @@ def test_a_full_disk_during_an_edit_is_a_plain_error(tmp_path):
     path = filled_library(tmp_path / "library.sqlite")
     before = snapshot(path)
     with Library(path) as library:
-        pages = library.store._db.execute_sql("PRAGMA page_count").fetchone()[0]
-        library.store._db.execute_sql(f"PRAGMA max_page_count = {pages}")
-        ids = library.search()
+        pages = library.connection.db.execute_sql("PRAGMA page_count").fetchone()[0]
+        library.connection.db.execute_sql(f"PRAGMA max_page_count = {pages}")
+        ids = library.items.search()
         with pytest.raises(DiskFullError, match="is full"):
-            library.add_tags(ids, [f"tag {n}" for n in range(200)])
+            library.tags.add(ids, [f"tag {n}" for n in range(200)])
     assert snapshot(path) == before
 
 
@@ -161,9 +161,9 @@ def test_a_library_that_cannot_be_written_opens_read_only_with_a_notice(tmp_path
     with Library(path) as library:
         assert library.read_only
         assert "read-only" in library.notice and str(path) in library.notice
-        assert library.search("Iltamiocel")
+        assert library.items.search(ViewQuery(text="Iltamiocel"))
         with pytest.raises(LibraryError, match="open read-only: changes cannot be saved"):
-            library.add_tags(library.search(), ["x"])
+            library.tags.add(library.items.search(), ["x"])
 
 
 def test_a_read_only_disk_without_room_for_sqlites_shared_memory_file(tmp_path, read_only_medium):
@@ -176,7 +176,7 @@ def test_a_read_only_disk_without_room_for_sqlites_shared_memory_file(tmp_path, 
         sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True).execute("SELECT 1 FROM item")
     with Library(path) as library:
         assert library.read_only
-        assert len(library.search("Iltamiocel")) == 1
+        assert len(library.items.search(ViewQuery(text="Iltamiocel"))) == 1
 
 
 def test_the_command_line_gives_the_read_only_notice(tmp_path, read_only_medium, capsys):

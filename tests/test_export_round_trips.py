@@ -75,42 +75,42 @@ def test_the_samples_are_all_there():
 def test_medline_export_imports_back_as_the_same_items(tmp_path, path):
     exported = tmp_path / "export.nbib"
     with Library(tmp_path / "first.sqlite") as first:
-        ids = first.import_files([path]).added
+        ids = first.importing.files([path]).added
         assert ids
-        originals = [content(ref) for ref in first.get_many(ids)]
-        exported.write_text(first.export(ids, "medline"), encoding="utf-8", newline="")
+        originals = [content(ref) for ref in first.items.get_many(ids)]
+        exported.write_text(first.exporting.export(ids, "medline"), encoding="utf-8", newline="")
     with Library(tmp_path / "second.sqlite") as second:
-        report = second.import_files([exported])
+        report = second.importing.files([exported])
         assert report.problems == []
-        assert [content(ref) for ref in second.get_many(report.added)] == originals
+        assert [content(ref) for ref in second.items.get_many(report.added)] == originals
 
 
 @pytest.mark.parametrize("path", samples("csl-json"))
 def test_csl_json_export_reads_back_as_the_same_references(tmp_path, path):
     with Library(tmp_path / "library.sqlite") as library:
-        ids = library.import_files([path]).added
+        ids = library.importing.files([path]).added
         assert ids
         expected = [
             content(ref).with_changes(source_format="", source_record=())
-            for ref in library.get_many(ids)
+            for ref in library.items.get_many(ids)
         ]
-        assert list(csljson.read_text(library.export(ids, "csl-json"))) == expected
+        assert list(csljson.read_text(library.exporting.export(ids, "csl-json"))) == expected
 
 
 @pytest.mark.parametrize("key", ["bibtex", "biblatex", "ris"])
 def test_exports_from_tag_names_only_are_those_of_the_whole_items(tmp_path, key):
     """The library gives these writers tags without MeSH details: nothing written may change."""
     with Library(tmp_path / "library.sqlite") as library:
-        ids = library.import_files(REAL_SAMPLES).added
-        items = library.get_many(ids)
+        ids = library.importing.files(REAL_SAMPLES).added
+        items = library.items.get_many(ids)
         assert any(tag.qualifiers for ref in items for tag in ref.tags)
-        assert library.export(ids, key) == formats.export(items, key)
+        assert library.exporting.export(ids, key) == formats.export(items, key)
 
 
 @pytest.fixture(scope="module")
 def seed_library(tmp_path_factory):
     with Library(tmp_path_factory.mktemp("seed") / "library.sqlite") as library:
-        ids = library.import_files([SEED]).added
+        ids = library.importing.files([SEED]).added
         assert len(ids) == 1
         yield library, ids
 
@@ -119,7 +119,7 @@ def seed_library(tmp_path_factory):
 def test_the_seed_exported_as_text_reads_as_citeproc_js_writes_it(seed_library, style):
     library, ids = seed_library
     expected = (CSL_DATA / f"{style}.txt").read_text(encoding="utf-8")
-    assert library.export(ids, "text", style=style) == expected
+    assert library.exporting.export(ids, "text", style=style) == expected
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -127,4 +127,4 @@ def test_the_seed_exported_as_html_reads_as_citeproc_js_writes_it(seed_library, 
     library, ids = seed_library
     entry = (CSL_DATA / f"{style}.html").read_text(encoding="utf-8").rstrip("\n")
     expected = f'<div class="csl-bib-body">\n  {entry}\n</div>\n'
-    assert library.export(ids, "html", style=style) == expected
+    assert library.exporting.export(ids, "html", style=style) == expected

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import refman.library as library_module
+import refman.library.importing as library_module
 from refman.library import Library
 from refman.model import Creator, PartialDate, Reference
 from refman.store.duplicates import SAME_DOI, SAME_PMID, SAME_TITLE
@@ -56,9 +56,9 @@ def one_file_per_record(path: Path, folder: Path) -> list[Path]:
 
 @pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
 def test_look_alikes_in_one_file_are_all_added(library, name):
-    report = library.import_files([DUPLICATES / name])
+    report = library.importing.files([DUPLICATES / name])
     assert (len(report.added), report.not_added, report.problems) == (LOOK_ALIKES[name], [], [])
-    assert library.item_count() == LOOK_ALIKES[name]
+    assert library.items.count() == LOOK_ALIKES[name]
     assert report.summary() == (
         f"Imported: {LOOK_ALIKES[name]} added, 0 duplicates skipped from 1 file."
     )
@@ -68,14 +68,14 @@ def test_look_alikes_in_one_file_are_all_added(library, name):
 def test_look_alikes_imported_one_by_one_are_all_added(library, tmp_path, name):
     # Each record is then checked against the library, not against the file.
     for path in one_file_per_record(DUPLICATES / name, tmp_path / "records"):
-        report = library.import_files([path])
+        report = library.importing.files([path])
         assert (len(report.added), report.not_added) == (1, [])
-    assert library.item_count() == LOOK_ALIKES[name]
+    assert library.items.count() == LOOK_ALIKES[name]
 
 
 def test_look_alikes_are_kept_apart_by_what_tells_them_apart(library):
-    library.import_files([DUPLICATES / name for name in LOOK_ALIKES])
-    refs = library.get_many(library.search())
+    library.importing.files([DUPLICATES / name for name in LOOK_ALIKES])
+    refs = library.items.get_many(library.items.search())
     editorials = [r for r in refs if r.title == "Editorial"]
     assert sorted(r.container_title for r in editorials) == [
         "Journal of advanced nursing",
@@ -102,21 +102,21 @@ def test_look_alikes_are_kept_apart_by_what_tells_them_apart(library):
 def test_a_generic_title_typed_by_hand_swallows_no_record(library, policy):
     # Without identifiers on one side nothing vetoes: only the title rule keeps them apart,
     # and merge fills an item only from a true duplicate.
-    typed, _ = library.add(
+    typed, _ = library.items.add(
         Reference(title="Editorial", date=PartialDate(2021), creators=(Creator("Jackson", "D"),))
     )
     files = [DUPLICATES / "editorials.nbib", DUPLICATES / "errata.nbib"]
-    report = library.import_files(files, duplicates=policy)
+    report = library.importing.files(files, duplicates=policy)
     assert (len(report.added), report.not_added) == (7, [])
-    assert library.get(typed).container_title == ""
+    assert library.items.get(typed).container_title == ""
 
 
 def test_importing_the_look_alikes_again_skips_each_for_its_own_item(library):
     files = [DUPLICATES / name for name in sorted(LOOK_ALIKES)]
-    first = library.import_files(files)
-    again = library.import_files(files)
+    first = library.importing.files(files)
+    again = library.importing.files(files)
     assert again.added == []
-    assert library.item_count() == len(first.added) == sum(LOOK_ALIKES.values())
+    assert library.items.count() == len(first.added) == sum(LOOK_ALIKES.values())
     # Each record matched the item it made the first time, not a look-alike of it.
     assert [record.item_id for record in again.not_added] == first.added
     assert again.duplicates == first.added
@@ -131,26 +131,26 @@ def test_importing_the_look_alikes_again_skips_each_for_its_own_item(library):
 
 
 def test_the_final_record_of_an_article_read_ahead_of_print_is_skipped(library):
-    (ahead,) = library.import_files([AHEAD_OF_PRINT]).added
-    report = library.import_files([FINAL])
+    (ahead,) = library.importing.files([AHEAD_OF_PRINT]).added
+    report = library.importing.files([FINAL])
     assert (report.added, report.duplicates, len(report.not_added)) == ([], [ahead], 1)
     record = report.not_added[0]
-    title = library.get(ahead).title
+    title = library.items.get(ahead).title
     assert (record.path, record.line, record.pmid) == (str(FINAL), 2, "99400001")
     assert (record.item_id, record.item_title, record.reason) == (ahead, title, SAME_PMID)
     assert not record.merged
-    assert library.get(ahead).volume == ""  # skip leaves the item as it is
+    assert library.items.get(ahead).volume == ""  # skip leaves the item as it is
     assert report.summary() == "Imported: 0 added, 1 duplicate skipped from 1 file."
 
 
 def test_merging_the_final_record_fills_what_the_ahead_of_print_one_lacked(library):
-    (ahead,) = library.import_files([AHEAD_OF_PRINT]).added
-    before = library.get(ahead)
-    library.update(ahead, title="My own title for it")
-    report = library.import_files([FINAL], duplicates="merge")
+    (ahead,) = library.importing.files([AHEAD_OF_PRINT]).added
+    before = library.items.get(ahead)
+    library.items.update(ahead, title="My own title for it")
+    report = library.importing.files([FINAL], duplicates="merge")
     assert (report.added, report.merged) == ([], [ahead])
     assert [(r.merged, r.item_id, r.reason) for r in report.not_added] == [(True, ahead, SAME_PMID)]
-    merged = library.get(ahead)
+    merged = library.items.get(ahead)
     assert (merged.volume, merged.issue, merged.pages) == ("278", "6", "945-952")
     assert "Fecal Incontinence" in {tag.name for tag in merged.tags}
     assert merged.title == "My own title for it"  # what the item has is never overwritten
@@ -159,10 +159,10 @@ def test_merging_the_final_record_fills_what_the_ahead_of_print_one_lacked(libra
 
 
 def test_keep_adds_the_final_record_as_a_second_copy(library):
-    library.import_files([AHEAD_OF_PRINT])
-    report = library.import_files([FINAL], duplicates="keep")
+    library.importing.files([AHEAD_OF_PRINT])
+    report = library.importing.files([FINAL], duplicates="keep")
     assert (len(report.added), report.not_added) == (1, [])
-    assert library.item_count() == 2
+    assert library.items.count() == 2
 
 
 # --- repeats within one file ------------------------------------------------------------------
@@ -176,8 +176,8 @@ def test_repeats_within_a_file_are_counted_and_named(library, monkeypatch, batch
     # With small batches the first copy is written before its repeat is read: the repeat
     # is then found in the library, and must still be named as a repeat in the file.
     monkeypatch.setattr(library_module, "BATCH_SIZE", batch)
-    report = library.import_files([REPEATED])
-    assert len(report.added) == library.item_count() == 4
+    report = library.importing.files([REPEATED])
+    assert len(report.added) == library.items.count() == 4
     found = [(r.line, r.twin_line, r.reason, r.item_id, r.merged) for r in report.not_added]
     assert found == [(line, twin, reason, None, False) for line, twin, reason in REPEATS]
     assert report.duplicates == []  # nothing was in the library before
@@ -189,7 +189,7 @@ def test_repeats_within_a_file_are_counted_and_named(library, monkeypatch, batch
 
 
 def test_repeats_within_a_file_are_merged_into_their_first_copy(library):
-    report = library.import_files([REPEATED], duplicates="merge")
+    report = library.importing.files([REPEATED], duplicates="merge")
     assert len(report.added) == 4
     found = [(r.line, r.twin_line, r.reason, r.merged) for r in report.not_added]
     assert found == [(line, twin, reason, True) for line, twin, reason in REPEATS]
@@ -201,7 +201,7 @@ def test_repeats_within_a_file_are_merged_into_their_first_copy(library):
 
 def test_records_repeating_items_of_an_earlier_file_name_those_items(library):
     # Two files in one import: the second file's record matches an item the first one added.
-    report = library.import_files([REPEATED, DUPLICATES / "editorials.nbib", REPEATED])
+    report = library.importing.files([REPEATED, DUPLICATES / "editorials.nbib", REPEATED])
     assert len(report.added) == 6
     second = report.not_added[3:]
     assert [(r.line, r.item_id is not None) for r in second] == [
@@ -214,7 +214,7 @@ def test_records_repeating_items_of_an_earlier_file_name_those_items(library):
         (76, True),
     ]
     titles = {r.item_id: r.item_title for r in second}
-    assert titles == {ref.id: ref.title for ref in library.get_many(list(titles))}
+    assert titles == {ref.id: ref.title for ref in library.items.get_many(list(titles))}
     assert report.summary() == "Imported: 6 added, 10 duplicates skipped from 3 files."
 
 
@@ -225,6 +225,6 @@ def test_a_file_rolled_back_reports_none_of_its_records(library, monkeypatch):
 
     calls = []
     monkeypatch.setattr(library_module, "BATCH_SIZE", 2)
-    report = library.import_files([REPEATED], cancelled=cancel_after_two_repeats)
+    report = library.importing.files([REPEATED], cancelled=cancel_after_two_repeats)
     assert report.cancelled
-    assert (report.added, report.not_added, library.item_count()) == ([], [], 0)
+    assert (report.added, report.not_added, library.items.count()) == ([], [], 0)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from refman.formats import EXPORT_FORMATS, medline
-from refman.library import FILE_CHANGED, Library
+from refman.library import Library
+from refman.library.importing import FILE_CHANGED
 from refman.model import Creator, Reference
 from tests.safety_helpers import DATA, REFMAN, filled_library, refman, snapshot
 
@@ -96,7 +97,7 @@ def test_a_folder_skips_what_is_not_a_regular_file(library_path, tmp_path):
     shutil.copy(GOOD, folder / "good.nbib")
     try:
         with Library(library_path) as library:
-            report = library.import_files([folder])
+            report = library.importing.files([folder])
     finally:
         server.close()
     assert (len(report.added), report.files_read, report.problems) == (2, 1, [])
@@ -129,7 +130,7 @@ sys.addaudithook(OpenedFiles.hook)
 def import_recording_opens(library: Library, paths) -> tuple:
     OpenedFiles.recording = []
     try:
-        report = library.import_files(paths)
+        report = library.importing.files(paths)
     finally:
         opened, OpenedFiles.recording = OpenedFiles.recording, None
     return report, opened
@@ -137,8 +138,8 @@ def import_recording_opens(library: Library, paths) -> tuple:
 
 def test_the_library_its_log_and_its_backups_are_refused_unopened(library_path, tmp_path):
     with Library(library_path) as library:
-        library.add_tags(library.search()[:1], ["written"])  # the -wal file holds a commit
-        backup = library.backup()
+        library.tags.add(library.items.search()[:1], ["written"])  # the -wal file holds a commit
+        backup = library.safety.backup()
         link = tmp_path / "another-name.nbib"
         os.link(library_path, link)
         paths = [library_path, link, *(f"{library_path}{s}" for s in ("-wal", "-shm")), backup]
@@ -165,7 +166,7 @@ def test_a_folder_holding_the_library_imports_the_rest(tmp_path):
     library_path = filled_library(folder / "refs")
     shutil.copy(GOOD, folder / "good.nbib")
     with Library(library_path) as library:
-        library.backup()
+        library.safety.backup()
         before = snapshot(library_path)
         report, opened = import_recording_opens(library, [folder])
         wal_exists = Path(f"{library_path}-wal").exists()
@@ -187,11 +188,11 @@ HOLDER = """
 import sys
 from refman.library import Library
 library = Library(sys.argv[1])
-library.add_tags(library.search()[:1], ["before"])
-report = library.import_files(sys.argv[1:])
+library.tags.add(library.items.search()[:1], ["before"])
+report = library.importing.files(sys.argv[1:])
 print(len(report.problems), report.files_read, flush=True)
 sys.stdin.readline()
-library.add_tags(library.search()[:1], ["after"])
+library.tags.add(library.items.search()[:1], ["after"])
 print("written", flush=True)
 sys.stdin.readline()
 library.close()
@@ -264,8 +265,8 @@ def test_a_file_that_changes_while_it_is_read_is_not_imported(tmp_path, change):
             change(changing)
 
     with Library(tmp_path / "library.sqlite") as library:
-        report = library.import_files([first, changing, last], progress=progress)
-        stored = {ref.title for ref in library.get_many(library.search())}
+        report = library.importing.files([first, changing, last], progress=progress)
+        stored = {ref.title for ref in library.items.get_many(library.items.search())}
     assert changed
     assert messages(report) == {str(changing): FILE_CHANGED}
     assert (report.files_read, report.files_failed) == (2, 1)
@@ -276,7 +277,7 @@ def test_the_message_for_a_changed_file_names_it(library_path, tmp_path):
     changing = Path(shutil.copy(BIG, tmp_path / "downloading.nbib"))
     before = snapshot(library_path)
     with Library(library_path) as library:
-        report = library.import_files([changing], progress=lambda *_: shrink(changing))
+        report = library.importing.files([changing], progress=lambda *_: shrink(changing))
     assert [str(p) for p in report.problems] == [
         f"{changing}: it changed while it was being imported; it was not imported: "
         "import it again when it is complete"
@@ -310,14 +311,16 @@ def test_control_characters_reach_neither_the_library_nor_any_export(library_pat
     assert result.returncode == 0
     assert "1 added" in result.stdout
     with Library(library_path) as library:
-        (item,) = [ref for ref in library.get_many(library.search()) if ref.pmid == "39000001"]
+        (item,) = [
+            ref for ref in library.items.get_many(library.items.search()) if ref.pmid == "39000001"
+        ]
         # An item that an older refman stored with them.
         old = Reference(
             title=f"Old: {DIRTY_TITLE}",
             abstract="a NUL\x00 and a C1 control\x9b",
             creators=(Creator("Olden\x1b", "Stored\x08"),),
         )
-        old_id, _ = library.add(old)
+        old_id, _ = library.items.add(old)
     assert item.title == CLEAN_TITLE
     assert item.creators[0].family == "Bell"
     assert not any(CONTROL.search(value) for _, value in item.source_record)
@@ -330,6 +333,6 @@ def test_control_characters_reach_neither_the_library_nor_any_export(library_pat
         assert without_escaped_controls(fmt, exported.stdout), fmt
     with Library(library_path) as library:
         for kind in ("text", "html", "rtf"):
-            cited = library.cite([old_id], style="apa", fmt=kind)  # names the author
+            cited = library.exporting.cite([old_id], style="apa", fmt=kind)  # names the author
             assert "Olden" in cited, kind
             assert not CONTROL.search(cited) and without_escaped_controls(kind, cited), kind

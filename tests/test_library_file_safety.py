@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from refman import backups
-from refman.library import Library
+from refman.library import Library, backups
 from refman.model import DamageFoundError, Reference
 from refman.store import database, maintenance
 from tests.safety_helpers import SAMPLES, checkpoint, filled_library, refman, wreck_table
@@ -52,15 +51,15 @@ def test_the_daily_check_of_an_open_library_keeps_its_wal(library_path):
     """The check that once opened the file with plain Python: another connection closing
     afterwards must not find the library alone and delete the -wal the first one writes to."""
     with Library(library_path, verify=False) as library:
-        library.add(Reference(title="Written before the check"))
+        library.items.add(Reference(title="Written before the check"))
         backups.backup_if_due(library_path)
         other = sqlite3.connect(library_path)
         other.execute("SELECT count(*) FROM item").fetchone()
         other.close()  # the last connection SQLite knows of would checkpoint and delete -wal
         assert Path(f"{library_path}-wal").exists()
-        library.add(Reference(title="Written after the check"))
+        library.items.add(Reference(title="Written after the check"))
     with Library(library_path, read_only=True) as library:
-        titles = {ref.title for ref in library.get_many(library.search())}
+        titles = {ref.title for ref in library.items.get_many(library.items.search())}
     assert {"Written before the check", "Written after the check"} <= titles
 
 
@@ -109,13 +108,13 @@ def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path, user_
 def test_damage_met_while_open_stops_every_change_in_the_process(library_path):
     heard = []
     with Library(library_path) as library, Library(library_path) as other:
-        stop = library.on_damage(heard.append)
+        stop = library.safety.on_damage(heard.append)
         wreck_table(library_path, "item")
         with pytest.raises(DamageFoundError):
-            library.get_many(library.store.all_ids())
+            library.items.get_many(library.items.all_ids())
         for lib in (library, other):  # another connection of the process is refused too
             with pytest.raises(DamageFoundError, match="changes are not saved"):
-                lib.add(Reference(title="Not written into a damaged file"))
+                lib.items.add(Reference(title="Not written into a damaged file"))
         stop()
     assert len(heard) == 1 and heard[0].library == library_path
     with pytest.raises(backups.DamagedLibraryError):
@@ -150,7 +149,7 @@ def damage_source_record(path: Path) -> int:
 
 def test_a_damaged_stored_record_spoils_only_its_item(library_path):
     with Library(library_path) as library:
-        expected = len(library.search())
+        expected = len(library.items.search())
     item_id = damage_source_record(library_path)
     listed = refman(library_path, "list")
     assert listed.returncode == 0
@@ -159,7 +158,7 @@ def test_a_damaged_stored_record_spoils_only_its_item(library_path):
     assert exported.returncode == 0
     assert exported.stdout.count("PMID- ") == expected  # the damaged one from its fields
     with Library(library_path, read_only=True) as library:
-        ref = library.get(item_id)
+        ref = library.items.get(item_id)
     assert "source record cannot be read" in ref.damage
     assert ref.title  # its fields are still there
 
@@ -174,7 +173,7 @@ def test_check_decodes_every_record_and_drops_the_unreadable_ones(library_path):
     again = refman(library_path, "check")
     assert "No problems found." in again.stdout
     with Library(library_path, read_only=True) as library:
-        assert library.get(item_id).damage == ""
+        assert library.items.get(item_id).damage == ""
 
 
 def test_an_export_is_never_written_over_the_library_or_a_backup(library_path):

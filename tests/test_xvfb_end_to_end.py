@@ -117,7 +117,7 @@ def library_count(path: Path) -> int | None:
         return None
     try:
         with Library(path, read_only=True) as library:
-            return library.item_count()
+            return library.items.count()
     except RefmanError:
         return None
 

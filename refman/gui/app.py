@@ -34,12 +34,10 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import refman
-from refman import backups
-from refman.backups import DamagedLibraryError
 from refman.gui import dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
-from refman.library import Library
+from refman.library import DamagedLibraryError, Library, backups
 from refman.model import RefmanError
 from refman.paths import APP_NAME, check_library_path
 
@@ -76,7 +74,7 @@ def run(library_path: Path, files: list[str]) -> int:
 def show_window(app: QApplication, library: Library, files: list[str], measuring: bool):
     """Run the window on ``library`` until it closes; (exit status, backup to restore)."""
     safety = SafetyChecks(library)
-    stop_listening = library.on_damage(safety.damage_found.emit)
+    stop_listening = library.safety.on_damage(safety.damage_found.emit)
     try:
         window = MainWindow(library)
         app.aboutToQuit.connect(window.detail.flush)  # a note typed just before quitting
@@ -204,9 +202,9 @@ class SafetyChecks(QObject):
 
     def _run(self) -> None:
         try:
-            self._library.verify()
+            self._library.safety.verify()
             if not self._stop.is_set():
-                self.made = backups.backup_if_due(self._library.path, cancelled=self._stop.is_set)
+                self.made = self._library.safety.backup_if_due(cancelled=self._stop.is_set)
         except DamagedLibraryError as damage:
             self.damage_found.emit(damage)  # queued: the slot runs in the window's thread
         except RefmanError as exc:

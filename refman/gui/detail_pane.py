@@ -368,22 +368,22 @@ class DetailPane(QStackedWidget):
             self._show_item(self._ids[0])
         elif self._ids:
             self.multi.set_count(len(self._ids))
-            self.multi.tagger.input.set_completions(self.library.tag_names())
+            self.multi.tagger.input.set_completions(self.library.tags.names())
             self.setCurrentWidget(self.multi)
         else:
             self.setCurrentWidget(self.empty)
 
     def _show_item(self, item_id: ItemId) -> None:
         try:
-            self.ref = self.library.get(item_id)
+            self.ref = self.library.items.get(item_id)
         except (RefmanError, KeyError):  # gone (trash emptied elsewhere): nothing to show
             self.setCurrentWidget(self.empty)
             return
-        names = {c.id: c.name for c in self.library.collections()}
-        in_collections = [names[c] for c in self.library.collections_of(item_id) if c in names]
+        names = {c.id: c.name for c in self.library.collections.all()}
+        in_collections = [names[c] for c in self.library.collections.of_item(item_id) if c in names]
         self.fields.load(self.ref, sorted(in_collections, key=str.casefold))
         self.tags.set_tags(self.ref.tags)
-        self.tags.input.set_completions(self.library.tag_names())
+        self.tags.input.set_completions(self.library.tags.names())
         self.setCurrentWidget(self.tabs)
         self.citation.schedule()
 
@@ -395,7 +395,7 @@ class DetailPane(QStackedWidget):
         if self.ref is None:
             return ""
         try:
-            return self.library.export([self.ref.id], "html", style=self.citation_style())
+            return self.library.exporting.export([self.ref.id], "html", style=self.citation_style())
         except KeyError:  # deleted since it was selected: the pane is about to empty
             return ""
         except (ImportError, RefmanError) as exc:  # a style that fails on this item

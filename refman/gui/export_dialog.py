@@ -41,10 +41,9 @@ from refman.gui import dialogs, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker
 from refman.library import Library
-from refman.model import ItemId, RefmanError
+from refman.model import ItemId, RefmanError, ViewQuery
 
 if TYPE_CHECKING:
-    from refman.gui.item_table import ViewQuery
     from refman.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class Scope:
 def view_name(query: ViewQuery, library: Library) -> str:
     """What the table shows, in words; "" when it shows the whole library unfiltered."""
     if query.collection is not None:
-        names = {c.id: c.name for c in library.collections()}
+        names = {c.id: c.name for c in library.collections.all()}
         place = f"Collection “{names.get(query.collection, '?')}”"
     else:
         place = "Trash" if query.trashed else "Unfiled Items" if query.unfiled else "My Library"
@@ -90,7 +89,7 @@ def export_scopes(window: MainWindow, library: Library, ids: Sequence[ItemId]) -
     name = view_name(query, library)
     if name:
         scopes.append(Scope(name, tuple(view_ids)))
-    scopes.append(Scope("Whole library", tuple(library.search())))
+    scopes.append(Scope("Whole library", tuple(library.items.search())))
     return scopes
 
 
@@ -111,7 +110,7 @@ class _ExportThread(QThread):
         path, ids, fmts, style = self._job
         try:
             with Library(path, read_only=True) as library:
-                texts = [library.export(ids, fmt, style=style) for fmt in fmts]
+                texts = [library.exporting.export(ids, fmt, style=style) for fmt in fmts]
         except RefmanError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug: log it for the developer, tell the user plainly
@@ -238,7 +237,11 @@ class ExportDialog(QDialog):
         for button in (self.copy_button, self.save_button):
             button.setEnabled(bool(ids) and self._worker is None)
         try:
-            text = self.library.export(shown, preview_fmt, style=self.style()) if shown else ""
+            text = (
+                self.library.exporting.export(shown, preview_fmt, style=self.style())
+                if shown
+                else ""
+            )
         except RefmanError as exc:
             self.preview.setPlainText(f"This cannot be shown: {exc}")
             return
@@ -272,7 +275,7 @@ class ExportDialog(QDialog):
 
     def _write(self, path: str, text: str, count: int) -> None:
         try:  # whole or not at all: a full disk leaves the file as it was
-            self.library.write_export(path, text)
+            self.library.exporting.write(path, text)
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
             return
@@ -302,7 +305,7 @@ class ExportDialog(QDialog):
             return
         try:
             with busy_cursor():
-                texts = [self.library.export(ids, fmt, style=style) for fmt in fmts]
+                texts = [self.library.exporting.export(ids, fmt, style=style) for fmt in fmts]
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
             return

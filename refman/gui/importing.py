@@ -99,7 +99,7 @@ class ImportController(QObject):
         files = [str(p) for p in paths]
 
         def job(library: Library, progress, cancelled) -> ImportReport:
-            return library.import_files(
+            return library.importing.files(
                 files, collection=collection_id, progress=progress, cancelled=cancelled
             )
 
@@ -109,7 +109,7 @@ class ImportController(QObject):
         """Import MEDLINE text pasted or dropped on the window."""
 
         def job(library: Library, progress, cancelled) -> ImportReport:
-            return library.import_text(text, collection=collection_id)
+            return library.importing.text(text, collection=collection_id)
 
         self._start(job)
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.library import Changes, Library
-from refman.model import CollectionId, ItemId, NoWordsError
+from refman.model import ItemId, NoWordsError, ViewQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
@@ -79,17 +79,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("date_modified", "Date Modified", show=display_time, width=140),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
-
-
-@dataclass(frozen=True)
-class ViewQuery:
-    """Which items the table shows: a place in the sidebar, selected tags, search text."""
-
-    text: str = ""
-    collection: CollectionId | None = None
-    unfiled: bool = False
-    trashed: bool = False
-    tags: tuple[str, ...] = ()
 
 
 class ItemTableModel(QAbstractTableModel):
@@ -146,18 +135,9 @@ class ItemTableModel(QAbstractTableModel):
 
     def _search(self) -> list[ItemId]:
         """The view's ids; none for search text with no words (``?``), never every item."""
-        q = self.query
         key, descending = self._sort
         try:
-            ids = self.library.search(
-                q.text,
-                collection=q.collection,
-                unfiled=q.unfiled,
-                tags=q.tags,
-                trashed=q.trashed,
-                sort=key,
-                descending=descending,
-            )
+            ids = self.library.items.search(self.query, sort=key, descending=descending)
         except NoWordsError as exc:
             self.search_problem = str(exc)
             return []
@@ -232,7 +212,7 @@ class ItemTableModel(QAbstractTableModel):
 
     def _fetch_page(self, page: int) -> list[tuple]:
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        found = self.library.rows(ids, COLUMN_KEYS)
+        found = self.library.items.rows(ids, COLUMN_KEYS)
         blank = (None,) * len(COLUMNS)
         return [tuple(found.get(item_id, blank)) for item_id in ids]
 
@@ -413,7 +393,7 @@ class ItemTableView(QTableView):
 
     def update_placeholder(self) -> None:
         """Show what to do when the library is empty (not merely this view)."""
-        empty = self.model().rowCount() == 0 and self.model().library.item_count() == 0
+        empty = self.model().rowCount() == 0 and self.model().library.items.count() == 0
         self.placeholder.setVisible(empty)
 
     def resizeEvent(self, event) -> None:

@@ -28,13 +28,13 @@ import refman
 from refman.gui import dialogs, preferences
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
-from refman.gui.item_table import ItemTableModel, ItemTableView, ViewQuery
+from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
-from refman.model import ItemId, RefmanError
+from refman.model import ItemId, RefmanError, ViewQuery
 
 EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
 # The default citation style compiles in the background this long after start-up: after the

@@ -45,7 +45,7 @@ def bibliography(
     copy must still give the user something to paste.
     """
     try:
-        return library.export(ids, fmt, style=style)
+        return library.exporting.export(ids, fmt, style=style)
     except (ImportError, RefmanError):
         lines = fallback_lines(library, ids)
         if fmt == "html":
@@ -56,7 +56,7 @@ def bibliography(
 def fallback_lines(library: Library, ids: Sequence[ItemId]) -> list[str]:
     """ "Title — Authors" for each item."""
     lines = []
-    for ref in library.get_many(list(ids)):
+    for ref in library.items.get_many(list(ids)):
         authors = "; ".join(c.display_name for c in ref.authors())
         lines.append(f"{ref.title} — {authors}" if authors else ref.title)
     return lines
@@ -70,7 +70,7 @@ def citation(
     Falls back to an author-date citation for the same reasons as ``bibliography``.
     """
     try:
-        return library.cite(ids, style, fmt)
+        return library.exporting.cite(ids, style, fmt)
     except (ImportError, RefmanError):
         text = author_date_citation(library, ids)
         return html.escape(text) if fmt == "html" else text
@@ -78,7 +78,7 @@ def citation(
 
 def author_date_citation(library: Library, ids: Sequence[ItemId]) -> str:
     """An author-date in-text citation: "(Knowles et al., 2023; Raval, 2020)"."""
-    rows = library.rows(list(ids), ["creators", "year"])
+    rows = library.items.rows(list(ids), ["creators", "year"])
     parts = []
     for item_id in ids:
         creators, year = rows.get(item_id, ("", None))

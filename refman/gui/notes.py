@@ -133,7 +133,7 @@ class NotesEditor(QWidget):
         self._load_list()
 
     def _load_list(self, select: NoteId | None = None) -> None:
-        notes = self.library.notes(self.item_id) if self.item_id is not None else []
+        notes = self.library.notes.of_item(self.item_id) if self.item_id is not None else []
         self.list.blockSignals(True)
         self.list.clear()
         for note in notes:
@@ -160,7 +160,7 @@ class NotesEditor(QWidget):
     def _on_note_chosen(self, current: QListWidgetItem | None, _previous=None) -> None:
         self.flush()
         note_id = current.data(NOTE_ID_ROLE) if current else None
-        notes = {n.id: n for n in self.library.notes(self.item_id)} if self.item_id else {}
+        notes = {n.id: n for n in self.library.notes.of_item(self.item_id)} if self.item_id else {}
         self._show_note(notes.get(note_id))
 
     def _update_enabled(self) -> None:
@@ -185,7 +185,7 @@ class NotesEditor(QWidget):
         html = body_html(self.text.toHtml())
         note_id = self.note_id
         self.text.document().setModified(False)
-        saved = self.editor.run_returning(lambda: self.library.update_note(note_id, html))
+        saved = self.editor.run_returning(lambda: self.library.notes.update(note_id, html))
         if saved is not None:
             self._relabel(saved)
 
@@ -200,7 +200,7 @@ class NotesEditor(QWidget):
             return
         self.flush()
         item_id = self.item_id
-        note = self.editor.run_returning(lambda: self.library.add_note(item_id, ""))
+        note = self.editor.run_returning(lambda: self.library.notes.add(item_id, ""))
         if note is not None:
             self._load_list(select=note.id)
             self.text.setFocus()
@@ -213,5 +213,5 @@ class NotesEditor(QWidget):
             return
         note_id = self.note_id
         self.note_id = None  # nothing left to save
-        self.editor.run(lambda: self.library.delete_note(note_id))
+        self.editor.run(lambda: self.library.notes.delete(note_id))
         self._load_list()

@@ -263,7 +263,7 @@ class Sidebar(QSplitter):
         expanded = self.tree.expanded_collections()
         self._rebuilding = True  # the tree's current row wanders while it is rebuilt
         try:
-            self.model.rebuild(self.library.collections())
+            self.model.rebuild(self.library.collections.all())
             self.tree.expand_collections(expanded)
             self.tree.select_source(self._source)  # My Library if the collection is gone
         finally:
@@ -302,13 +302,15 @@ class Sidebar(QSplitter):
             InverseCommand(
                 self.library,
                 f"Rename collection {old}",
-                lambda: self.library.rename_collection(self.editor.collection_id(cid), name),
-                lambda: self.library.rename_collection(self.editor.collection_id(cid), old),
+                lambda: self.library.collections.rename(self.editor.collection_id(cid), name),
+                lambda: self.library.collections.rename(self.editor.collection_id(cid), old),
             )
         )
 
     def move_collection(self, cid: CollectionId, parent_id: CollectionId | None) -> None:
-        old_parent = next((c.parent_id for c in self.library.collections() if c.id == cid), None)
+        old_parent = next(
+            (c.parent_id for c in self.library.collections.all() if c.id == cid), None
+        )
         if old_parent == parent_id:
             return
         self.editor.push(
@@ -323,7 +325,7 @@ class Sidebar(QSplitter):
     def _move(self, cid: CollectionId, parent_id: CollectionId | None) -> Changes:
         """Move by the ids the collections have now (undo may have made them again)."""
         current = self.editor.collection_id
-        return self.library.move_collection(current(cid), current(parent_id))
+        return self.library.collections.move(current(cid), current(parent_id))
 
     def delete_collection(self, cid: CollectionId) -> None:
         name = self.model.index_of(Source(COLLECTION, cid)).data()
@@ -335,13 +337,13 @@ class Sidebar(QSplitter):
             self.editor.delete_collection(cid)
 
     def empty_trash(self) -> None:
-        count = self.library.item_count(trashed=True)
+        count = self.library.items.count(trashed=True)
         if not count:
             return
         question = f"Delete the {count} item{'s' * (count != 1)} in the Trash for good?"
         if not dialogs.confirm(self, "Empty Trash", question, "Empty Trash"):
             return
-        if self.editor.run(self.library.empty_trash):
+        if self.editor.run(self.library.items.empty_trash):
             self.editor.undo_stack.clear()  # undo steps may name items that are gone
 
     def _on_items_dropped(self, ids: list, target: Source) -> None:

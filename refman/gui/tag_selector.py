@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from refman.gui import dialogs, mime
 from refman.gui.resources import icon
 from refman.gui.undo import InverseCommand, LibraryEditor
-from refman.model import CollectionId, TagCount, TagCounts
+from refman.model import CollectionId, TagCount, TagCounts, ViewQuery
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 AUTOMATIC_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -316,7 +316,7 @@ class TagSelector(QWidget):
         self.model = TagListModel(self)
         self.proxy = TagFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self._scope: dict = {}
+        self._scope = ViewQuery()
         self._selected: tuple[str, ...] = ()
         self._filtering = False
         self._filled = False
@@ -380,7 +380,7 @@ class TagSelector(QWidget):
         trashed: bool = False,
     ) -> None:
         """Show the tags of another place; the tag selection starts over."""
-        self._scope = {"collection": collection, "unfiled": unfiled, "trashed": trashed}
+        self._scope = ViewQuery(collection=collection, unfiled=unfiled, trashed=trashed)
         self._selected = ()
         if self._filled:  # else the coming fill counts this place's tags
             self.refresh()
@@ -389,7 +389,7 @@ class TagSelector(QWidget):
         """Reload counts; keep the selected tags that still exist."""
         kept = self._selected
         self._filled = True
-        self.model.set_tags(self.library.tag_counts(**self._scope))
+        self.model.set_tags(self.library.tags.counts(self._scope))
         self.select(kept)
 
     def select(self, names: tuple[str, ...] | list[str]) -> None:
@@ -478,8 +478,8 @@ class TagSelector(QWidget):
             InverseCommand(
                 self.library,
                 f"Colour tag {tag.name}",
-                lambda: self.library.set_tag_color(tag.name, color),
-                lambda: self.library.set_tag_color(tag.name, tag.color),
+                lambda: self.library.tags.set_color(tag.name, color),
+                lambda: self.library.tags.set_color(tag.name, tag.color),
             )
         )
 

@@ -21,8 +21,9 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from refman.library import Changes, Library, tag_name
-from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError
+from refman.library import Changes, Library
+from refman.library.tags import tag_name
+from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError, ViewQuery
 
 T = TypeVar("T")
 GONE = "Some of these items are no longer in the library."
@@ -176,10 +177,10 @@ class SetFieldCommand(LibraryCommand):
         self.item_id, self.field, self.old, self.new = item_id, field, old, new
 
     def do(self) -> Changes:
-        return self.library.update(self.item_id, **{self.field: self.new})
+        return self.library.items.update(self.item_id, **{self.field: self.new})
 
     def revert(self) -> Changes:
-        return self.library.update(self.item_id, **{self.field: self.old})
+        return self.library.items.update(self.item_id, **{self.field: self.old})
 
 
 class TagCommand(LibraryCommand):
@@ -199,7 +200,7 @@ class TagCommand(LibraryCommand):
         return self._apply(not self.adding)
 
     def _apply(self, adding: bool) -> Changes:
-        method = self.library.add_tags if adding else self.library.remove_tags
+        method = self.library.tags.add if adding else self.library.tags.remove
         changed: set[ItemId] = set()
         for name, ids in self.affected.items():
             if ids:
@@ -212,7 +213,7 @@ def _items_to_change(
 ) -> dict[str, list[ItemId]]:
     """For each tag name, the items that lack it (adding) or have it (removing)."""
     has: dict[str, set[ItemId]] = {name.casefold(): set() for name in names}
-    for ref in library.get_many(list(ids)):
+    for ref in library.items.get_many(list(ids)):
         for tag in ref.tags:
             if tag.name.casefold() in has:
                 has[tag.name.casefold()].add(ref.id)
@@ -236,7 +237,7 @@ class TrashCommand(LibraryCommand):
         return self._apply(not self.trashing)
 
     def _apply(self, trashing: bool) -> Changes:
-        method = self.library.trash if trashing else self.library.restore
+        method = self.library.items.trash if trashing else self.library.items.restore
         return method(self.ids)
 
 
@@ -248,7 +249,7 @@ class MembershipCommand(LibraryCommand):
         super().__init__(library, f"{verb} collection")
         self.cid = cid
         self.adding = adding
-        self.ids = [i for i in ids if (cid in library.collections_of(i)) != adding]
+        self.ids = [i for i in ids if (cid in library.collections.of_item(i)) != adding]
 
     def do(self) -> Changes:
         return self._apply(self.adding)
@@ -259,7 +260,8 @@ class MembershipCommand(LibraryCommand):
     def _apply(self, adding: bool) -> Changes:
         if not self.ids:
             return Changes()
-        method = self.library.add_to_collection if adding else self.library.remove_from_collection
+        tree = self.library.collections
+        method = tree.add_items if adding else tree.remove_items
         return method(self.ids, self.editor.collection_id(self.cid))
 
 
@@ -289,21 +291,21 @@ class CreateCollectionCommand(LibraryCommand):
 
     def do(self) -> Changes:
         parent = self.editor.collection_id(self.parent_id)
-        made, changes = self.library.create_collection(self.name, parent)
+        made, changes = self.library.collections.create(self.name, parent)
         if self.made is not None:
             self.editor.renumber(self.made.id, made.id)
         self.made = made
         return changes
 
     def revert(self) -> Changes:
-        return self.library.delete_collection(self.editor.collection_id(self.made.id))
+        return self.library.collections.delete(self.editor.collection_id(self.made.id))
 
 
 class DeleteCollectionCommand(LibraryCommand):
     """Delete a collection and its subcollections; undo rebuilds them with their members."""
 
     def __init__(self, library: Library, cid: CollectionId):
-        tree = _subtree(library.collections(), cid)
+        tree = _subtree(library.collections.all(), cid)
         if not tree:
             raise KeyError(cid)
         super().__init__(library, f"Delete collection {tree[0].name}")
@@ -311,15 +313,15 @@ class DeleteCollectionCommand(LibraryCommand):
         self.members = {c.id: _members(library, c.id) for c in tree}
 
     def do(self) -> Changes:
-        return self.library.delete_collection(self.editor.collection_id(self.tree[0].id))
+        return self.library.collections.delete(self.editor.collection_id(self.tree[0].id))
 
     def revert(self) -> Changes:
         for collection in self.tree:
             parent = self.editor.collection_id(collection.parent_id)
-            made, _ = self.library.create_collection(collection.name, parent)
+            made, _ = self.library.collections.create(collection.name, parent)
             self.editor.renumber(self.editor.collection_id(collection.id), made.id)
             if self.members[collection.id]:
-                self.library.add_to_collection(self.members[collection.id], made.id)
+                self.library.collections.add_items(self.members[collection.id], made.id)
         changed = frozenset(i for ids in self.members.values() for i in ids)
         return Changes(changed=changed, collections=True)
 
@@ -333,16 +335,20 @@ def _subtree(collections: list[Collection], root: CollectionId) -> list[Collecti
 
 
 def _members(library: Library, cid: CollectionId) -> list[ItemId]:
-    return library.search(collection=cid) + library.search(collection=cid, trashed=True)
+    return library.items.search(ViewQuery(collection=cid)) + library.items.search(
+        ViewQuery(collection=cid, trashed=True)
+    )
 
 
 def _tagged(library: Library, name: str) -> list[ItemId]:
     """Every item with the tag, in the library or in the trash."""
-    return library.search(tags=[name]) + library.search(tags=[name], trashed=True)
+    return library.items.search(ViewQuery(tags=[name])) + library.items.search(
+        ViewQuery(tags=[name], trashed=True)
+    )
 
 
 def _tag_color(library: Library, name: str) -> str:
-    for counts in (library.tag_counts(), library.tag_counts(trashed=True)):
+    for counts in (library.tags.counts(), library.tags.counts(ViewQuery(trashed=True))):
         tag = counts.find(name)
         if tag is not None:
             return tag.color
@@ -363,12 +369,12 @@ class DeleteTagCommand(LibraryCommand):
         self.color = _tag_color(library, name)
 
     def do(self) -> Changes:
-        return self.library.delete_tag(self.name)
+        return self.library.tags.delete(self.name)
 
     def revert(self) -> Changes:
-        changes = self.library.add_tags(self.items, [self.name]) if self.items else Changes()
+        changes = self.library.tags.add(self.items, [self.name]) if self.items else Changes()
         if self.color:
-            self.library.set_tag_color(self.name, self.color)
+            self.library.tags.set_color(self.name, self.color)
         return Changes(changed=changes.changed, tags=True)
 
 
@@ -382,7 +388,7 @@ class RenameTagCommand(LibraryCommand):
 
     def __init__(self, library: Library, old: str, new: str):
         new = tag_name(new)  # RefmanError for a blank one
-        merging = new in library.tag_names()
+        merging = new in library.tags.names()
         super().__init__(library, f"{'Merge' if merging else 'Rename'} tag {old} into {new}")
         self.old, self.new, self.merging = old, new, merging
         self.old_items = _tagged(library, old) if merging else []
@@ -390,15 +396,15 @@ class RenameTagCommand(LibraryCommand):
         self.colors = {name: _tag_color(library, name) for name in (old, new)} if merging else {}
 
     def do(self) -> Changes:
-        return self.library.rename_tag(self.old, self.new)
+        return self.library.tags.rename(self.old, self.new)
 
     def revert(self) -> Changes:
         if not self.merging:
-            return self.library.rename_tag(self.new, self.old)
-        self.library.add_tags(self.old_items, [self.old])
+            return self.library.tags.rename(self.new, self.old)
+        self.library.tags.add(self.old_items, [self.old])
         only_old = [i for i in self.old_items if i not in self.new_items]
         if only_old:
-            self.library.remove_tags(only_old, [self.new])
+            self.library.tags.remove(only_old, [self.new])
         for name, color in self.colors.items():
-            self.library.set_tag_color(name, color)
+            self.library.tags.set_color(name, color)
         return Changes(changed=frozenset(self.old_items), tags=True)

@@ -1,21 +1,9 @@
-"""Persistence: the library file (SQLite through peewee), its schema, search and migrations.
+"""Persistence: the library file (SQLite through peewee), its schema, queries and migrations.
 
-Only this package imports peewee. ``Store`` is its whole public face.
+Only this package imports peewee. ``connection.Connection`` is an open library file (its
+transactions, snapshots and caches); the other modules are queries by what they handle
+(``items``, ``tags``, ``notes``, ``collection_tree``, ``search``, ``fts``, ``duplicates``,
+``maintenance``), plain functions of the database the connection holds. Nothing is
+re-exported here: callers import the module they use, and the package imports none of its
+modules, so that no import goes round in a circle through it.
 """
-
-from refman.store.database import add_damage_listener
-from refman.store.database import file_key as store_file_key
-from refman.store.duplicates import REASONS, DuplicateKeys, Match, best_match
-from refman.store.mapping import title_key
-from refman.store.store import Store
-
-__all__ = [
-    "REASONS",
-    "DuplicateKeys",
-    "Match",
-    "Store",
-    "add_damage_listener",
-    "best_match",
-    "store_file_key",
-    "title_key",
-]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from peewee import Database, chunked
 
-from refman.model import Collection, CollectionId, ItemId, RefmanError
+from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError
 from refman.store.bulk import CHUNK, insert_rows
 from refman.store.schema import Collection as CollectionRow
 from refman.store.schema import CollectionItem
@@ -38,7 +38,7 @@ def all_collections(db: Database) -> list[Collection]:
 def get(db: Database, cid: CollectionId) -> Collection:
     row = CollectionRow.select(*_COLUMNS).where(CollectionRow.id == cid).tuples().bind(db).first()
     if row is None:
-        raise KeyError(cid)
+        raise MissingItemError(f"There is no collection with id {cid}.")
     return _collection(row)
 
 

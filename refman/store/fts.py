@@ -207,7 +207,7 @@ def _all_ids(db: Database, table: FtsTable) -> list[int]:
 
 def differences(db: Database) -> list[str]:
     """Differences between the index and the tables; empty when they agree. The caller reads
-    all of it in one snapshot (Store.reading): another program's commit landing between two
+    all of it in one snapshot (Connection.reading): another program's commit landing between two
     of these statements would look like a difference."""
     problems = []
     for table in TABLES:

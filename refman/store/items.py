@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from peewee import Database, chunked, fn
 
 from refman import collector
-from refman.model import EDITABLE_FIELDS, ItemId, Reference
+from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
 from refman.store import fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
@@ -101,10 +101,11 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
 def load(
     db: Database, ids: Sequence[ItemId], *, source_records: bool = True, tag_details: bool = True
 ) -> list[Reference]:
-    """The references with these ids, in this order; KeyError for an id not in the library.
+    """The references with these ids, in this order; MissingItemError for an id that is not
+    in the library (deleted meanwhile, say).
 
     Without ``source_records`` they have none; without ``tag_details`` their tags are names
-    only (see Store.get_many).
+    only (see library.items.Items.get_many).
     """
     reader = mapping.ItemReader()
     found: dict[int, Reference] = {}
@@ -113,7 +114,7 @@ def load(
             found.update(_load_chunk(db, chunk, source_records, tag_details, reader))
     missing = next((item_id for item_id in ids if item_id not in found), None)
     if missing is not None:
-        raise KeyError(missing)
+        raise MissingItemError(f"There is no item with id {missing}.")
     return [found[item_id] for item_id in ids]
 
 
@@ -300,6 +301,17 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, rows_)
     fts.refresh(db, fts.ITEMS, [item_id])
     return True
+
+
+def tag(db: Database, ids: Sequence[ItemId], new_tags: Sequence[Tag]) -> None:
+    """Link the tags to the items (links already there stay as they are); the items whose
+    tags changed are modified now."""
+    touch(db, tags.add(db, ids, new_tags))
+
+
+def untag(db: Database, ids: Sequence[ItemId], names: Sequence[str]) -> None:
+    """Unlink the named tags, manual or automatic, from the items."""
+    touch(db, tags.remove(db, ids, names))
 
 
 def touch(db: Database, ids: Iterable[int]) -> None:

@@ -258,6 +258,21 @@ def _replace_file(backup: Path, target: Path) -> None:
 # --- checks -----------------------------------------------------------------------------------
 
 
+def integrity_problems(db) -> list[str]:
+    """SQLite's full check and the foreign keys, on an open library (a peewee database);
+    empty when the file is sound."""
+    found = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
+    problems = [] if found == ["ok"] else found
+    for table, rowid, parent, _ in db.execute_sql("PRAGMA foreign_key_check"):
+        problems.append(f"{table} row {rowid} points to a missing {parent}")
+    return problems
+
+
+def reindex(db) -> None:
+    """Build every index anew from its table: heals an index that disagrees with it."""
+    db.execute_sql("REINDEX")
+
+
 def check_file(path: Path, *, full: bool) -> list[str]:
     """What SQLite finds wrong in the file (``integrity_check`` when ``full``, else
     ``quick_check``); empty when it is sound."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from peewee import Database
 
-from refman.model import ItemId, Note, NoteId
-from refman.store import mapping
+from refman.model import ItemId, MissingItemError, Note, NoteId
+from refman.store import fts, mapping
 from refman.store.schema import Item
 from refman.store.schema import Note as NoteRow
 
@@ -29,31 +29,35 @@ def of_item(db: Database, item_id: ItemId) -> list[Note]:
 
 
 def get(db: Database, note_id: NoteId) -> Note:
-    """The note; KeyError when there is none with this id."""
+    """The note; MissingItemError when there is none with this id."""
     row = NoteRow.select(*_COLUMNS).where(NoteRow.id == note_id).tuples().bind(db).first()
     if row is None:
-        raise KeyError(note_id)
+        raise MissingItemError(f"There is no note with id {note_id}.")
     return _note(row)
 
 
 def add(db: Database, item_id: ItemId, html: str) -> Note:
-    """A new note on the item; KeyError when the item does not exist."""
+    """A new note on the item; MissingItemError when the item does not exist."""
     if not Item.select().where(Item.id == item_id).bind(db).exists():
-        raise KeyError(item_id)
+        raise MissingItemError(f"There is no item with id {item_id}.")
     stamp = mapping.format_time(mapping.now())
     query = NoteRow.insert(item=item_id, html=html, created=stamp, modified=stamp)
-    return get(db, NoteId(query.bind(db).execute()))
+    note_id = NoteId(query.bind(db).execute())
+    fts.refresh(db, fts.NOTES, [note_id])
+    return get(db, note_id)
 
 
 def update(db: Database, note_id: NoteId, html: str) -> Note:
+    """The note with its new text (and the search index with it)."""
     get(db, note_id)
     stamp = mapping.format_time(mapping.now())
     NoteRow.update(html=html, modified=stamp).where(NoteRow.id == note_id).bind(db).execute()
+    fts.refresh(db, fts.NOTES, [note_id])
     return get(db, note_id)
 
 
 def delete(db: Database, note_id: NoteId) -> ItemId:
-    """Delete the note; returns the item it belonged to."""
+    """Delete the note (its index row goes by trigger); returns the item it belonged to."""
     note = get(db, note_id)
     NoteRow.delete().where(NoteRow.id == note_id).bind(db).execute()
     return note.item_id

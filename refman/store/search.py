@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from peewee import Database, Expression, fn
 
-from refman.model import NoWordsError
+from refman.model import NoWordsError, ViewQuery
 from refman.store import fts
 from refman.store.bulk import fetch, ids_listed
 from refman.store.schema import CollectionItem, Item, ItemTag, Tag, Trash
@@ -102,42 +102,35 @@ def _with_tag(item: Expression, name: str) -> Expression:
     return item.in_(ItemTag.select(ItemTag.item).join(Tag).where(Tag.name == name))
 
 
-def view_condition(
-    *,
-    collection: int | None = None,
-    unfiled: bool = False,
-    tags: Sequence[str] = (),
-    trashed: bool = False,
-    walk: bool = False,
-) -> Expression:
-    """The items of a view, as a condition on Item: the trash or the rest, then filters.
+def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
+    """The items of a view's place (its text aside), as a condition on Item: the trash or the
+    rest, then the collection, unfiled and tag filters.
 
     ``walk``: the conditions are written on ``id + 0``, which SQLite cannot look items up
     by, so that it walks the sort index instead of starting from a long list of ids.
     """
     item = Item.id + 0 if walk else Item.id
     in_trash = Trash.select(Trash.item)
-    condition = item.in_(in_trash) if trashed else item.not_in(in_trash)
-    if collection is not None:
+    condition = item.in_(in_trash) if view.trashed else item.not_in(in_trash)
+    if view.collection is not None:
         members = CollectionItem.select(CollectionItem.item)
-        condition &= item.in_(members.where(CollectionItem.collection == collection))
-    if unfiled:
+        condition &= item.in_(members.where(CollectionItem.collection == view.collection))
+    if view.unfiled:
         condition &= item.not_in(CollectionItem.select(CollectionItem.item))
-    for name in dict.fromkeys(tags):
+    for name in dict.fromkeys(view.tags):
         condition &= _with_tag(item, name)
     return condition
 
 
 def search_ids(
     db: Database,
-    text: str,
+    view: ViewQuery,
     *,
     sort: str,
     descending: bool,
     orders: ViewOrders | None = None,
-    **view: object,
 ) -> list[int]:
-    """Ids of the items in a view that match the text, in the given order (ties: by id).
+    """Ids of the items in a view that match its text, in the given order (ties: by id).
 
     ``orders`` keeps the sorted ids of views between calls (None: nothing is kept). Few
     matches are sorted by themselves: by the view's kept order, else in SQL by id. Many
@@ -148,10 +141,10 @@ def search_ids(
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
-    words = fts.match_words(text)
+    words = fts.match_words(view.text)
     if not words:
-        if text.strip():
-            raise NoWordsError(text)
+        if view.text.strip():
+            raise NoWordsError(view.text)
         return list(_view_order(db, orders, sort, descending, view).ids)
     found = _matches(db, words)
     if _count(found) <= FEW_MATCHES:
@@ -164,14 +157,13 @@ def search_ids(
     return order.select(found if isinstance(found, bytearray) else _mask(found, _top(db)))
 
 
-def _view_key(sort: str, descending: bool, view: dict) -> tuple:
-    tags = tuple(view.get("tags") or ())
-    rest = tuple(sorted((name, value) for name, value in view.items() if name != "tags"))
-    return (sort, descending, tags, rest)
+def _view_key(sort: str, descending: bool, view: ViewQuery) -> tuple:
+    """The kept order's key: the sort and the view's place; its text narrows the order."""
+    return (sort, descending, view.tags, view.collection, view.unfiled, view.trashed)
 
 
 def _view_order(
-    db: Database, orders: ViewOrders | None, sort: str, descending: bool, view: dict
+    db: Database, orders: ViewOrders | None, sort: str, descending: bool, view: ViewQuery
 ) -> ViewOrder:
     """The view's sorted ids: the kept ones, else sorted now (and kept)."""
     if orders is None:
@@ -184,7 +176,11 @@ def _view_order(
 
 
 def _sorted(
-    db: Database, sort: str, descending: bool, view: dict, among: Iterable[int] | None = None
+    db: Database,
+    sort: str,
+    descending: bool,
+    view: ViewQuery,
+    among: Iterable[int] | None = None,
 ) -> list[int]:
     """The view's ids (only those ``among`` these, when given) in the sort order, by SQL.
 
@@ -193,8 +189,8 @@ def _sorted(
     and checks the view's conditions on the way: no sorting at all. SQLite cannot tell the two
     cases apart itself, so the plan is chosen here from counts that cost little.
     """
-    few = among is not None or _narrowest(db, **view) <= FEW_MATCHES
-    condition = view_condition(**view, walk=not few)
+    few = among is not None or _narrowest(db, view) <= FEW_MATCHES
+    condition = view_condition(view, walk=not few)
     if among is not None:
         condition &= Item.id.in_(ids_listed(list(among)))
     key = SORT_COLUMNS[sort]
@@ -252,22 +248,15 @@ def _ids_in(mask: bytearray) -> list[int]:
     return list(compress(range(len(mask)), mask))
 
 
-def _narrowest(
-    db: Database,
-    *,
-    collection: int | None = None,
-    tags: Sequence[str] = (),
-    trashed: bool = False,
-    **_: object,
-) -> float:
+def _narrowest(db: Database, view: ViewQuery) -> float:
     """The size of the smallest set of items the view's trash, collection or tags allow."""
     sizes = [float("inf")]
-    if trashed:
+    if view.trashed:
         sizes.append(Trash.select().bind(db).count())
-    if collection is not None:
-        members = CollectionItem.select().where(CollectionItem.collection == collection)
+    if view.collection is not None:
+        members = CollectionItem.select().where(CollectionItem.collection == view.collection)
         sizes.append(members.bind(db).count())
-    for name in tags:
+    for name in view.tags:
         links = ItemTag.select().join(Tag).where(Tag.name == name)
         sizes.append(links.bind(db).count())
     return min(sizes)

@@ -25,7 +25,7 @@ from operator import itemgetter
 
 from peewee import SQL, Case, Database, chunked, fn
 
-from refman.model import TAG_MANUAL, ItemId, Tag, TagCount, TagCounts
+from refman.model import TAG_MANUAL, ItemId, MissingItemError, Tag, TagCount, TagCounts, ViewQuery
 from refman.store import fts, mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
 from refman.store.schema import CollectionItem, Item, ItemTag, TagNamesVersion, Trash
@@ -140,10 +140,11 @@ def remove(db: Database, ids: Sequence[ItemId], names: Sequence[str]) -> set[int
 
 
 def rename(db: Database, old: str, new: str) -> None:
-    """Rename a tag; onto an existing name the two merge. KeyError when ``old`` is unknown."""
+    """Rename a tag; onto an existing name the two merge. MissingItemError when ``old`` is
+    unknown."""
     source = _find(db, old)
     if source is None:
-        raise KeyError(old)
+        raise MissingItemError(f"There is no tag '{old}'.")
     if new == old:
         return
     target = _find(db, new)
@@ -168,10 +169,11 @@ def _move_links(db: Database, source_id: int, target_id: int) -> None:
 
 
 def delete(db: Database, name: str) -> None:
-    """Delete a tag from every item (its links go by cascade). KeyError when it does not exist."""
+    """Delete a tag from every item (its links go by cascade). MissingItemError when it does
+    not exist."""
     tag = _find(db, name)
     if tag is None:
-        raise KeyError(name)
+        raise MissingItemError(f"There is no tag '{name}'.")
     TagRow.delete().where(TagRow.id == tag.id).bind(db).execute()
 
 
@@ -277,7 +279,7 @@ def _ranks(db: Database, ids: list[int]) -> list[int]:
     return list(map((-low).__add__, ids))  # no gaps: the rank is the id
 
 
-def counts(db: Database, listings: TagListings, **view: object) -> TagCounts:
+def counts(db: Database, listings: TagListings, view: ViewQuery) -> TagCounts:
     """Each tag on the items of a view with its item count; coloured tags always appear.
 
     A tag is ``automatic`` when none of its links in the view is manual: the selector then
@@ -285,7 +287,7 @@ def counts(db: Database, listings: TagListings, **view: object) -> TagCounts:
     The library (or its unfiled part) is counted off tag_total, the items outside it (the
     trash, and for "unfiled" the filed items) taken away; another view counts its own links.
     """
-    if view.get("collection") is not None or view.get("trashed"):
+    if view.collection is not None or view.trashed:
         return _counted(db, *_link_counts(db, _view_items(view)))
     listing = listings.current(db)
     totals = _totals(db)
@@ -297,10 +299,12 @@ def counts(db: Database, listings: TagListings, **view: object) -> TagCounts:
         return _counted(db, *_library_counts(db, view))
 
 
-def _listed_counts(db: Database, listing: TagListing, totals: list[int], view: dict) -> TagCounts:
+def _listed_counts(
+    db: Database, listing: TagListing, totals: list[int], view: ViewQuery
+) -> TagCounts:
     """The library's counts in list order: tag_total, less the items outside the view."""
     outside = Trash.select(Trash.item)
-    if view.get("unfiled"):
+    if view.unfiled:
         outside = outside | CollectionItem.select(CollectionItem.item)
     out_items, out_manual = _link_counts(db, outside)
     found = listing.in_order(totals)
@@ -362,10 +366,10 @@ def _counted(db: Database, items: dict[int, int], manual: dict[int, int]) -> Tag
     return TagCounts.of(found)
 
 
-def _library_counts(db: Database, view: dict) -> tuple[dict, dict]:
+def _library_counts(db: Database, view: ViewQuery) -> tuple[dict, dict]:
     """({tag id: items}, {tag id: items carrying it by hand}) counted over every link."""
     outside = Trash.select(Trash.item)
-    if view.get("unfiled"):
+    if view.unfiled:
         outside = outside | CollectionItem.select(CollectionItem.item)
     links = ItemTag.select(ItemTag.tag, fn.COUNT(SQL("*"))).group_by(ItemTag.tag)
     out_items, out_manual = _link_counts(db, outside)
@@ -373,8 +377,8 @@ def _library_counts(db: Database, view: dict) -> tuple[dict, dict]:
     return _subtract(all_items, out_items), _subtract(all_manual, out_manual)
 
 
-def _view_items(view: dict):
-    return Item.select(Item.id).where(search.view_condition(**view))
+def _view_items(view: ViewQuery):
+    return Item.select(Item.id).where(search.view_condition(view))
 
 
 def _link_counts(db: Database, items) -> tuple[dict[int, int], dict[int, int]]:

@@ -39,7 +39,7 @@ def library_path(tmp_path):
 def library(library_path):
     with Library(library_path) as lib:
         for ref in REFERENCES:
-            lib.add(ref)
+            lib.items.add(ref)
         yield lib
 
 
@@ -48,9 +48,9 @@ def seed_library(library_path):
     """The seed record imported from MEDLINE (its citations are in tests/data/csl), and the
     other sample references (the first is the seed as typed by hand: a duplicate)."""
     with Library(library_path) as lib:
-        lib.import_files([SEED])
+        lib.importing.files([SEED])
         for ref in REFERENCES[1:]:
-            lib.add(ref)
+            lib.items.add(ref)
         yield lib
 
 

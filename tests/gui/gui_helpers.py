@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from refman.gui.main_window import MainWindow
 from refman.library import Library
-from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag
+from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag, ViewQuery
 
 DATA = Path(__file__).parents[1] / "data"
 SEED = DATA / "000_dccecbf8d310899f.txt"  # PMID 37144409; tests/data/csl holds its citations
@@ -90,8 +90,8 @@ def expected_citation(style: str, suffix: str = "txt") -> str:
 
 def id_of(library: Library, title_start: str) -> int:
     """The id of the item whose title starts with ``title_start``."""
-    for item_id in library.search() + library.search(trashed=True):
-        if library.get(item_id).title.startswith(title_start):
+    for item_id in library.items.search() + library.items.search(ViewQuery(trashed=True)):
+        if library.items.get(item_id).title.startswith(title_start):
             return item_id
     raise AssertionError(f"no item titled {title_start}…")
 

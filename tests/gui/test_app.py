@@ -91,7 +91,7 @@ def test_files_named_on_start_are_imported(
     assert QApplication.organizationName() == "refman"
     assert sys.excepthook is app.report_unexpected
     with Library(path) as library:
-        assert library.item_count() == 4
+        assert library.items.count() == 4
 
 
 def test_sigterm_is_the_window_s_while_it_is_open_and_given_back_after(
@@ -152,7 +152,7 @@ def test_a_second_start_hands_its_files_to_the_open_window(
 def test_the_start_up_measurement_reports_the_first_paint(tmp_path):
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
-        library.import_files([DATA / "pubmed_result2.txt"])
+        library.importing.files([DATA / "pubmed_result2.txt"])
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",

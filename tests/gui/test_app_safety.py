@@ -12,10 +12,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
-from refman import backups
 from refman.gui import app, dialogs
 from refman.gui.main_window import MainWindow
-from refman.library import Library
+from refman.library import Library, backups
 from refman.model import LibraryError, Reference
 from tests.safety_helpers import filled_library, snapshot, wreck_table
 
@@ -112,7 +111,7 @@ def test_a_damaged_library_can_be_opened_read_only(
         actions = window.findChildren(QAction)
         import_action = next(action for action in actions if action.text() == "&Import…")
         with pytest.raises(LibraryError, match="read-only"):
-            window.library.add(Reference(title="x"))
+            window.library.items.add(Reference(title="x"))
         return window.windowTitle(), window.read_only_label.text(), import_action.isEnabled()
 
     status, seen = run_with(monkeypatch, library_path, look)
@@ -172,7 +171,7 @@ def test_damage_found_while_the_window_is_open_stops_the_changes(
         qtbot.waitUntil(lambda: bool(answers.asked), timeout=30_000)
         qtbot.waitUntil(lambda: window.library.read_only)
         with pytest.raises(LibraryError, match="read-only"):
-            window.library.add(Reference(title="x"))
+            window.library.items.add(Reference(title="x"))
         return "(read-only)" in window.windowTitle()
 
     status, seen = run_with(monkeypatch, library_path, wait_for_damage)
@@ -186,7 +185,7 @@ def test_damage_found_while_open_can_be_restored_in_a_new_window(
 ):
     good = backups.make_backup(library_path, now=datetime(2024, 6, 1))
     with Library(library_path) as library:
-        library.add(Reference(title="Added after the backup"))
+        library.items.add(Reference(title="Added after the backup"))
     wreck_table(library_path, "note")
     answers.replies.append(app.RESTORE)
 
@@ -229,7 +228,7 @@ def test_damage_met_by_the_window_offers_the_backup_and_restores_after_closing(
     def meet_damage(window):
         wreck_table(library_path, "item")
         with pytest.raises(LibraryError, match="damaged"):
-            window.library.get_many(window.library.store.all_ids())
+            window.library.items.get_many(window.library.items.all_ids())
         qtbot.waitUntil(lambda: bool(answers.asked), timeout=10_000)
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
         return "closed"

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from refman.gui import dialogs
 from refman.gui.creators_editor import NAME_COLUMN, ROLE_COLUMN
-from refman.model import EDITOR, Creator, PartialDate
+from refman.model import EDITOR, Creator, PartialDate, ViewQuery
 
 
 @pytest.fixture
@@ -47,14 +47,14 @@ def test_editing_the_title_in_place_then_undo_and_redo(window, knowles, qtbot):
     title = window.detail.fields.fields["title"]
     type_into(title, "A better title")
     QTest.keyClick(title, Qt.Key.Key_Return)
-    assert window.library.get(knowles).title == "A better title"
+    assert window.library.items.get(knowles).title == "A better title"
     assert "A better title" in shown_titles(window)
     window.table.setFocus()
     QTest.keySequence(window, "Ctrl+Z")
-    assert window.library.get(knowles).title.startswith("Safety and efficacy")
+    assert window.library.items.get(knowles).title.startswith("Safety and efficacy")
     assert title.toPlainText().startswith("Safety and efficacy")
     QTest.keySequence(window, "Ctrl+Shift+Z")
-    assert window.library.get(knowles).title == "A better title"
+    assert window.library.items.get(knowles).title == "A better title"
     assert title.toPlainText() == "A better title"
 
 
@@ -62,7 +62,7 @@ def test_a_field_is_saved_when_it_loses_focus(window, knowles):
     journal = window.detail.fields.fields["container_title"]
     type_into(journal, "Ann Surg")
     window.table.setFocus()
-    assert window.library.get(knowles).container_title == "Ann Surg"
+    assert window.library.items.get(knowles).container_title == "Ann Surg"
 
 
 def test_typing_is_saved_to_its_item_when_the_selection_moves(window, knowles):
@@ -70,8 +70,8 @@ def test_typing_is_saved_to_its_item_when_the_selection_moves(window, knowles):
     type_into(volume, "999")
     other = id_of(window.library, "Gut")
     window.table.select_ids([other])  # focus never left the field
-    assert window.library.get(knowles).volume == "999"
-    assert window.library.get(other).volume == ""
+    assert window.library.items.get(knowles).volume == "999"
+    assert window.library.items.get(other).volume == ""
     assert volume.text() == ""
 
 
@@ -79,7 +79,7 @@ def test_a_date_is_read_from_what_the_user_types(window, knowles):
     date = window.detail.fields.fields["date"]
     type_into(date, "2020 Mar 5")
     QTest.keyClick(date, Qt.Key.Key_Return)
-    assert window.library.get(knowles).date == PartialDate(2020, 3, 5, "2020 Mar 5")
+    assert window.library.items.get(knowles).date == PartialDate(2020, 3, 5, "2020 Mar 5")
     row = window.table_model.row_of(knowles)
     assert window.table_model.index(row, 2).data() == "2020"
 
@@ -91,7 +91,7 @@ def test_a_date_without_a_year_is_refused_in_plain_words(window, knowles, monkey
     type_into(date, "sometime")
     QTest.keyClick(date, Qt.Key.Key_Return)
     assert errors and "has no year" in errors[0]
-    assert window.library.get(knowles).date.year == 2023
+    assert window.library.items.get(knowles).date.year == 2023
     assert date.text() == "2023 Dec 1"
 
 
@@ -99,7 +99,7 @@ def test_the_item_type_is_chosen_from_a_list(window, knowles):
     combo = window.detail.fields.item_type
     combo.setCurrentIndex(combo.findData("book"))
     combo.activated.emit(combo.currentIndex())
-    assert window.library.get(knowles).item_type == "book"
+    assert window.library.items.get(knowles).item_type == "book"
 
 
 def test_the_doi_link_follows_an_edit(window, knowles):
@@ -140,7 +140,7 @@ def test_the_citation_box_follows_edits_and_the_selection(window, knowles, qtbot
 
 
 def creator_names(library, item_id) -> list[str]:
-    return [c.display_name for c in library.get(item_id).creators]
+    return [c.display_name for c in library.items.get(item_id).creators]
 
 
 def test_add_a_creator(window, knowles, qtbot):
@@ -178,8 +178,8 @@ def test_remove_and_reorder_creators_then_undo(window, knowles):
 
 
 def test_renaming_a_creator_keeps_what_is_not_shown(window, library):
-    ref_id, _ = library.add(
-        library.get(id_of(library, "Gut")).with_changes(
+    ref_id, _ = library.items.add(
+        library.items.get(id_of(library, "Gut")).with_changes(
             id=None,
             title="With affiliations",
             creators=(Creator("Zhang", "L", affiliations=("Peking University",)),),
@@ -188,7 +188,7 @@ def test_renaming_a_creator_keeps_what_is_not_shown(window, library):
     window.editor.notify(_)
     window.table.select_ids([ref_id])
     window.detail.fields.creators.table.item(0, NAME_COLUMN).setText("Zhang, Li")
-    creator = library.get(ref_id).creators[0]
+    creator = library.items.get(ref_id).creators[0]
     assert (creator.family, creator.given, creator.affiliations) == (
         "Zhang",
         "Li",
@@ -198,12 +198,12 @@ def test_renaming_a_creator_keeps_what_is_not_shown(window, library):
 
 def test_a_name_without_a_comma_is_a_group(window, knowles):
     window.detail.fields.creators.table.item(0, NAME_COLUMN).setText("WHO Study Group")
-    assert window.library.get(knowles).creators[0].literal == "WHO Study Group"
+    assert window.library.items.get(knowles).creators[0].literal == "WHO Study Group"
 
 
 def test_a_creator_can_be_an_editor(window, knowles):
     window.detail.fields.creators.table.item(2, ROLE_COLUMN).setText("Editor")
-    assert window.library.get(knowles).creators[2].role == EDITOR
+    assert window.library.items.get(knowles).creators[2].role == EDITOR
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -214,10 +214,10 @@ def test_tagging_from_the_detail_pane_with_completion_then_undo(window, knowles)
     assert "review" in tags.input.names.stringList()  # the completer knows the library's tags
     type_into(tags.input, "to read")
     QTest.keyClick(tags.input, Qt.Key.Key_Return)
-    assert "to read" in [t.name for t in window.library.get(knowles).tags]
+    assert "to read" in [t.name for t in window.library.items.get(knowles).tags]
     assert "to read" in tags.names()
     window.editor.undo_stack.undo()
-    assert "to read" not in [t.name for t in window.library.get(knowles).tags]
+    assert "to read" not in [t.name for t in window.library.items.get(knowles).tags]
 
 
 def test_removing_a_tag_from_the_detail_pane(window, knowles):
@@ -225,7 +225,7 @@ def test_removing_a_tag_from_the_detail_pane(window, knowles):
     row = tags.names().index("Humans")
     tags.list.item(row).setSelected(True)
     QTest.mouseClick(tags.remove_button, Qt.MouseButton.LeftButton)
-    assert "Humans" not in [t.name for t in window.library.get(knowles).tags]
+    assert "Humans" not in [t.name for t in window.library.items.get(knowles).tags]
 
 
 def test_automatic_tags_are_muted_in_the_detail_pane(window, knowles):
@@ -237,7 +237,7 @@ def test_automatic_tags_are_muted_in_the_detail_pane(window, knowles):
 
 def test_the_collections_of_the_item_are_listed(window, knowles):
     for name in ("Surgery", "Trials"):
-        collection, changes = window.library.create_collection(name)
+        collection, changes = window.library.collections.create(name)
         window.editor.add_to_collection([knowles], collection.id)
     assert window.detail.fields.collections.text() == "Surgery, Trials"
 
@@ -253,10 +253,10 @@ def test_several_items_selected_are_tagged_at_once(window):
     tagger = detail.multi.tagger
     type_into(tagger.input, "batch")
     QTest.mouseClick(tagger.add_button, Qt.MouseButton.LeftButton)
-    assert len(window.library.search(tags=["batch"])) == 4
+    assert len(window.library.items.search(ViewQuery(tags=["batch"]))) == 4
     type_into(tagger.input, "batch")
     QTest.mouseClick(tagger.remove_button, Qt.MouseButton.LeftButton)
-    assert window.library.search(tags=["batch"]) == []
+    assert window.library.items.search(ViewQuery(tags=["batch"])) == []
 
 
 def test_nothing_selected_says_so(window):
@@ -273,13 +273,13 @@ def shown_errors(monkeypatch) -> list[str]:
 
 def test_a_blank_tag_in_the_tag_field_is_refused_plainly(window, knowles, shown_errors):
     tags = window.detail.tags
-    before = window.library.get(knowles).tags
+    before = window.library.items.get(knowles).tags
     QTest.keyClick(tags.input, Qt.Key.Key_Return)  # nothing typed: nothing to say
     assert shown_errors == []
     type_into(tags.input, "   ")
     QTest.keyClick(tags.input, Qt.Key.Key_Return)
     assert shown_errors == ["A tag needs a name: it cannot be blank."]
-    assert window.library.get(knowles).tags == before
+    assert window.library.items.get(knowles).tags == before
     assert window.editor.undo_stack.count() == 0
 
 

@@ -17,7 +17,7 @@ from refman.formats import EXPORT_FORMATS
 from refman.gui import dialogs, export_dialog
 from refman.gui.export_dialog import ExportDialog
 from refman.gui.sidebar import COLLECTION, Source
-from refman.library import Library
+from refman.library.exporting import Exporting
 from refman.model import RefmanError
 
 AMA = "american-medical-association"
@@ -113,7 +113,7 @@ def test_data_formats_are_previewed_as_their_text(window, qtbot, seed):
 def test_scopes_are_the_selection_the_collection_shown_and_the_library(window, qtbot, seed):
     library = window.library
     gut = id_of(library, "Gut")
-    collection, changes = library.create_collection("Surgery")
+    collection, changes = library.collections.create("Surgery")
     window.editor.notify(changes)
     window.editor.add_to_collection([seed, gut], collection.id)
     window.sidebar.select(Source(COLLECTION, collection.id))
@@ -150,8 +150,10 @@ def test_the_preview_shows_only_the_first_items_of_a_large_scope(window, qtbot, 
     dialog = open_export(window, qtbot)
     choose_scope(dialog, "Whole library")
     assert dialog.preview_label.text() == "The first 2 of 4 items:"
-    first_two = window.library.search()[:2]
-    assert dialog.preview.toPlainText() == window.library.export(first_two, "text", style=AMA)
+    first_two = window.library.items.search()[:2]
+    assert dialog.preview.toPlainText() == window.library.exporting.export(
+        first_two, "text", style=AMA
+    )
     assert len(dialog.preview.toPlainText().splitlines()) == 2
 
 
@@ -176,7 +178,7 @@ def test_save_writes_what_library_export_gives(
     choose_scope(dialog, "Whole library")
     save_to(dialog, monkeypatch, tmp_path / "out")  # no extension typed: the format's is added
     written = (tmp_path / f"out{EXPORT_FORMATS[key].extension}").read_bytes()
-    expected = window.library.export(window.library.search(), key, style=style)
+    expected = window.library.exporting.export(window.library.items.search(), key, style=style)
     assert written == expected.encode("utf-8")
     assert dialog.status.text().startswith("Saved 4 items to ")
 
@@ -203,7 +205,7 @@ def test_copy_puts_a_bibliography_on_the_clipboard_as_text_and_html(window, qtbo
     QTest.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().mimeData()
     assert copied.text() == expected_citation("ieee")
-    assert copied.html() == window.library.export([seed], "html", style="ieee")
+    assert copied.html() == window.library.exporting.export([seed], "html", style="ieee")
     assert dialog.status.text() == "Copied 1 item to the clipboard."
 
 
@@ -212,7 +214,7 @@ def test_copy_puts_a_data_format_on_the_clipboard_as_its_text(window, qtbot, see
     choose_format(dialog, "BibTeX")
     QTest.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().mimeData()
-    assert copied.text() == window.library.export([seed], "bibtex")
+    assert copied.text() == window.library.exporting.export([seed], "bibtex")
     assert not copied.hasHtml()
 
 
@@ -230,7 +232,7 @@ def test_a_large_export_runs_in_a_worker_and_the_dialog_waits_for_it(
         dialog.reject()  # closing now would lose the result: refused
         assert dialog.isVisible()
     assert not dialog.is_exporting() and dialog.save_button.isEnabled()
-    expected = window.library.export(window.library.search(), "text", style=AMA)
+    expected = window.library.exporting.export(window.library.items.search(), "text", style=AMA)
     assert (tmp_path / "all.txt").read_text(encoding="utf-8") == expected
 
 
@@ -243,7 +245,7 @@ def test_a_failed_worker_export_is_told_in_plain_words(window, seed, monkeypatch
     monkeypatch.setattr(export_dialog, "BACKGROUND_LIMIT", 2)
     dialog = open_export(window, qtbot)
     choose_scope(dialog, "Whole library")
-    monkeypatch.setattr(Library, "export", fail)
+    monkeypatch.setattr(Exporting, "export", fail)
     QTest.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
     assert shown == ["The library file is damaged."]

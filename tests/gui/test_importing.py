@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
-import refman.library as library_module
 from refman.gui.importing import ALREADY_RUNNING, ImportController, problem_lines
 from refman.library import Library
-from refman.model import Problem
+from refman.library.importing import Importing
+from refman.model import Problem, ViewQuery
 
 DATA = Path(__file__).parents[1] / "data"
 RESULT1 = DATA / "pubmed_result1.txt"  # 1 record
@@ -45,7 +45,7 @@ def controller(window, library_path):
 
 def item_count(library_path: Path) -> int:
     with Library(library_path) as library:
-        return library.item_count()
+        return library.items.count()
 
 
 def import_paths(qtbot, controller, paths, **kwargs):
@@ -135,12 +135,14 @@ def test_the_summary_lists_records_not_added_then_problems(qtbot, controller, tm
 
 def test_import_into_a_collection(qtbot, controller, library_path):
     with Library(library_path) as library:
-        collection, _ = library.create_collection("Reading list")
+        collection, _ = library.collections.create("Reading list")
 
     report = import_paths(qtbot, controller, [RESULT2], collection_id=collection.id)
 
     with Library(library_path) as library:
-        assert sorted(library.search(collection=collection.id)) == sorted(report.added)
+        assert sorted(library.items.search(ViewQuery(collection=collection.id))) == sorted(
+            report.added
+        )
 
 
 def test_import_text(qtbot, controller, library_path):
@@ -150,7 +152,7 @@ def test_import_text(qtbot, controller, library_path):
     report = blocker.args[0]
     assert len(report.added) == 1
     with Library(library_path) as library:
-        assert library.get(report.added[0]).title.startswith("The Bio* toolkits")
+        assert library.items.get(report.added[0]).title.startswith("The Bio* toolkits")
     assert "1 added" in summary_text(controller)
 
 
@@ -287,7 +289,7 @@ def test_an_unexpected_error_is_logged_and_shown(qtbot, controller, monkeypatch,
     def broken(self, *args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(library_module.Library, "import_files", broken)
+    monkeypatch.setattr(Importing, "files", broken)
     with caplog.at_level(logging.ERROR, logger="refman.gui.importing"):
         import_paths(qtbot, controller, [RESULT1])
 

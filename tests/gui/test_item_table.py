@@ -12,6 +12,7 @@ from refman.gui import mime
 from refman.gui.item_table import COLUMNS, PAGE_SIZE, ItemTableModel, ItemTableView, ViewQuery
 from refman.library import Library
 from refman.model import Reference
+from refman.store import items
 
 TITLE, CREATORS, YEAR, JOURNAL = range(4)
 
@@ -36,24 +37,26 @@ def test_default_columns_show_title_creators_year_journal_date_added(window):
 
 
 def test_rows_are_fetched_in_pages_only_when_shown(tmp_path):
-    class CountingLibrary(Library):
-        fetched: list[int] = []
+    fetched: list[int] = []
+    with Library(tmp_path / "big.sqlite") as library:
+        with library.connection.writing() as db:
+            items.insert(db, [Reference(title=f"Item {i:04}") for i in range(450)])
+        rows = library.items.rows
 
-        def rows(self, ids, columns):
-            self.fetched.append(len(ids))
-            return super().rows(ids, columns)
+        def counted_rows(ids, columns):
+            fetched.append(len(ids))
+            return rows(ids, columns)
 
-    with CountingLibrary(tmp_path / "big.sqlite") as library:
-        library.store.add_references([Reference(title=f"Item {i:04}") for i in range(450)])
+        library.items.rows = counted_rows
         model = ItemTableModel(library)
         model.set_query(ViewQuery())
         assert model.rowCount() == 450
-        assert library.fetched == []  # opening costs one search, no rows
+        assert fetched == []  # opening costs one search, no rows
         assert model.index(0, 0).data() == "Item 0000"
         assert model.index(PAGE_SIZE - 1, 0).data() == f"Item {PAGE_SIZE - 1:04}"
-        assert library.fetched == [PAGE_SIZE]  # one page for both rows
+        assert fetched == [PAGE_SIZE]  # one page for both rows
         assert model.index(449, 0).data() == "Item 0449"
-        assert library.fetched == [PAGE_SIZE, 450 - 2 * PAGE_SIZE]
+        assert fetched == [PAGE_SIZE, 450 - 2 * PAGE_SIZE]
 
 
 def test_typing_in_the_search_box_narrows_the_table_after_a_pause(window, qtbot):
@@ -108,7 +111,7 @@ def test_every_column_sorts(window):
     for section in range(len(COLUMNS)):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             window.table.sortByColumn(section, order)
-            assert sorted(model.ids) == sorted(window.library.search())
+            assert sorted(model.ids) == sorted(window.library.items.search())
 
 
 def test_the_column_chooser_shows_and_hides_columns(window):
@@ -213,7 +216,7 @@ def test_search_text_with_no_words_shows_no_items_and_says_why(window, qtbot, te
     assert window.table_model.rowCount() == 0
     assert window.count_label.text() == f"No items: the query '{text}' has no words to search for"
     assert not window.table.placeholder.isVisible()  # the library is not empty
-    _, changes = window.library.add(Reference(title="Added by another pane"))
+    _, changes = window.library.items.add(Reference(title="Added by another pane"))
     window.apply(changes)  # a change while the text stays: still nothing, still said
     assert window.table_model.rowCount() == 0
     assert window.count_label.text().startswith("No items: the query")

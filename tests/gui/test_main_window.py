@@ -24,6 +24,7 @@ import refman
 from refman.gui import dialogs
 from refman.gui.main_window import EXPORT_DIALOG_MODULE
 from refman.gui.sidebar import COLLECTION, Source
+from refman.model import ViewQuery
 
 RESULT2_TITLES = 4  # records in pubmed_result2.txt
 
@@ -76,7 +77,7 @@ def test_a_file_dropped_on_the_table_is_imported(window, qtbot):
 
 
 def test_a_file_dropped_while_a_collection_is_shown_goes_into_it(window, qtbot):
-    collection, changes = window.library.create_collection("Tools")
+    collection, changes = window.library.collections.create("Tools")
     window.editor.notify(changes)
     window.sidebar.select(Source(COLLECTION, collection.id))
     data = QMimeData()
@@ -84,7 +85,7 @@ def test_a_file_dropped_while_a_collection_is_shown_goes_into_it(window, qtbot):
     report = import_and_wait(
         qtbot, window, lambda: drag_and_drop(window.table, QPoint(40, 150), data)
     )
-    assert window.library.search(collection=collection.id) == report.added
+    assert window.library.items.search(ViewQuery(collection=collection.id)) == report.added
     assert window.table_model.ids == report.added
 
 
@@ -157,7 +158,7 @@ def test_export_hands_the_selection_to_the_export_dialog(window, monkeypatch):
     assert shown == [[gut]]
     window.table.clearSelection()
     menu_action(window, "File", "Export…").trigger()  # nothing selected: the whole view
-    assert sorted(shown[1]) == sorted(window.library.search())
+    assert sorted(shown[1]) == sorted(window.library.items.search())
 
 
 def test_about_names_the_version(window, monkeypatch):
@@ -185,8 +186,8 @@ def test_delete_in_the_tag_list_removes_a_tag_not_the_item(window):
     tags.list.setFocus()
     tags.list.setCurrentRow(tags.names().index("Humans"))
     QTest.keyClick(tags.list, Qt.Key.Key_Delete)
-    assert knowles in window.library.search()  # not trashed
-    assert "Humans" not in [t.name for t in window.library.get(knowles).tags]
+    assert knowles in window.library.items.search()  # not trashed
+    assert "Humans" not in [t.name for t in window.library.items.get(knowles).tags]
 
 
 def test_library_errors_are_shown_in_plain_words(window, monkeypatch):

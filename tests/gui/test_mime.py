@@ -30,7 +30,7 @@ def test_without_a_citation_processor_the_text_is_title_and_authors(library, mon
     def broken(ids, fmt, **kwargs):
         raise ImportError("no citation module")
 
-    monkeypatch.setattr(library, "export", broken)
+    monkeypatch.setattr(library.exporting, "export", broken)
     gut = id_of(library, "Gut")
     assert mime.bibliography(library, [gut], "text") == "Gut microbiota and obesity — Zhang, Li\n"
     assert mime.bibliography(library, [gut], "html") == (
@@ -49,7 +49,7 @@ def test_without_a_citation_processor_a_citation_is_author_and_year(library, mon
     def broken(ids, style=None, fmt="text"):
         raise ImportError("no citation module")
 
-    monkeypatch.setattr(library, "cite", broken)
+    monkeypatch.setattr(library.exporting, "cite", broken)
     ids = [id_of(library, "Safety"), id_of(library, "Balloon")]
     assert mime.citation(library, ids) == "(Knowles et al., 2023; Smith and Doe, 2019)"
 

@@ -20,7 +20,7 @@ def write_note(window, item_id, text: str) -> None:
 
 
 def note_texts(library, item_id) -> list[str]:
-    return [note.title for note in library.notes(item_id)]
+    return [note.title for note in library.notes.of_item(item_id)]
 
 
 def test_a_new_note_is_saved_when_another_item_is_shown(window):
@@ -72,7 +72,7 @@ def test_rich_text_is_kept(window):
     notes._format_actions["Bold"].trigger()
     QTest.keyClicks(notes.text, "bold")
     window.detail.flush()
-    html = window.library.notes(knowles)[0].html
+    html = window.library.notes.of_item(knowles)[0].html
     assert "font-weight" in html and "bold" in html
     assert "<style" not in html  # only the body is kept
 

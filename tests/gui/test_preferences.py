@@ -74,7 +74,7 @@ def test_choosing_ieee_changes_every_citation_the_window_makes(window, qtbot, se
     assert settings.value(STYLE_KEY) == "ieee"
     text, html = copied(window, "Copy Bibliography")
     assert text == expected_citation("ieee")
-    assert html == window.library.export([seed], "html", style="ieee")
+    assert html == window.library.exporting.export([seed], "html", style="ieee")
     assert copied(window, "Copy Citation") == ("[1]", "[1]")
     model = window.table_model
     dragged = model.mimeData([model.index(model.row_of(seed), 0)])

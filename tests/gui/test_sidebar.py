@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from refman.gui import dialogs, mime
 from refman.gui.sidebar import COLLECTION, TRASH, UNFILED, CollectionTreeModel, Source
+from refman.model import ViewQuery
 
 COPY = Qt.DropAction.CopyAction
 
@@ -26,7 +27,7 @@ def collection_data(cid) -> QMimeData:
 
 
 def make_collection(window, name, parent=None) -> int:
-    collection, changes = window.library.create_collection(name, parent)
+    collection, changes = window.library.collections.create(name, parent)
     window.editor.notify(changes)
     return collection.id
 
@@ -45,10 +46,10 @@ def answer(monkeypatch, name, value):
 
 
 def test_the_collection_tree_passes_the_model_tester(qtmodeltester, library):
-    parent, _ = library.create_collection("Surgery")
-    library.create_collection("Colorectal", parent.id)
+    parent, _ = library.collections.create("Surgery")
+    library.collections.create("Colorectal", parent.id)
     model = CollectionTreeModel()
-    model.rebuild(library.collections())
+    model.rebuild(library.collections.all())
     qtmodeltester.check(model)
 
 
@@ -64,16 +65,16 @@ def test_places_come_first_and_collections_nest_under_my_library(window):
 
 def test_selecting_a_collection_shows_its_items(window, qtbot):
     cid = make_collection(window, "Surgery")
-    window.library.add_to_collection([id_of(window.library, "Safety")], cid)
+    window.library.collections.add_items([id_of(window.library, "Safety")], cid)
     click_source(window, Source(COLLECTION, cid))
-    assert shown_titles(window) == [window.library.get(id_of(window.library, "Safety")).title]
+    assert shown_titles(window) == [window.library.items.get(id_of(window.library, "Safety")).title]
     click_source(window, Source())
     assert len(shown_titles(window)) == 4
 
 
 def test_unfiled_shows_items_in_no_collection(window):
     cid = make_collection(window, "Surgery")
-    window.library.add_to_collection([id_of(window.library, "Safety")], cid)
+    window.library.collections.add_items([id_of(window.library, "Safety")], cid)
     click_source(window, Source(UNFILED))
     assert len(shown_titles(window)) == 3
     assert not any(t.startswith("Safety") for t in shown_titles(window))
@@ -85,7 +86,7 @@ def test_new_collection_from_the_file_menu(window, monkeypatch):
         a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&New Collection…"
     )
     action.trigger()
-    made = window.library.find_collection("Reading list")
+    made = window.library.collections.find("Reading list")
     assert made is not None
     assert window.sidebar.source == Source(COLLECTION, made.id)
     assert window.sidebar.tree.currentIndex().data() == "Reading list"
@@ -95,17 +96,17 @@ def test_new_subcollection_rename_and_delete(window, monkeypatch):
     parent = make_collection(window, "Surgery")
     answer(monkeypatch, "ask_text", "Colorectal")
     window.sidebar.new_collection(parent)
-    child = window.library.find_collection("Colorectal")
+    child = window.library.collections.find("Colorectal")
     assert child.parent_id == parent
     answer(monkeypatch, "ask_text", "Colorectal surgery")
     window.sidebar.rename_collection(child.id)
     assert window.sidebar.model.index_of(Source(COLLECTION, child.id)).data() == (
         "Colorectal surgery"
     )
-    window.library.add_to_collection([id_of(window.library, "Safety")], child.id)
+    window.library.collections.add_items([id_of(window.library, "Safety")], child.id)
     answer(monkeypatch, "confirm", True)
     window.sidebar.delete_collection(parent)
-    assert window.library.collections() == []
+    assert window.library.collections.all() == []
     assert window.sidebar.source == Source()
     assert len(shown_titles(window)) == 4  # the items stay in the library
 
@@ -124,11 +125,11 @@ def test_dropping_a_collection_on_another_nests_it(window, qtbot):
     model = window.sidebar.model
     target = model.index_of(Source(COLLECTION, outer))
     assert drop_on_index(window.sidebar.tree, target, collection_data(inner))
-    qtbot.waitUntil(lambda: window.library.collections()[0].parent_id == outer)
+    qtbot.waitUntil(lambda: window.library.collections.all()[0].parent_id == outer)
     assert model.index_of(Source(COLLECTION, inner)).parent().data() == "Surgery"
     # ... and on My Library it goes back to the top, through the model this time.
     assert model.dropMimeData(collection_data(inner), COPY, -1, -1, model.index(0, 0))
-    qtbot.waitUntil(lambda: all(c.parent_id is None for c in window.library.collections()))
+    qtbot.waitUntil(lambda: all(c.parent_id is None for c in window.library.collections.all()))
 
 
 def test_a_collection_cannot_be_dropped_into_its_own_subcollection(window):
@@ -143,16 +144,18 @@ def test_a_collection_cannot_be_dropped_into_its_own_subcollection(window):
 @pytest.mark.parametrize("by_events", [True, False], ids=["view events", "dropMimeData"])
 def test_dropping_items_on_a_collection_adds_them(window, qtbot, by_events):
     cid = make_collection(window, "Surgery")
-    ids = window.library.search()[:2]
+    ids = window.library.items.search()[:2]
     model = window.sidebar.model
     target = model.index_of(Source(COLLECTION, cid))
     if by_events:
         assert drop_on_index(window.sidebar.tree, target, ids_data(ids))
     else:
         assert model.dropMimeData(ids_data(ids), COPY, -1, -1, target)
-    qtbot.waitUntil(lambda: sorted(window.library.search(collection=cid)) == sorted(ids))
+    qtbot.waitUntil(
+        lambda: sorted(window.library.items.search(ViewQuery(collection=cid))) == sorted(ids)
+    )
     window.editor.undo_stack.undo()
-    assert window.library.search(collection=cid) == []
+    assert window.library.items.search(ViewQuery(collection=cid)) == []
 
 
 def test_items_dragged_from_the_table_drop_on_a_collection(window, qtbot):
@@ -161,7 +164,9 @@ def test_items_dragged_from_the_table_drop_on_a_collection(window, qtbot):
     data = model.mimeData([model.index(0, 0)])
     target = window.sidebar.model.index_of(Source(COLLECTION, cid))
     assert drop_on_index(window.sidebar.tree, target, data)
-    qtbot.waitUntil(lambda: window.library.search(collection=cid) == [model.ids[0]])
+    qtbot.waitUntil(
+        lambda: window.library.items.search(ViewQuery(collection=cid)) == [model.ids[0]]
+    )
 
 
 def test_items_cannot_be_dropped_on_my_library_or_unfiled(window):
@@ -180,20 +185,20 @@ def test_files_dropped_on_a_collection_are_imported_into_it(window, qtbot):
         qtbot, window, lambda: drop_on_index(window.sidebar.tree, target, data)
     )
     assert len(report.added) == 4
-    assert sorted(window.library.search(collection=cid)) == sorted(report.added)
+    assert sorted(window.library.items.search(ViewQuery(collection=cid))) == sorted(report.added)
 
 
 def test_remove_from_collection_is_not_move_to_trash(window, qtbot):
     cid = make_collection(window, "Surgery")
     knowles = id_of(window.library, "Safety")
-    window.library.add_to_collection([knowles], cid)
+    window.library.collections.add_items([knowles], cid)
     click_source(window, Source(COLLECTION, cid))
     window.table.select_ids([knowles])
     actions = window.item_actions
     assert actions.remove_from_collection.isEnabled()
     actions.remove_from_collection.trigger()
-    assert window.library.search(collection=cid) == []
-    assert knowles in window.library.search()  # still in the library, not trashed
+    assert window.library.items.search(ViewQuery(collection=cid)) == []
+    assert knowles in window.library.items.search()  # still in the library, not trashed
     assert shown_titles(window) == []
 
 
@@ -203,7 +208,7 @@ def test_delete_moves_to_trash_and_restore_brings_back(window, qtbot):
     window.table.setFocus()
     QTest.keyClick(window.table, Qt.Key.Key_Delete)
     assert knowles not in window.table_model.ids
-    assert window.library.search(trashed=True) == [knowles]
+    assert window.library.items.search(ViewQuery(trashed=True)) == [knowles]
     click_source(window, Source(TRASH))
     assert window.table_model.ids == [knowles]
     assert window.count_label.text() == "1 item in the Trash"
@@ -212,7 +217,7 @@ def test_delete_moves_to_trash_and_restore_brings_back(window, qtbot):
     assert not window.item_actions.trash.isEnabled()
     window.item_actions.restore.trigger()
     assert window.table_model.ids == []
-    assert knowles in window.library.search()
+    assert knowles in window.library.items.search()
 
 
 def test_trashing_can_be_undone_and_redone(window):
@@ -226,10 +231,12 @@ def test_trashing_can_be_undone_and_redone(window):
 
 
 def test_dropping_items_on_the_trash_trashes_them(window, qtbot):
-    ids = window.library.search()[:2]
+    ids = window.library.items.search()[:2]
     target = window.sidebar.model.index_of(Source(TRASH))
     assert drop_on_index(window.sidebar.tree, target, ids_data(ids))
-    qtbot.waitUntil(lambda: sorted(window.library.search(trashed=True)) == sorted(ids))
+    qtbot.waitUntil(
+        lambda: sorted(window.library.items.search(ViewQuery(trashed=True))) == sorted(ids)
+    )
 
 
 def test_empty_trash_asks_then_deletes_for_good(window, monkeypatch):
@@ -237,11 +244,11 @@ def test_empty_trash_asks_then_deletes_for_good(window, monkeypatch):
     window.editor.trash([knowles])
     answer(monkeypatch, "confirm", False)
     window.sidebar.empty_trash()
-    assert window.library.search(trashed=True) == [knowles]
+    assert window.library.items.search(ViewQuery(trashed=True)) == [knowles]
     answer(monkeypatch, "confirm", True)
     window.sidebar.empty_trash()
-    assert window.library.search(trashed=True) == []
-    assert window.library.item_count() == 3
+    assert window.library.items.search(ViewQuery(trashed=True)) == []
+    assert window.library.items.count() == 3
     assert not window.editor.undo_stack.canUndo()  # nothing left to bring back
 
 
@@ -263,5 +270,5 @@ def test_a_blank_collection_name_is_refused_plainly(window, monkeypatch):
     window.sidebar.new_collection()
     window.sidebar.rename_collection(cid)
     assert shown == ["A collection needs a name."] * 2
-    assert [c.name for c in window.library.collections()] == ["Surgery"]
+    assert [c.name for c in window.library.collections.all()] == ["Surgery"]
     assert window.sidebar.model.index_of(Source(COLLECTION, cid)).data() == "Surgery"

@@ -153,7 +153,7 @@ def test_other_programs_on_the_socket_are_ignored(qtbot, window, library_path):
 def item_count(path: Path) -> int | None:
     try:
         with Library(path, read_only=True) as library:
-            return library.item_count()
+            return library.items.count()
     except RefmanError:  # not created yet, or busy
         return None
 

@@ -13,7 +13,7 @@ from refman.gui import dialogs, mime
 from refman.gui.main_window import MainWindow
 from refman.gui.sidebar import COLLECTION, Source
 from refman.gui.tag_selector import NAME_ROLE, TagFilterProxy, TagListModel, muted_text_brush
-from refman.model import TagCount, TagCounts
+from refman.model import TagCount, TagCounts, ViewQuery
 
 COPY = Qt.DropAction.CopyAction
 
@@ -169,7 +169,7 @@ def test_tags_and_search_narrow_together(window, qtbot):
 
 
 def test_tag_counts_follow_the_selected_collection(window):
-    collection, changes = window.library.create_collection("Surgery")
+    collection, changes = window.library.collections.create("Surgery")
     window.editor.notify(changes)
     window.editor.add_to_collection([id_of(window.library, "Safety")], collection.id)
     window.sidebar.select(Source(COLLECTION, collection.id))
@@ -192,7 +192,7 @@ def test_renaming_a_tag_renames_it_everywhere(window, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_text", lambda *args: "sinuses")
     window.sidebar.tags.rename("sinus")
     assert "sinuses" in shown_tags(window) and "sinus" not in shown_tags(window)
-    ref = window.library.get(id_of(window.library, "Balloon"))
+    ref = window.library.items.get(id_of(window.library, "Balloon"))
     assert "sinuses" in [t.name for t in ref.tags]
 
 
@@ -207,7 +207,7 @@ def test_deleting_a_tag_removes_it_from_every_item(window, monkeypatch):
     monkeypatch.setattr(dialogs, "confirm", lambda *args: True)
     window.sidebar.tags.delete("Humans")
     assert "Humans" not in shown_tags(window)
-    assert window.library.search(tags=["Humans"]) == []
+    assert window.library.items.search(ViewQuery(tags=["Humans"])) == []
 
 
 def test_a_deleted_tag_leaves_the_selection(window, monkeypatch):
@@ -229,13 +229,15 @@ def test_dropping_items_on_a_tag_tags_them(window, qtbot, by_events):
         assert window.sidebar.tags.proxy.dropMimeData(ids_data(ids), COPY, -1, -1, index)
     qtbot.waitUntil(
         lambda: (
-            sorted(window.library.search(tags=["sinus"]))
+            sorted(window.library.items.search(ViewQuery(tags=["sinus"])))
             == sorted(ids + [id_of(window.library, "Balloon")])
         )
     )
     assert tag_index(window, "sinus").data() == "sinus  (3)"
     window.editor.undo_stack.undo()  # removes it only from the items that lacked it
-    assert window.library.search(tags=["sinus"]) == [id_of(window.library, "Balloon")]
+    assert window.library.items.search(ViewQuery(tags=["sinus"])) == [
+        id_of(window.library, "Balloon")
+    ]
 
 
 def test_only_items_drop_on_tags(window):
@@ -270,7 +272,7 @@ def test_renaming_a_tag_to_blank_is_refused_plainly(window, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_text", lambda *args: "")  # its answer for blank text
     window.sidebar.tags.rename("sinus")
     assert shown == ["A tag needs a name: it cannot be blank."]
-    assert "sinus" in shown_tags(window) and "" not in window.library.tag_names()
+    assert "sinus" in shown_tags(window) and "" not in window.library.tags.names()
     assert window.editor.undo_stack.count() == 0
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 from gui_helpers import id_of
 
 from refman.gui.undo import InverseCommand
-from refman.model import PartialDate
+from refman.model import PartialDate, ViewQuery
 
 
 def tag_names(library, item_id) -> set[str]:
-    return {t.name for t in library.get(item_id).tags}
+    return {t.name for t in library.items.get(item_id).tags}
 
 
 def test_a_field_edit_goes_back_and_forth(editor, library):
     item = id_of(library, "Gut")
-    old = library.get(item).date
+    old = library.items.get(item).date
     assert editor.set_field(item, "date", old, PartialDate(2022))
     editor.undo_stack.undo()
-    assert library.get(item).date == old
+    assert library.items.get(item).date == old
     editor.undo_stack.redo()
-    assert library.get(item).date.year == 2022
+    assert library.items.get(item).date.year == 2022
 
 
 def test_an_edit_that_changes_nothing_is_not_an_undo_step(editor, library):
@@ -48,21 +48,21 @@ def test_removing_a_tag_is_undone_by_adding_it_back(editor, library):
 def test_trash_and_restore_are_inverses(editor, library):
     gut = id_of(library, "Gut")
     editor.trash([gut])
-    assert library.search(trashed=True) == [gut]
+    assert library.items.search(ViewQuery(trashed=True)) == [gut]
     editor.undo_stack.undo()
-    assert library.search(trashed=True) == []
+    assert library.items.search(ViewQuery(trashed=True)) == []
     editor.restore([gut])  # nothing to restore: still a step, and harmless
     editor.undo_stack.undo()
-    assert library.search(trashed=True) == [gut]
+    assert library.items.search(ViewQuery(trashed=True)) == [gut]
 
 
 def test_collection_membership_undo_keeps_earlier_members(editor, library):
-    collection, _ = library.create_collection("Reading")
+    collection, _ = library.collections.create("Reading")
     gut, deep = id_of(library, "Gut"), id_of(library, "Deep")
-    library.add_to_collection([gut], collection.id)
+    library.collections.add_items([gut], collection.id)
     editor.add_to_collection([gut, deep], collection.id)
     editor.undo_stack.undo()
-    assert library.search(collection=collection.id) == [gut]
+    assert library.items.search(ViewQuery(collection=collection.id)) == [gut]
 
 
 def test_every_change_is_reported_once(editor, library, qtbot):
@@ -74,14 +74,14 @@ def test_every_change_is_reported_once(editor, library, qtbot):
 
 
 def test_a_refused_change_is_reported_in_plain_words_and_not_kept(editor, library, qtbot):
-    collection, _ = library.create_collection("Reading")
+    collection, _ = library.collections.create("Reading")
     with qtbot.waitSignal(editor.failed) as failed:
         editor.push(
             InverseCommand(
                 library,
                 "Rename",
-                lambda: library.rename_collection(collection.id, ""),
-                lambda: library.rename_collection(collection.id, "Reading"),
+                lambda: library.collections.rename(collection.id, ""),
+                lambda: library.collections.rename(collection.id, "Reading"),
             )
         )
     assert failed.args[0]
@@ -90,8 +90,8 @@ def test_a_refused_change_is_reported_in_plain_words_and_not_kept(editor, librar
 
 def test_items_gone_from_the_library_are_reported_in_plain_words(editor, library, qtbot):
     gut = id_of(library, "Gut")
-    library.trash([gut])
-    library.empty_trash()  # behind the editor's back: a stale selection
+    library.items.trash([gut])
+    library.items.empty_trash()  # behind the editor's back: a stale selection
     with qtbot.waitSignal(editor.failed) as failed:
         assert not editor.add_tags([gut], ["late"])
     assert failed.args == ["Some of these items are no longer in the library."]

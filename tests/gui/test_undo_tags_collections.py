@@ -5,6 +5,7 @@ from __future__ import annotations
 from gui_helpers import id_of
 
 from refman.gui import dialogs
+from refman.model import ViewQuery
 
 
 def answer(monkeypatch, name, value):
@@ -30,14 +31,14 @@ def tag_counts(window) -> dict[str, int]:
 
 
 def members(library, name) -> list[int]:
-    return sorted(library.search(collection=library.find_collection(name).id))
+    return sorted(library.items.search(ViewQuery(collection=library.collections.find(name).id)))
 
 
 def test_creating_collections_is_undone_and_redone(window, monkeypatch):
     undo = window.editor.undo_stack
     answer(monkeypatch, "ask_text", "Surgery")
     window.sidebar.new_collection()
-    surgery = window.library.find_collection("Surgery").id
+    surgery = window.library.collections.find("Surgery").id
     answer(monkeypatch, "ask_text", "Colorectal")
     window.sidebar.new_collection(surgery)
     assert tree_names(window) == {("Surgery", None), ("Colorectal", "Surgery")}
@@ -52,10 +53,10 @@ def test_creating_collections_is_undone_and_redone(window, monkeypatch):
 def test_deleting_a_collection_tree_is_undone_with_its_members(window, monkeypatch):
     library = window.library
     safety, gut = id_of(library, "Safety"), id_of(library, "Gut")
-    surgery, _ = library.create_collection("Surgery")
-    child, changes = library.create_collection("Colorectal", surgery.id)
-    library.add_to_collection([safety], surgery.id)
-    library.add_to_collection([safety, gut], child.id)
+    surgery, _ = library.collections.create("Surgery")
+    child, changes = library.collections.create("Colorectal", surgery.id)
+    library.collections.add_items([safety], surgery.id)
+    library.collections.add_items([safety, gut], child.id)
     window.editor.notify(changes)
     answer(monkeypatch, "confirm", True)
     window.sidebar.delete_collection(surgery.id)
@@ -82,10 +83,10 @@ def test_renaming_a_collection_after_undoing_its_deletion_can_still_be_undone(wi
 
 def test_deleting_a_tag_is_undone_with_its_items_and_colour(window, monkeypatch):
     library = window.library
-    library.set_tag_color("sinus", "#cc3300")
+    library.tags.set_color("sinus", "#cc3300")
     gut = id_of(library, "Gut")
-    library.add_tags([gut], ["sinus"])
-    library.trash([gut])  # items in the trash get the tag back too
+    library.tags.add([gut], ["sinus"])
+    library.items.trash([gut])  # items in the trash get the tag back too
     window.sidebar.tags.refresh()
     before = tag_counts(window)
     answer(monkeypatch, "confirm", True)
@@ -93,7 +94,7 @@ def test_deleting_a_tag_is_undone_with_its_items_and_colour(window, monkeypatch)
     assert "sinus" not in tag_counts(window)
     window.editor.undo_stack.undo()
     assert tag_counts(window) == before
-    assert gut in library.search(tags=["sinus"], trashed=True)
+    assert gut in library.items.search(ViewQuery(tags=["sinus"], trashed=True))
     assert window.sidebar.tags.model.find("sinus").color == "#cc3300"
     window.editor.undo_stack.redo()
     assert "sinus" not in tag_counts(window)
@@ -111,8 +112,8 @@ def test_a_tag_rename_is_undone_and_redone(window, monkeypatch):
 def test_a_tag_merge_is_undone_into_the_two_tags_as_they_were(window, monkeypatch):
     library = window.library
     balloon, gut = id_of(library, "Balloon"), id_of(library, "Gut")
-    library.add_tags([balloon, gut], ["review"])  # balloon has both: keeps review on undo
-    library.set_tag_color("review", "#0000ff")
+    library.tags.add([balloon, gut], ["review"])  # balloon has both: keeps review on undo
+    library.tags.set_color("review", "#0000ff")
     window.sidebar.tags.refresh()
     before = tag_counts(window)
     answer(monkeypatch, "ask_text", "review")
@@ -120,8 +121,8 @@ def test_a_tag_merge_is_undone_into_the_two_tags_as_they_were(window, monkeypatc
     assert "sinus" not in tag_counts(window)
     window.editor.undo_stack.undo()
     assert tag_counts(window) == before
-    assert sorted(library.search(tags=["sinus"])) == [balloon]
-    assert balloon in library.search(tags=["review"])
+    assert sorted(library.items.search(ViewQuery(tags=["sinus"]))) == [balloon]
+    assert balloon in library.items.search(ViewQuery(tags=["review"]))
     window.editor.undo_stack.redo()
     assert "sinus" not in tag_counts(window)
     assert tag_counts(window)["review"] == before["review"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from refman.library import Library
-from refman.model import TAG_MANUAL
+from refman.model import TAG_MANUAL, ViewQuery
 from tests.safety_helpers import SAMPLES, integrity_problems, refman
 from tests.system.ledger import Attempt
 from tests.system.torture import TortureRun
@@ -51,7 +51,7 @@ def verify(run: TortureRun) -> None:
 
 def read_content(run: TortureRun) -> Content:
     with Library(run.library, read_only=True) as library:
-        refs = library.get_many(sorted(library.store.all_ids()))
+        refs = library.items.get_many(sorted(library.items.all_ids()))
         pmid_of = {ref.id: ref.pmid for ref in refs}
         tags: dict[str, set[str]] = collections.defaultdict(set)
         for ref in refs:
@@ -59,12 +59,12 @@ def read_content(run: TortureRun) -> Content:
                 if tag.kind == TAG_MANUAL:
                     tags[tag.name].add(ref.pmid)
         notes = collections.Counter(
-            (ref.pmid, _words(note.html)) for ref in refs for note in library.notes(ref.id)
+            (ref.pmid, _words(note.html)) for ref in refs for note in library.notes.of_item(ref.id)
         )
-        names = collections.Counter(c.name for c in library.collections())
+        names = collections.Counter(c.name for c in library.collections.all())
         members = {
-            c.name: {pmid_of[i] for i in library.search(collection=c.id)}
-            for c in library.collections()
+            c.name: {pmid_of[i] for i in library.items.search(ViewQuery(collection=c.id))}
+            for c in library.collections.all()
         }
     return Content(collections.Counter(pmid_of.values()), tags, notes, names, members)
 

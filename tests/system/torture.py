@@ -39,6 +39,7 @@ import pytest
 
 from refman.bench import synthetic
 from refman.library import Library
+from refman.model import ViewQuery
 from tests.safety_helpers import (
     DATA,
     REFMAN,
@@ -138,12 +139,12 @@ class TortureRun:
         for path in SAMPLE_FILES:
             self.sources[str(path)] = Source(path, tuple(file_pmids(path)), synthetic=False)
         with Library(self.library) as library:
-            report = library.import_files([SAMPLES[0], files / "anchors.nbib"])
+            report = library.importing.files([SAMPLES[0], files / "anchors.nbib"])
             assert report.files_read == 2 and not report.problems, report.problems
             for n in range(ANCHORS):
-                (item_id,) = library.search(ANCHOR_WORD.format(n))
+                (item_id,) = library.items.search(ViewQuery(text=ANCHOR_WORD.format(n)))
                 self.anchors[item_id] = ANCHOR_WORD.format(n)
-                self.anchor_pmids[item_id] = library.get(item_id).pmid
+                self.anchor_pmids[item_id] = library.items.get(item_id).pmid
         self.seed_pmids = set(pmid_counts(self.library))
         every = [p for s in self.sources.values() for p in s.pmids]
         every += list(self.anchor_pmids.values())

@@ -168,7 +168,9 @@ class Driver:
         self.answers = [name]
         action = next(a for a in self.window.findChildren(QAction) if a.text() == NEW_COLLECTION)
         action.trigger()
-        self._record("collection", self.window.library.find_collection(name) is not None, name=name)
+        self._record(
+            "collection", self.window.library.collections.find(name) is not None, name=name
+        )
 
     def toggle_tag(self) -> None:
         """Select an anchor item; add a tag in the Tags tab, or select it there and Remove."""
@@ -189,7 +191,7 @@ class Driver:
                 entry = pane.list.item(row)
                 entry.setSelected(entry.data(TAG_NAME_ROLE) == tag)
             pane.remove_button.click()
-        names = [t.name for t in self.window.library.get(item_id).tags]
+        names = [t.name for t in self.window.library.items.get(item_id).tags]
         self._record("tag", (tag in names) == adding, tag=tag, item=item_id, adding=adding)
 
     def add_note(self) -> None:
@@ -205,7 +207,7 @@ class Driver:
         if notes.note_id is not None:
             notes.text.insertPlainText(text)  # as typed: the document is now modified
             notes.flush()  # what the editor's timer does a second after the typing stops
-        saved = any(text in note.html for note in self.window.library.notes(item_id))
+        saved = any(text in note.html for note in self.window.library.notes.of_item(item_id))
         self._record("note", saved, item=item_id, text=text)
 
 

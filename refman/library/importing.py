@@ -1,9 +1,13 @@
-"""The one API that the window and the command line use: import, browse, edit, tag, note, export.
+"""Importing: MEDLINE files, folders and pasted text into the library, with duplicates found
+and reported.
 
-Transactions live here. Every change returns a ``Changes`` value saying what it touched, so
-that the panes refresh only what they show; it is returned after the commit. Long operations
-(``import_files``) take ``progress(done, total)`` and ``cancelled()`` callables and know
-nothing of threads: the GUI decides where they run.
+Each file is one transaction: a cancel, an error or a kill in the middle of a file leaves the
+library as it was before that file, and files finished before stay imported. Records are
+checked against the library a batch at a time (the rule is in store/duplicates.py) and every
+record not added is named in the report with what it matched and why. Named paths are looked
+at before they are opened: files that are not regular files, and the library's own files
+(opening those other than through SQLite would drop this process's locks on the library), are
+refused unopened; a file that changes while it is read is not imported.
 """
 
 from __future__ import annotations
@@ -13,39 +17,28 @@ import operator
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from refman import backups, collector, files, formats, paths, storage
+from refman import collector
 from refman.formats import medline
+from refman.library import backups
+from refman.library.changes import Changes
+from refman.library.tags import manual_tags
 from refman.model import (
     EDITABLE_FIELDS,
-    TAG_MANUAL,
-    BusyError,
-    Collection,
     CollectionId,
     DiskFullError,
     ItemId,
-    LibraryError,
-    MissingItemError,
-    Note,
-    NoteId,
     ParseError,
     Problem,
     Reference,
     RefmanError,
     Tag,
-    TagCounts,
 )
-from refman.store import (
-    REASONS,
-    DuplicateKeys,
-    Match,
-    Store,
-    add_damage_listener,
-    best_match,
-    store_file_key,
-)
+from refman.store import collection_tree, items
+from refman.store.connection import Connection
+from refman.store.duplicates import REASONS, DuplicateKeys, Match, best_match
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -62,30 +55,11 @@ BATCH_FIELDS = 100_000
 BATCH_CHARS = 4_000_000
 _LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
 TITLE_SHOWN = 60  # characters of a title in a line of the import's report
-READ_ONLY_NOTICE = (
-    "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
-    "reading only, and changes cannot be saved."
-)
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
 FILE_CHANGED = (
     "it changed while it was being imported; it was not imported: "
     "import it again when it is complete"
 )
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What an operation changed, for the panes to refresh."""
-
-    added: frozenset[ItemId] = frozenset()
-    changed: frozenset[ItemId] = frozenset()
-    removed: frozenset[ItemId] = frozenset()
-    tags: bool = False
-    collections: bool = False
-    notes: frozenset[ItemId] = frozenset()
-
-    def __bool__(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
 
 
 @dataclass(frozen=True, slots=True)  # slots: re-importing 100,000 records makes 100,000
@@ -185,62 +159,6 @@ class ImportReport:
             tags=True,
             collections=True,
         )
-
-
-CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
-CHECK_FTS = "the search index against the items"
-CHECK_TAGS = "the tag counts against the tags on items"
-CHECK_RECORDS = "every item's stored source record"
-MAX_PROBLEMS_LISTED = 20
-
-
-@dataclass
-class CheckReport:
-    """What ``Library.check`` looked at, what it found, what it repaired, what is left."""
-
-    library: Path
-    checked: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    remaining: list[str] = field(default_factory=list)
-    saved: Path | None = None  # the library as it was before the repairs
-    backup: backups.Backup | None = None  # the latest good backup, when damaged
-
-    @property
-    def damaged(self) -> bool:
-        return bool(self.remaining)
-
-    def lines(self) -> list[str]:
-        """The report in plain words, for the command line."""
-        lines = [f"Checked {what}." for what in self.checked]
-        if not self.found:
-            return [*lines, "No problems found."]
-        lines.append(f"Found {len(self.found)} problem{'s' * (len(self.found) != 1)}:")
-        lines += [f"  {problem}" for problem in self.found[:MAX_PROBLEMS_LISTED]]
-        if len(self.found) > MAX_PROBLEMS_LISTED:
-            lines.append(f"  ... and {len(self.found) - MAX_PROBLEMS_LISTED} more")
-        lines += [f"Repaired: {done}." for done in self.repaired]
-        if self.saved:
-            lines.append(f"The library as it was before: {self.saved}")
-        return lines + [self._verdict()]
-
-    def _verdict(self) -> str:
-        if not self.damaged:
-            return "The library is repaired."
-        return "The library is damaged beyond repair. " + backups.restore_hint(
-            self.library, self.backup
-        )
-
-
-def _problems(find: Callable[[], list[str]]) -> list[str]:
-    """What a check finds; a check that SQLite cannot even run is a problem too, but a busy
-    library is only busy: the check stops and says so (BusyError)."""
-    try:
-        return find()
-    except BusyError:
-        raise
-    except LibraryError as exc:
-        return [str(exc)]
 
 
 class ImportCancelled(RefmanError):
@@ -421,148 +339,14 @@ def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
     return changes
 
 
-class Library:
-    """A reference library in one SQLite file."""
+class Importing:
+    """Imports into one open library."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
-        """Open (or create) the library at ``path``.
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self._library_path = connection.path
 
-        A path that cannot be a library (a folder, a device, a missing folder...) raises
-        LibraryError before SQLite sees it (paths.check_library_path). A library this
-        process may not write (a read-only disk or folder) opens read-only, and ``notice``
-        says so. Before it is opened for writing, SQLite's quick check runs on it once per
-        process (``verify``; see backups; the window passes False and checks in the
-        background): a damaged one raises DamagedLibraryError.
-        """
-        self.path = Path(path)
-        self.notice = ""  # a sentence for the user when the library is not as asked
-        paths.check_library_path(self.path)
-        # The library is on a network drive or in a synced folder (see refman.storage).
-        self.storage_warning = storage.storage_warning(self.path)
-        if not read_only and self.path.exists() and not backups.can_write(self.path):
-            read_only = True
-            self.notice = READ_ONLY_NOTICE.format(path=self.path)
-        if not read_only:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LibraryError(
-                    f"Cannot create the folder for the library {self.path}: {exc.strerror}"
-                ) from None
-            if verify:
-                backups.verify(self.path)
-        self.store = Store(self.path, read_only=read_only)
-
-    @property
-    def read_only(self) -> bool:
-        return self.store.read_only
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    # --- safety ---------------------------------------------------------------------------------
-
-    def backup(self, output: str | os.PathLike | None = None) -> Path:
-        """A consistent copy of the library, to ``output`` or into its backups folder."""
-        return backups.make_backup(self.path, output=Path(output) if output else None)
-
-    def backup_if_due(self) -> Path | None:
-        """The daily check and backup, when the newest backup is a day old; None when not made.
-
-        DamagedLibraryError when the check fails: the caller must not write."""
-        return None if self.read_only else backups.backup_if_due(self.path)
-
-    def snapshot(self):
-        """A context in which every read sees one state of the library: several calls (a
-        search, then its items chunk by chunk) agree even while another program writes.
-        Make no change inside it."""
-        return self.store.reading()
-
-    def refuse_writes(self, notice: str) -> None:
-        """Refuse every change from now on (damage was found while the library was open)."""
-        self.store.read_only = True
-        self.notice = notice
-
-    def verify(self) -> None:
-        """SQLite's quick check of the whole file (once per process; see backups.verify):
-        DamagedLibraryError when it fails, and the library takes no more changes."""
-        backups.verify(self.path)
-
-    def on_damage(self, listener: Callable[[backups.DamagedLibraryError], None]):
-        """Call ``listener`` (in the thread that met it) when SQLite finds this library
-        damaged while it is open; returns a function that stops the calls."""
-
-        def heard(path: Path, problem: str) -> None:
-            if store_file_key(path) == store_file_key(self.path):
-                listener(backups.damaged(self.path, problem))
-
-        return add_damage_listener(heard)
-
-    def check(self) -> CheckReport:
-        """SQLite's full integrity check, then the search index and the tag counts against the
-        items; repairs what can be rebuilt (indexes, the search index, the tag counts), after
-        saving a copy as it was."""
-        report = CheckReport(self.path)
-        file_repairs = [(self.store.reindex, "rebuilt the indexes")]
-        file_repairs.append((self.store.rebuild_fts, "rebuilt the search index"))
-        self._check_step(report, CHECK_FILE, self.store.integrity_check, file_repairs)
-        if not report.damaged:
-            fts_repairs = [(self.store.rebuild_fts, "rebuilt the search index")]
-            self._check_step(report, CHECK_FTS, self.store.check_fts, fts_repairs)
-            totals = [(self.store.rebuild_tag_totals, "counted the tags' items anew")]
-            self._check_step(report, CHECK_TAGS, self.store.check_tag_totals, totals)
-            self._check_source_records(report)
-        if report.damaged:
-            report.backup = backups.latest_good_backup(self.path)
-        backups.forget_verified(self.path)
-        return report
-
-    def _check_source_records(self, report: CheckReport) -> None:
-        """Records that cannot be decoded are dropped (the copy saved before keeps them):
-        their items keep every field and are written from those, as items made in refman."""
-        damaged = dict(self.store.damaged_source_records())
-
-        def find() -> list[str]:
-            return [
-                f"item {item_id}: {what}" for item_id, what in self.store.damaged_source_records()
-            ]
-
-        drop = (
-            lambda: self.store.drop_source_records(list(damaged)),
-            "dropped the unreadable source records (their items keep every field)",
-        )
-        self._check_step(report, CHECK_RECORDS, find, [drop])
-
-    def _check_step(self, report: CheckReport, what: str, find, repairs) -> None:
-        report.checked.append(what)
-        problems = _problems(find)
-        report.found += problems
-        if not problems or self.read_only:
-            report.remaining += problems
-            return
-        if report.saved is None:
-            report.saved = backups.save_as_is(self.path, backups.BEFORE_REPAIR)
-        for repair, done in repairs:
-            try:
-                repair()
-            except LibraryError as exc:
-                problems = [str(exc)]
-                continue
-            report.repaired.append(done)
-            problems = _problems(find)
-            if not problems:
-                return
-        report.remaining += problems
-
-    # --- import ---------------------------------------------------------------------------------
-
-    def import_files(
+    def files(
         self,
         paths: Iterable[str | os.PathLike],
         *,
@@ -577,9 +361,9 @@ class Library:
         A cancel, an error or a kill in the middle of a file leaves the library as it was
         before that file; files finished before stay imported.
         """
-        tags = [tag_name(name) for name in tags]  # a blank tag stops the import before it starts
+        added_tags = manual_tags(tags)  # a blank tag stops the import before it starts
         report = ImportReport()
-        files = _expand_paths(paths, report.problems, self.path)
+        files = _expand_paths(paths, report.problems, self._library_path)
         total = sum(p.stat().st_size for p in files if p.is_file())
         tracker = _ProgressTracker(total, progress)
         target = self._import_target(collection)
@@ -588,12 +372,14 @@ class Library:
                 report.cancelled = True
                 break
             opener = _file_opener(path, tracker)
-            self._import_source(opener, str(path), report, duplicates, target, tags, cancelled)
+            self._import_source(
+                opener, str(path), report, duplicates, target, added_tags, cancelled
+            )
             if report.cancelled:
                 break
         return report
 
-    def import_text(
+    def text(
         self,
         text: str,
         *,
@@ -603,25 +389,23 @@ class Library:
         tags: Sequence[str] = (),
     ) -> ImportReport:
         """Import MEDLINE text pasted or dropped on the window."""
-        tags = [tag_name(name) for name in tags]
+        added_tags = manual_tags(tags)
         report = ImportReport()
         target = self._import_target(collection)
 
         def opener() -> io.BufferedReader:
             return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
 
-        self._import_source(opener, name, report, duplicates, target, tags, None)
+        self._import_source(opener, name, report, duplicates, target, added_tags, None)
         return report
 
     def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
         if collection is None or isinstance(collection, int):
             return collection
-        name = collection.strip()  # as create_collection stores it; blank is refused there
-        found = self.store.find_collection(name)
-        if found:
-            return found.id
-        with self.store.transaction():
-            return self.store.create_collection(name).id
+        name = collection.strip()  # as collections are stored; blank is refused there
+        with self._connection.writing() as db:
+            found = collection_tree.find(db, name)
+            return found.id if found else collection_tree.create(db, name, None).id
 
     def _import_source(self, opener, name, report, policy, collection, tags, cancelled) -> None:
         if policy not in DUPLICATE_POLICIES:
@@ -630,13 +414,13 @@ class Library:
         try:
             # A large file makes and drops millions of small objects, none in a cycle: paused,
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
-            with collector.paused(), self.store.transaction():
+            with collector.paused(), self._connection.writing() as db:
                 with opener() as stream:
                     records = medline.read_numbered(
                         stream, name=name, on_problem=file_report.problems.append
                     )
-                    _FileImport(self.store, name, policy, file_report).add_all(records, cancelled)
-                self._file_extras(file_report, collection, tags)
+                    _FileImport(db, name, policy, file_report).add_all(records, cancelled)
+                _file_extras(db, file_report, collection, tags)
         except ImportCancelled:
             report.cancelled = True
             return
@@ -659,242 +443,16 @@ class Library:
         report.not_added += file_report.not_added
         report.problems += file_report.problems
 
-    def _file_extras(self, report: ImportReport, collection, tags: Sequence[str]) -> None:
-        """File the imported items (new and matched) in the collection and add the tags."""
-        ids = report.item_ids
-        if not ids:
-            return
-        if collection is not None:
-            self.store.add_to_collection(ids, collection)
-        if tags:
-            self.store.add_tags(ids, [Tag(name, TAG_MANUAL) for name in tags])
 
-    # --- browse ---------------------------------------------------------------------------------
-
-    def search(
-        self,
-        text: str = "",
-        *,
-        collection: CollectionId | None = None,
-        unfiled: bool = False,
-        tags: Sequence[str] = (),
-        trashed: bool = False,
-        sort: str = "title",
-        descending: bool = False,
-    ) -> list[ItemId]:
-        """Ids of the items in a view (collection x tags x search text), sorted in SQL.
-
-        Blank ``text`` narrows nothing. Text that is not blank but holds no word to search
-        for (``?``, ``*``, an emoji) raises NoWordsError: it never means every item.
-        """
-        return self.store.search_ids(
-            text,
-            collection=collection,
-            unfiled=unfiled,
-            tags=tags,
-            trashed=trashed,
-            sort=sort,
-            descending=descending,
-        )
-
-    def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
-        return self.store.rows(ids, columns)
-
-    def get(self, item_id: ItemId) -> Reference:
-        try:
-            return self.store.get(item_id)
-        except KeyError:
-            raise MissingItemError(f"There is no item with id {item_id}.") from None
-
-    def get_many(self, ids: Sequence[ItemId]) -> list[Reference]:
-        try:
-            return self.store.get_many(ids)
-        except KeyError as exc:
-            raise MissingItemError(f"There is no item with id {exc.args[0]}.") from None
-
-    def item_count(self, *, trashed: bool = False) -> int:
-        return self.store.item_count(trashed=trashed)
-
-    # --- edit -----------------------------------------------------------------------------------
-
-    def add(self, ref: Reference) -> tuple[ItemId, Changes]:
-        """Add one reference made in refman (or restored by undo)."""
-        with self.store.transaction():
-            item_id = self.store.add_reference(ref)
-        return item_id, Changes(added=frozenset({item_id}), tags=bool(ref.tags))
-
-    def update(self, item_id: ItemId, **changes: object) -> Changes:
-        """Change fields of one item (names from model.EDITABLE_FIELDS)."""
-        with self.store.transaction():
-            self.store.update_fields(item_id, changes)
-        return Changes(changed=frozenset({item_id}))
-
-    def trash(self, ids: Sequence[ItemId]) -> Changes:
-        with self.store.transaction():
-            self.store.set_trashed(ids, True)
-        return Changes(removed=frozenset(ids), tags=True)
-
-    def restore(self, ids: Sequence[ItemId]) -> Changes:
-        with self.store.transaction():
-            self.store.set_trashed(ids, False)
-        return Changes(added=frozenset(ids), tags=True)
-
-    def empty_trash(self) -> Changes:
-        ids = self.store.search_ids(trashed=True)
-        with self.store.transaction():
-            self.store.delete_items(ids)
-        return Changes(removed=frozenset(ids), tags=True, collections=True)
-
-    # --- tags -----------------------------------------------------------------------------------
-
-    def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
-        """Add manual tags; a blank name is refused (RefmanError) before anything changes."""
-        tags = [Tag(tag_name(name), TAG_MANUAL) for name in names]
-        with self.store.transaction():
-            self.store.add_tags(ids, tags)
-        return Changes(changed=frozenset(ids), tags=True)
-
-    def remove_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> Changes:
-        names = [tag_name(name) for name in names]
-        with self.store.transaction():
-            self.store.remove_tags(ids, names)
-        return Changes(changed=frozenset(ids), tags=True)
-
-    def tag_counts(
-        self,
-        *,
-        collection: CollectionId | None = None,
-        unfiled: bool = False,
-        trashed: bool = False,
-    ) -> TagCounts:
-        return self.store.tag_counts(collection=collection, unfiled=unfiled, trashed=trashed)
-
-    def tag_names(self) -> list[str]:
-        return self.store.tag_names()
-
-    def rename_tag(self, old: str, new: str) -> Changes:
-        """Rename a tag everywhere; renaming onto an existing tag merges the two."""
-        new = tag_name(new)
-        with self.store.transaction():
-            self.store.rename_tag(old, new)
-        return Changes(tags=True)
-
-    def delete_tag(self, name: str) -> Changes:
-        with self.store.transaction():
-            self.store.delete_tag(name)
-        return Changes(tags=True)
-
-    def set_tag_color(self, name: str, color: str) -> Changes:
-        with self.store.transaction():
-            self.store.set_tag_color(name, color)
-        return Changes(tags=True)
-
-    # --- notes ----------------------------------------------------------------------------------
-
-    def notes(self, item_id: ItemId) -> list[Note]:
-        return self.store.notes(item_id)
-
-    def add_note(self, item_id: ItemId, html: str) -> tuple[Note, Changes]:
-        with self.store.transaction():
-            note = self.store.add_note(item_id, html)
-        return note, Changes(notes=frozenset({item_id}))
-
-    def update_note(self, note_id: NoteId, html: str) -> tuple[Note, Changes]:
-        with self.store.transaction():
-            note = self.store.update_note(note_id, html)
-        return note, Changes(notes=frozenset({note.item_id}))
-
-    def delete_note(self, note_id: NoteId) -> Changes:
-        note = self.store.get_note(note_id)
-        with self.store.transaction():
-            self.store.delete_note(note_id)
-        return Changes(notes=frozenset({note.item_id}))
-
-    # --- collections ----------------------------------------------------------------------------
-
-    def collections(self) -> list[Collection]:
-        return self.store.collections()
-
-    def find_collection(self, name: str) -> Collection | None:
-        return self.store.find_collection(name)
-
-    def collections_of(self, item_id: ItemId) -> list[CollectionId]:
-        return self.store.collections_of(item_id)
-
-    def create_collection(
-        self, name: str, parent_id: CollectionId | None = None
-    ) -> tuple[Collection, Changes]:
-        with self.store.transaction():
-            collection = self.store.create_collection(name.strip(), parent_id)
-        return collection, Changes(collections=True)
-
-    def rename_collection(self, cid: CollectionId, name: str) -> Changes:
-        with self.store.transaction():
-            self.store.rename_collection(cid, name.strip())
-        return Changes(collections=True)
-
-    def move_collection(self, cid: CollectionId, parent_id: CollectionId | None) -> Changes:
-        with self.store.transaction():
-            self.store.move_collection(cid, parent_id)
-        return Changes(collections=True)
-
-    def delete_collection(self, cid: CollectionId) -> Changes:
-        """Delete a collection and its subcollections; their items stay in the library."""
-        with self.store.transaction():
-            self.store.delete_collection(cid)
-        return Changes(collections=True)
-
-    def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
-        with self.store.transaction():
-            self.store.add_to_collection(ids, cid)
-        return Changes(changed=frozenset(ids), collections=True)
-
-    def remove_from_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
-        with self.store.transaction():
-            self.store.remove_from_collection(ids, cid)
-        return Changes(changed=frozenset(ids), collections=True)
-
-    # --- export ---------------------------------------------------------------------------------
-
-    def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
-        """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS)."""
-        needs = formats.find_export_format(fmt)
-        # The references are freed before the collector resumes: it never walks them (see
-        # refman.collector).
-        with collector.paused():
-            refs = self.store.get_many(
-                ids,
-                source_records=needs.needs_source_record,
-                tag_details=needs.needs_tag_details,
-            )
-            text = formats.export(refs, fmt, style=style)
-            del refs
-        return text
-
-    def write_export(self, path: str | os.PathLike, text: str) -> None:
-        """Write an export to ``path`` whole or not at all (refman.files); never over the
-        library, its -wal/-shm or a backup, which only SQLite may touch."""
-        if backups.is_library_file(self.path, path):
-            raise LibraryError(
-                f"{path} is the library itself or one of its backups: choose another file."
-            )
-        files.write_text_atomically(path, text)
-
-    def cite(self, ids: Sequence[ItemId], style: str | None = None, fmt: str = "text") -> str:
-        """One in-text citation of the items ``ids`` in a CSL ``style`` ("1-3", "(Knowles…)").
-
-        ``fmt`` is ``text``, ``html`` or ``rtf``; the style defaults to the CSL default.
-        """
-        return formats.cite(self.store.get_many(ids, source_records=False), style, fmt)
-
-
-def tag_name(name: str) -> str:
-    """A tag name as stored: without the spaces around it. RefmanError when nothing is left:
-    a blank tag shows as an empty row in the tag list and cannot be searched for."""
-    stripped = name.strip()
-    if not stripped:
-        raise RefmanError("A tag needs a name: it cannot be blank.")
-    return stripped
+def _file_extras(db, report: ImportReport, collection, tags: Sequence[Tag]) -> None:
+    """File the imported items (new and matched) in the collection and add the tags."""
+    ids = report.item_ids
+    if not ids:
+        return
+    if collection is not None:
+        collection_tree.add_items(db, ids, collection)
+    if tags:
+        items.tag(db, ids, tags)
 
 
 _VALUE = operator.itemgetter(1)
@@ -928,8 +486,8 @@ class _FileImport:
     later in the file is still found (and still reported as a repeat within the file).
     """
 
-    def __init__(self, store: Store, name: str, policy: str, report: ImportReport):
-        self.store = store
+    def __init__(self, db, name: str, policy: str, report: ImportReport):
+        self.db = db
         self.name = name
         self.policy = policy
         self.report = report
@@ -954,7 +512,7 @@ class _FileImport:
         carries), so under that policy each record is looked up when its turn comes.
         """
         if self.policy == "skip":
-            return self.store.find_matches(keys)
+            return items.find_matches(self.db, keys)
         return [_LOOK_UP_LATER if self.policy == "merge" else None] * len(keys)
 
     def _add_one(self, line: int, ref: Reference, keys, match) -> None:
@@ -962,7 +520,7 @@ class _FileImport:
             self.pending.add(line, ref, keys)
             return
         if match is _LOOK_UP_LATER:
-            match = self.store.find_matches([keys])[0]
+            match = items.find_matches(self.db, [keys])[0]
         twin = self.pending.find(keys)
         if twin is not None and (match is None or _stronger(twin[0], match.reason)):
             self._repeat_in_file(line, ref, *twin)
@@ -1006,15 +564,16 @@ class _FileImport:
         )
 
     def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
-        changes = _merge(self.store.get(item_id), incoming)
+        (existing,) = items.load(self.db, [item_id])
+        changes = _merge(existing, incoming)
         if changes:
-            self.store.update_fields(item_id, changes)
+            items.update(self.db, item_id, changes)
         if incoming.tags:
-            self.store.add_tags([item_id], incoming.tags)
+            items.tag(self.db, [item_id], incoming.tags)
 
     def _write(self) -> None:
         refs, lines = self.pending.take()
-        ids = self.store.add_references(refs)
+        ids = items.insert(self.db, refs)
         self.written.update(zip(ids, lines, strict=True))
         self.report.added += ids
 

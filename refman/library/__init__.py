@@ -1,0 +1,33 @@
+"""The one API the window and the command line use: a library opened, and its use cases.
+
+    Library(path)                 core.py: open, close; the use cases below as attributes
+      .items        items.py         find a view's items, read, add, edit, trash
+      .tags         tags.py          tag and untag, the tag list with counts, rename, colour
+      .collections  collections.py   the tree of collections and their items
+      .notes        notes.py         an item's notes
+      .importing    importing.py     MEDLINE files, folders and text, duplicates reported
+      .exporting    exporting.py     bibliographies and data formats, to text or a file
+      .safety       safety.py        refman check, backups, damage found while open
+    backups.py                       where backups live, when they are made, restoring one
+    changes.py                       Changes: what a change touched, returned after commit
+
+Transactions and SQLite's errors in plain words live in one place, the store's
+``Connection``, which the Library holds; the use cases call the store's query modules inside
+its ``writing()`` or ``reading()``. Nothing of Qt here, and no peewee.
+"""
+
+from refman.library.backups import DamagedLibraryError
+from refman.library.changes import Changes
+from refman.library.core import Library
+from refman.library.importing import DUPLICATE_POLICIES, ImportReport, NotAdded
+from refman.library.safety import CheckReport
+
+__all__ = [
+    "DUPLICATE_POLICIES",
+    "Changes",
+    "CheckReport",
+    "DamagedLibraryError",
+    "ImportReport",
+    "Library",
+    "NotAdded",
+]

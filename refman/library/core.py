@@ -1,0 +1,95 @@
+"""The Library: one library file opened, with its use cases by job.
+
+``Library(path)`` checks the path, opens the file (``store.connection.Connection``: the one
+place that runs transactions and translates SQLite's errors), and gives the window and the
+command line the use cases as attributes: ``items``, ``tags``, ``collections``, ``notes``,
+``importing``, ``exporting`` and ``safety``. Each change they make is one transaction and
+returns ``Changes`` after its commit; long ones (imports) take ``progress(done, total)`` and
+``cancelled()`` callables and know nothing of threads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from refman import paths, storage
+from refman.library import backups
+from refman.library.collections import Collections
+from refman.library.exporting import Exporting
+from refman.library.importing import Importing
+from refman.library.items import Items
+from refman.library.notes import Notes
+from refman.library.safety import Safety
+from refman.library.tags import Tags
+from refman.model import LibraryError
+from refman.store.connection import Connection
+
+READ_ONLY_NOTICE = (
+    "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
+    "reading only, and changes cannot be saved."
+)
+
+
+class Library:
+    """A reference library in one SQLite file, open."""
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
+        """Open (or create) the library at ``path``.
+
+        A path that cannot be a library (a folder, a device, a missing folder...) raises
+        LibraryError before SQLite sees it (paths.check_library_path). A library this
+        process may not write (a read-only disk or folder) opens read-only, and ``notice``
+        says so. Before it is opened for writing, SQLite's quick check runs on it once per
+        process (``verify``; see backups; the window passes False and checks in the
+        background): a damaged one raises DamagedLibraryError.
+        """
+        self.path = Path(path)
+        self.notice = ""  # a sentence for the user when the library is not as asked
+        paths.check_library_path(self.path)
+        # The library is on a network drive or in a synced folder (see refman.storage).
+        self.storage_warning = storage.storage_warning(self.path)
+        if not read_only and self.path.exists() and not backups.can_write(self.path):
+            read_only = True
+            self.notice = READ_ONLY_NOTICE.format(path=self.path)
+        if not read_only:
+            _make_folder(self.path)
+            if verify:
+                backups.verify(self.path)
+        self.connection = Connection(self.path, read_only=read_only)
+        self.items = Items(self.connection)
+        self.tags = Tags(self.connection)
+        self.collections = Collections(self.connection)
+        self.notes = Notes(self.connection)
+        self.importing = Importing(self.connection)
+        self.exporting = Exporting(self.connection)
+        self.safety = Safety(self.connection)
+
+    @property
+    def read_only(self) -> bool:
+        return self.connection.read_only
+
+    def refuse_writes(self, notice: str) -> None:
+        """Refuse every change from now on (damage was found while the library was open)."""
+        self.connection.read_only = True
+        self.notice = notice
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _make_folder(library: Path) -> None:
+    """The library's folder, made when missing (check_library_path allows that only for the
+    default library)."""
+    try:
+        library.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(
+            f"Cannot create the folder for the library {library}: {exc.strerror}"
+        ) from None

@@ -1,0 +1,113 @@
+"""Items: finding them (a view, sorted), reading them, adding, editing, trashing.
+
+Every read runs in one snapshot of the library (``Connection.reading``), every change in one
+transaction (``Connection.writing``) and returns ``Changes`` after its commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import cast
+
+from refman.library.changes import Changes
+from refman.model import ItemId, Reference, ViewQuery
+from refman.store import items, search
+from refman.store.connection import Connection
+
+LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
+TRASH = ViewQuery(trashed=True)
+LOAD_CHUNK = 1000  # references built at a time when a whole view is read
+
+
+class Items:
+    """The items of one open library."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def search(
+        self, view: ViewQuery = LIBRARY, *, sort: str = "title", descending: bool = False
+    ) -> list[ItemId]:
+        """Ids of the items in a view (its place, tags and search text), sorted in SQL, ties
+        by id. NoWordsError when its text is not blank but holds no word. ``sort`` is a key
+        of store.search.SORT_COLUMNS (the item table's column names)."""
+        with self._connection.reading() as db:
+            orders = self._connection.view_orders()
+            found = search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
+        return cast(list[ItemId], found)  # ItemId is int at run time: no copy of 100,000 ids
+
+    def each(self, view: ViewQuery = LIBRARY, *, sort: str = "title") -> Iterator[Reference]:
+        """The references of a view in order, built a chunk at a time, all from one state of
+        the library: an item another program deletes meanwhile is still read."""
+        with self._connection.reading() as db:
+            ids = self.search(view, sort=sort)
+            for start in range(0, len(ids), LOAD_CHUNK):
+                yield from items.load(db, ids[start : start + LOAD_CHUNK])
+
+    def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
+        """Display strings of the item table's columns (named as sort keys) for each id
+        still in the library."""
+        with self._connection.reading() as db:
+            return items.rows(db, ids, columns)
+
+    def get(self, item_id: ItemId) -> Reference:
+        """The whole reference; MissingItemError when it is not (or no longer) there."""
+        return self.get_many([item_id])[0]
+
+    def get_many(
+        self, ids: Sequence[ItemId], *, source_records: bool = True, tag_details: bool = True
+    ) -> list[Reference]:
+        """The references in the order of ``ids``; MissingItemError when one is gone.
+
+        ``source_records=False`` leaves the stored MEDLINE records out: decompressing them is
+        most of the cost of loading, and only the MEDLINE export needs them.
+        ``tag_details=False`` gives tags their names only (kind manual, no MeSH star or
+        qualifiers): the BibTeX and RIS writers read names alone.
+        """
+        with self._connection.reading() as db:
+            return items.load(db, ids, source_records=source_records, tag_details=tag_details)
+
+    def count(self, *, trashed: bool = False) -> int:
+        """Items in the library (or in the Trash)."""
+        with self._connection.reading() as db:
+            return items.count(db, trashed=trashed)
+
+    def all_ids(self) -> list[ItemId]:
+        """Every item, trashed or not, by id."""
+        with self._connection.reading() as db:
+            return items.all_ids(db)
+
+    # --- changing -------------------------------------------------------------------------------
+
+    def add(self, ref: Reference) -> tuple[ItemId, Changes]:
+        """Add one reference made in refman (or brought back by undo)."""
+        with self._connection.writing() as db:
+            (item_id,) = items.insert(db, [ref])
+        return item_id, Changes(added=frozenset({item_id}), tags=bool(ref.tags))
+
+    def update(self, item_id: ItemId, **changes: object) -> Changes:
+        """Change fields of one item (names from model.EDITABLE_FIELDS); date_modified moves
+        when anything did."""
+        with self._connection.writing() as db:
+            items.update(db, item_id, changes)
+        return Changes(changed=frozenset({item_id}))
+
+    def trash(self, ids: Sequence[ItemId]) -> Changes:
+        with self._connection.writing() as db:
+            items.set_trashed(db, ids, True)
+        return Changes(removed=frozenset(ids), tags=True)
+
+    def restore(self, ids: Sequence[ItemId]) -> Changes:
+        """Take items out of the Trash."""
+        with self._connection.writing() as db:
+            items.set_trashed(db, ids, False)
+        return Changes(added=frozenset(ids), tags=True)
+
+    def empty_trash(self) -> Changes:
+        """Delete the trashed items for good, with their notes, tags and memberships."""
+        with self._connection.writing() as db:
+            ids = search.search_ids(db, TRASH, sort="title", descending=False)
+            items.delete(db, ids)
+        return Changes(removed=frozenset(ids), tags=True, collections=True)

@@ -1,0 +1,35 @@
+"""Notes: rich text (HTML) that belongs to one item, saved as the user types."""
+
+from __future__ import annotations
+
+from refman.library.changes import Changes
+from refman.model import ItemId, Note, NoteId
+from refman.store import notes
+from refman.store.connection import Connection
+
+
+class Notes:
+    """The notes of one open library."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def of_item(self, item_id: ItemId) -> list[Note]:
+        """The item's notes, oldest first."""
+        with self._connection.reading() as db:
+            return notes.of_item(db, item_id)
+
+    def add(self, item_id: ItemId, html: str) -> tuple[Note, Changes]:
+        with self._connection.writing() as db:
+            note = notes.add(db, item_id, html)
+        return note, Changes(notes=frozenset({item_id}))
+
+    def update(self, note_id: NoteId, html: str) -> tuple[Note, Changes]:
+        with self._connection.writing() as db:
+            note = notes.update(db, note_id, html)
+        return note, Changes(notes=frozenset({note.item_id}))
+
+    def delete(self, note_id: NoteId) -> Changes:
+        with self._connection.writing() as db:
+            item_id = notes.delete(db, note_id)
+        return Changes(notes=frozenset({item_id}))
