@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import synthetic
 from refman import app, backups
-from refman.bench import synthetic
 from refman.library import Library
 from refman.model import DiskFullError, LibraryError
 from tests.safety_helpers import REFMAN, filled_library, snapshot

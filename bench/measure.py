@@ -1,6 +1,6 @@
 """The benchmark's measurements, each in a child process of its own.
 
-A child starts as ``python -m refman.bench.measure TASK ARGS_JSON`` and prints one JSON object
+A child starts as ``python -m bench.measure TASK ARGS_JSON`` and prints one JSON object
 on its last line of output. A process per measurement keeps each peak memory its own (the
 import's peak RSS is not the generator's or Qt's), starts every measurement from a cold
 interpreter as a user would, and lets the parent run without Qt.
@@ -48,6 +48,8 @@ ONCE_IS_ENOUGH_S = 1.0  # a step slower than this is not repeated: the run stays
 STARTS = 3  # window starts timed after one to warm up (one only when a start is slow)
 # refman.gui.first_paint.ENV: the window prints its first paint as JSON and quits.
 QUIT_AFTER_SHOWN = "REFMAN_QUIT_AFTER_SHOWN"
+# The repository's root: the folder that holds this package (bench/) and refman/.
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class BenchError(RefmanError):
@@ -75,10 +77,12 @@ def _last_json(done: subprocess.CompletedProcess, what: str) -> dict:
 
 def run_child(task: str, args: dict, workdir: Path, timeout: float = 3600) -> dict:
     """Run one measurement in a fresh interpreter and return what it reports."""
-    command = [sys.executable, "-m", "refman.bench.measure", task, json.dumps(args)]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=child_env(workdir), timeout=timeout
-    )
+    command = [sys.executable, "-m", "bench.measure", task, json.dumps(args)]
+    env = child_env(workdir)
+    # ``bench`` is not installed with refman: the child finds it in the checkout, whatever the
+    # working folder, and then imports the refman beside it, as this process does.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(CHECKOUT), env.get("PYTHONPATH"))))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
     return _last_json(done, task)
 
 
