@@ -3,7 +3,7 @@
     python packaging/measure_startup.py [--program dist/refman/refman] [--items 10000] [--runs 5]
 
 Without ``--program`` it times ``python -m refman`` (the source install). It writes a synthetic
-MEDLINE file (``refman.bench.synthetic``), imports it into a new library with the program under
+MEDLINE file (``bench.synthetic``), imports it into a new library with the program under
 test, then starts the window that many times with ``REFMAN_QUIT_AFTER_SHOWN=1``: the window
 quits after its first paint and reports the seconds since its process was launched. Qt runs
 offscreen and the window's settings go to the work folder. Prints the median and every run,
@@ -23,7 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from refman.bench import synthetic
+# The synthetic generator is the benchmark's (bench/ in the repository, beside packaging/); it is
+# not part of the installed package, so the repository's root goes on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import synthetic  # noqa: E402
 
 TARGET_S = 1.5
 

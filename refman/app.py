@@ -1,39 +1,21 @@
 """The composition root: read the arguments, then run a command or open the window.
 
 Errors the user can act on (``RefmanError``) are printed in plain words; anything else is a
-bug: its traceback goes to the log file, and the user gets one line that says where it is.
+bug: its traceback goes to the log file (``refman.logs``), and the user gets one line that says
+where it is.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import traceback
-from pathlib import Path
-
-import platformdirs
 
 from refman import cli
+from refman.logs import log_unexpected
 from refman.model import RefmanError
-from refman.paths import APP_NAME, resolve_library_path
+from refman.paths import resolve_library_path
 
 log = logging.getLogger("refman")
-
-
-def log_file() -> Path:
-    return platformdirs.user_log_path(APP_NAME, appauthor=False) / "refman.log"
-
-
-def log_unexpected(exc: BaseException) -> Path | None:
-    """Write the traceback of a bug to the log file; return its path (None if unwritable)."""
-    path = log_file()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(exc)))
-    except OSError:
-        return None
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -230,11 +230,11 @@ def test_five_thousand_authors(library_path, tmp_path):
 
 # The command line's own code in a child process, which then prints its peak memory: the
 # console script's ``ru_maxrss`` would include this (large) test process, which the child ran
-# in between fork and exec (see refman.bench.measure.peak_rss_mib).
+# in between fork and exec (see bench.measure.peak_rss_mib).
 MEASURED_MAIN = """
 import sys
 from refman.app import main
-from refman.bench.measure import peak_rss_mib
+from bench.measure import peak_rss_mib
 status = main(sys.argv[1:])
 print(f"peak_rss_mib={peak_rss_mib():.0f}", file=sys.stderr)
 sys.exit(status)

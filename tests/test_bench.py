@@ -5,16 +5,22 @@ of the table must be filled, and the numbers must make sense together (every ite
 shown, p50 <= p95, memory above the interpreter's own, ...).
 """
 
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 import time
+import zipfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from Bio import Medline
 
-from refman.bench import measure, synthetic
-from refman.bench.__main__ import (
+from bench import measure, synthetic
+from bench.__main__ import (
     QUERY_COUNT,
     QUICK_SIZES,
     ROWS,
@@ -30,6 +36,7 @@ from refman.model import TAG_KEYWORD, TAG_MESH
 
 SIZE = 300
 SEED = 7
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +206,45 @@ def test_sizes_default_quick_and_bad():
     for bad in ("ten", "0", ""):
         with pytest.raises(SystemExit):
             parse_args(["--sizes", bad])
+
+
+def test_python_m_bench_runs_from_the_checkout():
+    """The README's command, from the repository's root: the benchmark is not installed."""
+    command = [sys.executable, "-m", "bench", "--sizes", "ten"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: python -m bench ")
+    assert "--sizes takes item counts separated by commas, not 'ten'" in done.stderr
+
+
+def test_a_measurement_finds_the_benchmark_from_any_folder(references, tmp_path, monkeypatch):
+    path, _ = references
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    assert measure.run_child("reader", {"file": str(path)}, tmp_path)["records"] == SIZE
+
+
+def test_the_wheel_holds_refman_and_not_the_benchmark(tmp_path):
+    """``pip wheel`` on a clean copy of the sources (a build/ folder left by an older build
+    would be packed as it is): refman and its resources go in, bench/ beside it does not."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("refman", "bench"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q"]
+    command += ["-w", str(tmp_path / "wheel")]
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("refman-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    version = wheel.name.split("-")[1]
+    assert {name.split("/")[0] for name in names} == {"refman", f"refman-{version}.dist-info"}
+    assert "refman/app.py" in names and "refman/formats/__init__.py" in names
+    assert any(name.startswith("refman/resources/") for name in names)
+    assert [name for name in names if "bench" in name] == []
 
 
 def test_a_chosen_workdir_keeps_only_what_was_there(tmp_path):

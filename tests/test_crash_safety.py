@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import synthetic
 from refman import app
-from refman.bench import synthetic
 from refman.library import Library, backups
 from refman.model import DiskFullError, LibraryError, ViewQuery
 from tests.safety_helpers import REFMAN, file_problems, filled_library, index_problems, snapshot

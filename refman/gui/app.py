@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import refman
+from refman import logs
 from refman.gui import dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
@@ -266,14 +267,8 @@ def report_unexpected(kind, exc, tb) -> None:
         dialogs.show_error(QApplication.activeWindow(), str(exc))
         return
     log.error("Unexpected error", exc_info=(kind, exc, tb))
-    where = _write_log(exc)
+    where = logs.log_unexpected(exc)
     detail = f"\n\nThe details are in {where}." if where else ""
     message = f"Something went wrong: {exc}.{detail}"
     dialogs.show_error(QApplication.activeWindow(), message)
 
-
-def _write_log(exc: BaseException) -> Path | None:
-    # The composition root owns the log file; import it late, as it imports this package.
-    from refman.app import log_unexpected
-
-    return log_unexpected(exc)

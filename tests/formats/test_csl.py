@@ -379,7 +379,7 @@ def test_rtf_numbered_entry_uses_a_tab(seed):
     assert "{\\pard 1.\\tab Knowles CH" in rtf
 
 
-# --- Many items (speed is measured in python -m refman.bench, not asserted here) ----------------
+# --- Many items (speed is measured in python -m bench, not asserted here) ----------------
 
 
 def test_thousand_items_give_a_thousand_numbered_entries(seed):

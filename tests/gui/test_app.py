@@ -15,7 +15,7 @@ from gui_helpers import DATA, IMPORT_TIMEOUT_MS
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-import refman.app
+import refman.logs
 from refman.gui import app, dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.library import Library
@@ -117,7 +117,7 @@ def test_sigterm_is_the_window_s_while_it_is_open_and_given_back_after(
 def test_an_unexpected_error_is_logged_and_told_plainly(
     tmp_path, monkeypatch, shown_errors, caplog
 ):
-    monkeypatch.setattr(refman.app, "log_file", lambda: tmp_path / "refman.log")
+    monkeypatch.setattr(refman.logs, "log_file", lambda: tmp_path / "refman.log")
     try:
         raise ValueError("bad value")
     except ValueError as exc:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from refman.bench import synthetic
+from bench import synthetic
 from refman.library import Library
 from refman.model import ViewQuery
 from tests.safety_helpers import (

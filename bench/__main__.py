@@ -1,4 +1,4 @@
-"""``python -m refman.bench``: how fast refman is on libraries of 10,000 and 100,000 items.
+"""``python -m bench``: how fast refman is on libraries of 10,000 and 100,000 items.
 
 For each size it writes a synthetic MEDLINE file (``synthetic``), then measures in child
 processes (``measure``): Bio.Medline's parse of the file for scale, the import, the Library
@@ -7,7 +7,7 @@ selector, scrolling) and ``python -m refman`` from launch to its first paint. It
 Markdown table, ready for the README, with the machine and the date above it; progress goes
 to stderr.
 
-    python -m refman.bench [--sizes 10000,100000] [--quick] [--workdir DIR] [--keep] [--seed N]
+    python -m bench [--sizes 10000,100000] [--quick] [--workdir DIR] [--keep] [--seed N]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from refman.bench import measure, synthetic
+from bench import measure, synthetic
 
 DEFAULT_SIZES = (10_000, 100_000)
 QUICK_SIZES = (2_000,)
@@ -283,7 +283,7 @@ ROWS: tuple[Row, ...] = (
     Row("Scroll: fetch the last row after sort", "window", lambda r: ms(r["window"]["last_row_s"])),
     Row("Scroll: view to the end, painted", "window", lambda r: ms(r["window"]["scroll_s"])),
     Row(
-        "Tag counts: Library.tag_counts()",
+        "Tag counts: library.tags.counts()",
         "library",
         lambda r: f"{ms(r['library']['tag_counts_s'])} ({r['library']['tags']:,} tags)",
         lambda r: r["library"]["tag_counts_s"] < 0.2,
@@ -410,9 +410,7 @@ def report(results: Sequence[dict], seed: int, loads: Sequence[str]) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m refman.bench", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="item counts")
     parser.add_argument("--quick", action="store_true", help=f"one small run ({QUICK_SIZES[0]:,})")
     parser.add_argument("--workdir", help="folder for the files (default: a new temporary one)")
@@ -451,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         results = run(args.sizes, args.seed, work)
     except measure.BenchError as exc:
-        log(f"refman.bench: {exc}")
+        log(f"bench: {exc}")
         return 1
     finally:
         work.cleanup()

@@ -1,11 +1,11 @@
 """The benchmark's measurements, each in a child process of its own.
 
-A child starts as ``python -m refman.bench.measure TASK ARGS_JSON`` and prints one JSON object
+A child starts as ``python -m bench.measure TASK ARGS_JSON`` and prints one JSON object
 on its last line of output. A process per measurement keeps each peak memory its own (the
 import's peak RSS is not the generator's or Qt's), starts every measurement from a cold
 interpreter as a user would, and lets the parent run without Qt.
 
-Tasks: ``import`` (Library.import_files), ``biopython`` (Bio.Medline parse only, for scale),
+Tasks: ``import`` (library.importing.files), ``biopython`` (Bio.Medline parse only, for scale),
 ``reader`` (refman's MEDLINE reader alone, to tell its share of the import from the rest),
 ``library`` (search, sort, tag counts and export through the Library API) and ``window`` (the
 main window offscreen: first rows shown, tag selector, scrolling). The start of the real
@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from refman.model import RefmanError
+from refman.model import RefmanError, ViewQuery
 
 # The item table's columns, which are also the sort keys (refman.gui.item_table.COLUMN_KEYS;
 # named here so that the library measurements need no Qt).
@@ -48,6 +48,8 @@ ONCE_IS_ENOUGH_S = 1.0  # a step slower than this is not repeated: the run stays
 STARTS = 3  # window starts timed after one to warm up (one only when a start is slow)
 # refman.gui.first_paint.ENV: the window prints its first paint as JSON and quits.
 QUIT_AFTER_SHOWN = "REFMAN_QUIT_AFTER_SHOWN"
+# The repository's root: the folder that holds this package (bench/) and refman/.
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class BenchError(RefmanError):
@@ -75,10 +77,12 @@ def _last_json(done: subprocess.CompletedProcess, what: str) -> dict:
 
 def run_child(task: str, args: dict, workdir: Path, timeout: float = 3600) -> dict:
     """Run one measurement in a fresh interpreter and return what it reports."""
-    command = [sys.executable, "-m", "refman.bench.measure", task, json.dumps(args)]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=child_env(workdir), timeout=timeout
-    )
+    command = [sys.executable, "-m", "bench.measure", task, json.dumps(args)]
+    env = child_env(workdir)
+    # ``bench`` is not installed with refman: the child finds it in the checkout, whatever the
+    # working folder, and then imports the refman beside it, as this process does.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(CHECKOUT), env.get("PYTHONPATH"))))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
     return _last_json(done, task)
 
 
@@ -223,9 +227,9 @@ def task_import(args: dict) -> dict:
     sqlite_clock.install()
     with Library(args["library"]) as library:
         sqlite_clock.seconds = 0.0  # opening and migrating the new file is not the import
-        seconds, cpu, report = timed_cpu(lambda: library.import_files([args["file"]]))
+        seconds, cpu, report = timed_cpu(lambda: library.importing.files([args["file"]]))
         sqlite_seconds = sqlite_clock.seconds
-        count = library.item_count()
+        count = library.items.count()
     return {
         "seconds": seconds,
         "cpu_s": cpu,
@@ -261,10 +265,12 @@ def task_biopython(args: dict) -> dict:
 
 
 def _search_latencies(library, queries: Sequence[str]) -> list[dict]:
-    library.search(queries[0])  # the first query pays for loading the index pages
+    library.items.search(
+        ViewQuery(text=queries[0])
+    )  # the first query pays for loading the index pages
     found = []
     for query in queries:
-        seconds, ids = timed(lambda q=query: library.search(q))
+        seconds, ids = timed(lambda q=query: library.items.search(ViewQuery(text=q)))
         found.append({"query": query, "seconds": seconds, "matches": len(ids)})
     return found
 
@@ -272,7 +278,10 @@ def _search_latencies(library, queries: Sequence[str]) -> list[dict]:
 def _sort_times(library) -> dict[str, list[float]]:
     """{sort key: [ascending, descending] median seconds} over the whole library."""
     return {
-        key: [median_time(lambda k=key, d=d: library.search(sort=k, descending=d)) for d in (0, 1)]
+        key: [
+            median_time(lambda k=key, d=d: library.items.search(sort=k, descending=d))
+            for d in (0, 1)
+        ]
         for key in SORT_KEYS
     }
 
@@ -283,17 +292,17 @@ def task_library(args: dict) -> dict:
 
     with Library(args["library"]) as library:
         open_done = time.perf_counter()
-        seconds, ids = timed(library.search)
+        seconds, ids = timed(library.items.search)
         searches = _search_latencies(library, args["queries"])
         sorts = _sort_times(library)
-        tag_seconds = median_time(library.tag_counts)
-        tags = len(library.tag_counts())
+        tag_seconds = median_time(library.tags.counts)
+        tags = len(library.tags.counts())
         chosen = ids[:EXPORT_COUNT]
-        export_seconds, text = timed(lambda: library.export(chosen, "bibtex"))
-        ris_seconds, _ = timed(lambda: library.export(chosen, "ris"))
+        export_seconds, text = timed(lambda: library.exporting.export(chosen, "bibtex"))
+        ris_seconds, _ = timed(lambda: library.exporting.export(chosen, "ris"))
         few = ids[:BIBLIOGRAPHY_COUNT]
         style = "american-medical-association"
-        bibliography_seconds, _ = timed(lambda: library.export(few, "text", style=style))
+        bibliography_seconds, _ = timed(lambda: library.exporting.export(few, "text", style=style))
         return {
             "items": len(ids),
             "all_ids_s": seconds,
@@ -312,12 +321,12 @@ def task_library(args: dict) -> dict:
 
 
 class _RowsClock:
-    """Wraps Library.rows to note when the table first fetched the cells of visible rows."""
+    """Wraps library.items.rows to note when the table first fetched the cells of visible rows."""
 
     def __init__(self, library):
         self.first_fetch: float | None = None
-        self._rows = library.rows
-        library.rows = self
+        self._rows = library.items.rows
+        library.items.rows = self
 
     def __call__(self, ids, columns):
         found = self._rows(ids, columns)
@@ -358,7 +367,7 @@ def _open_window(path: str) -> dict:
 
 def _tag_selector_times(window) -> dict:
     selector = window.sidebar.tags
-    counts = window.library.tag_counts()
+    counts = window.library.tags.counts()
     fill = median_time(lambda: selector.model.set_tags(counts))
     return {"tag_fill_s": fill, "tag_refresh_s": median_time(selector.refresh)}
 
@@ -386,8 +395,8 @@ def task_window(args: dict) -> dict:
     opened = _open_window(args["library"])
     window, app = opened.pop("window"), opened.pop("app")
     library = opened.pop("library")
-    opened.update(_tag_selector_times(window))
-    opened.update(_scroll_times(app, window))
+    opened.items.update(_tag_selector_times(window))
+    opened.items.update(_scroll_times(app, window))
     opened["peak_rss_mib"] = peak_rss_mib()
     library.close()  # the window stays open: closing it would save settings for the next child
     return opened
