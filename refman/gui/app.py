@@ -271,4 +271,3 @@ def report_unexpected(kind, exc, tb) -> None:
     detail = f"\n\nThe details are in {where}." if where else ""
     message = f"Something went wrong: {exc}.{detail}"
     dialogs.show_error(QApplication.activeWindow(), message)
-

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -42,9 +41,6 @@ from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker
 from refman.library import Library
 from refman.model import ItemId, RefmanError, ViewQuery
-
-if TYPE_CHECKING:
-    from refman.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +76,12 @@ def view_name(query: ViewQuery, library: Library) -> str:
     return ", ".join([place, *filters])
 
 
-def export_scopes(window: MainWindow, library: Library, ids: Sequence[ItemId]) -> list[Scope]:
-    """The selection (when it is not the whole view), the view, and the whole library."""
-    query, view_ids = window.current_view()
+def export_scopes(
+    library: Library, query: ViewQuery, view_ids: Sequence[ItemId], ids: Sequence[ItemId]
+) -> list[Scope]:
+    """The selection (when it is not the whole view), the view (``query``, showing
+    ``view_ids``), and the whole library."""
+    view_ids = list(view_ids)
     scopes = []
     if ids and list(ids) != view_ids:
         scopes.append(Scope("Selected items", tuple(ids)))
@@ -366,11 +365,18 @@ def _items(count: int) -> str:
     return f"{count} item{'s' * (count != 1)}"
 
 
-def show_export_dialog(parent: MainWindow, library: Library, ids: Sequence[ItemId]) -> ExportDialog:
-    """Open the export dialog over the window; ``ids`` is the selection (or the whole view)."""
+def show_export_dialog(
+    parent: QWidget,
+    library: Library,
+    view: tuple[ViewQuery, Sequence[ItemId]],
+    ids: Sequence[ItemId],
+    style_id: str,
+) -> ExportDialog:
+    """Open the export dialog over the window: ``view`` is what the table shows (its query
+    and ids), ``ids`` the selection (or the whole view), ``style_id`` the default style."""
     with busy_cursor():  # the first look at the style collection takes a second
-        scopes = export_scopes(parent, library, ids)
-        dialog = ExportDialog(library, scopes, parent.citation_style(), parent)
+        scopes = export_scopes(library, *view, ids)
+        dialog = ExportDialog(library, scopes, style_id, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

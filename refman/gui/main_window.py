@@ -7,8 +7,6 @@ sort order are kept in QSettings between runs.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import replace
 from functools import partial
 
@@ -34,9 +32,8 @@ from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
-from refman.model import ItemId, RefmanError, ViewQuery
+from refman.model import RefmanError, ViewQuery
 
-EXPORT_DIALOG_MODULE = "refman.gui.export_dialog"
 # The default citation style compiles in the background this long after start-up: after the
 # first paint, before the user has picked an item to see its citation.
 STYLE_WARM_UP_DELAY_MS = 1000
@@ -278,19 +275,15 @@ class MainWindow(QMainWindow):
             self.table.select_ids(report.item_ids)
 
     def export(self) -> None:
+        # Imported on first use: the dialog and its style picker are not needed to start.
+        from refman.gui import export_dialog
+
         ids = self.table.selected_ids() or self.table_model.ids
-        if importlib.util.find_spec(EXPORT_DIALOG_MODULE) is None:
-            dialogs.show_info(self, "Export is not available in this version yet.")
-            return
-        dialog = importlib.import_module(EXPORT_DIALOG_MODULE)
+        view = (self.query, list(self.table_model.ids))
         try:
-            dialog.show_export_dialog(self, self.library, ids)
+            export_dialog.show_export_dialog(self, self.library, view, ids, self.citation_style())
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
-
-    def current_view(self) -> tuple[ViewQuery, list[ItemId]]:
-        """What the table shows (for the export dialog's scopes): the query and the ids."""
-        return self.query, list(self.table_model.ids)
 
     def show_preferences(self) -> None:
         dialog = preferences.show_preferences(self, self.settings)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 from gui_helpers import (
     DATA,
     drag_and_drop,
@@ -21,8 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 import refman
-from refman.gui import dialogs
-from refman.gui.main_window import EXPORT_DIALOG_MODULE
+from refman.gui import dialogs, export_dialog
 from refman.gui.sidebar import COLLECTION, Source
 from refman.model import ViewQuery
 
@@ -148,10 +144,9 @@ def test_copy_citation_in_the_default_style(window):
 
 def test_export_hands_the_selection_to_the_export_dialog(window, monkeypatch):
     shown = []
-    fake = types.ModuleType(EXPORT_DIALOG_MODULE)
-    fake.__spec__ = types.SimpleNamespace(name=EXPORT_DIALOG_MODULE)
-    fake.show_export_dialog = lambda parent, library, ids: shown.append(ids)
-    monkeypatch.setitem(sys.modules, EXPORT_DIALOG_MODULE, fake)
+    monkeypatch.setattr(
+        export_dialog, "show_export_dialog", lambda parent, lib, view, ids, style: shown.append(ids)
+    )
     gut = id_of(window.library, "Gut")
     window.table.select_ids([gut])
     menu_action(window, "File", "Export…").trigger()
