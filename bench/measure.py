@@ -395,8 +395,8 @@ def task_window(args: dict) -> dict:
     opened = _open_window(args["library"])
     window, app = opened.pop("window"), opened.pop("app")
     library = opened.pop("library")
-    opened.items.update(_tag_selector_times(window))
-    opened.items.update(_scroll_times(app, window))
+    opened.update(_tag_selector_times(window))
+    opened.update(_scroll_times(app, window))
     opened["peak_rss_mib"] = peak_rss_mib()
     library.close()  # the window stays open: closing it would save settings for the next child
     return opened

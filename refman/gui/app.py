@@ -26,11 +26,10 @@ import logging
 import signal
 import socket
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import refman
@@ -38,6 +37,7 @@ from refman import logs
 from refman.gui import dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
+from refman.gui.tasks import Task, TaskRunner
 from refman.library import DamagedLibraryError, Library, backups
 from refman.model import RefmanError
 from refman.paths import APP_NAME, check_library_path
@@ -175,13 +175,13 @@ def ask_about_damage(damage: DamagedLibraryError) -> str:
 
 
 class SafetyChecks(QObject):
-    """SQLite's check of the whole library, then the daily backup if it is due, in a thread
-    of its own started just after the window appeared.
+    """SQLite's check of the whole library, then the daily backup if it is due, as a task on
+    the window's runner started just after the window appeared.
 
-    The thread opens its own connections (maintenance), so the window keeps working while
-    the pages are read and copied; closing the window stops the copy between two steps and
-    waits. Damage found by the check, or met by any connection of the window's while it is
-    open, comes to the window's thread as ``damage_found`` (a queued signal).
+    The check and the copy open connections of their own (maintenance), so the window keeps
+    working while the pages are read and copied; closing the window stops the copy between
+    two steps and waits. Damage found by the check, or met by any connection of the window's
+    while it is open, comes to the window's thread as ``damage_found`` (a queued signal).
     """
 
     damage_found = Signal(object)  # DamagedLibraryError
@@ -190,31 +190,47 @@ class SafetyChecks(QObject):
         super().__init__()
         self._library = library
         self._wanted = not library.read_only
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="refman-safety", daemon=True)
+        self._task: Task | None = None
         self.made: Path | None = None
         self.restore_from: Path | None = None  # the backup the user chose to restore
         self.asked = False
 
-    def start_later(self, window, delay_ms: int | None = None) -> None:
+    def start_later(self, window: MainWindow, delay_ms: int | None = None) -> None:
         if self._wanted:  # the timer is the window's: it dies with the window
             delay = CHECK_DELAY_MS if delay_ms is None else delay_ms
-            QTimer.singleShot(delay, window, self.thread.start)
+            QTimer.singleShot(delay, window, lambda: self._start(window.tasks))
 
-    def _run(self) -> None:
-        try:
-            self._library.safety.verify()
-            if not self._stop.is_set():
-                self.made = self._library.safety.backup_if_due(cancelled=self._stop.is_set)
-        except DamagedLibraryError as damage:
-            self.damage_found.emit(damage)  # queued: the slot runs in the window's thread
-        except RefmanError as exc:
-            log.warning("The automatic backup failed: %s", exc)
+    def _start(self, tasks: TaskRunner) -> None:
+        safety = self._library.safety  # works on the file by its path: any thread may call it
+
+        def job(_library, _progress, cancelled) -> DamagedLibraryError | Path | None:
+            try:
+                safety.verify()
+                return None if cancelled() else safety.backup_if_due(cancelled=cancelled)
+            except DamagedLibraryError as damage:  # an answer of the check, not a failure
+                return damage
+
+        self._task = tasks.run("The daily backup", job)
+        self._task.succeeded.connect(self._on_done)
+        self._task.failed.connect(self._on_failed)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._task = None
+        log.warning("%s", message)
+
+    @Slot(object)
+    def _on_done(self, result: DamagedLibraryError | Path | None) -> None:
+        self._task = None  # finished: its thread object goes with the next event loop turn
+        if isinstance(result, DamagedLibraryError):
+            self.damage_found.emit(result)
+        else:
+            self.made = result
 
     def stop(self) -> None:
-        self._stop.set()
-        if self.thread.is_alive():
-            self.thread.join()
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
 
 
 def application() -> QApplication:

@@ -3,9 +3,9 @@
 The scopes are the selected items, what the table shows (a collection, a search result, a tag
 filter) and the whole library; a scope that would repeat another is left out. The preview
 renders only the first few items of the scope, so changing the format or the style stays quick
-whatever the scope. A save or copy of more than ``BACKGROUND_LIMIT`` items renders in a worker
-thread with its own library connection (an SQLite connection belongs to its thread), as imports
-do: a bibliography of 10,000 items takes ten seconds or more, too long to freeze the window.
+whatever the scope. A save or copy of more than ``BACKGROUND_LIMIT`` items renders as a task on
+the window's task runner (tasks.py), with its own library connection, as imports do: a
+bibliography of 10,000 items takes ten seconds or more, too long to freeze the window.
 Smaller ones render on the GUI thread under a wait cursor.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -39,6 +39,7 @@ from refman.formats import EXPORT_FORMATS, ExportFormat
 from refman.gui import dialogs, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker
+from refman.gui.tasks import READ, Task, TaskRunner
 from refman.library import Library
 from refman.model import ItemId, RefmanError, ViewQuery
 
@@ -92,33 +93,6 @@ def export_scopes(
     return scopes
 
 
-class _ExportThread(QThread):
-    """Renders the items in each format with its own library connection."""
-
-    succeeded = Signal(list)  # one text per format
-    failed = Signal(str)  # a message for the user, in plain words
-
-    def __init__(self, library_path: Path, ids, fmts: list[str], style: str | None):
-        # The application owns the thread: it must outlive the dialog if the window goes.
-        super().__init__(QCoreApplication.instance())
-        self._job = (library_path, list(ids), fmts, style)
-        self.finished.connect(self.deleteLater)
-        QCoreApplication.instance().aboutToQuit.connect(self.wait)
-
-    def run(self) -> None:
-        path, ids, fmts, style = self._job
-        try:
-            with Library(path, read_only=True) as library:
-                texts = [library.exporting.export(ids, fmt, style=style) for fmt in fmts]
-        except RefmanError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: log it for the developer, tell the user plainly
-            log.exception("Export failed")
-            self.failed.emit(f"Export failed: {exc}")
-        else:
-            self.succeeded.emit(texts)
-
-
 class ExportDialog(QDialog):
     """Format, style, scope and preview; Save… writes a file, Copy puts it on the clipboard."""
 
@@ -129,12 +103,14 @@ class ExportDialog(QDialog):
         library: Library,
         scopes: Sequence[Scope],
         style_id: str,
+        tasks: TaskRunner,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.library = library
         self.scopes = list(scopes)
-        self._worker: _ExportThread | None = None
+        self._tasks = tasks
+        self._worker: Task | None = None
         self._then: Callable[[list[str]], None] | None = None  # what to do with the texts
         self.setWindowTitle("Export")
         self._build(style_id)
@@ -312,13 +288,17 @@ class ExportDialog(QDialog):
 
     def _start_worker(self, ids, fmts: list[str], style: str | None, then) -> None:
         self._then = then
-        self._worker = _ExportThread(self.library.path, ids, fmts, style)
+        ids = list(ids)
+
+        def job(library: Library, _progress, _cancelled) -> list[str]:
+            return [library.exporting.export(ids, fmt, style=style) for fmt in fmts]
+
+        self._worker = self._tasks.run("Export", job, mode=READ)
         self._worker.succeeded.connect(self._on_worker_succeeded)
         self._worker.failed.connect(self._on_worker_failed)
         self._set_busy(True, f"Exporting {_items(len(ids))}…")
-        self._worker.start()
 
-    @Slot(list)
+    @Slot(object)
     def _on_worker_succeeded(self, texts: list[str]) -> None:
         then = self._then
         self._worker_done()
@@ -371,12 +351,14 @@ def show_export_dialog(
     view: tuple[ViewQuery, Sequence[ItemId]],
     ids: Sequence[ItemId],
     style_id: str,
+    tasks: TaskRunner,
 ) -> ExportDialog:
     """Open the export dialog over the window: ``view`` is what the table shows (its query
-    and ids), ``ids`` the selection (or the whole view), ``style_id`` the default style."""
+    and ids), ``ids`` the selection (or the whole view), ``style_id`` the default style;
+    large exports run on the window's ``tasks``."""
     with busy_cursor():  # the first look at the style collection takes a second
         scopes = export_scopes(library, *view, ids)
-        dialog = ExportDialog(library, scopes, style_id, parent)
+        dialog = ExportDialog(library, scopes, style_id, tasks, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -1,76 +1,32 @@
-"""Imports for the window: run ``Library.import_files`` off the GUI thread and report the outcome.
+"""Imports for the window: run ``library.importing`` on the window's task runner and report
+the outcome.
 
-The worker opens its own ``Library`` in its thread, because an SQLite connection belongs to the
-thread that opened it. Progress comes back throttled by queued signals; a progress dialog
-appears only when the import lasts longer than half a second, and its Cancel button sets a
-flag that the library polls between records (the library rolls the current file back).
-When the import ends, a non-modal summary says what was added, which records were not (each
-with the item it matched and why) and what went wrong.
+The task opens its own ``Library`` in its thread (tasks.py). Progress comes back throttled; a
+progress dialog appears only when the import lasts longer than half a second, and its Cancel
+button cancels the task, whose flag the library polls between records (the library rolls the
+current file back). When the import ends, a non-modal summary says what was added, which
+records were not (each with the item it matched and why) and what went wrong.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.library import ImportReport, Library, NotAdded
-from refman.model import Problem, RefmanError
-
-log = logging.getLogger(__name__)
+from refman.model import Problem
 
 # A dialog that flashes up for a quick import is noise: show it only for slow ones.
 PROGRESS_DELAY_MS = 500
-# Progress callbacks come per block read; a signal for each would flood the event queue.
-PROGRESS_INTERVAL_S = 0.1
 MAX_PROBLEMS_SHOWN = 20
 ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cancel it."
 
-# A job runs in the worker thread: (library, progress, cancelled) -> ImportReport.
+# A job runs in the task's thread: (library, progress, cancelled) -> ImportReport.
 ImportJob = Callable[[Library, Callable[[int, int], None], Callable[[], bool]], ImportReport]
-
-
-class _ImportThread(QThread):
-    """Runs one import job in its own thread with its own library connection.
-
-    The application owns the thread, not the window: closing the window cancels the import,
-    but the thread must outlive it until the library has rolled the current file back.
-    """
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)  # ImportReport
-    failed = Signal(str)  # a message for the user, in plain words
-
-    def __init__(self, library_path: Path, job: ImportJob, cancel_flag: threading.Event):
-        super().__init__(QCoreApplication.instance())
-        self._library_path = library_path
-        self._job = job
-        self._cancel_flag = cancel_flag
-        self._last_emit = 0.0
-        self.finished.connect(self.deleteLater)
-
-    def run(self) -> None:
-        try:
-            with Library(self._library_path) as library:
-                report = self._job(library, self._progress, self._cancel_flag.is_set)
-        except RefmanError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: log it for the developer, tell the user plainly
-            log.exception("Import failed")
-            self.failed.emit(f"Import failed: {exc}")
-        else:
-            self.succeeded.emit(report)
-
-    def _progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL_S:
-            self._last_emit = now
-            self.progressed.emit(done, total)
 
 
 class ImportController(QObject):
@@ -78,18 +34,18 @@ class ImportController(QObject):
 
     finished = Signal(object)  # ImportReport, emitted after the summary is shown
 
-    def __init__(self, library_path: Path, parent: QWidget):
+    def __init__(self, tasks: TaskRunner, parent: QWidget):
         super().__init__(parent)
-        self._library_path = Path(library_path)
+        self._tasks = tasks
         self._window = parent
-        self._cancel_flag = threading.Event()
-        self._thread: _ImportThread | None = None
+        self._task: Task | None = None
         self._progress = (0, 0)
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
         self.progress_dialog: QProgressDialog | None = None
         self.summary_box: QMessageBox | None = None  # the last summary, kept for tests to read
-        parent.destroyed.connect(self._cancel_flag.set)
+        # Closing the window cancels the import and waits until the file is rolled back.
+        parent.destroyed.connect(tasks.cancel_all_and_wait)
         QCoreApplication.instance().aboutToQuit.connect(self.cancel_and_wait)
 
     # --- public -----------------------------------------------------------------------------
@@ -114,13 +70,13 @@ class ImportController(QObject):
         self._start(job)
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._task is not None
 
     def cancel_and_wait(self) -> None:
         """Cancel a running import and wait for its thread (when the window closes)."""
-        if self._thread is not None:
-            self._cancel_flag.set()
-            self._thread.wait()
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
 
     # --- running ----------------------------------------------------------------------------
 
@@ -128,34 +84,37 @@ class ImportController(QObject):
         if self.is_running():
             self._show_message(QMessageBox.Icon.Information, "Import", ALREADY_RUNNING)
             return
-        self._cancel_flag.clear()
         self._progress = (0, 0)
-        self._thread = _ImportThread(self._library_path, job, self._cancel_flag)
-        self._thread.progressed.connect(self._on_progress)
-        self._thread.succeeded.connect(self._on_succeeded)
-        self._thread.failed.connect(self._on_failed)
-        self._thread.start()
+        self._task = self._tasks.run("Import", job, mode=WRITE)
+        self._task.progressed.connect(self._on_progress)
+        self._task.succeeded.connect(self._on_succeeded)
+        self._task.failed.connect(self._on_failed)
         self._delay.start()
 
-    def _stop_thread(self) -> None:
+    @Slot()
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def _stop_task(self) -> None:
         self._delay.stop()
         if self.progress_dialog is not None:
             self.progress_dialog.close()
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
-        if self._thread is not None:
-            self._thread.wait()  # the job has returned: only the thread's last steps are left
-        self._thread = None
+        if self._task is not None:
+            self._task.wait()  # the job has returned: only the thread's last steps are left
+        self._task = None
 
     @Slot(object)
     def _on_succeeded(self, report: ImportReport) -> None:
-        self._stop_thread()
+        self._stop_task()
         self._show_report(report)
         self.finished.emit(report)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._stop_thread()
+        self._stop_task()
         self._show_message(QMessageBox.Icon.Warning, "Import failed", message)
         self.finished.emit(ImportReport(problems=[Problem("", None, message)]))
 
@@ -185,7 +144,7 @@ class ImportController(QObject):
     def _update_progress_dialog(self) -> None:
         dialog = self.progress_dialog
         done, total = self._progress
-        if self._cancel_flag.is_set():
+        if self._task is None or self._task.cancelled:
             return
         if total <= 0:  # text imports report no sizes: a busy bar
             dialog.setRange(0, 0)
@@ -196,7 +155,7 @@ class ImportController(QObject):
 
     @Slot()
     def _on_cancel(self) -> None:
-        self._cancel_flag.set()
+        self._cancel()
         if self.progress_dialog is not None:
             self.progress_dialog.setLabelText("Cancelling…")
             self.progress_dialog.show()  # QProgressDialog hides on cancel; keep it until done

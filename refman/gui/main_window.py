@@ -30,6 +30,7 @@ from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
+from refman.gui.tasks import TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
 from refman.model import RefmanError, ViewQuery
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings if settings is not None else QSettings()
         self.editor = LibraryEditor(library, self)
+        # Every job off the GUI thread (imports, exports, the style's warm-up) runs here.
+        self.tasks = TaskRunner(library.path, self)
         self.query = ViewQuery()
         self._importer = None
         # The default citation style's id, read when something is rendered.
@@ -62,7 +65,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self.table_model.set_query(self.query)
-        QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings))
+        QTimer.singleShot(
+            STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings, self.tasks)
+        )
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -242,7 +247,7 @@ class MainWindow(QMainWindow):
         if self._importer is None:
             from refman.gui.importing import ImportController
 
-            self._importer = ImportController(self.library.path, self)
+            self._importer = ImportController(self.tasks, self)
             self._importer.finished.connect(self._on_import_finished)
         return self._importer
 
@@ -281,7 +286,9 @@ class MainWindow(QMainWindow):
         ids = self.table.selected_ids() or self.table_model.ids
         view = (self.query, list(self.table_model.ids))
         try:
-            export_dialog.show_export_dialog(self, self.library, view, ids, self.citation_style())
+            export_dialog.show_export_dialog(
+                self, self.library, view, ids, self.citation_style(), self.tasks
+            )
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
 

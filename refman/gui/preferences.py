@@ -10,11 +10,11 @@ a background thread, so that the first item the user selects is not held up by t
 from __future__ import annotations
 
 import logging
-import threading
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from refman.gui.tasks import Task, TaskRunner
 from refman.model import RefmanError
 
 log = logging.getLogger(__name__)
@@ -38,16 +38,10 @@ def _installed_or_default(chosen: str) -> str:
     return csl.DEFAULT_STYLE
 
 
-def warm_up(settings: QSettings) -> threading.Thread:
-    """Compile the chosen style in a background thread; the caches keep it for the window.
-
-    Not a daemon thread: the interpreter waits for it at exit instead of killing it inside
-    the XML parser.
-    """
+def warm_up(settings: QSettings, tasks: TaskRunner) -> Task:
+    """Compile the chosen style in a background task; the caches keep it for the window."""
     chosen = settings.value(STYLE_KEY, "", type=str)
-    thread = threading.Thread(target=_compile, args=(chosen,), name="refman-style-warm-up")
-    thread.start()
-    return thread
+    return tasks.run("Style warm-up", lambda _library, _progress, _cancelled: _compile(chosen))
 
 
 def _compile(chosen: str) -> None:

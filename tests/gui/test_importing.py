@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from refman.gui.importing import ALREADY_RUNNING, ImportController, problem_lines
+from refman.gui.tasks import TaskRunner
 from refman.library import Library
 from refman.library.importing import Importing
 from refman.model import Problem, ViewQuery
@@ -40,7 +41,7 @@ def window(qtbot):
 
 @pytest.fixture
 def controller(window, library_path):
-    return ImportController(library_path, window)
+    return ImportController(TaskRunner(library_path, window), window)
 
 
 def item_count(library_path: Path) -> int:
@@ -275,7 +276,7 @@ def test_a_missing_file_is_named(qtbot, controller, tmp_path):
 def test_a_library_that_cannot_be_opened_is_said_plainly(qtbot, window, tmp_path):
     blocker_file = tmp_path / "a file"
     blocker_file.write_text("not a folder", encoding="utf-8")
-    controller = ImportController(blocker_file / "library.sqlite", window)
+    controller = ImportController(TaskRunner(blocker_file / "library.sqlite", window), window)
 
     report = import_paths(qtbot, controller, [RESULT1])
 
@@ -290,7 +291,7 @@ def test_an_unexpected_error_is_logged_and_shown(qtbot, controller, monkeypatch,
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Importing, "files", broken)
-    with caplog.at_level(logging.ERROR, logger="refman.gui.importing"):
+    with caplog.at_level(logging.ERROR, logger="refman.gui.tasks"):
         import_paths(qtbot, controller, [RESULT1])
 
     assert controller.summary_box.text() == "Import failed: disk on fire"

@@ -145,7 +145,7 @@ def test_copy_citation_in_the_default_style(window):
 def test_export_hands_the_selection_to_the_export_dialog(window, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        export_dialog, "show_export_dialog", lambda parent, lib, view, ids, style: shown.append(ids)
+        export_dialog, "show_export_dialog", lambda parent, lib, view, ids, *_: shown.append(ids)
     )
     gut = id_of(window.library, "Gut")
     window.table.select_ids([gut])

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from refman.formats import csl
 from refman.gui.export_dialog import ExportDialog
 from refman.gui.preferences import STYLE_KEY, PreferencesDialog, default_style, warm_up
+from refman.gui.tasks import TaskRunner
 
 AMA = "american-medical-association"
 
@@ -49,13 +50,16 @@ def test_the_default_style_is_ama_until_another_is_chosen(settings):
     assert default_style(settings) == AMA
 
 
-def test_the_chosen_style_is_compiled_in_the_background_ahead_of_use(settings):
+def test_the_chosen_style_is_compiled_in_the_background_ahead_of_use(settings, qtbot, tmp_path):
+    tasks = TaskRunner(tmp_path / "library.sqlite")
     csl._engine.cache_clear()
     settings.setValue(STYLE_KEY, "nature")
-    warm_up(settings).join(timeout=60)
+    with qtbot.waitSignal(warm_up(settings, tasks).succeeded, timeout=60_000):
+        pass
     assert csl._engine.cache_info().currsize == 1
     settings.setValue(STYLE_KEY, "a-style-no-longer-installed")
-    warm_up(settings).join(timeout=60)  # AMA instead; no error escapes the thread
+    with qtbot.waitSignal(warm_up(settings, tasks).succeeded, timeout=60_000):
+        pass  # AMA instead; no error escapes the task
     assert csl._engine.cache_info().currsize == 2
 
 
