@@ -50,7 +50,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             "biblatex", "BibLaTeX", ".bib", "bibtex", "write_biblatex", needs_tag_details=False
         ),
         ExportFormat("ris", "RIS", ".ris", "ris", "write", needs_tag_details=False),
-        ExportFormat("csl-json", "CSL-JSON", ".json", "csljson", "write"),
+        ExportFormat("csl-json", "CSL-JSON", ".json", "csl_json", "write"),
         ExportFormat("medline", "MEDLINE / PubMed", ".nbib", "medline", "write", False, True),
     )
 }

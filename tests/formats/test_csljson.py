@@ -4,7 +4,7 @@ import io
 import json
 from pathlib import Path
 
-from refman.formats import csljson
+from refman.formats import csl_json
 from refman.model import (
     Creator,
     Issn,
@@ -42,7 +42,7 @@ CHAPTER = Reference(
 
 
 def test_to_csl_uses_the_standard_variables():
-    item = csljson.to_csl(CHAPTER, "x")
+    item = csl_json.to_csl(CHAPTER, "x")
     assert item["type"] == "chapter"
     assert item["author"] == [
         {"family": "de Brouwer", "given": "Anna"},
@@ -60,15 +60,15 @@ def test_to_csl_uses_the_standard_variables():
 
 def test_the_seed_matches_the_reference_csl_json():
     expected = json.loads((DATA / "csl" / "seed.csl.json").read_text(encoding="utf-8"))[0]
-    ref = csljson.from_csl(expected)
-    item = csljson.to_csl(ref, "seed")
+    ref = csl_json.from_csl(expected)
+    item = csl_json.to_csl(ref, "seed")
     assert item == expected
 
 
 def test_round_trip_keeps_everything():
     out = io.StringIO()
-    csljson.write([CHAPTER], out)
-    (back,) = csljson.read_text(out.getvalue())
+    csl_json.write([CHAPTER], out)
+    (back,) = csl_json.read_text(out.getvalue())
     assert back == CHAPTER
 
 
@@ -78,4 +78,4 @@ def test_broken_json_is_a_plain_error():
     from refman.model import RefmanError
 
     with pytest.raises(RefmanError, match="not valid CSL-JSON"):
-        csljson.read_text("[{]")
+        csl_json.read_text("[{]")

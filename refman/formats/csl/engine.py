@@ -6,7 +6,7 @@ any number of items. The order of a bibliography is the style's ``cs:bibliograph
 numbers follow that order, or the input order when the sort is by citation number.
 
 Items are rendered as part of a document: its citations, in order, each a list of items.
-Citations that would read the same are told apart as citeproc-js does it (csl_disambig: more
+Citations that would read the same are told apart as citeproc-js does it (disambiguation: more
 names, given names or initials, ``disambiguate="true"`` branches, year suffixes "2023a"); a
 bibliography is that of a document citing each of its items once, in the order given.
 Author-date styles that collapse keep one author's cites together as citeproc-js does.
@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from refman.formats.csl_blob import Blob, group, wrap
-from refman.formats.csl_disambig import AmbigConfig, Document, RenderState
-from refman.formats.csl_locale import Locale, q
-from refman.formats.csl_name_nodes import sort_text
-from refman.formats.csl_nodes import parse_style
-from refman.formats.csl_numbers import is_numeric, page_range
-from refman.formats.csl_output import Quotes
-from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, Item, formatted
-from refman.formats.csl_styles import StyleSource
-from refman.formats.csl_textcase import word_set
+from refman.formats.csl.blob import Blob, group, wrap
+from refman.formats.csl.catalogue import StyleSource
+from refman.formats.csl.compiled_style import CompiledStyle
+from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, formatted
+from refman.formats.csl.disambiguation import AmbigConfig, Document, RenderState
+from refman.formats.csl.locale import q
+from refman.formats.csl.name_elements import sort_text
+from refman.formats.csl.numbers import is_numeric
+from refman.formats.csl.parser import parse_style
+from refman.formats.csl.textcase import word_set
 from refman.model import RefmanError
 
 _NUMERIC_VARIABLES = word_set(
@@ -45,40 +45,11 @@ def _collate(text: str) -> str:
     return plain.casefold().lstrip(" \"'“‘([")
 
 
-class Engine:
+class Engine(CompiledStyle):
     """One style, ready to render items."""
 
     def __init__(self, source: StyleSource) -> None:
-        self.root = parse_style(str(source.layout_path))
-        # Holding every element keeps lxml from re-creating element proxies on each visit.
-        self._elements = list(self.root.iter())
-        self.lang = source.default_locale or self.root.get("default-locale") or "en-US"
-        self.locale = Locale(self.root, self.lang)
-        self.macros = {m.get("name"): m for m in self.root.iterchildren(q("macro"))}
-        self.citation_el = self.root.find(q("citation"))
-        self.bibliography_el = self.root.find(q("bibliography"))
-        self.quotes = Quotes(
-            open=self.locale.term("open-quote") or "“",
-            close=self.locale.term("close-quote") or "”",
-            open_inner=self.locale.term("open-inner-quote") or "‘",
-            close_inner=self.locale.term("close-inner-quote") or "’",
-            punctuation_in_quote=self.locale.option("punctuation-in-quote"),
-        )
-        self._page_delimiter = self.locale.term("page-range-delimiter") or "\u2013"
-        self.explicit_year_suffix = any(
-            el.get("variable") == "year-suffix" for el in self._elements
-        )
-
-    # --- helpers used by the elements ---
-
-    def macro(self, name: str):
-        found = self.macros.get(name)
-        if found is None:
-            raise RefmanError(f"The style calls a macro it does not define: '{name}'")
-        return found
-
-    def page_range(self, value: str) -> str:
-        return page_range(value, self.root.get("page-range-format"), self._page_delimiter)
+        super().__init__(parse_style(str(source.layout_path)), source.default_locale)
 
     # --- ordering ---
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from refman.formats.csl_blob import Blob, group, leaf, wrap
-from refman.formats.csl_locale import ordinal_suffix, q
-from refman.formats.csl_render import Ctx, DateValue, formatted
+from refman.formats.csl.blob import Blob, group, leaf, wrap
+from refman.formats.csl.context import Ctx, DateValue, formatted
+from refman.formats.csl.locale import ordinal_suffix, q
 
 _ORDER = ("year", "month", "day")
 _PART_ONLY = ("name", "form", "range-delimiter")
@@ -52,7 +52,7 @@ def own_specs(style_date) -> list[PartSpec]:
 
 def _season(ctx: Ctx, season: str, form: str) -> str:
     if season.isdigit() and 1 <= int(season) <= 4:
-        term = ctx.engine.locale.term(
+        term = ctx.style.locale.term(
             f"season-{int(season):02d}", "short" if form == "short" else "long"
         )
         return term or season
@@ -67,16 +67,16 @@ def _month(ctx: Ctx, month: int, form: str) -> str:
     if form == "numeric-leading-zeros":
         return f"{month:02d}"
     term_form = "short" if form == "short" else "long"
-    return ctx.engine.locale.term(f"month-{month:02d}", term_form) or str(month)
+    return ctx.style.locale.term(f"month-{month:02d}", term_form) or str(month)
 
 
 def _day(ctx: Ctx, day: int, form: str) -> str:
     if form == "numeric-leading-zeros":
         return f"{day:02d}"
     if form == "ordinal":
-        if day > 1 and ctx.engine.locale.option("limit-day-ordinals-to-day-1"):
+        if day > 1 and ctx.style.locale.option("limit-day-ordinals-to-day-1"):
             return str(day)
-        return f"{day}{ordinal_suffix(ctx.engine.locale, day)}"
+        return f"{day}{ordinal_suffix(ctx.style.locale, day)}"
     return str(day)
 
 
@@ -85,16 +85,16 @@ def _year(ctx: Ctx, year: int, form: str) -> str:
         return f"{abs(year) % 100:02d}"
     text = str(abs(year))
     if year < 0:
-        return text + (ctx.engine.locale.term("bc") or "BC")
+        return text + (ctx.style.locale.term("bc") or "BC")
     if year < 1000:
-        return text + (ctx.engine.locale.term("ad") or "AD")
+        return text + (ctx.style.locale.term("ad") or "AD")
     return text
 
 
 def _implicit_suffix(ctx: Ctx) -> str:
     """citeproc-js prints the year suffix after the first year of a style that never calls the
     ``year-suffix`` variable."""
-    if not ctx.year_suffix or ctx.engine.explicit_year_suffix or ctx.year_suffix_done:
+    if not ctx.year_suffix or ctx.style.explicit_year_suffix or ctx.year_suffix_done:
         return ""
     ctx.year_suffix_done = True
     return ctx.year_suffix

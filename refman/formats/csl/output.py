@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from refman.formats.csl_blob import FLIP, Blob
+from refman.formats.csl.blob import FLIP, Blob
 
 PUNCT = frozenset(".,;:!?")
 SWAP_IN = frozenset(".,!?")  # moved into a quotation when punctuation-in-quote is on

@@ -3,8 +3,8 @@
 citeproc-py parses a style into lxml elements of its own classes (``citeproc.model``). We load
 styles with a class lookup of our own that maps each CSL element to a subclass defined here, so
 citeproc-py's classes are extended, never changed: ``blob(ctx)`` renders an element for one item
-into a ``Blob`` tree (see csl_blob) instead of concatenating strings. Names have their own
-module (csl_name_nodes).
+into a ``Blob`` tree (see blob) instead of concatenating strings. Names have their own
+module (name_elements); the parser (parser) maps each CSL tag to its class.
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from __future__ import annotations
 from functools import partial
 
 from citeproc import model as cp
-from lxml import etree
 
-from refman.formats.csl_blob import Blob, group, leaf, parse_markup
-from refman.formats.csl_dates import localized_specs, own_specs, render_date
-from refman.formats.csl_locale import NS, q
-from refman.formats.csl_numbers import format_number, is_numeric, is_plural
-from refman.formats.csl_render import Ctx, Format, Frame, apply_format
-from refman.formats.csl_textcase import capitalise
-from refman.model import RefmanError
+from refman.formats.csl.blob import Blob, group, leaf, parse_markup
+from refman.formats.csl.context import Ctx, Format, Frame, apply_format
+from refman.formats.csl.dates import localized_specs, own_specs, render_date
+from refman.formats.csl.numbers import format_number, is_numeric, is_plural
+from refman.formats.csl.textcase import capitalise
 
 # Variables whose values are not rich text (no markup or quote parsing).
 _VERBATIM = frozenset(
@@ -208,7 +205,7 @@ class Text(Element, cp.Text):
         if attrs.get("variable"):
             content = self._variable(ctx, attrs["variable"])
         elif attrs.get("macro"):
-            content = ctx.engine.macro(attrs["macro"]).blob(ctx)
+            content = ctx.style.macro(attrs["macro"]).blob(ctx)
         elif attrs.get("term"):
             content = self._term(ctx, attrs)
         else:
@@ -216,13 +213,13 @@ class Text(Element, cp.Text):
         return apply_format(ctx, content, self.fmt())
 
     def _term(self, ctx: Ctx, attrs: dict[str, str]) -> Blob | None:
-        term = ctx.engine.locale.term(
+        term = ctx.style.locale.term(
             attrs["term"], attrs.get("form", "long"), attrs.get("plural") == "true"
         )
         if not term:
             return None
         # citeproc-js capitalises a term that opens an entry (not in in-text citations).
-        in_text_cite = not ctx.in_bibliography and ctx.engine.root.get("class") == "in-text"
+        in_text_cite = not ctx.in_bibliography and ctx.style.root.get("class") == "in-text"
         if not ctx.started and not in_text_cite:
             term = capitalise(term)
         ctx.started = True
@@ -253,7 +250,7 @@ class Text(Element, cp.Text):
             return ctx.item.value(variable + "-short")
         value = ctx.item.value(variable)
         if variable == "page" and value:
-            return ctx.engine.page_range(value)
+            return ctx.style.page_range(value)
         return value
 
 
@@ -266,8 +263,8 @@ class Number(Element, cp.Number):
         if not value:
             return None
         if variable == "page":
-            value = ctx.engine.page_range(value)
-        text = format_number(value, attrs.get("form", "numeric"), ctx.engine.locale)
+            value = ctx.style.page_range(value)
+        text = format_number(value, attrs.get("form", "numeric"), ctx.style.locale)
         return apply_format(ctx, leaf(text), self.fmt())
 
 
@@ -293,7 +290,7 @@ class Label(Element, cp.Label):
         option = self.get("plural", "contextual")
         if option != "contextual":
             plural = option == "always"
-        term = ctx.engine.locale.term(term_name, self.get("form", "long"), plural)
+        term = ctx.style.locale.term(term_name, self.get("form", "long"), plural)
         return apply_format(ctx, leaf(term), self.fmt()) if term else None
 
 
@@ -306,7 +303,7 @@ class Date(Element, cp.Date):
         if not value:
             return None
         form = attrs.get("form")
-        locale_date = ctx.engine.locale.date_format(form) if form else None
+        locale_date = ctx.style.locale.date_format(form) if form else None
         if locale_date is not None:
             specs = localized_specs(locale_date, self)
             delimiter = locale_date.get("delimiter", "")
@@ -320,49 +317,3 @@ class Date(Element, cp.Date):
 
 class Date_Part(Element, cp.Date_Part):
     pass
-
-
-def element_classes() -> dict[str, type]:
-    """Our element class for each CSL tag."""
-    from refman.formats.csl_name_nodes import Et_Al, Name, Name_Part, Names, Substitute
-
-    classes = [
-        Style,
-        Citation,
-        Bibliography,
-        Macro,
-        Layout,
-        Group,
-        Choose,
-        If,
-        Else_If,
-        Else,
-        Text,
-        Number,
-        Label,
-        Date,
-        Date_Part,
-        Names,
-        Name,
-        Name_Part,
-        Et_Al,
-        Substitute,
-    ]
-    return {cls.__name__.replace("_", "-").lower(): cls for cls in classes}
-
-
-def parse_style(path: str) -> Style:
-    """Parse a style file with our element classes (a lookup private to this parser)."""
-    lookup = etree.ElementNamespaceClassLookup()
-    namespace = lookup.get_namespace(NS)
-    namespace[None] = Element
-    namespace.update(element_classes())
-    parser = etree.XMLParser(remove_comments=True, encoding="utf-8", no_network=True)
-    parser.set_element_class_lookup(lookup)
-    try:
-        root = etree.parse(path, parser).getroot()
-    except (OSError, etree.XMLSyntaxError) as exc:
-        raise RefmanError(f"Cannot read the style {path}: {exc}") from None
-    if root.tag != q("style"):
-        raise RefmanError(f"{path} is not a CSL style")
-    return root

@@ -13,15 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from refman.formats.csl_blob import Blob, wrap
-from refman.formats.csl_names import PersonName, name_from_csl
-from refman.formats.csl_textcase import apply_text_case, strip_periods, word_set
-
-if TYPE_CHECKING:
-    from refman.formats.csl_disambig import RenderState
-    from refman.formats.csl_engine import Engine
+from refman.formats.csl.blob import Blob, wrap
+from refman.formats.csl.compiled_style import CompiledStyle
+from refman.formats.csl.disambiguation import RenderState
+from refman.formats.csl.names import PersonName, name_from_csl
+from refman.formats.csl.textcase import apply_text_case, strip_periods, word_set
 
 NAME_VARIABLES = word_set(
     """author chair collection-editor compiler composer container-author contributor curator
@@ -150,7 +148,7 @@ class Ctx:
 
     def __init__(
         self,
-        engine: Engine,
+        style: CompiledStyle,
         item: Item,
         area_el: Any,
         *,
@@ -158,7 +156,7 @@ class Ctx:
         year_suffix: str = "",
         sorting: Mapping[str, str] | None = None,
     ) -> None:
-        self.engine = engine
+        self.style = style
         self.item = item
         self.area_el = area_el  # the cs:citation or cs:bibliography element
         self.in_bibliography = area_el is not None and area_el.tag.endswith("bibliography")
@@ -187,14 +185,14 @@ class Ctx:
         on cs:style."""
         if self.sorting and name in self.sorting:
             return self.sorting[name]
-        for holder in (el, self.area_el, self.engine.root):
+        for holder in (el, self.area_el, self.style.root):
             if holder is not None and holder.get(name) is not None:
                 return holder.get(name)
         return default
 
     @property
     def english(self) -> bool:
-        language = self.item.language or self.engine.lang
+        language = self.item.language or self.style.lang
         return language[:2].lower() == "en"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from refman.formats.csl_blob import Blob
+from refman.formats.csl.blob import Blob
 
 
 def word_set(text: str) -> frozenset[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from refman.formats.csl_locale import Locale, ordinal_suffix
+from refman.formats.csl.locale import Locale, ordinal_suffix
 
 _NUMBER = r"[A-Za-z]*\d+[A-Za-z]*"
 _NUMERIC_RE = re.compile(rf"^\s*{_NUMBER}(?:\s*(?:[-\u2013,&]|and)\s*{_NUMBER})*\s*$")

@@ -15,7 +15,7 @@ procedure, not only on the CSL specification:
   globally: a ``NameRegistry`` of every name cited decides, name by name, whether an initial or
   the full given name is needed (``level``), whatever the cite it appears in.
 
-Names are rendered under a config by csl_name_nodes (``Disambiguation`` in the context); this
+Names are rendered under a config by name_elements (``Disambiguation`` in the context); this
 module only decides the configs.
 """
 
@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refman.formats.csl_names import PersonName, initialize
+from refman.formats.csl.names import PersonName, initialize
 
 FULL, INITIALS, FAMILY = 2, 1, 0  # given-name levels, as citeproc-js numbers them
 

@@ -4,18 +4,18 @@ Name options inherit from cs:citation / cs:bibliography and cs:style. A name lis
 ``et-al-use-first`` names when it has ``et-al-min`` or more, followed by the et-al term (or by an
 ellipsis and the last name with ``et-al-use-last``); "and" joins the last name as the style
 says; ``delimiter-precedes-*`` follow CSL 1.0.2. How each name is written (inverted or not,
-particles, initials) is decided here from the parts csl_names parsed.
+particles, initials) is decided here from the parts that names parsed.
 """
 
 from __future__ import annotations
 
 from citeproc import model as cp
 
-from refman.formats.csl_blob import Blob, group, leaf, wrap
-from refman.formats.csl_locale import q
-from refman.formats.csl_names import PersonName, initialize, is_romanesque, uninitialize
-from refman.formats.csl_nodes import Element, Label
-from refman.formats.csl_render import FORMAT_ATTRIBUTES, Ctx, apply_format, formatted
+from refman.formats.csl.blob import Blob, group, leaf, wrap
+from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, apply_format, formatted
+from refman.formats.csl.elements import Element, Label
+from refman.formats.csl.locale import q
+from refman.formats.csl.names import PersonName, initialize, is_romanesque, uninitialize
 
 _EDITOR_TRANSLATOR = {"editor", "translator"}
 
@@ -149,7 +149,7 @@ def _delimiter_before(
 
 def _et_al_blob(ctx: Ctx, et_al_el) -> Blob | None:
     term_name = et_al_el.get("term", "et-al") if et_al_el is not None else "et-al"
-    term = ctx.engine.locale.term(term_name)
+    term = ctx.style.locale.term(term_name)
     if not term:
         return None
     attrs = dict(et_al_el.attrib) if et_al_el is not None else {}
@@ -214,7 +214,7 @@ def _with_and(ctx: Ctx, name_el, blobs: list[Blob], delimiter: str) -> list[Blob
     and_option = ctx.inherit(name_el, "and")
     if not and_option or len(blobs) < 2 or ctx.sorting is not None:
         return _joined(blobs, delimiter)
-    word = "&" if and_option == "symbol" else (ctx.engine.locale.term("and") or "and")
+    word = "&" if and_option == "symbol" else (ctx.style.locale.term("and") or "and")
     before = _delimiter_before(
         ctx.inherit(name_el, "delimiter-precedes-last"),
         "contextual",
@@ -261,7 +261,7 @@ def _given_text(ctx: Ctx, name_el, name: PersonName) -> str:
     terminator = ctx.inherit(name_el, "initialize-with")
     if terminator is None:
         return uninitialize(name.given)
-    hyphen = ctx.engine.root.get("initialize-with-hyphen", "true") != "false"
+    hyphen = ctx.style.root.get("initialize-with-hyphen", "true") != "false"
     if ctx.inherit(name_el, "initialize", "true") == "false":
         normal = initialize(
             name.given, terminator, hyphen=hyphen, normalize_only=True, family=name.family
@@ -290,7 +290,7 @@ def _level_given(ctx: Ctx, name_el, name: PersonName, form: str, level: int) -> 
         return True, _given_text(ctx, name_el, name)
     rule = ctx.dis.doc.rule if ctx.dis is not None else ""
     if rule.endswith("-with-initials"):
-        hyphen = ctx.engine.root.get("initialize-with-hyphen", "true") != "false"
+        hyphen = ctx.style.root.get("initialize-with-hyphen", "true") != "false"
         return True, initialize(name.given, "", hyphen=hyphen, family=name.family)
     return True, uninitialize(name.given)
 
@@ -304,7 +304,7 @@ def _name_blob(
     if ctx.sorting is not None:
         # citeproc-js sorts on the given name as the style prints it (initials or in full).
         given = _given_text(ctx, name_el, name)
-        return leaf(sort_text(ctx.engine.root.get("demote-non-dropping-particle"), name, given))
+        return leaf(sort_text(ctx.style.root.get("demote-non-dropping-particle"), name, given))
     family_attrs, given_attrs = _part_attrs(name_el, "family"), _part_attrs(name_el, "given")
     if level is None:
         with_given, given = form != "short", _given_text(ctx, name_el, name)
@@ -371,7 +371,7 @@ class _Parts:
         )
 
     def inverted(self, separator: str) -> Blob | None:
-        demote = self.ctx.engine.root.get("demote-non-dropping-particle", "display-and-sort")
+        demote = self.ctx.style.root.get("demote-non-dropping-particle", "display-and-sort")
         if demote == "display-and-sort":
             first = _affixed([self.family], self.family_attrs)
             second = _affixed([self.given, self.dp, self.ndp], self.given_attrs)
