@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import refman.formats.medline as medline
+from refman.formats.medline.read import CHUNK_BYTES, LONGEST_LINE
 from refman.model import (
     BOOK,
     CHAPTER,
@@ -446,7 +447,7 @@ def cut_message(tag: str, length: int, kept: str) -> str:
 def test_a_line_longer_than_the_reader_holds_is_cut_in_bounded_memory():
     """The line is 4 times what the reader holds: reading it whole would take twice that in
     memory at least (its bytes and its text), the reader stays well below."""
-    size = 4 * medline._LONGEST_LINE
+    size = 4 * LONGEST_LINE
     data = f"PMID- 1\nTI  - Long.\nAB  - {words(size)}\nLA  - eng\n".encode()
     tracemalloc.start()
     try:
@@ -458,18 +459,18 @@ def test_a_line_longer_than_the_reader_holds_is_cut_in_bounded_memory():
     assert ref.abstract == words(medline.MAX_FIELD_CHARS).rstrip()
     assert ref.language == "eng"  # the file goes on after the long line
     assert problems == [(3, cut_message("AB", size, ref.abstract))]
-    assert peak < 7 * medline._LONGEST_LINE
+    assert peak < 7 * LONGEST_LINE
 
 
 def test_a_long_line_at_the_end_of_a_file_without_a_line_break_is_cut():
-    size = medline._LONGEST_LINE + 5 * medline._CHUNK
+    size = LONGEST_LINE + 5 * CHUNK_BYTES
     (ref,), problems = read_with_problems(f"PMID- 1\nTI  - {words(size)}".encode())
     assert ref.title == words(medline.MAX_FIELD_CHARS).rstrip()
     assert problems == [(2, cut_message("TI", size, ref.title))]
 
 
 def test_a_long_line_of_multibyte_characters_is_cut_between_characters():
-    text = "é€😀" * (medline._LONGEST_LINE // 3)  # 2, 3 and 4 bytes in UTF-8
+    text = "é€😀" * (LONGEST_LINE // 3)  # 2, 3 and 4 bytes in UTF-8
     (ref,), problems = read_with_problems(f"PMID- 1\nTI  - {text}\n".encode())
     assert ref.title == text[: medline.MAX_FIELD_CHARS]
     assert problems == [(2, cut_message("TI", len(text), ref.title))]
@@ -531,7 +532,7 @@ def test_a_record_of_too_many_characters_keeps_its_first_fields():
 
 def test_lines_ended_by_cr_alone_are_not_one_long_line():
     record = f"PMID- 1\rTI  - A title\rAB  - {words(2000)}\r\r"
-    data = (record * (2 * medline._LONGEST_LINE // len(record))).encode()
+    data = (record * (2 * LONGEST_LINE // len(record))).encode()
     refs, problems = read_with_problems(data)
     assert problems == []
     assert len(refs) == len(data) // len(record)

@@ -18,6 +18,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import refman.formats.medline as medline
+from refman.formats.medline.assemble import Assembler
+from refman.formats.medline.mapping import publication_types
+from refman.formats.medline.read import block_text, read_blocks
+from refman.formats.medline.record import LIMITS, Limits, squash
+from refman.formats.medline.write import INDENT, WIDTH
 from refman.model import (
     ARTICLE_JOURNAL,
     BOOK,
@@ -151,18 +156,18 @@ def test_damaged_layouts_read_back_the_same_fields(files):
 # give what the assembler alone gives: the same records, on the same lines, the same problems.
 
 
-def line_by_line(text: str) -> tuple[list, list]:
+def line_by_line(text: str, limits: Limits = LIMITS) -> tuple[list, list]:
     problems: list = []
-    assembler = medline._Assembler(lambda line, message: problems.append((line, message)))
+    assembler = Assembler(lambda line, message: problems.append((line, message)), limits)
     records: list = []
     assembler.feed_block(0, text.split("\n"), records)
     records += assembler.finish()
     return [(r.fields, r.line) for r in records], problems
 
 
-def in_blocks(blocks: list[str]) -> tuple[list, list]:
+def in_blocks(blocks: list[str], limits: Limits = LIMITS) -> tuple[list, list]:
     problems: list = []
-    records = medline._records(blocks, "x", lambda p: problems.append((p.line, p.message)))
+    records = read_blocks(blocks, "x", lambda p: problems.append((p.line, p.message)), limits)
     return [(r.fields, r.line) for r in records], problems
 
 
@@ -191,23 +196,9 @@ mixed_records = st.lists(
 )
 
 
-@contextlib.contextmanager
-def patched(**values):
-    """The reader's module constants set to ``values`` for a while (small limits, to reach
-    the paths that real files reach only when they are huge)."""
-    usual = {name: getattr(medline, name) for name in values}
-    for name, value in values.items():
-        setattr(medline, name, value)
-    try:
-        yield
-    finally:
-        for name, value in usual.items():
-            setattr(medline, name, value)
-
-
 # The limits on values and records (field characters, fields, record characters): the real
 # ones, and small ones that cut some of the values and records of the examples.
-LIMITS = [
+SOME_LIMITS = [
     (medline.MAX_FIELD_CHARS, medline.MAX_RECORD_FIELDS, medline.MAX_RECORD_CHARS),
     (30, 1000, 10_000),
     (10_000, 4, 10_000),
@@ -221,8 +212,8 @@ LIMITS = [
     mixed_records,
     st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n", "\n \n"]), min_size=6, max_size=6),
     st.lists(st.integers(0, 20_000), max_size=6),
-    st.sampled_from([medline._LONGEST_PIECE, 40, 400]),
-    st.sampled_from(LIMITS),
+    st.sampled_from([LIMITS.piece_chars, 40, 400]),
+    st.sampled_from(SOME_LIMITS),
 )
 def test_records_read_whole_agree_with_the_line_by_line_reader(
     records, gaps, cuts, longest, limits
@@ -231,18 +222,14 @@ def test_records_read_whole_agree_with_the_line_by_line_reader(
     must come out as it does when it is cut whole at its end."""
     text = "".join(record + gap for record, gap in zip(records, gaps, strict=False))
     fields, count, chars = limits
-    with patched(
-        _LONGEST_PIECE=longest,  # the long-stretch path
-        MAX_FIELD_CHARS=fields,
-        MAX_RECORD_FIELDS=count,
-        MAX_RECORD_CHARS=chars,
-    ):
-        assert in_blocks(cut_in_blocks(text, cuts)) == line_by_line(text)
+    # A small piece_chars takes the long-stretch path.
+    small = Limits(field_chars=fields, record_fields=count, record_chars=chars, piece_chars=longest)
+    assert in_blocks(cut_in_blocks(text, cuts), small) == line_by_line(text, small)
 
 
 def test_real_files_read_whole_agree_with_the_line_by_line_reader():
     for path in REAL_FILES:
-        text = medline._block_text(path.read_bytes())
+        text = block_text(path.read_bytes())
         assert in_blocks([text]) == line_by_line(text)
 
 
@@ -383,7 +370,7 @@ def test_imported_references_survive_editing_writing_and_reading(record, other, 
     ref = imported.with_changes(**changes)
     if ref.item_type == ARTICLE_JOURNAL:
         ref = ref.with_changes(place="")  # an article's PL is its country, not a place
-    ref = ref.with_changes(publication_types=tuple(medline._publication_types(ref)))
+    ref = ref.with_changes(publication_types=tuple(publication_types(ref)))
     assume(ref.title or ref.pmid)
     (back,) = written_and_read([ref])
     assert without_source(back) == without_source(ref)
@@ -394,13 +381,11 @@ def test_imported_references_survive_editing_writing_and_reading(record, other, 
 
 def wrapped_by_textwrap(tag: str, value: str) -> str:
     """``format_field`` as it was before short fields skipped textwrap: the reference."""
-    width = medline._WIDTH - len(medline._INDENT)
-    lines = textwrap.wrap(
-        medline._squash(value), width, break_long_words=False, break_on_hyphens=False
-    )
+    width = WIDTH - len(INDENT)
+    lines = textwrap.wrap(squash(value), width, break_long_words=False, break_on_hyphens=False)
     first, *rest = lines or [""]
     head = f"{tag:<4}- " if tag in medline.KNOWN_TAGS or len(tag) < 4 else f"{tag} - "
-    return "\n".join([(head + first).rstrip()] + [medline._INDENT + line for line in rest])
+    return "\n".join([(head + first).rstrip()] + [INDENT + line for line in rest])
 
 
 spacey_text = st.text(
