@@ -1,20 +1,17 @@
 """BibTeX and BibLaTeX export: golden files, a read-back by bibtexparser, keys and escaping."""
 
 import io
-from pathlib import Path
 
 import bibtexparser
 import pytest
 from bibtexparser import middlewares
-from export_samples import ALL, CHAPTER, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
 from refman.formats.bibtex import citation_keys, write_biblatex, write_bibtex
 from refman.model import Creator, PartialDate, Reference, Tag
-
-EXPORT = Path(__file__).parents[1] / "data" / "export"
+from tests.unit.formats.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 
 
 def bibtex(refs) -> str:

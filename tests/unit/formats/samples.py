@@ -1,8 +1,10 @@
-"""References built by hand for the BibTeX, BibLaTeX and RIS golden files.
+"""What the formats tests share: where the test data is, and references built by hand.
 
 Each name in ``SAMPLES`` has golden outputs under tests/data/export/: NAME.bib,
 NAME.biblatex.bib and NAME.ris.
 """
+
+from pathlib import Path
 
 from refman.model import (
     Creator,
@@ -12,6 +14,11 @@ from refman.model import (
     Reference,
     Tag,
 )
+
+DATA = Path(__file__).parents[2] / "data"
+EXPORT = DATA / "export"  # the golden files of the BibTeX, BibLaTeX and RIS writers
+CSL_DATA = DATA / "csl"  # citeproc-js's output, and the CSL-JSON it was given
+SEED_FILE = DATA / "000_dccecbf8d310899f.txt"  # the seed's MEDLINE record, its line breaks lost
 
 # The seed record (PMID 37144409), with the values of tests/data/csl/seed.csl.json and the
 # abstract, ISSNs, country and MeSH headings of its MEDLINE record.

@@ -5,16 +5,14 @@ import io
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from refman import formats
 from refman.formats import registry
 from refman.model import Problem, Reference, RefmanError
+from tests.unit.formats.samples import SEED_FILE
 
-DATA = Path(__file__).parents[1] / "data"
-SEED = DATA / "000_dccecbf8d310899f.txt"
 MEDLINE_HEAD = b"PMID- 1\nTI  - A title.\nDP  - 2020\n"
 
 
@@ -74,7 +72,7 @@ def test_the_reader_yields_references_with_their_lines_and_reports_problems():
         MEDLINE_HEAD,
         codecs.BOM_UTF8 + MEDLINE_HEAD,
         MEDLINE_HEAD.decode().encode("utf-16"),
-        SEED.read_bytes()[: formats.SNIFF_BYTES],
+        SEED_FILE.read_bytes()[: formats.SNIFF_BYTES],
     ],
     ids=["utf-8", "bom", "utf-16", "seed"],
 )

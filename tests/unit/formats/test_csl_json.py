@@ -2,7 +2,8 @@
 
 import io
 import json
-from pathlib import Path
+
+import pytest
 
 from refman.formats import csl_json
 from refman.model import (
@@ -11,10 +12,10 @@ from refman.model import (
     MeshQualifier,
     PartialDate,
     Reference,
+    RefmanError,
     Tag,
 )
-
-DATA = Path(__file__).parents[1] / "data"
+from tests.unit.formats.samples import CSL_DATA
 
 CHAPTER = Reference(
     item_type="chapter",
@@ -59,10 +60,10 @@ def test_to_csl_uses_the_standard_variables():
 
 
 def test_the_seed_matches_the_reference_csl_json():
-    expected = json.loads((DATA / "csl" / "seed.csl.json").read_text(encoding="utf-8"))[0]
-    ref = csl_json.from_csl(expected)
+    seed_item = json.loads((CSL_DATA / "seed.csl.json").read_text(encoding="utf-8"))[0]
+    ref = csl_json.from_csl(seed_item)
     item = csl_json.to_csl(ref, "seed")
-    assert item == expected
+    assert item == seed_item
 
 
 def test_round_trip_keeps_everything():
@@ -73,9 +74,5 @@ def test_round_trip_keeps_everything():
 
 
 def test_broken_json_is_a_plain_error():
-    import pytest
-
-    from refman.model import RefmanError
-
     with pytest.raises(RefmanError, match="not valid CSL-JSON"):
         csl_json.read_text("[{]")

@@ -6,17 +6,19 @@ scripts/citeproc_js_reference.js): a document citing each item alone, in order, 
 in one citation, and its bibliography, in text and HTML.
 """
 
-from __future__ import annotations
-
 import json
-from pathlib import Path
 
 import pytest
 
 from refman.formats import csl
+from tests.unit.formats.samples import CSL_DATA
 
-FIXTURES = Path(__file__).resolve().parents[1] / "data" / "csl" / "disambiguation"
+FIXTURES = CSL_DATA / "disambiguation"
+
+
 SETS = ["add-names", "et-al", "given-name-words", "given-names", "particles", "year-suffix"]
+
+
 STYLES = [
     "apa",
     "chicago-author-date",
@@ -26,7 +28,11 @@ STYLES = [
     "ieee",
     "modern-language-association",
 ]
+
+
 FORMATS = ["text", "html"]
+
+
 # citeproc-js leaves this one citation as it printed it before a later citation changed the
 # name registry (re-rendered, it reads "Anna Smith", which refman prints).
 STALE = {("given-names", "modern-language-association", 1)}

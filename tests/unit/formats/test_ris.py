@@ -2,17 +2,15 @@
 
 import io
 import re
-from pathlib import Path
 
 import pytest
-from export_samples import ALL, CHAPTER, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refman.formats import ris
 from refman.model import Creator, PartialDate, Reference, Tag
+from tests.unit.formats.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 
-EXPORT = Path(__file__).parents[1] / "data" / "export"
 LINE = re.compile(r"^[A-Z][A-Z0-9]  - ")
 
 

@@ -1,19 +1,14 @@
 """Formatted bibliographies and citations: the output must read as citeproc-js writes it."""
 
-from __future__ import annotations
-
 import copy
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from refman.formats import csl, medline
 from refman.model import RefmanError
+from tests.unit.formats.samples import CSL_DATA, SEED_FILE
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-CSL_DATA = DATA / "csl"
 REFERENCE_STYLES = [
     "american-medical-association",
     "apa",
@@ -26,16 +21,13 @@ REFERENCE_STYLES = [
     "nlm-citation-sequence",
     "the-lancet",
 ]
+
+
 FORMAT_FILES = {"text": "txt", "html": "html"}
 
 
 def expected(style: str, fmt: str) -> str:
     return (CSL_DATA / f"{style}.{FORMAT_FILES[fmt]}").read_text(encoding="utf-8").rstrip("\n")
-
-
-@pytest.fixture(scope="module")
-def seed() -> dict:
-    return json.loads((CSL_DATA / "seed.csl.json").read_text(encoding="utf-8"))[0]
 
 
 def article(seed: dict, **changes) -> dict:
@@ -53,9 +45,6 @@ def people(*names: str) -> list[dict]:
     return out
 
 
-# --- The reference output of citeproc-js -----------------------------------------------------
-
-
 @pytest.mark.parametrize("fmt", FORMAT_FILES)
 @pytest.mark.parametrize("style", REFERENCE_STYLES)
 def test_seed_entry_matches_citeproc_js(seed, style, fmt):
@@ -64,7 +53,7 @@ def test_seed_entry_matches_citeproc_js(seed, style, fmt):
 
 @pytest.mark.parametrize("style", REFERENCE_STYLES)
 def test_seed_imported_from_medline_formats_as_citeproc_js(style):
-    refs = list(medline.read(str(DATA / "000_dccecbf8d310899f.txt")))
+    refs = list(medline.read(SEED_FILE))
     assert csl.format_references(refs, style) == expected(style, "text")
     html = csl.format_references(refs, style, "html")
     assert html == f'<div class="csl-bib-body">\n  {expected(style, "html")}\n</div>'
@@ -82,40 +71,6 @@ def test_html_bibliography_escapes_markup_characters(seed):
     item = article(seed, title="Fish & chips <or> crisps")
     html = csl.bibliography([item], "american-medical-association", "html")
     assert "Fish &#38; chips &#60;or&#62; crisps" in html
-
-
-# --- Styles ------------------------------------------------------------------------------------
-
-
-def test_styles_lists_the_whole_collection_sorted_by_title():
-    listed = csl.styles()
-    assert len(listed) > 10000
-    titles = [s.title.casefold() for s in listed]
-    assert titles == sorted(titles)
-    assert any(s.dependent for s in listed) and any(not s.dependent for s in listed)
-
-
-def test_find_style_by_id_or_title_ignoring_case():
-    by_id = csl.find_style("APA")
-    by_title = csl.find_style("apa style 7th edition")
-    assert by_id.id == by_title.id == "apa"
-    assert by_id.title == "APA Style 7th edition"
-    assert not by_id.dependent
-
-
-def test_unknown_style_names_close_matches():
-    with pytest.raises(RefmanError) as error:
-        csl.find_style("american-medical-assocation")
-    message = str(error.value)
-    assert message.startswith("Unknown style 'american-medical-assocation'. Close matches: ")
-    assert "american-medical-association" in message
-
-
-def test_search_styles_matches_ids_and_titles():
-    found = csl.search_styles("vancouver")
-    ids = {s.id for s in found}
-    assert {"elsevier-vancouver", "vancouver"} & ids
-    assert all("vancouver" in (s.id + s.title).casefold() for s in found)
 
 
 def test_dependent_style_uses_parent_layout(seed):
@@ -138,9 +93,6 @@ def test_dependent_style_uses_its_own_locale(seed):
 def test_unknown_output_format_is_refused(seed):
     with pytest.raises(RefmanError, match="Unknown output format"):
         csl.bibliography([seed], fmt="docx")
-
-
-# --- Item types, names and numbers -------------------------------------------------------------
 
 
 CHAPTER = {
@@ -317,9 +269,6 @@ def test_repeated_authors_are_replaced_where_the_style_says(seed):
     assert lines[1].startswith("———. “Beta.”")
 
 
-# --- Citations -----------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("style", "fmt", "cite"),
     [
@@ -348,15 +297,12 @@ def test_author_date_citation_sorted_as_the_style_says(seed):
 
 
 def test_cite_references_from_medline():
-    refs = list(medline.read(str(DATA / "000_dccecbf8d310899f.txt")))
+    refs = list(medline.read(SEED_FILE))
     assert csl.cite_references(refs, "apa") == "(Knowles et al., 2023)"
 
 
 def test_empty_citation_is_empty():
     assert csl.citation([], "apa") == ""
-
-
-# --- RTF -----------------------------------------------------------------------------------------
 
 
 def test_rtf_document(seed):
@@ -377,9 +323,6 @@ def test_rtf_escapes_braces_and_backslashes(seed):
 def test_rtf_numbered_entry_uses_a_tab(seed):
     rtf = csl.bibliography([seed], "american-medical-association", "rtf")
     assert "{\\pard 1.\\tab Knowles CH" in rtf
-
-
-# --- Many items (speed is measured in python -m refman.bench, not asserted here) ----------------
 
 
 def test_thousand_items_give_a_thousand_numbered_entries(seed):
