@@ -3,6 +3,8 @@ for one test, so that a module's job can be tested on the few elements it render
 
 import json
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -36,37 +38,45 @@ class SmallStyle:
         return render(self.engine.citation(items), fmt, self.engine.quotes)
 
 
-@pytest.fixture
-def small_style(tmp_path) -> Callable[..., SmallStyle]:
-    """``small_style(bibliography, citation=..., macros=..., locale=..., **style attributes)``:
-    a style whose cs:bibliography and cs:citation layouts hold the given CSL, compiled."""
-
-    def make(
-        bibliography: str = '<text variable="title"/>',
-        citation: str = '<text variable="citation-number"/>',
-        *,
-        macros: str = "",
-        locale: str = "",
-        sort: str = "",
-        bibliography_attributes: str = "",
-        citation_attributes: str = "",
-        **attributes: str,
-    ) -> SmallStyle:
-        attrs = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attributes.items())
-        path = tmp_path / "small.csl"
-        path.write_text(
-            f"""<?xml version="1.0" encoding="utf-8"?>
+def write_style(
+    path: Path,
+    bibliography: str | None = '<text variable="title"/>',
+    citation: str | None = '<text variable="citation-number"/>',
+    *,
+    macros: str = "",
+    locale: str = "",
+    sort: str = "",
+    bibliography_attributes: str = "",
+    citation_attributes: str = "",
+    **attributes: str,
+) -> SmallStyle:
+    """A style written to ``path`` whose cs:bibliography and cs:citation layouts hold the given
+    CSL (None: the style has no such area), with ``attributes`` on cs:style
+    (``default_locale="en-GB"``), compiled."""
+    attrs = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attributes.items())
+    areas = ""
+    if citation is not None:
+        areas += f"<citation {citation_attributes}><layout>{citation}</layout></citation>"
+    if bibliography is not None:
+        layout = f"{sort}<layout>{bibliography}</layout>"
+        areas += f"<bibliography {bibliography_attributes}>{layout}</bibliography>"
+    path.write_text(
+        f"""<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" {attrs}>
   <info><title>Small</title><id>small</id></info>
   {locale}
   {macros}
-  <citation {citation_attributes}><layout>{citation}</layout></citation>
-  <bibliography {bibliography_attributes}>{sort}<layout>{bibliography}</layout></bibliography>
+  {areas}
 </style>
 """,
-            encoding="utf-8",
-        )
-        info = StyleInfo("small", "Small", dependent=False)
-        return SmallStyle(Engine(StyleSource(info, path, "")))
+        encoding="utf-8",
+    )
+    info = StyleInfo("small", "Small", dependent=False)
+    return SmallStyle(Engine(StyleSource(info, path, "")))
 
-    return make
+
+@pytest.fixture
+def small_style(tmp_path) -> Callable[..., SmallStyle]:
+    """``small_style(bibliography, citation, **options)``: a small style compiled for one test
+    (see ``write_style``)."""
+    return partial(write_style, tmp_path / "small.csl")

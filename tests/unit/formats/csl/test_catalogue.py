@@ -3,6 +3,7 @@
 import pytest
 
 from refman.formats import csl
+from refman.formats.csl.catalogue import style_source
 from refman.model import RefmanError
 
 
@@ -35,3 +36,12 @@ def test_search_styles_matches_ids_and_titles():
     ids = {s.id for s in found}
     assert {"elsevier-vancouver", "vancouver"} & ids
     assert all("vancouver" in (s.id + s.title).casefold() for s in found)
+
+
+def test_a_dependent_style_takes_its_parents_layout_and_keeps_its_own_locale():
+    source = style_source("British Journal of Psychology")
+    assert source.info.id == "british-journal-of-psychology" and source.info.dependent
+    assert source.layout_path.name == "apa.csl"
+    assert source.default_locale == "en-GB"
+    independent = style_source("apa")
+    assert (independent.layout_path.name, independent.default_locale) == ("apa.csl", "")
