@@ -2,8 +2,6 @@
 
 import codecs
 import io
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -106,24 +104,6 @@ def test_an_entry_holds_a_reader_with_its_sniffer_and_one_kind_of_writer():
         replace(medline, sniffer=None)
     with pytest.raises(ValueError, match="not both"):
         replace(formats.FORMATS["text"], writer=medline.writer)
-
-
-def test_importing_the_formats_does_not_load_the_citation_engine():
-    """The window imports refman.formats at start; lxml, citeproc-py and the styles load on
-    the first bibliography or citation only."""
-    code = (
-        "import sys\n"
-        "from refman import formats\n"
-        "from refman.model import Reference\n"
-        "engine = ('refman.formats.csl.', 'citeproc', 'lxml')\n"
-        "print(sorted(m for m in sys.modules if (m + '.').startswith(engine)))\n"
-        "formats.export([Reference(title='A title')], 'text')\n"
-        "print('refman.formats.csl' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.splitlines() == ["[]", "True"]
 
 
 def test_writers_take_references_and_a_stream():

@@ -92,3 +92,42 @@ def test_real_files_read_whole_agree_with_the_line_by_line_reader():
     for path in PUBMED_FILES:
         text = block_text(path.read_bytes())
         assert in_blocks([text]) == line_by_line(text)
+
+
+# --- the assembler alone ----------------------------------------------------------------------
+
+
+def test_a_line_that_lost_its_indent_continues_the_value_before_it():
+    records, problems = line_by_line("PMID- 1\nTI  - A title\nthat lost its indent\nLA  - eng")
+    assert records == [((("PMID", "1"), ("TI", "A title that lost its indent"), ("LA", "eng")), 1)]
+    assert problems == []
+
+
+def test_a_second_pmid_starts_a_new_record_and_a_damaged_line_is_split():
+    records, _ = line_by_line("PMID- 1\nTI  - a\nPMID- 2 TI  - b AU  - Doe J")
+    assert records == [
+        ((("PMID", "1"), ("TI", "a")), 1),
+        ((("PMID", "2"), ("TI", "b"), ("AU", "Doe J")), 3),
+    ]
+
+
+def test_junk_between_records_is_reported_once_at_its_first_line_and_not_before_them():
+    text = "Saved from PubMed\n\nPMID- 1\nTI  - a\n\njunk\nmore junk\n\nPMID- 2\nTI  - b"
+    records, problems = line_by_line(text)
+    assert [line for _, line in records] == [3, 9]
+    assert problems == [(6, "text without MEDLINE tags was skipped")]
+
+
+def test_what_is_over_the_limits_is_cut_and_said():
+    records, problems = line_by_line("PMID- 1\nTI  - abcdefgh", Limits(field_chars=5))
+    assert records == [((("PMID", "1"), ("TI", "abcde")), 1)]
+    assert problems == [(2, "the TI field is 8 characters long; kept the first 5")]
+    records, problems = line_by_line("PMID- 1\nTI  - a\nAU  - b\nLA  - c", Limits(record_fields=2))
+    assert records == [((("PMID", "1"), ("TI", "a")), 1)]
+    assert problems == [
+        (
+            1,
+            "this record is longer than any real one: kept its first 2 fields "
+            "(2 characters) and dropped the other 2",
+        )
+    ]
