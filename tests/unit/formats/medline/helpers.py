@@ -264,12 +264,7 @@ def without_source(ref: Reference) -> Reference:
 
 
 PUBMED_LAYOUT = [
-    DATA / "pubmed_result1.txt",
-    DATA / "pubmed_result2.txt",
-    DATA / "nbib-pubmed-balloongui-set.nbib",
-    DATA / "zotero-case-01.nbib",
-    DATA / "zotero-case-02.nbib",
-    DATA / "zotero-case-03.nbib",
+    *PUBMED_FILES,
     FIXTURES / "crlf.nbib",
     FIXTURES / "no_final_newline.nbib",
     FIXTURES / "book.nbib",
