@@ -7,15 +7,16 @@ imports the engine only inside its functions, on the first bibliography or citat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from refman.model import Reference
 
 
-def bibliography_writer(kind: str):
+def bibliography_writer(kind: str) -> Callable[[Sequence[Reference], TextIO, str | None], None]:
     """A writer of bibliographies as ``kind`` (``text``, ``html`` or ``rtf``): it takes the
-    references, the stream and a style id or title (None: the default style)."""
+    references, the stream and a style id or title (None: the default style); a bibliography
+    that is not empty ends with a line break."""
 
     def write(refs: Sequence[Reference], out: TextIO, style: str | None) -> None:
         from refman.formats import csl  # on first use: see the module docstring
@@ -23,7 +24,6 @@ def bibliography_writer(kind: str):
         text = csl.format_references(refs, style or csl.DEFAULT_STYLE, kind)
         out.write(text if not text or text.endswith("\n") else text + "\n")
 
-    write.__qualname__ = f"bibliography_writer({kind!r})"
     return write
 
 

@@ -65,7 +65,8 @@ ProblemReport = Callable[[Problem], None]  # called with each problem the reader
 CHUNK_BYTES = 1 << 16  # how much of a file the reader reads at a time
 # The most of one line the reader holds: room for MAX_FIELD_CHARS characters after the tag in
 # any encoding (UTF-8 takes up to 4 bytes a character). The rest of a longer line is read in
-# chunks and dropped, so that memory stays bounded whatever the file.
+# chunks and dropped, so that memory stays bounded whatever the file. (Public, as CHUNK_BYTES
+# is: the tests of bounded memory are stated in them.)
 LONGEST_LINE = 4 * MAX_FIELD_CHARS + 64
 
 
