@@ -1,7 +1,7 @@
 """Exports read back: every sample through the library and out again, and the seed's citations.
 
 MEDLINE goes out and comes back in through ``Library.import_files`` into a fresh library, as a
-user moving a library would do it; CSL-JSON comes back through ``csljson.read_text`` (the
+user moving a library would do it; CSL-JSON comes back through ``csl_json.read_text`` (the
 library imports only MEDLINE). The formatted bibliographies of the seed record must read as
 citeproc-js writes them (tests/data/csl), as ``refman export --format text --style X`` does.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from refman import formats
-from refman.formats import csljson
+from refman.formats import csl_json
 from refman.library import Library
 from refman.model import Reference
 
@@ -94,7 +94,7 @@ def test_csl_json_export_reads_back_as_the_same_references(tmp_path, path):
             content(ref).with_changes(source_format="", source_record=())
             for ref in library.items.get_many(ids)
         ]
-        assert list(csljson.read_text(library.exporting.export(ids, "csl-json"))) == expected
+        assert list(csl_json.read_text(library.exporting.export(ids, "csl-json"))) == expected
 
 
 @pytest.mark.parametrize("key", ["bibtex", "biblatex", "ris"])

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refman.formats import EXPORT_FORMATS, ExportFormat
+from refman.formats import EXPORT_FORMATS
+from refman.formats import Format as ExportFormat
 from refman.gui import dialogs, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker

@@ -19,9 +19,9 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from refman import collector
-from refman.formats import medline
+from refman import collector, formats
 from refman.library import backups
 from refman.library.changes import Changes
 from refman.library.tags import manual_tags
@@ -45,8 +45,13 @@ Cancelled = Callable[[], bool]
 
 DUPLICATE_POLICIES = ("skip", "merge", "keep")
 # Files in a dropped or named folder that are worth sniffing for MEDLINE content.
-MEDLINE_SUFFIXES = {".nbib", ".txt", ".medline", ".pubmed", ""}
-SNIFF_BYTES = 4096
+# The reader for text pasted in, and for a named file no reader recognises (its reader says,
+# in plain words, what the file is not).
+DEFAULT_READER = "medline"
+# Files in a folder worth sniffing: the readers' extensions, none, and PubMed's own.
+READABLE_SUFFIXES = frozenset(
+    {"", ".pubmed", *(ext for fmt in formats.READ_FORMATS.values() for ext in fmt.extensions)}
+)
 BATCH_SIZE = 500
 # A batch also ends once its records hold this many fields or characters (in their source
 # records), so that a file of huge records is never held BATCH_SIZE at a time: a batch of
@@ -234,11 +239,12 @@ def _expand_paths(
 
 
 def _folder_files(folder: Path, own: backups.LibraryFiles, problems: list[Problem]) -> list[Path]:
-    """The MEDLINE files in ``folder`` and its subfolders, in name order. Entries that are no
-    regular files are skipped, the library's own files refused, the others sniffed."""
+    """The files in ``folder`` and its subfolders that a reader recognises, in name order.
+    Entries that are no regular files are skipped, the library's own files refused, the others
+    sniffed (formats.sniff)."""
     found = []
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in MEDLINE_SUFFIXES or _hidden(path, folder):
+        if path.suffix.lower() not in READABLE_SUFFIXES or _hidden(path, folder):
             continue
         try:
             info = path.stat()
@@ -249,7 +255,7 @@ def _folder_files(folder: Path, own: backups.LibraryFiles, problems: list[Proble
         refusal = own.refusal(path, info)
         if refusal:
             problems.append(Problem(str(path), None, refusal))
-        elif _looks_like_medline_file(path):
+        elif _sniffed(path) is not None:
             found.append(path)
     return found
 
@@ -266,14 +272,16 @@ def _open_regular(path: Path) -> tuple[io.FileIO, os.stat_result]:
     return handle, os.fstat(handle.fileno())
 
 
-def _looks_like_medline_file(path: Path) -> bool:
+def _sniffed(path: Path) -> formats.Format | None:
+    """The format whose reader reads this file, by its first bytes and its name; None when
+    none would (or it cannot be read)."""
     try:
         handle, info = _open_regular(path)
         with handle:
-            head = handle.read(SNIFF_BYTES) if stat.S_ISREG(info.st_mode) else b""
+            head = handle.read(formats.SNIFF_BYTES) if stat.S_ISREG(info.st_mode) else b""
     except OSError:
-        return False
-    return medline.sniff(head.decode("utf-8", errors="replace"))
+        return None
+    return formats.sniff(head, path.name)
 
 
 class _WatchedFile(io.RawIOBase):
@@ -339,6 +347,14 @@ def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
     return changes
 
 
+class _Source(NamedTuple):
+    """What one transaction of an import reads: how to open it, its name, its format."""
+
+    opener: Callable[[], io.BufferedReader]
+    name: str
+    fmt: formats.Format
+
+
 class Importing:
     """Imports into one open library."""
 
@@ -372,9 +388,9 @@ class Importing:
                 report.cancelled = True
                 break
             opener = _file_opener(path, tracker)
-            self._import_source(
-                opener, str(path), report, duplicates, target, added_tags, cancelled
-            )
+            fmt = _sniffed(path) or formats.find_reader(DEFAULT_READER)
+            source = _Source(opener, str(path), fmt)
+            self._import_source(source, report, duplicates, target, added_tags, cancelled)
             if report.cancelled:
                 break
         return report
@@ -396,7 +412,8 @@ class Importing:
         def opener() -> io.BufferedReader:
             return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
 
-        self._import_source(opener, name, report, duplicates, target, added_tags, None)
+        source = _Source(opener, name, formats.find_reader(DEFAULT_READER))
+        self._import_source(source, report, duplicates, target, added_tags, None)
         return report
 
     def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
@@ -407,7 +424,8 @@ class Importing:
             found = collection_tree.find(db, name)
             return found.id if found else collection_tree.create(db, name, None).id
 
-    def _import_source(self, opener, name, report, policy, collection, tags, cancelled) -> None:
+    def _import_source(self, source, report, policy, collection, tags, cancelled) -> None:
+        opener, name, fmt = source
         if policy not in DUPLICATE_POLICIES:
             raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
         file_report = ImportReport()
@@ -416,9 +434,7 @@ class Importing:
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
             with collector.paused(), self._connection.writing() as db:
                 with opener() as stream:
-                    records = medline.read_numbered(
-                        stream, name=name, on_problem=file_report.problems.append
-                    )
+                    records = fmt.reader(stream, name=name, on_problem=file_report.problems.append)
                     _FileImport(db, name, policy, file_report).add_all(records, cancelled)
                 _file_extras(db, file_report, collection, tags)
         except ImportCancelled:

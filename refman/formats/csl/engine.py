@@ -1,0 +1,467 @@
+"""A compiled CSL style: sorting, numbering, year suffixes, and the rendering of entries.
+
+An ``Engine`` is built once per style (parsing the style and its locale chain) and then renders
+any number of items. The order of a bibliography is the style's ``cs:bibliography/cs:sort``
+(items without a key value go last, ties keep the input order), or the input order; citation
+numbers follow that order, or the input order when the sort is by citation number.
+
+Items are rendered as part of a document: its citations, in order, each a list of items.
+Citations that would read the same are told apart as citeproc-js does it (disambiguation: more
+names, given names or initials, ``disambiguate="true"`` branches, year suffixes "2023a"); a
+bibliography is that of a document citing each of its items once, in the order given.
+Author-date styles that collapse keep one author's cites together as citeproc-js does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cmp_to_key
+from typing import Any
+
+from refman.formats.csl.blob import Blob, group, wrap
+from refman.formats.csl.catalogue import StyleSource
+from refman.formats.csl.compiled_style import CompiledStyle
+from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, formatted
+from refman.formats.csl.disambiguation import AmbigConfig, Document, RenderState
+from refman.formats.csl.locale import q
+from refman.formats.csl.name_elements import sort_text
+from refman.formats.csl.numbers import is_numeric
+from refman.formats.csl.parser import parse_style
+from refman.formats.csl.textcase import word_set
+from refman.model import RefmanError
+
+_NUMERIC_VARIABLES = word_set(
+    """chapter-number collection-number edition issue number number-of-pages number-of-volumes
+    volume citation-number page"""
+)
+
+
+def _collate(text: str) -> str:
+    """A sort key that ignores case, accents and leading punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold().lstrip(" \"'“‘([")
+
+
+class Engine(CompiledStyle):
+    """One style, ready to render items."""
+
+    def __init__(self, source: StyleSource) -> None:
+        super().__init__(parse_style(str(source.layout_path)), source.default_locale)
+
+    # --- ordering ---
+
+    def _key_value(self, key, item: Item, number: int, area_el, suffix: str) -> tuple[bool, Any]:
+        variable, macro = key.get("variable"), key.get("macro")
+        if variable:
+            return _variable_key(self, variable, item, number)
+        if macro:
+            sorting = {"name-as-sort-order": "all"}
+            for option in ("names-min", "names-use-first", "names-use-last"):
+                if key.get(option) is not None:
+                    sorting[option.replace("names", "et-al")] = key.get(option)
+            ctx = Ctx(self, item, area_el, number=number, year_suffix=suffix, sorting=sorting)
+            rendered = self.macro(macro).blob(ctx)
+            text = rendered.plain() if rendered is not None else ""
+            return bool(text), _collate(text)
+        return False, ""
+
+    def _sorted(
+        self, area_el, items: list[Item], numbers: dict[int, int], suffixes: dict[int, str]
+    ) -> list[int]:
+        """Indexes of ``items`` in the order of the area's cs:sort."""
+        sort = area_el.find(q("sort")) if area_el is not None else None
+        order = list(range(len(items)))
+        if sort is None:
+            return order
+        keys = list(sort.iterchildren(q("key")))
+        descending = [k.get("sort") == "descending" for k in keys]
+        cache: dict[tuple[int, int], tuple[bool, Any]] = {}
+
+        def value(index: int, position: int) -> tuple[bool, Any]:
+            # Keys are rendered only when the earlier keys tie: most sorts need one key.
+            if (index, position) not in cache:
+                key = keys[position]
+                cache[index, position] = self._key_value(
+                    key, items[index], numbers[index], area_el, suffixes.get(index, "")
+                )
+            return cache[index, position]
+
+        def compare(a: int, b: int) -> int:
+            for position, desc in enumerate(descending):
+                result = _compare_one(value(a, position), value(b, position), desc)
+                if result:
+                    return result
+            return 0
+
+        return sorted(order, key=cmp_to_key(compare))
+
+    def registry(self, items: list[Item]) -> tuple[list[int], dict[int, int]]:
+        """The bibliography order of the items and each item's citation number."""
+        numbers = {i: i + 1 for i in range(len(items))}
+        order = self._sorted(self.bibliography_el, items, numbers, {})
+        sort = self.bibliography_el.find(q("sort")) if self.bibliography_el is not None else None
+        by_number = sort is not None and any(
+            k.get("variable") == "citation-number" for k in sort.iterchildren(q("key"))
+        )
+        if not by_number:
+            numbers = {index: position + 1 for position, index in enumerate(order)}
+        return order, numbers
+
+    # --- disambiguation ---
+
+    def _options(self) -> dict:
+        """The disambiguation options of the style (citeproc-js reads them once per style)."""
+        if "_dis_options" not in self.__dict__:
+            citation = self.citation_el
+            options = dict(citation.attrib) if citation is not None else {}
+            options["demote"] = self.root.get("demote-non-dropping-particle")
+            if any(el.get("disambiguate") == "true" for el in self._elements):
+                options["has-disambiguate"] = "true"
+            self._dis_options = options
+        return self._dis_options
+
+    def _render_cite(self, items: dict[str, Item], doc: Document, item_id: str, request):
+        """An item's cite as plain text, rendered to compare it with others."""
+        token = doc.tokens.get(item_id)
+        if request is None and token is not None:
+            request = token.config  # citeproc-js renders with, and updates, the registered one
+        settings = request if request is not None else AmbigConfig()
+        state = RenderState(doc, item_id, request, settings, looking=True)
+        ctx = Ctx(self, items[item_id], self.citation_el, year_suffix=_suffix(settings))
+        ctx.dis = state
+        rendered = self.citation_el.find(q("layout")).item_blob(ctx)
+        text = rendered.plain() if rendered is not None else ""
+        return text, settings, state.names_max, (state.count, state.tests)
+
+    def _document(self, items: dict[str, Item], clusters: list[list[str]], bib_order: list[str]):
+        """The disambiguation state of a document citing ``clusters`` in turn, or None for a
+        style that disambiguates nothing."""
+        options = self._options()
+        doc = Document(
+            options,
+            lambda doc, item_id, request: self._render_cite(items, doc, item_id, request),
+            lambda ids: [i for i in bib_order if i in set(ids)],
+        )
+        if self.citation_el is None or not (doc.modes or doc.add_givenname):
+            return None
+        for cluster in clusters:
+            doc.cite(cluster)
+        return doc
+
+    def _state(self, doc, item_id: str, bibliography: bool) -> RenderState | None:
+        """How an item's final cite (or entry) is rendered in the document."""
+        if doc is None:
+            return None
+        config = doc.tokens[item_id].config
+        if not bibliography:
+            return RenderState(doc, item_id, config, config, looking=False)
+        settings = AmbigConfig()
+        if doc.add_names:
+            settings.names = list(config.names)
+        request = None
+        if doc.add_givenname:
+            settings.givens = [list(g) for g in config.givens]
+            request = settings
+        return RenderState(
+            doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
+        )
+
+    def _prepare(self, clusters: Sequence[Sequence[dict]]) -> _Prepared:
+        """The items of a document in the order they are first cited, with their numbers,
+        bibliography order and disambiguation."""
+        items: dict[str, Item] = {}
+        ids: list[list[str]] = []
+        for cluster in clusters:
+            ids.append([])
+            for data in cluster:
+                item = Item(data)
+                item_id = item.id or f"item-{len(items) + 1}"
+                items.setdefault(item_id, item)
+                ids[-1].append(item_id)
+        keys = list(items)
+        listed = [items[k] for k in keys]
+        if self.bibliography_el is not None:
+            order, numbers = self.registry(listed)
+        else:
+            order, numbers = list(range(len(listed))), {i: i + 1 for i in range(len(listed))}
+        bib_order = [keys[i] for i in order]
+        doc = self._document(items, ids, bib_order)
+        return _Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
+
+    # --- rendering ---
+
+    def bibliography(self, data: Sequence[dict]) -> list[Blob]:
+        """One blob per entry, in bibliography order, for a document that cites each item
+        once, in the order given."""
+        if self.bibliography_el is None:
+            raise RefmanError("This style has no bibliography")
+        prep = self._prepare([[d] for d in data])
+        entries = []
+        for item_id in prep.bib_order:
+            state = self._state(prep.doc, item_id, bibliography=True)
+            ctx = Ctx(
+                self,
+                prep.items[item_id],
+                self.bibliography_el,
+                number=prep.numbers[item_id],
+                year_suffix=_suffix(prep.doc.tokens[item_id].config) if prep.doc else "",
+            )
+            ctx.dis = state
+            entries.append(self._entry(ctx))
+        _substitute_repeated_authors(self, entries)
+        return [e for e in entries if e is not None]
+
+    def _entry(self, ctx: Ctx) -> Blob | None:
+        layout = self.bibliography_el.find(q("layout"))
+        children = layout.children_blobs(ctx)
+        attrs = dict(layout.attrib)
+        if not children:
+            return None
+        if any(_has_display(c) for c in children):
+            children[-1] = _suffix_inside_display(children[-1], attrs.pop("suffix", ""))
+        elif self.bibliography_el.get("second-field-align") in ("flush", "margin"):
+            children = _second_field(children, attrs.pop("suffix", ""))
+        return formatted(ctx, group(children), _layout_attrs(attrs))
+
+    def citation(self, data: Sequence[dict]) -> Blob | None:
+        """One citation cluster citing every item."""
+        return self.citations([data])[0]
+
+    def citations(self, clusters: Sequence[Sequence[dict]]) -> list[Blob | None]:
+        """The citations of a document, each a list of items, in the document's order: every
+        item is disambiguated against all the items the document cites."""
+        if self.citation_el is None:
+            raise RefmanError("This style has no citation layout")
+        prep = self._prepare(clusters)
+        return [self._cluster(prep, ids) for ids in prep.clusters]
+
+    def _cluster(self, prep: _Prepared, ids: list[str]) -> Blob | None:
+        if not ids:
+            return None
+        cites = self._cites(prep, ids)
+        layout = self.citation_el.find(q("layout"))
+        delimiter = layout.get("delimiter", "")
+        collapse = self.citation_el.get("collapse", "")
+        if collapse == "citation-number":
+            dash = self.locale.term("citation-range-delimiter") or "\u2013"
+            joined = _collapse_numbers(cites, delimiter, dash)
+        elif collapse.startswith("year"):
+            joined = _collapse_authors(self.citation_el, [blob for _, blob in cites], delimiter)
+        else:
+            joined = group([blob for _, blob in cites], delimiter)
+        ctx = Ctx(self, prep.items[ids[0]], self.citation_el)
+        return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
+
+    def _cites(self, prep: _Prepared, ids: list[str]) -> list[tuple[int, Blob | None]]:
+        """Each cite of a citation, in the citation's sort order, with its number."""
+        layout = self.citation_el.find(q("layout"))
+        items = [prep.items[i] for i in ids]
+        numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
+        suffixes = (
+            {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (prep.doc) else {}
+        )
+        blobs = []
+        for n, item_id in enumerate(ids):
+            ctx = Ctx(
+                self, items[n], self.citation_el, number=numbers[n], year_suffix=suffixes.get(n, "")
+            )
+            ctx.dis = self._state(prep.doc, item_id, bibliography=False)
+            blobs.append(layout.item_blob(ctx))
+        # citeproc-js computes a citation's sort keys without year suffixes.
+        order = self._sorted(self.citation_el, items, numbers, {})
+        sort = self.citation_el.find(q("sort"))
+        if sort is not None and len(order) > 1 and self._grouped_sort():
+            first = next(sort.iterchildren(q("key")))
+            values = [
+                self._key_value(first, item, numbers[n], self.citation_el, "")
+                for n, item in enumerate(items)
+            ]
+            order = _grouped(order, blobs, values, first.get("sort") == "descending")
+        return [(numbers[n], blobs[n]) for n in order]
+
+    def _grouped_sort(self) -> bool:
+        """citeproc-js keeps the cites of one author together in author-date styles that
+        collapse: the groups are ordered by the first sort key of their first cite."""
+        citation = self.citation_el
+        return self.root.get("class") == "in-text" and bool(
+            citation.get("collapse") or citation.get("cite-group-delimiter")
+        )
+
+
+@dataclass
+class _Prepared:
+    """A document's items (by id, in the order first cited), its citations as item ids, the
+    citation numbers, the bibliography order and the disambiguation state (None: not needed)."""
+
+    items: dict[str, Item]
+    clusters: list[list[str]]
+    numbers: dict[str, int]
+    bib_order: list[str]
+    doc: Document | None
+
+
+def _suffix(config: AmbigConfig) -> str:
+    return _letters(config.year_suffix) if config.year_suffix is not None else ""
+
+
+def _grouped(order: list[int], blobs: list, values: list, descending: bool) -> list[int]:
+    """citeproc-js's grouped sort: cites sorted by their author names first, then each run of
+    one author placed by the first sort key of its first cite (ties: where the run began)."""
+    names = []
+    for blob in blobs:
+        found = _first_names(blob) if blob is not None else None
+        names.append(_collate(found.plain()) if found is not None else "")
+    by_author = sorted(order, key=lambda n: names[n], reverse=descending)
+    placed: list[tuple[tuple[bool, Any], int]] = []
+    lead = None
+    for position, n in enumerate(by_author):
+        if position == 0 or names[n] != names[by_author[position - 1]]:
+            lead = values[n]
+        placed.append((lead, position))
+
+    def compare(a: int, b: int) -> int:
+        result = _compare_one(placed[a][0], placed[b][0], descending)
+        if result:
+            return result
+        return (a > b) - (a < b) if not descending else (a < b) - (a > b)
+
+    positions = sorted(range(len(by_author)), key=cmp_to_key(compare))
+    return [by_author[p] for p in positions]
+
+
+def _letters(position: int) -> str:
+    """a, b, ..., z, aa, ab, ... as citeproc-js numbers year suffixes."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def _variable_key(engine: Engine, variable: str, item: Item, number: int) -> tuple[bool, Any]:
+    if variable == "citation-number":
+        return True, (0, number, "")
+    if variable in item.names:
+        demote = engine.root.get("demote-non-dropping-particle")
+        return True, _collate("; ".join(sort_text(demote, n) for n in item.names[variable]))
+    if variable in item.dates:
+        return True, item.dates[variable].sort_key()
+    value = item.value(variable)
+    if not value:
+        return False, ""
+    if variable in _NUMERIC_VARIABLES and is_numeric(value):
+        digits = "".join(c for c in value if c.isdigit())[:12]
+        return True, (0, int(digits), _collate(value))
+    return True, _collate(value)
+
+
+def _compare_one(a: tuple[bool, Any], b: tuple[bool, Any], descending: bool) -> int:
+    (has_a, value_a), (has_b, value_b) = a, b
+    if not has_a or not has_b:
+        return 0 if has_a == has_b else (-1 if has_a else 1)  # empty keys sort last
+    if type(value_a) is not type(value_b):
+        value_a, value_b = str(value_a), str(value_b)
+    if value_a == value_b:
+        return 0
+    result = -1 if value_a < value_b else 1
+    return -result if descending else result
+
+
+def _layout_attrs(attrs: dict[str, str]) -> dict[str, str]:
+    keep = set(FORMAT_ATTRIBUTES) | {"prefix", "suffix"}
+    return {k: v for k, v in attrs.items() if k in keep}
+
+
+def _has_display(blob: Blob) -> bool:
+    return any(d[0] == "display" for d in blob.decorations)
+
+
+def _suffix_inside_display(blob: Blob, suffix: str) -> Blob:
+    """citeproc-js puts the layout suffix inside the last display block."""
+    if suffix:
+        blob.children = [Blob(children=blob.children, delimiter=blob.delimiter, suffix=suffix)]
+        blob.delimiter = ""
+    return blob
+
+
+def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
+    """second-field-align: the first field in the margin, the rest beside it."""
+    left = Blob(children=[children[0]], decorations=[("display", "left-margin")])
+    rest = wrap(group(children[1:]), suffix=suffix)
+    if rest is None:
+        return [left]
+    return [left, Blob(children=[rest], decorations=[("display", "right-inline")])]
+
+
+def _collapse_numbers(
+    cites: list[tuple[int, Blob | None]], delimiter: str, dash: str
+) -> Blob | None:
+    """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
+    cites = sorted((c for c in cites if c[1] is not None), key=lambda c: c[0])
+    runs: list[list[tuple[int, Blob]]] = []
+    for number, blob in cites:
+        if runs and runs[-1][-1][0] == number - 1:
+            runs[-1].append((number, blob))
+        else:
+            runs.append([(number, blob)])
+    parts: list[Blob | None] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(group([run[0][1], wrap(run[-1][1], prefix=dash)]))
+        else:
+            parts.extend(blob for _, blob in run)
+    return group(parts, delimiter)
+
+
+def _collapse_authors(citation, cites: list[Blob | None], delimiter: str) -> Blob | None:
+    """collapse="year": cites of the same authors next to each other print the names once
+    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter."""
+    group_delimiter = citation.get("cite-group-delimiter", ", ")
+    after = citation.get("after-collapse-delimiter", delimiter)
+    groups: list[tuple[str | None, list[Blob]]] = []
+    for cite in (c for c in cites if c is not None):
+        names = _first_names(cite)
+        key = names.plain() if names is not None else None
+        if groups and key is not None and groups[-1][0] == key:
+            names.children, names.text = [], ""  # the names print once per group
+            groups[-1][1].append(cite)
+        else:
+            groups.append((key, [cite]))
+    parts: list[Blob | None] = []
+    for i, (_key, members) in enumerate(groups):
+        joined = group(members, group_delimiter)
+        if i:
+            collapsed_before = len(groups[i - 1][1]) > 1
+            joined = wrap(joined, prefix=after if collapsed_before else delimiter)
+        parts.append(joined)
+    return group(parts)
+
+
+def _substitute_repeated_authors(engine: Engine, entries: list[Blob | None]) -> None:
+    """subsequent-author-substitute: replace an author list that repeats the previous entry's."""
+    bibliography = engine.bibliography_el
+    substitute = bibliography.get("subsequent-author-substitute")
+    if substitute is None:
+        return
+    previous = None
+    for entry in entries:
+        names = _first_names(entry) if entry is not None else None
+        text = names.plain() if names is not None else None
+        if names is not None and text == previous:
+            names.children, names.text, names.delimiter = [], substitute, ""
+        previous = text
+
+
+def _first_names(blob: Blob) -> Blob | None:
+    """The output of the first cs:names of an entry, in reading order."""
+    if blob.role == "names":
+        return blob
+    for child in blob.children:
+        found = _first_names(child)
+        if found is not None:
+            return found
+    return None

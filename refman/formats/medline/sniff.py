@@ -1,0 +1,67 @@
+"""Is it MEDLINE? The first few KB of a file, looked at before reading it.
+
+The reader refuses a file whose head ``not_medline_reason`` finds a reason in, and says the
+reason in plain words (empty, a PDF, RIS, BibTeX, XML, JSON, binary); ``sniff`` is the same test
+as a yes or no, for the format registry and for folder walks that pick the files to import.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from refman.formats.medline.record import KNOWN_TAGS, is_damaged, parse_tag_line
+
+HEAD_BYTES = 4096  # how much of a file sniffing looks at
+
+
+# What a file that is not MEDLINE looks like, checked after the MEDLINE tags are not found.
+_OTHER_FORMATS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^\s*@\w+\s*[{(]", re.M), "it looks like BibTeX"),
+    (re.compile(r"^\s*<"), "it looks like XML or HTML"),
+    (re.compile(r"^\s*[\[{]"), "it looks like JSON"),
+)
+_RIS = re.compile(r"^TY  - ", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def not_medline_reason(head: str) -> str | None:
+    """Why text starting with ``head`` is not MEDLINE, or None when it looks like MEDLINE."""
+    text = head.lstrip("\ufeff")
+    if not text.strip():
+        return "it is empty"
+    if text.startswith("%PDF"):
+        return "it is a PDF"
+    if _RIS.search(text):  # RIS shares AU, TI and IS with MEDLINE, but not TY
+        return "it looks like RIS"
+    if _has_medline_tags(text):
+        return None  # even with some binary junk inside: the bad records get reported
+    if "\x00" in text or len(_CONTROL.findall(text)) > len(text) // 100:
+        return "it is a binary file, not text"
+    for pattern, reason in _OTHER_FORMATS:
+        if pattern.search(text):
+            return reason
+    return "no MEDLINE tags such as PMID- or TI  - were found"
+
+
+def _has_medline_tags(text: str) -> bool:
+    lines = text.splitlines()
+    tags = {parsed[0] for line in lines if (parsed := parse_tag_line(line))} & KNOWN_TAGS
+    return "PMID" in tags or len(tags) >= 2 or any(is_damaged(line) for line in lines)
+
+
+def sniff(head: bytes | str) -> bool:
+    """True when ``head``, the first ``HEAD_BYTES`` of a file (or of a text), looks like
+    MEDLINE: when the reader would read it rather than refuse it."""
+    return not_medline_reason(head_text(head)) is None
+
+
+def head_text(head: bytes | str) -> str:
+    """The first bytes of a file as text, as the reader decodes them: UTF-16 when they start
+    with its byte order mark, else UTF-8 (a character cut at the end, or bytes that are not
+    UTF-8, become replacement characters)."""
+    if isinstance(head, str):
+        return head
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace")
