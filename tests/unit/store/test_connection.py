@@ -169,23 +169,21 @@ def test_a_nested_writing_is_part_of_one_transaction(connection, other):
     assert titles(other) == ["Inner"]
 
 
-def test_a_writer_blocked_by_another_gets_a_plain_busy_error(path, monkeypatch):
-    first = Connection(path)
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.1)
-    second = Connection(path)
-    with first.writing() as db:
+def test_a_writer_blocked_by_another_gets_a_plain_busy_error(connection, monkeypatch):
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.1)  # for the second, opened now
+    with closing(Connection(connection.path)) as second, connection.writing() as db:
         items.insert(db, [Reference(title="Holding the write lock")])
         with pytest.raises(BusyError, match="busy"), second.writing() as waiting:
             items.insert(waiting, [Reference(title="Waiting")])
         assert titles(second) == []  # readers are never blocked (WAL)
-    assert titles(second) == ["Holding the write lock"]
-    first.close()
-    second.close()
+    with closing(Connection(connection.path)) as second:
+        assert titles(second) == ["Holding the write lock"]
 
 
 def test_a_full_disk_is_told_as_such_and_the_whole_change_is_undone(connection):
     add(connection, "Before")
     pages = connection.db.execute_sql("PRAGMA page_count").fetchone()[0]
+    most = connection.db.execute_sql("PRAGMA max_page_count").fetchone()[0]
     connection.db.execute_sql(f"PRAGMA max_page_count = {pages + 2}")  # a disk nearly full
     big = Reference(title="Large", abstract="x" * 1_000_000)
     full = "^The disk holding .* is full.$"
@@ -193,7 +191,7 @@ def test_a_full_disk_is_told_as_such_and_the_whole_change_is_undone(connection):
         items.insert(db, [Reference(title="Small")])
         with connection.writing() as inner:
             items.insert(inner, [big])
-    connection.db.execute_sql("PRAGMA max_page_count = 1073741823")
+    connection.db.execute_sql(f"PRAGMA max_page_count = {most}")
     assert titles(connection) == ["Before"]
     add(connection, "After")  # the connection is still usable
     assert titles(connection) == ["Before", "After"]
@@ -243,26 +241,28 @@ def test_reading_inside_a_transaction_sees_its_changes(connection, other):
 # --- what is kept between calls -----------------------------------------------------------------
 
 
+MARK = ("a view",)  # a key of a kept order
+
+
 def keep_an_order(connection) -> search.ViewOrders:
-    """The connection's kept orders, holding the sorted library."""
-    with connection.reading() as db:
+    """The connection's kept orders, holding one order (under MARK)."""
+    with connection.reading():
         orders = connection.view_orders()
         assert orders is not None
-        search.search_ids(db, ViewQuery(), sort="title", descending=False, orders=orders)
+        orders.put(MARK, search.ViewOrder([1, 2, 3]))
     return orders
-
-
-LIBRARY_BY_TITLE = ("title", False, (), None, False, False)  # the key of its kept order
 
 
 def test_view_orders_are_kept_while_the_library_stays_as_it_was(connection):
     add(connection, "Paper")
     orders = keep_an_order(connection)
-    kept = orders.get(LIBRARY_BY_TITLE)
-    assert kept is not None
+    kept = orders.get(MARK)
+    with connection.reading() as db:
+        assert connection.view_orders() is orders
+        search.search_ids(db, ViewQuery(), sort="title", descending=False, orders=orders)
     with connection.reading():
         assert connection.view_orders() is orders
-    assert orders.get(LIBRARY_BY_TITLE) is kept
+    assert orders.get(MARK) is kept
 
 
 def test_view_orders_are_emptied_after_a_commit_elsewhere(connection, other):
@@ -271,7 +271,7 @@ def test_view_orders_are_emptied_after_a_commit_elsewhere(connection, other):
     add(other, "Another program's")
     with connection.reading():
         assert connection.view_orders() is orders
-    assert orders.get(LIBRARY_BY_TITLE) is None
+    assert orders.get(MARK) is None
 
 
 def test_view_orders_are_emptied_after_a_transaction_here_even_rolled_back(connection):
@@ -283,4 +283,4 @@ def test_view_orders_are_emptied_after_a_transaction_here_even_rolled_back(conne
         raise RuntimeError
     with connection.reading():
         assert connection.view_orders() is orders
-    assert orders.get(LIBRARY_BY_TITLE) is None
+    assert orders.get(MARK) is None
