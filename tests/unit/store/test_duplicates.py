@@ -1,11 +1,12 @@
-"""The duplicate rule (refman.store.duplicates), alone and through the store's look-up."""
+"""refman.store.duplicates: the duplicate rule, alone and through the items' look-up
+(``items.find_matches``)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refman.model import Creator, PartialDate, Reference
-from refman.store import Store
+from refman.store import items
 from refman.store.duplicates import (
     REASONS,
     SAME_DOI,
@@ -26,13 +27,6 @@ def paper(title=TITLE, *, pmid="", doi="", year=2020, author="Ferreira") -> Refe
 
 def reason(a: Reference, b: Reference) -> str | None:
     return match_reason(DuplicateKeys.of(a), DuplicateKeys.of(b))
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "library.sqlite")
-    yield store
-    store.close()
 
 
 # --- the rule ---------------------------------------------------------------------------------
@@ -177,14 +171,14 @@ def test_the_rule_is_symmetric_and_a_conflicting_identifier_always_vetoes(a, b):
         assert len(keys_a.title.partition("|")[0].split()) >= 3
 
 
-def test_the_stores_look_up_agrees_with_the_rule(store):
+def test_the_stores_look_up_agrees_with_the_rule(db):
     @settings(max_examples=150, deadline=None)
     @given(library=st.lists(RECORDS, max_size=6), records=st.lists(RECORDS, max_size=6))
     def agrees(library, records):
-        ids = [store.add_reference(ref) for ref in library]
+        ids = items.insert(db, library)
         try:
             keys = [DuplicateKeys.of(ref) for ref in records]
-            for ref_keys, match in zip(keys, store.find_matches(keys), strict=True):
+            for ref_keys, match in zip(keys, items.find_matches(db, keys), strict=True):
                 reasons = [match_reason(ref_keys, DuplicateKeys.of(item)) for item in library]
                 matching = [r for r in reasons if r is not None]
                 if match is None:
@@ -194,14 +188,13 @@ def test_the_stores_look_up_agrees_with_the_rule(store):
                 assert match.reason == match_reason(ref_keys, DuplicateKeys.of(item))
                 assert (match.title, match.reason) == (item.title, min(matching, key=REASONS.index))
         finally:
-            store.delete_items(ids)
+            items.delete(db, ids)
 
     agrees()
 
 
-def test_a_vetoed_candidate_is_passed_over_for_one_that_matches(store):
-    erratum = store.add_reference(paper(pmid="1"))
-    typed_by_hand = store.add_reference(paper())
-    assert store.find_duplicates([paper(pmid="2")]) == [typed_by_hand]
-    store.delete_items([typed_by_hand])
-    assert store.find_duplicates([paper(pmid="2"), paper(pmid="1")]) == [None, erratum]
+def test_a_vetoed_candidate_is_passed_over_for_one_that_matches(db):
+    erratum, typed_by_hand = items.insert(db, [paper(pmid="1"), paper()])
+    assert items.find_duplicates(db, [paper(pmid="2")]) == [typed_by_hand]
+    items.delete(db, [typed_by_hand])
+    assert items.find_duplicates(db, [paper(pmid="2"), paper(pmid="1")]) == [None, erratum]

@@ -1,0 +1,86 @@
+"""refman.store.mapping: the keys derived from a reference (duplicates, sorting), times as
+stored, and source records packed into one blob and read back."""
+
+import json
+import zlib
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from refman.model import Creator, PartialDate, Reference
+from refman.store import mapping
+
+
+def test_title_key_normalises_case_accents_punctuation_and_spaces():
+    ref = Reference(
+        title="  Ça  marche!  (Vraiment?) ", date=PartialDate(1999), creators=(Creator("Ñúñez"),)
+    )
+    assert mapping.title_key(ref) == "ca marche vraiment|1999|nunez"
+    collective = Reference(title="X", creators=(Creator(literal="The WHO Group"),))
+    assert mapping.title_key(collective) == "x||the who group"
+
+
+def test_a_title_without_words_has_no_title_key():
+    assert mapping.title_key(Reference(title=" ?! ", date=PartialDate(2020))) == ""
+    assert mapping.title_key(Reference()) == ""
+
+
+def test_keys_compare_dois_and_sort_numbers_by_value():
+    assert mapping.doi_key(" https://doi.org/10.1/AbC ") == "10.1/abc"
+    assert mapping.doi_key("http://dx.doi.org/10.1/X") == "10.1/x"
+    assert mapping.doi_key("doi: 10.1/X") == "10.1/x"
+    pages = ["S10-S12", "S9", "1-5", "100", "9"]
+    assert sorted(pages, key=mapping.natural_key) == ["1-5", "9", "100", "S9", "S10-S12"]
+    assert mapping.fold("Müller-Lyon.") == "muller lyon"
+
+
+def test_times_are_stored_in_utc_to_the_second_and_read_back():
+    paris = timezone(timedelta(hours=1))
+    moment = datetime(2024, 3, 5, 13, 4, 5, tzinfo=paris)
+    assert mapping.format_time(moment) == "2024-03-05T12:04:05Z"
+    assert mapping.parse_time(mapping.format_time(moment)) == moment
+    assert (
+        mapping.format_time(datetime(2024, 3, 5, 12, 4, 5)) == "2024-03-05T12:04:05Z"
+    )  # naive: UTC
+    assert mapping.now().microsecond == 0 and mapping.now().tzinfo == UTC
+
+
+# Any text but lone surrogates, with the separators of the compact layout now and then.
+TEXT = st.text(st.sampled_from("ab\x1f\x1e é\n") | st.characters(exclude_categories=("Cs",)))
+
+
+@given(record=st.lists(st.tuples(TEXT, TEXT), max_size=6).map(tuple))
+def test_any_source_record_comes_back_from_its_blob(record):
+    blob = mapping.encode_source_record(record)
+    assert mapping.decode_source_record(blob) == record
+    assert mapping.read_source_record(blob) == (record, "")
+
+
+def test_plain_records_are_packed_compactly_and_others_as_json():
+    plain = (("PMID", "1"), ("TI", "A title"))
+    assert mapping.encode_source_record(plain)[:1] == b"\x01"
+    with_separator = (("TI", "a\x1fb"),)
+    as_json = mapping.encode_source_record(with_separator)
+    assert json.loads(zlib.decompress(as_json)) == [["TI", "a\x1fb"]]
+
+
+def test_a_damaged_blob_spoils_only_its_record_and_says_what_is_wrong():
+    assert mapping.read_source_record(None) == ((), "")
+    for blob in (
+        b"\x01not zlib",
+        b"garbage",
+        zlib.compress(b"[1, 2, 3]"),  # JSON, but not pairs
+        b"\x01" + zlib.compress(b"\xff\xfe"),  # not UTF-8
+    ):
+        record, damage = mapping.read_source_record(blob)
+        assert record == ()
+        assert damage.startswith("its stored source record cannot be read ("), blob
+
+
+def test_small_json_columns_are_empty_text_when_empty_and_read_in_one_call():
+    assert mapping.to_json([]) == ""
+    assert mapping.from_json("") == ()
+    texts = [mapping.to_json(["Ü", "b"]), "", mapping.to_json([["x", True]])]
+    assert mapping.from_json_many(texts) == [mapping.from_json(text) for text in texts]
+    assert mapping.from_json_many(texts) == [("Ü", "b"), (), (["x", True],)]

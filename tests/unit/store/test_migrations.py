@@ -1,0 +1,131 @@
+"""refman.store.migrations: schema versions, the steps that reach the latest, and files that
+this refman must not use (newer, another program's, one that needs upgrading read-only)."""
+
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from refman.model import LibraryError, Reference, Tag, ViewQuery
+from refman.store import items, migrations, search, tags
+from refman.store.connection import Connection
+
+
+def tag_counts(connection) -> dict[str, tuple]:
+    with connection.reading() as db:
+        found = tags.counts(db, connection.tag_listings, ViewQuery())
+    return {t.name: (t.count, t.automatic) for t in found}
+
+
+def test_a_version_0_file_is_migrated_to_the_current_schema(path):
+    with sqlite3.connect(path) as db:  # an empty SQLite file, as another tool might leave it
+        db.execute("PRAGMA user_version = 0")
+    with closing(Connection(path)) as connection, connection.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        (item_id,) = items.insert(db, [Reference(title="After migration", tags=(Tag("x"),))])
+        view = ViewQuery("migration")
+        assert search.search_ids(db, view, sort="title", descending=False) == [item_id]
+
+
+def test_an_older_library_runs_only_the_missing_steps_and_keeps_its_data(path, monkeypatch):
+    with closing(Connection(path)) as connection, connection.writing() as db:
+        (item_id,) = items.insert(db, [Reference(title="Old item")])
+
+    def add_reading_list(db):
+        db.execute_sql("CREATE TABLE reading_list (item_id INTEGER REFERENCES item (id))")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, add_reading_list])
+    with closing(Connection(path)) as connection, connection.reading() as db:
+        assert migrations.schema_version(db) == len(migrations.MIGRATIONS)
+        assert items.load(db, [item_id])[0].title == "Old item"
+        tables = [r[0] for r in db.execute_sql("SELECT name FROM sqlite_master")]
+        assert "reading_list" in tables
+
+
+def fts_rows_only(db, last_id):
+    """New tags as schema 2 made them: indexed, without a tag_total row."""
+    sql = "INSERT INTO tag_fts (rowid, name) SELECT id, name FROM tag WHERE id > ?"
+    db.execute_sql(sql, (last_id,))
+
+
+def test_a_version_2_library_gets_its_tag_counts_and_the_tables_of_a_new_one(
+    path, tmp_path, monkeypatch
+):
+    with monkeypatch.context() as patch:  # the program as it was: no tag_total to keep
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        patch.setattr(tags, "add_to_totals", lambda *args: None)
+        patch.setattr(tags, "_start_new_tags", fts_rows_only)
+        with closing(Connection(path)) as connection, connection.writing() as db:
+            items.insert(db, [Reference(title="a", tags=(Tag("Brain", "mesh"), Tag("x")))])
+            (x_only,) = items.insert(db, [Reference(title="b", tags=(Tag("x"),))])
+    with closing(Connection(path)) as old, closing(Connection(tmp_path / "new.sqlite")) as new:
+        with old.reading() as db:
+            assert migrations.schema_version(db) == migrations.latest_version()
+        assert tag_counts(old) == {"Brain": (1, True), "x": (2, False)}
+        with old.writing() as db:
+            items.tag(db, [x_only], [Tag("Brain")])
+        assert tag_counts(old) == {"Brain": (2, False), "x": (2, False)}
+        schema = (
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        )
+        assert old.db.execute_sql(schema).fetchall() == new.db.execute_sql(schema).fetchall()
+
+
+def test_a_failing_migration_leaves_the_file_at_its_old_version(path, monkeypatch):
+    Connection(path).close()
+    old_version = migrations.latest_version()
+
+    def broken(db):
+        db.execute_sql("CREATE TABLE half_done (x)")
+        raise RuntimeError("bug in a migration")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    with pytest.raises(RuntimeError):
+        Connection(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == old_version
+        half_done = "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"
+        assert db.execute(half_done).fetchone()[0] == 0
+
+
+def test_a_newer_library_is_refused_with_both_versions(path):
+    Connection(path).close()
+    newer = migrations.latest_version() + 1
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {newer}")
+    with pytest.raises(LibraryError) as error:
+        Connection(path)
+    assert str(error.value).startswith(
+        f"This library was made by a newer version of refman (schema {newer}); "
+        f"this version reads up to {migrations.latest_version()}. "
+    )
+
+
+def test_another_programs_database_is_not_taken_over(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    with pytest.raises(LibraryError, match="not a refman library"):
+        Connection(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 1
+
+
+def test_a_database_that_uses_user_version_too_is_not_taken_for_a_library(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE item (id INTEGER PRIMARY KEY)")
+        db.execute("PRAGMA user_version = 2")
+    with pytest.raises(LibraryError, match="is a SQLite database but not a refman library"):
+        Connection(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not made WAL
+
+
+def test_read_only_cannot_open_a_library_that_needs_migrating(path, monkeypatch):
+    Connection(path).close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, lambda db: None])
+    with pytest.raises(LibraryError, match="upgraded"):
+        Connection(path, read_only=True)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS) - 1

@@ -1,0 +1,271 @@
+"""refman.store.tags: adding and removing links, rename (and merge), delete, colours, the
+counts of a view and the listing kept between reads."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from refman.model import MeshQualifier, MissingItemError, Reference, Tag, TagCount, ViewQuery
+from refman.store import collection_tree, items, search, tags
+from tests.unit.store.helpers import index_problems
+
+OLD = datetime(2020, 1, 1, tzinfo=UTC)
+BRAIN = Tag("Brain", "mesh", True, (MeshQualifier("enzymology", True),))
+
+
+def add(db, *item_tags: Tag, title: str = "Paper") -> int:
+    """An item carrying these tags, last modified long ago."""
+    ref = Reference(title=title, tags=item_tags, date_added=OLD, date_modified=OLD)
+    return items.insert(db, [ref])[0]
+
+
+def counts(db, listings: tags.TagListings, **place) -> dict[str, tuple]:
+    """The counts of the view at this place, by name: (items, automatic, colour)."""
+    found = tags.counts(db, listings, ViewQuery(**place))
+    return {t.name: (t.count, t.automatic, t.color) for t in found}
+
+
+def test_tagging_appends_links_and_leaves_existing_ones_untouched(db):
+    item_id = add(db, BRAIN)
+    items.tag(db, [item_id], [Tag("Brain"), Tag("to read"), Tag("Lung", "mesh")])
+    # The MeSH link kept its stars.
+    assert items.load(db, [item_id])[0].tags == (BRAIN, Tag("to read"), Tag("Lung", "mesh"))
+    assert items.load(db, [item_id])[0].date_modified > OLD
+    assert index_problems(db) == []
+
+
+def test_tagging_with_tags_an_item_already_has_does_not_touch_it(db):
+    item_id = add(db, Tag("a"))
+    items.tag(db, [item_id], [Tag("a")])
+    assert items.load(db, [item_id])[0].date_modified == OLD
+
+
+def test_tagging_many_items(connection, db):
+    ids = [add(db, title=f"P{n}") for n in range(1100)]
+    items.tag(db, ids, [Tag("batch")])
+    assert search.search_ids(db, ViewQuery(tags=("batch",)), sort="title", descending=False) == ids
+    assert counts(db, connection.tag_listings)["batch"] == (1100, False, "")
+
+
+def test_untagging_unlinks_every_kind_and_forgets_unused_tags(connection, db):
+    first = add(db, BRAIN, Tag("keep"))
+    second = add(db, Tag("Brain"))
+    items.untag(db, [first], ["Brain"])
+    assert items.load(db, [first])[0].tags == (Tag("keep"),)
+    assert items.load(db, [first])[0].date_modified > OLD
+    assert items.load(db, [second])[0].date_modified == OLD
+    assert tags.names(db, connection.tag_listings) == ["Brain", "keep"]
+    items.untag(db, [second], ["Brain", "no such tag"])
+    assert tags.names(db, connection.tag_listings) == ["keep"]
+    assert index_problems(db) == []
+
+
+def test_rename_tag_everywhere(db):
+    first, second = add(db, BRAIN), add(db, Tag("Brain"))
+    tags.rename(db, "Brain", "Cerebrum")
+    assert items.load(db, [first])[0].tags == (Tag("Cerebrum", "mesh", True, BRAIN.qualifiers),)
+    assert items.load(db, [second])[0].tags == (Tag("Cerebrum"),)
+    assert search.search_ids(db, ViewQuery("cerebrum"), sort="title", descending=False) == [
+        first,
+        second,
+    ]
+    assert search.search_ids(db, ViewQuery("brain"), sort="title", descending=False) == []
+    assert index_problems(db) == []
+
+
+def test_rename_onto_an_existing_tag_merges_them(connection, db):
+    both = add(db, Tag("brain"), Tag("Brain"))
+    old_only = add(db, Tag("brain"))
+    tags.set_color(db, "brain", "#ff0000")
+    tags.rename(db, "brain", "Brain")
+    assert items.load(db, [both])[0].tags == (Tag("Brain"),)
+    assert items.load(db, [old_only])[0].tags == (Tag("Brain"),)
+    assert counts(db, connection.tag_listings) == {"Brain": (2, False, "#ff0000")}
+    assert index_problems(db) == []
+
+
+def test_rename_or_delete_of_an_unknown_tag_is_a_missing_tag_named_in_the_message(db):
+    with pytest.raises(MissingItemError, match="^There is no tag 'nope'.$"):
+        tags.rename(db, "nope", "x")
+    with pytest.raises(MissingItemError, match="^There is no tag 'nope'.$"):
+        tags.delete(db, "nope")
+
+
+def test_delete_tag_removes_it_from_every_item(connection, db):
+    first, second = add(db, BRAIN, Tag("x")), add(db, Tag("Brain"))
+    tags.delete(db, "Brain")
+    assert items.load(db, [first])[0].tags == (Tag("x"),)
+    assert items.load(db, [second])[0].tags == ()
+    assert tags.names(db, connection.tag_listings) == ["x"]
+    assert search.search_ids(db, ViewQuery("brain"), sort="title", descending=False) == []
+
+
+def test_colours_are_kept_by_name_even_without_items(connection, db):
+    item_id = add(db, Tag("urgent"))
+    tags.set_color(db, "urgent", "#ff0000")
+    tags.set_color(db, "later", "#00ff00")
+    items.untag(db, [item_id], ["urgent"])
+    assert counts(db, connection.tag_listings) == {
+        "later": (0, False, "#00ff00"),
+        "urgent": (0, False, "#ff0000"),
+    }
+    tags.set_color(db, "urgent", "")
+    assert tags.names(db, connection.tag_listings) == ["later"]
+
+
+def test_counts_per_view_sorted_by_name_ignoring_case(connection, db):
+    listings = connection.tag_listings
+    a = add(db, Tag("zeta"), Tag("Alpha", "mesh"))
+    b = add(db, Tag("zeta"), Tag("beta", "keyword"))
+    c = add(db, Tag("Alpha"), Tag("gamma"))
+    collection = collection_tree.create(db, "C", None)
+    collection_tree.add_items(db, [a, b], collection.id)
+    items.set_trashed(db, [c], True)
+    assert list(counts(db, listings)) == ["Alpha", "beta", "zeta"]
+    assert counts(db, listings) == {
+        "Alpha": (1, True, ""),  # its manual link is on a trashed item
+        "beta": (1, True, ""),
+        "zeta": (2, False, ""),
+    }
+    assert counts(db, listings, trashed=True) == {"Alpha": (1, False, ""), "gamma": (1, False, "")}
+    assert counts(db, listings, collection=collection.id) == counts(db, listings)
+    collection_tree.remove_items(db, [b], collection.id)
+    assert counts(db, listings, collection=collection.id) == {
+        "Alpha": (1, True, ""),
+        "zeta": (1, False, ""),
+    }
+    assert counts(db, listings, unfiled=True) == {"beta": (1, True, ""), "zeta": (1, False, "")}
+
+
+def test_a_tag_is_manual_in_a_view_if_any_of_its_links_there_is(connection, db):
+    add(db, Tag("COVID-19", "mesh"), Tag("COVID-19", "keyword"))
+    manual = add(db, Tag("COVID-19"))
+    library = ViewQuery()
+    assert tags.counts(db, connection.tag_listings, library) == [
+        TagCount("COVID-19", automatic=False, count=2)
+    ]
+    items.set_trashed(db, [manual], True)
+    assert tags.counts(db, connection.tag_listings, library) == [
+        TagCount("COVID-19", automatic=True, count=1)
+    ]
+
+
+def test_the_same_name_is_manual_on_one_item_and_automatic_on_another(connection, db):
+    manual, automatic = add(db, Tag("Brain")), add(db, BRAIN)
+    assert items.load(db, [manual])[0].tags[0].automatic is False
+    assert items.load(db, [automatic])[0].tags[0].automatic is True
+    assert tags.names(db, connection.tag_listings) == ["Brain"]
+
+
+def test_names_sort_ignoring_case_in_every_alphabet(connection, db):
+    names = ["Zebra", "ärzte", "Apple", "apple", "Éclair", "eclair", "Straße", "strasse", "Strand",
+             "Ωmega", "omega", "ΑΒΓ", "12", "ß", "sr", "İstanbul", "istanbul", "Z"]  # fmt: skip
+    add(db, *(Tag(name) for name in names))
+    expected = sorted(names, key=lambda n: (n.casefold(), n))
+    assert tags.names(db, connection.tag_listings) == expected
+    assert list(counts(db, connection.tag_listings)) == expected
+    tags.delete(db, "Z")  # ids with a gap
+    assert list(counts(db, connection.tag_listings)) == [n for n in expected if n != "Z"]
+
+
+# --- counts kept by the library file ----------------------------------------------------------
+
+
+def recounted(db) -> dict[str, tuple]:
+    """What the library's counts must say, counted from the links themselves."""
+    rows = db.execute_sql(
+        "SELECT t.name, count(l.item_id), sum(l.kind = 'manual'), t.color FROM tag t"
+        " LEFT JOIN item_tag l ON l.tag_id = t.id"
+        " AND l.item_id NOT IN (SELECT item_id FROM trash) GROUP BY t.id"
+    )
+    return {name: (n, n > 0 and not manual, color) for name, n, manual, color in rows if n or color}
+
+
+def test_counts_follow_every_change_to_links_and_tags(connection):
+    """Each change is a transaction of its own, and the counts are read after it: the
+    listing kept between reads must follow every kind of change."""
+    with connection.writing() as db:
+        a = add(db, Tag("Alpha", "mesh"), Tag("beta"))
+        b = add(db, Tag("alpha"), Tag("beta", "keyword"), Tag("gamma"))
+        c = add(db, Tag("gamma", "keyword"))
+    two = Reference(title="Two", tags=(Tag("beta"), Tag("beta", "mesh"), Tag("new one")))
+    library = ViewQuery()
+    changes = [
+        lambda db: items.tag(db, [a, c], [Tag("beta"), Tag("delta")]),
+        lambda db: items.untag(db, [b], ["beta", "gamma"]),
+        lambda db: tags.rename(db, "delta", "epsilon"),
+        lambda db: tags.rename(db, "epsilon", "beta"),  # a merge
+        lambda db: items.set_trashed(db, [a], True),
+        lambda db: tags.set_color(db, "zeta", "#123456"),
+        lambda db: tags.delete(db, "gamma"),
+        lambda db: items.delete(db, [a]),
+        lambda db: items.insert(db, [Reference(title="New", tags=(Tag("Alpha"), Tag("ápex")))]),
+        lambda db: items.tag(db, [], [Tag("lonely")]),
+        lambda db: items.insert(db, [two] * 2),
+        lambda db: items.untag(
+            db, search.search_ids(db, library, sort="title", descending=False), ["beta"]
+        ),
+    ]
+    for change in changes:
+        with connection.writing() as db:
+            change(db)
+        with connection.reading() as db:
+            assert counts(db, connection.tag_listings) == recounted(db)
+            expected = sorted(recounted(db), key=lambda n: (n.casefold(), n))
+            assert list(counts(db, connection.tag_listings)) == expected
+
+
+def read_counts(connection) -> dict[str, tuple]:
+    with connection.reading() as db:
+        return counts(db, connection.tag_listings)
+
+
+def test_counts_follow_changes_made_by_another_program(connection, other):
+    with connection.writing() as db:
+        item_id = items.insert(db, [Reference(title="Paper", tags=(Tag("Brain", "mesh"),))])[0]
+    assert read_counts(connection) == {"Brain": (1, True, "")}
+    with other.writing() as db:
+        items.tag(db, [item_id], [Tag("to read")])
+    assert read_counts(connection) == {"Brain": (1, True, ""), "to read": (1, False, "")}
+    with other.writing() as db:
+        tags.rename(db, "Brain", "Cortex")
+    assert read_counts(connection) == {"Cortex": (1, True, ""), "to read": (1, False, "")}
+    with other.writing() as db:
+        items.set_trashed(db, [item_id], True)
+    assert read_counts(connection) == {}
+
+
+def test_a_tag_added_in_a_transaction_rolled_back_leaves_the_list(connection):
+    def names() -> list[str]:
+        with connection.reading() as db:
+            return tags.names(db, connection.tag_listings)
+
+    with connection.writing() as db:
+        add(db, Tag("kept"))
+    assert names() == ["kept"]
+    with pytest.raises(RuntimeError), connection.writing() as db:
+        add(db, Tag("gone"))
+        assert names() == ["gone", "kept"]
+        raise RuntimeError("cancelled")
+    with connection.writing() as db:
+        add(db, Tag("other"))  # the same number of tag changes as the rolled-back one
+    assert names() == ["kept", "other"]
+    assert read_counts(connection) == {"kept": (1, False, ""), "other": (1, False, "")}
+
+
+def test_counts_are_counted_from_the_links_when_tag_total_lacks_a_tag(connection, db):
+    add(db, Tag("a"), Tag("b", "mesh"))
+    db.execute_sql(
+        "DELETE FROM tag_total WHERE tag_id = (SELECT id FROM tag WHERE name = 'b')"
+    )  # as a file written by another tool might be
+    assert counts(db, connection.tag_listings) == {"a": (1, False, ""), "b": (1, True, "")}
+
+
+def test_counts_are_counted_from_the_links_when_some_were_left_uncounted(connection, db):
+    add(db, Tag("a"))
+    db.execute_sql(
+        "INSERT INTO item_tag (item_id, tag_id, kind, position)"
+        " SELECT ?, id, 'manual', 1 FROM tag WHERE name = 'a'",
+        (add(db, Tag("b")),),
+    )  # a link written past the store, as another tool might
+    assert counts(db, connection.tag_listings) == {"a": (2, False, ""), "b": (1, False, "")}
