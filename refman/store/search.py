@@ -73,8 +73,9 @@ class ViewOrder:
 
 
 class ViewOrders:
-    """The orders of the last few views searched. The store empties it whenever the library
-    may have changed (see Store), so that an order here is always the current one."""
+    """The orders of the last few views searched. The connection empties it whenever the
+    library may have changed (Connection.view_orders), so that an order here is always the
+    current one."""
 
     SIZE = 4
 
