@@ -100,11 +100,15 @@ class Task(QThread):
             self.progressed.emit(done, total)
 
 
-@atexit.register
-def _wait_for_live_tasks() -> None:
+def wait_for_running_tasks(*, cancel: bool = False) -> None:
+    """Wait until every task started in this process has ended (cancelled first if asked)."""
     for task in list(_LIVE):
-        task.cancel()
+        if cancel:
+            task.cancel()
         task.wait()
+
+
+atexit.register(wait_for_running_tasks, cancel=True)
 
 
 class TaskRunner(QObject):

@@ -10,63 +10,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from refman.library.changes import Changes
+from refman.library.use_case import UseCase
 from refman.model import Collection, CollectionId, ItemId
 from refman.store import collection_tree
-from refman.store.connection import Connection
+
+COLLECTIONS = Changes(collections=True)
 
 
-class Collections:
+class Collections(UseCase):
     """The collections of one open library."""
-
-    def __init__(self, connection: Connection):
-        self._connection = connection
 
     def all(self) -> list[Collection]:
         """Every collection, sorted by name (the tree is built from their parents)."""
-        with self._connection.reading() as db:
-            return collection_tree.all_collections(db)
+        return self._read(collection_tree.all_collections)
 
     def find(self, name: str) -> Collection | None:
         """The collection called ``name`` (any case), or None."""
-        with self._connection.reading() as db:
-            return collection_tree.find(db, name)
+        return self._read(collection_tree.find, name)
 
     def of_item(self, item_id: ItemId) -> list[CollectionId]:
         """The collections the item is in."""
-        with self._connection.reading() as db:
-            return collection_tree.of_item(db, item_id)
+        return self._read(collection_tree.of_item, item_id)
 
     def create(
         self, name: str, parent_id: CollectionId | None = None
     ) -> tuple[Collection, Changes]:
         with self._connection.writing() as db:
             collection = collection_tree.create(db, name.strip(), parent_id)
-        return collection, Changes(collections=True)
+        return collection, COLLECTIONS
 
     def rename(self, cid: CollectionId, name: str) -> Changes:
-        with self._connection.writing() as db:
-            collection_tree.rename(db, cid, name.strip())
-        return Changes(collections=True)
+        return self._change(COLLECTIONS, collection_tree.rename, cid, name.strip())
 
     def move(self, cid: CollectionId, parent_id: CollectionId | None) -> Changes:
         """Put a collection inside another (None: at the top); refused inside itself."""
-        with self._connection.writing() as db:
-            collection_tree.move(db, cid, parent_id)
-        return Changes(collections=True)
+        return self._change(COLLECTIONS, collection_tree.move, cid, parent_id)
 
     def delete(self, cid: CollectionId) -> Changes:
         """Delete a collection and its subcollections; their items stay in the library."""
-        with self._connection.writing() as db:
-            collection_tree.delete(db, cid)
-        return Changes(collections=True)
+        return self._change(COLLECTIONS, collection_tree.delete, cid)
 
     def add_items(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
-        with self._connection.writing() as db:
-            collection_tree.add_items(db, ids, cid)
-        return Changes(changed=frozenset(ids), collections=True)
+        changes = Changes(changed=frozenset(ids), collections=True)
+        return self._change(changes, collection_tree.add_items, ids, cid)
 
     def remove_items(self, ids: Sequence[ItemId], cid: CollectionId) -> Changes:
         """Take items out of a collection; they stay in the library."""
-        with self._connection.writing() as db:
-            collection_tree.remove_items(db, ids, cid)
-        return Changes(changed=frozenset(ids), collections=True)
+        changes = Changes(changed=frozenset(ids), collections=True)
+        return self._change(changes, collection_tree.remove_items, ids, cid)

@@ -15,16 +15,13 @@ from pathlib import Path
 from refman import collector, files, formats
 from refman.library import backups
 from refman.library.items import LIBRARY
+from refman.library.use_case import UseCase
 from refman.model import ItemId, LibraryError, Reference, ViewQuery
 from refman.store import items, search
-from refman.store.connection import Connection
 
 
-class Exporting:
+class Exporting(UseCase):
     """Exports of one open library."""
-
-    def __init__(self, connection: Connection):
-        self._connection = connection
 
     def export(self, ids: Sequence[ItemId], fmt: str, *, style: str | None = None) -> str:
         """The items ``ids`` written in format ``fmt`` (a key of formats.EXPORT_FORMATS) and,

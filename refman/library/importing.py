@@ -25,6 +25,7 @@ from refman import collector, formats
 from refman.library import backups
 from refman.library.changes import Changes
 from refman.library.tags import manual_tags
+from refman.library.use_case import UseCase
 from refman.model import (
     EDITABLE_FIELDS,
     CollectionId,
@@ -355,11 +356,11 @@ class _Source(NamedTuple):
     fmt: formats.Format
 
 
-class Importing:
+class Importing(UseCase):
     """Imports into one open library."""
 
     def __init__(self, connection: Connection):
-        self._connection = connection
+        super().__init__(connection)
         self._library_path = connection.path
 
     def files(

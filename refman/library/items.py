@@ -10,20 +10,17 @@ from collections.abc import Iterator, Sequence
 from typing import cast
 
 from refman.library.changes import Changes
+from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
 from refman.store import items, search
-from refman.store.connection import Connection
 
 LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
 TRASH = ViewQuery(trashed=True)
 LOAD_CHUNK = 1000  # references built at a time when a whole view is read
 
 
-class Items:
+class Items(UseCase):
     """The items of one open library."""
-
-    def __init__(self, connection: Connection):
-        self._connection = connection
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -49,8 +46,7 @@ class Items:
     def rows(self, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
         """Display strings of the item table's columns (named as sort keys) for each id
         still in the library."""
-        with self._connection.reading() as db:
-            return items.rows(db, ids, columns)
+        return self._read(items.rows, ids, columns)
 
     def get(self, item_id: ItemId) -> Reference:
         """The whole reference; MissingItemError when it is not (or no longer) there."""
@@ -71,13 +67,11 @@ class Items:
 
     def count(self, *, trashed: bool = False) -> int:
         """Items in the library (or in the Trash)."""
-        with self._connection.reading() as db:
-            return items.count(db, trashed=trashed)
+        return self._read(items.count, trashed)
 
     def all_ids(self) -> list[ItemId]:
         """Every item, trashed or not, by id."""
-        with self._connection.reading() as db:
-            return items.all_ids(db)
+        return self._read(items.all_ids)
 
     # --- changing -------------------------------------------------------------------------------
 
@@ -90,20 +84,16 @@ class Items:
     def update(self, item_id: ItemId, **changes: object) -> Changes:
         """Change fields of one item (names from model.EDITABLE_FIELDS); date_modified moves
         when anything did."""
-        with self._connection.writing() as db:
-            items.update(db, item_id, changes)
-        return Changes(changed=frozenset({item_id}))
+        return self._change(Changes(changed=frozenset({item_id})), items.update, item_id, changes)
 
     def trash(self, ids: Sequence[ItemId]) -> Changes:
-        with self._connection.writing() as db:
-            items.set_trashed(db, ids, True)
-        return Changes(removed=frozenset(ids), tags=True)
+        return self._change(
+            Changes(removed=frozenset(ids), tags=True), items.set_trashed, ids, True
+        )
 
     def restore(self, ids: Sequence[ItemId]) -> Changes:
         """Take items out of the Trash."""
-        with self._connection.writing() as db:
-            items.set_trashed(db, ids, False)
-        return Changes(added=frozenset(ids), tags=True)
+        return self._change(Changes(added=frozenset(ids), tags=True), items.set_trashed, ids, False)
 
     def empty_trash(self) -> Changes:
         """Delete the trashed items for good, with their notes, tags and memberships."""

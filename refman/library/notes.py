@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from refman.library.changes import Changes
+from refman.library.use_case import UseCase
 from refman.model import ItemId, Note, NoteId
 from refman.store import notes
-from refman.store.connection import Connection
 
 
-class Notes:
+class Notes(UseCase):
     """The notes of one open library."""
-
-    def __init__(self, connection: Connection):
-        self._connection = connection
 
     def of_item(self, item_id: ItemId) -> list[Note]:
         """The item's notes, oldest first."""
-        with self._connection.reading() as db:
-            return notes.of_item(db, item_id)
+        return self._read(notes.of_item, item_id)
 
     def add(self, item_id: ItemId, html: str) -> tuple[Note, Changes]:
         with self._connection.writing() as db:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refman.library import backups
+from refman.library.use_case import UseCase
 from refman.model import BusyError, LibraryError
 from refman.store import database, fts, items, maintenance
 from refman.store import tags as stored_tags
@@ -80,11 +81,11 @@ def _problems(find: Find) -> list[str]:
         return [str(exc)]
 
 
-class Safety:
+class Safety(UseCase):
     """Checks and backups of one open library."""
 
     def __init__(self, connection: Connection):
-        self._connection = connection
+        super().__init__(connection)
         self._path = connection.path
 
     # --- backups and the quick check ---------------------------------------------------------
@@ -127,25 +128,20 @@ class Safety:
         report = CheckReport(self._path)
         rebuild_index = (self._repair(fts.rebuild), "rebuilt the search index")
         file_repairs = [(self._repair(maintenance.reindex), "rebuilt the indexes"), rebuild_index]
-        self._step(report, CHECK_FILE, self._read(maintenance.integrity_problems), file_repairs)
+        self._step(report, CHECK_FILE, self._finder(maintenance.integrity_problems), file_repairs)
         if not report.damaged:
             self._step(report, CHECK_FTS, self._index_problems, [rebuild_index])
             totals = (self._repair(stored_tags.rebuild_totals), "counted the tags' items anew")
-            self._step(report, CHECK_TAGS, self._read(stored_tags.check_totals), [totals])
+            self._step(report, CHECK_TAGS, self._finder(stored_tags.check_totals), [totals])
             self._check_source_records(report)
         if report.damaged:
             report.backup = backups.latest_good_backup(self._path)
         backups.forget_verified(self._path)
         return report
 
-    def _read(self, query: Callable) -> Find:
-        """A check's query, run in one snapshot of the library."""
-
-        def find() -> list[str]:
-            with self._connection.reading() as db:
-                return query(db)
-
-        return find
+    def _finder(self, query: Callable) -> Find:
+        """A check's query, to run in one snapshot of the library."""
+        return lambda: self._read(query)
 
     def _repair(self, change: Callable) -> Callable[[], None]:
         """A repair, run in a transaction allowed on a library found damaged."""
@@ -159,7 +155,7 @@ class Safety:
     def _index_problems(self) -> list[str]:
         """The index against the items, read in one snapshot, then FTS5's own check, which
         needs the write lock (not on a read-only library)."""
-        problems = self._read(fts.differences)()
+        problems = self._read(fts.differences)
         if not self._connection.read_only:
             with self._connection.repairing() as db:
                 problems += fts.self_check(db)
@@ -168,10 +164,10 @@ class Safety:
     def _check_source_records(self, report: CheckReport) -> None:
         """Records that cannot be decoded are dropped (the copy saved before keeps them):
         their items keep every field and are written from those, as items made in refman."""
-        damaged = self._read(items.damaged_source_records)()
+        damaged = self._read(items.damaged_source_records)
 
         def find() -> list[str]:
-            found = self._read(items.damaged_source_records)()
+            found = self._read(items.damaged_source_records)
             return [f"item {item_id}: {what}" for item_id, what in found]
 
         ids = [item_id for item_id, _ in damaged]

@@ -176,7 +176,7 @@ def _tag_links(columns: Sequence, ids: Sequence[int]):
     return query.order_by(ItemTag.item, ItemTag.position, ItemTag.tag)
 
 
-def count(db: Database, *, trashed: bool) -> int:
+def count(db: Database, trashed: bool) -> int:
     in_trash = Trash.select().bind(db).count()
     return in_trash if trashed else Item.select().bind(db).count() - in_trash
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from refman.formats import csl
 from refman.gui.export_dialog import ExportDialog
 from refman.gui.preferences import STYLE_KEY, PreferencesDialog, default_style, warm_up
-from refman.gui.tasks import TaskRunner
+from refman.gui.tasks import TaskRunner, wait_for_running_tasks
 
 AMA = "american-medical-association"
 
@@ -52,6 +52,7 @@ def test_the_default_style_is_ama_until_another_is_chosen(settings):
 
 def test_the_chosen_style_is_compiled_in_the_background_ahead_of_use(settings, qtbot, tmp_path):
     tasks = TaskRunner(tmp_path / "library.sqlite")
+    wait_for_running_tasks()  # an earlier window's warm-up would fill the cache meanwhile
     csl._engine.cache_clear()
     settings.setValue(STYLE_KEY, "nature")
     with qtbot.waitSignal(warm_up(settings, tasks).succeeded, timeout=60_000):
