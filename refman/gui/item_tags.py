@@ -59,13 +59,9 @@ class ItemTagsEditor(QWidget):
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.input = TagInput()
         self.input.tag_entered.connect(self.add_requested)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.clicked.connect(self.remove_selected)
-        row = QHBoxLayout()
-        row.addWidget(self.input)
-        row.addWidget(self.remove_button)
+        self.remove_button = _button("Remove", self.remove_selected)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
+        layout.addLayout(_row(self.input, self.remove_button))
         layout.addWidget(self.list)
 
     def set_tags(self, tags: tuple[Tag, ...]) -> None:
@@ -92,6 +88,19 @@ class ItemTagsEditor(QWidget):
         super().keyPressEvent(event)
 
 
+def _button(text: str, slot) -> QPushButton:
+    button = QPushButton(text)
+    button.clicked.connect(slot)
+    return button
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
 def _mute(item: QListWidgetItem) -> None:
     font = QFont(item.font())
     font.setItalic(True)
@@ -110,18 +119,13 @@ class BulkTagger(QWidget):
         super().__init__(parent)
         self.input = TagInput()
         self.input.tag_entered.connect(self.add_requested)
-        self.add_button = QPushButton("Add to All")
-        self.add_button.clicked.connect(self.input.returnPressed)
-        self.remove_button = QPushButton("Remove from All")
-        self.remove_button.clicked.connect(self._remove)
-        row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
+        self.add_button = _button("Add to All", self.input.returnPressed)
+        self.remove_button = _button("Remove from All", self._remove)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Tag:"))
         layout.addWidget(self.input)
-        layout.addLayout(row)
+        layout.addLayout(_row(self.add_button, self.remove_button))
 
     def _remove(self) -> None:
         name = self.input.text().strip()

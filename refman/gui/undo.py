@@ -183,21 +183,31 @@ class SetFieldCommand(LibraryCommand):
         return self.library.items.update(self.item_id, **{self.field: self.old})
 
 
-class TagCommand(LibraryCommand):
+class TwoWayCommand(LibraryCommand):
+    """A change whose revert is the same change the other way: ``_apply(forward)`` does it
+    when ``forward`` is True (add, trash) and undoes it when False."""
+
+    forward = True
+
+    def do(self) -> Changes:
+        return self._apply(self.forward)
+
+    def revert(self) -> Changes:
+        return self._apply(not self.forward)
+
+    def _apply(self, forward: bool) -> Changes:
+        raise NotImplementedError
+
+
+class TagCommand(TwoWayCommand):
     """Add (or remove) tags on items; undo touches only the items whose tags really changed."""
 
     def __init__(self, library: Library, ids: Sequence[ItemId], names: Sequence[str], adding: bool):
         names = [tag_name(n) for n in names]  # RefmanError for a blank one: nothing is pushed
         verb = "Add" if adding else "Remove"
         super().__init__(library, f"{verb} tag {', '.join(names)}")
-        self.adding = adding
+        self.forward = adding
         self.affected = _items_to_change(library, ids, names, adding)
-
-    def do(self) -> Changes:
-        return self._apply(self.adding)
-
-    def revert(self) -> Changes:
-        return self._apply(not self.adding)
 
     def _apply(self, adding: bool) -> Changes:
         method = self.library.tags.add if adding else self.library.tags.remove
@@ -220,7 +230,7 @@ def _items_to_change(
     return {name: [i for i in ids if (i in has[name.casefold()]) != adding] for name in names}
 
 
-class TrashCommand(LibraryCommand):
+class TrashCommand(TwoWayCommand):
     """Move items to the trash, or restore them from it."""
 
     def __init__(self, library: Library, ids: Sequence[ItemId], trashing: bool):
@@ -228,34 +238,22 @@ class TrashCommand(LibraryCommand):
         noun = f"{count} item{'s' * (count != 1)}"
         super().__init__(library, f"Move {noun} to Trash" if trashing else f"Restore {noun}")
         self.ids = list(ids)
-        self.trashing = trashing
-
-    def do(self) -> Changes:
-        return self._apply(self.trashing)
-
-    def revert(self) -> Changes:
-        return self._apply(not self.trashing)
+        self.forward = trashing
 
     def _apply(self, trashing: bool) -> Changes:
         method = self.library.items.trash if trashing else self.library.items.restore
         return method(self.ids)
 
 
-class MembershipCommand(LibraryCommand):
+class MembershipCommand(TwoWayCommand):
     """Add items to a collection or remove them from it."""
 
     def __init__(self, library: Library, ids: Sequence[ItemId], cid: CollectionId, adding: bool):
         verb = "Add to" if adding else "Remove from"
         super().__init__(library, f"{verb} collection")
         self.cid = cid
-        self.adding = adding
+        self.forward = adding
         self.ids = [i for i in ids if (cid in library.collections.of_item(i)) != adding]
-
-    def do(self) -> Changes:
-        return self._apply(self.adding)
-
-    def revert(self) -> Changes:
-        return self._apply(not self.adding)
 
     def _apply(self, adding: bool) -> Changes:
         if not self.ids:

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from refman.model import (
     AUTHOR,
+    EDITABLE_FIELDS,
     Creator,
     Issn,
     ItemId,
@@ -31,25 +32,11 @@ from refman.model import (
     Tag,
 )
 
-# Reference fields stored as-is in an item column of the same name (the abstract and the
-# trashed flag have tables of their own).
+# Reference fields stored as-is in an item column of the same name: the editable ones but those
+# kept otherwise (the abstract in a table of its own, the date in columns of its parts, ISSNs
+# and creators encoded), and the source record's format. Their order is the item row's.
 PLAIN_FIELDS: tuple[str, ...] = (
-    "item_type",
-    "title",
-    "container_title",
-    "container_title_short",
-    "collection_title",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "pmcid",
-    "isbn",
-    "language",
-    "publisher",
-    "place",
-    "url",
+    *(f for f in EDITABLE_FIELDS if f not in ("abstract", "date", "issns", "creators")),
     "source_format",
 )
 DATE_COLUMNS: tuple[str, ...] = ("year", "month", "day", "season", "date_text")

@@ -17,6 +17,24 @@ from peewee import Database
 
 from refman.model import LibraryError
 
+# The item table's indexes in schema 1 (name, column): duplicate look-ups, then one per sort
+# key of the item table's columns. Written into _V1_TABLES below, as its statements were.
+_V1_ITEM_INDEXES = (
+    ("item_pmid", "pmid"),
+    ("item_doi_key", "doi_key"),
+    ("item_title_key", "title_key"),
+    ("item_by_title", "title_sort"),
+    ("item_by_creators", "creators_sort"),
+    ("item_by_date", "date_sort"),
+    ("item_by_journal", "journal_sort"),
+    ("item_by_date_added", "date_added"),
+    ("item_by_date_modified", "date_modified"),
+    ("item_by_item_type", "item_type"),
+    ("item_by_pmid", "pmid_sort"),
+    ("item_by_volume", "volume_sort"),
+    ("item_by_pages", "pages_sort"),
+)
+
 _V1_TABLES = """
 CREATE TABLE item (
     id INTEGER PRIMARY KEY,
@@ -57,19 +75,7 @@ CREATE TABLE item (
     volume_sort TEXT NOT NULL DEFAULT '',
     pages_sort TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX item_pmid ON item (pmid);
-CREATE INDEX item_doi_key ON item (doi_key);
-CREATE INDEX item_title_key ON item (title_key);
-CREATE INDEX item_by_title ON item (title_sort);
-CREATE INDEX item_by_creators ON item (creators_sort);
-CREATE INDEX item_by_date ON item (date_sort);
-CREATE INDEX item_by_journal ON item (journal_sort);
-CREATE INDEX item_by_date_added ON item (date_added);
-CREATE INDEX item_by_date_modified ON item (date_modified);
-CREATE INDEX item_by_item_type ON item (item_type);
-CREATE INDEX item_by_pmid ON item (pmid_sort);
-CREATE INDEX item_by_volume ON item (volume_sort);
-CREATE INDEX item_by_pages ON item (pages_sort);
+{item_indexes}
 
 -- Kept apart so that item rows stay small: walking, sorting and touching (date_modified)
 -- many items reads and writes a third of the pages.
@@ -169,7 +175,10 @@ END;
 CREATE TRIGGER note_fts_delete AFTER DELETE ON note BEGIN
     DELETE FROM note_fts WHERE rowid = old.id;
 END;
-"""
+""".replace(
+    "{item_indexes}",
+    "\n".join(f"CREATE INDEX {name} ON item ({column});" for name, column in _V1_ITEM_INDEXES),
+)
 
 
 def _statements(script: str) -> list[str]:
