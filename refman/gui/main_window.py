@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         self.importer().import_paths(list(paths), collection_id)
 
     def _import_dropped_paths(self, paths: list[str]) -> None:
-        self.import_paths(paths, self.query.collection)
+        self.importer().import_paths(list(paths), self.query.collection)
 
     def import_text(self, text: str) -> None:
         self.importer().import_text(text, self.query.collection)

@@ -75,7 +75,11 @@ class Task(QThread):
 
     def run(self) -> None:
         try:
-            result = self._run_job()
+            if self.mode == NO_LIBRARY or self._library_path is None:
+                result = self._job(None, self._progress, self._cancel.is_set)
+            else:
+                with Library(self._library_path, read_only=self.mode == READ) as library:
+                    result = self._job(library, self._progress, self._cancel.is_set)
         except RefmanError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug: the traceback for the developer, plain words for all
@@ -86,12 +90,6 @@ class Task(QThread):
         finally:
             _LIVE.discard(self)  # set operations hold the GIL: safe from this thread
             self.ended.emit(self)
-
-    def _run_job(self) -> object:
-        if self.mode == NO_LIBRARY or self._library_path is None:
-            return self._job(None, self._progress, self._cancel.is_set)
-        with Library(self._library_path, read_only=self.mode == READ) as library:
-            return self._job(library, self._progress, self._cancel.is_set)
 
     def _progress(self, done: int, total: int) -> None:
         now = time.monotonic()
