@@ -49,7 +49,7 @@ class Connection:
         self._orders_stamp: tuple[int, int] | None = None
         self._transactions_ended = 0
         self._writing = 0  # depth of write transactions open now
-        self.tag_listings = tags.TagListings()
+        self.tag_listings = tags.TagListings(may_keep=lambda: self._writing == 0)
         try:
             self._check_and_migrate()
         except BaseException:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
 
@@ -230,7 +230,10 @@ class TagListing:
 class TagListings:
     """The store's kept TagListing; made anew after changes to the tags' names."""
 
-    def __init__(self) -> None:
+    def __init__(self, may_keep: Callable[[], bool] = lambda: True) -> None:
+        # Whether a listing read now may be kept: not inside a write transaction, whose new
+        # or renamed tags may yet be rolled back, and the version with them.
+        self._may_keep = may_keep
         self._kept: TagListing | None = None
 
     def current(self, db: Database) -> TagListing:
@@ -241,8 +244,7 @@ class TagListings:
         if self._kept is not None and self._kept.version == version:
             return self._kept
         listing = _listing(db, version)
-        # Inside a transaction the names may yet be rolled back, and the version with them.
-        if not db.connection().in_transaction:
+        if self._may_keep():
             self._kept = listing
         return listing
 

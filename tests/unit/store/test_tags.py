@@ -269,3 +269,25 @@ def test_counts_are_counted_from_the_links_when_some_were_left_uncounted(connect
         (add(db, Tag("b")),),
     )  # a link written past the store, as another tool might
     assert counts(db, connection.tag_listings) == {"a": (2, False, ""), "b": (1, False, "")}
+
+
+def test_the_tag_listing_is_read_once_while_the_tags_stay_as_they_are(connection, monkeypatch):
+    """Kept across snapshots (each read is one), made anew after a change, never kept from
+    inside a write that may yet be rolled back."""
+    with connection.writing() as db:
+        add(db, Tag("sinus"), Tag("Humans", "mesh"))
+    made = []
+    listing = tags._listing
+    monkeypatch.setattr(
+        tags, "_listing", lambda db, version: made.append(1) or listing(db, version)
+    )
+    for _ in range(3):
+        with connection.reading() as db:
+            assert tags.names(db, connection.tag_listings) == ["Humans", "sinus"]
+    assert len(made) == 1
+    with connection.writing() as db:
+        add(db, Tag("zebrafish"))
+        assert "zebrafish" in tags.names(db, connection.tag_listings)  # read, not kept
+    with connection.reading() as db:
+        assert tags.names(db, connection.tag_listings)[-1] == "zebrafish"
+    assert len(made) == 3
