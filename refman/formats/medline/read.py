@@ -59,7 +59,7 @@ from refman.formats.text import utf8_holds_controls
 from refman.model import NotMedlineError, ParseError, Problem
 
 # What the reader reads from: a path, or a binary stream (a text stream is read as well).
-Source = str | os.PathLike | BinaryIO
+Source = str | os.PathLike[str] | BinaryIO
 ProblemReport = Callable[[Problem], None]  # called with each problem the reader meets
 
 CHUNK_BYTES = 1 << 16  # how much of a file the reader reads at a time
