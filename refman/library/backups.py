@@ -57,7 +57,7 @@ from refman.store import database, maintenance
 try:  # POSIX
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no module: the locks below use msvcrt
     import msvcrt
 
 BACKUP_FOLDER = "backups"
