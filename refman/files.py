@@ -30,12 +30,12 @@ _TEMP_NAME = ".{name}.{token}.refman-tmp"
 _NAME_CHARS = 40
 
 
-def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` as UTF-8, line ends as they are (RIS wants CRLF); RefmanError on failure."""
     write_atomically(path, text.encode("utf-8"))
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace the file at ``path`` with ``data`` in one step; RefmanError on failure, and then
     the file at ``path`` is as it was (or still absent)."""
     named = Path(path)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NewType, overload
+from typing import Any, NewType, overload
 
 ItemId = NewType("ItemId", int)
 NoteId = NewType("NoteId", int)
@@ -166,7 +166,8 @@ class Reference:
     def editors(self) -> tuple[Creator, ...]:
         return tuple(c for c in self.creators if c.role == EDITOR)
 
-    def with_changes(self, **changes) -> Reference:
+    def with_changes(self, **changes: Any) -> Reference:
+        # Any: each field has its own type; replace() refuses a name that is not a field.
         return replace(self, **changes)
 
 
@@ -285,10 +286,11 @@ class TagCounts(Sequence[TagCount]):
     def __getitem__(self, index: int) -> TagCount: ...
     @overload
     def __getitem__(self, index: slice) -> TagCounts: ...
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> TagCount | TagCounts:
         if isinstance(index, slice):
-            columns = (self.names, self.counts, self.automatic, self.colors)
-            return TagCounts(*(column[index] for column in columns))
+            return TagCounts(
+                self.names[index], self.counts[index], self.automatic[index], self.colors[index]
+            )
         return TagCount(
             self.names[index], self.automatic[index], self.counts[index], self.colors[index]
         )

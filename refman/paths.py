@@ -29,7 +29,7 @@ def default_library_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / LIBRARY_FILE
 
 
-def resolve_library_path(option: str | os.PathLike | None = None) -> Path:
+def resolve_library_path(option: str | os.PathLike[str] | None = None) -> Path:
     """The library the user asked for, in order of precedence: option, environment, default."""
     if option:
         return Path(option).expanduser()

@@ -119,6 +119,7 @@ def _windows_network_drive(folder: Path) -> str | None:
 
     drive_remote = 4
     root = os.path.splitdrive(str(folder))[0] + "\\"
+    # windll exists on Windows only, where mypy does not run.
     if ctypes.windll.kernel32.GetDriveTypeW(root) == drive_remote:  # type: ignore[attr-defined]
         return "a network drive"
     return None

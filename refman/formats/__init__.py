@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Sequence
+from typing import TypeVar, cast
 
 from refman.formats import bibliography
 from refman.formats.registry import (
@@ -38,6 +39,8 @@ from refman.formats.registry import (
 )
 from refman.formats.text import utf8_holds_controls, without_controls
 from refman.model import Reference
+
+_T = TypeVar("_T")
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -89,15 +92,16 @@ def _holds_controls(text: str, fmt: Format | None) -> bool:
     return raw or bool(escaped and escaped.search(text))
 
 
-def _without_controls(value):
+def _without_controls(value: _T) -> _T:
     """A copy of ``value`` (a reference, or any of its parts) without control characters."""
+    copy: object = value
     if isinstance(value, str):
-        return without_controls(value)
-    if isinstance(value, tuple):
-        return tuple(_without_controls(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        copy = without_controls(value)
+    elif isinstance(value, tuple):
+        copy = tuple(_without_controls(item) for item in value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
             f.name: _without_controls(getattr(value, f.name)) for f in dataclasses.fields(value)
         }
-        return dataclasses.replace(value, **changes)
-    return value
+        copy = dataclasses.replace(value, **changes)
+    return cast(_T, copy)  # a string, a tuple or a dataclass as it was given

@@ -215,9 +215,9 @@ _GREEK = (
     ),
     ("ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"),
 )
-for _letters, _names in _GREEK:
+for _letters, _words in _GREEK:  # not _names: the module's function of that name comes later
     _LATEX_LETTERS.update(
-        {letter: f"{{$\\{name}$}}" for letter, name in zip(_letters, _names.split(), strict=True)}
+        {letter: f"{{$\\{name}$}}" for letter, name in zip(_letters, _words.split(), strict=True)}
     )
 
 # Combining marks and the LaTeX accent command that puts each on a letter.
@@ -242,7 +242,7 @@ _ACCENTS = {
 
 def _accented(char: str) -> str | None:
     """``é`` → ``{\\'e}``, ``ç`` → ``{\\c c}``, ``ế`` → ``{\\'{\\^e}}``; None if no form."""
-    base, *marks = unicodedata.normalize("NFD", char)
+    base, *marks = list(unicodedata.normalize("NFD", char))
     if not base.isascii() or not marks or any(m not in _ACCENTS for m in marks):
         return None
     inner = base
@@ -255,7 +255,7 @@ def _accented(char: str) -> str | None:
     return "{" + inner + "}"
 
 
-class _LatexTable(dict):
+class _LatexTable(dict[int, str]):
     """A ``str.translate`` table that works out and caches each character on first sight."""
 
     def __init__(self, encode_non_ascii: bool, braces: dict[str, str]):
@@ -384,7 +384,9 @@ def _title(text: str, escape: _Escaper) -> str:
     done = 0  # end of the title already written
     for word in protected:
         # Brace the word without the punctuation around it: "(HIV)," → "({HIV}),".
-        lead, core, tail = _WORD_EDGES.fullmatch(word[0]).groups()
+        edges = _WORD_EDGES.fullmatch(word[0])
+        assert edges is not None  # the pattern matches any text
+        lead, core, tail = edges.groups()
         before = title[done : word.start()]
         if not plain:
             before, lead, core, tail = (escape.apply(p, table) for p in (before, lead, core, tail))

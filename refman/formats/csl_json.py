@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TextIO
+from typing import Any, TextIO
 
 from refman.model import (
     AUTHOR,
@@ -27,6 +27,9 @@ from refman.model import (
 )
 
 # Reference attribute -> CSL variable, for the plain string fields.
+# A JSON object as json.loads gives it: a CSL-JSON item, a name, a date, refman's extras.
+Json = dict[str, Any]
+
 STRING_FIELDS = {
     "title": "title",
     "abstract": "abstract",
@@ -49,7 +52,7 @@ STRING_FIELDS = {
 CSL_SEASONS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 
 
-def _name(creator: Creator) -> dict:
+def _name(creator: Creator) -> Json:
     if creator.literal:
         return {"literal": creator.literal}
     name = {"family": creator.family}
@@ -58,22 +61,22 @@ def _name(creator: Creator) -> dict:
     return name
 
 
-def _issued(date: PartialDate) -> dict | None:
+def _issued(date: PartialDate) -> Json | None:
     if date.year is None:
         return {"literal": date.text} if date.text else None
     parts = [date.year] + [p for p in (date.month, date.day) if p is not None]
     if date.day is not None and date.month is None:
         parts = [date.year]
-    issued: dict = {"date-parts": [parts]}
+    issued: Json = {"date-parts": [parts]}
     season = CSL_SEASONS.get(date.season.lower()) if date.season else None
     if season and date.month is None:
         issued["season"] = season
     return issued
 
 
-def to_csl(ref: Reference, item_id: str) -> dict:
+def to_csl(ref: Reference, item_id: str) -> Json:
     """The CSL-JSON item for ``ref``; empty fields are left out, as processors expect."""
-    item: dict = {"id": item_id, "type": ref.item_type}
+    item: Json = {"id": item_id, "type": ref.item_type}
     for attr, var in STRING_FIELDS.items():
         value = getattr(ref, attr)
         if value:
@@ -93,7 +96,7 @@ def to_csl(ref: Reference, item_id: str) -> dict:
     return item
 
 
-def _extras(ref: Reference) -> dict:
+def _extras(ref: Reference) -> Json:
     """What CSL cannot say, so that refman's own CSL-JSON round-trips without loss."""
     return {
         "issns": [[i.value, i.kind] for i in ref.issns],
@@ -131,7 +134,7 @@ def write(refs: Sequence[Reference], out: TextIO, ids: Sequence[str] | None = No
 # --- reading back ------------------------------------------------------------------------------
 
 
-def _creators(item: dict, extras: dict) -> tuple[Creator, ...]:
+def _creators(item: Json, extras: Json) -> tuple[Creator, ...]:
     """The creators; in refman's own order, with affiliations and ids, when the extras say."""
     by_role = {
         role: [
@@ -158,7 +161,7 @@ def _creators(item: dict, extras: dict) -> tuple[Creator, ...]:
     )
 
 
-def _date(item: dict, extras: dict) -> PartialDate:
+def _date(item: Json, extras: Json) -> PartialDate:
     issued = item.get("issued") or {}
     parts = (issued.get("date-parts") or [[]])[0]
     parts = [int(p) for p in parts] + [None, None, None]
@@ -171,7 +174,7 @@ def _date(item: dict, extras: dict) -> PartialDate:
     )
 
 
-def _tags(item: dict, extras: dict) -> tuple[Tag, ...]:
+def _tags(item: Json, extras: Json) -> tuple[Tag, ...]:
     if "tags" in extras:
         return tuple(
             Tag(t["name"], t["kind"], t["major"], tuple(MeshQualifier(*q) for q in t["qualifiers"]))
@@ -181,10 +184,10 @@ def _tags(item: dict, extras: dict) -> tuple[Tag, ...]:
     return tuple(Tag(w, TAG_MANUAL) for w in words if w)
 
 
-def from_csl(item: dict) -> Reference:
+def from_csl(item: Json) -> Reference:
     """A Reference from one CSL-JSON item (refman's own extras used when present)."""
     extras = item.get("_refman", {})
-    fields = {attr: str(item[var]) for attr, var in STRING_FIELDS.items() if item.get(var)}
+    fields: Json = {attr: str(item[var]) for attr, var in STRING_FIELDS.items() if item.get(var)}
     if "issns" in extras:
         issns = tuple(Issn(v, k) for v, k in extras["issns"])
     else:

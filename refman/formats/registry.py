@@ -176,4 +176,4 @@ def sniff(head: bytes, name: str = "") -> Format | None:
     found = [f for f in READ_FORMATS.values() if f.sniffer is not None and f.sniffer(head)]
     suffix = PurePath(name).suffix.lower()
     named = [f for f in found if suffix in f.extensions]
-    return (named or found or [None])[0]
+    return next(iter(named or found), None)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import refman
 from refman import logs
@@ -171,7 +171,8 @@ def ask_about_damage(damage: DamagedLibraryError) -> str:
     choices[box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)] = QUIT
     box.setDefaultButton(next(iter(choices)))
     box.exec()
-    return choices.get(box.clickedButton(), QUIT)
+    clicked = box.clickedButton()
+    return choices.get(clicked, QUIT) if isinstance(clicked, QPushButton) else QUIT
 
 
 class SafetyChecks(QObject):
@@ -236,6 +237,7 @@ class SafetyChecks(QObject):
 def application() -> QApplication:
     """The QApplication, named so that QSettings finds the settings of earlier runs."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # refman makes no bare QCoreApplication
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(refman.__version__)

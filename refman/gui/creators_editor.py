@@ -47,10 +47,11 @@ class RoleDelegate(QStyledItemDelegate):
         combo.addItems(list(ROLE_LABELS.values()))
         return combo
 
-    def setEditorData(self, editor: QComboBox, index) -> None:
+    # The editor is the QComboBox createEditor made: narrower than Qt's QWidget.
+    def setEditorData(self, editor: QComboBox, index) -> None:  # type: ignore[override]
         editor.setCurrentText(index.data())
 
-    def setModelData(self, editor: QComboBox, model, index) -> None:
+    def setModelData(self, editor: QComboBox, model, index) -> None:  # type: ignore[override]
         model.setData(index, editor.currentText())
 
 
@@ -91,7 +92,9 @@ class CreatorsEditor(QWidget):
         layout.addLayout(row)
 
     def _button(self, text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton(text=text, toolTip=tip)
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
         button.clicked.connect(slot)
         return button
 
@@ -130,7 +133,9 @@ class CreatorsEditor(QWidget):
         self._creators.append(Creator(role=AUTHOR))
         self._fill(row)
         self.table.setCurrentCell(row, NAME_COLUMN)
-        self.table.editItem(self.table.item(row, NAME_COLUMN))
+        item = self.table.item(row, NAME_COLUMN)  # made by _fill
+        if item is not None:
+            self.table.editItem(item)
 
     def remove_selected(self) -> None:
         row = self.table.currentRow()

@@ -157,7 +157,8 @@ class ItemFields(QWidget):
         self.collections = QLabel(wordWrap=True)
         # What of the stored item could not be read (a damaged source record): the fields
         # below are still the item's own and editable.
-        self.damage = QLabel(wordWrap=True, objectName="damage")
+        self.damage = QLabel(wordWrap=True)
+        self.damage.setObjectName("damage")
         self.damage.setStyleSheet("color: #b00020")
         self.damage.hide()
         self._build()
@@ -392,7 +393,7 @@ class DetailPane(QStackedWidget):
         self.citation.schedule()
 
     def _citation_html(self) -> str:
-        if self.ref is None:
+        if self.ref is None or self.ref.id is None:  # nothing shown (an item shown has its id)
             return ""
         try:
             return self.library.exporting.export([self.ref.id], "html", style=self.citation_style())
@@ -414,7 +415,7 @@ class DetailPane(QStackedWidget):
         self.notes.flush()
 
     def _on_field_edited(self, name: str, value: object) -> None:
-        if self.ref is not None:
+        if self.ref is not None and self.ref.id is not None:
             self.editor.set_field(self.ref.id, name, getattr(self.ref, name), value)
 
     def _on_invalid(self, message: str) -> None:

@@ -178,7 +178,9 @@ class ExportDialog(QDialog):
     def _connect(self) -> None:
         self.format_box.currentIndexChanged.connect(self._on_format_changed)
         self.style_picker.style_changed.connect(self.update_preview)
-        self.scope_group.idToggled.connect(lambda _id, checked: checked and self.update_preview())
+        self.scope_group.idToggled.connect(
+            lambda _id, checked: self.update_preview() if checked else None
+        )
         self.buttons.rejected.connect(self.reject)
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         self.save_button.clicked.connect(self.save)
@@ -191,7 +193,8 @@ class ExportDialog(QDialog):
     def set_format(self, key: str) -> None:
         self.format_box.setCurrentIndex(self.format_box.findData(key))
 
-    def style(self) -> str | None:
+    # Not QWidget.style() (the widget's QStyle, which Qt reads in C++, never through Python).
+    def style(self) -> str | None:  # type: ignore[override]
         """The chosen style's id, or None for a format that has no style."""
         return self.style_picker.style() if self.export_format().styled else None
 
@@ -287,7 +290,9 @@ class ExportDialog(QDialog):
             return
         then(texts)
 
-    def _start_worker(self, ids, fmts: list[str], style: str | None, then) -> None:
+    def _start_worker(
+        self, ids, fmts: list[str], style: str | None, then: Callable[[list[str]], None]
+    ) -> None:
         self._then = then
         ids = list(ids)
 
@@ -303,7 +308,8 @@ class ExportDialog(QDialog):
     def _on_worker_succeeded(self, texts: list[str]) -> None:
         then = self._then
         self._worker_done()
-        then(texts)
+        if then is not None:  # set with the task: a task succeeds or fails once
+            then(texts)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:

@@ -40,10 +40,11 @@ def display_value(value: object) -> str:
 def display_time(value: object) -> str:
     """A stored moment (ISO 8601, UTC) as the user's local date and time."""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value)
+            value = datetime.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if not isinstance(value, datetime):
         return display_value(value)
     if value.tzinfo is not None:
@@ -76,13 +77,13 @@ def text_to_date(text: str) -> PartialDate:
     if iso:
         year, month, day = (int(g) if g else None for g in iso.groups())
         return _checked(PartialDate(year, month, day if month else None, text))
-    year = _YEAR.search(text)
-    if not year:
+    found = _YEAR.search(text)
+    if not found:
         raise RefmanError(f"'{text}' has no year: write a date as 2023, 2023 Dec or 2023 Dec 1.")
     words = text.replace("-", " ").split()
     month = _month_in(words)
     day = _day_after_month(words, month)
-    return _checked(PartialDate(int(year.group(1)), month, day, text))
+    return _checked(PartialDate(int(found.group(1)), month, day, text))
 
 
 def _month_in(words: list[str]) -> int | None:

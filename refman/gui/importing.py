@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.library import ImportReport, Library, NotAdded
-from refman.model import Problem
+from refman.model import CollectionId, Problem
 
 # A dialog that flashes up for a quick import is noise: show it only for slow ones.
 PROGRESS_DELAY_MS = 500
@@ -46,11 +46,13 @@ class ImportController(QObject):
         self.summary_box: QMessageBox | None = None  # the last summary, kept for tests to read
         # Closing the window cancels the import and waits until the file is rolled back.
         parent.destroyed.connect(tasks.cancel_all_and_wait)
-        QCoreApplication.instance().aboutToQuit.connect(self.cancel_and_wait)
+        app = QCoreApplication.instance()
+        assert app is not None  # the window's application
+        app.aboutToQuit.connect(self.cancel_and_wait)
 
     # --- public -----------------------------------------------------------------------------
 
-    def import_paths(self, paths: list[str], collection_id: int | None = None) -> None:
+    def import_paths(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
         """Import MEDLINE files and folders into the library (into a collection if given)."""
         files = [str(p) for p in paths]
 
@@ -61,7 +63,7 @@ class ImportController(QObject):
 
         self._start(job)
 
-    def import_text(self, text: str, collection_id: int | None = None) -> None:
+    def import_text(self, text: str, collection_id: CollectionId | None = None) -> None:
         """Import MEDLINE text pasted or dropped on the window."""
 
         def job(library: Library, progress, cancelled) -> ImportReport:
@@ -144,7 +146,7 @@ class ImportController(QObject):
     def _update_progress_dialog(self) -> None:
         dialog = self.progress_dialog
         done, total = self._progress
-        if self._task is None or self._task.cancelled:
+        if self._task is None or self._task.cancelled or dialog is None:
             return
         if total <= 0:  # text imports report no sizes: a busy bar
             dialog.setRange(0, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -280,7 +281,7 @@ class ItemTableView(QTableView):
         self.selectionModel().selectionChanged.connect(self._emit_selection)
 
     def model(self) -> ItemTableModel:
-        return super().model()
+        return cast(ItemTableModel, super().model())  # the one model this view is given
 
     def _configure(self) -> None:
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -313,7 +314,8 @@ class ItemTableView(QTableView):
         # From the selection's ranges: selectedRows() asks flags() of every cell, which
         # takes seconds when 100,000 rows are selected.
         rows: set[int] = set()
-        for selected in self.selectionModel().selection():
+        # A QItemSelection is a list of ranges; PySide6's stubs do not say it iterates.
+        for selected in self.selectionModel().selection():  # type: ignore[attr-defined]
             rows.update(range(selected.top(), selected.bottom() + 1))
         ids = self.model().ids
         return [ids[row] for row in sorted(rows)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -33,7 +34,10 @@ from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.tasks import TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library
-from refman.model import RefmanError, ViewQuery
+from refman.model import CollectionId, RefmanError, ViewQuery
+
+if TYPE_CHECKING:  # imported on first use: see importer()
+    from refman.gui.importing import ImportController
 
 # The default citation style compiles in the background this long after start-up: after the
 # first paint, before the user has picked an item to see its citation.
@@ -54,7 +58,7 @@ class MainWindow(QMainWindow):
         # Every job off the GUI thread (imports, exports, the style's warm-up) runs here.
         self.tasks = TaskRunner(library.path, self)
         self.query = ViewQuery()
-        self._importer = None
+        self._importer: ImportController | None = None
         # The default citation style's id, read when something is rendered.
         self.citation_style = partial(preferences.default_style, self.settings)
         self.setWindowTitle(f"{library.path.stem} — refman")
@@ -112,7 +116,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         items = self.item_actions
-        menus = {
+        menus: dict[str, list[Any]] = {  # entries as _fill_menu takes them
             "&File": [
                 ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
                 ("Import from &Clipboard", self.import_from_clipboard, None),
@@ -172,7 +176,7 @@ class MainWindow(QMainWindow):
     def show_storage_warning(self) -> None:
         """A library on a network drive or in a synced folder: a mark in the status bar."""
         self.storage_label = QLabel("⚠ Unsafe folder")
-        self.storage_label.setToolTip(self.library.storage_warning)
+        self.storage_label.setToolTip(self.library.storage_warning or "")
         self.statusBar().addPermanentWidget(self.storage_label)
 
     def explain_storage_once(self) -> None:
@@ -188,7 +192,7 @@ class MainWindow(QMainWindow):
         columns.aboutToShow.connect(self.table.sync_column_actions)
         return columns
 
-    def _fill_menu(self, menu: QMenu, entries: list) -> None:
+    def _fill_menu(self, menu: QMenu, entries: list[Any]) -> None:
         """Entries: None (a separator), an action, a submenu, or (text, slot, shortcut)."""
         for entry in entries:
             if entry is None:
@@ -242,7 +246,7 @@ class MainWindow(QMainWindow):
 
     # --- import and export --------------------------------------------------------------------
 
-    def importer(self):
+    def importer(self) -> ImportController:
         """The ImportController, made on first use (it opens its own library connection)."""
         if self._importer is None:
             from refman.gui.importing import ImportController
@@ -258,7 +262,7 @@ class MainWindow(QMainWindow):
         if paths:
             self.import_paths(paths)
 
-    def import_paths(self, paths: list[str], collection_id: int | None = None) -> None:
+    def import_paths(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
         self.importer().import_paths(list(paths), collection_id)
 
     def _import_dropped_paths(self, paths: list[str]) -> None:
@@ -316,7 +320,7 @@ class MainWindow(QMainWindow):
             value = s.value(key)
             if value is not None:
                 restore(value)
-        show_automatic = s.value("tags/show_automatic", True, type=bool)
+        show_automatic = bool(s.value("tags/show_automatic", True, type=bool))
         self.sidebar.tags.show_automatic_action.setChecked(show_automatic)
 
     def save_settings(self) -> None:

@@ -32,7 +32,7 @@ def decode_ids(data: QMimeData, mime: str = ITEM_IDS_MIME) -> list[int]:
     """The ids a drag carries in ``mime``, or [] when it carries none."""
     if not data.hasFormat(mime):
         return []
-    raw = bytes(data.data(mime)).decode("ascii", errors="replace")
+    raw = bytes(data.data(mime).data()).decode("ascii", errors="replace")
     return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 

@@ -161,7 +161,7 @@ class NotesEditor(QWidget):
         self.flush()
         note_id = current.data(NOTE_ID_ROLE) if current else None
         notes = {n.id: n for n in self.library.notes.of_item(self.item_id)} if self.item_id else {}
-        self._show_note(notes.get(note_id))
+        self._show_note(notes.get(note_id) if note_id is not None else None)
 
     def _update_enabled(self) -> None:
         self.new_button.setEnabled(self.item_id is not None)
@@ -180,10 +180,10 @@ class NotesEditor(QWidget):
     def flush(self) -> None:
         """Save the note being edited now, if it changed since the last save."""
         self._save_timer.stop()
-        if not self.has_unsaved_text():
+        note_id = self.note_id
+        if note_id is None or not self.has_unsaved_text():
             return
         html = body_html(self.text.toHtml())
-        note_id = self.note_id
         self.text.document().setModified(False)
         saved = self.editor.run_returning(lambda: self.library.notes.update(note_id, html))
         if saved is not None:

@@ -24,7 +24,7 @@ STYLE_KEY = "citation/style"
 
 def default_style(settings: QSettings) -> str:
     """The id of the chosen style; AMA when none is chosen or the chosen one is gone."""
-    return _installed_or_default(settings.value(STYLE_KEY, "", type=str))
+    return _installed_or_default(str(settings.value(STYLE_KEY, "", type=str)))
 
 
 def _installed_or_default(chosen: str) -> str:
@@ -40,7 +40,7 @@ def _installed_or_default(chosen: str) -> str:
 
 def warm_up(settings: QSettings, tasks: TaskRunner) -> Task:
     """Compile the chosen style in a background task; the caches keep it for the window."""
-    chosen = settings.value(STYLE_KEY, "", type=str)
+    chosen = str(settings.value(STYLE_KEY, "", type=str))
     return tasks.run("Style warm-up", lambda _library, _progress, _cancelled: _compile(chosen))
 
 

@@ -8,7 +8,9 @@ collection are imported into it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -99,7 +101,7 @@ class CollectionTreeModel(QStandardItemModel):
         )
         return found[0] if found else QModelIndex()
 
-    def is_within(self, cid: CollectionId, ancestor: CollectionId) -> bool:
+    def is_within(self, cid: CollectionId | None, ancestor: CollectionId) -> bool:
         """True if ``cid`` is ``ancestor`` or nested somewhere inside it."""
         while cid is not None:
             if cid == ancestor:
@@ -152,7 +154,7 @@ class CollectionTreeModel(QStandardItemModel):
     def _drop_collection(self, ids: list[int], target: Source, act: bool) -> bool:
         if not ids or target.kind not in (LIBRARY, COLLECTION):
             return False
-        moved = ids[0]
+        moved = CollectionId(ids[0])
         if target.collection is not None and self.is_within(target.collection, moved):
             return False  # not into itself or its own subcollections
         if act:
@@ -189,7 +191,7 @@ class CollectionTree(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
     def model(self) -> CollectionTreeModel:
-        return super().model()
+        return cast(CollectionTreeModel, super().model())  # the one model this view is given
 
     def select_source(self, source: Source) -> None:
         index = self.model().index_of(source)
@@ -349,7 +351,7 @@ class Sidebar(QSplitter):
     def _on_items_dropped(self, ids: list, target: Source) -> None:
         if target.kind == TRASH:
             self.editor.trash(ids)
-        else:
+        elif target.collection is not None:  # items drop on a collection or the trash only
             self.editor.add_to_collection(ids, target.collection)
 
     def _show_menu(self, pos) -> None:
@@ -362,15 +364,16 @@ class Sidebar(QSplitter):
         if not menu.isEmpty():
             menu.exec(self.tree.viewport().mapToGlobal(pos))
 
-    def _menu_entries(self, source: Source) -> list[tuple[str, object]]:
+    def _menu_entries(self, source: Source) -> list[tuple[str, Callable[[], object]]]:
         cid = source.collection
-        entries = {
-            LIBRARY: [("New Collection…", self.new_collection)],
-            TRASH: [("Empty Trash…", self.empty_trash)],
-            COLLECTION: [
+        if source.kind == COLLECTION and cid is not None:
+            return [
                 ("New Subcollection…", lambda: self.new_collection(cid)),
                 ("Rename Collection…", lambda: self.rename_collection(cid)),
                 ("Delete Collection…", lambda: self.delete_collection(cid)),
-            ],
+            ]
+        entries: dict[str, list[tuple[str, Callable[[], object]]]] = {
+            LIBRARY: [("New Collection…", self.new_collection)],
+            TRASH: [("Empty Trash…", self.empty_trash)],
         }
         return entries.get(source.kind, [])

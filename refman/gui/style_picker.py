@@ -77,7 +77,8 @@ class StylePicker(QWidget):
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
         self._apply_filter("")
 
-    def style(self) -> str:
+    # Not QWidget.style() (the widget's QStyle, which Qt reads in C++, never through Python).
+    def style(self) -> str:  # type: ignore[override]
         """The id of the chosen style."""
         return self._style.id
 

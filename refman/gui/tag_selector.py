@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import compress
 from operator import not_
+from typing import cast
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -222,7 +223,8 @@ class TagFilterProxy(QAbstractProxyModel):
         self._text = ""
         self._rows: list[int] = []  # source rows shown, ascending
 
-    def setSourceModel(self, model: TagListModel) -> None:
+    # Only a TagListModel is filtered here: narrower than Qt's QAbstractItemModel.
+    def setSourceModel(self, model: TagListModel) -> None:  # type: ignore[override]
         self.beginResetModel()
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._source_about_to_reset)
@@ -233,8 +235,11 @@ class TagFilterProxy(QAbstractProxyModel):
     def _source_about_to_reset(self) -> None:
         self.beginResetModel()
 
+    def _source(self) -> TagListModel:
+        return cast(TagListModel, self.sourceModel())  # the one model set (setSourceModel)
+
     def _source_reset(self) -> None:
-        self._rows = self.sourceModel().shown_rows(self.show_automatic, self._text)
+        self._rows = self._source().shown_rows(self.show_automatic, self._text)
         self.endResetModel()
 
     def set_show_automatic(self, show: bool) -> None:
@@ -246,7 +251,7 @@ class TagFilterProxy(QAbstractProxyModel):
     def _refilter(self, show_automatic: bool, text: str) -> None:
         self.beginResetModel()
         self.show_automatic, self._text = show_automatic, text
-        self._rows = self.sourceModel().shown_rows(show_automatic, text)
+        self._rows = self._source().shown_rows(show_automatic, text)
         self.endResetModel()
 
     def mapToSource(self, index: AnyIndex) -> QModelIndex:
@@ -267,7 +272,7 @@ class TagFilterProxy(QAbstractProxyModel):
             return QModelIndex()
         return self.createIndex(row, 0)
 
-    def parent(self, index: AnyIndex | None = None):  # type: ignore[override]
+    def parent(self, index: AnyIndex | None = None):
         if index is None:  # QObject.parent()
             return super().parent()
         return QModelIndex()

@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
@@ -45,7 +46,9 @@ WRITE, READ, NO_LIBRARY = "write", "read", "none"
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
-Job = Callable[[Library | None, Progress, Cancelled], object]
+# job(library, progress, cancelled): the library is a Library opened for the task (mode READ or
+# WRITE) or None (NO_LIBRARY); Any, so that a job of either kind says which it takes.
+Job = Callable[[Any, Progress, Cancelled], object]
 
 
 class Task(QThread):
@@ -118,6 +121,7 @@ class TaskRunner(QObject):
         self._running: set[Task] = set()
         self._waiting_writers: deque[Task] = deque()
         app = QCoreApplication.instance()
+        assert app is not None  # the window's application
         app.aboutToQuit.connect(self.cancel_all_and_wait)
 
     def run(self, name: str, job: Job, *, mode: str = NO_LIBRARY) -> Task:

@@ -16,7 +16,7 @@ which, so older commands on the stack still find "their" collection.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -41,6 +41,10 @@ class LibraryEditor(QObject):
         self.undo_stack = QUndoStack(self)
         self._renumbered: dict[CollectionId, CollectionId] = {}
 
+    @overload
+    def collection_id(self, cid: CollectionId) -> CollectionId: ...
+    @overload
+    def collection_id(self, cid: CollectionId | None) -> CollectionId | None: ...
     def collection_id(self, cid: CollectionId | None) -> CollectionId | None:
         """The id a collection has now, after undo or redo made it again under a new id."""
         while cid in self._renumbered:
@@ -143,10 +147,11 @@ class LibraryEditor(QObject):
 class LibraryCommand(QUndoCommand):
     """A change with its inverse. ``LibraryEditor.push`` does the first run itself."""
 
+    editor: LibraryEditor  # set by LibraryEditor.push, before the first do()
+
     def __init__(self, library: Library, text: str):
         super().__init__(text)
         self.library = library
-        self.editor: LibraryEditor | None = None  # set by LibraryEditor.push
         self.done_once = False
 
     def do(self) -> Changes:
@@ -223,10 +228,10 @@ def _items_to_change(
 ) -> dict[str, list[ItemId]]:
     """For each tag name, the items that lack it (adding) or have it (removing)."""
     has: dict[str, set[ItemId]] = {name.casefold(): set() for name in names}
-    for ref in library.items.get_many(list(ids)):
+    for item_id, ref in zip(ids, library.items.get_many(list(ids)), strict=True):
         for tag in ref.tags:
             if tag.name.casefold() in has:
-                has[tag.name.casefold()].add(ref.id)
+                has[tag.name.casefold()].add(item_id)
     return {name: [i for i in ids if (i in has[name.casefold()]) != adding] for name in names}
 
 
@@ -296,6 +301,7 @@ class CreateCollectionCommand(LibraryCommand):
         return changes
 
     def revert(self) -> Changes:
+        assert self.made is not None  # undone after it was done
         return self.library.collections.delete(self.editor.collection_id(self.made.id))
 
 
@@ -340,8 +346,8 @@ def _members(library: Library, cid: CollectionId) -> list[ItemId]:
 
 def _tagged(library: Library, name: str) -> list[ItemId]:
     """Every item with the tag, in the library or in the trash."""
-    return library.items.search(ViewQuery(tags=[name])) + library.items.search(
-        ViewQuery(tags=[name], trashed=True)
+    return library.items.search(ViewQuery(tags=(name,))) + library.items.search(
+        ViewQuery(tags=(name,), trashed=True)
     )
 
 

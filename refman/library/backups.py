@@ -57,7 +57,7 @@ from refman.store import database, maintenance
 try:  # POSIX
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no module: the locks below use msvcrt
     import msvcrt
 
 BACKUP_FOLDER = "backups"
@@ -214,7 +214,7 @@ class LibraryFiles:
         return None
 
 
-def is_library_file(library: Path, path: str | os.PathLike) -> bool:
+def is_library_file(library: Path, path: str | os.PathLike[str]) -> bool:
     """True for the library file, its SQLite companions and the files of its backups folder:
     files only SQLite may open while the library is open, and nothing may overwrite."""
     try:
@@ -257,7 +257,7 @@ def make_backup(
     return target
 
 
-def _copy(library: Path, target: Path, cancelled) -> Path | None:
+def _copy(library: Path, target: Path, cancelled: Callable[[], bool] | None) -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not maintenance.copy_database(library, target, cancelled):

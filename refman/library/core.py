@@ -34,7 +34,9 @@ READ_ONLY_NOTICE = (
 class Library:
     """A reference library in one SQLite file, open."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, verify: bool = True):
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool = False, verify: bool = True
+    ):
         """Open (or create) the library at ``path``.
 
         A path that cannot be a library (a folder, a device, a missing folder...) raises
@@ -80,7 +82,7 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

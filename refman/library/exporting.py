@@ -18,6 +18,7 @@ from refman.library.items import LIBRARY
 from refman.library.use_case import UseCase
 from refman.model import ItemId, LibraryError, Reference, ViewQuery
 from refman.store import items, search
+from refman.store.connection import Database
 
 
 class Exporting(UseCase):
@@ -38,7 +39,7 @@ class Exporting(UseCase):
             ids = search.search_ids(db, view, sort="creators", descending=False)
             return len(ids), self._written(db, ids, fmt, style)
 
-    def _written(self, db, ids: Sequence[ItemId], fmt: str, style: str | None) -> str:
+    def _written(self, db: Database, ids: Sequence[ItemId], fmt: str, style: str | None) -> str:
         needs = formats.find_export_format(fmt)
         # The references are freed before the collector resumes: it never walks them.
         with collector.paused():
@@ -59,7 +60,7 @@ class Exporting(UseCase):
             refs = items.load(db, ids, source_records=False)
         return formats.cite(refs, style, fmt)
 
-    def write(self, path: str | os.PathLike, text: str) -> None:
+    def write(self, path: str | os.PathLike[str], text: str) -> None:
         """Write an export to ``path`` whole or not at all (refman.files); never over the
         library, its -wal/-shm or a backup, which only SQLite may touch."""
         if backups.is_library_file(self._connection.path, Path(path)):

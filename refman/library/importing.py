@@ -12,6 +12,7 @@ refused unopened; a file that changes while it is read is not imported.
 
 from __future__ import annotations
 
+import enum
 import io
 import operator
 import os
@@ -19,7 +20,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from refman import collector, formats
 from refman.library import backups
@@ -38,8 +39,11 @@ from refman.model import (
     Tag,
 )
 from refman.store import collection_tree, items
-from refman.store.connection import Connection
+from refman.store.connection import Connection, Database
 from refman.store.duplicates import REASONS, DuplicateKeys, Match, best_match
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -59,7 +63,13 @@ BATCH_SIZE = 500
 # PubMed records holds some 25,000 fields and 2 million characters.
 BATCH_FIELDS = 100_000
 BATCH_CHARS = 4_000_000
-_LOOK_UP_LATER = object()  # a duplicate look-up that must wait for the record's turn
+
+
+class _Later(enum.Enum):
+    LOOK_UP = "look up"  # a duplicate look-up that must wait for the record's turn
+
+
+_LOOK_UP_LATER = _Later.LOOK_UP
 TITLE_SHOWN = 60  # characters of a title in a line of the import's report
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
 FILE_CHANGED = (
@@ -207,7 +217,7 @@ def _not_regular(info: os.stat_result) -> str | None:
 
 
 def _expand_paths(
-    paths: Iterable[str | os.PathLike], problems: list[Problem], library: Path
+    paths: Iterable[str | os.PathLike[str]], problems: list[Problem], library: Path
 ) -> list[Path]:
     """Files to import: named files as they are, and the MEDLINE files inside named folders.
 
@@ -304,7 +314,7 @@ class _WatchedFile(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         n = self._file.readinto(buffer)
         if n:
             self._read += n
@@ -365,7 +375,7 @@ class Importing(UseCase):
 
     def files(
         self,
-        paths: Iterable[str | os.PathLike],
+        paths: Iterable[str | os.PathLike[str]],
         *,
         duplicates: str = "skip",
         collection: str | CollectionId | None = None,
@@ -425,10 +435,20 @@ class Importing(UseCase):
             found = collection_tree.find(db, name)
             return found.id if found else collection_tree.create(db, name, None).id
 
-    def _import_source(self, source, report, policy, collection, tags, cancelled) -> None:
+    def _import_source(
+        self,
+        source: _Source,
+        report: ImportReport,
+        policy: str,
+        collection: CollectionId | None,
+        tags: Sequence[Tag],
+        cancelled: Cancelled | None,
+    ) -> None:
         opener, name, fmt = source
         if policy not in DUPLICATE_POLICIES:
             raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
+        if fmt.reader is None:  # find_reader and sniff give formats with a reader only
+            raise RefmanError(f"refman cannot read {fmt.name} files.")
         file_report = ImportReport()
         try:
             # A large file makes and drops millions of small objects, none in a cycle: paused,
@@ -461,7 +481,9 @@ class Importing(UseCase):
         report.problems += file_report.problems
 
 
-def _file_extras(db, report: ImportReport, collection, tags: Sequence[Tag]) -> None:
+def _file_extras(
+    db: Database, report: ImportReport, collection: CollectionId | None, tags: Sequence[Tag]
+) -> None:
     """File the imported items (new and matched) in the collection and add the tags."""
     ids = report.item_ids
     if not ids:
@@ -503,7 +525,7 @@ class _FileImport:
     later in the file is still found (and still reported as a repeat within the file).
     """
 
-    def __init__(self, db, name: str, policy: str, report: ImportReport):
+    def __init__(self, db: Database, name: str, policy: str, report: ImportReport):
         self.db = db
         self.name = name
         self.policy = policy
@@ -511,7 +533,9 @@ class _FileImport:
         self.pending = _PendingBatch()
         self.written: dict[ItemId, int] = {}  # items added from this file: their record's line
 
-    def add_all(self, records: Iterator[tuple[int, Reference]], cancelled) -> None:
+    def add_all(
+        self, records: Iterator[tuple[int, Reference]], cancelled: Cancelled | None
+    ) -> None:
         for batch in _batches(records, BATCH_SIZE):
             keys = [None if self.policy == "keep" else DuplicateKeys.of(r) for _, r in batch]
             for (line, ref), ref_keys, match in zip(batch, keys, self._matches(keys), strict=True):
@@ -522,17 +546,19 @@ class _FileImport:
                 self._write()
         self._write()
 
-    def _matches(self, keys: Sequence[DuplicateKeys | None]) -> Sequence[Match | None]:
+    def _matches(self, keys: Sequence[DuplicateKeys | None]) -> Sequence[Match | _Later | None]:
         """The item in the library each record duplicates, as it stood before the batch.
 
         Merging changes items as it goes (a merged item may gain the DOI a later record
         carries), so under that policy each record is looked up when its turn comes.
         """
-        if self.policy == "skip":
-            return items.find_matches(self.db, keys)
+        if self.policy == "skip":  # every record has its keys: only "keep" leaves them out
+            return items.find_matches(self.db, [k for k in keys if k is not None])
         return [_LOOK_UP_LATER if self.policy == "merge" else None] * len(keys)
 
-    def _add_one(self, line: int, ref: Reference, keys, match) -> None:
+    def _add_one(
+        self, line: int, ref: Reference, keys: DuplicateKeys | None, match: Match | _Later | None
+    ) -> None:
         if keys is None:  # the keep policy: every record is added
             self.pending.add(line, ref, keys)
             return
@@ -565,7 +591,16 @@ class _FileImport:
         (self.report.merged if merge else self.report.duplicates).append(match.item_id)
         self._not_added(line, ref, match.reason, merge, item=match)
 
-    def _not_added(self, line, ref, reason, merged, *, twin_line=None, item=None) -> None:
+    def _not_added(
+        self,
+        line: int,
+        ref: Reference,
+        reason: str,
+        merged: bool,
+        *,
+        twin_line: int | None = None,
+        item: Match | None = None,
+    ) -> None:
         self.report.not_added.append(
             NotAdded(
                 self.name,
@@ -622,14 +657,16 @@ class _PendingBatch:
     def find(self, keys: DuplicateKeys) -> tuple[str, int] | None:
         """(reason, index) of the waiting record that ``keys`` matches best, or None."""
         indexes = {i for key in keys.lookups() for i in self._by_key.get(key, ())}
-        return best_match(keys, ((self._keys[i], (i,), i) for i in indexes))
+        # Only records with keys are indexed.
+        candidates = ((k, (i,), i) for i in indexes if (k := self._keys[i]) is not None)
+        return best_match(keys, candidates)
 
     def merge(self, index: int, ref: Reference) -> None:
         """Merge ``ref`` into the waiting record ``index``, which may gain keys."""
         merged = _merged(self.refs[index], ref)
         self.refs[index] = merged
-        self._keys[index] = DuplicateKeys.of(merged)
-        self._index(index, self._keys[index])
+        keys = self._keys[index] = DuplicateKeys.of(merged)
+        self._index(index, keys)
 
     def take(self) -> tuple[list[Reference], list[int]]:
         taken = self.refs, self.lines
@@ -648,7 +685,7 @@ def _merged(first: Reference, second: Reference) -> Reference:
     return first.with_changes(**_merge(first, second), tags=tags)
 
 
-def _file_opener(path: Path, tracker: _ProgressTracker):
+def _file_opener(path: Path, tracker: _ProgressTracker) -> Callable[[], io.BufferedReader]:
     def opener() -> io.BufferedReader:
         return io.BufferedReader(_WatchedFile(path, tracker.advance))
 

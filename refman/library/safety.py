@@ -13,19 +13,22 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from refman.library import backups
 from refman.library.use_case import UseCase
 from refman.model import BusyError, LibraryError
 from refman.store import database, fts, items, maintenance
 from refman.store import tags as stored_tags
-from refman.store.connection import Connection
+from refman.store.connection import Connection, Database
 
 CHECK_FILE = "the file (SQLite's integrity check and the links between tables)"
 CHECK_FTS = "the search index against the items"
 CHECK_TAGS = "the tag counts against the tags on items"
 CHECK_RECORDS = "every item's stored source record"
 MAX_PROBLEMS_LISTED = 20
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -90,7 +93,7 @@ class Safety(UseCase):
 
     # --- backups and the quick check ---------------------------------------------------------
 
-    def backup(self, output: str | os.PathLike | None = None) -> Path:
+    def backup(self, output: str | os.PathLike[str] | None = None) -> Path:
         """A consistent copy of the library, to ``output`` or into its backups folder."""
         made = backups.make_backup(self._path, output=Path(output) if output else None)
         assert made is not None  # only a cancelled copy makes none
@@ -108,7 +111,9 @@ class Safety(UseCase):
         DamagedLibraryError when it fails, and the library takes no more changes."""
         backups.verify(self._path)
 
-    def on_damage(self, listener: Callable[[backups.DamagedLibraryError], None]):
+    def on_damage(
+        self, listener: Callable[[backups.DamagedLibraryError], None]
+    ) -> Callable[[], None]:
         """Call ``listener`` (in the thread that met it) when SQLite finds this library
         damaged while it is open; returns a function that stops the calls."""
         own = database.file_key(self._path)
@@ -139,11 +144,11 @@ class Safety(UseCase):
         backups.forget_verified(self._path)
         return report
 
-    def _finder(self, query: Callable) -> Find:
+    def _finder(self, query: Callable[[Database], _T]) -> Callable[[], _T]:
         """A check's query, to run in one snapshot of the library."""
         return lambda: self._read(query)
 
-    def _repair(self, change: Callable) -> Callable[[], None]:
+    def _repair(self, change: Callable[[Database], None]) -> Callable[[], None]:
         """A repair, run in a transaction allowed on a library found damaged."""
 
         def repair() -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from peewee import SQL, Database
+from peewee import SQL, Database, Query
+
+from refman.store.mapping import Row
 
 # Ids per IN (...) list: far below every engine's limit on bound parameters.
 CHUNK = 500
 
 
-def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
     """INSERT many rows with one prepared statement; rows whose key exists are left alone.
 
     ``executemany`` binds each row to the same compiled statement: several times faster than
@@ -24,16 +27,16 @@ def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable
     db.cursor().executemany(sql, rows)
 
 
-def rows_where_in(db: Database, select: str, column: str, values: Iterable) -> list[tuple]:
+def rows_where_in(db: Database, select: str, column: str, values: Iterable[object]) -> list[Row]:
     """The rows of ``select`` (SQL without WHERE) whose ``column`` is one of ``values``.
 
     Values are bound as parameters, CHUNK at a time: unlike a JSON list read with json_each,
     that keeps text with NUL characters intact.
     """
-    values = list(values)
-    found: list[tuple] = []
-    for start in range(0, len(values), CHUNK):
-        chunk = values[start : start + CHUNK]
+    listed = list(values)
+    found: list[Row] = []
+    for start in range(0, len(listed), CHUNK):
+        chunk = listed[start : start + CHUNK]
         marks = ", ".join([db.param] * len(chunk))
         found += db.execute_sql(f"{select} WHERE {column} IN ({marks})", chunk).fetchall()
     return found
@@ -48,15 +51,15 @@ def ids_listed(ids: Sequence[int]) -> SQL:
     return SQL("(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
 
 
-def grouped(rows: Iterable[Sequence]) -> dict[int, list]:
+def grouped(rows: Iterable[Sequence[Any]]) -> dict[int, list[list[Any]]]:
     """{item id: [rest of row, ...]} from rows that start with an item id, order kept."""
-    groups: dict[int, list] = defaultdict(list)
+    groups: dict[int, list[list[Any]]] = defaultdict(list)
     for item_id, *rest in rows:
         groups[item_id].append(rest)
     return groups
 
 
-def fetch(db: Database, query) -> list[tuple]:
+def fetch(db: Database, query: Query) -> list[Row]:
     """The rows of a peewee query as plain tuples, skipping peewee's per-row conversions.
 
     Those conversions cost more than SQLite itself on the lists the item table needs.

@@ -11,27 +11,28 @@ from collections.abc import Sequence
 from peewee import Database, chunked
 
 from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError
-from refman.store.bulk import CHUNK, insert_rows
+from refman.store.bulk import CHUNK, fetch, insert_rows
+from refman.store.mapping import Row
 from refman.store.schema import Collection as CollectionRow
 from refman.store.schema import CollectionItem
 
 _COLUMNS = (CollectionRow.id, CollectionRow.name, CollectionRow.parent)
 
 
-def _collection(row: tuple) -> Collection:
+def _collection(row: Row) -> Collection:
     cid, name, parent_id = row
     return Collection(
         CollectionId(cid), name, None if parent_id is None else CollectionId(parent_id)
     )
 
 
-def _order(collection: Collection) -> tuple:
+def _order(collection: Collection) -> tuple[str, str, int]:
     return (collection.name.casefold(), collection.name, collection.id)
 
 
 def all_collections(db: Database) -> list[Collection]:
     """Every collection, sorted by name (the tree is built from parent_id)."""
-    rows = CollectionRow.select(*_COLUMNS).tuples().bind(db)
+    rows = fetch(db, CollectionRow.select(*_COLUMNS))
     return sorted((_collection(row) for row in rows), key=_order)
 
 
@@ -110,4 +111,4 @@ def remove_items(db: Database, ids: Sequence[ItemId], cid: CollectionId) -> None
 
 def of_item(db: Database, item_id: ItemId) -> list[CollectionId]:
     query = CollectionItem.select(CollectionItem.collection).where(CollectionItem.item == item_id)
-    return sorted(CollectionId(cid) for (cid,) in query.tuples().bind(db))
+    return sorted(CollectionId(cid) for (cid,) in fetch(db, query))

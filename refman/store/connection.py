@@ -22,6 +22,10 @@ from refman.model import DamageFoundError, LibraryError
 from refman.store import database, migrations, search, tags
 from refman.store.database import open_database, translate_errors
 
+# The database the store's query functions take, as the library names it in its types (the
+# library imports no peewee).
+Database = peewee.Database
+
 # What SQLite answers to a rollback after it has already ended the transaction itself.
 _ALREADY_ENDED = ("no such savepoint", "no transaction is active")
 

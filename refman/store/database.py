@@ -32,6 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -74,7 +75,7 @@ _connections: collections.Counter[str] = collections.Counter()
 _connections_lock = threading.RLock()
 
 
-def file_key(path: str | os.PathLike) -> str:
+def file_key(path: str | os.PathLike[str]) -> str:
     """One name per file, however the user spelled it (symbolic links and ``..`` resolved)."""
     return os.path.realpath(path)
 
@@ -168,7 +169,7 @@ def open_database(path: Path, *, read_only: bool) -> peewee.SqliteDatabase:
     return _open(path, uri + "&immutable=1", {"uri": True})
 
 
-def _open(path: Path, target: str, params: dict) -> peewee.SqliteDatabase:
+def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatabase:
     read_only = "mode=ro" in target
     pragmas = dict(_PRAGMAS, query_only=1) if read_only else dict(_PRAGMAS)
     db = peewee.SqliteDatabase(

@@ -194,14 +194,14 @@ def match_reason(a: DuplicateKeys, b: DuplicateKeys) -> str | None:
 
 
 def best_match(
-    keys: DuplicateKeys, candidates: Iterable[tuple[DuplicateKeys, tuple, _T]]
+    keys: DuplicateKeys, candidates: Iterable[tuple[DuplicateKeys, tuple[int, ...], _T]]
 ) -> tuple[str, _T] | None:
     """(reason, value) of the candidate that ``keys`` matches best, or None.
 
     Each candidate is (its keys, a rank, a value). The strongest reason wins, then the lowest
     rank (the store ranks a live item before a trashed one, then the oldest first).
     """
-    best: tuple[int, tuple, _T] | None = None
+    best: tuple[int, tuple[int, ...], _T] | None = None
     for other, rank, value in candidates:
         reason = match_reason(keys, other)
         if reason is None:

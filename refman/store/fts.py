@@ -34,6 +34,7 @@ from peewee import JOIN, Database, DatabaseError, chunked, fn
 from refman.model import Creator as CreatorRecord
 from refman.model import Reference
 from refman.store.bulk import CHUNK, fetch, grouped
+from refman.store.mapping import Row
 from refman.store.schema import Creator, Item, ItemAbstract, Note, Tag
 
 TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
@@ -55,7 +56,7 @@ class FtsTable:
 
     name: str
     columns: tuple[str, ...]
-    source: type  # the model whose ids are the table's rowids
+    source: type[Item | Tag | Note]  # the model whose ids are the table's rowids
     rows: Rows  # the rows the table should hold for these source ids
     to_items: str  # SQL: the ids (as item_id) of the items whose rows fit "{match}"
 
@@ -107,8 +108,8 @@ def _item_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     query = Item.select(Item.id, *text).join(ItemAbstract, JOIN.LEFT_OUTER)
     items = fetch(db, query.where(Item.id.in_(ids)))
     names = (Creator.family, Creator.given, Creator.literal)
-    query = Creator.select(Creator.item, *names).where(Creator.item.in_(ids))
-    creators = grouped(fetch(db, query.order_by(Creator.item, Creator.position)))
+    by_item = Creator.select(Creator.item, *names).where(Creator.item.in_(ids))
+    creators = grouped(fetch(db, by_item.order_by(Creator.item, Creator.position)))
     return {
         item_id: field_row(
             title,
@@ -158,7 +159,7 @@ TABLES = (ITEMS, TAGS, NOTES)
 # --- keeping the index in step ----------------------------------------------------------------
 
 
-def insert_rows(db: Database, table: FtsTable, rows: Iterable[tuple]) -> None:
+def insert_rows(db: Database, table: FtsTable, rows: Iterable[Row]) -> None:
     """Add rows (rowid, *columns) to one table."""
     columns = ", ".join(("rowid",) + table.columns)
     marks = ", ".join("?" * (len(table.columns) + 1))

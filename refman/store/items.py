@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from peewee import Database, chunked, fn
+from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
@@ -146,12 +146,14 @@ def _load_chunk(
         tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
     else:
         tag_links = reader.tag_names(fetch(db, _tag_links((TagRow.name,), ids)))
-    records = (
+    records: dict[int, bytes] = (
         dict(fetch(db, SourceRecord.select().where(SourceRecord.item.in_(listed))))
         if source_records
         else {}
     )
-    abstracts = dict(fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed))))
+    abstracts: dict[int, str] = dict(
+        fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed)))
+    )
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
     loaded = {}
     for row in rows:
@@ -168,7 +170,7 @@ def _load_chunk(
     return loaded
 
 
-def _tag_links(columns: Sequence, ids: Sequence[int]):
+def _tag_links(columns: Sequence[ColumnBase], ids: Sequence[int]) -> ModelSelect[ItemTag]:
     """(item id, *columns) of the items' tag links, in each item's order."""
     query = (
         ItemTag.select(ItemTag.item, *columns).join(TagRow).where(ItemTag.item.in_(ids_listed(ids)))
@@ -203,13 +205,15 @@ def drop_source_records(db: Database, ids: Sequence[ItemId]) -> None:
         Item.update(source_format="").where(Item.id.in_(chunk)).bind(db).execute()
 
 
-def rows(db: Database, ids: Sequence[ItemId], columns: Sequence[str]) -> dict[ItemId, tuple]:
+def rows(
+    db: Database, ids: Sequence[ItemId], columns: Sequence[str]
+) -> dict[ItemId, tuple[str, ...]]:
     """Display values of the columns for each id found (missing ids are left out)."""
     unknown = [name for name in columns if name not in DISPLAY_COLUMNS]
     if unknown:
         raise ValueError(f"unknown columns {unknown}; use {', '.join(DISPLAY_COLUMNS)}")
     year = list(columns).index("year") if "year" in columns else None
-    found: dict[ItemId, tuple] = {}
+    found: dict[ItemId, tuple[str, ...]] = {}
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
         query = Item.select(Item.id, *(DISPLAY_COLUMNS[name] for name in columns))
         for item_id, *values in fetch(db, query.where(Item.id.in_(chunk))):
@@ -232,6 +236,8 @@ def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | No
 
 # A candidate's keys, whether it is trashed, and its title for the import's report.
 _CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid_sort, doi_key, title_key, title"
+# (its keys, its rank: (trashed, id), (its id, its title)), as duplicates.best_match takes them.
+_Candidate = tuple[DuplicateKeys, tuple[bool, int], tuple[int, str]]
 
 
 def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | None]:
@@ -254,11 +260,11 @@ def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | No
     return found
 
 
-def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, list]:
+def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, list[_Candidate]]:
     """{key value: [(the item's keys, its rank, (its id, its title))]} of the items whose
     ``column`` is one of ``values``."""
     select = f"SELECT {column}, {_CANDIDATE_COLUMNS} FROM item"
-    candidates: dict[str, list] = defaultdict(list)
+    candidates: dict[str, list[_Candidate]] = defaultdict(list)
     for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
         db, select, column, values
     ):
@@ -267,7 +273,7 @@ def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, l
     return candidates
 
 
-def _best(keys: DuplicateKeys, candidates: Iterable) -> Match | None:
+def _best(keys: DuplicateKeys, candidates: Iterable[_Candidate]) -> Match | None:
     found = best_match(keys, candidates)
     if found is None:
         return None
@@ -284,6 +290,7 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     (current,) = load(db, [item_id])
+    assert current.date_added is not None  # every stored item has one
     updated = current.with_changes(**changes)
     if updated == current:
         return False
@@ -297,8 +304,8 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)
     if updated.creators != current.creators:
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
-        rows_ = mapping.creator_rows(item_id, updated.creators)
-        insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, rows_)
+        creators = mapping.creator_rows(item_id, updated.creators)
+        insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     fts.refresh(db, fts.ITEMS, [item_id])
     return True
 

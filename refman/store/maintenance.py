@@ -38,6 +38,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from peewee import Database
+
 from refman.files import sync
 from refman.model import DamageFoundError, DiskFullError, LibraryError
 from refman.store import migrations
@@ -208,7 +210,12 @@ def restore_database(
         _replace_file(backup, target)
 
 
-def _restore_pages(backup, target, save_once, waiting) -> None:
+def _restore_pages(
+    backup: Path,
+    target: Path,
+    save_once: Callable[[], None],
+    waiting: Callable[[float], None] | None,
+) -> None:
     started = time.monotonic()
     steps = 0
 
@@ -258,7 +265,7 @@ def _replace_file(backup: Path, target: Path) -> None:
 # --- checks -----------------------------------------------------------------------------------
 
 
-def integrity_problems(db) -> list[str]:
+def integrity_problems(db: Database) -> list[str]:
     """SQLite's full check and the foreign keys, on an open library (a peewee database);
     empty when the file is sound."""
     found = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
@@ -268,7 +275,7 @@ def integrity_problems(db) -> list[str]:
     return problems
 
 
-def reindex(db) -> None:
+def reindex(db: Database) -> None:
     """Build every index anew from its table: heals an index that disagrees with it."""
     db.execute_sql("REINDEX")
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from refman.model import (
     AUTHOR,
@@ -29,8 +29,12 @@ from refman.model import (
     MeshQualifier,
     PartialDate,
     Reference,
+    SourceRecord,
     Tag,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # Reference fields stored as-is in an item column of the same name: the editable ones but those
 # kept otherwise (the abstract in a table of its own, the date in columns of its parts, ISSNs
@@ -78,7 +82,10 @@ ITEM_TAG_COLUMNS: tuple[str, ...] = (
     "qualifiers",
 )
 
-_T = TypeVar("_T")
+_T = TypeVar("_T", bound="DataclassInstance")
+
+# A row as SQLite gives it or takes it: a value of whatever type its column holds.
+Row = tuple[Any, ...]
 
 _NUMBER = re.compile(r"\d+")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -154,7 +161,7 @@ def _creators_sort(ref: Reference) -> str:
     return fold(first.literal or f"{first.family} {first.given}")
 
 
-def key_values(ref: Reference) -> tuple:
+def key_values(ref: Reference) -> tuple[str, ...]:
     """The derived columns of KEY_COLUMNS for this reference."""
     return (
         doi_key(ref.doi),
@@ -198,7 +205,7 @@ def parse_time(text: str) -> datetime:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def to_json(values: Sequence) -> str:
+def to_json(values: Sequence[object]) -> str:
     return _JSON.encode(values) if values else ""
 
 
@@ -210,17 +217,17 @@ def _strings_json(values: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _qualifiers_json(qualifiers: tuple) -> str:
+def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
     """The MeSH qualifiers of a tag link as JSON (cached: the same few sets recur)."""
     return to_json([[q.name, q.major] for q in qualifiers])
 
 
-def from_json(text: str) -> tuple:
+def from_json(text: str) -> tuple[Any, ...]:
     """The values of a small JSON array column, as a tuple."""
     return tuple(json.loads(text)) if text else ()
 
 
-def from_json_many(texts: Iterable[str]) -> list[tuple]:
+def from_json_many(texts: Iterable[str]) -> list[tuple[Any, ...]]:
     """``from_json`` of each text, parsed in one call.
 
     The fixed cost of a ``json.loads`` call is most of the cost of decoding these small
@@ -233,7 +240,9 @@ def from_json_many(texts: Iterable[str]) -> list[tuple]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def item_row(ref: Reference, item_id: int, added: datetime, modified: datetime) -> tuple:
+def item_row(
+    ref: Reference, item_id: int, added: datetime, modified: datetime
+) -> tuple[object, ...]:
     """The item row in ITEM_COLUMNS order."""
     date = ref.date
     return (
@@ -250,7 +259,9 @@ def item_row(ref: Reference, item_id: int, added: datetime, modified: datetime) 
     )
 
 
-def creator_rows(item_id: int, creators: Iterable[Creator]) -> list[tuple]:
+def creator_rows(
+    item_id: int, creators: Iterable[Creator]
+) -> list[tuple[int, int, str, str, str, str, str, str]]:
     return [
         (
             item_id,
@@ -266,7 +277,9 @@ def creator_rows(item_id: int, creators: Iterable[Creator]) -> list[tuple]:
     ]
 
 
-def tag_link_row(item_id: int, tag_id: int, tag: Tag, position: int) -> tuple:
+def tag_link_row(
+    item_id: int, tag_id: int, tag: Tag, position: int
+) -> tuple[int, int, str, int, int, str]:
     qualifiers = _qualifiers_json(tuple(tag.qualifiers)) if tag.qualifiers else ""
     return (item_id, tag_id, tag.kind, position, int(tag.major), qualifiers)
 
@@ -300,18 +313,21 @@ SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError)
 SOURCE_RECORD_DAMAGED = "its stored source record cannot be read ({error})"
 
 
-def decode_source_record(blob: bytes) -> tuple[tuple[str, str], ...]:
+def decode_source_record(blob: bytes) -> SourceRecord:
     """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged."""
     if blob[:1] == _COMPACT:
         text = zlib.decompress(blob[1:]).decode("utf-8")
-        return tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
+        # Pairs each: encode_source_record wrote this layout only when no tag or value holds
+        # a separator.
+        split = tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
+        return cast(SourceRecord, split)
     pairs = tuple(map(tuple, json.loads(zlib.decompress(blob))))
     if not all(len(pair) == 2 for pair in pairs):
         raise ValueError("not tag/value pairs")
     return pairs
 
 
-def read_source_record(blob: bytes | None) -> tuple[tuple[tuple[str, str], ...], str]:
+def read_source_record(blob: bytes | None) -> tuple[SourceRecord, str]:
     """(pairs, "") for a sound blob or none; ((), what is wrong) for a damaged one: one item's
     damaged record must not stop a listing or an export of the whole library."""
     if blob is None:
@@ -366,15 +382,15 @@ class ItemReader:
     """
 
     def __init__(self) -> None:
-        self._tags: dict[tuple, Tag] = {}
+        self._tags: dict[tuple[Any, ...], Tag] = {}
         self._named: dict[str, Tag] = {}
         self._qualifiers: dict[str, tuple[MeshQualifier, ...]] = {}
         self._issns: dict[str, tuple[Issn, ...]] = {}
-        self._lists: dict[str, tuple] = {}
+        self._lists: dict[str, tuple[Any, ...]] = {}
         self._times: dict[str, datetime] = {}
-        self._dates: dict[tuple, PartialDate] = {}
+        self._dates: dict[tuple[Any, ...], PartialDate] = {}
 
-    def creators(self, rows: Sequence[Sequence]) -> dict[int, list[Creator]]:
+    def creators(self, rows: Sequence[Row]) -> dict[int, list[Creator]]:
         """{item id: creators in order} from rows of (item id, role, family, given, literal,
         affiliations, ids) in each item's order."""
         affiliations = from_json_many(row[5] for row in rows)
@@ -396,7 +412,7 @@ class ItemReader:
             by_item[item_id].append(creator)
         return by_item
 
-    def tags(self, rows: Sequence[Sequence]) -> dict[int, list[Tag]]:
+    def tags(self, rows: Sequence[Row]) -> dict[int, list[Tag]]:
         """{item id: tags in order} from rows of (item id, name, kind, major, qualifiers) in
         each item's order."""
         self._decode_qualifiers({row[4] for row in rows})
@@ -419,7 +435,7 @@ class ItemReader:
             by_item[row[0]].append(tag)
         return by_item
 
-    def tag_names(self, rows: Iterable[Sequence]) -> dict[int, list[Tag]]:
+    def tag_names(self, rows: Iterable[Row]) -> dict[int, list[Tag]]:
         """{item id: tags in order} from rows of (item id, name) in each item's order: tags
         that are their names only (kind manual, no MeSH star or qualifiers)."""
         known = self._named
@@ -433,13 +449,13 @@ class ItemReader:
 
     def reference(
         self,
-        row: Sequence,
+        row: Row,
         *,
         abstract: str,
         trashed: bool,
         creators: Sequence[Creator],
         tags: Sequence[Tag],
-        source_record: tuple[tuple[str, str], ...],
+        source_record: SourceRecord,
         damage: str = "",
     ) -> Reference:
         """A Reference from a row of ("id",) + STORED_COLUMNS and what the other tables hold.
@@ -474,8 +490,8 @@ class ItemReader:
                 MeshQualifier(name, bool(major)) for name, major in pairs
             )
 
-    def _date(self, *parts: object) -> PartialDate:
-        """The date of (year, month, day, text, season)."""
+    def _date(self, *parts: Any) -> PartialDate:
+        """The date of (year, month, day, text, season), as the row holds them."""
         found = self._dates.get(parts)
         if found is None:
             found = self._dates[parts] = PartialDate(*parts)
@@ -487,7 +503,7 @@ class ItemReader:
             found = self._issns[text] = tuple(Issn(value, kind) for value, kind in from_json(text))
         return found
 
-    def _list(self, text: str) -> tuple:
+    def _list(self, text: str) -> tuple[Any, ...]:
         found = self._lists.get(text)
         if found is None:
             found = self._lists[text] = from_json(text)

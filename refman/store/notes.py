@@ -6,13 +6,15 @@ from peewee import Database
 
 from refman.model import ItemId, MissingItemError, Note, NoteId
 from refman.store import fts, mapping
+from refman.store.bulk import fetch
+from refman.store.mapping import Row
 from refman.store.schema import Item
 from refman.store.schema import Note as NoteRow
 
 _COLUMNS = (NoteRow.id, NoteRow.item, NoteRow.html, NoteRow.created, NoteRow.modified)
 
 
-def _note(row: tuple) -> Note:
+def _note(row: Row) -> Note:
     note_id, item_id, html, created, modified = row
     return Note(
         NoteId(note_id),
@@ -25,7 +27,7 @@ def _note(row: tuple) -> Note:
 
 def of_item(db: Database, item_id: ItemId) -> list[Note]:
     query = NoteRow.select(*_COLUMNS).where(NoteRow.item == item_id).order_by(NoteRow.id)
-    return [_note(row) for row in query.tuples().bind(db)]
+    return [_note(row) for row in fetch(db, query)]
 
 
 def get(db: Database, note_id: NoteId) -> Note:

@@ -3,12 +3,15 @@
 The models are not bound to a database: a ``Store`` binds each query to its own connection
 (``query.bind(db)``), so that two libraries can be open at once. The tables themselves are
 created by the frozen steps in ``migrations.py``; a test checks that models and tables agree.
-Column meanings are in ``mapping.py``; the full-text table lives in ``search.py``.
+Column meanings are in ``mapping.py``; the full-text table lives in ``search.py``. The models
+with an integer id declare it (``id = AutoField()``) as peewee would add it, so that the type
+checker knows ``Item.id``.
 """
 
 from __future__ import annotations
 
 from peewee import (
+    AutoField,
     BlobField,
     BooleanField,
     CompositeKey,
@@ -31,6 +34,7 @@ class Item(BaseModel):
     The abstract and the trashed flag live in their own tables (ItemAbstract, Trash).
     """
 
+    id = AutoField()
     item_type = TextField()
     title = TextField(default="")
     container_title = TextField(default="")
@@ -106,6 +110,7 @@ class Creator(BaseModel):
 
 
 class Tag(BaseModel):
+    id = AutoField()
     name = TextField(unique=True)
     color = TextField(default="")
 
@@ -141,6 +146,7 @@ class TagNamesVersion(BaseModel):
 
 
 class Note(BaseModel):
+    id = AutoField()
     item = ForeignKeyField(Item, on_delete="CASCADE")
     html = TextField()
     created = TextField()
@@ -148,6 +154,7 @@ class Note(BaseModel):
 
 
 class Collection(BaseModel):
+    id = AutoField()
     name = TextField()
     parent = ForeignKeyField("self", null=True, on_delete="CASCADE")
 

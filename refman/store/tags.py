@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
 
-from peewee import SQL, Case, Database, chunked, fn
+from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
 
 from refman.model import TAG_MANUAL, ItemId, MissingItemError, Tag, TagCount, TagCounts, ViewQuery
 from refman.store import fts, mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
+from refman.store.mapping import Row
 from refman.store.schema import CollectionItem, Item, ItemTag, TagNamesVersion, Trash
 from refman.store.schema import Tag as TagRow
 
@@ -68,7 +69,9 @@ def _find(db: Database, name: str) -> TagRow | None:
     return TagRow.select().where(TagRow.name == name).bind(db).first()
 
 
-def _linked_items(db: Database, tags: Sequence[int], within: Sequence[int] | None = None) -> set:
+def _linked_items(
+    db: Database, tags: Sequence[int], within: Sequence[int] | None = None
+) -> set[int]:
     """Ids of the items that carry any of these tags (among ``within`` when given)."""
     query = ItemTag.select(ItemTag.item).distinct().where(ItemTag.tag.in_(tags))
     if within is not None:
@@ -113,7 +116,9 @@ def newest_tag_id(db: Database) -> int:
     return TagRow.select(fn.MAX(TagRow.id)).bind(db).scalar() or 0
 
 
-def _links_of(db: Database, ids: Sequence[int], tags: Sequence[int]) -> tuple[set, dict]:
+def _links_of(
+    db: Database, ids: Sequence[int], tags: Sequence[int]
+) -> tuple[set[Row], dict[int, int]]:
     """The items' existing links to these tags, and each item's next free tag position."""
     links = ItemTag.select(ItemTag.item, ItemTag.tag)
     existing = set(fetch(db, links.where(ItemTag.item.in_(ids) & ItemTag.tag.in_(tags))))
@@ -209,7 +214,9 @@ class TagListing:
     a listing until a tag is added, renamed or deleted (``version``, see TagListings).
     """
 
-    def __init__(self, version: tuple, names: list[str], ids: list[int], ranks: list[int]):
+    def __init__(
+        self, version: tuple[int, int], names: list[str], ids: list[int], ranks: list[int]
+    ):
         self.version = version
         self.names = names
         self.ids = ids
@@ -257,7 +264,7 @@ _LISTING_SQL = (
 )
 
 
-def _listing(db: Database, version: tuple) -> TagListing:
+def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     """The names (and ids) in list order. JSON arrays bring the 200,000 names in one row: one
     fetch per row costs several times more."""
     names_json, ids_json = db.execute_sql(_LISTING_SQL).fetchone()
@@ -305,7 +312,7 @@ def _listed_counts(
     db: Database, listing: TagListing, totals: list[int], view: ViewQuery
 ) -> TagCounts:
     """The library's counts in list order: tag_total, less the items outside the view."""
-    outside = Trash.select(Trash.item)
+    outside: SelectQuery = Trash.select(Trash.item)
     if view.unfiled:
         outside = outside | CollectionItem.select(CollectionItem.item)
     out_items, out_manual = _link_counts(db, outside)
@@ -321,14 +328,15 @@ def _listed_counts(
         at = listing.position(tag_id)
         colors[at] = color
         automatic[at] = automatic[at] and found[at] > 0
-    columns = (list(listing.names), found, automatic, colors)
+    names = list(listing.names)
     if 0 in found:  # tags on trashed (or filed) items only: shown only when coloured
         shown = [bool(count or color) for count, color in zip(found, colors, strict=True)]
-        columns = tuple(list(compress(column, shown)) for column in columns)
-    return TagCounts(*columns)
+        names, found = list(compress(names, shown)), list(compress(found, shown))
+        automatic, colors = list(compress(automatic, shown)), list(compress(colors, shown))
+    return TagCounts(names, found, automatic, colors)
 
 
-def _coloured():
+def _coloured() -> Expression:
     # A literal, not a parameter: SQLite must see that the partial index of coloured tags fits.
     return TagRow.color != SQL("''")
 
@@ -368,22 +376,23 @@ def _counted(db: Database, items: dict[int, int], manual: dict[int, int]) -> Tag
     return TagCounts.of(found)
 
 
-def _library_counts(db: Database, view: ViewQuery) -> tuple[dict, dict]:
+def _library_counts(db: Database, view: ViewQuery) -> tuple[dict[int, int], dict[int, int]]:
     """({tag id: items}, {tag id: items carrying it by hand}) counted over every link."""
-    outside = Trash.select(Trash.item)
+    outside: SelectQuery = Trash.select(Trash.item)
     if view.unfiled:
         outside = outside | CollectionItem.select(CollectionItem.item)
     links = ItemTag.select(ItemTag.tag, fn.COUNT(SQL("*"))).group_by(ItemTag.tag)
     out_items, out_manual = _link_counts(db, outside)
-    all_items, all_manual = dict(fetch(db, links)), _manual_links(db)
+    all_items: dict[int, int] = dict(fetch(db, links))
+    all_manual = _manual_links(db)
     return _subtract(all_items, out_items), _subtract(all_manual, out_manual)
 
 
-def _view_items(view: ViewQuery):
+def _view_items(view: ViewQuery) -> ModelSelect[Item]:
     return Item.select(Item.id).where(search.view_condition(view))
 
 
-def _link_counts(db: Database, items) -> tuple[dict[int, int], dict[int, int]]:
+def _link_counts(db: Database, items: SelectQuery) -> tuple[dict[int, int], dict[int, int]]:
     """({tag id: links}, {tag id: manual links}) among the links of these items."""
     manual = Case(None, [(ItemTag.kind == TAG_MANUAL, 1)], 0)
     query = ItemTag.select(ItemTag.tag, fn.COUNT(SQL("*")), fn.SUM(manual))

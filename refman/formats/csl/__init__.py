@@ -64,7 +64,7 @@ from refman.formats.csl.output import (
     html_entry,
     render,
 )
-from refman.formats.csl_json import to_csl
+from refman.formats.csl_json import Json, to_csl
 from refman.model import Reference, RefmanError
 
 __all__ = [
@@ -107,7 +107,7 @@ def _check_format(fmt: str) -> None:
 
 
 def bibliography_entries(
-    items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text"
+    items: Sequence[Json], style: str = DEFAULT_STYLE, fmt: str = "text"
 ) -> list[str]:
     """Each bibliography entry of the CSL-JSON ``items``, in bibliography order.
 
@@ -123,12 +123,12 @@ def bibliography_entries(
     return [e.strip() for e in entries] if fmt == "text" else entries
 
 
-def bibliography(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
+def bibliography(items: Sequence[Json], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
     """The bibliography of CSL-JSON ``items``: text lines, an HTML ``csl-bib-body`` or RTF."""
     return bibliography_document(bibliography_entries(items, style, fmt), fmt)
 
 
-def citation(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
+def citation(items: Sequence[Json], style: str = DEFAULT_STYLE, fmt: str = "text") -> str:
     """One in-text citation citing all ``items`` ("1–3", "(Knowles et al., 2023)")."""
     _check_format(fmt)
     if not items:
@@ -138,7 +138,7 @@ def citation(items: Sequence[dict], style: str = DEFAULT_STYLE, fmt: str = "text
 
 
 def citations(
-    clusters: Sequence[Sequence[dict]], style: str = DEFAULT_STYLE, fmt: str = "text"
+    clusters: Sequence[Sequence[Json]], style: str = DEFAULT_STYLE, fmt: str = "text"
 ) -> list[str]:
     """The in-text citations of a document, each citing a list of CSL-JSON items, in the
     document's order: citeproc-js's output for a document whose citations Zotero adds in turn
@@ -151,7 +151,7 @@ def citations(
     return out
 
 
-def _csl_items(refs: Sequence[Reference]) -> list[dict]:
+def _csl_items(refs: Sequence[Reference]) -> list[Json]:
     return [to_csl(ref, f"item-{i + 1}") for i, ref in enumerate(refs)]
 
 

@@ -17,7 +17,7 @@ inside a quoted title gets the inner quotation marks. Straight apostrophes becom
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 # Decoration values ending in "*" flip against the enclosing value of the same attribute.
 FLIP = "*"
@@ -96,7 +96,7 @@ def leaf(text: str, nocase: bool = False) -> Blob:
     return Blob(text, nocase=nocase)
 
 
-def group(children: list[Blob | None], delimiter: str = "") -> Blob | None:
+def group(children: Sequence[Blob | None], delimiter: str = "") -> Blob | None:
     """A container of the non-empty children, or None when nothing is left."""
     kept = [c for c in children if c is not None and not c.is_empty()]
     if not kept:
@@ -153,7 +153,13 @@ _OPENING_CONTEXT = re.compile(r"(^|[\s(\[\u2014\u2013/-])$")
 class _Frame:
     """An open tag or quotation while parsing."""
 
-    def __init__(self, opener: str, closers: tuple[str, ...], decor, nocase: bool) -> None:
+    def __init__(
+        self,
+        opener: str,
+        closers: tuple[str, ...],
+        decor: tuple[str, str] | None,
+        nocase: bool,
+    ) -> None:
         self.opener = opener
         self.closers = closers
         self.decor = decor
@@ -192,13 +198,19 @@ def _add_text(frame: _Frame, text: str) -> None:
     if not text:
         return
     last = frame.children[-1] if frame.children else None
-    if last is not None and last.is_leaf and not last.decorations and last.nocase == frame.nocase:
+    # last.text is not None: last.is_leaf, in a form the type checker follows.
+    if (
+        last is not None
+        and last.text is not None
+        and not last.decorations
+        and last.nocase == frame.nocase
+    ):
         last.text += text
     else:
         frame.children.append(leaf(text, frame.nocase))
 
 
-def _handle_token(stack: list[_Frame], token: str, text: str, match: re.Match) -> None:
+def _handle_token(stack: list[_Frame], token: str, text: str, match: re.Match[str]) -> None:
     top = stack[-1]
     if token in top.closers:
         stack.pop()
@@ -215,7 +227,7 @@ def _handle_token(stack: list[_Frame], token: str, text: str, match: re.Match) -
     _add_text(top, "’" if token in "’'" else token)
 
 
-def _quote_or_apostrophe(stack: list[_Frame], token: str, text: str, match: re.Match) -> None:
+def _quote_or_apostrophe(stack: list[_Frame], token: str, text: str, match: re.Match[str]) -> None:
     before = text[: match.start()]
     after = text[match.end() :]
     inside_word = before[-1:].isalnum() and after[:1].isalnum()

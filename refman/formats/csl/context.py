@@ -11,9 +11,9 @@ quotes, text-case and display to a rendered blob.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from refman.formats.csl.blob import Blob, wrap
 from refman.formats.csl.compiled_style import CompiledStyle
@@ -36,6 +36,8 @@ _ALIASES = {
     "journalAbbreviation": "container-title-short",
     "journal-abbreviation": "container-title-short",
 }
+# An element of a parsed style or locale: lxml, of citeproc-py's classes (which ship no types).
+XmlElement = Any
 FORMAT_ATTRIBUTES = (
     "font-style",
     "font-variant",
@@ -70,7 +72,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _triple(parts: list) -> tuple[int, int, int]:
+def _triple(parts: Sequence[Any]) -> tuple[int, int, int]:
     values = [_int(p) for p in list(parts)[:3]] + [0, 0, 0]
     return values[0], values[1], values[2]
 
@@ -180,6 +182,12 @@ class Ctx:
             # citeproc-js does not count the citation number as text already printed.
             self.started = self.started or variable != "citation-number"
 
+    @overload
+    def inherit(self, el: Any, name: str) -> str | None: ...
+    @overload
+    def inherit(self, el: Any, name: str, default: str) -> str: ...
+    @overload
+    def inherit(self, el: Any, name: str, default: str | None) -> str | None: ...
     def inherit(self, el: Any, name: str, default: str | None = None) -> str | None:
         """An inheritable option: on the element, else on cs:citation/cs:bibliography, else
         on cs:style."""
@@ -187,7 +195,8 @@ class Ctx:
             return self.sorting[name]
         for holder in (el, self.area_el, self.style.root):
             if holder is not None and holder.get(name) is not None:
-                return holder.get(name)
+                value: str = holder.get(name)  # an attribute of the style's XML
+                return value
         return default
 
     @property

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from refman.formats.csl.blob import Blob, group, leaf, wrap
-from refman.formats.csl.context import Ctx, DateValue, formatted
+from refman.formats.csl.context import Ctx, DateValue, XmlElement, formatted
 from refman.formats.csl.locale import ordinal_suffix, q
 
 _ORDER = ("year", "month", "day")
@@ -27,7 +27,7 @@ class PartSpec:
     attrs: dict[str, str]
 
 
-def localized_specs(locale_date, style_date) -> list[PartSpec]:
+def localized_specs(locale_date: XmlElement, style_date: XmlElement) -> list[PartSpec]:
     """The parts of a locale date format, with the style's overrides merged in."""
     overrides = {p.get("name"): dict(p.attrib) for p in style_date.iterchildren(q("date-part"))}
     shown = (style_date.get("date-parts") or "year-month-day").split("-")
@@ -44,7 +44,7 @@ def localized_specs(locale_date, style_date) -> list[PartSpec]:
     return specs
 
 
-def own_specs(style_date) -> list[PartSpec]:
+def own_specs(style_date: XmlElement) -> list[PartSpec]:
     return [
         PartSpec(p.get("name"), dict(p.attrib)) for p in style_date.iterchildren(q("date-part"))
     ]
@@ -117,7 +117,7 @@ def _part_text(ctx: Ctx, spec: PartSpec, ymd: tuple[int, int, int], season: str)
 def _render_parts(
     ctx: Ctx,
     specs: list[PartSpec],
-    ymd,
+    ymd: tuple[int, int, int],
     season: str,
     delimiter: str,
     drop_last_suffix: bool,
@@ -145,13 +145,15 @@ def render_date(
     begin = value.parts[0]
     end = value.parts[1] if len(value.parts) > 1 else None
     differ = _first_difference(specs, begin, end) if end and end[0] else None
-    if differ is None:
+    if end is None or differ is None:
         drop = localized and _missing_tail(specs, begin, value.season)
         return _render_parts(ctx, specs, begin, value.season, delimiter, drop)
     return _render_range(ctx, specs, begin, end, value.season, delimiter, differ)
 
 
-def _first_difference(specs: list[PartSpec], begin, end) -> int | None:
+def _first_difference(
+    specs: list[PartSpec], begin: tuple[int, int, int], end: tuple[int, int, int]
+) -> int | None:
     """The largest printed part (0 year, 1 month, 2 day) in which a range's ends differ."""
     shown = {spec.name for spec in specs}
     for i, name in enumerate(_ORDER):
@@ -160,7 +162,7 @@ def _first_difference(specs: list[PartSpec], begin, end) -> int | None:
     return None
 
 
-def _missing_tail(specs: list[PartSpec], ymd, season: str) -> bool:
+def _missing_tail(specs: list[PartSpec], ymd: tuple[int, int, int], season: str) -> bool:
     """True when the last part of the format will not be printed."""
     if not specs:
         return False
@@ -174,7 +176,13 @@ def _missing_tail(specs: list[PartSpec], ymd, season: str) -> bool:
 
 
 def _render_range(
-    ctx: Ctx, specs, begin, end, season: str, delimiter: str, differ: int
+    ctx: Ctx,
+    specs: list[PartSpec],
+    begin: tuple[int, int, int],
+    end: tuple[int, int, int],
+    season: str,
+    delimiter: str,
+    differ: int,
 ) -> Blob | None:
     ranged = set(_ORDER[differ:])
     positions = [i for i, spec in enumerate(specs) if spec.name in ranged]
@@ -184,7 +192,7 @@ def _render_range(
     block = specs[first:last]
     range_delimiter = next(
         (
-            s.attrs.get("range-delimiter")
+            s.attrs["range-delimiter"]
             for s in specs
             if s.name == _ORDER[differ] and s.attrs.get("range-delimiter")
         ),

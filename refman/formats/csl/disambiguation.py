@@ -22,8 +22,9 @@ module only decides the configs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from refman.formats.csl.names import PersonName, initialize
 
@@ -55,7 +56,8 @@ class AmbigConfig:
                     _put(self.givens[i], j, 0)
 
 
-def _put(values: list, index: int, value) -> None:
+def _put(values: list[Any], index: int, value: object) -> None:
+    """``values[index] = value``, the list padded with None first (a JavaScript array)."""
     while len(values) <= index:
         values.append(None)
     values[index] = value
@@ -104,7 +106,16 @@ class NameRegistry:
             if given:
                 givens.add(given)
 
-    def level(self, item_id, name, index, request, form, initials, registered) -> int | None:
+    def level(
+        self,
+        item_id: str,
+        name: PersonName,
+        index: int,
+        request: int | None,
+        form: str,
+        initials: str | None,
+        registered: bool,
+    ) -> int | None:
         """The given-name level a name needs (citeproc-js ``evalname``)."""
         level = FAMILY if form == "short" else INITIALS if initials is not None else FULL
         family, key, _ = self._keys(item_id, name)
@@ -135,13 +146,19 @@ class Token:
     config: AmbigConfig
 
 
-# Renders an item's cite plainly under a config (None: its registered one) and returns the
-# text, the config as the rendering left it, and the number of names of each name list.
-CiteRenderer = Callable[[str, AmbigConfig | None], tuple[str, AmbigConfig, list[int]]]
+# Renders an item's cite in a document plainly under a config (None: its registered one) and
+# returns the text, the config as the rendering left it, the number of names of each name list,
+# and the ``disambiguate="true"`` tests passed and met.
+CiteRenderer = Callable[
+    ["Document", str, AmbigConfig | None], tuple[str, AmbigConfig, list[int], tuple[int, int]]
+]
 
 
 class Disambiguator:
     """citeproc-js's ``CSL.Disambiguation``: resolves the items that share one ambiguity key."""
+
+    base: AmbigConfig  # both set by the first _cite_data of _init
+    better: AmbigConfig
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -164,7 +181,7 @@ class Disambiguator:
         token = self.doc.tokens[item_id]
         token.config.givens = [list(g) for g in settings.givens]
         self.namesets_max = len(token.config.names) - 1
-        if self.base is None:
+        if base is None:  # the first item (_init): nothing to compare it with yet
             self.base, self.better = config, config.clone()
         if len(config.names) < len(self.base.names):
             self.base = config
@@ -180,8 +197,6 @@ class Disambiguator:
 
     def _init(self, key: str) -> bool:
         self.lists: list[tuple[AmbigConfig, list[str]]] = []
-        self.base: AmbigConfig | None = None
-        self.better: AmbigConfig | None = None
         self.max_names: dict[str, list[int]] = {}
         ids = self.doc.ambiguous[key]
         if not ids:
@@ -369,7 +384,12 @@ class Disambiguator:
 class Document:
     """The items a document cites, with their disambiguation state."""
 
-    def __init__(self, options: dict, render: Callable, bibliography_order: Callable) -> None:
+    def __init__(
+        self,
+        options: Mapping[str, str | None],
+        render: CiteRenderer,
+        bibliography_order: Callable[[list[str]], list[str]],
+    ) -> None:
         self.rule = options.get("givenname-disambiguation-rule") or "by-cite"
         self.add_names = options.get("disambiguate-add-names") == "true"
         self.add_givenname = options.get("disambiguate-add-givenname") == "true"
@@ -383,7 +403,9 @@ class Document:
         self.last_config = AmbigConfig()
         self.disambiguate_count = self.disambiguate_max = 0
 
-    def render(self, item_id: str, request: AmbigConfig | None):
+    def render(
+        self, item_id: str, request: AmbigConfig | None
+    ) -> tuple[str, AmbigConfig, list[int]]:
         """The plain cite of an item under ``request`` (its own config when None)."""
         text, settings, max_names, counts = self._render(self, item_id, request)
         self.last_config = settings.clone()
@@ -417,7 +439,9 @@ class Document:
             Disambiguator(self).run(key)
 
 
-def _modes(options: dict, add_names: bool, add_givenname: bool, rule: str) -> list[str]:
+def _modes(
+    options: Mapping[str, str | None], add_names: bool, add_givenname: bool, rule: str
+) -> list[str]:
     modes = []
     if add_names or (add_givenname and rule == "by-cite"):
         modes.append("names")
@@ -462,7 +486,9 @@ class RenderState:
         self.names_max.append(count)
         return pos
 
-    def levels(self, names: list[PersonName], pos: int, form: str, initials: str | None):
+    def levels(
+        self, names: list[PersonName], pos: int, form: str, initials: str | None
+    ) -> list[int | None]:
         """The given-name level of each name of a list (citeproc-js ``_runDisambigNames``)."""
         doc, givens = self.doc, self.settings.givens
         while len(givens) <= pos:
@@ -475,7 +501,7 @@ class RenderState:
                 continue
             doc.names.add(self.item_id, name, i)
 
-            def level(request, name=name, i=i):
+            def level(request: int | None, name: PersonName = name, i: int = i) -> int | None:
                 return doc.names.level(self.item_id, name, i, request, form, initials, registered)
 
             if i >= len(givens[pos]) or givens[pos][i] is None:

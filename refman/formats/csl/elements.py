@@ -9,7 +9,9 @@ module (name_elements); the parser (parser) maps each CSL tag to its class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Protocol
 
 from citeproc import model as cp
 
@@ -25,6 +27,13 @@ _VERBATIM = frozenset(
 )
 _ALWAYS_PRINTED = frozenset(["year-suffix", "citation-number", "citation-label"])
 _NUMBER_TERMS = {"number-of-pages": "page", "number-of-volumes": "volume"}
+Test = Callable[[Ctx], bool]  # a compiled condition of a cs:if
+
+
+class _Condition(Protocol):
+    """A cs:if condition, of the context and one value of its attribute."""
+
+    def __call__(self, ctx: Ctx, value: str) -> bool: ...
 
 
 def _french_spacing(text: str) -> str:
@@ -59,7 +68,8 @@ class Element(cp.CitationStylesElement):
         if "_fmt" not in self.__dict__:
             fmt = Format(self.attrs(), is_text=isinstance(self, Text))
             self.__dict__["_fmt"] = None if fmt.is_plain else fmt
-        return self.__dict__["_fmt"]
+        cached: Format | None = self.__dict__["_fmt"]
+        return cached
 
     def blob(self, ctx: Ctx) -> Blob | None:
         return None
@@ -124,7 +134,7 @@ class Choose(Element, cp.Choose):
 
 
 class If(Element, cp.If):
-    def _tests(self) -> tuple[list, str]:
+    def _tests(self) -> tuple[list[Test], str]:
         cached = self.__dict__.get("_compiled_tests")
         if cached is None:
             cached = self.__dict__["_compiled_tests"] = _compile_tests(self.attrs())
@@ -175,20 +185,23 @@ def _disambiguate(ctx: Ctx, value: str) -> bool:
     return ctx.dis.disambiguate_test(ctx.in_bibliography)
 
 
-def _compile_tests(attrs: dict[str, str]) -> tuple[list, str]:
+def _compile_tests(attrs: dict[str, str]) -> tuple[list[Test], str]:
     """The tests of a cs:if as functions of the context, and how they combine."""
-    tests = []
+    tests: list[Test] = []
     for attr, condition in _CONDITIONS.items():
         values = attrs.get(attr, "").split()
         if attr == "type" and values:  # citeproc-js: the types of one attribute are alternatives
-            types = frozenset(values)
-            tests.append(lambda ctx, types=types: ctx.item.type in types)
-        else:
+            tests.append(partial(_of_type, types=frozenset(values)))
+        elif condition is not None:
             tests.extend(partial(condition, value=v) for v in values)
     return tests, attrs.get("match", "all")
 
 
-_CONDITIONS = {
+def _of_type(ctx: Ctx, types: frozenset[str]) -> bool:
+    return ctx.item.type in types
+
+
+_CONDITIONS: dict[str, _Condition | None] = {
     "type": None,  # compiled in _compile_tests
     "variable": _has_variable,
     "is-numeric": _is_numeric_test,
@@ -279,7 +292,7 @@ class Label(Element, cp.Label):
         )
 
     def _plural(self, variable: str, value: str) -> bool:
-        option = self.get("plural", "contextual")
+        option: str = self.get("plural", "contextual")
         if option != "contextual":
             return option == "always"
         if variable in _NUMBER_TERMS:

@@ -23,13 +23,14 @@ from typing import Any
 from refman.formats.csl.blob import Blob, group, wrap
 from refman.formats.csl.catalogue import StyleSource
 from refman.formats.csl.compiled_style import CompiledStyle
-from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, formatted
+from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, XmlElement, formatted
 from refman.formats.csl.disambiguation import AmbigConfig, Document, RenderState
 from refman.formats.csl.locale import q
 from refman.formats.csl.name_elements import sort_text
 from refman.formats.csl.numbers import is_numeric
 from refman.formats.csl.parser import parse_style
 from refman.formats.csl.textcase import word_set
+from refman.formats.csl_json import Json
 from refman.model import RefmanError
 
 _NUMERIC_VARIABLES = word_set(
@@ -53,7 +54,9 @@ class Engine(CompiledStyle):
 
     # --- ordering ---
 
-    def _key_value(self, key, item: Item, number: int, area_el, suffix: str) -> tuple[bool, Any]:
+    def _key_value(
+        self, key: XmlElement, item: Item, number: int, area_el: XmlElement, suffix: str
+    ) -> tuple[bool, Any]:
         variable, macro = key.get("variable"), key.get("macro")
         if variable:
             return _variable_key(self, variable, item, number)
@@ -69,7 +72,11 @@ class Engine(CompiledStyle):
         return False, ""
 
     def _sorted(
-        self, area_el, items: list[Item], numbers: dict[int, int], suffixes: dict[int, str]
+        self,
+        area_el: XmlElement,
+        items: list[Item],
+        numbers: dict[int, int],
+        suffixes: dict[int, str],
     ) -> list[int]:
         """Indexes of ``items`` in the order of the area's cs:sort."""
         sort = area_el.find(q("sort")) if area_el is not None else None
@@ -112,18 +119,20 @@ class Engine(CompiledStyle):
 
     # --- disambiguation ---
 
-    def _options(self) -> dict:
+    def _options(self) -> dict[str, str | None]:
         """The disambiguation options of the style (citeproc-js reads them once per style)."""
         if "_dis_options" not in self.__dict__:
             citation = self.citation_el
-            options = dict(citation.attrib) if citation is not None else {}
+            options: dict[str, str | None] = dict(citation.attrib) if citation is not None else {}
             options["demote"] = self.root.get("demote-non-dropping-particle")
             if any(el.get("disambiguate") == "true" for el in self._elements):
                 options["has-disambiguate"] = "true"
             self._dis_options = options
         return self._dis_options
 
-    def _render_cite(self, items: dict[str, Item], doc: Document, item_id: str, request):
+    def _render_cite(
+        self, items: dict[str, Item], doc: Document, item_id: str, request: AmbigConfig | None
+    ) -> tuple[str, AmbigConfig, list[int], tuple[int, int]]:
         """An item's cite as plain text, rendered to compare it with others."""
         token = doc.tokens.get(item_id)
         if request is None and token is not None:
@@ -136,7 +145,9 @@ class Engine(CompiledStyle):
         text = rendered.plain() if rendered is not None else ""
         return text, settings, state.names_max, (state.count, state.tests)
 
-    def _document(self, items: dict[str, Item], clusters: list[list[str]], bib_order: list[str]):
+    def _document(
+        self, items: dict[str, Item], clusters: list[list[str]], bib_order: list[str]
+    ) -> Document | None:
         """The disambiguation state of a document citing ``clusters`` in turn, or None for a
         style that disambiguates nothing."""
         options = self._options()
@@ -151,7 +162,7 @@ class Engine(CompiledStyle):
             doc.cite(cluster)
         return doc
 
-    def _state(self, doc, item_id: str, bibliography: bool) -> RenderState | None:
+    def _state(self, doc: Document | None, item_id: str, bibliography: bool) -> RenderState | None:
         """How an item's final cite (or entry) is rendered in the document."""
         if doc is None:
             return None
@@ -169,7 +180,7 @@ class Engine(CompiledStyle):
             doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
         )
 
-    def _prepare(self, clusters: Sequence[Sequence[dict]]) -> _Prepared:
+    def _prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
         """The items of a document in the order they are first cited, with their numbers,
         bibliography order and disambiguation."""
         items: dict[str, Item] = {}
@@ -193,7 +204,7 @@ class Engine(CompiledStyle):
 
     # --- rendering ---
 
-    def bibliography(self, data: Sequence[dict]) -> list[Blob]:
+    def bibliography(self, data: Sequence[Json]) -> list[Blob]:
         """One blob per entry, in bibliography order, for a document that cites each item
         once, in the order given."""
         if self.bibliography_el is None:
@@ -226,11 +237,11 @@ class Engine(CompiledStyle):
             children = _second_field(children, attrs.pop("suffix", ""))
         return formatted(ctx, group(children), _layout_attrs(attrs))
 
-    def citation(self, data: Sequence[dict]) -> Blob | None:
+    def citation(self, data: Sequence[Json]) -> Blob | None:
         """One citation cluster citing every item."""
         return self.citations([data])[0]
 
-    def citations(self, clusters: Sequence[Sequence[dict]]) -> list[Blob | None]:
+    def citations(self, clusters: Sequence[Sequence[Json]]) -> list[Blob | None]:
         """The citations of a document, each a list of items, in the document's order: every
         item is disambiguated against all the items the document cites."""
         if self.citation_el is None:
@@ -307,7 +318,9 @@ def _suffix(config: AmbigConfig) -> str:
     return _letters(config.year_suffix) if config.year_suffix is not None else ""
 
 
-def _grouped(order: list[int], blobs: list, values: list, descending: bool) -> list[int]:
+def _grouped(
+    order: list[int], blobs: list[Blob | None], values: list[tuple[bool, Any]], descending: bool
+) -> list[int]:
     """citeproc-js's grouped sort: cites sorted by their author names first, then each run of
     one author placed by the first sort key of its first cite (ties: where the run began)."""
     names = []
@@ -316,7 +329,7 @@ def _grouped(order: list[int], blobs: list, values: list, descending: bool) -> l
         names.append(_collate(found.plain()) if found is not None else "")
     by_author = sorted(order, key=lambda n: names[n], reverse=descending)
     placed: list[tuple[tuple[bool, Any], int]] = []
-    lead = None
+    lead: tuple[bool, Any] = (False, "")  # set at the first cite: each run sets its own
     for position, n in enumerate(by_author):
         if position == 0 or names[n] != names[by_author[position - 1]]:
             lead = values[n]
@@ -401,9 +414,9 @@ def _collapse_numbers(
     cites: list[tuple[int, Blob | None]], delimiter: str, dash: str
 ) -> Blob | None:
     """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
-    cites = sorted((c for c in cites if c[1] is not None), key=lambda c: c[0])
+    present = [(number, blob) for number, blob in cites if blob is not None]
     runs: list[list[tuple[int, Blob]]] = []
-    for number, blob in cites:
+    for number, blob in sorted(present, key=lambda c: c[0]):
         if runs and runs[-1][-1][0] == number - 1:
             runs[-1].append((number, blob))
         else:
@@ -417,7 +430,9 @@ def _collapse_numbers(
     return group(parts, delimiter)
 
 
-def _collapse_authors(citation, cites: list[Blob | None], delimiter: str) -> Blob | None:
+def _collapse_authors(
+    citation: XmlElement, cites: list[Blob | None], delimiter: str
+) -> Blob | None:
     """collapse="year": cites of the same authors next to each other print the names once
     ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter."""
     group_delimiter = citation.get("cite-group-delimiter", ", ")
@@ -426,7 +441,7 @@ def _collapse_authors(citation, cites: list[Blob | None], delimiter: str) -> Blo
     for cite in (c for c in cites if c is not None):
         names = _first_names(cite)
         key = names.plain() if names is not None else None
-        if groups and key is not None and groups[-1][0] == key:
+        if groups and names is not None and groups[-1][0] == key:
             names.children, names.text = [], ""  # the names print once per group
             groups[-1][1].append(cite)
         else:

@@ -52,7 +52,8 @@ def _locale_file(tag: str) -> etree._Element | None:
 @cache
 def _primary_dialects() -> dict[str, str]:
     with open(Path(LOCALES_PATH) / "locales.json", encoding="utf-8") as f:
-        return json.load(f)["primary-dialects"]
+        dialects: dict[str, str] = json.load(f)["primary-dialects"]
+    return dialects
 
 
 def _style_locales(style_root: etree._Element, lang: str) -> list[etree._Element]:

@@ -9,10 +9,13 @@ particles, initials) is decided here from the parts that names parsed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from citeproc import model as cp
 
 from refman.formats.csl.blob import Blob, group, leaf, wrap
-from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, apply_format, formatted
+from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, XmlElement, apply_format, formatted
+from refman.formats.csl.disambiguation import RenderState
 from refman.formats.csl.elements import Element, Label
 from refman.formats.csl.locale import q
 from refman.formats.csl.names import PersonName, initialize, is_romanesque, uninitialize
@@ -49,7 +52,14 @@ class Names(Element, cp.Names):
         delimiter = self.attrs().get("delimiter") or ctx.inherit(None, "names-delimiter", "") or ""
         return apply_format(ctx, group(rendered, delimiter), self.fmt())
 
-    def _one_variable(self, ctx: Ctx, source, name_el, role: str, names) -> Blob | None:
+    def _one_variable(
+        self,
+        ctx: Ctx,
+        source: Names,
+        name_el: XmlElement,
+        role: str,
+        names: list[PersonName],
+    ) -> Blob | None:
         rendered = render_name_list(ctx, name_el, source.find(q("et-al")), names)
         label = source.find(q("label"))
         if rendered is None or label is None or ctx.sorting is not None:
@@ -63,7 +73,7 @@ class Names(Element, cp.Names):
         )
         return group([term, rendered] if before else [rendered, term])
 
-    def _count(self, ctx: Ctx, variables: list[str], name_el) -> Blob | None:
+    def _count(self, ctx: Ctx, variables: list[str], name_el: XmlElement) -> Blob | None:
         total = sum(len(_shown(ctx, name_el, ctx.item.names[v])[0]) for v in variables)
         return apply_format(ctx, leaf(str(total)), self.fmt()) if total else None
 
@@ -86,7 +96,7 @@ class Names(Element, cp.Names):
         return None
 
 
-def _merge_editor_translator(ctx: Ctx, variables: list[str]) -> list[tuple[str, list]]:
+def _merge_editor_translator(ctx: Ctx, variables: list[str]) -> list[tuple[str, list[PersonName]]]:
     """Editor and translator who are the same people print once, as "editortranslator"."""
     names = ctx.item.names
     if set(variables) >= _EDITOR_TRANSLATOR:
@@ -116,7 +126,7 @@ class Substitute(Element, cp.Substitute):
 # --- Name lists ----------------------------------------------------------------------------------
 
 
-def _int_option(ctx: Ctx, name_el, option: str) -> int:
+def _int_option(ctx: Ctx, name_el: XmlElement, option: str) -> int:
     value = ctx.inherit(name_el, option)
     try:
         return int(value) if value is not None else 0
@@ -124,7 +134,9 @@ def _int_option(ctx: Ctx, name_el, option: str) -> int:
         return 0
 
 
-def _shown(ctx: Ctx, name_el, names: list[PersonName]) -> tuple[list[PersonName], bool, bool]:
+def _shown(
+    ctx: Ctx, name_el: XmlElement, names: list[PersonName]
+) -> tuple[list[PersonName], bool, bool]:
     """The names printed, whether "et al." follows, and whether the last name closes the list."""
     et_al_min = _int_option(ctx, name_el, "et-al-min")
     use_first = _int_option(ctx, name_el, "et-al-use-first") or 1
@@ -147,7 +159,7 @@ def _delimiter_before(
     return False
 
 
-def _et_al_blob(ctx: Ctx, et_al_el) -> Blob | None:
+def _et_al_blob(ctx: Ctx, et_al_el: XmlElement) -> Blob | None:
     term_name = et_al_el.get("term", "et-al") if et_al_el is not None else "et-al"
     term = ctx.style.locale.term(term_name)
     if not term:
@@ -156,10 +168,12 @@ def _et_al_blob(ctx: Ctx, et_al_el) -> Blob | None:
     return formatted(ctx, leaf(term), attrs)
 
 
-def _disambiguated(ctx: Ctx, name_el, names: list[PersonName]):
-    """``_shown`` under the document's disambiguation settings, with each name's given-name
-    level (the levels first: citeproc-js registers and levels names before it cuts the list)."""
-    dis = ctx.dis
+def _disambiguated(
+    ctx: Ctx, dis: RenderState, name_el: XmlElement, names: list[PersonName]
+) -> tuple[list[PersonName], bool, bool, list[int | None]]:
+    """``_shown`` under the document's disambiguation settings (``dis``), with each name's
+    given-name level (the levels first: citeproc-js registers and levels names before it cuts
+    the list)."""
     pos = dis.next_nameset(len(names))
     levels = dis.levels(names, pos, _form(ctx, name_el), ctx.inherit(name_el, "initialize-with"))
     et_al_min = _int_option(ctx, name_el, "et-al-min")
@@ -170,9 +184,12 @@ def _disambiguated(ctx: Ctx, name_el, names: list[PersonName]):
     return names[:count], True, use_last, levels
 
 
-def render_name_list(ctx: Ctx, name_el, et_al_el, names: list[PersonName]) -> Blob | None:
+def render_name_list(
+    ctx: Ctx, name_el: XmlElement, et_al_el: XmlElement, names: list[PersonName]
+) -> Blob | None:
+    levels: list[int | None] | None
     if ctx.dis is not None and ctx.sorting is None:
-        shown, et_al, use_last, levels = _disambiguated(ctx, name_el, names)
+        shown, et_al, use_last, levels = _disambiguated(ctx, ctx.dis, name_el, names)
     else:
         (shown, et_al, use_last), levels = _shown(ctx, name_el, names), None
     own = name_el.get("delimiter") if name_el is not None else None
@@ -206,11 +223,13 @@ def render_name_list(ctx: Ctx, name_el, et_al_el, names: list[PersonName]) -> Bl
     return formatted(ctx, group(parts), attrs)
 
 
-def _joined(blobs: list[Blob], delimiter: str) -> list[Blob]:
+def _joined(blobs: Sequence[Blob | None], delimiter: str) -> list[Blob | None]:
     return [b if i == 0 else wrap(b, prefix=delimiter) for i, b in enumerate(blobs)]
 
 
-def _with_and(ctx: Ctx, name_el, blobs: list[Blob], delimiter: str) -> list[Blob]:
+def _with_and(
+    ctx: Ctx, name_el: XmlElement, blobs: list[Blob | None], delimiter: str
+) -> list[Blob | None]:
     and_option = ctx.inherit(name_el, "and")
     if not and_option or len(blobs) < 2 or ctx.sorting is not None:
         return _joined(blobs, delimiter)
@@ -226,7 +245,7 @@ def _with_and(ctx: Ctx, name_el, blobs: list[Blob], delimiter: str) -> list[Blob
     return _joined(blobs[:-1], delimiter) + [last]
 
 
-def _is_inverted(ctx: Ctx, name_el, index: int) -> bool:
+def _is_inverted(ctx: Ctx, name_el: XmlElement, index: int) -> bool:
     if ctx.sorting is not None:
         return True
     order = ctx.inherit(name_el, "name-as-sort-order")
@@ -236,7 +255,7 @@ def _is_inverted(ctx: Ctx, name_el, index: int) -> bool:
 # --- One name ------------------------------------------------------------------------------------
 
 
-def _part_attrs(name_el, part: str) -> dict[str, str]:
+def _part_attrs(name_el: XmlElement, part: str) -> dict[str, str]:
     if name_el is None:
         return {}
     for el in name_el.iterchildren(q("name-part")):
@@ -257,7 +276,7 @@ def _affixed(blobs: list[Blob | None], attrs: dict[str, str], delimiter: str = "
     return wrap(group(blobs, delimiter), attrs.get("prefix", ""), attrs.get("suffix", ""))
 
 
-def _given_text(ctx: Ctx, name_el, name: PersonName) -> str:
+def _given_text(ctx: Ctx, name_el: XmlElement, name: PersonName) -> str:
     terminator = ctx.inherit(name_el, "initialize-with")
     if terminator is None:
         return uninitialize(name.given)
@@ -270,12 +289,14 @@ def _given_text(ctx: Ctx, name_el, name: PersonName) -> str:
     return initialize(name.given, terminator, hyphen=hyphen, family=name.family)
 
 
-def _form(ctx: Ctx, name_el) -> str:
+def _form(ctx: Ctx, name_el: XmlElement) -> str:
     own = name_el.get("form") if name_el is not None else None
     return own or ctx.inherit(None, "name-form", "long")
 
 
-def _level_given(ctx: Ctx, name_el, name: PersonName, form: str, level: int) -> tuple[bool, str]:
+def _level_given(
+    ctx: Ctx, name_el: XmlElement, name: PersonName, form: str, level: int
+) -> tuple[bool, str]:
     """Whether the given name prints at a disambiguation ``level`` (0 family only, 1 initials,
     2 in full; never less than the style's own form), and its text (citeproc-js
     ``_givenName``)."""
@@ -296,7 +317,7 @@ def _level_given(ctx: Ctx, name_el, name: PersonName, form: str, level: int) -> 
 
 
 def _name_blob(
-    ctx: Ctx, name_el, name: PersonName, index: int, level: int | None = None
+    ctx: Ctx, name_el: XmlElement, name: PersonName, index: int, level: int | None = None
 ) -> Blob | None:
     if name.is_literal:
         return leaf(name.literal or name.family or name.given)
@@ -342,7 +363,14 @@ def _joins_tight(particle: str) -> bool:
 class _Parts:
     """The styled pieces of one person's name."""
 
-    def __init__(self, ctx: Ctx, name: PersonName, family_attrs, given_attrs, given: str):
+    def __init__(
+        self,
+        ctx: Ctx,
+        name: PersonName,
+        family_attrs: dict[str, str],
+        given_attrs: dict[str, str],
+        given: str,
+    ):
         self.ctx = ctx
         self.name = name
         self.family_attrs, self.given_attrs = family_attrs, given_attrs

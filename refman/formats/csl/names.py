@@ -18,8 +18,10 @@ The rules are citeproc-js's, re-implemented:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 _WS = "\t\n\x0b\x0c\r \ufeff\u00a0"
 _FAMILY_PARTICLE_RE = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
@@ -55,7 +57,7 @@ class PersonName:
         )
 
 
-def name_from_csl(data: dict) -> PersonName:
+def name_from_csl(data: Mapping[str, Any]) -> PersonName:
     """A PersonName from a CSL-JSON name object, with particles parsed out as citeproc-js does."""
     name = PersonName(
         family=str(data.get("family") or ""),
@@ -79,7 +81,7 @@ def name_from_csl(data: dict) -> PersonName:
 
 
 def _leading_particles(
-    value: str, regex: re.Pattern, *, reversed_words: bool = False
+    value: str, regex: re.Pattern[str], *, reversed_words: bool = False
 ) -> tuple[list[str], str]:
     """Split leading lowercase words off ``value``.
 
@@ -208,8 +210,9 @@ def _initialize(words: list[str], terminator: str) -> str:
     return _tidy(words)
 
 
-def _initial_of(match: re.Match) -> str:
-    head, rest = match.group(1), match.group(2)
+def _initial_of(match: re.Match[str]) -> str:
+    head: str = match.group(1)
+    rest: str = match.group(2)
     capitals = ""
     for char in rest:
         if char != char.upper():

@@ -64,10 +64,11 @@ def page_range(value: str, range_format: str | None, delimiter: str) -> str:
     """``value`` with its page ranges written in the style's page-range-format."""
     shorten = _SHORTEN.get(range_format or "")
 
-    def one_range(match: re.Match) -> str:
+    def one_range(match: re.Match[str]) -> str:
         prefix, begin, end_prefix, end = match.groups()
         if end_prefix and end_prefix != prefix:
-            return match.group(0).replace("-", delimiter)
+            whole: str = match.group(0)
+            return whole.replace("-", delimiter)
         if len(end) < len(begin):
             end = begin[: len(begin) - len(end)] + end  # "42-5" is 42-45
         if int(begin) >= int(end):

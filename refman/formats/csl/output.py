@@ -17,6 +17,7 @@ citeproc-js puts around display blocks are written as spaces so that every entry
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from refman.formats.csl.blob import FLIP, Blob
@@ -245,7 +246,7 @@ _TEXT_MARKUP: dict[tuple[str, str], tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class _Format:
-    escape: object
+    escape: Callable[[str], str]
     markup: dict[tuple[str, str], tuple[str, str]]
 
 

@@ -68,7 +68,7 @@ def parse_style(path: str) -> Style:
     parser = etree.XMLParser(remove_comments=True, encoding="utf-8", no_network=True)
     parser.set_element_class_lookup(lookup)
     try:
-        root = etree.parse(path, parser).getroot()
+        root: Style = etree.parse(path, parser).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
         raise RefmanError(f"Cannot read the style {path}: {exc}") from None
     if root.tag != q("style"):

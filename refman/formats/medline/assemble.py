@@ -157,7 +157,12 @@ class _Trimmer:
         for cut in [i for i in self.long if i >= index]:
             del self.long[cut]
 
-    def finish(self, fields: list[tuple[str, list[str], int]], start: int, report) -> SourceRecord:
+    def finish(
+        self,
+        fields: list[tuple[str, list[str], int]],
+        start: int,
+        report: Callable[[int, str], None],
+    ) -> SourceRecord:
         """The record's tag/value pairs within the limits; what was cut is reported."""
         if not self.used:  # the usual case: a record that nothing was cut from yet
             values = _values(fields)
@@ -306,6 +311,8 @@ class Assembler:
         for following in itertools.chain(markers, [None]):
             end = following.start() if following else len(text)
             yield from self._add(line_no, marker.group(1), text[marker.end() : end])
+            if following is None:
+                break
             marker = following
 
     def _add(self, line_no: int, tag: str, value: str) -> Iterator[RawRecord]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from refman.formats.medline.record import RawRecord
 from refman.formats.medline.values import (
@@ -167,6 +168,7 @@ def to_reference(record: RawRecord) -> Reference:
     publication_types = tuple(values.get("PT", ()))
     item_type = _item_type(publication_types)
     dois = (doi_of(v) for v in values.get("LID", []) + values.get("AID", []))
+    plain: dict[str, Any] = {name: first(tag) for name, tag in _PLAIN.items()}  # text fields
     return Reference(
         item_type=item_type,
         title=clean_title(first("TI")) or (first("BTI") if item_type == BOOK else ""),
@@ -182,7 +184,7 @@ def to_reference(record: RawRecord) -> Reference:
         publication_types=publication_types,
         source_format=SOURCE_FORMAT,
         source_record=record.fields,
-        **{name: first(tag) for name, tag in _PLAIN.items()},
+        **plain,
     )
 
 

@@ -40,9 +40,9 @@ import codecs
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import IO, Any, AnyStr, BinaryIO
 
 from refman.formats.medline.assemble import Assembler
 from refman.formats.medline.record import (
@@ -59,7 +59,7 @@ from refman.formats.text import utf8_holds_controls
 from refman.model import NotMedlineError, ParseError, Problem
 
 # What the reader reads from: a path, or a binary stream (a text stream is read as well).
-Source = str | os.PathLike | BinaryIO
+Source = str | os.PathLike[str] | BinaryIO
 ProblemReport = Callable[[Problem], None]  # called with each problem the reader meets
 
 CHUNK_BYTES = 1 << 16  # how much of a file the reader reads at a time
@@ -91,7 +91,7 @@ class _Marked(str):
     dropped = 0
 
 
-def _text_blocks(chunks: Iterable) -> Iterator[str]:
+def _text_blocks(chunks: Iterable[AnyStr]) -> Iterator[str]:
     """Decoded text, a chunk's worth at a time, each block ending at a line break but perhaps
     the last; memory bounded by ``LONGEST_LINE``.
 
@@ -102,7 +102,7 @@ def _text_blocks(chunks: Iterable) -> Iterator[str]:
     (``_long_line``): the block of its kept start ends without a line break.
     """
     chunks = iter(chunks)
-    pending: list = []  # the pieces of a line that began in an earlier chunk
+    pending: list[AnyStr] = []  # the pieces of a line that began in an earlier chunk
     size = 0  # their length
     for chunk in chunks:
         while True:
@@ -120,12 +120,12 @@ def _text_blocks(chunks: Iterable) -> Iterator[str]:
             # Go on from where the long line ended, with the rest of the chunk it ended in.
             chunk = yield from _long_line(chunk[:0].join(pending), chunks)
             pending, size = [], 0
-    rest = pending[0][:0].join(pending) if pending else ""
+    rest = pending[0][:0].join(pending) if pending else None
     if rest:
         yield block_text(rest.removesuffix(b"\r" if isinstance(rest, bytes) else "\r"))
 
 
-def _long_line(text, chunks: Iterator):
+def _long_line(text: AnyStr, chunks: Iterator[AnyStr]) -> Generator[str, None, AnyStr]:
     """Blocks for ``text``, which holds no LF and is longer than ``LONGEST_LINE``: the lines
     in it that a CR alone ends (an old Mac file), then the start of its last line, cut at
     ``LONGEST_LINE`` as a ``_Marked`` block. The rest of that line is read from ``chunks``
@@ -159,7 +159,7 @@ def _long_line(text, chunks: Iterator):
 _UTF8_TAILS = bytes(range(0x80, 0xC0))  # the bytes after the first of a UTF-8 character
 
 
-def _char_start(text, index: int) -> int:
+def _char_start(text: AnyStr, index: int) -> int:
     """``index``, moved back to where a UTF-8 character starts in bytes ``text``."""
     if isinstance(text, bytes):
         for _ in range(3):  # a character has at most 3 bytes after its first
@@ -169,19 +169,19 @@ def _char_start(text, index: int) -> int:
     return index
 
 
-def _characters(text) -> int:
+def _characters(text: AnyStr) -> int:
     """How many characters ``text`` holds: for bytes, counted as UTF-8 (Windows-1252 text may
     count a few short)."""
     return len(text.translate(None, _UTF8_TAILS)) if isinstance(text, bytes) else len(text)
 
 
-def _line_end(chunk) -> int:
+def _line_end(chunk: AnyStr) -> int:
     """Where the first line break (LF or CR) in ``chunk`` is, or -1."""
     lf, cr = (b"\n", b"\r") if isinstance(chunk, bytes) else ("\n", "\r")
     return min([i for i in (chunk.find(lf), chunk.find(cr)) if i >= 0], default=-1)
 
 
-def block_text(block) -> str:
+def block_text(block: AnyStr) -> str:
     """A block of text (bytes or str) decoded, its CR and CRLF line ends made LF; a ``_Marked``
     block when it holds control characters."""
     if isinstance(block, bytes):
@@ -201,16 +201,17 @@ def block_text(block) -> str:
     return text
 
 
-def _text_chunks(head, stream) -> Iterator:
-    """The stream's content as chunks, decoded when it is UTF-16 (which has NUL bytes)."""
+def _text_chunks(head: AnyStr, stream: IO[AnyStr]) -> Iterator[Any]:
+    """The stream's content as chunks, decoded when it is UTF-16 (which has NUL bytes): bytes,
+    or str (a text stream, or UTF-16 decoded), of one kind throughout."""
     chunks = itertools.chain([head], iter(lambda: stream.read(CHUNK_BYTES), head[:0]))
     if isinstance(head, bytes) and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
-        chunks = itertools.chain((decoder.decode(c) for c in chunks), [decoder.decode(b"", True)])
+        return itertools.chain((decoder.decode(c) for c in chunks), [decoder.decode(b"", True)])
     return chunks
 
 
-def _stream_blocks(stream, label: str) -> Iterator[str]:
+def _stream_blocks(stream: IO[Any], label: str) -> Iterator[str]:
     """Blocks of text of a binary (or text) stream, after checking that it is MEDLINE."""
     head = stream.read(HEAD_BYTES)
     reason = not_medline_reason(head_text(head))
@@ -275,7 +276,7 @@ def read_blocks(
 
 
 def _read_pieces(
-    assembler: Assembler, text: str, number: int, records: list, limits: Limits
+    assembler: Assembler, text: str, number: int, records: list[RawRecord], limits: Limits
 ) -> int:
     """Read the records of ``text`` (lines numbered from ``number + 1``, ending at a blank line
     or at the end of the file); the number of the blank line that follows it."""
@@ -293,7 +294,9 @@ def _read_pieces(
     return number
 
 
-def _feed_lines(assembler: Assembler, text: str, number: int, records: list) -> tuple[str, int]:
+def _feed_lines(
+    assembler: Assembler, text: str, number: int, records: list[RawRecord]
+) -> tuple[str, int]:
     """Feed the whole lines of ``text`` to the assembler; the rest, and the new line count."""
     end = text.rfind("\n")
     if end < 0:
@@ -302,7 +305,9 @@ def _feed_lines(assembler: Assembler, text: str, number: int, records: list) -> 
     return text[end + 1 :], assembler.feed_block(number, lines, records)
 
 
-def _feed_to_end(assembler: Assembler, text: str, number: int, records: list) -> tuple[str, int]:
+def _feed_to_end(
+    assembler: Assembler, text: str, number: int, records: list[RawRecord]
+) -> tuple[str, int]:
     """Feed lines to the assembler up to the blank line that ends its record, if ``text`` has
     it; the text after that blank line, and the new line count."""
     cut = text.find("\n\n")
@@ -354,7 +359,7 @@ _OPEN_ERRORS: tuple[tuple[type[OSError], str], ...] = (
 
 
 @contextmanager
-def _opened(source, label: str):
+def _opened(source: Source, label: str) -> Iterator[BinaryIO]:
     """A binary stream for ``source`` (a path or an open stream); plain errors for bad paths."""
     if not isinstance(source, (str, os.PathLike)):
         yield source
@@ -370,7 +375,7 @@ def _opened(source, label: str):
         yield stream
 
 
-def _label(source, name: str | None) -> str:
+def _label(source: Source, name: str | None) -> str:
     if name:
         return name
     if isinstance(source, (str, os.PathLike)):

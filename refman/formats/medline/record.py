@@ -153,7 +153,7 @@ def is_damaged(line: str) -> bool:
     return len(tags) == 3 or (len(tags) == 2 and "PMID" in tags)
 
 
-def field_markers(line: str, start: int = 0) -> Iterator[re.Match]:
+def field_markers(line: str, start: int = 0) -> Iterator[re.Match[str]]:
     """The known tags in ``line`` that are followed by ``-`` and white space (each match's
     group 1 is the tag): where a line whose breaks were lost holds its fields."""
     return _MARKER.finditer(line, start)

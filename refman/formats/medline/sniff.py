@@ -16,7 +16,7 @@ HEAD_BYTES = 4096  # how much of a file sniffing looks at
 
 
 # What a file that is not MEDLINE looks like, checked after the MEDLINE tags are not found.
-_OTHER_FORMATS: tuple[tuple[re.Pattern, str], ...] = (
+_OTHER_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*@\w+\s*[{(]", re.M), "it looks like BibTeX"),
     (re.compile(r"^\s*<"), "it looks like XML or HTML"),
     (re.compile(r"^\s*[\[{]"), "it looks like JSON"),

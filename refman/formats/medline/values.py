@@ -132,7 +132,7 @@ def date_text(date: PartialDate) -> str:
 _PAGE_RANGE = re.compile(r"(?<![\w.])([0-9]{1,9})-([0-9]{1,9})(?![\w.])")
 
 
-def _expand_range(match: re.Match) -> str:
+def _expand_range(match: re.Match[str]) -> str:
     first, last = match[1], match[2]
     if len(last) < len(first):
         full = first[: len(first) - len(last)] + last
