@@ -168,6 +168,15 @@ class ImportReport:
         head = "Import cancelled" if self.cancelled else "Imported"
         return f"{head}: {', '.join(parts)} from {files} file{'s' * (files != 1)}."
 
+    def add_file(self, file_report: ImportReport) -> None:
+        """Count in the report of one file read whole."""
+        self.files_read += 1
+        self.added += file_report.added
+        self.merged += file_report.merged
+        self.duplicates += file_report.duplicates
+        self.not_added += file_report.not_added
+        self.problems += file_report.problems
+
     def changes(self) -> Changes:
         return Changes(
             added=frozenset(self.added),
@@ -460,25 +469,20 @@ class Importing(UseCase):
                 _file_extras(db, file_report, collection, tags)
         except ImportCancelled:
             report.cancelled = True
-            return
-        except ParseError as exc:
-            report.problems.append(Problem(exc.path, exc.line, exc.message))
+        except (ParseError, OSError, DiskFullError) as exc:
+            report.problems.append(_failure(name, exc))
             report.files_failed += 1
-            return
-        except OSError as exc:
-            report.problems.append(Problem(name, None, f"cannot read it ({exc.strerror})"))
-            report.files_failed += 1
-            return
-        except DiskFullError:
-            report.problems.append(Problem(name, None, DISK_FULL.format(name=Path(name).name)))
-            report.files_failed += 1
-            return
-        report.files_read += 1
-        report.added += file_report.added
-        report.merged += file_report.merged
-        report.duplicates += file_report.duplicates
-        report.not_added += file_report.not_added
-        report.problems += file_report.problems
+        else:
+            report.add_file(file_report)
+
+
+def _failure(name: str, exc: ParseError | OSError | DiskFullError) -> Problem:
+    """Why a file was not imported (its transaction rolled back), in plain words."""
+    if isinstance(exc, ParseError):
+        return Problem(exc.path, exc.line, exc.message)
+    if isinstance(exc, OSError):
+        return Problem(name, None, f"cannot read it ({exc.strerror})")
+    return Problem(name, None, DISK_FULL.format(name=Path(name).name))
 
 
 def _file_extras(
