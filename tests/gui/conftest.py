@@ -7,12 +7,13 @@ reader. Settings go to a file under tmp_path, never to the user's own.
 from __future__ import annotations
 
 import pytest
-from gui_helpers import REFERENCES, SEED, close_window, make_window
+from gui_helpers import close_window, make_window
 from PySide6.QtCore import QSettings
 
 from refman.gui.main_window import MainWindow
 from refman.gui.undo import LibraryEditor
 from refman.library import Library
+from tests.samples import PAPERS, SEED_FILE
 
 # The offscreen platform warns when asked for what only a real display does (raise a window,
 # grab the keyboard for a completer popup, propagate size hints): not our bugs.
@@ -38,7 +39,7 @@ def library_path(tmp_path):
 @pytest.fixture
 def library(library_path):
     with Library(library_path) as lib:
-        for ref in REFERENCES:
+        for ref in PAPERS:
             lib.items.add(ref)
         yield lib
 
@@ -48,8 +49,8 @@ def seed_library(library_path):
     """The seed record imported from MEDLINE (its citations are in tests/data/csl), and the
     other sample references (the first is the seed as typed by hand: a duplicate)."""
     with Library(library_path) as lib:
-        lib.importing.files([SEED])
-        for ref in REFERENCES[1:]:
+        lib.importing.files([SEED_FILE])
+        for ref in PAPERS[1:]:
             lib.items.add(ref)
         yield lib
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -11,51 +9,10 @@ from PySide6.QtWidgets import QApplication
 
 from refman.gui.main_window import MainWindow
 from refman.library import Library
-from refman.model import TAG_KEYWORD, TAG_MESH, Creator, PartialDate, Reference, Tag, ViewQuery
+from refman.model import ViewQuery
+from tests.samples import DATA
 
-DATA = Path(__file__).parents[1] / "data"
-SEED = DATA / "000_dccecbf8d310899f.txt"  # PMID 37144409; tests/data/csl holds its citations
 IMPORT_TIMEOUT_MS = 60_000
-
-REFERENCES = (
-    Reference(
-        title="Safety and efficacy of iltamiocel cellular therapy for fecal incontinence",
-        creators=(
-            Creator("Knowles", "Charles H"),
-            Creator("Canestrari", "Emanuele"),
-            Creator("Raval", "Manoj J"),
-        ),
-        container_title="Annals of surgery",
-        volume="278",
-        issue="6",
-        pages="937-944",
-        date=PartialDate(2023, 12, 1, "2023 Dec 1"),
-        doi="10.1097/SLA.0000000000005894",
-        pmid="37144409",
-        abstract="To examine the safety and efficacy of iltamiocel.",
-        tags=(Tag("Fecal Incontinence", TAG_MESH, major=True), Tag("Humans", TAG_MESH)),
-    ),
-    Reference(
-        title="Balloon dilation of the frontal sinus",
-        creators=(Creator("Smith", "Jane"), Creator("Doe", "Alan")),
-        container_title="The Laryngoscope",
-        date=PartialDate(2019),
-        tags=(Tag("sinus"), Tag("balloon", TAG_KEYWORD), Tag("Humans", TAG_MESH)),
-    ),
-    Reference(
-        title="Gut microbiota and obesity",
-        creators=(Creator("Zhang", "Li"),),
-        container_title="Nature",
-        date=PartialDate(2021),
-        tags=(Tag("review"),),
-    ),
-    Reference(
-        title="Deep brain stimulation in Parkinson disease",
-        creators=(Creator("Brown", "Kim"),),
-        container_title="Lancet neurology",
-        date=PartialDate(2018),
-    ),
-)
 
 
 def make_window(qtbot, library: Library, settings: QSettings) -> MainWindow:

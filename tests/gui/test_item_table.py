@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import REFERENCES, drag_and_drop, id_of, make_window, shown_titles
+from gui_helpers import drag_and_drop, id_of, make_window, shown_titles
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
@@ -13,6 +13,7 @@ from refman.gui.item_table import COLUMNS, PAGE_SIZE, ItemTableModel, ItemTableV
 from refman.library import Library
 from refman.model import Reference
 from refman.store import items
+from tests.samples import PAPERS
 
 TITLE, CREATORS, YEAR, JOURNAL = range(4)
 
@@ -60,10 +61,10 @@ def test_rows_are_fetched_in_pages_only_when_shown(tmp_path):
 
 
 def test_typing_in_the_search_box_narrows_the_table_after_a_pause(window, qtbot):
-    assert len(shown_titles(window)) == len(REFERENCES)
+    assert len(shown_titles(window)) == len(PAPERS)
     with qtbot.waitSignal(window.search_box.search_changed, timeout=2000):
         QTest.keyClicks(window.search_box, "knowl")  # a creator, by prefix
-    assert shown_titles(window) == [REFERENCES[0].title]
+    assert shown_titles(window) == [PAPERS[0].title]
     assert window.count_label.text() == "1 item"
 
 
@@ -222,5 +223,5 @@ def test_search_text_with_no_words_shows_no_items_and_says_why(window, qtbot, te
     assert window.count_label.text().startswith("No items: the query")
     window.search_box.setText(f"{text} knowl")  # a word beside it: searched
     QTest.keyClick(window.search_box, Qt.Key.Key_Return)
-    assert shown_titles(window) == [REFERENCES[0].title]
+    assert shown_titles(window) == [PAPERS[0].title]
     assert window.count_label.text() == "1 item"

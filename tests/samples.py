@@ -1,24 +1,61 @@
-"""What the formats tests share: where the test data is, and references built by hand.
+"""The test data every test takes from one place: where the files are, the real sample files,
+and the references built by hand.
 
 Each name in ``SAMPLES`` has golden outputs under tests/data/export/: NAME.bib,
-NAME.biblatex.bib and NAME.ris.
+NAME.biblatex.bib and NAME.ris. ``PAPERS`` are the four items of the window tests' library;
+the references after them were each written for one test module, which names them.
 """
 
 from pathlib import Path
 
-from refman.model import (
-    Creator,
-    Issn,
-    MeshQualifier,
-    PartialDate,
-    Reference,
-    Tag,
-)
+from refman.model import Creator, Issn, MeshQualifier, PartialDate, Reference, Tag
 
-DATA = Path(__file__).parents[2] / "data"
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"  # files that are not MEDLINE at all, or damaged ones
 EXPORT = DATA / "export"  # the golden files of the BibTeX, BibLaTeX and RIS writers
 CSL_DATA = DATA / "csl"  # citeproc-js's output, and the CSL-JSON it was given
+DUPLICATES = DATA / "duplicates"  # records shaped like PubMed's, described in its README.md
+
+# --- the real sample files --------------------------------------------------------------------
+
 SEED_FILE = DATA / "000_dccecbf8d310899f.txt"  # the seed's MEDLINE record, its line breaks lost
+RESULT1 = DATA / "pubmed_result1.txt"  # 1 record
+RESULT2 = DATA / "pubmed_result2.txt"  # 4 records
+BALLOON = DATA / "nbib-pubmed-balloongui-set.nbib"  # 75 records, 395 KB: read in several chunks
+ZOTERO_CASES = tuple(DATA / f"zotero-case-0{n}.nbib" for n in (1, 2, 3))  # 1, 2 and 1 records
+# The real files in PubMed's own layout, and with the seed.
+PUBMED_FILES = (RESULT1, RESULT2, BALLOON, *ZOTERO_CASES)
+REAL_FILES = (SEED_FILE, *PUBMED_FILES)
+
+# Duplicates at import: the same paper read ahead of print, then in its final form; a file
+# whose later records repeat earlier ones (7 records, 3 repeats); two papers that look alike.
+AHEAD_OF_PRINT = DUPLICATES / "ahead-of-print.nbib"
+FINAL = DUPLICATES / "final.nbib"
+REPEATED = DUPLICATES / "repeated-records.nbib"
+EDITORIALS = DUPLICATES / "editorials.nbib"
+
+# The styles whose output citeproc-js wrote for the seed (tests/data/csl/STYLE.txt and .html).
+REFERENCE_STYLES = (
+    "american-medical-association",
+    "apa",
+    "bmj",
+    "chicago-author-date",
+    "elsevier-vancouver",
+    "harvard-cite-them-right",
+    "ieee",
+    "nature",
+    "nlm-citation-sequence",
+    "the-lancet",
+)
+
+# Synthetic records (bench.synthetic): the benchmark's small run, and the large files of the
+# crash tests (one numbering across the files: no duplicates between them).
+SYNTHETIC_SEED = 7
+SYNTHETIC_RECORDS = 300
+PARTS = 4
+RECORDS_PER_PART = 1500
+
+# --- references built by hand -----------------------------------------------------------------
 
 # The seed record (PMID 37144409), with the values of tests/data/csl/seed.csl.json and the
 # abstract, ISSNs, country and MeSH headings of its MEDLINE record.
@@ -240,3 +277,155 @@ SAMPLES: dict[str, tuple[Reference, ...]] = {
 }
 
 ALL = tuple(ref for refs in SAMPLES.values() for ref in refs)
+
+
+# Four papers as a user types them in (Library.items.add, no MEDLINE record behind them): the
+# window tests' library. The first is the seed, shorter; the others tell searches, tags and
+# sorts apart.
+PAPERS = (
+    Reference(
+        title="Safety and efficacy of iltamiocel cellular therapy for fecal incontinence",
+        creators=(
+            Creator("Knowles", "Charles H"),
+            Creator("Canestrari", "Emanuele"),
+            Creator("Raval", "Manoj J"),
+        ),
+        container_title="Annals of surgery",
+        volume="278",
+        issue="6",
+        pages="937-944",
+        date=PartialDate(2023, 12, 1, "2023 Dec 1"),
+        doi="10.1097/SLA.0000000000005894",
+        pmid="37144409",
+        abstract="To examine the safety and efficacy of iltamiocel.",
+        tags=(Tag("Fecal Incontinence", "mesh", major=True), Tag("Humans", "mesh")),
+    ),
+    Reference(
+        title="Balloon dilation of the frontal sinus",
+        creators=(Creator("Smith", "Jane"), Creator("Doe", "Alan")),
+        container_title="The Laryngoscope",
+        date=PartialDate(2019),
+        tags=(Tag("sinus"), Tag("balloon", "keyword"), Tag("Humans", "mesh")),
+    ),
+    Reference(
+        title="Gut microbiota and obesity",
+        creators=(Creator("Zhang", "Li"),),
+        container_title="Nature",
+        date=PartialDate(2021),
+        tags=(Tag("review"),),
+    ),
+    Reference(
+        title="Deep brain stimulation in Parkinson disease",
+        creators=(Creator("Brown", "Kim"),),
+        container_title="Lancet neurology",
+        date=PartialDate(2018),
+    ),
+)
+
+
+# --- references written for one test module ---------------------------------------------------
+
+# tests/unit/store/test_items.py: every field the store keeps, filled, with a source record.
+RICH = Reference(
+    item_type="chapter",
+    title="Safety and Efficacy of Iltamiocel: Results of a Phase 1/2 Study",
+    abstract="BACKGROUND: Fecal incontinence...\nRESULTS: Improvement.",
+    container_title="Annals of surgery",
+    container_title_short="Ann Surg",
+    collection_title="Surgery Series",
+    volume="278",
+    issue="6",
+    pages="937-944",
+    date=PartialDate(2023, None, None, "2023 Winter", "Winter"),
+    doi="10.1097/SLA.0000000000005894",
+    pmid="37144409",
+    pmcid="PMC1234567",
+    issns=(
+        Issn("1528-1140", "Electronic"),
+        Issn("0003-4932", "Print"),
+        Issn("0003-4932", "Linking"),
+    ),
+    isbn="978-3-16-148410-0",
+    language="eng",
+    publisher="Wolters Kluwer",
+    place="Philadelphia",
+    url="https://example.org/a",
+    creators=(
+        Creator(
+            "Knowles",
+            "Charles H",
+            affiliations=("Blizard Institute, London.", "Second affiliation"),
+            ids=("0000-0002-1825-0097 [ORCID]",),
+        ),
+        Creator(literal="FIT Study Group"),
+        Creator("Müller", "Zoë"),
+        Creator("Editor", "Ed", role="editor"),
+    ),
+    tags=(
+        Tag("Fecal Incontinence", "mesh", True, (MeshQualifier("therapy", True),)),
+        Tag("Humans", "mesh"),
+        Tag(
+            "Brain", "mesh", False, (MeshQualifier("enzymology"), MeshQualifier("pathology", True))
+        ),
+        Tag("COVID-19", "keyword"),
+        Tag("to read"),
+    ),
+    publication_types=("Journal Article", "Clinical Trial, Phase I"),
+    source_format="medline",
+    source_record=(("PMID", "37144409"), ("AU", "Knowles CH"), ("AU", "Müller Z"), ("AB", "x\ny")),
+    trashed=False,
+)
+
+
+# tests/unit/formats/test_csl_json.py: a chapter with what CSL-JSON carries only in refman's
+# own member (ISSN labels, affiliations, MeSH qualifiers).
+CSL_CHAPTER = Reference(
+    item_type="chapter",
+    title="Anal sphincter repair",
+    container_title="Colorectal surgery",
+    collection_title="Surgical techniques",
+    pages="101-120",
+    date=PartialDate(2013, None, None, "2013 Winter", "Winter"),
+    isbn="978-0-12-345678-9",
+    publisher="Springer",
+    place="London",
+    issns=(Issn("1234-5678", "Print"), Issn("8765-4321", "Electronic")),
+    creators=(
+        Creator("de Brouwer", "Anna", affiliations=("Leiden", "Delft"), ids=("0000-0002 [ORCID]",)),
+        Creator(literal="PROSPECT Study Group"),
+        Creator("van Raaij", "Jan", role="editor"),
+    ),
+    tags=(
+        Tag("Fecal Incontinence", "mesh", True, (MeshQualifier("surgery", True),)),
+        Tag("sphincter", "keyword"),
+        Tag("to read"),
+    ),
+    publication_types=("Book Chapter",),
+)
+
+
+# tests/unit/formats/medline/test_write.py: an item made in refman, with no source record.
+NEW_ITEM = Reference(
+    title="A reference typed into refman",
+    abstract="It has no source record.",
+    container_title="Journal of Examples",
+    container_title_short="J Ex",
+    volume="12",
+    issue="3",
+    pages="45-67",
+    date=PartialDate(2020, 5, None, "2020 May"),
+    doi="10.5555/example.1",
+    pmid="99999999",
+    pmcid="PMC99999",
+    issns=(Issn("1111-2222", "Print"), Issn("3333-4444", "Electronic")),
+    language="eng",
+    creators=(
+        Creator(
+            "de la Cruz", "María José", affiliations=("Madrid", "Bilbao"), ids=("0000 [ORCID]",)
+        ),
+        Creator(literal="The Example Group"),
+        Creator("Smith", "John Jr"),
+    ),
+    tags=(Tag("Brain", "mesh", True, (MeshQualifier("surgery", True),)), Tag("kw", "keyword")),
+    publication_types=("Journal Article", "Review"),
+)
