@@ -26,6 +26,8 @@ ZOTERO_CASES = tuple(DATA / f"zotero-case-0{n}.nbib" for n in (1, 2, 3))  # 1, 2
 # The real files in PubMed's own layout, and with the seed.
 PUBMED_FILES = (RESULT1, RESULT2, BALLOON, *ZOTERO_CASES)
 REAL_FILES = (SEED_FILE, *PUBMED_FILES)
+# What the safety tests' filled library holds (80 records; see safety_helpers.fill_library).
+SAMPLE_FILES = (SEED_FILE, RESULT1, RESULT2, BALLOON)
 
 # Duplicates at import: the same paper read ahead of print, then in its final form; a file
 # whose later records repeat earlier ones (7 records, 3 repeats); two papers that look alike.
@@ -33,6 +35,14 @@ AHEAD_OF_PRINT = DUPLICATES / "ahead-of-print.nbib"
 FINAL = DUPLICATES / "final.nbib"
 REPEATED = DUPLICATES / "repeated-records.nbib"
 EDITORIALS = DUPLICATES / "editorials.nbib"
+
+# Files of tests/data/bad that are not MEDLINE at all, and what an import says of each.
+REJECTED = {
+    "empty.nbib": "it is empty",
+    "binary.nbib": "it is a binary file",
+    "pubmed-article.pdf": "it is a PDF",
+    "bibtex.nbib": "it looks like BibTeX",
+}
 
 # The styles whose output citeproc-js wrote for the seed (tests/data/csl/STYLE.txt and .html).
 REFERENCE_STYLES = (
