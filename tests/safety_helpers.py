@@ -1,12 +1,14 @@
-"""Helpers for the safety tests: the command line as a user runs it, the window as a process of
-its own, a library's whole content for before/after comparisons, and damage done to a library
-file the ways disks do it."""
+"""Helpers for the safety tests, unit and system alike: a filled library, its whole content for
+before/after comparisons, damage done to a library file the ways disks do it, paths that cannot
+be a library; and, for tests/system, the command line as a user runs it and the window as a
+process of its own."""
 
 from __future__ import annotations
 
 import collections
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,35 +23,33 @@ from refman.library import Library, backups
 from refman.model import ViewQuery
 from refman.store import fts, maintenance
 from refman.store import tags as stored_tags
+from tests.samples import SAMPLE_FILES
 
-DATA = Path(__file__).parent / "data"
-BAD = DATA / "bad"
-SAMPLES = [
-    DATA / "000_dccecbf8d310899f.txt",
-    DATA / "pubmed_result1.txt",
-    DATA / "pubmed_result2.txt",
-    DATA / "nbib-pubmed-balloongui-set.nbib",
-]
 REFMAN = Path(sys.executable).parent / "refman"
 PAGE = 4096
-# The offscreen platform warns when asked for what only a real display does: not our bugs.
+# The offscreen platform warns when asked for what only a real display does (raise a window,
+# grab the keyboard for a completer popup, propagate size hints): not our bugs.
 OFFSCREEN_NOISE = "This plugin does not support "
 
 
 def refman(
-    library: Path, *args, timeout: float = 120, env: dict[str, str] | None = None
+    library: Path | None, *args, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """Run the installed ``refman`` on ``library``; no traceback may reach the user."""
+    """Run the installed ``refman`` on ``library`` (None: no ``--library``, the environment's
+    REFMAN_LIBRARY or the default library); no traceback may reach the user."""
     env = dict(os.environ if env is None else env)
-    env.pop("REFMAN_LIBRARY", None)
-    argv = [str(REFMAN), "--library", str(library), *map(str, args)]
+    argv = [str(REFMAN), *map(str, args)]
+    if library is not None:
+        env.pop("REFMAN_LIBRARY", None)
+        argv[1:1] = ["--library", str(library)]
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
 
-def filled_library(path: Path, files=SAMPLES) -> Path:
-    """A library holding the sample files, a collection, a tag, a note and a trashed item."""
+def fill_library(path: Path, files=SAMPLE_FILES) -> Path:
+    """A library holding the sample files, a collection, a tag, a note and a trashed item
+    (tests take a copy of one made once: the ``filled_library`` fixture)."""
     with Library(path) as library:
         report = library.importing.files(files, collection="Reading")
         ids = report.added
@@ -76,6 +76,22 @@ def snapshot(path: Path) -> tuple:
             library.tags.counts(),
             library.tags.counts(ViewQuery(trashed=True)),
         )
+
+
+def assert_kept(before: tuple, path: Path) -> None:
+    """Every item the library held (``before``: its snapshot) is still there unchanged, with
+    its notes and collections: an import may only add items."""
+    refs, notes, collections, *_ = snapshot(path)
+    by_id = {ref.id: ref for ref in refs}
+    assert [by_id.get(ref.id) for ref in before[0]] == before[0]
+    assert (notes, collections) == (before[1], before[2])
+
+
+def unix_socket(path: Path) -> socket.socket:
+    """A socket bound at ``path``, as a program listening there leaves it: not a file to read."""
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    return server
 
 
 def checkpoint(path: Path) -> None:
@@ -282,3 +298,47 @@ def tag_total_problems(library: Library) -> list[str]:
     """Tags whose stored item count disagrees with their links."""
     with library.connection.reading() as db:
         return stored_tags.check_totals(db)
+
+
+# --- paths that cannot be a library -------------------------------------------------------
+
+
+def _long_name(tmp_path: Path) -> Path:
+    return tmp_path / ("a" * 300)
+
+
+def _loop(tmp_path: Path) -> Path:
+    (tmp_path / "one").symlink_to(tmp_path / "two")
+    (tmp_path / "two").symlink_to(tmp_path / "one")
+    return tmp_path / "one"
+
+
+def _through_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
+    return tmp_path / "file.txt" / "lib.sqlite"
+
+
+def _pipe(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path / "pipe"
+
+
+# (how to make the path, what the message says of it)
+BAD_LIBRARIES = {
+    "device": (lambda tmp: Path("/dev/null"), "is not a regular file (it is a device, a pipe"),
+    "pipe": (_pipe, "is not a regular file (it is a device, a pipe"),
+    "root": (lambda tmp: Path("/"), "is a folder, not a library file: name a file in it, such"),
+    "folder": (lambda tmp: tmp, "is a folder, not a library file"),
+    "loop": (_loop, "cannot be opened: its symbolic links lead round in a loop."),
+    "long name": (_long_name, "cannot be opened: the name is too long for the file system."),
+    "through a file": (_through_a_file, "cannot be a library: {tmp}/file.txt is a file, not a"),
+    "missing folder": (
+        lambda tmp: tmp / "missing" / "dir" / "lib.sqlite",
+        "There is no folder {tmp}/missing/dir for the library {path}: create the folder first",
+    ),
+}
+
+
+def expected_message(kind: str, tmp_path: Path, path: Path) -> str:
+    said = BAD_LIBRARIES[kind][1].format(tmp=tmp_path, path=path)
+    return said if said.startswith("There") else f"{path} {said}"

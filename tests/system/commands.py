@@ -135,8 +135,7 @@ def _exported_medline(run: TortureRun, command: Command, out: str) -> None:
 
 
 def export_csl(run: TortureRun, lane: Lane) -> Plan:
-    output = run.folder / "exports" / f"{lane.name}-{lane.count}.json"
-    output.parent.mkdir(exist_ok=True)
+    output = _new_output(run, lane, "exports", ".json")
     return Plan(["export", "--output", str(output)], None, _exported_csl)
 
 
@@ -159,8 +158,7 @@ def _not_empty(run: TortureRun, command: Command, out: str) -> None:
 
 
 def backup_output(run: TortureRun, lane: Lane) -> Plan:
-    output = run.folder / "copies" / f"{lane.name}-{lane.count}.sqlite"
-    output.parent.mkdir(exist_ok=True)
+    output = _new_output(run, lane, "copies", ".sqlite")
     return Plan(["backup", "--output", str(output)], None, _backed_up)
 
 
@@ -208,6 +206,13 @@ KINDS: dict[str, tuple[int, Callable[[TortureRun, Lane], Plan]]] = {
 def _expect(run: TortureRun, command: Command, out: str, text: str, whole: bool = True) -> None:
     if (out.strip() != text) if whole else (text not in out):
         run.problem(f"{_who(command)} said: {out.strip()}")
+
+
+def _new_output(run: TortureRun, lane: Lane, folder: str, suffix: str) -> Path:
+    """Where the lane's command writes its file (``--output``): a name of its own in ``folder``."""
+    output = run.folder / folder / f"{lane.name}-{lane.count}{suffix}"
+    output.parent.mkdir(exist_ok=True)
+    return output
 
 
 def _output(command: Command) -> Path:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from refman.library import Library
 from refman.model import TAG_MANUAL, ViewQuery
-from tests.safety_helpers import SAMPLES, integrity_problems, refman
+from tests.safety_helpers import integrity_problems, refman
+from tests.samples import SEED_FILE
 from tests.system.ledger import Attempt
 from tests.system.torture import TortureRun
 
@@ -99,7 +100,7 @@ def check_items(run: TortureRun, content: Content) -> None:
     imports = collections.defaultdict(set)
     for attempt in _kind(run, "import"):
         imports[attempt.what["source"]].add(attempt.outcome)
-    imports[str(SAMPLES[0])].add("done")  # the seed record was there before the run
+    imports[str(SEED_FILE)].add("done")  # the seed record was there before the run
     universe = set(run.seed_pmids)
     for key, source in run.sources.items():
         universe.update(source.pmids)

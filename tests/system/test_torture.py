@@ -7,12 +7,9 @@ timing, and so the interleaving, differs from run to run).
 
 from __future__ import annotations
 
-import pytest
-
 from tests.system.ledger_checks import verify
 from tests.system.torture import TortureRun, seed_for_run
 
-pytestmark = pytest.mark.system
 RUN_SECONDS = 35
 
 

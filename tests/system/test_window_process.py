@@ -10,6 +10,8 @@ program, which deletes the log when it closes; the window then writes to a delet
 one else reads, and its last checkpoint writes stale pages over the library.
 
 SIGTERM (a logout, ``kill``) quits the window as its Quit command does, closing the library.
+Asked to (``first_paint.ENV``), the window reports when it first painted its rows, as the
+benchmark measures start-up.
 
 Here the real program runs as the user runs it: the window in a process of its own (the
 installed ``refman``, offscreen), the command line in others.
@@ -18,11 +20,14 @@ installed ``refman``, offscreen), the command line in others.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 
-import pytest
-
+from refman.gui import first_paint
+from refman.library import Library
 from tests.safety_helpers import (
-    SAMPLES,
     file_pmids,
     hand_off,
     integrity_problems,
@@ -33,8 +38,8 @@ from tests.safety_helpers import (
     start_window,
     wait_until,
 )
+from tests.samples import RESULT2, SAMPLE_FILES
 
-pytestmark = pytest.mark.system
 BACKUP_TIMEOUT_S = 30  # the window makes it a few seconds after it appeared
 IMPORT_TIMEOUT_S = 30
 
@@ -57,7 +62,7 @@ def wait_until_listed(library, env, path) -> None:
 def test_the_window_keeps_its_log_and_its_writes_reach_other_programs(tmp_path):
     library = tmp_path / "library.sqlite"
     env = program_env(tmp_path)
-    seed, by_cli, by_window, by_window_later = SAMPLES
+    seed, by_cli, by_window, by_window_later = SAMPLE_FILES
     assert refman(library, "import", seed, env=env).returncode == 0
     window = start_window(library, env, tmp_path / "window")
     try:
@@ -88,14 +93,14 @@ def test_the_window_keeps_its_log_and_its_writes_reach_other_programs(tmp_path):
     checked = refman(library, "check", env=env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No problems found." in checked.stdout
-    expected = [pmid for path in SAMPLES for pmid in file_pmids(path)]
+    expected = [pmid for path in SAMPLE_FILES for pmid in file_pmids(path)]
     assert pmid_counts(library) == {pmid: 1 for pmid in expected}
 
 
 def test_sigterm_quits_the_window_and_closes_the_library(tmp_path):
     library = tmp_path / "library.sqlite"
     env = program_env(tmp_path)
-    assert refman(library, "import", SAMPLES[1], env=env).returncode == 0
+    assert refman(library, "import", SAMPLE_FILES[1], env=env).returncode == 0
     window = start_window(library, env, tmp_path / "window")
     wal = library.with_name(library.name + "-wal")
     try:
@@ -107,3 +112,27 @@ def test_sigterm_quits_the_window_and_closes_the_library(tmp_path):
     assert window.terminate() == 0, window.stderr()  # not -15: it was not simply ended
     assert not wal.exists()  # SQLite removes it when the last connection closes properly
     assert not window.unexpected_output()
+
+
+def test_the_start_up_measurement_reports_the_first_paint(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.files([RESULT2])
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+        **{first_paint.ENV: "1"},
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "refman", "--library", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
+    assert report["rows"] == 4
+    assert report["painted_epoch"] <= time.time()
+    assert report["shown_after_launch_s"] is None or 0 < report["shown_after_launch_s"] < 120

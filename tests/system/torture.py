@@ -41,14 +41,13 @@ from bench import synthetic
 from refman.library import Library
 from refman.model import ViewQuery
 from tests.safety_helpers import (
-    DATA,
     REFMAN,
-    SAMPLES,
     WindowProcess,
     file_pmids,
     pmid_counts,
     program_env,
 )
+from tests.samples import REAL_FILES, SEED_FILE
 from tests.system import commands
 from tests.system.ledger import (
     BUSY,
@@ -62,7 +61,6 @@ from tests.system.ledger import (
 
 SEED_VARIABLE = "REFMAN_TORTURE_SEED"
 REPO = Path(__file__).parents[2]
-SAMPLE_FILES = [*SAMPLES, *sorted(DATA.glob("zotero-case-*.nbib"))]
 LANES = 4
 ANCHORS = 12  # the items tags and notes go on, each found by a title word of its own
 ANCHOR_WORD = "zqanchor{:02d}"
@@ -124,7 +122,7 @@ class TortureRun:
         self.reads.append(Read(command.lane, what, command.began, time.time(), counted))
 
     def sample(self) -> Source:
-        return self.sources[str(self.rng.choice(SAMPLE_FILES))]
+        return self.sources[str(self.rng.choice(REAL_FILES))]
 
     # --- preparing ----------------------------------------------------------------------------
 
@@ -136,10 +134,10 @@ class TortureRun:
         anchors = [_anchored(text, ANCHOR_WORD.format(n)) for n, text in enumerate(records)]
         (files / "anchors.nbib").write_text("\n".join(anchors[:ANCHORS]), encoding="utf-8")
         self._chunks(files, records[ANCHORS:])
-        for path in SAMPLE_FILES:
+        for path in REAL_FILES:
             self.sources[str(path)] = Source(path, tuple(file_pmids(path)), synthetic=False)
         with Library(self.library) as library:
-            report = library.importing.files([SAMPLES[0], files / "anchors.nbib"])
+            report = library.importing.files([SEED_FILE, files / "anchors.nbib"])
             assert report.files_read == 2 and not report.problems, report.problems
             for n in range(ANCHORS):
                 (item_id,) = library.items.search(ViewQuery(text=ANCHOR_WORD.format(n)))

@@ -11,7 +11,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from refman.formats.bibtex import citation_keys, write_biblatex, write_bibtex
 from refman.model import Creator, PartialDate, Reference, Tag
-from tests.unit.formats.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
+from tests.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 
 
 def bibtex(refs) -> str:

@@ -7,43 +7,13 @@ import pytest
 
 from refman.formats import csl_json
 from refman.model import (
-    Creator,
-    Issn,
-    MeshQualifier,
-    PartialDate,
-    Reference,
     RefmanError,
-    Tag,
 )
-from tests.unit.formats.samples import CSL_DATA
-
-CHAPTER = Reference(
-    item_type="chapter",
-    title="Anal sphincter repair",
-    container_title="Colorectal surgery",
-    collection_title="Surgical techniques",
-    pages="101-120",
-    date=PartialDate(2013, None, None, "2013 Winter", "Winter"),
-    isbn="978-0-12-345678-9",
-    publisher="Springer",
-    place="London",
-    issns=(Issn("1234-5678", "Print"), Issn("8765-4321", "Electronic")),
-    creators=(
-        Creator("de Brouwer", "Anna", affiliations=("Leiden", "Delft"), ids=("0000-0002 [ORCID]",)),
-        Creator(literal="PROSPECT Study Group"),
-        Creator("van Raaij", "Jan", role="editor"),
-    ),
-    tags=(
-        Tag("Fecal Incontinence", "mesh", True, (MeshQualifier("surgery", True),)),
-        Tag("sphincter", "keyword"),
-        Tag("to read"),
-    ),
-    publication_types=("Book Chapter",),
-)
+from tests.samples import CSL_CHAPTER, CSL_DATA
 
 
 def test_to_csl_uses_the_standard_variables():
-    item = csl_json.to_csl(CHAPTER, "x")
+    item = csl_json.to_csl(CSL_CHAPTER, "x")
     assert item["type"] == "chapter"
     assert item["author"] == [
         {"family": "de Brouwer", "given": "Anna"},
@@ -68,9 +38,9 @@ def test_the_seed_matches_the_reference_csl_json():
 
 def test_round_trip_keeps_everything():
     out = io.StringIO()
-    csl_json.write([CHAPTER], out)
+    csl_json.write([CSL_CHAPTER], out)
     (back,) = csl_json.read_text(out.getvalue())
-    assert back == CHAPTER
+    assert back == CSL_CHAPTER
 
 
 def test_broken_json_is_a_plain_error():

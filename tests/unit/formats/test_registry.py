@@ -9,7 +9,7 @@ import pytest
 from refman import formats
 from refman.formats import registry
 from refman.model import Problem, Reference, RefmanError
-from tests.unit.formats.samples import SEED_FILE
+from tests.samples import SEED_FILE
 
 MEDLINE_HEAD = b"PMID- 1\nTI  - A title.\nDP  - 2020\n"
 

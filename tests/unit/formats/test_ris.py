@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from refman.formats import ris
 from refman.model import Creator, PartialDate, Reference, Tag
-from tests.unit.formats.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
+from tests.samples import ALL, CHAPTER, EXPORT, NON_ASCII, SAMPLES, SEED, SPECIAL_CHARS
 
 LINE = re.compile(r"^[A-Z][A-Z0-9]  - ")
 

@@ -22,57 +22,8 @@ from refman.model import (
     ViewQuery,
 )
 from refman.store import collection_tree, items, maintenance, notes, search, tags
+from tests.samples import RICH
 from tests.unit.store.helpers import index_problems
-
-RICH = Reference(
-    item_type="chapter",
-    title="Safety and Efficacy of Iltamiocel: Results of a Phase 1/2 Study",
-    abstract="BACKGROUND: Fecal incontinence...\nRESULTS: Improvement.",
-    container_title="Annals of surgery",
-    container_title_short="Ann Surg",
-    collection_title="Surgery Series",
-    volume="278",
-    issue="6",
-    pages="937-944",
-    date=PartialDate(2023, None, None, "2023 Winter", "Winter"),
-    doi="10.1097/SLA.0000000000005894",
-    pmid="37144409",
-    pmcid="PMC1234567",
-    issns=(
-        Issn("1528-1140", "Electronic"),
-        Issn("0003-4932", "Print"),
-        Issn("0003-4932", "Linking"),
-    ),
-    isbn="978-3-16-148410-0",
-    language="eng",
-    publisher="Wolters Kluwer",
-    place="Philadelphia",
-    url="https://example.org/a",
-    creators=(
-        Creator(
-            "Knowles",
-            "Charles H",
-            affiliations=("Blizard Institute, London.", "Second affiliation"),
-            ids=("0000-0002-1825-0097 [ORCID]",),
-        ),
-        Creator(literal="FIT Study Group"),
-        Creator("Müller", "Zoë"),
-        Creator("Editor", "Ed", role=EDITOR),
-    ),
-    tags=(
-        Tag("Fecal Incontinence", "mesh", True, (MeshQualifier("therapy", True),)),
-        Tag("Humans", "mesh"),
-        Tag(
-            "Brain", "mesh", False, (MeshQualifier("enzymology"), MeshQualifier("pathology", True))
-        ),
-        Tag("COVID-19", "keyword"),
-        Tag("to read"),
-    ),
-    publication_types=("Journal Article", "Clinical Trial, Phase I"),
-    source_format="medline",
-    source_record=(("PMID", "37144409"), ("AU", "Knowles CH"), ("AU", "Müller Z"), ("AB", "x\ny")),
-    trashed=False,
-)
 
 
 def stored(ref: Reference) -> Reference:

@@ -11,7 +11,7 @@ import pytest
 from refman.formats.csl.catalogue import StyleInfo, StyleSource
 from refman.formats.csl.engine import Engine
 from refman.formats.csl.output import render
-from tests.unit.formats.samples import CSL_DATA
+from tests.samples import CSL_DATA
 
 
 @pytest.fixture

@@ -7,21 +7,7 @@ import pytest
 
 from refman.formats import csl, medline
 from refman.model import RefmanError
-from tests.unit.formats.samples import CSL_DATA, SEED_FILE
-
-REFERENCE_STYLES = [
-    "american-medical-association",
-    "apa",
-    "bmj",
-    "chicago-author-date",
-    "elsevier-vancouver",
-    "harvard-cite-them-right",
-    "ieee",
-    "nature",
-    "nlm-citation-sequence",
-    "the-lancet",
-]
-
+from tests.samples import CSL_DATA, REFERENCE_STYLES, SEED_FILE
 
 FORMAT_FILES = {"text": "txt", "html": "html"}
 

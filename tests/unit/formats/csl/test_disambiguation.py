@@ -11,7 +11,7 @@ import json
 import pytest
 
 from refman.formats import csl
-from tests.unit.formats.samples import CSL_DATA
+from tests.samples import CSL_DATA
 
 FIXTURES = CSL_DATA / "disambiguation"
 

@@ -4,7 +4,7 @@ import pytest
 
 from refman.formats import medline
 from refman.model import Reference
-from tests.unit.formats.samples import SEED_FILE
+from tests.samples import SEED_FILE
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from refman.model import (
     Reference,
     Tag,
 )
-from tests.unit.formats.samples import DATA, SEED_FILE
+from tests.samples import DATA, PUBMED_FILES, SEED_FILE
 
 FIXTURES = DATA / "medline"
 
@@ -84,16 +84,6 @@ def write_text(refs) -> str:
 # --- real records and MEDLINE-like text -------------------------------------------------------
 
 
-PUBMED_FILES = [
-    DATA / "pubmed_result1.txt",
-    DATA / "pubmed_result2.txt",
-    DATA / "nbib-pubmed-balloongui-set.nbib",
-    DATA / "zotero-case-01.nbib",
-    DATA / "zotero-case-02.nbib",
-    DATA / "zotero-case-03.nbib",
-]
-
-
 def _record_texts() -> list[str]:
     """Every real record in PubMed's layout, the seed as the writer lays it out."""
     texts = []
@@ -101,7 +91,7 @@ def _record_texts() -> list[str]:
         text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
         texts += [chunk.strip("\n") for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
     seed = io.StringIO()
-    medline.write(medline.read(DATA / "000_dccecbf8d310899f.txt"), seed)
+    medline.write(medline.read(SEED_FILE), seed)
     return texts + [seed.getvalue().strip("\n")]
 
 

@@ -23,6 +23,7 @@ from refman.model import (
     Reference,
     Tag,
 )
+from tests.samples import DATA
 from tests.unit.formats.medline.helpers import (
     FIXTURES,
     RECORDS,
@@ -34,7 +35,6 @@ from tests.unit.formats.medline.helpers import (
     write_text,
     written_and_read,
 )
-from tests.unit.formats.samples import DATA
 
 # --- Zotero's reading of the same files -------------------------------------------------------
 

@@ -22,6 +22,7 @@ from refman.model import (
     Reference,
     RefmanError,
 )
+from tests.samples import DATA, SEED_FILE
 from tests.unit.formats.medline.helpers import (
     FIXTURES,
     PLAIN,
@@ -36,7 +37,6 @@ from tests.unit.formats.medline.helpers import (
     text_refs,
     values,
 )
-from tests.unit.formats.samples import DATA, SEED_FILE
 
 # --- PubMed's own files -----------------------------------------------------------------------
 

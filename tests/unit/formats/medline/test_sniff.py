@@ -4,10 +4,10 @@ import pytest
 
 import refman.formats.medline as medline
 from refman.formats.medline.sniff import head_text, not_medline_reason, sniff
+from tests.samples import SEED_FILE
 from tests.unit.formats.medline.helpers import (
     PLAIN,
 )
-from tests.unit.formats.samples import SEED_FILE
 
 
 def test_sniff_accepts_medline_heads():

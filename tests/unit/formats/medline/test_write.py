@@ -16,12 +16,9 @@ from refman.model import (
     CHAPTER,
     EDITOR,
     Creator,
-    Issn,
-    MeshQualifier,
-    PartialDate,
     Reference,
-    Tag,
 )
+from tests.samples import DATA, NEW_ITEM, SEED_FILE
 from tests.unit.formats.medline.helpers import (
     ALL_FILES,
     PUBMED_LAYOUT,
@@ -36,7 +33,6 @@ from tests.unit.formats.medline.helpers import (
     write_text,
     written_and_read,
 )
-from tests.unit.formats.samples import DATA
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
@@ -71,32 +67,6 @@ def test_the_damaged_seed_is_written_in_proper_layout(seed):
     assert text.startswith("PMID- 37144409\nOWN - NLM\nSTAT- MEDLINE\nDCOM- 20231109\n")
     assert "\nTI  - Safety and Efficacy of Iltamiocel Cellular Therapy for the Treatment of" in text
     assert "\n      Incontinence. Results of a Phase 1/2 Study.\n" in text
-
-
-NEW_ITEM = Reference(
-    title="A reference typed into refman",
-    abstract="It has no source record.",
-    container_title="Journal of Examples",
-    container_title_short="J Ex",
-    volume="12",
-    issue="3",
-    pages="45-67",
-    date=PartialDate(2020, 5, None, "2020 May"),
-    doi="10.5555/example.1",
-    pmid="99999999",
-    pmcid="PMC99999",
-    issns=(Issn("1111-2222", "Print"), Issn("3333-4444", "Electronic")),
-    language="eng",
-    creators=(
-        Creator(
-            "de la Cruz", "María José", affiliations=("Madrid", "Bilbao"), ids=("0000 [ORCID]",)
-        ),
-        Creator(literal="The Example Group"),
-        Creator("Smith", "John Jr"),
-    ),
-    tags=(Tag("Brain", "mesh", True, (MeshQualifier("surgery", True),)), Tag("kw", "keyword")),
-    publication_types=("Journal Article", "Review"),
-)
 
 
 def test_an_item_made_in_refman_is_written_from_its_fields():
@@ -155,7 +125,7 @@ def test_references_made_in_refman_survive_writing_and_reading(refs):
     assert [without_source(r) for r in written_and_read(refs)] == refs
 
 
-@pytest.mark.parametrize("path", PUBMED_LAYOUT + [DATA / "000_dccecbf8d310899f.txt"])
+@pytest.mark.parametrize("path", PUBMED_LAYOUT + [SEED_FILE])
 def test_biopython_reads_what_the_writer_writes(path):
     refs = list(medline.read(path))
     out = io.StringIO()

@@ -1,0 +1,134 @@
+"""The benchmark at a small size: a full run's table and numbers, ``python -m bench`` from the
+checkout, a measurement from any folder, and a wheel without the benchmark.
+
+Nothing here is timed against a threshold (CI machines differ): the run must finish, every row
+of the table must be filled, and the numbers must make sense together (every item imported and
+shown, p50 <= p95, memory above the interpreter's own, ...). The generator and the report's
+parts are tested in tests/unit/bench/.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bench import measure
+from bench.__main__ import QUERY_COUNT, ROWS, Workdir, failed, report, run, search_percentile
+from tests.samples import SYNTHETIC_RECORDS, SYNTHETIC_SEED
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- a whole run ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    work = Workdir(str(tmp_path_factory.mktemp("bench")), keep=False)
+    try:
+        (found,) = run([SYNTHETIC_RECORDS], SYNTHETIC_SEED, work)
+    finally:
+        work.cleanup()
+    return found
+
+
+def test_every_item_is_imported_listed_and_shown(result):
+    assert result["import"]["added"] == result["import"]["items"] == SYNTHETIC_RECORDS
+    assert result["import"]["problems"] == 0
+    assert result["library"]["items"] == result["window"]["rows"] == SYNTHETIC_RECORDS
+    assert result["biopython"]["records"] == result["reader"]["records"] == SYNTHETIC_RECORDS
+
+
+def test_numbers_make_sense_together(result):
+    imported, window, library = result["import"], result["window"], result["library"]
+    assert 0 < imported["baseline_rss_mib"] < imported["peak_rss_mib"]
+    assert 0 < window["open_s"] < window["first_rows_s"] <= window["painted_s"]
+    assert result["startup"]["rows"] == SYNTHETIC_RECORDS
+    assert result["startup"]["launch_to_paint_s"] > window["first_rows_s"] > 0
+    assert len(library["searches"]) == QUERY_COUNT
+    assert sum(s["matches"] > 0 for s in library["searches"]) > QUERY_COUNT / 2
+    assert 0 < search_percentile(result, 0.5) <= search_percentile(result, 0.95)
+    assert set(library["sorts"]) == set(measure.SORT_KEYS)
+    assert all(len(t) == 2 and min(t) > 0 for t in library["sorts"].values())
+    assert library["tags"] > 100 and library["tag_counts_s"] > 0
+    assert (
+        library["export_items"] == SYNTHETIC_RECORDS
+        and library["export_chars"] > SYNTHETIC_RECORDS * 200
+    )
+    assert library["ris_s"] > 0 and library["bibliography_items"] == SYNTHETIC_RECORDS
+    assert 0 < result["reader"]["seconds"] < imported["seconds"]
+    assert 0 < imported["sqlite_s"] < imported["seconds"]
+    assert result["library_bytes"] > 0 and result["file_bytes"] > SYNTHETIC_RECORDS * 2000
+
+
+def test_the_table_has_every_row_filled(result):
+    text = report([result], SYNTHETIC_SEED, ["0.0", "0.0"])
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert rows[0] == f"| Measurement | {SYNTHETIC_RECORDS:,} items | Target |"
+    body = rows[1:]
+    assert [row.split(" | ")[0][2:] for row in body] == [row.label for row in ROWS]
+    cells = [row.split(" | ")[1] for row in body]
+    assert all(cell and cell != "n/a" for cell in cells)
+    assert "SQLite" in text and "CPU" in text
+
+
+def test_a_failed_measurement_fails_its_cells_only(result):
+    broken = dict(result, window={"error": "the window measurement failed (exit 1):\nBoom"})
+    text = report([broken], SYNTHETIC_SEED, ["0.0", "0.0"])
+    lines = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")]
+    rows = {cells[0][2:]: cells[1] for cells in lines}
+    assert rows["Open library → first rows shown"] == "failed"
+    assert rows["Tag selector: model fill"] == "failed"
+    assert rows["Import: time"] != "failed" and rows["Sort by title ↑ / ↓"] != "failed"
+    assert f"{SYNTHETIC_RECORDS:,} items: the window measurement failed: Boom" in text
+    assert failed([broken]) and not failed([result])
+
+
+# --- running from the checkout, and the wheel -----------------------------------------------------
+
+
+def test_python_m_bench_runs_from_the_checkout():
+    """The README's command, from the repository's root: the benchmark is not installed."""
+    command = [sys.executable, "-m", "bench", "--sizes", "ten"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: python -m bench ")
+    assert "--sizes takes item counts separated by commas, not 'ten'" in done.stderr
+
+
+def test_a_measurement_finds_the_benchmark_from_any_folder(
+    synthetic_medline, tmp_path, monkeypatch
+):
+    path, _ = synthetic_medline
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    assert (
+        measure.run_child("reader", {"file": str(path)}, tmp_path)["records"] == SYNTHETIC_RECORDS
+    )
+
+
+def test_the_wheel_holds_refman_and_not_the_benchmark(tmp_path):
+    """``pip wheel`` on a clean copy of the sources (a build/ folder left by an older build
+    would be packed as it is): refman and its resources go in, bench/ beside it does not."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("refman", "bench"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q"]
+    command += ["-w", str(tmp_path / "wheel")]
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("refman-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    version = wheel.name.split("-")[1]
+    assert {name.split("/")[0] for name in names} == {"refman", f"refman-{version}.dist-info"}
+    assert "refman/app.py" in names and "refman/formats/__init__.py" in names
+    assert any(name.startswith("refman/resources/") for name in names)
+    assert [name for name in names if "bench" in name] == []

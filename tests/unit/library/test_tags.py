@@ -1,0 +1,53 @@
+"""refman.library.tags: names refused when blank and trimmed of spaces, and the tag list read
+whole while another program adds tags."""
+
+import pytest
+
+from refman.library import Library
+from refman.model import RefmanError
+from tests.safety_helpers import snapshot
+from tests.samples import RESULT2, SEED_FILE
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+def test_a_blank_tag_name_is_refused_and_nothing_changes(library, blank):
+    ids = library.importing.files([RESULT2]).added
+    library.tags.add(ids, ["to read"])
+    before = (snapshot(library.path), library.tags.names())
+    refusals = [
+        lambda: library.tags.add(ids, ["fine", blank]),
+        lambda: library.tags.remove(ids, [blank]),
+        lambda: library.tags.rename("to read", blank),
+        lambda: library.importing.files([SEED_FILE], tags=["fine", blank]),
+        lambda: library.importing.text(SEED_FILE.read_text(encoding="utf-8"), tags=[blank]),
+    ]
+    for refused in refusals:
+        with pytest.raises(RefmanError, match="^A tag needs a name: it cannot be blank.$"):
+            refused()
+    assert (snapshot(library.path), library.tags.names()) == before
+
+
+def test_tag_and_collection_names_lose_the_spaces_around_them(library):
+    ids = library.importing.files([SEED_FILE], collection="  Reading  ", tags=[" to read "]).added
+    assert [c.name for c in library.collections.all()] == ["Reading"]
+    library.importing.files([SEED_FILE], collection="Reading")
+    assert len(library.collections.all()) == 1
+    library.tags.rename("to read", "  later ")
+    assert [t.name for t in library.items.get(ids[0]).tags if not t.automatic] == ["later"]
+
+
+def test_the_tag_list_is_read_whole_while_another_program_adds_tags(
+    seed_only_library, commit_between
+):
+    from refman.store import tags
+
+    with Library(seed_only_library) as library, Library(seed_only_library) as elsewhere:
+        ids = library.items.search()
+        library.tags.add(ids, ["a", "b", "c"])
+        library.tags.remove(ids, ["b"])  # a gap in the tag ids
+        library.tags.add(ids, ["d"])  # a new tag: the kept listing is read again
+        with Library(seed_only_library, read_only=True) as reader:
+            before = reader.tags.names()
+        commit_between(tags, "_ranks", lambda: elsewhere.tags.add(ids, ["new"]))
+        assert library.tags.names() == before
+        assert "new" in library.tags.names()  # the next read sees the commit
