@@ -216,7 +216,8 @@ def references(draw) -> Reference:
         item_type=item_type,
         title=draw(maybe.filter(title_like)),
         abstract=draw(maybe),
-        container_title=draw(maybe),
+        # A book has no container in MEDLINE (an ERIC book's JT names its publisher).
+        container_title=draw(maybe) if item_type != BOOK else "",
         container_title_short=draw(maybe),
         collection_title=draw(maybe),
         volume=draw(st.one_of(st.just(""), token)),
