@@ -132,8 +132,16 @@ def _tags(fields: SourceRecord) -> tuple[Tag, ...]:
 # --- records to references: the reference -----------------------------------------------------
 
 _TYPE_BY_PT = {"book chapter": CHAPTER, "book": BOOK, "books": BOOK}  # "Books": ERIC's
-_PT_BY_TYPE = {CHAPTER: "Book Chapter", BOOK: "Book"}
-_BOOKISH = (BOOK, CHAPTER)
+# The PT that says a type, written when an item's type must be said (PubMed's own values;
+# for a thesis, the prefix of ERIC's thesis types).
+_PT_BY_TYPE = {
+    CHAPTER: "Book Chapter",
+    BOOK: "Book",
+    REPORT: "Technical Report",
+    THESIS: "Dissertations/Theses",
+}
+# Types whose PL is where they were published (a journal's PL is its country).
+_PLACED = (BOOK, CHAPTER, REPORT, THESIS)
 # Types whose JT (in ERIC's records) names the publisher or the institution, not a journal.
 _PUBLISHED_BY_JT = (BOOK, REPORT)
 
@@ -186,9 +194,16 @@ def _item_type(publication_types: tuple[str, ...], values: dict[str, list[str]])
     for kind in (CHAPTER, BOOK, THESIS):
         if kind in found:
             return kind
-    if REPORT in found and not _journal_signs(publication_types, values):
+    if REPORT in found and (
+        _says_report(publication_types) or not _journal_signs(publication_types, values)
+    ):
         return REPORT
     return ARTICLE_JOURNAL
+
+
+def _says_report(publication_types: Iterable[str]) -> bool:
+    """PubMed's Technical Report: a report whatever else the record says (as in Zotero)."""
+    return any(pt.strip().lower() == "technical report" for pt in publication_types)
 
 
 # An article number (an e-only article's "page"): ``1042``, ``e0123456``, ``CD012345``.
@@ -264,7 +279,7 @@ def to_reference(record: RawRecord) -> Reference:
         issns=issns_of(values.get("IS", []) + values.get("ISSN", [])),
         isbn=isbn_of(first("ISBN")),
         publisher=_publisher(item_type, first),
-        place=first("PL") if item_type in _BOOKISH else "",
+        place=first("PL") if item_type in _PLACED else "",
         creators=_creators(record.fields, full_roles),
         tags=_tags(record.fields),
         publication_types=publication_types,
@@ -298,14 +313,20 @@ def _creator_fields(creator: Creator) -> list[tuple[str, str]]:
 
 
 def publication_types(ref: Reference) -> list[str]:
-    """PT lines that say the item's type: Book and Book Chapter added or dropped to match it.
+    """PT lines that say the item's type: Book, Book Chapter, Technical Report or
+    Dissertations/Theses added, and those of other types dropped, to match it.
 
     What a reference's publication types are once written and read again: its item type
     decides them (public for the property test that writes edited references and reads them
     back)."""
     kept = [pt for pt in ref.publication_types if pt_type(pt) in (None, ref.item_type)]
+    said = (
+        _says_report(kept)  # ERIC's report types do not make a report of a journal's record
+        if ref.item_type == REPORT
+        else any(pt_type(pt) == ref.item_type for pt in kept)
+    )
     wanted = _PT_BY_TYPE.get(ref.item_type)
-    if wanted and not any(pt.lower() == wanted.lower() for pt in kept):
+    if wanted and not said:
         kept.insert(0, wanted)
     return kept
 
@@ -407,8 +428,8 @@ _ASPECTS: tuple[_Aspect, ...] = (
     ),
     _Aspect(
         ("place",),
-        lambda t, v, k: t == "PL" and k in _BOOKISH,  # a journal's PL is its country
-        lambda r: _one("PL", r.place) if r.item_type in _BOOKISH else [],
+        lambda t, v, k: t == "PL" and k in _PLACED,  # a journal's PL is its country
+        lambda r: _one("PL", r.place) if r.item_type in _PLACED else [],
         typed=True,
     ),
     _Aspect(

@@ -25,6 +25,7 @@ from refman.model import (
 )
 from tests.samples import DATA
 from tests.unit.formats.medline.helpers import (
+    ERIC_RECORDS,
     FIXTURES,
     RECORDS,
     read_all,
@@ -470,7 +471,7 @@ EDITABLE = (
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(RECORDS), references(), st.sets(st.sampled_from(EDITABLE)))
+@given(st.sampled_from(RECORDS + ERIC_RECORDS), references(), st.sets(st.sampled_from(EDITABLE)))
 def test_imported_references_survive_editing_writing_and_reading(record, other, edited):
     (imported,) = medline.read_text(record)
     changes = {name: getattr(other, name) for name in edited if name != "type"}
@@ -479,8 +480,9 @@ def test_imported_references_survive_editing_writing_and_reading(record, other, 
     ref = imported.with_changes(**changes)
     if ref.item_type == ARTICLE_JOURNAL:
         ref = ref.with_changes(place="")  # an article's PL is its country, not a place
-    if ref.item_type == BOOK:
-        ref = ref.with_changes(container_title="")  # a book's JT would name its publisher
+    if ref.item_type in (BOOK, "report", "thesis"):
+        # A book's or report's JT names its publisher (ERIC's records); a thesis has no JT.
+        ref = ref.with_changes(container_title="")
     ref = ref.with_changes(publication_types=tuple(publication_types(ref)))
     assume(ref.title or ref.pmid)
     (back,) = written_and_read([ref])
@@ -625,3 +627,22 @@ def test_an_eric_report_made_an_article_loses_its_report_types():
         "OECD Publishing",
     )
     assert back.publication_types == ()
+
+
+@pytest.mark.parametrize(
+    "source, university",
+    [
+        ("Ph.D. Dissertation, Drexel University", "Drexel University"),
+        ("Ed.D. Dissertation, University of Pennsylvania", "University of Pennsylvania"),
+        ("Ph.D. Dissertation, Teachers College, Columbia University", "Columbia University"),
+        ("Ph.D. Dissertation", ""),
+    ],
+)
+def test_a_thesis_takes_its_university_from_so(source, university):
+    thesis = one_record("PT  - Dissertations/Theses - Doctoral Dissertations", f"SO  - {source}")
+    assert (thesis.item_type, thesis.publisher) == ("thesis", university)
+
+
+def test_pubmeds_technical_report_is_a_report_even_in_a_journal():
+    ref = one_record("PT  - Journal Article", "PT  - Technical Report", "JT  - MMWR")
+    assert ref.item_type == "report"
