@@ -169,7 +169,7 @@ def pt_type(publication_type: str) -> str | None:
     pt = publication_type.strip().lower()
     if pt in _TYPE_BY_PT:
         return _TYPE_BY_PT[pt]
-    if "dissertation" in pt or pt.startswith("dissertations/theses"):
+    if "dissertation" in pt:  # ERIC's "Dissertations/Theses - ..."
         return THESIS
     if pt.startswith("reports -") or pt == "technical report":
         return REPORT
@@ -188,7 +188,8 @@ def _item_type(publication_types: tuple[str, ...], values: dict[str, list[str]])
     """Chapter, book, thesis, report (in that order of precedence), else a journal article.
 
     A report PT (``Reports - Research``) only makes a report of a record that does not say it
-    is a journal's: ERIC files its journal articles under report types too.
+    is a journal's: ERIC files its journal articles under report types too. PubMed's
+    ``Technical Report`` always does.
     """
     found = {pt_type(pt) for pt in publication_types}
     for kind in (CHAPTER, BOOK, THESIS):
@@ -245,9 +246,8 @@ def _publisher(item_type: str, first: Callable[[str], str]) -> str:
 
 
 def _container_title(item_type: str, first: Callable[[str], str]) -> str:
-    if item_type == CHAPTER:
-        return first("BTI")
-    return "" if item_type in (*_PUBLISHED_BY_JT, THESIS) else first("JT")
+    tag = _container_tag(item_type)
+    return first(tag) if tag else ""
 
 
 def to_reference(record: RawRecord) -> Reference:
