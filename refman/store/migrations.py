@@ -270,12 +270,35 @@ def _compact_records_larger_index_buffers(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_V5_EDITOR_SUMMARIES = """
+-- The creator summary of an item that has editors and no authors says so (mapping's
+-- creator_summary): 'Boardman (ed.)', 'Boardman et al. (eds.)'.
+UPDATE item SET creator_summary = creator_summary || CASE
+        WHEN (SELECT count(*) FROM creator c WHERE c.item_id = item.id AND c.role = 'editor') > 1
+        THEN ' (eds.)' ELSE ' (ed.)' END
+    WHERE creator_summary != ''
+    AND NOT EXISTS (SELECT 1 FROM creator c WHERE c.item_id = item.id AND c.role = 'author')
+    AND EXISTS (SELECT 1 FROM creator c WHERE c.item_id = item.id AND c.role = 'editor');
+"""
+
+
+def mark_editors_in_summaries(db: Database) -> None:
+    """Version 5: the Creators column says when the names it shows are editors'.
+
+    Only the stored summaries change (those of items with editors and no authors); the
+    schema itself is the same as version 4's.
+    """
+    for statement in _statements(_V5_EDITOR_SUMMARIES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
     _index_new_tags_in_bulk,
     _add_tag_totals,
     _compact_records_larger_index_buffers,
+    mark_editors_in_summaries,  # MEDLINE fidelity (issue 13): a step of its own
 ]
 
 
