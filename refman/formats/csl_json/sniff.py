@@ -2,8 +2,8 @@
 
 CSL-JSON is JSON: a list of items or one item, so the text starts with ``[`` or ``{`` (after a
 byte order mark and white space). JSON is common, so that alone is not enough: the head must
-also name members only CSL items have (see read.CSL_MEMBERS), as keys, at least two of them
-(one, when the head holds a single short item). An empty list is CSL-JSON with no items.
+also name members only CSL items have (see read.CSL_MEMBERS), as keys: two of them, or one when
+every key in the head is one of CSL's. An empty list is CSL-JSON with no items.
 """
 
 from __future__ import annotations
@@ -12,6 +12,23 @@ import codecs
 import re
 
 from refman.formats.csl_json.read import CSL_MEMBERS
+from refman.formats.csl_json.values import NAME_VARIABLES
+
+# Every key a CSL item holds (CSL 1.0.2's variables, and the members of its names and dates).
+CSL_KEYS = CSL_MEMBERS | frozenset(
+    (
+        *NAME_VARIABLES,
+        *"id type categories language journalAbbreviation shortTitle note keyword".split(),
+        *"annote archive archive_location archive-place authority call-number".split(),
+        *"chapter-number citation-label collection-number container-title-short".split(),
+        *"dimensions edition event event-date genre medium number number-of-volumes".split(),
+        *"original-date original-publisher original-title part-number references".split(),
+        *"reviewed-title scale section source status submitted title-short version".split(),
+        *"year-suffix available-date".split(),
+        *"family given literal suffix dropping-particle non-dropping-particle".split(),
+        *"parse-names date-parts season circa raw".split(),
+    )
+)
 
 HEAD_BYTES = 4096  # how much of a file sniffing looks at
 
@@ -38,6 +55,8 @@ def sniff(head: bytes) -> bool:
         return False
     if _EMPTY_LIST.fullmatch(text):
         return True
-    keys = set(_KEY.findall(text)) & CSL_MEMBERS
-    short = len(head) < HEAD_BYTES and text.count("{") == 1  # one small item, all of it seen
-    return len(keys) >= (1 if short else 2)
+    keys = set(_KEY.findall(text))
+    found = keys & CSL_MEMBERS
+    # One CSL member is enough when every key seen is CSL's: one small item, or an item whose
+    # first member is a long abstract (Pandoc writes the members in alphabetical order).
+    return len(found) >= 2 or (len(found) == 1 and keys <= CSL_KEYS)

@@ -199,7 +199,10 @@ def date_of_text(text: str) -> PartialDate:
         return PartialDate(date.year, date.month, date.day, text)
     parsed = parse_date(text)
     date = _checked(parsed.year, parsed.month, parsed.day)
-    return PartialDate(date.year, date.month, date.day, text, parsed.season)
+    season = parsed.season or next(
+        (SEASON_NAMES[n] for word, n in SEASON_NUMBERS.items() if word in text.lower()), ""
+    )
+    return PartialDate(date.year, date.month, date.day, text, season)
 
 
 def date_of(value: Any) -> PartialDate:
