@@ -475,16 +475,21 @@ _MEMBERS = "title, issued, DOI, page..."
 
 
 def read_items(
-    source: Source, name: str | None = None, on_problem: ProblemReport | None = None
+    source: Source,
+    name: str | None = None,
+    on_problem: ProblemReport | None = None,
+    max_item_chars: int = MAX_ITEM_CHARS,
 ) -> Iterator[tuple[int, Json]]:
     """(line, item) for each CSL-JSON item of a file (a path or a binary stream), in order.
 
     Raises ParseError on the first ``next()`` when the file is not CSL-JSON or cannot be read;
-    an item that cannot be read goes to ``on_problem`` and the reading goes on.
+    an item that cannot be read goes to ``on_problem`` and the reading goes on, as does an
+    item longer than ``max_item_chars`` characters, skipped without being held.
     """
     label = label_of(source, name)
     try:
         with opened(source, label) as stream:
-            yield from _Items(Values(decoded(stream)), label, on_problem).all()
+            values = Values(decoded(stream), max_item_chars)
+            yield from _Items(values, label, on_problem).all()
     except OSError as exc:
         raise ParseError(label, None, f"the file cannot be read ({exc})") from None
