@@ -15,49 +15,16 @@ from refman.formats.csl_json.read import CSL_MEMBERS
 from refman.formats.csl_json.values import NAME_VARIABLES
 
 # Every key a CSL item holds (CSL 1.0.2's variables, and the members of its names and dates).
-CSL_KEYS = CSL_MEMBERS | frozenset(
-    (
-        *NAME_VARIABLES,
-        *[
-            "id",
-            "type",
-            "categories",
-            "language",
-            "journalAbbreviation",
-            "shortTitle",
-            "note",
-            "keyword",
-        ],
-        *["annote", "archive", "archive_location", "archive-place", "authority", "call-number"],
-        *["chapter-number", "citation-label", "collection-number", "container-title-short"],
-        *[
-            "dimensions",
-            "edition",
-            "event",
-            "event-date",
-            "genre",
-            "medium",
-            "number",
-            "number-of-volumes",
-        ],
-        *["original-date", "original-publisher", "original-title", "part-number", "references"],
-        *[
-            "reviewed-title",
-            "scale",
-            "section",
-            "source",
-            "status",
-            "submitted",
-            "title-short",
-            "version",
-        ],
-        *["year-suffix", "available-date"],
-        *["family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle"],
-        *["parse-names", "date-parts", "season", "circa", "raw"],
-    )
+_OTHER_KEYS = (
+    "id type categories language journalAbbreviation shortTitle note keyword annote archive "
+    "archive_location archive-place authority call-number chapter-number citation-label "
+    "collection-number container-title-short dimensions edition event event-date genre medium "
+    "number number-of-volumes original-date original-publisher original-title part-number "
+    "references reviewed-title scale section source status submitted title-short version "
+    "year-suffix available-date family given literal suffix dropping-particle "
+    "non-dropping-particle parse-names date-parts season circa raw"
 )
-
-HEAD_BYTES = 4096  # how much of a file sniffing looks at
+CSL_KEYS = CSL_MEMBERS | frozenset(NAME_VARIABLES) | frozenset(_OTHER_KEYS.split())
 
 _KEY = re.compile(r'"([A-Za-z-]+)"\s*:')
 _EMPTY_LIST = re.compile(r"\[\s*\]\s*")
