@@ -22,11 +22,13 @@ _OTHER_KEYS = (
     "number number-of-volumes original-date original-publisher original-title part-number "
     "references reviewed-title scale section source status submitted title-short version "
     "year-suffix available-date family given literal suffix dropping-particle "
-    "non-dropping-particle parse-names date-parts season circa raw"
+    "non-dropping-particle parse-names date-parts season circa raw _refman"
 )
 CSL_KEYS = CSL_MEMBERS | frozenset(NAME_VARIABLES) | frozenset(_OTHER_KEYS.split())
 
-_KEY = re.compile(r'"([A-Za-z-]+)"\s*:')
+HEAD_BYTES = 4096  # how much of a file sniffing looks at
+
+_KEY = re.compile(r'"([A-Za-z_-]+)"\s*:')
 _EMPTY_LIST = re.compile(r"\[\s*\]\s*")
 
 
