@@ -33,7 +33,6 @@ from refman.formats.csl_json.values import (
     texts_of,
 )
 from refman.model import (
-    AUTHOR,
     EDITABLE_FIELDS,
     TAG_MANUAL,
     Creator,
@@ -208,7 +207,7 @@ def _other_item(item: Json) -> Reference:
     fields["abstract"] = abstract_text(item.get("abstract"))
     fields["isbn"] = ", ".join(dict.fromkeys(texts_of(item.get("ISBN"))))
     date = next((item[m] for m in DATE_MEMBERS if item.get(m)), None)
-    roles = [AUTHOR] + [k for k in item if k in NAME_VARIABLE_SET and k != AUTHOR]
+    roles = [key for key in item if key in NAME_VARIABLE_SET]  # in the item's order
     words = [w.strip() for text in texts_of(item.get("keyword")) for w in text.split(",")]
     return Reference(
         item_type=item_type_of(item.get("type"), bool(fields["container_title"])),
