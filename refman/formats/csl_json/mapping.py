@@ -15,6 +15,7 @@ which members some fields own), as the MEDLINE writer does with its records.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -196,6 +197,20 @@ def read_item(item: Json) -> tuple[Reference, str]:
     return _other_item(item), ""
 
 
+# Identifiers that tools with no variable for them write into the note, a "Name: value" line
+# each, as Zotero's Extra field holds them (Zotero before 5.0.78, Better BibTeX, Mendeley).
+_NOTE_IDS = {"PMID": "pmid", "PMCID": "pmcid", "DOI": "doi"}
+_NOTE_LINE = re.compile(r"^\s*(PMID|PMCID|DOI)\s*:\s*(\S+)\s*$", re.M | re.I)
+
+
+def _note_ids(note: str) -> dict[str, str]:
+    """The identifiers the note states (``PMID: 123``), by Reference attribute."""
+    found: dict[str, str] = {}
+    for name, value in _NOTE_LINE.findall(note):
+        found.setdefault(_NOTE_IDS[name.upper()], value)
+    return found
+
+
 def _other_item(item: Json) -> Reference:
     """An item written by another tool, read tolerantly (see values)."""
     fields: Json = {}
@@ -204,6 +219,8 @@ def _other_item(item: Json) -> Reference:
         for alias in ALIASES.get(attr, ()):
             value = value or text_of(item.get(alias))
         fields[attr] = value
+    for attr, found in _note_ids(text_of(item.get("note"))).items():
+        fields[attr] = fields[attr] or found
     fields["abstract"] = abstract_text(item.get("abstract"))
     fields["isbn"] = ", ".join(dict.fromkeys(texts_of(item.get("ISBN"))))
     date = next((item[m] for m in DATE_MEMBERS if item.get(m)), None)

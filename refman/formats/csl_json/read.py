@@ -238,7 +238,10 @@ class Values:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                stop = _Scanner().end(self.buf, self.pos)
+                # Cut by the end of what was read (the usual case, at each chunk's end): read
+                # on without scanning; else the scanner tells a cut value from a broken one.
+                cut = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated string")
+                stop = None if cut and not self.eof else _Scanner().end(self.buf, self.pos)
                 if stop is None:
                     if self.eof:
                         raise Cut from None

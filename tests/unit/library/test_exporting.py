@@ -3,8 +3,9 @@ citations.
 
 MEDLINE goes out and comes back in through ``library.importing.files`` into a fresh library, as a
 user moving a library would do it; CSL-JSON comes back through ``csl_json.read_text``, and an
-item imported from CSL-JSON goes out as it came, but for the fields edited in the library. The formatted bibliographies of the seed record must read as
-citeproc-js writes them (tests/data/csl), as ``refman export --format text --style X`` does.
+item imported from CSL-JSON goes out as it came, but for the fields edited in the library. The
+formatted bibliographies of the seed record must read as citeproc-js writes them
+(tests/data/csl), as ``refman export --format text --style X`` does.
 """
 
 from __future__ import annotations

@@ -46,3 +46,10 @@ def test_round_trip_keeps_everything():
 def test_broken_json_is_a_plain_error():
     with pytest.raises(RefmanError, match="not valid JSON"):
         csl_json.read_text("[{]")
+
+
+def test_identifiers_in_the_note_are_read_when_no_variable_holds_them():
+    item = {"title": "T", "note": "Some words\nPMID: 37144409\nPMCID: PMC123\ndoi: 10.1/x"}
+    ref = csl_json.from_csl(item)
+    assert (ref.pmid, ref.pmcid, ref.doi) == ("37144409", "PMC123", "10.1/x")
+    assert csl_json.from_csl(item | {"PMID": "1"}).pmid == "1"  # the variable comes first
