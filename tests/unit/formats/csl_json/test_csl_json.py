@@ -274,3 +274,27 @@ def test_generated_references_round_trip(refs):
     assert written(back) == first
     plain = csl_json.read_text(without_refmans_member(first))
     assert [content(ref) for ref in plain] == [content(csl_view(ref)) for ref in refs]
+
+
+# --- where Zotero does worse -----------------------------------------------------------------
+
+
+def test_better_than_zotero_an_item_with_a_null_type_does_not_refuse_the_file():
+    """Zotero refuses a whole file when one item has ``"type": null`` ("not in a supported
+    format", anystyle issue 226, as AnyStyle writes unknown types): refman guesses the type."""
+    text = json.dumps(
+        [
+            {"type": None, "title": "Unknown kind", "container-title": "J Things"},
+            {"type": None, "title": "Unknown, no container"},
+            {"type": "book", "title": "A book"},
+        ]
+    )
+    refs = csl_json.read_text(text)
+    assert [r.item_type for r in refs] == ["article-journal", "document", "book"]
+
+
+def test_better_than_zotero_raw_dates_are_read():
+    """Zotero ignores a date given as ``raw`` (pandoc-citeproc issue 15), which citeproc-js
+    reads and older Pandoc and Mendeley write: refman reads it."""
+    (ref,) = csl_json.read_text(json.dumps([{"title": "T", "issued": {"raw": "2009-01-01"}}]))
+    assert (ref.date.year, ref.date.month, ref.date.day) == (2009, 1, 1)
