@@ -1,7 +1,7 @@
 """File formats and citation rendering: plain functions over model.Reference, no Qt, no peewee.
 
 Each format is a module or a package: ``medline/`` (read and written), ``bibtex`` (BibTeX and
-BibLaTeX), ``ris``, ``csl_json`` (CSL-JSON, the citation processors' data format) and ``csl/``
+BibLaTeX), ``ris``, ``csl_json/`` (CSL-JSON, read and written) and ``csl/``
 (the citation engine: bibliographies and citations in a CSL style). The registry (registry)
 holds one typed entry per format, with its reader and sniffer, its writer and the flags the
 exporters need: ``sniff`` picks the reader for a file, ``find_reader`` and

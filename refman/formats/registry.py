@@ -126,7 +126,10 @@ FORMATS: dict[str, Format] = {
             "csl-json",
             "CSL-JSON",
             (".json",),
+            sniffer=csl_json.sniff,
+            reader=csl_json.read_numbered,
             writer=csl_json.write,
+            needs_source_record=True,
             escaped_controls=_JSON_CONTROLS,
         ),
         Format(

@@ -19,7 +19,7 @@ HEAD_BYTES = 4096  # how much of a file sniffing looks at
 _OTHER_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*@\w+\s*[{(]", re.M), "it looks like BibTeX"),
     (re.compile(r"^\s*<"), "it looks like XML or HTML"),
-    (re.compile(r"^\s*[\[{]"), "it looks like JSON"),
+    (re.compile(r"^\s*[\[{]"), "it looks like JSON, but not like CSL-JSON items"),
 )
 _RIS = re.compile(r"^TY  - ", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")

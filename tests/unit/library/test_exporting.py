@@ -2,13 +2,15 @@
 citations.
 
 MEDLINE goes out and comes back in through ``library.importing.files`` into a fresh library, as a
-user moving a library would do it; CSL-JSON comes back through ``csl_json.read_text`` (the
-library imports only MEDLINE). The formatted bibliographies of the seed record must read as
-citeproc-js writes them (tests/data/csl), as ``refman export --format text --style X`` does.
+user moving a library would do it; CSL-JSON comes back through ``csl_json.read_text``, and an
+item imported from CSL-JSON goes out as it came, but for the fields edited in the library. The
+formatted bibliographies of the seed record must read as citeproc-js writes them
+(tests/data/csl), as ``refman export --format text --style X`` does.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,7 +83,8 @@ def test_csl_json_export_reads_back_as_the_same_references(tmp_path, path):
             content(ref).with_changes(source_format="", source_record=())
             for ref in library.items.get_many(ids)
         ]
-        assert list(csl_json.read_text(library.exporting.export(ids, "csl-json"))) == expected
+        back = csl_json.read_text(library.exporting.export(ids, "csl-json"))
+        assert [ref.with_changes(source_format="", source_record=()) for ref in back] == expected
 
 
 @pytest.mark.parametrize("key", ["bibtex", "biblatex", "ris"])
@@ -116,3 +119,19 @@ def test_the_seed_exported_as_html_reads_as_citeproc_js_writes_it(seed_imported,
     entry = (CSL_DATA / f"{style}.html").read_text(encoding="utf-8").rstrip("\n")
     expected = f'<div class="csl-bib-body">\n  {entry}\n</div>\n'
     assert library.exporting.export(ids, "html", style=style) == expected
+
+
+def test_an_imported_csl_json_item_exports_as_it_came_but_for_the_edited_fields(tmp_path):
+    path = DATA / "import" / "csljson" / "pandoc.json"
+    original = json.loads(path.read_text(encoding="utf-8"))
+    with Library(tmp_path / "library.sqlite") as library:
+        ids = library.importing.files([path]).added
+        assert library.exporting.export(ids, "csl-json") == csl_json_text(original)
+        library.items.update(ids[0], title="Edited in refman")
+        edited = json.loads(library.exporting.export(ids, "csl-json"))
+    assert edited == [original[0] | {"title": "Edited in refman"}, original[1]]
+
+
+def csl_json_text(items: list) -> str:
+    """Items as refman's CSL-JSON writer lays them out."""
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"

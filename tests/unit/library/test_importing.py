@@ -168,6 +168,15 @@ def test_import_text_from_the_clipboard(library):
     assert report.summary() == "Imported: 1 added, 0 duplicates skipped from 1 file."
 
 
+def test_csl_json_pasted_from_doi_org_is_read_as_csl_json(library):
+    answer = SEED_FILE.parent / "import" / "csljson" / "doi-content-negotiation.json"
+    report = library.importing.text(answer.read_text(encoding="utf-8"))
+    assert report.problems == []
+    (ref,) = library.items.get_many(report.added)
+    assert ref.title == "The Structure of Ordinary Water"
+    assert ref.doi == "10.1126/science.169.3946.635"
+
+
 def test_a_full_disk_fails_the_file_cleanly_and_says_so(filled_library, synthetic_parts):
     """SQLite's page limit stands in for the disk: the write that needs a page more fails."""
     before = snapshot(filled_library)

@@ -25,7 +25,7 @@ def test_sniff_accepts_medline_heads():
         ("TY  - JOUR\nTI  - x\n", "it looks like RIS"),
         ("@article{key,\n", "it looks like BibTeX"),
         ("<PubmedArticleSet>", "it looks like XML or HTML"),
-        ('{"title": 1}', "it looks like JSON"),
+        ('{"title": 1}', "it looks like JSON, but not like CSL-JSON items"),
         ("\x00\x01binary", "it is a binary file, not text"),
         ("TI  - only one tag\n", "no MEDLINE tags such as PMID- or TI  - were found"),
         ("PMID- 1\n", None),
