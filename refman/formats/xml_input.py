@@ -292,7 +292,7 @@ def _is_entity_error(message: str) -> bool:
 def _root(head: bytes, at_end: bool) -> etree._Element:
     """The root element that ``head`` (the file's first decoded bytes) starts; _ParseFailure
     when there is none or when the file declares entities."""
-    parser = etree.XMLPullParser(events=("start",), **_parser_options())  # type: ignore[call-arg]
+    parser = etree.XMLPullParser(events=("start",), **_parser_options())
     parser.resolvers.add(_RefuseLoads())
     root = None
     try:
@@ -434,4 +434,18 @@ def text_of(element: etree._Element | None) -> str:
 
 def xml_text(element: etree._Element) -> str:
     """The element as XML text: a record's source record, as read."""
-    return etree.tostring(element, encoding="unicode", with_tail=False)
+    return str(etree.tostring(element, encoding="unicode", with_tail=False))
+
+
+# --- small documents -----------------------------------------------------------------------
+
+
+def element_from_text(text: str) -> etree._Element:
+    """One element read back from its XML text (a source record), with the same safe parser
+    as files; ParseError when the text is not well-formed XML."""
+    parser = etree.XMLParser(**_parser_options())
+    parser.resolvers.add(_RefuseLoads())
+    try:
+        return etree.fromstring(_cleaned(text), parser)
+    except (etree.XMLSyntaxError, _ParseFailure) as error:
+        raise ParseError("source record", None, f"it is not well-formed XML ({error})") from None

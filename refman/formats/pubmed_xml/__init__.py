@@ -14,10 +14,12 @@ its elements as tag/value pairs: PubMed's XML nests what pairs would have to fla
 author's identifiers and affiliations, a heading's qualifiers and their stars, a section's label
 and category, a correction's type and PMID), and the XML itself is what an export to PubMed XML
 or a later reading would want back. Comments and corrections (errata, retractions, comments,
-updates) are kept there, and show in a MEDLINE export as PubMed's lines (``EIN - ...``,
-``RIN - ...``): ``as_medline`` gives such a reference the MEDLINE record of its XML.
+updates) are kept there, and ``as_medline`` gives such a reference the MEDLINE record of its
+XML (PubMed's lines ``EIN - ...``, ``RIN - ...``) for a MEDLINE export.
 
-Reading is safe and streams in bounded memory (refman.formats.xml_input).
+Reading is safe and streams in bounded memory (refman.formats.xml_input). This module loads
+no XML library: the sniffer looks at the text (``sniff``), and the reader
+loads lxml on its first use, so that starting refman does not.
 """
 
 from __future__ import annotations
@@ -25,71 +27,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from refman.formats import medline
-from refman.formats.pubmed_xml.fields import Element, medline_fields
-from refman.formats.xml_input import XmlFormat, records, xml_text
+from refman.formats.pubmed_xml.sniff import ROOTS, SOURCE_FORMAT, sniff
 from refman.model import Problem, Reference
 
-__all__ = ["FORMAT", "SOURCE_FORMAT", "as_medline", "medline_fields", "read_numbered", "sniff"]
-
-SOURCE_FORMAT = "pubmed-xml"
-FORMAT = XmlFormat(
-    "PubMed XML",
-    roots=("PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"),
-    records=("PubmedArticle", "PubmedBookArticle"),
-)
-_TITLE_TAGS = ("TI", "BTI", "VTI", "TT")
+__all__ = ["ROOTS", "SOURCE_FORMAT", "as_medline", "read_numbered", "sniff"]
 
 
 def read_numbered(
     stream: BinaryIO, /, *, name: str, on_problem: Callable[[Problem], None]
 ) -> Iterator[tuple[int, Reference]]:
     """The references in a PubMed XML file, each with the line its record starts on (the
-    format registry's reader). A record with neither a title nor a PMID is a problem and is
-    skipped, as in a MEDLINE file."""
-    for line, element in records(stream, FORMAT, name, on_problem):
-        ref = to_reference(element, line)
-        if ref is None:
-            on_problem(
-                Problem(name, line, f"this {element.tag} has no title and no PMID and was skipped")
-            )
-        else:
-            yield line, ref
+    format registry's reader; see refman.formats.pubmed_xml.read)."""
+    from refman.formats.pubmed_xml import read
 
-
-def to_reference(element: Element, line: int = 0) -> Reference | None:
-    """The reference that a ``PubmedArticle`` or ``PubmedBookArticle`` element describes, its
-    XML as its source record; None for a record with neither a title nor a PMID."""
-    fields = tuple(medline_fields(element))
-    if not any(tag in _TITLE_TAGS or tag == "PMID" for tag, _ in fields):
-        return None
-    ref = medline.to_reference(medline.RawRecord(fields, line))
-    return ref.with_changes(
-        source_format=SOURCE_FORMAT, source_record=((element.tag, xml_text(element)),)
-    )
+    return read.read_numbered(stream, name=name, on_problem=on_problem)
 
 
 def as_medline(ref: Reference) -> Reference:
-    """``ref`` with the MEDLINE record of its PubMed XML as its source record, so that a
-    MEDLINE export writes what PubMed would (corrections, MeSH, history and all), with the
-    fields edited since replaced; any other reference as it is."""
-    if ref.source_format != SOURCE_FORMAT or not ref.source_record:
+    """``ref`` with the MEDLINE record of its XML as its source record (see the module
+    docstring); any reference not read from PubMed XML as it is."""
+    if ref.source_format != SOURCE_FORMAT:
         return ref
-    from lxml import etree
+    from refman.formats.pubmed_xml import read
 
-    tag, text = ref.source_record[0]
-    try:
-        element = etree.fromstring(text.encode("utf-8"), _SAFE)
-    except etree.XMLSyntaxError:
-        return ref.with_changes(source_format="", source_record=())
-    return ref.with_changes(
-        source_format=medline.SOURCE_FORMAT, source_record=tuple(medline_fields(element))
-    )
-
-
-def sniff(head: bytes) -> bool:
-    """True when a file's first bytes start a PubMed XML document."""
-    return sniffed_root(head) in FORMAT.roots
-
-
-from refman.formats.xml_input import SAFE_PARSER as _SAFE, sniffed_root  # noqa: E402
+    return read.as_medline(ref)

@@ -186,7 +186,9 @@ def _investigators(parent: Element) -> Pairs:
         if person.get("ValidYN", "Y") == "N":
             continue
         names = _person(person, "FIR")
-        lines += names + (_each("IRAD", person.iterfind("AffiliationInfo/Affiliation")) if names else [])
+        lines += names + (
+            _each("IRAD", person.iterfind("AffiliationInfo/Affiliation")) if names else []
+        )
     return lines
 
 
@@ -307,7 +309,10 @@ def _mesh(citation: Element) -> Pairs:
 
 def _issns(article: Element, journal_info: Element) -> Pairs:
     lines = [
-        ("IS", f"{text_of(issn)} ({issn.get('IssnType')})" if issn.get("IssnType") else text_of(issn))
+        (
+            "IS",
+            f"{text_of(issn)} ({issn.get('IssnType')})" if issn.get("IssnType") else text_of(issn),
+        )
         for issn in article.iterfind("Journal/ISSN")
         if text_of(issn)
     ]
@@ -355,7 +360,10 @@ def _databanks(article: Element) -> Pairs:
 def _chemicals(citation: Element) -> Pairs:
     lines = []
     for chemical in citation.iterfind("ChemicalList/Chemical"):
-        number, name = text_of(chemical.find("RegistryNumber")), text_of(chemical.find("NameOfSubstance"))
+        number, name = (
+            text_of(chemical.find("RegistryNumber")),
+            text_of(chemical.find("NameOfSubstance")),
+        )
         if number or name:
             lines.append(("RN", f"{number} ({name})" if name else number))
     return lines
@@ -372,7 +380,11 @@ def _article(record: Element) -> Pairs:
     issue = article.find("Journal/JournalIssue")
     data = record.find("PubmedData")
     own_ids, aids = _ids([data.find("ArticleIdList") if data is not None else None])
-    electronic = [d for d in article.iterfind("ArticleDate") if d.get("DateType", "Electronic") == "Electronic"]
+    electronic = [
+        d
+        for d in article.iterfind("ArticleDate")
+        if d.get("DateType", "Electronic") == "Electronic"
+    ]
     return [
         *_one("PMID", text_of(citation.find("PMID"))),
         *_one("OWN", (citation.get("Owner") or "").strip()),
@@ -433,7 +445,9 @@ def _book(record: Element) -> Pairs:
         book = document.makeelement("Book")
     chapter = text_of(document.find("ArticleTitle"))
     data = record.find("PubmedBookData")
-    own_ids, aids = _ids([document.find("ArticleIdList"), data.find("ArticleIdList") if data is not None else None])
+    own_ids, aids = _ids(
+        [document.find("ArticleIdList"), data.find("ArticleIdList") if data is not None else None]
+    )
     return [
         *_one("PMID", text_of(document.find("PMID"))),
         *_one("DRDT", _ymd(document.find("DateRevised"))),
@@ -463,6 +477,11 @@ def _book(record: Element) -> Pairs:
         *aids,
         *_one("PST", text_of(data.find("PublicationStatus")) if data is not None else ""),
     ]
+
+
+def vernacular_title(record: Element) -> str:
+    """The title of an article in its own language (VernacularTitle), "" for none."""
+    return text_of(record.find("MedlineCitation/Article/VernacularTitle"))
 
 
 def medline_fields(record: Element) -> Pairs:
