@@ -79,6 +79,21 @@ _OWN_ID_TAGS = {"pmc": "PMC", "mid": "MID", "pubmed": ""}
 _HISTORY_TAGS = (("pubmed", "EDAT"), ("medline", "MHDA"), ("entrez", "CRDT"))
 
 
+def marked_text(element: Element) -> str:
+    """A title's or an abstract's text as PubMed's MEDLINE gives it: a superscript or subscript
+    in parentheses (``Ca<sup>2+</sup>`` is ``Ca(2+)``, ``10<sup>6</sup>`` is ``10(6)``, not
+    ``106``), other markup (italics, MathML) as its text; "" for no element."""
+    if element is None:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        inner = marked_text(child)
+        if child.tag in ("sup", "sub") and inner:
+            inner = f"({inner})"
+        parts += [inner, child.tail or ""]
+    return " ".join("".join(parts).split())
+
+
 def _one(tag: str, value: str) -> Pairs:
     return [(tag, value)] if value else []
 
@@ -201,7 +216,7 @@ def abstract(element: Element) -> str:
         return ""
     parts = []
     for section in element.iterfind("AbstractText"):
-        text, label = text_of(section), (section.get("Label") or "").strip()
+        text, label = marked_text(section), (section.get("Label") or "").strip()
         if text or label:
             parts.append(f"{label}: {text}".strip() if label else text)
     return " ".join(parts)
@@ -270,8 +285,8 @@ def _ids(id_lists: Iterable[Element]) -> tuple[Pairs, Pairs]:
             kind, value = (article_id.get("IdType") or "").strip(), text_of(article_id)
             if not value:
                 continue
-            if kind in _OWN_ID_TAGS:
-                own += _one(_OWN_ID_TAGS[kind], value)
+            if kind in _OWN_ID_TAGS:  # the PMID itself is the record's PMID line already
+                own += _one(_OWN_ID_TAGS[kind], value) if _OWN_ID_TAGS[kind] else []
             else:
                 aids.append(("AID", f"{value} [{kind}]" if kind else value))
     return own, aids
@@ -395,7 +410,7 @@ def _article(record: Element) -> Pairs:
         *_one("VI", text_of(issue.find("Volume")) if issue is not None else ""),
         *_one("IP", text_of(issue.find("Issue")) if issue is not None else ""),
         *_one("DP", date_printed(issue.find("PubDate")) if issue is not None else ""),
-        *_one("TI", text_of(article.find("ArticleTitle"))),
+        *_one("TI", marked_text(article.find("ArticleTitle"))),
         *_one("PG", _pages(article)),
         *_locations(article),
         *_abstracts(article),
@@ -405,7 +420,7 @@ def _article(record: Element) -> Pairs:
         *_grants(article),
         *_each("PT", article.iterfind("PublicationTypeList/PublicationType")),
         *_one("DEP", _ymd(electronic[0]) if electronic else ""),
-        *_one("TT", text_of(article.find("VernacularTitle"))),
+        *_one("TT", marked_text(article.find("VernacularTitle"))),
         *_journal_info(info),
         *_one("JT", text_of(article.find("Journal/Title"))),
         *_one("JID", text_of(info.find("NlmUniqueID")) if info is not None else ""),
@@ -413,12 +428,12 @@ def _article(record: Element) -> Pairs:
         *_each("SB", citation.iterfind("CitationSubset")),
         *_comments(citation),
         *_mesh(citation),
+        *own_ids,
         *_other_abstracts(citation),
         *_keywords(citation),
+        *_each("COIS", citation.iterfind("CoiStatement")),
         *_each("GN", citation.iterfind("GeneralNote")),
         *_investigators(citation),
-        *own_ids,
-        *_each("COIS", citation.iterfind("CoiStatement")),
         *_history(data),
         *aids,
         *_one("PST", text_of(data.find("PublicationStatus")) if data is not None else ""),
@@ -443,7 +458,7 @@ def _book(record: Element) -> Pairs:
     book = document.find("Book")
     if book is None:
         book = document.makeelement("Book")
-    chapter = text_of(document.find("ArticleTitle"))
+    chapter = marked_text(document.find("ArticleTitle"))
     data = record.find("PubmedBookData")
     own_ids, aids = _ids(
         [document.find("ArticleIdList"), data.find("ArticleIdList") if data is not None else None]
@@ -481,7 +496,7 @@ def _book(record: Element) -> Pairs:
 
 def vernacular_title(record: Element) -> str:
     """The title of an article in its own language (VernacularTitle), "" for none."""
-    return text_of(record.find("MedlineCitation/Article/VernacularTitle"))
+    return marked_text(record.find("MedlineCitation/Article/VernacularTitle"))
 
 
 def medline_fields(record: Element) -> Pairs:

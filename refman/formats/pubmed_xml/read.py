@@ -10,9 +10,10 @@ from refman.formats import medline
 from refman.formats.pubmed_xml.fields import Element, medline_fields, vernacular_title
 from refman.formats.pubmed_xml.sniff import ROOTS, SOURCE_FORMAT
 from refman.formats.xml_input import XmlFormat, element_from_text, records, xml_text
-from refman.model import ParseError, Problem, Reference
+from refman.model import ARTICLE_JOURNAL, ParseError, Problem, Reference
 
 FORMAT = XmlFormat("PubMed XML", roots=ROOTS, records=("PubmedArticle", "PubmedBookArticle"))
+PREPRINT = "article"  # refman's item type for preprints and other unpublished articles
 _TITLE_TAGS = ("TI", "BTI", "VTI", "TT")
 
 
@@ -40,12 +41,21 @@ def to_reference(element: Element, line: int = 0) -> Reference | None:
         return None
     ref = medline.to_reference(medline.RawRecord(fields, line))
     return ref.with_changes(
+        item_type=_item_type(ref),
         # An article PubMed knows only by its title in its own language (an empty
         # ArticleTitle) is called by that title, not left without one.
         title=ref.title or medline.clean_title(vernacular_title(element)),
         source_format=SOURCE_FORMAT,
         source_record=((element.tag, xml_text(element)),),
     )
+
+
+def _item_type(ref: Reference) -> str:
+    """A preprint (bioRxiv, arXiv, Research Square: PubMed's publication type "Preprint") is
+    an article, not a journal article: its "journal" is the server it was posted on."""
+    if ref.item_type == ARTICLE_JOURNAL and "Preprint" in ref.publication_types:
+        return PREPRINT
+    return ref.item_type
 
 
 def as_medline(ref: Reference) -> Reference:
