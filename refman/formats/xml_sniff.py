@@ -23,6 +23,8 @@ _BOMS = (
 # a DOCTYPE (its internal subset in brackets) and white space.
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)", re.S)
 _ROOT_NAME = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
+# A DOCTYPE names the root element too: for a head that ends inside a long internal subset.
+_DOCTYPE_NAME = re.compile(r"\s*<!DOCTYPE\s+([A-Za-z_][\w.:-]*)")
 
 
 def head_text(head: bytes) -> str:
@@ -34,11 +36,12 @@ def head_text(head: bytes) -> str:
 
 
 def root_tag(head: bytes) -> str | None:
-    """The name of the root element that a file starting with ``head`` has, or None when the
-    head starts no XML element."""
+    """The name of the root element that a file starting with ``head`` has (or that its
+    DOCTYPE names, when the head ends inside it), or None when the head starts no XML
+    element."""
     text = head_text(head)
     at = 0
     while (prolog := _PROLOG.match(text, at)) and prolog.end() > at:
         at = prolog.end()
-    element = _ROOT_NAME.match(text, at)
+    element = _ROOT_NAME.match(text, at) or _DOCTYPE_NAME.match(text, at)
     return element[1] if element else None
