@@ -39,7 +39,11 @@ def root_tag(head: bytes) -> str | None:
     """The name of the root element that a file starting with ``head`` has (or that its
     DOCTYPE names, when the head ends inside it), or None when the head starts no XML
     element."""
-    text = head_text(head)
+    return root_of_text(head_text(head))
+
+
+def root_of_text(text: str) -> str | None:
+    """The name of the root element of XML text that starts with ``text`` (see root_tag)."""
     at = 0
     while (prolog := _PROLOG.match(text, at)) and prolog.end() > at:
         at = prolog.end()
