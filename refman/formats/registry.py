@@ -135,7 +135,7 @@ FORMATS: dict[str, Format] = {
             (".nbib", ".txt", ".medline"),
             sniffer=medline.sniff,
             reader=medline.read_numbered,
-            writer=medline.write,
+            writer=pubmed_xml.medline_writer(medline.write),
             needs_source_record=True,
         ),
         Format(

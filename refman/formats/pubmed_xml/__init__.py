@@ -24,13 +24,15 @@ loads lxml on its first use, so that starting refman does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO, TextIO
 
 from refman.formats.pubmed_xml.sniff import ROOTS, SOURCE_FORMAT, sniff
 from refman.model import Problem, Reference
 
-__all__ = ["ROOTS", "SOURCE_FORMAT", "as_medline", "read_numbered", "sniff"]
+__all__ = ["ROOTS", "SOURCE_FORMAT", "as_medline", "medline_writer", "read_numbered", "sniff"]
+
+MedlineWriter = Callable[[Sequence[Reference], TextIO], None]
 
 
 def read_numbered(
@@ -51,3 +53,14 @@ def as_medline(ref: Reference) -> Reference:
     from refman.formats.pubmed_xml import read
 
     return read.as_medline(ref)
+
+
+def medline_writer(write: MedlineWriter) -> MedlineWriter:
+    """The MEDLINE writer ``write``, giving each item read from PubMed XML the MEDLINE record
+    of its XML first (``as_medline``): its export then holds what PubMed's MEDLINE would
+    (comments and corrections, history, ids), with the fields edited since replaced."""
+
+    def write_with_records(refs: Sequence[Reference], out: TextIO) -> None:
+        write([as_medline(ref) for ref in refs], out)
+
+    return write_with_records

@@ -8,6 +8,7 @@ from dataclasses import fields
 
 import pytest
 
+from refman import formats
 from refman.formats import medline, pubmed_xml
 from refman.formats.pubmed_xml import read
 from refman.formats.xml_input import element_from_text
@@ -353,3 +354,21 @@ def test_entities_are_refused_before_any_record():
     )
     with pytest.raises(ParseError, match="declares XML entities"):
         read_bytes(bomb)
+
+
+def test_the_medline_export_writes_the_xml_record_with_edited_fields_replaced():
+    """The registry's MEDLINE writer: an item read from PubMed XML is written as PubMed's
+    MEDLINE of its XML (corrections, history, ids), the fields edited since replaced."""
+    (article, _), _ = read_file(XML / "corrections.xml")
+    (seed,) = medline.read(SEED_FILE)
+    edited = article.with_changes(title="A better title", volume="13")
+    out = io.StringIO()
+    formats.FORMATS["medline"].writer([edited, seed], out)
+    written = out.getvalue()
+    assert "RIN - J Example Stud. 2021;14(2):50 PMID: 39000004" in written
+    assert "MID - NIHMS1000001" in written and "AUID- ORCID: 0000-0002-1825-0097" in written
+    assert "TI  - A better title" in written and "VI  - 13" in written
+    assert "Calcium (Ca(2+))" not in written
+    again = list(medline.read_text(written))
+    assert differences(again[0], edited) == {}
+    assert differences(again[1], seed) == {}
