@@ -336,6 +336,7 @@ def test_utf16_with_a_bom_is_read():
         ("biopython-efetch_pmc.xml", "pmc-articleset"),
         ("biopython-esearch1.xml", "eSearchResult"),
         ("biopython-esummary1.xml", "eSummaryResult"),
+        ("zotero-crossref-unixref-01.xml", "doi_records"),
     ],
 )
 def test_other_ncbi_xml_is_refused_in_plain_words(sample, root):

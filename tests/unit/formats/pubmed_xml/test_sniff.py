@@ -12,6 +12,7 @@ PUBMED_FILES = sorted(XML.glob("*.xml"))
 OTHER_FILES = sorted(
     [
         *(XML / "not-pubmed").glob("*.xml"),
+        *(DATA / "import" / "endnotexml").glob("*.xml"),
         *(DATA / "export").iterdir(),
         *(DATA / "medline").glob("*.nbib"),
         *DATA.glob("*.nbib"),
