@@ -429,7 +429,9 @@ def text_of(element: etree._Element | None) -> str:
     white space runs as single spaces; "" for no element."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    # Most elements (a name, a year, an id) hold plain text: no walk through children.
+    text = "".join(element.itertext()) if len(element) else element.text or ""
+    return " ".join(text.split())
 
 
 def xml_text(element: etree._Element) -> str:
