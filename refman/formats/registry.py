@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO, Protocol, TextIO
 
-from refman.formats import bibtex, csl_json, medline, ris
+from refman.formats import bibtex, csl_json, medline, pubmed_xml, ris
 from refman.formats.bibliography import bibliography_writer
 from refman.model import Problem, Reference, RefmanError
 
@@ -138,8 +138,15 @@ FORMATS: dict[str, Format] = {
             (".nbib", ".txt", ".medline"),
             sniffer=medline.sniff,
             reader=medline.read_numbered,
-            writer=medline.write,
+            writer=pubmed_xml.medline_writer(medline.write),
             needs_source_record=True,
+        ),
+        Format(
+            "pubmed-xml",
+            "PubMed XML",
+            (".xml",),
+            sniffer=pubmed_xml.sniff,
+            reader=pubmed_xml.read_numbered,
         ),
     )
 }

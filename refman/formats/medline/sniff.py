@@ -11,6 +11,7 @@ import codecs
 import re
 
 from refman.formats.medline.record import KNOWN_TAGS, is_damaged, parse_tag_line
+from refman.formats.xml_sniff import root_of_text
 
 HEAD_BYTES = 4096  # how much of a file sniffing looks at
 
@@ -38,10 +39,20 @@ def not_medline_reason(head: str) -> str | None:
         return None  # even with some binary junk inside: the bad records get reported
     if "\x00" in text or len(_CONTROL.findall(text)) > len(text) // 100:
         return "it is a binary file, not text"
+    if (root := root_of_text(text)) is not None:
+        return _xml_reason(root)
     for pattern, reason in _OTHER_FORMATS:
         if pattern.search(text):
             return reason
     return "no MEDLINE tags such as PMID- or TI  - were found"
+
+
+def _xml_reason(root: str) -> str:
+    """Why XML with this root element was not read: the formats refman reads from XML have
+    readers of their own, so this is XML of some other kind (NCBI's other answers, JATS...)."""
+    if root.lower() == "html":
+        return "it is a web page (HTML)"
+    return f"it is XML, but not in a format refman reads (its root element is <{root}>)"
 
 
 def _has_medline_tags(text: str) -> bool:

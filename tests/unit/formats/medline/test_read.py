@@ -375,7 +375,7 @@ def test_a_file_that_is_not_medline_is_refused_with_a_plain_reason(name, reason)
     [
         ("Shopping list: milk, eggs\nCOVID-19 tests - two\n", "no MEDLINE tags"),
         ("TY  - JOUR\nAU  - Smith, J\nTI  - A title\nER  - \n", "it looks like RIS"),
-        ('<?xml version="1.0"?>\n<PubmedArticleSet>', "it looks like XML"),
+        ('<?xml version="1.0"?>\n<PubmedArticleSet>', "it is XML, but not in a format refman"),
         ('[{"title": "x"}]', "it looks like JSON"),
         ("\x01\x02\x03\x04 binary \x05\x06", "it is a binary file"),
         ("  \n\n \t\n", "it is empty"),

@@ -17,6 +17,9 @@ def test_sniff_accepts_medline_heads():
     assert medline.sniff("Search results\n\nOWN - ERIC\nTI  - A title\n")
 
 
+NOT_READ = "it is XML, but not in a format refman reads"
+
+
 @pytest.mark.parametrize(
     ("head", "reason"),
     [
@@ -24,7 +27,10 @@ def test_sniff_accepts_medline_heads():
         ("%PDF-1.4\n", "it is a PDF"),
         ("TY  - JOUR\nTI  - x\n", "it looks like RIS"),
         ("@article{key,\n", "it looks like BibTeX"),
-        ("<PubmedArticleSet>", "it looks like XML or HTML"),
+        ("<eSearchResult>", f"{NOT_READ} (its root element is <eSearchResult>)"),
+        ("<!DOCTYPE html>\n<html>", "it is a web page (HTML)"),
+        ("<p>a fragment", f"{NOT_READ} (its root element is <p>)"),
+        ("< not a tag", "it looks like XML or HTML"),
         ('{"title": 1}', "it looks like JSON, but not like CSL-JSON items"),
         ("\x00\x01binary", "it is a binary file, not text"),
         ("TI  - only one tag\n", "no MEDLINE tags such as PMID- or TI  - were found"),
