@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO, Protocol, TextIO
 
-from refman.formats import bibtex, csl_json, medline, ris
+from refman.formats import bibtex, csl_json, endnote_xml, medline, ris
 from refman.formats.bibliography import bibliography_writer
 from refman.model import Problem, Reference, RefmanError
 
@@ -137,6 +137,13 @@ FORMATS: dict[str, Format] = {
             reader=medline.read_numbered,
             writer=medline.write,
             needs_source_record=True,
+        ),
+        Format(
+            "endnote-xml",
+            "EndNote XML",
+            (".xml",),
+            sniffer=endnote_xml.sniff,
+            reader=endnote_xml.read_numbered,
         ),
     )
 }

@@ -25,7 +25,7 @@ def test_the_export_formats_are_the_ones_the_command_line_offers():
         "csl-json",
         "medline",
     ]
-    assert list(formats.READ_FORMATS) == ["medline"]
+    assert list(formats.READ_FORMATS) == ["medline", "endnote-xml"]
 
 
 def test_every_entry_has_a_name_an_extension_and_something_to_do():
