@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refman.formats.endnote_xml import values
+from refman.formats.medline import expand_pages
 from refman.formats.xml_input import xml_text
 from refman.model import (
     ARTICLE_JOURNAL,
@@ -291,7 +292,7 @@ def to_reference(record: Element, kind: RefType | None = None) -> Reference:
         collection_title=series,
         volume=field("volume"),
         issue=first("number", "issue") if item_type == ARTICLE_JOURNAL else "",
-        pages="" if item_type in _PAGE_COUNT_TYPES else field("pages"),
+        pages="" if item_type in _PAGE_COUNT_TYPES else expand_pages(field("pages")),
         date=values.date(field("dates/year"), first("dates/pub-dates/date")),
         doi=values.doi(values.lines(record.find("electronic-resource-num"))),
         pmid=values.pmid(field("accession-num"), databases),
