@@ -216,6 +216,8 @@ def ref_type(element: Element | None) -> RefType:
     number = values.text(element)
     if name.lower() in ITEM_TYPES:
         return RefType(name, ITEM_TYPES[name.lower()])
+    if not name and not number:
+        return RefType("Generic", DOCUMENT)  # no type: EndNote's own type for anything
     if number in TYPE_NUMBERS:
         known = TYPE_NUMBERS[number]
         return RefType(known, ITEM_TYPES[known.lower()])
