@@ -60,7 +60,9 @@ def test_an_xml_bomb_is_refused_and_the_other_files_are_imported(filled_library,
     assert_kept(before, filled_library)
 
 
-def test_a_cut_file_imports_the_records_before_the_cut_and_says_where_it_ends(filled_library, tmp_path):
+def test_a_cut_file_imports_the_records_before_the_cut_and_says_where_it_ends(
+    filled_library, tmp_path
+):
     cut = tmp_path / "cut.xml"
     whole = BOOKS.read_bytes()
     cut.write_bytes(whole[: whole.index(b"Steve Jobs")])

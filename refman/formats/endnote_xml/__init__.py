@@ -3,16 +3,17 @@ and other programs write for EndNote): ``<xml><records><record>...``, one ``<rec
 reference.
 
 The package reads such files (there is no writer): ``sniff`` says from a file's first bytes
-whether it is one, ``read_numbered`` (the format registry's reader) turns each record into a
-Reference (mapping: reference types, creators' roles, fields; values: styled text, names,
-dates, identifiers). Each reference keeps its record's XML as its source record
+whether it is one (sniff), ``read_numbered`` (the format registry's reader) turns each record
+into a Reference (read; mapping: reference types, creators' roles, fields; values: styled text,
+names, dates, identifiers). Each reference keeps its record's XML as its source record
 (``source_format`` "endnote-xml"), so nothing EndNote held is lost, even what refman has no
 field for (notes, label, custom fields, edition...).
 
 Reading is safe and streams in bounded memory (refman.formats.xml_input): entities are refused,
 nothing outside the file is read, a cut or broken file gives the records before the break and
 one problem naming the line, and text that is not UTF-8 (Windows-1252 or Mac Roman, in files
-written by old EndNote versions) is read and said so.
+written by old EndNote versions) is read and said so. The reading modules load lxml: they are
+imported on the first reading, not with refman.formats (the window starts without lxml).
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from refman.formats.endnote_xml.mapping import SOURCE_FORMAT, RefType, ref_type, to_reference
 from refman.formats.endnote_xml.sniff import sniff
-from refman.formats.xml_input import XmlFormat, records
 from refman.model import Problem, Reference
 
-__all__ = ["FORMAT", "SOURCE_FORMAT", "RefType", "read_numbered", "sniff", "to_reference"]
+__all__ = ["SOURCE_FORMAT", "read_numbered", "sniff"]
 
-FORMAT = XmlFormat("EndNote XML", roots=("xml",), records=("record",))
+SOURCE_FORMAT = "endnote-xml"  # a Reference's source_format when its source record is a record
 
 
 def read_numbered(
@@ -36,23 +35,8 @@ def read_numbered(
     """The references in an EndNote XML file, each with the line its record starts on (the
     format registry's reader). Problems name the record by its place in the file as well as
     its line: EndNote often writes a whole file on one line. An empty record (no title, no
-    creator, no identifier) is a problem and is skipped."""
-    for number, (line, element) in enumerate(records(stream, FORMAT, name, on_problem), 1):
-        kind = ref_type(element.find("ref-type"))
-        where = f"record {number}"
-        if not kind.known:
-            on_problem(
-                Problem(
-                    name,
-                    line,
-                    f"{where} has the reference type '{kind.name}', which EndNote does not "
-                    "have; it was imported as a document",
-                )
-            )
-        ref = to_reference(element, kind)
-        if not (ref.title or ref.creators or ref.doi or ref.pmid or ref.container_title):
-            on_problem(
-                Problem(name, line, f"{where} has no title, no author and no identifier: skipped")
-            )
-            continue
-        yield line, ref
+    creator, no identifier) is a problem and is skipped. ParseError on the first ``next()``
+    for a file that is not EndNote XML or that declares entities."""
+    from refman.formats.endnote_xml import read
+
+    yield from read.read_numbered(stream, name, on_problem)

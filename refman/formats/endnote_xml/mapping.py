@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from refman.formats.endnote_xml import values
+from refman.formats.endnote_xml import SOURCE_FORMAT, values
 from refman.formats.medline import expand_pages
 from refman.formats.xml_input import xml_text
 from refman.model import (
@@ -36,7 +36,6 @@ from refman.model import (
 
 Element = Any  # lxml's element: lxml ships no types
 
-SOURCE_FORMAT = "endnote-xml"
 COLLECTION_EDITOR = "collection-editor"  # CSL's name for a series editor
 TRANSLATOR = "translator"
 RECIPIENT = "recipient"
