@@ -69,8 +69,9 @@ def test_a_cut_file_imports_the_records_before_the_cut_and_says_where_it_ends(
     before = snapshot(filled_library)
     result = refman(filled_library, "import", cut)
     line = cut.read_bytes().count(b"\n") + 1
-    assert f"{cut}:{line}: the file ends in the middle of a record (it was cut short)" in (
-        result.stdout
+    assert (
+        f"{cut}:{line}: record 5: the file ends in the middle of a record (it was cut short)"
+        in (result.stdout)
     )
     assert "4 added" in result.stdout
     assert_kept(before, filled_library)

@@ -13,6 +13,7 @@ from refman.formats.endnote_xml.mapping import ref_type, to_reference
 from refman.formats.xml_input import XmlFormat, records
 from refman.model import Problem, Reference
 
+_DECODING = "the file holds bytes that are not UTF-8"
 FORMAT = XmlFormat("EndNote XML", roots=("xml",), records=("record",))
 
 
@@ -21,7 +22,19 @@ def read_numbered(
 ) -> Iterator[tuple[int, Reference]]:
     """The references in an EndNote XML file, each with the line its record starts on; see
     refman.formats.endnote_xml.read_numbered."""
-    for number, (line, element) in enumerate(records(stream, FORMAT, name, on_problem), 1):
+    number = 0
+
+    def reading_problem(problem: Problem) -> None:
+        """A problem of the XML itself (a cut, a break), with the record it came in: EndNote
+        writes a whole file on one line, where the line alone says little."""
+        if problem.message.startswith(_DECODING):  # found while decoding ahead of the records
+            on_problem(problem)
+        else:
+            on_problem(
+                Problem(problem.path, problem.line, f"record {number + 1}: {problem.message}")
+            )
+
+    for number, (line, element) in enumerate(records(stream, FORMAT, name, reading_problem), 1):
         kind = ref_type(element.find("ref-type"))
         where = f"record {number}"
         if not kind.known:

@@ -57,15 +57,17 @@ def lines(element: Element | None) -> list[str]:
 
 # --- names -------------------------------------------------------------------------------------
 
+# EndNote's way to end a list whose other names are unknown: "et al.," or "and others,".
+_ET_AL = re.compile(r"\s*(?:et\.? al\.?|and others)\s*,?\s*", re.I)
 _SUFFIX = re.compile(r"^(?:Jr|Sr|I{2,3}|IV|2nd|3rd)\.?$", re.I)
 
 
 def creator(name: str, role: str) -> Creator | None:
     """A name as EndNote holds it: ``Last, First``, ``Last, First, Jr.``, ``First Last`` or a
     group with a trailing comma (``World Health Organization,``, EndNote's rule for corporate
-    authors). None for a blank name."""
+    authors). None for a blank name and for ``et al.,`` (EndNote's "more authors")."""
     name = one_line(name)
-    if not name.strip(" ,"):
+    if not name.strip(" ,") or _ET_AL.fullmatch(name):
         return None
     if name.endswith(","):
         return Creator(literal=name.rstrip(" ,"), role=role)

@@ -129,7 +129,9 @@ def test_a_cut_file_gives_the_records_before_the_cut_and_names_the_line():
     assert len(read) == 4
     (problem,) = problems
     assert problem.line == cut.count(b"\n") + 1  # the line the file ends on
-    assert problem.message.startswith("the file ends in the middle of a record (it was cut short)")
+    assert problem.message.startswith(
+        "record 5: the file ends in the middle of a record (it was cut short)"
+    )
 
 
 def test_broken_xml_part_way_names_its_line_and_keeps_what_came_before():
@@ -137,7 +139,7 @@ def test_broken_xml_part_way_names_its_line_and_keeps_what_came_before():
     read, problems = read_bytes(data)
     assert [ref.title for _, ref in read] == ["First"]
     (problem,) = problems
-    assert problem.line == 3 and "the XML breaks here" in problem.message
+    assert problem.line == 3 and problem.message.startswith("record 2: the XML breaks here")
 
 
 # --- encodings ---------------------------------------------------------------------------------

@@ -58,8 +58,10 @@ def test_names_are_read_as_endnote_reads_them(name, expected):
     assert values.creator(name, AUTHOR) == expected
 
 
-def test_a_blank_name_is_no_creator_and_the_role_is_kept():
+def test_a_blank_name_and_endnotes_et_al_are_no_creator_and_the_role_is_kept():
     assert values.creator(" , ", AUTHOR) is None
+    assert values.creator("et al.,", AUTHOR) is None
+    assert values.creator("and others,", AUTHOR) is None
     assert values.creator("Hall, Peter A", EDITOR) == Creator("Hall", "Peter A", role=EDITOR)
 
 
