@@ -29,6 +29,8 @@ def raw_text(element: Element | None) -> str:
     none."""
     if element is None:
         return ""
+    if not len(element):  # plain text, as most programs but EndNote write every field
+        return element.text or ""
     parts: list[str] = []
     _collect(element, parts)
     return "".join(parts)
