@@ -12,8 +12,8 @@ field for (notes, label, custom fields, edition...).
 Reading is safe and streams in bounded memory (refman.formats.xml_input): entities are refused,
 nothing outside the file is read, a cut or broken file gives the records before the break and
 one problem naming the line, and text that is not UTF-8 (Windows-1252 or Mac Roman, in files
-written by old EndNote versions) is read and said so. The reading modules load lxml: they are
-imported on the first reading, not with refman.formats (the window starts without lxml).
+written by old EndNote versions) is read and said so. lxml (through xml_input) is loaded on
+the first reading, not with refman.formats: the window starts without it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from refman.formats.endnote_xml.mapping import SOURCE_FORMAT
 from refman.formats.endnote_xml.sniff import sniff
 from refman.model import Problem, Reference
 
 __all__ = ["SOURCE_FORMAT", "read_numbered", "sniff"]
-
-SOURCE_FORMAT = "endnote-xml"  # a Reference's source_format when its source record is a record
 
 
 def read_numbered(

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from refman.formats.endnote_xml import SOURCE_FORMAT, values
+from refman.formats.endnote_xml import values
 from refman.formats.medline import expand_pages
-from refman.formats.xml_input import xml_text
 from refman.model import (
     ARTICLE_JOURNAL,
     AUTHOR,
@@ -35,6 +34,8 @@ from refman.model import (
 )
 
 Element = Any  # lxml's element: lxml ships no types
+
+SOURCE_FORMAT = "endnote-xml"  # a Reference's source_format when its source record is a record
 
 COLLECTION_EDITOR = "collection-editor"  # CSL's name for a series editor
 TRANSLATOR = "translator"
@@ -259,6 +260,9 @@ def creators(contributors: Element | None, kind: RefType) -> tuple[Creator, ...]
 def to_reference(record: Element, kind: RefType | None = None) -> Reference:
     """The Reference that an EndNote XML ``<record>`` describes, its XML as its source
     record."""
+    # xml_input loads lxml, which refman.formats (and so this module) must not load at start.
+    from refman.formats.xml_input import xml_text
+
     kind = kind or ref_type(record.find("ref-type"))
     item_type = kind.item_type
 
