@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO, Protocol, TextIO
 
-from refman.formats import bibtex, csl_json, medline, pubmed_xml, ris
+from refman.formats import bibtex, csl_json, endnote_xml, medline, pubmed_xml, ris
 from refman.formats.bibliography import bibliography_writer
 from refman.model import Problem, Reference, RefmanError
 
@@ -147,6 +147,13 @@ FORMATS: dict[str, Format] = {
             (".xml",),
             sniffer=pubmed_xml.sniff,
             reader=pubmed_xml.read_numbered,
+        ),
+        Format(
+            "endnote-xml",
+            "EndNote XML",
+            (".xml",),
+            sniffer=endnote_xml.sniff,
+            reader=endnote_xml.read_numbered,
         ),
     )
 }

@@ -25,7 +25,7 @@ def test_the_export_formats_are_the_ones_the_command_line_offers():
         "csl-json",
         "medline",
     ]
-    assert {"medline", "csl-json", "pubmed-xml"} <= set(formats.READ_FORMATS)
+    assert {"medline", "csl-json", "pubmed-xml", "endnote-xml"} <= set(formats.READ_FORMATS)
 
 
 def test_every_entry_has_a_name_an_extension_and_something_to_do():
