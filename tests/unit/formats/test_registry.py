@@ -25,7 +25,7 @@ def test_the_export_formats_are_the_ones_the_command_line_offers():
         "csl-json",
         "medline",
     ]
-    assert list(formats.READ_FORMATS) == ["medline"]
+    assert "ris" in formats.READ_FORMATS and "medline" in formats.READ_FORMATS
 
 
 def test_every_entry_has_a_name_an_extension_and_something_to_do():
@@ -49,8 +49,8 @@ def test_an_unknown_export_format_names_the_close_ones():
 
 def test_a_format_refman_only_writes_is_not_a_reader():
     assert formats.find_reader("MEDLINE") is formats.FORMATS["medline"]
-    with pytest.raises(RefmanError, match="Unknown import format 'ris'.*Known formats: medline"):
-        formats.find_reader("ris")
+    with pytest.raises(RefmanError, match="Unknown import format 'html'.*Known formats: "):
+        formats.find_reader("html")
 
 
 def test_the_reader_yields_references_with_their_lines_and_reports_problems():
@@ -80,8 +80,8 @@ def test_sniff_picks_the_medline_reader_for_medline_content(head):
 
 @pytest.mark.parametrize(
     "head",
-    [b"", b"%PDF-1.7\n", b"TY  - JOUR\nTI  - A title\nER  - \n", b"@article{k,\n title={x}}\n"],
-    ids=["empty", "pdf", "ris", "bibtex"],
+    [b"", b"%PDF-1.7\n", b"\x00\x01\x02binary"],
+    ids=["empty", "pdf", "binary"],
 )
 def test_sniff_finds_no_reader_for_what_refman_cannot_read(head):
     assert formats.sniff(head, "references.nbib") is None
