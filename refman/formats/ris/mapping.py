@@ -62,21 +62,21 @@ SOURCE_FORMAT = "ris"  # a Reference's source_format when its source record is R
 # Every TY of the RIS specification (and EndNote's and Zotero's additions) → refman's type.
 _TYPE_GROUPS: dict[str, str] = {
     ARTICLE_JOURNAL: "JOUR JFULL EJOUR ABST INPR MGZN NEWS",
-    BOOK: "BOOK EBOOK EDBOOK SER CLSWK ANCIENT",
+    BOOK: "BOOK EBOOK EDBOOK SER CLSWK",
     CHAPTER: "CHAP ECHAP ENCYC DICT",
     "paper-conference": "CONF CPAPER",
-    "report": "RPRT GOVDOC GRANT STAND PAMP",
+    "report": "RPRT GOVDOC GRANT STAND",
     "thesis": "THES",
-    "dataset": "DATA DBASE AGGR",
-    "webpage": "ELEC WEB BLOG ICOMM",
-    "article": "UNPB MANSCPT",
+    "dataset": "DATA DBASE",
+    "webpage": "ELEC WEB BLOG",
+    "article": "UNPB MANSCPT PAMP",
     "document": (
-        "GEN ADVS ART BILL CASE CHART COMP CTLG EQUA FIGURE HEAR LEGAL MAP MPCT MULTI MUSIC PAT "
-        "PCOMM SLIDE SOUND STAT UNBILL VIDEO"
+        "GEN ADVS AGGR ANCIENT ART BILL CASE CHART COMP CTLG EQUA FIGURE HEAR ICOMM LEGAL MAP MPCT "
+        "MULTI MUSIC PAT PCOMM SLIDE SOUND STAT UNBILL VIDEO"
     ),
 }
 TYPES: dict[str, str] = {ty: kind for kind, tys in _TYPE_GROUPS.items() for ty in tys.split()}
-# refman's type → the TY written for it (RIS has no preprint type: GEN, as for documents).
+# refman's type → the TY written for it (a preprint is an unpublished work).
 TY_OF: dict[str, str] = {
     ARTICLE_JOURNAL: "JOUR",
     BOOK: "BOOK",
@@ -86,7 +86,7 @@ TY_OF: dict[str, str] = {
     "thesis": "THES",
     "dataset": "DATA",
     "webpage": "ELEC",
-    "article": "GEN",
+    "article": "UNPB",
     "document": "GEN",
 }
 _BOOKS = frozenset(ty for ty, kind in TYPES.items() if kind == BOOK)
@@ -104,7 +104,10 @@ _MULTI_TAGS = frozenset({"KW", "UR", "L1", "L2", "L3", "L4"})  # one value a lin
 
 
 def values_of(tag: str, value: str) -> list[str]:
-    """The values a field holds: one a line for keywords and links, else the whole text."""
+    """The values a field holds: one a line for keywords and links (keywords split at
+    semicolons as well, as some databases put them on one line), else the whole text."""
+    if tag == "KW":
+        return [word.strip() for word in re.split(r"[\n;]", value) if word.strip()]
     if tag in _MULTI_TAGS:
         return [line.strip() for line in value.split("\n") if line.strip()]
     return [one_line(value)] if value.strip() else []
@@ -222,11 +225,14 @@ def _collect(fields: SourceRecord) -> dict[str, list[str]]:
 _NAME_ROLES = {"AU": AUTHOR, "A1": AUTHOR, "A2": EDITOR, "ED": EDITOR}
 
 
-def _creators(fields: SourceRecord) -> tuple[Creator, ...]:
+def _creators(fields: SourceRecord, ty: str, kind: str) -> tuple[Creator, ...]:
+    """Authors and editors in file order. In the types refman calls documents (patents,
+    bills, cases, letters, artworks...) A2 names a sponsor, a recipient, an issuing body: it
+    stays in the source record only."""
     found = (
         parse_name(value, _NAME_ROLES[tag])
         for tag, value in fields
-        if tag in _NAME_ROLES
+        if tag in _NAME_ROLES and not (tag == "A2" and kind == "document" and ty != "GEN")
         for value in value.split("\n")
     )
     return tuple(creator for creator in found if creator is not None)
@@ -262,7 +268,8 @@ def to_reference(record: RisRecord | SourceRecord) -> Reference:
     plain: dict[str, Any] = {
         "abstract": _first(values, "AB", "N2"),
         "volume": _first(values, "VL", "VO"),
-        "issue": _first(values, "IS"),
+        # EndNote's journal articles may hold the issue in M1 (its "Number").
+        "issue": _first(values, "IS") or (_first(values, "M1") if kind == ARTICLE_JOURNAL else ""),
         "publisher": _first(values, "PB"),
         "place": _first(values, "CY", "PP"),
         "language": _first(values, "LA"),
@@ -278,7 +285,7 @@ def to_reference(record: RisRecord | SourceRecord) -> Reference:
         pmcid=pmcid,
         issns=issns,
         isbn=isbn,
-        creators=_creators(fields),
+        creators=_creators(fields, ty.strip().upper(), kind),
         tags=tuple(Tag(name, TAG_KEYWORD) for name in keywords),
         source_format=SOURCE_FORMAT,
         source_record=fields,
