@@ -124,10 +124,22 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield from lines
         pending = data[end:]
         if len(pending) > LONGEST_LINE:
-            yield _Cut(pending[:LONGEST_LINE])
+            yield _Cut(pending[: _char_start(pending, LONGEST_LINE)])
             pending, dropping = b"", True
     if pending and not dropping:
         yield from _LINE_BREAK.split(pending.removesuffix(b"\r"))
+
+
+_UTF8_TAILS = range(0x80, 0xC0)  # the bytes after the first of a UTF-8 character
+
+
+def _char_start(data: bytes, index: int) -> int:
+    """``index``, moved back to where a UTF-8 character starts (at most 3 bytes back)."""
+    for _ in range(3):
+        if data[index] not in _UTF8_TAILS:
+            break
+        index -= 1
+    return index
 
 
 def _last_break(data: bytes) -> int:
@@ -195,7 +207,7 @@ class _Reader:
     def feed(self, number: int, text: str, cut: bool) -> Iterator[RisRecord]:
         match = TAG_LINE.match(text)
         if match is None:
-            self._text(number, text)
+            self._text(number, text, cut)
             return
         tag, value = match[1], match[2].rstrip()
         if tag == "TY":
@@ -238,7 +250,7 @@ class _Reader:
         if cut:
             self._cut(number)
 
-    def _text(self, number: int, text: str) -> None:
+    def _text(self, number: int, text: str, cut: bool) -> None:
         """A line that is not a tag line: a value's next line, or text outside a record."""
         draft = self.draft
         if draft is None:
@@ -255,14 +267,14 @@ class _Reader:
         lines = draft.fields[-1][1]
         if draft.blank:
             lines.append("")
-            draft.blank = False
+            draft.blank, draft.chars = False, draft.chars + 1
         text = without_controls(text.rstrip())
-        room = MAX_FIELD_CHARS - draft.chars
-        if len(text) > room:
+        room = MAX_FIELD_CHARS - draft.chars - 1  # the line break before the text
+        if len(text) > room or cut:
             text = text[:room]
             self._cut(number)
         lines.append(text)
-        draft.chars += len(text)
+        draft.chars += len(text) + 1  # and the line break before it
 
     def _cut(self, number: int) -> None:
         assert self.draft is not None
@@ -311,6 +323,8 @@ def read_lines(
     number = 0
     for number, line in enumerate(lines, 1):
         text = line if isinstance(line, str) else decode(line)
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a second byte order mark
         yield from reader.feed(number, text, isinstance(line, _Cut))
     yield from reader.finish(number)
 

@@ -47,6 +47,22 @@ PLAIN = {
     "place": "place",
     "url": "url",
 }
+# Zotero's creator types → refman's roles: each type's first creator is its author.
+ROLES = {
+    "author": "author",
+    "inventor": "author",
+    "artist": "author",
+    "director": "author",
+    "programmer": "author",
+    "cartographer": "author",
+    "composer": "author",
+    "sponsor": "author",
+    "presenter": "author",
+    "interviewee": "author",
+    "editor": "editor",
+}
+PUBLISHERS = ("publisher", "repository", "institution", "university", "label", "studio",
+              "distributor", "company", "network")
 COMPARED = (
     "item_type", "title", "abstract", "container_title", "container_title_short",
     "collection_title", "volume", "issue", "pages", "date", "doi", "isbn", "issns", "language",
@@ -60,13 +76,14 @@ def zotero_fields(item: dict) -> dict:
     fields["item_type"] = TYPES.get(item["itemType"], "document")
     for key, name in PLAIN.items():
         fields[name] = " ".join(str(item.get(key, "")).split())
+    fields["publisher"] = next((item[k] for k in PUBLISHERS if item.get(k)), "")
     fields["container_title"] = next((item[k] for k in CONTAINERS if item.get(k)), "")
     fields["issns"] = tuple(re.findall(r"\d{4}-?\d{3}[\dX]", item.get("ISSN", "")))
     fields["date"] = _date(item.get("date", "") or item.get("issueDate", ""))
     fields["creators"] = tuple(
-        (c.get("lastName", ""), c.get("firstName", ""), c["creatorType"])
+        (c.get("lastName", ""), c.get("firstName", ""), ROLES[c["creatorType"]])
         for c in item["creators"]
-        if c["creatorType"] in ("author", "editor")
+        if c["creatorType"] in ROLES
     )
     fields["tags"] = tuple(sorted(t["tag"] for t in item.get("tags", [])))
     return fields
