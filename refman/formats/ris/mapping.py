@@ -144,8 +144,9 @@ def parse_date(value: str) -> PartialDate | None:
     month = int(match[2]) if match[2] and 1 <= int(match[2]) <= 12 else None
     day = int(match[3]) if month and match[3] and 1 <= int(match[3]) <= 31 else None
     season = one_line(match[4] or "")
-    date = PartialDate(year, month, day, season=season if not month else "")
-    return PartialDate(year, month, day, date_text(date), date.season)
+    return PartialDate(
+        year, month, day, date_text(PartialDate(year, month, day, "", season)), season
+    )
 
 
 def _date(values: dict[str, list[str]]) -> PartialDate:
@@ -188,6 +189,7 @@ def serial_numbers(values: Iterable[str]) -> tuple[tuple[Issn, ...], str]:
     return tuple(dict.fromkeys(issns)), next(iter(isbns + other), "")
 
 
+_PMCID = re.compile(r"PMC\d+")
 _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.I)
 
 
@@ -264,7 +266,7 @@ def to_reference(record: RisRecord | SourceRecord) -> Reference:
     ty = _first(values, "TY")
     kind = item_type(ty)
     issns, isbn = serial_numbers(values.get("SN", []))
-    pmcid = next((v for v in values.get("C2", []) if re.fullmatch(r"PMC\d+", v)), "")
+    pmcid = next((v for v in values.get("C2", []) if _PMCID.fullmatch(v)), "")
     plain: dict[str, Any] = {
         "abstract": _first(values, "AB", "N2"),
         "volume": _first(values, "VL", "VO"),
@@ -345,13 +347,13 @@ def _creator_lines(ref: Reference) -> list[tuple[str, str]]:
 class _Aspect:
     """What some Reference fields become in RIS: the tags they own and how to write them.
 
-    ``owns(tag, item_type)`` says whether a source line belongs to these fields for an item of
-    that type; ``emit(ref)`` gives the lines for the fields' current values (empty values
+    ``owns(tag, value, item_type)`` says whether a source line belongs to these fields for an
+    item of that type; ``emit(ref)`` gives the lines for the fields' current values (empty values
     included: the writer drops them).
     """
 
     names: tuple[str, ...]
-    owns: Callable[[str, str], bool]
+    owns: Callable[[str, str, str], bool]
     emit: Callable[[Reference], list[tuple[str, str]]]
     typed: bool = False  # which tags it owns depends on the item type
 
@@ -359,7 +361,7 @@ class _Aspect:
 def _plain(name: str, tag: str, *also: str) -> _Aspect:
     tags = frozenset((tag, *also))
     return _Aspect(
-        (name,), lambda t, k: t in tags, lambda r: [(tag, one_line(getattr(r, name)))]
+        (name,), lambda t, v, k: t in tags, lambda r: [(tag, one_line(getattr(r, name)))]
     )
 
 
@@ -369,45 +371,50 @@ def _is_book(kind: str) -> bool:
 
 # In the writer's order, which is the order of a record written from the fields alone.
 _ASPECTS: tuple[_Aspect, ...] = (
-    _Aspect(("item_type",), lambda t, k: t == "TY", lambda r: [("TY", TY_OF[r.item_type])]),
-    _Aspect(("creators",), lambda t, k: t in _NAME_ROLES, _creator_lines),
+    _Aspect(("item_type",), lambda t, v, k: t == "TY", lambda r: [("TY", TY_OF[r.item_type])]),
+    _Aspect(("creators",), lambda t, v, k: t in _NAME_ROLES, _creator_lines),
     _Aspect(
         ("title",),
-        lambda t, k: t in ("TI", "T1", "CT") or (t == "BT" and _is_book(k)),
+        lambda t, v, k: t in ("TI", "T1", "CT") or (t == "BT" and _is_book(k)),
         lambda r: [("TI", one_line(r.title))],
         typed=True,
     ),
     _Aspect(
         ("container_title",),
-        lambda t, k: t in ("T2", "JF") or (t == "BT" and not _is_book(k)),
+        lambda t, v, k: t in ("T2", "JF") or (t == "BT" and not _is_book(k)),
         lambda r: [("T2", one_line(r.container_title))],
         typed=True,
     ),
     _Aspect(
         ("collection_title",),
-        lambda t, k: t == "T3" or (t == "T2" and _is_book(k)),
+        lambda t, v, k: t == "T3" or (t == "T2" and _is_book(k)),
         lambda r: [("T3", one_line(r.collection_title))],
         typed=True,
     ),
     _plain("container_title_short", "J2", "JA", "J1", "JO"),
-    _Aspect(("date",), lambda t, k: t in ("PY", "DA", "Y1"), _date_lines),
+    _Aspect(("date",), lambda t, v, k: t in ("PY", "DA", "Y1"), _date_lines),
     _plain("volume", "VL", "VO"),
     _plain("issue", "IS"),
-    _Aspect(("pages",), lambda t, k: t in ("SP", "EP"), _page_lines),
+    _Aspect(("pages",), lambda t, v, k: t in ("SP", "EP"), _page_lines),
     _plain("publisher", "PB"),
     _Aspect(
         ("place",),
-        lambda t, k: t in ("CY", "PP"),
+        lambda t, v, k: t in ("CY", "PP"),
         # A journal's place is MEDLINE's country of the journal: not written.
         lambda r: [("CY", one_line(r.place))] if r.item_type != ARTICLE_JOURNAL else [],
         typed=True,
     ),
-    _Aspect(("issns", "isbn"), lambda t, k: t == "SN", _serial_number, typed=True),
+    _Aspect(("issns", "isbn"), lambda t, v, k: t == "SN", _serial_number, typed=True),
     _plain("doi", "DO"),
     _plain("pmid", "AN"),
+    _Aspect(  # EndNote keeps a PubMed Central id in C2 (Custom 2)
+        ("pmcid",),
+        lambda t, v, k: t == "C2" and bool(_PMCID.fullmatch(v)),
+        lambda r: [("C2", one_line(r.pmcid))],
+    ),
     _plain("language", "LA"),
     _plain("url", "UR"),
-    _Aspect(("tags",), lambda t, k: t == "KW", _keywords),
+    _Aspect(("tags",), lambda t, v, k: t == "KW", _keywords),
     _plain("abstract", "AB", "N2"),
 )
 
@@ -424,7 +431,7 @@ def _replace(
     """``fields`` with the lines behind ``aspect`` (for the old or the new type) replaced by
     those for ``ref``'s values: at the first old line, else where the writer would put them."""
     kinds = {base.item_type, ref.item_type}
-    owned = [i for i, (t, _) in enumerate(fields) if any(aspect.owns(t, k) for k in kinds)]
+    owned = [i for i, (t, v) in enumerate(fields) if any(aspect.owns(t, v, k) for k in kinds)]
     new = [(t, v) for t, v in aspect.emit(ref) if v]
     if owned:
         at = owned[0]
@@ -434,8 +441,38 @@ def _replace(
 
 
 # The writer's tag order, for placing a line that the source record did not have.
-_ORDER = "TY AU A2 TI T2 T3 J2 PY DA VL IS SP EP PB CY SN DO AN LA UR KW AB".split()
+_ORDER = [
+    "TY",
+    "AU",
+    "A2",
+    "TI",
+    "T2",
+    "T3",
+    "J2",
+    "PY",
+    "DA",
+    "VL",
+    "IS",
+    "SP",
+    "EP",
+    "PB",
+    "CY",
+    "SN",
+    "DO",
+    "AN",
+    "C2",
+    "LA",
+    "UR",
+    "KW",
+    "AB",
+]
 _RANK = {tag: rank for rank, tag in enumerate(_ORDER)}
+# Tags of the same meaning rank with the one the writer writes.
+_ALIASES = {
+    "AU": "A1 A3 A4 ED", "TI": "T1 CT BT", "T2": "JF JO JA J1", "PY": "Y1 Y2", "VL": "VO",
+    "CY": "PP", "UR": "L1 L2 L4", "AB": "N2",
+}  # fmt: skip
+_RANK.update({alias: _RANK[tag] for tag, aliases in _ALIASES.items() for alias in aliases.split()})
 
 
 def _insert(fields: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -13,7 +13,8 @@ Choices:
 - ``PY`` is the year alone; ``DA`` is ``YYYY/MM/DD/`` with empty parts where the date is not that
   precise and a season after the last slash (``2019/09//Sep-Oct``), written only when the date is
   more precise than the year.
-- ``AN`` holds the PMID (EndNote's PubMed filter does the same); ``KW`` is one line per tag.
+- ``AN`` holds the PMID (EndNote's PubMed filter does the same), ``C2`` the PMCID (EndNote's
+  Custom 2, where its PubMed import puts it); ``KW`` is one line per tag.
 - ``SN`` is the ISBN for books and chapters, the ISSNs (comma-separated) for the rest.
 - A value made from a reference's fields never spans lines: line breaks inside it (abstract
   paragraphs) become spaces, because a continuation line without a tag is read differently by

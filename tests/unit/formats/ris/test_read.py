@@ -90,7 +90,7 @@ def test_continuation_lines_continue_the_value():
         b"TY  - JOUR\nT1  - Blood-brain barrier breach following\ncortical contusion\n"
         b"AB  - First paragraph.\n\nSecond paragraph.\nKW  - one\ntwo\nER  - \n"
     )
-    (line, ref), = read(data)[0]
+    ((line, ref),) = read(data)[0]
     assert ref.title == "Blood-brain barrier breach following cortical contusion"
     assert ref.abstract == "First paragraph. Second paragraph."
     assert [t.name for t in ref.tags] == ["one", "two"]
@@ -100,7 +100,9 @@ def test_continuation_lines_continue_the_value():
 
 
 def test_header_text_before_the_first_record_is_skipped_quietly():
-    data = b'Provider: Ovid Technologies\nDatabase: Embase\nContent: text/plain; charset="UTF-8"\n\n'
+    data = (
+        b'Provider: Ovid Technologies\nDatabase: Embase\nContent: text/plain; charset="UTF-8"\n\n'
+    )
     assert titles(data + RECORD.encode()) == ["A title"]
 
 
@@ -116,8 +118,11 @@ def test_a_record_without_er_is_kept_and_reported_where_it_starts():
     refs, problems = read(data)
     assert [(line, ref.title) for line, ref in refs] == [(1, "A title"), (5, "Second")]
     assert problems == [
-        (1, "the record starting at line 1 has no ER line before the next record at line 5; "
-            "it was read up to there")
+        (
+            1,
+            "the record starting at line 1 has no ER line before the next record at line 5; "
+            "it was read up to there",
+        )
     ]
 
 
@@ -126,8 +131,11 @@ def test_a_truncated_file_keeps_what_its_last_record_holds_and_says_it_may_be_cu
     refs, problems = read(data)
     assert [ref.title for _, ref in refs] == ["A title", "Cut sho"]
     assert problems == [
-        (6, "the file ends inside the record starting at line 6 (no ER line): it may be cut "
-            "short; what it holds was read")
+        (
+            6,
+            "the file ends inside the record starting at line 6 (no ER line): it may be cut "
+            "short; what it holds was read",
+        )
     ]
 
 
@@ -136,8 +144,11 @@ def test_tag_lines_before_a_ty_are_read_as_a_record_of_unknown_type():
     refs, problems = read(data)
     assert [(ref.title, ref.item_type) for _, ref in refs][1] == ("No type", "document")
     assert problems == [
-        (6, "the record at line 6 does not start with a TY line; it was read as a record of "
-            "unknown type")
+        (
+            6,
+            "the record at line 6 does not start with a TY line; it was read as a record of "
+            "unknown type",
+        )
     ]
 
 
@@ -204,7 +215,7 @@ def test_a_100_mb_file_is_read_in_bounded_memory_and_its_huge_value_cut():
 def test_a_line_longer_than_the_reader_holds_is_cut_and_the_file_goes_on():
     text = "é€" * (LONGEST_LINE // 4)  # multibyte characters: cut between them
     refs, problems = read(f"TY  - JOUR\nTI  - {text}\nLA  - eng\nER  - \n".encode())
-    (_, ref), = refs
+    ((_, ref),) = refs
     assert ref.title == text[: ris.MAX_FIELD_CHARS] and ref.language == "eng"
     assert problems == [
         (2, f"a value longer than {ris.MAX_FIELD_CHARS:,} characters was cut short there")

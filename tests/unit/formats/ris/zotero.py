@@ -3,7 +3,6 @@ mapping from Zotero item JSON to Reference fields that the oracle tests compare 
 
 import json
 import re
-from pathlib import Path
 
 from refman.formats import ris
 from refman.model import Reference
@@ -30,8 +29,15 @@ TYPES = {
     "manuscript": "article",
     "preprint": "article",
 }
-CONTAINERS = ("publicationTitle", "bookTitle", "proceedingsTitle", "websiteTitle", "blogTitle",
-              "encyclopediaTitle", "dictionaryTitle")
+CONTAINERS = (
+    "publicationTitle",
+    "bookTitle",
+    "proceedingsTitle",
+    "websiteTitle",
+    "blogTitle",
+    "encyclopediaTitle",
+    "dictionaryTitle",
+)
 PLAIN = {
     "title": "title",
     "abstractNote": "abstract",
@@ -61,12 +67,37 @@ ROLES = {
     "interviewee": "author",
     "editor": "editor",
 }
-PUBLISHERS = ("publisher", "repository", "institution", "university", "label", "studio",
-              "distributor", "company", "network")
+PUBLISHERS = (
+    "publisher",
+    "repository",
+    "institution",
+    "university",
+    "label",
+    "studio",
+    "distributor",
+    "company",
+    "network",
+)
 COMPARED = (
-    "item_type", "title", "abstract", "container_title", "container_title_short",
-    "collection_title", "volume", "issue", "pages", "date", "doi", "isbn", "issns", "language",
-    "publisher", "place", "url", "creators", "tags",
+    "item_type",
+    "title",
+    "abstract",
+    "container_title",
+    "container_title_short",
+    "collection_title",
+    "volume",
+    "issue",
+    "pages",
+    "date",
+    "doi",
+    "isbn",
+    "issns",
+    "language",
+    "publisher",
+    "place",
+    "url",
+    "creators",
+    "tags",
 )
 
 
@@ -101,9 +132,7 @@ def refman_fields(ref: Reference) -> dict:
     fields = {name: getattr(ref, name) for name in COMPARED}
     fields["issns"] = tuple(i.value for i in ref.issns)
     fields["date"] = (ref.date.year, ref.date.month, ref.date.day)
-    fields["creators"] = tuple(
-        (c.family or c.literal, c.given, c.role) for c in ref.creators
-    )
+    fields["creators"] = tuple((c.family or c.literal, c.given, c.role) for c in ref.creators)
     fields["tags"] = tuple(sorted(t.name for t in ref.tags))
     return fields
 
