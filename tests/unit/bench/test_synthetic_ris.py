@@ -7,11 +7,11 @@ from refman.formats import ris
 
 def test_synthetic_ris_reads_back_as_many_records_without_problems(tmp_path):
     path = tmp_path / "synthetic.ris"
-    write_synthetic(path, 1200, 7)  # more than a batch of the writer
+    write_synthetic(path, 1001, 7)  # more than a batch of the writer
     problems = []
     refs = list(ris.read(path, on_problem=problems.append))
     assert problems == []
-    assert len(refs) == 1200 and len({ref.pmid for ref in refs}) == 1200
+    assert len(refs) == 1001 and len({ref.pmid for ref in refs}) == 1001
     assert all(ref.title and ref.creators and ref.date.year for ref in refs)
 
 
