@@ -202,7 +202,7 @@ def _pmid(values: dict[str, list[str]]) -> str:
 
 def _pages(values: dict[str, list[str]]) -> str:
     start, end = _first(values, "SP"), _first(values, "EP")
-    if start and end and end != start:
+    if start and end:
         return f"{start}-{end}"
     return start or end
 
@@ -240,7 +240,7 @@ def _creators(fields: SourceRecord, ty: str, kind: str) -> tuple[Creator, ...]:
     return tuple(creator for creator in found if creator is not None)
 
 
-def _titles(values: dict[str, list[str]], ty: str, kind: str) -> dict[str, str]:
+def _titles(values: dict[str, list[str]], ty: str, kind: str) -> dict[str, Any]:
     """title, container_title, container_title_short and collection_title."""
     book = ty in _BOOKS or kind == BOOK
     title = _first(values, "TI", "T1", "CT") or (_first(values, "BT") if book else "")
@@ -506,6 +506,8 @@ def _patched(ref: Reference) -> list[tuple[str, str]]:
         base = to_reference(tuple(fields))
         if base.item_type == ref.item_type and all(_same(a, ref, base) for a in _ASPECTS):
             break
+    if not fields or fields[0][0] != "TY":  # a record read without one: every record opens so
+        fields = [("TY", TY_OF[ref.item_type])] + [line for line in fields if line[0] != "TY"]
     return fields
 
 

@@ -5,9 +5,12 @@ back with only edited fields replaced."""
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refman.formats import ris
-from refman.model import Creator, Issn, PartialDate, Reference, Tag
+from refman.formats.text import one_line
+from refman.model import ITEM_TYPES, Creator, Issn, PartialDate, Reference, Tag
 from tests.samples import ALL, CHAPTER, SEED
 from tests.unit.formats.ris.zotero import CASES, COMPARED, cases
 
@@ -329,3 +332,79 @@ def test_a_new_item_type_rewrites_the_type_and_the_fields_it_decides():
 def test_items_from_other_formats_are_written_from_their_fields():
     assert ris.record_fields(SEED)[0] == ("TY", "JOUR")
     assert ("SN", "978-1-4939-9630-8") in ris.record_fields(CHAPTER)
+
+
+def test_a_record_read_without_ty_is_written_with_one():
+    text = "TY  - JOUR\nTI  - First\nER  - \nTI  - No type\nER  - \n"
+    _, ref = ris.read_text(text, on_problem=lambda problem: None)
+    assert ref.item_type == "document"
+    assert write([ref]) == "TY  - GEN\r\nTI  - No type\r\nER  - \r\n"
+
+
+# --- property: generated references ------------------------------------------------------------
+
+_TEXT = st.text(
+    alphabet=st.characters(categories=("L", "N", "P", "Zs"), exclude_characters=",;\u2028\u2029"),
+    min_size=1,
+    max_size=40,
+).map(one_line)
+_NAME = _TEXT.filter(lambda t: t and "," not in t)
+_CREATOR = st.one_of(
+    st.builds(Creator, family=_NAME, given=_NAME, role=st.sampled_from(["author", "editor"])),
+    st.builds(Creator, literal=_NAME),
+)
+_DATE = st.one_of(
+    st.just(PartialDate()),
+    st.builds(
+        lambda y, m, d: PartialDate(y, m, d if m else None),
+        st.integers(1800, 2100),
+        st.none() | st.integers(1, 12),
+        st.none() | st.integers(1, 28),
+    ),
+)
+_REFERENCES = st.builds(
+    Reference,
+    item_type=st.sampled_from(ITEM_TYPES),
+    title=_TEXT,
+    abstract=_TEXT,
+    container_title=_TEXT,
+    container_title_short=_TEXT,
+    volume=st.from_regex(r"[1-9][0-9]{0,3}", fullmatch=True),
+    pages=st.from_regex(r"e?[1-9][0-9]{0,3}(-[1-9][0-9]{0,3})?", fullmatch=True),
+    date=_DATE,
+    doi=st.from_regex(r"10\.[0-9]{4}/[a-z0-9.]{1,12}[a-z0-9]", fullmatch=True),
+    pmid=st.from_regex(r"[1-9][0-9]{0,8}", fullmatch=True),
+    publisher=_TEXT,
+    language=st.sampled_from(["", "eng", "ger"]),
+    url=st.sampled_from(["", "https://example.org/a"]),
+    creators=st.lists(_CREATOR, max_size=4).map(tuple),
+    tags=st.lists(
+        _NAME.map(lambda n: Tag(n, "keyword")), max_size=3, unique_by=lambda t: t.name
+    ).map(tuple),
+)
+HELD = ("item_type", "title", "abstract", "volume", "pages", "date", "doi", "pmid",
+        "publisher", "language", "url", "tags")  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_REFERENCES, min_size=1, max_size=3))
+def test_generated_references_survive_export_and_read(refs):
+    text = write(refs)
+    back = list(ris.read_text(text))
+    assert write(back) == text
+    for mine, read in zip(refs, back, strict=True):
+        for name in HELD:
+            if name == "date":
+                assert (read.date.year, read.date.month, read.date.day) == (
+                    mine.date.year,
+                    mine.date.month,
+                    mine.date.day,
+                )
+            else:
+                assert getattr(read, name) == getattr(mine, name), name
+        # Authors, then editors (A2): RIS holds each list in order, not how they interleave.
+        assert (read.authors(), read.editors()) == (mine.authors(), mine.editors())
+        if mine.item_type != "book":  # a book's T2 is its series (see the README)
+            assert read.container_title == mine.container_title
+        if mine.item_type in ("article-journal",):
+            assert read.container_title_short == mine.container_title_short
