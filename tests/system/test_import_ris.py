@@ -3,10 +3,12 @@ by its content, and an export to RIS gives each record back as it was imported."
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from tests.safety_helpers import refman, snapshot
 from tests.samples import DATA
+from tests.system.test_bad_input import MAX_RSS_MB, import_measured
 
 ZOTERO_CASE_6 = DATA / "import" / "ris" / "zotero-ris-06.ris"  # T2, JF, JO, N1, M3, Y2 ...
 
@@ -48,3 +50,22 @@ def test_a_file_that_is_neither_ris_nor_medline_changes_nothing(filled_library, 
     assert result.returncode == 1
     assert f"{path}: this is not a MEDLINE/PubMed file" in result.stdout + result.stderr
     assert snapshot(filled_library) == before
+
+
+def test_a_100_mb_ris_file_imports_in_bounded_memory(filled_library, tmp_path):
+    """A record whose abstract runs on over 100 MB of continuation lines, between two
+    ordinary records: the abstract keeps its first million characters, said on its line."""
+    path = tmp_path / "huge.ris"
+    line = "word " * 15 + "\n"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("TY  - JOUR\nTI  - Before the huge record\nER  - \n")
+        out.write("TY  - JOUR\nTI  - A huge record\nAB  - start\n")
+        for _ in range(100 * 2**20 // len(line) // 1000):
+            out.write(line * 1000)
+        out.write("ER  - \nTY  - JOUR\nTI  - After the huge record\nER  - \n")
+    assert path.stat().st_size > 100 * 10**6
+    before, said = import_measured(filled_library, path, 0, MAX_RSS_MB)
+    assert "3 added" in said
+    cut = re.search(rf"{re.escape(str(path))}:(\d+): a value longer than 1,000,000 chara", said)
+    assert cut and int(cut[1]) > 6  # the continuation line where the million is reached
+    assert snapshot(filled_library)[0][: len(before[0])] == before[0]
