@@ -19,10 +19,12 @@ Science and Ovid write):
   journal's abbreviation; ``T3`` the series (``T2`` for a book without ``T3``).
 - Dates: ``DA`` (``YYYY/MM/DD/other``), else ``PY``, else ``Y1``: the first that holds a year
   (Zotero's rule: ``DA`` wins over the deprecated ``Y1`` whatever their order).
-- ``SP``/``EP`` the pages (``SP`` alone may hold the range), ``VL``, ``IS``, ``PB``,
+- ``SP``/``EP`` the pages (``SP`` alone may hold the range; else ``C7``, the article number
+  Scopus writes), ``VL``, ``IS``, ``PB``,
   ``CY``/``PP``, ``LA``, ``DO`` (``doi:`` and ``https://doi.org/`` taken off), ``SN`` (ISSNs and
   ISBNs told apart by their shape), ``AN`` as the PMID when it is a PubMed number (digits, and
-  no database named but PubMed/MEDLINE), ``C2`` as the PMCID when it is one (EndNote).
+  no database named but PubMed/MEDLINE), ``C2`` as the PMCID when it is one (EndNote) and as
+  the PMID when it is a number (Scopus).
 - ``UR`` the URL (the first of several; ``L2`` when there is no ``UR``), ``KW`` keywords (one a
   line, a keyword per continuation line as well), ``AB`` the abstract (``N2`` when there is no
   ``AB``).
@@ -180,8 +182,8 @@ def serial_numbers(values: Iterable[str]) -> tuple[tuple[Issn, ...], str]:
     for value in values:
         for part in filter(None, (p.strip() for p in _SN_SPLIT.split(value))):
             core = part.split(" (")[0].strip()
-            if _ISSN.fullmatch(core):
-                issns.append(Issn(core))
+            if _ISSN.fullmatch(core):  # Scopus writes 19326203: written as 1932-6203
+                issns.append(Issn(core if "-" in core else f"{core[:4]}-{core[4:]}".upper()))
             elif _ISBN.fullmatch(core):
                 isbns.append(core)
             else:
@@ -196,15 +198,22 @@ _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.I)
 def _pmid(values: dict[str, list[str]]) -> str:
     databases = " ".join(values.get("DB", []) + values.get("DP", []))
     if databases and not _PUBMED_DB.search(databases):
-        return ""  # Web of Science, Scopus, CINAHL... have accession numbers of their own
-    return next((v for v in values.get("AN", []) if v.isdigit() and len(v) <= 9), "")
+        # Web of Science, Scopus, CINAHL... have accession numbers of their own
+        return next((v for v in values.get("C2", []) if _is_pmid(v)), "")
+    # Scopus writes the PMID in C2, where EndNote's PubMed import puts the PMCID.
+    numbers = values.get("AN", []) + values.get("C2", [])
+    return next((v for v in numbers if _is_pmid(v)), "")
+
+
+def _is_pmid(value: str) -> bool:
+    return value.isdigit() and len(value) <= 9
 
 
 def _pages(values: dict[str, list[str]]) -> str:
     start, end = _first(values, "SP"), _first(values, "EP")
     if start and end:
         return f"{start}-{end}"
-    return start or end
+    return start or end or _first(values, "C7")  # an e-only article's number (Scopus)
 
 
 def _first(values: dict[str, list[str]], *tags: str) -> str:
@@ -406,7 +415,11 @@ _ASPECTS: tuple[_Aspect, ...] = (
     ),
     _Aspect(("issns", "isbn"), lambda t, v, k: t == "SN", _serial_number, typed=True),
     _plain("doi", "DO"),
-    _plain("pmid", "AN"),
+    _Aspect(
+        ("pmid",),
+        lambda t, v, k: t in ("AN", "C2") and _is_pmid(v),
+        lambda r: [("AN", one_line(r.pmid))],
+    ),
     _Aspect(  # EndNote keeps a PubMed Central id in C2 (Custom 2)
         ("pmcid",),
         lambda t, v, k: t == "C2" and bool(_PMCID.fullmatch(v)),

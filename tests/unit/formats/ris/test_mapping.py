@@ -408,3 +408,16 @@ def test_generated_references_survive_export_and_read(refs):
             assert read.container_title == mine.container_title
         if mine.item_type in ("article-journal",):
             assert read.container_title_short == mine.container_title_short
+
+
+def test_a_scopus_record_gives_its_pmid_article_number_and_issn():
+    ref = one(
+        "TY  - JOUR\nAU  - Smith, J.\nTI  - An e-only article\nT2  - PLoS ONE\nJ2  - PLoS ONE\n"
+        "VL  - 15\nIS  - 3\nC7  - e0229512\nPY  - 2020\nSN  - 19326203\nC2  - 32134913\n"
+        "LA  - English\nM3  - Article\nDB  - Scopus\nN1  - Cited By :10\nER  - \n"
+    )
+    assert (ref.pages, ref.pmid, ref.issns) == ("e0229512", "32134913", (Issn("1932-6203"),))
+    edited = ref.with_changes(pmid="1")
+    fields = ris.record_fields(edited)
+    assert ("AN", "1") in fields and ("C2", "32134913") not in fields
+    assert ("DB", "Scopus") in fields and ("N1", "Cited By :10") in fields
