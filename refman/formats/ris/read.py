@@ -19,6 +19,7 @@ What it reports through ``on_problem``, keeping everything it can (the reading g
   short): the record is kept;
 - tag lines before a ``TY``: read as a record of unknown type;
 - text between records that is not a tag line: skipped;
+- a record that holds nothing but its type: skipped;
 - a value longer than ``MAX_FIELD_CHARS`` characters, a record of more than
   ``MAX_RECORD_FIELDS`` fields: the rest is dropped, so that memory stays bounded.
 
@@ -301,9 +302,13 @@ class _Reader:
                 f"the record starting at line {draft.line} has more than "
                 f"{MAX_RECORD_FIELDS:,} fields; the last {draft.dropped_fields:,} were dropped",
             )
-        yield draft.record()
+        record = draft.record()
+        if not any(value for tag, value in record.fields if tag != "TY"):
+            self.report(draft.line, "this record holds nothing but its type and was skipped")
+            return
+        yield record
 
-    def finish(self, last: int) -> Iterator[RisRecord]:
+    def finish(self) -> Iterator[RisRecord]:
         if self.draft is not None:
             self.report(
                 self.draft.line,
@@ -320,13 +325,12 @@ def read_lines(
     """The records of a file's lines (bytes, decoded here, or text), in file order."""
     reader = _Reader(label, on_problem)
     decode = _Decoder()
-    number = 0
     for number, line in enumerate(lines, 1):
         text = line if isinstance(line, str) else decode(line)
         if number == 1:
             text = text.removeprefix("\ufeff")  # a second byte order mark
         yield from reader.feed(number, text, isinstance(line, _Cut))
-    yield from reader.finish(number)
+    yield from reader.finish()
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -263,3 +263,12 @@ def test_text_is_read_as_a_file_is():
     assert [ref.title for ref in refs] == ["A title"]
     with pytest.raises(ParseError, match="clipboard: this is not RIS text"):
         next(ris.read_text("hello"))
+
+
+def test_a_record_that_holds_nothing_but_its_type_is_skipped():
+    refs, problems = read(("TY  - JOUR\nER  - \nTY  - GEN\nTI  - \nER  - \n" + RECORD).encode())
+    assert [(line, ref.title) for line, ref in refs] == [(6, "A title")]
+    assert problems == [
+        (1, "this record holds nothing but its type and was skipped"),
+        (3, "this record holds nothing but its type and was skipped"),
+    ]
