@@ -67,6 +67,7 @@ ROLES = {
     "interviewee": "author",
     "editor": "editor",
 }
+TITLES = ("title", "caseName", "nameOfAct", "subject")  # a case's, a statute's, a letter's
 PUBLISHERS = (
     "publisher",
     "repository",
@@ -107,6 +108,7 @@ def zotero_fields(item: dict) -> dict:
     fields["item_type"] = TYPES.get(item["itemType"], "document")
     for key, name in PLAIN.items():
         fields[name] = " ".join(str(item.get(key, "")).split())
+    fields["title"] = next((" ".join(item[k].split()) for k in TITLES if item.get(k)), "")
     fields["publisher"] = next((item[k] for k in PUBLISHERS if item.get(k)), "")
     fields["container_title"] = next((item[k] for k in CONTAINERS if item.get(k)), "")
     fields["issns"] = tuple(re.findall(r"\d{4}-?\d{3}[\dX]", item.get("ISSN", "")))
