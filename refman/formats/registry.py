@@ -121,7 +121,16 @@ FORMATS: dict[str, Format] = {
         Format(
             "biblatex", "BibLaTeX", (".bib",), writer=bibtex.write_biblatex, needs_tag_details=False
         ),
-        Format("ris", "RIS", (".ris",), writer=ris.write, needs_tag_details=False),
+        Format(
+            "ris",
+            "RIS",
+            (".ris",),
+            sniffer=ris.sniff,
+            reader=ris.read_numbered,
+            writer=ris.write,
+            needs_source_record=True,
+            needs_tag_details=False,
+        ),
         Format(
             "csl-json",
             "CSL-JSON",

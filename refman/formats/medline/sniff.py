@@ -22,7 +22,7 @@ _OTHER_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*<"), "it looks like XML or HTML"),
     (re.compile(r"^\s*[\[{]"), "it looks like JSON, but not like CSL-JSON items"),
 )
-_RIS = re.compile(r"^TY  - ", re.M)
+_RIS = re.compile(r"^TY {1,2}- ", re.M)  # "TY - JOUR": EndNote writes one space too
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 

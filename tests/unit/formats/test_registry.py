@@ -25,7 +25,9 @@ def test_the_export_formats_are_the_ones_the_command_line_offers():
         "csl-json",
         "medline",
     ]
-    assert {"medline", "csl-json", "pubmed-xml", "endnote-xml"} <= set(formats.READ_FORMATS)
+    assert {"medline", "csl-json", "pubmed-xml", "endnote-xml", "ris"} <= set(
+        formats.READ_FORMATS
+    )
 
 
 def test_every_entry_has_a_name_an_extension_and_something_to_do():
@@ -80,8 +82,8 @@ def test_sniff_picks_the_medline_reader_for_medline_content(head):
 
 @pytest.mark.parametrize(
     "head",
-    [b"", b"%PDF-1.7\n", b"TY  - JOUR\nTI  - A title\nER  - \n", b"@article{k,\n title={x}}\n"],
-    ids=["empty", "pdf", "ris", "bibtex"],
+    [b"", b"%PDF-1.7\n", b"\x00\x01\x02binary"],
+    ids=["empty", "pdf", "binary"],
 )
 def test_sniff_finds_no_reader_for_what_refman_cannot_read(head):
     assert formats.sniff(head, "references.nbib") is None

@@ -72,7 +72,7 @@ def test_types():
         ["THES"],
         ["DATA"],
         ["ELEC"],
-        ["GEN"],
+        ["UNPB"],
         ["GEN"],
     ]
 
