@@ -287,9 +287,10 @@ def cmd_import(library: Library, args) -> int:
 
 def cmd_review(library_path: Path, args) -> int:
     """``import --dry-run``: the review of the files, against the library when there is one;
-    nothing is written (not even the library file, nor a backup)."""
+    nothing is written: no library is made, no backup, no item changed (an older library's
+    schema is upgraded on opening, as by ``list``)."""
     if library_path.is_file():
-        with Library(library_path, read_only=True, verify=False) as library:
+        with Library(library_path, verify=False) as library:
             review = library.importing.review(args.paths)
     else:
         review = review_paths(args.paths, library_path)

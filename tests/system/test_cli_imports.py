@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from refman.library import Library
+from refman.store import migrations
 from tests.safety_helpers import refman, snapshot
 from tests.samples import AHEAD_OF_PRINT, BAD, FINAL, REPEATED, RESULT2, SEED_FILE
 
@@ -113,3 +115,16 @@ def test_undo_refusals_are_plain(library_path):
 def test_imports_of_a_library_that_does_not_exist(tmp_path):
     result = refman(tmp_path / "nowhere.sqlite", "imports")
     assert result.returncode == 1 and "There is no library at" in result.stderr
+
+
+def test_dry_run_on_a_library_from_before_import_batches(library_path, monkeypatch):
+    with monkeypatch.context() as patch:  # the program as it was: schema 4, no batches
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        patch.setattr(
+            "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
+        )
+        with Library(library_path) as old:
+            old.importing.files([SEED_FILE])
+    out = ok(library_path, "import", "--dry-run", SEED_FILE)
+    assert out.startswith("Review: 1 record in 1 file: 0 new, 1 duplicate.")
+    assert ok(library_path, "imports") == "No imports yet.\n"
