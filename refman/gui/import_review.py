@@ -2,9 +2,10 @@
 
 ``ImportReviewDialog`` shows a ``library.ImportReview``: a table of every record with its status
 (new, duplicate of an item and why, repeat of a line of the same file, problem at a line), a
-check box per record (import it or not) and, for a duplicate or a repeat, what to do with it:
-skip it, merge it into what it matched, or keep both. Import hands the choices to the
-controller (``choices()``), which commits them in the task runner; Cancel imports nothing.
+check box per record (import it or not; Space ticks or unticks the selected ones) and, for a
+duplicate or a repeat, what to do with it: skip it, merge it into what it matched, or keep both.
+Import hands the choices to the controller (``choices()``), which commits them in the task
+runner; Cancel imports nothing.
 
 The table is a ``QAbstractTableModel`` over the review's rows: a file of 10,000 records opens
 at once, since only the rows on screen are ever asked for.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -202,6 +203,15 @@ class ImportReviewDialog(QDialog):
     def choices(self) -> dict[tuple[int, int], str]:
         return self.model.choices()
 
+    def toggle_selected(self) -> None:
+        """Space: tick the selected records, or untick them when any of them is ticked."""
+        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
+        records = [row for row in rows if self.model.rows[row].is_record]
+        ticked = any(self.model.choice(row) != SKIP for row in records)
+        for row in records:
+            record = self.model.rows[row]
+            self.model.set_choice(row, SKIP if ticked else checked_choice(record))
+
     def choose_selected(self, choice: str) -> None:
         """Give the selected records this choice, where it applies to them."""
         for index in self.table.selectionModel().selectedRows():
@@ -216,6 +226,9 @@ class ImportReviewDialog(QDialog):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         table.setItemDelegateForColumn(ACTION, _ActionDelegate(table))
+        space = QShortcut(QKeySequence(Qt.Key.Key_Space), table)
+        space.setContext(Qt.ShortcutContext.WidgetShortcut)
+        space.activated.connect(self.toggle_selected)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
         header = table.horizontalHeader()

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # imported when a review is shown
 PROGRESS_DELAY_MS = 500
 MAX_PROBLEMS_SHOWN = 20
 ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cancel it."
+# What the progress dialog says each kind of task is doing.
+DOING = {"Import": "Importing…", "Import review": "Reading for the review…"}
 # A review is shown when the files hold more records than this, or any possible duplicate.
 REVIEW_ABOVE = 5
 
@@ -66,6 +68,7 @@ class ImportController(QObject):
         self._window = parent
         self._task: Task | None = None
         self._progress = (0, 0)
+        self._doing = DOING["Import"]
         self._collection: CollectionId | None = None  # where a reviewed import files its items
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
@@ -153,6 +156,7 @@ class ImportController(QObject):
             self._show_message(QMessageBox.Icon.Information, "Import", ALREADY_RUNNING)
             return
         self._progress = (0, 0)
+        self._doing = DOING[name]
         self._task = self._tasks.run(name, job, mode=mode)
         self._task.progressed.connect(self._on_progress)
         self._task.succeeded.connect(on_success)
@@ -247,7 +251,7 @@ class ImportController(QObject):
     def _show_progress(self) -> None:
         if not self.is_running() or self.progress_dialog is not None:
             return
-        dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
+        dialog = QProgressDialog(self._doing, "Cancel", 0, 0, self._window)
         dialog.setWindowTitle("Import")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoClose(False)
@@ -268,7 +272,7 @@ class ImportController(QObject):
             return
         dialog.setRange(0, 1000)
         dialog.setValue(int(1000 * done / total))
-        dialog.setLabelText(f"Importing… {_kilobytes(done)} of {_kilobytes(total)}")
+        dialog.setLabelText(f"{self._doing} {_kilobytes(done)} of {_kilobytes(total)}")
 
     @Slot()
     def _on_cancel(self) -> None:

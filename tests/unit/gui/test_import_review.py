@@ -5,10 +5,12 @@ Import, Recent Imports and the setting that turns the review off (gui/main_windo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 
@@ -46,6 +48,16 @@ def controller(parent_widget, library_path, turned_off):
         review_wanted=lambda: not turned_off,
         stop_reviewing=lambda: turned_off.append(True),
     )
+
+
+def many_records(path: Path, count: int) -> Path:
+    """``count`` copies of a sample record, each with its own PMID and title."""
+    record = RESULT1.read_text(encoding="utf-8").strip()
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            copy = record.replace("PMID- 12230038", f"PMID- {90_000_000 + n}")
+            out.write(copy.replace("a brief overview.", f"a brief overview, part {n}.") + "\n\n")
+    return path
 
 
 def items_in(library_path: Path) -> list:
@@ -187,15 +199,37 @@ def test_the_dialogs_box_turns_the_review_off(qtbot, controller, library_path, t
 def test_a_file_of_ten_thousand_records_opens_in_the_review(
     qtbot, controller, library_path, tmp_path
 ):
-    record = RESULT1.read_text(encoding="utf-8").strip()
-    path = tmp_path / "many.nbib"
-    with path.open("w", encoding="utf-8") as out:
-        for n in range(10_000):
-            copy = record.replace("PMID- 12230038", f"PMID- {90_000_000 + n}")
-            out.write(copy.replace("a brief overview.", f"a brief overview, part {n}.") + "\n\n")
-    dialog = start_reviewed(qtbot, controller, [path])
+    dialog = start_reviewed(qtbot, controller, [many_records(tmp_path / "many.nbib", 10_000)])
     assert dialog.model.rowCount() == 10_000
     assert cell(dialog, 9_999, TITLE).endswith("part 9999")
+
+
+def test_space_ticks_and_unticks_the_selected_records(qtbot, controller):
+    dialog = start_reviewed(qtbot, controller, [BALLOON])
+    select_rows(dialog, 0, 1, 2)
+    dialog.table.setFocus()
+    QTest.keyClick(dialog.table, Qt.Key.Key_Space)
+    assert dialog.import_button.text() == "Import 72"
+    QTest.keyClick(dialog.table, Qt.Key.Key_Space)
+    assert dialog.import_button.text() == "Import 75"
+    press(qtbot, controller, dialog.buttons.button(dialog.buttons.StandardButton.Cancel))
+
+
+def test_a_slow_review_shows_its_progress_and_cancel_imports_nothing(
+    qtbot, controller, library_path, tmp_path
+):
+    big = many_records(tmp_path / "big.nbib", 20_000)
+    with qtbot.waitSignal(controller.finished, timeout=IMPORT_TIMEOUT_MS) as done:
+        controller.import_paths([str(big)], review=True)
+        qtbot.waitUntil(lambda: controller.progress_dialog is not None, timeout=IMPORT_TIMEOUT_MS)
+        progress = controller.progress_dialog
+        label = re.compile(r"Reading for the review… [\d,]+ KB of [\d,]+ KB")
+        qtbot.waitUntil(lambda: bool(label.fullmatch(progress.labelText())))
+        QTest.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert done.args[0].cancelled
+    assert controller.review_dialog is None
+    assert items_in(library_path) == []
+    assert controller.summary_box.text() == "Import cancelled."
 
 
 # --- the window -----------------------------------------------------------------------------
@@ -213,6 +247,21 @@ def test_a_file_dropped_on_the_window_is_reviewed_when_it_holds_a_duplicate(seed
         importer,
         importer.review_dialog.buttons.button(importer.review_dialog.buttons.StandardButton.Cancel),
     )
+
+
+def test_pasted_text_with_a_duplicate_is_reviewed_and_merged(seed_window, qtbot):
+    QGuiApplication.clipboard().setText(SEED_FILE.read_text(encoding="utf-8"))
+    menu_action(seed_window, "File", "Import from Clipboard").trigger()
+    importer = seed_window.importer()
+    qtbot.waitUntil(lambda: importer.review_dialog is not None, timeout=REVIEW_TIMEOUT_MS)
+    dialog = importer.review_dialog
+    assert dialog.summary.text() == "Review: 1 record in 1 file: 0 new, 1 duplicate."
+    click_check_box(dialog, 0)  # ticking a duplicate merges it
+    assert cell(dialog, 0, ACTION) == "Merge"
+    report = press(qtbot, importer, dialog.import_button)
+    assert report.added == [] and report.left_out == 0
+    assert seed_window.library.items.count() == 4
+    assert seed_window.library.imports.list()[0].files == ("clipboard",)
 
 
 def test_preferences_turn_the_review_off(window, qtbot, settings):
