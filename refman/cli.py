@@ -37,7 +37,17 @@ from pathlib import Path
 from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
 from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, review_paths
-from refman.model import DamageFoundError, ItemId, LibraryError, RefmanError, ViewQuery
+from refman.model import (
+    AUTHOR,
+    EDITOR,
+    Creator,
+    DamageFoundError,
+    ItemId,
+    LibraryError,
+    Reference,
+    RefmanError,
+    ViewQuery,
+)
 
 COMMANDS = (
     *("import", "imports", "list", "export", "tag", "note"),
@@ -368,7 +378,7 @@ def _list_json(ref) -> str:
         {
             "id": ref.id,
             "title": ref.title,
-            "creators": [c.display_name for c in ref.creators],
+            "creators": [{"name": c.display_name, "role": c.role} for c in _in_order(ref)],
             "year": ref.date.year,
             "journal": ref.container_title,
             "pmid": ref.pmid,
@@ -380,10 +390,21 @@ def _list_json(ref) -> str:
     return _CONTROL_JSON_KEEPS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
-def _list_line(ref) -> str:
-    first = ref.creators[0].family or ref.creators[0].literal if ref.creators else ""
+def _in_order(ref: Reference) -> list[Creator]:
+    """Authors, then editors, then any other role, each in the item's order: a chapter's
+    first creator is its first author, not the first editor of its book."""
+    rank = {AUTHOR: 0, EDITOR: 1}
+    return sorted(ref.creators, key=lambda c: rank.get(c.role, 2))  # stable: order kept
+
+
+def _list_line(ref: Reference) -> str:
+    first = next(iter(_in_order(ref)), None)
+    name = (first.family or first.literal or first.given) if first else ""
+    if first and first.role != AUTHOR:  # an item with no authors: "Boardman (ed.)"
+        mark = f" ({'ed.' if first.role == EDITOR else first.role})"
+        name = name[: 20 - len(mark)] + mark
     year = ref.date.year or ""
-    return visible(f"{ref.id:>6}  {year!s:4}  {first[:20]:20}  {ref.title}")
+    return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {ref.title}")
 
 
 def _view(library: Library, query: str, collection: str | None) -> ViewQuery:

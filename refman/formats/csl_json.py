@@ -88,8 +88,9 @@ def to_csl(ref: Reference, item_id: str) -> Json:
     issued = _issued(ref.date)
     if issued:
         item["issued"] = issued
-    if ref.issns:
-        item["ISSN"] = ref.issns[0].value
+    issns = ", ".join(dict.fromkeys(issn.value for issn in ref.issns if issn.value))
+    if issns:
+        item["ISSN"] = issns  # every ISSN, as Zotero's ISSN field holds them
     keywords = [t.name for t in ref.tags]
     if keywords:
         item["keyword"] = ", ".join(keywords)

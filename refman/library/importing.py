@@ -64,6 +64,7 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 # The reader for text pasted in, and for a named file no reader recognises (its reader says,
 # in plain words, what the file is not).
 DEFAULT_READER = "medline"
+NO_READABLE_FILES = "this folder holds no file that refman can read"
 # Files in a folder worth sniffing: the readers' extensions, none, and PubMed's own.
 READABLE_SUFFIXES = frozenset(
     {"", ".pubmed", *(ext for fmt in formats.READ_FORMATS.values() for ext in fmt.extensions)}
@@ -250,7 +251,7 @@ def _expand_paths(
         if stat.S_ISDIR(info.st_mode):
             found = _folder_files(path, own, problems)
             if not found:
-                problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
+                problems.append(Problem(str(path), None, NO_READABLE_FILES))
             files.extend(found)
         elif refusal := own.refusal(path, info) or _not_regular(info):
             problems.append(Problem(str(path), None, refusal))
@@ -449,12 +450,12 @@ class Importing(UseCase):
         collection: str | CollectionId | None = None,
         tags: Sequence[str] = (),
     ) -> ImportReport:
-        """Import MEDLINE text pasted or dropped on the window."""
+        """Import text pasted or dropped on the window, in whichever format it is in."""
         choose = _one_policy(duplicates)
         added_tags = manual_tags(tags)
         report = ImportReport()
         run = _Run(self._import_target(collection), added_tags, None)
-        source = _Source(_text_opener(text), name, formats.find_reader(DEFAULT_READER))
+        source = _Source(_text_opener(text), name, _pasted_format(text))
         self._import_source(source, report, choose, run)
         report.batch = run.recorder.batch_id
         return report
@@ -638,8 +639,8 @@ def review_paths(
 
 
 def review_pasted(text: str, name: str, look_up: LookUp = _nothing_matches) -> ImportReview:
-    """The review of pasted text, read as MEDLINE (as ``Importing.text`` reads it)."""
-    fmt = formats.find_reader(DEFAULT_READER)
+    """The review of pasted text, read in the format ``Importing.text`` reads it in."""
+    fmt = _pasted_format(text)
     file_review = FileReview(0, name, fmt.key, fmt.name, text=text)
     _review_source(_Source(_text_opener(text), name, fmt), file_review, look_up, None)
     return ImportReview(files=[file_review])
@@ -909,6 +910,12 @@ def _file_opener(path: Path, tracker: _ProgressTracker) -> Callable[[], io.Buffe
         return io.BufferedReader(_WatchedFile(path, tracker.advance))
 
     return opener
+
+
+def _pasted_format(text: str) -> formats.Format:
+    """The content decides, as for a file: pasted RIS or BibTeX is read as such."""
+    head = text[: formats.SNIFF_BYTES].encode("utf-8")[: formats.SNIFF_BYTES]
+    return formats.sniff(head) or formats.find_reader(DEFAULT_READER)
 
 
 def _text_opener(text: str) -> Callable[[], io.BufferedReader]:

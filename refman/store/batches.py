@@ -1,4 +1,4 @@
-"""Import batches: the rows that remember each import (schema 5), and item fingerprints.
+"""Import batches: the rows that remember each import (schema 6), and item fingerprints.
 
 The library (``library/batches.py``) decides what a batch holds and how it is undone; these
 are its queries. A batch row says when the import began, the files it read and how many items

@@ -127,11 +127,16 @@ def _short_name(creator: Creator) -> str:
 
 
 def creator_summary(ref: Reference) -> str:
-    """'Knowles', 'Knowles and Canestrari' or 'Knowles et al.', as Zotero shows creators."""
-    names = [_short_name(c) for c in primary_creators(ref)]
-    if len(names) > 2:
-        return f"{names[0]} et al."
-    return " and ".join(names)
+    """'Knowles', 'Knowles and Canestrari' or 'Knowles et al.', as Zotero shows creators;
+    editors (of an item with no authors) are marked: 'Boardman (ed.)', 'Boardman et al. (eds.)'.
+    Migration step 5 (migrations.mark_editors_in_summaries) marks them in older libraries
+    as this does, and must change with it."""
+    primary = primary_creators(ref)
+    names = [_short_name(c) for c in primary]
+    summary = f"{names[0]} et al." if len(names) > 2 else " and ".join(names)
+    if summary and not ref.authors():
+        summary += " (eds.)" if len(primary) > 1 else " (ed.)"
+    return summary
 
 
 def title_key(ref: Reference) -> str:

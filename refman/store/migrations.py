@@ -270,7 +270,29 @@ def _compact_records_larger_index_buffers(db: Database) -> None:
         db.execute_sql(statement)
 
 
-_V5_IMPORT_BATCHES = """
+_V5_EDITOR_SUMMARIES = """
+-- The creator summary of an item that has editors and no authors says so (mapping's
+-- creator_summary): 'Boardman (ed.)', 'Boardman et al. (eds.)'.
+UPDATE item SET creator_summary = creator_summary || CASE
+        WHEN (SELECT count(*) FROM creator c WHERE c.item_id = item.id AND c.role = 'editor') > 1
+        THEN ' (eds.)' ELSE ' (ed.)' END
+    WHERE creator_summary != ''
+    AND NOT EXISTS (SELECT 1 FROM creator c WHERE c.item_id = item.id AND c.role = 'author')
+    AND EXISTS (SELECT 1 FROM creator c WHERE c.item_id = item.id AND c.role = 'editor');
+"""
+
+
+def mark_editors_in_summaries(db: Database) -> None:
+    """Version 5: the Creators column says when the names it shows are editors'.
+
+    Only the stored summaries change (those of items with editors and no authors); the
+    schema itself is the same as version 4's.
+    """
+    for statement in _statements(_V5_EDITOR_SUMMARIES):
+        db.execute_sql(statement)
+
+
+_V6_IMPORT_BATCHES = """
 -- Every import, remembered so that it can be undone whole (library/batches.py): when it
 -- began, the files it read (a JSON list, "clipboard" for pasted text), how many items it
 -- added, merged into and only tagged or filed, and when it was undone ('' while it stands).
@@ -308,8 +330,8 @@ CREATE INDEX import_batch_item_item ON import_batch_item (item_id);
 
 
 def _add_import_batches(db: Database) -> None:
-    """Version 5: imports remembered as batches, to be listed and undone."""
-    for statement in _statements(_V5_IMPORT_BATCHES):
+    """Version 6: imports remembered as batches, to be listed and undone."""
+    for statement in _statements(_V6_IMPORT_BATCHES):
         db.execute_sql(statement)
 
 
@@ -319,7 +341,8 @@ MIGRATIONS: list[Migration] = [
     _index_new_tags_in_bulk,
     _add_tag_totals,
     _compact_records_larger_index_buffers,
-    _add_import_batches,
+    mark_editors_in_summaries,  # MEDLINE fidelity (issue 13): a step of its own
+    _add_import_batches,  # import batches (issue 13): a step of its own
 ]
 
 

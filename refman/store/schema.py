@@ -180,7 +180,7 @@ class SourceRecord(BaseModel):
 
 
 class ImportBatch(BaseModel):
-    """One import, remembered to be listed and undone (see migrations, version 5)."""
+    """One import, remembered to be listed and undone (see migrations, version 6)."""
 
     id = AutoField()
     started = TextField()  # ISO 8601 UTC, see mapping.format_time

@@ -5,7 +5,17 @@ import os
 from pathlib import Path
 
 from tests.safety_helpers import refman as run_refman
-from tests.samples import AHEAD_OF_PRINT, EDITORIALS, FINAL, REPEATED, RESULT2, SEED_FILE
+from tests.samples import (
+    AHEAD_OF_PRINT,
+    DATA,
+    EDITORIALS,
+    FINAL,
+    REPEATED,
+    RESULT2,
+    SEED_FILE,
+)
+
+BOOK = DATA / "medline" / "book.nbib"  # a PubMed Book record with two editors and no author
 
 
 def refman(*args, library: Path, check: bool = True, env_library: bool = False):
@@ -182,3 +192,28 @@ def test_a_changing_command_warns_about_a_synced_folder(tmp_path):
     assert result.returncode == 0
     assert "refman: warning:" in result.stderr and "Dropbox synchronises" in result.stderr
     assert "warning" not in refman("list", library=library).stderr  # reading is not nagged about
+
+
+def test_list_shows_authors_before_editors_and_says_which_is_which(library_path):
+    # zotero-case-02: an article, and a book chapter whose record names the book's four
+    # editors (FED) before the chapter's seven authors (FAU); book.nbib: editors only.
+    refman("import", DATA / "zotero-case-02.nbib", BOOK, library=library_path)
+    rows = {
+        row["title"]: row
+        for row in map(
+            json.loads, refman("list", "--json", library=library_path).stdout.split("\n")[:-1]
+        )
+    }
+    chapter = rows["Peutz-Jeghers Syndrome"]["creators"]
+    assert [c["role"] for c in chapter] == ["author"] * 7 + ["editor"] * 4
+    assert chapter[0] == {"name": "Riegert-Johnson, Douglas", "role": "author"}
+    assert chapter[7] == {"name": "Riegert-Johnson, Douglas L", "role": "editor"}
+    assert rows["GeneReviews(R)"]["creators"] == [
+        {"name": "Adam, Margaret P", "role": "editor"},
+        {"name": "Feldman, Jerry", "role": "editor"},
+    ]
+    lines = refman("list", library=library_path).stdout.splitlines()
+    (chapter_line,) = [line for line in lines if line.endswith("Peutz-Jeghers Syndrome")]
+    (book_line,) = [line for line in lines if line.endswith("GeneReviews(R)")]
+    assert "Riegert-Johnson " in chapter_line and "(ed.)" not in chapter_line
+    assert "Adam (ed.)" in book_line

@@ -118,8 +118,8 @@ def test_imports_of_a_library_that_does_not_exist(tmp_path):
 
 
 def test_dry_run_on_a_library_from_before_import_batches(library_path, monkeypatch):
-    with monkeypatch.context() as patch:  # the program as it was: schema 4, no batches
-        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+    with monkeypatch.context() as patch:  # the program as it was: schema 5, no batches
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
         patch.setattr(
             "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
         )

@@ -324,4 +324,4 @@ def test_list_json_escapes_every_control_character(hostile_library):
     assert not CONTROL.search(out)
     row = json.loads(out)
     assert row["title"] == HOSTILE_TITLE
-    assert row["creators"] == ["Esc\x1bape, A"]
+    assert row["creators"] == [{"name": "Esc\x1bape, A", "role": "author"}]

@@ -20,7 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from refman.formats.medline.mapping import SOURCE_FORMAT, record_fields, to_reference
+from refman.formats.medline.mapping import (
+    SOURCE_FORMAT,
+    article_number,
+    pt_type,
+    record_fields,
+    to_reference,
+)
 from refman.formats.medline.read import ProblemReport, Source, read_raw, read_raw_text
 from refman.formats.medline.record import (
     KNOWN_TAGS,
@@ -42,10 +48,12 @@ __all__ = [
     "MAX_RECORD_FIELDS",
     "SOURCE_FORMAT",
     "RawRecord",
+    "article_number",
     "clean_title",
     "expand_pages",
     "format_field",
     "parse_date",
+    "pt_type",
     "read",
     "read_numbered",
     "read_raw",

@@ -9,6 +9,7 @@ again give the same item; only the tags behind the fields the user edited are re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from refman.formats.medline.values import (
     full_name,
     initials,
     is_et_al,
+    isbn_of,
     issns_of,
     parse_date,
     pmcid_of,
@@ -46,6 +48,8 @@ from refman.model import (
 )
 
 SOURCE_FORMAT = "medline"  # a Reference's source_format when its source record is MEDLINE
+REPORT = "report"
+THESIS = "thesis"
 
 # --- records to references: creators and tags --------------------------------------------------
 
@@ -127,9 +131,19 @@ def _tags(fields: SourceRecord) -> tuple[Tag, ...]:
 
 # --- records to references: the reference -----------------------------------------------------
 
-_TYPE_BY_PT = {"book chapter": CHAPTER, "book": BOOK}
-_PT_BY_TYPE = {CHAPTER: "Book Chapter", BOOK: "Book"}
-_BOOKISH = (BOOK, CHAPTER)
+_TYPE_BY_PT = {"book chapter": CHAPTER, "book": BOOK, "books": BOOK}  # "Books": ERIC's
+# The PT that says a type, written when an item's type must be said (PubMed's own values;
+# for a thesis, the prefix of ERIC's thesis types).
+_PT_BY_TYPE = {
+    CHAPTER: "Book Chapter",
+    BOOK: "Book",
+    REPORT: "Technical Report",
+    THESIS: "Dissertations/Theses",
+}
+# Types whose PL is where they were published (a journal's PL is its country).
+_PLACED = (BOOK, CHAPTER, REPORT, THESIS)
+# Types whose JT (in ERIC's records) names the publisher or the institution, not a journal.
+_PUBLISHED_BY_JT = (BOOK, REPORT)
 
 
 # Reference field: the tag whose first value it takes as it is.
@@ -140,15 +154,100 @@ _PLAIN = {
     "volume": "VI",
     "issue": "IP",
     "pmid": "PMID",
-    "isbn": "ISBN",
     "language": "LA",
-    "publisher": "PB",
 }
 
 
-def _item_type(publication_types: Iterable[str]) -> str:
-    found = {_TYPE_BY_PT.get(pt.strip().lower()) for pt in publication_types}
-    return next((kind for kind in (CHAPTER, BOOK) if kind in found), ARTICLE_JOURNAL)
+def pt_type(publication_type: str) -> str | None:
+    """The item type one PT line says on its own, or None when it says none.
+
+    PubMed's Book and Book Chapter; and the types of the ERIC records that other databases
+    export in this layout: ``Books``, ``Dissertations/Theses - Doctoral Dissertations``,
+    ``Reports - Research`` (a report unless the record is a journal's; see ``_item_type``).
+    PubMed's ``Case Reports`` are journal articles.
+    """
+    pt = publication_type.strip().lower()
+    if pt in _TYPE_BY_PT:
+        return _TYPE_BY_PT[pt]
+    if "dissertation" in pt:  # ERIC's "Dissertations/Theses - ..."
+        return THESIS
+    if pt.startswith("reports -") or pt == "technical report":
+        return REPORT
+    return None
+
+
+def _journal_signs(publication_types: Iterable[str], values: dict[str, list[str]]) -> bool:
+    """True when the record says it is a journal's article: a Journal Article(s) PT, or an
+    ERIC number of ERIC's journal series (``OID - EJ1208101``)."""
+    pts = {pt.strip().lower() for pt in publication_types}
+    eric_journal = any(oid.startswith("EJ") for oid in values.get("OID", ()))
+    return bool(pts & {"journal article", "journal articles"}) or eric_journal
+
+
+def _item_type(publication_types: tuple[str, ...], values: dict[str, list[str]]) -> str:
+    """Chapter, book, thesis, report (in that order of precedence), else a journal article.
+
+    A report PT (``Reports - Research``) only makes a report of a record that does not say it
+    is a journal's: ERIC files its journal articles under report types too. PubMed's
+    ``Technical Report`` always does.
+    """
+    found = {pt_type(pt) for pt in publication_types}
+    for kind in (CHAPTER, BOOK, THESIS):
+        if kind in found:
+            return kind
+    if REPORT in found and (
+        _says_report(publication_types) or not _journal_signs(publication_types, values)
+    ):
+        return REPORT
+    return ARTICLE_JOURNAL
+
+
+def _says_report(publication_types: Iterable[str]) -> bool:
+    """PubMed's Technical Report: a report whatever else the record says (as in Zotero)."""
+    return any(pt.strip().lower() == "technical report" for pt in publication_types)
+
+
+# An article number (an e-only article's "page"): ``1042``, ``e0123456``, ``CD012345``.
+# A publisher item identifier (``S1080-6032(22)00139-9``, ``neurintsurg-2019-015595``,
+# ``2018.6.JNS181045``) holds other characters and is not a page.
+_ARTICLE_NUMBER = re.compile(r"[A-Za-z]{0,3}[0-9]{1,10}")
+_LID_LABEL = re.compile(r"\s*\[(pii)\]$", re.I)
+
+
+def article_number(lids: Iterable[str]) -> str:
+    """The article number among LID values (``1042 [pii]``, ``e0123456``), or ""."""
+    for lid in lids:
+        value = _LID_LABEL.sub("", lid).strip()
+        if "[" not in value and _ARTICLE_NUMBER.fullmatch(value):
+            return value
+    return ""
+
+
+def _pages(values: dict[str, list[str]]) -> str:
+    """PG written out in full; without PG, the article number in LID (e-only articles)."""
+    pages = next((v for v in values.get("PG", ()) if v), "")
+    return expand_pages(pages) if pages else article_number(values.get("LID", ()))
+
+
+_UNIVERSITY = re.compile(r",\s*([^,]*\b(?:University|College|Institute|School)\b[^,]*)$")
+
+
+def _publisher(item_type: str, first: Callable[[str], str]) -> str:
+    """PB; in ERIC's records, the publisher or institution in JT, or the university in SO
+    (``Ph.D. Dissertation, Drexel University``)."""
+    if first("PB"):
+        return first("PB")
+    if item_type in _PUBLISHED_BY_JT:
+        return first("JT")
+    if item_type == THESIS:
+        university = _UNIVERSITY.search(first("SO"))
+        return university[1].strip() if university else ""
+    return ""
+
+
+def _container_title(item_type: str, first: Callable[[str], str]) -> str:
+    tag = _container_tag(item_type)
+    return first(tag) if tag else ""
 
 
 def to_reference(record: RawRecord) -> Reference:
@@ -166,19 +265,21 @@ def to_reference(record: RawRecord) -> Reference:
     full_roles = {role for tag, role in _FULL_FORM_ROLES.items() if tag in values}
 
     publication_types = tuple(values.get("PT", ()))
-    item_type = _item_type(publication_types)
+    item_type = _item_type(publication_types, values)
     dois = (doi_of(v) for v in values.get("LID", []) + values.get("AID", []))
     plain: dict[str, Any] = {name: first(tag) for name, tag in _PLAIN.items()}  # text fields
     return Reference(
         item_type=item_type,
         title=clean_title(first("TI")) or (first("BTI") if item_type == BOOK else ""),
-        container_title=first("BTI") if item_type == CHAPTER else first("JT"),
-        pages=expand_pages(first("PG")),
+        container_title=_container_title(item_type, first),
+        pages=_pages(values),
         date=parse_date(first("DP")) if first("DP") else PartialDate(),
         doi=next((doi for doi in dois if doi), ""),
         pmcid=pmcid_of(first("PMC")),
         issns=issns_of(values.get("IS", []) + values.get("ISSN", [])),
-        place=first("PL") if item_type in _BOOKISH else "",
+        isbn=isbn_of(first("ISBN")),
+        publisher=_publisher(item_type, first),
+        place=first("PL") if item_type in _PLACED else "",
         creators=_creators(record.fields, full_roles),
         tags=_tags(record.fields),
         publication_types=publication_types,
@@ -212,16 +313,20 @@ def _creator_fields(creator: Creator) -> list[tuple[str, str]]:
 
 
 def publication_types(ref: Reference) -> list[str]:
-    """PT lines that say the item's type: Book and Book Chapter added or dropped to match it.
+    """PT lines that say the item's type: Book, Book Chapter, Technical Report or
+    Dissertations/Theses added, and those of other types dropped, to match it.
 
     What a reference's publication types are once written and read again: its item type
     decides them (public for the property test that writes edited references and reads them
     back)."""
-    kept = [
-        pt for pt in ref.publication_types if _TYPE_BY_PT.get(pt.lower()) in (None, ref.item_type)
-    ]
+    kept = [pt for pt in ref.publication_types if pt_type(pt) in (None, ref.item_type)]
+    said = (
+        _says_report(kept)  # ERIC's report types do not make a report of a journal's record
+        if ref.item_type == REPORT
+        else any(pt_type(pt) == ref.item_type for pt in kept)
+    )
     wanted = _PT_BY_TYPE.get(ref.item_type)
-    if wanted and not any(pt.lower() == wanted.lower() for pt in kept):
+    if wanted and not said:
         kept.insert(0, wanted)
     return kept
 
@@ -266,8 +371,18 @@ def _book_title(ref: Reference) -> list[tuple[str, str]]:
     return _one("TI", title_text(ref.title))
 
 
+def _container_tag(item_type: str) -> str:
+    """The tag of the container's title: BTI for a chapter, JT for a journal's article, none
+    for the types whose JT names the publisher (ERIC's books and reports) or that have no
+    container (a thesis)."""
+    if item_type == CHAPTER:
+        return "BTI"
+    return "" if item_type in (*_PUBLISHED_BY_JT, THESIS) else "JT"
+
+
 def _container(ref: Reference) -> list[tuple[str, str]]:
-    return _one("BTI" if ref.item_type == CHAPTER else "JT", ref.container_title)
+    tag = _container_tag(ref.item_type)
+    return _one(tag, ref.container_title) if tag else []
 
 
 # In PubMed's order, which is the order of a record written from the fields alone.
@@ -288,7 +403,12 @@ _ASPECTS: tuple[_Aspect, ...] = (
         typed=True,
     ),
     _plain("collection_title", "CTI"),
-    _plain("pages", "PG"),
+    _Aspect(
+        ("pages",),
+        # An article number in LID is the pages of a record without PG: edited pages replace it.
+        lambda t, v, k: t == "PG" or (t == "LID" and bool(article_number([v]))),
+        lambda r: _one("PG", r.pages),
+    ),
     _Aspect(
         ("doi",),
         lambda t, v, k: t in ("LID", "AID") and bool(doi_of(v)),
@@ -308,16 +428,21 @@ _ASPECTS: tuple[_Aspect, ...] = (
     ),
     _Aspect(
         ("place",),
-        lambda t, v, k: t == "PL" and k in _BOOKISH,  # a journal's PL is its country
-        lambda r: _one("PL", r.place) if r.item_type in _BOOKISH else [],
+        lambda t, v, k: t == "PL" and k in _PLACED,  # a journal's PL is its country
+        lambda r: _one("PL", r.place) if r.item_type in _PLACED else [],
         typed=True,
     ),
-    _plain("publisher", "PB"),
+    _Aspect(
+        ("publisher",),
+        lambda t, v, k: t == "PB" or (t == "JT" and k in _PUBLISHED_BY_JT),
+        lambda r: _one("PB", r.publisher),
+        typed=True,
+    ),
     _plain("isbn", "ISBN"),
     _plain("container_title_short", "TA"),
     _Aspect(
         ("container_title",),
-        lambda t, v, k: t == ("BTI" if k == CHAPTER else "JT"),
+        lambda t, v, k: t == _container_tag(k),
         _container,
         typed=True,
     ),

@@ -167,17 +167,35 @@ def pmcid_of(value: str) -> str:
 
 _ISSN = re.compile(r"(\S+)\s*(?:\(([^)]*)\))?")
 _ISSN_KINDS = {"print": "Print", "electronic": "Electronic", "linking": "Linking"}
+# ERIC's ISSN lines name the kind in a prefix instead: ``ISSN-1042-1629``, ``EISSN-2375-5636``.
+_ERIC_ISSN = re.compile(r"(E?)ISSN-(\S*)", re.I)
+
+
+def _issn(value: str) -> Issn | None:
+    """One IS or ISSN line as an Issn, or None when it holds no number (ERIC's ``EISSN-``)."""
+    match = _ISSN.match(value)
+    if not match:
+        return None
+    number, kind = match[1], (match[2] or "").strip()
+    eric = _ERIC_ISSN.fullmatch(number)
+    if eric:
+        number, kind = eric[2], kind or ("Electronic" if eric[1] else "Print")
+    return Issn(number, _ISSN_KINDS.get(kind.lower(), kind)) if number else None
 
 
 def issns_of(values: list[str]) -> tuple[Issn, ...]:
-    """One Issn per distinct value, with the first label it has (Print, Electronic, Linking)."""
-    found: dict[str, str] = {}
-    for value in values:
-        match = _ISSN.match(value)
-        if match and match[1] not in found:
-            kind = (match[2] or "").strip()
-            found[match[1]] = _ISSN_KINDS.get(kind.lower(), kind)
-    return tuple(Issn(value, kind) for value, kind in found.items())
+    """Every ISSN line with its label (Print, Electronic, Linking), in file order.
+
+    A number given twice with two labels (``0027-8424 (Print)`` and ``0027-8424 (Linking)``)
+    stays twice: the labels are what the record says of it. Only exact repeats are dropped.
+    """
+    found = (_issn(value) for value in values)
+    return tuple(dict.fromkeys(issn for issn in found if issn))
+
+
+def isbn_of(value: str) -> str:
+    """An ISBN line without ERIC's ``ISBN-`` prefix (``ISBN-978-1-5985-7192-9``)."""
+    return value[5:].strip() if value[:5].upper() == "ISBN-" else value
 
 
 # Endings where the last period belongs to the title, not to PubMed: "et al.", "U.S.", "...".

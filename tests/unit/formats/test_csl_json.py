@@ -24,7 +24,7 @@ def test_to_csl_uses_the_standard_variables():
     assert item["collection-title"] == "Surgical techniques"
     assert item["issued"] == {"date-parts": [[2013]], "season": 4}
     assert item["publisher-place"] == "London"
-    assert item["ISSN"] == "1234-5678"
+    assert item["ISSN"] == "1234-5678, 8765-4321"  # every ISSN, not only the first
     assert item["keyword"] == "Fecal Incontinence, sphincter, to read"
     assert "pmid" not in item and "PMID" not in item  # empty fields are left out
 

@@ -1,10 +1,12 @@
 """refman.formats.export and cite: the writers' one way out, free of control characters."""
 
+import json
+
 import pytest
 
 from refman import formats
 from refman.formats.text import CONTROLS
-from refman.model import Creator, PartialDate, Reference, RefmanError, Tag
+from refman.model import Creator, Issn, PartialDate, Reference, RefmanError, Tag
 
 # The same reference, as an older refman may have stored it (with control characters) and
 # as it reads without them.
@@ -60,3 +62,18 @@ def test_an_unknown_format_or_style_is_a_plain_error():
         formats.export([CLEAN], "pdf")
     with pytest.raises(RefmanError, match="no-such-style"):
         formats.export([CLEAN], "text", style="no-such-style")
+
+
+def test_every_issn_of_an_item_is_exported():
+    ref = Reference(
+        title="Two ISSNs",
+        issns=(
+            Issn("1476-5616", "Electronic"),
+            Issn("0033-3506", "Print"),
+            Issn("0033-3506", "Linking"),
+        ),
+    )
+    assert "SN  - 1476-5616, 0033-3506" in formats.export([ref], "ris").splitlines()
+    assert "issn = {1476-5616, 0033-3506}" in formats.export([ref], "bibtex")
+    (item,) = json.loads(formats.export([ref], "csl-json"))
+    assert item["ISSN"] == "1476-5616, 0033-3506"

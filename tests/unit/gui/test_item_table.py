@@ -12,8 +12,8 @@ from refman.gui.item_table import COLUMNS, PAGE_SIZE, ItemTableModel, ItemTableV
 from refman.library import Library
 from refman.model import Reference
 from refman.store import items
-from tests.samples import PAPERS
-from tests.unit.gui.helpers import drag_and_drop, id_of, make_window, shown_titles
+from tests.samples import DATA, PAPERS
+from tests.unit.gui.helpers import close_window, drag_and_drop, id_of, make_window, shown_titles
 
 TITLE, CREATORS, YEAR, JOURNAL = range(4)
 
@@ -225,3 +225,25 @@ def test_search_text_with_no_words_shows_no_items_and_says_why(window, qtbot, te
     QTest.keyClick(window.search_box, Qt.Key.Key_Return)
     assert shown_titles(window) == [PAPERS[0].title]
     assert window.count_label.text() == "1 item"
+
+
+def test_the_creators_column_names_a_chapters_authors_and_marks_editors(qtbot, library, settings):
+    # The chapter's record names its book's editors first; the book has editors only.
+    library.importing.files([DATA / "zotero-case-02.nbib", DATA / "medline" / "book.nbib"])
+    window = make_window(qtbot, library, settings)
+    try:
+        model = window.table_model
+        creators = {
+            model.index(row, TITLE).data(): model.index(row, CREATORS).data()
+            for row in range(model.rowCount())
+        }
+        assert creators["Peutz-Jeghers Syndrome"] == "Riegert-Johnson et al."
+        assert creators["GeneReviews(R)"] == "Adam and Feldman (eds.)"
+        chapter = id_of(library, "Peutz-Jeghers")
+        # The chapter's authors removed: its editors are what the column shows, marked.
+        model.apply(library.items.update(chapter, creators=library.items.get(chapter).editors()))
+        assert (
+            model.index(model.row_of(chapter), CREATORS).data() == "Riegert-Johnson et al. (eds.)"
+        )
+    finally:
+        close_window(qtbot, window)

@@ -200,7 +200,7 @@ def test_a_library_from_before_batches_is_upgraded_and_its_items_are_no_import(
     library_path, monkeypatch
 ):
     with monkeypatch.context() as patch:  # the program as it was: no batches
-        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
         patch.setattr(
             "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
         )

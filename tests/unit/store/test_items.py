@@ -248,7 +248,7 @@ def test_rows_give_display_strings(db):
     assert rows[one][:3] == ("Knowles", "2023", "Annals of surgery")
     assert rows[two][0] == "Knowles and Canestrari"
     assert rows[many][0] == "Knowles et al."
-    assert rows[bare] == ("Ed", "", "Ann Surg", "")
+    assert rows[bare] == ("Ed (ed.)", "", "Ann Surg", "")  # editors alone are marked
 
 
 def test_rows_give_every_sort_column_and_iso_dates(db):

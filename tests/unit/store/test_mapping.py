@@ -84,3 +84,16 @@ def test_small_json_columns_are_empty_text_when_empty_and_read_in_one_call():
     texts = [mapping.to_json(["Ü", "b"]), "", mapping.to_json([["x", True]])]
     assert mapping.from_json_many(texts) == [mapping.from_json(text) for text in texts]
     assert mapping.from_json_many(texts) == [("Ü", "b"), (), (["x", True],)]
+
+
+def test_the_creator_summary_says_when_it_names_editors():
+    def summary(*creators: Creator) -> str:
+        return mapping.creator_summary(Reference(creators=creators))
+
+    adam, feldman, mirzaa = (Creator(n, role="editor") for n in ("Adam", "Feldman", "Mirzaa"))
+    assert summary(adam) == "Adam (ed.)"
+    assert summary(adam, feldman) == "Adam and Feldman (eds.)"
+    assert summary(adam, feldman, mirzaa) == "Adam et al. (eds.)"
+    # A chapter is known by its authors, whoever comes first in the list.
+    assert summary(adam, Creator("Ishikawa"), feldman) == "Ishikawa"
+    assert summary() == ""

@@ -6,8 +6,8 @@ from contextlib import closing
 
 import pytest
 
-from refman.model import LibraryError, Reference, Tag, ViewQuery
-from refman.store import items, migrations, search, tags
+from refman.model import Creator, LibraryError, Reference, Tag, ViewQuery
+from refman.store import items, mapping, migrations, search, tags
 from refman.store.connection import Connection
 
 
@@ -129,3 +129,41 @@ def test_read_only_cannot_open_a_library_that_needs_migrating(path, monkeypatch)
         Connection(path, read_only=True)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS) - 1
+
+
+def old_summary(ref: Reference) -> str:
+    """The creator summary as versions before 5 stored it: editors not marked."""
+    names = [c.literal or c.family for c in mapping.primary_creators(ref)]
+    return f"{names[0]} et al." if len(names) > 2 else " and ".join(names)
+
+
+def test_a_version_4_library_marks_the_editors_in_its_creator_summaries(path, monkeypatch):
+    book = Reference(
+        title="GeneReviews",
+        creators=(Creator("Adam", role="editor"), Creator("Feldman", role="editor")),
+    )
+    handbook = Reference(title="Handbook", creators=(Creator("Mirzaa", role="editor"),))
+    chapter = Reference(
+        title="A chapter", creators=(Creator("Bennett", role="editor"), Creator("Ishikawa"))
+    )
+    with monkeypatch.context() as patch:  # the program as it was at version 4
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        patch.setattr(mapping, "creator_summary", old_summary)
+        with closing(Connection(path)) as connection, connection.writing() as db:
+            ids = items.insert(db, [book, handbook, chapter, Reference(title="Nobody")])
+            assert items.rows(db, ids, ["creators"])[ids[0]] == ("Adam and Feldman",)
+    with closing(Connection(path)) as connection, connection.reading() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        found = items.rows(db, ids, ["creators"])
+        assert [found[item_id][0] for item_id in ids] == [
+            "Adam and Feldman (eds.)",
+            "Mirzaa (ed.)",
+            "Ishikawa",
+            "",
+        ]
+        # What the migration wrote is what the store writes for the same items today.
+        assert [mapping.creator_summary(r) for r in (book, handbook, chapter)] == [
+            "Adam and Feldman (eds.)",
+            "Mirzaa (ed.)",
+            "Ishikawa",
+        ]

@@ -98,6 +98,18 @@ def _record_texts() -> list[str]:
 RECORDS = _record_texts()
 
 
+def _eric_texts() -> list[str]:
+    """The ERIC records of Zotero's cases: reports, a thesis and a book in this layout."""
+    texts = []
+    for number in (5, 7, 8):
+        text = (DATA / f"zotero-case-0{number}.nbib").read_text("utf-8").replace("\r\n", "\n")
+        texts += [chunk.strip("\n") for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+    return texts
+
+
+ERIC_RECORDS = _eric_texts()
+
+
 TAGS = sorted(medline.KNOWN_TAGS) + ["XYZ", "ISSN", "COVID", "SARS", "IL", "A1"]
 
 
@@ -194,6 +206,15 @@ keyword = st.builds(
 )
 
 
+# The PT the writer gives each type (publication_types).
+TYPE_PT = {
+    BOOK: "Book",
+    CHAPTER: "Book Chapter",
+    "report": "Technical Report",
+    "thesis": "Dissertations/Theses",
+}
+
+
 OTHER_TYPES = ("Journal Article", "Review", "Case Reports", "Comparative Study")
 
 
@@ -207,16 +228,18 @@ def unique_tags(tags: list[Tag]) -> tuple[Tag, ...]:
 @st.composite
 def references(draw) -> Reference:
     """A reference as refman holds it, in values MEDLINE can carry."""
-    item_type = draw(st.sampled_from([ARTICLE_JOURNAL, BOOK, CHAPTER]))
+    item_type = draw(st.sampled_from([ARTICLE_JOURNAL, BOOK, CHAPTER, "report", "thesis"]))
     types = draw(st.lists(st.sampled_from(OTHER_TYPES), max_size=2, unique=True))
     if item_type != ARTICLE_JOURNAL:
-        types.insert(0, "Book" if item_type == BOOK else "Book Chapter")
+        types.insert(0, TYPE_PT[item_type])
     issn_values = draw(st.lists(token, max_size=3, unique=True))
     return Reference(
         item_type=item_type,
         title=draw(maybe.filter(title_like)),
         abstract=draw(maybe),
-        container_title=draw(maybe),
+        # A book or report has no container in MEDLINE (ERIC's JT names their publisher),
+        # nor has a thesis.
+        container_title=draw(maybe) if item_type in (ARTICLE_JOURNAL, CHAPTER) else "",
         container_title_short=draw(maybe),
         collection_title=draw(maybe),
         volume=draw(st.one_of(st.just(""), token)),

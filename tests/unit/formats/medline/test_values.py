@@ -11,6 +11,7 @@ from refman.formats.medline.values import (
     full_name,
     initials,
     is_et_al,
+    isbn_of,
     issns_of,
     parse_date,
     pmcid_of,
@@ -144,4 +145,21 @@ def test_identifiers():
     ]
     assert issns_of(
         ["1234-5678 (Print)", "8765-4321 (electronic)", "1234-5678 (Linking)", "1111-2222"]
-    ) == (Issn("1234-5678", "Print"), Issn("8765-4321", "Electronic"), Issn("1111-2222"))
+    ) == (
+        Issn("1234-5678", "Print"),
+        Issn("8765-4321", "Electronic"),
+        Issn("1234-5678", "Linking"),
+        Issn("1111-2222"),
+    )
+
+
+def test_erics_issn_and_isbn_lines():
+    assert issns_of(["EISSN-2375-5636", "ISSN-1042-1629", "EISSN-", "1234-5678 (Print)"]) == (
+        Issn("2375-5636", "Electronic"),
+        Issn("1042-1629", "Print"),
+        Issn("1234-5678", "Print"),
+    )
+    assert [isbn_of(v) for v in ("ISBN-978-1-5985-7192-9", "979-8-2098-8762-1")] == [
+        "978-1-5985-7192-9",
+        "979-8-2098-8762-1",
+    ]
