@@ -1,6 +1,9 @@
 """The command line: the same library as the window, for scripts and for tests.
 
     refman [--library PATH] import [--collection NAME] [--tag TAG]... [--duplicates POLICY] PATH...
+    refman [--library PATH] import --dry-run [--json] PATH...
+    refman [--library PATH] imports [--json]
+    refman [--library PATH] imports undo N
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -33,7 +36,7 @@ from pathlib import Path
 
 from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
-from refman.library import DUPLICATE_POLICIES, Library, backups
+from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, review_paths
 from refman.model import (
     AUTHOR,
     EDITOR,
@@ -47,7 +50,7 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "list", "export", "tag", "note"),
+    *("import", "imports", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
     *("styles", "gui"),
 )
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_import(commands)
+    _add_imports(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -95,6 +99,20 @@ def _add_import(commands) -> None:
         default="skip",
         help="what to do with items already in the library (default: skip)",
     )
+    cmd.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only show what the import would do with each record; change nothing",
+    )
+    cmd.add_argument("--json", action="store_true", help="with --dry-run: the review as JSON")
+
+
+def _add_imports(commands) -> None:
+    cmd = commands.add_parser("imports", help="list the imports made; undo one whole")
+    cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+    actions = cmd.add_subparsers(dest="action", metavar="ACTION")
+    undo = actions.add_parser("undo", help="remove what import N added, take back its merges")
+    undo.add_argument("number", type=int, metavar="N", help="the import's number, as listed")
 
 
 def _add_list(commands) -> None:
@@ -277,6 +295,75 @@ def cmd_import(library: Library, args) -> int:
     return 1 if report.files_read == 0 else 0
 
 
+def cmd_review(library_path: Path, args) -> int:
+    """``import --dry-run``: the review of the files, against the library when there is one;
+    nothing is written: no library is made, no backup, no item changed (an older library's
+    schema is upgraded on opening, as by ``list``)."""
+    if library_path.is_file():
+        with Library(library_path, verify=False) as library:
+            review = library.importing.review(args.paths)
+    else:
+        review = review_paths(args.paths, library_path)
+    if args.json:
+        print(json.dumps(_review_json(review), ensure_ascii=False, indent=1))
+    else:
+        print(review.summary())
+        for row in review.rows:
+            print(f"  {visible(shown_bytes(row.where))}  {row.status}: {visible(row.text)}")
+        print("Nothing was imported (--dry-run).")
+    readable = [f for f in review.files if f.failure is None]
+    return 0 if readable else 1
+
+
+def _review_json(review: ImportReview) -> dict[str, object]:
+    files = [
+        {"path": shown_bytes(f.path), "format": f.format_name, "records": len(f.records)}
+        for f in review.files
+    ]
+    rows = []
+    for row in review.rows:
+        entry: dict[str, object] = {
+            "path": shown_bytes(row.path),
+            "line": row.line,
+            "status": row.status,
+        }
+        if row.is_record:
+            entry.update(pmid=row.pmid, doi=row.doi, title=row.title, year=row.year)
+            if row.matched:
+                entry.update(reason=row.reason, item=row.item_id, repeats_line=row.twin_line)
+        else:
+            entry["message"] = row.message
+        rows.append(entry)
+    return {"summary": review.summary(), "files": files, "records": rows}
+
+
+def cmd_imports(library: Library, args) -> int:
+    if args.action == "undo":
+        undone = library.imports.undo(args.number)
+        print(undone.summary())
+        for line in undone.lines():
+            print(f"  {visible(line)}")
+        return 0
+    batches = library.imports.list()
+    if args.json:
+        for batch in batches:
+            entry = {
+                "import": batch.id,
+                "started": batch.started,
+                "files": [shown_bytes(name) for name in batch.files],
+                "added": batch.added,
+                "merged": batch.merged,
+                "tagged": batch.tagged,
+                "undone": batch.undone,
+            }
+            print(json.dumps(entry, ensure_ascii=False))
+    elif not batches:
+        print("No imports yet.")
+    for batch in [] if args.json else batches:
+        print(visible(shown_bytes(batch.describe())))
+    return 0
+
+
 def cmd_list(library: Library, args) -> int:
     # Read in one snapshot (Items.each): an item another program deletes while the list
     # prints cannot end it half-way.
@@ -443,6 +530,7 @@ def _must_exist(library_path: Path) -> None:
 
 LIBRARY_COMMANDS = {
     "import": cmd_import,
+    "imports": cmd_imports,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -476,9 +564,15 @@ def run_command(args, library_path: Path) -> int:
     paths.check_library_path(library_path)
     if args.command in FILE_COMMANDS:
         return FILE_COMMANDS[args.command](library_path, args)
+    if args.command == "import" and (args.dry_run or args.json):
+        if not args.dry_run:
+            raise RefmanError("--json goes with --dry-run: an import prints its report as text.")
+        return cmd_review(library_path, args)
+    if args.command == "imports":
+        _must_exist(library_path)
     if args.command == "backup":
         _must_exist(library_path)
-    changing = args.command in CHANGING_COMMANDS
+    changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
     library = Library(library_path, verify=changing or args.command == "backup")
     try:
         if library.notice:

@@ -6,24 +6,40 @@ progress dialog appears only when the import lasts longer than half a second, an
 button cancels the task, whose flag the library polls between records (the library rolls the
 current file back). When the import ends, a non-modal summary says what was added, which
 records were not (each with the item it matched and why) and what went wrong.
+
+With the review on (Preferences; ``review_wanted``), an import is first reviewed in a reading
+task (``library.importing.review``, nothing written); when the files hold more than
+REVIEW_ABOVE records or any record looks like a duplicate, the review dialog
+(import_review.py) shows every record and the user chooses; the import then commits those
+choices (``library.importing.commit``) as any import runs. ``undo_import`` undoes a whole
+import (library.imports) in a writing task and says what it left.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from refman.gui.tasks import WRITE, Task, TaskRunner
-from refman.library import ImportReport, Library, NotAdded
+from refman.gui import dialogs
+from refman.gui.tasks import READ, WRITE, Task, TaskRunner
+from refman.library import ImportReport, ImportReview, Library, NotAdded, UndoneImport
 from refman.model import CollectionId, Problem
+
+if TYPE_CHECKING:  # imported when a review is shown
+    from refman.gui.import_review import ImportReviewDialog
 
 # A dialog that flashes up for a quick import is noise: show it only for slow ones.
 PROGRESS_DELAY_MS = 500
 MAX_PROBLEMS_SHOWN = 20
 ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cancel it."
+# What the progress dialog says each kind of task is doing.
+DOING = {"Import": "Importing…", "Import review": "Reading for the review…"}
+# A review is shown when the files hold more records than this, or any possible duplicate.
+REVIEW_ABOVE = 5
 
 # A job runs in the task's thread: (library, progress, cancelled) -> ImportReport.
 ImportJob = Callable[[Library, Callable[[int, int], None], Callable[[], bool]], ImportReport]
@@ -33,13 +49,27 @@ class ImportController(QObject):
     """Starts imports for the window, shows their progress and a summary when they end."""
 
     finished = Signal(object)  # ImportReport, emitted after the summary is shown
+    undone = Signal(object)  # UndoneImport, emitted after its message is shown
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget):
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget,
+        review_wanted: Callable[[], bool] | None = None,
+        stop_reviewing: Callable[[], None] | None = None,
+    ):
+        """``review_wanted()`` says whether imports are reviewed first (by default never);
+        ``stop_reviewing()`` turns the review off (the dialog's "Don't review" box)."""
         super().__init__(parent)
+        self._review_wanted = review_wanted or (lambda: False)
+        self._stop_reviewing = stop_reviewing or (lambda: None)
+        self.review_dialog: ImportReviewDialog | None = None
         self._tasks = tasks
         self._window = parent
         self._task: Task | None = None
         self._progress = (0, 0)
+        self._doing = DOING["Import"]
+        self._collection: CollectionId | None = None  # where a reviewed import files its items
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
         self.progress_dialog: QProgressDialog | None = None
@@ -52,9 +82,19 @@ class ImportController(QObject):
 
     # --- public -----------------------------------------------------------------------------
 
-    def import_paths(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
-        """Import MEDLINE files and folders into the library (into a collection if given)."""
+    def import_paths(
+        self, paths: list[str], collection_id: CollectionId | None = None, *, review: bool = False
+    ) -> None:
+        """Import files and folders into the library (into a collection if given); with
+        ``review`` (and the review on), review them first."""
         files = [str(p) for p in paths]
+        if review and self._review_wanted():
+
+            def look(library: Library, progress, cancelled) -> ImportReview:
+                return library.importing.review(files, progress=progress, cancelled=cancelled)
+
+            self._start_review(look, collection_id)
+            return
 
         def job(library: Library, progress, cancelled) -> ImportReport:
             return library.importing.files(
@@ -63,8 +103,15 @@ class ImportController(QObject):
 
         self._start(job)
 
-    def import_text(self, text: str, collection_id: CollectionId | None = None) -> None:
-        """Import MEDLINE text pasted or dropped on the window."""
+    def import_text(
+        self, text: str, collection_id: CollectionId | None = None, *, review: bool = False
+    ) -> None:
+        """Import MEDLINE text pasted or dropped on the window (reviewed first: see above)."""
+        if review and self._review_wanted():
+            self._start_review(
+                lambda library, *_: library.importing.review_text(text), collection_id
+            )
+            return
 
         def job(library: Library, progress, cancelled) -> ImportReport:
             return library.importing.text(text, collection=collection_id)
@@ -72,7 +119,26 @@ class ImportController(QObject):
         self._start(job)
 
     def is_running(self) -> bool:
-        return self._task is not None
+        """True while an import runs, or waits for the user in its review."""
+        return self._task is not None or self.review_dialog is not None
+
+    def undo_import(self, batch_id: int) -> None:
+        """Undo one whole import (library.imports.undo) in a writing task; a message then
+        says what was removed and names what was left."""
+        if self.is_running():
+            self._show_message(QMessageBox.Icon.Information, "Undo Import", ALREADY_RUNNING)
+            return
+        task = self._tasks.run(
+            "Undo import", lambda library, *_: library.imports.undo(batch_id), mode=WRITE
+        )
+        task.succeeded.connect(self._on_undone)
+        task.failed.connect(lambda message: dialogs.show_error(self._window, message))
+
+    @Slot(object)
+    def _on_undone(self, result: UndoneImport) -> None:
+        icon = QMessageBox.Icon.Warning if result.lines() else QMessageBox.Icon.Information
+        self._show_message(icon, "Undo Import", result.summary(), "\n".join(result.lines()))
+        self.undone.emit(result)
 
     def cancel_and_wait(self) -> None:
         """Cancel a running import and wait for its thread (when the window closes)."""
@@ -83,15 +149,68 @@ class ImportController(QObject):
     # --- running ----------------------------------------------------------------------------
 
     def _start(self, job: ImportJob) -> None:
+        self._run("Import", job, WRITE, self._on_succeeded)
+
+    def _run(self, name: str, job, mode: str, on_success) -> None:
         if self.is_running():
             self._show_message(QMessageBox.Icon.Information, "Import", ALREADY_RUNNING)
             return
         self._progress = (0, 0)
-        self._task = self._tasks.run("Import", job, mode=WRITE)
+        self._doing = DOING[name]
+        self._task = self._tasks.run(name, job, mode=mode)
         self._task.progressed.connect(self._on_progress)
-        self._task.succeeded.connect(self._on_succeeded)
+        self._task.succeeded.connect(on_success)
         self._task.failed.connect(self._on_failed)
         self._delay.start()
+
+    # --- the review ---------------------------------------------------------------------------
+
+    def _start_review(self, job, collection_id: CollectionId | None) -> None:
+        self._collection = collection_id
+        # A reading task, which never waits for a writer; a library not made yet is made.
+        mode = READ if self._tasks.library_path.exists() else WRITE
+        self._run("Import review", job, mode, self._on_reviewed)
+
+    @Slot(object)
+    def _on_reviewed(self, review: ImportReview) -> None:
+        self._stop_task()
+        if review.cancelled:
+            self._show_message(QMessageBox.Icon.Information, "Import", "Import cancelled.")
+            self.finished.emit(ImportReport(cancelled=True))
+        elif review.needs_a_look(REVIEW_ABOVE):
+            self._show_review(review)
+        else:
+            self._commit(review, review.default_choices())
+
+    def _show_review(self, review: ImportReview) -> None:
+        from refman.gui.import_review import ImportReviewDialog
+
+        dialog = ImportReviewDialog(review, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._on_review_accepted(review, dialog))
+        dialog.rejected.connect(self._on_review_rejected)
+        self.review_dialog = dialog
+        dialog.open()  # modal to the window, without blocking the event loop
+
+    def _on_review_accepted(self, review: ImportReview, dialog: ImportReviewDialog) -> None:
+        self.review_dialog = None
+        if dialog.skip_review.isChecked():
+            self._stop_reviewing()
+        self._commit(review, dialog.choices())
+
+    def _on_review_rejected(self) -> None:
+        self.review_dialog = None
+        self.finished.emit(ImportReport(cancelled=True))
+
+    def _commit(self, review: ImportReview, choices: dict[tuple[int, int], str]) -> None:
+        collection = self._collection
+
+        def job(library: Library, progress, cancelled) -> ImportReport:
+            return library.importing.commit(
+                review, choices, collection=collection, progress=progress, cancelled=cancelled
+            )
+
+        self._start(job)
 
     @Slot()
     def _cancel(self) -> None:
@@ -132,7 +251,7 @@ class ImportController(QObject):
     def _show_progress(self) -> None:
         if not self.is_running() or self.progress_dialog is not None:
             return
-        dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self._window)
+        dialog = QProgressDialog(self._doing, "Cancel", 0, 0, self._window)
         dialog.setWindowTitle("Import")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoClose(False)
@@ -153,7 +272,7 @@ class ImportController(QObject):
             return
         dialog.setRange(0, 1000)
         dialog.setValue(int(1000 * done / total))
-        dialog.setLabelText(f"Importing… {_kilobytes(done)} of {_kilobytes(total)}")
+        dialog.setLabelText(f"{self._doing} {_kilobytes(done)} of {_kilobytes(total)}")
 
     @Slot()
     def _on_cancel(self) -> None:

@@ -34,7 +34,7 @@ from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
 from refman.gui.tasks import TaskRunner
 from refman.gui.undo import LibraryEditor
-from refman.library import Changes, Library
+from refman.library import Changes, ImportBatch, Library, UndoneImport
 from refman.model import CollectionId, RefmanError, ViewQuery
 
 if TYPE_CHECKING:  # imported on first use: see importer()
@@ -45,7 +45,10 @@ if TYPE_CHECKING:  # imported on first use: see importer()
 STYLE_WARM_UP_DELAY_MS = 1000
 _KEYS = QKeySequence.StandardKey
 # Menu entries that only write to the library: off when it is open read-only.
-READ_ONLY_DISABLED = {"&Import…", "Import from &Clipboard", "&New Collection…", "Empty Trash…"}
+READ_ONLY_DISABLED = {
+    *("&Import…", "Import from &Clipboard", "Undo Import"),
+    *("&New Collection…", "Empty Trash…"),
+}
 
 
 def import_file_filter() -> str:
@@ -113,7 +116,7 @@ class MainWindow(QMainWindow):
         self.editor.failed.connect(lambda message: dialogs.show_error(self, message))
         self.sidebar.source_changed.connect(self._on_source_changed)
         self.sidebar.tags_changed.connect(lambda tags: self._narrow(tags=tags))
-        self.sidebar.files_dropped.connect(self.import_paths)
+        self.sidebar.files_dropped.connect(self.import_chosen_paths)
         self.search_box.search_changed.connect(lambda text: self._narrow(text=text))
         self.table.selection_changed.connect(self.detail.show_items)
         self.table.paste_requested.connect(self.import_from_clipboard)
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
             "&File": [
                 ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
                 ("Import from &Clipboard", self.import_from_clipboard, None),
+                ("Recent I&mports…", self.show_recent_imports, None),
                 ("&Export…", self.export, None),
                 None,
                 ("&New Collection…", lambda: self.sidebar.new_collection(), None),
@@ -138,6 +142,7 @@ class MainWindow(QMainWindow):
             ],
             "&Edit": [
                 *self._undo_actions(),
+                ("Undo Import", self.undo_last_import, None),
                 None,
                 items.copy_citation,
                 items.copy_bibliography,
@@ -261,23 +266,38 @@ class MainWindow(QMainWindow):
         if self._importer is None:
             from refman.gui.importing import ImportController
 
-            self._importer = ImportController(self.tasks, self)
+            self._importer = ImportController(
+                self.tasks,
+                self,
+                review_wanted=partial(preferences.review_imports, self.settings),
+                stop_reviewing=partial(preferences.stop_reviewing_imports, self.settings),
+            )
             self._importer.finished.connect(self._on_import_finished)
+            self._importer.undone.connect(self._on_import_undone)
         return self._importer
 
     def choose_files_to_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import Files", "", import_file_filter())
         if paths:
-            self.import_paths(paths)
+            self.import_chosen_paths(paths)
 
     def import_paths(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
+        """Import files handed to the window (named on start, sent by another refman, the
+        sample record): straight in, as the command line's import."""
         self.importer().import_paths(list(paths), collection_id)
 
+    def import_chosen_paths(
+        self, paths: list[str], collection_id: CollectionId | None = None
+    ) -> None:
+        """Import files the user chose or dropped: reviewed first (Preferences)."""
+        self.importer().import_paths(list(paths), collection_id, review=True)
+
     def _import_dropped_paths(self, paths: list[str]) -> None:
-        self.importer().import_paths(list(paths), self.query.collection)
+        self.import_chosen_paths(paths, self.query.collection)
 
     def import_text(self, text: str) -> None:
-        self.importer().import_text(text, self.query.collection)
+        """Import text pasted or dropped on the window: reviewed first (Preferences)."""
+        self.importer().import_text(text, self.query.collection, review=True)
 
     def import_from_clipboard(self) -> None:
         text = QGuiApplication.clipboard().text()
@@ -290,6 +310,36 @@ class MainWindow(QMainWindow):
         self.apply(report.changes())
         if report.item_ids:
             self.table.select_ids(report.item_ids)
+
+    def undo_last_import(self) -> None:
+        """Undo the latest import not undone yet, once the user confirms."""
+        batch = next((b for b in self.library.imports.list() if not b.undone), None)
+        if batch is None:
+            dialogs.show_info(self, "There is no import to undo.")
+            return
+        self.undo_import(batch)
+
+    def undo_import(self, batch: ImportBatch) -> None:
+        question = (
+            f"Undo this import?\n\n{batch.describe()}\n\nWhat it added is removed and what "
+            "it merged is taken back, except in items changed since (those are named)."
+        )
+        if dialogs.confirm(self, "Undo Import", question, "Undo Import"):
+            self.importer().undo_import(batch.id)
+
+    def show_recent_imports(self) -> None:
+        from refman.gui.recent_imports import RecentImportsDialog
+
+        dialog = RecentImportsDialog(self.library, self.undo_import, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.importer().undone.connect(dialog.refresh)
+        self.recent_imports = dialog
+        dialog.open()
+
+    def _on_import_undone(self, undone: UndoneImport) -> None:
+        self.apply(undone.changes())
+        if undone.removed:
+            self.editor.undo_stack.clear()  # undo steps may name items that are gone
 
     def export(self) -> None:
         # Imported on first use: the dialog and its style picker are not needed to start.

@@ -1,4 +1,4 @@
-"""Preferences: the default citation style, kept in QSettings.
+"""Preferences: the default citation style, and whether imports are reviewed, kept in QSettings.
 
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
@@ -12,7 +12,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from refman.gui.tasks import Task, TaskRunner
 from refman.model import RefmanError
@@ -20,6 +27,15 @@ from refman.model import RefmanError
 log = logging.getLogger(__name__)
 
 STYLE_KEY = "citation/style"
+REVIEW_KEY = "import/review"  # review an import first (gui/importing.py); on by default
+
+
+def review_imports(settings: QSettings) -> bool:
+    return bool(settings.value(REVIEW_KEY, True, type=bool))
+
+
+def stop_reviewing_imports(settings: QSettings) -> None:
+    settings.setValue(REVIEW_KEY, False)
 
 
 def default_style(settings: QSettings) -> str:
@@ -54,7 +70,7 @@ def _compile(chosen: str) -> None:
 
 
 class PreferencesDialog(QDialog):
-    """The default citation style, picked by searching the style titles."""
+    """The default citation style, picked by searching the style titles; the import review."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         from refman.gui.style_picker import StylePicker
@@ -78,11 +94,19 @@ class PreferencesDialog(QDialog):
             )
         )
         layout.addWidget(self.picker)
+        self.review_imports = QCheckBox(
+            "Review imports before they are made, when a file holds more than a few records "
+            "or a possible duplicate"
+        )
+        self.review_imports.setChecked(review_imports(settings))
+        layout.addWidget(QLabel("<b>Import</b>"))
+        layout.addWidget(self.review_imports)
         layout.addWidget(self.buttons)
         self.resize(520, 480)
 
     def accept(self) -> None:
         self.settings.setValue(STYLE_KEY, self.picker.style())
+        self.settings.setValue(REVIEW_KEY, self.review_imports.isChecked())
         super().accept()
 
 

@@ -5,7 +5,9 @@
       .tags         tags.py          tag and untag, the tag list with counts, rename, colour
       .collections  collections.py   the tree of collections and their items
       .notes        notes.py         an item's notes
-      .importing    importing.py     MEDLINE files, folders and text, duplicates reported
+      .importing    importing.py     files, folders and text, duplicates reported; review.py:
+                                     an import reviewed before it is made, then committed
+      .imports      batches.py       every import remembered as a batch; undo one whole
       .exporting    exporting.py     bibliographies and data formats, to text or a file
       .safety       safety.py        refman check, backups, damage found while open
     backups.py                       where backups live, when they are made, restoring one
@@ -17,9 +19,11 @@ its ``writing()`` or ``reading()``. Nothing of Qt here, and no peewee.
 """
 
 from refman.library.backups import DamagedLibraryError
+from refman.library.batches import ImportBatch, UndoneImport
 from refman.library.changes import Changes
 from refman.library.core import Library
-from refman.library.importing import DUPLICATE_POLICIES, ImportReport, NotAdded
+from refman.library.importing import DUPLICATE_POLICIES, ImportReport, NotAdded, review_paths
+from refman.library.review import ImportReview, ReviewedRecord
 from refman.library.safety import CheckReport
 
 __all__ = [
@@ -27,7 +31,12 @@ __all__ = [
     "Changes",
     "CheckReport",
     "DamagedLibraryError",
+    "ImportBatch",
     "ImportReport",
+    "ImportReview",
     "Library",
     "NotAdded",
+    "ReviewedRecord",
+    "UndoneImport",
+    "review_paths",
 ]

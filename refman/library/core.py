@@ -3,9 +3,10 @@
 ``Library(path)`` checks the path, opens the file (``store.connection.Connection``: the one
 place that runs transactions and translates SQLite's errors), and gives the window and the
 command line the use cases as attributes: ``items``, ``tags``, ``collections``, ``notes``,
-``importing``, ``exporting`` and ``safety``. Each change they make is one transaction and
-returns ``Changes`` after its commit; long ones (imports) take ``progress(done, total)`` and
-``cancelled()`` callables and know nothing of threads.
+``importing``, ``imports`` (the imports made, each undone whole), ``exporting`` and
+``safety``. Each change they make is one transaction and returns ``Changes`` after its
+commit; long ones (imports) take ``progress(done, total)`` and ``cancelled()`` callables and
+know nothing of threads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from refman import paths, storage
 from refman.library import backups
+from refman.library.batches import Imports
 from refman.library.collections import Collections
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
@@ -64,6 +66,7 @@ class Library:
         self.collections = Collections(self.connection)
         self.notes = Notes(self.connection)
         self.importing = Importing(self.connection)
+        self.imports = Imports(self.connection)
         self.exporting = Exporting(self.connection)
         self.safety = Safety(self.connection)
 

@@ -17,14 +17,25 @@ import io
 import operator
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from refman import collector, formats
 from refman.library import backups
+from refman.library.batches import BatchRecorder, FileChanges, extras_given
 from refman.library.changes import Changes
+from refman.library.review import (
+    CHANGED_SINCE_REVIEW,
+    CHOICES,
+    FileReview,
+    FileReviewer,
+    ImportReview,
+    describe_match,
+    describe_record,
+    signature_of,
+)
 from refman.library.tags import manual_tags
 from refman.library.use_case import UseCase
 from refman.model import (
@@ -40,7 +51,7 @@ from refman.model import (
 )
 from refman.store import collection_tree, items
 from refman.store.connection import Connection, Database
-from refman.store.duplicates import REASONS, DuplicateKeys, Match, best_match
+from refman.store.duplicates import REASONS, DuplicateKeys, Match, RecordIndex
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -71,7 +82,6 @@ class _Later(enum.Enum):
 
 
 _LOOK_UP_LATER = _Later.LOOK_UP
-TITLE_SHOWN = 60  # characters of a title in a line of the import's report
 DISK_FULL = "the disk is full: {name} was not imported; nothing in the library changed"
 FILE_CHANGED = (
     "it changed while it was being imported; it was not imported: "
@@ -109,24 +119,10 @@ class NotAdded:
         return f"{where}: {self.message}"
 
     def _record(self) -> str:
-        title = _quoted(self.title)
-        if self.pmid:
-            return f"PMID {self.pmid} {title}" if title else f"PMID {self.pmid}"
-        return title or "a record"
+        return describe_record(self.pmid, self.title)
 
     def _matched(self) -> str:
-        if self.item_id is None:
-            return f"the record at line {self.twin_line} of the same file"
-        title = _quoted(self.item_title)
-        return f"item {self.item_id} {title}" if title else f"item {self.item_id}"
-
-
-def _quoted(title: str) -> str:
-    """A title in quotes, cut short for a one-line report; "" for no title."""
-    title = " ".join(title.split())
-    if len(title) > TITLE_SHOWN:
-        title = title[: TITLE_SHOWN - 3].rstrip() + "..."
-    return f'"{title}"' if title else ""
+        return describe_match(self.item_id, self.item_title, self.twin_line)
 
 
 @dataclass
@@ -146,6 +142,8 @@ class ImportReport:
     files_read: int = 0
     files_failed: int = 0
     cancelled: bool = False
+    left_out: int = 0  # records the user chose not to import (a reviewed import)
+    batch: int | None = None  # the import as remembered (library.imports), when it changed anything
 
     @property
     def item_ids(self) -> list[ItemId]:
@@ -163,6 +161,8 @@ class ImportReport:
         if merged:
             parts.append(f"{merged} merged")
         parts.append(f"{skipped} duplicate{'s' * (skipped != 1)} skipped")
+        if self.left_out:
+            parts.append(f"{self.left_out} left out")
         if self.problems:
             parts.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}")
         files = self.files_read + self.files_failed
@@ -177,6 +177,7 @@ class ImportReport:
         self.duplicates += file_report.duplicates
         self.not_added += file_report.not_added
         self.problems += file_report.problems
+        self.left_out += file_report.left_out
 
     def changes(self) -> Changes:
         return Changes(
@@ -311,15 +312,27 @@ class _WatchedFile(io.RawIOBase):
     file took its name) raises ParseError, which rolls its transaction back: half a file is
     never imported as if it were the whole."""
 
-    def __init__(self, path: Path, on_read: Callable[[int], None]):
+    def __init__(
+        self,
+        path: Path,
+        on_read: Callable[[int], None],
+        reviewed: tuple[int, int, int, int] | None = None,
+    ):
         self._path = path
         self._on_read = on_read
         self._file, self._before = _open_regular(path)
         self._read = 0
         refusal = _not_regular(self._before)
+        if reviewed is not None and signature_of(self._before) != reviewed:
+            refusal = CHANGED_SINCE_REVIEW  # the user chose for records it may no longer hold
         if refusal:
             self._file.close()
             raise ParseError(str(path), None, refusal)
+
+    @property
+    def signature(self) -> tuple[int, int, int, int]:
+        """What the file was when it was opened (see review.signature_of)."""
+        return signature_of(self._before)
 
     def readable(self) -> bool:
         return True
@@ -376,8 +389,19 @@ class _Source(NamedTuple):
     fmt: formats.Format
 
 
+# How the import treats each record of a file: chooser(its place in the file, its line) gives
+# the duplicate policy for it, or None to leave it out.
+Chooser = Callable[[int, int], "str | None"]
+
+
+def _one_policy(policy: str) -> Chooser:
+    if policy not in DUPLICATE_POLICIES:
+        raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
+    return lambda _index, _line: policy
+
+
 class Importing(UseCase):
-    """Imports into one open library."""
+    """Imports into one open library; reviews an import before it is made."""
 
     def __init__(self, connection: Connection):
         super().__init__(connection)
@@ -393,27 +417,28 @@ class Importing(UseCase):
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
     ) -> ImportReport:
-        """Import MEDLINE files and folders; each file is one transaction.
+        """Import files and folders; each file is one transaction, the whole one batch.
 
         A cancel, an error or a kill in the middle of a file leaves the library as it was
         before that file; files finished before stay imported.
         """
+        choose = _one_policy(duplicates)
         added_tags = manual_tags(tags)  # a blank tag stops the import before it starts
         report = ImportReport()
         files = _expand_paths(paths, report.problems, self._library_path)
         total = sum(p.stat().st_size for p in files if p.is_file())
         tracker = _ProgressTracker(total, progress)
-        target = self._import_target(collection)
+        run = _Run(self._import_target(collection), added_tags, cancelled)
         for path in files:
             if cancelled and cancelled():
                 report.cancelled = True
                 break
             opener = _file_opener(path, tracker)
             fmt = _sniffed(path) or formats.find_reader(DEFAULT_READER)
-            source = _Source(opener, str(path), fmt)
-            self._import_source(source, report, duplicates, target, added_tags, cancelled)
+            self._import_source(_Source(opener, str(path), fmt), report, choose, run)
             if report.cancelled:
                 break
+        report.batch = run.recorder.batch_id
         return report
 
     def text(
@@ -426,20 +451,76 @@ class Importing(UseCase):
         tags: Sequence[str] = (),
     ) -> ImportReport:
         """Import text pasted or dropped on the window, in whichever format it is in."""
+        choose = _one_policy(duplicates)
         added_tags = manual_tags(tags)
         report = ImportReport()
-        target = self._import_target(collection)
-
-        data = text.encode("utf-8")
-
-        def opener() -> io.BufferedReader:
-            return io.BufferedReader(io.BytesIO(data))
-
-        # The content decides, as for a file: pasted RIS or BibTeX is read as such.
-        fmt = formats.sniff(data[: formats.SNIFF_BYTES]) or formats.find_reader(DEFAULT_READER)
-        source = _Source(opener, name, fmt)
-        self._import_source(source, report, duplicates, target, added_tags, None)
+        run = _Run(self._import_target(collection), added_tags, None)
+        source = _Source(_text_opener(text), name, _pasted_format(text))
+        self._import_source(source, report, choose, run)
+        report.batch = run.recorder.batch_id
         return report
+
+    # --- the review, and the import of what it reviewed ----------------------------------------
+
+    def review(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ImportReview:
+        """What importing these files and folders would do to each record (review.py), in
+        one snapshot of the library; nothing is written."""
+        with self._connection.reading() as db:
+            return review_paths(
+                paths, self._library_path, _library_look_up(db), progress, cancelled
+            )
+
+    def review_text(self, text: str, *, name: str = "clipboard") -> ImportReview:
+        """What importing this pasted text would do to each record; nothing is written."""
+        with self._connection.reading() as db:
+            return review_pasted(text, name, _library_look_up(db))
+
+    def commit(
+        self,
+        review: ImportReview,
+        choices: Mapping[tuple[int, int], str] | None = None,
+        *,
+        collection: str | CollectionId | None = None,
+        tags: Sequence[str] = (),
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> ImportReport:
+        """Import what ``review`` read, with the user's choice for each record (by its key;
+        a record without one gets its default: new ones imported, the others skipped).
+
+        Each file is read again and is one transaction, as in ``files``; the whole is one
+        batch. A file that changed since the review is not imported.
+        """
+        chosen = dict(choices or {})
+        unknown = set(chosen.values()) - set(CHOICES)
+        if unknown:
+            raise RefmanError(f"Unknown choice {sorted(unknown)[0]!r}: use {', '.join(CHOICES)}.")
+        added_tags = manual_tags(tags)
+        report = ImportReport(problems=list(review.problems))
+        tracker = _ProgressTracker(review.total_size, progress)
+        run = _Run(self._import_target(collection), added_tags, cancelled)
+        for reviewed in review.files:
+            if cancelled and cancelled():
+                report.cancelled = True
+                break
+            if reviewed.failure is not None:
+                report.problems.append(reviewed.failure)
+                report.files_failed += 1
+                continue
+            source = _Source(_reviewed_opener(reviewed, tracker), reviewed.path, _format(reviewed))
+            self._import_source(source, report, reviewed.chooser(chosen), run)
+            if report.cancelled:
+                break
+        report.batch = run.recorder.batch_id
+        return report
+
+    # --- one file ----------------------------------------------------------------------------
 
     def _import_target(self, collection: str | CollectionId | None) -> CollectionId | None:
         if collection is None or isinstance(collection, int):
@@ -450,28 +531,24 @@ class Importing(UseCase):
             return found.id if found else collection_tree.create(db, name, None).id
 
     def _import_source(
-        self,
-        source: _Source,
-        report: ImportReport,
-        policy: str,
-        collection: CollectionId | None,
-        tags: Sequence[Tag],
-        cancelled: Cancelled | None,
+        self, source: _Source, report: ImportReport, choose: Chooser, run: _Run
     ) -> None:
         opener, name, fmt = source
-        if policy not in DUPLICATE_POLICIES:
-            raise RefmanError(f"Unknown duplicate policy '{policy}': use skip, merge or keep.")
         if fmt.reader is None:  # find_reader and sniff give formats with a reader only
             raise RefmanError(f"refman cannot read {fmt.name} files.")
         file_report = ImportReport()
+        changes = FileChanges()
         try:
             # A large file makes and drops millions of small objects, none in a cycle: paused,
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
             with collector.paused(), self._connection.writing() as db:
                 with opener() as stream:
                     records = fmt.reader(stream, name=name, on_problem=file_report.problems.append)
-                    _FileImport(db, name, policy, file_report).add_all(records, cancelled)
-                _file_extras(db, file_report, collection, tags)
+                    _FileImport(db, name, choose, file_report, changes).add_all(
+                        records, run.cancelled
+                    )
+                _file_extras(db, file_report, changes, run)
+                batch_id = run.recorder.record(db, name, changes)
         except ImportCancelled:
             report.cancelled = True
         except (ParseError, OSError, DiskFullError) as exc:
@@ -479,6 +556,18 @@ class Importing(UseCase):
             report.files_failed += 1
         else:
             report.add_file(file_report)
+            run.recorder.committed(batch_id, name, changes)
+
+
+@dataclass
+class _Run:
+    """What every file of one import shares: where the items go, the tags they get, the
+    cancel flag, and the batch being recorded."""
+
+    collection: CollectionId | None
+    tags: Sequence[Tag]
+    cancelled: Cancelled | None
+    recorder: BatchRecorder = field(default_factory=BatchRecorder)
 
 
 def _failure(name: str, exc: ParseError | OSError | DiskFullError) -> Problem:
@@ -490,31 +579,127 @@ def _failure(name: str, exc: ParseError | OSError | DiskFullError) -> Problem:
     return Problem(name, None, DISK_FULL.format(name=Path(name).name))
 
 
-def _file_extras(
-    db: Database, report: ImportReport, collection: CollectionId | None, tags: Sequence[Tag]
-) -> None:
+def _file_extras(db: Database, report: ImportReport, changes: FileChanges, run: _Run) -> None:
     """File the imported items (new and matched) in the collection and add the tags."""
     ids = report.item_ids
-    if not ids:
+    if not ids or (run.collection is None and not run.tags):
         return
-    if collection is not None:
-        collection_tree.add_items(db, ids, collection)
-    if tags:
-        items.tag(db, ids, tags)
+    extras_given(db, changes, ids, run.collection, [tag.name for tag in run.tags])
+    if run.collection is not None:
+        collection_tree.add_items(db, ids, run.collection)
+    if run.tags:
+        items.tag(db, ids, run.tags)
 
+
+# --- reviewing ----------------------------------------------------------------------------------
+
+# look_up(keys of a batch of records) -> the library item each duplicates, or None.
+LookUp = Callable[[Sequence[DuplicateKeys]], Sequence["Match | None"]]
+
+
+def _library_look_up(db: Database) -> LookUp:
+    return lambda keys: items.find_matches(db, keys)
+
+
+def _nothing_matches(keys: Sequence[DuplicateKeys]) -> list[Match | None]:
+    return [None] * len(keys)
+
+
+def review_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    library: Path,
+    look_up: LookUp = _nothing_matches,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportReview:
+    """The review of files and folders against ``look_up`` (the library's items; by default
+    none, for a library that does not exist yet). Named paths are looked at as the import
+    looks at them (``library``'s own files refused)."""
+    review = ImportReview()
+    files = _expand_paths(paths, review.problems, library)
+    tracker = _ProgressTracker(sum(p.stat().st_size for p in files if p.is_file()), progress)
+    for path in files:
+        if cancelled and cancelled():
+            review.cancelled = True
+            break
+        fmt = _sniffed(path) or formats.find_reader(DEFAULT_READER)
+        file_review = FileReview(len(review.files), str(path), fmt.key, fmt.name)
+        review.files.append(file_review)
+
+        def opener(path: Path = path, file_review: FileReview = file_review) -> io.BufferedReader:
+            watched = _WatchedFile(path, tracker.advance)
+            file_review.signature, file_review.size = watched.signature, watched.signature[2]
+            return io.BufferedReader(watched)
+
+        _review_source(_Source(opener, str(path), fmt), file_review, look_up, cancelled)
+        if file_review.cancelled:
+            review.cancelled = True
+            break
+    return review
+
+
+def review_pasted(text: str, name: str, look_up: LookUp = _nothing_matches) -> ImportReview:
+    """The review of pasted text, read in the format ``Importing.text`` reads it in."""
+    fmt = _pasted_format(text)
+    file_review = FileReview(0, name, fmt.key, fmt.name, text=text)
+    _review_source(_Source(_text_opener(text), name, fmt), file_review, look_up, None)
+    return ImportReview(files=[file_review])
+
+
+def _review_source(
+    source: _Source, file_review: FileReview, look_up: LookUp, cancelled: Cancelled | None
+) -> None:
+    opener, name, fmt = source
+    if fmt.reader is None:
+        raise RefmanError(f"refman cannot read {fmt.name} files.")
+    reviewer = FileReviewer(file_review)
+    try:
+        with collector.paused(), opener() as stream:
+            records = fmt.reader(stream, name=name, on_problem=reviewer.problem)
+            for batch in _batches(records, BATCH_SIZE):
+                if cancelled and cancelled():
+                    file_review.cancelled = True
+                    return
+                keys = [DuplicateKeys.of(ref) for _, ref in batch]
+                reviewer.take(batch, keys, look_up(keys))
+    except (ParseError, OSError) as exc:
+        reviewer.failed(_failure(name, exc))
+
+
+def _format(reviewed: FileReview) -> formats.Format:
+    return formats.find_reader(reviewed.format_key)
+
+
+def _reviewed_opener(
+    reviewed: FileReview, tracker: _ProgressTracker
+) -> Callable[[], io.BufferedReader]:
+    """Opens the reviewed file again (refused when it is not the file reviewed), or the
+    reviewed text."""
+    if reviewed.text is not None:
+        return _text_opener(reviewed.text)
+    path, signature = Path(reviewed.path), reviewed.signature
+
+    def opener() -> io.BufferedReader:
+        return io.BufferedReader(_WatchedFile(path, tracker.advance, signature))
+
+    return opener
+
+
+# --- one file's records -------------------------------------------------------------------------
 
 _VALUE = operator.itemgetter(1)
+_Record = TypeVar("_Record", bound=tuple[Any, ...])  # (line, reference, ...)
 
 
-def _batches(
-    records: Iterable[tuple[int, Reference]], size: int
-) -> Iterator[list[tuple[int, Reference]]]:
-    """Lists of ``size`` (line, reference) pairs in order, the last one shorter; a list also
-    ends early once its references hold BATCH_FIELDS fields or BATCH_CHARS characters."""
-    batch: list[tuple[int, Reference]] = []
+def _batches(records: Iterable[_Record], size: int) -> Iterator[list[_Record]]:
+    """Lists of ``size`` records, each (line, reference, ...), in order, the last one
+    shorter; a list also ends early once its references hold BATCH_FIELDS fields or
+    BATCH_CHARS characters."""
+    batch: list[_Record] = []
     fields = chars = 0
-    for line, ref in records:
-        batch.append((line, ref))
+    for record in records:
+        batch.append(record)
+        ref: Reference = record[1]
         fields += len(ref.source_record)
         chars += sum(map(len, map(_VALUE, ref.source_record)))
         heavy = fields >= BATCH_FIELDS or chars >= BATCH_CHARS
@@ -532,41 +717,73 @@ class _FileImport:
     three per record) before any of it is written, and each record is checked against the
     records waiting to be written; written batches are in the library, so a record repeated
     later in the file is still found (and still reported as a repeat within the file).
+    ``choose`` gives each record its duplicate policy (the same for all, or the user's choice
+    from a review), or leaves it out. What the file adds and merges goes into ``changes``,
+    for the import's batch.
     """
 
-    def __init__(self, db: Database, name: str, policy: str, report: ImportReport):
+    def __init__(
+        self,
+        db: Database,
+        name: str,
+        choose: Chooser,
+        report: ImportReport,
+        changes: FileChanges,
+    ):
         self.db = db
         self.name = name
-        self.policy = policy
+        self.choose = choose
         self.report = report
+        self.changes = changes
         self.pending = _PendingBatch()
         self.written: dict[ItemId, int] = {}  # items added from this file: their record's line
 
     def add_all(
         self, records: Iterator[tuple[int, Reference]], cancelled: Cancelled | None
     ) -> None:
-        for batch in _batches(records, BATCH_SIZE):
-            keys = [None if self.policy == "keep" else DuplicateKeys.of(r) for _, r in batch]
-            for (line, ref), ref_keys, match in zip(batch, keys, self._matches(keys), strict=True):
+        for batch in _batches(self._chosen(records), BATCH_SIZE):
+            keys = [None if policy == "keep" else DuplicateKeys.of(r) for _, r, policy in batch]
+            matches = self._matches([policy for *_, policy in batch], keys)
+            for (line, ref, policy), ref_keys, match in zip(batch, keys, matches, strict=True):
                 if cancelled and cancelled():
                     raise ImportCancelled("cancelled")
-                self._add_one(line, ref, ref_keys, match)
+                self._add_one(line, ref, policy, ref_keys, match)
             if len(self.pending.refs) >= BATCH_SIZE or len(batch) < BATCH_SIZE:  # full, or heavy
                 self._write()
         self._write()
 
-    def _matches(self, keys: Sequence[DuplicateKeys | None]) -> Sequence[Match | _Later | None]:
+    def _chosen(
+        self, records: Iterator[tuple[int, Reference]]
+    ) -> Iterator[tuple[int, Reference, str]]:
+        """(line, reference, policy) of the records to import; the others counted out."""
+        for index, (line, ref) in enumerate(records):
+            policy = self.choose(index, line)
+            if policy is None:
+                self.report.left_out += 1
+            else:
+                yield line, ref, policy
+
+    def _matches(
+        self, policies: Sequence[str], keys: Sequence[DuplicateKeys | None]
+    ) -> Sequence[Match | _Later | None]:
         """The item in the library each record duplicates, as it stood before the batch.
 
         Merging changes items as it goes (a merged item may gain the DOI a later record
-        carries), so under that policy each record is looked up when its turn comes.
+        carries), so when a record of the batch may merge, each is looked up when its turn
+        comes. Records kept whatever they match ("keep") have no keys and no match.
         """
-        if self.policy == "skip":  # every record has its keys: only "keep" leaves them out
-            return items.find_matches(self.db, [k for k in keys if k is not None])
-        return [_LOOK_UP_LATER if self.policy == "merge" else None] * len(keys)
+        if "merge" in policies:
+            return [None if k is None else _LOOK_UP_LATER for k in keys]
+        found = iter(items.find_matches(self.db, [k for k in keys if k is not None]))
+        return [None if k is None else next(found) for k in keys]
 
     def _add_one(
-        self, line: int, ref: Reference, keys: DuplicateKeys | None, match: Match | _Later | None
+        self,
+        line: int,
+        ref: Reference,
+        policy: str,
+        keys: DuplicateKeys | None,
+        match: Match | _Later | None,
     ) -> None:
         if keys is None:  # the keep policy: every record is added
             self.pending.add(line, ref, keys)
@@ -575,22 +792,24 @@ class _FileImport:
             match = items.find_matches(self.db, [keys])[0]
         twin = self.pending.find(keys)
         if twin is not None and (match is None or _stronger(twin[0], match.reason)):
-            self._repeat_in_file(line, ref, *twin)
+            self._repeat_in_file(line, ref, policy, *twin)
         elif match is not None:
-            self._duplicate(line, ref, match)
+            self._duplicate(line, ref, policy, match)
         else:
             self.pending.add(line, ref, keys)
 
-    def _repeat_in_file(self, line: int, ref: Reference, reason: str, index: int) -> None:
+    def _repeat_in_file(
+        self, line: int, ref: Reference, policy: str, reason: str, index: int
+    ) -> None:
         """A record that repeats one waiting to be written."""
-        merge = self.policy == "merge"
+        merge = policy == "merge"
         if merge:
             self.pending.merge(index, ref)
         self._not_added(line, ref, reason, merge, twin_line=self.pending.lines[index])
 
-    def _duplicate(self, line: int, ref: Reference, match: Match) -> None:
+    def _duplicate(self, line: int, ref: Reference, policy: str, match: Match) -> None:
         """A record that duplicates an item in the library (perhaps one this file added)."""
-        merge = self.policy == "merge"
+        merge = policy == "merge"
         if merge:
             self._merge_into(match.item_id, ref)
         twin_line = self.written.get(match.item_id)
@@ -627,16 +846,23 @@ class _FileImport:
     def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
         (existing,) = items.load(self.db, [item_id])
         changes = _merge(existing, incoming)
+        if item_id not in self.written:  # an item the library held before: as it was
+            self.changes.before(self.db, [item_id])
         if changes:
             items.update(self.db, item_id, changes)
-        if incoming.tags:
-            items.tag(self.db, [item_id], incoming.tags)
+        carried = {tag.name for tag in existing.tags}
+        new_tags = [tag for tag in incoming.tags if tag.name not in carried]
+        if new_tags:
+            items.tag(self.db, [item_id], new_tags)
+        if changes or new_tags:
+            self.changes.merged(item_id, existing, changes, [tag.name for tag in new_tags])
 
     def _write(self) -> None:
         refs, lines = self.pending.take()
         ids = items.insert(self.db, refs)
         self.written.update(zip(ids, lines, strict=True))
         self.report.added += ids
+        self.changes.added += ids
 
 
 def _stronger(reason: str, than: str) -> bool:
@@ -645,48 +871,33 @@ def _stronger(reason: str, than: str) -> bool:
 
 
 class _PendingBatch:
-    """References waiting to be written in one batch, with their lines and duplicate keys.
-
-    ``find`` puts the records sharing a key with a new one through the duplicate rule.
-    """
+    """References waiting to be written in one batch, with their lines, found again by their
+    duplicate keys (``RecordIndex``)."""
 
     def __init__(self) -> None:
         self.refs: list[Reference] = []
         self.lines: list[int] = []
-        self._keys: list[DuplicateKeys | None] = []
-        self._by_key: dict[tuple[str, str], list[int]] = {}
+        self._index = RecordIndex()
 
     def add(self, line: int, ref: Reference, keys: DuplicateKeys | None) -> None:
         self.refs.append(ref)
         self.lines.append(line)
-        self._keys.append(keys)
-        if keys is not None:
-            self._index(len(self.refs) - 1, keys)
+        self._index.add(keys)
 
     def find(self, keys: DuplicateKeys) -> tuple[str, int] | None:
         """(reason, index) of the waiting record that ``keys`` matches best, or None."""
-        indexes = {i for key in keys.lookups() for i in self._by_key.get(key, ())}
-        # Only records with keys are indexed.
-        candidates = ((k, (i,), i) for i in indexes if (k := self._keys[i]) is not None)
-        return best_match(keys, candidates)
+        return self._index.find(keys)
 
     def merge(self, index: int, ref: Reference) -> None:
         """Merge ``ref`` into the waiting record ``index``, which may gain keys."""
         merged = _merged(self.refs[index], ref)
         self.refs[index] = merged
-        keys = self._keys[index] = DuplicateKeys.of(merged)
-        self._index(index, keys)
+        self._index.rekey(index, DuplicateKeys.of(merged))
 
     def take(self) -> tuple[list[Reference], list[int]]:
         taken = self.refs, self.lines
-        self.refs, self.lines, self._keys, self._by_key = [], [], [], {}
+        self.refs, self.lines, self._index = [], [], RecordIndex()
         return taken
-
-    def _index(self, index: int, keys: DuplicateKeys) -> None:
-        for key in keys.lookups():
-            found = self._by_key.setdefault(key, [])
-            if index not in found:
-                found.append(index)
 
 
 def _merged(first: Reference, second: Reference) -> Reference:
@@ -697,5 +908,18 @@ def _merged(first: Reference, second: Reference) -> Reference:
 def _file_opener(path: Path, tracker: _ProgressTracker) -> Callable[[], io.BufferedReader]:
     def opener() -> io.BufferedReader:
         return io.BufferedReader(_WatchedFile(path, tracker.advance))
+
+    return opener
+
+
+def _pasted_format(text: str) -> formats.Format:
+    """The content decides, as for a file: pasted RIS or BibTeX is read as such."""
+    head = text[: formats.SNIFF_BYTES].encode("utf-8")[: formats.SNIFF_BYTES]
+    return formats.sniff(head) or formats.find_reader(DEFAULT_READER)
+
+
+def _text_opener(text: str) -> Callable[[], io.BufferedReader]:
+    def opener() -> io.BufferedReader:
+        return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
 
     return opener

@@ -1,7 +1,8 @@
 """The duplicate rule: when two records are the same paper, and why. Written once, here.
 
 The import checks each record against the library (``items.find_matches``, a batch at a time)
-and against the records before it in the same file (``Library``); both ask ``match_reason``.
+and against the records before it in the same file (``RecordIndex``); both ask
+``match_reason``. The review of an import (library/review.py) asks the same, without writing.
 
 - A conflicting identifier vetoes a match: two records whose PMIDs are both present and
   differ, or whose DOIs (as compared: ``doi_key``) are both present and differ, are different
@@ -210,3 +211,44 @@ def best_match(
         if best is None or order < best[:2]:
             best = (*order, value)
     return None if best is None else (REASONS[best[0]], best[2])
+
+
+class RecordIndex:
+    """Records seen so far (waiting to be written, or reviewed), found again by their keys.
+
+    ``find`` puts the records sharing a key with a new one through the rule above; the import
+    keeps one for the records of a batch waiting to be written, the review one for every new
+    record of a file.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[DuplicateKeys | None] = []
+        self._by_key: dict[tuple[str, str], list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, keys: DuplicateKeys | None) -> int:
+        """Index a record (one without keys is counted, never found); its number."""
+        self._keys.append(keys)
+        number = len(self._keys) - 1
+        if keys is not None:
+            self._index(number, keys)
+        return number
+
+    def rekey(self, number: int, keys: DuplicateKeys) -> None:
+        """Record ``number`` gained keys (a record merged into it): find it by those too."""
+        self._keys[number] = keys
+        self._index(number, keys)
+
+    def find(self, keys: DuplicateKeys) -> tuple[str, int] | None:
+        """(reason, number) of the record that ``keys`` matches best, or None."""
+        numbers = {i for key in keys.lookups() for i in self._by_key.get(key, ())}
+        candidates = ((k, (i,), i) for i in numbers if (k := self._keys[i]) is not None)
+        return best_match(keys, candidates)
+
+    def _index(self, number: int, keys: DuplicateKeys) -> None:
+        for key in keys.lookups():
+            found = self._by_key.setdefault(key, [])
+            if number not in found:
+                found.append(number)

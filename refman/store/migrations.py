@@ -292,6 +292,49 @@ def mark_editors_in_summaries(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_V6_IMPORT_BATCHES = """
+-- Every import, remembered so that it can be undone whole (library/batches.py): when it
+-- began, the files it read (a JSON list, "clipboard" for pasted text), how many items it
+-- added, merged into and only tagged or filed, and when it was undone ('' while it stands).
+-- The counts are kept here because the rows below go with their items.
+CREATE TABLE import_batch (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    files TEXT NOT NULL DEFAULT '',
+    added INTEGER NOT NULL DEFAULT 0,
+    merged INTEGER NOT NULL DEFAULT 0,
+    tagged INTEGER NOT NULL DEFAULT 0,
+    undone TEXT NOT NULL DEFAULT ''
+);
+
+-- The items one import added ('added') or changed ('merged': fields filled and tags linked
+-- from a record; 'tagged': only tags and collections from the import's --tag/--collection),
+-- with what it changed (JSON: the fields filled, with their values before; the tag names
+-- and collection ids it added) and a fingerprint of the item as the import left it, which
+-- tells whether anything changed it since; for an item it changed, its fingerprint before
+-- (undoing this import gives that state back to earlier imports). A row goes with its
+-- item: an id that comes back for another item is never taken for this one.
+CREATE TABLE import_batch_item (
+    batch_id INTEGER NOT NULL REFERENCES import_batch (id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    filled TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    collections TEXT NOT NULL DEFAULT '',
+    before BLOB NOT NULL DEFAULT x'',
+    PRIMARY KEY (batch_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX import_batch_item_item ON import_batch_item (item_id);
+"""
+
+
+def _add_import_batches(db: Database) -> None:
+    """Version 6: imports remembered as batches, to be listed and undone."""
+    for statement in _statements(_V6_IMPORT_BATCHES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -299,6 +342,7 @@ MIGRATIONS: list[Migration] = [
     _add_tag_totals,
     _compact_records_larger_index_buffers,
     mark_editors_in_summaries,  # MEDLINE fidelity (issue 13): a step of its own
+    _add_import_batches,  # import batches (issue 13): a step of its own
 ]
 
 

@@ -179,6 +179,34 @@ class SourceRecord(BaseModel):
     pairs = BlobField()
 
 
+class ImportBatch(BaseModel):
+    """One import, remembered to be listed and undone (see migrations, version 6)."""
+
+    id = AutoField()
+    started = TextField()  # ISO 8601 UTC, see mapping.format_time
+    files = TextField(default="")  # JSON [name, ...]
+    added = IntegerField(default=0)
+    merged = IntegerField(default=0)
+    tagged = IntegerField(default=0)
+    undone = TextField(default="")  # when it was undone; "" while it stands
+
+
+class ImportBatchItem(BaseModel):
+    """An item one import added or changed, with what it changed and a fingerprint of it."""
+
+    batch = ForeignKeyField(ImportBatch, on_delete="CASCADE")
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    kind = TextField()  # "added", "merged" or "tagged"
+    fingerprint = BlobField()
+    filled = TextField(default="")  # JSON {field: value before}
+    tags = TextField(default="")  # JSON [name, ...]
+    collections = TextField(default="")  # JSON [collection id, ...]
+    before = BlobField(default=b"")  # the fingerprint before the import changed the item
+
+    class Meta:
+        primary_key = CompositeKey("batch", "item")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -192,4 +220,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     Collection,
     CollectionItem,
     SourceRecord,
+    ImportBatch,
+    ImportBatchItem,
 )

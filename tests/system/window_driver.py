@@ -96,11 +96,11 @@ class Driver:
         driver = self
         original = importing.ImportController.import_paths
 
-        def import_paths(self, paths, collection_id=None):
+        def import_paths(self, paths, collection_id=None, **options):
             refused = self.is_running()  # the window refuses a second import while one runs
             driver.ledger.write(op="import", state="begin", files=list(paths), refused=refused)
             driver.import_open = driver.import_open or not refused
-            original(self, paths, collection_id)
+            original(self, paths, collection_id, **options)
 
         importing.ImportController.import_paths = import_paths
 

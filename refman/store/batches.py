@@ -1,0 +1,169 @@
+"""Import batches: the rows that remember each import (schema 6), and item fingerprints.
+
+The library (``library/batches.py``) decides what a batch holds and how it is undone; these
+are its queries. A batch row says when the import began, the files it read and how many items
+it added, merged into or only tagged; an item row says what the import did to one item
+(``kind``, the fields it filled with their values before, the tags and collections it added)
+and holds the item's ``fingerprint`` as the import left it.
+
+A fingerprint is a digest of everything about an item a person can change: its row (every
+field, date_modified included), abstract, creators, tag links, notes and collections. The
+Trash is left out: moving an item to the Trash is not an edit of it. It tells more than
+date_modified would: that moves by the second only, and notes and collections do not move it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from peewee import Database, chunked, fn
+
+from refman.model import ItemId
+from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
+from refman.store.schema import ImportBatch, ImportBatchItem, Trash
+
+BATCH_COLUMNS = ("id", "started", "files", "added", "merged", "tagged", "undone")
+ITEM_COLUMNS = ("item_id", "kind", "fingerprint", "filled", "tags", "collections", "before")
+# What a person can change about an item, table by table, in a fixed order per item.
+_FINGERPRINT_QUERIES = (
+    "SELECT * FROM item",
+    "SELECT item_id, abstract FROM item_abstract",
+    "SELECT item_id, position, role, family, given, literal, affiliations, ids FROM creator",
+    "SELECT item_id, tag_id, kind, position, major, qualifiers FROM item_tag",
+    "SELECT item_id, id, html FROM note",
+    "SELECT item_id, collection_id FROM collection_item",
+)
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def create(db: Database, started: str) -> int:
+    """A new batch, begun at ``started``; its id."""
+    return int(ImportBatch.insert(started=started).bind(db).execute())
+
+
+def update(db: Database, batch_id: int, files: str) -> None:
+    """Set the batch's files (JSON) and count its items again."""
+    counts = dict.fromkeys(("added", "merged", "tagged"), 0)
+    query = (
+        ImportBatchItem.select(ImportBatchItem.kind, fn.COUNT(ImportBatchItem.item))
+        .where(ImportBatchItem.batch == batch_id)
+        .group_by(ImportBatchItem.kind)
+    )
+    counts.update(dict(fetch(db, query)))
+    ImportBatch.update(files=files, **counts).where(ImportBatch.id == batch_id).bind(db).execute()
+
+
+def all_batches(db: Database) -> list[tuple[Any, ...]]:
+    """Every batch as a row of BATCH_COLUMNS, the newest first."""
+    columns = [getattr(ImportBatch, name) for name in BATCH_COLUMNS]
+    return fetch(db, ImportBatch.select(*columns).order_by(ImportBatch.id.desc()))
+
+
+def get(db: Database, batch_id: int) -> tuple[Any, ...] | None:
+    """One batch as a row of BATCH_COLUMNS, or None when there is none with that id."""
+    columns = [getattr(ImportBatch, name) for name in BATCH_COLUMNS]
+    rows = fetch(db, ImportBatch.select(*columns).where(ImportBatch.id == batch_id))
+    return rows[0] if rows else None
+
+
+def mark_undone(db: Database, batch_id: int, when: str) -> None:
+    ImportBatch.update(undone=when).where(ImportBatch.id == batch_id).bind(db).execute()
+
+
+# --- the items of a batch ---------------------------------------------------------------------
+
+
+def items_of(
+    db: Database, batch_id: int, ids: Iterable[int] | None = None
+) -> dict[ItemId, tuple[Any, ...]]:
+    """{item id: row of ITEM_COLUMNS} of the batch's items (of ``ids`` only, when given)."""
+    select = f"SELECT {', '.join(ITEM_COLUMNS)} FROM import_batch_item"
+    if ids is None:
+        rows = db.execute_sql(f"{select} WHERE batch_id = ?", (batch_id,)).fetchall()
+    else:
+        ours = f"SELECT * FROM ({select} WHERE batch_id = {int(batch_id):d})"
+        rows = rows_where_in(db, ours, "item_id", ids)
+    return {ItemId(row[0]): tuple(row) for row in rows}
+
+
+def write_items(db: Database, batch_id: int, rows: Sequence[Sequence[Any]]) -> None:
+    """Write the batch's rows of these items (ITEM_COLUMNS), replacing the ones there."""
+    for chunk in chunked(list(rows), CHUNK):
+        ids = [row[0] for row in chunk]
+        ImportBatchItem.delete().where(
+            (ImportBatchItem.batch == batch_id) & ImportBatchItem.item.in_(ids)
+        ).bind(db).execute()
+        insert_rows(
+            db,
+            ImportBatchItem._meta.table_name,
+            ("batch_id", *ITEM_COLUMNS),
+            [(batch_id, *row) for row in chunk],
+        )
+
+
+def fingerprints(db: Database, ids: Sequence[int]) -> dict[ItemId, bytes]:
+    """The fingerprint of each of these items still in the library (see the module's doc).
+
+    Rows are read one at a time into each item's digest, never held: an import of records
+    with huge abstracts would otherwise hold a chunk of them twice over.
+    """
+    found: dict[ItemId, bytes] = {}
+    for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
+        digests: dict[int, Any] = {}
+        marks = ", ".join([db.param] * len(chunk))
+        for table, query in enumerate(_FINGERPRINT_QUERIES):
+            column = "id" if table == 0 else "item_id"
+            # By item, then position, tag, note or collection: a fixed order per item.
+            sql = f"{query} WHERE {column} IN ({marks}) ORDER BY 1, 2"
+            for row in db.execute_sql(sql, chunk):
+                if table == 0:
+                    digests[row[0]] = hashlib.blake2b(digest_size=16)
+                digest = digests.get(row[0])
+                if digest is not None:
+                    digest.update(repr((table, tuple(row))).encode())
+        found.update((ItemId(item_id), digest.digest()) for item_id, digest in digests.items())
+    return found
+
+
+def refingerprint(db: Database, item_id: int, old: bytes, new: bytes, but: int) -> None:
+    """Other batches' rows of this item that hold fingerprint ``old`` get ``new``."""
+    db.execute_sql(
+        "UPDATE import_batch_item SET fingerprint = ? "
+        "WHERE item_id = ? AND fingerprint = ? AND batch_id != ?",
+        (new, item_id, old, but),
+    )
+
+
+def trashed(db: Database, ids: Sequence[int]) -> set[ItemId]:
+    """The ones of these items that are in the Trash."""
+    found: set[ItemId] = set()
+    for chunk in chunked(list(ids), CHUNK):
+        query = Trash.select(Trash.item).where(Trash.item.in_(chunk))
+        found.update(ItemId(i) for (i,) in fetch(db, query))
+    return found
+
+
+def tag_names_of(db: Database, ids: Sequence[int], names: Sequence[str]) -> dict[ItemId, set[str]]:
+    """{item id: which of ``names`` it carries} for these items."""
+    found: dict[ItemId, set[str]] = defaultdict(set)
+    select = "SELECT item_tag.item_id, tag.name FROM item_tag JOIN tag ON tag.id = item_tag.tag_id"
+    for id_chunk in chunked(list(ids), CHUNK):
+        id_marks = ", ".join([db.param] * len(id_chunk))
+        for name_chunk in chunked(list(names), CHUNK):
+            name_marks = ", ".join([db.param] * len(name_chunk))
+            sql = f"{select} WHERE item_tag.item_id IN ({id_marks}) AND tag.name IN ({name_marks})"
+            for item_id, name in db.execute_sql(sql, [*id_chunk, *name_chunk]):
+                found[ItemId(item_id)].add(name)
+    return found
+
+
+def in_collection(db: Database, ids: Sequence[int], collection_id: int) -> set[ItemId]:
+    """The ones of these items that are in the collection."""
+    members = f"SELECT item_id FROM collection_item WHERE collection_id = {int(collection_id):d}"
+    select = f"SELECT item_id FROM ({members})"
+    return {ItemId(i) for (i,) in rows_where_in(db, select, "item_id", ids)}

@@ -1,0 +1,213 @@
+"""refman.library.batches: every import remembered as one batch (when, which files, what it
+added and merged), listed, and undone whole: what it added removed, what it merged taken back,
+unless the item was changed since; whatever stays is named."""
+
+from __future__ import annotations
+
+import pytest
+
+from refman.library import Library
+from refman.model import RefmanError
+from refman.store import migrations
+from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, RESULT2, SEED_FILE
+
+
+def record(pmid: str, title: str, extra: str = "") -> str:
+    return f"PMID- {pmid}\nTI  - {title}\nDP  - 2020\n{extra}\n"
+
+
+def test_an_import_is_one_batch_with_its_files_and_counts(library):
+    report = library.importing.files([RESULT2, SEED_FILE])
+    (batch,) = library.imports.list()
+    assert report.batch == batch.id
+    assert batch.files == (str(RESULT2), str(SEED_FILE))
+    assert (batch.added, batch.merged, batch.undone) == (5, 0, "")
+    assert batch.started[:4].isdigit()
+    assert "5 added" in batch.describe()
+    assert RESULT2.name in batch.describe()
+
+
+def test_batches_are_listed_newest_first(library):
+    first = library.importing.files([SEED_FILE]).batch
+    second = library.importing.text(record("1", "Pasted record"), name="clipboard").batch
+    assert [b.id for b in library.imports.list()] == [second, first]
+    assert library.imports.get(second).files == ("clipboard",)
+
+
+def test_an_import_that_adds_nothing_is_remembered_as_adding_nothing(library):
+    library.importing.files([SEED_FILE])
+    again = library.importing.files([SEED_FILE])
+    assert library.imports.get(again.batch).added == 0
+
+
+def test_a_file_that_fails_leaves_no_batch(library, tmp_path):
+    missing = tmp_path / "gone.nbib"
+    report = library.importing.files([missing])
+    assert report.batch is None
+    assert library.imports.list() == []
+
+
+def test_undo_removes_what_the_import_added_and_nothing_else(library):
+    library.importing.files([SEED_FILE])
+    kept = set(library.items.all_ids())
+    batch = library.importing.files([BALLOON]).batch
+    assert library.items.count() == 76
+    undone = library.imports.undo(batch)
+    assert set(library.items.all_ids()) == kept
+    assert len(undone.removed) == 75
+    assert undone.kept == undone.not_restored == []
+    assert undone.summary() == f"Undid import {batch}: removed 75 items."
+    assert library.imports.get(batch).undone
+
+
+def test_undo_twice_is_refused_and_an_unknown_batch_is_named(library):
+    batch = library.importing.files([SEED_FILE]).batch
+    library.imports.undo(batch)
+    with pytest.raises(RefmanError, match="already undone"):
+        library.imports.undo(batch)
+    with pytest.raises(RefmanError, match="There is no import 99"):
+        library.imports.undo(99)
+
+
+def test_undo_takes_back_what_a_merge_filled(library):
+    (item_id,) = library.importing.files([AHEAD_OF_PRINT]).added
+    before = library.items.get(item_id)
+    merged = library.importing.files([FINAL], duplicates="merge")
+    after = library.items.get(item_id)
+    assert (after.volume, after.issue, after.pages) == ("278", "6", "945-952")
+    assert library.imports.get(merged.batch).merged == 1
+    undone = library.imports.undo(merged.batch)
+    assert undone.restored == [item_id]
+    restored = library.items.get(item_id)
+    assert (restored.volume, restored.issue, restored.pages) == ("", "", "")
+    assert {t.name for t in restored.tags} == {t.name for t in before.tags}
+    assert library.items.count() == 1
+
+
+def test_an_added_item_edited_since_is_kept_and_named(library):
+    text = record("1", "Left alone") + "\n" + record("2", "Edited after the import")
+    report = library.importing.text(text)
+    left_alone, edited = report.added
+    library.items.update(edited, volume="12")
+    undone = library.imports.undo(report.batch)
+    assert undone.removed == [left_alone]
+    (leftover,) = undone.kept
+    assert leftover.item_id == edited
+    assert "Edited after the import" in str(leftover)
+    assert "changed after the import" in str(leftover)
+    assert library.items.all_ids() == [edited]
+    assert "left 1 item as it is" in undone.summary()
+
+
+@pytest.mark.parametrize("change", ["tag", "note", "collection"])
+def test_an_added_item_tagged_noted_or_filed_since_is_kept(library, change):
+    report = library.importing.text(record("1", "Touched later"))
+    (item_id,) = report.added
+    if change == "tag":
+        library.tags.add([item_id], ["read"])
+    elif change == "note":
+        library.notes.add(item_id, "<p>mine</p>")
+    else:
+        collection = library.collections.create("Reading")[0]
+        library.collections.add_items([item_id], collection.id)
+    undone = library.imports.undo(report.batch)
+    assert [k.item_id for k in undone.kept] == [item_id]
+    assert library.items.count() == 1
+
+
+def test_a_merged_item_changed_since_keeps_what_the_merge_gave_and_is_named(library):
+    (item_id,) = library.importing.files([AHEAD_OF_PRINT]).added
+    merged = library.importing.files([FINAL], duplicates="merge")
+    library.items.update(item_id, language="fre")
+    undone = library.imports.undo(merged.batch)
+    assert undone.restored == []
+    (leftover,) = undone.not_restored
+    assert "filled in it (volume, issue, pages)" in leftover.why
+    assert library.items.get(item_id).volume == "278"
+
+
+def test_an_added_item_in_the_trash_goes_with_the_batch(library):
+    report = library.importing.text(record("1", "Trashed later"))
+    library.items.trash(report.added)
+    undone = library.imports.undo(report.batch)
+    assert undone.removed_from_trash == report.added
+    assert library.items.count(trashed=True) == 0
+    assert any("in the Trash" in line for line in undone.lines())
+
+
+def test_an_added_item_deleted_since_is_counted_as_already_gone(library):
+    report = library.importing.text(record("1", "One") + "\n" + record("2", "Two"))
+    library.items.trash([report.added[0]])
+    library.items.empty_trash()
+    undone = library.imports.undo(report.batch)
+    assert undone.removed == [report.added[1]]
+    assert undone.already_gone == 1
+    assert "1 item it added or changed was deleted before." in undone.lines()
+
+
+def test_undo_takes_back_the_tags_and_collection_given_to_items_already_there(library):
+    (old,) = library.importing.text(record("1", "Already there")).added
+    report = library.importing.text(
+        record("1", "Already there") + "\n" + record("2", "New one"),
+        tags=["batch-tag"],
+        collection="Imported",
+    )
+    (new,) = report.added
+    batch = library.imports.get(report.batch)
+    assert (batch.added, batch.tagged) == (1, 1)
+    assert "batch-tag" in {t.name for t in library.items.get(old).tags}
+    undone = library.imports.undo(report.batch)
+    assert (undone.removed, undone.restored) == ([new], [old])
+    assert "batch-tag" not in {t.name for t in library.items.get(old).tags}
+    assert library.collections.of_item(old) == []
+
+
+def test_undo_of_an_earlier_import_keeps_an_item_a_later_import_merged_into(library):
+    first = library.importing.files([AHEAD_OF_PRINT])
+    library.importing.files([FINAL], duplicates="merge")
+    undone = library.imports.undo(first.batch)
+    assert [k.item_id for k in undone.kept] == first.added
+    assert library.items.count() == 1
+
+
+def test_undo_is_one_transaction_and_tells_the_window_what_changed(library):
+    report = library.importing.files([RESULT2])
+    undone = library.imports.undo(report.batch)
+    changes = undone.changes()
+    assert changes.removed == frozenset(report.added)
+
+
+def test_undoing_the_last_two_imports_one_after_the_other_undoes_both(library):
+    # The window's Undo Import, twice: the merge taken back gives the first import its item.
+    first = library.importing.files([AHEAD_OF_PRINT])
+    second = library.importing.files([FINAL], duplicates="merge")
+    assert library.imports.undo(second.batch).restored == first.added
+    undone = library.imports.undo(first.batch)
+    assert (undone.removed, undone.kept) == (first.added, [])
+    assert library.items.count() == 0
+
+
+def test_an_item_changed_between_two_imports_is_not_given_back(library):
+    first = library.importing.files([AHEAD_OF_PRINT])
+    library.items.update(first.added[0], language="fre")
+    second = library.importing.files([FINAL], duplicates="merge")
+    library.imports.undo(second.batch)
+    undone = library.imports.undo(first.batch)
+    assert [k.item_id for k in undone.kept] == first.added
+
+
+def test_a_library_from_before_batches_is_upgraded_and_its_items_are_no_import(
+    library_path, monkeypatch
+):
+    with monkeypatch.context() as patch:  # the program as it was: no batches
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        patch.setattr(
+            "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
+        )
+        with Library(library_path) as old:
+            old.importing.files([SEED_FILE])
+    with Library(library_path) as upgraded:
+        assert upgraded.imports.list() == []
+        report = upgraded.importing.files([RESULT2])
+        upgraded.imports.undo(report.batch)
+        assert upgraded.items.count() == 1
