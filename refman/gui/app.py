@@ -29,6 +29,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
@@ -229,9 +230,12 @@ class SafetyChecks(QObject):
             self.made = result
 
     def stop(self) -> None:
-        if self._task is not None:
+        # A task that has ended may already be deleted (its deleteLater ran) before its
+        # queued result reached _on_done: an ended task needs no stopping.
+        if self._task is not None and shiboken6.isValid(self._task):
             self._task.cancel()
             self._task.wait()
+        self._task = None
 
 
 def application() -> QApplication:
