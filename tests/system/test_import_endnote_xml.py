@@ -30,11 +30,13 @@ def test_endnote_xml_is_imported_whatever_the_files_are_called(library_path, tmp
     listed = refman(library_path, "list", "--json")
     items = {item["title"]: item for item in map(json.loads, listed.stdout.splitlines())}
     assert items["Planting green roofs and living walls"]["creators"] == [
-        "Dunnett, Nigel",
-        "Kingsbury, Noël",
+        {"name": "Dunnett, Nigel", "role": "author"},
+        {"name": "Kingsbury, Noël", "role": "author"},
     ]
     assert items["Rooftop greenhouse will boost city farming"]["journal"] == "New York Times"
-    assert items["A test item (without a citekey)"]["creators"] == ["Author, Test Jr"]
+    assert items["A test item (without a citekey)"]["creators"] == [
+        {"name": "Author, Test Jr", "role": "author"}
+    ]
     exported = refman(library_path, "export", "--format", "csl-json")
     by_title = {item["title"]: item for item in json.loads(exported.stdout)}
     chapter = by_title[

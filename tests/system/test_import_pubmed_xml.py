@@ -39,7 +39,7 @@ def test_a_folder_of_pubmed_xml_is_read_whatever_the_names(filled_library, tmp_p
     items = listed(filled_library)
     assert items["18157122"]["doi"] == "10.1038/nchembio.2007.59"
     assert items["20821847"]["title"] == "Endocrinology: An Integrated Approach"
-    assert items["39000001"]["creators"][-1] == "Example Calcium Imaging Consortium"
+    assert items["39000001"]["creators"][-1]["name"] == "Example Calcium Imaging Consortium"
     again = refman(filled_library, "import", folder)
     assert "0 added, 5 duplicates skipped" in again.stdout
 

@@ -434,7 +434,12 @@ _ASPECTS: tuple[_Aspect, ...] = (
     ),
     _Aspect(
         ("publisher",),
-        lambda t, v, k: t == "PB" or (t == "JT" and k in _PUBLISHED_BY_JT),
+        # A thesis's university is read from its SO: an edited publisher replaces that SO too.
+        lambda t, v, k: (
+            t == "PB"
+            or (t == "JT" and k in _PUBLISHED_BY_JT)
+            or (t == "SO" and k == THESIS and bool(_UNIVERSITY.search(v)))
+        ),
         lambda r: _one("PB", r.publisher),
         typed=True,
     ),
