@@ -101,7 +101,12 @@ _DECODER_CONTEXT = get_default_latex_context_db()
 _DECODER_CONTEXT.add_context_category(
     "refman",
     prepend=True,
-    macros=[MacroTextSpec("url", simplify_repl="%s"), MacroTextSpec("textquotesingle", "'")],
+    macros=[
+        MacroTextSpec("url", simplify_repl="%s"),
+        MacroTextSpec("textquotesingle", "'"),
+        MacroTextSpec("textasciicircum", "^"),  # not the modifier letter pylatexenc gives
+        MacroTextSpec("textasciitilde", "~"),
+    ],
 )
 _DECODER = LatexNodes2Text(
     latex_context=_DECODER_CONTEXT, math_mode="text", strict_latex_spaces=True
@@ -130,13 +135,35 @@ def _scripts(math: re.Match[str]) -> str:
     return "$" + _SCRIPT.sub(_script, math[1]) + "$"
 
 
+# What the quick path (``_simply``) decodes on its own: braces, the escapes of specials and
+# dash ligatures. Any other command, math, a tie or a quote ligature goes to pylatexenc, which
+# is some fifty times slower on an abstract.
+_NEEDS_DECODER = re.compile(r"\\(?![&%$#_])|(?<!\\)[$~]|``|''")
+_SIMPLE_ESCAPE = re.compile(r"\\([&%$#_])")
+_BRACE = re.compile(r"[{}]")
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+
+
+def _simply(text: str) -> str:
+    text = _BRACE.sub("", text)
+    if "--" in text:
+        text = text.replace("---", "\u2014").replace("--", "\u2013")
+    return _SIMPLE_ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
 @lru_cache(maxsize=4096)
 def plain(latex: str) -> str:
     """The text that LaTeX text stands for, on one line, without control characters."""
     text = without_controls(latex)
-    if _NEEDS_DECODING.search(text):
+    if not _NEEDS_DECODING.search(text):
+        pass
+    elif not _NEEDS_DECODER.search(text):
+        text = _simply(text)
+    else:
         if "$" in text:
             text = _MATH.sub(_scripts, text)
+        if "%" in text:  # a bare % is text in BibTeX, a comment to LaTeX
+            text = _BARE_PERCENT.sub(r"\\%", text)
         try:
             text = _DECODER.latex_to_text(text)
         except (RecursionError, ValueError, IndexError):  # pylatexenc on a broken text
