@@ -30,7 +30,12 @@ from refman.formats.text import without_controls
 from refman.model import ParseError, Problem, Reference
 
 MAX_WAITING = 10_000  # children waiting for their crossref parent
-MAX_REMEMBERED = 20_000  # entries remembered as possible crossref parents
+MAX_REMEMBERED = 2_000  # entries remembered as possible crossref parents
+# The entry types a crossref names (the whole that a part is in).
+_PARENT_TYPES = frozenset(
+    "book mvbook collection mvcollection proceedings mvproceedings reference mvreference "
+    "periodical booklet manual".split()
+)
 _SKIPPED = frozenset({"comment", "preamble"})
 # Fields a child does not take from its parent (biber's rule, less its obscure ones).
 _NOT_INHERITED = frozenset(
@@ -119,11 +124,12 @@ class _Reader:
             yield from self._children_of(entry)
 
     def _remember(self, entry: Entry) -> None:
-        if entry.key:
-            self.remembered[entry.key.lower()] = entry
-            self.remembered.move_to_end(entry.key.lower())
-            while len(self.remembered) > MAX_REMEMBERED:
-                self.remembered.popitem(last=False)
+        if not entry.key or entry.kind not in _PARENT_TYPES:
+            return
+        self.remembered[entry.key.lower()] = entry
+        self.remembered.move_to_end(entry.key.lower())
+        while len(self.remembered) > MAX_REMEMBERED:
+            self.remembered.popitem(last=False)
 
     def _children_of(self, parent: Entry) -> Iterator[tuple[int, Reference]]:
         key = parent.key.lower()

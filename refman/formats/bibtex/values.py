@@ -151,9 +151,21 @@ def _simply(text: str) -> str:
     return _SIMPLE_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
-@lru_cache(maxsize=4096)
 def plain(latex: str) -> str:
     """The text that LaTeX text stands for, on one line, without control characters."""
+    # Short texts (names, journals, keywords) recur: those are cached, the long ones not.
+    return _plain_cached(latex) if len(latex) < _CACHED_CHARS else _plain(latex)
+
+
+_CACHED_CHARS = 128
+
+
+@lru_cache(maxsize=4096)
+def _plain_cached(latex: str) -> str:
+    return _plain(latex)
+
+
+def _plain(latex: str) -> str:
     text = without_controls(latex)
     if not _NEEDS_DECODING.search(text):
         pass
