@@ -26,7 +26,7 @@ from refman.formats.bibtex.mapping import Entry, to_reference
 from refman.formats.bibtex.sniff import HEAD_BYTES, not_bibtex_reason
 from refman.formats.bibtex.split import Cut, cut_blocks, text_blocks
 from refman.formats.bibtex.values import evaluate
-from refman.formats.text import without_controls
+from refman.formats.text import one_line, without_controls
 from refman.model import ParseError, Problem, Reference
 
 MAX_WAITING = 10_000  # children waiting for their crossref parent
@@ -103,7 +103,8 @@ class _Reader:
             value, bare = evaluate(str(field.value), self.strings)
             if name == "month" and bare:
                 value = str(field.value).strip().lower()  # the macro, as BibTeX writes it
-            fields.append((name, without_controls(value)))
+            # White space runs are one space to BibTeX: a value is kept on one line.
+            fields.append((name, one_line(without_controls(value))))
         return Entry(found.entry_type.strip().lower(), found.key.strip(), tuple(fields))
 
     def _resolved(self, line: int, entry: Entry) -> Iterator[tuple[int, Reference]]:

@@ -1,0 +1,28 @@
+"""``refman import`` of BibTeX files, as a user runs it: a .bib file and a BibTeX file named
+.nbib read from their content, a damaged entry named with its line, and the export giving the
+imported entries back."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.safety_helpers import refman
+from tests.samples import BAD, DATA
+
+pytestmark = pytest.mark.system
+
+CASES = DATA / "import" / "bibtex"
+
+
+def test_bibtex_files_are_imported_from_their_content(library_path, tmp_path):
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_text("@article{ok, title = {Fine}}\n\n@article{bad,\n title = {Open {\n")
+    files = [CASES / "zotero-bibtex-02.bib", BAD / "bibtex.nbib", damaged]
+    result = refman(library_path, "import", *files)
+    assert result.returncode == 0, result.stderr
+    assert "4 added" in result.stdout
+    assert f"{damaged}:3: the entry @article{{bad cannot be read" in result.stdout
+    exported = refman(library_path, "export", "--format", "bibtex")
+    assert exported.returncode == 0, exported.stderr
+    assert "@book{abramowitz+stegun," in exported.stdout
+    assert "  edition = {ninth Dover printing, tenth GPO printing}\n" in exported.stdout
