@@ -77,14 +77,60 @@ ITEM_TYPES = {kind: item for item, kinds in _TYPES.items() for kind in kinds.spl
 
 # Types and fields only BibLaTeX has.
 _BIBLATEX_TYPES = frozenset(
-    "mvbook bookinbook suppbook collection mvcollection suppcollection mvproceedings reference "
-    "mvreference inreference report thesis online dataset software artwork audio image movie "
-    "music performance video standard letter review commentary jurisdiction legislation legal "
-    "periodical suppperiodical patent".split()
+    [
+        "mvbook",
+        "bookinbook",
+        "suppbook",
+        "collection",
+        "mvcollection",
+        "suppcollection",
+        "mvproceedings",
+        "reference",
+        "mvreference",
+        "inreference",
+        "report",
+        "thesis",
+        "online",
+        "dataset",
+        "software",
+        "artwork",
+        "audio",
+        "image",
+        "movie",
+        "music",
+        "performance",
+        "video",
+        "standard",
+        "letter",
+        "review",
+        "commentary",
+        "jurisdiction",
+        "legislation",
+        "legal",
+        "periodical",
+        "suppperiodical",
+        "patent",
+    ]
 )
 _BIBLATEX_FIELDS = frozenset(
-    "date journaltitle location eprinttype langid urldate eventdate origdate shortjournal "
-    "maintitle subtitle titleaddon booksubtitle bookauthor journalsubtitle institution".split()
+    [
+        "date",
+        "journaltitle",
+        "location",
+        "eprinttype",
+        "langid",
+        "urldate",
+        "eventdate",
+        "origdate",
+        "shortjournal",
+        "maintitle",
+        "subtitle",
+        "titleaddon",
+        "booksubtitle",
+        "bookauthor",
+        "journalsubtitle",
+        "institution",
+    ]
 )
 
 # A language as babel and biblatex name it, back to the code MEDLINE gives (the writer's map).
@@ -175,6 +221,7 @@ def _container(entry: Entry, item_type: str, get: dict[str, str]) -> tuple[str, 
 
 
 def _publisher(item_type: str, get: dict[str, str]) -> str:
+    names_: tuple[str, ...]
     if item_type == "thesis":
         names_ = ("school", "institution", "publisher")
     elif item_type == "report":

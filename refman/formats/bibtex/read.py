@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from bibtexparser.model import DuplicateFieldKeyBlock, ParsingFailedBlock
+from bibtexparser.model import Entry as BibEntry
 from bibtexparser.splitter import Splitter
 
 from refman.formats.bibtex.mapping import Entry, to_reference
@@ -33,8 +34,19 @@ MAX_WAITING = 10_000  # children waiting for their crossref parent
 MAX_REMEMBERED = 2_000  # entries remembered as possible crossref parents
 # The entry types a crossref names (the whole that a part is in).
 _PARENT_TYPES = frozenset(
-    "book mvbook collection mvcollection proceedings mvproceedings reference mvreference "
-    "periodical booklet manual".split()
+    [
+        "book",
+        "mvbook",
+        "collection",
+        "mvcollection",
+        "proceedings",
+        "mvproceedings",
+        "reference",
+        "mvreference",
+        "periodical",
+        "booklet",
+        "manual",
+    ]
 )
 _SKIPPED = frozenset({"comment", "preamble"})
 # Fields a child does not take from its parent (biber's rule, less its obscure ones).
@@ -91,8 +103,11 @@ class _Reader:
         library = Splitter(cut.text).split()
         entries = list(library.entries)
         for block in library.failed_blocks:
-            if isinstance(block, DuplicateFieldKeyBlock):
-                entries.append(block.entry)  # the first of a repeated field counts (BibTeX's rule)
+            if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+                block.ignore_error_block, BibEntry
+            ):
+                # BibTeX's rule: the first of a repeated field counts.
+                entries.append(block.ignore_error_block)
         if not entries:
             self._failed(cut, library.failed_blocks)
             return None

@@ -16,7 +16,9 @@ from refman.formats.bibtex.mapping import ITEM_TYPES
 HEAD_BYTES = 4096
 
 _KNOWN = frozenset(ITEM_TYPES) | {"string", "comment", "preamble", "set", "xdata"}
-_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]\w*)[ \t]*([{(])[ \t\n]*([^\s,{}()=\"#]*)[ \t]*(,?)", re.M)
+_START = re.compile(
+    r"^[ \t]*@[ \t]*([A-Za-z]\w*)[ \t]*([{(])[ \t\n]*([^\s,{}()=\"#]*)[ \t]*(,?)", re.M
+)
 
 
 def head_text(head: bytes) -> str:

@@ -13,16 +13,30 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from refman.formats.text import one_line, without_controls
 from refman.model import AUTHOR, Creator, PartialDate
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 # BibTeX's predefined strings: the month macros.
 PREDEFINED = dict(zip(MONTHS, (name.capitalize() for name in _MONTH_NAMES), strict=True))
 
@@ -73,7 +87,9 @@ def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, bool]:
         pieces += 1
         if char == "{":
             end = _braced_end(raw, index)
-            parts.append(raw[index + 1 : end - 1] if raw[end - 1 : end] == "}" else raw[index + 1 :])
+            parts.append(
+                raw[index + 1 : end - 1] if raw[end - 1 : end] == "}" else raw[index + 1 :]
+            )
         elif char == '"':
             end = _quoted_end(raw, index)
             parts.append(raw[index + 1 : end - 1] if end - index >= 2 else "")

@@ -88,7 +88,9 @@ def test_sniff_finds_no_reader_for_what_refman_cannot_read(head):
 
 
 def test_sniff_picks_the_bibtex_reader_whatever_the_name():
-    assert formats.sniff(b"@article{k,\n title={x}}\n", "references.nbib") is formats.FORMATS["bibtex"]
+    assert (
+        formats.sniff(b"@article{k,\n title={x}}\n", "references.nbib") is formats.FORMATS["bibtex"]
+    )
 
 
 def test_a_new_reader_plugs_in_with_an_entry_and_the_name_breaks_a_tie(monkeypatch):

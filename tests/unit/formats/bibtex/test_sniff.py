@@ -20,7 +20,10 @@ def test_a_bibtex_file_named_nbib_or_txt_is_read_as_bibtex():
     head = (BAD / "bibtex.nbib").read_bytes()
     assert formats.sniff(head, "bibtex.nbib") is formats.FORMATS["bibtex"]
     assert formats.sniff(head, "refs.txt") is formats.FORMATS["bibtex"]
-    assert formats.sniff("% JabRef header\n@Article{k,\n".encode("utf-16"), "x") is formats.FORMATS["bibtex"]
+    assert (
+        formats.sniff("% JabRef header\n@Article{k,\n".encode("utf-16"), "x")
+        is formats.FORMATS["bibtex"]
+    )
 
 
 OTHERS = [

@@ -60,13 +60,30 @@ BETTER = {
     ("22", 0, "creators"): "D\\textquotesingle aspremont is D'aspremont (Zotero: D' aspremont)",
 }
 # Zotero fields refman has no place for (kept in the entry, which export gives back).
-NOT_FIELDS = {"itemID", "attachments", "notes", "seeAlso", "extra", "edition", "rights",
-              "thesisType", "reportType", "shortTitle", "ISSN", "accessDate", "tags"}
+NOT_FIELDS = {
+    "itemID",
+    "attachments",
+    "notes",
+    "seeAlso",
+    "extra",
+    "edition",
+    "rights",
+    "thesisType",
+    "reportType",
+    "shortTitle",
+    "ISSN",
+    "accessDate",
+    "tags",
+}
 
 
 def dashes(text: str) -> str:
     """Page ranges compare with any dash: refman keeps MEDLINE's hyphen."""
-    return re.sub(r"[\u2013\u2014]", "-", text) if re.fullmatch(r"[\w\s\u2013\u2014-]+", text) else text
+    return (
+        re.sub(r"[\u2013\u2014]", "-", text)
+        if re.fullmatch(r"[\w\s\u2013\u2014-]+", text)
+        else text
+    )
 
 
 def plain_html(text: str) -> str:
@@ -109,10 +126,19 @@ def compare(case: str) -> list[tuple[int, str, object, object]]:
         ]
         pairs.append(("date", item.get("date", ""), zotero_date(ref)))
         pairs.append(
-            ("creators", [person(c) for c in item["creators"]], [refman_person(c) for c in ref.creators])
+            (
+                "creators",
+                [person(c) for c in item["creators"]],
+                [refman_person(c) for c in ref.creators],
+            )
         )
-        pairs.append(("tags", sorted(t["tag"] if isinstance(t, dict) else t for t in item["tags"]),
-                      sorted(t.name for t in ref.tags)))
+        pairs.append(
+            (
+                "tags",
+                sorted(t["tag"] if isinstance(t, dict) else t for t in item["tags"]),
+                sorted(t.name for t in ref.tags),
+            )
+        )
         for name, theirs, ours in pairs:
             if theirs != ours and (case, index, name) not in BETTER:
                 differences.append((index, name, theirs, ours))
