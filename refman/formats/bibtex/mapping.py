@@ -170,6 +170,8 @@ def split_list(latex: str) -> list[str]:
     """``keywords``: split at commas outside braces (at semicolons if it has no comma), each
     item's own braces (which protect a comma in it) taken off."""
     separator = "," if "," in latex else ";"
+    if "{" not in latex:
+        return [text for item in latex.split(separator) if (text := plain(item.strip()))]
     items: list[str] = []
     depth = 0
     start = 0

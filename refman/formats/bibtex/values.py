@@ -44,28 +44,28 @@ PREDEFINED = dict(zip(MONTHS, (name.capitalize() for name in _MONTH_NAMES), stri
 # --- raw values -------------------------------------------------------------------------------
 
 
+_BRACES = re.compile(r"[{}]")
+_QUOTE_OR_BRACES = re.compile(r'[{}"]')
+
+
 def _braced_end(raw: str, start: int) -> int:
     """The index after the ``}`` that closes the ``{`` at ``start`` (the end if none does)."""
     depth = 0
-    for index in range(start, len(raw)):
-        char = raw[index]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
+    for mark in _BRACES.finditer(raw, start):
+        depth += 1 if mark[0] == "{" else -1
+        if depth == 0:
+            return mark.end()
     return len(raw)
 
 
 def _quoted_end(raw: str, start: int) -> int:
     """The index after the ``"`` that closes the one at ``start``, outside braces."""
     depth = 0
-    for index in range(start + 1, len(raw)):
-        char = raw[index]
-        depth += (char == "{") - (char == "}")
+    for mark in _QUOTE_OR_BRACES.finditer(raw, start + 1):
+        char = mark[0]
         if char == '"' and depth <= 0:
-            return index + 1
+            return mark.end()
+        depth += (char == "{") - (char == "}")
     return len(raw)
 
 

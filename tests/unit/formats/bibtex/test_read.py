@@ -275,3 +275,49 @@ def test_an_entry_longer_than_the_limit_is_said_in_bounded_memory():
     assert len(refs) == 2
     assert [p.line for p in problems] == [5] and "longer than" in problems[0].message
     assert peak < len(huge) * 2  # the stream's bytes, not the text as well
+
+
+class _HundredMegabytes(io.RawIOBase):
+    """100 MB of entries made as they are read, each with a 1 MB abstract."""
+
+    ENTRY_CHARS = 2**20
+    COUNT = 100
+
+    def __init__(self) -> None:
+        words = "lorem ipsum dolor sit amet " * (self.ENTRY_CHARS // 27)
+        self._entries = (
+            f"@article{{k{i},\n  title = {{T {i}}},\n  abstract = {{{words}}}\n}}\n".encode()
+            for i in range(self.COUNT)
+        )
+        self._rest = b""
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._at >= len(self._rest):
+            self._rest, self._at = next(self._entries, b""), 0
+        size = min(len(buffer), len(self._rest) - self._at)
+        buffer[:size] = self._rest[self._at : self._at + size]
+        self._at += size
+        return size
+
+
+def test_a_100_mb_file_is_read_in_bounded_memory():
+    stream = io.BufferedReader(_HundredMegabytes(), buffer_size=1 << 16)
+    tracemalloc.start()
+    try:
+        problems: list = []
+        count = 0
+        for _, ref in read_numbered(stream, name="big.bib", on_problem=problems.append):
+            assert len(ref.abstract) > _HundredMegabytes.ENTRY_CHARS * 0.9
+            count += 1
+            del ref
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == _HundredMegabytes.COUNT and problems == []
+    # Some twenty copies of one entry (the splitter's, bibtexparser's, the values'), never more
+    # than one entry at a time: a file's size does not count.
+    assert peak < 32 * _HundredMegabytes.ENTRY_CHARS
