@@ -122,6 +122,9 @@ _DECODER_CONTEXT.add_context_category(
         MacroTextSpec("textquotesingle", "'"),
         MacroTextSpec("textasciicircum", "^"),  # not the modifier letter pylatexenc gives
         MacroTextSpec("textasciitilde", "~"),
+        MacroTextSpec("textbraceleft", "{"),  # refman's writer, for braces that do not pair
+        MacroTextSpec("textbraceright", "}"),
+        MacroTextSpec("textbackslash", "\\"),
     ],
 )
 _DECODER = LatexNodes2Text(

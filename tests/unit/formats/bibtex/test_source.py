@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from refman.formats.bibtex import write_biblatex, write_bibtex
 from refman.model import Creator, PartialDate, Reference, Tag
@@ -126,3 +129,33 @@ def test_keywords_with_commas_survive_a_round_trip():
         assert "{Neoplasms, Experimental}, Humans, A; B" in text
         (back,), _ = read(text)
         assert [t.name for t in back.tags] == [t.name for t in tags]
+
+
+# --- any text ----------------------------------------------------------------------------------
+
+# Text with what means something to BibTeX or LaTeX drawn often, letters with accents, Greek.
+any_text = st.text(
+    st.sampled_from(list('{}\\@%&$#_~^,="() -') + list("éüßøÅłçñαβΩ–—")) | st.characters(
+        codec="ascii", categories=("L", "N")
+    ),
+    max_size=30,
+).map(lambda text: " ".join(text.split()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=any_text, family=any_text, given_name=any_text, group=any_text, tag=any_text)
+def test_any_text_comes_back_as_it_was(title, family, given_name, group, tag):
+    # A family name alone that needs braces reads back as a group (BibTeX has one form for
+    # both), and a hyphen beside a dash makes a longer dash: both said in the README.
+    assume(not re.search("[-–—]{2}", " ".join((title, tag, family, given_name, group))))
+    person = Creator(family, given_name or "Ann")
+    creators = tuple(c for c in (person, Creator(literal=group)) if c.family or c.literal)
+    ref = Reference(title=title, creators=creators, tags=(Tag(tag, "keyword"),) if tag else ())
+    for fmt in WRITERS:
+        text = written([ref], fmt)
+        (back,), problems = read(text)
+        assert problems == []
+        assert back.title == ref.title
+        assert [t.name for t in back.tags] == [t.name for t in ref.tags]
+        assert back.creators == ref.creators
+        assert written([back], fmt) == text
