@@ -110,7 +110,7 @@ _START = re.compile(r"@[ \t]*([A-Za-z][\w:.+-]*)[ \t\n]*([{(])")
 # Inside a block: braces, and a line that starts a new block (a "}" was missing before it).
 _BRACES = re.compile(r"[{}]|^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t]*[{(]", re.M)
 _PARENS = re.compile(r'[{}()"]|^[ \t]*@[ \t]*[A-Za-z][\w:.+-]*[ \t]*[{(]', re.M)
-_KEY = re.compile(r"[ \t\n]*([^,\s{}()=\"#]*)")
+_KEY = re.compile(r"[ \t\n]*([^,\s{}()=\"#]*)(?=[\s,{}()=\"#])")  # the key whole
 
 
 class _Block:
