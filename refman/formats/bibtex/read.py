@@ -3,7 +3,8 @@
 Each block the splitter cuts is read by bibtexparser's splitter alone, so that a 100 MB file
 is never held whole. ``@string`` definitions are kept as they come (a later one wins, names
 ignore case) and put into the values of the entries after them; ``#`` joins pieces of a value.
-``@comment``, ``@preamble`` and text between entries are skipped.
+``@comment``, ``@preamble``, BibLaTeX's ``@xdata`` and ``@set`` (no items of their own) and
+text between entries are skipped.
 
 ``crossref``: an entry names its parent, whose fields it lacks it takes (the parent's title as
 its ``booktitle``), as BibTeX and biber do. The parent usually comes after its children
@@ -48,7 +49,7 @@ _PARENT_TYPES = frozenset(
         "manual",
     ]
 )
-_SKIPPED = frozenset({"comment", "preamble"})
+_SKIPPED = frozenset({"comment", "preamble", "xdata", "set"})  # no items of their own
 # Fields a child does not take from its parent (biber's rule, less its obscure ones).
 _NOT_INHERITED = frozenset(
     {"title", "subtitle", "shorttitle", "titleaddon", "crossref", "xref", "ids", "key", "label"}

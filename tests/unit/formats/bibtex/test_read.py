@@ -321,3 +321,9 @@ def test_a_100_mb_file_is_read_in_bounded_memory():
     # Some twenty copies of one entry (the splitter's, bibtexparser's, the values'), never more
     # than one entry at a time: a file's size does not count.
     assert peak < 32 * _HundredMegabytes.ENTRY_CHARS
+
+
+def test_xdata_and_set_entries_are_not_items():
+    text = "@xdata{x, publisher = {P}}\n@set{s, entryset = {a,b}}\n" + entry("a")
+    refs, problems = read(text)
+    assert [r.title for r in refs] == ["A title"] and problems == []
