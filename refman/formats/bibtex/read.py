@@ -9,7 +9,8 @@ text between entries are skipped.
 ``crossref``: an entry names its parent, whose fields it lacks it takes (the parent's title as
 its ``booktitle``), as BibTeX and biber do. The parent usually comes after its children
 (BibTeX wants it so), so a child waits for it; entries that may be parents are remembered.
-Both are bounded (``MAX_WAITING``, ``MAX_REMEMBERED``): beyond that, or when the parent never
+Both are bounded (``MAX_WAITING``, ``MAX_REMEMBERED``, ``MAX_HELD_CHARS`` with the
+``@string``s): beyond that, or when the parent never
 comes, the child is read without it and a problem says so. The source record of a child holds
 the fields it took, and no ``crossref`` (its parent may not be exported with it).
 """
@@ -32,6 +33,8 @@ from refman.formats.text import one_line, without_controls
 from refman.model import ParseError, Problem, Reference
 
 MAX_WAITING = 10_000  # children waiting for their crossref parent
+# Characters held for later entries: the children waiting, and the @string definitions.
+MAX_HELD_CHARS = 16_000_000
 MAX_REMEMBERED = 2_000  # entries remembered as possible crossref parents
 # The entry types a crossref names (the whole that a part is in).
 _PARENT_TYPES = frozenset(
@@ -66,6 +69,7 @@ class _Reader:
         self.strings: dict[str, str] = {}
         self.remembered: OrderedDict[str, Entry] = OrderedDict()
         self.waiting: list[tuple[int, Entry, str]] = []  # line, child, parent key
+        self.held = 0  # characters of the waiting children and the strings
 
     def problem(self, line: int, message: str) -> None:
         self.on_problem(Problem(self.name, line, message))
@@ -92,6 +96,10 @@ class _Reader:
             return
         for string in library.strings:
             value, _ = evaluate(string.value, self.strings)
+            if self.held + len(value) > MAX_HELD_CHARS:
+                self.problem(cut.line, f"@string {string.key} is left out: too many strings")
+                continue
+            self.held += len(value)
             self.strings[string.key.strip().lower()] = without_controls(value)
 
     def _failed(self, cut: Cut, failed: list[ParsingFailedBlock]) -> None:
@@ -129,10 +137,16 @@ class _Reader:
         parent_key = next((v.strip() for n, v in entry.fields if n == "crossref"), "")
         parent = self.remembered.get(parent_key.lower()) if parent_key else None
         if parent_key and parent is None:
-            if len(self.waiting) < MAX_WAITING:
+            size = sum(len(value) for _, value in entry.fields)
+            if len(self.waiting) < MAX_WAITING and self.held + size <= MAX_HELD_CHARS:
                 self.waiting.append((line, entry, parent_key))
+                self.held += size
             else:
-                self.problem(line, f"{entry.key}: its crossref '{parent_key}' was not found")
+                self.problem(
+                    line,
+                    f"the entry {entry.key} is read without its crossref '{parent_key}', "
+                    "which is not before it (too many entries wait for theirs)",
+                )
                 yield line, to_reference(entry)
         else:
             yield line, to_reference(inherit(entry, parent) if parent else entry)
@@ -153,6 +167,7 @@ class _Reader:
         still = []
         for line, child, parent_key in self.waiting:
             if parent_key.lower() == key:
+                self.held -= sum(len(value) for _, value in child.fields)
                 yield line, to_reference(inherit(child, parent))
             else:
                 still.append((line, child, parent_key))

@@ -327,3 +327,17 @@ def test_xdata_and_set_entries_are_not_items():
     text = "@xdata{x, publisher = {P}}\n@set{s, entryset = {a,b}}\n" + entry("a")
     refs, problems = read(text)
     assert [r.title for r in refs] == ["A title"] and problems == []
+
+
+def test_strings_and_waiting_children_are_held_within_a_bound(monkeypatch):
+    monkeypatch.setattr("refman.formats.bibtex.read.MAX_HELD_CHARS", 30)
+    text = (
+        "@string{a = {" + "x" * 20 + "}}\n@string{b = {" + "y" * 20 + "}}\n"
+        "@inproceedings{c, title = {" + "z" * 40 + "}, crossref = {p}}\n"
+        "@proceedings{p, title = {Proc}}\n"
+        "@article{d, title = a # b}\n"
+    )
+    refs, problems = read(text)
+    assert sorted(r.title for r in refs) == ["Proc", "x" * 20 + "b", "z" * 40]
+    assert [p.line for p in problems] == [2, 3]
+    assert "too many strings" in problems[0].message and "'p'" in problems[1].message
