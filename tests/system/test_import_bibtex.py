@@ -16,12 +16,18 @@ CASES = DATA / "import" / "bibtex"
 
 def test_bibtex_files_are_imported_from_their_content(library_path, tmp_path):
     damaged = tmp_path / "damaged.txt"
-    damaged.write_text("@article{ok, title = {Fine}}\n\n@article{bad,\n title = {Open {\n")
+    damaged.write_text(
+        "@article{ok, title = {Fine}}\n"
+        "@article{nokey title = {x}}\n"
+        "@article{bad,\n title = {Open {\n"
+    )
     files = [CASES / "zotero-bibtex-02.bib", BAD / "bibtex.nbib", damaged]
     result = refman(library_path, "import", *files)
     assert result.returncode == 0, result.stderr
     assert "4 added" in result.stdout
+    assert f"{damaged}:2: the entry @article{{nokey cannot be read" in result.stdout
     assert f"{damaged}:3: the entry @article{{bad cannot be read" in result.stdout
+    assert result.stderr == ""  # the parser's own log does not reach the terminal
     exported = refman(library_path, "export", "--format", "bibtex")
     assert exported.returncode == 0, exported.stderr
     assert "@book{abramowitz+stegun," in exported.stdout

@@ -17,10 +17,12 @@ the fields it took, and no ``crossref`` (its parent may not be exported with it)
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from bibtexparser.library import Library
 from bibtexparser.model import DuplicateFieldKeyBlock, ParsingFailedBlock
 from bibtexparser.model import Entry as BibEntry
 from bibtexparser.splitter import Splitter
@@ -61,6 +63,20 @@ _PARENT_TITLE_AS = "booktitle"
 
 ProblemReport = Callable[[Problem], None]
 
+# bibtexparser logs each block it cannot read; the reader says so as a problem instead (with
+# the file's line), and nothing of the library's own may reach the user's terminal.
+_PARSER_LOG = logging.getLogger("bibtexparser")
+_PARSER_LOG.addHandler(logging.NullHandler())
+_PARSER_LOG.propagate = False
+
+
+def _split(text: str) -> Library | None:
+    """bibtexparser's reading of one block; None if it fails on it (a state it calls a bug)."""
+    try:
+        return Splitter(text).split()
+    except Exception:  # noqa: BLE001 - one block the parser cannot take is a problem, not a crash
+        return None
+
 
 class _Reader:
     def __init__(self, name: str, on_problem: ProblemReport):
@@ -90,9 +106,9 @@ class _Reader:
             yield line, to_reference(child)
 
     def _string(self, cut: Cut) -> None:
-        library = Splitter(cut.text).split()
-        if library.failed_blocks or not library.strings:
-            self._failed(cut, library.failed_blocks)
+        library = _split(cut.text)
+        if library is None or library.failed_blocks or not library.strings:
+            self._failed(cut, library.failed_blocks if library else [])
             return
         for string in library.strings:
             value, _ = evaluate(string.value, self.strings)
@@ -109,7 +125,10 @@ class _Reader:
         self.problem(cut.line, f"the entry @{cut.kind}{{{cut.key} cannot be read{detail}")
 
     def _entry(self, cut: Cut) -> Entry | None:
-        library = Splitter(cut.text).split()
+        library = _split(cut.text)
+        if library is None:
+            self._failed(cut, [])
+            return None
         entries = list(library.entries)
         for block in library.failed_blocks:
             if isinstance(block, DuplicateFieldKeyBlock) and isinstance(

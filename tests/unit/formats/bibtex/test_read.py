@@ -341,3 +341,16 @@ def test_strings_and_waiting_children_are_held_within_a_bound(monkeypatch):
     assert sorted(r.title for r in refs) == ["Proc", "x" * 20 + "b", "z" * 40]
     assert [p.line for p in problems] == [2, 3]
     assert "too many strings" in problems[0].message and "'p'" in problems[1].message
+
+
+def test_a_block_the_parser_fails_on_is_a_problem(monkeypatch):
+    def fail(self):
+        raise RuntimeError("parser state")
+
+    monkeypatch.setattr("refman.formats.bibtex.read.Splitter.split", fail)
+    refs, problems = read(entry("a") + entry("b"))
+    assert refs == []
+    assert [(p.line, "@article{a cannot be read" in p.message) for p in problems] == [
+        (1, True),
+        (5, False),
+    ]
