@@ -4,10 +4,13 @@ imported entries back."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from refman import formats
 from tests.safety_helpers import refman
-from tests.samples import BAD, DATA
+from tests.samples import ALL, BAD, DATA
 
 pytestmark = pytest.mark.system
 
@@ -32,3 +35,23 @@ def test_bibtex_files_are_imported_from_their_content(library_path, tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert "@book{abramowitz+stegun," in exported.stdout
     assert "  edition = {ninth Dover printing, tenth GPO printing}\n" in exported.stdout
+
+
+def entries(text: str) -> list[str]:
+    """The entries of a .bib file, sorted."""
+    return sorted(("\n" + text).split("\n@"))
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_an_export_imported_into_an_empty_library_exports_the_same(library_path, tmp_path, fmt):
+    exported = tmp_path / "samples.bib"
+    out = io.StringIO()
+    formats.FORMATS[fmt].writer(ALL, out)
+    exported.write_text(out.getvalue(), encoding="utf-8")
+    result = refman(library_path, "import", exported)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(ALL)} added" in result.stdout
+    again = refman(library_path, "export", "--format", fmt)
+    assert again.returncode == 0, again.stderr
+    # The same entries, each byte for byte (the library lists items in its own order).
+    assert entries(again.stdout) == entries(out.getvalue())
