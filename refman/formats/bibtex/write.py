@@ -1,13 +1,16 @@
 """BibTeX and BibLaTeX writers, and the citation keys they share.
 
 Both writers take a sequence of references and write one entry per reference, in input order.
+An item imported from a .bib file is given back as it came (its key, its fields, the ones
+refman has no place for too), only the fields behind edited values replaced (see source); the
+BibTeX writer does so for entries that use no BibLaTeX field, the BibLaTeX writer for all.
 
 Choices, following what Zotero's Better BibTeX does where there is a convention to follow:
 
-- Citation keys are ``family + year + first significant title word`` (``knowles2023safety``),
-  folded to lowercase ASCII. On a collision within one export the first item keeps the plain key
-  and the next ones get ``a``, ``b``, ... in input order, so adding an item at the end of an
-  export never changes an earlier key.
+- Citation keys (but an imported entry's own) are ``family + year + first significant title
+  word`` (``knowles2023safety``), folded to lowercase ASCII. On a collision within one export
+  the first item keeps the plain key and the next ones get ``a``, ``b``, ... in input order, so
+  adding an item at the end of an export never changes an earlier key.
 - BibTeX output is pure ASCII where LaTeX has a form for a character (``é`` → ``{\\'e}``,
   ``ß`` → ``{\\ss}``, ``α`` → ``{$\\alpha$}``); a character with no LaTeX form stays UTF-8
   rather than being dropped. BibLaTeX output keeps all non-ASCII text as UTF-8 (biber reads it).
@@ -38,7 +41,7 @@ from itertools import count, product
 from string import ascii_lowercase
 from typing import TextIO
 
-from refman.formats.bibtex.mapping import BIBLATEX, BIBTEX, KEY_TAG, SOURCE_FORMATS
+from refman.formats.bibtex.mapping import BIBTEX, KEY_TAG, SOURCE_FORMATS
 from refman.formats.bibtex.source import given_back
 from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
@@ -712,7 +715,7 @@ def _biblatex_type(ref: Reference) -> str:
     return entry_type
 
 
-def _given_back(ref: Reference, key: str, formats: tuple[str, ...], dialect: _Dialect) -> str:
+def _given_back(ref: Reference, key: str, dialect: _Dialect) -> str:
     """The entry an imported reference came from, with the fields behind edits replaced."""
     entry_type, fields = given_back(ref, dialect)
     return _format_entry(entry_type, key, [_source_field(n, v) for n, v in fields])
@@ -724,14 +727,14 @@ def _source_field(name: str, value: str) -> _Field:
 
 def _bibtex_entry(ref: Reference, key: str) -> str:
     if ref.source_format == BIBTEX and ref.source_record:
-        return _given_back(ref, key, (BIBTEX,), _BIBTEX_DIALECT)
+        return _given_back(ref, key, _BIBTEX_DIALECT)
     entry_type = _bibtex_type(ref)
     return _format_entry(entry_type, key, _bibtex_fields(ref, entry_type))
 
 
 def _biblatex_entry(ref: Reference, key: str) -> str:
-    if ref.source_format in (BIBTEX, BIBLATEX) and ref.source_record:
-        return _given_back(ref, key, SOURCE_FORMATS, _BIBLATEX_DIALECT)
+    if ref.source_format in SOURCE_FORMATS and ref.source_record:
+        return _given_back(ref, key, _BIBLATEX_DIALECT)
     entry_type = _biblatex_type(ref)
     return _format_entry(entry_type, key, _biblatex_fields(ref, entry_type))
 
