@@ -3,11 +3,13 @@
 For each size it writes a synthetic MEDLINE file (``synthetic``), then measures in child
 processes (``measure``): Bio.Medline's parse of the file for scale, the import, the Library
 API (search, sort, tag counts, BibTeX export), the main window offscreen (first rows, tag
-selector, scrolling) and ``python -m refman`` from launch to its first paint. It prints one
-Markdown table, ready for the README, with the machine and the date above it; progress goes
+selector, scrolling) and ``python -m refman`` from launch to its first paint. Then every
+import format's reader on a synthetic file of 10,000 records (``readers``). It prints the
+Markdown tables, ready for the README, with the machine and the date above them; progress goes
 to stderr.
 
     python -m bench [--sizes 10000,100000] [--quick] [--workdir DIR] [--keep] [--seed N]
+                    [--no-readers]
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import measure, synthetic
+from bench import measure, readers, synthetic
 
 DEFAULT_SIZES = (10_000, 100_000)
 QUICK_SIZES = (2_000,)
@@ -401,8 +403,14 @@ def notes(results: Sequence[dict], seed: int, loads: Sequence[str]) -> list[str]
     return lines
 
 
-def report(results: Sequence[dict], seed: int, loads: Sequence[str]) -> str:
+def report(
+    results: Sequence[dict], seed: int, loads: Sequence[str], reading: dict | None = None
+) -> str:
+    """The Markdown report: the machine, the table per size, the readers' table if they were
+    measured (``reading``: {"records": count, "formats": bench.readers' results}), the notes."""
     parts = ["## refman benchmark", "", *machine(), "", table(results), ""]
+    if reading is not None:
+        parts += [readers.table(reading["formats"], reading["records"]), ""]
     return "\n".join(parts + [f"- {line}" for line in notes(results, seed, loads)])
 
 
@@ -416,6 +424,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", help="folder for the files (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the files (and reuse them)")
     parser.add_argument("--seed", type=int, default=synthetic.DEFAULT_SEED)
+    parser.add_argument(
+        "--no-readers", action="store_true", help="leave out the import formats' readers' table"
+    )
     args = parser.parse_args(argv)
     try:
         args.sizes = QUICK_SIZES if args.quick else [int(s) for s in args.sizes.split(",") if s]
@@ -438,8 +449,24 @@ def run(sizes: Sequence[int], seed: int, work: Workdir) -> list[dict]:
     return results
 
 
-def failed(results: Sequence[dict]) -> bool:
-    return any(isinstance(p, dict) and "error" in p for r in results for p in r.values())
+def run_readers(count: int, seed: int, work: Workdir) -> dict:
+    """Every import format's reader on a synthetic file of ``count`` records (bench.readers)."""
+    log(f"[readers, {count:,} records each]")
+    formats = readers.bench_readers(
+        count,
+        seed,
+        work.file,
+        lambda task, args: measure.run_child(task, args, work.path),
+        log,
+    )
+    return {"records": count, "formats": formats}
+
+
+def failed(results: Sequence[dict], reading: dict | None = None) -> bool:
+    formats = reading["formats"].values() if reading else ()
+    return any(isinstance(p, dict) and "error" in p for r in results for p in r.values()) or any(
+        "error" in f for f in formats
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -448,17 +475,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     start, load_at_start = time.perf_counter(), load_average()
     try:
         results = run(args.sizes, args.seed, work)
+        count = QUICK_SIZES[0] if args.quick else readers.READER_RECORDS
+        reading = None if args.no_readers else run_readers(count, args.seed, work)
     except measure.BenchError as exc:
         log(f"bench: {exc}")
         return 1
     finally:
         work.cleanup()
-    print(report(results, args.seed, [load_at_start, load_average()]))
+    print(report(results, args.seed, [load_at_start, load_average()], reading))
     log(
         f"done in {time.perf_counter() - start:.0f} s"
         + (f"; files in {work.path}" if args.keep else "")
     )
-    return 1 if failed(results) else 0
+    return 1 if failed(results, reading) else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ interpreter as a user would, and lets the parent run without Qt.
 
 Tasks: ``import`` (library.importing.files), ``biopython`` (Bio.Medline parse only, for scale),
 ``reader`` (refman's MEDLINE reader alone, to tell its share of the import from the rest),
+``format-reader`` (any format's reader alone, for the readers' table of ``bench.readers``),
 ``library`` (search, sort, tag counts and export through the Library API) and ``window`` (the
 main window offscreen: first rows shown, tag selector, scrolling). The start of the real
 program, ``python -m refman``, is timed by its own hook (``measure_startup``).
@@ -253,6 +254,31 @@ def task_reader(args: dict) -> dict:
     return {"seconds": seconds, "cpu_s": cpu, "records": count}
 
 
+def task_format_reader(args: dict) -> dict:
+    """The registry's reader of one format alone: the file to References, nothing stored; with
+    the cyclic collector paused, as the import reads."""
+    from refman import collector
+    from refman.formats.registry import find_reader
+
+    reader = find_reader(args["format"]).reader
+    assert reader is not None  # find_reader finds formats with a reader only
+    problems: list = []
+
+    def read() -> int:
+        with open(args["file"], "rb") as stream:
+            return sum(1 for _ in reader(stream, name=args["file"], on_problem=problems.append))
+
+    with collector.paused():
+        seconds, cpu, count = timed_cpu(read)
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "records": count,
+        "problems": len(problems),
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
 def task_biopython(args: dict) -> dict:
     """Bio.Medline's parse of the same file, records only, nothing stored."""
     try:
@@ -406,6 +432,7 @@ TASKS: dict[str, Callable[[dict], dict]] = {
     "import": task_import,
     "biopython": task_biopython,
     "reader": task_reader,
+    "format-reader": task_format_reader,
     "library": task_library,
     "window": task_window,
 }

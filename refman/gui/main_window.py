@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 import refman
+from refman.formats import READ_FORMATS
 from refman.gui import dialogs, preferences
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
@@ -45,6 +46,15 @@ STYLE_WARM_UP_DELAY_MS = 1000
 _KEYS = QKeySequence.StandardKey
 # Menu entries that only write to the library: off when it is open read-only.
 READ_ONLY_DISABLED = {"&Import…", "Import from &Clipboard", "&New Collection…", "Empty Trash…"}
+
+
+def import_file_filter() -> str:
+    """The file dialog's filter: every format refman reads, each one alone, any file. "Any file"
+    is there because the content decides the format (a RIS file saved as .txt)."""
+    readers = list(READ_FORMATS.values())
+    every = sorted({f"*{ext}" for f in readers for ext in f.extensions})
+    each = [f"{f.name} ({' '.join('*' + ext for ext in f.extensions)})" for f in readers]
+    return ";;".join([f"Reference files ({' '.join(every)})", *each, "All files (*)"])
 
 
 class MainWindow(QMainWindow):
@@ -256,9 +266,7 @@ class MainWindow(QMainWindow):
         return self._importer
 
     def choose_files_to_import(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import MEDLINE Files", "", "MEDLINE files (*.nbib *.txt *.medline);;All (*)"
-        )
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import Files", "", import_file_filter())
         if paths:
             self.import_paths(paths)
 

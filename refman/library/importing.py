@@ -53,6 +53,7 @@ DUPLICATE_POLICIES = ("skip", "merge", "keep")
 # The reader for text pasted in, and for a named file no reader recognises (its reader says,
 # in plain words, what the file is not).
 DEFAULT_READER = "medline"
+NO_READABLE_FILES = "this folder holds no file that refman can read"
 # Files in a folder worth sniffing: the readers' extensions, none, and PubMed's own.
 READABLE_SUFFIXES = frozenset(
     {"", ".pubmed", *(ext for fmt in formats.READ_FORMATS.values() for ext in fmt.extensions)}
@@ -249,7 +250,7 @@ def _expand_paths(
         if stat.S_ISDIR(info.st_mode):
             found = _folder_files(path, own, problems)
             if not found:
-                problems.append(Problem(str(path), None, "this folder holds no MEDLINE files"))
+                problems.append(Problem(str(path), None, NO_READABLE_FILES))
             files.extend(found)
         elif refusal := own.refusal(path, info) or _not_regular(info):
             problems.append(Problem(str(path), None, refusal))
@@ -424,15 +425,19 @@ class Importing(UseCase):
         collection: str | CollectionId | None = None,
         tags: Sequence[str] = (),
     ) -> ImportReport:
-        """Import MEDLINE text pasted or dropped on the window."""
+        """Import text pasted or dropped on the window, in whichever format it is in."""
         added_tags = manual_tags(tags)
         report = ImportReport()
         target = self._import_target(collection)
 
-        def opener() -> io.BufferedReader:
-            return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
+        data = text.encode("utf-8")
 
-        source = _Source(opener, name, formats.find_reader(DEFAULT_READER))
+        def opener() -> io.BufferedReader:
+            return io.BufferedReader(io.BytesIO(data))
+
+        # The content decides, as for a file: pasted RIS or BibTeX is read as such.
+        fmt = formats.sniff(data[: formats.SNIFF_BYTES]) or formats.find_reader(DEFAULT_READER)
+        source = _Source(opener, name, fmt)
         self._import_source(source, report, duplicates, target, added_tags, None)
         return report
 

@@ -16,8 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from bench import measure
-from bench.__main__ import QUERY_COUNT, ROWS, Workdir, failed, report, run, search_percentile
+from bench import measure, readers
+from bench.__main__ import (
+    QUERY_COUNT,
+    ROWS,
+    Workdir,
+    failed,
+    report,
+    run,
+    run_readers,
+    search_percentile,
+)
 from tests.samples import SYNTHETIC_RECORDS, SYNTHETIC_SEED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +83,36 @@ def test_the_table_has_every_row_filled(result):
     cells = [row.split(" | ")[1] for row in body]
     assert all(cell and cell != "n/a" for cell in cells)
     assert "SQLite" in text and "CPU" in text
+
+
+@pytest.fixture(scope="module")
+def reading(tmp_path_factory):
+    work = Workdir(str(tmp_path_factory.mktemp("readers")), keep=False)
+    try:
+        return run_readers(SYNTHETIC_RECORDS, SYNTHETIC_SEED, work)
+    finally:
+        work.cleanup()
+
+
+def test_every_reader_reads_every_synthetic_record(reading):
+    formats = reading["formats"]
+    assert list(formats) == readers.reader_keys()
+    assert all("error" not in f for f in formats.values())
+    measured = {key: f for key, f in formats.items() if not f.get("missing")}
+    assert "medline" in measured
+    assert all(f["records"] == SYNTHETIC_RECORDS for f in measured.values())
+    assert all(f["problems"] == 0 and f["seconds"] > 0 for f in measured.values())
+
+
+def test_the_readers_table_has_a_line_per_reader(result, reading):
+    text = report([result], SYNTHETIC_SEED, ["0.0", "0.0"], reading)
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    start = next(i for i, line in enumerate(lines) if line.startswith("| Reader ("))
+    body = lines[start + 1 :]
+    assert len(body) == len(readers.reader_keys())
+    medline = next(line for line in body if line.startswith("| MEDLINE"))
+    assert f"| {SYNTHETIC_RECORDS:,} |" in medline and "(the reference)" in medline
+    assert not failed([result], reading)
 
 
 def test_a_failed_measurement_fails_its_cells_only(result):

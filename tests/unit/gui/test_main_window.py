@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 import refman
+from refman.formats import READ_FORMATS
 from refman.gui import dialogs, export_dialog
 from refman.gui.sidebar import COLLECTION, Source
 from refman.model import ViewQuery
@@ -52,13 +53,23 @@ def test_the_menus_and_their_shortcuts(window):
 
 def test_file_import_adds_the_files_and_selects_the_new_items(window, qtbot, monkeypatch):
     chosen = ([str(DATA / "pubmed_result2.txt")], "")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kwargs: chosen)
+    offered = []
+
+    def choose(parent, title, folder, filters):
+        offered.extend(filters.split(";;"))
+        return chosen
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
     report = import_and_wait(qtbot, window, menu_action(window, "File", "Import…").trigger)
     assert len(report.added) == RESULT2_TITLES
     assert len(shown_titles(window)) == 4 + RESULT2_TITLES
     assert sorted(window.table.selected_ids()) == sorted(report.added)
     assert window.detail.multi.count_label.text() == "4 items selected"
     assert window.count_label.text() == "8 items"
+    # Every format refman reads is offered, and any file: the content decides the format.
+    assert offered[-1] == "All files (*)"
+    assert [f.split(" (")[0] for f in offered[1:-1]] == [f.name for f in READ_FORMATS.values()]
+    assert all(f"*{ext}" in offered[0] for f in READ_FORMATS.values() for ext in f.extensions)
 
 
 def test_a_file_dropped_on_the_table_is_imported(window, qtbot):

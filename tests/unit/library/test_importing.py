@@ -16,7 +16,7 @@ import pytest
 import refman.library.importing as library_module
 from refman.formats import medline
 from refman.library import Library
-from refman.library.importing import FILE_CHANGED
+from refman.library.importing import FILE_CHANGED, NO_READABLE_FILES
 from refman.model import ViewQuery
 from refman.store import items as stored_items
 from tests.safety_helpers import file_problems, fill_library, index_problems, snapshot, unix_socket
@@ -99,7 +99,7 @@ def test_missing_file_and_empty_folder_are_reported(library, tmp_path):
     (tmp_path / "empty").mkdir()
     report = library.importing.files([tmp_path / "nope.nbib", tmp_path / "empty"])
     messages = [p.message for p in report.problems]
-    assert messages == ["no such file or folder", "this folder holds no MEDLINE files"]
+    assert messages == ["no such file or folder", NO_READABLE_FILES]
     assert report.nothing_read
 
 

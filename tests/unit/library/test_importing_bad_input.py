@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refman.library import Library
+from refman.library.importing import NO_READABLE_FILES
 from refman.model import ViewQuery
 from tests.safety_helpers import assert_kept, file_problems, index_problems, snapshot
 from tests.samples import BAD, REJECTED, SAMPLE_FILES, ZOTERO_CASES
@@ -47,7 +48,7 @@ def test_a_folder_without_medline_files_says_so(filled_library, tmp_path):
         shutil.copy(BAD / name, folder)
     before = snapshot(filled_library)
     report = import_into(filled_library, folder)
-    assert [p.message for p in report.problems] == ["this folder holds no MEDLINE files"]
+    assert [p.message for p in report.problems] == [NO_READABLE_FILES]
     assert snapshot(filled_library) == before
 
 
