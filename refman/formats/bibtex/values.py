@@ -125,6 +125,11 @@ _DECODER_CONTEXT.add_context_category(
         MacroTextSpec("textbraceleft", "{"),  # refman's writer, for braces that do not pair
         MacroTextSpec("textbraceright", "}"),
         MacroTextSpec("textbackslash", "\\"),
+        MacroTextSpec("S", "§"),
+        MacroTextSpec("P", "¶"),
+        MacroTextSpec("pounds", "£"),
+        MacroTextSpec("epsilon", "ε"),  # what a writer of \epsilon means, as refman's does
+        MacroTextSpec("phi", "φ"),
     ],
 )
 _DECODER = LatexNodes2Text(
@@ -201,9 +206,15 @@ def _plain(latex: str) -> str:
             text = text.replace("{", "").replace("}", "")
         if _LONE_ACCENT.search(text):
             text = _LONE_ACCENT.sub(lambda m: m[1] + _SPACING[m[2]], text)
-    return one_line(text)
+    if "`" in text:  # Spanish ligatures
+        text = text.replace("?`", "¿").replace("!`", "¡")
+    # White space as one space, but a no-break space (a tie, ~) kept.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # most text, as one_line finds it
+    return _SPACES.sub(" ", text).strip(" ")
 
 
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _VERBATIM_ESCAPE = re.compile(r"\\([_%&#~$])")
 
 
