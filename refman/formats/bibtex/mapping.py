@@ -75,7 +75,8 @@ _TYPES = {
 }
 ITEM_TYPES = {kind: item for item, kinds in _TYPES.items() for kind in kinds.split()}
 
-# Types and fields only BibLaTeX has.
+# Types and fields only BibLaTeX has (a BibTeX style would miss what they hold). BibTeX's own
+# techreport has institution, and langid and urldate are read by BibTeX styles too.
 _BIBLATEX_TYPES = frozenset(
     [
         "mvbook",
@@ -118,8 +119,6 @@ _BIBLATEX_FIELDS = frozenset(
         "journaltitle",
         "location",
         "eprinttype",
-        "langid",
-        "urldate",
         "eventdate",
         "origdate",
         "shortjournal",
@@ -129,7 +128,6 @@ _BIBLATEX_FIELDS = frozenset(
         "booksubtitle",
         "bookauthor",
         "journalsubtitle",
-        "institution",
     ]
 )
 

@@ -138,7 +138,7 @@ _DECODER = LatexNodes2Text(
 
 _SUB = dict(zip("0123456789+-=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ", strict=True))
 _SUP = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", strict=True))
-_MATH = re.compile(r"\$([^$]*)\$")
+_MATH = re.compile(r"(?<!\\)\$((?:\\.|[^$\\])*)\$")  # math between dollars, not \$
 _SCRIPT = re.compile(r"([_^])(?:\{(?:\\(?:textrm|mathrm|text)\s*\{([^{}]*)\}|([^{}]*))\}|(\w))")
 # LaTeX text that needs no decoding: no command, brace, math, tie, dash ligature or quote pair.
 _NEEDS_DECODING = re.compile(r"[\\{}$~%]|--|``|''")

@@ -75,3 +75,7 @@ def test_names_follow_bibtex_rules():
 def test_dates(date, year, month, day, expected):
     found = date_of(date, year, month, day)
     assert (found.year, found.month, found.day, found.text) == expected
+
+
+def test_escaped_dollars_are_not_math():
+    assert plain("\\$\\_{\\textbackslash}\\$ and $x_2$") == "$_\\$ and x₂"
