@@ -41,7 +41,6 @@ REJECTED = {
     "empty.nbib": "it is empty",
     "binary.nbib": "it is a binary file",
     "pubmed-article.pdf": "it is a PDF",
-    "bibtex.nbib": "it looks like BibTeX",
 }
 
 # The styles whose output citeproc-js wrote for the seed (tests/data/csl/STYLE.txt and .html).

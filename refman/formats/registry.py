@@ -5,7 +5,7 @@ extensions) and holds plain callables for what refman can do with it:
 
 - ``reader``: a binary stream in, (line, Reference) pairs out, each problem met to a callback
   (see ``Reader``); with it a ``sniffer`` that says from a file's first bytes whether the reader
-  would read it. MEDLINE is the only reader today: a new import format is one more entry here.
+  would read it. A new import format is one more entry here.
 - ``writer``: references out to a text stream (see ``Writer``); or ``styled_writer`` for the
   bibliographies, which take a CSL style as well (see ``StyledWriter``).
 
@@ -117,9 +117,23 @@ FORMATS: dict[str, Format] = {
             styled_writer=bibliography_writer("rtf"),
             escaped_controls=_RTF_CONTROLS,
         ),
-        Format("bibtex", "BibTeX", (".bib",), writer=bibtex.write_bibtex, needs_tag_details=False),
         Format(
-            "biblatex", "BibLaTeX", (".bib",), writer=bibtex.write_biblatex, needs_tag_details=False
+            "bibtex",
+            "BibTeX",
+            (".bib",),
+            sniffer=bibtex.sniff,
+            reader=bibtex.read_numbered,
+            writer=bibtex.write_bibtex,
+            needs_source_record=True,
+            needs_tag_details=False,
+        ),
+        Format(
+            "biblatex",
+            "BibLaTeX",
+            (".bib",),
+            writer=bibtex.write_biblatex,
+            needs_source_record=True,
+            needs_tag_details=False,
         ),
         Format(
             "ris",

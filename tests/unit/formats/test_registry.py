@@ -25,7 +25,7 @@ def test_the_export_formats_are_the_ones_the_command_line_offers():
         "csl-json",
         "medline",
     ]
-    assert {"medline", "csl-json", "pubmed-xml", "endnote-xml", "ris"} <= set(
+    assert {"medline", "csl-json", "pubmed-xml", "endnote-xml", "ris", "bibtex"} <= set(
         formats.READ_FORMATS
     )
 
@@ -87,6 +87,12 @@ def test_sniff_picks_the_medline_reader_for_medline_content(head):
 )
 def test_sniff_finds_no_reader_for_what_refman_cannot_read(head):
     assert formats.sniff(head, "references.nbib") is None
+
+
+def test_sniff_picks_the_bibtex_reader_whatever_the_name():
+    assert (
+        formats.sniff(b"@article{k,\n title={x}}\n", "references.nbib") is formats.FORMATS["bibtex"]
+    )
 
 
 def test_a_new_reader_plugs_in_with_an_entry_and_the_name_breaks_a_tie(monkeypatch):

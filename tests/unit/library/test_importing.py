@@ -87,7 +87,7 @@ def test_a_file_that_is_not_medline_is_one_clear_problem(library, tmp_path):
     library.importing.files([SEED_FILE])
     before = snapshot(library.path)
     bib = tmp_path / "refs.nbib"
-    bib.write_text("@article{knowles2023, title={Safety}, year={2023}}\n")
+    bib.write_text("Knowles 2023, Safety and efficacy; see the PDF.\n")  # in no format
     report = library.importing.files([bib])
     assert report.files_failed == 1 and report.files_read == 0
     assert len(report.problems) == 1

@@ -10,15 +10,17 @@ formats that hold every value the generator makes (``GENERATED``).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refman.library import Library
-from refman.model import Creator, Reference
+from refman.model import ARTICLE_JOURNAL, AUTHOR, Creator, Issn, PartialDate, Reference, Tag
 from tests.samples import SAMPLE_FILES, ZOTERO_CASES
 from tests.unit.formats.medline.helpers import references
 
@@ -61,19 +63,98 @@ def what_ris_holds(ref: Reference) -> dict[str, object]:
     return held
 
 
+_DASHES = re.compile(r"-{2,3}")
+
+
+_BIBTEX_TEXT = str.maketrans({"\u00b5": "\u03bc", "\u2019": "'", "\u2018": "`"})
+
+
+def _bib_text(text: str) -> str:
+    return text.translate(_BIBTEX_TEXT)
+
+
+def _bib_name(creator: Creator) -> tuple[str, str, str, str]:
+    """A name as BibTeX holds it: without affiliations and ids; a given name alone is a family
+    name, and a family name alone that needs braces (a space, a comma) a group's name."""
+    family, given, literal = creator.family, creator.given, creator.literal
+    if not literal and not family:
+        family, given = given, ""
+    if not literal and not given and (" " in family or "," in family):
+        family, literal = "", family
+    return family, given, literal, creator.role
+
+
+def _bib_held(values: dict[str, object], fmt: str) -> dict[str, object]:
+    """What BibTeX and BibLaTeX keep of a reference's fields: ISSNs without their kinds,
+    creators without affiliations and ids (authors first), tags by name, text on one line, a
+    double hyphen as the en dash it reads as, a date without its season (and for BibTeX without
+    its day)."""
+    date = cast(PartialDate, values["date"])
+    held = dict(values)
+    if fmt == "bibtex":  # µ is written as math mu, ’ and ‘ as ' and ` (README)
+        held = {k: _bib_text(v) if isinstance(v, str) else v for k, v in held.items()}
+    item_type = str(held["item_type"])
+    if item_type not in _CONTAINED:  # a book, report or thesis is in nothing: not written
+        held["container_title"] = held["container_title_short"] = ""
+    elif not held["container_title"]:  # a journal's abbreviation alone is written as its title
+        held["container_title"] = held.get("container_title_short", "")
+        held["container_title_short"] = ""
+    if fmt == "bibtex" or item_type != ARTICLE_JOURNAL:
+        held["container_title_short"] = ""  # BibLaTeX's shortjournal, a journal article's
+    if item_type == ARTICLE_JOURNAL:
+        held["place"] = ""  # MEDLINE's place of a journal is its country: not written
+    held["item_type"] = _BIB_TYPES[fmt].get(item_type, item_type)
+    creators = cast(tuple[Creator, ...], values["creators"])
+    # Authors are written before editors, each in their order.
+    held["creators"] = [_bib_name(c) for c in sorted(creators, key=lambda c: c.role != AUTHOR)]
+    issns = cast(tuple[Issn, ...], values["issns"])
+    held["issns"] = list(dict.fromkeys(issn.value for issn in issns))  # each number once
+    held["tags"] = [tag.name for tag in cast(tuple[Tag, ...], values["tags"])]
+    held["abstract"] = " ".join(str(held["abstract"]).split())
+    held["title"] = _DASHES.sub("\u2013", str(held["title"]))
+    held["pages"] = str(values["pages"]).replace("\u2013", "-")
+    held["date"] = (date.year, date.month, date.day if fmt == "biblatex" else None)
+    return held
+
+
+# Item types whose entries have a container field, and the types that share one entry type.
+_CONTAINED = {ARTICLE_JOURNAL, "chapter", "paper-conference", "dataset", "webpage", "article"}
+_CONTAINED |= {"document"}
+_BIB_TYPES = {
+    "bibtex": {"dataset": "document", "webpage": "document", "article": "document"},
+    "biblatex": {"article": "webpage"},
+}
+
+
+def what_bibtex_holds(fmt: str) -> Callable[[Reference], dict[str, object]]:
+    """What BibTeX or BibLaTeX holds of a reference (README, Formats: BibTeX and BibLaTeX): no
+    publication types, and the rest as ``_bib_held`` says."""
+
+    def held(ref: Reference) -> dict[str, object]:
+        values = every_field(ref)
+        values.pop("publication_types")
+        return _bib_held(values, fmt)
+
+    return held
+
+
 # Every format refman writes and reads, and what each holds of a Reference: all of it, or what
 # the README's Formats section says it can hold.
 HOLDS: dict[str, Callable[[Reference], dict[str, object]]] = {
     "medline": every_field,
     "csl-json": every_field,  # CSL's variables and refman's own _refman member hold it all
     "ris": what_ris_holds,
+    "bibtex": what_bibtex_holds("bibtex"),
+    "biblatex": what_bibtex_holds("biblatex"),
 }
 
 
 # The formats that hold any reference MEDLINE can carry (the generator's values) whole. RIS and
-# BibTeX hold less (an ISSN-shaped SN, ...): their generated round trips are in their format
-# tests (tests/unit/formats/ris/test_mapping.py, tests/unit/formats/bibtex/), with generators
-# of the values they hold.
+# BibTeX hold less: RIS an ISSN-shaped SN; BibTeX, on text no paper has, reads a family name
+# alone that escaping gives a space (`{\c K}`) back as a group, µ in a name or tag as μ, a
+# double hyphen in a tag as an en dash. Their generated round trips are in their format tests
+# (tests/unit/formats/ris/test_mapping.py, tests/unit/formats/bibtex/), with generators of the
+# values they hold.
 GENERATED = ("medline", "csl-json")
 
 

@@ -1,13 +1,16 @@
 """BibTeX and BibLaTeX writers, and the citation keys they share.
 
 Both writers take a sequence of references and write one entry per reference, in input order.
+An item imported from a .bib file is given back as it came (its key, its fields, the ones
+refman has no place for too), only the fields behind edited values replaced (see source); the
+BibTeX writer does so for entries that use no BibLaTeX field, the BibLaTeX writer for all.
 
 Choices, following what Zotero's Better BibTeX does where there is a convention to follow:
 
-- Citation keys are ``family + year + first significant title word`` (``knowles2023safety``),
-  folded to lowercase ASCII. On a collision within one export the first item keeps the plain key
-  and the next ones get ``a``, ``b``, ... in input order, so adding an item at the end of an
-  export never changes an earlier key.
+- Citation keys (but an imported entry's own) are ``family + year + first significant title
+  word`` (``knowles2023safety``), folded to lowercase ASCII. On a collision within one export
+  the first item keeps the plain key and the next ones get ``a``, ``b``, ... in input order, so
+  adding an item at the end of an export never changes an earlier key.
 - BibTeX output is pure ASCII where LaTeX has a form for a character (``é`` → ``{\\'e}``,
   ``ß`` → ``{\\ss}``, ``α`` → ``{$\\alpha$}``); a character with no LaTeX form stays UTF-8
   rather than being dropped. BibLaTeX output keeps all non-ASCII text as UTF-8 (biber reads it).
@@ -38,6 +41,8 @@ from itertools import count, product
 from string import ascii_lowercase
 from typing import TextIO
 
+from refman.formats.bibtex.mapping import BIBTEX, KEY_TAG, SOURCE_FORMATS
+from refman.formats.bibtex.source import given_back
 from refman.formats.text import one_line
 from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, Reference
 
@@ -122,9 +127,23 @@ def _suffixes() -> Iterator[str]:
             yield "".join(letters)
 
 
+def _source_key(ref: Reference) -> str:
+    """The key of an imported entry (its source record's ID), or ""."""
+    if ref.source_format not in SOURCE_FORMATS or not ref.source_record:
+        return ""
+    key = next((value for tag, value in ref.source_record[:2] if tag == KEY_TAG), "")
+    return key if _USABLE_KEY.fullmatch(key) else ""
+
+
+_USABLE_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
+
+
 def citation_keys(refs: Sequence[Reference]) -> list[str]:
-    """One unique key per reference, in order; the same input always gives the same keys."""
-    bases = [_base_key(ref) for ref in refs]
+    """One unique key per reference, in order; the same input always gives the same keys.
+
+    An imported entry keeps its own key (documents cite it), unless an earlier reference
+    took it."""
+    bases = [_source_key(ref) or _base_key(ref) for ref in refs]
     reserved = set(bases)  # a suffixed key must not take another item's plain key
     taken: set[str] = set()
     # Each base resumes its suffixes where it stopped, so many collisions stay linear.
@@ -419,9 +438,26 @@ def _name_part(text: str, escape: _Escaper) -> str:
     return _BARE_ESCAPE.sub(r"{\\\1}", latex) if "\\" in latex else latex
 
 
+# Name suffixes, which BibTeX writes as a name's Jr part: "Hellinger, Jr, Frank R".
+_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV", "V", "2nd", "3rd"})
+
+
+def _jr_part(given: str) -> tuple[str, str]:
+    """(given names, suffix): ``Frank R Jr`` → (``Frank R``, ``Jr``), as MEDLINE keeps it."""
+    words = given.split()
+    if len(words) >= 2 and words[-1] in _SUFFIXES:
+        return " ".join(words[:-1]).rstrip(","), words[-1]
+    return given, ""
+
+
 def _name(creator: Creator, escape: _Escaper) -> str:
     if creator.literal and (literal := one_line(creator.literal)):
         return "{" + escape(literal) + "}"
+    given, jr = _jr_part(creator.given)
+    if jr and creator.family:
+        plain = _name(Creator(creator.family, given), escape)
+        family, _, first = plain.partition(", ")
+        return f"{family}, {_name_part(jr, escape)}, {first}"
     if creator.family and creator.given:
         name = f"{creator.family}, {creator.given}"
         if _PLAIN_NAME.fullmatch(name) and not _AND.search(name):
@@ -502,8 +538,11 @@ def _issns(ref: Reference) -> str:
     return ", ".join(dict.fromkeys(issn.value for issn in ref.issns if issn.value))
 
 
-def _keywords(ref: Reference) -> str:
-    return ", ".join(filter(None, dict.fromkeys([tag.name for tag in ref.tags])))
+def _keywords(ref: Reference, escape: _Escaper) -> str:
+    """Tags, comma separated; a tag holding a comma (MeSH's ``Neoplasms, Experimental``) in
+    braces, which the reader (and biber) keep together."""
+    names = filter(None, dict.fromkeys([one_line(tag.name) for tag in ref.tags]))
+    return ", ".join("{" + escape(n) + "}" if "," in n else escape(n) for n in names)
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -651,7 +690,7 @@ def _tail_fields(ref: Reference, esc: _Escaper) -> list[_Field]:
         ("url", _verbatim(ref.url)),
         ("langid", _LANGIDS.get(ref.language.strip().lower(), "")),
         ("abstract", esc.line(ref.abstract)),
-        ("keywords", esc(_keywords(ref))),
+        ("keywords", _keywords(ref, esc)),
     ]
 
 
@@ -665,16 +704,52 @@ def _format_entry(entry_type: str, key: str, fields: list[_Field]) -> str:
     return f"@{entry_type}{{{key},\n{body}}}\n"
 
 
+def _bibtex_type(ref: Reference) -> str:
+    return _BIBTEX_TYPES.get(ref.item_type, "misc")
+
+
+def _biblatex_type(ref: Reference) -> str:
+    entry_type = _BIBLATEX_TYPES.get(ref.item_type, "misc")
+    if entry_type == "incollection" and not ref.editors():
+        entry_type = "inbook"  # a part of a book written by the same authors
+    return entry_type
+
+
+def _given_back(ref: Reference, key: str, dialect: _Dialect) -> str:
+    """The entry an imported reference came from, with the fields behind edits replaced."""
+    entry_type, fields = given_back(ref, dialect)
+    return _format_entry(entry_type, key, [_source_field(n, v) for n, v in fields])
+
+
+def _source_field(name: str, value: str) -> _Field:
+    return (name, _Bare(value)) if name == "month" and value in _MONTH_MACROS else (name, value)
+
+
 def _bibtex_entry(ref: Reference, key: str) -> str:
-    entry_type = _BIBTEX_TYPES.get(ref.item_type, "misc")
+    if ref.source_format == BIBTEX and ref.source_record:
+        return _given_back(ref, key, _BIBTEX_DIALECT)
+    entry_type = _bibtex_type(ref)
     return _format_entry(entry_type, key, _bibtex_fields(ref, entry_type))
 
 
 def _biblatex_entry(ref: Reference, key: str) -> str:
-    entry_type = _BIBLATEX_TYPES.get(ref.item_type, "misc")
-    if entry_type == "incollection" and not ref.editors():
-        entry_type = "inbook"  # a part of a book written by the same authors
+    if ref.source_format in SOURCE_FORMATS and ref.source_record:
+        return _given_back(ref, key, _BIBLATEX_DIALECT)
+    entry_type = _biblatex_type(ref)
     return _format_entry(entry_type, key, _biblatex_fields(ref, entry_type))
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """What the source record module needs of a writer: its entry type for a reference and
+    the fields it writes for one (as name, text pairs; bare month macros as text)."""
+
+    entry_type: Callable[[Reference], str]
+    fields: Callable[[Reference, str], list[_Field]]
+
+
+_BIBTEX_DIALECT = _Dialect(_bibtex_type, _bibtex_fields)
+_BIBLATEX_DIALECT = _Dialect(_biblatex_type, _biblatex_fields)
 
 
 def _write(refs: Sequence[Reference], out: TextIO, entry: Callable[[Reference, str], str]) -> None:
