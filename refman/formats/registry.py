@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO, Protocol, TextIO
 
-from refman.formats import bibtex, csl_json, endnote_xml, medline, pubmed_xml, ris
+from refman.formats import bibtex, csl_json, endnote_xml, medline, pubmed_xml, ris, unreadable
 from refman.formats.bibliography import bibliography_writer
-from refman.model import Problem, Reference, RefmanError
+from refman.model import ParseError, Problem, Reference, RefmanError
 
 SNIFF_BYTES = 4096  # the first bytes of a file that ``sniff`` looks at, and every sniffer
 
@@ -182,6 +182,31 @@ FORMATS: dict[str, Format] = {
 }
 EXPORT_FORMATS: dict[str, Format] = {key: f for key, f in FORMATS.items() if f.can_write}
 READ_FORMATS: dict[str, Format] = {key: f for key, f in FORMATS.items() if f.can_read}
+
+
+def readable_formats() -> str:
+    """The formats refman reads, named for a message: "MEDLINE / PubMed, BibTeX, ... and X"."""
+    # MEDLINE first: the format refman is made for.
+    names = sorted((f.name for f in READ_FORMATS.values()), key=lambda n: not n.startswith("MED"))
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _refuse(
+    stream: BinaryIO, /, *, name: str, on_problem: Callable[[Problem], None]
+) -> Iterator[tuple[int, Reference]]:
+    """UNREADABLE's reader: ParseError on the first next(), saying what the file looks like."""
+    looks = unreadable.what_it_looks_like(stream.read(SNIFF_BYTES))
+    raise ParseError(
+        name, None, f"refman cannot read it: {looks}. It reads {readable_formats()} files."
+    )
+    yield  # a generator, so that the reading raises on the first next() as any reader's does
+
+
+# The format of a file that no reader recognises: its reader says so, in plain words. Not in
+# FORMATS: nothing is ever read or written in it.
+UNREADABLE = Format(
+    "unreadable", "a format refman does not read", (), sniffer=lambda head: False, reader=_refuse
+)
 
 
 def find_export_format(key: str) -> Format:

@@ -60,10 +60,6 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 DUPLICATE_POLICIES = ("skip", "merge", "keep")
-# Files in a dropped or named folder that are worth sniffing for MEDLINE content.
-# The reader for text pasted in, and for a named file no reader recognises (its reader says,
-# in plain words, what the file is not).
-DEFAULT_READER = "medline"
 NO_READABLE_FILES = "this folder holds no file that refman can read"
 # Files in a folder worth sniffing: the readers' extensions, none, and PubMed's own.
 READABLE_SUFFIXES = frozenset(
@@ -434,7 +430,7 @@ class Importing(UseCase):
                 report.cancelled = True
                 break
             opener = _file_opener(path, tracker)
-            fmt = _sniffed(path) or formats.find_reader(DEFAULT_READER)
+            fmt = _sniffed(path) or formats.UNREADABLE
             self._import_source(_Source(opener, str(path), fmt), report, choose, run)
             if report.cancelled:
                 break
@@ -622,7 +618,7 @@ def review_paths(
         if cancelled and cancelled():
             review.cancelled = True
             break
-        fmt = _sniffed(path) or formats.find_reader(DEFAULT_READER)
+        fmt = _sniffed(path) or formats.UNREADABLE
         file_review = FileReview(len(review.files), str(path), fmt.key, fmt.name)
         review.files.append(file_review)
 
@@ -915,7 +911,7 @@ def _file_opener(path: Path, tracker: _ProgressTracker) -> Callable[[], io.Buffe
 def _pasted_format(text: str) -> formats.Format:
     """The content decides, as for a file: pasted RIS or BibTeX is read as such."""
     head = text[: formats.SNIFF_BYTES].encode("utf-8")[: formats.SNIFF_BYTES]
-    return formats.sniff(head) or formats.find_reader(DEFAULT_READER)
+    return formats.sniff(head) or formats.UNREADABLE
 
 
 def _text_opener(text: str) -> Callable[[], io.BufferedReader]:

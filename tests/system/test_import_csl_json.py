@@ -44,10 +44,7 @@ def test_bad_csl_json_files_are_named_and_the_rest_read(filled_library, tmp_path
     assert result.returncode == 0, result.stderr
     assert f"{cut}:3: the file ends inside item 2: it was cut short" in result.stdout
     assert f"{broken}:2: item 2 is not valid JSON (Expecting ',' delimiter" in result.stdout
-    assert (
-        f"{not_csl}: this is not a MEDLINE/PubMed file (it looks like JSON, but not"
-        in result.stdout
-    )
+    assert f"{not_csl}: refman cannot read it: it looks like JSON, but not" in result.stdout
     assert "4 added" in result.stdout  # Kept, One, Three and Zotero's book
     assert_kept(before, filled_library)
 

@@ -66,8 +66,8 @@ def test_bad_xml_files_are_named_and_the_good_records_kept(filled_library, tmp_p
         f"{bomb}: it declares XML entities (<!ENTITY ...>), which refman refuses" in result.stdout
     )
     assert (
-        f"{other}: this is not a MEDLINE/PubMed file (it is XML, but not in a format refman reads"
-        " (its root element is <eSearchResult>))" in result.stdout
+        f"{other}: refman cannot read it: it is XML, but not in a format refman reads"
+        " (its root element is <eSearchResult>). It reads" in result.stdout
     )
     assert_kept(before, filled_library)
     assert "18157122" in listed(filled_library)

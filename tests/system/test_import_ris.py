@@ -48,7 +48,7 @@ def test_a_file_that_is_neither_ris_nor_medline_changes_nothing(filled_library, 
     before = snapshot(filled_library)
     result = refman(filled_library, "import", path)
     assert result.returncode == 1
-    assert f"{path}: this is not a MEDLINE/PubMed file" in result.stdout + result.stderr
+    assert f"{path}: refman cannot read it" in result.stdout + result.stderr
     assert snapshot(filled_library) == before
 
 
