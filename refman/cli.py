@@ -83,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_import(commands) -> None:
-    cmd = commands.add_parser("import", help="import MEDLINE/PubMed files and folders")
+    cmd = commands.add_parser(
+        "import",
+        help="import files and folders: MEDLINE, PubMed XML, RIS, BibTeX, CSL-JSON, EndNote XML",
+    )
     cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     cmd.add_argument("--collection", metavar="NAME", help="file the items in this collection")
     cmd.add_argument(

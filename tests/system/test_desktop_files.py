@@ -78,12 +78,17 @@ def test_the_mime_type_installs_without_complaint(tmp_path):
 # --- the files agree --------------------------------------------------------------------------
 
 
-def test_the_entry_opens_medline_files_in_refman():
+def test_the_entry_opens_medline_bibtex_and_ris_files_in_refman():
     entry = desktop_entry()
     assert entry["Exec"].split()[0] == "refman"
     assert entry["Exec"].endswith("%F")  # every file the file manager hands over
     assert entry["Icon"] == APP_ID
-    assert entry["MimeType"].split(";")[:-1] == [MEDLINE]
+    # refman's own MEDLINE type first; BibTeX and RIS by the names shared-mime-info gives them
+    assert entry["MimeType"].split(";")[:-1] == [
+        MEDLINE,
+        "text/x-bibtex",
+        "application/x-research-info-systems",
+    ]
 
 
 def test_the_metainfo_names_the_entry_the_type_and_a_screenshot_of_this_repository():
