@@ -60,6 +60,7 @@ class RecentImportsDialog(QDialog):
         for batch in self._library.imports.list():
             item = QListWidgetItem(batch.describe())
             item.setData(Qt.ItemDataRole.UserRole, batch)
+            item.setToolTip("\n".join(batch.files))  # the line names files, the tip their paths
             self.list.addItem(item)
         if self.list.count() == 0:
             self.list.addItem(QListWidgetItem(NO_IMPORTS))

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from refman.library.changes import Changes
@@ -64,10 +65,23 @@ class ImportBatch:
         return ", ".join(parts)
 
     def describe(self) -> str:
-        """One line: ``Import 3, 2026-11-27 10:03 UTC, pubmed.nbib: 120 added, 2 merged``."""
-        files = ", ".join(self.files) or "no file"
+        """One line: ``Import 3, 2026-11-27 10:03 UTC, pubmed.nbib: 120 added, 2 merged``; the
+        files by name, the first three of many."""
+        files = _files_shown(self.files)
         undone = f" (undone {_shown_time(self.undone)})" if self.undone else ""
         return f"Import {self.id}, {self.when}, {files}: {self.counts}{undone}"
+
+
+SHOWN_FILES = 3  # a folder's import names its first files; the JSON listing has every path
+
+
+def _files_shown(files: Sequence[str]) -> str:
+    """``a.nbib, b.ris and 91 more files``: the files' names, a line's worth of them."""
+    if not files:
+        return "no file"
+    names = ", ".join(PurePath(f).name or f for f in files[:SHOWN_FILES])
+    more = len(files) - SHOWN_FILES
+    return f"{names} and {more} more file{'s' if more > 1 else ''}" if more > 0 else names
 
 
 def _shown_time(stamp: str) -> str:

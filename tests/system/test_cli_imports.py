@@ -73,8 +73,8 @@ def test_imports_lists_each_import_and_undo_takes_it_back(library_path):
     ok(library_path, "import", "--duplicates", "merge", FINAL)
     listed = ok(library_path, "imports").splitlines()
     assert [line.split(",")[0] for line in listed] == ["Import 3", "Import 2", "Import 1"]
-    assert listed[0].endswith(f"{FINAL}: 0 added, 1 merged")
-    assert listed[1].endswith(f"{AHEAD_OF_PRINT}, {RESULT2}: 5 added")
+    assert listed[0].endswith(f"{FINAL.name}: 0 added, 1 merged")
+    assert listed[1].endswith(f"{AHEAD_OF_PRINT.name}, {RESULT2.name}: 5 added")
     rows = [json.loads(line) for line in ok(library_path, "imports", "--json").splitlines()]
     assert [(r["import"], r["added"], r["merged"]) for r in rows] == [
         (3, 0, 1),

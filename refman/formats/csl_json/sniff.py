@@ -26,6 +26,10 @@ _OTHER_KEYS = (
 )
 CSL_KEYS = CSL_MEMBERS | frozenset(NAME_VARIABLES) | frozenset(_OTHER_KEYS.split())
 
+# Keys of Zotero's item JSON (its API's and its translators' tests'), which is not CSL-JSON:
+# read as CSL it would lose its creators (firstName/lastName) and most fields.
+_ZOTERO_ITEM_KEYS = frozenset({"itemType", "creatorType", "firstName", "lastName"})
+
 HEAD_BYTES = 4096  # how much of a file sniffing looks at
 
 _KEY = re.compile(r'"([A-Za-z_-]+)"\s*:')
@@ -52,6 +56,8 @@ def sniff(head: bytes) -> bool:
     if _EMPTY_LIST.fullmatch(text):
         return True
     keys = set(_KEY.findall(text))
+    if keys & _ZOTERO_ITEM_KEYS:  # Zotero's own item JSON shares title and DOI with CSL
+        return False
     found = keys & CSL_MEMBERS
     # One CSL member is enough when every key seen is CSL's: one small item, or an item whose
     # first member is a long abstract (Pandoc writes the members in alphabetical order).

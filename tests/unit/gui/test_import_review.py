@@ -305,8 +305,9 @@ def test_recent_imports_lists_them_and_undoes_the_one_chosen(window, qtbot, monk
     menu_action(window, "File", "Recent Imports").trigger()
     dialog = window.findChild(RecentImportsDialog)
     lines = [dialog.list.item(row).text() for row in range(dialog.list.count())]
-    assert lines[0].startswith("Import 2, ") and lines[0].endswith(f"{RESULT2}: 4 added")
-    assert lines[1].startswith("Import 1, ") and lines[1].endswith(f"{RESULT1}: 1 added")
+    assert lines[0].startswith("Import 2, ") and lines[0].endswith(f"{RESULT2.name}: 4 added")
+    assert dialog.list.item(0).toolTip() == str(RESULT2)
+    assert lines[1].startswith("Import 1, ") and lines[1].endswith(f"{RESULT1.name}: 1 added")
     dialog.list.setCurrentRow(1)
     with qtbot.waitSignal(window.importer().undone, timeout=IMPORT_TIMEOUT_MS):
         QTest.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)

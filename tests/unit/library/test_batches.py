@@ -211,3 +211,17 @@ def test_a_library_from_before_batches_is_upgraded_and_its_items_are_no_import(
         report = upgraded.importing.files([RESULT2])
         upgraded.imports.undo(report.batch)
         assert upgraded.items.count() == 1
+
+
+def test_an_import_of_many_files_is_described_in_one_short_line(library, tmp_path):
+    paths = []
+    for n in range(5):
+        path = tmp_path / f"part{n}.nbib"
+        path.write_text(f"PMID- {n + 1}\nTI  - Paper number {n + 1} of five\n", encoding="utf-8")
+        paths.append(path)
+    library.importing.files(paths)
+    (batch,) = library.imports.list()
+    line = batch.describe()
+    assert "part0.nbib, part1.nbib, part2.nbib and 2 more files: 5 added" in line
+    assert str(tmp_path) not in line  # names only: the full paths are in `imports --json`
+    assert list(batch.files) == [str(p) for p in paths]

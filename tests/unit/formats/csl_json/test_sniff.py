@@ -80,3 +80,11 @@ OTHER_FILES = [
 @pytest.mark.parametrize("path", OTHER_FILES, ids=lambda p: p.name)
 def test_the_other_formats_sample_files_are_refused(path):
     assert not csl_json.sniff(head(path.read_bytes()))
+
+
+def test_zoteros_own_item_json_is_not_taken_for_csl_json():
+    zotero_items = (
+        CSL_DATA.parent / "import" / "csljson" / "zotero-csljson-01.expected.json"
+    ).read_bytes()
+    assert b'"itemType"' in zotero_items
+    assert not csl_json.sniff(zotero_items[:4096])
