@@ -38,13 +38,12 @@ from refman.formats.csl_json.mapping import (
 from refman.formats.csl_json.read import (
     MAX_ITEM_CHARS,
     ProblemReport,
-    Source,
-    label_of,
     looks_like_item,
     read_items,
 )
 from refman.formats.csl_json.sniff import HEAD_BYTES, sniff
 from refman.formats.csl_json.write import write
+from refman.formats.sources import Source, label_of
 from refman.model import ParseError, Problem, Reference
 
 __all__ = [

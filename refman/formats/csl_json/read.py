@@ -26,16 +26,14 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
+from refman.formats.sources import Source, label_of, opened
 from refman.formats.text import CONTROL_RANGES, without_controls
 from refman.model import ParseError, Problem
 
-Source = str | os.PathLike[str] | BinaryIO
 Json = dict[str, Any]  # a JSON object as json.loads gives it
 ProblemReport = Callable[[Problem], None]
 
@@ -289,37 +287,6 @@ def cleaned(value: Any) -> Any:
 
 # --- opening ----------------------------------------------------------------------------------
 
-_OPEN_ERRORS: tuple[tuple[type[OSError], str], ...] = (
-    (FileNotFoundError, "the file does not exist"),
-    (PermissionError, "you are not allowed to read this file"),
-)
-
-
-@contextmanager
-def opened(source: Source, label: str) -> Iterator[IO[Any]]:
-    """A binary stream for ``source`` (a path or an open stream); plain errors for bad paths."""
-    if not isinstance(source, (str, os.PathLike)):
-        yield source
-        return
-    if os.path.isdir(source):
-        raise ParseError(label, None, "this is a folder, not a CSL-JSON file")
-    try:
-        stream = open(source, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        message = next((m for kind, m in _OPEN_ERRORS if isinstance(exc, kind)), None)
-        raise ParseError(label, None, message or f"the file cannot be read ({exc})") from None
-    with stream:
-        yield stream
-
-
-def label_of(source: Source, name: str | None) -> str:
-    if name:
-        return name
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    return str(getattr(source, "name", "") or "input")
-
-
 # --- top-level values to items ----------------------------------------------------------------
 
 # Members only a CSL item (or Crossref's work, its superset) has: a JSON object holding none of
@@ -491,7 +458,7 @@ def read_items(
     """
     label = label_of(source, name)
     try:
-        with opened(source, label) as stream:
+        with opened(source, label, what="a CSL-JSON file") as stream:
             values = Values(decoded(stream), max_item_chars)
             yield from _Items(values, label, on_problem).all()
     except OSError as exc:

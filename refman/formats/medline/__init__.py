@@ -27,7 +27,7 @@ from refman.formats.medline.mapping import (
     record_fields,
     to_reference,
 )
-from refman.formats.medline.read import ProblemReport, Source, read_raw, read_raw_text
+from refman.formats.medline.read import ProblemReport, read_raw, read_raw_text
 from refman.formats.medline.record import (
     KNOWN_TAGS,
     MAX_FIELD_CHARS,
@@ -38,6 +38,7 @@ from refman.formats.medline.record import (
 from refman.formats.medline.sniff import HEAD_BYTES, sniff
 from refman.formats.medline.values import clean_title, expand_pages, parse_date
 from refman.formats.medline.write import format_field, write
+from refman.formats.sources import Source
 from refman.model import Reference
 
 __all__ = [

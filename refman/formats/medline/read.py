@@ -38,11 +38,9 @@ from __future__ import annotations
 
 import codecs
 import itertools
-import os
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
-from typing import IO, Any, AnyStr, BinaryIO
+from typing import IO, Any, AnyStr
 
 from refman.formats.medline.assemble import Assembler
 from refman.formats.medline.record import (
@@ -55,11 +53,11 @@ from refman.formats.medline.record import (
     squashed,
 )
 from refman.formats.medline.sniff import HEAD_BYTES, head_text, not_medline_reason
+from refman.formats.sources import Source, label_of, opened
 from refman.formats.text import utf8_holds_controls
 from refman.model import NotMedlineError, ParseError, Problem
 
 # What the reader reads from: a path, or a binary stream (a text stream is read as well).
-Source = str | os.PathLike[str] | BinaryIO
 ProblemReport = Callable[[Problem], None]  # called with each problem the reader meets
 
 CHUNK_BYTES = 1 << 16  # how much of a file the reader reads at a time
@@ -352,37 +350,6 @@ def _clean_record(piece: str, line: int, limits: Limits) -> RawRecord | None:
     return RawRecord(tuple(zip(tags, squashed(values), strict=True)), line)
 
 
-_OPEN_ERRORS: tuple[tuple[type[OSError], str], ...] = (
-    (FileNotFoundError, "the file does not exist"),
-    (PermissionError, "you are not allowed to read this file"),
-)
-
-
-@contextmanager
-def _opened(source: Source, label: str) -> Iterator[BinaryIO]:
-    """A binary stream for ``source`` (a path or an open stream); plain errors for bad paths."""
-    if not isinstance(source, (str, os.PathLike)):
-        yield source
-        return
-    if os.path.isdir(source):
-        raise NotMedlineError(label, None, "this is a folder, not a MEDLINE/PubMed file")
-    try:
-        stream = open(source, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        message = next((m for kind, m in _OPEN_ERRORS if isinstance(exc, kind)), None)
-        raise ParseError(label, None, message or f"the file cannot be read ({exc})") from None
-    with stream:
-        yield stream
-
-
-def _label(source: Source, name: str | None) -> str:
-    if name:
-        return name
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    return str(getattr(source, "name", "") or "input")
-
-
 def read_raw(
     source: Source, name: str | None = None, on_problem: ProblemReport | None = None
 ) -> Iterator[RawRecord]:
@@ -391,9 +358,11 @@ def read_raw(
     Raises NotMedlineError on the first ``next()`` when the file is not MEDLINE, and ParseError
     when it cannot be read. Records that cannot be read go to ``on_problem`` and are skipped.
     """
-    label = _label(source, name)
+    label = label_of(source, name)
     try:
-        with _opened(source, label) as stream:
+        with opened(
+            source, label, what="a MEDLINE/PubMed file", folder_error=NotMedlineError
+        ) as stream:
             yield from read_blocks(_stream_blocks(stream, label), label, on_problem)
     except OSError as exc:
         raise ParseError(label, None, f"the file cannot be read ({exc})") from None

@@ -33,12 +33,12 @@ from refman.formats.ris.read import (
     MAX_RECORD_FIELDS,
     ProblemReport,
     RisRecord,
-    Source,
     read_raw,
     read_raw_text,
 )
 from refman.formats.ris.sniff import HEAD_BYTES, not_ris_reason, sniff
 from refman.formats.ris.write import format_field, write
+from refman.formats.sources import Source
 from refman.model import Reference
 
 __all__ = [

@@ -31,18 +31,16 @@ from __future__ import annotations
 
 import codecs
 import itertools
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from refman.formats.ris.sniff import HEAD_BYTES, head_text, not_ris_reason
+from refman.formats.sources import Source, label_of, opened
 from refman.formats.text import without_controls
 from refman.model import ParseError, Problem, SourceRecord
 
-Source = str | os.PathLike[str] | BinaryIO
 ProblemReport = Callable[[Problem], None]
 
 CHUNK_BYTES = 1 << 16  # how much of a file is read at a time
@@ -336,31 +334,6 @@ def read_lines(
 # --- files ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _opened(source: Source, label: str) -> Iterator[BinaryIO]:
-    if not isinstance(source, (str, os.PathLike)):
-        yield source
-        return
-    if os.path.isdir(source):
-        raise ParseError(label, None, "this is a folder, not an RIS file")
-    try:
-        stream = open(source, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise ParseError(label, None, "the file does not exist") from None
-    except OSError as exc:
-        raise ParseError(label, None, f"the file cannot be read ({exc})") from None
-    with stream:
-        yield stream
-
-
-def _label(source: Source, name: str | None) -> str:
-    if name:
-        return name
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    return str(getattr(source, "name", "") or "input")
-
-
 def read_raw(
     source: Source, name: str | None = None, on_problem: ProblemReport | None = None
 ) -> Iterator[RisRecord]:
@@ -369,9 +342,9 @@ def read_raw(
     Raises ParseError on the first ``next()`` when the file is not RIS or cannot be read;
     what cannot be read of a record goes to ``on_problem`` (see the module docstring).
     """
-    label = _label(source, name)
+    label = label_of(source, name)
     try:
-        with _opened(source, label) as stream:
+        with opened(source, label, what="an RIS file") as stream:
             head = stream.read(HEAD_BYTES)
             reason = not_ris_reason(head_text(head))
             if reason:
