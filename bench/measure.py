@@ -489,12 +489,13 @@ def task_review(args: dict) -> dict:
     """Review one MEDLINE file for import over a library (reading and duplicate look-up, as
     ``library.importing.review`` does in the window's reading task), then show the review
     dialog offscreen over it, as the window does once the review is read."""
-    from refman.library import Library
+    from refman.library import ImportReview, Library
 
     baseline = peak_rss_mib()
     with Library(args["library"]) as library:
         items = library.items.count()
         seconds, cpu, review = timed_cpu(lambda: library.importing.review([args["file"]]))
+    assert isinstance(review, ImportReview)  # for the type checker: timed_cpu gives an object
     shown = _show_review(review)
     return {
         "library_items": items,

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -111,8 +112,8 @@ def test_the_readers_table_has_a_line_per_reader(result, reading):
     text = report([result], SYNTHETIC_SEED, ["0.0", "0.0"], reading)
     lines = [line for line in text.splitlines() if line.startswith("| ")]
     start = next(i for i, line in enumerate(lines) if line.startswith("| Reader ("))
-    body = lines[start + 1 :]
-    assert len(body) == len(readers.reader_keys())
+    body = list(takewhile(lambda line: not line.startswith("| Measurement "), lines[start + 1 :]))
+    assert len(body) == len(readers.reader_keys())  # up to the review's table
     medline = next(line for line in body if line.startswith("| MEDLINE"))
     assert f"| {SYNTHETIC_RECORDS:,} |" in medline and "(the reference)" in medline
     assert not failed([result], reading)
