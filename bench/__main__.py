@@ -4,7 +4,9 @@ For each size it writes a synthetic MEDLINE file (``synthetic``), then measures 
 processes (``measure``): Bio.Medline's parse of the file for scale, the import, the Library
 API (search, sort, tag counts, BibTeX export), the main window offscreen (first rows, tag
 selector, scrolling) and ``python -m refman`` from launch to its first paint. Then every
-import format's reader on a synthetic file of 10,000 records (``readers``). It prints the
+import format's reader on a synthetic file of 10,000 records (``readers``), and the review of
+an import of 10,000 records over the first size's library: reading it, then its dialog shown
+(``measure``'s ``review``). It prints the
 Markdown tables, ready for the README, with the machine and the date above them; progress goes
 to stderr.
 
@@ -324,6 +326,55 @@ ROWS: tuple[Row, ...] = (
 )
 
 
+def review_rows(count: int) -> tuple[Row, ...]:
+    """The review's lines: the result they read is {"review": the review task's numbers}."""
+    what = f"Review of a {count:,}-record file"
+    return (
+        Row(f"{what}: reading for the review", "review", lambda r: with_review_cpu(r["review"])),
+        Row(
+            f"{what}: dialog shown",
+            "review",
+            lambda r: secs(review_of(r, "shown")),
+            lambda r: review_of(r, "shown") < 1,
+            "< 1 s",
+        ),
+        Row("↳ of which: building the dialog", "review", lambda r: ms(review_of(r, "built"))),
+        Row(f"{what}: peak memory (RSS)", "review", lambda r: mib(r["review"]["peak_rss_mib"])),
+    )
+
+
+def review_of(r: dict, step: str) -> float:
+    return float(r["review"][f"dialog_{step}_s"])
+
+
+def with_review_cpu(review: dict) -> str:
+    return f"{secs(review['review_s'])} (CPU {secs(review['review_cpu_s'])})"
+
+
+def review_table(review: dict, count: int) -> str:
+    """The review's Markdown table (``review``: the review task's numbers, or its error)."""
+    lines = [f"| Measurement | {count:,} records | Target |", "|---|---|---|"]
+    for row in review_rows(count):
+        lines.append(f"| {row.label} | {row.cell({'review': review})} | {row.target} |")
+    return "\n".join(lines)
+
+
+def review_note(review: dict) -> str:
+    """What was reviewed against what, in words."""
+    if "error" in review:
+        return "The review measurement failed: " + review["error"].strip().splitlines()[-1]
+    statuses = ", ".join(
+        f"{n:,} {status}{'s' * (status != 'new' and n != 1)}"
+        for status, n in review["statuses"].items()
+        if n
+    )
+    return (
+        f"Review: {review['records']:,} records against a library of "
+        f"{review['library_items']:,} items ({statuses}); {review['rows']:,} rows in the "
+        f"dialog, {review['rows_on_screen']} of them on screen at its first paint."
+    )
+
+
 def table(results: Sequence[dict]) -> str:
     head = ["Measurement", *(f"{r['size']:,} items" for r in results), "Target"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -406,12 +457,17 @@ def notes(results: Sequence[dict], seed: int, loads: Sequence[str]) -> list[str]
 def report(
     results: Sequence[dict], seed: int, loads: Sequence[str], reading: dict | None = None
 ) -> str:
-    """The Markdown report: the machine, the table per size, the readers' table if they were
-    measured (``reading``: {"records": count, "formats": bench.readers' results}), the notes."""
+    """The Markdown report: the machine, the table per size, the readers' table and the
+    review's if they were measured (``reading``: {"records": count, "formats": bench.readers'
+    results, "review": the review task's numbers}), the notes."""
     parts = ["## refman benchmark", "", *machine(), "", table(results), ""]
+    lines = notes(results, seed, loads)
     if reading is not None:
         parts += [readers.table(reading["formats"], reading["records"]), ""]
-    return "\n".join(parts + [f"- {line}" for line in notes(results, seed, loads)])
+        if "review" in reading:
+            parts += [review_table(reading["review"], reading["records"]), ""]
+            lines.append(review_note(reading["review"]))
+    return "\n".join(parts + [f"- {line}" for line in lines])
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -425,7 +481,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the files (and reuse them)")
     parser.add_argument("--seed", type=int, default=synthetic.DEFAULT_SEED)
     parser.add_argument(
-        "--no-readers", action="store_true", help="leave out the import formats' readers' table"
+        "--no-readers",
+        action="store_true",
+        help="leave out the import formats' readers' table and the review",
     )
     args = parser.parse_args(argv)
     try:
@@ -449,8 +507,9 @@ def run(sizes: Sequence[int], seed: int, work: Workdir) -> list[dict]:
     return results
 
 
-def run_readers(count: int, seed: int, work: Workdir) -> dict:
-    """Every import format's reader on a synthetic file of ``count`` records (bench.readers)."""
+def run_readers(count: int, seed: int, work: Workdir, library: Path | None = None) -> dict:
+    """Every import format's reader on a synthetic file of ``count`` records (bench.readers),
+    then the review of a file of ``count`` records over ``library`` (a new one if None)."""
     log(f"[readers, {count:,} records each]")
     formats = readers.bench_readers(
         count,
@@ -459,13 +518,41 @@ def run_readers(count: int, seed: int, work: Workdir) -> dict:
         lambda task, args: measure.run_child(task, args, work.path),
         log,
     )
-    return {"records": count, "formats": formats}
+    return {"records": count, "formats": formats, "review": run_review(count, seed, work, library)}
+
+
+def run_review(count: int, seed: int, work: Workdir, library: Path | None) -> dict:
+    """The review of an import of ``count`` synthetic records over ``library``, read and shown
+    in a child process. The file's seed is the run's plus one: its records are other papers
+    than the library's, but a few share a PMID with a library item (the generator draws each
+    PMID from eight around the record's number), as a new search overlaps the last one."""
+    path = work.file(f"review-{count}-seed{seed + 1}-v{GENERATOR_VERSION}.nbib")
+    if library is None:
+        library = fresh_library(0, work)  # an empty library: every record is new
+    args = {"library": str(library), "file": str(path)}
+    try:
+        synthetic.write_medline(path, count, seed + 1)
+        review = measure.run_child("review", args, work.path)
+    except (OSError, measure.BenchError, subprocess.TimeoutExpired) as exc:
+        log(f"  review failed: {exc}")
+        return {"error": str(exc) or type(exc).__name__}
+    log(f"  review: read in {review['review_s']:.1f} s, shown in {review['dialog_shown_s']:.2f} s")
+    return review
+
+
+def review_library(results: Sequence[dict], work: Workdir) -> Path | None:
+    """The library the review runs over: the smallest size's, when its import went through."""
+    imported = [r["size"] for r in results if "error" not in r["import"]]
+    return work.path / f"library-{min(imported)}.sqlite" if imported else None
 
 
 def failed(results: Sequence[dict], reading: dict | None = None) -> bool:
     formats = reading["formats"].values() if reading else ()
-    return any(isinstance(p, dict) and "error" in p for r in results for p in r.values()) or any(
-        "error" in f for f in formats
+    review = reading.get("review", {}) if reading else {}
+    return (
+        any(isinstance(p, dict) and "error" in p for r in results for p in r.values())
+        or any("error" in f for f in formats)
+        or "error" in review
     )
 
 
@@ -476,7 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         results = run(args.sizes, args.seed, work)
         count = QUICK_SIZES[0] if args.quick else readers.READER_RECORDS
-        reading = None if args.no_readers else run_readers(count, args.seed, work)
+        library = review_library(results, work)
+        reading = None if args.no_readers else run_readers(count, args.seed, work, library)
     except measure.BenchError as exc:
         log(f"bench: {exc}")
         return 1

@@ -8,8 +8,9 @@ interpreter as a user would, and lets the parent run without Qt.
 Tasks: ``import`` (library.importing.files), ``biopython`` (Bio.Medline parse only, for scale),
 ``reader`` (refman's MEDLINE reader alone, to tell its share of the import from the rest),
 ``format-reader`` (any format's reader alone, for the readers' table of ``bench.readers``),
-``library`` (search, sort, tag counts and export through the Library API) and ``window`` (the
-main window offscreen: first rows shown, tag selector, scrolling). The start of the real
+``library`` (search, sort, tag counts and export through the Library API), ``window`` (the
+main window offscreen: first rows shown, tag selector, scrolling) and ``review`` (an import's
+review read through the library, then its dialog shown offscreen). The start of the real
 program, ``python -m refman``, is timed by its own hook (``measure_startup``).
 """
 
@@ -428,6 +429,86 @@ def task_window(args: dict) -> dict:
     return opened
 
 
+class _PaintWatch:
+    """Notes whether a widget was painted: an event filter, which lets every event through."""
+
+    def __init__(self, widget):
+        from PySide6.QtCore import QEvent, QObject
+
+        paint = QEvent.Type.Paint
+
+        class Watch(QObject):
+            painted = False
+
+            def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+                if event.type() == paint:
+                    self.painted = True
+                return False
+
+        self._watch = Watch()
+        widget.installEventFilter(self._watch)
+
+    @property
+    def painted(self) -> bool:
+        return self._watch.painted
+
+
+def _show_review(review) -> dict:
+    """The review dialog built and shown over ``review``, timed up to the end of the first
+    paint of its table (the rows on screen fetched and drawn)."""
+    from refman.gui.app import application
+    from refman.gui.import_review import ImportReviewDialog
+
+    app = application()
+    start = time.perf_counter()
+    dialog = ImportReviewDialog(review)
+    built = time.perf_counter()
+    watch = _PaintWatch(dialog.table.viewport())
+    dialog.show()
+    app.processEvents()  # the first paint: the table asks for the rows on screen here
+    if not watch.painted:
+        dialog.grab()  # a platform that did not paint yet: render the dialog now
+    shown = time.perf_counter()
+    table = dialog.table
+    last = table.rowAt(table.viewport().height() - 1)  # -1: the rows end above the bottom
+    last = last if last >= 0 else dialog.model.rowCount() - 1
+    on_screen = last - max(table.rowAt(0), 0) + 1
+    result = {
+        "dialog_built_s": built - start,
+        "dialog_shown_s": shown - start,
+        "painted": watch.painted,
+        "rows": dialog.model.rowCount(),
+        "rows_on_screen": on_screen,
+        "import_button": dialog.import_button.text(),
+    }
+    dialog.close()
+    return result
+
+
+def task_review(args: dict) -> dict:
+    """Review one MEDLINE file for import over a library (reading and duplicate look-up, as
+    ``library.importing.review`` does in the window's reading task), then show the review
+    dialog offscreen over it, as the window does once the review is read."""
+    from refman.library import ImportReview, Library
+
+    baseline = peak_rss_mib()
+    with Library(args["library"]) as library:
+        items = library.items.count()
+        seconds, cpu, review = timed_cpu(lambda: library.importing.review([args["file"]]))
+    assert isinstance(review, ImportReview)  # for the type checker: timed_cpu gives an object
+    shown = _show_review(review)
+    return {
+        "library_items": items,
+        "review_s": seconds,
+        "review_cpu_s": cpu,
+        "records": review.record_count,
+        "statuses": {s: review.count(s) for s in ("new", "duplicate", "repeat", "problem")},
+        **shown,
+        "baseline_rss_mib": baseline,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
 TASKS: dict[str, Callable[[dict], dict]] = {
     "import": task_import,
     "biopython": task_biopython,
@@ -435,6 +516,7 @@ TASKS: dict[str, Callable[[dict], dict]] = {
     "format-reader": task_format_reader,
     "library": task_library,
     "window": task_window,
+    "review": task_review,
 }
 
 

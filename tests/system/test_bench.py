@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,13 @@ from bench.__main__ import (
     Workdir,
     failed,
     report,
+    review_rows,
     run,
     run_readers,
+    run_review,
     search_percentile,
 )
+from refman.library import Library
 from tests.samples import SYNTHETIC_RECORDS, SYNTHETIC_SEED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,11 +112,56 @@ def test_the_readers_table_has_a_line_per_reader(result, reading):
     text = report([result], SYNTHETIC_SEED, ["0.0", "0.0"], reading)
     lines = [line for line in text.splitlines() if line.startswith("| ")]
     start = next(i for i, line in enumerate(lines) if line.startswith("| Reader ("))
-    body = lines[start + 1 :]
-    assert len(body) == len(readers.reader_keys())
+    body = list(takewhile(lambda line: not line.startswith("| Measurement "), lines[start + 1 :]))
+    assert len(body) == len(readers.reader_keys())  # up to the review's table
     medline = next(line for line in body if line.startswith("| MEDLINE"))
     assert f"| {SYNTHETIC_RECORDS:,} |" in medline and "(the reference)" in medline
     assert not failed([result], reading)
+
+
+def test_the_review_of_a_file_over_a_new_library_finds_every_record_new(reading):
+    review = reading["review"]
+    assert review["library_items"] == 0
+    assert review["records"] == review["rows"] == SYNTHETIC_RECORDS
+    assert review["statuses"]["new"] == SYNTHETIC_RECORDS
+    assert review["import_button"] == f"Import {SYNTHETIC_RECORDS:,}"
+
+
+def test_the_review_over_a_library_finds_its_duplicates_and_shows_every_row(
+    synthetic_medline, tmp_path
+):
+    """The review's file is other papers than the library's, a few of them sharing a PMID with
+    an item: both statuses show, and the dialog lists every record, painted."""
+    path, _ = synthetic_medline
+    library_path = tmp_path / "library.sqlite"
+    with Library(library_path) as library:
+        library.importing.files([path])
+    work = Workdir(str(tmp_path / "work"), keep=False)
+    try:
+        review = run_review(SYNTHETIC_RECORDS, SYNTHETIC_SEED, work, library_path)
+    finally:
+        work.cleanup()
+    statuses = review["statuses"]
+    assert review["library_items"] == SYNTHETIC_RECORDS
+    assert review["records"] == review["rows"] == sum(statuses.values()) == SYNTHETIC_RECORDS
+    assert statuses["new"] > 0 and statuses["duplicate"] > 0 and statuses["problem"] == 0
+    assert review["import_button"] == f"Import {statuses['new']:,}"
+    assert review["painted"] and 0 < review["rows_on_screen"] < review["rows"]
+    assert 0 < review["dialog_built_s"] < review["dialog_shown_s"]
+    assert review["review_s"] > 0 and review["review_cpu_s"] > 0
+    assert 0 < review["baseline_rss_mib"] < review["peak_rss_mib"]
+
+
+def test_the_reviews_lines_are_filled(result, reading):
+    text = report([result], SYNTHETIC_SEED, ["0.0", "0.0"], reading)
+    lines = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")]
+    cells = {parts[0][2:]: parts[1:] for parts in lines}
+    for row in review_rows(SYNTHETIC_RECORDS):
+        shown, target = cells[row.label]
+        assert shown and shown not in ("n/a", "failed")
+        assert target.rstrip(" |") == row.target
+    assert f"Review of a {SYNTHETIC_RECORDS:,}-record file: dialog shown" in cells
+    assert f"Review: {SYNTHETIC_RECORDS:,} records against a library of 0 items" in text
 
 
 def test_a_failed_measurement_fails_its_cells_only(result):
