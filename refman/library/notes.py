@@ -49,5 +49,10 @@ def html_of_text(text: str) -> str:
 def same_text(html: str) -> str:
     """A note's words, to tell whether two notes say the same whatever their markup: the text
     without tags and entities, white space as single spaces."""
-    text = html_text.unescape(re.sub(r"<[^>]*>", " ", html))
+    spaced = _BREAKS.sub(" ", html)  # a line or block ends a word; bold or a link does not
+    text = html_text.unescape(_TAGS.sub("", spaced))
     return " ".join(text.split())
+
+
+_BREAKS = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h[1-6]|blockquote|pre))\b[^>]*>", re.I)
+_TAGS = re.compile(r"<[^>]*>")
