@@ -152,6 +152,7 @@ class UndoneImport:
             changed=frozenset(self.restored),
             tags=True,
             collections=True,
+            notes=frozenset(self.restored),  # a merge's notes taken back
         )
 
 

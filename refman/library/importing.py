@@ -183,6 +183,7 @@ class ImportReport:
             changed=frozenset(self.merged + self.duplicates),
             tags=True,
             collections=True,
+            notes=frozenset(self.merged),  # the notes a merge added (new items are new)
         )
 
 

@@ -131,3 +131,10 @@ def test_an_added_item_whose_imported_note_changed_since_is_kept(library, change
     undone = library.imports.undo(library.imports.list()[0].id)
     assert [leftover.item_id for leftover in undone.kept] == [item_id]
     assert library.items.all_ids() == [item_id]
+
+
+def test_the_window_is_told_which_items_notes_an_import_or_its_undo_changed(library):
+    (item_id,) = library.importing.text(ris("Paper", doi="10.1000/w")).added
+    merged = library.importing.text(ris("Paper", "Merged", doi="10.1000/w"), duplicates="merge")
+    assert merged.changes().notes == frozenset({item_id})
+    assert library.imports.undo(merged.batch).changes().notes == frozenset({item_id})
