@@ -159,6 +159,10 @@ class Reference:
     date_added: datetime | None = None
     date_modified: datetime | None = None
     trashed: bool = False
+    # The notes the file carried (RIS N1, EndNote notes, BibTeX annote), each as plain text as
+    # read: set only on references read from a file, never on ones loaded from the library
+    # (whose notes are HTML, in ``Note``). The import makes each a note on the item.
+    notes: tuple[str, ...] = ()
 
     def authors(self) -> tuple[Creator, ...]:
         return tuple(c for c in self.creators if c.role == AUTHOR)

@@ -38,3 +38,14 @@ def utf8_holds_controls(data: bytes) -> bool:
     0x80 to 0x9F are C1): text decoded from them must be looked at with CONTROLS.
     """
     return len(data.translate(None, _C0_BYTES)) != len(data) or bool(_C1_UTF8.search(data))
+
+
+def note_text(text: str) -> str:
+    """A note's text as a file holds it: each line without white space at its ends and its
+    controls, blank lines as one paragraph break (``\\r`` and ``\\r\\n`` are line ends); "" for
+    a note with nothing in it."""
+    lines = [
+        " ".join(line.split())
+        for line in without_controls(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    ]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

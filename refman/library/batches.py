@@ -2,8 +2,8 @@
 
 An import (``library.importing``) records, in the same transaction as each file it reads, what
 that file did: the items it added, and for each item already in the library that it changed,
-what it changed (the fields a merge filled with their values before, the tags and collections
-it added). With each item goes a fingerprint of the item as the import left it
+what it changed (the fields a merge filled with their values before, the notes, tags and
+collections it added). With each item goes a fingerprint of the item as the import left it
 (``store.batches.fingerprints``).
 
 Undoing a batch (``Imports.undo``, one transaction) deletes the items it added and takes back
@@ -26,8 +26,8 @@ from typing import Any
 
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
-from refman.model import CollectionId, ItemId, PartialDate, Reference, RefmanError
-from refman.store import batches, collection_tree, items, mapping
+from refman.model import CollectionId, ItemId, NoteId, PartialDate, Reference, RefmanError
+from refman.store import batches, collection_tree, items, mapping, notes
 from refman.store.connection import Database
 
 ADDED, MERGED, TAGGED = "added", "merged", "tagged"
@@ -152,6 +152,7 @@ class UndoneImport:
             changed=frozenset(self.restored),
             tags=True,
             collections=True,
+            notes=frozenset(self.restored),  # a merge's notes taken back
         )
 
 
@@ -170,6 +171,7 @@ class _Touch:
     filled: dict[str, object] = field(default_factory=dict)  # field -> its value before
     tags: list[str] = field(default_factory=list)
     collections: list[int] = field(default_factory=list)
+    notes: list[int] = field(default_factory=list)  # the notes a merge added, by id
     before: bytes = b""  # its fingerprint before the import touched it
 
 
@@ -188,15 +190,21 @@ class FileChanges:
             self.touched[item_id] = _Touch(before=fingerprint)
 
     def merged(
-        self, item_id: ItemId, before: Reference, filled: Iterable[str], tags: Iterable[str]
+        self,
+        item_id: ItemId,
+        before: Reference,
+        filled: Iterable[str],
+        tags: Iterable[str],
+        notes: Iterable[int] = (),
     ) -> None:
-        """A record merged into ``item_id``: it filled these fields of ``before`` and linked
-        these tags (the ones the item did not carry)."""
+        """A record merged into ``item_id``: it filled these fields of ``before``, linked
+        these tags (the ones the item did not carry) and added these notes (the file's)."""
         touch = self.touched.setdefault(item_id, _Touch())
         touch.kind = MERGED
         for name in filled:
             touch.filled.setdefault(name, getattr(before, name))
         touch.tags.extend(name for name in tags if name not in touch.tags)
+        touch.notes.extend(notes)
 
     def tagged(self, item_id: ItemId, tags: Iterable[str], collections: Iterable[int]) -> None:
         """The import's own tags and collection, given to an item that lacked them."""
@@ -276,14 +284,19 @@ def _touch_row(
     import changed in it (``known``) kept: the first value before is the one to go back to."""
     kind = touch.kind
     filled = {name: _encoded(name, value) for name, value in touch.filled.items()}
+    note_ids = list(touch.notes)
     tags, collections = list(touch.tags), list(touch.collections)
     before: object = touch.before
     if known is not None:
         _, old_kind, _, old_filled, old_tags, old_collections, before = known
         kind = MERGED if MERGED in (kind, old_kind) else TAGGED
-        filled = {**filled, **_json_dict(old_filled)}
+        old = _json_dict(old_filled)
+        note_ids = [*old.pop(NOTES_ADDED, []), *note_ids]
+        filled = {**filled, **old}
         tags = list(dict.fromkeys([*_json_list(old_tags), *tags]))
         collections = list(dict.fromkeys([*_json_list(old_collections), *collections]))
+    if note_ids:
+        filled[NOTES_ADDED] = note_ids
     return (
         item_id,
         kind,
@@ -293,6 +306,11 @@ def _touch_row(
         json.dumps(collections) if collections else "",
         before,
     )
+
+
+# The notes a merge added are kept with the fields it filled, as a list of note ids under this
+# name (no field has it): an undo deletes them, as it empties the fields.
+NOTES_ADDED = "notes added"
 
 
 def _json_dict(text: object) -> dict[str, Any]:
@@ -405,9 +423,13 @@ def _what_changed(row: tuple[object, ...]) -> str:
     """``filled (title, DOI) and tagged (Brain)``: what an import did to an item."""
     _, _, _, filled, tags, collections, _ = row
     parts = []
-    fields = list(_json_dict(filled))
-    if fields:
-        parts.append(f"filled in it ({', '.join(name.replace('_', ' ') for name in fields)})")
+    filled_in = _json_dict(filled)
+    added_notes = filled_in.pop(NOTES_ADDED, [])
+    if filled_in:
+        shown = ", ".join(name.replace("_", " ") for name in filled_in)
+        parts.append(f"filled in it ({shown})")
+    if added_notes:
+        parts.append(f"added {len(added_notes)} note{'s' * (len(added_notes) != 1)} to it")
     names = _json_list(tags)
     if names:
         parts.append(f"tagged it with ({', '.join(names)})")
@@ -420,9 +442,12 @@ def _take_back(db: Database, rows: Sequence[tuple[object, ...]]) -> None:
     """Put back the fields merges filled; unlink the tags and collections imports added."""
     untag: dict[str, list[ItemId]] = defaultdict(list)
     unfile: dict[int, list[ItemId]] = defaultdict(list)
+    added_notes: list[NoteId] = []
     for item_id, _, _, filled, tags, collections, _ in rows:
         iid = ItemId(int(str(item_id)))
-        before = {name: _decoded(name, value) for name, value in _json_dict(filled).items()}
+        filled_in = _json_dict(filled)
+        added_notes += [NoteId(int(note_id)) for note_id in filled_in.pop(NOTES_ADDED, [])]
+        before = {name: _decoded(name, value) for name, value in filled_in.items()}
         if before:
             items.update(db, iid, before)
         for name in _json_list(tags):
@@ -433,3 +458,4 @@ def _take_back(db: Database, rows: Sequence[tuple[object, ...]]) -> None:
         items.untag(db, ids, [name])
     for cid, ids in unfile.items():
         collection_tree.remove_items(db, ids, CollectionId(cid))
+    notes.delete_many(db, added_notes)

@@ -26,6 +26,7 @@ from refman import collector, formats
 from refman.library import backups
 from refman.library.batches import BatchRecorder, FileChanges, extras_given
 from refman.library.changes import Changes
+from refman.library.notes import html_of_text, same_text
 from refman.library.review import (
     CHANGED_SINCE_REVIEW,
     CHOICES,
@@ -43,13 +44,14 @@ from refman.model import (
     CollectionId,
     DiskFullError,
     ItemId,
+    NoteId,
     ParseError,
     Problem,
     Reference,
     RefmanError,
     Tag,
 )
-from refman.store import collection_tree, items
+from refman.store import collection_tree, items, notes
 from refman.store.connection import Connection, Database
 from refman.store.duplicates import REASONS, DuplicateKeys, Match, RecordIndex
 
@@ -181,6 +183,7 @@ class ImportReport:
             changed=frozenset(self.merged + self.duplicates),
             tags=True,
             collections=True,
+            notes=frozenset(self.merged),  # the notes a merge added (new items are new)
         )
 
 
@@ -850,15 +853,37 @@ class _FileImport:
         new_tags = [tag for tag in incoming.tags if tag.name not in carried]
         if new_tags:
             items.tag(self.db, [item_id], new_tags)
-        if changes or new_tags:
-            self.changes.merged(item_id, existing, changes, [tag.name for tag in new_tags])
+        note_ids = _notes_merged(self.db, item_id, incoming.notes)
+        if changes or new_tags or note_ids:
+            self.changes.merged(
+                item_id, existing, changes, [tag.name for tag in new_tags], note_ids
+            )
 
     def _write(self) -> None:
         refs, lines = self.pending.take()
         ids = items.insert(self.db, refs)
+        # The file's notes go with their items, in the same transaction (and the same batch).
+        notes.add_many(
+            self.db,
+            [
+                (item_id, html_of_text(text))
+                for item_id, ref in zip(ids, refs, strict=True)
+                for text in ref.notes
+            ],
+        )
         self.written.update(zip(ids, lines, strict=True))
         self.report.added += ids
         self.changes.added += ids
+
+
+def _notes_merged(db: Database, item_id: ItemId, texts: Sequence[str]) -> list[NoteId]:
+    """Add to the item the notes of a record merged into it that it has not got (the same
+    words, whatever the markup); the new notes' ids."""
+    if not texts:
+        return []
+    had = {same_text(note.html) for note in notes.of_item(db, item_id)}
+    new = [text for text in dict.fromkeys(texts) if same_text(html_of_text(text)) not in had]
+    return notes.add_many(db, [(item_id, html_of_text(text)) for text in new])
 
 
 def _stronger(reason: str, than: str) -> bool:
@@ -898,7 +923,8 @@ class _PendingBatch:
 
 def _merged(first: Reference, second: Reference) -> Reference:
     tags = first.tags + tuple(t for t in second.tags if t not in first.tags)
-    return first.with_changes(**_merge(first, second), tags=tags)
+    kept = first.notes + tuple(n for n in second.notes if n not in first.notes)
+    return first.with_changes(**_merge(first, second), tags=tags, notes=kept)
 
 
 def _file_opener(path: Path, tracker: _ProgressTracker) -> Callable[[], io.BufferedReader]:

@@ -482,6 +482,7 @@ class ItemReader:
             date_modified=self._time(modified),
             trashed=trashed,
             damage=damage,
+            notes=(),  # the library's notes are Notes of their own, not read with the item
         )
         if damage:  # written from its fields, as an item made in refman is
             values["source_format"] = ""

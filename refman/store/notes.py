@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from peewee import Database
+from collections.abc import Sequence
+
+from peewee import Database, chunked, fn
 
 from refman.model import ItemId, MissingItemError, Note, NoteId
 from refman.store import fts, mapping
-from refman.store.bulk import fetch
+from refman.store.bulk import CHUNK, fetch, insert_rows
 from refman.store.mapping import Row
 from refman.store.schema import Item
 from refman.store.schema import Note as NoteRow
@@ -63,3 +65,28 @@ def delete(db: Database, note_id: NoteId) -> ItemId:
     note = get(db, note_id)
     NoteRow.delete().where(NoteRow.id == note_id).bind(db).execute()
     return note.item_id
+
+
+def add_many(db: Database, notes: Sequence[tuple[ItemId, str]]) -> list[NoteId]:
+    """New notes (item, html), in this order, on items this transaction knows exist (an
+    import's): one prepared statement for all, not a query per note; their ids."""
+    if not notes:
+        return []
+    first_id = (NoteRow.select(fn.MAX(NoteRow.id)).bind(db).scalar() or 0) + 1
+    stamp = mapping.format_time(mapping.now())
+    ids = [NoteId(first_id + n) for n in range(len(notes))]
+    rows = [
+        (note_id, item_id, html, stamp, stamp)
+        for note_id, (item_id, html) in zip(ids, notes, strict=True)
+    ]
+    insert_rows(
+        db, NoteRow._meta.table_name, ("id", "item_id", "html", "created", "modified"), rows
+    )
+    fts.refresh(db, fts.NOTES, ids)
+    return ids
+
+
+def delete_many(db: Database, note_ids: Sequence[NoteId]) -> None:
+    """Delete these notes, the ones still there (their index rows go by trigger)."""
+    for chunk in chunked(list(note_ids), CHUNK):
+        NoteRow.delete().where(NoteRow.id.in_(chunk)).bind(db).execute()

@@ -198,7 +198,7 @@ class ImportBatchItem(BaseModel):
     item = ForeignKeyField(Item, on_delete="CASCADE")
     kind = TextField()  # "added", "merged" or "tagged"
     fingerprint = BlobField()
-    filled = TextField(default="")  # JSON {field: value before}
+    filled = TextField(default="")  # JSON {field: value before, "notes added": [note id]}
     tags = TextField(default="")  # JSON [name, ...]
     collections = TextField(default="")  # JSON [collection id, ...]
     before = BlobField(default=b"")  # the fingerprint before the import changed the item

@@ -5,7 +5,8 @@ it to a ``Reference`` whose source record is the entry itself: ``("ENTRYTYPE", t
 ``("ID", key)`` and then each field in file order, names in lower case, values as LaTeX text
 (``@string``s put in, concatenations done, crossref'd fields included). Fields refman has no
 place for (note, edition, file, ...) live in the source record only; the writers give them
-back.
+back. ``annote`` and ``annotation`` are notes (the import makes each a note on the item) and
+stay in the source record as well; ``note`` is a bibliographic field, not one of them.
 
 ``source_format`` is ``biblatex`` when the entry uses a type or a field that only BibLaTeX has
 (``date``, ``journaltitle``, ``@online``...), else ``bibtex``: the BibTeX writer gives back only
@@ -292,7 +293,18 @@ def to_reference(entry: Entry) -> Reference:
         tags=_tags(get.get("keywords", "")),
         source_format=source_format(entry),
         source_record=entry.record,
+        notes=_notes(entry),
     )
+
+
+_NOTE_FIELDS = frozenset({"annote", "annotation"})
+
+
+def _notes(entry: Entry) -> tuple[str, ...]:
+    """Each ``annote`` and ``annotation`` as one note, in file order: the text its LaTeX
+    stands for (the reader has made its white space single spaces already)."""
+    found = (plain(latex) for name, latex in entry.fields if name in _NOTE_FIELDS)
+    return tuple(text for text in found if text)
 
 
 def is_month_macro(value: str) -> bool:

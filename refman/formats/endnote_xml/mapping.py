@@ -10,8 +10,9 @@ Zotero's EndNote XML translator where EndNote leaves a choice).
 Every EndNote reference type maps to one of refman's item types; where refman's type is
 broader than EndNote's (a newspaper article is a journal article, a patent a document), the
 EndNote type's name is kept as the reference's publication type, so nothing of the type is
-lost. What refman has no field for (edition, label, notes, research notes, custom fields, call
-number, short title, ...) stays in the source record: the record's XML as read.
+lost. ``notes`` and ``research-notes`` are notes, which the import makes notes on the item.
+What refman has no field for (edition, label, custom fields, call number, short title, ...)
+stays in the source record: the record's XML as read (the notes as well).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from refman.formats.endnote_xml import values
 from refman.formats.medline import expand_pages
+from refman.formats.text import note_text
 from refman.model import (
     ARTICLE_JOURNAL,
     AUTHOR,
@@ -313,7 +315,17 @@ def to_reference(record: Element, kind: RefType | None = None) -> Reference:
         publication_types=kind.publication_types,
         source_format=SOURCE_FORMAT,
         source_record=(("record", xml_text(record)),),
+        notes=_notes(record),
     )
+
+
+def _notes(record: Element) -> tuple[str, ...]:
+    """The record's ``notes`` and ``research-notes``, a note each, their lines kept."""
+    found = (note_text(values.raw_text(record.find(path))) for path in _NOTE_FIELDS)
+    return tuple(text for text in found if text)
+
+
+_NOTE_FIELDS = ("notes", "research-notes")
 
 
 _LINK_SCHEMES = ("http://", "https://", "ftp://")

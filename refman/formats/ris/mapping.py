@@ -28,8 +28,10 @@ Science and Ovid write):
 - ``UR`` the URL (the first of several; ``L2`` when there is no ``UR``), ``KW`` keywords (one a
   line, a keyword per continuation line as well), ``AB`` the abstract (``N2`` when there is no
   ``AB``).
-- ``N1`` notes, ``L1``/``L4`` file and figure links and every other tag stay in the source
-  record only: the library does not take notes or attachments from an import.
+- ``N1`` notes: each ``N1`` a note (its lines kept), which the import makes a note on the
+  item (as Zotero makes child notes); they stay in the source record as well.
+- ``L1``/``L4`` file and figure links and every other tag stay in the source record only: the
+  library does not take attachments from an import.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Any
 
 from refman.formats.medline.values import date_text
 from refman.formats.ris.read import RisRecord
-from refman.formats.text import one_line
+from refman.formats.text import note_text, one_line
 from refman.model import (
     ARTICLE_JOURNAL,
     AUTHOR,
@@ -300,9 +302,15 @@ def to_reference(record: RisRecord | SourceRecord) -> Reference:
         tags=tuple(Tag(name, TAG_KEYWORD) for name in keywords),
         source_format=SOURCE_FORMAT,
         source_record=fields,
+        notes=_notes(fields),
         **_titles(values, ty, kind),
         **plain,
     )
+
+
+def _notes(fields: SourceRecord) -> tuple[str, ...]:
+    """Each ``N1`` as one note, its lines as the file has them."""
+    return tuple(text for tag, value in fields if tag == "N1" and (text := note_text(value)))
 
 
 # --- references to records --------------------------------------------------------------------
