@@ -25,17 +25,6 @@ READER_RECORDS = 10_000  # the file size the issue asks each reader to be measur
 Writer = Callable[[Path, int, int], None]
 
 
-def reader_keys() -> list[str]:
-    """One key per reader (BibTeX and BibLaTeX share a reader: the first key names it)."""
-    seen: set[int] = set()
-    keys = []
-    for key, entry in READ_FORMATS.items():
-        if id(entry.reader) not in seen:
-            seen.add(id(entry.reader))
-            keys.append(key)
-    return keys
-
-
 def synthetic_writer(key: str) -> Writer | None:
     """The function that writes a synthetic file in the format ``key``, or None if none."""
     if key == "medline":
@@ -61,7 +50,7 @@ def bench_readers(
     records; ``{"error": ...}`` for a step that failed, ``{"missing": True}`` for a format
     without a synthetic writer."""
     results: dict[str, dict[str, Any]] = {}
-    for key in reader_keys():
+    for key in READ_FORMATS:
         writer = synthetic_writer(key)
         if writer is None:
             results[key] = {"missing": True}

@@ -25,6 +25,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from refman.gui.app import application  # noqa: E402
 from refman.gui.main_window import MainWindow  # noqa: E402
@@ -49,7 +50,8 @@ def seed_item(library: Library) -> list:
     return chosen or [refs[0].id]
 
 
-def grab(window: MainWindow, output: Path) -> None:
+def grab(window: QWidget, output: Path) -> None:
+    """Save what ``window`` shows as a PNG at ``output``."""
     output.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(output)):
         raise SystemExit(f"could not write {output}")

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from screenshot import ROOT, SAMPLES, build_library  # also: offscreen Qt without a display
+from screenshot import ROOT, SAMPLES, build_library, grab  # also: offscreen Qt without a display
 
 from refman.gui.app import application
 from refman.gui.import_review import ImportReviewDialog
@@ -71,10 +71,7 @@ def main(output: Path = OUTPUT) -> int:
         dialog.show()
 
         def finish() -> None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            if not dialog.grab().save(str(output)):
-                raise SystemExit(f"could not write {output}")
-            print(f"wrote {output}")
+            grab(dialog, output)
             dialog.close()
             app.quit()
 

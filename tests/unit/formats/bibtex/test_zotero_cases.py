@@ -13,6 +13,7 @@ import pytest
 from refman.model import Reference
 from tests.samples import DATA
 from tests.unit.formats.bibtex.helpers import read
+from tests.zotero import ZOTERO_FIELDS
 
 CASES = DATA / "import" / "bibtex"
 
@@ -29,24 +30,11 @@ TYPES = {
 }
 # Zotero field -> refman field (plain text fields).
 FIELDS = {
-    "title": "title",
-    "publicationTitle": "container_title",
+    **ZOTERO_FIELDS,
     "proceedingsTitle": "container_title",
-    "journalAbbreviation": "container_title_short",
-    "volume": "volume",
-    "issue": "issue",
     "reportNumber": "issue",
-    "pages": "pages",
-    "DOI": "doi",
-    "ISBN": "isbn",
-    "url": "url",
-    "publisher": "publisher",
     "university": "publisher",
     "institution": "publisher",
-    "place": "place",
-    "series": "collection_title",
-    "abstractNote": "abstract",
-    "language": "language",
 }
 # Where Zotero is wrong and refman does better (case, item index, Zotero field): why.
 BETTER = {

@@ -16,6 +16,7 @@ from refman.formats import csl_json
 from refman.formats.csl_json.mapping import CONTENT_FIELDS
 from refman.formats.csl_json.values import SEASON_NAMES, SEASON_NUMBERS
 from refman.model import TAG_MANUAL, Creator, Issn, PartialDate, Problem, Reference, Tag
+from tests import zotero
 from tests.samples import ALL, CSL_CHAPTER, DATA, RICH
 from tests.unit.formats.medline.helpers import references
 
@@ -48,22 +49,7 @@ def content(ref: Reference) -> dict:
 # --- Zotero's own case, field by field -------------------------------------------------------
 
 ZOTERO_TYPES = {"book": "book", "journalArticle": "article-journal", "bookSection": "chapter"}
-ZOTERO_FIELDS = {  # Zotero field -> Reference attribute
-    "title": "title",
-    "abstractNote": "abstract",
-    "publicationTitle": "container_title",
-    "journalAbbreviation": "container_title_short",
-    "series": "collection_title",
-    "volume": "volume",
-    "issue": "issue",
-    "pages": "pages",
-    "DOI": "doi",
-    "ISBN": "isbn",
-    "language": "language",
-    "publisher": "publisher",
-    "place": "place",
-    "url": "url",
-}
+ZOTERO_FIELDS = zotero.ZOTERO_FIELDS  # Zotero field -> Reference attribute
 # Zotero fields refman has no place for: kept in the source record, given back on export.
 ZOTERO_ONLY = {"numPages": "number-of-pages", "itemID": "id"}
 MONTHS = "January February March April May June July August September October November December"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from refman.model import Reference
+from tests import zotero
 from tests.unit.formats.endnote_xml.conftest import ZOTERO_XML, read_path
 
 # Zotero item types and creator types as refman's.
@@ -40,22 +41,9 @@ ZOTERO_ROLES = {
 }
 # Zotero's field: refman's field. Zotero's container fields all are refman's container_title.
 ZOTERO_FIELDS = {
-    "title": "title",
-    "abstractNote": "abstract",
-    "publicationTitle": "container_title",
+    **zotero.ZOTERO_FIELDS,
     "bookTitle": "container_title",
     "websiteTitle": "container_title",
-    "journalAbbreviation": "container_title_short",
-    "series": "collection_title",
-    "volume": "volume",
-    "issue": "issue",
-    "pages": "pages",
-    "ISBN": "isbn",
-    "DOI": "doi",
-    "url": "url",
-    "language": "language",
-    "publisher": "publisher",
-    "place": "place",
 }
 # What Zotero keeps that refman has no field for: found in the source record instead.
 SOURCE_ONLY = {"edition", "numPages", "shortTitle", "patentNumber", "extra"}

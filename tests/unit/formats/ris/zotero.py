@@ -7,6 +7,7 @@ import re
 from refman.formats import ris
 from refman.model import Reference
 from tests.samples import DATA
+from tests.zotero import ZOTERO_FIELDS
 
 RIS_DATA = DATA / "import" / "ris"
 CASES = sorted(RIS_DATA.glob("zotero-ris-*.ris"))
@@ -38,21 +39,8 @@ CONTAINERS = (
     "encyclopediaTitle",
     "dictionaryTitle",
 )
-PLAIN = {
-    "title": "title",
-    "abstractNote": "abstract",
-    "journalAbbreviation": "container_title_short",
-    "series": "collection_title",
-    "volume": "volume",
-    "issue": "issue",
-    "pages": "pages",
-    "DOI": "doi",
-    "ISBN": "isbn",
-    "language": "language",
-    "publisher": "publisher",
-    "place": "place",
-    "url": "url",
-}
+# The containers are compared on their own (CONTAINERS): each type names its own.
+PLAIN = {k: v for k, v in ZOTERO_FIELDS.items() if k != "publicationTitle"}
 # Zotero's creator types → refman's roles: each type's first creator is its author.
 ROLES = {
     "author": "author",
