@@ -371,7 +371,9 @@ def cmd_list(library: Library, args) -> int:
     # Read in one snapshot (Items.each): an item another program deletes while the list
     # prints cannot end it half-way.
     view = ViewQuery(text=args.query)
-    flags = library.notices.flags(library.items.search(view))  # retracted, erratum, ...
+    # Retracted, erratum, ...: never a write (a list must not wait for an import), so the
+    # records not read for notices yet are read in memory.
+    flags = library.notices.flags(library.items.search(view))
     for ref in library.items.each(view):
         item_flags = flags.get(ref.id, ()) if ref.id is not None else ()
         print(_list_json(ref, item_flags) if args.json else _list_line(ref, item_flags))

@@ -5,8 +5,9 @@ stored source records name (PubMed's comments and corrections), read offline.
 into MEDLINE lines first). For lists, the store keeps each item's flags ("retracted",
 "concern", "erratum"; see refman.formats.medline.corrections.flags) in a small table; the
 records of items without a row yet (a library from before that table, items added since) are
-read first by ``read_unread``, which ``flags`` and ``flagged`` call. A library open read-only
-is not written: the records not yet read are read in memory each time instead.
+read first by ``read_unread``, which ``flagged`` calls; ``flags`` (a page of the item table)
+reads those of its few ids in memory and never writes. A library open read-only is not
+written: the records not yet read are read in memory each time instead.
 """
 
 from __future__ import annotations
@@ -66,14 +67,13 @@ class Notices(UseCase):
                 return done
 
     def flags(self, ids: Sequence[ItemId]) -> dict[ItemId, tuple[str, ...]]:
-        """The flags of each of ``ids`` that has any (for the item table's marker)."""
-        self.read_unread()
+        """The flags of each of ``ids`` that has any (the item table's marker, a page of
+        rows at a time). Never writes: the records of ``ids`` not read yet are read in
+        memory (``read_unread`` keeps them; ``flagged`` calls it)."""
         with self._connection.reading() as db:
             found = notices.flags_of(db, ids)
-            if self._connection.read_only:
-                wanted = set(ids)
-                unread = self._unread_flags(db, None)
-                found.update({i: f for i, f in unread.items() if f and i in wanted})
+            unread = self._unread_flags(db, None, ids)
+        found.update({item_id: flags for item_id, flags in unread.items() if flags})
         return found
 
     def flagged(self, flag: str | None = None) -> list[ItemId]:
@@ -86,9 +86,12 @@ class Notices(UseCase):
                 found = self._with_unread(db, found, flag)
         return found
 
-    def _unread_flags(self, db: Any, limit: int | None) -> dict[ItemId, tuple[str, ...]]:
-        """{id: flags} for items whose records have no row yet (all of them when no limit)."""
-        rows = notices.unread_records(db, SOURCE_FORMATS, limit if limit else -1)
+    def _unread_flags(
+        self, db: Any, limit: int | None, ids: Sequence[ItemId] | None = None
+    ) -> dict[ItemId, tuple[str, ...]]:
+        """{id: flags} for items (of ``ids`` when given) whose records have no row yet (all
+        of them when no limit)."""
+        rows = notices.unread_records(db, SOURCE_FORMATS, limit if limit else -1, ids)
         return {item_id: _record_flags(fmt, record) for item_id, fmt, record in rows}
 
     def _with_unread(self, db: Any, found: list[ItemId], flag: str | None) -> list[ItemId]:

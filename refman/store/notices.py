@@ -10,6 +10,7 @@ Flags are stored space-separated, in the order the library gives them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from peewee import Database
@@ -28,15 +29,24 @@ ORDER BY item.id LIMIT {limit}
 
 
 def unread_records(
-    db: Database, source_formats: Sequence[str], limit: int
+    db: Database,
+    source_formats: Sequence[str],
+    limit: int = -1,
+    ids: Sequence[ItemId] | None = None,
 ) -> list[tuple[ItemId, str, SourceRecord]]:
-    """Up to ``limit`` items whose source record (in one of ``source_formats``) has not been
-    read for notices yet: (id, source format, record). A damaged record comes back empty,
-    to be saved without flags rather than stop the reading of the others."""
+    """Up to ``limit`` items (-1: all; only those of ``ids`` when given) whose source record
+    (in one of ``source_formats``) has not been read for notices yet: (id, source format,
+    record). A damaged record comes back empty, to be saved without flags rather than stop
+    the reading of the others."""
     if not source_formats:
         return []
     marks = ", ".join([db.param] * len(source_formats))
-    rows = db.execute_sql(_UNREAD.format(marks=marks, limit=int(limit)), list(source_formats))
+    sql = _UNREAD.format(marks=marks, limit=int(limit))
+    params: list[object] = list(source_formats)
+    if ids is not None:
+        sql = sql.replace("ORDER BY", "AND item.id IN (SELECT value FROM json_each(?)) ORDER BY")
+        params.append(json.dumps(list(ids)))
+    rows = db.execute_sql(sql, params)
     return [
         (item_id, source_format, mapping.read_source_record(blob)[0])
         for item_id, source_format, blob in rows

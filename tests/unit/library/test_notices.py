@@ -142,3 +142,15 @@ def test_a_damaged_source_record_is_read_as_without_notices(library):
         )
     assert ids["39000001"] not in library.notices.flagged()
     assert ids["99200001"] in library.notices.flagged()
+
+
+def test_flags_of_a_page_of_items_are_read_without_writing(library_path):
+    with Library(library_path) as library:
+        library.importing.files([CORRECTIONS, ERRATA])
+        ids = ids_by_pmid(library)
+        page = [ids["39000001"], ids["99200004"]]
+        assert library.notices.flags(page) == {ids["39000001"]: ("retracted", "erratum")}
+        assert stored_flags(library_path) == {}
+        library.notices.read_unread()
+        assert library.notices.flags(page) == {ids["39000001"]: ("retracted", "erratum")}
+        assert len(stored_flags(library_path)) == len(ids)
