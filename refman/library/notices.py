@@ -28,6 +28,13 @@ READ_CHUNK = 2000  # records read and saved per transaction
 RETRACTED = medline.corrections.FLAG_RETRACTED
 CONCERN = medline.corrections.FLAG_CONCERN
 ERRATUM = medline.corrections.FLAG_ERRATUM
+# Each flag in words, for markers and tooltips.
+FLAG_LABELS = {RETRACTED: "Retracted", CONCERN: "Expression of concern", ERRATUM: "Erratum"}
+
+
+def describe_flags(flags: Sequence[str]) -> str:
+    """Flags in words: "Retracted; Erratum"."""
+    return "; ".join(FLAG_LABELS.get(flag, flag) for flag in flags)
 
 
 def notices_of(ref: Reference) -> tuple[Notice, ...]:
