@@ -342,7 +342,8 @@ _V7_NOTICE_FLAGS = """
 -- library reads the records of items without a row (library/notices.py), which fills a library
 -- from before this step on first use and every item added since. Reading MEDLINE is not the
 -- store's job, so this step only makes the table. A source record replaced or removed takes
--- its item's row with it, to be read again.
+-- its item's row with it, to be read again. (No trigger on insert: a new item has no row yet,
+-- and such a trigger would make SQLite journal every row of an import's executemany.)
 CREATE TABLE item_flags (
     item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
     flags TEXT NOT NULL DEFAULT ''
@@ -353,9 +354,6 @@ CREATE TRIGGER item_flags_record_changed AFTER UPDATE ON source_record BEGIN
 END;
 CREATE TRIGGER item_flags_record_removed AFTER DELETE ON source_record BEGIN
     DELETE FROM item_flags WHERE item_id = old.item_id;
-END;
-CREATE TRIGGER item_flags_record_added AFTER INSERT ON source_record BEGIN
-    DELETE FROM item_flags WHERE item_id = new.item_id;
 END;
 """
 
