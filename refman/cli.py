@@ -370,12 +370,17 @@ def cmd_imports(library: Library, args) -> int:
 def cmd_list(library: Library, args) -> int:
     # Read in one snapshot (Items.each): an item another program deletes while the list
     # prints cannot end it half-way.
-    for ref in library.items.each(ViewQuery(text=args.query)):
-        print(_list_json(ref) if args.json else _list_line(ref))
+    view = ViewQuery(text=args.query)
+    # Retracted, erratum, ...: never a write (a list must not wait for an import), so the
+    # records not read for notices yet are read in memory.
+    flags = library.notices.flags(library.items.search(view))
+    for ref in library.items.each(view):
+        item_flags = flags.get(ref.id, ()) if ref.id is not None else ()
+        print(_list_json(ref, item_flags) if args.json else _list_line(ref, item_flags))
     return 0
 
 
-def _list_json(ref) -> str:
+def _list_json(ref, flags: tuple[str, ...] = ()) -> str:
     """One JSON line; control characters escaped (JSON escapes C0, this DEL and C1 too)."""
     line = json.dumps(
         {
@@ -387,6 +392,7 @@ def _list_json(ref) -> str:
             "pmid": ref.pmid,
             "doi": ref.doi,
             "tags": [t.name for t in ref.tags],
+            "notices": list(flags),
         },
         ensure_ascii=False,
     )
@@ -400,14 +406,16 @@ def _in_order(ref: Reference) -> list[Creator]:
     return sorted(ref.creators, key=lambda c: rank.get(c.role, 2))  # stable: order kept
 
 
-def _list_line(ref: Reference) -> str:
+def _list_line(ref: Reference, flags: tuple[str, ...] = ()) -> str:
     first = next(iter(_in_order(ref)), None)
     name = (first.family or first.literal or first.given) if first else ""
     if first and first.role != AUTHOR:  # an item with no authors: "Boardman (ed.)"
         mark = f" ({'ed.' if first.role == EDITOR else first.role})"
         name = name[: 20 - len(mark)] + mark
     year = ref.date.year or ""
-    return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {ref.title}")
+    # "[RETRACTED] [ERRATUM] Title": what a reader must know first, before the title.
+    marks = "".join(f"[{flag.upper()}] " for flag in flags)
+    return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {marks}{ref.title}")
 
 
 def _view(library: Library, query: str, collection: str | None) -> ViewQuery:

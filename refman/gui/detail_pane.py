@@ -3,7 +3,9 @@
 Each field is saved when the user presses Return or leaves it, and when another item is
 shown; the edit goes through the undo stack (``LibraryEditor.set_field``) with its old and
 new value. With several items selected the pane says how many and offers bulk tagging.
-Above the fields, a Citation box shows the item's bibliography entry in the default style.
+Above the fields, a Citation box shows the item's bibliography entry in the default style, and
+above it a banner names the notices the item's PubMed record links (retracted, an erratum, an
+expression of concern, comments, updates), each linked to PubMed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from refman.gui.item_tags import BulkTagger, ItemTagsEditor
 from refman.gui.notes import NotesEditor
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes
+from refman.library.notices import notices_of
 from refman.model import ItemId, Reference, RefmanError
 
 
@@ -285,6 +288,49 @@ class CitationBox(QGroupBox):
         super().hideEvent(event)
 
 
+class NoticeBanner(QLabel):
+    """The notices of the item on show, one a line, each linked to its PubMed page; hidden
+    when there are none. Retractions, expressions of concern and errata about the item are
+    a warning (in bold, on a warning colour); the rest (comments, updates) plain."""
+
+    WARNING_STYLE = "background: #fde2e1; color: #7a0a0a; border: 1px solid #c0392b;"
+    PLAIN_STYLE = "border: 1px solid palette(mid);"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("notice_banner")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.setMargin(6)
+        self.warning = False
+        self.hide()
+
+    def show_notices(self, ref: Reference) -> None:
+        found = notices_of(ref)
+        if not found:
+            self.clear()
+            self.warning = False
+            self.hide()
+            return
+        self.warning = any(n.about_this and n.kind in _WARNING_KINDS for n in found)
+        lines = []
+        for notice in found:
+            text = html.escape(notice.describe())
+            if notice.pubmed_url:
+                text = f'<a href="{html.escape(notice.pubmed_url)}">{text}</a>'
+            if notice.about_this and notice.kind in _WARNING_KINDS:
+                text = f"<b>{text}</b>"
+            lines.append(text)
+        self.setText("<br>".join(lines))
+        self.setStyleSheet(self.WARNING_STYLE if self.warning else self.PLAIN_STYLE)
+        self.show()
+
+
+_WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})
+
+
 class MultiItemPage(QWidget):
     """ "N items selected", and a tag for all of them."""
 
@@ -321,6 +367,7 @@ class DetailPane(QStackedWidget):
         self.empty = QLabel("No item selected", alignment=Qt.AlignmentFlag.AlignCenter)
         self.fields = ItemFields()
         self.citation = CitationBox(self._citation_html)
+        self.notice_banner = NoticeBanner()
         self.tags = ItemTagsEditor()
         self.notes = NotesEditor(editor)
         self.multi = MultiItemPage()
@@ -333,6 +380,7 @@ class DetailPane(QStackedWidget):
         info = QWidget()
         layout = QVBoxLayout(info)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.citation)
         layout.addWidget(self.fields)
         scroll = QScrollArea(widgetResizable=True)
@@ -383,6 +431,7 @@ class DetailPane(QStackedWidget):
         names = {c.id: c.name for c in self.library.collections.all()}
         in_collections = [names[c] for c in self.library.collections.of_item(item_id) if c in names]
         self.fields.load(self.ref, sorted(in_collections, key=str.casefold))
+        self.notice_banner.show_notices(self.ref)
         self.tags.set_tags(self.ref.tags)
         self.tags.input.set_completions(self.library.tags.names())
         self.setCurrentWidget(self.tabs)

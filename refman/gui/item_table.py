@@ -27,10 +27,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,14 +41,21 @@ from PySide6.QtWidgets import (
 from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.library import Changes, Library
+from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+NOTICE_FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # ("retracted", "erratum", ...) of the row
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
+_NOTICE_ROLES = (
+    Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.ToolTipRole,
+    NOTICE_FLAGS_ROLE,
+)
 # Computed once: flags() is called for every cell the view looks at.
 ITEM_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -169,6 +178,8 @@ class ItemTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         column = COLUMNS[index.column()]
+        if column.key == "title" and role in _NOTICE_ROLES:
+            return self._notice_data(index.row(), role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.show(self._cells(index.row())[index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -176,6 +187,20 @@ class ItemTableModel(QAbstractTableModel):
         if role == ITEM_ID_ROLE:
             return self._ids[index.row()]
         return None
+
+    def _notice_data(self, row: int, role: int):
+        """The Title cell's marker of a retracted item (or one with an expression of concern
+        or an erratum): a warning icon, and a tooltip that says which."""
+        cells = self._cells(row)
+        flags = cells[len(COLUMNS)] or ()
+        if role == NOTICE_FLAGS_ROLE:
+            return flags
+        if not flags:
+            title = COLUMNS[0].show(cells[0])
+            return title if role == Qt.ItemDataRole.ToolTipRole else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return f"{describe_flags(flags)} (see the item's notices)\n{COLUMNS[0].show(cells[0])}"
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL: a new search with the column's key."""
@@ -214,8 +239,9 @@ class ItemTableModel(QAbstractTableModel):
     def _fetch_page(self, page: int) -> list[tuple]:
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         found = self.library.items.rows(ids, COLUMN_KEYS)
+        flags = self.library.notices.flags(ids)  # kept after the cells, for the Title marker
         blank = (None,) * len(COLUMNS)
-        return [tuple(found.get(item_id, blank)) for item_id in ids]
+        return [(*found.get(item_id, blank), flags.get(item_id, ())) for item_id in ids]
 
     # --- drag and drop ------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
       .imports      batches.py       every import remembered as a batch; undo one whole
       .exporting    exporting.py     bibliographies and data formats, to text or a file
       .safety       safety.py        refman check, backups, damage found while open
+      .notices      notices.py       retractions, errata, concerns named by records; flagged items
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -22,6 +22,7 @@ from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
 from refman.library.notes import Notes
+from refman.library.notices import Notices
 from refman.library.safety import Safety
 from refman.library.tags import Tags
 from refman.model import LibraryError
@@ -69,6 +70,7 @@ class Library:
         self.imports = Imports(self.connection)
         self.exporting = Exporting(self.connection)
         self.safety = Safety(self.connection)
+        self.notices = Notices(self.connection)
 
     @property
     def read_only(self) -> bool:

@@ -335,6 +335,36 @@ def _add_import_batches(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_V7_NOTICE_FLAGS = """
+-- What the notices in an item's source record say of it (refman.formats.medline.corrections:
+-- 'retracted', 'concern', 'erratum', space-separated; '' for none), so that flagged items are
+-- listed without decoding every record. A row per item whose record has been read: the
+-- library reads the records of items without a row (library/notices.py), which fills a library
+-- from before this step on first use and every item added since. Reading MEDLINE is not the
+-- store's job, so this step only makes the table. A source record replaced or removed takes
+-- its item's row with it, to be read again. (No trigger on insert: a new item has no row yet,
+-- and such a trigger would make SQLite journal every row of an import's executemany.)
+CREATE TABLE item_flags (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    flags TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX item_flags_flagged ON item_flags (flags) WHERE flags != '';
+CREATE TRIGGER item_flags_record_changed AFTER UPDATE ON source_record BEGIN
+    DELETE FROM item_flags WHERE item_id = old.item_id OR item_id = new.item_id;
+END;
+CREATE TRIGGER item_flags_record_removed AFTER DELETE ON source_record BEGIN
+    DELETE FROM item_flags WHERE item_id = old.item_id;
+END;
+"""
+
+
+def _add_notice_flags(db: Database) -> None:
+    """Version 7: a table of the notices (retracted, expression of concern, erratum) each
+    item's source record names, filled by the library as it reads the records."""
+    for statement in _statements(_V7_NOTICE_FLAGS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -343,6 +373,7 @@ MIGRATIONS: list[Migration] = [
     _compact_records_larger_index_buffers,
     mark_editors_in_summaries,  # MEDLINE fidelity (issue 13): a step of its own
     _add_import_batches,  # import batches (issue 13): a step of its own
+    _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
 ]
 
 

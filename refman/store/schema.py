@@ -207,6 +207,13 @@ class ImportBatchItem(BaseModel):
         primary_key = CompositeKey("batch", "item")
 
 
+class ItemFlags(BaseModel):
+    """The notices an item's source record names, as flags (see migrations, version 7)."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
+    flags = TextField(default="")  # "retracted concern erratum", space-separated, or ""
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -222,4 +229,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     SourceRecord,
     ImportBatch,
     ImportBatchItem,
+    ItemFlags,
 )

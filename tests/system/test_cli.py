@@ -217,3 +217,23 @@ def test_list_shows_authors_before_editors_and_says_which_is_which(library_path)
     (book_line,) = [line for line in lines if line.endswith("GeneReviews(R)")]
     assert "Riegert-Johnson " in chapter_line and "(ed.)" not in chapter_line
     assert "Adam (ed.)" in book_line
+
+
+def test_list_marks_retracted_items_and_items_with_errata(library_path):
+    retracted_file = DATA / "import" / "pubmedxml" / "corrections.nbib"
+    errata_file = DATA / "duplicates" / "errata.nbib"
+    refman("import", retracted_file, errata_file, library=library_path)
+    rows = {
+        row["pmid"]: row
+        for row in map(
+            json.loads, refman("list", "--json", library=library_path).stdout.split("\n")[:-1]
+        )
+    }
+    assert rows["39000001"]["notices"] == ["retracted", "erratum"]
+    assert rows["99200001"]["notices"] == ["erratum"]
+    assert rows["99200004"]["notices"] == []
+    lines = refman("list", library=library_path).stdout.splitlines()
+    (retracted,) = [line for line in lines if "[RETRACTED]" in line]
+    assert retracted.startswith(f"{rows['39000001']['id']:>6}")
+    assert f"[RETRACTED] [ERRATUM] {rows['39000001']['title']}" in retracted
+    assert sum("[ERRATUM]" in line for line in lines) == 4

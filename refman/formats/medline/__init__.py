@@ -10,7 +10,9 @@ a blank line ends the record. The package does three jobs, each in its own modul
 - mapping (records to references and back): ``to_reference`` maps a record to a ``Reference``
   that keeps the record as its source, and ``record_fields`` maps a reference back to tag/value
   lines (mapping, with values for single values: dates, pages, names, identifiers);
-- writing: ``write`` lays records out as PubMed does (write).
+- writing: ``write`` lays records out as PubMed does (write);
+- notices: ``notices`` reads the retractions, errata, expressions of concern, comments and
+  updates a stored record names, and ``flags`` sums them up (corrections).
 
 What the rest of refman calls is here. ``read_numbered`` is the reader of the format registry
 (refman.formats): a binary stream in, (line, Reference) pairs out, problems to a callback.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from refman.formats.medline.corrections import Notice, flags, notices
 from refman.formats.medline.mapping import (
     SOURCE_FORMAT,
     article_number,
@@ -47,12 +50,15 @@ __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_RECORD_CHARS",
     "MAX_RECORD_FIELDS",
+    "Notice",
     "SOURCE_FORMAT",
     "RawRecord",
     "article_number",
     "clean_title",
     "expand_pages",
+    "flags",
     "format_field",
+    "notices",
     "parse_date",
     "pt_type",
     "read",

@@ -11,7 +11,14 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication
 from refman.gui import dialogs
 from refman.gui.creators_editor import NAME_COLUMN, ROLE_COLUMN
 from refman.model import EDITOR, Creator, PartialDate, ViewQuery
-from tests.unit.gui.helpers import expected_citation, id_of, shown_titles
+from tests.samples import DATA
+from tests.unit.gui.helpers import (
+    close_window,
+    expected_citation,
+    id_of,
+    make_window,
+    shown_titles,
+)
 
 
 @pytest.fixture
@@ -283,3 +290,45 @@ def test_a_blank_tag_for_several_items_is_refused_plainly(window, shown_errors):
     QTest.mouseClick(tagger.add_button, Qt.MouseButton.LeftButton)
     assert shown_errors == ["A tag needs a name: it cannot be blank."]
     assert window.editor.undo_stack.count() == 0
+
+
+@pytest.fixture
+def notices_window(qtbot, library, settings):
+    library.importing.files(
+        [DATA / "import" / "pubmedxml" / "corrections.nbib", DATA / "duplicates" / "errata.nbib"]
+    )
+    library.importing.text("PMID- 41000009\nTI  - A commented paper.\nCIN - Lancet. 2020;1:1.\n")
+    window = make_window(qtbot, library, settings)
+    yield window
+    close_window(qtbot, window)
+
+
+def select_pmid(window, pmid: str) -> None:
+    (item_id,) = [
+        i for i in window.library.items.all_ids() if window.library.items.get(i).pmid == pmid
+    ]
+    window.table.select_ids([item_id])
+
+
+def test_a_retracted_item_shows_a_banner_with_its_notices_linked_to_pubmed(notices_window):
+    select_pmid(notices_window, "39000001")
+    banner = notices_window.detail.notice_banner
+    assert banner.isVisible() and banner.warning
+    text = banner.text()
+    assert (
+        '<b><a href="https://pubmed.ncbi.nlm.nih.gov/39000004/">'
+        "Retracted: J Example Stud. 2021;14(2):50 (PMID 39000004)</a></b>" in text
+    )
+    assert "https://pubmed.ncbi.nlm.nih.gov/39000002/" in text  # the erratum
+    assert "Comment in: J Example Stud. 2020;13(1):1-2" in text
+    assert banner.openExternalLinks()
+
+
+def test_the_banner_goes_for_an_item_without_notices_and_is_plain_for_comments(notices_window):
+    select_pmid(notices_window, "39000001")
+    select_pmid(notices_window, "99200004")
+    assert not notices_window.detail.notice_banner.isVisible()
+    select_pmid(notices_window, "41000009")
+    banner = notices_window.detail.notice_banner
+    assert banner.isVisible() and not banner.warning
+    assert banner.text() == "Comment in: Lancet. 2020;1:1."  # no PMID: no link

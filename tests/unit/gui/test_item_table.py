@@ -8,7 +8,14 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from refman.gui import mime
-from refman.gui.item_table import COLUMNS, PAGE_SIZE, ItemTableModel, ItemTableView, ViewQuery
+from refman.gui.item_table import (
+    COLUMNS,
+    NOTICE_FLAGS_ROLE,
+    PAGE_SIZE,
+    ItemTableModel,
+    ItemTableView,
+    ViewQuery,
+)
 from refman.library import Library
 from refman.model import Reference
 from refman.store import items
@@ -247,3 +254,29 @@ def test_the_creators_column_names_a_chapters_authors_and_marks_editors(qtbot, l
         )
     finally:
         close_window(qtbot, window)
+
+
+def test_retracted_items_are_marked_in_the_title_column(qtbot, library):
+    library.importing.files(
+        [DATA / "import" / "pubmedxml" / "corrections.nbib", DATA / "duplicates" / "errata.nbib"]
+    )
+    model = ItemTableModel(library)
+    model.set_query(ViewQuery())
+    view = ItemTableView(model)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    by_pmid = {library.items.get(i).pmid: i for i in model.ids}
+    retracted = model.index(model.row_of(by_pmid["39000001"]), column_of("title"))
+    assert retracted.data(NOTICE_FLAGS_ROLE) == ("retracted", "erratum")
+    assert not retracted.data(Qt.ItemDataRole.DecorationRole).isNull()
+    tip = retracted.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Retracted; Erratum")
+    assert library.items.get(by_pmid["39000001"]).title in tip
+    plain = model.index(model.row_of(by_pmid["99200004"]), column_of("title"))
+    assert plain.data(NOTICE_FLAGS_ROLE) == ()
+    assert plain.data(Qt.ItemDataRole.DecorationRole) is None
+    assert plain.data(Qt.ItemDataRole.ToolTipRole) == plain.data()
+    # Other columns carry no marker.
+    journal = model.index(retracted.row(), column_of("journal"))
+    assert journal.data(Qt.ItemDataRole.DecorationRole) is None
