@@ -32,6 +32,11 @@ def fetch_doi(http: Http, doi: str) -> Reference:
 
 def fetch_csl_json(http: Http, doi: str) -> Reference:
     """The CSL-JSON doi.org gives for ``doi`` by content negotiation, as a Reference."""
+    return csl_json_answer(http, doi)[1]
+
+
+def csl_json_answer(http: Http, doi: str) -> tuple[bytes, Reference]:
+    """doi.org's CSL-JSON for ``doi`` as sent, and the one Reference it holds."""
     url = f"{http.settings.doi_url.rstrip('/')}/{quote(doi, safe='/()<>;:')}"
     response = http.get(url, headers={"Accept": CSL_JSON}, what=f"DOI {doi}")
     body = response.content
@@ -42,4 +47,4 @@ def fetch_csl_json(http: Http, doi: str) -> Reference:
         raise BadResponseError(f"doi.org's answer for DOI {doi} is not CSL-JSON ({gist})") from exc
     if len(refs) != 1:
         raise BadResponseError(f"doi.org's answer for DOI {doi} holds {len(refs)} records, not 1")
-    return refs[0]
+    return body, refs[0]

@@ -49,16 +49,27 @@ def fetch_pmids(http: Http, pmids: Sequence[str]) -> Fetched:
 
 
 def _efetch(http: Http, pmids: Sequence[str], problems: list[Problem]) -> dict[str, Reference]:
+    body = efetch_text(http, pmids)
+    return read_medline(body, problems)
+
+
+def efetch_text(http: Http, pmids: Sequence[str]) -> bytes:
+    """efetch's MEDLINE text for up to ``BATCH`` PMIDs, as PubMed sends it."""
     what = f"PMID {pmids[0]}" if len(pmids) == 1 else f"{len(pmids)} PMIDs"
     params = {"db": "pubmed", "id": ",".join(pmids), "rettype": "medline", "retmode": "text"}
     url = f"{http.settings.eutils_url.rstrip('/')}/efetch.fcgi"
-    body = http.get(url, http.eutils_params(params), what=what).content
+    return http.get(url, http.eutils_params(params), what=what).content
+
+
+def read_medline(body: bytes, problems: list[Problem]) -> dict[str, Reference]:
+    """The references in efetch's MEDLINE text by PMID; none for a blank answer (PubMed has
+    none of the PMIDs); BadResponseError when the answer is not MEDLINE text."""
     if not body.strip():
-        return {}  # PubMed has none of them
-    return {ref.pmid: ref for ref in _read_medline(body, url, problems)}
+        return {}
+    return {ref.pmid: ref for ref in _read_medline(body, problems)}
 
 
-def _read_medline(body: bytes, url: str, problems: list[Problem]) -> Iterable[Reference]:
+def _read_medline(body: bytes, problems: list[Problem]) -> Iterable[Reference]:
     try:
         return [ref for _line, ref in medline.read_numbered(
             io.BytesIO(body), name="PubMed's answer", on_problem=problems.append
