@@ -10,6 +10,13 @@
 
 No Qt and no peewee here: the window runs these on its task runner, the command line directly.
 Base URLs come from REFMAN_EUTILS_URL and REFMAN_DOI_URL, so tests drive a local server.
+sources: ``fetch_sources``, identifiers to the answers library.adding imports.
+
+Not done yet (issue 14): PMCID (NCBI's ID converter to a PMID or DOI), ISBN (a book metadata
+service), arXiv (its Atom API); looking identifiers up in the library before fetching them
+(today a record already there is fetched, then skipped as a duplicate by the import); the
+user's email and API key from Preferences (today NCBI_API_KEY and refman's own email); the
+window's Add by Identifier dialog on the task runner, with Cancel and a retry for offline ids.
 """
 
 from refman.online.http import (

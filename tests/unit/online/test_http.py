@@ -101,3 +101,29 @@ def test_base_urls_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("REFMAN_DOI_URL", "")
     settings = Settings.from_environment()
     assert (settings.eutils_url, settings.doi_url) == (EUTILS_URL, DOI_URL)
+
+
+def test_an_api_key_allows_ten_requests_a_second_and_none_three():
+    assert Settings(api_key="K").requests_per_second == 10.0
+    assert Settings().requests_per_second == 3.0
+
+
+def test_a_429_asking_for_a_long_wait_is_not_waited_for(http, httpserver):
+    httpserver.expect_request("/x").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "3600"}
+    )
+    start = time.monotonic()
+    with pytest.raises(BadResponseError, match="slow down .too many requests.; try later"):
+        http.get(httpserver.url_for("/x"))
+    assert time.monotonic() - start < 30
+    assert len(httpserver.log) == 1
+
+
+def test_a_429s_short_retry_after_is_waited_for(http, httpserver):
+    httpserver.expect_ordered_request("/x").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "1"}
+    )
+    httpserver.expect_ordered_request("/x").respond_with_data("ok")
+    start = time.monotonic()
+    assert http.get(httpserver.url_for("/x")).text == "ok"
+    assert time.monotonic() - start >= 1.0
