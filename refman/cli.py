@@ -3,6 +3,7 @@
     refman [--library PATH] import [--collection NAME] [--tag TAG]... [--duplicates POLICY] PATH...
     refman [--library PATH] import --dry-run [--json] PATH...
     refman [--library PATH] imports [--json]
+    refman [--library PATH] add ID... | add -      (PMIDs, DOIs, URLs; - reads standard input)
     refman [--library PATH] imports undo N
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
@@ -50,7 +51,7 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "imports", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
     *("styles", "gui"),
 )
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_import(commands)
     _add_imports(commands)
+    _add_add(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -108,6 +110,19 @@ def _add_import(commands) -> None:
         help="only show what the import would do with each record; change nothing",
     )
     cmd.add_argument("--json", action="store_true", help="with --dry-run: the review as JSON")
+
+
+def _add_add(commands) -> None:
+    cmd = commands.add_parser(
+        "add",
+        help="add records by PMID or DOI (or their URLs), fetched from PubMed or doi.org",
+    )
+    cmd.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="PMIDs, DOIs, PubMed or doi.org URLs; - reads them from standard input",
+    )
 
 
 def _add_imports(commands) -> None:
@@ -210,6 +225,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
+    "add": {"ids": "ID"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -338,6 +354,23 @@ def _review_json(review: ImportReview) -> dict[str, object]:
             entry["message"] = row.message
         rows.append(entry)
     return {"summary": review.summary(), "files": files, "records": rows}
+
+
+def cmd_add(library: Library, args) -> int:
+    """``add ID...``: fetch and import; rc 1 when an identifier brought no record (one already
+    in the library counts as found)."""
+    text = sys.stdin.read() if args.ids == ["-"] else "\n".join(args.ids)
+    if not text.strip():
+        raise RefmanError("No identifiers given: name PMIDs or DOIs, or pipe them to 'add -'.")
+    report = library.adding.identifiers(text)
+    print(report.summary())
+    for record in report.imported.not_added:  # already in the library: which item, and why
+        print(f"  {visible(str(record))}")
+    for problem in report.imported.problems:
+        print(f"  {visible(str(problem))}")
+    for failed in report.failed:
+        print(f"  {visible(failed.text)}: {visible(failed.reason)}")
+    return 1 if report.failed else 0
 
 
 def cmd_imports(library: Library, args) -> int:
@@ -542,6 +575,7 @@ def _must_exist(library_path: Path) -> None:
 LIBRARY_COMMANDS = {
     "import": cmd_import,
     "imports": cmd_imports,
+    "add": cmd_add,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -552,7 +586,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "tag", "note"}
+CHANGING_COMMANDS = {"import", "add", "tag", "note"}
 
 
 def _daily_backup(library: Library) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from refman import paths, storage
 from refman.library import backups
+from refman.library.adding import Adding
 from refman.library.batches import Imports
 from refman.library.collections import Collections
 from refman.library.exporting import Exporting
@@ -67,6 +68,7 @@ class Library:
         self.collections = Collections(self.connection)
         self.notes = Notes(self.connection)
         self.importing = Importing(self.connection)
+        self.adding = Adding(self.connection)  # add by identifier (PubMed, doi.org)
         self.imports = Imports(self.connection)
         self.exporting = Exporting(self.connection)
         self.safety = Safety(self.connection)

@@ -459,6 +459,27 @@ class Importing(UseCase):
         report.batch = run.recorder.batch_id
         return report
 
+    def answers(
+        self,
+        answers: Sequence[tuple[str, str, bytes]],
+        *,
+        duplicates: str = "skip",
+        collection: str | CollectionId | None = None,
+        tags: Sequence[str] = (),
+    ) -> ImportReport:
+        """Import answers fetched over the network (refman.library.adding), each a name for the
+        report, the key of its format and its bytes as sent, each read as a file is; the whole
+        is one batch."""
+        choose = _one_policy(duplicates)
+        added_tags = manual_tags(tags)
+        report = ImportReport()
+        run = _Run(self._import_target(collection), added_tags, None)
+        for name, format_key, body in answers:
+            source = _Source(_bytes_opener(body), name, formats.find_reader(format_key))
+            self._import_source(source, report, choose, run)
+        report.batch = run.recorder.batch_id
+        return report
+
     # --- the review, and the import of what it reviewed ----------------------------------------
 
     def review(
@@ -941,7 +962,11 @@ def _pasted_format(text: str) -> formats.Format:
 
 
 def _text_opener(text: str) -> Callable[[], io.BufferedReader]:
+    return _bytes_opener(text.encode("utf-8"))
+
+
+def _bytes_opener(data: bytes) -> Callable[[], io.BufferedReader]:
     def opener() -> io.BufferedReader:
-        return io.BufferedReader(io.BytesIO(text.encode("utf-8")))
+        return io.BufferedReader(io.BytesIO(data))
 
     return opener

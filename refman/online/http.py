@@ -1,0 +1,188 @@
+"""The HTTP client of refman's network sources: httpx, rate limited, retried, in plain words.
+
+``Http.get`` sends one GET and gives the response body, or raises a ``NetworkError`` whose
+message a user can act on: offline (no connection, a timeout), not found (404), or a bad
+response (an error page, a body cut short). 429 and 5xx answers and timeouts are retried with
+a growing pause (a 429's Retry-After is honoured, capped), because NCBI answers them under load.
+
+NCBI asks for at most 3 requests a second without an API key and 10 with one: ``Http`` spaces
+the requests it sends to one host by that much, across threads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from refman import __version__
+from refman.model import RefmanError
+
+EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+DOI_URL = "https://doi.org"
+TOOL = "refman"
+# NCBI's E-utilities ask for an email to write to when a tool misbehaves; refman's own until
+# Preferences lets the user give theirs.
+EMAIL = "refman@users.noreply.github.com"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is not waited for, it is an error
+
+
+class NetworkError(RefmanError):
+    """A record could not be fetched; the message says why in plain words."""
+
+
+class OfflineError(NetworkError):
+    """No answer: no connection, the name does not resolve, or the server timed out."""
+
+
+class NotFoundError(NetworkError):
+    """The server answered that it has no such record."""
+
+
+class BadResponseError(NetworkError):
+    """An answer that is not what was asked for: an error page, HTML, a body cut short."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how fast to ask. ``from_environment`` reads REFMAN_EUTILS_URL, REFMAN_DOI_URL
+    and NCBI_API_KEY; tests make their own with short pauses."""
+
+    eutils_url: str = EUTILS_URL
+    doi_url: str = DOI_URL
+    api_key: str = ""
+    email: str = EMAIL
+    timeout: float = 20.0  # seconds for each of connect, read, write
+    attempts: int = 4  # tries of one request, the first included
+    backoff: float = 1.0  # seconds before the first retry, doubled each time
+    extra_params: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls(
+            eutils_url=os.environ.get("REFMAN_EUTILS_URL") or EUTILS_URL,
+            doi_url=os.environ.get("REFMAN_DOI_URL") or DOI_URL,
+            api_key=os.environ.get("NCBI_API_KEY", ""),
+        )
+
+    @property
+    def requests_per_second(self) -> float:
+        return 10.0 if self.api_key else 3.0
+
+
+class _Pacer:
+    """Spaces calls of ``wait`` at least ``interval`` seconds apart, across threads."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class Http:
+    """One client for all of refman's requests (close it, or use it in a ``with``)."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_environment()
+        self._pacer = _Pacer(1.0 / self.settings.requests_per_second)
+        self._client = httpx.Client(
+            timeout=self.settings.timeout,
+            follow_redirects=True,  # doi.org redirects to the registration agency
+            headers={"User-Agent": f"refman/{__version__} (mailto:{self.settings.email})"},
+        )
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def eutils_params(self, params: Mapping[str, str]) -> dict[str, str]:
+        """``params`` with the tool, email and API key NCBI asks every request to carry."""
+        full = {**params, "tool": TOOL, "email": self.settings.email}
+        if self.settings.api_key:
+            full["api_key"] = self.settings.api_key
+        return full
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        what: str = "the record",
+    ) -> httpx.Response:
+        """The answer to a GET of ``url`` (status 200), retried on 429, 5xx and timeouts.
+
+        ``what`` names what was asked for in the messages ("PMID 123")."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pacer.wait()
+            try:
+                response = self._client.get(url, params=params, headers=headers)
+                response.read()
+            except httpx.TimeoutException as exc:
+                if attempt < self.settings.attempts:
+                    self._pause(attempt, None)
+                    continue
+                raise OfflineError(f"{_host(url)} did not answer in time for {what}") from exc
+            except httpx.RemoteProtocolError as exc:
+                raise BadResponseError(
+                    f"the answer from {_host(url)} for {what} was cut short; try again"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise OfflineError(
+                    f"cannot reach {_host(url)} for {what}: are you offline? ({exc})"
+                ) from exc
+            if response.status_code in RETRY_STATUSES and attempt < self.settings.attempts:
+                retry_after = _retry_after(response)
+                if retry_after is None or retry_after <= MAX_RETRY_AFTER:
+                    self._pause(attempt, retry_after)
+                    continue
+            return _checked(response, url, what)
+
+    def _pause(self, attempt: int, retry_after: float | None) -> None:
+        delay = self.settings.backoff * 2 ** (attempt - 1)
+        time.sleep(max(delay, retry_after or 0.0))
+
+
+def _checked(response: httpx.Response, url: str, what: str) -> httpx.Response:
+    status = response.status_code
+    if status == 200:
+        return response
+    host = _host(url)
+    if status == 404:
+        raise NotFoundError(f"{host} has no {what}")
+    if status == 429:
+        raise BadResponseError(f"{host} asks refman to slow down (too many requests); try later")
+    if status >= 500:
+        raise BadResponseError(f"{host} has a problem of its own (HTTP {status}); try later")
+    raise BadResponseError(f"{host} refused the request for {what} (HTTP {status})")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _host(url: str) -> str:
+    return httpx.URL(url).host or url

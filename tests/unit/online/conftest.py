@@ -1,0 +1,26 @@
+"""A client of refman.online aimed at the local pytest-httpserver, with short pauses."""
+
+from pathlib import Path
+
+import pytest
+
+from refman.online import Http, Settings
+
+NETWORK_DATA = Path(__file__).parents[2] / "data" / "network"
+
+
+def network_data(name: str) -> bytes:
+    return (NETWORK_DATA / name).read_bytes()
+
+
+@pytest.fixture
+def http(httpserver):
+    settings = Settings(
+        eutils_url=httpserver.url_for("/eutils"),
+        doi_url=httpserver.url_for("/doi"),
+        timeout=0.5,
+        attempts=3,
+        backoff=0.01,
+    )
+    with Http(settings) as client:
+        yield client
