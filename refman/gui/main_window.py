@@ -163,6 +163,14 @@ class MainWindow(QMainWindow):
         }
         for title, entries in menus.items():
             self._fill_menu(self.menuBar().addMenu(title), entries)
+        self._build_toolbar()
+
+    def _build_toolbar(self) -> None:
+        # The actions people reach for most; each issue's feature adds its own here.
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setObjectName("main-toolbar")  # saveState() needs a name
+        self.toolbar.setMovable(False)
+        self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack

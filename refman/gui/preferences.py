@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
 
 from refman.gui.tasks import Task, TaskRunner
 from refman.model import RefmanError
+from refman.online import Settings
 
 log = logging.getLogger(__name__)
 
 STYLE_KEY = "citation/style"
 REVIEW_KEY = "import/review"  # review an import first (gui/importing.py); on by default
+EMAIL_KEY = "online/email"  # sent to NCBI with each request, as its E-utilities ask
+API_KEY_KEY = "online/api_key"  # an NCBI API key: 10 requests a second instead of 3
 
 
 def review_imports(settings: QSettings) -> bool:
@@ -36,6 +39,15 @@ def review_imports(settings: QSettings) -> bool:
 
 def stop_reviewing_imports(settings: QSettings) -> None:
     settings.setValue(REVIEW_KEY, False)
+
+
+def online_settings(settings: QSettings) -> Settings:
+    """Where and how the window's network jobs ask: the environment (REFMAN_EUTILS_URL, ...)
+    with the email and NCBI API key given in Preferences."""
+    return Settings.from_environment(
+        email=str(settings.value(EMAIL_KEY, "", type=str)),
+        api_key=str(settings.value(API_KEY_KEY, "", type=str)),
+    )
 
 
 def default_style(settings: QSettings) -> str:

@@ -11,22 +11,49 @@ The network work happens here, in the caller's thread: the window runs it on its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from refman.identifiers import Identifier, Unrecognised, find_identifiers
 from refman.library.importing import Importing, ImportReport
 from refman.library.use_case import UseCase
+from refman.model import ItemId
 from refman.online import Http
 from refman.online.sources import Failed, fetch_sources
 from refman.store.connection import Connection
 
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """An identifier (as the user gave it) whose item is already in the library: not fetched,
+    the item is selected instead of a copy being added."""
+
+    text: str
+    item_id: ItemId
+
 
 @dataclass
 class AddReport:
-    """What adding by identifier did: the import's report, and each identifier that failed."""
+    """What adding by identifier did: the import's report, each identifier already in the
+    library, and each identifier that failed."""
 
     imported: ImportReport = field(default_factory=ImportReport)
     failed: list[Failed] = field(default_factory=list)
+    existing: list[Existing] = field(default_factory=list)
+
+    @property
+    def item_ids(self) -> list[ItemId]:
+        """The items to select: new ones, then those already in the library, once each."""
+        found = [entry.item_id for entry in self.existing]
+        return list(dict.fromkeys(self.imported.item_ids + found))
+
+    @property
+    def offline(self) -> list[Failed]:
+        """The identifiers that failed because a source could not be reached: worth a retry."""
+        return [entry for entry in self.failed if entry.offline]
 
     def summary(self) -> str:
         """The import's summary, then how many identifiers brought no record."""
@@ -45,11 +72,19 @@ class Adding(UseCase):
         self._importing = Importing(connection)
 
     def identifiers(
-        self, text: str, *, http: Http | None = None, duplicates: str = "skip"
+        self,
+        text: str,
+        *,
+        http: Http | None = None,
+        duplicates: str = "skip",
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
     ) -> AddReport:
         """Fetch and import the records of the identifiers in ``text``.
 
-        ``http`` is the client to use (one with the environment's settings when None)."""
+        ``http`` is the client to use (one with the environment's settings when None);
+        ``progress(done, total)`` and ``cancelled()`` as the import takes them (the window's
+        task runner passes its own)."""
         report = AddReport()
         found: list[Identifier] = []
         for piece in find_identifiers(text):

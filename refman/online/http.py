@@ -63,11 +63,14 @@ class Settings:
     extra_params: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_environment(cls) -> Settings:
+    def from_environment(cls, *, email: str = "", api_key: str = "") -> Settings:
+        """The environment's settings; a non-empty ``email`` or ``api_key`` (the window's
+        Preferences) wins over REFMAN_EMAIL and NCBI_API_KEY."""
         return cls(
             eutils_url=os.environ.get("REFMAN_EUTILS_URL") or EUTILS_URL,
             doi_url=os.environ.get("REFMAN_DOI_URL") or DOI_URL,
-            api_key=os.environ.get("NCBI_API_KEY", ""),
+            api_key=api_key.strip() or os.environ.get("NCBI_API_KEY", ""),
+            email=email.strip() or os.environ.get("REFMAN_EMAIL") or EMAIL,
         )
 
     @property

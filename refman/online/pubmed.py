@@ -71,9 +71,12 @@ def read_medline(body: bytes, problems: list[Problem]) -> dict[str, Reference]:
 
 def _read_medline(body: bytes, problems: list[Problem]) -> Iterable[Reference]:
     try:
-        return [ref for _line, ref in medline.read_numbered(
-            io.BytesIO(body), name="PubMed's answer", on_problem=problems.append
-        )]
+        return [
+            ref
+            for _line, ref in medline.read_numbered(
+                io.BytesIO(body), name="PubMed's answer", on_problem=problems.append
+            )
+        ]
     except ParseError as exc:
         raise BadResponseError(
             f"PubMed's answer is not MEDLINE text ({answer_gist(body)}); try again later"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from refman.identifiers import DOI, PMID, Identifier
 from refman.model import Problem
 from refman.online.doi import csl_json_answer
-from refman.online.http import Http, NetworkError
+from refman.online.http import Http, NetworkError, OfflineError
 from refman.online.pubmed import BATCH, efetch_text, read_medline, search_doi
 
 NOT_YET = "refman cannot fetch {kind} records yet"
@@ -33,10 +33,13 @@ class Source:
 
 @dataclass(frozen=True)
 class Failed:
-    """An identifier (as the user gave it) that brought no record, and why."""
+    """An identifier (as the user gave it) that brought no record, and why. ``offline``: the
+    source could not be reached (no connection, no answer in time), so trying again later may
+    bring it; the window keeps such ids for Try Again, the command line prints them."""
 
     text: str
     reason: str
+    offline: bool = False
 
 
 @dataclass
@@ -70,7 +73,7 @@ def _doi(http: Http, ident: Identifier, pmids: dict[str, Identifier], fetched: F
             return
         body, _ref = csl_json_answer(http, ident.value)
     except NetworkError as exc:
-        fetched.failed.append(Failed(ident.text, str(exc)))
+        fetched.failed.append(_failed(ident.text, exc))
         return
     fetched.sources.append(Source(f"doi.org {ident.value}", "csl-json", body))
 
@@ -85,7 +88,7 @@ def _pmids(http: Http, pmids: dict[str, Identifier], fetched: Fetched) -> None:
             body = efetch_text(http, batch)
             found = read_medline(body, problems)
         except NetworkError as exc:
-            fetched.failed.extend(Failed(pmids[pmid].text, str(exc)) for pmid in batch)
+            fetched.failed.extend(_failed(pmids[pmid].text, exc) for pmid in batch)
             continue
         for pmid in batch:
             if pmid not in found:
@@ -96,3 +99,7 @@ def _pmids(http: Http, pmids: dict[str, Identifier], fetched: Fetched) -> None:
 
 def _batch_name(batch: Sequence[str]) -> str:
     return f"PubMed PMID {batch[0]}" if len(batch) == 1 else f"PubMed ({len(batch)} PMIDs)"
+
+
+def _failed(text: str, exc: NetworkError) -> Failed:
+    return Failed(text, str(exc), offline=isinstance(exc, OfflineError))
