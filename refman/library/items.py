@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
-from refman.store import items, search
+from refman.store import identifiers, items, search
 
 LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
 TRASH = ViewQuery(trashed=True)
@@ -66,6 +66,11 @@ class Items(UseCase):
     def count(self, *, trashed: bool = False) -> int:
         """Items in the library (or in the Trash)."""
         return self._read(items.count, trashed)
+
+    def with_identifiers(self, kind: str, values: Sequence[str]) -> dict[str, ItemId]:
+        """Which of ``values`` (identifiers of ``kind``: pmid, doi, pmcid or isbn) the library
+        holds outside the Trash: value as given -> the oldest item holding it."""
+        return self._read(identifiers.items_by_identifier, kind, values)
 
     def all_ids(self) -> list[ItemId]:
         """Every item, trashed or not, by id."""

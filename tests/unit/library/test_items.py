@@ -4,7 +4,7 @@ a listing read in one snapshot while another program deletes."""
 import pytest
 
 from refman.library import Library
-from refman.model import NoWordsError, ViewQuery
+from refman.model import NoWordsError, Reference, ViewQuery
 from tests.samples import REAL_FILES, RESULT2
 
 
@@ -47,3 +47,19 @@ def test_a_listing_finds_every_item_it_searched_while_another_program_deletes(se
         elsewhere.items.empty_trash()
         assert [first.id] + [ref.id for ref in listed] == ids
         assert library.items.search() == []
+
+
+def test_items_are_found_by_their_identifiers_as_users_write_them(library):
+    (first,) = library.importing.files([RESULT2]).added[:1]
+    ref = library.items.get(first)
+    book, _ = library.items.add(
+        Reference(item_type="book", title="A book", isbn="978-0-19-852663-6")
+    )
+    found = library.items.with_identifiers("pmid", [ref.pmid, "99999999"])
+    assert found == {ref.pmid: first}
+    assert library.items.with_identifiers("doi", [f"https://doi.org/{ref.doi.upper()}"]) == {
+        f"https://doi.org/{ref.doi.upper()}": first
+    }
+    assert library.items.with_identifiers("isbn", ["9780198526636"]) == {"9780198526636": book}
+    library.items.trash([first])
+    assert library.items.with_identifiers("pmid", [ref.pmid]) == {}
