@@ -68,7 +68,7 @@ class Items(UseCase):
         return self._read(items.count, trashed)
 
     def with_identifiers(self, kind: str, values: Sequence[str]) -> dict[str, ItemId]:
-        """Which of ``values`` (identifiers of ``kind``: pmid, doi, pmcid or isbn) the library
+        """Which of ``values`` (identifiers of ``kind``: pmid, doi, pmcid, isbn or url) the library
         holds outside the Trash: value as given -> the oldest item holding it."""
         return self._read(identifiers.items_by_identifier, kind, values)
 

@@ -24,6 +24,10 @@ from refman.model import RefmanError
 
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 DOI_URL = "https://doi.org"
+IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+OPENLIBRARY_URL = "https://openlibrary.org"
+ARXIV_URL = "https://export.arxiv.org/api/query"
+ARXIV_INTERVAL = 3.0  # seconds between requests: arXiv's terms of use ask for no more
 TOOL = "refman"
 # NCBI's E-utilities ask for an email to write to when a tool misbehaves; refman's own until
 # Preferences lets the user give theirs.
@@ -50,11 +54,16 @@ class BadResponseError(NetworkError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Where and how fast to ask. ``from_environment`` reads REFMAN_EUTILS_URL, REFMAN_DOI_URL
-    and NCBI_API_KEY; tests make their own with short pauses."""
+    """Where and how fast to ask. ``from_environment`` reads REFMAN_EUTILS_URL, REFMAN_DOI_URL,
+    REFMAN_IDCONV_URL, REFMAN_OPENLIBRARY_URL, REFMAN_ARXIV_URL and NCBI_API_KEY; tests make
+    their own with short pauses."""
 
     eutils_url: str = EUTILS_URL
     doi_url: str = DOI_URL
+    idconv_url: str = IDCONV_URL  # NCBI's PMC ID Converter (PMCID -> PMID, DOI)
+    openlibrary_url: str = OPENLIBRARY_URL  # books by ISBN
+    arxiv_url: str = ARXIV_URL  # arXiv's API (Atom)
+    arxiv_interval: float = ARXIV_INTERVAL
     api_key: str = ""
     email: str = EMAIL
     timeout: float = 20.0  # seconds for each of connect, read, write
@@ -69,6 +78,9 @@ class Settings:
         return cls(
             eutils_url=os.environ.get("REFMAN_EUTILS_URL") or EUTILS_URL,
             doi_url=os.environ.get("REFMAN_DOI_URL") or DOI_URL,
+            idconv_url=os.environ.get("REFMAN_IDCONV_URL") or IDCONV_URL,
+            openlibrary_url=os.environ.get("REFMAN_OPENLIBRARY_URL") or OPENLIBRARY_URL,
+            arxiv_url=os.environ.get("REFMAN_ARXIV_URL") or ARXIV_URL,
             api_key=api_key.strip() or os.environ.get("NCBI_API_KEY", ""),
             email=email.strip() or os.environ.get("REFMAN_EMAIL") or EMAIL,
         )
@@ -101,6 +113,7 @@ class Http:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.from_environment()
         self._pacer = _Pacer(1.0 / self.settings.requests_per_second)
+        self._arxiv_pacer = _Pacer(self.settings.arxiv_interval)
         self._client = httpx.Client(
             timeout=self.settings.timeout,
             follow_redirects=True,  # doi.org redirects to the registration agency
@@ -129,14 +142,17 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         what: str = "the record",
+        slow: bool = False,
     ) -> httpx.Response:
         """The answer to a GET of ``url`` (status 200), retried on 429, 5xx and timeouts.
 
-        ``what`` names what was asked for in the messages ("PMID 123")."""
+        ``what`` names what was asked for in the messages ("PMID 123"); ``slow``: space the
+        requests by ``arxiv_interval`` (arXiv's pace) instead of NCBI's."""
+        pacer = self._arxiv_pacer if slow else self._pacer
         attempt = 0
         while True:
             attempt += 1
-            self._pacer.wait()
+            pacer.wait()
             try:
                 response = self._client.get(url, params=params, headers=headers)
                 response.read()

@@ -1,26 +1,35 @@
 """Identifiers to the answers that hold their records, ready for the library's import path.
 
-``fetch_sources`` asks PubMed (PMIDs, in batches; DOIs that PubMed has) and doi.org (other
-DOIs) and gives each answer as a ``Source``: a name for the import's report, the key of the
-format refman reads it with (refman.formats), and the bytes as sent. The import then reads
-them like files, so the records keep their source and duplicates are found as in any import.
-Identifiers that could not be fetched are ``Failed``, with why in plain words.
+``fetch_sources`` asks PubMed (PMIDs, in batches; DOIs that PubMed has), doi.org (other DOIs),
+NCBI's PMC ID Converter (PMCIDs, to a PMID or else a DOI, then fetched as those), Open Library
+(ISBNs) and arXiv (arXiv ids, and DOIs ``10.48550/arXiv.*``), and gives each answer as a
+``Source``: a name for the import's report, the key of the format refman reads it with
+(refman.formats), and the bytes (as sent, or for books and preprints the CSL-JSON item made of
+the answer). The import then reads them like files, so the records keep their source and
+duplicates are found as in any import. Identifiers that could not be fetched are ``Failed``,
+with why in plain words; ``offline`` when the source could not be reached.
+
+Progress counts requests (``progress(done, total)``; the total grows when PMCIDs turn into
+PMIDs); ``cancelled()`` is asked before each request, and a cancelled fetch stops there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from refman.identifiers import DOI, PMID, Identifier
+from refman.identifiers import ARXIV, DOI, ISBN, PMCID, PMID, Identifier
 from refman.model import Problem
+from refman.online import arxiv, books, pmc
 from refman.online.doi import csl_json_answer
 from refman.online.http import Http, NetworkError, OfflineError
 from refman.online.pubmed import BATCH, efetch_text, read_medline, search_doi
 
-NOT_YET = "refman cannot fetch {kind} records yet"
-KIND_NAMES = {"pmcid": "PMCID", "isbn": "ISBN", "arxiv": "arXiv"}
-
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+# An old-style arXiv id in a DOI, lower-cased as refman keeps DOIs: "math.gt/0309136".
+_OLD_ARXIV = re.compile(r"^([a-z-]+)\.([a-z]{2})/(\d{7})(v\d+)?$")
 
 @dataclass(frozen=True)
 class Source:
@@ -42,59 +51,221 @@ class Failed:
     offline: bool = False
 
 
+
+
 @dataclass
 class Fetched:
     sources: list[Source] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
+    cancelled: bool = False  # stopped by the user before every request was made
 
 
-def fetch_sources(http: Http, identifiers: Sequence[Identifier]) -> Fetched:
+class _Run:
+    """One fetch: what it brought so far, and its requests counted for ``progress``."""
+
+    def __init__(self, http: Http, progress: Progress | None, cancelled: Cancelled | None):
+        self.http = http
+        self.fetched = Fetched()
+        self.done = 0
+        self.total = 0
+        self._progress = progress
+        self._cancelled = cancelled
+
+    def go_on(self) -> bool:
+        """Whether to make the next request: False once the user cancelled."""
+        if not self.fetched.cancelled and self._cancelled is not None and self._cancelled():
+            self.fetched.cancelled = True
+        return not self.fetched.cancelled
+
+    def plan(self, requests: int) -> None:
+        self.total += requests
+        self._report()
+
+    def step(self) -> None:
+        self.done += 1
+        self._report()
+
+    def _report(self) -> None:
+        if self._progress is not None:
+            self._progress(self.done, max(self.total, self.done))
+
+    def fail(self, text: str, reason: str) -> None:
+        self.fetched.failed.append(Failed(text, reason))
+
+    def failed(self, text: str, exc: NetworkError) -> None:
+        self.fetched.failed.append(_failed(text, exc))
+
+
+def fetch_sources(
+    http: Http,
+    identifiers: Sequence[Identifier],
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Fetched:
     """The answers holding the records of ``identifiers``; each one that failed, with why."""
-    fetched = Fetched()
+    run = _Run(http, progress, cancelled)
     pmids: dict[str, Identifier] = {}
+    dois: list[Identifier] = []
+    by_kind: dict[str, list[Identifier]] = {PMCID: [], ISBN: [], ARXIV: []}
     for ident in identifiers:
         if ident.kind == PMID:
             pmids.setdefault(ident.value, ident)
+        elif ident.kind == DOI and ident.value.startswith(arxiv.ARXIV_DOI_PREFIX):
+            by_kind[ARXIV].append(ident)
         elif ident.kind == DOI:
-            _doi(http, ident, pmids, fetched)
+            dois.append(ident)
         else:
-            kind = KIND_NAMES.get(ident.kind, ident.kind)
-            fetched.failed.append(Failed(ident.text, NOT_YET.format(kind=kind)))
-    _pmids(http, pmids, fetched)
-    return fetched
+            by_kind[ident.kind].append(ident)
+    run.plan(
+        _batches(by_kind[PMCID], pmc.BATCH)
+        + len(dois)
+        + _batches(by_kind[ISBN], books.BATCH)
+        + _batches(by_kind[ARXIV], arxiv.BATCH)
+    )
+    _pmcids(run, by_kind[PMCID], pmids, dois)
+    for ident in dois:
+        if not run.go_on():
+            break
+        _doi(run, ident, pmids)
+        run.step()
+    _isbns(run, by_kind[ISBN])
+    _arxiv_ids(run, by_kind[ARXIV])
+    run.plan(_batches(list(pmids), BATCH))
+    _pmids(run, pmids)
+    return run.fetched
 
 
-def _doi(http: Http, ident: Identifier, pmids: dict[str, Identifier], fetched: Fetched) -> None:
+def _batches(items: Sequence[object], size: int) -> int:
+    return -(-len(items) // size)
+
+
+def _chunks(items: Sequence[Identifier], size: int) -> Iterator[Sequence[Identifier]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pmcids(
+    run: _Run, idents: Sequence[Identifier], pmids: dict[str, Identifier], dois: list[Identifier]
+) -> None:
+    """PMCIDs through the PMC ID Converter: one with a PMID joins the PubMed batch, one with a
+    DOI alone is fetched by its DOI (added to ``dois``), one with neither fails."""
+    for batch in _chunks(idents, pmc.BATCH):
+        if not run.go_on():
+            return
+        try:
+            conversions = pmc.convert(run.http, [ident.value for ident in batch])
+        except NetworkError as exc:
+            for ident in batch:
+                run.failed(ident.text, exc)
+            continue
+        finally:
+            run.step()
+        for ident in batch:
+            found = conversions[ident.value]
+            if found.pmid:
+                pmids.setdefault(found.pmid, ident)
+            elif found.doi:
+                dois.append(Identifier(DOI, found.doi, ident.text))
+                run.plan(1)
+            else:
+                reason = found.error or (
+                    f"PMC names no PMID or DOI for {ident.value}: nowhere to fetch it from"
+                )
+                run.fail(ident.text, reason)
+
+
+def _doi(run: _Run, ident: Identifier, pmids: dict[str, Identifier]) -> None:
     """A DOI: its PMID joins the PubMed batch when PubMed has it, else doi.org's CSL-JSON."""
     try:
-        pmid = search_doi(http, ident.value)
+        pmid = search_doi(run.http, ident.value)
         if pmid is not None:
             pmids.setdefault(pmid, ident)
             return
-        body, _ref = csl_json_answer(http, ident.value)
+        body, _ref = csl_json_answer(run.http, ident.value)
     except NetworkError as exc:
-        fetched.failed.append(_failed(ident.text, exc))
+        run.failed(ident.text, exc)
         return
-    fetched.sources.append(Source(f"doi.org {ident.value}", "csl-json", body))
+    run.fetched.sources.append(Source(f"doi.org {ident.value}", "csl-json", body))
 
 
-def _pmids(http: Http, pmids: dict[str, Identifier], fetched: Fetched) -> None:
+def _isbns(run: _Run, idents: Sequence[Identifier]) -> None:
+    """Books from Open Library, ``books.BATCH`` ISBNs a request."""
+    for batch in _chunks(idents, books.BATCH):
+        if not run.go_on():
+            return
+        try:
+            found = books.fetch_isbns(run.http, [ident.value for ident in batch])
+        except NetworkError as exc:
+            for ident in batch:
+                run.failed(ident.text, exc)
+            continue
+        finally:
+            run.step()
+        for ident in batch:
+            if ident.value in found.items:
+                name = f"Open Library ISBN {ident.value}"
+                run.fetched.sources.append(Source(name, "csl-json", found.items[ident.value]))
+            else:
+                run.fail(ident.text, f"Open Library has no book with ISBN {ident.value}")
+
+
+def _arxiv_ids(run: _Run, idents: Sequence[Identifier]) -> None:
+    """Preprints from arXiv, ``arxiv.BATCH`` ids a request, paced as arXiv asks."""
+    for batch in _chunks(idents, arxiv.BATCH):
+        if not run.go_on():
+            return
+        wanted = [arxiv_id(ident) for ident in batch]
+        try:
+            found = arxiv.fetch_arxiv(run.http, wanted)
+        except NetworkError as exc:
+            for ident in batch:
+                run.failed(ident.text, exc)
+            continue
+        finally:
+            run.step()
+        for ident, value in zip(batch, wanted, strict=True):
+            if value in found.items:
+                name = f"arXiv {value}"
+                run.fetched.sources.append(Source(name, "csl-json", found.items[value]))
+            else:
+                run.fail(ident.text, f"arXiv has no preprint {value}")
+
+
+def arxiv_id(ident: Identifier) -> str:
+    """The arXiv id of an arXiv identifier, or of an arXiv DOI (``10.48550/arxiv.2101.00001``,
+    whose old-style ids get their subject class's capitals back: ``math.GT/0309136``)."""
+    if ident.kind != DOI:
+        return ident.value
+    value = ident.value[len(arxiv.ARXIV_DOI_PREFIX) :]
+    old = _OLD_ARXIV.match(value)
+    if old:
+        return f"{old[1]}.{old[2].upper()}/{old[3]}{old[4] or ''}"
+    return value
+
+
+def _pmids(run: _Run, pmids: dict[str, Identifier]) -> None:
     """PubMed's MEDLINE text for the PMIDs, ``BATCH`` at a time; each PMID it lacks fails."""
     wanted = list(pmids)
     for start in range(0, len(wanted), BATCH):
+        if not run.go_on():
+            return
         batch = wanted[start : start + BATCH]
         problems: list[Problem] = []
         try:
-            body = efetch_text(http, batch)
+            body = efetch_text(run.http, batch)
             found = read_medline(body, problems)
         except NetworkError as exc:
-            fetched.failed.extend(_failed(pmids[pmid].text, exc) for pmid in batch)
+            for pmid in batch:
+                run.failed(pmids[pmid].text, exc)
             continue
+        finally:
+            run.step()
         for pmid in batch:
             if pmid not in found:
-                fetched.failed.append(Failed(pmids[pmid].text, f"PubMed has no PMID {pmid}"))
+                run.fail(pmids[pmid].text, f"PubMed has no PMID {pmid}")
         if found:
-            fetched.sources.append(Source(_batch_name(batch), "medline", body))
+            run.fetched.sources.append(Source(_batch_name(batch), "medline", body))
 
 
 def _batch_name(batch: Sequence[str]) -> str:

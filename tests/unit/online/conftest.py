@@ -6,6 +6,9 @@ import pytest
 
 from refman.online import Http, Settings
 
+IDCONV = "/idconv/"
+OPENLIBRARY = "/openlibrary/api/books"
+ARXIV = "/arxiv/query"
 NETWORK_DATA = Path(__file__).parents[2] / "data" / "network"
 
 
@@ -18,6 +21,10 @@ def http(httpserver):
     settings = Settings(
         eutils_url=httpserver.url_for("/eutils"),
         doi_url=httpserver.url_for("/doi"),
+        idconv_url=httpserver.url_for(IDCONV),
+        openlibrary_url=httpserver.url_for("/openlibrary"),
+        arxiv_url=httpserver.url_for(ARXIV),
+        arxiv_interval=0.01,
         timeout=0.5,
         attempts=3,
         backoff=0.01,
