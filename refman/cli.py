@@ -3,7 +3,7 @@
     refman [--library PATH] import [--collection NAME] [--tag TAG]... [--duplicates POLICY] PATH...
     refman [--library PATH] import --dry-run [--json] PATH...
     refman [--library PATH] imports [--json]
-    refman [--library PATH] add ID... | add -      (PMIDs, DOIs, URLs; - reads standard input)
+    refman [--library PATH] add ID... | add -      (PMID, PMCID, DOI, ISBN, arXiv; - reads stdin)
     refman [--library PATH] imports undo N
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
@@ -32,6 +32,7 @@ import html
 import json
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -115,13 +116,13 @@ def _add_import(commands) -> None:
 def _add_add(commands) -> None:
     cmd = commands.add_parser(
         "add",
-        help="add records by PMID or DOI (or their URLs), fetched from PubMed or doi.org",
+        help="add records by PMID, PMCID, DOI, ISBN or arXiv id (or their URLs), fetched online",
     )
     cmd.add_argument(
         "ids",
         nargs="+",
         metavar="ID",
-        help="PMIDs, DOIs, PubMed or doi.org URLs; - reads them from standard input",
+        help="PMIDs, PMCIDs, DOIs, ISBNs, arXiv ids or their URLs; - reads standard input",
     )
 
 
@@ -358,19 +359,36 @@ def _review_json(review: ImportReview) -> dict[str, object]:
 
 def cmd_add(library: Library, args) -> int:
     """``add ID...``: fetch and import; rc 1 when an identifier brought no record (one already
-    in the library counts as found)."""
+    in the library counts as found). Identifiers whose source could not be reached are given
+    again as a command to paste later."""
     text = sys.stdin.read() if args.ids == ["-"] else "\n".join(args.ids)
     if not text.strip():
-        raise RefmanError("No identifiers given: name PMIDs or DOIs, or pipe them to 'add -'.")
+        raise RefmanError(
+            "No identifiers given: name PMIDs, PMCIDs, DOIs, ISBNs or arXiv ids,"
+            " or pipe them to 'add -'."
+        )
     report = library.adding.identifiers(text)
     print(report.summary())
+    for entry in report.existing:  # not fetched: the library has them
+        print(f"  {visible(entry.text)}: already in the library as item {entry.item_id}")
     for record in report.imported.not_added:  # already in the library: which item, and why
         print(f"  {visible(str(record))}")
     for problem in report.imported.problems:
         print(f"  {visible(str(problem))}")
     for failed in report.failed:
         print(f"  {visible(failed.text)}: {visible(failed.reason)}")
+    if report.offline:
+        print(f"To try again later: {visible(_add_again(args, report.offline))}")
     return 1 if report.failed else 0
+
+
+def _add_again(args, offline) -> str:
+    """The command that fetches the offline identifiers again, quoted for a POSIX shell."""
+    words = ["refman"]
+    if args.library:
+        words += ["--library", args.library]
+    words += ["add", *(failed.text for failed in offline)]
+    return shlex.join(words)
 
 
 def cmd_imports(library: Library, args) -> int:

@@ -104,7 +104,8 @@ def _feed(body: bytes, what: str) -> etree._Element:
             f"arXiv's answer for {what} is not an Atom feed ({gist}); try again later"
         ) from exc
     if root.tag != f"{ATOM}feed":
-        raise BadResponseError(f"arXiv's answer for {what} is not an Atom feed")
+        gist = answer_gist(body)
+        raise BadResponseError(f"arXiv's answer for {what} is not an Atom feed ({gist})")
     return root
 
 
