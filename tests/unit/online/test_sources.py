@@ -323,8 +323,9 @@ def test_arxiv_requests_are_spaced_as_arxiv_asks(http, httpserver):
     with Http(settings) as paced:
         fetch_arxiv(paced, ["2101.00001"])
         fetch_arxiv(paced, ["1707.08567"])
-    # not sooner than arXiv's interval (0.4 s here, 3 s live)
-    assert seen["1707.08567"] - seen["2101.00001"] >= 0.39
+    # spaced by arXiv's interval (0.4 s here, 3 s live; the first request's connection set-up
+    # may take some of it), where unpaced requests follow each other within milliseconds
+    assert seen["1707.08567"] - seen["2101.00001"] >= 0.3
 
 
 # --- all sources ---------------------------------------------------------------------------------
