@@ -6,17 +6,17 @@
 - pubmed: E-utilities: ``fetch_pmids`` (efetch, MEDLINE text, 200 PMIDs a request, read by
   refman's MEDLINE reader) and ``search_doi`` (esearch);
 - doi: ``fetch_doi`` (PubMed first, else doi.org content negotiation for CSL-JSON, read by
-  refman's CSL-JSON reader).
+  refman's CSL-JSON reader);
+- pmc: ``convert``, PMCIDs to PMIDs and DOIs through NCBI's PMC ID Converter (JSON);
+- books: ``fetch_isbns``, books from Open Library's Books API, made CSL-JSON items;
+- arxiv: ``fetch_arxiv``, preprints from arXiv's Atom API (paced to one request in 3 s), made
+  CSL-JSON items;
+- sources: ``fetch_sources``, identifiers to the answers library.adding imports, with progress
+  and cancel between requests.
 
 No Qt and no peewee here: the window runs these on its task runner, the command line directly.
-Base URLs come from REFMAN_EUTILS_URL and REFMAN_DOI_URL, so tests drive a local server.
-sources: ``fetch_sources``, identifiers to the answers library.adding imports.
-
-Not done yet (issue 14): PMCID (NCBI's ID converter to a PMID or DOI), ISBN (a book metadata
-service), arXiv (its Atom API); looking identifiers up in the library before fetching them
-(today a record already there is fetched, then skipped as a duplicate by the import); the
-user's email and API key from Preferences (today NCBI_API_KEY and refman's own email); the
-window's Add by Identifier dialog on the task runner, with Cancel and a retry for offline ids.
+Base URLs come from REFMAN_EUTILS_URL, REFMAN_DOI_URL, REFMAN_IDCONV_URL,
+REFMAN_OPENLIBRARY_URL and REFMAN_ARXIV_URL, so tests drive a local server.
 """
 
 from refman.online.http import (

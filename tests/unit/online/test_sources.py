@@ -121,6 +121,13 @@ def test_idconv_html_where_json_was_expected_is_a_bad_response(http, httpserver)
         convert(http, ["PMC2883744"])
 
 
+def test_idconv_404_fails_the_pmcid_plainly_not_as_offline(http, httpserver):
+    httpserver.expect_request(IDCONV).respond_with_data("<html>Not Found</html>", status=404)
+    fetched = fetch_sources(http, _idents("PMC2883744"))
+    assert [(f.text, f.offline) for f in fetched.failed] == [("PMC2883744", False)]
+    assert fetched.failed[0].reason.endswith("has no PMCID PMC2883744")
+
+
 def test_idconv_truncated_json_is_a_bad_response(http, httpserver):
     body = network_data("idconv-PMC2883744.json")
     httpserver.expect_request(IDCONV).respond_with_data(body[: len(body) // 2])
@@ -142,7 +149,7 @@ def test_idconv_429_then_success_is_retried(http, httpserver):
     assert len(_asked(httpserver, IDCONV)) == 2
 
 
-def test_idconv_timeout_and_no_server_fail_as_offline(http, httpserver):
+def test_idconv_timeout_fails_as_offline(http, httpserver):
     httpserver.expect_request(IDCONV).respond_with_handler(_slow)
     fetched = fetch_sources(http, _idents("PMC2883744"))
     assert fetched.failed[0].offline
