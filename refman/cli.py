@@ -5,6 +5,7 @@
     refman [--library PATH] imports [--json]
     refman [--library PATH] add ID... | add -      (PMIDs, DOIs, URLs; - reads standard input)
     refman [--library PATH] imports undo N
+    refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -51,7 +52,7 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "imports", "add", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "new", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
     *("styles", "gui"),
 )
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(commands)
     _add_imports(commands)
     _add_add(commands)
+    _add_new(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -122,6 +124,19 @@ def _add_add(commands) -> None:
         nargs="+",
         metavar="ID",
         help="PMIDs, DOIs, PubMed or doi.org URLs; - reads them from standard input",
+    )
+
+
+def _add_new(commands) -> None:
+    cmd = commands.add_parser("new", help="make an item by hand; prints its id")
+    cmd.add_argument("type", metavar="TYPE", help="article-journal, book, chapter, report, ...")
+    cmd.add_argument("--title", help="its title")
+    cmd.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another field (repeatable): container_title=..., date=2023-05, author='Doe, Jane'",
     )
 
 
@@ -226,6 +241,7 @@ TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
     "add": {"ids": "ID"},
+    "new": {"type": "TYPE", "title": "--title", "field": "--field"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -371,6 +387,21 @@ def cmd_add(library: Library, args) -> int:
     for failed in report.failed:
         print(f"  {visible(failed.text)}: {visible(failed.reason)}")
     return 1 if report.failed else 0
+
+
+def cmd_new(library: Library, args) -> int:
+    """``new TYPE``: make the item, print its id alone (for scripts)."""
+    from refman.library.new_items import new_reference
+
+    fields = [("title", args.title)] if args.title is not None else []
+    for given in args.field:
+        name, equals, value = given.partition("=")
+        if not equals:
+            raise RefmanError(f"--field '{given}': write it as NAME=VALUE (title=Some title).")
+        fields.append((name, value))
+    item_id, _ = library.items.add(new_reference(args.type, fields))
+    print(item_id)
+    return 0
 
 
 def cmd_imports(library: Library, args) -> int:
@@ -576,6 +607,7 @@ LIBRARY_COMMANDS = {
     "import": cmd_import,
     "imports": cmd_imports,
     "add": cmd_add,
+    "new": cmd_new,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -586,7 +618,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "tag", "note"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note"}
 
 
 def _daily_backup(library: Library) -> None:

@@ -437,6 +437,12 @@ class DetailPane(QStackedWidget):
         self.setCurrentWidget(self.tabs)
         self.citation.schedule()
 
+    def focus_title(self) -> None:
+        """The keyboard in the Title field of the item on show (a new item)."""
+        if self.currentWidget() is self.tabs:
+            self.tabs.setCurrentIndex(0)
+            self.fields.fields["title"].setFocus()
+
     def refresh_citation(self) -> None:
         """Render the Citation box again (the default style changed)."""
         self.citation.schedule()
