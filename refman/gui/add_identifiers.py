@@ -210,8 +210,11 @@ class AddByIdentifierDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        cancelled = self.task is not None and self.task.cancelled
         self._end_task()
-        self.message.setText(message)  # a RefmanError's words, or a bug told plainly
+        # A cancelled Add may end by an error saying so; else a RefmanError's words, or a bug
+        # told plainly (tasks.py logs its traceback).
+        self.message.setText(CANCELLED if cancelled else message)
 
     def _end_task(self) -> None:
         if self.task is not None:
