@@ -82,9 +82,7 @@ class AddByIdentifierDialog(QDialog):
 
     added = Signal(object)  # AddReport, once the dialog shows it
 
-    def __init__(
-        self, tasks: TaskRunner, online_settings: Callable[[], Settings], parent: QWidget
-    ):
+    def __init__(self, tasks: TaskRunner, online_settings: Callable[[], Settings], parent: QWidget):
         """``online_settings()`` gives the settings of each Add (Preferences may change)."""
         super().__init__(parent)
         self.setWindowTitle("Add by Identifier")

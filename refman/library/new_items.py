@@ -39,9 +39,7 @@ def item_type(name: str) -> str:
     key = re.sub(r"[\s_]+", "-", name.strip().lower())
     key = TYPE_ALIASES.get(key, key)
     if key not in ITEM_TYPES:
-        raise RefmanError(
-            f"'{name}' is not an item type; the types are: {', '.join(ITEM_TYPES)}."
-        )
+        raise RefmanError(f"'{name}' is not an item type; the types are: {', '.join(ITEM_TYPES)}.")
     return key
 
 

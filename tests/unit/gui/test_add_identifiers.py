@@ -106,7 +106,7 @@ def test_pmids_and_urls_pasted_are_added_and_selected(window, qtbot, pubmed, emp
     assert not dialog.isVisible()  # everything found: the dialog is done
     assert window.library.items.get(new[0]).source_format == "medline"
     # one request for the three, with refman's tool name
-    (request, _), = [entry for entry in pubmed.log if entry[0].path == EFETCH]
+    ((request, _),) = [entry for entry in pubmed.log if entry[0].path == EFETCH]
     assert request.args["id"] == ",".join(PMIDS[:3]) and request.args["tool"] == "refman"
 
 
@@ -168,8 +168,9 @@ def test_offline_ids_stay_in_the_box_and_try_again_adds_them_once_pubmed_answers
     assert not dialog.isVisible()
 
 
-def test_cancel_stops_the_add_and_keeps_the_identifiers(window, qtbot, httpserver, monkeypatch,
-                                                        empty_clipboard):
+def test_cancel_stops_the_add_and_keeps_the_identifiers(
+    window, qtbot, httpserver, monkeypatch, empty_clipboard
+):
     asked, release = threading.Event(), threading.Event()
 
     def slow_efetch(request: Request) -> Response:
@@ -218,8 +219,9 @@ def test_the_box_starts_with_identifiers_on_the_clipboard_and_nothing_else(windo
     assert identifiers_in("x" * 30_000) == []
 
 
-def test_the_add_is_one_import_that_undo_import_takes_back(window, qtbot, pubmed, monkeypatch,
-                                                           empty_clipboard):
+def test_the_add_is_one_import_that_undo_import_takes_back(
+    window, qtbot, pubmed, monkeypatch, empty_clipboard
+):
     monkeypatch.setattr(dialogs, "confirm", lambda *args: True)
     before = sorted(window.table_model.ids)
     add(qtbot, open_add_dialog(window, qtbot), f"{PMIDS[6]} {PMIDS[7]}")
@@ -230,8 +232,9 @@ def test_the_add_is_one_import_that_undo_import_takes_back(window, qtbot, pubmed
     assert sorted(window.table_model.ids) == before
 
 
-def test_preferences_email_and_api_key_go_with_each_request(window, qtbot, pubmed, settings,
-                                                            empty_clipboard):
+def test_preferences_email_and_api_key_go_with_each_request(
+    window, qtbot, pubmed, settings, empty_clipboard
+):
     prefs = open_dialog(window, qtbot, "Edit", "Preferences…", PreferencesDialog)
     QTest.keyClicks(prefs.email, "jane.doe@example.org")
     QTest.keyClicks(prefs.api_key, "0123456789abcdef")
@@ -241,13 +244,15 @@ def test_preferences_email_and_api_key_go_with_each_request(window, qtbot, pubme
     assert settings.value(API_KEY_KEY) == "0123456789abcdef"
 
     add(qtbot, open_add_dialog(window, qtbot), PMIDS[8])
-    (request, _), = [entry for entry in pubmed.log if entry[0].path == EFETCH]
+    ((request, _),) = [entry for entry in pubmed.log if entry[0].path == EFETCH]
     assert request.args["email"] == "jane.doe@example.org"
     assert request.args["api_key"] == "0123456789abcdef"
     again = PreferencesDialog(settings)  # the next time Preferences opens
     qtbot.addWidget(again)
-    assert (again.email.text(), again.api_key.text()) == ("jane.doe@example.org",
-                                                          "0123456789abcdef")
+    assert (again.email.text(), again.api_key.text()) == (
+        "jane.doe@example.org",
+        "0123456789abcdef",
+    )
 
 
 def test_the_toolbar_and_the_shortcut_reach_the_dialog(window):
