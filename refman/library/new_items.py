@@ -64,7 +64,7 @@ def new_reference(type_name: str, fields: Sequence[tuple[str, str]] = ()) -> Ref
 def _date(text: str) -> PartialDate:
     found = _DATE.match(text.strip())
     if not found:
-        raise RefmanError(f"date '{text}': write it as 2023, 2023-05 or 2023-05-01.")
+        raise RefmanError(f"date '{text}': write it as 2020, 2020-05 or 2020-05-01.")
     year, month, day = (int(part) if part else None for part in found.groups())
     if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
         raise RefmanError(f"date '{text}': no such month or day.")
