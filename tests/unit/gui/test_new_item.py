@@ -103,3 +103,37 @@ def test_a_read_only_library_offers_neither_new_item_nor_add_by_identifier(windo
     window.show_read_only()
     for text in ("New Item", "Add by Identifier"):
         assert not menu_action(window, "File", text).isEnabled(), text
+
+
+def shown_labels(window) -> list[str]:
+    fields = window.detail.fields
+    form = fields.form
+    labels = []
+    for row in range(form.rowCount()):
+        label = form.itemAt(row, form.ItemRole.LabelRole)
+        if label is not None and form.isRowVisible(row):
+            labels.append(label.widget().text())
+    return labels
+
+
+def test_the_detail_pane_shows_the_fields_of_the_type_chosen(window, qtbot):
+    choose(qtbot, open_new_item(window, qtbot), "Book")
+    book = shown_labels(window)
+    assert "Publisher" in book and "Place" in book
+    assert not {"Journal", "Journal Abbr", "Issue", "PMID"} & set(book)
+
+    choose(qtbot, open_new_item(window, qtbot), "Book Section")
+    chapter = shown_labels(window)
+    assert "Book Title" in chapter and "Journal" not in chapter
+
+    choose(qtbot, open_new_item(window, qtbot), "Journal Article")
+    article = shown_labels(window)
+    assert {"Journal", "Journal Abbr", "Volume", "Issue", "Pages", "PMID"} <= set(article)
+
+
+def test_a_field_with_a_value_shows_whatever_the_type(window, qtbot):
+    choose(qtbot, open_new_item(window, qtbot), "Thesis")
+    (item_id,) = window.table.selected_ids()
+    assert "Pages" not in shown_labels(window)
+    window.editor.set_field(item_id, "pages", "", "1-250")
+    assert "Pages" in shown_labels(window)
