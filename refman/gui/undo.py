@@ -7,10 +7,11 @@ command once, pushes it on the undo stack only when the library accepted it, and
 
 Commands remember what they need to go back: a field edit keeps the old and new values; adding
 a tag remembers which items did not have it (undo removes it from those only); trash and
-restore are each other's inverse. Deleting a collection keeps its subtree and members so undo
-can rebuild it; deleting, renaming or merging a tag keeps the items that carried it. A
-collection made again by undo or redo gets a new id: the editor remembers which id stands for
-which, so older commands on the stack still find "their" collection.
+restore are each other's inverse; a new item (File > New Item) is deleted by undo. Deleting a
+collection keeps its subtree and members so undo can rebuild it; deleting, renaming or merging
+a tag keeps the items that carried it. A collection made again by undo or redo gets a new id:
+the editor remembers which id stands for which, so older commands on the stack still find
+"their" collection.
 """
 
 from __future__ import annotations
