@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from refman.gui.fields import ITEM_TYPE_LABELS
 from refman.gui.new_item import NewItemDialog
-from refman.gui.sidebar import COLLECTION, Source
+from refman.gui.sidebar import COLLECTION, TRASH, Source
 from refman.model import ITEM_TYPES, ViewQuery
 from tests.unit.gui.helpers import menu_action, open_dialog
 
@@ -137,3 +137,22 @@ def test_a_field_with_a_value_shows_whatever_the_type(window, qtbot):
     assert "Pages" not in shown_labels(window)
     window.editor.set_field(item_id, "pages", "", "1-250")
     assert "Pages" in shown_labels(window)
+
+
+def test_undo_of_a_new_item_given_a_note_moves_it_to_the_trash_note_and_all(window, qtbot):
+    before = set(window.library.items.search())
+    choose(qtbot, open_new_item(window, qtbot), "Journal Article")
+    (item_id,) = new_ids(window, before)
+    window.library.notes.add(item_id, "<p>Read this first</p>")  # notes are not undone
+    menu_action(window, "Edit", "Undo").trigger()
+    assert set(window.library.items.search()) == before
+    assert window.library.items.search(ViewQuery(trashed=True)) == [item_id]
+    assert [n.html for n in window.library.notes.of_item(item_id)] == ["<p>Read this first</p>"]
+
+
+def test_a_new_item_made_while_the_trash_is_on_show_is_shown_in_my_library(window, qtbot):
+    window.sidebar.select(Source(TRASH))
+    choose(qtbot, open_new_item(window, qtbot), "Web Page")
+    assert window.sidebar.source == Source()
+    (item_id,) = window.table.selected_ids()
+    assert window.library.items.get(item_id).item_type == "webpage"
