@@ -389,21 +389,6 @@ def cmd_add(library: Library, args) -> int:
     return 1 if report.failed else 0
 
 
-def cmd_new(library: Library, args) -> int:
-    """``new TYPE``: make the item, print its id alone (for scripts)."""
-    from refman.library.new_items import new_reference
-
-    fields = [("title", args.title)] if args.title is not None else []
-    for given in args.field:
-        name, equals, value = given.partition("=")
-        if not equals:
-            raise RefmanError(f"--field '{given}': write it as NAME=VALUE (title=Some title).")
-        fields.append((name, value))
-    item_id, _ = library.items.add(new_reference(args.type, fields))
-    print(item_id)
-    return 0
-
-
 def cmd_imports(library: Library, args) -> int:
     if args.action == "undo":
         undone = library.imports.undo(args.number)
@@ -531,6 +516,21 @@ def cmd_note(library: Library, args) -> int:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or "<p></p>"
     note, _ = library.notes.add(item_id, body)
     print(f"Added note {note.id} to item {item_id}.")
+    return 0
+
+
+def cmd_new(library: Library, args) -> int:
+    """``new TYPE``: make the item, print its id alone (for scripts)."""
+    from refman.library.new_items import new_reference
+
+    fields = [("title", args.title)] if args.title is not None else []
+    for given in args.field:
+        name, equals, value = given.partition("=")
+        if not equals:
+            raise RefmanError(f"--field '{given}': write it as NAME=VALUE (title=Some title).")
+        fields.append((name, value))
+    item_id, _ = library.items.add(new_reference(args.type, fields))
+    print(item_id)
     return 0
 
 

@@ -195,7 +195,11 @@ class AddByIdentifierDialog(QDialog):
 
     @Slot(object)
     def _on_added(self, report: AddReport) -> None:
-        cancelled = self.task is not None and self.task.cancelled or report.imported.cancelled
+        cancelled = (
+            (self.task is not None and self.task.cancelled)
+            or getattr(report, "cancelled", False)  # AddReport.cancelled, where it is known
+            or report.imported.cancelled
+        )
         self._end_task()
         if cancelled:
             self.message.setText(CANCELLED)

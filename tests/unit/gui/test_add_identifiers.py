@@ -121,6 +121,20 @@ def test_new_items_hidden_by_the_collection_on_show_are_shown_in_my_library(
     assert window.table.selected_ids() == report.item_ids == pmid_ids(window, [PMIDS[5]])
 
 
+def test_an_identifier_already_in_the_library_selects_its_item_and_adds_no_copy(
+    window, qtbot, pubmed, empty_clipboard
+):
+    add(qtbot, open_add_dialog(window, qtbot), PMIDS[9])
+    (item_id,) = pmid_ids(window, [PMIDS[9]])
+    count = window.library.items.count()
+    window.table.select_ids([window.table_model.ids[0]])
+    dialog = open_add_dialog(window, qtbot)
+    report = add(qtbot, dialog, f"https://pubmed.ncbi.nlm.nih.gov/{PMIDS[9]}/")
+    assert window.library.items.count() == count
+    assert report.item_ids == [item_id] and window.table.selected_ids() == [item_id]
+    assert dialog.message.text() == "0 items added, 1 already in the library."
+
+
 def test_identifiers_that_fail_are_listed_with_why(window, qtbot, pubmed, empty_clipboard):
     dialog = open_add_dialog(window, qtbot)
     report = add(qtbot, dialog, f"{PMIDS[3]} 99999999 not-an-id")
