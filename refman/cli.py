@@ -5,12 +5,12 @@
     refman [--library PATH] imports [--json]
     refman [--library PATH] add ID... | add -      (PMIDs, DOIs, URLs; - reads standard input)
     refman [--library PATH] imports undo N
-    refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
+    refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
     refman [--library PATH] check
@@ -52,9 +52,9 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "imports", "add", "new", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
-    *("styles", "gui"),
+    *("styles", "gui", "new"),
 )
 
 
@@ -73,11 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(commands)
     _add_imports(commands)
     _add_add(commands)
-    _add_new(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
     _add_note(commands)
+    _add_new(commands)
     _add_safety(commands)
     styles = commands.add_parser("styles", help="list citation styles matching TEXT")
     styles.add_argument("text", nargs="?", default="", metavar="TEXT")
@@ -124,19 +124,6 @@ def _add_add(commands) -> None:
         nargs="+",
         metavar="ID",
         help="PMIDs, DOIs, PubMed or doi.org URLs; - reads them from standard input",
-    )
-
-
-def _add_new(commands) -> None:
-    cmd = commands.add_parser("new", help="make an item by hand; prints its id")
-    cmd.add_argument("type", metavar="TYPE", help="article-journal, book, chapter, report, ...")
-    cmd.add_argument("--title", help="its title")
-    cmd.add_argument(
-        "--field",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="another field (repeatable): container_title=..., date=2023-05, author='Doe, Jane'",
     )
 
 
@@ -192,6 +179,19 @@ def _add_note(commands) -> None:
     cmd.add_argument("text", metavar="TEXT")
 
 
+def _add_new(commands) -> None:
+    cmd = commands.add_parser("new", help="make an item by hand; prints its id")
+    cmd.add_argument("type", metavar="TYPE", help="article-journal, book, chapter, report, ...")
+    cmd.add_argument("--title", help="its title")
+    cmd.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another field (repeatable): container_title=..., date=2023-05, author='Doe, Jane'",
+    )
+
+
 def _add_safety(commands) -> None:
     cmd = commands.add_parser("backup", help="copy the library into its backups folder")
     cmd.add_argument("--output", metavar="FILE", help="write the copy to FILE instead")
@@ -241,7 +241,6 @@ TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
     "add": {"ids": "ID"},
-    "new": {"type": "TYPE", "title": "--title", "field": "--field"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -250,6 +249,7 @@ TEXT_ARGUMENTS = {
     },
     "tag": {"tag": "TAG", "query": "--query"},
     "note": {"text": "TEXT"},
+    "new": {"type": "TYPE", "title": "--title", "field": "--field"},
     "styles": {"text": "TEXT"},
 }
 
@@ -607,11 +607,11 @@ LIBRARY_COMMANDS = {
     "import": cmd_import,
     "imports": cmd_imports,
     "add": cmd_add,
-    "new": cmd_new,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
     "note": cmd_note,
+    "new": cmd_new,
     "backup": cmd_backup,
 }
 # Commands that work on the file rather than through an open library (it may be damaged).

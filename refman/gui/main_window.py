@@ -75,9 +75,9 @@ class MainWindow(QMainWindow):
         self.editor = LibraryEditor(library, self)
         # Every job off the GUI thread (imports, exports, the style's warm-up) runs here.
         self.tasks = TaskRunner(library.path, self)
+        self.add_dialog: AddByIdentifierDialog | None = None  # made on first use, then kept
         self.query = ViewQuery()
         self._importer: ImportController | None = None
-        self.add_dialog: AddByIdentifierDialog | None = None
         # The default citation style's id, read when something is rendered.
         self.citation_style = partial(preferences.default_style, self.settings)
         self.setWindowTitle(f"{library.path.stem} — refman")
@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         for title, entries in menus.items():
             self._fill_menu(self.menuBar().addMenu(title), entries)
         self._build_toolbar()
+        self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
 
     def _build_toolbar(self) -> None:
         # The actions people reach for most; each issue's feature adds its own here.
@@ -184,8 +185,6 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("main-toolbar")  # saveState() needs a name
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
-        self.toolbar.addAction(self.new_item_action)
-        self.toolbar.addAction(self.add_by_identifier_action)
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack

@@ -7,11 +7,10 @@ command once, pushes it on the undo stack only when the library accepted it, and
 
 Commands remember what they need to go back: a field edit keeps the old and new values; adding
 a tag remembers which items did not have it (undo removes it from those only); trash and
-restore are each other's inverse; a new item (File > New Item) is deleted by undo. Deleting a
-collection keeps its subtree and members so undo can rebuild it; deleting, renaming or merging
-a tag keeps the items that carried it. A collection made again by undo or redo gets a new id:
-the editor remembers which id stands for which, so older commands on the stack still find
-"their" collection.
+restore are each other's inverse. Deleting a collection keeps its subtree and members so undo
+can rebuild it; deleting, renaming or merging a tag keeps the items that carried it. A
+collection made again by undo or redo gets a new id: the editor remembers which id stands for
+which, so older commands on the stack still find "their" collection.
 """
 
 from __future__ import annotations
@@ -23,16 +22,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from refman.library import Changes, Library
+from refman.library.new_items import new_reference
 from refman.library.tags import tag_name
-from refman.model import (
-    Collection,
-    CollectionId,
-    ItemId,
-    MissingItemError,
-    Reference,
-    RefmanError,
-    ViewQuery,
-)
+from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError, ViewQuery
 
 T = TypeVar("T")
 GONE = "Some of these items are no longer in the library."
@@ -200,44 +192,6 @@ class SetFieldCommand(LibraryCommand):
 
     def revert(self) -> Changes:
         return self.library.items.update(self.item_id, **{self.field: self.old})
-
-
-class NewItemCommand(LibraryCommand):
-    """Make an empty item (File > New Item); undo deletes it, redo makes it again.
-
-    Undo deletes the item for good only while nothing but its fields was given to it: one
-    with notes (which are not on the undo stack) goes to the Trash instead, notes and all.
-    """
-
-    def __init__(self, library: Library, item_type: str, collection: CollectionId | None):
-        super().__init__(library, "New item")
-        self.item_type, self.collection = item_type, collection
-        self.item_id: ItemId | None = None
-
-    def do(self) -> Changes:
-        item_id, changes = self.library.items.add(Reference(item_type=self.item_type))
-        self.item_id = item_id
-        cid = self.editor.collection_id(self.collection)
-        if cid is not None:
-            changes = _merged(changes, self.library.collections.add_items([item_id], cid))
-        return changes
-
-    def revert(self) -> Changes:
-        assert self.item_id is not None  # undone after it was done
-        if self.library.notes.of_item(self.item_id):
-            return self.library.items.trash([self.item_id])
-        return self.library.items.delete([self.item_id])
-
-
-def _merged(first: Changes, second: Changes) -> Changes:
-    return Changes(
-        added=first.added | second.added,
-        changed=(first.changed | second.changed) - first.added,
-        removed=first.removed | second.removed,
-        tags=first.tags or second.tags,
-        collections=first.collections or second.collections,
-        notes=first.notes | second.notes,
-    )
 
 
 class TwoWayCommand(LibraryCommand):
@@ -464,3 +418,41 @@ class RenameTagCommand(LibraryCommand):
         for name, color in self.colors.items():
             self.library.tags.set_color(name, color)
         return Changes(changed=frozenset(self.old_items), tags=True)
+
+
+class NewItemCommand(LibraryCommand):
+    """Make an empty item (File > New Item); undo deletes it, redo makes it again.
+
+    Undo deletes the item for good only while nothing but its fields was given to it: one
+    with notes (which are not on the undo stack) goes to the Trash instead, notes and all.
+    """
+
+    def __init__(self, library: Library, item_type: str, collection: CollectionId | None):
+        super().__init__(library, "New item")
+        self.item_type, self.collection = item_type, collection
+        self.item_id: ItemId | None = None
+
+    def do(self) -> Changes:
+        item_id, changes = self.library.items.add(new_reference(self.item_type))
+        self.item_id = item_id
+        cid = self.editor.collection_id(self.collection)
+        if cid is not None:
+            changes = _merged(changes, self.library.collections.add_items([item_id], cid))
+        return changes
+
+    def revert(self) -> Changes:
+        assert self.item_id is not None  # undone after it was done
+        if self.library.notes.of_item(self.item_id):
+            return self.library.items.trash([self.item_id])
+        return self.library.items.delete([self.item_id])
+
+
+def _merged(first: Changes, second: Changes) -> Changes:
+    return Changes(
+        added=first.added | second.added,
+        changed=(first.changed | second.changed) - first.added,
+        removed=first.removed | second.removed,
+        tags=first.tags or second.tags,
+        collections=first.collections or second.collections,
+        notes=first.notes | second.notes,
+    )
