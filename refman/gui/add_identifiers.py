@@ -15,9 +15,10 @@ to be offline" and a Try Again button.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -91,6 +92,7 @@ class AddByIdentifierDialog(QDialog):
         self.task: Task | None = None
         self.box = QPlainTextEdit()
         self.box.setPlaceholderText(PLACEHOLDER)
+        self.box.installEventFilter(self)  # Ctrl+Return adds: Return is a new line in the box
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("message")
         self.failures = QListWidget()  # "identifier: why", one a row
@@ -103,6 +105,7 @@ class AddByIdentifierDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.add_button = QPushButton("Add")
         self.add_button.setDefault(True)
+        self.add_button.setToolTip("Add (Ctrl+Return in the box)")
         self.retry_button = QPushButton("Try Again")
         self.cancel_button = QPushButton("Cancel")
         self.close_button = QPushButton("Close")
@@ -128,6 +131,15 @@ class AddByIdentifierDialog(QDialog):
         self.failures.hide()
         self.retry_button.hide()
         self.resize(520, 420)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.box and event.type() == QEvent.Type.KeyPress:
+            key = cast(QKeyEvent, event)
+            control = key.modifiers() & Qt.KeyboardModifier.ControlModifier
+            if control and key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.add()
+                return True
+        return super().eventFilter(watched, event)
 
     # --- public ---------------------------------------------------------------------------------
 

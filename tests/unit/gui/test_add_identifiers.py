@@ -211,6 +211,14 @@ def test_cancel_stops_the_add_and_keeps_the_identifiers(
     assert dialog.add_button.isEnabled() and not dialog.cancel_button.isVisible()
 
 
+def test_ctrl_return_in_the_box_adds(window, qtbot, pubmed, empty_clipboard):
+    dialog = open_add_dialog(window, qtbot)
+    type_in(dialog, PMIDS[10])
+    with qtbot.waitSignal(dialog.added, timeout=IMPORT_TIMEOUT_MS):
+        QTest.keyClick(dialog.box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.table.selected_ids() == pmid_ids(window, [PMIDS[10]])
+
+
 def test_an_empty_box_says_what_to_type(window, qtbot, empty_clipboard):
     dialog = open_add_dialog(window, qtbot)
     QTest.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
