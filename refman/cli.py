@@ -10,6 +10,7 @@
                                    [--collection NAME] [--output FILE]
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
+    refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
     refman [--library PATH] check
@@ -54,7 +55,7 @@ from refman.model import (
 COMMANDS = (
     *("import", "imports", "add", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
-    *("styles", "gui"),
+    *("styles", "gui", "new"),
 )
 
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_tag(commands)
     _add_note(commands)
+    _add_new(commands)
     _add_safety(commands)
     styles = commands.add_parser("styles", help="list citation styles matching TEXT")
     styles.add_argument("text", nargs="?", default="", metavar="TEXT")
@@ -178,6 +180,19 @@ def _add_note(commands) -> None:
     cmd.add_argument("text", metavar="TEXT")
 
 
+def _add_new(commands) -> None:
+    cmd = commands.add_parser("new", help="make an item by hand; prints its id")
+    cmd.add_argument("type", metavar="TYPE", help="article-journal, book, chapter, report, ...")
+    cmd.add_argument("--title", help="its title")
+    cmd.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another field (repeatable): container_title=..., date=2023-05, author='Doe, Jane'",
+    )
+
+
 def _add_safety(commands) -> None:
     cmd = commands.add_parser("backup", help="copy the library into its backups folder")
     cmd.add_argument("--output", metavar="FILE", help="write the copy to FILE instead")
@@ -235,6 +250,7 @@ TEXT_ARGUMENTS = {
     },
     "tag": {"tag": "TAG", "query": "--query"},
     "note": {"text": "TEXT"},
+    "new": {"type": "TYPE", "title": "--title", "field": "--field"},
     "styles": {"text": "TEXT"},
 }
 
@@ -521,6 +537,21 @@ def cmd_note(library: Library, args) -> int:
     return 0
 
 
+def cmd_new(library: Library, args) -> int:
+    """``new TYPE``: make the item, print its id alone (for scripts)."""
+    from refman.library.new_items import new_reference
+
+    fields = [("title", args.title)] if args.title is not None else []
+    for given in args.field:
+        name, equals, value = given.partition("=")
+        if not equals:
+            raise RefmanError(f"--field '{given}': write it as NAME=VALUE (title=Some title).")
+        fields.append((name, value))
+    item_id, _ = library.items.add(new_reference(args.type, fields))
+    print(item_id)
+    return 0
+
+
 def cmd_styles(args) -> int:
     from refman.formats import csl
 
@@ -598,13 +629,14 @@ LIBRARY_COMMANDS = {
     "export": cmd_export,
     "tag": cmd_tag,
     "note": cmd_note,
+    "new": cmd_new,
     "backup": cmd_backup,
 }
 # Commands that work on the file rather than through an open library (it may be damaged).
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "tag", "note"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note"}
 
 
 def _daily_backup(library: Library) -> None:

@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui.creators_editor import CreatorsEditor
-from refman.gui.fields import ITEM_TYPE_LABELS, date_to_text, text_to_date
+from refman.gui.fields import (
+    HIDDEN_WHEN_EMPTY,
+    ITEM_TYPE_LABELS,
+    date_to_text,
+    field_label,
+    text_to_date,
+)
 from refman.gui.item_tags import BulkTagger, ItemTagsEditor
 from refman.gui.notes import NotesEditor
 from refman.gui.undo import LibraryEditor
@@ -148,6 +154,7 @@ class ItemFields(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.fields: dict[str, LineField | TextField] = {}
+        self._rows: dict[str, QWidget] = {}  # each field's widget in the form (with its link)
         self.links: dict[str, QLabel] = {}
         self.item_type = QComboBox()
         for item_type, label in ITEM_TYPE_LABELS.items():
@@ -167,7 +174,7 @@ class ItemFields(QWidget):
         self._build()
 
     def _build(self) -> None:
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.damage)
         form.addRow("Item Type", self.item_type)
@@ -188,6 +195,7 @@ class ItemFields(QWidget):
         widget.committed.connect(lambda name=spec.name: self.commit(name))
         self.fields[spec.name] = widget
         if not spec.link:
+            self._rows[spec.name] = widget
             return widget
         link = QLabel(
             openExternalLinks=True,
@@ -199,6 +207,7 @@ class ItemFields(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(widget)
         layout.addWidget(link)
+        self._rows[spec.name] = row
         return row
 
     def load(self, ref: Reference, collection_names: Sequence[str]) -> None:
@@ -208,6 +217,7 @@ class ItemFields(QWidget):
             if not widget.is_pending():
                 widget.set_value(self._text_of(ref, name))
             self._update_link(name)
+        self._fit_to_type(ref)
         self.creators.set_creators(ref.creators)
         self.collections.setText(", ".join(collection_names) or "None")
         self.damage.setText(
@@ -216,6 +226,17 @@ class ItemFields(QWidget):
             else ""
         )
         self.damage.setVisible(bool(ref.damage))
+
+    def _fit_to_type(self, ref: Reference) -> None:
+        """The labels the item's type uses; the fields it has no use for, while empty, hidden."""
+        hidden = HIDDEN_WHEN_EMPTY.get(ref.item_type, set())
+        for spec in FIELD_SPECS:
+            widget = self.fields[spec.name]
+            label = self.form.labelForField(self._rows[spec.name])
+            if isinstance(label, QLabel):
+                label.setText(field_label(ref.item_type, spec.name, spec.label))
+            empty = not widget.value().strip()
+            self.form.setRowVisible(self._rows[spec.name], not (empty and spec.name in hidden))
 
     def _text_of(self, ref: Reference, name: str) -> str:
         to_text = CONVERSIONS.get(name, (str, None))[0]
@@ -436,6 +457,12 @@ class DetailPane(QStackedWidget):
         self.tags.input.set_completions(self.library.tags.names())
         self.setCurrentWidget(self.tabs)
         self.citation.schedule()
+
+    def focus_title(self) -> None:
+        """The keyboard in the Title field of the item on show (a new item)."""
+        if self.currentWidget() is self.tabs:
+            self.tabs.setCurrentIndex(0)
+            self.fields.fields["title"].setFocus()
 
     def refresh_citation(self) -> None:
         """Render the Citation box again (the default style changed)."""

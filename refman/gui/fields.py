@@ -21,6 +21,37 @@ ITEM_TYPE_LABELS: dict[str, str] = {
 }
 assert set(ITEM_TYPE_LABELS) == set(ITEM_TYPES)
 
+# What the container (CSL container-title) is called for each type; "Journal" otherwise.
+CONTAINER_LABELS = {
+    "chapter": "Book Title",
+    "paper-conference": "Proceedings Title",
+    "report": "Publication",
+    "dataset": "Repository",
+    "webpage": "Website",
+    "article": "Repository",
+    "document": "Publication",
+}
+_JOURNAL_ONLY = {"container_title_short", "issue", "pmid", "pmcid"}
+# Fields the form leaves out for a type while they are empty (one with a value always shows).
+HIDDEN_WHEN_EMPTY: dict[str, set[str]] = {
+    "book": {"container_title", *_JOURNAL_ONLY},
+    "chapter": _JOURNAL_ONLY,
+    "paper-conference": {"container_title_short", "issue"},
+    "report": _JOURNAL_ONLY,
+    "thesis": {"container_title", "volume", "pages", *_JOURNAL_ONLY},
+    "dataset": {"container_title_short", "issue", "pages", "pmid", "pmcid"},
+    "webpage": {"volume", "pages", "place", *_JOURNAL_ONLY},
+    "article": {"container_title_short", "issue", "pmid"},
+}
+
+
+def field_label(item_type: str, name: str, label: str) -> str:
+    """The form's label of field ``name`` (whose usual label is ``label``) for a type."""
+    if name == "container_title":
+        return CONTAINER_LABELS.get(item_type, label)
+    return label
+
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = tuple(m.capitalize() for m in MONTHS)
 # "2023", "2023 Dec", "2023 Dec 1", "2023-12-01", "2023/12", "Winter 2023", "2023 Sep-Oct"

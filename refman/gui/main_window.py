@@ -37,17 +37,22 @@ from refman.gui.undo import LibraryEditor
 from refman.library import Changes, ImportBatch, Library, UndoneImport
 from refman.model import CollectionId, RefmanError, ViewQuery
 
-if TYPE_CHECKING:  # imported on first use: see importer()
+if TYPE_CHECKING:  # imported on first use: see importer() and add_by_identifier()
+    from refman.gui.add_identifiers import AddByIdentifierDialog
     from refman.gui.importing import ImportController
 
 # The default citation style compiles in the background this long after start-up: after the
 # first paint, before the user has picked an item to see its citation.
 STYLE_WARM_UP_DELAY_MS = 1000
 _KEYS = QKeySequence.StandardKey
+ADD_BY_IDENTIFIER = "Add by &Identifier…"
+NEW_ITEM = "&New Item…"
+NEW_ITEM_TYPE_KEY = "new_item/type"  # the type last chosen in New Item, offered first next time
 # Menu entries that only write to the library: off when it is open read-only.
 READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
     *("&New Collection…", "Empty Trash…"),
+    *(ADD_BY_IDENTIFIER, NEW_ITEM),
 }
 
 
@@ -70,6 +75,7 @@ class MainWindow(QMainWindow):
         self.editor = LibraryEditor(library, self)
         # Every job off the GUI thread (imports, exports, the style's warm-up) runs here.
         self.tasks = TaskRunner(library.path, self)
+        self.add_dialog: AddByIdentifierDialog | None = None  # made on first use, then kept
         self.query = ViewQuery()
         self._importer: ImportController | None = None
         # The default citation style's id, read when something is rendered.
@@ -129,8 +135,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         items = self.item_actions
+        self.add_by_identifier_action = self._action(
+            ADD_BY_IDENTIFIER, self.add_by_identifier, QKeySequence("Ctrl+Shift+N")
+        )
+        self.new_item_action = self._action(NEW_ITEM, self.new_item, _KEYS.New)
         menus: dict[str, list[Any]] = {  # entries as _fill_menu takes them
             "&File": [
+                self.new_item_action,
+                self.add_by_identifier_action,
+                None,
                 ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
                 ("Import from &Clipboard", self.import_from_clipboard, None),
                 ("Recent I&mports…", self.show_recent_imports, None),
@@ -164,6 +177,7 @@ class MainWindow(QMainWindow):
         for title, entries in menus.items():
             self._fill_menu(self.menuBar().addMenu(title), entries)
         self._build_toolbar()
+        self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
 
     def _build_toolbar(self) -> None:
         # The actions people reach for most; each issue's feature adds its own here.
@@ -318,6 +332,53 @@ class MainWindow(QMainWindow):
         self.apply(report.changes())
         if report.item_ids:
             self.table.select_ids(report.item_ids)
+
+    def reveal(self, ids: list) -> None:
+        """Select ``ids``; when the view on show hides some of them (a collection, a search,
+        tags), show My Library unfiltered first, as the new items must be seen."""
+        rows = self.table_model.row_of
+        if any(rows(item_id) is None for item_id in ids):
+            self.sidebar.select(Source())
+            self.sidebar.tags.select([])
+            self.search_box.clear_now()
+            self._narrow(collection=None, unfiled=False, trashed=False, tags=(), text="")
+        self.table.select_ids(ids)
+
+    # --- new items: by identifier, by hand ----------------------------------------------------
+
+    def add_by_identifier(self) -> None:
+        """File > Add by Identifier: the dialog (one for the window, its box kept)."""
+        if self.add_dialog is None:
+            from refman.gui.add_identifiers import AddByIdentifierDialog
+
+            online = partial(preferences.online_settings, self.settings)
+            self.add_dialog = AddByIdentifierDialog(self.tasks, online, self)
+            self.add_dialog.added.connect(self._on_identifiers_added)
+        self.add_dialog.open_with_clipboard()
+
+    def _on_identifiers_added(self, report) -> None:
+        self.apply(report.imported.changes())
+        if report.item_ids:
+            self.reveal(report.item_ids)
+
+    def new_item(self) -> None:
+        """File > New Item: choose the type; the item is made when the user says Create."""
+        from refman.gui.new_item import NewItemDialog
+
+        last = str(self.settings.value(NEW_ITEM_TYPE_KEY, "", type=str))
+        dialog = NewItemDialog(self, last) if last else NewItemDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.create_item)
+        dialog.open()
+
+    def create_item(self, item_type: str) -> None:
+        """An empty item of ``item_type`` (undoable), in the collection on show, selected,
+        with the keyboard in its Title field."""
+        self.settings.setValue(NEW_ITEM_TYPE_KEY, item_type)
+        item_id = self.editor.new_item(item_type, self.query.collection)
+        if item_id is not None:
+            self.reveal([item_id])
+            self.detail.focus_title()
 
     def undo_last_import(self) -> None:
         """Undo the latest import not undone yet, once the user confirms."""

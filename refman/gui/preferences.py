@@ -1,4 +1,5 @@
-"""Preferences: the default citation style, and whether imports are reviewed, kept in QSettings.
+"""Preferences: the default citation style, whether imports are reviewed, and what refman tells
+PubMed (the user's email, an NCBI API key), kept in QSettings.
 
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
@@ -16,7 +17,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -81,8 +84,17 @@ def _compile(chosen: str) -> None:
         log.debug("Style warm-up failed", exc_info=True)
 
 
+ONLINE_HELP = (
+    "Add by Identifier and the other PubMed commands ask NCBI's E-utilities. NCBI asks each "
+    "program for an email address to write to if its requests cause trouble; without one, "
+    "refman sends its own. An NCBI API key (free, from your NCBI account settings) lets "
+    "refman ask 10 times a second instead of 3, which speeds up large additions."
+)
+
+
 class PreferencesDialog(QDialog):
-    """The default citation style, picked by searching the style titles; the import review."""
+    """The default citation style, picked by searching the style titles; the import review;
+    the email and NCBI API key sent with PubMed requests."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         from refman.gui.style_picker import StylePicker
@@ -113,12 +125,29 @@ class PreferencesDialog(QDialog):
         self.review_imports.setChecked(review_imports(settings))
         layout.addWidget(QLabel("<b>Import</b>"))
         layout.addWidget(self.review_imports)
+        layout.addWidget(QLabel("<b>PubMed and online sources</b>"))
+        layout.addWidget(QLabel(ONLINE_HELP, wordWrap=True))
+        layout.addLayout(self._online_form(settings))
         layout.addWidget(self.buttons)
-        self.resize(520, 480)
+        self.resize(520, 560)
+
+    def _online_form(self, settings: QSettings) -> QFormLayout:
+        self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
+        self.email.setObjectName("email")
+        self.email.setPlaceholderText("you@example.org (sent to NCBI with each request)")
+        self.api_key = QLineEdit(str(settings.value(API_KEY_KEY, "", type=str)))
+        self.api_key.setObjectName("api_key")
+        self.api_key.setPlaceholderText("optional: 10 requests a second instead of 3")
+        form = QFormLayout()
+        form.addRow("Your email", self.email)
+        form.addRow("NCBI API key", self.api_key)
+        return form
 
     def accept(self) -> None:
         self.settings.setValue(STYLE_KEY, self.picker.style())
         self.settings.setValue(REVIEW_KEY, self.review_imports.isChecked())
+        self.settings.setValue(EMAIL_KEY, self.email.text().strip())
+        self.settings.setValue(API_KEY_KEY, self.api_key.text().strip())
         super().accept()
 
 

@@ -30,6 +30,11 @@ class SearchBox(QLineEdit):
             self._last = text
             self.search_changed.emit(text)
 
+    def clear_now(self) -> None:
+        """Empty the box and say so at once (the window shows new items it would hide)."""
+        self.clear()
+        self._emit()
+
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from refman.library import Changes, Library
+from refman.library.new_items import new_reference
 from refman.library.tags import tag_name
 from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError, ViewQuery
 
@@ -133,6 +134,11 @@ class LibraryEditor(QObject):
 
     def delete_tag(self, name: str) -> bool:
         return self._push_new(DeleteTagCommand, name)
+
+    def new_item(self, item_type: str, collection: CollectionId | None = None) -> ItemId | None:
+        """Make an empty item of ``item_type`` (in ``collection`` if given); its id, or None."""
+        command = NewItemCommand(self.library, item_type, collection)
+        return command.item_id if self.push(command) else None
 
     def _push_new(self, kind: type[LibraryCommand], *args, **kwargs) -> bool:
         """Make a command (it may read the library to know its inverse) and push it."""
@@ -412,3 +418,41 @@ class RenameTagCommand(LibraryCommand):
         for name, color in self.colors.items():
             self.library.tags.set_color(name, color)
         return Changes(changed=frozenset(self.old_items), tags=True)
+
+
+class NewItemCommand(LibraryCommand):
+    """Make an empty item (File > New Item); undo deletes it, redo makes it again.
+
+    Undo deletes the item for good only while nothing but its fields was given to it: one
+    with notes (which are not on the undo stack) goes to the Trash instead, notes and all.
+    """
+
+    def __init__(self, library: Library, item_type: str, collection: CollectionId | None):
+        super().__init__(library, "New item")
+        self.item_type, self.collection = item_type, collection
+        self.item_id: ItemId | None = None
+
+    def do(self) -> Changes:
+        item_id, changes = self.library.items.add(new_reference(self.item_type))
+        self.item_id = item_id
+        cid = self.editor.collection_id(self.collection)
+        if cid is not None:
+            changes = _merged(changes, self.library.collections.add_items([item_id], cid))
+        return changes
+
+    def revert(self) -> Changes:
+        assert self.item_id is not None  # undone after it was done
+        if self.library.notes.of_item(self.item_id):
+            return self.library.items.trash([self.item_id])
+        return self.library.items.delete([self.item_id])
+
+
+def _merged(first: Changes, second: Changes) -> Changes:
+    return Changes(
+        added=first.added | second.added,
+        changed=(first.changed | second.changed) - first.added,
+        removed=first.removed | second.removed,
+        tags=first.tags or second.tags,
+        collections=first.collections or second.collections,
+        notes=first.notes | second.notes,
+    )

@@ -84,6 +84,12 @@ class Items(UseCase):
             (item_id,) = items.insert(db, [ref])
         return item_id, Changes(added=frozenset({item_id}), tags=bool(ref.tags))
 
+    def delete(self, ids: Sequence[ItemId]) -> Changes:
+        """Delete items for good, with their notes, tags and memberships (undoing New Item)."""
+        with self._connection.writing() as db:
+            items.delete(db, list(ids))
+        return Changes(removed=frozenset(ids), tags=True, collections=True)
+
     def update(self, item_id: ItemId, **changes: object) -> Changes:
         """Change fields of one item (names from model.EDITABLE_FIELDS); date_modified moves
         when anything did."""
