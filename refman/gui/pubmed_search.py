@@ -73,7 +73,7 @@ class PubMedSearchDialog(QDialog):
         self.count_label = QLabel()
         self.translation_label = QLabel(wordWrap=True)
         self.translation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.remarks_label = QLabel(wordWrap=True)
+        self.remarks_label = QLabel(wordWrap=True, visible=False)
         self.table = self._results_table()
         self.previous_button = self._button("< Previous", self.previous_page)
         self.next_button = self._button("Next >", self.next_page)
@@ -165,7 +165,9 @@ class PubMedSearchDialog(QDialog):
             )
         else:
             self.translation_label.clear()
-        self.remarks_label.setText("\n".join(page.search.errors + page.search.warnings))
+        remarks = page.search.errors + page.search.warnings
+        self.remarks_label.setText("\n".join(remarks))
+        self.remarks_label.setVisible(bool(remarks))  # no empty line above the table
         self._fill(page.hits)
 
     def _fill(self, hits: list[Hit]) -> None:

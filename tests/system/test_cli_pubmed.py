@@ -109,3 +109,16 @@ def test_offline_and_bad_arguments_are_plain_errors(library_path):
     assert too_many.stderr == "refman: A page holds 1 to 200 hits, not 1000.\n"
     empty = refman(library_path, "pubmed", "search", " ", env=env)
     assert empty.returncode == 1 and "The search is empty" in empty.stderr
+
+
+def test_a_hit_pubmed_has_no_record_for_is_shown_and_its_import_fails(
+    library_path, pubmed, server_env
+):
+    pubmed.hits = [pubmed.hits[0], "99999999"]  # esummary and efetch know only the first
+    result = refman(library_path, "pubmed", "search", "x", "--import", env=server_env)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2 hits."
+    assert lines[3] == "99999999" + " " * 34 + "(PubMed gave no summary)"
+    assert "Imported: 1 added, 0 duplicates skipped from 1 file. 1 identifier not added." in lines
+    assert "  99999999: PubMed has no PMID 99999999" in lines

@@ -69,13 +69,16 @@ def test_a_search_shows_the_count_pubmeds_reading_and_a_page_with_held_hits_mark
     assert cell(dialog, 0, TITLE) == pubmed.title(pubmed.hits[0])
     assert [cell(dialog, row, HELD) for row in range(3)] == ["", "", "✓ In library"]
     assert dialog.checked_pmids() == []  # nothing checked to begin with
+    assert not dialog.remarks_label.isVisible()  # PubMed had nothing to say
     assert not dialog.import_button.isEnabled()
     assert dialog.previous_button.isEnabled() is False and dialog.next_button.isEnabled()
 
 
 def test_pages_go_forward_and_back(window, qtbot, pubmed, httpserver):
+    window.settings.setValue("online/email", "reader@example.org")  # Edit > Preferences
     dialog = open_dialog(window, qtbot)
     search(qtbot, dialog, "balloon")
+    assert {req.args["email"] for req, _ in httpserver.log} == {"reader@example.org"}
     click(qtbot, dialog.next_button)
     wait(qtbot, dialog)
     assert dialog.count_label.text() == "<b>25 hits, 21-25 shown</b>"
@@ -133,6 +136,7 @@ def test_no_hits_shows_pubmeds_remarks(window, qtbot, httpserver, monkeypatch):
     search(qtbot, dialog, "abcXYZ")
     assert dialog.count_label.text() == "<b>No hits</b>"
     assert dialog.remarks_label.text() == 'PubMed found nothing for "abcXYZ"\nNo items found.'
+    assert dialog.remarks_label.isVisible()
     assert dialog.table.rowCount() == 0 and not dialog.select_all_button.isEnabled()
 
 
