@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
 
         dialog = self.findChild(PubMedSearchDialog)
         if dialog is None:
-            dialog = PubMedSearchDialog(self)
+            dialog = PubMedSearchDialog(self, self)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

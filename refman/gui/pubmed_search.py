@@ -12,9 +12,10 @@ after an import the new items are selected in the window's table and marked here
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,14 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import preferences
-from refman.gui.tasks import READ, WRITE, Task
-from refman.library import Library
+from refman.gui.tasks import READ, WRITE, Task, TaskRunner
+from refman.library import Changes, Library
 from refman.library.adding import AddReport
 from refman.library.pubmed import Hit, ResultsPage
+from refman.model import ItemId
 from refman.online import Http
-
-if TYPE_CHECKING:
-    from refman.gui.main_window import MainWindow
 
 PAGE_SIZE = 20
 COLUMNS = ("", "Title", "Authors", "Journal", "Year", "In library")
@@ -50,13 +49,29 @@ AUTHORS_SHOWN = 3  # then "et al."; the tooltip names them all
 PLACEHOLDER = 'A PubMed search, e.g. balloon guide catheter[tiab] AND stroke[mh] AND 2019:2020[dp]'
 
 
+class ItemTable(Protocol):
+    def select_ids(self, ids: Sequence[ItemId]) -> None: ...
+
+
+class SearchWindow(Protocol):
+    """What the dialog needs of the main window (named so, not imported: no import cycle)."""
+
+    library: Library
+    settings: QSettings
+    tasks: TaskRunner
+    table: ItemTable
+
+    def apply(self, changes: Changes) -> None: ...
+
+
 class PubMedSearchDialog(QDialog):
     """Search PubMed and import the hits checked; see the module's docstring."""
 
     imported = Signal(object)  # the AddReport, after the window has been told
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None):
-        super().__init__(parent or window)
+    def __init__(self, window: SearchWindow, parent: QWidget):
+        """``window`` is the main window, ``parent`` the same as a widget."""
+        super().__init__(parent)
         self.setWindowTitle("Search PubMed")
         self._window = window
         self._task: Task | None = None
