@@ -59,7 +59,9 @@ class SearchWindow(Protocol):
     library: Library
     settings: QSettings
     tasks: TaskRunner
-    table: ItemTable
+
+    @property
+    def table(self) -> ItemTable: ...  # read only: a Protocol's attribute would be invariant
 
     def apply(self, changes: Changes) -> None: ...
 
@@ -88,13 +90,15 @@ class PubMedSearchDialog(QDialog):
         self.count_label = QLabel()
         self.translation_label = QLabel(wordWrap=True)
         self.translation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.remarks_label = QLabel(wordWrap=True, visible=False)
+        self.remarks_label = QLabel(wordWrap=True)
+        self.remarks_label.hide()  # until PubMed has something to say
         self.table = self._results_table()
         self.previous_button = self._button("< Previous", self.previous_page)
         self.next_button = self._button("Next >", self.next_page)
         self.select_all_button = self._button("Select All", self.check_all)
         self.import_button = self._button("Import Checked", self.import_checked)
-        self.busy_bar = QProgressBar(maximumWidth=160, textVisible=False)
+        self.busy_bar = QProgressBar(textVisible=False)
+        self.busy_bar.setMaximumWidth(160)
         self.status = QLabel(wordWrap=True)
         self.cancel_button = self._button("Cancel", self.cancel)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
