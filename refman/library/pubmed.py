@@ -18,7 +18,13 @@ from refman.library.adding import Adding, AddReport, Cancelled, Progress
 from refman.library.use_case import UseCase
 from refman.model import ItemId
 from refman.online import Http
-from refman.online.pubmed_search import SearchPage, Summary, search, summaries
+from refman.online.pubmed_search import (
+    MAX_REACHABLE,
+    SearchPage,
+    Summary,
+    search,
+    summaries,
+)
 from refman.store import identifiers
 from refman.store.connection import Connection
 
@@ -64,7 +70,7 @@ class ResultsPage:
 
     @property
     def has_next(self) -> bool:
-        return self.end < self.count and self.end < 10_000 and bool(self.hits)
+        return self.end < min(self.count, MAX_REACHABLE) and bool(self.hits)
 
     def shown(self) -> str:
         """ "63 hits, 1-20 shown", "1 hit", "No hits"."""

@@ -1,7 +1,9 @@
 """library.pubmed: a page of PubMed's hits with those already in the library marked, and the
 chosen hits imported as one import that Undo Import takes back whole."""
 
+from refman.library.pubmed import Hit, ResultsPage
 from refman.model import Reference
+from refman.online.pubmed_search import SearchPage
 from tests.pubmed_replay import EFETCH, PubMedReplay
 
 
@@ -50,3 +52,10 @@ def test_a_page_with_no_hits_asks_for_no_summaries(library, http, httpserver):
     page = library.pubmed.page("nothing at all", http=http)
     assert (page.count, page.hits, page.shown()) == (0, [], "No hits")
     assert [req.path for req, _ in httpserver.log] == ["/eutils/esearch.fcgi"]
+
+
+def test_no_next_page_past_the_10000_hits_pubmed_gives():
+    last = SearchPage("cancer", 4_000_000, 9_980, [str(n) for n in range(20)])
+    page = ResultsPage(last, 20, [Hit(pmid, None) for pmid in last.pmids])
+    assert page.shown() == "4,000,000 hits, 9,981-10,000 shown"
+    assert page.has_previous and not page.has_next
