@@ -7,6 +7,8 @@
   refman's MEDLINE reader) and ``search_doi`` (esearch);
 - doi: ``fetch_doi`` (PubMed first, else doi.org content negotiation for CSL-JSON, read by
   refman's CSL-JSON reader).
+- pubmed_search: Search PubMed: ``search`` (esearch: count, a page of PMIDs, PubMed's reading
+  of the query and its remarks) and ``summaries`` (esummary: title, authors, journal, year).
 
 No Qt and no peewee here: the window runs these on its task runner, the command line directly.
 Base URLs come from REFMAN_EUTILS_URL and REFMAN_DOI_URL, so tests drive a local server.
