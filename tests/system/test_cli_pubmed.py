@@ -71,6 +71,8 @@ def test_import_adds_the_hits_shown_and_skips_those_held(library_path, pubmed, s
     with Library(library_path) as library:
         assert sorted(ref.pmid for ref in library.items.each()) == sorted(pubmed.hits[:3])
         assert len(library.imports.list()) == 2  # the first, then the search's import
+    again = refman(library_path, "pubmed", "search", "x", "--max", "3", env=server_env)
+    assert [line.endswith(" [in library]") for line in again.stdout.splitlines()[2:]] == [True] * 3
 
 
 def test_no_hits_says_so_with_pubmeds_remarks_and_exits_1(library_path, httpserver, server_env):
