@@ -5,6 +5,7 @@
     refman [--library PATH] imports [--json]
     refman [--library PATH] add ID... | add -      (PMID, PMCID, DOI, ISBN, arXiv; - reads stdin)
     refman [--library PATH] imports undo N
+    refman [--library PATH] pubmed search QUERY [--max N] [--start N] [--json] [--import]
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -53,7 +54,7 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "imports", "add", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "pubmed", "list", "export", "tag", "note"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(commands)
     _add_imports(commands)
     _add_add(commands)
+    _add_pubmed(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -125,6 +127,31 @@ def _add_add(commands) -> None:
         nargs="+",
         metavar="ID",
         help="PMIDs, PMCIDs, DOIs, ISBNs, arXiv ids or their URLs; - reads standard input",
+    )
+
+
+def _add_pubmed(commands) -> None:
+    cmd = commands.add_parser("pubmed", help="search PubMed; import the hits")
+    actions = cmd.add_subparsers(dest="action", metavar="ACTION", required=True)
+    search = actions.add_parser(
+        "search",
+        help="a page of PubMed's hits for QUERY, those in the library marked",
+        description="Search PubMed with QUERY, in PubMed's own syntax (fields such as [au] "
+        "and [mh], AND/OR/NOT, quotes, date ranges), and list a page of the hits.",
+    )
+    search.add_argument("query", metavar="QUERY", help="the search, as typed on PubMed")
+    search.add_argument(
+        "--max", type=int, default=20, metavar="N", help="hits on the page (1-200, default: 20)"
+    )
+    search.add_argument(
+        "--start", type=int, default=1, metavar="N", help="the first hit shown (default: 1)"
+    )
+    search.add_argument("--json", action="store_true", help="the page as one JSON object")
+    search.add_argument(
+        "--import",
+        dest="import_hits",
+        action="store_true",
+        help="import the hits shown (those already in the library are skipped)",
     )
 
 
@@ -242,6 +269,7 @@ TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
     "add": {"ids": "ID"},
+    "pubmed": {"query": "QUERY"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -405,6 +433,83 @@ def _add_again(args, offline) -> str:
         words += ["--library", args.library]
     words += ["add", *(failed.text for failed in offline)]
     return shlex.join(words)
+
+
+def cmd_pubmed(library: Library, args) -> int:
+    """``pubmed search QUERY``: the count, then a line per hit; rc 1 when nothing was found (or
+    with --import, when a hit brought no record)."""
+    page = library.pubmed.page(args.query, start=args.start - 1, size=args.max)
+    report = library.pubmed.add([hit.pmid for hit in page.hits]) if args.import_hits else None
+    if args.json:
+        print(_pubmed_json(page, report))
+    else:
+        _print_pubmed(page, report)
+    if report is not None and report.failed:
+        return 1
+    return 0 if page.count else 1
+
+
+def _print_pubmed(page, report) -> None:
+    print(f"{page.shown()}.")
+    if page.search.translation:
+        print(visible(f"PubMed read the query as: {page.search.translation}"))
+    for remark in page.search.errors + page.search.warnings:
+        print(visible(f"  {remark}"))
+    for hit in page.hits:
+        print(visible(_hit_line(hit)))
+    if report is not None:
+        print(report.summary())
+        for record in report.imported.not_added:
+            print(f"  {visible(str(record))}")
+        for failed in report.failed:
+            print(f"  {visible(failed.text)}: {visible(failed.reason)}")
+
+
+def _hit_line(hit) -> str:
+    """"12230038  2002  Mangalam H              The Bio* toolkits. (Brief Bioinform)"."""
+    summary = hit.summary
+    if summary is None:
+        line = f"{hit.pmid:>8}  {'':4}  {'':24}  (PubMed gave no summary)"
+    else:
+        author = summary.first_author
+        author = author if len(author) <= 24 else author[:23] + "…"
+        journal = f" ({summary.journal})" if summary.journal else ""
+        line = f"{hit.pmid:>8}  {summary.year:4}  {author:24}  {summary.title}{journal}"
+    return line + (" [in library]" if hit.in_library else "")
+
+
+def _pubmed_json(page, report) -> str:
+    hits = []
+    for hit in page.hits:
+        summary = hit.summary
+        entry: dict[str, object] = {"pmid": hit.pmid, "in_library": hit.in_library}
+        entry["item"] = hit.item_id
+        if summary is not None:
+            entry.update(
+                title=summary.title,
+                authors=list(summary.authors),
+                journal=summary.journal,
+                year=summary.year,
+                doi=summary.doi,
+            )
+        hits.append(entry)
+    found: dict[str, object] = {
+        "query": page.search.query,
+        "count": page.count,
+        "start": page.start + 1,
+        "translation": page.search.translation,
+        "errors": page.search.errors,
+        "warnings": page.search.warnings,
+        "hits": hits,
+    }
+    if report is not None:
+        found["import"] = {
+            "summary": report.summary(),
+            "items": report.item_ids,
+            "failed": [{"id": f.text, "reason": f.reason} for f in report.failed],
+        }
+    line = json.dumps(found, ensure_ascii=False)
+    return _CONTROL_JSON_KEEPS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 def cmd_imports(library: Library, args) -> int:
@@ -625,6 +730,7 @@ LIBRARY_COMMANDS = {
     "import": cmd_import,
     "imports": cmd_imports,
     "add": cmd_add,
+    "pubmed": cmd_pubmed,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -668,6 +774,7 @@ def run_command(args, library_path: Path) -> int:
     if args.command == "backup":
         _must_exist(library_path)
     changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
+    changing = changing or getattr(args, "import_hits", False)  # pubmed search --import
     library = Library(library_path, verify=changing or args.command == "backup")
     try:
         if library.notice:

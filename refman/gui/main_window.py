@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
                 self._preferences_action(),
             ],
             "&View": [self._columns_menu(), self.sidebar.tags.show_automatic_action],
+            "&Tools": [("Search &PubMed…", self.search_pubmed, None)],
             "&Help": [("&About refman", self.about, None)],
         }
         for title, entries in menus.items():
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("main-toolbar")  # saveState() needs a name
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
+        self.toolbar.addAction(self._action("Search PubMed", self.search_pubmed, None))
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
@@ -422,6 +424,19 @@ class MainWindow(QMainWindow):
             )
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
+
+    def search_pubmed(self):
+        """Open Search PubMed (one dialog, kept with its results while the window lives)."""
+        from refman.gui.pubmed_search import PubMedSearchDialog
+
+        dialog = self.findChild(PubMedSearchDialog)
+        if dialog is None:
+            dialog = PubMedSearchDialog(self, self)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.query.setFocus()
+        return dialog
 
     def show_preferences(self) -> None:
         dialog = preferences.show_preferences(self, self.settings)

@@ -11,6 +11,7 @@
       .exporting    exporting.py     bibliographies and data formats, to text or a file
       .safety       safety.py        refman check, backups, damage found while open
       .notices      notices.py       retractions, errata, concerns named by records; flagged items
+      .pubmed       pubmed.py        search PubMed: a page of hits, those held marked; import chosen
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -24,6 +24,7 @@ from refman.library.importing import Importing
 from refman.library.items import Items
 from refman.library.notes import Notes
 from refman.library.notices import Notices
+from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
 from refman.library.tags import Tags
 from refman.model import LibraryError
@@ -73,6 +74,7 @@ class Library:
         self.exporting = Exporting(self.connection)
         self.safety = Safety(self.connection)
         self.notices = Notices(self.connection)
+        self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
 
     @property
     def read_only(self) -> bool:

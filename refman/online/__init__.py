@@ -12,7 +12,9 @@
 - arxiv: ``fetch_arxiv``, preprints from arXiv's Atom API (paced to one request in 3 s), made
   CSL-JSON items;
 - sources: ``fetch_sources``, identifiers to the answers library.adding imports, with progress
-  and cancel between requests.
+  and cancel between requests;
+- pubmed_search: Search PubMed: ``search`` (esearch: count, a page of PMIDs, PubMed's reading
+  of the query and its remarks) and ``summaries`` (esummary: title, authors, journal, year).
 
 No Qt and no peewee here: the window runs these on its task runner, the command line directly.
 Base URLs come from REFMAN_EUTILS_URL, REFMAN_DOI_URL, REFMAN_IDCONV_URL,
