@@ -11,6 +11,7 @@
       .exporting    exporting.py     bibliographies and data formats, to text or a file
       .safety       safety.py        refman check, backups, damage found while open
       .notices      notices.py       retractions, errata, concerns named by records; flagged items
+      .updating     updating.py      update from PubMed: changes field by field, edits kept
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -26,6 +26,7 @@ from refman.library.notes import Notes
 from refman.library.notices import Notices
 from refman.library.safety import Safety
 from refman.library.tags import Tags
+from refman.library.updating import Updating
 from refman.model import LibraryError
 from refman.store.connection import Connection
 
@@ -73,6 +74,7 @@ class Library:
         self.exporting = Exporting(self.connection)
         self.safety = Safety(self.connection)
         self.notices = Notices(self.connection)
+        self.updating = Updating(self.connection)  # update from PubMed
 
     @property
     def read_only(self) -> bool:
