@@ -5,6 +5,9 @@
     refman [--library PATH] imports [--json]
     refman [--library PATH] add ID... | add -      (PMIDs, DOIs, URLs; - reads standard input)
     refman [--library PATH] imports undo N
+    refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
+                                   [--overwrite-edits]      (refetch from PubMed, edits kept)
+    refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -51,7 +54,7 @@ from refman.model import (
 )
 
 COMMANDS = (
-    *("import", "imports", "add", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "list", "export", "tag", "note", "update", "history"),
     *("backup", "restore", "check"),
     *("styles", "gui"),
 )
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(commands)
     _add_imports(commands)
     _add_add(commands)
+    _add_update(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -123,6 +127,26 @@ def _add_add(commands) -> None:
         metavar="ID",
         help="PMIDs, DOIs, PubMed or doi.org URLs; - reads them from standard input",
     )
+
+
+def _add_update(commands) -> None:
+    cmd = commands.add_parser(
+        "update",
+        help="fetch items' records from PubMed again and apply what changed; your edits kept",
+    )
+    cmd.add_argument("ids", nargs="*", type=int, metavar="ITEM_ID", help="items to update")
+    cmd.add_argument("--query", default="", metavar="Q", help="update the items matching Q")
+    cmd.add_argument("--dry-run", action="store_true", help="only show the changes")
+    cmd.add_argument("--json", action="store_true", help="the changes as JSON lines")
+    cmd.add_argument("--yes", action="store_true", help="apply without asking on a terminal")
+    cmd.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help="take PubMed's value also for fields you edited",
+    )
+    history = commands.add_parser("history", help="an item's earlier source records")
+    history.add_argument("item_id", type=int, metavar="ITEM_ID")
+    history.add_argument("--records", action="store_true", help="print each record in full")
 
 
 def _add_imports(commands) -> None:
@@ -226,6 +250,7 @@ TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
     "add": {"ids": "ID"},
+    "update": {"query": "--query"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -371,6 +396,95 @@ def cmd_add(library: Library, args) -> int:
     for failed in report.failed:
         print(f"  {visible(failed.text)}: {visible(failed.reason)}")
     return 1 if report.failed else 0
+
+
+def cmd_update(library: Library, args) -> int:
+    """``update``: refetch the items' PubMed records, show the changes, apply all but the
+    fields the user edited (all with --overwrite-edits); nothing changes on a dry run, a
+    "no" on the terminal, or a failed request."""
+    if args.ids:
+        ids = [ItemId(i) for i in args.ids]
+        missing = set(ids) - set(library.items.all_ids())
+        if missing:
+            raise RefmanError(f"There is no item with id {min(missing)}.")
+    else:
+        ids = library.items.search(ViewQuery(text=args.query))
+    check = library.updating.check(ids)
+    for update in check.updates:
+        if args.json:
+            print(json.dumps(_update_json(update, args.overwrite_edits), ensure_ascii=False))
+        else:
+            print("\n".join(visible(line) for line in update.lines(args.overwrite_edits)))
+    for item_id, pmid in check.not_in_pubmed:
+        if not args.json:
+            print(f"Item {item_id}: PubMed has no record with PMID {pmid} (deleted or merged?)")
+    for problem in check.problems:
+        print(f"refman: warning: {visible(str(problem))}", file=sys.stderr)
+    updated = None
+    if check.updates and not args.dry_run and _apply_wanted(args):
+        result = library.updating.apply(check.updates, overwrite_edits=args.overwrite_edits)
+        updated = len(result.items)
+    elif not args.dry_run and not check.updates:
+        updated = 0
+    summary = check.summary(updated)
+    if args.json:
+        print(json.dumps({"summary": summary, "applied": updated is not None}))
+    else:
+        print(summary if updated is not None or args.dry_run else summary + " Nothing changed.")
+    for update in check.retracted:
+        print(
+            f"refman: item {update.item_id} (PMID {update.pmid}) has been RETRACTED; "
+            "check it before you cite it.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _apply_wanted(args) -> bool:
+    """Ask on a terminal unless --yes; scripts (no terminal) apply."""
+    if args.yes or args.json or not sys.stdin.isatty():
+        return True
+    answer = input("Apply these changes? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _update_json(update, overwrite_edits: bool) -> dict[str, object]:
+    return {
+        "id": update.item_id,
+        "pmid": update.pmid,
+        "title": update.title,
+        "changes": [
+            {
+                "field": c.name,
+                "old": c.old_text,
+                "new": c.new_text,
+                "edited": c.edited,
+                "applied": overwrite_edits or not c.edited,
+            }
+            for c in update.changes
+        ],
+        "new_notices": [n.describe() for n in update.new_notices],
+        "retracted": any(n.kind == "retracted" for n in update.warnings),
+    }
+
+
+def cmd_history(library: Library, args) -> int:
+    """``history ITEM_ID``: the item's earlier source records, oldest first, with when and why
+    each was replaced."""
+    earlier = library.updating.history(ItemId(args.item_id))
+    if not earlier:
+        print(f"Item {args.item_id} has no earlier source records.")
+    for entry in earlier:
+        when = entry.replaced.strftime("%Y-%m-%d %H:%M UTC")
+        status = dict(entry.record).get("STAT", "")
+        what = f"{entry.source_format or 'record'}" + (f", status {status}" if status else "")
+        print(visible(f"{when}  {entry.reason}  ({what}, {len(entry.record)} lines)"))
+        if entry.damage:
+            print(visible(f"  {entry.damage}"))
+        if args.records:
+            for tag, value in entry.record:
+                print(visible(f"  {tag:<4}- {value}"))
+    return 0
 
 
 def cmd_imports(library: Library, args) -> int:
@@ -576,6 +690,8 @@ LIBRARY_COMMANDS = {
     "import": cmd_import,
     "imports": cmd_imports,
     "add": cmd_add,
+    "update": cmd_update,
+    "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -586,7 +702,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "tag", "note"}
+CHANGING_COMMANDS = {"import", "add", "tag", "note", "update"}
 
 
 def _daily_backup(library: Library) -> None:
@@ -618,6 +734,7 @@ def run_command(args, library_path: Path) -> int:
     if args.command == "backup":
         _must_exist(library_path)
     changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
+    changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
     library = Library(library_path, verify=changing or args.command == "backup")
     try:
         if library.notice:

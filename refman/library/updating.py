@@ -29,6 +29,7 @@ from typing import Any
 
 from refman.formats import medline, pubmed_xml
 from refman.formats.medline import Notice, RawRecord
+from refman.formats.medline.corrections import RETRACTED
 from refman.library.changes import Changes
 from refman.library.notices import notices_of
 from refman.library.use_case import UseCase
@@ -108,6 +109,16 @@ class FieldChange:
     def new_text(self) -> str:
         return show(self.name, self.new)
 
+    @property
+    def added_text(self) -> str:
+        """For the tags: those PubMed adds, "+ A; + B"."""
+        return "; ".join(f"+ {t}" for t in show(self.name, self.new - self.old).split("; ") if t)
+
+    @property
+    def removed_text(self) -> str:
+        """For the tags: those PubMed no longer gives, "- A; - B"."""
+        return "; ".join(f"- {t}" for t in show(self.name, self.old - self.new).split("; ") if t)
+
 
 @dataclass(frozen=True)
 class ItemUpdate:
@@ -133,6 +144,31 @@ class ItemUpdate:
         """The new notices a reader must be warned of: a retraction, a concern, an erratum."""
         return tuple(n for n in self.new_notices if medline.flags([n]))
 
+    def lines(self, overwrite_edits: bool = False, width: int = 70) -> list[str]:
+        """The update in words: a heading, each field "old -> new" (an edited one "edited by
+        you, kept" unless ``overwrite_edits``), then each new notice."""
+        title = self.title if len(self.title) <= width else self.title[: width - 1] + "…"
+        found = [f"Item {self.item_id} (PMID {self.pmid}): {title}"]
+        for change in self.changes:
+            old, new = (_short(t, width) for t in (change.old_text, change.new_text))
+            if change.name == TAGS:  # long lists: what came and went
+                old, new = _short(change.removed_text, width), _short(change.added_text, width)
+            mark = ""
+            if change.edited:
+                mark = (
+                    "  [edited by you, replaced]" if overwrite_edits else "  [edited by you, kept]"
+                )
+            found.append(f"  {change.label}: {old or '(none)'} -> {new or '(none)'}{mark}")
+        for notice in self.new_notices:
+            if notice.kind == RETRACTED and notice.about_this:
+                cited = notice.citation + (f" (PMID {notice.pmid})" if notice.pmid else "")
+                found.append(f"  RETRACTED: this article has been retracted. Notice: {cited}")
+            elif medline.flags([notice]):
+                found.append(f"  WARNING, new notice: {notice.describe()}")
+            else:
+                found.append(f"  New notice: {notice.describe()}")
+        return found
+
 
 @dataclass
 class UpdateCheck:
@@ -149,6 +185,24 @@ class UpdateCheck:
     def checked(self) -> int:
         """Items whose PMID was asked for."""
         return len(self.updates) + len(self.unchanged) + len(self.not_in_pubmed)
+
+    @property
+    def retracted(self) -> list[ItemUpdate]:
+        """The updates that bring a new retraction of their item."""
+        return [u for u in self.updates if any(n.kind == RETRACTED for n in u.warnings)]
+
+    def summary(self, updated: int | None = None) -> str:
+        """ "N items checked, M updated, K unchanged, J not in PubMed" (and the items without
+        a PMID); ``updated`` is what an apply wrote, None for a dry run ("would change")."""
+        count = self.checked
+        done = f"{updated} updated" if updated is not None else f"{len(self.updates)} to update"
+        line = (
+            f"{count} item{'s' * (count != 1)} checked, {done}, {len(self.unchanged)} "
+            f"unchanged, {len(self.not_in_pubmed)} not in PubMed"
+        )
+        if self.without_pmid:
+            line += f"; {len(self.without_pmid)} without a PMID skipped"
+        return line + "."
 
 
 @dataclass(frozen=True)
@@ -181,6 +235,11 @@ class UpdateResult:
 
 
 # --- values ------------------------------------------------------------------------------------
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _automatic_tags(ref: Reference) -> tuple[Tag, ...]:
