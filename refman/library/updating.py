@@ -23,7 +23,7 @@ an erratum) are listed per item (``ItemUpdate.new_notices``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -401,13 +401,15 @@ class Updating(UseCase):
             total.problems += part.problems
             if progress is not None:
                 progress(min(start + pubmed.BATCH, len(pmids)), len(pmids))
+        if cancelled is not None and cancelled():  # during the last request
+            raise UpdateCancelled("Update from PubMed cancelled; nothing was changed.")
         return total
 
     def apply(
         self,
         updates: Iterable[ItemUpdate],
         *,
-        choices: Mapping[ItemId, Collection[str]] | None = None,
+        choices: Mapping[ItemId, Iterable[str]] | None = None,
         overwrite_edits: bool = False,
     ) -> UpdateResult:
         """Write the updates in one transaction: for each item the fields chosen (``choices``
