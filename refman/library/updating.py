@@ -52,6 +52,7 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 REASON = "Updated from PubMed"
+LOAD_CHUNK = 1000  # items read at a time for a check
 STATUS = "status"  # PubMed's STAT: a field of the record only, written with it
 TAGS = "tags"  # the automatic tags (MeSH headings, keywords); manual tags are never touched
 
@@ -152,12 +153,12 @@ class ItemUpdate:
         for change in self.changes:
             old, new = (_short(t, width) for t in (change.old_text, change.new_text))
             if change.name == TAGS:  # long lists: what came and went
-                old, new = _short(change.removed_text, width), _short(change.added_text, width)
-            mark = ""
-            if change.edited:
-                mark = (
-                    "  [edited by you, replaced]" if overwrite_edits else "  [edited by you, kept]"
+                both = "; ".join(t for t in (change.added_text, change.removed_text) if t)
+                found.append(
+                    f"  {change.label}: {_short(both, width * 2)}{_mark(change, overwrite_edits)}"
                 )
+                continue
+            mark = _mark(change, overwrite_edits)
             found.append(f"  {change.label}: {old or '(none)'} -> {new or '(none)'}{mark}")
         for notice in self.new_notices:
             if notice.kind == RETRACTED and notice.about_this:
@@ -235,6 +236,12 @@ class UpdateResult:
 
 
 # --- values ------------------------------------------------------------------------------------
+
+
+def _mark(change: FieldChange, overwrite_edits: bool) -> str:
+    if not change.edited:
+        return ""
+    return "  [edited by you, replaced]" if overwrite_edits else "  [edited by you, kept]"
 
 
 def _short(text: str, width: int) -> str:
@@ -343,7 +350,7 @@ class Updating(UseCase):
         A failed request raises NetworkError (offline, a bad answer) and ``cancelled()``
         UpdateCancelled, between requests. ``progress(done, total)`` counts items."""
         check = UpdateCheck()
-        refs = [ref for ref in self._load(ids) if ref is not None]
+        refs = self._load(ids)
         with_pmid = [ref for ref in refs if ref.pmid]
         check.without_pmid = [ref.id for ref in refs if not ref.pmid and ref.id is not None]
         client = http or Http()
@@ -373,15 +380,19 @@ class Updating(UseCase):
                 check.unchanged.append(ref.id)
         return check
 
-    def _load(self, ids: Sequence[ItemId]) -> list[Reference | None]:
+    def _load(self, ids: Sequence[ItemId]) -> list[Reference]:
+        """The items still in the library, a chunk at a time; one gone since it was chosen
+        is left out (nothing to update)."""
+        unique = list(dict.fromkeys(ids))
+        found: list[Reference] = []
         with self._connection.reading() as db:
-            found = []
-            for item_id in dict.fromkeys(ids):
+            for start in range(0, len(unique), LOAD_CHUNK):
+                chunk = unique[start : start + LOAD_CHUNK]
                 try:
-                    found.extend(items.load(db, [item_id]))
+                    found += items.load(db, chunk)
                 except MissingItemError:
-                    found.append(None)  # gone since it was chosen: nothing to update
-            return found
+                    found += [ref for i in chunk for ref in _if_there(db, i)]
+        return found
 
     def _fetch(
         self,
@@ -493,6 +504,13 @@ def _apply_one(db: Any, update: ItemUpdate, chosen: set[str]) -> AppliedItem:
         record_before=current.source_record,
         history_id=history_id,
     )
+
+
+def _if_there(db: Any, item_id: ItemId) -> list[Reference]:
+    try:
+        return items.load(db, [item_id])
+    except MissingItemError:
+        return []
 
 
 def _tags_of(record: SourceRecord) -> tuple[Tag, ...]:

@@ -173,3 +173,10 @@ def test_a_version_7_library_gets_the_history_table(library_path, monkeypatch, h
         assert upgraded.items.get(item_id).date == PartialDate(2017, 11, None, "2017 Nov")
     with closing(sqlite3.connect(library_path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 8
+
+
+def test_an_item_gone_since_it_was_chosen_is_left_out(ahead, http, httpserver):
+    httpserver.expect_request(EFETCH).respond_with_data(network_data(NOW))
+    item_id = only_item(ahead)
+    check = ahead.updating.check([item_id, item_id + 1], http=http)
+    assert [u.item_id for u in check.updates] == [item_id] and check.checked == 1
