@@ -52,6 +52,7 @@ from refman.model import (
     RefmanError,
     ViewQuery,
 )
+from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "list", "export", "tag", "note", "update", "history"),
@@ -409,7 +410,10 @@ def cmd_update(library: Library, args) -> int:
             raise RefmanError(f"There is no item with id {min(missing)}.")
     else:
         ids = library.items.search(ViewQuery(text=args.query))
-    check = library.updating.check(ids)
+    try:
+        check = library.updating.check(ids)
+    except NetworkError as exc:
+        raise RefmanError(f"{exc}. Nothing was changed.") from None
     for update in check.updates:
         if args.json:
             print(json.dumps(_update_json(update, args.overwrite_edits), ensure_ascii=False))

@@ -129,6 +129,7 @@ def test_offline_and_bad_answers_are_plain_and_change_nothing(
     result = refman(library_path, "update", "--yes", env=offline)
     assert result.returncode == 1
     assert result.stderr.startswith("refman: cannot reach 127.0.0.1") and "offline" in result.stderr
+    assert result.stderr.rstrip().endswith("Nothing was changed.")
     httpserver.expect_request(EFETCH).respond_with_data(
         b"<!DOCTYPE html><html><body>Bad gateway</body></html>", content_type="text/html"
     )
