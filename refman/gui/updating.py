@@ -48,7 +48,8 @@ class UpdateDialog(QDialog):
         self.setWindowTitle(NAME)
         self.check = check
         self.resize(900, 560)
-        self.notices = QLabel(objectName="update_notices", wordWrap=True)
+        self.notices = QLabel(wordWrap=True)
+        self.notices.setObjectName("update_notices")
         self.notices.setTextFormat(Qt.TextFormat.RichText)
         self.notices.setStyleSheet("color: #b00000;")
         self._fill_notices()

@@ -48,6 +48,21 @@ from refman.online import Http, pubmed
 from refman.store import fts, history, items, tags
 from refman.store.history import EarlierRecord
 
+__all__ = [
+    "FIELD_LABELS",
+    "AppliedItem",
+    "EarlierRecord",
+    "FieldChange",
+    "ItemUpdate",
+    "UpdateCancelled",
+    "UpdateCheck",
+    "UpdateResult",
+    "Updating",
+    "compare",
+    "new_notices",
+    "show",
+]
+
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
