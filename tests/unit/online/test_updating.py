@@ -180,3 +180,12 @@ def test_an_item_gone_since_it_was_chosen_is_left_out(ahead, http, httpserver):
     item_id = only_item(ahead)
     check = ahead.updating.check([item_id, item_id + 1], http=http)
     assert [u.item_id for u in check.updates] == [item_id] and check.checked == 1
+
+
+def test_records_pubmed_has_not_changed_bring_no_change(library, http, httpserver):
+    library.importing.files([NETWORK_DATA / "efetch-75.txt"])
+    httpserver.expect_request(EFETCH).respond_with_data(network_data("efetch-75.txt"))
+    ids = library.items.all_ids()
+    check = library.updating.check(ids, http=http)
+    assert check.updates == [] and sorted(check.unchanged) == sorted(ids) and len(ids) == 75
+    assert check.summary() == "75 items checked, 0 to update, 75 unchanged, 0 not in PubMed."
