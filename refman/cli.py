@@ -6,6 +6,9 @@
     refman [--library PATH] add ID... | add -      (PMID, PMCID, DOI, ISBN, arXiv; - reads stdin)
     refman [--library PATH] imports undo N
     refman [--library PATH] pubmed search QUERY [--max N] [--start N] [--json] [--import]
+    refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
+                                   [--overwrite-edits]      (refetch from PubMed, edits kept)
+    refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
     refman [--library PATH] list [--query TEXT] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -52,9 +55,11 @@ from refman.model import (
     RefmanError,
     ViewQuery,
 )
+from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "tag", "note"),
+    *("update", "history"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -76,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_imports(commands)
     _add_add(commands)
     _add_pubmed(commands)
+    _add_update(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -153,6 +159,26 @@ def _add_pubmed(commands) -> None:
         action="store_true",
         help="import the hits shown (those already in the library are skipped)",
     )
+
+
+def _add_update(commands) -> None:
+    cmd = commands.add_parser(
+        "update",
+        help="fetch items' records from PubMed again and apply what changed; your edits kept",
+    )
+    cmd.add_argument("ids", nargs="*", type=int, metavar="ITEM_ID", help="items to update")
+    cmd.add_argument("--query", default="", metavar="Q", help="update the items matching Q")
+    cmd.add_argument("--dry-run", action="store_true", help="only show the changes")
+    cmd.add_argument("--json", action="store_true", help="the changes as JSON lines")
+    cmd.add_argument("--yes", action="store_true", help="apply without asking on a terminal")
+    cmd.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help="take PubMed's value also for fields you edited",
+    )
+    history = commands.add_parser("history", help="an item's earlier source records")
+    history.add_argument("item_id", type=int, metavar="ITEM_ID")
+    history.add_argument("--records", action="store_true", help="print each record in full")
 
 
 def _add_imports(commands) -> None:
@@ -270,6 +296,7 @@ TEXT_ARGUMENTS = {
     "list": {"query": "--query"},
     "add": {"ids": "ID"},
     "pubmed": {"query": "QUERY"},
+    "update": {"query": "--query"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -512,6 +539,98 @@ def _pubmed_json(page, report) -> str:
     return _CONTROL_JSON_KEEPS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
+def cmd_update(library: Library, args) -> int:
+    """``update``: refetch the items' PubMed records, show the changes, apply all but the
+    fields the user edited (all with --overwrite-edits); nothing changes on a dry run, a
+    "no" on the terminal, or a failed request."""
+    if args.ids:
+        ids = [ItemId(i) for i in args.ids]
+        missing = set(ids) - set(library.items.all_ids())
+        if missing:
+            raise RefmanError(f"There is no item with id {min(missing)}.")
+    else:
+        ids = library.items.search(ViewQuery(text=args.query))
+    try:
+        check = library.updating.check(ids)
+    except NetworkError as exc:
+        raise RefmanError(f"{exc}. Nothing was changed.") from None
+    for update in check.updates:
+        if args.json:
+            print(json.dumps(_update_json(update, args.overwrite_edits), ensure_ascii=False))
+        else:
+            print("\n".join(visible(line) for line in update.lines(args.overwrite_edits)))
+    for item_id, pmid in check.not_in_pubmed:
+        if not args.json:
+            print(f"Item {item_id}: PubMed has no record with PMID {pmid} (deleted or merged?)")
+    for problem in check.problems:
+        print(f"refman: warning: {visible(str(problem))}", file=sys.stderr)
+    updated = None
+    if check.updates and not args.dry_run and _apply_wanted(args):
+        result = library.updating.apply(check.updates, overwrite_edits=args.overwrite_edits)
+        updated = len(result.items)
+    elif not args.dry_run and not check.updates:
+        updated = 0
+    summary = check.summary(updated)
+    if args.json:
+        print(json.dumps({"summary": summary, "applied": updated is not None}))
+    else:
+        print(summary if updated is not None or args.dry_run else summary + " Nothing changed.")
+    for update in check.retracted:
+        print(
+            f"refman: item {update.item_id} (PMID {update.pmid}) has been RETRACTED; "
+            "check it before you cite it.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _apply_wanted(args) -> bool:
+    """Ask on a terminal unless --yes; scripts (no terminal) apply."""
+    if args.yes or args.json or not sys.stdin.isatty():
+        return True
+    answer = input("Apply these changes? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _update_json(update, overwrite_edits: bool) -> dict[str, object]:
+    return {
+        "id": update.item_id,
+        "pmid": update.pmid,
+        "title": update.title,
+        "changes": [
+            {
+                "field": c.name,
+                "old": c.old_text,
+                "new": c.new_text,
+                "edited": c.edited,
+                "applied": overwrite_edits or not c.edited,
+            }
+            for c in update.changes
+        ],
+        "new_notices": [n.describe() for n in update.new_notices],
+        "retracted": any(n.kind == "retracted" for n in update.warnings),
+    }
+
+
+def cmd_history(library: Library, args) -> int:
+    """``history ITEM_ID``: the item's earlier source records, oldest first, with when and why
+    each was replaced."""
+    earlier = library.updating.history(ItemId(args.item_id))
+    if not earlier:
+        print(f"Item {args.item_id} has no earlier source records.")
+    for entry in earlier:
+        when = entry.replaced.strftime("%Y-%m-%d %H:%M UTC")
+        status = dict(entry.record).get("STAT", "")
+        what = f"{entry.source_format or 'record'}" + (f", status {status}" if status else "")
+        print(visible(f"{when}  {entry.reason}  ({what}, {len(entry.record)} lines)"))
+        if entry.damage:
+            print(visible(f"  {entry.damage}"))
+        if args.records:
+            for tag, value in entry.record:
+                print(visible(f"  {tag:<4}- {value}"))
+    return 0
+
+
 def cmd_imports(library: Library, args) -> int:
     if args.action == "undo":
         undone = library.imports.undo(args.number)
@@ -731,6 +850,8 @@ LIBRARY_COMMANDS = {
     "imports": cmd_imports,
     "add": cmd_add,
     "pubmed": cmd_pubmed,
+    "update": cmd_update,
+    "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
     "tag": cmd_tag,
@@ -742,7 +863,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "new", "tag", "note"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update"}
 
 
 def _daily_backup(library: Library) -> None:
@@ -775,6 +896,7 @@ def run_command(args, library_path: Path) -> int:
         _must_exist(library_path)
     changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
     changing = changing or getattr(args, "import_hits", False)  # pubmed search --import
+    changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
     library = Library(library_path, verify=changing or args.command == "backup")
     try:
         if library.notice:

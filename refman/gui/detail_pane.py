@@ -45,6 +45,7 @@ from refman.gui.notes import NotesEditor
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes
 from refman.library.notices import notices_of
+from refman.library.updating import EarlierRecord
 from refman.model import ItemId, Reference, RefmanError
 
 
@@ -352,6 +353,28 @@ class NoticeBanner(QLabel):
 _WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})
 
 
+class SourceHistory(QLabel):
+    """The item's earlier source records (replaced by Update from PubMed), each with when and
+    why; hidden when there are none."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("source_history")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_history(self, earlier: Sequence[EarlierRecord]) -> None:
+        lines = [
+            f"{entry.replaced.strftime('%Y-%m-%d %H:%M UTC')}: {entry.reason}"
+            + (f" (was {dict(entry.record)['STAT']})" if "STAT" in dict(entry.record) else "")
+            for entry in earlier
+        ]
+        self.setText("Earlier source records:\n" + "\n".join(lines) if lines else "")
+        self.setToolTip("The records this item had before; refman history ITEM_ID lists them")
+        self.setVisible(bool(lines))
+
+
 class MultiItemPage(QWidget):
     """ "N items selected", and a tag for all of them."""
 
@@ -389,6 +412,7 @@ class DetailPane(QStackedWidget):
         self.fields = ItemFields()
         self.citation = CitationBox(self._citation_html)
         self.notice_banner = NoticeBanner()
+        self.source_history = SourceHistory()
         self.tags = ItemTagsEditor()
         self.notes = NotesEditor(editor)
         self.multi = MultiItemPage()
@@ -404,6 +428,7 @@ class DetailPane(QStackedWidget):
         layout.addWidget(self.notice_banner)
         layout.addWidget(self.citation)
         layout.addWidget(self.fields)
+        layout.addWidget(self.source_history)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(info)
         tabs = QTabWidget()
@@ -453,6 +478,7 @@ class DetailPane(QStackedWidget):
         in_collections = [names[c] for c in self.library.collections.of_item(item_id) if c in names]
         self.fields.load(self.ref, sorted(in_collections, key=str.casefold))
         self.notice_banner.show_notices(self.ref)
+        self.source_history.show_history(self.library.updating.history(item_id))
         self.tags.set_tags(self.ref.tags)
         self.tags.input.set_completions(self.library.tags.names())
         self.setCurrentWidget(self.tabs)

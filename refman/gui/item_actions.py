@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -24,6 +24,8 @@ _KEYS = QKeySequence.StandardKey
 
 class ItemActions(QObject):
     """Actions on the table's selection."""
+
+    update_requested = Signal(list)  # Update from PubMed on these item ids (the window's)
 
     def __init__(
         self,
@@ -53,6 +55,9 @@ class ItemActions(QObject):
         self.remove_from_collection = self._action(
             "Remove from Collection", self.remove_from_collection_now
         )
+        self.update_from_pubmed = self._action(
+            "Update from PubMed", lambda: self.update_requested.emit(self.table.selected_ids())
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_menu)
         table.selection_changed.connect(self.update_enabled)
@@ -75,6 +80,7 @@ class ItemActions(QObject):
             self.trash: selected and kind != TRASH,
             self.restore: selected and kind == TRASH,
             self.remove_from_collection: selected and kind == COLLECTION,
+            self.update_from_pubmed: selected and kind != TRASH and not self.library.read_only,
         }
         for action, on in enabled.items():
             action.setEnabled(on)
@@ -124,6 +130,8 @@ class ItemActions(QObject):
         for action in (
             self.copy_citation,
             self.copy_bibliography,
+            None,
+            self.update_from_pubmed,
             None,
             self.remove_from_collection,
             self.trash,

@@ -40,6 +40,7 @@ from refman.model import CollectionId, RefmanError, ViewQuery
 if TYPE_CHECKING:  # imported on first use: see importer() and add_by_identifier()
     from refman.gui.add_identifiers import AddByIdentifierDialog
     from refman.gui.importing import ImportController
+    from refman.gui.updating import UpdateController
 
 # The default citation style compiles in the background this long after start-up: after the
 # first paint, before the user has picked an item to see its citation.
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.add_dialog: AddByIdentifierDialog | None = None  # made on first use, then kept
         self.query = ViewQuery()
         self._importer: ImportController | None = None
+        self.updater: UpdateController | None = None  # Update from PubMed, made on first use
         # The default citation style's id, read when something is rendered.
         self.citation_style = partial(preferences.default_style, self.settings)
         self.setWindowTitle(f"{library.path.stem} — refman")
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
         self._build_menus()
         self._connect()
+        self.item_actions.update_requested.connect(self.update_from_pubmed)
         self._restore_settings()
         self.table_model.set_query(self.query)
         QTimer.singleShot(
@@ -164,6 +167,8 @@ class MainWindow(QMainWindow):
                 items.remove_from_collection,
                 items.trash,
                 items.restore,
+                None,
+                items.update_from_pubmed,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),
                 None,
@@ -411,6 +416,15 @@ class MainWindow(QMainWindow):
         self.apply(undone.changes())
         if undone.removed:
             self.editor.undo_stack.clear()  # undo steps may name items that are gone
+
+    def update_from_pubmed(self, ids: list) -> None:
+        """Update from PubMed on these items: fetched on the task runner, then the change
+        view (gui/updating.py); the controller is made on first use."""
+        if self.updater is None:
+            from refman.gui.updating import UpdateController
+
+            self.updater = UpdateController(self.editor, self.tasks, self.settings, self)
+        self.updater.update(ids)
 
     def export(self) -> None:
         # Imported on first use: the dialog and its style picker are not needed to start.

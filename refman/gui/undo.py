@@ -15,7 +15,7 @@ which, so older commands on the stack still find "their" collection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar, overload
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +24,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from refman.library import Changes, Library
 from refman.library.new_items import new_reference
 from refman.library.tags import tag_name
+from refman.library.updating import ItemUpdate, UpdateResult
 from refman.model import Collection, CollectionId, ItemId, MissingItemError, RefmanError, ViewQuery
 
 T = TypeVar("T")
@@ -192,6 +193,29 @@ class SetFieldCommand(LibraryCommand):
 
     def revert(self) -> Changes:
         return self.library.items.update(self.item_id, **{self.field: self.old})
+
+
+class UpdateFromPubMedCommand(LibraryCommand):
+    """Update from PubMed: the chosen fields and PubMed's record, written in one transaction;
+    undo gives the items their values, tags and record back (library.updating.revert)."""
+
+    def __init__(
+        self,
+        library: Library,
+        updates: Sequence[ItemUpdate],
+        choices: Mapping[ItemId, Iterable[str]],
+    ):
+        super().__init__(library, "Update from PubMed")
+        self.updates, self.choices = list(updates), choices
+        self.result: UpdateResult | None = None
+
+    def do(self) -> Changes:
+        self.result = self.library.updating.apply(self.updates, choices=self.choices)
+        return self.result.changes()
+
+    def revert(self) -> Changes:
+        assert self.result is not None  # done before it can be undone
+        return self.library.updating.revert(self.result)
 
 
 class TwoWayCommand(LibraryCommand):

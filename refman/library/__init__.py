@@ -12,6 +12,7 @@
       .safety       safety.py        refman check, backups, damage found while open
       .notices      notices.py       retractions, errata, concerns named by records; flagged items
       .pubmed       pubmed.py        search PubMed: a page of hits, those held marked; import chosen
+      .updating     updating.py      update from PubMed: changes field by field, edits kept
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -27,6 +27,7 @@ from refman.library.notices import Notices
 from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
 from refman.library.tags import Tags
+from refman.library.updating import Updating
 from refman.model import LibraryError
 from refman.store.connection import Connection
 
@@ -75,6 +76,7 @@ class Library:
         self.safety = Safety(self.connection)
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
+        self.updating = Updating(self.connection)  # update from PubMed
 
     @property
     def read_only(self) -> bool:

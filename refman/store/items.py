@@ -289,6 +289,12 @@ def update(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    return write_fields(db, item_id, changes)
+
+
+def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -> bool:
+    """Change any fields of one item a Reference has (an update from PubMed also writes
+    publication_types); False when nothing changed. Tags and the source record apart."""
     (current,) = load(db, [item_id])
     assert current.date_added is not None  # every stored item has one
     updated = current.with_changes(**changes)

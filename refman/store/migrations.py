@@ -365,6 +365,28 @@ def _add_notice_flags(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_V8_SOURCE_HISTORY = """
+-- An item's earlier source records: when "Update from PubMed" (library/updating.py) replaces
+-- the stored record with PubMed's newer one, the old record is kept here with when and why,
+-- compressed as source_record's are (store/mapping.encode_source_record). Newest last by id.
+CREATE TABLE source_history (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    source_format TEXT NOT NULL DEFAULT '',
+    pairs BLOB NOT NULL,
+    replaced TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX source_history_item ON source_history (item_id);
+"""
+
+
+def _add_source_history(db: Database) -> None:
+    """Version 8: the earlier source records of items, kept when an update replaces one."""
+    for statement in _statements(_V8_SOURCE_HISTORY):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -374,6 +396,7 @@ MIGRATIONS: list[Migration] = [
     mark_editors_in_summaries,  # MEDLINE fidelity (issue 13): a step of its own
     _add_import_batches,  # import batches (issue 13): a step of its own
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
+    _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
 ]
 
 

@@ -214,6 +214,17 @@ class ItemFlags(BaseModel):
     flags = TextField(default="")  # "retracted concern erratum", space-separated, or ""
 
 
+class SourceHistory(BaseModel):
+    """An item's earlier source record, kept when an update replaced it (migrations, 8)."""
+
+    id = AutoField()
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    source_format = TextField(default="")
+    pairs = BlobField()
+    replaced = TextField()  # ISO 8601 UTC, see mapping.format_time
+    reason = TextField(default="")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -230,4 +241,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatch,
     ImportBatchItem,
     ItemFlags,
+    SourceHistory,
 )
