@@ -47,7 +47,9 @@ class CitationWarning(QFrame):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         # One line, cut at the window's edge: a long title must not widen the window.
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.close_button = QToolButton(text="×", autoRaise=True)
+        self.close_button = QToolButton()
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Hide this warning")
         self.close_button.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
