@@ -7,7 +7,7 @@ import json
 from tests.samples import DATA, RESULT2
 from tests.system.test_cli import refman
 
-RETRACTED = DATA / "medline" / "retracted-9500320.nbib"  # PubMed's record of a retracted paper
+RETRACTED = DATA / "notices" / "retracted-9500320.nbib"  # PubMed's record of a retracted paper
 CORRECTIONS = DATA / "import" / "pubmedxml" / "corrections.nbib"  # retracted, with an erratum
 ERRATA = DATA / "duplicates" / "errata.nbib"  # five errata, two of them naming errata in turn
 CONCERN = """PMID- 41000001

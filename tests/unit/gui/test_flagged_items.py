@@ -28,7 +28,7 @@ from tests.unit.gui.helpers import (
 from tests.unit.gui.test_sidebar import click_source
 from tests.unit.gui.test_tag_selector import click_tag
 
-RETRACTED = DATA / "medline" / "retracted-9500320.nbib"  # PubMed's record of a retracted paper
+RETRACTED = DATA / "notices" / "retracted-9500320.nbib"  # PubMed's record of a retracted paper
 CORRECTIONS = DATA / "import" / "pubmedxml" / "corrections.nbib"  # retracted, with an erratum
 ERRATA = DATA / "duplicates" / "errata.nbib"
 WAKEFIELD = "Ileal-lymphoid-nodular hyperplasia"

@@ -5,7 +5,7 @@ from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ViewQuery
 from tests.samples import DATA, DUPLICATES, RESULT2
 
-RETRACTED = DATA / "medline" / "retracted-9500320.nbib"
+RETRACTED = DATA / "notices" / "retracted-9500320.nbib"
 CORRECTIONS = DATA / "import" / "pubmedxml" / "corrections.nbib"
 ERRATA = DUPLICATES / "errata.nbib"
 CONCERN = """PMID- 41000001
