@@ -27,6 +27,7 @@ from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ItemId
 
 NAMED = 3  # items named on the line; the tooltip names them all
+TITLE_WIDTH = 40  # characters of each title on the line; the tooltip has them whole
 
 
 class CitationWarning(QFrame):
@@ -67,8 +68,9 @@ class CitationWarning(QFrame):
         if not self.found:
             self.hide()
             return []
-        lines = warning_lines(self.found, "among them", limit=NAMED)
-        self.text.setText(f"{what}. " + " ".join(f"{line}." for line in lines))
+        lines = warning_lines(self.found, "among them", limit=NAMED, title_width=TITLE_WIDTH)
+        ended = [line if line.endswith(("…", ".")) else f"{line}." for line in lines]
+        self.text.setText(f"{what}. " + " ".join(ended))
         self.setToolTip("\n".join(warning_lines(self.found, "among them")))
         self.show()
         return self.found

@@ -63,8 +63,15 @@ class FlaggedItem:
     @property
     def label(self) -> str:
         """ "PMID 9500320 Ileal-lymphoid…", or "item 12 Title" for an item without a PMID."""
+        return self.short_label(0)
+
+    def short_label(self, width: int) -> str:
+        """The label with the title cut to ``width`` characters and "…" (0: whole)."""
         name = f"PMID {self.pmid}" if self.pmid else f"item {self.item_id}"
-        return f"{name} {self.title}".strip()
+        title = self.title
+        if width and len(title) > width:
+            title = title[: width - 1].rstrip() + "…"
+        return f"{name} {title}".strip()
 
     @property
     def gravest(self) -> str:
@@ -72,10 +79,13 @@ class FlaggedItem:
         return next(flag for flag in WARNING_FLAGS if flag in self.flags)
 
 
-def warning_lines(found: Sequence[FlaggedItem], where: str, limit: int = 0) -> list[str]:
+def warning_lines(
+    found: Sequence[FlaggedItem], where: str, limit: int = 0, title_width: int = 0
+) -> list[str]:
     """The warning in words, a line per flag: ``"1 retracted item in the export: PMID 9500320
     Ileal-lymphoid…"``; ``where`` says where they are ("in the export"); ``limit`` names at
-    most that many items a line and counts the rest (0: names them all)."""
+    most that many items a line and counts the rest (0: names them all); ``title_width`` cuts
+    each title to that many characters (0: whole)."""
     lines = []
     for flag in WARNING_FLAGS:
         these = [item for item in found if item.gravest == flag]
@@ -83,7 +93,7 @@ def warning_lines(found: Sequence[FlaggedItem], where: str, limit: int = 0) -> l
             continue
         one, many = _WARNING_WORDS[flag]
         named = these[:limit] if limit else these
-        listed = "; ".join(item.label for item in named)
+        listed = "; ".join(item.short_label(title_width) for item in named)
         if len(named) < len(these):
             listed += f"; and {len(these) - len(named)} more"
         lines.append(f"{len(these)} {one if len(these) == 1 else many} {where}: {listed}")

@@ -147,8 +147,11 @@ def test_copying_a_retracted_item_as_a_citation_shows_a_warning(qtbot, flagged_w
     assert bar.isVisible()
     assert bar.text.text() == (
         "Copied the citation of 1 item. 1 retracted item among them: PMID 9500320 "
-        "Ileal-lymphoid-nodular hyperplasia, non-specific colitis, and pervasive "
-        "developmental disorder in children."
+        "Ileal-lymphoid-nodular hyperplasia, non…"
+    )
+    assert bar.toolTip() == (  # the title whole
+        "1 retracted item among them: PMID 9500320 Ileal-lymphoid-nodular hyperplasia, "
+        "non-specific colitis, and pervasive developmental disorder in children"
     )
     # A copy of a paper that is not flagged: the warning goes.
     clean = next(

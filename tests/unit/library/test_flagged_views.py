@@ -96,3 +96,6 @@ def test_warning_lines_count_name_and_cut_the_list():
     ]
     assert warning_lines(items[:1], "here") == ["1 retracted item here: PMID 101 Paper 1"]
     assert warning_lines([], "here") == []
+    assert warning_lines(items[:1], "here", title_width=4) == [
+        "1 retracted item here: PMID 101 Pap…"
+    ]
