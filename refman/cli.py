@@ -9,7 +9,7 @@
     refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
                                    [--overwrite-edits]      (refetch from PubMed, edits kept)
     refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
-    refman [--library PATH] list [--query TEXT] [--json]
+    refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
-from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, review_paths
+from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, notices, review_paths
 from refman.model import (
     AUTHOR,
     EDITOR,
@@ -192,6 +192,15 @@ def _add_imports(commands) -> None:
 def _add_list(commands) -> None:
     cmd = commands.add_parser("list", help="list items")
     cmd.add_argument("--query", default="", metavar="TEXT", help="full-text search")
+    cmd.add_argument(
+        "--flagged",
+        nargs="?",
+        const="any",
+        choices=("any", *notices.FLAG_LABELS),
+        metavar="FLAG",
+        help="only items retracted, with an expression of concern or an erratum; "
+        "FLAG (retracted, concern or erratum) keeps one kind",
+    )
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
@@ -662,10 +671,15 @@ def cmd_list(library: Library, args) -> int:
     # Read in one snapshot (Items.each): an item another program deletes while the list
     # prints cannot end it half-way.
     view = ViewQuery(text=args.query)
+    wanted = None
+    if args.flagged:  # reads the records not read for notices yet, once, and keeps that
+        wanted = set(library.notices.flagged(None if args.flagged == "any" else args.flagged))
     # Retracted, erratum, ...: never a write (a list must not wait for an import), so the
     # records not read for notices yet are read in memory.
     flags = library.notices.flags(library.items.search(view))
     for ref in library.items.each(view):
+        if wanted is not None and ref.id not in wanted:
+            continue
         item_flags = flags.get(ref.id, ()) if ref.id is not None else ()
         print(_list_json(ref, item_flags) if args.json else _list_line(ref, item_flags))
     return 0
@@ -723,6 +737,11 @@ def _view(library: Library, query: str, collection: str | None) -> ViewQuery:
 def cmd_export(library: Library, args) -> int:
     view = _view(library, args.query, args.collection)
     count, text = library.exporting.export_view(view, args.format, style=args.style)
+    # Retracted items cited in a manuscript: said on stderr, whatever the format (a BibTeX
+    # or RIS file ends up in a manuscript too); the export goes on.
+    warned = library.notices.cited_warnings(library.items.search(view))
+    for line in notices.warning_lines(warned, "in the export"):
+        print(visible(f"refman: warning: {line}"), file=sys.stderr)
     if args.output:
         library.exporting.write(args.output, text)  # whole, or the file as it was
         print(f"Exported {count} item{'s' * (count != 1)} to {args.output}", file=sys.stderr)

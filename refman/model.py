@@ -227,17 +227,20 @@ class Collection:
 class ViewQuery:
     """Which items a view holds: a place (the library, a collection, the unfiled items or the
     Trash), the tags every item must carry, and the search text. Passed whole from the
-    window's table down to the query that finds the items."""
+    window's table down to the query that finds the items. ``flags`` keeps only the items
+    with one of these notice flags ("retracted", "concern", "erratum"; library.notices)."""
 
     text: str = ""
     collection: CollectionId | None = None
     unfiled: bool = False
     trashed: bool = False
     tags: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A view is a key of the kept sort orders: its tags must be hashable, however given.
         object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "flags", tuple(self.flags))
 
 
 @dataclass(frozen=True)

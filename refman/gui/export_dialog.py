@@ -7,6 +7,10 @@ whatever the scope. A save or copy of more than ``BACKGROUND_LIMIT`` items rende
 the window's task runner (tasks.py), with its own library connection, as imports do: a
 bibliography of 10,000 items takes ten seconds or more, too long to freeze the window.
 Smaller ones render on the GUI thread under a wait cursor.
+
+A scope that holds retracted items (or items with an expression of concern) says so under the
+scopes, naming them, and Save… or Copy asks before going on, whatever the format: a BibTeX or
+RIS file ends up in a manuscript as surely as a bibliography.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker
 from refman.gui.tasks import READ, Task, TaskRunner
 from refman.library import Library
+from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ItemId, RefmanError, ViewQuery
 
 log = logging.getLogger(__name__)
@@ -50,6 +55,7 @@ PREVIEW_ITEMS = 5
 BACKGROUND_LIMIT = 2_000
 # Styled formats previewed as they read: the text as text, HTML and RTF as formatted HTML.
 PREVIEW_FORMATS = {"text": "text", "html": "html", "rtf": "html"}
+WARNING_NAMED = 5  # flagged items named under the scopes; the question names them all
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def view_name(query: ViewQuery, library: Library) -> str:
     if query.collection is not None:
         names = {c.id: c.name for c in library.collections.all()}
         place = f"Collection “{names.get(query.collection, '?')}”"
+    elif query.flags:
+        place = "Retracted & Corrected"
     else:
         place = "Trash" if query.trashed else "Unfiled Items" if query.unfiled else "My Library"
     filters = [f"tagged {', '.join(query.tags)}"] if query.tags else []
@@ -113,6 +121,7 @@ class ExportDialog(QDialog):
         self._tasks = tasks
         self._worker: Task | None = None
         self._then: Callable[[list[str]], None] | None = None  # what to do with the texts
+        self._warned: dict[int, list[FlaggedItem]] = {}  # scope number -> its flagged items
         self.setWindowTitle("Export")
         self._build(style_id)
         self._connect()
@@ -134,9 +143,14 @@ class ExportDialog(QDialog):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._preview_fonts = {False: self.preview.font(), True: fixed}
         self.status = QLabel(wordWrap=True)
+        self.flag_warning = QLabel(wordWrap=True)
+        self.flag_warning.setObjectName("export_flag_warning")
+        self.flag_warning.setStyleSheet("color: #7a0a0a; font-weight: bold;")
+        self.flag_warning.setTextFormat(Qt.TextFormat.PlainText)
         top = QFormLayout()
         top.addRow("Format", self.format_box)
         top.addRow("Items", self._scope_box())
+        top.addRow("", self.flag_warning)
         panes = QHBoxLayout()
         panes.addWidget(self.style_box, 2)
         panes.addWidget(self._group("Preview", self.preview_label, self.preview), 3)
@@ -207,7 +221,28 @@ class ExportDialog(QDialog):
 
     # --- preview ------------------------------------------------------------------------------
 
+    def flagged(self) -> list[FlaggedItem]:
+        """The scope's retracted items and items with an expression of concern."""
+        number = max(self.scope_group.checkedId(), 0)
+        if number not in self._warned:
+            self._warned[number] = self.library.notices.cited_warnings(self.scope().ids)
+        return self._warned[number]
+
+    def _show_flag_warning(self) -> None:
+        lines = warning_lines(self.flagged(), "in these items", limit=WARNING_NAMED)
+        self.flag_warning.setText("\n".join(f"⚠ {line}" for line in lines))
+        self.flag_warning.setVisible(bool(lines))
+
+    def _go_on(self) -> bool:
+        """True when the scope holds nothing to warn of, or the user exports it anyway."""
+        lines = warning_lines(self.flagged(), "in the export")
+        if not lines:
+            return True
+        question = "\n\n".join([*lines, "Export them anyway?"])
+        return dialogs.confirm(self, "Retracted Items", question, "Export Anyway")
+
     def update_preview(self, *_args) -> None:
+        self._show_flag_warning()
         ids = self.scope().ids
         shown = ids[:PREVIEW_ITEMS]
         fmt = self.export_format()
@@ -241,6 +276,8 @@ class ExportDialog(QDialog):
     # --- save and copy ------------------------------------------------------------------------
 
     def save(self) -> None:
+        if not self._go_on():
+            return
         fmt = self.export_format()
         path, _ = QFileDialog.getSaveFileName(
             self, "Export", f"references{fmt.extension}", f"{fmt.name} (*{fmt.extension})"
@@ -262,6 +299,8 @@ class ExportDialog(QDialog):
 
     def copy_to_clipboard(self) -> None:
         """A bibliography goes as text and HTML together; other formats as their text."""
+        if not self._go_on():
+            return
         fmt = self.export_format()
         fmts = ["text", "html"] if fmt.styled else [fmt.key]
         count = len(self.scope().ids)

@@ -2,7 +2,8 @@
 
 The actions live here, not in the main window, so that the Edit menu and the table's context
 menu share them; each knows when it applies (Restore only in the Trash, Remove from
-Collection only in a collection). Copies are in the default citation style, as text and HTML.
+Collection only in a collection). Copies are in the default citation style, as text and HTML;
+each copy says what it cited (``cited``), for the window to warn of retracted items in it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ItemActions(QObject):
     """Actions on the table's selection."""
 
     update_requested = Signal(list)  # Update from PubMed on these item ids (the window's)
+    cited = Signal(list, str)  # the ids copied as citations, and what was done in words
 
     def __init__(
         self,
@@ -90,12 +92,12 @@ class ItemActions(QObject):
     # --- the actions --------------------------------------------------------------------------
 
     def copy_citation_now(self) -> None:
-        self._copy(mime.citation)
+        self._copy(mime.citation, "citation")
 
     def copy_bibliography_now(self) -> None:
-        self._copy(mime.bibliography)
+        self._copy(mime.bibliography, "bibliography")
 
-    def _copy(self, render: Callable[..., str]) -> None:
+    def _copy(self, render: Callable[..., str], what: str) -> None:
         """Text and HTML together, so that word processors paste the formatted version."""
         ids = self.table.selected_ids()
         if not ids:
@@ -104,6 +106,7 @@ class ItemActions(QObject):
             style = self.citation_style()
             text, html = (render(self.library, ids, fmt, style) for fmt in ("text", "html"))
         QGuiApplication.clipboard().setMimeData(mime.clipboard_data(text, html))
+        self.cited.emit(ids, f"Copied the {what} of {_items(len(ids))}")
 
     def select_all_now(self) -> None:
         self.table.setFocus()
@@ -142,3 +145,7 @@ class ItemActions(QObject):
             elif action.isVisible():
                 menu.addAction(action)
         menu.exec(self.table.viewport().mapToGlobal(pos))
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' * (count != 1)}"

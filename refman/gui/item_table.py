@@ -96,6 +96,7 @@ class ItemTableModel(QAbstractTableModel):
 
     files_dropped = Signal(list)  # local paths
     text_dropped = Signal(str)  # MEDLINE text, one would hope
+    references_dragged = Signal(list)  # ids dragged out whose references a drop target took
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
@@ -254,7 +255,9 @@ class ItemTableModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
         ids = [self._ids[row] for row in rows]
-        return mime.ItemMimeData(self.library, ids, self.citation_style)
+        return mime.ItemMimeData(
+            self.library, ids, self.citation_style, rendered=self.references_dragged.emit
+        )
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction

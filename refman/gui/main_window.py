@@ -3,6 +3,12 @@
 The panes do the work; this module wires them. Every change to the library arrives once, as
 ``LibraryEditor.changed(Changes)``, and is handed to each pane. Pane sizes, table columns and
 sort order are kept in QSettings between runs.
+
+Shortly after start, and after each change that adds or changes items, the notices of the
+records not read yet (a library from before notice flags, items just imported or updated) are
+read on the task runner (``read_notices``): Retracted & Corrected's count and view are right
+without holding the window up. A copy or drag of citations that holds a retracted item says
+so in a bar above the table (citation_warning.py).
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ from PySide6.QtWidgets import (
 import refman
 from refman.formats import READ_FORMATS
 from refman.gui import dialogs, preferences
+from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
-from refman.gui.sidebar import TRASH, UNFILED, Sidebar, Source
-from refman.gui.tasks import TaskRunner
+from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
+from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, ImportBatch, Library, UndoneImport
 from refman.model import CollectionId, RefmanError, ViewQuery
@@ -45,6 +52,10 @@ if TYPE_CHECKING:  # imported on first use: see importer() and add_by_identifier
 # The default citation style compiles in the background this long after start-up: after the
 # first paint, before the user has picked an item to see its citation.
 STYLE_WARM_UP_DELAY_MS = 1000
+# The notices not read yet are read this long after start-up (after the first paint and the
+# style's warm-up), and this long after the last of a run of changes.
+NOTICES_DELAY_MS = 1500
+NOTICES_AFTER_CHANGES_MS = 500
 _KEYS = QKeySequence.StandardKey
 ADD_BY_IDENTIFIER = "Add by &Identifier…"
 NEW_ITEM = "&New Item…"
@@ -94,6 +105,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(
             STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings, self.tasks)
         )
+        self._start_reading_notices()
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -110,6 +122,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_box)
+        self.citation_warning = CitationWarning(self.library)
+        layout.addWidget(self.citation_warning)
         layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for pane in (self.sidebar, centre, self.detail):
@@ -133,6 +147,10 @@ class MainWindow(QMainWindow):
         self.table_model.files_dropped.connect(self._import_dropped_paths)
         self.table_model.text_dropped.connect(self.import_text)
         self.table_model.modelReset.connect(self._update_count)
+        self.item_actions.cited.connect(self.citation_warning.check)
+        self.table_model.references_dragged.connect(
+            lambda ids: self.citation_warning.check(ids, f"Dragged out {_items(len(ids))}")
+        )
 
     # --- menus --------------------------------------------------------------------------------
 
@@ -263,6 +281,7 @@ class MainWindow(QMainWindow):
             unfiled=source.kind == UNFILED,
             trashed=source.kind == TRASH,
             tags=(),
+            flags=FLAGGED_VIEW if source.kind == FLAGGED else (),
         )
 
     def _narrow(self, **changes) -> None:
@@ -275,6 +294,10 @@ class MainWindow(QMainWindow):
         self.sidebar.apply(changes)
         self.detail.apply(changes)
         self._update_count()
+        if changes.added or changes.changed:  # records to read for notices, perhaps
+            self._notices_timer.start()
+        elif changes.removed:  # trashed or deleted: the count of flagged items may drop
+            self.show_flagged_count()
 
     def _update_count(self) -> None:
         count = self.table_model.rowCount()
@@ -283,6 +306,53 @@ class MainWindow(QMainWindow):
         if self.table_model.search_problem:  # "?" in the search box: say why nothing shows
             self.count_label.setText(f"No items: {self.table_model.search_problem}")
         self.table.update_placeholder()
+
+    # --- notices (retractions, errata, expressions of concern) --------------------------------
+
+    def _start_reading_notices(self) -> None:
+        self._notices_task: Task | None = None
+        self._notices_again = False  # changes came while the task ran: read once more
+        self._notices_timer = QTimer(self, singleShot=True, interval=NOTICES_AFTER_CHANGES_MS)
+        self._notices_timer.timeout.connect(self.read_notices)
+        self.show_flagged_count()  # what is kept already, at once
+        QTimer.singleShot(NOTICES_DELAY_MS, self, self.read_notices)
+
+    def read_notices(self) -> Task | None:
+        """Read the notices of the records not read yet, on the task runner; then show the
+        count and the flagged view again. None when another read runs (it reads again after)
+        or the library is open read-only (its count reads them in memory)."""
+        if self.library.read_only:
+            return None
+        if self._notices_task is not None:
+            self._notices_again = True
+            return None
+        task = self.tasks.run(
+            "Reading notices",
+            lambda library, _progress, cancelled: library.notices.read_unread(cancelled),
+            mode=WRITE,
+        )
+        self._notices_task = task
+        task.succeeded.connect(self._on_notices_read)
+        task.failed.connect(self._on_notices_failed)
+        return task
+
+    def _on_notices_read(self, count: int) -> None:
+        self._notices_task = None
+        if count:
+            self.show_flagged_count()
+            if self.query.flags:
+                self.table_model.reload()
+        if self._notices_again:
+            self._notices_again = False
+            self.read_notices()
+
+    def _on_notices_failed(self, message: str) -> None:
+        # Only a head start: the table's marks and the banner read the records themselves.
+        self._notices_task = None
+        self.statusBar().showMessage(f"Notices not read: {message}", 10_000)
+
+    def show_flagged_count(self) -> None:
+        self.sidebar.set_flagged_count(self.library.notices.flagged_count())
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -492,3 +562,7 @@ class MainWindow(QMainWindow):
         self.detail.flush()
         self.save_settings()
         super().closeEvent(event)
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' * (count != 1)}"

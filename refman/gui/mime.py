@@ -5,7 +5,8 @@ processor or a mail), and the item ids in a private type for drops on collection
 the trash inside refman. The references are rendered only when a drop target asks for them,
 so starting a drag of thousands of items costs nothing. They are rendered in the default
 citation style (Preferences); a copy puts the text and the HTML on the clipboard together, so
-that word processors paste the formatted version and plain editors the text.
+that word processors paste the formatted version and plain editors the text. A drag says when
+its references are first rendered (``rendered``), for the window to warn of retracted items.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def clipboard_data(text: str, html: str = "") -> QMimeData:
 class ItemMimeData(QMimeData):
     """Items being dragged: ids now, formatted references when a drop target asks.
 
-    ``style`` gives the citation style when the references are rendered (None: the default).
+    ``style`` gives the citation style when the references are rendered (None: the default);
+    ``rendered(ids)`` is called once, when a drop target first asks for them.
     """
 
     def __init__(
@@ -105,11 +107,13 @@ class ItemMimeData(QMimeData):
         library: Library,
         ids: Sequence[ItemId],
         style: Callable[[], str | None] | None = None,
+        rendered: Callable[[list[ItemId]], None] | None = None,
     ):
         super().__init__()
         self.library = library
         self.ids = list(ids)
         self._style = style
+        self._on_rendered = rendered
         self._rendered: dict[str, str] = {}
 
     def formats(self) -> list[str]:
@@ -127,5 +131,8 @@ class ItemMimeData(QMimeData):
             if fmt is None:
                 return None
             style = self._style() if self._style else None
+            first = not self._rendered
             self._rendered[mime] = bibliography(self.library, self.ids, fmt, style)
+            if first and self._on_rendered is not None:
+                self._on_rendered(list(self.ids))
         return self._rendered[mime]

@@ -1,4 +1,9 @@
-"""The left pane: My Library with its collection tree, Unfiled Items, Trash, and the tags.
+"""The left pane: My Library with its collection tree, Unfiled Items, Retracted & Corrected,
+Trash, and the tags.
+
+Retracted & Corrected is the saved view of the items whose PubMed record names a retraction,
+an expression of concern or an erratum (library.notices), with their count; it is there only
+while the library holds such items (``set_flagged_count``), as Zotero's Retracted Items.
 
 Selecting a place emits ``source_changed``; the tag selector below narrows it further. Items
 dropped on a collection are added to it, on the Trash are trashed; a collection dropped on
@@ -14,25 +19,38 @@ from typing import cast
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QSplitter, QTreeView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMenu,
+    QSplitter,
+    QStyle,
+    QTreeView,
+    QWidget,
+)
 
 from refman.gui import dialogs, mime
 from refman.gui.resources import icon
 from refman.gui.tag_selector import TagSelector
 from refman.gui.undo import InverseCommand, LibraryEditor
 from refman.library import Changes
+from refman.library.notices import FLAG_LABELS
 from refman.model import Collection, CollectionId
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 COLLECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 LIBRARY, UNFILED, TRASH, COLLECTION = "library", "unfiled", "trash", "collection"
+FLAGGED = "flagged"  # retracted items, and those with an expression of concern or an erratum
+FLAGGED_TITLE = "Retracted & Corrected"
+FLAGGED_VIEW = tuple(FLAG_LABELS)  # the notice flags its items have one of (ViewQuery.flags)
 
 _F = Qt.ItemFlag
 _PLACE_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
 FLAGS = {
     LIBRARY: _PLACE_FLAGS | _F.ItemIsDropEnabled,  # a collection dropped here goes to the top
     UNFILED: _PLACE_FLAGS,
+    FLAGGED: _PLACE_FLAGS,
     TRASH: _PLACE_FLAGS | _F.ItemIsDropEnabled,
     COLLECTION: _PLACE_FLAGS | _F.ItemIsDropEnabled | _F.ItemIsDragEnabled,
 }
@@ -45,7 +63,8 @@ PLACES = (
 
 @dataclass(frozen=True)
 class Source:
-    """A place in the sidebar: the whole library, unfiled items, the trash or a collection."""
+    """A place in the sidebar: the whole library, unfiled items, the flagged items, the trash
+    or a collection."""
 
     kind: str = LIBRARY
     collection: CollectionId | None = None
@@ -61,6 +80,7 @@ class CollectionTreeModel(QStandardItemModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._parents: dict[CollectionId, CollectionId | None] = {}
+        self.flagged_count = 0
         self.rebuild([])
 
     def rebuild(self, collections: list[Collection]) -> None:
@@ -71,6 +91,24 @@ class CollectionTreeModel(QStandardItemModel):
         self._add_children(places[0], None, collections)
         for place in places:
             self.appendRow(place)
+        if self.flagged_count:
+            self.insertRow(self._flagged_row(), _flagged_item(self.flagged_count))
+
+    def set_flagged_count(self, count: int) -> None:
+        """Show Retracted & Corrected with ``count`` items, or take it away when none."""
+        index = self.index_of(Source(FLAGGED))
+        self.flagged_count = count
+        if not count:
+            if index.isValid():
+                self.removeRow(index.row())
+        elif index.isValid():
+            self.setData(index, _flagged_title(count))
+        else:
+            self.insertRow(self._flagged_row(), _flagged_item(count))
+
+    def _flagged_row(self) -> int:
+        """Just above the Trash."""
+        return self.index_of(Source(TRASH)).row()
 
     def _add_children(self, parent: QStandardItem, parent_id, collections) -> None:
         children = sorted(
@@ -169,6 +207,23 @@ class CollectionTreeModel(QStandardItemModel):
         return True
 
 
+def _flagged_title(count: int) -> str:
+    return f"{FLAGGED_TITLE} ({count})"
+
+
+def _flagged_item(count: int) -> QStandardItem:
+    item = QStandardItem(_flagged_title(count))
+    # The item table's mark of a flagged item: the same warning icon.
+    item.setIcon(QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+    item.setToolTip(
+        "Items whose PubMed record names a retraction, an expression of concern or an erratum"
+    )
+    item.setData(FLAGGED, KIND_ROLE)
+    item.setData(None, COLLECTION_ROLE)
+    item.setFlags(FLAGS[FLAGGED])
+    return item
+
+
 def _item(title: str, kind: str, cid: CollectionId | None, icon_name: str) -> QStandardItem:
     item = QStandardItem(icon(icon_name), title)
     item.setData(kind, KIND_ROLE)
@@ -253,6 +308,13 @@ class Sidebar(QSplitter):
     def select(self, source: Source) -> None:
         self.tree.select_source(source)
 
+    def set_flagged_count(self, count: int) -> None:
+        """Retracted & Corrected shows ``count`` items; with none it goes, and a window
+        showing it goes back to My Library first."""
+        if not count and self._source.kind == FLAGGED:
+            self.select(Source())
+        self.model.set_flagged_count(count)
+
     def apply(self, changes: Changes) -> None:
         if changes.collections:
             self.reload_collections()
@@ -281,6 +343,7 @@ class Sidebar(QSplitter):
             collection=source.collection,
             unfiled=source.kind == UNFILED,
             trashed=source.kind == TRASH,
+            flags=FLAGGED_VIEW if source.kind == FLAGGED else (),
         )
         self.source_changed.emit(source)
 

@@ -383,9 +383,12 @@ class TagSelector(QWidget):
         collection: CollectionId | None = None,
         unfiled: bool = False,
         trashed: bool = False,
+        flags: tuple[str, ...] = (),
     ) -> None:
         """Show the tags of another place; the tag selection starts over."""
-        self._scope = ViewQuery(collection=collection, unfiled=unfiled, trashed=trashed)
+        self._scope = ViewQuery(
+            collection=collection, unfiled=unfiled, trashed=trashed, flags=flags
+        )
         self._selected = ()
         if self._filled:  # else the coming fill counts this place's tags
             self.refresh()

@@ -8,11 +8,15 @@ records of items without a row yet (a library from before that table, items adde
 read first by ``read_unread``, which ``flagged`` calls; ``flags`` (a page of the item table)
 reads those of its few ids in memory and never writes. A library open read-only is not
 written: the records not yet read are read in memory each time instead.
+
+``cited_warnings`` names the items among some that a citation or an export must warn of
+(retracted, or with an expression of concern), and ``warning_lines`` says it in words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from refman.formats import medline, pubmed_xml
@@ -32,9 +36,68 @@ ERRATUM = medline.corrections.FLAG_ERRATUM
 FLAG_LABELS = {RETRACTED: "Retracted", CONCERN: "Expression of concern", ERRATUM: "Erratum"}
 
 
+# What a citation or an export of an item warns of, gravest first. An erratum does not: the
+# item stands, corrected.
+WARNING_FLAGS = (RETRACTED, CONCERN)
+# "1 retracted item", "2 items with an expression of concern".
+_WARNING_WORDS = {
+    RETRACTED: ("retracted item", "retracted items"),
+    CONCERN: ("item with an expression of concern", "items with an expression of concern"),
+}
+
+
 def describe_flags(flags: Sequence[str]) -> str:
     """Flags in words: "Retracted; Erratum"."""
     return "; ".join(FLAG_LABELS.get(flag, flag) for flag in flags)
+
+
+@dataclass(frozen=True)
+class FlaggedItem:
+    """An item a citation or an export warns of: its flags, title and PMID ("" if none)."""
+
+    item_id: ItemId
+    flags: tuple[str, ...]
+    title: str
+    pmid: str
+
+    @property
+    def label(self) -> str:
+        """ "PMID 9500320 Ileal-lymphoid…", or "item 12 Title" for an item without a PMID."""
+        return self.short_label(0)
+
+    def short_label(self, width: int) -> str:
+        """The label with the title cut to ``width`` characters and "…" (0: whole)."""
+        name = f"PMID {self.pmid}" if self.pmid else f"item {self.item_id}"
+        title = self.title
+        if width and len(title) > width:
+            title = title[: width - 1].rstrip() + "…"
+        return f"{name} {title}".strip()
+
+    @property
+    def gravest(self) -> str:
+        """The flag it is warned of: retracted before an expression of concern."""
+        return next(flag for flag in WARNING_FLAGS if flag in self.flags)
+
+
+def warning_lines(
+    found: Sequence[FlaggedItem], where: str, limit: int = 0, title_width: int = 0
+) -> list[str]:
+    """The warning in words, a line per flag: ``"1 retracted item in the export: PMID 9500320
+    Ileal-lymphoid…"``; ``where`` says where they are ("in the export"); ``limit`` names at
+    most that many items a line and counts the rest (0: names them all); ``title_width`` cuts
+    each title to that many characters (0: whole)."""
+    lines = []
+    for flag in WARNING_FLAGS:
+        these = [item for item in found if item.gravest == flag]
+        if not these:
+            continue
+        one, many = _WARNING_WORDS[flag]
+        named = these[:limit] if limit else these
+        listed = "; ".join(item.short_label(title_width) for item in named)
+        if len(named) < len(these):
+            listed += f"; and {len(these) - len(named)} more"
+        lines.append(f"{len(these)} {one if len(these) == 1 else many} {where}: {listed}")
+    return lines
 
 
 def notices_of(ref: Reference) -> tuple[Notice, ...]:
@@ -59,19 +122,45 @@ class Notices(UseCase):
             (ref,) = items.load(db, [item_id], tag_details=False)
         return notices_of(ref)
 
-    def read_unread(self) -> int:
+    def read_unread(self, cancelled: Callable[[], bool] = lambda: False) -> int:
         """Read the records not read yet and keep their flags; how many were read. Does
-        nothing in a library open read-only."""
+        nothing in a library open read-only; stops between chunks once ``cancelled()``."""
         if self._connection.read_only:
             return 0
         done = 0
-        while True:
+        while not cancelled():
             with self._connection.writing() as db:
                 found = self._unread_flags(db, READ_CHUNK)
                 notices.save(db, found.items())
             done += len(found)
             if len(found) < READ_CHUNK:
-                return done
+                break
+        return done
+
+    def flagged_count(self) -> int:
+        """How many items outside the Trash have a flag, as kept: never writes, so the
+        records not read yet do not count until ``read_unread`` has read them (the window
+        reads them in the background). A library open read-only reads them in memory."""
+        with self._connection.reading() as db:
+            found = notices.flagged_ids(db)
+            if self._connection.read_only:
+                found = self._with_unread(db, found, None)
+        return len(found)
+
+    def cited_warnings(self, ids: Sequence[ItemId]) -> list[FlaggedItem]:
+        """Those of ``ids`` that a citation or an export must warn of (retracted, or with an
+        expression of concern), in the order of ``ids``. Never writes (see ``flags``)."""
+        flags = self.flags(ids)
+        warned = [i for i in dict.fromkeys(ids) if set(flags.get(i, ())) & set(WARNING_FLAGS)]
+        if not warned:
+            return []
+        with self._connection.reading() as db:
+            rows = items.rows(db, warned, ["title", "pmid"])
+        found = []
+        for item_id in warned:
+            title, pmid = rows.get(item_id, ("", ""))
+            found.append(FlaggedItem(item_id, flags[item_id], title or "", pmid or ""))
+        return found
 
     def flags(self, ids: Sequence[ItemId]) -> dict[ItemId, tuple[str, ...]]:
         """The flags of each of ``ids`` that has any (the item table's marker, a page of

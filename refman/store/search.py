@@ -20,7 +20,7 @@ from peewee import ColumnBase, Database, Expression, fn
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
 from refman.store import fts
 from refman.store.bulk import fetch, ids_listed
-from refman.store.schema import CollectionItem, Item, ItemTag, Tag, Trash
+from refman.store.schema import CollectionItem, Item, ItemFlags, ItemTag, Tag, Trash
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
 SORT_COLUMNS = {
@@ -47,8 +47,9 @@ FEW_MATCHES = 5000
 MASK_FROM = 20_000
 
 Matches = set[int] | bytearray
-# A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed.
-ViewKey = tuple[str, bool, tuple[str, ...], CollectionId | None, bool, bool]
+# A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed
+# and notice flags.
+ViewKey = tuple[str, bool, tuple[str, ...], CollectionId | None, bool, bool, tuple[str, ...]]
 
 
 class ViewOrder:
@@ -106,9 +107,18 @@ def _with_tag(item: ColumnBase, name: str) -> Expression:
     return item.in_(ItemTag.select(ItemTag.item).join(Tag).where(Tag.name == name))
 
 
+def _with_flag(item: ColumnBase, flags: Sequence[str]) -> Expression:
+    """Items whose kept notice flags (item_flags, "retracted concern ...") hold one of these."""
+    # The flags are a few fixed words, none part of another: a word's LIKE is exact enough.
+    found = ItemFlags.flags.contains(flags[0])
+    for flag in flags[1:]:
+        found |= ItemFlags.flags.contains(flag)
+    return item.in_(ItemFlags.select(ItemFlags.item).where(found))
+
+
 def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
     """The items of a view's place (its text aside), as a condition on Item: the trash or the
-    rest, then the collection, unfiled and tag filters.
+    rest, then the collection, unfiled, tag and notice flag filters.
 
     ``walk``: the conditions are written on ``id + 0``, which SQLite cannot look items up
     by, so that it walks the sort index instead of starting from a long list of ids.
@@ -123,6 +133,8 @@ def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
         condition &= item.not_in(CollectionItem.select(CollectionItem.item))
     for name in dict.fromkeys(view.tags):
         condition &= _with_tag(item, name)
+    if view.flags:
+        condition &= _with_flag(item, view.flags)
     return condition
 
 
@@ -170,7 +182,7 @@ def _found_ids(
 
 def _view_key(sort: str, descending: bool, view: ViewQuery) -> ViewKey:
     """The kept order's key: the sort and the view's place; its text narrows the order."""
-    return (sort, descending, view.tags, view.collection, view.unfiled, view.trashed)
+    return (sort, descending, view.tags, view.collection, view.unfiled, view.trashed, view.flags)
 
 
 def _view_order(
@@ -263,7 +275,8 @@ def _ids_in(mask: bytearray) -> list[int]:
 
 
 def _narrowest(db: Database, view: ViewQuery) -> float:
-    """The size of the smallest set of items the view's trash, collection or tags allow."""
+    """The size of the smallest set of items the view's trash, collection, tags or notice
+    flags allow."""
     sizes = [float("inf")]
     if view.trashed:
         sizes.append(Trash.select().bind(db).count())
@@ -273,4 +286,6 @@ def _narrowest(db: Database, view: ViewQuery) -> float:
     for name in view.tags:
         links = ItemTag.select().join(Tag).where(Tag.name == name)
         sizes.append(links.bind(db).count())
+    if view.flags:  # few: the flagged items of a library are a handful
+        sizes.append(ItemFlags.select().where(ItemFlags.flags != "").bind(db).count())
     return min(sizes)

@@ -296,7 +296,7 @@ def counts(db: Database, listings: TagListings, view: ViewQuery) -> TagCounts:
     The library (or its unfiled part) is counted off tag_total, the items outside it (the
     trash, and for "unfiled" the filed items) taken away; another view counts its own links.
     """
-    if view.collection is not None or view.trashed:
+    if view.collection is not None or view.trashed or view.flags:
         return _counted(db, *_link_counts(db, _view_items(view)))
     listing = listings.current(db)
     totals = _totals(db)

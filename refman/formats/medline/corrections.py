@@ -58,6 +58,13 @@ _PT_KINDS = {
 
 # "... PMID: 12345" (PubMed's form); older records sometimes have "PMID 12345".
 _PMID = re.compile(r"\s*\bPMID:?\s*(\d+)\b")
+# Some records lead the citation with the link's name ("Retraction in: Lancet. 2010..."),
+# which the notice's own label already says.
+_LINK_NAME = re.compile(
+    r"^(retraction|erratum|comment|expression of concern|update|republished)\s+"
+    r"(in|of|for|on|from)\s*:\s*",
+    re.IGNORECASE,
+)
 
 # The flags the library keeps per item: the notices a reader must be warned of.
 FLAG_RETRACTED = "retracted"
@@ -115,6 +122,7 @@ _LABELS = {
 def parse_value(value: str) -> tuple[str, str]:
     """A linking value split into (citation, PMID): ``"J Neurosurg. 2020;1:2. PMID: 12345"``
     gives ``("J Neurosurg. 2020;1:2.", "12345")``; a value without a PMID gives (value, "")."""
+    value = _LINK_NAME.sub("", value.strip())
     match = _PMID.search(value)
     if match is None:
         return value.strip(), ""

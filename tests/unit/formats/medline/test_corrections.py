@@ -127,3 +127,16 @@ def test_describe_says_kind_citation_and_pmid():
     assert notice.describe() == "Expression of concern in: BMJ. 2020;1:1. (PMID 99)"
     notice = n.Notice(n.UPDATE, False, "Cochrane. 2019.", "", "UOF")
     assert notice.describe() == "Update of: Cochrane. 2019."
+
+
+def test_a_citation_led_by_the_links_name_loses_it():
+    # As some records give it: "RIN - Retraction in: Lancet. 2010 ... PMID: 20137807".
+    assert n.parse_value("Retraction in: Lancet. 2010;375:445. PMID: 20137807") == (
+        "Lancet. 2010;375:445.",
+        "20137807",
+    )
+    assert n.parse_value("Erratum for: BMJ. 2001;1:2") == ("BMJ. 2001;1:2", "")
+    assert n.parse_value("Retraction Watch. 2020;1:1") == (
+        "Retraction Watch. 2020;1:1",
+        "",
+    )
