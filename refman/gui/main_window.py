@@ -201,13 +201,13 @@ class MainWindow(QMainWindow):
         for title, entries in menus.items():
             self._fill_menu(self.menuBar().addMenu(title), entries)
         self._build_toolbar()
-        self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
 
     def _build_toolbar(self) -> None:
         # The actions people reach for most; each issue's feature adds its own here.
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")  # saveState() needs a name
         self.toolbar.setMovable(False)
+        self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
         self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
         self.toolbar.addAction(self._action("Search PubMed", self.search_pubmed, None))
 

@@ -10,6 +10,7 @@
       .imports      batches.py       every import remembered as a batch; undo one whole
       .exporting    exporting.py     bibliographies and data formats, to text or a file
       .safety       safety.py        refman check, backups, damage found while open
+      .adding       adding.py        add by identifier: PMID, PMCID, DOI, ISBN, arXiv, as an import
       .notices      notices.py       retractions, errata, concerns named by records; flagged items
       .pubmed       pubmed.py        search PubMed: a page of hits, those held marked; import chosen
       .updating     updating.py      update from PubMed: changes field by field, edits kept

@@ -30,7 +30,7 @@ ARXIV_URL = "https://export.arxiv.org/api/query"
 ARXIV_INTERVAL = 3.0  # seconds between requests: arXiv's terms of use ask for no more
 TOOL = "refman"
 # NCBI's E-utilities ask for an email to write to when a tool misbehaves; refman's own until
-# Preferences lets the user give theirs.
+# Preferences (or REFMAN_EMAIL) gives the user's own.
 EMAIL = "refman@users.noreply.github.com"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is not waited for, it is an error
