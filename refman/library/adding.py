@@ -47,6 +47,7 @@ class AddReport:
     failed: list[Failed] = field(default_factory=list)
     existing: list[Existing] = field(default_factory=list)
     cancelled: bool = False  # the user stopped the fetching: nothing was imported
+    asked: int = 0  # the identifiers (and unrecognised pieces) in the text given
 
     @property
     def item_ids(self) -> list[ItemId]:
@@ -63,7 +64,8 @@ class AddReport:
         """The import's summary, then how many identifiers were already in the library and how
         many brought no record."""
         cancelled = "Add cancelled: nothing was imported."
-        line = cancelled if self.cancelled else self.imported.summary()
+        origin = f"from {self.asked} identifier{'s' * (self.asked != 1)}"
+        line = cancelled if self.cancelled else self.imported.summary(origin)
         if self.existing:
             count = len(self.existing)
             line += f" {count} identifier{'s' * (count != 1)} already in the library."
@@ -98,6 +100,7 @@ class Adding(UseCase):
         report = AddReport()
         found: list[Identifier] = []
         for piece in find_identifiers(text):
+            report.asked += 1
             if isinstance(piece, Unrecognised):
                 report.failed.append(Failed(piece.text, piece.reason))
             else:

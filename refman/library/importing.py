@@ -152,7 +152,9 @@ class ImportReport:
     def nothing_read(self) -> bool:
         return self.files_read == 0 and not self.cancelled
 
-    def summary(self) -> str:
+    def summary(self, origin: str | None = None) -> str:
+        """"Imported: 3 added, 1 duplicate skipped from 2 files."; ``origin`` replaces "from 2
+        files" where the records came from elsewhere ("from 4 identifiers")."""
         merged = sum(record.merged for record in self.not_added)
         skipped = len(self.not_added) - merged
         parts = [f"{len(self.added)} added"]
@@ -163,9 +165,11 @@ class ImportReport:
             parts.append(f"{self.left_out} left out")
         if self.problems:
             parts.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}")
-        files = self.files_read + self.files_failed
+        if origin is None:
+            files = self.files_read + self.files_failed
+            origin = f"from {files} file{'s' * (files != 1)}"
         head = "Import cancelled" if self.cancelled else "Imported"
-        return f"{head}: {', '.join(parts)} from {files} file{'s' * (files != 1)}."
+        return f"{head}: {', '.join(parts)} {origin}."
 
     def add_file(self, file_report: ImportReport) -> None:
         """Count in the report of one file read whole."""

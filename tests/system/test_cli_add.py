@@ -51,7 +51,8 @@ def test_add_a_pmid_url_and_a_doi_pubmed_lacks(library_path, httpserver, server_
     url = "https://pubmed.ncbi.nlm.nih.gov/12230038/"
     result = refman(library_path, "add", url, f"https://doi.org/{SCIENCE_DOI}", env=server_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[0] == "Imported: 2 added, 0 duplicates skipped from 2 files."
+    summary = "Imported: 2 added, 0 duplicates skipped from 2 identifiers."
+    assert result.stdout.splitlines()[0] == summary
     assert titles(library_path) == [
         "The Bio* toolkits--a brief overview", "The Structure of Ordinary Water",
     ]
@@ -73,7 +74,7 @@ def test_add_reads_identifiers_from_standard_input_and_skips_one_already_there(
     assert second.returncode == 1  # "nonsense" is no identifier
     lines = second.stdout.splitlines()
     assert lines[0] == (
-        "Imported: 0 added, 0 duplicates skipped from 0 files."
+        "Imported: 0 added, 0 duplicates skipped from 2 identifiers."
         " 1 identifier already in the library. 1 identifier not added."
     )
     assert "  12230038: already in the library as item 1" in lines
@@ -119,7 +120,8 @@ def test_add_a_pmcid_an_isbn_and_an_arxiv_id_then_again(library_path, httpserver
            "arXiv:1111.2011v2"]
     result = refman(library_path, "add", *ids, env=server_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines() == ["Imported: 3 added, 0 duplicates skipped from 3 files."]
+    summary = "Imported: 3 added, 0 duplicates skipped from 3 identifiers."
+    assert result.stdout.splitlines() == [summary]
     assert titles(library_path) == [
         "A high level interface to SCOP and ASTRAL implemented in python",
         "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit",
@@ -135,7 +137,7 @@ def test_add_a_pmcid_an_isbn_and_an_arxiv_id_then_again(library_path, httpserver
     with Library(library_path) as library:
         item = {ref.item_type: ref.id for ref in library.items.each()}
     assert again.stdout.splitlines() == [
-        "Imported: 0 added, 0 duplicates skipped from 0 files."
+        "Imported: 0 added, 0 duplicates skipped from 3 identifiers."
         " 3 identifiers already in the library.",
         f"  PMC1373603: already in the library as item {item['article-journal']}",
         f"  9780316030571: already in the library as item {item['book']}",

@@ -67,7 +67,10 @@ def test_import_adds_the_hits_shown_and_skips_those_held(library_path, pubmed, s
     result = refman(library_path, "pubmed", "search", "x", "--max", "3", "--import",
                     env=server_env)
     assert result.returncode == 0, result.stderr
-    assert "Imported: 2 added, 1 duplicate skipped from 1 file." in result.stdout
+    assert (
+        "Imported: 2 added, 0 duplicates skipped from 3 identifiers."
+        " 1 identifier already in the library."
+    ) in result.stdout
     with Library(library_path) as library:
         assert sorted(ref.pmid for ref in library.items.each()) == sorted(pubmed.hits[:3])
         assert len(library.imports.list()) == 2  # the first, then the search's import
@@ -122,5 +125,7 @@ def test_a_hit_pubmed_has_no_record_for_is_shown_and_its_import_fails(
     lines = result.stdout.splitlines()
     assert lines[0] == "2 hits."
     assert lines[3] == "99999999" + " " * 34 + "(PubMed gave no summary)"
-    assert "Imported: 1 added, 0 duplicates skipped from 1 file. 1 identifier not added." in lines
+    assert (
+        "Imported: 1 added, 0 duplicates skipped from 2 identifiers. 1 identifier not added."
+    ) in lines
     assert "  99999999: PubMed has no PMID 99999999" in lines

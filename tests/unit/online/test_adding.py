@@ -28,7 +28,7 @@ def test_text_that_is_no_identifier_is_listed_with_why(library, http):
     ]
     assert library.items.count() == 0
     assert report.summary() == (
-        "Imported: 0 added, 0 duplicates skipped from 0 files. 1 identifier not added."
+        "Imported: 0 added, 0 duplicates skipped from 1 identifier. 1 identifier not added."
     )
 
 
