@@ -3,7 +3,8 @@
     refman [--library PATH] import [--collection NAME] [--tag TAG]... [--duplicates POLICY] PATH...
     refman [--library PATH] import --dry-run [--json] PATH...
     refman [--library PATH] imports [--json]
-    refman [--library PATH] add ID... | add -      (PMID, PMCID, DOI, ISBN, arXiv; - reads stdin)
+    refman [--library PATH] add [--collection NAME] ID... | add -   (PMID, PMCID, DOI, ISBN,
+                                                   arXiv; - reads stdin)
     refman [--library PATH] imports undo N
     refman [--library PATH] pubmed search QUERY [--max N] [--start N] [--json] [--import]
     refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
@@ -133,6 +134,9 @@ def _add_add(commands) -> None:
         nargs="+",
         metavar="ID",
         help="PMIDs, PMCIDs, DOIs, ISBNs, arXiv ids or their URLs; - reads standard input",
+    )
+    cmd.add_argument(
+        "--collection", metavar="NAME", help="file the new items in this collection (made if new)"
     )
 
 
@@ -303,7 +307,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
-    "add": {"ids": "ID"},
+    "add": {"ids": "ID", "collection": "--collection"},
     "pubmed": {"query": "QUERY"},
     "update": {"query": "--query"},
     "export": {
@@ -447,7 +451,7 @@ def cmd_add(library: Library, args) -> int:
             "No identifiers given: name PMIDs, PMCIDs, DOIs, ISBNs or arXiv ids,"
             " or pipe them to 'add -'."
         )
-    report = library.adding.identifiers(text)
+    report = library.adding.identifiers(text, collection=args.collection)
     print(report.summary())
     for entry in report.existing:  # not fetched: the library has them
         print(f"  {visible(entry.text)}: already in the library as item {entry.item_id}")

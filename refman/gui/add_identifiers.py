@@ -35,6 +35,7 @@ from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.identifiers import Identifier, find_identifiers
 from refman.library import Library
 from refman.library.adding import AddReport
+from refman.model import CollectionId
 from refman.online import Http, Settings
 
 HELP = (
@@ -83,12 +84,20 @@ class AddByIdentifierDialog(QDialog):
 
     added = Signal(object)  # AddReport, once the dialog shows it
 
-    def __init__(self, tasks: TaskRunner, online_settings: Callable[[], Settings], parent: QWidget):
-        """``online_settings()`` gives the settings of each Add (Preferences may change)."""
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        online_settings: Callable[[], Settings],
+        parent: QWidget,
+        collection: Callable[[], CollectionId | None] = lambda: None,
+    ):
+        """``online_settings()`` gives the settings of each Add (Preferences may change);
+        ``collection()`` the collection the window shows, where new items are filed."""
         super().__init__(parent)
         self.setWindowTitle("Add by Identifier")
         self._tasks = tasks
         self._online_settings = online_settings
+        self._collection = collection
         self.task: Task | None = None
         self.box = QPlainTextEdit()
         self.box.setPlaceholderText(PLACEHOLDER)
@@ -168,11 +177,13 @@ class AddByIdentifierDialog(QDialog):
             self.message.setText(NOTHING_GIVEN)
             return
         settings = self._online_settings()  # read here: QSettings belongs to this thread
+        collection = self._collection()
 
         def job(library: Library, progress, cancelled) -> AddReport:
             with Http(settings) as http:
                 return library.adding.identifiers(
-                    text, http=http, progress=progress, cancelled=cancelled
+                    text, http=http, progress=progress, cancelled=cancelled,
+                    collection=collection,
                 )
 
         self.failures.clear()

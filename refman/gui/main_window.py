@@ -429,7 +429,9 @@ class MainWindow(QMainWindow):
             from refman.gui.add_identifiers import AddByIdentifierDialog
 
             online = partial(preferences.online_settings, self.settings)
-            self.add_dialog = AddByIdentifierDialog(self.tasks, online, self)
+            self.add_dialog = AddByIdentifierDialog(
+                self.tasks, online, self, collection=lambda: self.query.collection
+            )
             self.add_dialog.added.connect(self._on_identifiers_added)
         self.add_dialog.open_with_clipboard()
 

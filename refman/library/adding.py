@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from refman.identifiers import ARXIV, DOI, ISBN, Identifier, Unrecognised, find_identifiers
 from refman.library.importing import Importing, ImportReport
 from refman.library.use_case import UseCase
-from refman.model import ItemId
+from refman.model import CollectionId, ItemId
 from refman.online import Http, arxiv
 from refman.online.sources import Failed, arxiv_id, fetch_sources
 from refman.store.connection import Connection
@@ -90,8 +90,10 @@ class Adding(UseCase):
         duplicates: str = "skip",
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
+        collection: str | CollectionId | None = None,
     ) -> AddReport:
-        """Fetch and import the records of the identifiers in ``text``.
+        """Fetch and import the records of the identifiers in ``text`` (the new items filed
+        into ``collection`` when given, as a file dropped on a collection is).
 
         ``http`` is the client to use (one with the environment's settings when None);
         ``progress(done, total)`` counts the requests made, ``cancelled()`` is asked before
@@ -122,7 +124,9 @@ class Adding(UseCase):
             return report
         answers = [(src.name, src.format_key, src.body) for src in fetched.sources]
         if answers:
-            report.imported = self._importing.answers(answers, duplicates=duplicates)
+            report.imported = self._importing.answers(
+                answers, duplicates=duplicates, collection=collection
+            )
         return report
 
     def _in_library(self, found: list[Identifier]) -> list[Existing]:

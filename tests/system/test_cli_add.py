@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from refman.library import Library
+from refman.model import ViewQuery
 from tests.safety_helpers import REFMAN, refman
 
 NETWORK_DATA = Path(__file__).parents[1] / "data" / "network"
@@ -162,3 +163,14 @@ def test_ids_whose_sources_are_unreachable_are_given_back_as_a_command(library_p
                "arXiv:1111.2011"]
     assert lines[-1] == f"To try again later: {shlex.join(command)}"
     assert titles(library_path) == []
+
+
+def test_add_files_the_new_items_in_the_collection_named(library_path, httpserver, server_env):
+    httpserver.expect_request(EFETCH).respond_with_data(data("efetch-12230038.txt"))
+    result = refman(library_path, "add", "--collection", "To read", "12230038", env=server_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Library(library_path) as library:
+        (collection,) = library.collections.all()
+        assert collection.name == "To read"
+        filed = library.items.search(ViewQuery(collection=collection.id))
+        assert [library.items.get(item).pmid for item in filed] == ["12230038"]

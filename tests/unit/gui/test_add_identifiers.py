@@ -22,6 +22,7 @@ from werkzeug import Request, Response
 from refman.gui import dialogs
 from refman.gui.add_identifiers import CANCELLED, AddByIdentifierDialog, identifiers_in
 from refman.gui.preferences import API_KEY_KEY, EMAIL_KEY, PreferencesDialog
+from refman.model import ViewQuery
 from tests.unit.gui.helpers import IMPORT_TIMEOUT_MS, menu_action, open_dialog
 from tests.unit.online.conftest import network_data
 
@@ -110,15 +111,30 @@ def test_pmids_and_urls_pasted_are_added_and_selected(window, qtbot, pubmed, emp
     assert request.args["id"] == ",".join(PMIDS[:3]) and request.args["tool"] == "refman"
 
 
-def test_new_items_hidden_by_the_collection_on_show_are_shown_in_my_library(
+def test_new_items_go_into_the_collection_on_show_as_a_dropped_file_does(
     window, qtbot, pubmed, empty_clipboard
 ):
     collection = window.editor.create_collection("Empty", None)
     window.sidebar.select(type(window.sidebar.source)(kind="collection", collection=collection.id))
     assert window.table_model.ids == []
     report = add(qtbot, open_add_dialog(window, qtbot), PMIDS[5])
+    new = pmid_ids(window, [PMIDS[5]])
+    assert window.library.items.search(ViewQuery(collection=collection.id)) == new
+    assert window.sidebar.source.kind == "collection"  # stays where the user was
+    assert window.table_model.ids == new
+    assert window.table.selected_ids() == report.item_ids == new
+
+
+def test_an_item_already_held_but_not_in_the_collection_on_show_is_shown_in_my_library(
+    window, qtbot, pubmed, empty_clipboard
+):
+    add(qtbot, open_add_dialog(window, qtbot), PMIDS[6])
+    collection = window.editor.create_collection("Other", None)
+    window.sidebar.select(type(window.sidebar.source)(kind="collection", collection=collection.id))
+    report = add(qtbot, window.add_dialog, PMIDS[6])
+    assert window.library.items.search(ViewQuery(collection=collection.id)) == []
     assert window.sidebar.source.kind == "library"
-    assert window.table.selected_ids() == report.item_ids == pmid_ids(window, [PMIDS[5]])
+    assert window.table.selected_ids() == report.item_ids == pmid_ids(window, [PMIDS[6]])
 
 
 def test_an_identifier_already_in_the_library_selects_its_item_and_adds_no_copy(
