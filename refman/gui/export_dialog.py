@@ -334,14 +334,18 @@ class ExportDialog(QDialog):
         def job(library: Library, _progress, _cancelled) -> list[Outcome]:
             return library.live_exports.refresh([export.id], force=True)
 
-        self._then = lambda outcomes: self._live_written(outcomes[0])
+        self._then = self._live_written
         self._worker = self._tasks.run("Live export", job, mode=WRITE)
         self._worker.succeeded.connect(self._on_worker_succeeded)
         self._worker.failed.connect(self._on_live_failed)
         self._live_id = export.id
         self._set_busy(True, f"Writing {path}…")
 
-    def _live_written(self, outcome: Outcome) -> None:
+    def _live_written(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:  # removed meanwhile (in Preferences, by the command line)
+            self._report("The live export was removed before it was written.")
+            return
+        (outcome,) = outcomes
         if outcome.status == FAILED:
             self._forget_live()
             dialogs.show_error(self, f"{outcome.message} It is not kept up to date.")

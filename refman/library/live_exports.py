@@ -198,10 +198,12 @@ class LiveExports(UseCase):
             return table.data_version(db), count, text
 
     def _write(self, export: LiveExport, count: int, text: str) -> Outcome:
+        had_file = os.path.isfile(export.path)
         try:
             self._exporting.write(export.path, text)
         except RefmanError as exc:
-            return Outcome(export, FAILED, count, f"{exc} The previous file is kept.")
+            kept = " The previous file is kept." if had_file else ""
+            return Outcome(export, FAILED, count, f"{exc}{kept}")
         return Outcome(export, WRITTEN, count)
 
     def _failed(self, export: LiveExport, message: str) -> Outcome:

@@ -4,11 +4,14 @@ and the list in Preferences with Remove."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from refman import files
 from refman.gui.export_dialog import ExportDialog
 from refman.gui.live_exports import LiveExportList
 from refman.gui.preferences import PreferencesDialog
@@ -129,9 +132,9 @@ def test_a_target_that_cannot_be_written_is_told_in_the_status_line(window, qtbo
     item = window.library.items.search()[0]
     window.editor.set_field(item, "title", window.library.items.get(item).title, "Anew")
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=WAIT_MS)
-    message = window.statusBar().currentMessage()
-    assert message.startswith(f"Live export refs.json not written: Cannot write {target}")
-    assert message.endswith("The previous file is kept.")
+    assert window.statusBar().currentMessage() == (
+        f"Live export refs.json not written: Cannot write {target}: No such file or directory."
+    )
     assert text  # written once; the window itself goes on
     assert window.library.items.get(item).title == "Anew"
 
@@ -167,3 +170,25 @@ def test_preferences_list_the_live_exports_and_remove_them(window, qtbot, tmp_pa
     assert library.live_exports.all() == []
     assert listing.empty.isVisibleTo(dialog) and not table.isVisibleTo(dialog)
     dialog.reject()
+
+
+def test_a_first_write_that_fails_keeps_nothing_and_says_why(
+    window, qtbot, monkeypatch, tmp_path, shown_errors
+):
+    def disk_full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    dialog = open_export(window, qtbot)
+    choose_scope(dialog, "Whole library")
+    dialog.keep_updated.setChecked(True)
+    target = tmp_path / "refs.bib"
+    monkeypatch.setattr(files.os, "write", disk_full)  # in the task's thread too
+    save_to(dialog, monkeypatch, target)
+    qtbot.waitUntil(lambda: bool(shown_errors), timeout=WAIT_MS)
+    assert shown_errors == [
+        f"Cannot write {target}: the disk is full. Nothing was written. "
+        "It is not kept up to date."
+    ]
+    assert window.library.live_exports.all() == [] and not target.exists()
+    assert dialog.save_button.isEnabled()
+    dialog.close()
