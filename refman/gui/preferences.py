@@ -142,7 +142,7 @@ class PreferencesDialog(QDialog):
             self.live_exports = LiveExportList(library)
             layout.addWidget(self.live_exports)
         layout.addWidget(self.buttons)
-        self.resize(520, 560)
+        self.resize(520, 560) if library is None else self.resize(720, 700)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
