@@ -13,6 +13,9 @@
     refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
+    refman [--library PATH] autoexport add FILE [--format FORMAT] [--style STYLE]
+                                       [--collection NAME]      (a file kept up to date)
+    refman [--library PATH] autoexport list [--json] | remove FILE|ID | run
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
     refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
@@ -44,7 +47,15 @@ from pathlib import Path
 
 from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
-from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, notices, review_paths
+from refman.library import (
+    DUPLICATE_POLICIES,
+    ImportReview,
+    Library,
+    backups,
+    live_exports,
+    notices,
+    review_paths,
+)
 from refman.model import (
     AUTHOR,
     EDITOR,
@@ -59,7 +70,7 @@ from refman.model import (
 from refman.online import NetworkError
 
 COMMANDS = (
-    *("import", "imports", "add", "pubmed", "list", "export", "tag", "note"),
+    *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
     *("update", "history"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
@@ -85,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_update(commands)
     _add_list(commands)
     _add_export(commands)
+    _add_autoexport(commands)
     _add_tag(commands)
     _add_note(commands)
     _add_new(commands)
@@ -224,6 +236,30 @@ def _add_export(commands) -> None:
     cmd.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
 
 
+def _add_autoexport(commands) -> None:
+    cmd = commands.add_parser(
+        "autoexport",
+        help="files kept up to date with the library (live exports, for LaTeX, Pandoc...)",
+        description="Live exports: files that refman rewrites whenever what they cover changes "
+        "(after each command that changes the library, and in the window).",
+    )
+    actions = cmd.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="write FILE now and keep it up to date")
+    add.add_argument("path", metavar="FILE")
+    add.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help=f"one of {', '.join(EXPORT_FORMATS)} (default: by FILE's extension, .bib BibTeX)",
+    )
+    add.add_argument("--style", metavar="STYLE", help="CSL style id or title for text, html, rtf")
+    add.add_argument("--collection", metavar="NAME", help="only the items of this collection")
+    listing = actions.add_parser("list", help="the live exports, when each was last written")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    remove = actions.add_parser("remove", help="stop keeping FILE up to date (FILE stays)")
+    remove.add_argument("path", metavar="FILE|ID")
+    actions.add_parser("run", help="rewrite every live export now")
+
+
 def _add_tag(commands) -> None:
     cmd = commands.add_parser(
         "tag",
@@ -316,6 +352,7 @@ TEXT_ARGUMENTS = {
         "query": "--query",
         "collection": "--collection",
     },
+    "autoexport": {"format": "--format", "style": "--style", "collection": "--collection"},
     "tag": {"tag": "TAG", "query": "--query"},
     "note": {"text": "TEXT"},
     "new": {"type": "TYPE", "title": "--title", "field": "--field"},
@@ -754,6 +791,112 @@ def cmd_export(library: Library, args) -> int:
     return 0
 
 
+def cmd_autoexport(library: Library, args) -> int:
+    """``autoexport add|list|remove|run``: the live exports stored in the library."""
+    live = library.live_exports
+    if args.action == "add":
+        return _autoexport_add(library, args)
+    if args.action == "remove":
+        export = live.find(args.path)
+        live.remove(export.id)
+        print(f"{shown_bytes(str(export.path))} is no longer kept up to date (the file stays).")
+        return 0
+    if args.action == "run":
+        outcomes = live.refresh(force=True)
+        for outcome in outcomes:
+            if outcome.status != live_exports.FAILED:
+                print(f"Wrote {_count(outcome.count)} to {shown_bytes(str(outcome.export.path))}")
+        return _tell_failures(outcomes)
+    exports = live.all()
+    if not exports and not args.json:
+        print("No live exports: 'refman autoexport add FILE' makes one.")
+    for export in exports:
+        covers = live.describe(export.covers)
+        shown = _autoexport_json(export, covers) if args.json else _autoexport_line(export, covers)
+        print(shown)
+    return 0
+
+
+def _autoexport_add(library: Library, args) -> int:
+    """Store the live export and write it now; when that first write fails, it is not kept."""
+    live = library.live_exports
+    covers = live_exports.Coverage()
+    if args.collection is not None:
+        cid = _view(library, "", args.collection).collection
+        covers = live_exports.Coverage(live_exports.COLLECTION, cid)
+    fmt = args.format or _format_by_extension(args.path)
+    export = live.add(args.path, fmt, style=args.style, covers=covers)
+    (outcome,) = live.refresh([export.id], force=True)
+    if outcome.status == live_exports.FAILED:
+        live.remove(export.id)
+        raise RefmanError(f"{outcome.message} Nothing was kept up to date.")
+    print(
+        f"Wrote {_count(outcome.count)} to {shown_bytes(str(export.path))}; it is kept up to "
+        f"date (live export {export.id}: {export.format_name}, {live.describe(covers)})."
+    )
+    return 0
+
+
+def _format_by_extension(path: str) -> str:
+    """The format a file's extension names (.bib: BibTeX, .json: CSL-JSON, .ris: RIS...)."""
+    suffix = Path(path).suffix.lower()
+    for fmt in EXPORT_FORMATS.values():
+        if suffix and suffix == fmt.extension:
+            return fmt.key
+    raise RefmanError(
+        f"Which format should {shown_bytes(path)} have? Give --format "
+        f"(one of {', '.join(EXPORT_FORMATS)})."
+    )
+
+
+def _autoexport_line(export, covers: str) -> str:
+    """"   1  /home/me/refs.bib  (BibTeX; My Library; written 2026-12-03 08:15:02 UTC)", and
+    on a line of its own why the last attempt failed."""
+    when = export.written.replace("T", " ").replace("+00:00", " UTC")
+    when = f"written {when}" if when else "never written"
+    path = shown_bytes(str(export.path))
+    line = f"{export.id:>4}  {path}  ({export.format_name}; {covers}; {when})"
+    lines = [line] + [f"      {export.problem}"] * bool(export.problem)
+    return "\n".join(visible(text) for text in lines)
+
+
+def _autoexport_json(export, covers: str) -> str:
+    return json.dumps(
+        {
+            "id": export.id,
+            "path": shown_bytes(str(export.path)),
+            "format": export.format,
+            "style": export.style,
+            "covers": covers,
+            "place": export.covers.place,
+            "collection": export.covers.collection_id,
+            "written": export.written,
+            "problem": export.problem,
+        },
+        ensure_ascii=False,
+    )
+
+
+def refresh_live_exports(library: Library) -> int:
+    """After a command that changed the library: rewrite the live exports whose text changed;
+    a target that cannot be written is told on stderr (and the command's result stands)."""
+    if library.read_only:
+        return 0
+    return _tell_failures(library.live_exports.refresh())
+
+
+def _tell_failures(outcomes) -> int:
+    failed = [o for o in outcomes if o.status == live_exports.FAILED]
+    for outcome in failed:
+        path = shown_bytes(str(outcome.export.path))
+        print(visible(f"refman: live export {path}: {outcome.message}"), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _count(count: int) -> str:
+    return f"{count} item{'s' * (count != 1)}"
+
+
 def cmd_tag(library: Library, args) -> int:
     """Tag the items a query finds, or every item with --all: never every item by default
     nor for a query with no words (``?``), where a slip would change the whole library."""
@@ -877,6 +1020,7 @@ LIBRARY_COMMANDS = {
     "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
+    "autoexport": cmd_autoexport,
     "tag": cmd_tag,
     "note": cmd_note,
     "new": cmd_new,
@@ -928,7 +1072,10 @@ def run_command(args, library_path: Path) -> int:
             if library.storage_warning:
                 print(f"refman: warning: {library.storage_warning}", file=sys.stderr)
             _daily_backup(library)
-        return LIBRARY_COMMANDS[args.command](library, args)
+        result = LIBRARY_COMMANDS[args.command](library, args)
+        if changing:  # files kept up to date follow the change (see autoexport)
+            refresh_live_exports(library)
+        return result
     except DamageFoundError as exc:
         if isinstance(exc, backups.DamagedLibraryError):
             raise

@@ -49,6 +49,8 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise RefmanError(f"Cannot write {named}: it is a folder.")
     if found is not None and not os.access(target, os.W_OK):  # replacing would get round it
+        if _on_read_only_disk(target):
+            raise RefmanError(f"Cannot write {named}: it is on a read-only disk.")
         raise RefmanError(f"Cannot write {named}: you have no permission to change it.")
     try:
         if found is not None and not stat.S_ISREG(found.st_mode):
@@ -57,6 +59,13 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
             _write_and_rename(target, data, found)
     except OSError as exc:
         raise RefmanError(_cannot_write(named, exc)) from None
+
+
+def _on_read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): the plainer message stands
+        return False
 
 
 def _write_through(target: Path, data: bytes) -> None:

@@ -11,6 +11,10 @@ Smaller ones render on the GUI thread under a wait cursor.
 A scope that holds retracted items (or items with an expression of concern) says so under the
 scopes, naming them, and Save… or Copy asks before going on, whatever the format: a BibTeX or
 RIS file ends up in a manuscript as surely as a bibliography.
+
+"Keep updated" (for the whole library, or a view that is exactly a collection) makes Save… a
+live export (library/live_exports.py): stored in the library, written now on the task runner,
+and rewritten after each change to what it covers, by the window and the command line alike.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -44,8 +50,9 @@ from refman.formats import Format as ExportFormat
 from refman.gui import dialogs, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.style_picker import StylePicker
-from refman.gui.tasks import READ, Task, TaskRunner
+from refman.gui.tasks import READ, WRITE, Task, TaskRunner
 from refman.library import Library
+from refman.library.live_exports import COLLECTION, FAILED, Coverage, Outcome
 from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ItemId, RefmanError, ViewQuery
 
@@ -64,6 +71,7 @@ class Scope:
 
     name: str
     ids: tuple[ItemId, ...]
+    covers: Coverage | None = None  # what a live export of it covers; None: not offered
 
     @property
     def label(self) -> str:
@@ -97,9 +105,17 @@ def export_scopes(
         scopes.append(Scope("Selected items", tuple(ids)))
     name = view_name(query, library)
     if name:
-        scopes.append(Scope(name, tuple(view_ids)))
-    scopes.append(Scope("Whole library", tuple(library.items.search())))
+        scopes.append(Scope(name, tuple(view_ids), _covers(query)))
+    scopes.append(Scope("Whole library", tuple(library.items.search()), Coverage()))
     return scopes
+
+
+def _covers(query: ViewQuery) -> Coverage | None:
+    """What a live export of the view covers: a collection unfiltered; None for any other
+    view (a search or tags narrow it: not a place that can be kept up to date)."""
+    if query.collection is not None and query == ViewQuery(collection=query.collection):
+        return Coverage(COLLECTION, query.collection)
+    return None
 
 
 class ExportDialog(QDialog):
@@ -120,7 +136,8 @@ class ExportDialog(QDialog):
         self.scopes = list(scopes)
         self._tasks = tasks
         self._worker: Task | None = None
-        self._then: Callable[[list[str]], None] | None = None  # what to do with the texts
+        # What to do with the texts (or, for a live export, its outcomes).
+        self._then: Callable[[list[Any]], None] | None = None
         self._warned: dict[int, list[FlaggedItem]] = {}  # scope number -> its flagged items
         self.setWindowTitle("Export")
         self._build(style_id)
@@ -151,6 +168,13 @@ class ExportDialog(QDialog):
         top.addRow("Format", self.format_box)
         top.addRow("Items", self._scope_box())
         top.addRow("", self.flag_warning)
+        self.keep_updated = QCheckBox("Keep updated: rewrite the file whenever these items change")
+        self.keep_updated.setToolTip(
+            "A live export, for LaTeX, Pandoc and Markdown editors: refman rewrites the saved "
+            "file after every change to the whole library or the collection. Listed in "
+            "Preferences, where it can be removed."
+        )
+        top.addRow("", self.keep_updated)
         panes = QHBoxLayout()
         panes.addWidget(self.style_box, 2)
         panes.addWidget(self._group("Preview", self.preview_label, self.preview), 3)
@@ -243,6 +267,10 @@ class ExportDialog(QDialog):
 
     def update_preview(self, *_args) -> None:
         self._show_flag_warning()
+        live = self.scope().covers is not None and not self.library.read_only
+        self.keep_updated.setEnabled(live and self._worker is None)
+        if not live:
+            self.keep_updated.setChecked(False)
         ids = self.scope().ids
         shown = ids[:PREVIEW_ITEMS]
         fmt = self.export_format()
@@ -286,8 +314,57 @@ class ExportDialog(QDialog):
             return
         if not Path(path).suffix:
             path += fmt.extension
+        if self.keep_updated.isChecked():
+            self._save_live(path, fmt)
+            return
         count = len(self.scope().ids)
         self._render([fmt.key], lambda texts: self._write(path, texts[0], count))
+
+    def _save_live(self, path: str, fmt: ExportFormat) -> None:
+        """Store the live export and write it now, on the task runner; a first write that
+        fails keeps nothing and says why."""
+        covers = self.scope().covers
+        assert covers is not None  # the box is off for other scopes
+        try:
+            export = self.library.live_exports.add(path, fmt.key, style=self.style(), covers=covers)
+        except RefmanError as exc:
+            dialogs.show_error(self, str(exc))
+            return
+
+        def job(library: Library, _progress, _cancelled) -> list[Outcome]:
+            return library.live_exports.refresh([export.id], force=True)
+
+        self._then = self._live_written
+        self._worker = self._tasks.run("Live export", job, mode=WRITE)
+        self._worker.succeeded.connect(self._on_worker_succeeded)
+        self._worker.failed.connect(self._on_live_failed)
+        self._live_id = export.id
+        self._set_busy(True, f"Writing {path}…")
+
+    def _live_written(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:  # removed meanwhile (in Preferences, by the command line)
+            self._report("The live export was removed before it was written.")
+            return
+        (outcome,) = outcomes
+        if outcome.status == FAILED:
+            self._forget_live()
+            dialogs.show_error(self, f"{outcome.message} It is not kept up to date.")
+            return
+        self._report(
+            f"Saved {_items(outcome.count)} to {outcome.export.path}; it is kept up to date "
+            "(Preferences lists it)."
+        )
+
+    @Slot(str)
+    def _on_live_failed(self, message: str) -> None:
+        self._forget_live()
+        self._on_worker_failed(message)
+
+    def _forget_live(self) -> None:
+        try:
+            self.library.live_exports.remove(self._live_id)
+        except RefmanError:
+            log.warning("A live export that was not written could not be removed")
 
     def _write(self, path: str, text: str, count: int) -> None:
         try:  # whole or not at all: a full disk leaves the file as it was
@@ -363,7 +440,8 @@ class ExportDialog(QDialog):
 
     def _set_busy(self, busy: bool, message: str) -> None:
         self.status.setText(message)
-        for widget in (self.copy_button, self.save_button, self.format_box, self.style_box):
+        widgets = (self.copy_button, self.save_button, self.format_box, self.style_box)
+        for widget in (*widgets, self.keep_updated):
             widget.setEnabled(not busy)
         for button in self.scope_buttons:
             button.setEnabled(not busy)

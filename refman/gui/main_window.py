@@ -36,6 +36,7 @@ from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
+from refman.gui.live_exports import LiveExportRunner
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
             STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings, self.tasks)
         )
         self._start_reading_notices()
+        self._start_live_exports()
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -294,6 +296,8 @@ class MainWindow(QMainWindow):
         self.sidebar.apply(changes)
         self.detail.apply(changes)
         self._update_count()
+        if changes:  # files kept up to date follow (Keep updated), a moment later
+            self.live_exports.schedule()
         if changes.added or changes.changed:  # records to read for notices, perhaps
             self._notices_timer.start()
         elif changes.removed:  # trashed or deleted: the count of flagged items may drop
@@ -353,6 +357,18 @@ class MainWindow(QMainWindow):
 
     def show_flagged_count(self) -> None:
         self.sidebar.set_flagged_count(self.library.notices.flagged_count())
+
+    # --- live exports ("Keep updated") ---------------------------------------------------------
+
+    def _start_live_exports(self) -> None:
+        """Rewritten on the task runner after changes, and once for those made while the
+        window was closed; a target that cannot be written is told in the status line."""
+        self.live_exports = LiveExportRunner(self.library, self.tasks, self)
+        self.live_exports.failed.connect(self.show_live_export_problem)
+        self.live_exports.start()
+
+    def show_live_export_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message, 60_000)
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -525,7 +541,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_preferences(self) -> None:
-        dialog = preferences.show_preferences(self, self.settings)
+        dialog = preferences.show_preferences(self, self.settings, self.library)
         dialog.accepted.connect(self.detail.refresh_citation)
 
     def about(self) -> None:

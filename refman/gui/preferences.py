@@ -1,5 +1,6 @@
 """Preferences: the default citation style, whether imports are reviewed, and what refman tells
-PubMed (the user's email, an NCBI API key), kept in QSettings.
+PubMed (the user's email, an NCBI API key), kept in QSettings; and the library's live exports
+(gui/live_exports.py), which are stored in the library itself.
 
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
@@ -11,6 +12,7 @@ a background thread, so that the first item the user selects is not held up by t
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
@@ -27,6 +29,9 @@ from PySide6.QtWidgets import (
 from refman.gui.tasks import Task, TaskRunner
 from refman.model import RefmanError
 from refman.online import Settings
+
+if TYPE_CHECKING:
+    from refman.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +101,9 @@ class PreferencesDialog(QDialog):
     """The default citation style, picked by searching the style titles; the import review;
     the email and NCBI API key sent with PubMed requests."""
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None):
+    def __init__(
+        self, settings: QSettings, parent: QWidget | None = None, library: Library | None = None
+    ):
         from refman.gui.style_picker import StylePicker
 
         super().__init__(parent)
@@ -128,8 +135,14 @@ class PreferencesDialog(QDialog):
         layout.addWidget(QLabel("<b>PubMed and online sources</b>"))
         layout.addWidget(QLabel(ONLINE_HELP, wordWrap=True))
         layout.addLayout(self._online_form(settings))
+        if library is not None:  # stored in the library: only with one open
+            from refman.gui.live_exports import LiveExportList
+
+            layout.addWidget(QLabel("<b>Live exports</b>"))
+            self.live_exports = LiveExportList(library)
+            layout.addWidget(self.live_exports)
         layout.addWidget(self.buttons)
-        self.resize(520, 560)
+        self.resize(520, 560) if library is None else self.resize(720, 700)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
@@ -151,9 +164,12 @@ class PreferencesDialog(QDialog):
         super().accept()
 
 
-def show_preferences(parent: QWidget, settings: QSettings) -> PreferencesDialog:
-    """Open Preferences over ``parent`` (modal to it); ``accepted`` says the style was saved."""
-    dialog = PreferencesDialog(settings, parent)
+def show_preferences(
+    parent: QWidget, settings: QSettings, library: Library | None = None
+) -> PreferencesDialog:
+    """Open Preferences over ``parent`` (modal to it); ``accepted`` says the style was saved.
+    With the open ``library``, its live exports are listed too."""
+    dialog = PreferencesDialog(settings, parent, library)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

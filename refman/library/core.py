@@ -22,6 +22,7 @@ from refman.library.collections import Collections
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
+from refman.library.live_exports import LiveExports
 from refman.library.notes import Notes
 from refman.library.notices import Notices
 from refman.library.pubmed import PubMedSearch
@@ -77,6 +78,8 @@ class Library:
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
+        # Files kept up to date with the library ("Keep updated")
+        self.live_exports = LiveExports(self.connection, self.exporting)
 
     @property
     def read_only(self) -> bool:

@@ -387,6 +387,34 @@ def _add_source_history(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_LIVE_EXPORTS = """
+-- Live exports (issue 16, "Keep updated"): files every program that opens the library rewrites
+-- after a change to what they cover. What one covers is a place ('library', 'collection',
+-- 'search') and its details: the collection's id, or the saved search's name in query. The
+-- collection is not a foreign key: when it is deleted the export stays, and says why it is not
+-- written. fingerprint is the SHA-256 of the text last written (an unchanged export is not
+-- rewritten); written when (UTC); problem why the last attempt failed ('' when it did not).
+CREATE TABLE IF NOT EXISTS live_export (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    style TEXT NOT NULL DEFAULT '',
+    place TEXT NOT NULL DEFAULT 'library',
+    collection_id INTEGER,
+    query TEXT NOT NULL DEFAULT '',
+    fingerprint TEXT NOT NULL DEFAULT '',
+    written TEXT NOT NULL DEFAULT '',
+    problem TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+def _add_live_exports(db: Database) -> None:
+    """Live exports: the files kept up to date with the library (library/live_exports.py)."""
+    for statement in _statements(_LIVE_EXPORTS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -397,6 +425,7 @@ MIGRATIONS: list[Migration] = [
     _add_import_batches,  # import batches (issue 13): a step of its own
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
+    _add_live_exports,  # live exports (issue 16, i16-live): "Keep updated" files
 ]
 
 
