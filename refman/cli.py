@@ -10,6 +10,8 @@
     refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
                                    [--overwrite-edits]      (refetch from PubMed, edits kept)
     refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
+    refman [--library PATH] attach ITEM_ID FILE... [--link]  (files kept with the item)
+    refman [--library PATH] attachments ITEM_ID [--json]
     refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -60,7 +62,7 @@ from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "tag", "note"),
-    *("update", "history"),
+    *("update", "history", "attach", "attachments"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_add(commands)
     _add_pubmed(commands)
     _add_update(commands)
+    _add_attach(commands)
     _add_list(commands)
     _add_export(commands)
     _add_tag(commands)
@@ -163,6 +166,20 @@ def _add_pubmed(commands) -> None:
         action="store_true",
         help="import the hits shown (those already in the library are skipped)",
     )
+
+
+def _add_attach(commands) -> None:
+    cmd = commands.add_parser(
+        "attach", help="keep files with an item: copied into the library's files folder"
+    )
+    cmd.add_argument("item_id", type=int, metavar="ITEM_ID")
+    cmd.add_argument("files", nargs="+", metavar="FILE", help="the files (PDFs or any other)")
+    cmd.add_argument(
+        "--link", action="store_true", help="link the files where they are instead of copying"
+    )
+    listing = commands.add_parser("attachments", help="an item's attached files")
+    listing.add_argument("item_id", type=int, metavar="ITEM_ID")
+    listing.add_argument("--json", action="store_true", help="one JSON object per attachment")
 
 
 def _add_update(commands) -> None:
@@ -625,6 +642,46 @@ def _update_json(update, overwrite_edits: bool) -> dict[str, object]:
     }
 
 
+def cmd_attach(library: Library, args) -> int:
+    """``attach ITEM_ID FILE...``: rc 1 when a file could not be attached (the others are)."""
+    report = library.attachments.attach(ItemId(args.item_id), args.files, link=args.link)
+    print(report.summary(ItemId(args.item_id)))
+    for remark in report.remarks:
+        print(f"  {visible(remark)}")
+    for _path, why in report.failed:
+        print(f"  {visible(why)}")
+    return 1 if report.failed else 0
+
+
+def cmd_attachments(library: Library, args) -> int:
+    """``attachments ITEM_ID``: each attachment with its file, and whether it is missing."""
+    item_id = ItemId(args.item_id)
+    library.items.get(item_id)  # MissingItemError for an unknown id, in plain words
+    for row in library.attachments.of([item_id]).get(item_id, []):
+        path = library.attachments.file(row)
+        if args.json:
+            entry = {
+                "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
+                "content_type": row.content_type, "size": row.size, "added": row.added,
+                "trashed": row.trashed, "missing": not path.is_file(),
+            }
+            print(json.dumps(entry, ensure_ascii=False))
+            continue
+        marks = " [linked]" * row.linked + " [in the Trash]" * row.trashed
+        marks += " [missing]" * (not path.is_file())
+        print(visible(f"{row.id:>6}  {row.name}  ({_size(row.size)}){marks}  {path}"))
+    return 0
+
+
+def _size(size: int) -> str:
+    """"493 bytes", "481.8 KB", "1.6 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def cmd_history(library: Library, args) -> int:
     """``history ITEM_ID``: the item's earlier source records, oldest first, with when and why
     each was replaced."""
@@ -859,7 +916,11 @@ def cmd_check(library_path: Path, args) -> int:
         return 1
     with library:
         report = library.safety.check()
+        files = [] if report.damaged else library.attachments.check()
     print("\n".join(report.lines()))
+    if files:  # the library is sound; its attachments' files are another matter
+        print(f"Attachments: {len(files)} problem{'s' * (len(files) != 1)} with their files:")
+        print("\n".join(f"  {visible(problem)}" for problem in files))
     return 1 if report.damaged else 0
 
 
@@ -874,6 +935,8 @@ LIBRARY_COMMANDS = {
     "add": cmd_add,
     "pubmed": cmd_pubmed,
     "update": cmd_update,
+    "attach": cmd_attach,
+    "attachments": cmd_attachments,
     "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
@@ -886,7 +949,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach"}
 
 
 def _daily_backup(library: Library) -> None:

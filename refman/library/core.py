@@ -17,6 +17,7 @@ from pathlib import Path
 from refman import paths, storage
 from refman.library import backups
 from refman.library.adding import Adding
+from refman.library.attachments import Attachments
 from refman.library.batches import Imports
 from refman.library.collections import Collections
 from refman.library.exporting import Exporting
@@ -77,6 +78,7 @@ class Library:
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
+        self.attachments = Attachments(self.connection)  # files kept with items
 
     @property
     def read_only(self) -> bool:

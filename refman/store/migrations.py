@@ -387,6 +387,33 @@ def _add_source_history(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_ATTACHMENTS = """
+-- Files kept with items (issue 15; library/attachments.py): a copy in the files folder beside
+-- the library, under files/<key>/<name>, or a link to a file elsewhere (path). A row is written
+-- only once its copy is whole on the disk, so a crash leaves at most an orphaned folder, which
+-- refman check names; the files of trashed attachments and items go at Empty Trash.
+CREATE TABLE attachment (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    linked INTEGER NOT NULL DEFAULT 0,
+    path TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL,
+    trashed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX attachment_item ON attachment (item_id);
+"""
+
+
+def _add_attachments(db: Database) -> None:
+    """Files kept with items: the attachment table."""
+    for statement in _statements(_ATTACHMENTS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -397,6 +424,7 @@ MIGRATIONS: list[Migration] = [
     _add_import_batches,  # import batches (issue 13): a step of its own
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
+    _add_attachments,  # files kept with items (issue 15)
 ]
 
 

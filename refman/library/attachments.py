@@ -1,0 +1,263 @@
+"""Files kept with items (issue 15): attach, list, Trash and restore, Empty Trash's files, and
+what refman check finds missing or orphaned.
+
+Stored files live in a ``files`` folder beside the library, one folder per attachment named by
+its key (``files/7KQ2M4XA/paper.pdf``), the file's own name kept, as Zotero's storage folder
+does. A copy is made whole before the library names it: the file is copied under a temporary
+name into its new folder, flushed to the disk (fsync), renamed to its own name and the folder
+flushed; only then are the rows written, in one transaction for all the files of one attach.
+So a crash or a kill at any moment leaves either no row (and at most a folder that refman
+check names as orphaned) or a row whose file is complete; a full disk, a file that went away
+or cannot be read is told with the file's name, and nothing of that file is left behind.
+
+A linked file stays where it is: the row keeps its path, relative to a base folder when it is
+under it (Preferences), so that a library and its papers in one synced folder move together.
+refman never deletes or changes a linked file, and never moves or deletes a source file.
+
+The Trash: a trashed attachment (or one of a trashed item) keeps its file until Empty Trash,
+so that restoring brings it back whole. Nothing here ever opens the library's own files.
+"""
+
+from __future__ import annotations
+
+import errno
+import mimetypes
+import os
+import secrets
+import shutil
+import stat
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refman.files import sync
+from refman.library.backups import LibraryFiles
+from refman.library.changes import Changes
+from refman.library.use_case import UseCase
+from refman.model import ItemId, MissingItemError, RefmanError
+from refman.store import attachments, items
+from refman.store.attachments import AttachmentRow, NewAttachment
+from refman.store.connection import Connection
+
+FILES_FOLDER = "files"
+KEY_CHARS = string.ascii_uppercase + string.digits
+KEY_LENGTH = 8
+COPY_CHUNK = 1 << 20
+PDF = "application/pdf"
+
+
+class AttachError(RefmanError):
+    """A file could not be attached; the message names it and says why."""
+
+
+@dataclass
+class AttachReport:
+    """What one attach did: the new attachments' ids, each file that failed with why, and
+    each remark on a file attached anyway (a .pdf that is not a PDF)."""
+
+    attached: list[int] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+    def summary(self, item_id: ItemId) -> str:
+        count = len(self.attached)
+        line = f"Attached {count} file{'s' * (count != 1)} to item {item_id}."
+        if self.failed:
+            line += f" {len(self.failed)} not attached."
+        return line
+
+
+class Attachments(UseCase):
+    """The files of one open library's items."""
+
+    def __init__(self, connection: Connection):
+        super().__init__(connection)
+        self.folder = connection.path.parent / FILES_FOLDER
+        # The library, its -wal/-shm and backups: only SQLite may open them (README, Safety)
+        self._own_files = LibraryFiles(connection.path)
+
+    # --- attaching --------------------------------------------------------------------------
+
+    def attach(
+        self,
+        item_id: ItemId,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        link: bool = False,
+        base: Path | None = None,
+    ) -> AttachReport:
+        """Copy (or link) the files at ``paths`` to the item; see the module's docstring."""
+        self._must_exist(item_id)
+        report = AttachReport()
+        new: list[NewAttachment] = []
+        for path in map(Path, paths):
+            try:
+                new.append(self._prepare(item_id, path, link, base, report))
+            except AttachError as exc:
+                report.failed.append((str(path), str(exc)))
+        if not new:
+            return report
+        try:
+            with self._connection.writing() as db:
+                report.attached = attachments.insert(db, new)
+        except BaseException:
+            self._remove_copies([one.key for one in new if not one.linked])
+            raise
+        report.changes = Changes(changed=frozenset({item_id}))
+        return report
+
+    def _must_exist(self, item_id: ItemId) -> None:
+        if not self._read(items.rows, [item_id], ["title"]):
+            raise MissingItemError(f"There is no item with id {item_id}.")
+
+    def _prepare(
+        self, item_id: ItemId, path: Path, link: bool, base: Path | None, report: AttachReport
+    ) -> NewAttachment:
+        size = _regular_file_size(path, self._own_files)
+        content_type = _content_type(path)
+        if path.suffix.lower() == ".pdf" and content_type != PDF:
+            report.remarks.append(f"{path} is named .pdf but is not a PDF: kept as a plain file.")
+        key = _new_key()
+        if link:
+            where = _linked_path(path, base)
+            return NewAttachment(item_id, key, path.name, True, where, content_type, size)
+        self._copy_in(path, key)
+        return NewAttachment(item_id, key, path.name, False, "", content_type, size)
+
+    def _copy_in(self, source: Path, key: str) -> Path:
+        """Copy ``source`` to files/<key>/<its name>, whole or not at all."""
+        folder = self.folder / key
+        target = folder / source.name
+        temp = folder / f".{key}.refman-part"
+        try:
+            folder.mkdir(parents=True)
+            with source.open("rb") as src, temp.open("xb") as dst:
+                shutil.copyfileobj(src, dst, COPY_CHUNK)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(temp, target)
+            sync(folder)
+            sync(self.folder)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise AttachError(_cannot_copy(source, exc)) from None
+        return target
+
+    def _remove_copies(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            shutil.rmtree(self.folder / key, ignore_errors=True)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def of(self, item_ids: Sequence[ItemId]) -> dict[ItemId, list[AttachmentRow]]:
+        """Each item's attachments (those in the Trash too, marked), oldest first."""
+        return self._read(attachments.of_items, item_ids)
+
+    def get(self, attachment_id: int) -> AttachmentRow:
+        found = self._read(attachments.by_ids, [attachment_id])
+        if not found:
+            raise RefmanError(f"There is no attachment with id {attachment_id}.")
+        return found[0]
+
+    def file(self, attachment: AttachmentRow, base: Path | None = None) -> Path:
+        """Where the attachment's file is (it may be missing: see ``check``)."""
+        if not attachment.linked:
+            return self.folder / attachment.key / attachment.name
+        path = Path(attachment.path)
+        return path if path.is_absolute() or base is None else base / path
+
+    # --- the Trash --------------------------------------------------------------------------
+
+    def trash(self, ids: Sequence[int]) -> Changes:
+        """Move attachments to the Trash; their files stay until Empty Trash."""
+        return self._set_trashed(ids, True)
+
+    def restore(self, ids: Sequence[int]) -> Changes:
+        return self._set_trashed(ids, False)
+
+    def _set_trashed(self, ids: Sequence[int], trashed: bool) -> Changes:
+        with self._connection.writing() as db:
+            rows = attachments.by_ids(db, ids)
+            attachments.set_trashed(db, [row.id for row in rows], trashed)
+        return Changes(changed=frozenset(row.item_id for row in rows))
+
+    def remove_files_of(self, rows: Sequence[AttachmentRow]) -> None:
+        """Delete the stored copies of attachments whose rows are gone (after Empty Trash's
+        commit); linked files are the user's and are never deleted."""
+        self._remove_copies([row.key for row in rows if not row.linked])
+
+    # --- refman check -----------------------------------------------------------------------
+
+    def check(self, base: Path | None = None) -> list[str]:
+        """Missing files and orphaned folders, each with what to do, in plain words."""
+        rows = self._read(attachments.every)
+        problems = [
+            f"item {row.item_id}: the file of attachment {row.id} ({row.name}) is missing: "
+            f"{self.file(row, base)}. Attach the file again, or delete the attachment."
+            for row in rows
+            if not self.file(row, base).is_file()
+        ]
+        known = {row.key for row in rows}
+        if self.folder.is_dir():
+            for entry in sorted(self.folder.iterdir()):
+                if entry.is_dir() and entry.name not in known:
+                    problems.append(
+                        f"{entry} belongs to no attachment (left by an interrupted attach, or "
+                        "by another library in this folder): move it away or delete it."
+                    )
+        return problems
+
+
+def _regular_file_size(path: Path, own_files: LibraryFiles) -> int:
+    """The size of the file at ``path``, refused before anything opens it when it is no
+    plain file or one of the library's own."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise AttachError(f"{path} is not there (moved or deleted?).") from None
+    except OSError as exc:
+        raise AttachError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    refusal = own_files.refusal(path, info)
+    if refusal:
+        raise AttachError(f"{path}: {refusal.replace('imported', 'attached')}.")
+    if stat.S_ISDIR(info.st_mode):
+        raise AttachError(f"{path} is a folder: attach the files in it.")
+    if not stat.S_ISREG(info.st_mode):
+        raise AttachError(f"{path} is not a regular file.")
+    return info.st_size
+
+
+def _content_type(path: Path) -> str:
+    """The file's type: a PDF by its first bytes, others by their name."""
+    try:
+        with path.open("rb") as file:
+            if b"%PDF-" in file.read(1024):
+                return PDF
+    except OSError:
+        pass
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return "application/octet-stream" if guessed == PDF else guessed
+
+
+def _linked_path(path: Path, base: Path | None) -> str:
+    absolute = path.resolve()
+    if base is not None:
+        try:
+            return str(absolute.relative_to(base.resolve()))
+        except ValueError:
+            pass
+    return str(absolute)
+
+
+def _new_key() -> str:
+    return "".join(secrets.choice(KEY_CHARS) for _ in range(KEY_LENGTH))
+
+
+def _cannot_copy(source: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"Cannot attach {source}: the disk is full. Nothing of it was kept."
+    if isinstance(exc, FileNotFoundError) and not source.exists():
+        return f"{source} went away while it was being copied. Nothing of it was kept."
+    return f"Cannot attach {source}: {exc.strerror or exc}. Nothing of it was kept."
