@@ -12,6 +12,7 @@
     refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
     refman [--library PATH] attach ITEM_ID FILE... [--link]  (files kept with the item)
     refman [--library PATH] attachments ITEM_ID [--json]
+    refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
     refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -47,6 +48,8 @@ from pathlib import Path
 from refman import __version__, paths
 from refman.formats import EXPORT_FORMATS
 from refman.library import DUPLICATE_POLICIES, ImportReview, Library, backups, notices, review_paths
+from refman.library.importing import NO_READABLE_FILES
+from refman.library.pdfs import pdf_paths
 from refman.model import (
     AUTHOR,
     EDITOR,
@@ -62,7 +65,7 @@ from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "tag", "note"),
-    *("update", "history", "attach", "attachments"),
+    *("update", "history", "attach", "attachments", "retrieve"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -177,6 +180,10 @@ def _add_attach(commands) -> None:
     cmd.add_argument(
         "--link", action="store_true", help="link the files where they are instead of copying"
     )
+    retrieve = commands.add_parser(
+        "retrieve", help="look up again the references of PDFs tagged 'needs lookup'"
+    )
+    retrieve.add_argument("item_ids", type=int, nargs="+", metavar="ITEM_ID")
     listing = commands.add_parser("attachments", help="an item's attached files")
     listing.add_argument("item_id", type=int, metavar="ITEM_ID")
     listing.add_argument("--json", action="store_true", help="one JSON object per attachment")
@@ -405,15 +412,34 @@ def show_any_bytes() -> None:
 
 
 def cmd_import(library: Library, args) -> int:
-    report = library.importing.files(
-        args.paths, duplicates=args.duplicates, collection=args.collection, tags=args.tag
-    )
-    print(report.summary())
-    for record in report.not_added:  # each duplicate: what it matched and why
-        print(f"  {visible(str(record))}")  # titles from the files and the library
-    for problem in report.problems:
-        print(f"  {visible(str(problem))}")
-    return 1 if report.files_read == 0 else 0
+    """Reference files through the import; PDFs (named, or in folders named) to their
+    references with the PDF attached. rc 1 when nothing could be read."""
+    pdfs = pdf_paths(args.paths)
+    others = [p for p in args.paths if Path(p).suffix.lower() != ".pdf"]
+    read = 0
+    if others:
+        report = library.importing.files(
+            others, duplicates=args.duplicates, collection=args.collection, tags=args.tag
+        )
+        report.problems[:] = [p for p in report.problems if not _folder_of_pdfs(p, pdfs)]
+        if report.files_read or report.files_failed or not pdfs or report.problems:
+            print(report.summary())
+            for record in report.not_added:  # each duplicate: what it matched and why
+                print(f"  {visible(str(record))}")  # titles from the files and the library
+            for problem in report.problems:
+                print(f"  {visible(str(problem))}")
+        read += report.files_read
+    if pdfs:
+        found = library.pdfs.import_files(pdfs, collection=args.collection)
+        print("\n".join(visible(line) for line in found.lines()))
+        read += len(found.item_ids)
+    return 1 if read == 0 else 0
+
+
+def _folder_of_pdfs(problem, pdfs: list[Path]) -> bool:
+    """A folder with PDFs but no reference file is no problem when its PDFs are imported."""
+    folder = Path(problem.path)
+    return problem.message == NO_READABLE_FILES and any(folder in p.parents for p in pdfs)
 
 
 def cmd_review(library_path: Path, args) -> int:
@@ -651,6 +677,13 @@ def cmd_attach(library: Library, args) -> int:
     for _path, why in report.failed:
         print(f"  {visible(why)}")
     return 1 if report.failed else 0
+
+
+def cmd_retrieve(library: Library, args) -> int:
+    """``retrieve ITEM_ID...``: Retrieve Metadata; rc 1 when one is still not found."""
+    report = library.pdfs.retrieve([ItemId(i) for i in args.item_ids])
+    print("\n".join(visible(line) for line in report.lines()))
+    return 1 if report.needs_lookup or report.failed else 0
 
 
 def cmd_attachments(library: Library, args) -> int:
@@ -937,6 +970,7 @@ LIBRARY_COMMANDS = {
     "update": cmd_update,
     "attach": cmd_attach,
     "attachments": cmd_attachments,
+    "retrieve": cmd_retrieve,
     "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
@@ -949,7 +983,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve"}
 
 
 def _daily_backup(library: Library) -> None:

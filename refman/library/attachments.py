@@ -168,6 +168,14 @@ class Attachments(UseCase):
         path = Path(attachment.path)
         return path if path.is_absolute() or base is None else base / path
 
+    def move(self, ids: Sequence[int], item_id: ItemId) -> Changes:
+        """Give attachments (their files stay where they are) to ``item_id``."""
+        self._must_exist(item_id)
+        with self._connection.writing() as db:
+            rows = attachments.by_ids(db, ids)
+            attachments.move(db, [row.id for row in rows], item_id)
+        return Changes(changed=frozenset({item_id, *(row.item_id for row in rows)}))
+
     # --- the Trash --------------------------------------------------------------------------
 
     def trash(self, ids: Sequence[int]) -> Changes:

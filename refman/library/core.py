@@ -25,6 +25,7 @@ from refman.library.importing import Importing
 from refman.library.items import Items
 from refman.library.notes import Notes
 from refman.library.notices import Notices
+from refman.library.pdfs import Pdfs
 from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
 from refman.library.tags import Tags
@@ -79,6 +80,7 @@ class Library:
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
         self.attachments = Attachments(self.connection)  # files kept with items
+        self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
 
     @property
     def read_only(self) -> bool:

@@ -120,3 +120,8 @@ def _row(row: Any) -> AttachmentRow:  # an Attachment row; peewee gives item_id 
         added=row.added,
         trashed=bool(row.trashed),
     )
+
+
+def move(db: Database, ids: Sequence[int], item_id: ItemId) -> None:
+    """Give attachments to another item (Retrieve Metadata found the PDF's reference)."""
+    Attachment.update(item=item_id).where(Attachment.id.in_(list(ids))).bind(db).execute()
