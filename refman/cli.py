@@ -432,6 +432,7 @@ def cmd_import(library: Library, args) -> int:
     if pdfs:
         found = library.pdfs.import_files(pdfs, collection=args.collection)
         print("\n".join(visible(line) for line in found.lines()))
+        _read_pdf_text(library)
         read += len(found.item_ids)
     return 1 if read == 0 else 0
 
@@ -676,7 +677,17 @@ def cmd_attach(library: Library, args) -> int:
         print(f"  {visible(remark)}")
     for _path, why in report.failed:
         print(f"  {visible(why)}")
+    _read_pdf_text(library)
     return 1 if report.failed else 0
+
+
+def _read_pdf_text(library: Library) -> None:
+    """Index the text of the PDFs just attached (any not read yet), and say how it went."""
+    text = library.attachments.read_text()
+    if text.indexed or text.scans or text.failed:
+        print(text.summary())
+        for name, why in text.failed:
+            print(f"  {visible(name)}: {visible(why)}")
 
 
 def cmd_retrieve(library: Library, args) -> int:
@@ -697,11 +708,13 @@ def cmd_attachments(library: Library, args) -> int:
                 "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
                 "content_type": row.content_type, "size": row.size, "added": row.added,
                 "trashed": row.trashed, "missing": not path.is_file(),
+                "text": row.text_state, "pages": row.pages,
             }
             print(json.dumps(entry, ensure_ascii=False))
             continue
         marks = " [linked]" * row.linked + " [in the Trash]" * row.trashed
         marks += " [missing]" * (not path.is_file())
+        marks += " [scanned: no text layer]" * (row.text_state == "no text")
         print(visible(f"{row.id:>6}  {row.name}  ({_size(row.size)}){marks}  {path}"))
     return 0
 

@@ -27,7 +27,7 @@ import secrets
 import shutil
 import stat
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,8 @@ from refman.library.backups import LibraryFiles
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, MissingItemError, RefmanError
-from refman.store import attachments, items
+from refman.pdf import PdfError, read_pdf
+from refman.store import attachments, fts, items
 from refman.store.attachments import AttachmentRow, NewAttachment
 from refman.store.connection import Connection
 
@@ -44,6 +45,7 @@ FILES_FOLDER = "files"
 KEY_CHARS = string.ascii_uppercase + string.digits
 KEY_LENGTH = 8
 COPY_CHUNK = 1 << 20
+TEXT_BATCH = 20  # attachments fetched at a time to be read: a cancel is heard between PDFs
 PDF = "application/pdf"
 
 
@@ -66,6 +68,32 @@ class AttachReport:
         line = f"Attached {count} file{'s' * (count != 1)} to item {item_id}."
         if self.failed:
             line += f" {len(self.failed)} not attached."
+        return line
+
+
+@dataclass
+class TextReport:
+    """What one ``read_text`` did: PDFs indexed, scans without text, PDFs not read and why."""
+
+    indexed: list[str] = field(default_factory=list)
+    scans: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, row: AttachmentRow, state: str) -> None:
+        if state == attachments.INDEXED:
+            self.indexed.append(row.name)
+        elif state == attachments.NO_TEXT:
+            self.scans.append(row.name)
+        else:
+            self.failed.append((row.name, state))
+
+    def summary(self) -> str:
+        done = len(self.indexed)
+        line = f"Read the text of {done} PDF{'s' * (done != 1)}."
+        if self.scans:
+            line += f" {len(self.scans)} without a text layer (scanned): not searchable."
+        if self.failed:
+            line += f" {len(self.failed)} could not be read."
         return line
 
 
@@ -195,6 +223,54 @@ class Attachments(UseCase):
         """Delete the stored copies of attachments whose rows are gone (after Empty Trash's
         commit); linked files are the user's and are never deleted."""
         self._remove_copies([row.key for row in rows if not row.linked])
+
+    # --- the text of PDFs --------------------------------------------------------------------
+
+    def read_text(
+        self, *, base: Path | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> TextReport:
+        """Read the text of every PDF attachment not read yet into the text index, one PDF
+        at a time (each in a child process, outside any transaction: the library stays free
+        for others while PDFium works). A scan is kept as "no text"; a PDF that cannot be
+        read as why, so that it is not tried again at every start."""
+        report = TextReport()
+        while not (cancelled and cancelled()):
+            batch = self._read(attachments.unread, PDF, TEXT_BATCH)
+            if not batch:
+                break
+            for row in batch:
+                if cancelled and cancelled():
+                    break
+                text, state, pages = self._text_of(row, base)
+                with self._connection.writing() as db:
+                    attachments.save_text(db, row.id, text, state, pages)
+                report.add(row, state)
+        return report
+
+    def _text_of(self, row: AttachmentRow, base: Path | None) -> tuple[str, str, int]:
+        path = self.file(row, base)
+        if not path.is_file():
+            return "", f"not read: the file is missing ({path})", 0
+        try:
+            pdf = read_pdf(path)
+        except PdfError as exc:
+            return "", f"not read: {exc}", 0
+        if not pdf.has_text_layer:
+            return "", attachments.NO_TEXT, pdf.page_count
+        return pdf.text, attachments.INDEXED, pdf.page_count
+
+    def search_text(self, text: str) -> dict[ItemId, str]:
+        """The items whose PDFs (outside the Trash) hold every word of ``text`` (as prefixes,
+        as the quick search reads words), each with a passage, the words in brackets."""
+        words = fts.match_words(text)
+        if not words:
+            return {}
+        return self._read(attachments.text_matches, " AND ".join(words))
+
+    def rebuild_text(self) -> None:
+        """Forget the text index; ``read_text`` then reads every PDF again."""
+        with self._connection.writing() as db:
+            attachments.forget_text(db)
 
     # --- refman check -----------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ class AttachmentRow:
     size: int
     added: str
     trashed: bool
+    text_state: str = ""  # "" not read yet, "indexed", "no text" (a scan), or why not
+    pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,62 @@ def _row(row: Any) -> AttachmentRow:  # an Attachment row; peewee gives item_id 
         size=row.size,
         added=row.added,
         trashed=bool(row.trashed),
+        text_state=row.text_state,
+        pages=row.pages,
     )
 
 
 def move(db: Database, ids: Sequence[int], item_id: ItemId) -> None:
     """Give attachments to another item (Retrieve Metadata found the PDF's reference)."""
     Attachment.update(item=item_id).where(Attachment.id.in_(list(ids))).bind(db).execute()
+
+
+# --- the text of PDFs (attachment_fts; its rows go with their attachment by a trigger) -------
+
+INDEXED = "indexed"
+NO_TEXT = "no text"
+
+
+def unread(db: Database, content_type: str, limit: int) -> list[AttachmentRow]:
+    """Attachments of ``content_type`` whose text has not been read, oldest first."""
+    query = (
+        Attachment.select()
+        .where((Attachment.content_type == content_type) & (Attachment.text_state == ""))
+        .order_by(Attachment.id)
+        .limit(limit)
+    )
+    return [_row(row) for row in query.bind(db)]
+
+
+def save_text(db: Database, attachment_id: int, text: str, state: str, pages: int) -> None:
+    """Keep what reading the attachment's file gave: its words in the index, its state."""
+    db.execute_sql("DELETE FROM attachment_fts WHERE rowid = ?", (attachment_id,))
+    if text:
+        db.execute_sql(
+            "INSERT INTO attachment_fts (rowid, text) VALUES (?, ?)", (attachment_id, text)
+        )
+    query = Attachment.update(text_state=state, pages=pages).where(Attachment.id == attachment_id)
+    query.bind(db).execute()
+
+
+_TEXT_MATCHES = """
+SELECT attachment.item_id, snippet(attachment_fts, 0, '[', ']', '…', 12)
+FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
+WHERE attachment_fts MATCH ? AND NOT attachment.trashed
+ORDER BY attachment_fts.rank
+"""
+
+
+def text_matches(db: Database, match: str) -> dict[ItemId, str]:
+    """The items with an attachment (outside the Trash) whose text matches the FTS5 query
+    ``match``, each with a passage of the best match, the words in brackets."""
+    found: dict[ItemId, str] = {}
+    for item_id, passage in db.execute_sql(_TEXT_MATCHES, (match,)):
+        found.setdefault(ItemId(item_id), " ".join(passage.split()))
+    return found
+
+
+def forget_text(db: Database) -> None:
+    """Empty the text index and mark every attachment unread: it is rebuilt from the files."""
+    db.execute_sql("DELETE FROM attachment_fts")
+    Attachment.update(text_state="", pages=0).bind(db).execute()

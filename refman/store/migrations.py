@@ -402,9 +402,19 @@ CREATE TABLE attachment (
     content_type TEXT NOT NULL DEFAULT '',
     size INTEGER NOT NULL DEFAULT 0,
     added TEXT NOT NULL,
-    trashed INTEGER NOT NULL DEFAULT 0
+    trashed INTEGER NOT NULL DEFAULT 0,
+    text_state TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX attachment_item ON attachment (item_id);
+-- The words of PDF attachments (rowid = attachment id), apart from item_fts so that the main
+-- index stays small and this one can be dropped and rebuilt from the files at any time.
+CREATE VIRTUAL TABLE attachment_fts USING fts5(
+    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
+);
+CREATE TRIGGER attachment_fts_forget AFTER DELETE ON attachment BEGIN
+    DELETE FROM attachment_fts WHERE rowid = old.id;
+END;
 """
 
 

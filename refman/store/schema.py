@@ -239,6 +239,9 @@ class Attachment(BaseModel):
     size = IntegerField(default=0)
     added = TextField()  # ISO 8601 UTC, see mapping.format_time
     trashed = BooleanField(default=False)  # in the Trash: the file stays until Empty Trash
+    # The text index: "" not read yet, "indexed", "no text" (a scan), or why it failed
+    text_state = TextField(default="")
+    pages = IntegerField(default=0)
 
 
 MODELS: tuple[type[BaseModel], ...] = (

@@ -29,7 +29,7 @@ def test_attach_copies_and_attachments_lists_them(library_path, tmp_path):
     linked.write_text("my notes")
     result = refman(library_path, "attach", str(item), str(PDF))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"Attached 1 file to item {item}.\n"
+    assert result.stdout == f"Attached 1 file to item {item}.\nRead the text of 1 PDF.\n"
     assert refman(library_path, "attach", str(item), "--link", str(linked)).returncode == 0
 
     listed = refman(library_path, "attachments", str(item), "--json")
@@ -49,6 +49,7 @@ def test_attach_tells_each_file_it_could_not_attach_and_exits_1(library_path, tm
     assert result.stdout.splitlines() == [
         f"Attached 1 file to item {item}. 1 not attached.",
         f"  {tmp_path / 'gone.pdf'} is not there (moved or deleted?).",
+        "Read the text of 1 PDF.",
     ]
     unknown = refman(library_path, "attach", "999", str(PDF))
     assert (unknown.returncode, unknown.stderr) == (1, "refman: There is no item with id 999.\n")

@@ -148,3 +148,52 @@ def test_check_names_missing_files_and_orphaned_folders_with_what_to_do(library,
         "library in this folder): move it away or delete it.",
     ]
     assert library.attachments.file(second).exists()
+
+
+def test_the_text_of_pdfs_is_indexed_and_found_with_a_passage(library, item, tmp_path):
+    scan = DATA / "pdf" / "neg-scanned-image-only.pdf"
+    library.attachments.attach(item, [PDF, scan, NOT_A_PDF])
+    text = library.attachments.read_text()
+    assert (text.indexed, text.scans, text.failed) == ([PDF.name], [scan.name], [])
+    assert text.summary() == (
+        "Read the text of 1 PDF. 1 without a text layer (scanned): not searchable."
+    )
+    found = library.attachments.search_text("structured heart failure programm")
+    assert list(found) == [item]
+    assert "[heart]" in found[item].lower() and len(found[item]) < 200
+    pdf_row, scan_row, plain = library.attachments.of([item])[item]
+    assert (pdf_row.text_state, pdf_row.pages) == ("indexed", 6)
+    assert (scan_row.text_state, plain.text_state) == ("no text", "")
+    assert library.attachments.search_text("nowhere-to-be-found-word") == {}
+    assert library.attachments.read_text().indexed == []  # nothing read twice
+
+
+def test_text_of_trashed_and_deleted_pdfs_is_not_found(library, item):
+    library.attachments.attach(item, [PDF])
+    library.attachments.read_text()
+    (row,) = library.attachments.of([item])[item]
+    library.attachments.trash([row.id])
+    assert library.attachments.search_text("heart") == {}
+    library.attachments.restore([row.id])
+    assert list(library.attachments.search_text("heart")) == [item]
+    library.items.trash([item])
+    library.items.empty_trash()
+    with library.connection.reading() as db:  # the trigger took the words with the row
+        assert db.execute_sql("SELECT count(*) FROM attachment_fts").fetchone() == (0,)
+
+
+def test_the_text_index_is_rebuilt_from_the_files(library, item):
+    library.attachments.attach(item, [PDF])
+    library.attachments.read_text()
+    library.attachments.rebuild_text()
+    assert library.attachments.search_text("heart") == {}
+    assert library.attachments.read_text().indexed == [PDF.name]
+    assert list(library.attachments.search_text("heart")) == [item]
+
+
+def test_a_pdf_whose_file_went_away_is_told_not_retried(library, item):
+    library.attachments.attach(item, [PDF])
+    (row,) = library.attachments.of([item])[item]
+    library.attachments.file(row).unlink()
+    ((name, why),) = library.attachments.read_text().failed
+    assert name == PDF.name and why.startswith("not read: the file is missing")
