@@ -948,6 +948,10 @@ def cmd_restore(library_path: Path, args) -> int:
     if restored.saved:
         print(f"Saved the library as it was to {restored.saved}")
     print(f"Restored {library_path} from {restored.backup}")
+    with Library(library_path) as library:
+        back = library.attachments.bring_back()
+    if back:
+        print(f"Brought back {len(back)} attachment file{'s' * (len(back) != 1)} from the backups.")
     return 0
 
 

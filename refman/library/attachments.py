@@ -31,8 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from refman.files import sync
-from refman.library.backups import LibraryFiles
+from refman.files import copy_atomically, sync
+from refman.library.backups import FILES_FOLDER, LibraryFiles, files_mirror
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, MissingItemError, RefmanError
@@ -41,7 +41,6 @@ from refman.store import attachments, fts, items
 from refman.store.attachments import AttachmentRow, NewAttachment
 from refman.store.connection import Connection
 
-FILES_FOLDER = "files"
 KEY_CHARS = string.ascii_uppercase + string.digits
 KEY_LENGTH = 8
 COPY_CHUNK = 1 << 20
@@ -271,6 +270,24 @@ class Attachments(UseCase):
         """Forget the text index; ``read_text`` then reads every PDF again."""
         with self._connection.writing() as db:
             attachments.forget_text(db)
+
+    # --- after a restore ------------------------------------------------------------------------
+
+    def bring_back(self) -> list[str]:
+        """Copy back, from the backups' mirror, the stored files the library names and lacks
+        (after a restore to a backup whose attachments were deleted since); their names."""
+        mirror = files_mirror(self._connection.path)
+        back = []
+        for row in self._read(attachments.every):
+            here, kept = self.file(row), mirror / row.key / row.name
+            if row.linked or here.is_file() or not kept.is_file():
+                continue
+            try:
+                copy_atomically(kept, here)
+            except OSError as exc:
+                raise AttachError(f"Cannot bring back {here}: {exc.strerror or exc}") from None
+            back.append(row.name)
+        return back
 
     # --- refman check -----------------------------------------------------------------------
 

@@ -197,3 +197,34 @@ def test_a_pdf_whose_file_went_away_is_told_not_retried(library, item):
     library.attachments.file(row).unlink()
     ((name, why),) = library.attachments.read_text().failed
     assert name == PDF.name and why.startswith("not read: the file is missing")
+
+
+def test_backups_copy_attachment_files_once_and_a_restore_brings_them_back(
+    library, item, library_path
+):
+    from refman.library import backups
+
+    library.attachments.attach(item, [PDF])
+    (row,) = library.attachments.of([item])[item]
+    first = library.safety.backup()
+    mirror = backups.files_mirror(library_path)
+    kept = mirror / row.key / row.name
+    assert kept.read_bytes() == PDF.read_bytes()
+    before = kept.stat().st_mtime_ns
+    assert backups.mirror_files(library_path) == 0  # incremental: nothing new to copy
+    library.attachments.attach(item, [NOT_A_PDF])
+    assert backups.mirror_files(library_path) == 1
+    assert kept.stat().st_mtime_ns == before
+
+    library.items.trash([item])
+    library.items.empty_trash()  # the copies beside the library are gone
+    assert not library.attachments.file(row).exists()
+    library.close()
+    backups.restore(library_path, first)
+    from refman.library import Library
+
+    with Library(library_path) as restored:
+        assert restored.attachments.bring_back() == [PDF.name]
+        (back,) = restored.attachments.of([item])[item]
+        assert restored.attachments.file(back).read_bytes() == PDF.read_bytes()
+        assert restored.attachments.bring_back() == []
