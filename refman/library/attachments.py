@@ -20,6 +20,7 @@ so that restoring brings it back whole. Nothing here ever opens the library's ow
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import mimetypes
 import os
@@ -36,7 +37,8 @@ from refman.library.backups import FILES_FOLDER, LibraryFiles, files_mirror
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, MissingItemError, RefmanError
-from refman.pdf import PdfError, read_pdf
+from refman.pdf import PdfError, PdfText
+from refman.pdf.extract import read_pdfs
 from refman.store import attachments, fts, items
 from refman.store.attachments import AttachmentRow, NewAttachment
 from refman.store.connection import Connection
@@ -228,35 +230,35 @@ class Attachments(UseCase):
     def read_text(
         self, *, base: Path | None = None, cancelled: Callable[[], bool] | None = None
     ) -> TextReport:
-        """Read the text of every PDF attachment not read yet into the text index, one PDF
-        at a time (each in a child process, outside any transaction: the library stays free
-        for others while PDFium works). A scan is kept as "no text"; a PDF that cannot be
-        read as why, so that it is not tried again at every start."""
+        """Read the text of every PDF attachment not read yet into the text index, a batch
+        at a time: one child process reads a batch's PDFs (refman.pdf.read_pdfs), outside any
+        transaction so that the library stays free for others while PDFium works, and each
+        PDF's words are written as soon as it is read. A scan is kept as "no text", a PDF
+        that cannot be read as why, so that neither is tried again at every start."""
         report = TextReport()
         while not (cancelled and cancelled()):
             batch = self._read(attachments.unread, PDF, TEXT_BATCH)
             if not batch:
                 break
+            present = [row for row in batch if self.file(row, base).is_file()]
             for row in batch:
-                if cancelled and cancelled():
-                    break
-                text, state, pages = self._text_of(row, base)
-                with self._connection.writing() as db:
-                    attachments.save_text(db, row.id, text, state, pages)
-                report.add(row, state)
+                if row not in present:
+                    missing = f"not read: the file is missing ({self.file(row, base)})"
+                    self._save_text(row, "", missing, 0, report)
+            reading = read_pdfs([self.file(row, base) for row in present])
+            with contextlib.closing(reading):  # a cancel ends the reader's child too
+                for row, (_path, found) in zip(present, reading, strict=False):
+                    self._save_text(row, *_indexed(found), report)
+                    if cancelled and cancelled():
+                        break
         return report
 
-    def _text_of(self, row: AttachmentRow, base: Path | None) -> tuple[str, str, int]:
-        path = self.file(row, base)
-        if not path.is_file():
-            return "", f"not read: the file is missing ({path})", 0
-        try:
-            pdf = read_pdf(path)
-        except PdfError as exc:
-            return "", f"not read: {exc}", 0
-        if not pdf.has_text_layer:
-            return "", attachments.NO_TEXT, pdf.page_count
-        return pdf.text, attachments.INDEXED, pdf.page_count
+    def _save_text(
+        self, row: AttachmentRow, text: str, state: str, pages: int, report: TextReport
+    ) -> None:
+        with self._connection.writing() as db:
+            attachments.save_text(db, row.id, text, state, pages)
+        report.add(row, state)
 
     def search_text(self, text: str) -> dict[ItemId, str]:
         """The items whose PDFs (outside the Trash) hold every word of ``text`` (as prefixes,
@@ -309,6 +311,15 @@ class Attachments(UseCase):
                         "by another library in this folder): move it away or delete it."
                     )
         return problems
+
+
+def _indexed(found: PdfText | PdfError) -> tuple[str, str, int]:
+    """What the index keeps of a PDF read: its text, its state, its page count."""
+    if isinstance(found, PdfError):
+        return "", f"not read: {found}", 0
+    if not found.has_text_layer:
+        return "", attachments.NO_TEXT, found.page_count
+    return found.text, attachments.INDEXED, found.page_count
 
 
 def _regular_file_size(path: Path, own_files: LibraryFiles) -> int:

@@ -11,6 +11,7 @@ told as such without starting a process.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,12 @@ MIN_CHARS_PER_PAGE = 20  # fewer on average: no text layer (a scan), not an arti
 
 
 class PdfError(RefmanError):
-    """A PDF could not be read; the message says why in plain words."""
+    """A PDF could not be read; the message says why in plain words. ``stopped``: the child
+    process reading it was given up (too slow, or ended), not merely told no."""
+
+    def __init__(self, message: str, *, stopped: bool = False):
+        super().__init__(message)
+        self.stopped = stopped
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,81 @@ def read_pdf(
     max_chars: int = MAX_CHARS,
 ) -> PdfText:
     """The text of the PDF at ``path`` (its first ``max_pages`` pages when not 0)."""
-    path = Path(path)
-    _check_header(path)
-    answer = _run_worker(path, max_pages, max_chars, memory, timeout)
+    ((_, found),) = read_pdfs(
+        [path], max_pages=max_pages, timeout=timeout, memory=memory, max_chars=max_chars
+    )
+    if isinstance(found, PdfError):
+        raise found
+    return found
+
+
+def read_pdfs(
+    paths: Sequence[str | Path],
+    *,
+    max_pages: int = 0,
+    timeout: float = TIMEOUT,
+    memory: int = MEMORY,
+    max_chars: int = MAX_CHARS,
+) -> Generator[tuple[Path, PdfText | PdfError], None, None]:
+    """Each PDF of ``paths`` with its text, or the PdfError that says why not, in order.
+
+    One child process reads them one after the other (a process start costs more than reading
+    a short article); when a PDF takes longer than ``timeout`` or ends the child, that PDF gets
+    its error and a new child goes on with the PDFs after it."""
+    pending: list[Path] = []
+    for path in map(Path, paths):
+        try:
+            _check_header(path)
+        except PdfError as exc:
+            yield from _read_batch(pending, max_pages, max_chars, memory, timeout)
+            pending = []
+            yield path, exc
+            continue
+        pending.append(path)
+    yield from _read_batch(pending, max_pages, max_chars, memory, timeout)
+
+
+def _read_batch(
+    paths: list[Path], max_pages: int, max_chars: int, memory: int, timeout: float
+) -> Iterator[tuple[Path, PdfText | PdfError]]:
+    while paths:
+        context = multiprocessing.get_context("spawn")
+        receiver, sender = context.Pipe(duplex=False)
+        args = (sender, [str(p) for p in paths], max_pages, max_chars, memory)
+        child = context.Process(target=worker.read_many, args=args, daemon=True)
+        child.start()
+        sender.close()
+        try:
+            done = 0
+            for path in paths:
+                answer = _answer(receiver, child, path, timeout)
+                done += 1
+                yield path, answer
+                if isinstance(answer, PdfError) and answer.stopped:
+                    break  # a new child for the PDFs after this one
+        finally:
+            receiver.close()
+            _end(child)
+        paths = paths[done:]
+
+
+def _answer(receiver, child, path: Path, timeout: float) -> PdfText | PdfError:
+    """The child's answer for ``path``: its text, or the error; a PdfError marked ``stopped``
+    when the child had to be given up (too slow, or gone)."""
+    if not receiver.poll(timeout):
+        return PdfError(_too_slow(path, timeout), stopped=True)
+    try:
+        answer = receiver.recv()
+    except (EOFError, OSError):
+        child.join(5.0)
+        return PdfError(_crash_message(path, f"exit {child.exitcode}"), stopped=True)
+    try:
+        return _text(path, answer)
+    except PdfError as exc:
+        return exc
+
+
+def _text(path: Path, answer: dict) -> PdfText:
     if answer.get("error") == "failed":
         raise PdfError(_crash_message(path, answer["detail"]))
     if "error" in answer:
@@ -71,6 +149,13 @@ def read_pdf(
         page_count=answer["page_count"],
         metadata=answer["metadata"],
         truncated=answer["truncated"],
+    )
+
+
+def _too_slow(path: Path, timeout: float) -> str:
+    return (
+        f"Reading {path} took longer than {timeout:.0f} seconds; it was stopped. "
+        "The PDF may be damaged or very large."
     )
 
 
@@ -86,32 +171,6 @@ def _check_header(path: Path) -> None:
         raise PdfError(f"{path} cannot be read: {exc.strerror or exc}.") from None
     if b"%PDF-" not in head:
         raise PdfError(f"{path} is not a PDF: it does not begin as a PDF file does.")
-
-
-def _run_worker(path: Path, max_pages: int, max_chars: int, memory: int, timeout: float) -> dict:
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=worker.read,
-        args=(sender, str(path), max_pages, max_chars, memory),
-        daemon=True,
-    )
-    child.start()
-    sender.close()  # the child holds its end; EOF here once it is gone
-    try:
-        if not receiver.poll(timeout):
-            raise PdfError(
-                f"Reading {path} took longer than {timeout:.0f} seconds; it was stopped. "
-                "The PDF may be damaged or very large."
-            )
-        try:
-            return receiver.recv()
-        except (EOFError, OSError):
-            child.join(5.0)
-            raise PdfError(_crash_message(path, f"exit {child.exitcode}")) from None
-    finally:
-        receiver.close()
-        _end(child)
 
 
 def _end(child) -> None:

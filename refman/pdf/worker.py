@@ -28,6 +28,24 @@ def read(conn: Any, path: str, max_pages: int, max_chars: int, memory_bytes: int
         conn.close()
 
 
+def read_many(conn: Any, paths: list[str], max_pages: int, max_chars: int, memory: int) -> None:
+    """Read each of ``paths`` in turn, sending one answer a PDF (as ``read`` does), so that a
+    batch of PDFs pays for one process start; the parent kills this process when one PDF takes
+    too long, and starts another for the PDFs after it."""
+    _limit_memory(memory)
+    try:
+        for path in paths:
+            try:
+                answer = _read(path, max_pages, max_chars)
+            except Exception as exc:
+                answer = {"error": "failed", "detail": f"{type(exc).__name__}: {exc}"}
+            conn.send(answer)
+    except Exception:  # the parent went away, or no memory left to answer: nothing to tell
+        pass
+    finally:
+        conn.close()
+
+
 def _read(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
     import pypdfium2 as pdfium
 

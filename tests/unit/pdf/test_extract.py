@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from refman.pdf import PdfError, read_pdf
+from refman.pdf.extract import read_pdfs
 
 PDFS = Path(__file__).parents[2] / "data" / "pdf"
 
@@ -74,3 +75,26 @@ def test_a_pdf_library_that_runs_out_of_memory_ends_only_its_own_process():
     with pytest.raises(PdfError, match="The PDF library stopped while reading"):
         read_pdf(PDFS / "postgrad-med-j-2010-bmj.pdf", memory=1024 * 1024)
     assert read_pdf(PDFS / "postgrad-med-j-2010-bmj.pdf", max_pages=1).page_count == 7
+
+
+def test_many_pdfs_are_read_in_order_with_each_failure_in_its_place():
+    names = [
+        "rehabil-res-pract-2010-hindawi.pdf",
+        "neg-not-a-pdf.pdf",
+        "neg-encrypted-user-password.pdf",
+        "neg-scanned-image-only.pdf",
+        "postgrad-med-j-2010-bmj.pdf",
+    ]
+    found = list(read_pdfs([PDFS / name for name in names], max_pages=1))
+    assert [path.name for path, _ in found] == names
+    kinds = [type(result).__name__ for _, result in found]
+    assert kinds == ["PdfText", "PdfError", "PdfError", "PdfText", "PdfText"]
+    assert "locked with a password" in str(found[2][1])
+
+
+def test_a_pdf_that_stops_its_reader_leaves_the_others_read():
+    names = ["postgrad-med-j-2010-bmj.pdf", "rehabil-res-pract-2010-hindawi.pdf"]
+    # no time at all: each PDF in turn is given up, and a new reader started for the next
+    found = list(read_pdfs([PDFS / name for name in names], timeout=0.001))
+    assert [path.name for path, _ in found] == names
+    assert all(isinstance(r, PdfError) and r.stopped for _, r in found)
