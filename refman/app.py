@@ -8,6 +8,7 @@ where it is.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 
 from refman import cli
@@ -19,6 +20,9 @@ log = logging.getLogger("refman")
 
 
 def main(argv: list[str] | None = None) -> int:
+    # In the packaged app, a child process started with "spawn" (refman.pdf reads PDFs in
+    # one) runs this same executable: freeze_support() makes it the child and never returns.
+    multiprocessing.freeze_support()
     cli.show_any_bytes()  # before argparse, which may print a name back
     args = cli.parse(sys.argv[1:] if argv is None else argv)
     try:

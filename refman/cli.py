@@ -10,6 +10,9 @@
     refman [--library PATH] update [ITEM_ID...] [--query Q] [--dry-run] [--json] [--yes]
                                    [--overwrite-edits]      (refetch from PubMed, edits kept)
     refman [--library PATH] history ITEM_ID [--records]     (an item's earlier source records)
+    refman [--library PATH] attach ITEM_ID FILE... [--link]  (files kept with the item)
+    refman [--library PATH] attachments ITEM_ID [--json]
+    refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
     refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -56,6 +59,8 @@ from refman.library import (
     notices,
     review_paths,
 )
+from refman.library.importing import NO_READABLE_FILES
+from refman.library.pdfs import pdf_paths
 from refman.model import (
     AUTHOR,
     EDITOR,
@@ -71,7 +76,7 @@ from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
-    *("update", "history"),
+    *("update", "history", "attach", "attachments", "retrieve"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -94,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_add(commands)
     _add_pubmed(commands)
     _add_update(commands)
+    _add_attach(commands)
     _add_list(commands)
     _add_export(commands)
     _add_autoexport(commands)
@@ -175,6 +181,24 @@ def _add_pubmed(commands) -> None:
         action="store_true",
         help="import the hits shown (those already in the library are skipped)",
     )
+
+
+def _add_attach(commands) -> None:
+    cmd = commands.add_parser(
+        "attach", help="keep files with an item: copied into the library's files folder"
+    )
+    cmd.add_argument("item_id", type=int, metavar="ITEM_ID")
+    cmd.add_argument("files", nargs="+", metavar="FILE", help="the files (PDFs or any other)")
+    cmd.add_argument(
+        "--link", action="store_true", help="link the files where they are instead of copying"
+    )
+    retrieve = commands.add_parser(
+        "retrieve", help="look up again the references of PDFs tagged 'needs lookup'"
+    )
+    retrieve.add_argument("item_ids", type=int, nargs="+", metavar="ITEM_ID")
+    listing = commands.add_parser("attachments", help="an item's attached files")
+    listing.add_argument("item_id", type=int, metavar="ITEM_ID")
+    listing.add_argument("--json", action="store_true", help="one JSON object per attachment")
 
 
 def _add_update(commands) -> None:
@@ -425,15 +449,35 @@ def show_any_bytes() -> None:
 
 
 def cmd_import(library: Library, args) -> int:
-    report = library.importing.files(
-        args.paths, duplicates=args.duplicates, collection=args.collection, tags=args.tag
-    )
-    print(report.summary())
-    for record in report.not_added:  # each duplicate: what it matched and why
-        print(f"  {visible(str(record))}")  # titles from the files and the library
-    for problem in report.problems:
-        print(f"  {visible(str(problem))}")
-    return 1 if report.files_read == 0 else 0
+    """Reference files through the import; PDFs (named, or in folders named) to their
+    references with the PDF attached. rc 1 when nothing could be read."""
+    pdfs = pdf_paths(args.paths)
+    others = [p for p in args.paths if Path(p).suffix.lower() != ".pdf"]
+    read = 0
+    if others:
+        report = library.importing.files(
+            others, duplicates=args.duplicates, collection=args.collection, tags=args.tag
+        )
+        report.problems[:] = [p for p in report.problems if not _folder_of_pdfs(p, pdfs)]
+        if report.files_read or report.files_failed or not pdfs or report.problems:
+            print(report.summary())
+            for record in report.not_added:  # each duplicate: what it matched and why
+                print(f"  {visible(str(record))}")  # titles from the files and the library
+            for problem in report.problems:
+                print(f"  {visible(str(problem))}")
+        read += report.files_read
+    if pdfs:
+        found = library.pdfs.import_files(pdfs, collection=args.collection)
+        print("\n".join(visible(line) for line in found.lines()))
+        _read_pdf_text(library)
+        read += len(found.item_ids)
+    return 1 if read == 0 else 0
+
+
+def _folder_of_pdfs(problem, pdfs: list[Path]) -> bool:
+    """A folder with PDFs but no reference file is no problem when its PDFs are imported."""
+    folder = Path(problem.path)
+    return problem.message == NO_READABLE_FILES and any(folder in p.parents for p in pdfs)
 
 
 def cmd_review(library_path: Path, args) -> int:
@@ -660,6 +704,65 @@ def _update_json(update, overwrite_edits: bool) -> dict[str, object]:
         "new_notices": [n.describe() for n in update.new_notices],
         "retracted": any(n.kind == "retracted" for n in update.warnings),
     }
+
+
+def cmd_attach(library: Library, args) -> int:
+    """``attach ITEM_ID FILE...``: rc 1 when a file could not be attached (the others are)."""
+    report = library.attachments.attach(ItemId(args.item_id), args.files, link=args.link)
+    print(report.summary(ItemId(args.item_id)))
+    for remark in report.remarks:
+        print(f"  {visible(remark)}")
+    for _path, why in report.failed:
+        print(f"  {visible(why)}")
+    _read_pdf_text(library)
+    return 1 if report.failed else 0
+
+
+def _read_pdf_text(library: Library) -> None:
+    """Index the text of the PDFs just attached (any not read yet), and say how it went."""
+    text = library.attachments.read_text()
+    if text.indexed or text.scans or text.failed:
+        print(text.summary())
+        for name, why in text.failed:
+            print(f"  {visible(name)}: {visible(why)}")
+
+
+def cmd_retrieve(library: Library, args) -> int:
+    """``retrieve ITEM_ID...``: Retrieve Metadata; rc 1 when one is still not found."""
+    report = library.pdfs.retrieve([ItemId(i) for i in args.item_ids])
+    print("\n".join(visible(line) for line in report.lines()))
+    return 1 if report.needs_lookup or report.failed else 0
+
+
+def cmd_attachments(library: Library, args) -> int:
+    """``attachments ITEM_ID``: each attachment with its file, and whether it is missing."""
+    item_id = ItemId(args.item_id)
+    library.items.get(item_id)  # MissingItemError for an unknown id, in plain words
+    for row in library.attachments.of([item_id]).get(item_id, []):
+        path = library.attachments.file(row)
+        if args.json:
+            entry = {
+                "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
+                "content_type": row.content_type, "size": row.size, "added": row.added,
+                "trashed": row.trashed, "missing": not path.is_file(),
+                "text": row.text_state, "pages": row.pages,
+            }
+            print(json.dumps(entry, ensure_ascii=False))
+            continue
+        marks = " [linked]" * row.linked + " [in the Trash]" * row.trashed
+        marks += " [missing]" * (not path.is_file())
+        marks += " [scanned: no text layer]" * (row.text_state == "no text")
+        print(visible(f"{row.id:>6}  {row.name}  ({_size(row.size)}){marks}  {path}"))
+    return 0
+
+
+def _size(size: int) -> str:
+    """"493 bytes", "481.8 KB", "1.6 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def cmd_history(library: Library, args) -> int:
@@ -988,6 +1091,10 @@ def cmd_restore(library_path: Path, args) -> int:
     if restored.saved:
         print(f"Saved the library as it was to {restored.saved}")
     print(f"Restored {library_path} from {restored.backup}")
+    with Library(library_path) as library:
+        back = library.attachments.bring_back()
+    if back:
+        print(f"Brought back {len(back)} attachment file{'s' * (len(back) != 1)} from the backups.")
     return 0
 
 
@@ -1002,7 +1109,11 @@ def cmd_check(library_path: Path, args) -> int:
         return 1
     with library:
         report = library.safety.check()
+        files = [] if report.damaged else library.attachments.check()
     print("\n".join(report.lines()))
+    if files:  # the library is sound; its attachments' files are another matter
+        print(f"Attachments: {len(files)} problem{'s' * (len(files) != 1)} with their files:")
+        print("\n".join(f"  {visible(problem)}" for problem in files))
     return 1 if report.damaged else 0
 
 
@@ -1017,6 +1128,9 @@ LIBRARY_COMMANDS = {
     "add": cmd_add,
     "pubmed": cmd_pubmed,
     "update": cmd_update,
+    "attach": cmd_attach,
+    "attachments": cmd_attachments,
+    "retrieve": cmd_retrieve,
     "history": cmd_history,
     "list": cmd_list,
     "export": cmd_export,
@@ -1030,7 +1144,7 @@ LIBRARY_COMMANDS = {
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve"}
 
 
 def _daily_backup(library: Library) -> None:

@@ -19,6 +19,7 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 import stat
 from pathlib import Path
 
@@ -103,6 +104,26 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def copy_atomically(source: Path, target: Path) -> None:
+    """Copy the file ``source`` to ``target`` whole or not at all (a temporary name in the
+    target's folder, fsync, rename); OSError as raised, nothing left behind. Not for the files
+    of an open library (see the module's docstring)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    name = _TEMP_NAME.format(name=target.name[:_NAME_CHARS], token=secrets.token_hex(4))
+    temp = target.with_name(name)
+    try:
+        with source.open("rb") as src, temp.open("xb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    sync(target.parent)
 
 
 def sync(path: Path) -> None:

@@ -15,6 +15,8 @@
       .pubmed       pubmed.py        search PubMed: a page of hits, those held marked; import chosen
       .updating     updating.py      update from PubMed: changes field by field, edits kept
       .live_exports live_exports.py  files kept up to date with the library ("Keep updated")
+      .attachments  attachments.py   files kept with items: copied whole or linked; check
+      .pdfs         pdfs.py          a PDF to its reference (DOI/PMID looked up), PDF attached
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

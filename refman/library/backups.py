@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from refman.files import copy_atomically
 from refman.model import DamageFoundError, LibraryError
 from refman.store import database, maintenance
 
@@ -61,6 +62,7 @@ except ImportError:  # Windows
     import msvcrt
 
 BACKUP_FOLDER = "backups"
+FILES_FOLDER = "files"  # the attachments' stored files, beside the library (attachments.py)
 LOCK_FILE = ".lock"
 LOCK_WAIT_S = 60  # how long a backup waits for another program's backup to finish
 KEEP_BACKUPS = 5
@@ -254,6 +256,7 @@ def make_backup(
         target = _copy(library, backup_path(library, now or datetime.now(), label), cancelled)
         if target is not None:
             prune(library)
+            mirror_files(library, cancelled)
     return target
 
 
@@ -294,7 +297,43 @@ def backup_if_due(
         target = _copy(library, backup_path(library, now or datetime.now()), cancelled)
         if target is not None:
             prune(library)
+            mirror_files(library, cancelled)
         return target
+
+
+def files_mirror(library: Path) -> Path:
+    """Where backups keep the attachments' files: ``backups/files/<key>/<name>``."""
+    return backup_folder(library) / FILES_FOLDER
+
+
+def mirror_files(library: Path, cancelled: Callable[[], bool] | None = None) -> int:
+    """Copy the attachments' stored files that no backup holds yet into the mirror; how many.
+
+    Incremental: a file already there (same key, name and size) is not copied again, so a
+    daily backup of a library of 5,000 PDFs copies only the day's new ones. One mirror serves
+    every backup kept, and it keeps the files of attachments deleted since, so that an older
+    backup can be restored with its files; it is never pruned. Each copy is whole or absent.
+    """
+    source = library.parent / FILES_FOLDER
+    if not source.is_dir():
+        return 0
+    target = files_mirror(library)
+    copied = 0
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        for file in sorted(p for p in folder.iterdir() if p.is_file()):
+            if file.name.endswith(".refman-part") or (cancelled and cancelled()):
+                continue
+            kept = target / folder.name / file.name
+            if kept.is_file() and kept.stat().st_size == file.stat().st_size:
+                continue
+            try:
+                copy_atomically(file, kept)
+            except OSError as exc:
+                raise LibraryError(
+                    f"Cannot back up the attachment {file} to {kept}: {exc.strerror or exc}"
+                ) from None
+            copied += 1
+    return copied
 
 
 def prune(library: Path, keep: int = KEEP_BACKUPS) -> list[Path]:

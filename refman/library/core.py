@@ -17,6 +17,7 @@ from pathlib import Path
 from refman import paths, storage
 from refman.library import backups
 from refman.library.adding import Adding
+from refman.library.attachments import Attachments
 from refman.library.batches import Imports
 from refman.library.collections import Collections
 from refman.library.exporting import Exporting
@@ -25,6 +26,7 @@ from refman.library.items import Items
 from refman.library.live_exports import LiveExports
 from refman.library.notes import Notes
 from refman.library.notices import Notices
+from refman.library.pdfs import Pdfs
 from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
 from refman.library.tags import Tags
@@ -80,6 +82,8 @@ class Library:
         self.updating = Updating(self.connection)  # update from PubMed
         # Files kept up to date with the library ("Keep updated")
         self.live_exports = LiveExports(self.connection, self.exporting)
+        self.attachments = Attachments(self.connection)  # files kept with items
+        self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
 
     @property
     def read_only(self) -> bool:

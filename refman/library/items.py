@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from refman.library.attachments import Attachments
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
-from refman.store import identifiers, items, search
+from refman.store import attachments, identifiers, items, search
 
 LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
 TRASH = ViewQuery(trashed=True)
@@ -105,8 +106,14 @@ class Items(UseCase):
         return self._change(Changes(added=frozenset(ids), tags=True), items.set_trashed, ids, False)
 
     def empty_trash(self) -> Changes:
-        """Delete the trashed items for good, with their notes, tags and memberships."""
+        """Delete the trashed items for good, with their notes, tags, memberships and
+        attachments, and the trashed attachments of other items; then the stored copies of
+        those attachments' files (after the commit: a failed commit keeps them all)."""
         with self._connection.writing() as db:
             ids = search.search_ids(db, TRASH, sort="title", descending=False)
+            gone = attachments.doomed(db)
+            attachments.delete(db, [row.id for row in gone])
             items.delete(db, ids)
-        return Changes(removed=frozenset(ids), tags=True, collections=True)
+        Attachments(self._connection).remove_files_of(gone)
+        changed = frozenset(row.item_id for row in gone) - frozenset(ids)
+        return Changes(removed=frozenset(ids), changed=changed, tags=True, collections=True)

@@ -415,6 +415,43 @@ def _add_live_exports(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_ATTACHMENTS = """
+-- Files kept with items (issue 15; library/attachments.py): a copy in the files folder beside
+-- the library, under files/<key>/<name>, or a link to a file elsewhere (path). A row is written
+-- only once its copy is whole on the disk, so a crash leaves at most an orphaned folder, which
+-- refman check names; the files of trashed attachments and items go at Empty Trash.
+CREATE TABLE attachment (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    linked INTEGER NOT NULL DEFAULT 0,
+    path TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL,
+    trashed INTEGER NOT NULL DEFAULT 0,
+    text_state TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX attachment_item ON attachment (item_id);
+-- The words of PDF attachments (rowid = attachment id), apart from item_fts so that the main
+-- index stays small and this one can be dropped and rebuilt from the files at any time.
+CREATE VIRTUAL TABLE attachment_fts USING fts5(
+    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
+);
+CREATE TRIGGER attachment_fts_forget AFTER DELETE ON attachment BEGIN
+    DELETE FROM attachment_fts WHERE rowid = old.id;
+END;
+"""
+
+
+def _add_attachments(db: Database) -> None:
+    """Files kept with items: the attachment table."""
+    for statement in _statements(_ATTACHMENTS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -426,6 +463,7 @@ MIGRATIONS: list[Migration] = [
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
     _add_live_exports,  # live exports (issue 16, i16-live): "Keep updated" files
+    _add_attachments,  # files kept with items (issue 15)
 ]
 
 

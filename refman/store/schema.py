@@ -225,6 +225,25 @@ class SourceHistory(BaseModel):
     reason = TextField(default="")
 
 
+class Attachment(BaseModel):
+    """A file kept with an item (migrations, the attachments step): a copy in the library's
+    files folder under its key, or a link to where the file is (``path``)."""
+
+    id = AutoField()
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    key = TextField(unique=True)  # the copy's folder in files/; a stable name for a link too
+    name = TextField()  # the file's name, as it was
+    linked = BooleanField(default=False)
+    path = TextField(default="")  # a link's file: relative to the base folder when under it
+    content_type = TextField(default="")
+    size = IntegerField(default=0)
+    added = TextField()  # ISO 8601 UTC, see mapping.format_time
+    trashed = BooleanField(default=False)  # in the Trash: the file stays until Empty Trash
+    # The text index: "" not read yet, "indexed", "no text" (a scan), or why it failed
+    text_state = TextField(default="")
+    pages = IntegerField(default=0)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -242,4 +261,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     ItemFlags,
     SourceHistory,
+    Attachment,
 )

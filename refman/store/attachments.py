@@ -1,0 +1,182 @@
+"""Queries of the attachment table: files kept with items (see migrations, the attachments
+step, and library/attachments.py, which copies the files).
+
+Rows only: this module never touches a file. ``insert`` adds rows, ``of_items`` lists the
+attachments of items (those in the Trash too, marked), ``set_trashed`` moves attachments in and
+out of the Trash, ``doomed`` names what Empty Trash removes and ``delete`` removes rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Database
+
+from refman.model import ItemId
+from refman.store import mapping
+from refman.store.schema import Attachment, Trash
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """One attachment as stored."""
+
+    id: int
+    item_id: ItemId
+    key: str
+    name: str
+    linked: bool
+    path: str
+    content_type: str
+    size: int
+    added: str
+    trashed: bool
+    text_state: str = ""  # "" not read yet, "indexed", "no text" (a scan), or why not
+    pages: int = 0
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """What ``insert`` writes for one file."""
+
+    item_id: ItemId
+    key: str
+    name: str
+    linked: bool = False
+    path: str = ""
+    content_type: str = ""
+    size: int = 0
+
+
+def insert(db: Database, new: Sequence[NewAttachment]) -> list[int]:
+    """Add rows for files already in place; their ids, in order."""
+    stamp = mapping.format_time(mapping.now())
+    ids = []
+    for one in new:
+        query = Attachment.insert(
+            item=one.item_id,
+            key=one.key,
+            name=one.name,
+            linked=one.linked,
+            path=one.path,
+            content_type=one.content_type,
+            size=one.size,
+            added=stamp,
+        )
+        ids.append(int(query.bind(db).execute()))
+    return ids
+
+
+def of_items(db: Database, item_ids: Iterable[ItemId]) -> dict[ItemId, list[AttachmentRow]]:
+    """Each item's attachments, oldest first (items without any are left out)."""
+    wanted = list(dict.fromkeys(item_ids))
+    found: dict[ItemId, list[AttachmentRow]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = Attachment.select().where(Attachment.item.in_(chunk)).order_by(Attachment.id)
+        for row in map(_row, query.bind(db)):
+            found.setdefault(row.item_id, []).append(row)
+    return found
+
+
+def by_ids(db: Database, ids: Iterable[int]) -> list[AttachmentRow]:
+    """The attachments with these ids, in id order; unknown ids are left out."""
+    query = Attachment.select().where(Attachment.id.in_(list(ids))).order_by(Attachment.id)
+    return [_row(row) for row in query.bind(db)]
+
+
+def every(db: Database) -> list[AttachmentRow]:
+    """All attachments, for refman check and backups."""
+    return [_row(row) for row in Attachment.select().order_by(Attachment.id).bind(db)]
+
+
+def set_trashed(db: Database, ids: Sequence[int], trashed: bool) -> None:
+    Attachment.update(trashed=trashed).where(Attachment.id.in_(list(ids))).bind(db).execute()
+
+
+def doomed(db: Database) -> list[AttachmentRow]:
+    """What Empty Trash removes: attachments in the Trash, and those of items in the Trash."""
+    in_trash = Trash.select(Trash.item)
+    query = Attachment.select().where(Attachment.trashed | Attachment.item.in_(in_trash))
+    return [_row(row) for row in query.bind(db)]
+
+
+def delete(db: Database, ids: Sequence[int]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        Attachment.delete().where(Attachment.id.in_(chunk)).bind(db).execute()
+
+
+def _row(row: Any) -> AttachmentRow:  # an Attachment row; peewee gives item_id untyped
+    return AttachmentRow(
+        id=row.id,
+        item_id=ItemId(row.item_id),
+        key=row.key,
+        name=row.name,
+        linked=bool(row.linked),
+        path=row.path,
+        content_type=row.content_type,
+        size=row.size,
+        added=row.added,
+        trashed=bool(row.trashed),
+        text_state=row.text_state,
+        pages=row.pages,
+    )
+
+
+def move(db: Database, ids: Sequence[int], item_id: ItemId) -> None:
+    """Give attachments to another item (Retrieve Metadata found the PDF's reference)."""
+    Attachment.update(item=item_id).where(Attachment.id.in_(list(ids))).bind(db).execute()
+
+
+# --- the text of PDFs (attachment_fts; its rows go with their attachment by a trigger) -------
+
+INDEXED = "indexed"
+NO_TEXT = "no text"
+
+
+def unread(db: Database, content_type: str, limit: int) -> list[AttachmentRow]:
+    """Attachments of ``content_type`` whose text has not been read, oldest first."""
+    query = (
+        Attachment.select()
+        .where((Attachment.content_type == content_type) & (Attachment.text_state == ""))
+        .order_by(Attachment.id)
+        .limit(limit)
+    )
+    return [_row(row) for row in query.bind(db)]
+
+
+def save_text(db: Database, attachment_id: int, text: str, state: str, pages: int) -> None:
+    """Keep what reading the attachment's file gave: its words in the index, its state."""
+    db.execute_sql("DELETE FROM attachment_fts WHERE rowid = ?", (attachment_id,))
+    if text:
+        db.execute_sql(
+            "INSERT INTO attachment_fts (rowid, text) VALUES (?, ?)", (attachment_id, text)
+        )
+    query = Attachment.update(text_state=state, pages=pages).where(Attachment.id == attachment_id)
+    query.bind(db).execute()
+
+
+_TEXT_MATCHES = """
+SELECT attachment.item_id, snippet(attachment_fts, 0, '[', ']', '…', 12)
+FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
+WHERE attachment_fts MATCH ? AND NOT attachment.trashed
+ORDER BY attachment_fts.rank
+"""
+
+
+def text_matches(db: Database, match: str) -> dict[ItemId, str]:
+    """The items with an attachment (outside the Trash) whose text matches the FTS5 query
+    ``match``, each with a passage of the best match, the words in brackets."""
+    found: dict[ItemId, str] = {}
+    for item_id, passage in db.execute_sql(_TEXT_MATCHES, (match,)):
+        found.setdefault(ItemId(item_id), " ".join(passage.split()))
+    return found
+
+
+def forget_text(db: Database) -> None:
+    """Empty the text index and mark every attachment unread: it is rebuilt from the files."""
+    db.execute_sql("DELETE FROM attachment_fts")
+    Attachment.update(text_state="", pages=0).bind(db).execute()
