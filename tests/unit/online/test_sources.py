@@ -329,7 +329,10 @@ def test_arxiv_requests_are_spaced_as_arxiv_asks(http, httpserver):
     # The second request waits arXiv's interval (0.4 s here, 3 s live) after the first one
     # started, where unpaced requests follow each other within milliseconds. Measured on the
     # client, so that a slow machine only makes the gap longer, never shorter.
-    assert len(_asked(httpserver, ARXIV)) == 2
+    # (on a loaded machine a request may time out and be asked again, and a late request of
+    # an earlier test's client may land here: each id is looked for, not a count)
+    asked = {request.args.get("id_list") for request in _asked(httpserver, ARXIV)}
+    assert {"2101.00001", "1707.08567"} <= asked
     assert spent >= 0.4
 
 
