@@ -260,13 +260,17 @@ class Attachments(UseCase):
             attachments.save_text(db, row.id, text, state, pages)
         report.add(row, state)
 
-    def search_text(self, text: str) -> dict[ItemId, str]:
+    def search_text(self, text: str) -> list[ItemId]:
         """The items whose PDFs (outside the Trash) hold every word of ``text`` (as prefixes,
-        as the quick search reads words), each with a passage, the words in brackets."""
-        words = fts.match_words(text)
-        if not words:
-            return {}
-        return self._read(attachments.text_matches, " AND ".join(words))
+        as the quick search reads words)."""
+        match = _text_match(text)
+        return self._read(attachments.text_matches, match) if match else []
+
+    def passage(self, item_id: ItemId, text: str) -> str:
+        """Where the item's PDFs hold the words of ``text``: a few lines around them, the
+        words in brackets ("" when they do not)."""
+        match = _text_match(text)
+        return self._read(attachments.passage, match, item_id) if match else ""
 
     def rebuild_text(self) -> None:
         """Forget the text index; ``read_text`` then reads every PDF again."""
@@ -311,6 +315,11 @@ class Attachments(UseCase):
                         "by another library in this folder): move it away or delete it."
                     )
         return problems
+
+
+def _text_match(text: str) -> str:
+    """The FTS5 query of the words of ``text``, each a prefix, all of them wanted."""
+    return " AND ".join(fts.match_words(text))
 
 
 def _indexed(found: PdfText | PdfError) -> tuple[str, str, int]:

@@ -160,20 +160,30 @@ def save_text(db: Database, attachment_id: int, text: str, state: str, pages: in
 
 
 _TEXT_MATCHES = """
-SELECT attachment.item_id, snippet(attachment_fts, 0, '[', ']', '…', 12)
+SELECT DISTINCT attachment.item_id
 FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
 WHERE attachment_fts MATCH ? AND NOT attachment.trashed
-ORDER BY attachment_fts.rank
+"""
+
+_PASSAGE = """
+SELECT snippet(attachment_fts, 0, '[', ']', '…', 12)
+FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
+WHERE attachment_fts MATCH ? AND attachment.item_id = ? AND NOT attachment.trashed
+ORDER BY attachment_fts.rank LIMIT 1
 """
 
 
-def text_matches(db: Database, match: str) -> dict[ItemId, str]:
+def text_matches(db: Database, match: str) -> list[ItemId]:
     """The items with an attachment (outside the Trash) whose text matches the FTS5 query
-    ``match``, each with a passage of the best match, the words in brackets."""
-    found: dict[ItemId, str] = {}
-    for item_id, passage in db.execute_sql(_TEXT_MATCHES, (match,)):
-        found.setdefault(ItemId(item_id), " ".join(passage.split()))
-    return found
+    ``match``. No passage here: making one reads the PDF's whole text again, which for a
+    common word in 1,000 PDFs took a second; ``passage`` makes one for the rows shown."""
+    return [ItemId(item_id) for (item_id,) in db.execute_sql(_TEXT_MATCHES, (match,))]
+
+
+def passage(db: Database, match: str, item_id: ItemId) -> str:
+    """The best passage of the item's PDFs for ``match``, the words in brackets; "" if none."""
+    row = db.execute_sql(_PASSAGE, (match, item_id)).fetchone()
+    return " ".join(row[0].split()) if row else ""
 
 
 def forget_text(db: Database) -> None:
