@@ -490,6 +490,12 @@ class DetailPane(QStackedWidget):
             self.tabs.setCurrentIndex(0)
             self.fields.fields["title"].setFocus()
 
+    def new_note(self) -> None:
+        """A new note on the item on show, in the Notes tab, with the keyboard in it."""
+        if self.currentWidget() is self.tabs:
+            self.tabs.setCurrentWidget(self.notes)
+            self.notes.new_note()
+
     def refresh_citation(self) -> None:
         """Render the Citation box again (the default style changed)."""
         self.citation.schedule()
