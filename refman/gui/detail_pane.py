@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refman.gui import theme
 from refman.gui.creators_editor import CreatorsEditor
 from refman.gui.fields import (
     HIDDEN_WHEN_EMPTY,
@@ -211,9 +212,17 @@ class ItemFields(QWidget):
         # below are still the item's own and editable.
         self.damage = QLabel(wordWrap=True)
         self.damage.setObjectName("damage")
-        self.damage.setStyleSheet("color: #b00020")
+        self._style_damage()
         self.damage.hide()
         self._build()
+
+    def _style_damage(self) -> None:
+        theme.set_style(self.damage, f"color: {theme.error_text_colour()}")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light and dark follow the system
+            self._style_damage()
 
     def _build(self) -> None:
         self.form = form = QFormLayout(self)
@@ -356,7 +365,6 @@ class NoticeBanner(QLabel):
     when there are none. Retractions, expressions of concern and errata about the item are
     a warning (in bold, on a warning colour); the rest (comments, updates) plain."""
 
-    WARNING_STYLE = "background: #fde2e1; color: #7a0a0a; border: 1px solid #c0392b;"
     PLAIN_STYLE = "border: 1px solid palette(mid);"
 
     def __init__(self, parent: QWidget | None = None):
@@ -387,8 +395,22 @@ class NoticeBanner(QLabel):
                 text = f"<b>{text}</b>"
             lines.append(text)
         self.setText("<br>".join(lines))
-        self.setStyleSheet(self.WARNING_STYLE if self.warning else self.PLAIN_STYLE)
+        self._style()
         self.show()
+
+    def _style(self) -> None:
+        """A warning's colours from the palette in use (light or dark), or a plain frame."""
+        colours = theme.warning_colours()
+        warning = (
+            f"background: {colours.background}; color: {colours.text};"
+            f" border: 1px solid {colours.border};"
+        )
+        theme.set_style(self, warning if self.warning else self.PLAIN_STYLE)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.warning:
+            self._style()
 
 
 _WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})
