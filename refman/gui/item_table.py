@@ -21,6 +21,7 @@ from typing import cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QMimeData,
@@ -529,10 +530,11 @@ class ItemTableView(QTableView):
         message = empty_view_message(model.query) if empty and not library_empty else None
         self.empty_message.show_message(message)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.placeholder.setGeometry(self.viewport().rect())
-        self.empty_message.setGeometry(self.viewport().rect())
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the messages cover the rows' area
+            self.placeholder.setGeometry(self.viewport().rect())
+            self.empty_message.setGeometry(self.viewport().rect())
+        return super().viewportEvent(event)
 
 
 def row_height(font_height: int) -> int:
@@ -620,7 +622,7 @@ class EmptyViewMessage(QWidget):
         self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.hint.setEnabled(False)  # the palette's muted text, light and dark alike
         layout = QVBoxLayout(self)
-        layout.addStretch()
+        layout.addStretch(1)  # a third of the way down, where the eye looks first
         layout.addWidget(self.heading)
         layout.addWidget(self.hint)
         layout.addStretch(2)
