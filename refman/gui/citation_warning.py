@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -67,10 +67,10 @@ class CitationWarning(QFrame):
         )
         theme.set_style(self.text, f"color: {colours.text};")
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+    def event(self, event) -> bool:
+        if theme.palette_changed(event):  # light and dark follow the system
             self._style()
+        return super().event(event)
 
     def check(self, ids: Sequence[ItemId], what: str) -> list[FlaggedItem]:
         """Warn when ``ids`` (just cited: ``what`` says how, e.g. "Copied the bibliography of

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
@@ -219,10 +219,10 @@ class ItemFields(QWidget):
     def _style_damage(self) -> None:
         theme.set_style(self.damage, f"color: {theme.error_text_colour()}")
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # light and dark follow the system
+    def event(self, event) -> bool:
+        if theme.palette_changed(event):  # light and dark follow the system
             self._style_damage()
+        return super().event(event)
 
     def _build(self) -> None:
         self.form = form = QFormLayout(self)
@@ -407,10 +407,10 @@ class NoticeBanner(QLabel):
         )
         theme.set_style(self, warning if self.warning else self.PLAIN_STYLE)
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.warning:
+    def event(self, event) -> bool:
+        if theme.palette_changed(event) and self.warning:  # light and dark follow the system
             self._style()
+        return super().event(event)
 
 
 _WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})

@@ -616,11 +616,12 @@ class MainWindow(QMainWindow):
         show_automatic = bool(s.value("tags/show_automatic", True, type=bool))
         self.sidebar.tags.show_automatic_action.setChecked(show_automatic)
 
-    def _first_layout(self, fit_columns: bool) -> None:
-        """The first start's window: FIRST_SHARE of the screen's free area, centred, the panes
-        in PANE_SHARES of its width, and (in a new library) the columns fitted to the table."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
+    def _first_layout(self, fit_columns: bool, area: QRect | None = None) -> None:
+        """The first start's window: FIRST_SHARE of the screen's free area (``area``, the
+        window's screen's by default), centred, the panes in PANE_SHARES of its width, and (in
+        a new library) the columns fitted to the table."""
+        if area is None:
+            area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
         frame = QRect(0, 0, round(area.width() * FIRST_SHARE), round(area.height() * FIRST_SHARE))
         frame.moveCenter(area.center())
         self.setGeometry(frame)

@@ -4,13 +4,15 @@ Qt 6.5 and later give the application the system's palette, and a new one when t
 switches between light and dark; everything drawn from the palette follows by itself. The few
 colours refman sets itself (the warning banners, an error's text) are chosen here from the
 palette in use, so that they read on a dark window as on a light one; a widget that uses them
-sets them again when its palette changes (``QEvent.PaletteChange``).
+sets them again when the application's palette changes (``palette_changed``, in ``event``:
+a widget with a style sheet is not sent PaletteChange, only ApplicationPaletteChange).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -45,6 +47,12 @@ def warning_colours(palette: QPalette | None = None) -> WarningColours:
 def error_text_colour(palette: QPalette | None = None) -> str:
     """The colour of a line that says something is wrong (a damaged record)."""
     return DARK_ERROR_TEXT if is_dark(palette) else LIGHT_ERROR_TEXT
+
+
+def palette_changed(event: QEvent) -> bool:
+    """Whether ``event`` says the colours changed: the widget's palette, or the application's
+    (the system switched between light and dark)."""
+    return event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
 def set_style(widget: QWidget, sheet: str) -> None:
