@@ -601,8 +601,11 @@ class TitleDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         x = opt.rect.right() - 4 - len(colours) * (diameter + 3)
         y = opt.rect.center().y() - diameter / 2
+        # On a selected row, a ring in the selection's text colour keeps a blue dot seen.
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        ring = opt.palette.highlightedText().color() if selected else None
         for colour in colours:
-            painter.setPen(QPen(colour.darker(140), 1))
+            painter.setPen(QPen(ring or colour.darker(140), 1))
             painter.setBrush(colour)
             painter.drawEllipse(round(x) + 3, round(y), diameter, diameter)
             x += diameter + 3

@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         s = self.settings
         if s.value("window/geometry") is None:  # the first start: no earlier run to follow
-            self._first_layout(s.value("table/header") is None)
+            self.place_first(s.value("table/header") is None)
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/splitter", self.splitter.restoreState),
@@ -616,7 +616,7 @@ class MainWindow(QMainWindow):
         show_automatic = bool(s.value("tags/show_automatic", True, type=bool))
         self.sidebar.tags.show_automatic_action.setChecked(show_automatic)
 
-    def _first_layout(self, fit_columns: bool, area: QRect | None = None) -> None:
+    def place_first(self, fit_columns: bool = True, area: QRect | None = None) -> None:
         """The first start's window: FIRST_SHARE of the screen's free area (``area``, the
         window's screen's by default), centred, the panes in PANE_SHARES of its width, and (in
         a new library) the columns fitted to the table."""

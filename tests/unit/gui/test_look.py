@@ -62,7 +62,7 @@ def test_the_first_window_takes_most_of_the_screen_centred_with_the_table_widest
 def test_on_a_1600_by_1000_screen_title_creators_year_journal_show_without_scrolling(
     first_window, qtbot
 ):
-    first_window._first_layout(True, QRect(0, 0, 1600, 1000))
+    first_window.place_first(area=QRect(0, 0, 1600, 1000))
     assert first_window.geometry() == QRect(120, 75, 1360, 850)
     first_window.show()
     qtbot.waitExposed(first_window)
