@@ -498,8 +498,20 @@ class ItemTableView(QTableView):
         """Columns, widths and sort order of a previous run; the sort is redone in SQL."""
         header = self.horizontalHeader()
         header.restoreState(state)
+        self._place_new_markers()
         self.model().sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.sync_column_actions()
+
+    def _place_new_markers(self) -> None:
+        """A header saved before the marker columns existed gives them Qt's default width at
+        the far right: put them after the Title at their own width, as in a new library."""
+        header = self.horizontalHeader()
+        after = header.visualIndex(COLUMN_KEYS_ALL.index("title"))
+        for section, column in enumerate(COLUMNS):
+            if column.marker and header.sectionSize(section) == header.defaultSectionSize():
+                self.setColumnWidth(section, column.width)
+                after += 1
+                header.moveSection(header.visualIndex(section), after)
 
     def _show_column_menu(self, pos) -> None:
         self.sync_column_actions()

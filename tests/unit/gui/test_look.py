@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPalette, QStandardItemModel
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableView
 
 from refman.gui import dialogs, theme
 from refman.gui.detail_pane import NoticeBanner
@@ -435,3 +435,19 @@ def test_icons_are_drawn_sharp_at_twice_the_scale(window):
         pixmap = icon.pixmap(QSize(32, 32), 2.0)
         assert pixmap.size() == QSize(64, 64)
         assert pixmap.devicePixelRatio() == 2.0
+
+
+def test_columns_saved_before_the_markers_existed_get_them_after_the_title(window, qtbot):
+    older = QTableView()  # the table as it was: the columns before the two markers
+    qtbot.addWidget(older)
+    older.setModel(QStandardItemModel(1, len([c for c in COLUMNS if not c.marker])))
+    older.setColumnWidth(column_of("title"), 333)
+    older.setColumnHidden(column_of("date_added"), True)
+    window.table.restore_header(older.horizontalHeader().saveState())
+    table, header = window.table, window.table.horizontalHeader()
+    assert table.columnWidth(column_of("title")) == 333  # the user's widths stay
+    assert table.isColumnHidden(column_of("date_added"))
+    title = header.visualIndex(column_of("title"))
+    for offset, key in enumerate(("notes", "notices"), start=1):
+        assert header.visualIndex(column_of(key)) == title + offset
+        assert table.columnWidth(column_of(key)) == COLUMNS[column_of(key)].width
