@@ -17,14 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data"
 OUTPUT = ROOT / "docs" / "screenshot.png"
-SIZE = (1280, 800)
+SCREEN = (1600, 1000)  # the window is placed as on a first start on a screen this size
 SELECTED_PMID = "37144409"  # the seed record: authors, MeSH tags and an abstract fill the pane
+# Coloured tags put on a few items (dots in the table), and a note on the seed (Notes column).
+COLOURED_TAGS = {"To read": "#ff6666", "Key paper": "#2ea8e5"}
 SETTLE_MS = 1500  # lets the table fetch its rows and the detail pane lay out before the grab
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QRect, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from refman.gui.app import application  # noqa: E402
@@ -50,6 +52,18 @@ def seed_item(library: Library) -> list:
     return chosen or [refs[0].id]
 
 
+def mark_items(library: Library, seed: list) -> None:
+    """Colour two tags and put them on a few items around the seed, and a note on the seed:
+    the picture shows the tag dots and the Notes column."""
+    ids = library.items.search()
+    at = ids.index(seed[0])
+    library.tags.add(ids[max(at - 6, 0) : at + 1 : 2], ["To read"])
+    library.tags.add(seed, ["Key paper"])
+    for name, colour in COLOURED_TAGS.items():
+        library.tags.set_color(name, colour)
+    library.notes.add(seed[0], "<p>Phase 1/2: 12-month follow-up.</p>")
+
+
 def grab(window: QWidget, output: Path) -> None:
     """Save what ``window`` shows as a PNG at ``output``."""
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -63,10 +77,12 @@ def main(output: Path = OUTPUT) -> int:
     with tempfile.TemporaryDirectory(prefix="refman-screenshot-") as folder:
         library = build_library(Path(folder) / "library.sqlite")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        seed = seed_item(library)
+        mark_items(library, seed)
         window = MainWindow(library, settings)
-        window.resize(*SIZE)
+        window.place_first(area=QRect(0, 0, *SCREEN))
         window.show()
-        window.table.select_ids(seed_item(library))
+        window.table.select_ids(seed)
 
         def finish() -> None:
             grab(window, output)

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
+from refman.gui import theme
+from refman.gui.resources import icon
 from refman.library import Library
 from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ItemId
@@ -33,18 +33,14 @@ TITLE_WIDTH = 40  # characters of each title on the line; the tooltip has them w
 class CitationWarning(QFrame):
     """Hidden until ``check`` finds a retracted item among those just cited."""
 
-    STYLE = "QFrame#citation_warning { background: #fde2e1; border: 1px solid #c0392b; }"
-
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
         self.setObjectName("citation_warning")
-        self.setStyleSheet(self.STYLE)
-        icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.icon = QLabel()
-        self.icon.setPixmap(icon.pixmap(16, 16))
+        self.icon.setPixmap(icon("notice").pixmap(16, 16))  # SVG: sharp at any scale
         self.text = QLabel()
-        self.text.setStyleSheet("color: #7a0a0a;")
+        self._style()
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         # One line, cut at the window's edge: a long title must not widen the window.
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -60,6 +56,21 @@ class CitationWarning(QFrame):
         layout.addWidget(self.close_button)
         self.found: list[FlaggedItem] = []
         self.hide()
+
+    def _style(self) -> None:
+        """The warning's colours from the palette in use: light and dark follow the system."""
+        colours = theme.warning_colours()
+        theme.set_style(
+            self,
+            f"QFrame#citation_warning {{ background: {colours.background};"
+            f" border: 1px solid {colours.border}; }}",
+        )
+        theme.set_style(self.text, f"color: {colours.text};")
+
+    def event(self, event) -> bool:
+        if theme.palette_changed(event):  # light and dark follow the system
+            self._style()
+        return super().event(event)
 
     def check(self, ids: Sequence[ItemId], what: str) -> list[FlaggedItem]:
         """Warn when ``ids`` (just cited: ``what`` says how, e.g. "Copied the bibliography of

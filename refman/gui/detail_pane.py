@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from refman.gui import theme
 from refman.gui.creators_editor import CreatorsEditor
 from refman.gui.fields import (
     HIDDEN_WHEN_EMPTY,
@@ -108,15 +110,55 @@ class LineField(QLineEdit):
 
 
 class TextField(QPlainTextEdit):
-    """A wrapping field saved when left; a title field also saves on Return."""
+    """A wrapping field saved when left; a title field also saves on Return.
+
+    It grows with its text (never fewer than ``lines`` lines), so that a long title or
+    abstract reads in full in the pane's one scroll area, with no scroll bar of its own.
+    """
 
     committed = Signal()
 
     def __init__(self, single_paragraph: bool, lines: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.single_paragraph = single_paragraph
+        self.min_lines = lines
         self.setTabChangesFocus(True)
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 12)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.textChanged.connect(self.fit_height)
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as its text wrapped at the field's width, in whole lines."""
+        lines = max(self.wrapped_lines(), self.min_lines)
+        margins = self.contentsMargins()
+        frame = margins.top() + margins.bottom() + 2 * round(self.document().documentMargin())
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + frame + 2)
+
+    def wrapped_lines(self) -> int:
+        """The lines the text takes at the viewport's width, laid out as the field lays it
+        out (its own layout only knows the lines of the paragraphs on screen)."""
+        width = self.viewport().width() - 2 * self.document().documentMargin()
+        option = QTextOption()
+        option.setWrapMode(self.wordWrapMode())
+        total = 0
+        block = self.document().begin()
+        while block.isValid():
+            layout = QTextLayout(block.text(), self.font())
+            layout.setTextOption(option)
+            layout.beginLayout()
+            while (line := layout.createLine()).isValid():
+                line.setLineWidth(max(width, 1))
+            layout.endLayout()
+            total += max(layout.lineCount(), 1)
+            block = block.next()
+        return total
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():  # rewrapped: fit again
+            self.fit_height()
 
     def value(self) -> str:
         text = self.toPlainText().strip()
@@ -170,9 +212,17 @@ class ItemFields(QWidget):
         # below are still the item's own and editable.
         self.damage = QLabel(wordWrap=True)
         self.damage.setObjectName("damage")
-        self.damage.setStyleSheet("color: #b00020")
+        self._style_damage()
         self.damage.hide()
         self._build()
+
+    def _style_damage(self) -> None:
+        theme.set_style(self.damage, f"color: {theme.error_text_colour()}")
+
+    def event(self, event) -> bool:
+        if theme.palette_changed(event):  # light and dark follow the system
+            self._style_damage()
+        return super().event(event)
 
     def _build(self) -> None:
         self.form = form = QFormLayout(self)
@@ -186,7 +236,7 @@ class ItemFields(QWidget):
         form.addRow("Collections", self.collections)
 
     def _field(self, spec: FieldSpec) -> QWidget:
-        lines = {"title": 3, "text": 10}
+        lines = {"title": 1, "text": 3}  # the fewest: a field grows with its text
         widget = (
             LineField()
             if spec.kind == "line"
@@ -315,7 +365,6 @@ class NoticeBanner(QLabel):
     when there are none. Retractions, expressions of concern and errata about the item are
     a warning (in bold, on a warning colour); the rest (comments, updates) plain."""
 
-    WARNING_STYLE = "background: #fde2e1; color: #7a0a0a; border: 1px solid #c0392b;"
     PLAIN_STYLE = "border: 1px solid palette(mid);"
 
     def __init__(self, parent: QWidget | None = None):
@@ -346,8 +395,22 @@ class NoticeBanner(QLabel):
                 text = f"<b>{text}</b>"
             lines.append(text)
         self.setText("<br>".join(lines))
-        self.setStyleSheet(self.WARNING_STYLE if self.warning else self.PLAIN_STYLE)
+        self._style()
         self.show()
+
+    def _style(self) -> None:
+        """A warning's colours from the palette in use (light or dark), or a plain frame."""
+        colours = theme.warning_colours()
+        warning = (
+            f"background: {colours.background}; color: {colours.text};"
+            f" border: 1px solid {colours.border};"
+        )
+        theme.set_style(self, warning if self.warning else self.PLAIN_STYLE)
+
+    def event(self, event) -> bool:
+        if theme.palette_changed(event) and self.warning:  # light and dark follow the system
+            self._style()
+        return super().event(event)
 
 
 _WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})
@@ -376,16 +439,28 @@ class SourceHistory(QLabel):
 
 
 class MultiItemPage(QWidget):
-    """ "N items selected", and a tag for all of them."""
+    """ "N items selected" as a heading at the top, and below it a box that tags them all:
+    laid out from the top like the one item's page, not floating in the middle."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.count_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("multi_heading")
+        font = self.count_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.count_label.setFont(font)
+        self.hint = QLabel("What is done here applies to every selected item.", wordWrap=True)
+        self.hint.setEnabled(False)  # the palette's muted text, light and dark alike
         self.tagger = BulkTagger()
+        box = QGroupBox("Tags")
+        QVBoxLayout(box).addWidget(self.tagger)
         layout = QVBoxLayout(self)
-        layout.addStretch()
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
         layout.addWidget(self.count_label)
-        layout.addWidget(self.tagger)
+        layout.addWidget(self.hint)
+        layout.addWidget(box)
         layout.addStretch()
 
     def set_count(self, count: int) -> None:
@@ -489,6 +564,12 @@ class DetailPane(QStackedWidget):
         if self.currentWidget() is self.tabs:
             self.tabs.setCurrentIndex(0)
             self.fields.fields["title"].setFocus()
+
+    def new_note(self) -> None:
+        """A new note on the item on show, in the Notes tab, with the keyboard in it."""
+        if self.currentWidget() is self.tabs:
+            self.tabs.setCurrentWidget(self.notes)
+            self.notes.new_note()
 
     def refresh_citation(self) -> None:
         """Render the Citation box again (the default style changed)."""

@@ -6,8 +6,7 @@ dialogs directly: a test replaces them with ``monkeypatch.setattr(dialogs, "ask_
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 TITLE = "refman"
 
@@ -44,7 +43,8 @@ def confirm(parent: QWidget | None, title: str, question: str, action: str) -> b
     return box.clickedButton() is yes
 
 
-def ask_color(parent: QWidget | None, current: str) -> str | None:
-    """A colour as ``#rrggbb``, or None when the user cancels."""
-    color = QColorDialog.getColor(QColor(current or "#3366cc"), parent, "Tag Colour")
-    return color.name() if color.isValid() else None
+def ask_color(parent: QWidget | None, current: str, tag: str = "") -> str | None:
+    """A colour from the tag palette as ``#rrggbb``, or None when the user cancels."""
+    from refman.gui.tag_colours import ask_palette_colour  # the palette imports the undo stack
+
+    return ask_palette_colour(parent, current, tag)

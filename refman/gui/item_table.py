@@ -3,8 +3,13 @@
 ``ItemTableModel`` asks ``Library.search`` for the ids of the current view (collection x tags x
 search text, sorted in SQL) and fetches the cells of visible rows a page at a time with
 ``Library.rows``; a small LRU of pages keeps scrolling cheap and memory flat, so a library of
-100,000 items opens at once. ``ItemTableView`` adds the column chooser, drag out, drops in
-and the first-run placeholder.
+100,000 items opens at once. ``ItemTableView`` adds the column chooser, drag out, drops in,
+the first-run placeholder and the empty views' messages.
+
+Beside the cells, each page holds the rows' markers: the Title cell shows the item type's icon
+and a coloured dot for each coloured tag (TitleDelegate), a Notes column counts the notes and a
+Notices column marks retracted and corrected items. Keys 1-9 on the table ask for the first nine
+coloured tags to be toggled on the selection (``tag_key_pressed``; the window does it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QMimeData,
@@ -24,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -33,6 +39,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
+from refman.gui.resources import icon, item_type_icon
 from refman.library import Changes, Library
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
@@ -48,13 +57,14 @@ PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTICE_FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # ("retracted", "erratum", ...) of the row
+TAG_COLOURS_ROLE = Qt.ItemDataRole.UserRole + 3  # ((tag, "#rrggbb"), ...) of the row, by name
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
-_NOTICE_ROLES = (
+_DISPLAY, _DECORATION, _TOOLTIP = (
+    Qt.ItemDataRole.DisplayRole,
     Qt.ItemDataRole.DecorationRole,
     Qt.ItemDataRole.ToolTipRole,
-    NOTICE_FLAGS_ROLE,
 )
 # Computed once: flags() is called for every cell the view looks at.
 ITEM_FLAGS = (
@@ -72,23 +82,32 @@ class Column:
     show: Callable[[object], str] = display_value
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
     width: int = 120  # in a new library; the user's widths are remembered
+    marker: bool = False  # drawn from the row's markers, not a stored field: not sortable
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight
 COLUMNS: tuple[Column, ...] = (
     Column("title", "Title", shown=True, width=380),
-    Column("creators", "Creators", shown=True, width=150),
-    Column("year", "Year", shown=True, align=_RIGHT, width=60),
-    Column("journal", "Journal", shown=True, width=180),
-    Column("date_added", "Date Added", shown=True, show=display_time, width=140),
+    Column("creators", "Creators", shown=True, width=140),
+    Column("year", "Year", shown=True, align=_RIGHT, width=56),
+    Column("journal", "Journal", shown=True, width=170),
+    Column("date_added", "Date Added", show=display_time, width=140),
     Column("item_type", "Item Type", show=item_type_label),
     Column("doi", "DOI", width=180),
     Column("pmid", "PMID", align=_RIGHT, width=90),
     Column("volume", "Volume", align=_RIGHT, width=70),
     Column("pages", "Pages", width=90),
     Column("date_modified", "Date Modified", show=display_time, width=140),
+    Column("notes", "Notes", shown=True, width=34, marker=True),
+    Column("notices", "Notices", shown=True, width=30, marker=True),
 )
-COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+# The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
+COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)
+CELL_OF = tuple(COLUMN_KEYS.index(c.key) if not c.marker else -1 for c in COLUMNS)
+_TYPE_CELL = COLUMN_KEYS.index("item_type")
+# A new library shows the markers right after the Title, as Zotero does.
+FIRST_ORDER = ("title", "notes", "notices")
+_CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
 class ItemTableModel(QAbstractTableModel):
@@ -126,12 +145,19 @@ class ItemTableModel(QAbstractTableModel):
         self._replace_ids(self._search())
 
     def apply(self, changes: Changes) -> None:
-        """Refresh after a library change: new ids if the view's set or order moved, else cells."""
-        if not changes or (_only_notes(changes) and not self.query.text):
-            return  # notes count only for search text
-        ids = self._search()
-        if ids != self._ids:
-            self._replace_ids(ids)
+        """Refresh after a library change: new ids if the view's set or order moved, else cells
+        (the notes count, a tag's colour dot)."""
+        if not changes:
+            return
+        if not _only_notes(changes) or self.query.text:  # notes count only for search text
+            ids = self._search()
+            if ids != self._ids:
+                self._replace_ids(ids)
+                return
+        if changes.tags and self._ids:  # a colour, a rename: any row's dots may change
+            self._pages.clear()
+            last = self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
             return
         for item_id in changes.changed | changes.notes:
             row = self.row_of(item_id)
@@ -171,42 +197,65 @@ class ItemTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        column = COLUMNS[section]
+        if role == _DISPLAY:  # a marker column is headed by its icon alone, as in Zotero
+            return "" if column.marker else column.title
+        if column.marker and role == _DECORATION:
+            return icon(_MARKER_ICONS[column.key])
+        if column.marker and role == _TOOLTIP:
+            return column.title
         return None
 
     def data(self, index: AnyIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         column = COLUMNS[index.column()]
-        if column.key == "title" and role in _NOTICE_ROLES:
-            return self._notice_data(index.row(), role)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.show(self._cells(index.row())[index.column()])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align | Qt.AlignmentFlag.AlignVCenter)
         if role == ITEM_ID_ROLE:
             return self._ids[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = _CENTRE if column.marker else column.align
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == NOTICE_FLAGS_ROLE:
+            return self._row(index.row())[-2] or ()
+        if role == TAG_COLOURS_ROLE:
+            return self._row(index.row())[-1][1]
+        if column.marker:
+            return self._marker_data(column.key, index.row(), role)
+        if role in (_DISPLAY, _TOOLTIP):
+            return column.show(self._row(index.row())[CELL_OF[index.column()]])
+        if role == _DECORATION and column.key == "title":
+            return item_type_icon(self._row(index.row())[_TYPE_CELL] or "")
         return None
 
-    def _notice_data(self, row: int, role: int):
-        """The Title cell's marker of a retracted item (or one with an expression of concern
-        or an erratum): a warning icon, and a tooltip that says which."""
-        cells = self._cells(row)
-        flags = cells[len(COLUMNS)] or ()
-        if role == NOTICE_FLAGS_ROLE:
-            return flags
+    def _marker_data(self, key: str, row: int, role: int):
+        """The Notes column's count, and the Notices column's warning icon on a retracted item
+        (or one with an expression of concern or an erratum) with a tooltip that says which."""
+        *_cells, flags, (notes, _colours) = self._row(row)
+        if key == "notes":
+            if role == _DISPLAY:
+                return str(notes) if notes else ""
+            if role == _TOOLTIP and notes:
+                return f"{notes} note{'s' * (notes != 1)}"
+            return None
         if not flags:
-            title = COLUMNS[0].show(cells[0])
-            return title if role == Qt.ItemDataRole.ToolTipRole else None
-        if role == Qt.ItemDataRole.DecorationRole:
-            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        return f"{describe_flags(flags)} (see the item's notices)\n{COLUMNS[0].show(cells[0])}"
+            return None
+        if role == _DECORATION:
+            return icon("notice")
+        if role == _TOOLTIP:
+            return f"{describe_flags(flags)} (see the item's notices)"
+        return None
+
+    @property
+    def sort_order(self) -> tuple[str, bool]:
+        """(the sort key, descending) of the rows."""
+        return self._sort
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL: a new search with the column's key."""
-        if not 0 <= column < len(COLUMNS):
-            return
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column].marker:
+            return  # markers are not stored fields: the view keeps its order
         descending = order == Qt.SortOrder.DescendingOrder
         if (COLUMNS[column].key, descending) == self._sort:
             return
@@ -227,7 +276,9 @@ class ItemTableModel(QAbstractTableModel):
             new = self.index(row, index.column()) if row is not None else QModelIndex()
             self.changePersistentIndex(index, new)
 
-    def _cells(self, row: int) -> tuple:
+    def _row(self, row: int) -> tuple:
+        """The row's cells (COLUMN_KEYS), its notice flags, and its markers (notes count,
+        coloured tags)."""
         page = row // PAGE_SIZE
         if page in self._pages:
             self._pages.move_to_end(page)
@@ -240,9 +291,14 @@ class ItemTableModel(QAbstractTableModel):
     def _fetch_page(self, page: int) -> list[tuple]:
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         found = self.library.items.rows(ids, COLUMN_KEYS)
-        flags = self.library.notices.flags(ids)  # kept after the cells, for the Title marker
-        blank = (None,) * len(COLUMNS)
-        return [(*found.get(item_id, blank), flags.get(item_id, ())) for item_id in ids]
+        # Kept after the cells, for the marker columns and the Title's dots.
+        flags = self.library.notices.flags(ids)
+        markers = self.library.items.markers(ids)
+        blank = (None,) * len(COLUMN_KEYS)
+        return [
+            (*found.get(item_id, blank), flags.get(item_id, ()), markers.get(item_id, _NO_MARKS))
+            for item_id in ids
+        ]
 
     # --- drag and drop ------------------------------------------------------------------------
 
@@ -281,6 +337,11 @@ class ItemTableModel(QAbstractTableModel):
         return True
 
 
+_NO_MARKS = (0, ())
+_MARKER_ICONS = {"notes": "note", "notices": "notice"}
+COLUMN_KEYS_ALL = tuple(c.key for c in COLUMNS)
+
+
 def _only_notes(changes: Changes) -> bool:
     return changes == Changes(notes=changes.notes)
 
@@ -295,6 +356,7 @@ class ItemTableView(QTableView):
     selection_changed = Signal(list)  # ids
     paste_requested = Signal()
     sample_requested = Signal()
+    tag_key_pressed = Signal(int)  # 1-9: toggle that coloured tag on the selection
 
     def __init__(self, model: ItemTableModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -305,6 +367,7 @@ class ItemTableView(QTableView):
         self._kept_selection: list[ItemId] = []
         self.placeholder = FirstRunPlaceholder(self.viewport())
         self.placeholder.add_sample.clicked.connect(self.sample_requested)
+        self.empty_message = EmptyViewMessage(self.viewport())
         model.modelAboutToBeReset.connect(self._keep_selection)
         model.modelReset.connect(self._restore_selection)
         self.selectionModel().selectionChanged.connect(self._emit_selection)
@@ -322,20 +385,50 @@ class ItemTableView(QTableView):
         self.setDropIndicatorShown(False)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
+        self.setShowGrid(False)  # rows, not a spreadsheet: alternate colours tell them apart
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegateForColumn(COLUMN_KEYS_ALL.index("title"), TitleDelegate(self))
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure 100k rows
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setDefaultSectionSize(row_height(self.fontMetrics().height()))
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)  # it would check every row of a 100k selection
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_column_menu)
+        header.setMinimumSectionSize(24)  # a marker column is an icon wide
+        header.sortIndicatorChanged.connect(self._keep_sort_on_stored_fields)
         for section, column in enumerate(COLUMNS):
             self.setColumnHidden(section, not column.shown)
             self.setColumnWidth(section, column.width)
+        for visual, key in enumerate(FIRST_ORDER):
+            header.moveSection(header.visualIndex(COLUMN_KEYS_ALL.index(key)), visual)
+
+    def _keep_sort_on_stored_fields(self, section: int, _order) -> None:
+        """A click on a marker column's header leaves the sort (and its arrow) as it was."""
+        if 0 <= section < len(COLUMNS) and COLUMNS[section].marker:
+            header = self.horizontalHeader()
+            key, descending = self.model().sort_order
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header.blockSignals(True)
+            header.setSortIndicator(COLUMN_KEYS_ALL.index(key), order)
+            header.blockSignals(False)
+            header.viewport().update()
+
+    def fit_columns(self, width: int) -> None:
+        """Widths for a new library in a centre pane ``width`` wide: the shown columns other
+        than the Title keep theirs, and the Title takes what is left (at least its own)."""
+        others = sum(
+            self.columnWidth(section)
+            for section, column in enumerate(COLUMNS)
+            if column.key != "title" and not self.isColumnHidden(section)
+        )
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        spare = width - others - scroll_bar - 2 * self.frameWidth() - 12
+        title = COLUMN_KEYS_ALL.index("title")
+        self.setColumnWidth(title, max(spare, 200))
 
     # --- selection by id ----------------------------------------------------------------------
 
@@ -405,8 +498,20 @@ class ItemTableView(QTableView):
         """Columns, widths and sort order of a previous run; the sort is redone in SQL."""
         header = self.horizontalHeader()
         header.restoreState(state)
+        self._place_new_markers()
         self.model().sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.sync_column_actions()
+
+    def _place_new_markers(self) -> None:
+        """A header saved before the marker columns existed gives them Qt's default width at
+        the far right: put them after the Title at their own width, as in a new library."""
+        header = self.horizontalHeader()
+        after = header.visualIndex(COLUMN_KEYS_ALL.index("title"))
+        for section, column in enumerate(COLUMNS):
+            if column.marker and header.sectionSize(section) == header.defaultSectionSize():
+                self.setColumnWidth(section, column.width)
+                after += 1
+                header.moveSection(header.visualIndex(section), after)
 
     def _show_column_menu(self, pos) -> None:
         self.sync_column_actions()
@@ -420,16 +525,129 @@ class ItemTableView(QTableView):
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste_requested.emit()
             return
+        number = _digit(event)
+        if number:  # Zotero's keys: toggle the Nth coloured tag on the selection
+            self.tag_key_pressed.emit(number)
+            return
         super().keyPressEvent(event)
 
     def update_placeholder(self) -> None:
-        """Show what to do when the library is empty (not merely this view)."""
-        empty = self.model().rowCount() == 0 and self.model().library.items.count() == 0
-        self.placeholder.setVisible(empty)
+        """Show what to do when the library is empty (not merely this view), and say so when
+        a collection, the Trash or another place holds nothing. A search that finds nothing
+        says so above the table, not here."""
+        model = self.model()
+        empty = model.rowCount() == 0
+        library_empty = empty and not model.query.trashed and model.library.items.count() == 0
+        self.placeholder.setVisible(library_empty)
+        message = empty_view_message(model.query) if empty and not library_empty else None
+        self.empty_message.show_message(message)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.placeholder.setGeometry(self.viewport().rect())
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the messages cover the rows' area
+            self.placeholder.setGeometry(self.viewport().rect())
+            self.empty_message.setGeometry(self.viewport().rect())
+        return super().viewportEvent(event)
+
+
+def row_height(font_height: int) -> int:
+    """Rows with air around the text, as in a modern desktop list (and room for a 16px icon)."""
+    return max(font_height + 12, 24)
+
+
+def _digit(event) -> int:
+    """1-9 for a key 1-9 pressed alone (on the keypad too), else 0."""
+    plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    key = event.key()
+    if plain == Qt.KeyboardModifier.NoModifier and Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
+        return key - Qt.Key.Key_0
+    return 0
+
+
+def empty_view_message(query: ViewQuery) -> tuple[str, str] | None:
+    """What to say (heading, hint) when the view holds nothing; None for a search, whose own
+    message shows above the table."""
+    if query.text.strip():
+        return None
+    if query.tags:
+        return ("No items with the selected tags", "Deselect a tag to see more items.")
+    if query.trashed:
+        return ("The Trash is empty", "Items moved to the Trash wait here until it is emptied.")
+    if query.flags:
+        return (
+            "No retracted or corrected items",
+            "Items whose PubMed record links a retraction or an erratum are listed here.",
+        )
+    if query.collection is not None:
+        return (
+            "This collection is empty",
+            "Drag items here from My Library, or import files while the collection is selected.",
+        )
+    if query.unfiled:
+        return ("No unfiled items", "Every item is in at least one collection.")
+    return None
+
+
+class TitleDelegate(QStyledItemDelegate):
+    """The Title cell as usual (type icon, text), with a dot for each coloured tag of the item
+    at its right end, as Zotero draws them."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        colours = index.data(TAG_COLOURS_ROLE)
+        if not colours:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        diameter = max(8, round(opt.fontMetrics.height() * 0.55))
+        dots = len(colours) * (diameter + 3) + 6
+        room = opt.rect.width() - opt.decorationSize.width() - 12 - dots
+        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(room, 0))
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        self._paint_dots(painter, opt, [QColor(c) for _name, c in colours], diameter)
+
+    @staticmethod
+    def _paint_dots(painter: QPainter, opt, colours: list[QColor], diameter: int) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        x = opt.rect.right() - 4 - len(colours) * (diameter + 3)
+        y = opt.rect.center().y() - diameter / 2
+        # On a selected row, a ring in the selection's text colour keeps a blue dot seen.
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        ring = opt.palette.highlightedText().color() if selected else None
+        for colour in colours:
+            painter.setPen(QPen(ring or colour.darker(140), 1))
+            painter.setBrush(colour)
+            painter.drawEllipse(round(x) + 3, round(y), diameter, diameter)
+            x += diameter + 3
+        painter.restore()
+
+
+class EmptyViewMessage(QWidget):
+    """An empty collection's, the empty Trash's (and other places') message in the table."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # drops reach the table
+        self.heading = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.heading.setFont(font)
+        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.hint.setEnabled(False)  # the palette's muted text, light and dark alike
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)  # a third of the way down, where the eye looks first
+        layout.addWidget(self.heading)
+        layout.addWidget(self.hint)
+        layout.addStretch(2)
+        self.hide()
+
+    def show_message(self, message: tuple[str, str] | None) -> None:
+        heading, hint = message or ("", "")
+        self.heading.setText(heading)
+        self.hint.setText(hint)
+        self.setVisible(message is not None)
 
 
 class FirstRunPlaceholder(QWidget):

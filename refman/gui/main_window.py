@@ -9,6 +9,11 @@ records not read yet (a library from before notice flags, items just imported or
 read on the task runner (``read_notices``): Retracted & Corrected's count and view are right
 without holding the window up. A copy or drag of citations that holds a retracted item says
 so in a bar above the table (citation_warning.py).
+
+The first start opens the window at FIRST_SHARE of the screen's free area, centred, with the
+item table the widest pane and its Title, Creators, Year and Journal in view; later starts
+restore the last geometry. The toolbar holds the actions people reach for, each with a themable
+icon (resources.themed_icon) and its shortcut in the tooltip, and the quick search at its right.
 """
 
 from __future__ import annotations
@@ -17,14 +22,16 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QSplitter,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -37,9 +44,10 @@ from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
-from refman.gui.resources import SAMPLE_RECORD, icon
+from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
 from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
+from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, ImportBatch, Library, UndoneImport
@@ -58,6 +66,11 @@ STYLE_WARM_UP_DELAY_MS = 1000
 NOTICES_DELAY_MS = 1500
 NOTICES_AFTER_CHANGES_MS = 500
 _KEYS = QKeySequence.StandardKey
+# The first window takes this share of the screen's free area, centred; the panes share its
+# width so (sidebar, items, detail): the item table is the widest.
+FIRST_SHARE = 0.85
+PANE_SHARES = (0.15, 0.57, 0.28)
+SEARCH_BOX_WIDTH = 26  # the toolbar's search box, in average character widths
 ADD_BY_IDENTIFIER = "Add by &Identifier…"
 NEW_ITEM = "&New Item…"
 NEW_ITEM_TYPE_KEY = "new_item/type"  # the type last chosen in New Item, offered first next time
@@ -65,7 +78,7 @@ NEW_ITEM_TYPE_KEY = "new_item/type"  # the type last chosen in New Item, offered
 READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
     *("&New Collection…", "Empty Trash…"),
-    *(ADD_BY_IDENTIFIER, NEW_ITEM),
+    *(ADD_BY_IDENTIFIER, NEW_ITEM, "New &Note"),
 }
 
 
@@ -123,7 +136,6 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search_box)
         self.citation_warning = CitationWarning(self.library)
         layout.addWidget(self.citation_warning)
         layout.addWidget(self.table)
@@ -146,6 +158,7 @@ class MainWindow(QMainWindow):
         self.table.selection_changed.connect(self.detail.show_items)
         self.table.paste_requested.connect(self.import_from_clipboard)
         self.table.sample_requested.connect(lambda: self.import_paths([str(SAMPLE_RECORD)]))
+        self.table.tag_key_pressed.connect(self.toggle_coloured_tag)
         self.table_model.files_dropped.connect(self._import_dropped_paths)
         self.table_model.text_dropped.connect(self.import_text)
         self.table_model.modelReset.connect(self._update_count)
@@ -162,17 +175,26 @@ class MainWindow(QMainWindow):
             ADD_BY_IDENTIFIER, self.add_by_identifier, QKeySequence("Ctrl+Shift+N")
         )
         self.new_item_action = self._action(NEW_ITEM, self.new_item, _KEYS.New)
+        self.import_action = self._action(
+            "&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")
+        )
+        self.new_collection_action = self._action(
+            "&New Collection…", lambda: self.sidebar.new_collection(), None
+        )
+        self.new_note_action = self._action("New &Note", self.new_note, None)
+        self.search_pubmed_action = self._action("Search &PubMed…", self.search_pubmed, None)
         menus: dict[str, list[Any]] = {  # entries as _fill_menu takes them
             "&File": [
                 self.new_item_action,
                 self.add_by_identifier_action,
+                self.new_note_action,
                 None,
-                ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
+                self.import_action,
                 ("Import from &Clipboard", self.import_from_clipboard, None),
                 ("Recent I&mports…", self.show_recent_imports, None),
                 ("&Export…", self.export, None),
                 None,
-                ("&New Collection…", lambda: self.sidebar.new_collection(), None),
+                self.new_collection_action,
                 None,
                 ("&Quit", self.close, _KEYS.Quit),
             ],
@@ -197,7 +219,7 @@ class MainWindow(QMainWindow):
                 self._preferences_action(),
             ],
             "&View": [self._columns_menu(), self.sidebar.tags.show_automatic_action],
-            "&Tools": [("Search &PubMed…", self.search_pubmed, None)],
+            "&Tools": [self.search_pubmed_action],
             "&Help": [("&About refman", self.about, None)],
         }
         for title, entries in menus.items():
@@ -209,9 +231,38 @@ class MainWindow(QMainWindow):
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")  # saveState() needs a name
         self.toolbar.setMovable(False)
-        self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
-        self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
-        self.toolbar.addAction(self._action("Search PubMed", self.search_pubmed, None))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar.setIconSize(QSize(22, 22))
+        for entry in (
+            (self.new_collection_action, "new-collection"),
+            None,
+            (self.new_item_action, "new-item"),
+            (self.add_by_identifier_action, "add-identifier"),
+            (self.new_note_action, "new-note"),
+            (self.import_action, "import"),
+            None,
+            (self.search_pubmed_action, "search-pubmed"),
+        ):
+            if entry is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(entry[0])
+                _give_icon(*entry)
+        self._add_search_box(self.toolbar)
+
+    def _add_search_box(self, toolbar: QToolBar) -> None:
+        """The quick search at the toolbar's right end, as in Zotero."""
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        width = self.search_box.fontMetrics().averageCharWidth() * SEARCH_BOX_WIDTH
+        self.search_box.setMinimumWidth(width)
+        self.search_box.setMaximumWidth(width * 2)
+        self.search_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.search_box.setToolTip(
+            f"{self.search_box.placeholderText()} ({_shortcut_text(_KEYS.Find)})"
+        )
+        toolbar.addWidget(self.search_box)
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
@@ -475,6 +526,20 @@ class MainWindow(QMainWindow):
             self.reveal([item_id])
             self.detail.focus_title()
 
+    def new_note(self) -> None:
+        """File > New Note: a note on the one selected item, in the detail pane's Notes tab."""
+        ids = self.table.selected_ids()
+        if len(ids) != 1:
+            self.statusBar().showMessage("Select one item to add a note to it.", 5000)
+            return
+        self.detail.new_note()
+
+    def toggle_coloured_tag(self, number: int) -> None:
+        """Key 1-9 on the table: the Nth coloured tag on or off the selection (undoable)."""
+        message = toggle_coloured_tag(self.editor, self.table.selected_ids(), number)
+        if message:
+            self.statusBar().showMessage(message, 5000)
+
     def undo_last_import(self) -> None:
         """Undo the latest import not undone yet, once the user confirms."""
         batch = next((b for b in self.library.imports.list() if not b.undone), None)
@@ -555,6 +620,8 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         s = self.settings
+        if s.value("window/geometry") is None:  # the first start: no earlier run to follow
+            self.place_first(s.value("table/header") is None)
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/splitter", self.splitter.restoreState),
@@ -566,6 +633,20 @@ class MainWindow(QMainWindow):
                 restore(value)
         show_automatic = bool(s.value("tags/show_automatic", True, type=bool))
         self.sidebar.tags.show_automatic_action.setChecked(show_automatic)
+
+    def place_first(self, fit_columns: bool = True, area: QRect | None = None) -> None:
+        """The first start's window: FIRST_SHARE of the screen's free area (``area``, the
+        window's screen's by default), centred, the panes in PANE_SHARES of its width, and (in
+        a new library) the columns fitted to the table."""
+        if area is None:
+            area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        frame = QRect(0, 0, round(area.width() * FIRST_SHARE), round(area.height() * FIRST_SHARE))
+        frame.moveCenter(area.center())
+        self.setGeometry(frame)
+        sizes = [round(frame.width() * share) for share in PANE_SHARES]
+        self.splitter.setSizes(sizes)
+        if fit_columns:
+            self.table.fit_columns(sizes[1])
 
     def save_settings(self) -> None:
         s = self.settings
@@ -580,6 +661,19 @@ class MainWindow(QMainWindow):
         self.detail.flush()
         self.save_settings()
         super().closeEvent(event)
+
+
+def _give_icon(action: QAction, name: str) -> None:
+    """A toolbar action's icon (the theme's, else refman's) and a tooltip that names it and its
+    shortcut: "New Item (Ctrl+N)"."""
+    action.setIcon(themed_icon(name))
+    tip = action.text().replace("&", "").rstrip("…")
+    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+
+
+def _shortcut_text(key: QKeySequence.StandardKey) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def _items(count: int) -> str:

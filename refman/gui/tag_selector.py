@@ -477,7 +477,7 @@ class TagSelector(QWidget):
         menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def choose_color(self, tag: TagCount) -> None:
-        color = dialogs.ask_color(self, tag.color)
+        color = dialogs.ask_color(self, tag.color, tag.name)
         if color:
             self.set_color(tag, color)
 

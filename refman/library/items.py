@@ -13,6 +13,8 @@ from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
 from refman.store import attachments, identifiers, items, search
+from refman.store import markers as table_markers
+from refman.store.markers import Marker
 
 LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
 TRASH = ViewQuery(trashed=True)
@@ -46,6 +48,11 @@ class Items(UseCase):
         """Display strings of the item table's columns (named as sort keys) for each id
         still in the library."""
         return self._read(items.rows, ids, columns)
+
+    def markers(self, ids: Sequence[ItemId]) -> dict[ItemId, Marker]:
+        """The item table's markers of each id that has one: (notes count, ((tag, colour),
+        ...) of its coloured tags in name order)."""
+        return self._read(table_markers.markers, ids)
 
     def get(self, item_id: ItemId) -> Reference:
         """The whole reference; MissingItemError when it is not (or no longer) there."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import TAG_MANUAL, ItemId, RefmanError, Tag, TagCounts, ViewQuery
-from refman.store import items
+from refman.store import items, markers
 from refman.store import tags as stored_tags
 
 LIBRARY = ViewQuery()
@@ -68,3 +68,7 @@ class Tags(UseCase):
     def set_color(self, name: str, color: str) -> Changes:
         """Give the tag a colour ("#rrggbb"; "" takes it away): coloured tags stay listed."""
         return self._change(TAGS, stored_tags.set_color, name, color)
+
+    def coloured(self) -> list[tuple[str, str]]:
+        """The coloured tags as (name, colour), by name: keys 1-9 toggle the first nine."""
+        return self._read(markers.coloured_tags)

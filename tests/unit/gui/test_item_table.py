@@ -35,10 +35,12 @@ def test_the_model_passes_the_model_tester(qtmodeltester, papers_library):
     qtmodeltester.check(model)
 
 
-def test_default_columns_show_title_creators_year_journal_date_added(window):
+def test_default_columns_show_title_its_markers_creators_year_journal(window):
     table = window.table
-    shown = [c.title for i, c in enumerate(COLUMNS) if not table.isColumnHidden(i)]
-    assert shown == ["Title", "Creators", "Year", "Journal", "Date Added"]
+    header = table.horizontalHeader()
+    shown = [i for i in range(len(COLUMNS)) if not table.isColumnHidden(i)]
+    in_order = [COLUMNS[i].title for i in sorted(shown, key=header.visualIndex)]
+    assert in_order == ["Title", "Notes", "Notices", "Creators", "Year", "Journal"]
     row = window.table_model.row_of(id_of(window.library, "Safety"))
     cells = [window.table_model.index(row, c).data() for c in (CREATORS, YEAR, JOURNAL)]
     assert cells == ["Knowles et al.", "2023", "Annals of surgery"]
@@ -256,7 +258,7 @@ def test_the_creators_column_names_a_chapters_authors_and_marks_editors(qtbot, l
         close_window(qtbot, window)
 
 
-def test_retracted_items_are_marked_in_the_title_column(qtbot, library):
+def test_retracted_items_are_marked_in_the_notices_column(qtbot, library):
     library.importing.files(
         [DATA / "import" / "pubmedxml" / "corrections.nbib", DATA / "duplicates" / "errata.nbib"]
     )
@@ -267,16 +269,22 @@ def test_retracted_items_are_marked_in_the_title_column(qtbot, library):
     view.show()
     qtbot.waitExposed(view)
     by_pmid = {library.items.get(i).pmid: i for i in model.ids}
-    retracted = model.index(model.row_of(by_pmid["39000001"]), column_of("title"))
+    retracted = model.index(model.row_of(by_pmid["39000001"]), column_of("notices"))
     assert retracted.data(NOTICE_FLAGS_ROLE) == ("retracted", "erratum")
     assert not retracted.data(Qt.ItemDataRole.DecorationRole).isNull()
     tip = retracted.data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("Retracted; Erratum")
-    assert library.items.get(by_pmid["39000001"]).title in tip
-    plain = model.index(model.row_of(by_pmid["99200004"]), column_of("title"))
+    plain = model.index(model.row_of(by_pmid["99200004"]), column_of("notices"))
     assert plain.data(NOTICE_FLAGS_ROLE) == ()
     assert plain.data(Qt.ItemDataRole.DecorationRole) is None
-    assert plain.data(Qt.ItemDataRole.ToolTipRole) == plain.data()
+    assert plain.data(Qt.ItemDataRole.ToolTipRole) is None
+    # The Title's tooltip is the title in full; its icon is the item's type, flagged or not.
+    title = model.index(retracted.row(), column_of("title"))
+    assert title.data(Qt.ItemDataRole.ToolTipRole) == library.items.get(by_pmid["39000001"]).title
+    plain_title = model.index(plain.row(), column_of("title"))
+    assert title.data(Qt.ItemDataRole.DecorationRole).cacheKey() == (
+        plain_title.data(Qt.ItemDataRole.DecorationRole).cacheKey()
+    )
     # Other columns carry no marker.
     journal = model.index(retracted.row(), column_of("journal"))
     assert journal.data(Qt.ItemDataRole.DecorationRole) is None

@@ -175,7 +175,7 @@ def test_cancel_drops_a_slow_search(window, qtbot, httpserver, monkeypatch):
 
 
 def test_the_toolbar_opens_the_same_dialog(window, qtbot):
-    action = next(a for a in window.toolbar.actions() if a.text() == "Search PubMed")
+    action = next(a for a in window.toolbar.actions() if a.toolTip() == "Search PubMed")
     action.trigger()
     first = window.findChild(PubMedSearchDialog)
     action.trigger()
