@@ -9,6 +9,8 @@ so the slots run in the window's thread:
 - ``progressed(done, total)``, throttled: a signal per block read would flood the queue;
 - ``succeeded(result)``, or ``failed(message)``: a RefmanError's message as it is, anything
   else logged with its traceback and told in plain words. One error path for every task.
+  Both are emitted in the window's thread once the task's thread has finished, so that a job
+  quicker than the caller's ``connect`` cannot lose its result.
 
 ``task.cancel()`` sets the flag the job polls through ``cancelled()``. Jobs that write to the
 library run one at a time, as Anki's do: a writing task started while another runs waits for
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, SignalInstance, Slot
 
 from refman.library import Library
 from refman.model import RefmanError
@@ -67,6 +69,11 @@ class Task(QThread):
         self._library_path = library_path
         self._cancel = threading.Event()
         self._last_emit = 0.0
+        self._outcome: tuple[SignalInstance, object] | None = None
+        # The outcome is told from this object's own (the window's) thread once the thread has
+        # finished, never from the thread itself: a signal emitted there before the caller of
+        # TaskRunner.run has connected to it (a quick job) would be lost for good.
+        self.finished.connect(self._tell_outcome)
         self.finished.connect(self.deleteLater)
 
     def cancel(self) -> None:
@@ -84,15 +91,22 @@ class Task(QThread):
                 with Library(self._library_path, read_only=self.mode == READ) as library:
                     result = self._job(library, self._progress, self._cancel.is_set)
         except RefmanError as exc:
-            self.failed.emit(str(exc))
+            self._outcome = (self.failed, str(exc))
         except Exception as exc:  # a bug: the traceback for the developer, plain words for all
             log.exception("%s failed", self.name)
-            self.failed.emit(f"{self.name} failed: {exc}")
+            self._outcome = (self.failed, f"{self.name} failed: {exc}")
         else:
-            self.succeeded.emit(result)
+            self._outcome = (self.succeeded, result)
         finally:
             _LIVE.discard(self)  # set operations hold the GIL: safe from this thread
-            self.ended.emit(self)
+
+    @Slot()
+    def _tell_outcome(self) -> None:
+        """succeeded or failed, then ended: in the window's thread, after the thread ended."""
+        if self._outcome is not None:
+            signal, value = self._outcome
+            signal.emit(value)
+        self.ended.emit(self)
 
     def _progress(self, done: int, total: int) -> None:
         now = time.monotonic()
