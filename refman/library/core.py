@@ -19,6 +19,7 @@ from refman.library import backups
 from refman.library.adding import Adding
 from refman.library.batches import Imports
 from refman.library.collections import Collections
+from refman.library.duplicates import Duplicates
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
@@ -77,6 +78,7 @@ class Library:
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
+        self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
 
     @property
     def read_only(self) -> bool:

@@ -225,6 +225,16 @@ class SourceHistory(BaseModel):
     reason = TextField(default="")
 
 
+class NotDuplicate(BaseModel):
+    """Two items the user said are not duplicates, the smaller id first (see migrations)."""
+
+    first = ForeignKeyField(Item, backref="+", on_delete="CASCADE")
+    second = ForeignKeyField(Item, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("first", "second")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -242,4 +252,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     ItemFlags,
     SourceHistory,
+    NotDuplicate,
 )
