@@ -48,3 +48,9 @@ def ask_color(parent: QWidget | None, current: str) -> str | None:
     """A colour as ``#rrggbb``, or None when the user cancels."""
     color = QColorDialog.getColor(QColor(current or "#3366cc"), parent, "Tag Colour")
     return color.name() if color.isValid() else None
+
+
+def ask_choice(parent: QWidget | None, title: str, label: str, choices: list[str]) -> int | None:
+    """The index of the choice the user picks (the first is proposed), or None on cancel."""
+    answer, ok = QInputDialog.getItem(parent, title, label, choices, 0, False)
+    return choices.index(answer) if ok and answer in choices else None
