@@ -14,7 +14,8 @@ from refman.gui import dialogs
 from refman.gui.sidebar import DUPLICATES, Source
 from refman.library import Library
 from refman.library.duplicates import MERGE_FIELDS
-from tests.samples import AHEAD_OF_PRINT, DUPLICATES as DUPLICATES_DATA, FINAL
+from tests.samples import AHEAD_OF_PRINT, FINAL
+from tests.samples import DUPLICATES as DUPLICATES_DATA
 from tests.unit.gui.helpers import close_window, make_window, menu_action
 from tests.unit.gui.test_sidebar import click_source
 
@@ -41,10 +42,20 @@ def sidebar_title(window) -> str:
     return window.sidebar.model.index_of(Source(DUPLICATES)).data()
 
 
+def wait_for_groups(qtbot, window, count: int) -> None:
+    """Wait until the view shows ``count`` groups (they are found in the background)."""
+    view = window.duplicates.view
+    qtbot.waitUntil(lambda: view.topLevelItemCount() == count, timeout=FOUND_TIMEOUT_MS)
+
+
+def wait_for_title(qtbot, window, title: str) -> None:
+    qtbot.waitUntil(lambda: sidebar_title(window) == title, timeout=FOUND_TIMEOUT_MS)
+
+
 def open_duplicates(qtbot, window) -> None:
     """Click Duplicate Items and wait for its groups."""
     click_source(window, Source(DUPLICATES))
-    qtbot.waitUntil(lambda: window.duplicates.view.topLevelItemCount() == 2, timeout=20_000)
+    wait_for_groups(qtbot, window, 2)
 
 
 def undo(window) -> None:
@@ -52,7 +63,7 @@ def undo(window) -> None:
 
 
 def test_the_sidebar_counts_the_items_in_duplicate_groups(qtbot, dup_window):
-    qtbot.waitUntil(lambda: sidebar_title(dup_window) == "Duplicate Items (5)", timeout=20_000)
+    wait_for_title(qtbot, dup_window, "Duplicate Items (5)")
 
 
 def test_duplicate_items_lists_the_groups_with_why_in_place_of_the_table(qtbot, dup_window):
@@ -114,8 +125,8 @@ def test_a_merge_with_a_chosen_master_and_field_is_undone_and_redone(qtbot, dup_
     assert merged.container_title == before[2].container_title
     assert merged.pmid == before[0].pmid and merged.doi == before[1].doi
     assert library.items.get(ids[0]).trashed and library.items.get(ids[1]).trashed
-    qtbot.waitUntil(lambda: dup_window.duplicates.view.topLevelItemCount() == 1, timeout=20_000)
-    qtbot.waitUntil(lambda: sidebar_title(dup_window) == "Duplicate Items (2)", timeout=20_000)
+    wait_for_groups(qtbot, dup_window, 1)
+    wait_for_title(qtbot, dup_window, "Duplicate Items (2)")
     assert dup_window.editor.undo_stack.undoText() == "Merge 3 items"
 
     undo(dup_window)
@@ -123,7 +134,7 @@ def test_a_merge_with_a_chosen_master_and_field_is_undone_and_redone(qtbot, dup_
     assert [ref.with_changes(date_modified=None) for ref in after] == [
         ref.with_changes(date_modified=None) for ref in before
     ]
-    qtbot.waitUntil(lambda: dup_window.duplicates.view.topLevelItemCount() == 2, timeout=20_000)
+    wait_for_groups(qtbot, dup_window, 2)
     dup_window.editor.undo_stack.redo()
     assert library.items.get(ids[0]).trashed
 
@@ -134,11 +145,11 @@ def test_not_duplicates_is_remembered_and_undone_from_the_view(qtbot, dup_window
     pane = select_group(qtbot, dup_window, 1)
     assert pane.merge_button.text() == "Merge 2 items"
     QTest.mouseClick(pane.apart_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dup_window.duplicates.view.topLevelItemCount() == 1, timeout=20_000)
+    wait_for_groups(qtbot, dup_window, 1)
     assert len(library.duplicates.groups()) == 1
     assert library.items.count() == 8  # nothing merged, nothing trashed
     undo(dup_window)
-    qtbot.waitUntil(lambda: dup_window.duplicates.view.topLevelItemCount() == 2, timeout=20_000)
+    wait_for_groups(qtbot, dup_window, 2)
 
 
 def test_merge_all_asks_the_rule_says_what_it_did_and_is_undone(qtbot, dup_window, monkeypatch):
@@ -156,7 +167,7 @@ def test_merge_all_asks_the_rule_says_what_it_did_and_is_undone(qtbot, dup_windo
         "3 items moved to the Trash. Edit > Undo takes it back."
     ]
     assert library.items.count() == 5
-    qtbot.waitUntil(lambda: dup_window.duplicates.view.topLevelItemCount() == 0, timeout=20_000)
+    wait_for_groups(qtbot, dup_window, 0)
     undo(dup_window)
     assert library.items.count() == 8
     assert len(library.duplicates.groups()) == 2
