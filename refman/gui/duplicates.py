@@ -41,6 +41,7 @@ from refman.gui.tasks import READ, Task, TaskRunner
 from refman.gui.undo import LibraryCommand, LibraryEditor
 from refman.library import Changes, Library
 from refman.library.duplicates import (
+    FIELD_NAMES,
     KEEP_RULES,
     MERGE_FIELDS,
     DuplicateGroup,
@@ -50,7 +51,6 @@ from refman.library.duplicates import (
     filled_fields,
     is_empty,
 )
-from refman.library.updating import FIELD_LABELS
 from refman.model import ItemId, Reference, RefmanError
 
 FIND_AFTER_CHANGES_MS = 1000  # a burst of edits finds the groups once, after it
@@ -343,7 +343,7 @@ class MergePane(QWidget):
         self.table.setHorizontalHeaderLabels(
             [f"Item {ref.id}" + (" (master)" if ref.id == self.master else "") for ref in self.refs]
         )
-        self.table.setVerticalHeaderLabels([FIELD_LABELS.get(n, n) for n in self.rows])
+        self.table.setVerticalHeaderLabels([FIELD_NAMES.get(n, n) for n in self.rows])
         for row, name in enumerate(self.rows):
             for column, ref in enumerate(self.refs):
                 text = field_text(name, ref)

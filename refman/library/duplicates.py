@@ -46,6 +46,7 @@ __all__ = [
     "KEEP_RULES",
     "MERGE_FIELDS",
     "REASONS",
+    "FIELD_NAMES",
     "DuplicateGroup",
     "Duplicates",
     "MergeAll",
@@ -54,8 +55,9 @@ __all__ = [
     "filled_fields",
 ]
 
-# The fields a merge chooses between, in the order the merge pane shows them.
+# The fields a merge chooses between, in the order the merge pane shows them, with their names.
 MERGE_FIELDS: tuple[str, ...] = EDITABLE_FIELDS
+FIELD_NAMES: dict[str, str] = {**FIELD_LABELS, "pmid": "PMID"}
 KEEP_OLDEST, KEEP_MOST_FIELDS = "oldest", "most-fields"
 KEEP_RULES = (KEEP_OLDEST, KEEP_MOST_FIELDS)
 Pair = tuple[ItemId, ItemId]
@@ -105,7 +107,7 @@ class MergeResult:
         others = ", ".join(str(i) for i in self.others)
         said = [f"merged {_items(len(self.others))} ({others}) into {self.master}: {self.title}"]
         for name, item_id in self.taken.items():
-            said.append(f"  {FIELD_LABELS.get(name, name)}: from item {item_id}")
+            said.append(f"  {FIELD_NAMES.get(name, name)}: from item {item_id}")
         moved = [
             _count(len(self.tags_added), "tag"),
             _count(len(self.notes_moved), "note"),
@@ -249,7 +251,7 @@ def _checked(
             )
         if item_id != master and item_id not in others:
             raise RefmanError(
-                f"The {FIELD_LABELS.get(name, name)} is chosen from item {item_id}, "
+                f"The {FIELD_NAMES.get(name, name)} is chosen from item {item_id}, "
                 "which is not one of the items merged."
             )
     return others
