@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import (
@@ -128,9 +129,15 @@ class NotDuplicatesCommand(LibraryCommand):
 
 
 class DuplicateFinder(QObject):
-    """Finds the groups on the task runner; ``found(groups)`` in the window's thread."""
+    """Finds the groups on the task runner; ``found(groups)`` in the window's thread.
+
+    The job reports through ``_done``, a signal of this object connected from the start: the
+    task's own signals can fire before a caller has connected to them when the job is quick
+    (a small library), and such a result would be lost.
+    """
 
     found = Signal(list)  # [DuplicateGroup]
+    _done = Signal(object)  # from the task's thread: the groups, or None when it failed
 
     def __init__(self, tasks: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
@@ -140,38 +147,41 @@ class DuplicateFinder(QObject):
         self._again = False  # changes came while the task ran: find once more after it
         self._timer = QTimer(self, singleShot=True, interval=FIND_AFTER_CHANGES_MS)
         self._timer.timeout.connect(self.find)
+        self._done.connect(self._on_done)
 
     def find_soon(self) -> None:
         self._timer.start()
 
     def find(self) -> Task | None:
         """Start finding the groups; None when a search runs already (it runs again after)."""
-        if self.task is not None:
+        if self.task is not None and _running(self.task):
             self._again = True
             return None
-        self.task = self.tasks.run(
-            "Finding duplicates",
-            lambda library, _progress, _cancelled: library.duplicates.groups(),
-            mode=READ,
-        )
-        self.task.succeeded.connect(self._on_found)
-        self.task.failed.connect(self._on_failed)
+        self.task = self.tasks.run("Finding duplicates", self._job, mode=READ)
         return self.task
 
-    def _on_found(self, groups: list[DuplicateGroup]) -> None:
+    def _job(self, library: Library, _progress, _cancelled) -> list[DuplicateGroup]:
+        groups = None
+        try:
+            groups = library.duplicates.groups()
+        finally:  # a failure (the count stays as it was) is reported too
+            self._done.emit(groups)
+        return groups
+
+    def _on_done(self, groups: list[DuplicateGroup] | None) -> None:
         self.task = None
-        self.groups = groups
-        self.found.emit(groups)
-        self._next()
-
-    def _on_failed(self, _message: str) -> None:
-        self.task = None  # the count stays as it was; the next change tries again
-        self._next()
-
-    def _next(self) -> None:
+        if groups is not None:
+            self.groups = groups
+            self.found.emit(groups)
         if self._again:
             self._again = False
             self.find()
+
+
+def _running(task: Task) -> bool:
+    """False once the task's thread has ended (a library that could not even be opened ends
+    it before the job runs), or its object is gone."""
+    return shiboken6.isValid(task) and not task.isFinished()
 
 
 # --- the groups, in place of the item table ---------------------------------------------------
