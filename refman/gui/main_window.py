@@ -67,6 +67,7 @@ READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
     *("&New Collection…", "Empty Trash…"),
     *(ADD_BY_IDENTIFIER, NEW_ITEM),
+    "&Merge All Duplicates…",
 }
 
 
