@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +60,12 @@ COLUMNS = ("title", "creators", "year", "journal", "date_added")
 HEADERS = ("Title", "Creator", "Year", "Publication", "Date Added")
 RULE_CHOICES = ("Keep the oldest item of each group", "Keep the item with most fields filled")
 CHOSEN_MARK = "✓ "
+MAX_CELL_CHARS = 200  # of a value in the merge pane (the whole in its tooltip)
+MAX_CELL_LINES = 4
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 def _items(n: int) -> str:
@@ -272,6 +278,9 @@ class MergePane(QWidget):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.cellClicked.connect(self.choose)
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_rows)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._fit_timer.start())
         self.merge_button = QPushButton("Merge")
         self.merge_button.clicked.connect(self.merge)
         self.apart_button = QPushButton("Not Duplicates")
@@ -306,8 +315,11 @@ class MergePane(QWidget):
             added = display_time(ref.date_added)
             fields = filled_fields(ref)
             self.master_box.addItem(f"Item {ref.id} · added {added} · {fields} fields", ref.id)
-        for widget in (self.master_box, self.merge_button, self.apart_button, self.table):
+        for widget in (self.master_box, self.table):
             widget.setEnabled(bool(refs))
+        writable = bool(refs) and not self.editor.library.read_only
+        self.merge_button.setEnabled(writable)
+        self.apart_button.setEnabled(writable)
         self.merge_button.setText(f"Merge {_items(len(refs))}" if refs else "Merge")
         if refs:
             reasons = "; ".join(group.reasons) if group else ""
@@ -357,25 +369,31 @@ class MergePane(QWidget):
         for row, name in enumerate(self.rows):
             for column, ref in enumerate(self.refs):
                 text = field_text(name, ref)
-                cell = QTableWidgetItem(text[:300])
+                cell = QTableWidgetItem(_shown(text))
                 cell.setToolTip(text[:2000])
                 self.table.setItem(row, column, cell)
             self._mark_row(row)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped text, up to a few lines (an abstract's tooltip has it
+        whole); again when the columns change width, since the text wraps otherwise."""
         self.table.resizeRowsToContents()
+        tallest = self.fontMetrics().lineSpacing() * MAX_CELL_LINES + 8
+        for row in range(len(self.rows)):
+            self.table.setRowHeight(row, min(self.table.rowHeight(row), tallest))
 
     def _mark_row(self, row: int) -> None:
-        """The chosen version of the row's field marked: a tick, bold, highlighted."""
+        """The chosen version of the row's field marked: a tick, highlighted (not bold: a DOI
+        in bold no longer fits the column, and Qt elides a word it cannot wrap whole)."""
         name = self.rows[row]
         highlight = self.palette().color(QPalette.ColorRole.Highlight)
         highlight.setAlpha(60)
         for column, ref in enumerate(self.refs):
             cell = self.table.item(row, column)
             chosen = self.choices.get(name) == ref.id
-            text = field_text(name, ref)[:300]
+            text = _shown(field_text(name, ref))
             cell.setText(CHOSEN_MARK + text if chosen else text)
-            font = QFont(cell.font())
-            font.setBold(chosen)
-            cell.setFont(font)
             cell.setBackground(QBrush(highlight) if chosen else QBrush())
 
     def choose(self, row: int, column: int) -> None:

@@ -302,7 +302,16 @@ class MainWindow(QMainWindow):
         )
 
     def _show_duplicates(self, shown: bool) -> None:
-        """Duplicate Items' groups and merge pane in place of the table and the detail pane."""
+        """Duplicate Items' groups and merge pane in place of the table and the detail pane;
+        the merge pane gets half the room (its items side by side), given back after."""
+        if shown != self.duplicates.shown:
+            sizes = self.splitter.sizes()
+            if shown:
+                self._sizes_before_duplicates = sizes
+                room = sizes[1] + sizes[2]
+                self.splitter.setSizes([sizes[0], room // 2, room - room // 2])
+            elif getattr(self, "_sizes_before_duplicates", None):
+                self.splitter.setSizes(self._sizes_before_duplicates)
         self.table.setVisible(not shown)
         self.right_pane.setCurrentWidget(self.duplicates.pane if shown else self.detail)
         self.duplicates.set_shown(shown)
