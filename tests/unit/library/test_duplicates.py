@@ -156,6 +156,8 @@ def test_a_merge_keeps_chosen_fields_moves_tags_notes_collections_and_trashes_th
     tags = {tag.name for tag in merged.tags}
     assert {"to cite", "python", "structural classification"} <= tags
     assert {tag.name for tag in before[master][0].tags} <= tags  # MeSH headings kept
+    kinds = {tag.name: tag.kind for tag in merged.tags}
+    assert all(kinds[tag.name] == tag.kind for tag in before[crossref][0].tags)  # keywords stay
     assert [n.id for n in crossref_notes] == [
         n.id for n in library.notes.of_item(master) if n.id in {c.id for c in crossref_notes}
     ]
