@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import dialogs
-from refman.gui.fields import display_time
+from refman.gui.fields import ITEM_TYPE_LABELS, display_time
 from refman.gui.tasks import READ, Task, TaskRunner
 from refman.gui.undo import LibraryCommand, LibraryEditor
 from refman.library import Changes, Library
@@ -62,6 +62,13 @@ RULE_CHOICES = ("Keep the oldest item of each group", "Keep the item with most f
 CHOSEN_MARK = "✓ "
 MAX_CELL_CHARS = 200  # of a value in the merge pane (the whole in its tooltip)
 MAX_CELL_LINES = 4
+
+
+def _value_text(name: str, ref: Reference) -> str:
+    """A field's value as the window names it ("Journal Article", not article-journal)."""
+    if name == "item_type":
+        return ITEM_TYPE_LABELS.get(ref.item_type, ref.item_type)
+    return field_text(name, ref)
 
 
 def _shown(text: str) -> str:
@@ -368,7 +375,7 @@ class MergePane(QWidget):
         self.table.setVerticalHeaderLabels([FIELD_NAMES.get(n, n) for n in self.rows])
         for row, name in enumerate(self.rows):
             for column, ref in enumerate(self.refs):
-                text = field_text(name, ref)
+                text = _value_text(name, ref)
                 cell = QTableWidgetItem(_shown(text))
                 cell.setToolTip(text[:2000])
                 self.table.setItem(row, column, cell)
@@ -392,7 +399,7 @@ class MergePane(QWidget):
         for column, ref in enumerate(self.refs):
             cell = self.table.item(row, column)
             chosen = self.choices.get(name) == ref.id
-            text = _shown(field_text(name, ref))
+            text = _shown(_value_text(name, ref))
             cell.setText(CHOSEN_MARK + text if chosen else text)
             cell.setBackground(QBrush(highlight) if chosen else QBrush())
 
