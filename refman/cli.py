@@ -22,6 +22,9 @@
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
     refman [--library PATH] new TYPE [--title TEXT] [--field NAME=VALUE]...
+    refman [--library PATH] duplicates [--json] | duplicates --not ID ID...
+    refman [--library PATH] merge MASTER_ID OTHER_ID... [--field NAME=ITEM_ID]...
+    refman [--library PATH] merge --all [--keep oldest|most-fields]
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
     refman [--library PATH] check
@@ -59,6 +62,7 @@ from refman.library import (
     notices,
     review_paths,
 )
+from refman.library.duplicates import KEEP_OLDEST, KEEP_RULES
 from refman.library.importing import NO_READABLE_FILES
 from refman.library.pdfs import pdf_paths
 from refman.model import (
@@ -76,7 +80,7 @@ from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
-    *("update", "history", "attach", "attachments", "retrieve"),
+    *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -106,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tag(commands)
     _add_note(commands)
     _add_new(commands)
+    _add_duplicates(commands)
     _add_safety(commands)
     styles = commands.add_parser("styles", help="list citation styles matching TEXT")
     styles.add_argument("text", nargs="?", default="", metavar="TEXT")
@@ -316,6 +321,43 @@ def _add_new(commands) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="another field (repeatable): container_title=..., date=2023-05, author='Doe, Jane'",
+    )
+
+
+def _add_duplicates(commands) -> None:
+    cmd = commands.add_parser(
+        "duplicates", help="list the duplicate groups and why they matched; --not keeps items apart"
+    )
+    cmd.add_argument("--json", action="store_true", help="one JSON object per group")
+    cmd.add_argument(
+        "--not",
+        dest="not_ids",
+        nargs="+",
+        type=int,
+        metavar="ID",
+        help="remember these items as not duplicates: never proposed again",
+    )
+    cmd = commands.add_parser(
+        "merge",
+        help="merge items into the first (MASTER_ID); the others go to the Trash",
+        description="Merge OTHER_IDs into MASTER_ID: the master keeps its fields (or the item's "
+        "named with --field), gains the fields it lacks, the tags, notes and collections of the "
+        "others; the others go to the Trash. --all merges every duplicate group.",
+    )
+    cmd.add_argument("ids", nargs="*", type=int, metavar="ITEM_ID")
+    cmd.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=ITEM_ID",
+        help="keep this item's value of the field (repeatable): title=12",
+    )
+    cmd.add_argument("--all", action="store_true", help="merge every duplicate group")
+    cmd.add_argument(
+        "--keep",
+        choices=KEEP_RULES,
+        default=KEEP_OLDEST,
+        help="with --all: the item each group is merged into (default: oldest)",
     )
 
 
@@ -1045,6 +1087,70 @@ def cmd_new(library: Library, args) -> int:
     return 0
 
 
+def cmd_duplicates(library: Library, args) -> int:
+    """``duplicates``: each group with why it matched, its items oldest first (the master
+    ``merge --all --keep oldest`` keeps). ``--not ID ID...`` remembers items as different."""
+    if args.not_ids:
+        ids = [ItemId(i) for i in args.not_ids]
+        pairs, _ = library.duplicates.not_duplicates(ids)
+        listed = ", ".join(str(i) for i in dict.fromkeys(ids))
+        print(f"not duplicates: items {listed} ({len(pairs)} new pair{'s' * (len(pairs) != 1)})")
+        return 0
+    for number, group in enumerate(library.duplicates.groups(), 1):
+        refs = library.items.get_many(list(group.ids), source_records=False)
+        if args.json:
+            print(_group_json(group, refs))
+            continue
+        print(f"group {number}: {_items(len(refs))}, {'; '.join(group.reasons)}")
+        for ref in refs:
+            print(f"  {_list_line(ref)}")
+    return 0
+
+
+def _group_json(group, refs: list[Reference]) -> str:
+    line = json.dumps(
+        {
+            "ids": list(group.ids),
+            "reasons": list(group.reasons),
+            "items": [
+                {"id": r.id, "title": r.title, "year": r.date.year, "pmid": r.pmid, "doi": r.doi}
+                for r in refs
+            ],
+        },
+        ensure_ascii=False,
+    )
+    return _CONTROL_JSON_KEEPS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+def cmd_merge(library: Library, args) -> int:
+    """``merge MASTER_ID OTHER_ID...`` or ``merge --all``: prints what each merge did."""
+    if args.all:
+        if args.ids or args.field:
+            raise RefmanError("merge --all merges every group: give no ITEM_ID or --field with it.")
+        done = library.duplicates.merge_all(args.keep)
+        for result in done.merges:
+            print(visible(result.lines()[0]))
+        print(done.summary())
+        return 0
+    if len(args.ids) < 2:
+        raise RefmanError("Give the master's id and at least one other item's id (or --all).")
+    fields = {}
+    for given in args.field:
+        name, equals, value = given.partition("=")
+        if not equals or not value.strip().isdigit():
+            raise RefmanError(f"--field '{given}': write it as NAME=ITEM_ID (title=12).")
+        fields[name.strip()] = ItemId(int(value))
+    master, *others = (ItemId(i) for i in args.ids)
+    result = library.duplicates.merge(master, others, fields=fields)
+    for line in result.lines():
+        print(visible(line))
+    return 0
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'s' * (n != 1)}"
+
+
 def cmd_styles(args) -> int:
     from refman.formats import csl
 
@@ -1138,13 +1244,15 @@ LIBRARY_COMMANDS = {
     "tag": cmd_tag,
     "note": cmd_note,
     "new": cmd_new,
+    "duplicates": cmd_duplicates,
+    "merge": cmd_merge,
     "backup": cmd_backup,
 }
 # Commands that work on the file rather than through an open library (it may be damaged).
 FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
-CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve"}
+CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve", "merge"}
 
 
 def _daily_backup(library: Library) -> None:
@@ -1177,6 +1285,7 @@ def run_command(args, library_path: Path) -> int:
         _must_exist(library_path)
     changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
     changing = changing or getattr(args, "import_hits", False)  # pubmed search --import
+    changing = changing or bool(getattr(args, "not_ids", None))  # duplicates --not
     changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
     library = Library(library_path, verify=changing or args.command == "backup")
     try:

@@ -48,3 +48,9 @@ def ask_color(parent: QWidget | None, current: str, tag: str = "") -> str | None
     from refman.gui.tag_colours import ask_palette_colour  # the palette imports the undo stack
 
     return ask_palette_colour(parent, current, tag)
+
+
+def ask_choice(parent: QWidget | None, title: str, label: str, choices: list[str]) -> int | None:
+    """The index of the choice the user picks (the first is proposed), or None on cancel."""
+    answer, ok = QInputDialog.getItem(parent, title, label, choices, 0, False)
+    return choices.index(answer) if ok and answer in choices else None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -41,12 +42,13 @@ from refman.formats import READ_FORMATS
 from refman.gui import dialogs, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
+from refman.gui.duplicates import DuplicatesController
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
 from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
 from refman.gui.search_box import SearchBox
-from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
+from refman.gui.sidebar import DUPLICATES, FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
 from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
@@ -79,6 +81,7 @@ READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
     *("&New Collection…", "Empty Trash…"),
     *(ADD_BY_IDENTIFIER, NEW_ITEM, "New &Note"),
+    "&Merge All Duplicates…",
 }
 
 
@@ -121,6 +124,7 @@ class MainWindow(QMainWindow):
         )
         self._start_reading_notices()
         self._start_live_exports()
+        self.duplicates.finder.find_soon()  # the sidebar's count, once the window is up
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -139,8 +143,14 @@ class MainWindow(QMainWindow):
         self.citation_warning = CitationWarning(self.library)
         layout.addWidget(self.citation_warning)
         layout.addWidget(self.table)
+        # Duplicate Items: its groups take the table's place, its merge pane the detail pane's.
+        self.duplicates = DuplicatesController(self.editor, self.tasks, self)
+        layout.addWidget(self.duplicates.view)
+        self.right_pane = QStackedWidget()
+        self.right_pane.addWidget(self.detail)
+        self.right_pane.addWidget(self.duplicates.pane)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for pane in (self.sidebar, centre, self.detail):
+        for pane in (self.sidebar, centre, self.right_pane):
             self.splitter.addWidget(pane)
         self.splitter.setSizes([220, 700, 380])
         self.splitter.setStretchFactor(1, 1)
@@ -152,6 +162,8 @@ class MainWindow(QMainWindow):
         self.editor.changed.connect(self.apply)
         self.editor.failed.connect(lambda message: dialogs.show_error(self, message))
         self.sidebar.source_changed.connect(self._on_source_changed)
+        self.duplicates.count_changed.connect(self.sidebar.model.set_duplicates_count)
+        self.duplicates.finder.found.connect(lambda _groups: self._update_count())
         self.sidebar.tags_changed.connect(lambda tags: self._narrow(tags=tags))
         self.sidebar.files_dropped.connect(self.import_chosen_paths)
         self.search_box.search_changed.connect(lambda text: self._narrow(text=text))
@@ -219,7 +231,10 @@ class MainWindow(QMainWindow):
                 self._preferences_action(),
             ],
             "&View": [self._columns_menu(), self.sidebar.tags.show_automatic_action],
-            "&Tools": [self.search_pubmed_action],
+            "&Tools": [
+                self.search_pubmed_action,
+                ("&Merge All Duplicates…", self.duplicates.merge_all, None),
+            ],
             "&Help": [("&About refman", self.about, None)],
         }
         for title, entries in menus.items():
@@ -329,6 +344,8 @@ class MainWindow(QMainWindow):
     # --- what the table shows -----------------------------------------------------------------
 
     def _on_source_changed(self, source: Source) -> None:
+        self._show_duplicates(source.kind == DUPLICATES)
+        self._update_count()
         self._narrow(
             collection=source.collection,
             unfiled=source.kind == UNFILED,
@@ -336,6 +353,21 @@ class MainWindow(QMainWindow):
             tags=(),
             flags=FLAGGED_VIEW if source.kind == FLAGGED else (),
         )
+
+    def _show_duplicates(self, shown: bool) -> None:
+        """Duplicate Items' groups and merge pane in place of the table and the detail pane;
+        the merge pane gets half the room (its items side by side), given back after."""
+        if shown != self.duplicates.shown:
+            sizes = self.splitter.sizes()
+            if shown:
+                self._sizes_before_duplicates = sizes
+                room = sizes[1] + sizes[2]
+                self.splitter.setSizes([sizes[0], room // 2, room - room // 2])
+            elif getattr(self, "_sizes_before_duplicates", None):
+                self.splitter.setSizes(self._sizes_before_duplicates)
+        self.table.setVisible(not shown)
+        self.right_pane.setCurrentWidget(self.duplicates.pane if shown else self.detail)
+        self.duplicates.set_shown(shown)
 
     def _narrow(self, **changes) -> None:
         self.query = replace(self.query, **changes)
@@ -346,6 +378,7 @@ class MainWindow(QMainWindow):
         self.table_model.apply(changes)
         self.sidebar.apply(changes)
         self.detail.apply(changes)
+        self.duplicates.apply(changes)
         self._update_count()
         if changes:  # files kept up to date follow (Keep updated), a moment later
             self.live_exports.schedule()
@@ -358,6 +391,9 @@ class MainWindow(QMainWindow):
         count = self.table_model.rowCount()
         where = " in the Trash" if self.query.trashed else ""
         self.count_label.setText(f"{count} item{'s' * (count != 1)}{where}")
+        if self.duplicates.shown:
+            groups = len(self.duplicates.finder.groups)
+            self.count_label.setText(f"{groups} group{'s' * (groups != 1)} of duplicates")
         if self.table_model.search_problem:  # "?" in the search box: say why nothing shows
             self.count_label.setText(f"No items: {self.table_model.search_problem}")
         self.table.update_placeholder()

@@ -44,6 +44,8 @@ LIBRARY, UNFILED, TRASH, COLLECTION = "library", "unfiled", "trash", "collection
 FLAGGED = "flagged"  # retracted items, and those with an expression of concern or an erratum
 FLAGGED_TITLE = "Retracted & Corrected"
 FLAGGED_VIEW = tuple(FLAG_LABELS)  # the notice flags its items have one of (ViewQuery.flags)
+DUPLICATES = "duplicates"  # Duplicate Items: the groups and the merge pane (gui/duplicates.py)
+DUPLICATES_TITLE = "Duplicate Items"
 
 _F = Qt.ItemFlag
 _PLACE_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
@@ -51,11 +53,13 @@ FLAGS = {
     LIBRARY: _PLACE_FLAGS | _F.ItemIsDropEnabled,  # a collection dropped here goes to the top
     UNFILED: _PLACE_FLAGS,
     FLAGGED: _PLACE_FLAGS,
+    DUPLICATES: _PLACE_FLAGS,
     TRASH: _PLACE_FLAGS | _F.ItemIsDropEnabled,
     COLLECTION: _PLACE_FLAGS | _F.ItemIsDropEnabled | _F.ItemIsDragEnabled,
 }
 PLACES = (
     (LIBRARY, "My Library", "library"),
+    (DUPLICATES, DUPLICATES_TITLE, "duplicates"),
     (UNFILED, "Unfiled Items", "unfiled"),
     (TRASH, "Trash", "trash"),
 )
@@ -81,6 +85,7 @@ class CollectionTreeModel(QStandardItemModel):
         super().__init__(parent)
         self._parents: dict[CollectionId, CollectionId | None] = {}
         self.flagged_count = 0
+        self.duplicates_count = 0  # items in duplicate groups, found in the background
         self.rebuild([])
 
     def rebuild(self, collections: list[Collection]) -> None:
@@ -93,6 +98,13 @@ class CollectionTreeModel(QStandardItemModel):
             self.appendRow(place)
         if self.flagged_count:
             self.insertRow(self._flagged_row(), _flagged_item(self.flagged_count))
+        self.set_duplicates_count(self.duplicates_count)
+
+    def set_duplicates_count(self, count: int) -> None:
+        """Duplicate Items shows how many items are in a duplicate group, as Zotero's count."""
+        self.duplicates_count = count
+        title = f"{DUPLICATES_TITLE} ({count})" if count else DUPLICATES_TITLE
+        self.setData(self.index_of(Source(DUPLICATES)), title)
 
     def set_flagged_count(self, count: int) -> None:
         """Show Retracted & Corrected with ``count`` items, or take it away when none."""

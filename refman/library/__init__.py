@@ -17,6 +17,7 @@
       .live_exports live_exports.py  files kept up to date with the library ("Keep updated")
       .attachments  attachments.py   files kept with items: copied whole or linked; check
       .pdfs         pdfs.py          a PDF to its reference (DOI/PMID looked up), PDF attached
+      .duplicates   duplicates.py    duplicate groups and why, "Not Duplicates", merge (undone)
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -20,6 +20,7 @@ from refman.library.adding import Adding
 from refman.library.attachments import Attachments
 from refman.library.batches import Imports
 from refman.library.collections import Collections
+from refman.library.duplicates import Duplicates
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
@@ -84,6 +85,7 @@ class Library:
         self.live_exports = LiveExports(self.connection, self.exporting)
         self.attachments = Attachments(self.connection)  # files kept with items
         self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
+        self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
 
     @property
     def read_only(self) -> bool:

@@ -452,6 +452,26 @@ def _add_attachments(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_NOT_DUPLICATES = """
+-- Pairs of items the user said are not duplicates (Duplicate Items' "Not Duplicates"), so that
+-- the finder (store/duplicate_groups.py) never proposes them again. One row per pair, the
+-- smaller id first; a pair goes with either item when it is deleted for good.
+CREATE TABLE IF NOT EXISTS not_duplicate (
+    first_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    second_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    PRIMARY KEY (first_id, second_id),
+    CHECK (first_id < second_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS not_duplicate_second ON not_duplicate (second_id);
+"""
+
+
+def _add_not_duplicates(db: Database) -> None:
+    """Pairs of items remembered as not duplicates, never proposed again."""
+    for statement in _statements(_NOT_DUPLICATES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -464,6 +484,7 @@ MIGRATIONS: list[Migration] = [
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
     _add_live_exports,  # live exports (issue 16, i16-live): "Keep updated" files
     _add_attachments,  # files kept with items (issue 15)
+    _add_not_duplicates,  # Duplicate Items (issue 16, i16-dups): "Not Duplicates" remembered
 ]
 
 

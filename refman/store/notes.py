@@ -90,3 +90,9 @@ def delete_many(db: Database, note_ids: Sequence[NoteId]) -> None:
     """Delete these notes, the ones still there (their index rows go by trigger)."""
     for chunk in chunked(list(note_ids), CHUNK):
         NoteRow.delete().where(NoteRow.id.in_(chunk)).bind(db).execute()
+
+
+def move(db: Database, note_ids: Sequence[NoteId], item_id: ItemId) -> None:
+    """Give these notes to another item (a merge); their text and dates stay as they are."""
+    for chunk in chunked(list(note_ids), CHUNK):
+        NoteRow.update(item=item_id).where(NoteRow.id.in_(chunk)).bind(db).execute()

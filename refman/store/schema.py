@@ -242,6 +242,14 @@ class Attachment(BaseModel):
     # The text index: "" not read yet, "indexed", "no text" (a scan), or why it failed
     text_state = TextField(default="")
     pages = IntegerField(default=0)
+class NotDuplicate(BaseModel):
+    """Two items the user said are not duplicates, the smaller id first (see migrations)."""
+
+    first = ForeignKeyField(Item, backref="+", on_delete="CASCADE")
+    second = ForeignKeyField(Item, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("first", "second")
 
 
 MODELS: tuple[type[BaseModel], ...] = (
@@ -262,4 +270,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ItemFlags,
     SourceHistory,
     Attachment,
+    NotDuplicate,
 )

@@ -57,7 +57,8 @@ def test_places_come_first_and_collections_nest_under_my_library(window):
     surgery = make_collection(window, "Surgery")
     make_collection(window, "Colorectal", surgery)
     model = window.sidebar.model
-    assert [model.index(r, 0).data() for r in range(3)] == ["My Library", "Unfiled Items", "Trash"]
+    places = [model.index(r, 0).data() for r in range(4)]
+    assert places == ["My Library", "Duplicate Items", "Unfiled Items", "Trash"]
     surgery_index = model.index_of(Source(COLLECTION, surgery))
     assert surgery_index.parent() == model.index(0, 0)
     assert model.index(0, 0, surgery_index).data() == "Colorectal"

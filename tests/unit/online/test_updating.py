@@ -171,7 +171,7 @@ def test_a_version_7_library_gets_the_history_table(library_path, monkeypatch, h
         upgraded.updating.apply(upgraded.updating.check([item_id], http=http).updates)
         assert len(upgraded.updating.history(item_id)) == 1
         assert upgraded.items.get(item_id).date == PartialDate(2017, 11, None, "2017 Nov")
-    with closing(sqlite3.connect(library_path)) as db:
+    with closing(sqlite3.connect(library_path)) as db:  # the latest: later steps come after 8
         assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version()
 
 
