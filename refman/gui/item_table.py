@@ -321,6 +321,7 @@ class ItemTableView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(False)
         self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab goes to the next pane, not the next cell
         self.setAlternatingRowColors(True)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         rows = self.verticalHeader()

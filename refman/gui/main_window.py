@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 import refman
 from refman.formats import READ_FORMATS
-from refman.gui import dialogs, preferences
+from refman.gui import dialogs, focus, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._build_panes()
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
         self._build_menus()
+        self._build_focus_chain()
         self._connect()
         self.item_actions.update_requested.connect(self.update_from_pubmed)
         self._restore_settings()
@@ -133,6 +134,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
+
+    def _build_focus_chain(self) -> None:
+        """Tab and Shift+Tab go round the panes: collection tree, tag filter and list, search
+        box, item table, detail pane (its tabs, then its fields), and back to the tree."""
+        sidebar = [self.sidebar.tree, *focus.tab_stops(self.sidebar.tags)]
+        centre = [self.search_box, *focus.tab_stops(self.citation_warning), self.table]
+        centre.append(self.table.placeholder.add_sample)  # shown in an empty library
+        focus.chain([*sidebar, *centre, *self.detail.focus_chain()])
 
     def _connect(self) -> None:
         self.editor.changed.connect(self.apply)
