@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from refman.gui import mime
+from refman.gui import keys, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import COLLECTION, TRASH, Sidebar
@@ -69,7 +69,7 @@ class ItemActions(QObject):
     def _action(self, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            keys.set_keys(action, shortcut)  # a standard key: all the platform's keys for it
         action.triggered.connect(slot)
         return action
 

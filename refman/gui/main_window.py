@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 import refman
 from refman.formats import READ_FORMATS
-from refman.gui import dialogs, focus, preferences
+from refman.gui import dialogs, focus, keys, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
         centre = [self.search_box, *focus.tab_stops(self.citation_warning), self.table]
         centre.append(self.table.placeholder.add_sample)  # shown in an empty library
         focus.chain([*sidebar, *centre, *self.detail.focus_chain()])
+        views = [self.sidebar.tree, self.sidebar.tags.view, self.table]
+        self.context_menu_keys = keys.ContextMenuKeys(self, views)
 
     def _connect(self) -> None:
         self.editor.changed.connect(self.apply)
@@ -174,7 +176,8 @@ class MainWindow(QMainWindow):
                 self.new_item_action,
                 self.add_by_identifier_action,
                 None,
-                ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")),
+                # Ctrl+Shift+I as in Zotero: Ctrl+I is Italic in the note editor.
+                ("&Import…", self.choose_files_to_import, QKeySequence("Ctrl+Shift+I")),
                 ("Import from &Clipboard", self.import_from_clipboard, None),
                 ("Recent I&mports…", self.show_recent_imports, None),
                 ("&Export…", self.export, None),
@@ -223,8 +226,9 @@ class MainWindow(QMainWindow):
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
         undo, redo = stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
-        undo.setShortcut(_KEYS.Undo)
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
+        keys.set_keys(undo, _KEYS.Undo)
+        # Ctrl+Shift+Z everywhere, and Ctrl+Y where the platform binds it (Windows, KDE).
+        keys.set_keys(redo, "Ctrl+Shift+Z", _KEYS.Redo)
         return [undo, redo]
 
     def _preferences_action(self) -> QAction:
@@ -278,7 +282,7 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot, shortcut) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            keys.set_keys(action, shortcut)  # a standard key: all the platform's keys for it
         action.triggered.connect(slot)
         return action
 
