@@ -263,7 +263,9 @@ class ItemTableModel(QAbstractTableModel):
         return Qt.DropAction.CopyAction
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
+        # Move too: a file manager may offer nothing else. The files are only read (and the
+        # view takes the drop as a Copy whenever the source allows it: mime.CopyDrops).
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
     def canDropMimeData(self, data: QMimeData, action, row, column, parent) -> bool:
         if data.hasFormat(mime.ITEM_IDS_MIME):  # our own items: nothing to import
@@ -289,7 +291,7 @@ def _local_paths(data: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
 
 
-class ItemTableView(QTableView):
+class ItemTableView(mime.CopyDrops, QTableView):
     """The table: multi-select, sortable by any column, drag out, drop files or text in."""
 
     selection_changed = Signal(list)  # ids
