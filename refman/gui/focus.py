@@ -19,7 +19,7 @@ def tab_stops(container: QWidget) -> list[QWidget]:
     holds them now (hidden ones too: Tab skips them while they are hidden)."""
     stops: list[QWidget] = []
     widget = container.nextInFocusChain()
-    while widget is not container and widget not in stops:
+    while widget is not None and widget is not container and widget not in stops:
         if container.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
             stops.append(widget)
         widget = widget.nextInFocusChain()

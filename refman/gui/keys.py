@@ -9,8 +9,6 @@ reports as "Ambiguous shortcut overload" and then ignores. ``key_list`` gives ev
 
 from __future__ import annotations
 
-from typing import cast
-
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt
 from PySide6.QtGui import QContextMenuEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
@@ -69,7 +67,7 @@ class ContextMenuKeys(QObject):
             and isinstance(event, QContextMenuEvent)
             and event.reason() == QContextMenuEvent.Reason.Keyboard
         ):
-            view = cast(QAbstractItemView, watched)
+            view = self.views[self.views.index(watched)]  # the view itself, typed
             view.customContextMenuRequested.emit(_current_row_point(view))
             return True
         return False
