@@ -356,12 +356,22 @@ def test_open_doi_without_a_browser_or_a_doi_says_so(window, monkeypatch):
     assert told[-1] == "The selected items have no DOI."
 
 
-def test_copy_entries_copy(window):
+def test_the_copy_and_update_entries_do_their_jobs(window, qtbot):
     seed = id_of(window.library, "Safety")
     window.table.select_ids([seed])
-    QApplication.clipboard().clear()
-    entry(window.item_actions.context_menu(), "Copy Bibliography").trigger()
-    assert "Safety" in QApplication.clipboard().text()
+    menu = window.item_actions.context_menu()
+    clipboard = QApplication.clipboard()
+    clipboard.clear()
+    entry(menu, "Copy Bibliography").trigger()
+    bibliography = clipboard.text()
+    assert "Safety" in bibliography
+    entry(menu, "Copy Citation").trigger()
+    assert clipboard.text() and clipboard.text() != bibliography
+    # What is asked, not the fetch (test_updating.py covers that, against a local server).
+    window.item_actions.update_requested.disconnect(window.update_from_pubmed)
+    with qtbot.waitSignal(window.item_actions.update_requested) as asked:
+        entry(menu, "Update from PubMed").trigger()
+    assert asked.args == [[seed]]
 
 
 def opened_exports(window, monkeypatch) -> list:
