@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refman.gui import theme
+from refman.gui import focus, theme
 from refman.gui.creators_editor import CreatorsEditor
 from refman.gui.fields import (
     HIDDEN_WHEN_EMPTY,
@@ -260,6 +260,17 @@ class ItemFields(QWidget):
         layout.addWidget(link)
         self._rows[spec.name] = row
         return row
+
+    def focus_chain(self) -> list[QWidget]:
+        """The form's editors top to bottom, for Tab."""
+        chain: list[QWidget] = [self.item_type]
+        for spec in FIELD_SPECS:
+            chain.append(self.fields[spec.name])
+            if spec.name in self.links:  # "Open" beside DOI, PMID...
+                chain.append(self.links[spec.name])
+            if spec.name == CREATORS_AFTER:  # the creators' table, then its buttons
+                chain += [self.creators.table, *self.creators.buttons.values()]
+        return chain
 
     def load(self, ref: Reference, collection_names: Sequence[str]) -> None:
         """Show ``ref``; a field with unsaved typing keeps it."""
@@ -505,8 +516,12 @@ class DetailPane(QStackedWidget):
         layout.addWidget(self.fields)
         layout.addWidget(self.source_history)
         scroll = QScrollArea(widgetResizable=True)
+        # Neither the scroll area nor the tab widget is a Tab stop: their tab bar and fields are.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(info)
         tabs = QTabWidget()
+        tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # which passes to its tab bar: undone
+        tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         tabs.addTab(scroll, "Info")
         tabs.addTab(self.tags, "Tags")
         tabs.addTab(self.notes, "Notes")
@@ -558,6 +573,13 @@ class DetailPane(QStackedWidget):
         self.tags.input.set_completions(self.library.tags.names())
         self.setCurrentWidget(self.tabs)
         self.citation.schedule()
+
+    def focus_chain(self) -> list[QWidget]:
+        """The pane's widgets in Tab order: the tabs, then the fields in the form's order;
+        the Tags and Notes pages and the several-items page (Tab skips those not on show)."""
+        info = [*focus.tab_stops(self.citation), *self.fields.focus_chain()]
+        pages = (self.tags, self.notes, self.multi)
+        return [self.tabs.tabBar(), *info, *(w for page in pages for w in focus.tab_stops(page))]
 
     def focus_title(self) -> None:
         """The keyboard in the Title field of the item on show (a new item)."""

@@ -1,24 +1,37 @@
-"""What can be done to the selected items: copy, trash, restore, take out of a collection.
+"""What can be done to the selected items: copy, file, export, open online, trash, restore.
 
 The actions live here, not in the main window, so that the Edit menu and the table's context
 menu share them; each knows when it applies (Restore only in the Trash, Remove from
 Collection only in a collection). Copies are in the default citation style, as text and HTML;
 each copy says what it cited (``cited``), for the window to warn of retracted items in it.
+
+The table's context menu is Zotero's: Show in Library, Add to Collection (the tree, and New
+Collection…), Remove from Collection, Open DOI / Open in PubMed, the copies, Create
+Bibliography and Export, Update from PubMed, Move to Trash (Restore and Delete Permanently in
+the Trash). What needs the window (the export dialog, showing My Library) is asked for by
+signal. After items leave the view (trashed, restored, taken out of the collection) the item
+that took their place is selected, so that Delete can be pressed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from refman.gui import mime
+from refman.gui import dialogs, keys, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.item_table import ItemTableView
-from refman.gui.sidebar import COLLECTION, TRASH, Sidebar
+from refman.gui.sidebar import COLLECTION, LIBRARY, TRASH, Sidebar
 from refman.gui.undo import LibraryEditor
+from refman.model import Collection, CollectionId, ItemId
+
+DOI_URL = "https://doi.org/{}"
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+ONLINE_LIMIT = 20  # Open DOI / Open in PubMed opens at most this many pages at once
 
 _KEYS = QKeySequence.StandardKey
 
@@ -28,6 +41,8 @@ class ItemActions(QObject):
 
     update_requested = Signal(list)  # Update from PubMed on these item ids (the window's)
     cited = Signal(list, str)  # the ids copied as citations, and what was done in words
+    export_requested = Signal(list, str)  # ids, and the format the export dialog opens on
+    show_in_library_requested = Signal(list)  # ids, to show selected in My Library
 
     def __init__(
         self,
@@ -54,12 +69,28 @@ class ItemActions(QObject):
         self.trash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         table.addAction(self.trash)
         self.restore = self._action("Restore to Library", self.restore_now)
+        self.delete_permanently = self._action("Delete Permanently…", self.delete_permanently_now)
         self.remove_from_collection = self._action(
             "Remove from Collection", self.remove_from_collection_now
         )
         self.update_from_pubmed = self._action(
             "Update from PubMed", lambda: self.update_requested.emit(self.table.selected_ids())
         )
+        self.show_in_library = self._action("Show in Library", self.show_in_library_now)
+        self.open_doi = self._action("Open DOI", lambda: self.open_online("doi", DOI_URL))
+        self.open_pubmed = self._action(
+            "Open in PubMed", lambda: self.open_online("pmid", PUBMED_URL)
+        )
+        self.export_items = self._action(
+            "Export Items…", lambda: self.export_requested.emit(self.table.selected_ids(), "ris")
+        )
+        self.create_bibliography = self._action(
+            "Create Bibliography from Items…",
+            lambda: self.export_requested.emit(self.table.selected_ids(), "text"),
+        )
+        # The copies of the context menu and the Edit menu, in order; more copy actions (Copy
+        # Citation Key and its kin) are appended here and show in both.
+        self.copy_actions = [self.copy_citation, self.copy_bibliography]
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_menu)
         table.selection_changed.connect(self.update_enabled)
@@ -69,25 +100,36 @@ class ItemActions(QObject):
     def _action(self, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            keys.set_keys(action, shortcut)  # a standard key: all the platform's keys for it
         action.triggered.connect(slot)
         return action
 
     def update_enabled(self, *_args) -> None:
         kind = self.sidebar.source.kind
         selected = self.table.has_selection()
+        writable = not self.library.read_only
         enabled = {
             self.copy_citation: selected,
             self.copy_bibliography: selected,
             self.trash: selected and kind != TRASH,
             self.restore: selected and kind == TRASH,
+            self.delete_permanently: selected and kind == TRASH and writable,
             self.remove_from_collection: selected and kind == COLLECTION,
-            self.update_from_pubmed: selected and kind != TRASH and not self.library.read_only,
+            self.update_from_pubmed: selected and kind != TRASH and writable,
+            self.show_in_library: selected,
+            self.export_items: selected,
+            self.create_bibliography: selected,
+            self.open_doi: selected,
+            self.open_pubmed: selected,
         }
         for action, on in enabled.items():
             action.setEnabled(on)
         self.restore.setVisible(kind == TRASH)
+        self.delete_permanently.setVisible(kind == TRASH)
+        self.trash.setVisible(kind != TRASH)
         self.remove_from_collection.setVisible(kind == COLLECTION)
+        # Already in My Library unless a search or tags narrow it.
+        self.show_in_library.setVisible(kind != TRASH and (kind != LIBRARY or self._narrowed()))
 
     # --- the actions --------------------------------------------------------------------------
 
@@ -115,36 +157,156 @@ class ItemActions(QObject):
     def trash_now(self) -> None:
         ids = self.table.selected_ids()
         if ids and self.sidebar.source.kind != TRASH:
-            self.editor.trash(ids)
+            self._then_select_next(ids, lambda: self.editor.trash(ids))
 
     def restore_now(self) -> None:
         ids = self.table.selected_ids()
         if ids and self.sidebar.source.kind == TRASH:
-            self.editor.restore(ids)
+            self._then_select_next(ids, lambda: self.editor.restore(ids))
+
+    def delete_permanently_now(self) -> None:
+        """Delete the selected items of the Trash for good, once the user confirms."""
+        ids = self.table.selected_ids()
+        if not ids or self.sidebar.source.kind != TRASH:
+            return
+        question = f"Delete {_items(len(ids))} for good? This cannot be undone."
+        if not dialogs.confirm(self.table, "Delete Permanently", question, "Delete"):
+            return
+        delete = partial(self.library.items.delete, ids)
+        if self._then_select_next(ids, lambda: self.editor.run(delete)):
+            self.editor.undo_stack.clear()  # undo steps may name items that are gone
 
     def remove_from_collection_now(self) -> None:
         ids = self.table.selected_ids()
         cid = self.sidebar.source.collection
         if ids and cid is not None:
-            self.editor.remove_from_collection(ids, cid)
+            self._then_select_next(ids, lambda: self.editor.remove_from_collection(ids, cid))
 
-    def _show_menu(self, pos) -> None:
+    def _then_select_next(self, ids: list[ItemId], act: Callable[[], bool]) -> bool:
+        """Do ``act`` (which takes ``ids`` out of the view); then select the item that took
+        their place (the one after them, or before them at the end of the list)."""
+        model = self.table.model()
+        chosen = set(ids)
+        first = min((r for r in map(model.row_of, ids) if r is not None), default=0)
+        after = next((i for i in model.ids[first:] if i not in chosen), None)
+        before = next((i for i in reversed(model.ids[:first]) if i not in chosen), None)
+        done = act()
+        following = after if after is not None else before
+        if done and following is not None and model.row_of(following) is not None:
+            self.table.select_ids([following])
+        return done
+
+    # --- collections --------------------------------------------------------------------------
+
+    def add_to_collection_now(self, cid: CollectionId) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            self.editor.add_to_collection(ids, cid)
+
+    def add_to_new_collection(self) -> None:
+        """New Collection… of Add to Collection: named by the user, then the items go in."""
+        ids = self.table.selected_ids()
+        name = dialogs.ask_text(self.table, "New Collection", "Name:")
+        if not ids or name is None:
+            return
+        made = self.editor.create_collection(name, None)
+        if made is not None:
+            self.editor.add_to_collection(ids, made.id)
+
+    def collections_menu(self, parent: QMenu) -> QMenu:
+        """Add to Collection: New Collection…, then every collection, indented as in the tree."""
+        menu = QMenu("Add to Collection", parent)
+        menu.addAction("New Collection…", self.add_to_new_collection)
+        collections = self.library.collections.all()
+        if collections:
+            menu.addSeparator()
+        current = self.sidebar.source.collection
+        for collection, depth in _tree_order(collections):
+            action = menu.addAction("    " * depth + collection.name)
+            action.setData(collection.id)
+            action.setEnabled(collection.id != current)  # the items are in it already
+            action.triggered.connect(lambda _=False, c=collection.id: self.add_to_collection_now(c))
+        menu.setEnabled(self.table.has_selection() and self.sidebar.source.kind != TRASH)
+        return menu
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def _narrowed(self) -> bool:
+        """Whether a search or tags narrow the table (the window's query)."""
+        query = self.table.model().query
+        return bool(query.text or query.tags)
+
+    def show_in_library_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            self.show_in_library_requested.emit(ids)
+
+    def open_online(self, field: str, url: str) -> None:
+        """Open the DOI or PubMed page of each selected item that has one (a few at most)."""
+        ids = self.table.selected_ids()[:ONLINE_LIMIT]
+        values = [row[0] for row in self.library.items.rows(ids, [field]).values() if row[0]]
+        if not values:
+            what = "DOI" if field == "doi" else "PMID"
+            dialogs.show_info(self.table, f"The selected items have no {what}.")
+            return
+        for value in values:
+            link = url.format(value)
+            if not QDesktopServices.openUrl(QUrl(link)):
+                dialogs.show_info(self.table, f"No web browser could be opened for {link}.")
+                return
+
+    def context_menu(self) -> QMenu:
+        """The table's context menu, for the selection and the place on show."""
+        self.update_enabled()
         menu = QMenu(self.table)
-        for action in (
-            self.copy_citation,
-            self.copy_bibliography,
+        for entry in (
+            self.show_in_library,
+            None,
+            self.collections_menu(menu),
+            self.remove_from_collection,
+            None,
+            self.open_doi,
+            self.open_pubmed,
+            None,
+            *self.copy_actions,
+            None,
+            self.create_bibliography,
+            self.export_items,
             None,
             self.update_from_pubmed,
             None,
-            self.remove_from_collection,
             self.trash,
             self.restore,
+            self.delete_permanently,
         ):
-            if action is None:
+            if entry is None:
                 menu.addSeparator()
-            elif action.isVisible():
-                menu.addAction(action)
+            elif isinstance(entry, QMenu):
+                menu.addMenu(entry)
+            elif entry.isVisible():
+                menu.addAction(entry)
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        menu = self.context_menu()
         menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()  # made afresh for each right click
+
+
+def _tree_order(collections: list[Collection]) -> list[tuple[Collection, int]]:
+    """The collections as the sidebar shows them: each with its depth, children under it."""
+    children: dict[CollectionId | None, list[Collection]] = {}
+    for collection in collections:
+        children.setdefault(collection.parent_id, []).append(collection)
+    ordered: list[tuple[Collection, int]] = []
+
+    def add(parent: CollectionId | None, depth: int) -> None:
+        for collection in sorted(children.get(parent, []), key=lambda c: c.name.casefold()):
+            ordered.append((collection, depth))
+            add(collection.id, depth + 1)
+
+    add(None, 0)
+    return ordered
 
 
 def _items(count: int) -> str:

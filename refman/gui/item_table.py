@@ -319,7 +319,9 @@ class ItemTableModel(QAbstractTableModel):
         return Qt.DropAction.CopyAction
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
+        # Move too: a file manager may offer nothing else. The files are only read (and the
+        # view takes the drop as a Copy whenever the source allows it: mime.CopyDrops).
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
     def canDropMimeData(self, data: QMimeData, action, row, column, parent) -> bool:
         if data.hasFormat(mime.ITEM_IDS_MIME):  # our own items: nothing to import
@@ -350,7 +352,7 @@ def _local_paths(data: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
 
 
-class ItemTableView(QTableView):
+class ItemTableView(mime.CopyDrops, QTableView):
     """The table: multi-select, sortable by any column, drag out, drop files or text in."""
 
     selection_changed = Signal(list)  # ids
@@ -384,6 +386,7 @@ class ItemTableView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(False)
         self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab goes to the next pane, not the next cell
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)  # rows, not a spreadsheet: alternate colours tell them apart
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 import refman
-from refman.formats import READ_FORMATS
-from refman.gui import dialogs, preferences
+from refman.formats import EXPORT_FORMATS, READ_FORMATS
+from refman.gui import dialogs, focus, keys, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.duplicates import DuplicatesController
+from refman.gui.hidden_items import HiddenItemsBar
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._build_panes()
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
         self._build_menus()
+        self._build_focus_chain()
         self._connect()
         self.item_actions.update_requested.connect(self.update_from_pubmed)
         self._restore_settings()
@@ -142,6 +144,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.citation_warning = CitationWarning(self.library)
         layout.addWidget(self.citation_warning)
+        self.hidden_items = HiddenItemsBar()  # new items that the view on show hides
+        layout.addWidget(self.hidden_items)
         layout.addWidget(self.table)
         # Duplicate Items: its groups take the table's place, its merge pane the detail pane's.
         self.duplicates = DuplicatesController(self.editor, self.tasks, self)
@@ -157,6 +161,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
+
+    def _build_focus_chain(self) -> None:
+        """Tab and Shift+Tab go round the panes: collection tree, tag filter and list, search
+        box, item table, detail pane (its tabs, then its fields), and back to the tree."""
+        sidebar = [self.sidebar.tree, *focus.tab_stops(self.sidebar.tags)]
+        bars = [*focus.tab_stops(self.citation_warning), *focus.tab_stops(self.hidden_items)]
+        centre = [self.search_box, *bars, self.table]
+        centre.append(self.table.placeholder.add_sample)  # shown in an empty library
+        focus.chain([*sidebar, *centre, *self.detail.focus_chain()])
+        views = [self.sidebar.tree, self.sidebar.tags.view, self.table]
+        self.context_menu_keys = keys.ContextMenuKeys(self, views)
 
     def _connect(self) -> None:
         self.editor.changed.connect(self.apply)
@@ -175,6 +190,10 @@ class MainWindow(QMainWindow):
         self.table_model.text_dropped.connect(self.import_text)
         self.table_model.modelReset.connect(self._update_count)
         self.item_actions.cited.connect(self.citation_warning.check)
+        self.item_actions.export_requested.connect(self.export_items)
+        self.item_actions.show_in_library_requested.connect(self.show_in_library)
+        self.sidebar.export_requested.connect(self.export_collection)
+        self.hidden_items.show_requested.connect(self.show_in_library)
         self.table_model.references_dragged.connect(
             lambda ids: self.citation_warning.check(ids, f"Dragged out {_items(len(ids))}")
         )
@@ -187,8 +206,9 @@ class MainWindow(QMainWindow):
             ADD_BY_IDENTIFIER, self.add_by_identifier, QKeySequence("Ctrl+Shift+N")
         )
         self.new_item_action = self._action(NEW_ITEM, self.new_item, _KEYS.New)
+        # Ctrl+Shift+I as in Zotero: Ctrl+I is Italic in the note editor.
         self.import_action = self._action(
-            "&Import…", self.choose_files_to_import, QKeySequence("Ctrl+I")
+            "&Import…", self.choose_files_to_import, QKeySequence("Ctrl+Shift+I")
         )
         self.new_collection_action = self._action(
             "&New Collection…", lambda: self.sidebar.new_collection(), None
@@ -214,13 +234,13 @@ class MainWindow(QMainWindow):
                 *self._undo_actions(),
                 ("Undo Import", self.undo_last_import, None),
                 None,
-                items.copy_citation,
-                items.copy_bibliography,
+                *items.copy_actions,  # Copy Citation, Copy Bibliography, and more copies
                 None,
                 items.select_all,
                 items.remove_from_collection,
                 items.trash,
                 items.restore,
+                items.delete_permanently,
                 None,
                 items.update_from_pubmed,
                 None,
@@ -282,8 +302,9 @@ class MainWindow(QMainWindow):
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
         undo, redo = stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
-        undo.setShortcut(_KEYS.Undo)
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(_KEYS.Redo)])
+        keys.set_keys(undo, _KEYS.Undo)
+        # Ctrl+Shift+Z everywhere, and Ctrl+Y where the platform binds it (Windows, KDE).
+        keys.set_keys(redo, "Ctrl+Shift+Z", _KEYS.Redo)
         return [undo, redo]
 
     def _preferences_action(self) -> QAction:
@@ -337,7 +358,7 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot, shortcut) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            keys.set_keys(action, shortcut)  # a standard key: all the platform's keys for it
         action.triggered.connect(slot)
         return action
 
@@ -372,6 +393,7 @@ class MainWindow(QMainWindow):
     def _narrow(self, **changes) -> None:
         self.query = replace(self.query, **changes)
         self.table_model.set_query(self.query)
+        self.hidden_items.dismiss()  # another view: what it said may no longer hold
 
     def apply(self, changes: Changes) -> None:
         """Hand one library change to every pane."""
@@ -512,17 +534,29 @@ class MainWindow(QMainWindow):
         self.apply(report.changes())
         if report.item_ids:
             self.table.select_ids(report.item_ids)
+            hidden = [i for i in report.added if self.table_model.row_of(i) is None]
+            self.hidden_items.tell(hidden, self.query)
 
     def reveal(self, ids: list) -> None:
         """Select ``ids``; when the view on show hides some of them (a collection, a search,
         tags), show My Library unfiltered first, as the new items must be seen."""
         rows = self.table_model.row_of
         if any(rows(item_id) is None for item_id in ids):
-            self.sidebar.select(Source())
-            self.sidebar.tags.select([])
-            self.search_box.clear_now()
-            self._narrow(collection=None, unfiled=False, trashed=False, tags=(), text="")
+            self._show_whole_library()
         self.table.select_ids(ids)
+
+    def show_in_library(self, ids: list) -> None:
+        """Show in Library (and the hidden-items bar's Show): My Library unfiltered, with
+        ``ids`` selected and the keyboard in the table."""
+        self._show_whole_library()
+        self.table.select_ids(ids)
+        self.table.setFocus()
+
+    def _show_whole_library(self) -> None:
+        self.sidebar.select(Source())
+        self.sidebar.tags.select([])
+        self.search_box.clear_now()
+        self._narrow(collection=None, unfiled=False, trashed=False, tags=(), text="")
 
     # --- new items: by identifier, by hand ----------------------------------------------------
 
@@ -616,17 +650,36 @@ class MainWindow(QMainWindow):
         self.updater.update(ids)
 
     def export(self) -> None:
+        self._open_export(self.table.selected_ids() or self.table_model.ids)
+
+    def export_items(self, ids: list, fmt: str) -> None:
+        """Export Items… and Create Bibliography from Items… of the context menu: the export
+        dialog on the items, in a data format or as a bibliography."""
+        self._open_export(ids, fmt=fmt)
+
+    def export_collection(self, cid: CollectionId, fmt: str) -> None:
+        """The collection tree's Export Collection… and Create Bibliography from Collection…"""
+        query = ViewQuery(collection=cid)
+        ids = self.library.items.search(query)
+        self._open_export(ids, fmt=fmt, view=(query, ids))
+
+    def _open_export(self, ids, *, fmt: str | None = None, view=None):
         # Imported on first use: the dialog and its style picker are not needed to start.
         from refman.gui import export_dialog
 
-        ids = self.table.selected_ids() or self.table_model.ids
-        view = (self.query, list(self.table_model.ids))
+        view = view or (self.query, list(self.table_model.ids))
         try:
-            export_dialog.show_export_dialog(
+            dialog = export_dialog.show_export_dialog(
                 self, self.library, view, ids, self.citation_style(), self.tasks
             )
         except RefmanError as exc:
             dialogs.show_error(self, str(exc))
+            return None
+        if fmt is not None:
+            dialog.set_format(fmt)
+            if EXPORT_FORMATS[fmt].styled:
+                dialog.setWindowTitle("Create Bibliography")
+        return dialog
 
     def search_pubmed(self):
         """Open Search PubMed (one dialog, kept with its results while the window lives)."""

@@ -7,6 +7,11 @@ so starting a drag of thousands of items costs nothing. They are rendered in the
 citation style (Preferences); a copy puts the text and the HTML on the clipboard together, so
 that word processors paste the formatted version and plain editors the text. A drag says when
 its references are first rendered (``rendered``), for the window to warn of retracted items.
+
+Drops into refman are copies (``CopyDrops``): a file manager may propose Move, which refman
+accepts as a Copy, so that the source keeps its file. A source that offers Move alone (Qt's
+QDrag default) has its drop accepted all the same (Qt lets no other action be answered); refman
+only reads the files, never moves or deletes them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QMimeData
+from PySide6.QtCore import QByteArray, QMimeData, Qt
+from PySide6.QtGui import QDropEvent
 
 from refman.library import Library
 from refman.model import ItemId, RefmanError
@@ -23,6 +29,29 @@ ITEM_IDS_MIME = "application/x-refman-item-ids"
 COLLECTION_ID_MIME = "application/x-refman-collection-id"
 TEXT_MIME = "text/plain"
 HTML_MIME = "text/html"
+
+
+class CopyDrops:
+    """A view's drag and drop handlers, taking every drop as a Copy whatever the source
+    proposed: mixed into the item table and the collection tree, before their Qt class."""
+
+    def dragEnterEvent(self, event) -> None:
+        _as_copy(event, lambda: super(CopyDrops, self).dragEnterEvent(event))  # type: ignore[misc]
+
+    def dragMoveEvent(self, event) -> None:
+        _as_copy(event, lambda: super(CopyDrops, self).dragMoveEvent(event))  # type: ignore[misc]
+
+    def dropEvent(self, event) -> None:
+        _as_copy(event, lambda: super(CopyDrops, self).dropEvent(event))  # type: ignore[misc]
+
+
+def _as_copy(event: QDropEvent, handle: Callable[[], None]) -> None:
+    """Let Qt handle the event as a Copy, then tell the source Copy (Qt's handlers accept the
+    source's proposed action, Move included). Qt keeps Move when the source offers nothing
+    else; the models take Move drops too, and never move anything."""
+    event.setDropAction(Qt.DropAction.CopyAction)
+    handle()
+    event.setDropAction(Qt.DropAction.CopyAction)
 
 
 def encode_ids(ids: Sequence[int]) -> QByteArray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QTextCharFormat, QTextListFormat
+from PySide6.QtGui import QFont, QKeySequence, QTextCharFormat, QTextListFormat
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refman.gui import dialogs
+from refman.gui import dialogs, keys
 from refman.gui.undo import LibraryEditor
 from refman.model import ItemId, Note, NoteId
 
@@ -89,17 +89,21 @@ class NotesEditor(QWidget):
         self._update_enabled()
 
     def _format_bar(self) -> QToolBar:
-        # No shortcuts: Ctrl+I is File > Import, and the buttons say what they do.
+        # The platform's keys (Ctrl+B, Ctrl+I, Ctrl+U) while the text has the keyboard only.
         bar = QToolBar()
         self._format_actions = {}
-        for text, tip, slot in (
-            ("B", "Bold", self._toggle_bold),
-            ("I", "Italic", self.text.setFontItalic),
-            ("U", "Underline", self.text.setFontUnderline),
+        for text, tip, slot, key in (
+            ("B", "Bold", self._toggle_bold, QKeySequence.StandardKey.Bold),
+            ("I", "Italic", self.text.setFontItalic, QKeySequence.StandardKey.Italic),
+            ("U", "Underline", self.text.setFontUnderline, QKeySequence.StandardKey.Underline),
         ):
             action = bar.addAction(text)
             action.setCheckable(True)
-            action.setToolTip(tip)
+            keys.set_keys(action, key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.text.addAction(action)  # the widget whose focus turns the key on
+            shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shown})" if shown else tip)
             action.toggled.connect(slot)
             self._format_actions[tip] = action
         bar.addAction("• List", self._make_list)

@@ -244,7 +244,7 @@ def _item(title: str, kind: str, cid: CollectionId | None, icon_name: str) -> QS
     return item
 
 
-class CollectionTree(QTreeView):
+class CollectionTree(mime.CopyDrops, QTreeView):
     """The tree of places and collections."""
 
     def __init__(self, model: CollectionTreeModel, parent: QWidget | None = None):
@@ -289,6 +289,8 @@ class Sidebar(QSplitter):
     source_changed = Signal(object)  # Source
     tags_changed = Signal(tuple)
     files_dropped = Signal(list, object)  # paths, collection id or None
+    # Export Collection… ("ris") or Create Bibliography from Collection… ("text"): the window's
+    export_requested = Signal(object, str)  # collection id, the format the dialog opens on
 
     def __init__(self, editor: LibraryEditor, parent: QWidget | None = None):
         super().__init__(Qt.Orientation.Vertical, parent)
@@ -433,11 +435,16 @@ class Sidebar(QSplitter):
         source = self.model.source_at(self.tree.indexAt(pos))
         if source is None:
             return
+        menu = self.context_menu(source)
+        if not menu.isEmpty():
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def context_menu(self, source: Source) -> QMenu:
+        """The tree's context menu on ``source``."""
         menu = QMenu(self)
         for text, slot in self._menu_entries(source):
             menu.addAction(text, slot)
-        if not menu.isEmpty():
-            menu.exec(self.tree.viewport().mapToGlobal(pos))
+        return menu
 
     def _menu_entries(self, source: Source) -> list[tuple[str, Callable[[], object]]]:
         cid = source.collection
@@ -446,6 +453,11 @@ class Sidebar(QSplitter):
                 ("New Subcollection…", lambda: self.new_collection(cid)),
                 ("Rename Collection…", lambda: self.rename_collection(cid)),
                 ("Delete Collection…", lambda: self.delete_collection(cid)),
+                ("Export Collection…", lambda: self.export_requested.emit(cid, "ris")),
+                (
+                    "Create Bibliography from Collection…",
+                    lambda: self.export_requested.emit(cid, "text"),
+                ),
             ]
         entries: dict[str, list[tuple[str, Callable[[], object]]]] = {
             LIBRARY: [("New Collection…", self.new_collection)],

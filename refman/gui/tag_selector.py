@@ -298,6 +298,7 @@ def _tag_list(model: QAbstractProxyModel) -> QTableView:
     view.setModel(model)
     view.setShowGrid(False)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab goes to the next pane, not the next row
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.horizontalHeader().hide()

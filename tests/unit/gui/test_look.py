@@ -121,7 +121,7 @@ def test_toolbar_actions_have_icons_and_tooltips_naming_their_shortcuts(window):
         QKeySequence.SequenceFormat.NativeText
     )
     assert new_item.toolTip() == f"New Item ({shortcut})"
-    assert window.import_action.toolTip() == "Import (Ctrl+I)"
+    assert window.import_action.toolTip() == "Import (Ctrl+Shift+I)"
     assert not any("Attach" in name for name in names)  # its issue has not landed
 
 

@@ -28,7 +28,7 @@ RESULT2_TITLES = 4  # records in pubmed_result2.txt
 
 def test_the_menus_and_their_shortcuts(window):
     expected = {
-        ("File", "Import…"): "Ctrl+I",
+        ("File", "Import…"): "Ctrl+Shift+I",
         ("Edit", "Undo"): "Ctrl+Z",
         ("Edit", "Redo"): "Ctrl+Shift+Z",
         ("Edit", "Copy Bibliography"): "Ctrl+Shift+C",
