@@ -26,6 +26,10 @@ def tab_stops(container: QWidget) -> list[QWidget]:
     return stops
 
 
+def takes_tab(widget: QWidget) -> bool:
+    return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
 def chain(widgets: Sequence[QWidget]) -> None:
     """Tab goes from each widget to the next, and from the last back to the first."""
     for before, after in itertools.pairwise(widgets):

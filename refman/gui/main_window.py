@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.right_pane = QStackedWidget()
         self.right_pane.addWidget(self.detail)
         self.right_pane.addWidget(self.duplicates.pane)
+        self._show_on_the_right(self.detail)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for pane in (self.sidebar, centre, self.right_pane):
             self.splitter.addWidget(pane)
@@ -162,16 +164,51 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
 
+    def _show_on_the_right(self, page: QWidget) -> None:
+        """The detail pane or the merge pane; the hidden one's size policy is Ignored, so that
+        its minimum width (the merge pane's buttons) does not widen the right pane."""
+        for each in (self.detail, self.duplicates.pane):
+            policy = QSizePolicy.Policy.Preferred if each is page else QSizePolicy.Policy.Ignored
+            each.setSizePolicy(policy, policy)
+        self.right_pane.setCurrentWidget(page)
+
     def _build_focus_chain(self) -> None:
         """Tab and Shift+Tab go round the panes: collection tree, tag filter and list, search
         box, item table, detail pane (its tabs, then its fields), and back to the tree."""
+        focus.chain(self._tab_stops())
+        views = [self.sidebar.tree, self.sidebar.tags.view, self.table]
+        self.context_menu_keys = keys.ContextMenuKeys(self, views)
+
+    def _tab_stops(self) -> list[QWidget]:
+        """The widgets Tab visits, in order (hidden ones are skipped when Tab is pressed)."""
         sidebar = [self.sidebar.tree, *focus.tab_stops(self.sidebar.tags)]
         bars = [*focus.tab_stops(self.citation_warning), *focus.tab_stops(self.hidden_items)]
         centre = [self.search_box, *bars, self.table]
         centre.append(self.table.placeholder.add_sample)  # shown in an empty library
-        focus.chain([*sidebar, *centre, *self.detail.focus_chain()])
-        views = [self.sidebar.tree, self.sidebar.tags.view, self.table]
-        self.context_menu_keys = keys.ContextMenuKeys(self, views)
+        return [*sidebar, *centre, *self.detail.focus_chain()]
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 (Qt's name)
+        """Tab and Shift+Tab from any pane: the next (or previous) of ``_tab_stops`` that can
+        take the keyboard now. Qt's own focus chain cannot be trusted for this: setTabOrder
+        moves compound widgets with their children, and panes swapped in and out (the merge
+        pane, the empty-view messages) reorder it. A widget not in the list (a note's page,
+        a dialog's field) keeps Qt's own order."""
+        stops = self._tab_stops()
+        current = QApplication.focusWidget()
+        index = None
+        while current is not None and index is None:
+            index = next((n for n, w in enumerate(stops) if w is current), None)
+            current = current.parentWidget() if index is None else current
+        if index is None:
+            return super().focusNextPrevChild(forward)
+        step = 1 if forward else -1
+        reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+        for offset in range(1, len(stops) + 1):
+            widget = stops[(index + step * offset) % len(stops)]
+            if widget.isVisible() and widget.isEnabled() and focus.takes_tab(widget):
+                widget.setFocus(reason)
+                return True
+        return super().focusNextPrevChild(forward)
 
     def _connect(self) -> None:
         self.editor.changed.connect(self.apply)
@@ -387,7 +424,7 @@ class MainWindow(QMainWindow):
             elif getattr(self, "_sizes_before_duplicates", None):
                 self.splitter.setSizes(self._sizes_before_duplicates)
         self.table.setVisible(not shown)
-        self.right_pane.setCurrentWidget(self.duplicates.pane if shown else self.detail)
+        self._show_on_the_right(self.duplicates.pane if shown else self.detail)
         self.duplicates.set_shown(shown)
 
     def _narrow(self, **changes) -> None:
