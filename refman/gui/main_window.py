@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 import refman
 from refman.formats import READ_FORMATS
-from refman.gui import dialogs, preferences
+from refman.gui import dialogs, place, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.item_actions import ItemActions
@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
             STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings, self.tasks)
         )
         self._start_reading_notices()
+        # Where the user was: expanded collections, the place and the items selected.
+        place.restore(self.settings, library.path, self.sidebar, self.table)
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -556,6 +558,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/sidebar", self.sidebar.saveState())
         s.setValue("table/header", self.table.horizontalHeader().saveState())
         s.setValue("tags/show_automatic", self.sidebar.tags.show_automatic_action.isChecked())
+        place.save(s, self.library.path, self.sidebar, self.table)
         s.sync()
 
     def closeEvent(self, event) -> None:
