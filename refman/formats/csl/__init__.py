@@ -55,7 +55,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from refman.formats.csl.catalogue import StyleInfo, find_style, search_styles, style_source, styles
+from refman.formats.csl.catalogue import (
+    StyleInfo,
+    describe,
+    find_style,
+    rank_styles,
+    search_styles,
+    style_source,
+    styles,
+)
 from refman.formats.csl.engine import Engine
 from refman.formats.csl.output import (
     FORMATS,
@@ -75,8 +83,10 @@ __all__ = [
     "citation",
     "citations",
     "cite_references",
+    "describe",
     "find_style",
     "format_references",
+    "rank_styles",
     "search_styles",
     "styles",
     "warm_up",
