@@ -27,6 +27,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from refman.gui.app import application
+from refman.gui.export_dialog import ExportDialog
+from refman.gui.main_window import NOTICES_DELAY_MS, STYLE_WARM_UP_DELAY_MS, MainWindow
+from refman.library import Library
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data"
 SELECTED_PMID = "37144409"  # the seed record: authors, MeSH tags and an abstract fill the pane
@@ -63,12 +73,6 @@ class Tour:
     """The window on a new library in ``folder``, and the steps a user takes in it."""
 
     def __init__(self, folder: Path, output: Path, size: tuple[int, int] | None, samples: Path):
-        from PySide6.QtCore import QSettings
-
-        from refman.gui.app import application
-        from refman.gui.main_window import MainWindow
-        from refman.library import Library
-
         self.app = application()
         self.output = output
         self.samples = samples
@@ -108,13 +112,13 @@ class Tour:
     # --- the steps --------------------------------------------------------------------------
 
     def first_start(self) -> None:
-        from PySide6.QtTest import QTest
-
         self.window.show()
         self.window.activateWindow()  # as the desktop does with a new window
-        self.wait_until(self.window.isVisible, "the window to show")
-        QTest.qWaitForWindowExposed(self.window)
-        self.wait_for_tasks()  # the notices read and the style warmed up after start
+        handle = self.window.windowHandle()
+        self.wait_until(lambda: handle.isExposed(), "the window to show")
+        # The style's warm-up and the notices' reading begin a moment after start: let them.
+        spin(max(STYLE_WARM_UP_DELAY_MS, NOTICES_DELAY_MS) + SETTLE_MS)
+        self.wait_for_tasks()
         if self.window.table_model.rowCount():
             raise StepFailed("a new library shows items")
 
@@ -135,9 +139,6 @@ class Tour:
             raise StepFailed(f"no review, but: {box.text()} {box.informativeText()}".strip())
 
     def imported(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
         importer = self.window.importer()
         reports = []
         importer.finished.connect(reports.append)
@@ -150,9 +151,6 @@ class Tour:
         self.wait_until(lambda: importer.summary_box.isVisible(), "the import's summary")
 
     def item_selected(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
         importer = self.window.importer()
         QTest.mouseClick(_button(importer.summary_box, "OK"), Qt.MouseButton.LeftButton)
         self.item_id = self._seed_id()
@@ -165,9 +163,6 @@ class Tour:
         self.wait_until(lambda: detail.citation.label.text(), "the item's citation")
 
     def tagged(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
         detail = self.window.detail
         click_tab(detail.tabs, "Tags")
         QTest.mouseClick(detail.tags.input, Qt.MouseButton.LeftButton)
@@ -180,9 +175,6 @@ class Tour:
         self.wait_until(lambda: TAG in detail.tags.names(), f"the tag '{TAG}' in the list")
 
     def note(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
         notes = self.window.detail.notes
         click_tab(self.window.detail.tabs, "Notes")
         QTest.mouseClick(notes.new_button, Qt.MouseButton.LeftButton)
@@ -194,9 +186,6 @@ class Tour:
         )
 
     def search(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtTest import QTest
-
         box = self.window.search_box
         every = self.window.table_model.rowCount()
         QTest.mouseClick(box, Qt.MouseButton.LeftButton)
@@ -205,8 +194,6 @@ class Tour:
         self.wait_until(lambda: 0 < model.rowCount() < every, f"the items matching '{SEARCH}'")
 
     def export(self) -> None:
-        from refman.gui.export_dialog import ExportDialog
-
         click_row(self.window.table, 0)
         self.window.export()  # File > Export…
         self.wait_until(lambda: self._dialog(ExportDialog), "the export dialog")
@@ -251,17 +238,12 @@ STEPS: list[tuple[str, Callable[[Tour], None]]] = [
 def spin(ms: int) -> None:
     """Run the event loop for ``ms``. Not QTest.qWait, which keeps Python's lock while it
     sleeps: the task runner's threads (the import, the style's warm-up) would stand still."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
 
 
 def click_row(table, row: int | None) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     if row is None:
         raise StepFailed("the item is not in the table")
     index = table.model().index(row, 0)
@@ -272,9 +254,6 @@ def click_row(table, row: int | None) -> None:
 
 
 def click_tab(tabs, title: str) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     bar = tabs.tabBar()
     number = next((n for n in range(bar.count()) if bar.tabText(n).replace("&", "") == title), None)
     if number is None:
@@ -283,9 +262,6 @@ def click_tab(tabs, title: str) -> None:
 
 
 def type_into(field, text: str) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     QTest.keyClicks(field, text)
 
@@ -299,9 +275,6 @@ def _button(box, text: str):
 
 def screenshot(window):
     """The main window with the dialogs and messages shown over it, each drawn where it is."""
-    from PySide6.QtCore import QRect
-    from PySide6.QtGui import QImage, QPainter
-    from PySide6.QtWidgets import QApplication
 
     shown = [window] + [
         w
