@@ -4,9 +4,9 @@ writes them.
 
 What the rest of refman calls is here: ``format_references`` and ``cite_references`` (refman
 references in a style, as text, HTML or RTF), ``bibliography``/``citation``/``citations`` (the
-same for CSL-JSON items), ``styles``, ``find_style`` and ``search_styles`` (the installed
-styles), ``DEFAULT_STYLE``, and ``warm_up`` (compile a style ahead of its first use). The
-modules behind it, from the bottom up:
+same for CSL-JSON items), ``styles``, ``find_style``, ``search_styles``, ``rank_styles`` and
+``describe`` (the installed styles, found and told apart), ``DEFAULT_STYLE``, and ``warm_up``
+(compile a style ahead of its first use). The modules behind it, from the bottom up:
 
 - ``blob``: the output tree (blobs with affixes and decorations) and the markup in values;
 - ``locale``, ``names``, ``numbers``, ``textcase``: CSL's locale chain, personal names
