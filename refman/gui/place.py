@@ -6,16 +6,20 @@ Kept in QSettings under a group of the library's own (its resolved path, hashed:
 settings key), so that each library opens where it was left. What is gone since (an item
 deleted, a collection removed, a view that has nothing to show) is simply not selected: the
 window then shows My Library, or the place without a selection.
+
+``restore`` expands and selects the place at once, and gives the items for the window to
+select once its citation style is compiled in the background: an item selected at start would
+compile it on the window's thread (its citation), holding up the first paint.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import COLLECTION, Sidebar, Source
 from refman.model import CollectionId, ItemId
 
@@ -29,7 +33,10 @@ def group(library_path: Path) -> str:
     return f"libraries/{key}"
 
 
-def save(settings: QSettings, library_path: Path, sidebar: Sidebar, table: ItemTableView) -> None:
+def save(
+    settings: QSettings, library_path: Path, sidebar: Sidebar, selected: Sequence[ItemId]
+) -> None:
+    """Keep the expanded collections and the place of ``sidebar``, and ``selected``."""
     source = sidebar.source
     settings.beginGroup(group(library_path))
     try:
@@ -39,15 +46,14 @@ def save(settings: QSettings, library_path: Path, sidebar: Sidebar, table: ItemT
         settings.setValue(
             "source/collection", "" if source.collection is None else source.collection
         )
-        settings.setValue("selected", _joined(table.selected_ids()[:KEPT_SELECTION]))
+        settings.setValue("selected", _joined(selected[:KEPT_SELECTION]))
     finally:
         settings.endGroup()
 
 
-def restore(
-    settings: QSettings, library_path: Path, sidebar: Sidebar, table: ItemTableView
-) -> None:
-    """Expand, select the place and then the items kept by ``save``, as far as they are there.
+def restore(settings: QSettings, library_path: Path, sidebar: Sidebar) -> list[ItemId]:
+    """Expand and select the place kept by ``save``, as far as it is there; the items that
+    were selected, for ``ItemTableView.select_ids`` (which selects those the view shows).
     Selecting the place narrows the table (the sidebar's ``source_changed``), so the items are
     looked for in the place they were selected in."""
     settings.beginGroup(group(library_path))
@@ -62,8 +68,7 @@ def restore(
     if kind:
         collection = CollectionId(collections[0]) if collections and kind == COLLECTION else None
         sidebar.select(Source(kind, collection))  # My Library when it is gone
-    if selected:
-        table.select_ids([ItemId(i) for i in selected])
+    return [ItemId(i) for i in selected]
 
 
 def _joined(ids) -> str:
