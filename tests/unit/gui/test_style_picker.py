@@ -122,23 +122,24 @@ def test_words_that_match_nothing_go_back_to_the_style_chosen_before(picker):
     assert picker.shown_titles() == []
     assert picker.style() == "american-medical-association"  # as before the search
     type_filter(picker, "lancet")
+    second = picker.model.style_at(1).id
     QTest.keyClick(picker.filter, Qt.Key.Key_Down)  # the keyboard chooses too
     type_filter(picker, "no style is called this")
-    assert picker.style() == "the-lancet-infectious-diseases"
+    assert picker.style() == second
 
 
 def test_the_nine_nlm_vancouver_variants_are_told_apart(picker):
     type_filter(picker, "nlm vancouver citing medicine")
     rows = [r for r, t in enumerate(picker.shown_titles()) if NLM_VARIANT.match(t)]
-    assert len(rows) == 9
+    assert len(rows) >= 9  # nine in the styles package of this writing
     delegate = picker.list.itemDelegate()
     font = picker.list.font()
     shown = [
         delegate.shown_texts(picker.model.index(r, 0), delegate.text_width(), font)[0] for r in rows
     ]
-    assert len({" ".join(lines) for lines in shown}) == 9  # each row reads differently
+    assert len({" ".join(lines) for lines in shown}) == len(rows)  # each reads differently
     wrapped = [r for r, lines in zip(rows, shown, strict=True) if len(lines) == 2]
-    assert wrapped and len(wrapped) < 9  # the long ones wrap, at this width
+    assert wrapped and len(wrapped) < len(rows)  # the long ones wrap, at this width
     for row in rows:  # the tooltip gives each whole
         tip = picker.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
         assert tip.splitlines()[0] == picker.model.style_at(row).title
