@@ -2,9 +2,9 @@
 
     python scripts/screenshot_review.py [OUTPUT.png]
 
-The library is the one scripts/screenshot.py makes (every sample file at the top of
-tests/data). The file reviewed, ``pubmed-export.nbib``, joins sample files into one export as
-PubMed would give it: records the library does not hold, some of them repeated in the file
+The library holds every sample file at the top of tests/data (as in scripts/tour.py). The file
+reviewed, ``pubmed-export.nbib``, joins sample files into one export as PubMed would give it:
+records the library does not hold, some of them repeated in the file
 (tests/data/duplicates/repeated-records.nbib), a record the library already holds
 (pubmed_result1.txt, a duplicate by its PMID) and two more new ones. The dialog is the one the
 window opens (refman.gui.import_review), built over the review that the library reads.
@@ -21,12 +21,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from screenshot import ROOT, SAMPLES, build_library, grab  # also: offscreen Qt without a display
+from tour import ROOT, SAMPLES, sample_files
 
-from refman.gui.app import application
-from refman.gui.import_review import ImportReviewDialog
-from refman.library import ImportReview, Library
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from refman.gui.app import application  # noqa: E402
+from refman.gui.import_review import ImportReviewDialog  # noqa: E402
+from refman.library import ImportReview, Library  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "review.png"
 REVIEWED_NAME = "pubmed-export.nbib"  # the file's name as the dialog's File column shows it
@@ -38,6 +43,20 @@ REVIEWED_PARTS = (
 # Wider than the dialog opens (980 x 560), so that every column shows, the File column too.
 SIZE = (1230, 420)
 SETTLE_MS = 1000  # lets the table fetch its rows and lay out before the grab
+
+
+def build_library(path: Path) -> Library:
+    library = Library(path)
+    print(library.importing.files(sample_files()).summary())
+    return library
+
+
+def grab(window: QWidget, output: Path) -> None:
+    """Save what ``window`` shows as a PNG at ``output``."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(output)):
+        raise SystemExit(f"could not write {output}")
+    print(f"wrote {output}")
 
 
 def write_export(folder: Path) -> Path:

@@ -14,6 +14,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
@@ -43,6 +44,7 @@ from refman.gui.fields import (
     text_to_date,
 )
 from refman.gui.item_tags import BulkTagger, ItemTagsEditor
+from refman.gui.links import open_link
 from refman.gui.notes import NotesEditor
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes
@@ -248,10 +250,8 @@ class ItemFields(QWidget):
         if not spec.link:
             self._rows[spec.name] = widget
             return widget
-        link = QLabel(
-            openExternalLinks=True,
-            textInteractionFlags=(Qt.TextInteractionFlag.TextBrowserInteraction),
-        )
+        link = QLabel(textInteractionFlags=(Qt.TextInteractionFlag.TextBrowserInteraction))
+        link.linkActivated.connect(partial(open_link, link))  # says so when no browser starts
         self.links[spec.name] = link
         row = QWidget()
         layout = QHBoxLayout(row)
@@ -350,7 +350,7 @@ class CitationBox(QGroupBox):
         self._render = render
         self.label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.label.setOpenExternalLinks(True)
+        self.label.linkActivated.connect(partial(open_link, self.label))
         QVBoxLayout(self).addWidget(self.label)
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.render_now)
@@ -383,7 +383,7 @@ class NoticeBanner(QLabel):
         self.setObjectName("notice_banner")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setOpenExternalLinks(True)
+        self.linkActivated.connect(partial(open_link, self))
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.setMargin(6)
         self.warning = False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from refman.formats import EXPORT_FORMATS
 from refman.formats import Format as ExportFormat
 from refman.gui import dialogs, mime
 from refman.gui.busy import busy_cursor
+from refman.gui.links import open_link
 from refman.gui.style_picker import StylePicker
 from refman.gui.tasks import READ, WRITE, Task, TaskRunner
 from refman.library import Library
@@ -155,7 +157,8 @@ class ExportDialog(QDialog):
         self.style_picker = StylePicker(style_id)
         self.style_box = self._group("Style", self.style_picker)
         self.preview_label = QLabel()
-        self.preview = QTextBrowser(openExternalLinks=True)
+        self.preview = QTextBrowser(openLinks=False)  # a link's click goes to open_link
+        self.preview.anchorClicked.connect(partial(open_link, self.preview))
         # Data formats are columns of tags: shown in a fixed-width font, bibliographies not.
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._preview_fonts = {False: self.preview.font(), True: fixed}

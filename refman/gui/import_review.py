@@ -178,11 +178,15 @@ class _ActionDelegate(QStyledItemDelegate):
 class ImportReviewDialog(QDialog):
     """The review of one import; ``accepted`` means Import, with ``choices()``."""
 
-    def __init__(self, review: ImportReview, parent: QWidget | None = None):
+    def __init__(
+        self, review: ImportReview, parent: QWidget | None = None, origin: str | None = None
+    ):
+        """``origin`` says where the records came from when not from files (see
+        ImportReview.summary)."""
         super().__init__(parent)
         self.setWindowTitle("Review Import")
         self.model = ReviewModel(review, self)
-        self.summary = QLabel(review.summary(), wordWrap=True)
+        self.summary = QLabel(review.summary(origin), wordWrap=True)
         self.table = self._table()
         self.choice_buttons = {
             choice: QPushButton(f"{ACTION_TEXT[choice]} Selected") for choice in ACTION_TEXT

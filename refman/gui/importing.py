@@ -40,6 +40,8 @@ ALREADY_RUNNING = "An import is already running. Wait for it to finish, or cance
 DOING = {"Import": "Importing…", "Import review": "Reading for the review…"}
 # A review is shown when the files hold more records than this, or any possible duplicate.
 REVIEW_ABOVE = 5
+# Where pasted or dropped text came from, in the summaries: not "from 1 file".
+PASTED = "the pasted text"
 
 # A job runs in the task's thread: (library, progress, cancelled) -> ImportReport.
 ImportJob = Callable[[Library, Callable[[int, int], None], Callable[[], bool]], ImportReport]
@@ -70,6 +72,7 @@ class ImportController(QObject):
         self._progress = (0, 0)
         self._doing = DOING["Import"]
         self._collection: CollectionId | None = None  # where a reviewed import files its items
+        self._pasted = False  # the import running reads pasted text, not files
         self._delay = QTimer(self, singleShot=True, interval=PROGRESS_DELAY_MS)
         self._delay.timeout.connect(self._show_progress)
         self.progress_dialog: QProgressDialog | None = None
@@ -109,14 +112,16 @@ class ImportController(QObject):
         """Import MEDLINE text pasted or dropped on the window (reviewed first: see above)."""
         if review and self._review_wanted():
             self._start_review(
-                lambda library, *_: library.importing.review_text(text), collection_id
+                lambda library, *_: library.importing.review_text(text),
+                collection_id,
+                pasted=True,
             )
             return
 
         def job(library: Library, progress, cancelled) -> ImportReport:
             return library.importing.text(text, collection=collection_id)
 
-        self._start(job)
+        self._start(job, pasted=True)
 
     def is_running(self) -> bool:
         """True while an import runs, or waits for the user in its review."""
@@ -148,13 +153,14 @@ class ImportController(QObject):
 
     # --- running ----------------------------------------------------------------------------
 
-    def _start(self, job: ImportJob) -> None:
-        self._run("Import", job, WRITE, self._on_succeeded)
+    def _start(self, job: ImportJob, *, pasted: bool = False) -> None:
+        self._run("Import", job, WRITE, self._on_succeeded, pasted)
 
-    def _run(self, name: str, job, mode: str, on_success) -> None:
+    def _run(self, name: str, job, mode: str, on_success, pasted: bool) -> None:
         if self.is_running():
             self._show_message(QMessageBox.Icon.Information, "Import", ALREADY_RUNNING)
             return
+        self._pasted = pasted
         self._progress = (0, 0)
         self._doing = DOING[name]
         self._task = self._tasks.run(name, job, mode=mode)
@@ -165,11 +171,13 @@ class ImportController(QObject):
 
     # --- the review ---------------------------------------------------------------------------
 
-    def _start_review(self, job, collection_id: CollectionId | None) -> None:
+    def _start_review(
+        self, job, collection_id: CollectionId | None, *, pasted: bool = False
+    ) -> None:
         self._collection = collection_id
         # A reading task, which never waits for a writer; a library not made yet is made.
         mode = READ if self._tasks.library_path.exists() else WRITE
-        self._run("Import review", job, mode, self._on_reviewed)
+        self._run("Import review", job, mode, self._on_reviewed, pasted)
 
     @Slot(object)
     def _on_reviewed(self, review: ImportReview) -> None:
@@ -185,7 +193,8 @@ class ImportController(QObject):
     def _show_review(self, review: ImportReview) -> None:
         from refman.gui.import_review import ImportReviewDialog
 
-        dialog = ImportReviewDialog(review, self._window)
+        origin = f"in {PASTED}" if self._pasted else None
+        dialog = ImportReviewDialog(review, self._window, origin=origin)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._on_review_accepted(review, dialog))
         dialog.rejected.connect(self._on_review_rejected)
@@ -210,7 +219,7 @@ class ImportController(QObject):
                 review, choices, collection=collection, progress=progress, cancelled=cancelled
             )
 
-        self._start(job)
+        self._start(job, pasted=self._pasted)
 
     @Slot()
     def _cancel(self) -> None:
@@ -293,7 +302,8 @@ class ImportController(QObject):
             )
             return
         icon = QMessageBox.Icon.Warning if report.problems else QMessageBox.Icon.Information
-        self._show_message(icon, "Import", report.summary(), report_lines(report))
+        origin = f"from {PASTED}" if self._pasted else None
+        self._show_message(icon, "Import", report.summary(origin), report_lines(report))
 
     def _show_message(self, icon, title: str, text: str, details: str = "") -> None:
         """A non-modal message box: the window stays usable and tests are never blocked."""

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 import refman
 from refman.formats import EXPORT_FORMATS, READ_FORMATS
-from refman.gui import dialogs, focus, keys, preferences
+from refman.gui import dialogs, focus, keys, place, preferences
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.duplicates import DuplicatesController
@@ -122,12 +122,13 @@ class MainWindow(QMainWindow):
         self.item_actions.update_requested.connect(self.update_from_pubmed)
         self._restore_settings()
         self.table_model.set_query(self.query)
-        QTimer.singleShot(
-            STYLE_WARM_UP_DELAY_MS, self, partial(preferences.warm_up, self.settings, self.tasks)
-        )
+        QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, self._warm_up_style)
         self._start_reading_notices()
         self._start_live_exports()
         self.duplicates.finder.find_soon()  # the sidebar's count, once the window is up
+        # Where the user was: expanded collections and the place now, the items selected once
+        # the style is compiled (_warm_up_style).
+        self._restored_ids = place.restore(self.settings, library.path, self.sidebar)
         if library.read_only:
             self.show_read_only()
         if library.storage_warning:
@@ -774,6 +775,23 @@ class MainWindow(QMainWindow):
         if fit_columns:
             self.table.fit_columns(sizes[1])
 
+    def _warm_up_style(self) -> None:
+        """Compile the default style in the background; then select the items selected when
+        the library was last closed (their citation would have compiled it on this thread)."""
+        task = preferences.warm_up(self.settings, self.tasks)
+        task.succeeded.connect(self._select_restored)
+        task.failed.connect(self._select_restored)
+
+    def restoring_selection(self) -> bool:
+        """True until the items selected when the library was last closed are selected again
+        (or found gone, or passed over for what the user selected since)."""
+        return bool(self._restored_ids)
+
+    def _select_restored(self, *_result) -> None:
+        ids, self._restored_ids = self._restored_ids, []
+        if ids and not self.table.selected_ids():  # not over what the user selected since
+            self.table.select_ids(ids)
+
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
@@ -781,6 +799,9 @@ class MainWindow(QMainWindow):
         s.setValue("window/sidebar", self.sidebar.saveState())
         s.setValue("table/header", self.table.horizontalHeader().saveState())
         s.setValue("tags/show_automatic", self.sidebar.tags.show_automatic_action.isChecked())
+        # Items still to be selected (closed before the style's warm-up ended) are kept too.
+        selected = self.table.selected_ids() or self._restored_ids
+        place.save(s, self.library.path, self.sidebar, selected)
         s.sync()
 
     def closeEvent(self, event) -> None:

@@ -85,6 +85,7 @@ def _compile(chosen: str) -> None:
 
     try:
         csl.engine(_installed_or_default(chosen))
+        csl.rank_styles("a")  # the style picker's search, ready before its first keystroke
     except Exception:  # only a head start: the real use reports any problem in plain words
         log.debug("Style warm-up failed", exc_info=True)
 

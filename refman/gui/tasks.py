@@ -155,6 +155,10 @@ class TaskRunner(QObject):
         """True while a task that writes to the library runs or waits."""
         return bool(self._waiting_writers) or any(t.mode == WRITE for t in self._running)
 
+    def busy(self) -> bool:
+        """True while any task runs or waits (scripts/tour.py waits for it to end)."""
+        return bool(self._running or self._waiting_writers)
+
     def cancel_all_and_wait(self) -> None:
         """Cancel every task and wait for their threads (the application is quitting)."""
         for task in self._waiting_writers:

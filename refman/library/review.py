@@ -220,8 +220,10 @@ class ImportReview:
     def default_choices(self) -> dict[tuple[int, int], str]:
         return {record.key: record.default_choice() for record in self.records()}
 
-    def summary(self) -> str:
-        """``Review: 120 records in 1 file: 115 new, 3 duplicates, 2 repeats, 1 problem.``"""
+    def summary(self, origin: str | None = None) -> str:
+        """``Review: 120 records in 1 file: 115 new, 3 duplicates, 2 repeats, 1 problem.``;
+        ``origin`` replaces "in 1 file" where the records came from elsewhere ("in the pasted
+        text")."""
         files = len(self.files)
         parts = [f"{self.count(NEW)} new"]
         for status, noun in ((DUPLICATE, "duplicate"), (REPEAT, "repeat"), (PROBLEM, "problem")):
@@ -230,10 +232,9 @@ class ImportReview:
                 parts.append(f"{count} {noun}{'s' * (count != 1)}")
         records = self.record_count
         head = "Review cancelled" if self.cancelled else "Review"
-        return (
-            f"{head}: {records} record{'s' * (records != 1)} in {files} "
-            f"file{'s' * (files != 1)}: {', '.join(parts)}."
-        )
+        if origin is None:
+            origin = f"in {files} file{'s' * (files != 1)}"
+        return f"{head}: {records} record{'s' * (records != 1)} {origin}: {', '.join(parts)}."
 
 
 class FileReviewer:

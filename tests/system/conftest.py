@@ -40,15 +40,27 @@ def x_display() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    """An X server on a free display (Xvfb picks one and writes it to -displayfd)."""
+@pytest.fixture
+def large_x_display() -> Iterator[str]:
+    """An X server as the README's tour runs on (1600x1000), stopped afterwards."""
+    server, display = start_xvfb("1600x1000x24")
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def start_xvfb(screen: str = "1280x800x24") -> tuple[subprocess.Popen, str]:
+    """An X server on a free display (Xvfb picks one and writes it to -displayfd), its
+    screen ``screen`` (WIDTHxHEIGHTxDEPTH)."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.fail("Xvfb is not installed: install the xvfb package (see .ci/run)")
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            [xvfb, "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
             pass_fds=(write_fd,),
             stdout=subprocess.DEVNULL,
             stderr=log,

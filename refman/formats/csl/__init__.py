@@ -4,9 +4,9 @@ writes them.
 
 What the rest of refman calls is here: ``format_references`` and ``cite_references`` (refman
 references in a style, as text, HTML or RTF), ``bibliography``/``citation``/``citations`` (the
-same for CSL-JSON items), ``styles``, ``find_style`` and ``search_styles`` (the installed
-styles), ``DEFAULT_STYLE``, and ``warm_up`` (compile a style ahead of its first use). The
-modules behind it, from the bottom up:
+same for CSL-JSON items), ``styles``, ``find_style``, ``search_styles``, ``rank_styles`` and
+``describe`` (the installed styles, found and told apart), ``DEFAULT_STYLE``, and ``warm_up``
+(compile a style ahead of its first use). The modules behind it, from the bottom up:
 
 - ``blob``: the output tree (blobs with affixes and decorations) and the markup in values;
 - ``locale``, ``names``, ``numbers``, ``textcase``: CSL's locale chain, personal names
@@ -55,7 +55,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from refman.formats.csl.catalogue import StyleInfo, find_style, search_styles, style_source, styles
+from refman.formats.csl.catalogue import (
+    StyleInfo,
+    describe,
+    find_style,
+    rank_styles,
+    search_styles,
+    style_source,
+    styles,
+)
 from refman.formats.csl.engine import Engine
 from refman.formats.csl.output import (
     FORMATS,
@@ -75,8 +83,10 @@ __all__ = [
     "citation",
     "citations",
     "cite_references",
+    "describe",
     "find_style",
     "format_references",
+    "rank_styles",
     "search_styles",
     "styles",
     "warm_up",

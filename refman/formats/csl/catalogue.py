@@ -4,7 +4,13 @@ Every ``.csl`` file of the package is a style, independent or dependent. A depen
 alias (a journal title) whose ``<link rel="independent-parent">`` names the style that holds the
 layout; it may set its own ``default-locale``. Only the ``<info>`` head of each file is read (with
 regular expressions, not an XML parser), which keeps a full scan of ~11,000 files well under a
-second; the result is cached.
+second; the result is cached. The head also gives what tells styles apart in the picker: the
+short title, the summary, the citation format and the fields (``describe``).
+
+``rank_styles`` orders a search as a person typing a title expects: titles that are the typed
+words, then titles that start with them, then those where a word starts with them, then those
+that hold them anywhere; after these, styles found only by their id, short title, summary or
+field.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import html
 import importlib.resources
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,15 +35,36 @@ _PARENT_RE = re.compile(
     r'<link\s+rel="independent-parent"\s+href="([^"]+)"'
 )
 _LOCALE_RE = re.compile(r'<style\b[^>]*\bdefault-locale="([^"]+)"')
+_NOT_WORD_RE = re.compile(r"[^\w&]+")
+_SHORT_TITLE_RE = re.compile(r"<title-short>(.*?)</title-short>", re.S)
+_SUMMARY_RE = re.compile(r"<summary>(.*?)</summary>", re.S)
+_FORMAT_RE = re.compile(r'<category\s+citation-format="([^"]+)"')
+_FIELD_RE = re.compile(r'<category\s+field="([^"]+)"')
+# How a citation format and a field read in a style's description.
+FORMAT_NAMES = {
+    "numeric": "Numeric",
+    "author-date": "Author-date",
+    "note": "Footnotes",
+    "label": "Labels",
+    "author": "Author",
+}
+FIELD_NAMES = {"generic-base": "general", "social_science": "social science"}
+FIELD_NAMES |= {"political_science": "political science"}
 
 
 @dataclass(frozen=True)
 class StyleInfo:
-    """A style as listed to the user: its id (the file name), title and kind."""
+    """A style as listed to the user: its id (the file name), title and kind, and what its
+    ``<info>`` says of it (empty when it says nothing)."""
 
     id: str
     title: str
     dependent: bool
+    short_title: str = ""
+    summary: str = ""
+    citation_format: str = ""  # numeric, author-date, note, label or author
+    fields: tuple[str, ...] = ()  # medicine, science, generic-base, ...
+    parent: str = ""  # a dependent style's parent: the id of the style that holds its layout
 
 
 @dataclass(frozen=True)
@@ -63,17 +91,34 @@ class _Entry:
 def _read_entry(path: Path, dependent: bool) -> _Entry:
     with open(path, "rb") as f:
         head = f.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    title_match = _TITLE_RE.search(head)
-    title = html.unescape(title_match.group(1).strip()) if title_match else path.stem
+    title = _text(_TITLE_RE, head) or path.stem
     parent_match = _PARENT_RE.search(head) if dependent else None
     parent = (parent_match.group(1) or parent_match.group(2)) if parent_match else ""
+    parent_id = parent.rstrip("/").rsplit("/", 1)[-1]
     locale_match = _LOCALE_RE.search(head)
+    format_match = _FORMAT_RE.search(head)
+    info = StyleInfo(
+        id=path.stem,
+        title=title,
+        dependent=dependent,
+        short_title=_text(_SHORT_TITLE_RE, head),
+        summary=_text(_SUMMARY_RE, head),
+        citation_format=format_match.group(1) if format_match else "",
+        fields=tuple(dict.fromkeys(_FIELD_RE.findall(head))),
+        parent=parent_id,
+    )
     return _Entry(
-        info=StyleInfo(id=path.stem, title=title, dependent=dependent),
+        info=info,
         path=path,
-        parent_id=parent.rstrip("/").rsplit("/", 1)[-1],
+        parent_id=parent_id,
         default_locale=locale_match.group(1) if locale_match else "",
     )
+
+
+def _text(pattern: re.Pattern[str], head: str) -> str:
+    """The element's text, unescaped, on one line ("" when the style has none)."""
+    found = pattern.search(head)
+    return " ".join(html.unescape(found.group(1)).split()) if found else ""
 
 
 def _scan(directory: Path, dependent: bool) -> list[_Entry]:
@@ -135,6 +180,70 @@ def _close_matches(key: str) -> list[str]:
     near_titles = [titles[t] for t in difflib.get_close_matches(key, list(titles), n=5, cutoff=0.5)]
     merged = list(dict.fromkeys(near_ids + near_titles))[:5]
     return merged or [i.id for i in styles()[:3]]
+
+
+def describe(style: StyleInfo) -> str:
+    """One line that tells the style apart from those of like titles: its citation format and
+    fields, then its summary (or short title); for a dependent style, whose layout it takes.
+
+    ``Numeric · medicine, science — Citing Medicine: The NLM Style Guide ...``
+    """
+    kind = FORMAT_NAMES.get(style.citation_format, style.citation_format.capitalize())
+    fields = ", ".join(FIELD_NAMES.get(f, f) for f in style.fields)
+    head = " · ".join(part for part in (kind, fields) if part)
+    about = style.summary or style.short_title
+    if style.dependent:
+        parent = _catalogue().get(style.parent)
+        about = f"the layout of {parent.info.title}" if parent else about
+    return " — ".join(part for part in (head, about) if part)
+
+
+def rank_styles(text: str) -> list[StyleInfo]:
+    """The styles that hold every word of ``text``, best first (see the module's docstring);
+    in title order within each rank; every style, in title order, for empty ``text``."""
+    phrase = _words(text)
+    if not phrase:
+        return list(styles())
+    words = phrase.split()
+    ranks: list[list[StyleInfo]] = [[] for _ in range(6)]
+    for style, title, titled, described in _search_texts():
+        if title == phrase:
+            ranks[0].append(style)
+        elif title.startswith(phrase):
+            ranks[1].append(style)
+        elif f" {phrase}" in title:
+            ranks[2].append(style)
+        elif phrase in title:
+            ranks[3].append(style)
+        elif all(w in titled for w in words):
+            ranks[4].append(style)
+        elif all(w in described for w in words):
+            ranks[5].append(style)
+    return [style for rank in ranks for style in rank]
+
+
+@cache
+def _search_texts() -> list[tuple[StyleInfo, str, str, str]]:
+    """Each style with its folded title; title and id; and all its info, for ``rank_styles``.
+    Word starts are found after a space: other separators ("NLM/Vancouver", "(name-year")
+    count as spaces."""
+    texts = []
+    for style in styles():
+        title = _words(style.title)
+        titled = f"{title} {_words(style.id)}"
+        described = _words(f"{titled} {style.short_title} {style.summary} {' '.join(style.fields)}")
+        texts.append((style, title, titled, described))
+    return texts
+
+
+def _words(text: str) -> str:
+    """Words alone, with case and accents set aside: "medecine" finds "Médecine", and
+    "nlm vancouver" finds "NLM/Vancouver"."""
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.casefold()
+    return " ".join(_NOT_WORD_RE.sub(" ", plain).split())
 
 
 def search_styles(text: str) -> list[StyleInfo]:

@@ -255,13 +255,15 @@ def test_pasted_text_with_a_duplicate_is_reviewed_and_merged(seed_window, qtbot)
     importer = seed_window.importer()
     qtbot.waitUntil(lambda: importer.review_dialog is not None, timeout=REVIEW_TIMEOUT_MS)
     dialog = importer.review_dialog
-    assert dialog.summary.text() == "Review: 1 record in 1 file: 0 new, 1 duplicate."
+    assert dialog.summary.text() == "Review: 1 record in the pasted text: 0 new, 1 duplicate."
     click_check_box(dialog, 0)  # ticking a duplicate merges it
     assert cell(dialog, 0, ACTION) == "Merge"
     report = press(qtbot, importer, dialog.import_button)
     assert report.added == [] and report.left_out == 0
     assert seed_window.library.items.count() == 4
     assert seed_window.library.imports.list()[0].files == ("clipboard",)
+    summary = importer.summary_box.text()
+    assert summary == "Imported: 0 added, 1 merged, 0 duplicates skipped from the pasted text."
 
 
 def test_preferences_turn_the_review_off(window, qtbot, settings):

@@ -106,6 +106,21 @@ def test_medline_text_pasted_into_the_table_is_imported(window, qtbot):
     assert window.detail.ref.pmid == "12230038"
 
 
+def test_the_summary_of_a_paste_names_the_pasted_text_and_a_file_import_its_files(
+    window, qtbot
+):
+    QGuiApplication.clipboard().setText((DATA / "pubmed_result1.txt").read_text("utf-8"))
+    window.table.setFocus()
+    import_and_wait(
+        qtbot, window, lambda: QTest.keySequence(window.table, QKeySequence.StandardKey.Paste)
+    )
+    summary = window.importer().summary_box.text()
+    assert summary == "Imported: 1 added, 0 duplicates skipped from the pasted text."
+    import_and_wait(qtbot, window, lambda: window.import_paths([str(DATA / "pubmed_result2.txt")]))
+    summary = window.importer().summary_box.text()
+    assert summary == f"Imported: {RESULT2_TITLES} added, 0 duplicates skipped from 1 file."
+
+
 def test_import_from_clipboard_with_nothing_there_says_so(window, monkeypatch):
     told = []
     monkeypatch.setattr(dialogs, "show_info", lambda parent, message: told.append(message))

@@ -45,3 +45,23 @@ def test_a_dependent_style_takes_its_parents_layout_and_keeps_its_own_locale():
     assert source.default_locale == "en-GB"
     independent = style_source("apa")
     assert (independent.layout_path.name, independent.default_locale) == ("apa.csl", "")
+
+
+def test_ranked_search_finds_what_the_title_search_finds_and_more_best_first():
+    by_title = {s.id for s in csl.search_styles("vancouver")}
+    ranked = csl.rank_styles("vancouver")
+    assert by_title < {s.id for s in ranked}  # more: found by summary or short title too
+    first = [s.id for s in ranked[: len(by_title)]]
+    assert set(first) == by_title  # the title (and id) matches before the others
+    assert csl.rank_styles("") == csl.styles()
+    assert csl.rank_styles("  ") == csl.styles()
+
+
+def test_a_description_says_format_fields_and_summary_or_parent():
+    nlm = csl.find_style("nlm-citation-sequence")
+    assert nlm.citation_format == "numeric" and "medicine" in nlm.fields and nlm.summary
+    described = csl.describe(nlm)
+    assert described.startswith("Numeric · ") and described.endswith(nlm.summary)
+    oncology = csl.find_style("the-lancet-oncology")
+    assert oncology.dependent and oncology.parent == "the-lancet"
+    assert csl.describe(oncology).endswith("the layout of The Lancet")
