@@ -1,0 +1,334 @@
+"""Running a parsed query (refman.query) against the library: each term to the ids of the items
+it matches, combined as sets (AND, OR, NOT). The view's place and order are applied after, by
+search.py, as for plain words.
+
+Every field is read where it already lives, through an index where there is one:
+
+- title, abstract, creators' names and journals: the full-text index's columns (``item_fts``),
+  which also narrow author and journal terms before they are compared exactly;
+- MeSH headings, major topics and subheadings: the ``mesh`` tag links (``item_tag``: its
+  ``major`` star and its qualifiers as JSON), the headings found through ``tag_fts``;
+- publication types, language, dates and identifiers: the item's columns (``date_sort`` and
+  the PMID and DOI keys are indexed);
+- affiliations: the creators' JSON column, read in one pass;
+- refman's tags, notes and collections: their own tables and indexes.
+
+Plain words never come here: search.py searches them as it always has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from peewee import Database
+
+from refman.query import (
+    And,
+    DateRange,
+    Identifier,
+    Node,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    author_matches,
+    author_name,
+    fold,
+    language_names,
+)
+from refman.store import fts
+from refman.store.mapping import doi_key, natural_key
+
+
+def matches(db: Database, node: Node) -> set[int]:
+    """Ids of the items (in the Trash or not) that the query's tree matches."""
+    if isinstance(node, And):
+        found = matches(db, node.parts[0])
+        for part in node.parts[1:]:
+            if not found:
+                break  # the other parts cannot bring any back
+            found &= matches(db, part)
+        return found
+    if isinstance(node, Or):
+        return set().union(*(matches(db, part) for part in node.parts))
+    if isinstance(node, Not):
+        keep = _all_items(db) if node.keep is None else matches(db, node.keep)
+        return keep - matches(db, node.drop) if keep else keep
+    if isinstance(node, DateRange):
+        sql = "SELECT id FROM item WHERE date_sort BETWEEN ? AND ?"  # index item_by_date
+        return _ids(db, sql, (node.low, node.high))
+    if isinstance(node, Identifier):
+        return _identifier(db, node.kind, node.value)
+    return _FIELDS[node.field](db, node)
+
+
+def _ids(db: Database, sql: str, params: Iterable[object] = ()) -> set[int]:
+    """The first column of a query's rows, fetched as one JSON array (many rows one by one cost
+    several times more)."""
+    row = db.execute_sql(f"SELECT json_group_array(id) FROM ({sql})", tuple(params)).fetchone()
+    return set(json.loads(row[0]))
+
+
+def _all_items(db: Database) -> set[int]:
+    return _ids(db, "SELECT id FROM item")
+
+
+def _phrase(term: Term, *, prefix: bool = False) -> str:
+    """The term as an FTS5 phrase: quoted (so that FTS5 reads no syntax in it), a prefix when
+    truncated. Control characters separate words (see fts.match_words)."""
+    text = fts._UNSAFE.sub(" ", term.text).replace('"', '""')
+    return f'"{text}"' + ("*" if prefix or term.truncated else "")
+
+
+def _like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '!': its own % and _ match only themselves."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _json_text(text: str) -> str:
+    """Text as it appears inside a JSON string of the store's columns."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+# --- text fields ----------------------------------------------------------------------------------
+
+
+def _everywhere(db: Database, term: Term) -> set[int]:
+    """Untagged: where plain words look (fields, tags, notes). A word is a prefix, as in the
+    search box; a quoted phrase is exact unless it ends with ``*``."""
+    if not any(ch.isalnum() for ch in term.text):
+        raise QueryError(
+            f'"{term.text}" at character {term.position} has no word to search for', term.position
+        )
+    return set(fts.word_matches(db, _phrase(term, prefix=not term.quoted)))
+
+
+def _in_columns(*columns: str) -> Callable[[Database, Term], set[int]]:
+    """Words or a phrase in these columns of the full-text index, as whole words unless
+    truncated (as PubMed)."""
+    names = " ".join(columns)
+
+    def search(db: Database, term: Term) -> set[int]:
+        match = f"{{{names}}} : {_phrase(term)}"
+        return _ids(db, "SELECT rowid AS id FROM item_fts WHERE item_fts MATCH ?", (match,))
+
+    return search
+
+
+def _fts_candidates(column: str, term: Term, words: str) -> tuple[str, str]:
+    """SQL for the items whose full-text ``column`` holds these words, and its parameter."""
+    phrase = _phrase(Term(words, truncated=term.truncated))
+    return "SELECT rowid FROM item_fts WHERE item_fts MATCH ?", f"{{{column}}} : {phrase}"
+
+
+# --- creators ---------------------------------------------------------------------------------
+
+_AUTHORS = """
+SELECT item_id, position, family, given, literal FROM creator
+WHERE role = 'author' AND item_id IN ({candidates})
+ORDER BY item_id, position
+"""
+
+
+def _authors(which: str) -> Callable[[Database, Term], set[int]]:
+    """``[au]``, ``[1au]`` or ``[lastau]``: PubMed's name forms (``Knowles CH``, ``Knowles C``,
+    ``Knowles``, ``Knowles, Charles H``) compared with each author's family name and initials.
+    The creators column of the full-text index finds the items with the family name first."""
+
+    def search(db: Database, term: Term) -> set[int]:
+        name = author_name(term)
+        if not any(ch.isalnum() for ch in name.family):
+            return set()
+        candidates, match = _fts_candidates("creators", term, name.family)
+        rows = db.execute_sql(_AUTHORS.format(candidates=candidates), (match,))
+        by_item: dict[int, list[tuple[str, str, str]]] = {}
+        for item_id, _position, family, given, literal in rows:
+            by_item.setdefault(item_id, []).append((family, given, literal))
+        found = set()
+        for item_id, authors in by_item.items():
+            if which != "any":  # PubMed's first and last authors are people, not groups (CN)
+                people = [author for author in authors if author[0]]
+                authors = people[:1] if which == "first" else people[-1:]
+            if any(author_matches(name, *author) for author in authors):
+                found.add(item_id)
+        return found
+
+    return search
+
+
+def _affiliation(db: Database, term: Term) -> set[int]:
+    """Words in an author's affiliation (a beginning of one with ``*``)."""
+    # LIKE ignores the case of ASCII letters only: the words are compared as typed otherwise.
+    words = _like(_json_text(" ".join(term.text.split())))
+    sql = "SELECT item_id AS id FROM creator WHERE affiliations LIKE ? ESCAPE '!'"
+    return _ids(db, sql, (f"%{words}%",))
+
+
+# --- journal --------------------------------------------------------------------------------------
+
+
+def _journal(db: Database, term: Term) -> set[int]:
+    """The journal's abbreviation (``J Neurointerv Surg``), its full name or its ISSN, whole
+    (a beginning with ``*``), ignoring case and accents."""
+    if _looks_like_issn(term.text):
+        sql = "SELECT id FROM item WHERE issns LIKE ? ESCAPE '!'"
+        return _ids(db, sql, (f'%"{_like(term.text.upper())}"%',))
+    wanted = fold(term.text)
+    candidates, match = _fts_candidates("journal", term, term.text)
+    sql = f"SELECT id, container_title, container_title_short FROM item WHERE id IN ({candidates})"
+    found = set()
+    for item_id, *names in db.execute_sql(sql, (match,)):
+        folded = [fold(n) for n in names if n]
+        if any(n.startswith(wanted) if term.truncated else n == wanted for n in folded):
+            found.add(item_id)
+    return found
+
+
+def _looks_like_issn(text: str) -> bool:
+    text = text.strip().upper()
+    return len(text) == 9 and text[4] == "-" and (text[:4] + text[5:8]).isdigit()
+
+
+# --- MeSH ---------------------------------------------------------------------------------------
+
+_MESH_LINKS = """
+SELECT item_id AS id FROM item_tag
+WHERE tag_id IN (SELECT value FROM json_each(?)) AND kind = 'mesh' {extra}
+"""
+# A heading is a major topic when it is starred or one of its subheadings is (MEDLINE's
+# "Brain/*enzymology"), as PubMed's [majr] counts it.
+_MAJOR = "AND (major = 1 OR qualifiers LIKE '%,true]%')"
+
+
+def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
+    """``[mh]`` / ``[majr]``: items with the heading (no narrower headings: refman holds no
+    MeSH tree); ``Stroke/therapy[mh]`` only with that subheading."""
+
+    def search(db: Database, term: Term) -> set[int]:
+        heading, _, qualifier = term.text.partition("/")
+        tags = _tags_named(db, Term(heading, truncated=term.truncated and not qualifier))
+        if not tags:
+            return set()
+        extra, params = _MAJOR if major else "", [json.dumps(tags)]
+        if qualifier:
+            extra += " AND qualifiers LIKE ? ESCAPE '!'"
+            params.append(_qualifier_pattern(qualifier, truncated=term.truncated))
+        return _ids(db, _MESH_LINKS.format(extra=extra), params)
+
+    return search
+
+
+def _qualifier_pattern(name: str, *, truncated: bool) -> str:
+    """A LIKE pattern for a subheading in the qualifiers' JSON ``[["therapy",false],...]``."""
+    quoted = '"' + _like(_json_text(name.strip().lower()))
+    return f"%[{quoted}%" if truncated else f'%[{quoted}",%'
+
+
+def _subheading(db: Database, term: Term) -> set[int]:
+    """``[sh]``: items with a heading that carries this subheading (read off every link)."""
+    sql = "SELECT item_id AS id FROM item_tag WHERE kind = 'mesh' AND qualifiers LIKE ? ESCAPE '!'"
+    return _ids(db, sql, (_qualifier_pattern(term.text, truncated=term.truncated),))
+
+
+# --- refman's own: tags, notes, collections -----------------------------------------------
+
+
+def _tags_named(db: Database, term: Term) -> list[int]:
+    """Ids of the tags with this name (one beginning so with ``*``), ignoring case and accents;
+    tag_fts finds those that hold its words first."""
+    wanted = fold(term.text)
+    if not any(ch.isalnum() for ch in wanted):
+        return []
+    sql = "SELECT id, name FROM tag WHERE id IN (SELECT rowid FROM tag_fts WHERE tag_fts MATCH ?)"
+    rows = db.execute_sql(sql, (_phrase(term),))
+    return [
+        tag_id
+        for tag_id, name in rows
+        if (fold(name).startswith(wanted) if term.truncated else fold(name) == wanted)
+    ]
+
+
+def _tag(db: Database, term: Term) -> set[int]:
+    """``[tag]``: items with a tag of this name, of any kind (manual, MeSH, keyword)."""
+    tags = _tags_named(db, term)
+    sql = "SELECT item_id AS id FROM item_tag WHERE tag_id IN (SELECT value FROM json_each(?))"
+    return _ids(db, sql, (json.dumps(tags),)) if tags else set()
+
+
+def _note(db: Database, term: Term) -> set[int]:
+    """``[note]``: words or a phrase in the item's notes (whole words unless truncated)."""
+    sql = fts.NOTES.to_items.format(match="note_fts MATCH ?").replace("item_id", "item_id AS id", 1)
+    return _ids(db, sql, (_phrase(term),))
+
+
+def _collection(db: Database, term: Term) -> set[int]:
+    """``[collection]``: items filed in a collection of this name (not its subcollections)."""
+    wanted = fold(term.text)
+    chosen = [
+        collection_id
+        for collection_id, name in db.execute_sql("SELECT id, name FROM collection")
+        if (fold(name).startswith(wanted) if term.truncated else fold(name) == wanted)
+    ]
+    sql = (
+        "SELECT item_id AS id FROM collection_item "
+        "WHERE collection_id IN (SELECT value FROM json_each(?))"
+    )
+    return _ids(db, sql, (json.dumps(chosen),)) if chosen else set()
+
+
+# --- item columns -----------------------------------------------------------------------------
+
+
+def _publication_type(db: Database, term: Term) -> set[int]:
+    """``[pt]``: one of the item's publication types, whole (a beginning with ``*``)."""
+    name = _like(_json_text(term.text.strip()))
+    pattern = f'%"{name}%' if term.truncated else f'%"{name}"%'
+    return _ids(db, "SELECT id FROM item WHERE publication_types LIKE ? ESCAPE '!'", (pattern,))
+
+
+def _language(db: Database, term: Term) -> set[int]:
+    """``[la]``: the item's language, by name or code (``english``, ``eng``, ``en``)."""
+    names = json.dumps(language_names(term.text))
+    sql = "SELECT id FROM item WHERE lower(language) IN (SELECT value FROM json_each(?))"
+    return _ids(db, sql, (names,))
+
+
+def _identifier(db: Database, kind: str, value: str) -> set[int]:
+    """Items with this PMID, PMCID or DOI (through the indexed keys for PMIDs and DOIs)."""
+    value = value.strip()
+    if kind == "pmid":
+        return _ids(db, "SELECT id FROM item WHERE pmid_sort = ?", (natural_key(value),))
+    if kind == "doi":
+        return _ids(db, "SELECT id FROM item WHERE doi_key = ?", (doi_key(value),))
+    value = value.upper()
+    value = value if value.startswith("PMC") else "PMC" + value
+    return _ids(db, "SELECT id FROM item WHERE upper(pmcid) = ?", (value,))
+
+
+def _identifier_field(kind: str) -> Callable[[Database, Term], set[int]]:
+    return lambda db, term: _identifier(db, kind, term.text)
+
+
+_FIELDS: dict[str, Callable[[Database, Term], set[int]]] = {
+    "all": _everywhere,
+    "title": _in_columns("title"),
+    "abstract": _in_columns("abstract"),
+    "tiab": _in_columns("title", "abstract"),
+    "author": _authors("any"),
+    "first_author": _authors("first"),
+    "last_author": _authors("last"),
+    "affiliation": _affiliation,
+    "journal": _journal,
+    "mesh": _mesh(major=False),
+    "major": _mesh(major=True),
+    "subheading": _subheading,
+    "pubtype": _publication_type,
+    "language": _language,
+    "pmid": _identifier_field("pmid"),
+    "doi": _identifier_field("doi"),
+    "pmcid": _identifier_field("pmcid"),
+    "tag": _tag,
+    "note": _note,
+    "collection": _collection,
+}
