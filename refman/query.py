@@ -287,7 +287,6 @@ class Token:
 
 
 _OPERATORS = frozenset({"and", "or", "not"})
-_SPECIAL = '()"[]'
 
 
 def tokens(text: str) -> list[Token]:
@@ -317,7 +316,8 @@ def tokens(text: str) -> list[Token]:
             raise QueryError(f'"]" at character {i + 1} closes no field tag', i + 1)
         else:
             start = i
-            while i < len(text) and not text[i].isspace() and text[i] not in _SPECIAL:
+            # A quote inside a word is part of it (lang"uage); one before a word opens a phrase.
+            while i < len(text) and not text[i].isspace() and text[i] not in "()[]":
                 i += 1
             word = text[start:i]
             kind = "op" if word.casefold() in _OPERATORS else ":" if word == ":" else "word"

@@ -43,6 +43,7 @@ from refman.gui.fields import display_time, display_value, item_type_label
 from refman.library import Changes, Library
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
+from refman.query import QueryError
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
@@ -149,7 +150,7 @@ class ItemTableModel(QAbstractTableModel):
         key, descending = self._sort
         try:
             ids = self.library.items.search(self.query, sort=key, descending=descending)
-        except NoWordsError as exc:
+        except (NoWordsError, QueryError) as exc:  # said above the table (SearchMessage)
             self.search_problem = str(exc)
             return []
         self.search_problem = ""

@@ -38,6 +38,7 @@ from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
+from refman.gui.search_message import SearchMessage
 from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.search_box)
         self.citation_warning = CitationWarning(self.library)
         layout.addWidget(self.citation_warning)
+        self.search_message = SearchMessage()  # directly above the table, wherever the box is
+        layout.addWidget(self.search_message)
         layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for pane in (self.sidebar, centre, self.detail):
@@ -305,7 +308,15 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{count} item{'s' * (count != 1)}{where}")
         if self.table_model.search_problem:  # "?" in the search box: say why nothing shows
             self.count_label.setText(f"No items: {self.table_model.search_problem}")
+        self.search_message.show_result(
+            self.query.text, count, self.table_model.search_problem, self._place_name()
+        )
         self.table.update_placeholder()
+
+    def _place_name(self) -> str:
+        """The sidebar's name of the place shown: My Library, a collection, Trash..."""
+        name = self.sidebar.tree.currentIndex().data()
+        return str(name) if name else "My Library"
 
     # --- notices (retractions, errata, expressions of concern) --------------------------------
 
