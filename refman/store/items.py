@@ -16,7 +16,7 @@ from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import fts, mapping, tags
+from refman.store import fts, mapping, mesh, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
@@ -93,6 +93,11 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
+    mesh.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+
+
+def _has_qualifiers(ref: Reference) -> bool:
+    return any(tag.qualifiers for tag in ref.tags)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -387,6 +387,39 @@ def _add_source_history(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_MESH_QUALIFIERS = """
+-- The subheadings (MeSH qualifiers) of each heading's link, a row per subheading in lower case,
+-- so that a [sh] search finds its items through an index instead of reading the qualifiers'
+-- JSON of every link (store/querying.py). The store adds the rows of the links it writes
+-- (store/mesh.py: no trigger on insert, see tag_total); a link that goes, or moves to another
+-- tag, takes its rows along by the foreign key. Filled here from the links already there.
+CREATE TABLE IF NOT EXISTS mesh_qualifier (
+    item_id INTEGER NOT NULL,
+    tag_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (item_id, tag_id, name),
+    FOREIGN KEY (item_id, tag_id) REFERENCES item_tag (item_id, tag_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mesh_qualifier_by_name ON mesh_qualifier (name, item_id);
+-- [la] looks languages up, and [pt] reads the publication types off this index rather than
+-- off every item row (ten times the pages).
+CREATE INDEX IF NOT EXISTS item_by_language ON item (language);
+CREATE INDEX IF NOT EXISTS item_by_publication_types ON item (publication_types);
+INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
+SELECT item_tag.item_id, item_tag.tag_id, lower(json_extract(q.value, '$[0]'))
+FROM item_tag, json_each(item_tag.qualifiers) AS q
+WHERE item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers);
+"""
+
+
+def _add_mesh_qualifiers(db: Database) -> None:
+    """MeSH subheadings indexed a row each, for searching them with [sh]; languages and
+    publication types indexed, for [la] and [pt]."""
+    for statement in _statements(_MESH_QUALIFIERS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -397,6 +430,7 @@ MIGRATIONS: list[Migration] = [
     _add_import_batches,  # import batches (issue 13): a step of its own
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
+    _add_mesh_qualifiers,  # PubMed-syntax search (issue 16, i16-query): [sh] through an index
 ]
 
 

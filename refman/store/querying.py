@@ -6,8 +6,9 @@ Every field is read where it already lives, through an index where there is one:
 
 - title, abstract, creators' names and journals: the full-text index's columns (``item_fts``),
   which also narrow author and journal terms before they are compared exactly;
-- MeSH headings, major topics and subheadings: the ``mesh`` tag links (``item_tag``: its
-  ``major`` star and its qualifiers as JSON), the headings found through ``tag_fts``;
+- MeSH headings and major topics: the ``mesh`` tag links (``item_tag``: its ``major`` star and
+  its qualifiers as JSON), the headings found through ``tag_fts``; subheadings alone through
+  their own indexed table (``mesh_qualifier``, store/mesh.py);
 - publication types, language, dates and identifiers: the item's columns (``date_sort`` and
   the PMID and DOI keys are indexed);
 - affiliations: the creators' JSON column, read in one pass;
@@ -117,42 +118,50 @@ def _in_columns(*columns: str) -> Callable[[Database, Term], set[int]]:
 
 
 def _fts_candidates(column: str, term: Term, words: str) -> tuple[str, str]:
-    """SQL for the items whose full-text ``column`` holds these words, and its parameter."""
+    """SQL for the items whose full-text ``column`` holds these words, and its parameter
+    (the first: ``?1``)."""
     phrase = _phrase(Term(words, truncated=term.truncated))
-    return "SELECT rowid FROM item_fts WHERE item_fts MATCH ?", f"{{{column}}} : {phrase}"
+    return "SELECT rowid FROM item_fts WHERE item_fts MATCH ?1", f"{{{column}}} : {phrase}"
 
 
 # --- creators ---------------------------------------------------------------------------------
 
+# The authors of the items whose creators hold the family name's words (the full-text index),
+# narrowed to those who may bear it: LIKE compares ASCII names ignoring case; a name with other
+# letters (Müller, Alcázar) is kept for Python to compare without accents. For [1au] and
+# [lastau], only the first or last person (a group, MEDLINE's CN, is no first author).
 _AUTHORS = """
-SELECT item_id, position, family, given, literal FROM creator
+SELECT item_id, family, given, literal FROM creator
 WHERE role = 'author' AND item_id IN ({candidates})
-ORDER BY item_id, position
+AND (family LIKE ?2 ESCAPE '!' OR literal LIKE ?2 ESCAPE '!' OR family || literal GLOB ?3)
+{position}
 """
+_POSITION = """AND family != '' AND position = (
+    SELECT {which}(c.position) FROM creator c
+    WHERE c.item_id = creator.item_id AND c.role = 'author' AND c.family != ''
+)"""
+_NOT_ASCII = "*[^ -~]*"
 
 
 def _authors(which: str) -> Callable[[Database, Term], set[int]]:
     """``[au]``, ``[1au]`` or ``[lastau]``: PubMed's name forms (``Knowles CH``, ``Knowles C``,
     ``Knowles``, ``Knowles, Charles H``) compared with each author's family name and initials.
     The creators column of the full-text index finds the items with the family name first."""
+    position = _POSITION.format(which=which) if which in ("min", "max") else ""
+    sql = _AUTHORS.replace("{position}", position)
 
     def search(db: Database, term: Term) -> set[int]:
         name = author_name(term)
         if not any(ch.isalnum() for ch in name.family):
             return set()
         candidates, match = _fts_candidates("creators", term, name.family)
-        rows = db.execute_sql(_AUTHORS.format(candidates=candidates), (match,))
-        by_item: dict[int, list[tuple[str, str, str]]] = {}
-        for item_id, _position, family, given, literal in rows:
-            by_item.setdefault(item_id, []).append((family, given, literal))
-        found = set()
-        for item_id, authors in by_item.items():
-            if which != "any":  # PubMed's first and last authors are people, not groups (CN)
-                people = [author for author in authors if author[0]]
-                authors = people[:1] if which == "first" else people[-1:]
-            if any(author_matches(name, *author) for author in authors):
-                found.add(item_id)
-        return found
+        pattern = _like(name.family) + ("%" if name.truncated else "")
+        rows = db.execute_sql(sql.format(candidates=candidates), (match, pattern, _NOT_ASCII))
+        return {
+            item_id
+            for item_id, family, given, literal in rows
+            if author_matches(name, family, given, literal)
+        }
 
     return search
 
@@ -226,9 +235,14 @@ def _qualifier_pattern(name: str, *, truncated: bool) -> str:
 
 
 def _subheading(db: Database, term: Term) -> set[int]:
-    """``[sh]``: items with a heading that carries this subheading (read off every link)."""
-    sql = "SELECT item_id AS id FROM item_tag WHERE kind = 'mesh' AND qualifiers LIKE ? ESCAPE '!'"
-    return _ids(db, sql, (_qualifier_pattern(term.text, truncated=term.truncated),))
+    """``[sh]``: items with a heading that carries this subheading (``therap*``: one that
+    begins so), through the subheadings' own index (table mesh_qualifier, store/mesh.py)."""
+    name = " ".join(term.text.lower().split())
+    if not term.truncated:
+        return _ids(db, "SELECT item_id AS id FROM mesh_qualifier WHERE name = ?", (name,))
+    after = name[:-1] + chr(ord(name[-1]) + 1)  # the first text past every one that begins so
+    sql = "SELECT item_id AS id FROM mesh_qualifier WHERE name >= ? AND name < ?"
+    return _ids(db, sql, (name, after))
 
 
 # --- refman's own: tags, notes, collections -----------------------------------------------
@@ -289,8 +303,10 @@ def _publication_type(db: Database, term: Term) -> set[int]:
 
 def _language(db: Database, term: Term) -> set[int]:
     """``[la]``: the item's language, by name or code (``english``, ``eng``, ``en``)."""
-    names = json.dumps(language_names(term.text))
-    sql = "SELECT id FROM item WHERE lower(language) IN (SELECT value FROM json_each(?))"
+    # Each form as records write it (eng, Eng, ENG, English): looked up in the index.
+    forms = [f(name) for name in language_names(term.text) for f in (str, str.title, str.upper)]
+    names = json.dumps(forms)
+    sql = "SELECT id FROM item WHERE language IN (SELECT value FROM json_each(?))"
     return _ids(db, sql, (names,))
 
 
@@ -316,8 +332,8 @@ _FIELDS: dict[str, Callable[[Database, Term], set[int]]] = {
     "abstract": _in_columns("abstract"),
     "tiab": _in_columns("title", "abstract"),
     "author": _authors("any"),
-    "first_author": _authors("first"),
-    "last_author": _authors("last"),
+    "first_author": _authors("min"),
+    "last_author": _authors("max"),
     "affiliation": _affiliation,
     "journal": _journal,
     "mesh": _mesh(major=False),

@@ -225,6 +225,17 @@ class SourceHistory(BaseModel):
     reason = TextField(default="")
 
 
+class MeshQualifier(BaseModel):
+    """A subheading of an item's MeSH heading, lower case (see migrations: [sh] searches)."""
+
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+    name = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("item", "tag", "name")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -242,4 +253,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     ItemFlags,
     SourceHistory,
+    MeshQualifier,
 )
