@@ -84,15 +84,38 @@ Node = Term | DateRange | Identifier | And | Or | Not
 
 
 class QueryError(RefmanError):
-    """A search text that cannot be read, with where (``position``, from 1) and why."""
+    """A search text that cannot be read, with where (``position``, from 1) and why.
 
-    def __init__(self, message: str, position: int | None = None):
+    ``detail`` says what is wrong and where (``the "(" at character 1 is never closed``); the
+    message (``str``, what the command line prints) names the query too, once ``in_query`` has
+    given it. ``shown`` is the line the window shows under the search box."""
+
+    lead = "cannot be read"
+
+    def __init__(self, detail: str, position: int | None = None, text: str | None = None):
+        self.detail = detail
         self.position = position
-        super().__init__(message)
+        self.text = text
+        super().__init__(detail if text is None else f"the query '{text}' {self.lead}: {detail}")
+
+    @property
+    def shown(self) -> str:
+        return f"Search not understood: {self.detail}"
 
 
 class PdfSearchError(QueryError):
     """``[pdf]``: words in attached PDFs, which are not indexed yet."""
+
+    lead = "cannot be run"
+
+    @property
+    def shown(self) -> str:
+        return self.detail[:1].upper() + self.detail[1:]
+
+
+def in_query(error: QueryError, text: str) -> QueryError:
+    """The same error, its message naming the query it is about."""
+    return type(error)(error.detail, error.position, text)
 
 
 # --- fields -----------------------------------------------------------------------------------
@@ -172,6 +195,8 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd", "jr.", "sr."
 
 def fold(text: str) -> str:
     """Text as names and headings are compared: no accents, case folded, spaces collapsed."""
+    if text.isascii():  # most names: nothing to decompose (and ten times quicker)
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
@@ -231,7 +256,8 @@ def author_matches(name: AuthorName, family: str, given: str, literal: str) -> b
 
 _PMID = re.compile(r"[1-9][0-9]{0,8}")
 _PMCID = re.compile(r"pmc[0-9]+", re.I)
-_DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.[0-9]{4,9}/\S+)", re.I)
+# A DOI pasted alone; one followed by a field tag ("10.1161/x[doi]") is a query.
+_DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.[0-9]{4,9}/[^\s\[\]]+)", re.I)
 _DATE = re.compile(r"([0-9]{4})(?:[/-]([0-9]{1,2})(?:[/-]([0-9]{1,2}))?)?")
 
 
@@ -330,6 +356,13 @@ def parse(text: str) -> Node | None:
     read, PdfSearchError for ``[pdf]``."""
     if not text.strip():
         return None
+    try:
+        return _parse(text)
+    except QueryError as error:
+        raise in_query(error, text) from None
+
+
+def _parse(text: str) -> Node:
     identifier = bare_identifier(text)
     if identifier is not None:
         if identifier.kind == "pmid":  # a number may also be a year or a word of a title

@@ -150,8 +150,11 @@ class ItemTableModel(QAbstractTableModel):
         key, descending = self._sort
         try:
             ids = self.library.items.search(self.query, sort=key, descending=descending)
-        except (NoWordsError, QueryError) as exc:  # said above the table (SearchMessage)
+        except NoWordsError as exc:
             self.search_problem = str(exc)
+            return []
+        except QueryError as exc:  # said above the table (SearchMessage), with where
+            self.search_problem = exc.shown
             return []
         self.search_problem = ""
         return ids

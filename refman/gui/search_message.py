@@ -25,9 +25,9 @@ class SearchMessage(QLabel):
 
     def show_result(self, text: str, count: int, problem: str, place: str) -> None:
         """After a search of ``text`` in ``place`` found ``count`` items, or could not run
-        (``problem``: the reason, in plain words)."""
+        (``problem``: why, in plain words, as the table model says it)."""
         if problem:
-            self.setText(f"Search not understood: {problem}")
+            self.setText(problem)
         elif text.strip() and count == 0:
             self.setText(f'No items match "{text.strip()}" in {place}')
         else:

@@ -127,13 +127,15 @@ def _fts_candidates(column: str, term: Term, words: str) -> tuple[str, str]:
 # --- creators ---------------------------------------------------------------------------------
 
 # The authors of the items whose creators hold the family name's words (the full-text index),
-# narrowed to those who may bear it: LIKE compares ASCII names ignoring case; a name with other
-# letters (Müller, Alcázar) is kept for Python to compare without accents. For [1au] and
+# narrowed to those who may bear it: LIKE compares ASCII names ignoring case (and the given
+# name's first letter with the first initial); a name with other letters (Müller, Alcázar) is
+# kept for Python to compare without accents. For [1au] and
 # [lastau], only the first or last person (a group, MEDLINE's CN, is no first author).
 _AUTHORS = """
 SELECT item_id, family, given, literal FROM creator
 WHERE role = 'author' AND item_id IN ({candidates})
 AND (family LIKE ?2 ESCAPE '!' OR literal LIKE ?2 ESCAPE '!' OR family || literal GLOB ?3)
+AND (given LIKE ?4 ESCAPE '!' OR given GLOB ?3 OR family = '')
 {position}
 """
 _POSITION = """AND family != '' AND position = (
@@ -156,7 +158,9 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
             return set()
         candidates, match = _fts_candidates("creators", term, name.family)
         pattern = _like(name.family) + ("%" if name.truncated else "")
-        rows = db.execute_sql(sql.format(candidates=candidates), (match, pattern, _NOT_ASCII))
+        given = _like(name.given or name.initials[:1]) + "%"  # the first initial, at least
+        params = (match, pattern, _NOT_ASCII, given)
+        rows = db.execute_sql(sql.format(candidates=candidates), params)
         return {
             item_id
             for item_id, family, given, literal in rows

@@ -172,7 +172,10 @@ def _found_ids(
         return list(_view_order(db, orders, sort, descending, view).ids)
     plain = query.plain_words(tree)
     if plain is None:  # field tags, operators, phrases or an identifier
-        found: Matches = querying.matches(db, tree)
+        try:
+            found: Matches = querying.matches(db, tree)
+        except query.QueryError as error:  # a term with nothing to search for
+            raise query.in_query(error, view.text) from None
     else:  # plain words: the instant prefix search, as before the query language
         words = fts.match_words(" ".join(plain))
         if not words:
