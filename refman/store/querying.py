@@ -8,10 +8,10 @@ Every field is read where it already lives, through an index where there is one:
   which also narrow author and journal terms before they are compared exactly;
 - MeSH headings and major topics: the ``mesh`` tag links (``item_tag``: its ``major`` star and
   its qualifiers as JSON), the headings found through ``tag_fts``; subheadings alone through
-  their own indexed table (``mesh_qualifier``, store/mesh.py);
+  their own indexed table (``mesh_qualifier``, store/field_index.py);
 - publication types, language, dates and identifiers: the item's columns (``date_sort`` and
   the PMID and DOI keys are indexed);
-- affiliations: the creators' JSON column, read in one pass;
+- affiliations: the distinct affiliations, each once (table affiliation, store/field_index.py);
 - refman's tags, notes and collections: their own tables and indexes.
 
 Plain words never come here: search.py searches them as it always has.
@@ -215,10 +215,12 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
 
 
 def _affiliation(db: Database, term: Term) -> set[int]:
-    """Words in an author's affiliation (a beginning of one with ``*``)."""
+    """Words in one of the item's affiliations, read once each off the distinct affiliations
+    (tables affiliation and item_affiliation, store/field_index.py)."""
     # LIKE ignores the case of ASCII letters only: the words are compared as typed otherwise.
-    words = _like(_json_text(" ".join(term.text.split())))
-    sql = "SELECT item_id AS id FROM creator WHERE affiliations LIKE ? ESCAPE '!'"
+    words = _like(" ".join(term.text.split()))
+    sql = """SELECT item_id AS id FROM item_affiliation WHERE affiliation_id IN (
+        SELECT id FROM affiliation WHERE text LIKE ? ESCAPE '!')"""
     return _ids(db, sql, (f"%{words}%",))
 
 
@@ -284,7 +286,7 @@ def _qualifier_pattern(name: str, *, truncated: bool) -> str:
 
 def _subheading(db: Database, term: Term) -> set[int]:
     """``[sh]``: items with a heading that carries this subheading (``therap*``: one that
-    begins so), through the subheadings' own index (table mesh_qualifier, store/mesh.py)."""
+    begins so), through the subheadings' own index (mesh_qualifier, store/field_index.py)."""
     name = " ".join(term.text.lower().split())
     if not term.truncated:
         return _ids(db, "SELECT item_id AS id FROM mesh_qualifier WHERE name = ?", (name,))

@@ -236,6 +236,23 @@ class MeshQualifier(BaseModel):
         primary_key = CompositeKey("item", "tag", "name")
 
 
+class Affiliation(BaseModel):
+    """A creator's affiliation, once however many creators give it (see migrations: [ad])."""
+
+    id = AutoField()
+    text = TextField(unique=True)
+
+
+class ItemAffiliation(BaseModel):
+    """An item one of whose creators gives this affiliation."""
+
+    affiliation = ForeignKeyField(Affiliation, on_delete="CASCADE")
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("affiliation", "item")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -254,4 +271,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     ItemFlags,
     SourceHistory,
     MeshQualifier,
+    Affiliation,
+    ItemAffiliation,
 )

@@ -181,6 +181,19 @@ def test_subheadings_follow_their_links(tmp_path):
         assert len(library.items.search(ViewQuery(text="therapy[sh]"))) == 13
 
 
+def test_an_edited_creator_list_is_searched_by_its_new_affiliations(tmp_path):
+    with Library(tmp_path / "library.sqlite") as library:
+        library.importing.files([SAMPLE_FILES[0]])  # the seed
+        (seed,) = library.items.search()
+        assert library.items.search(ViewQuery(text="pittsburgh[ad]")) == [seed]
+        creators = library.items.get(seed).creators[:1]  # Knowles, in London only
+        library.items.update(seed, creators=creators)
+        assert library.items.search(ViewQuery(text="pittsburgh[ad]")) == []
+        assert library.items.search(ViewQuery(text="Queen Mary[ad]")) == [seed]
+        library.items.delete([seed])
+        assert library.items.search(ViewQuery(text="Queen Mary[ad]")) == []
+
+
 def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path):
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
@@ -188,7 +201,8 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path):
         expected = library.items.search(ViewQuery(text="therapy[sh]"))
     assert len(expected) == 15
     db = sqlite3.connect(path)  # as the version before this step left it
-    db.execute("DROP TABLE mesh_qualifier")
+    for table in ("mesh_qualifier", "item_affiliation", "affiliation"):
+        db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX item_by_language")
     db.execute("DROP INDEX item_by_publication_types")
     db.execute(f"PRAGMA user_version = {migrations.latest_version() - 1}")
@@ -197,3 +211,4 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path):
     with Library(path) as library:
         assert library.items.search(ViewQuery(text="therapy[sh]")) == expected
         assert len(library.items.search(ViewQuery(text="eng[la]"))) == 81
+        assert pmids(library, "pittsburgh[ad]") == {SEED, "27076599", STRATIS, "31197024"}
