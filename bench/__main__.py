@@ -198,8 +198,9 @@ def search_percentile(r: dict, fraction: float, *, fields_only: bool = False) ->
 
 
 def is_field_query(text: str) -> bool:
-    """A query with field tags, operators, phrases or an identifier (not plain words)."""
-    return query.plain_words(query.parse(text)) is None
+    """A query in PubMed's syntax: field tags, operators or phrases (not plain words, nor a
+    number such as a year, which is searched as a word and as a PMID)."""
+    return not text.strip().isdigit() and query.plain_words(query.parse(text)) is None
 
 
 @dataclass(frozen=True)
