@@ -27,7 +27,7 @@ class SearchMessage(QLabel):
         """After a search of ``text`` in ``place`` found ``count`` items, or could not run
         (``problem``: why, in plain words, as the table model says it)."""
         if problem:
-            self.setText(problem)
+            self.setText(problem[:1].upper() + problem[1:])
         elif text.strip() and count == 0:
             self.setText(f'No items match "{text.strip()}" in {place}')
         else:
