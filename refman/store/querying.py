@@ -93,7 +93,8 @@ def _narrowed(db: Database, node: Node, found: set[int]) -> set[int]:
         within = f"SELECT id FROM item WHERE {condition} AND id IN (SELECT value FROM json_each(?))"
         return _ids(db, within, [*params, json.dumps(list(found))])
     holding = db.execute_sql(f"SELECT count(*) FROM item WHERE {condition}", params).fetchone()[0]
-    if holding > len(found):  # more of the library than found: take the others away
+    items = db.execute_sql("SELECT max(id) FROM item").fetchone()[0] or 0  # about as many
+    if holding > items / 2:  # most of the library: the others are fewer, take them away
         return found - _ids(db, f"SELECT id FROM item WHERE NOT ({condition})", params)
     return found & _ids(db, f"SELECT id FROM item WHERE {condition}", params)
 

@@ -14,7 +14,7 @@ import pytest
 from refman.library import Library
 from refman.model import Reference, ViewQuery
 from refman.query import PdfSearchError, QueryError
-from refman.store import migrations
+from refman.store import migrations, querying
 from tests.samples import SAMPLE_FILES
 
 SEED = "37144409"  # Knowles CH, Ann Surg 2023 Dec 1; *Fecal Incontinence/therapy
@@ -111,8 +111,17 @@ PUBMED_QUERIES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(params=["few", "many"])
+def filter_plans(request, monkeypatch):
+    """Both ways of applying dates, languages and publication types after other terms: on the
+    items found so far alone (few), or over the library, by what holds or by what does not
+    (many: what a 100,000-item library does)."""
+    if request.param == "many":
+        monkeypatch.setattr(querying, "WITHIN_AT_MOST", 0)
+
+
 @pytest.mark.parametrize(("query", "expected"), PUBMED_QUERIES)
-def test_pubmed_queries_find_their_items(library, query, expected):
+def test_pubmed_queries_find_their_items(library, filter_plans, query, expected):
     assert pmids(library, query) == expected
 
 
