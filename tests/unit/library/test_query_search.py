@@ -108,6 +108,10 @@ PUBMED_QUERIES = [
     ("thesis[collection]", {"99999991"}),
     ("french[la]", {"99999991"}),
     ("fre[la] OR Knowles[1au]", {"99999991", SEED}),
+    # filters that hold for most of the library, after a narrow term
+    ("Knowles CH[au] AND english[la]", {SEED}),
+    ("NOT english[la]", {"99999991"}),
+    ("iltamiocel[tiab] AND 1990:2024[dp] NOT case reports[pt]", {SEED}),
 ]  # fmt: skip
 
 
