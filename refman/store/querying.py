@@ -202,6 +202,10 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
         if not any(ch.isalnum() for ch in name.family):
             return set()
         candidates, match = _fts_candidates("creators", term, name.family)
+        first = (name.given.split() or [name.initials[:1]])[0]
+        if first:  # the given name (or its first letter) just before the family name
+            family = _phrase(Term(name.family, truncated=name.truncated))
+            match = f'{{creators}} : NEAR({_phrase(Term(first), prefix=True)} {family}, 4)'
         pattern = _like(name.family) + ("%" if name.truncated else "")
         given = _like(name.given or name.initials[:1]) + "%"  # the first initial, at least
         params = (match, pattern, _NOT_ASCII, given)
