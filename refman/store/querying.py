@@ -82,21 +82,13 @@ def _is_filter(node: Node) -> bool:
 
 
 def _narrowed(db: Database, node: Node, found: set[int]) -> set[int]:
-    """The ids of ``found`` that ``node`` matches. A filter is checked on them alone when they
-    are few; when they are many and the filter holds for most of the library (English, the
-    last ten years), the few items it does not hold for are taken away instead: either way no
-    list of most of the library's ids is read. Anything else is run and intersected."""
-    if not _is_filter(node):
+    """The ids of ``found`` that ``node`` matches: a filter is checked on them alone when they
+    are few; anything else, or a filter after many, is run and intersected."""
+    if not (_is_filter(node) and len(found) <= WITHIN_AT_MOST):
         return found & matches(db, node)
     condition, params = _filter(node)
-    if len(found) <= WITHIN_AT_MOST:
-        within = f"SELECT id FROM item WHERE {condition} AND id IN (SELECT value FROM json_each(?))"
-        return _ids(db, within, [*params, json.dumps(list(found))])
-    holding = db.execute_sql(f"SELECT count(*) FROM item WHERE {condition}", params).fetchone()[0]
-    items = db.execute_sql("SELECT max(id) FROM item").fetchone()[0] or 0  # about as many
-    if holding > items / 2:  # most of the library: the others are fewer, take them away
-        return found - _ids(db, f"SELECT id FROM item WHERE NOT ({condition})", params)
-    return found & _ids(db, f"SELECT id FROM item WHERE {condition}", params)
+    within = f"SELECT id FROM item WHERE {condition} AND id IN (SELECT value FROM json_each(?))"
+    return _ids(db, within, [*params, json.dumps(list(found))])
 
 
 def _filter(node: Node) -> tuple[str, list[str]]:

@@ -118,8 +118,8 @@ PUBMED_QUERIES = [
 @pytest.fixture(params=["few", "many"])
 def filter_plans(request, monkeypatch):
     """Both ways of applying dates, languages and publication types after other terms: on the
-    items found so far alone (few), or over the library, by what holds or by what does not
-    (many: what a 100,000-item library does)."""
+    items found so far alone (few), or over the library and intersected (many: what a
+    100,000-item library does after a term that finds thousands)."""
     if request.param == "many":
         monkeypatch.setattr(querying, "WITHIN_AT_MOST", 0)
 
