@@ -562,6 +562,48 @@ class Vocabulary:
         )
         return [next(makers)(rng) for _ in range(count)]
 
+    def field_queries(self, count: int = 30, seed: int = DEFAULT_SEED) -> list[str]:
+        """Queries in PubMed's syntax, as PubMed users type or paste them: field tags
+        (authors in PubMed's forms, MeSH headings, major topics and subheadings, journals,
+        title and abstract words, publication types, affiliations, date ranges), operators,
+        parentheses, phrases and truncation."""
+        rng = random.Random(seed + 3)
+        makers = itertools.cycle(
+            (
+                lambda r: f"{self.authors.pick(r).short}[au]",
+                lambda r: f"{self.mesh.pick(r)}[mh]",
+                lambda r: f"{self.content.pick(r)}[tiab]",
+                lambda r: f"{self.journals.pick(r).abbreviation}[ta]",
+                lambda r: f"{self.qualifiers.pick(r)}[sh]",
+                self._pubmed_box_query,
+                lambda r: f"{self._family_initial(r)}[au] AND {_year(r)}:2024[dp]",
+                lambda r: f"{self.mesh.pick(r)}[majr]",
+                lambda r: f"{self.content.pick(r)}[ti] AND review[pt]",
+                lambda r: f'"{self.phrase(r, 2, 2)}"',
+                lambda r: f"{self.authors.pick(r).short}[1au]",
+                lambda r: f"{self.content.pick(r)[:4]}*[tiab] NOT {self.mesh.pick(r)}[mh]",
+                lambda r: f"{self._city(r)}[ad]",
+                lambda r: f"{self.mesh.pick(r)}[mh] AND english[la]",
+                lambda r: f"{_year(r)}/{r.randint(1, 12):02d}[dp] AND {self.content.pick(r)}",
+            )
+        )
+        return [next(makers)(rng) for _ in range(count)]
+
+    def _pubmed_box_query(self, rng: random.Random) -> str:
+        """As PubMed's search box holds a query after Search details: quoted, tagged, nested."""
+        year = _year(rng)
+        return (
+            f'("{self.mesh.pick(rng)}"[MeSH Terms] OR {self.content.pick(rng)}[Title/Abstract])'
+            f' AND {year}:{year + 4}[dp] NOT review[pt]'
+        )
+
+    def _family_initial(self, rng: random.Random) -> str:
+        author = self.authors.pick(rng)
+        return f"{author.family} {author.given[0]}"
+
+    def _city(self, rng: random.Random) -> str:
+        return rng.choice(CITIES).split(",")[0].replace("_", " ")
+
     def _word_query(self, rng: random.Random) -> str:
         return self.content.pick(rng)
 

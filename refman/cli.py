@@ -36,7 +36,8 @@ Every command goes through ``refman.library``; nothing here knows SQL or Qt.
 What reaches the terminal is made safe to show: a file name may hold bytes that are not UTF-8
 (shown as ``\xff``), and an imported title may hold control characters (``list`` shows them
 as ``\x1b``), which would otherwise drive the terminal. Text arguments (a tag, a note, a
-query...) must be UTF-8: they are stored and searched as text.
+query...) must be UTF-8: they are stored and searched as text. Every ``--query`` is the search
+box's: plain words, a PMID, PMCID or DOI, or PubMed's syntax (refman.query).
 """
 
 from __future__ import annotations
@@ -236,7 +237,12 @@ def _add_imports(commands) -> None:
 
 def _add_list(commands) -> None:
     cmd = commands.add_parser("list", help="list items")
-    cmd.add_argument("--query", default="", metavar="TEXT", help="full-text search")
+    cmd.add_argument(
+        "--query",
+        default="",
+        metavar="TEXT",
+        help="words, a PMID/DOI, or PubMed syntax: 'Knowles CH[au] AND 2019:2023[dp]'",
+    )
     cmd.add_argument(
         "--flagged",
         nargs="?",

@@ -21,7 +21,7 @@ import pytest
 from refman.formats import medline
 from refman.library import Library, backups
 from refman.model import ViewQuery
-from refman.store import fts, maintenance
+from refman.store import field_index, fts, maintenance
 from refman.store import tags as stored_tags
 from tests.samples import SAMPLE_FILES
 
@@ -57,6 +57,14 @@ def fill_library(path: Path, files=SAMPLE_FILES) -> Path:
         library.notes.add(ids[0], "<p>Checked the methods.</p>")
         library.items.trash(ids[-1:])
     return path
+
+
+def as_before_field_indexes(patch: pytest.MonkeyPatch) -> None:
+    """Make the store write as refman did before the field search's indexes (mesh_qualifier,
+    affiliation: store/field_index.py), for a test that imports into a library of an older
+    schema, with ``migrations.MIGRATIONS`` cut short, to stand for an older refman."""
+    patch.setattr(field_index, "index_qualifiers", lambda *args, **kwargs: None)
+    patch.setattr(field_index, "index_affiliations", lambda *args, **kwargs: None)
 
 
 def snapshot(path: Path) -> tuple:

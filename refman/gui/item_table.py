@@ -52,6 +52,7 @@ from refman.gui.resources import icon, item_type_icon
 from refman.library import Changes, Library
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
+from refman.query import QueryError
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
@@ -177,6 +178,9 @@ class ItemTableModel(QAbstractTableModel):
             ids = self.library.items.search(self.query, sort=key, descending=descending)
         except NoWordsError as exc:
             self.search_problem = str(exc)
+            return []
+        except QueryError as exc:  # said above the table (SearchMessage), with where
+            self.search_problem = exc.shown
             return []
         self.search_problem = ""
         return ids

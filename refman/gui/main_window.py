@@ -50,6 +50,7 @@ from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
 from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
 from refman.gui.search_box import SearchBox
+from refman.gui.search_message import SearchMessage
 from refman.gui.sidebar import DUPLICATES, FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
 from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.citation_warning)
         self.hidden_items = HiddenItemsBar()  # new items that the view on show hides
         layout.addWidget(self.hidden_items)
+        self.search_message = SearchMessage()  # directly above the table, wherever the box is
+        layout.addWidget(self.search_message)
         layout.addWidget(self.table)
         # Duplicate Items: its groups take the table's place, its merge pane the detail pane's.
         self.duplicates = DuplicatesController(self.editor, self.tasks, self)
@@ -456,7 +459,15 @@ class MainWindow(QMainWindow):
             self.count_label.setText(f"{groups} group{'s' * (groups != 1)} of duplicates")
         if self.table_model.search_problem:  # "?" in the search box: say why nothing shows
             self.count_label.setText(f"No items: {self.table_model.search_problem}")
+        self.search_message.show_result(
+            self.query.text, count, self.table_model.search_problem, self._place_name()
+        )
         self.table.update_placeholder()
+
+    def _place_name(self) -> str:
+        """The sidebar's name of the place shown: My Library, a collection, Trash..."""
+        name = self.sidebar.tree.currentIndex().data()
+        return str(name) if name else "My Library"
 
     # --- notices (retractions, errata, expressions of concern) --------------------------------
 

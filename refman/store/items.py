@@ -16,7 +16,7 @@ from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import fts, mapping, tags
+from refman.store import field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
@@ -70,6 +70,7 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, Trash._meta.table_name, ("item_id",), trashed)
     creators = [row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators)]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
+    field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
         (item_id, mapping.encode_source_record(ref.source_record))
         for item_id, ref in new
@@ -93,6 +94,15 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
+    field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+
+
+def _has_qualifiers(ref: Reference) -> bool:
+    return any(tag.qualifiers for tag in ref.tags)
+
+
+def _has_affiliations(ref: Reference) -> bool:
+    return any(creator.affiliations for creator in ref.creators)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -312,6 +322,7 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
         creators = mapping.creator_rows(item_id, updated.creators)
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
+        field_index.index_affiliations(db, [item_id], replace=True)
     fts.refresh(db, fts.ITEMS, [item_id])
     return True
 

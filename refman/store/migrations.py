@@ -472,6 +472,59 @@ def _add_not_duplicates(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_FIELD_INDEXES = """
+-- The subheadings (MeSH qualifiers) of each heading's link, a row per subheading in lower case,
+-- so that a [sh] search finds its items through an index instead of reading the qualifiers'
+-- JSON of every link (store/querying.py). The store adds the rows of the links it writes
+-- (store/field_index.py: no trigger on insert, see tag_total); a link that goes, or moves to
+-- another tag, takes its rows along by the foreign key. Filled here from the links there.
+CREATE TABLE IF NOT EXISTS mesh_qualifier (
+    item_id INTEGER NOT NULL,
+    tag_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (item_id, tag_id, name),
+    FOREIGN KEY (item_id, tag_id) REFERENCES item_tag (item_id, tag_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mesh_qualifier_by_name ON mesh_qualifier (name, item_id);
+-- [la] looks languages up, and [pt] reads the publication types off this index rather than
+-- off every item row (ten times the pages).
+-- The distinct affiliations of the creators, and the items that carry each: [ad] reads the
+-- affiliations once each instead of every creator's (store/field_index.py keeps both).
+CREATE TABLE IF NOT EXISTS affiliation (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS item_affiliation (
+    affiliation_id INTEGER NOT NULL REFERENCES affiliation (id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    PRIMARY KEY (affiliation_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS item_affiliation_item ON item_affiliation (item_id);
+INSERT OR IGNORE INTO affiliation (text)
+SELECT DISTINCT a.value FROM creator, json_each(creator.affiliations) AS a
+WHERE creator.affiliations != '' AND json_valid(creator.affiliations);
+INSERT OR IGNORE INTO item_affiliation (affiliation_id, item_id)
+SELECT affiliation.id, creator.item_id
+FROM creator, json_each(creator.affiliations) AS a JOIN affiliation ON affiliation.text = a.value
+WHERE creator.affiliations != '' AND json_valid(creator.affiliations);
+CREATE INDEX IF NOT EXISTS item_by_language ON item (language);
+CREATE INDEX IF NOT EXISTS item_by_publication_types ON item (publication_types);
+INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
+SELECT item_tag.item_id, item_tag.tag_id, lower(json_extract(q.value, '$[0]'))
+FROM item_tag, json_each(item_tag.qualifiers) AS q
+WHERE item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers);
+"""
+
+
+def _add_field_indexes(db: Database) -> None:
+    """Field searches: MeSH subheadings indexed a row each, for searching them with [sh]; the
+    distinct affiliations, for [ad]; languages and publication types indexed, for [la] and
+    [pt]."""
+    for statement in _statements(_FIELD_INDEXES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -485,6 +538,7 @@ MIGRATIONS: list[Migration] = [
     _add_live_exports,  # live exports (issue 16, i16-live): "Keep updated" files
     _add_attachments,  # files kept with items (issue 15)
     _add_not_duplicates,  # Duplicate Items (issue 16, i16-dups): "Not Duplicates" remembered
+    _add_field_indexes,  # PubMed-syntax search (issue 16, i16-query): [sh], [ad], [la], [pt]
 ]
 
 

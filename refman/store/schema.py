@@ -242,6 +242,8 @@ class Attachment(BaseModel):
     # The text index: "" not read yet, "indexed", "no text" (a scan), or why it failed
     text_state = TextField(default="")
     pages = IntegerField(default=0)
+
+
 class NotDuplicate(BaseModel):
     """Two items the user said are not duplicates, the smaller id first (see migrations)."""
 
@@ -250,6 +252,34 @@ class NotDuplicate(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("first", "second")
+
+
+class MeshQualifier(BaseModel):
+    """A subheading of an item's MeSH heading, lower case (see migrations: [sh] searches)."""
+
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+    name = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("item", "tag", "name")
+
+
+class Affiliation(BaseModel):
+    """A creator's affiliation, once however many creators give it (see migrations: [ad])."""
+
+    id = AutoField()
+    text = TextField(unique=True)
+
+
+class ItemAffiliation(BaseModel):
+    """An item one of whose creators gives this affiliation."""
+
+    affiliation = ForeignKeyField(Affiliation, on_delete="CASCADE")
+    item = ForeignKeyField(Item, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("affiliation", "item")
 
 
 MODELS: tuple[type[BaseModel], ...] = (
@@ -271,4 +301,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     SourceHistory,
     Attachment,
     NotDuplicate,
+    MeshQualifier,
+    Affiliation,
+    ItemAffiliation,
 )

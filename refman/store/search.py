@@ -17,8 +17,9 @@ from typing import Any, cast
 
 from peewee import ColumnBase, Database, Expression, fn
 
+from refman import query
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
-from refman.store import fts
+from refman.store import fts, querying
 from refman.store.bulk import fetch, ids_listed
 from refman.store.schema import CollectionItem, Item, ItemFlags, ItemTag, Tag, Trash
 
@@ -152,8 +153,10 @@ def search_ids(
     matches are sorted by themselves: by the view's kept order, else in SQL by id. Many
     matches narrow the view's sorted ids, made first when not kept.
 
+    The text is a query (refman.query): plain words are searched as prefixes through the
+    full-text index; field tags, operators, phrases and identifiers through store.querying.
     Blank text narrows nothing; text with no word in it (``?``, an emoji) raises NoWordsError:
-    it must never stand for every item.
+    it must never stand for every item. Text that cannot be read raises query.QueryError.
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
@@ -164,12 +167,20 @@ def search_ids(
 def _found_ids(
     db: Database, view: ViewQuery, sort: str, descending: bool, orders: ViewOrders | None
 ) -> list[int]:
-    words = fts.match_words(view.text)
-    if not words:
-        if view.text.strip():
-            raise NoWordsError(view.text)
+    tree = query.parse(view.text)  # QueryError when it cannot be read
+    if tree is None:
         return list(_view_order(db, orders, sort, descending, view).ids)
-    found = _matches(db, words)
+    plain = query.plain_words(tree)
+    if plain is None:  # field tags, operators, phrases or an identifier
+        try:
+            found: Matches = querying.matches(db, tree)
+        except query.QueryError as error:  # a term with nothing to search for
+            raise query.in_query(error, view.text) from None
+    else:  # plain words: the instant prefix search, as before the query language
+        words = fts.match_words(" ".join(plain))
+        if not words:
+            raise NoWordsError(view.text)
+        found = _matches(db, words)
     if _count(found) <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None

@@ -26,7 +26,7 @@ from operator import itemgetter
 from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
 
 from refman.model import TAG_MANUAL, ItemId, MissingItemError, Tag, TagCount, TagCounts, ViewQuery
-from refman.store import fts, mapping, search
+from refman.store import field_index, fts, mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
 from refman.store.mapping import Row
 from refman.store.schema import CollectionItem, Item, ItemTag, TagNamesVersion, Trash
@@ -101,6 +101,8 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
                     changed.add(item_id)
         insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     add_to_totals(db, linked.items())
+    if any(tag.qualifiers for tag in tags):  # MeSH headings with subheadings ([sh] searches)
+        field_index.index_qualifiers(db, changed)
     return changed
 
 

@@ -19,10 +19,12 @@ import pytest
 
 from bench import measure
 from bench.__main__ import (
+    FIELD_QUERY_COUNT,
     QUERY_COUNT,
     ROWS,
     Workdir,
     failed,
+    is_field_query,
     report,
     review_rows,
     run,
@@ -63,9 +65,13 @@ def test_numbers_make_sense_together(result):
     assert 0 < window["open_s"] < window["first_rows_s"] <= window["painted_s"]
     assert result["startup"]["rows"] == SYNTHETIC_RECORDS
     assert result["startup"]["launch_to_paint_s"] > window["first_rows_s"] > 0
-    assert len(library["searches"]) == QUERY_COUNT
+    assert len(library["searches"]) == QUERY_COUNT + FIELD_QUERY_COUNT
     assert sum(s["matches"] > 0 for s in library["searches"]) > QUERY_COUNT / 2
     assert 0 < search_percentile(result, 0.5) <= search_percentile(result, 0.95)
+    fields = [s for s in library["searches"] if is_field_query(s["query"])]
+    assert len(fields) == FIELD_QUERY_COUNT
+    assert sum(s["matches"] > 0 for s in fields) > FIELD_QUERY_COUNT / 2
+    assert search_percentile(result, 0.95, fields_only=True) > 0
     assert set(library["sorts"]) == set(measure.SORT_KEYS)
     assert all(len(t) == 2 and min(t) > 0 for t in library["sorts"].values())
     assert library["tags"] > 100 and library["tag_counts_s"] > 0

@@ -237,3 +237,21 @@ def test_list_marks_retracted_items_and_items_with_errata(library_path):
     assert retracted.startswith(f"{rows['39000001']['id']:>6}")
     assert f"[RETRACTED] [ERRATUM] {rows['39000001']['title']}" in retracted
     assert sum("[ERRATUM]" in line for line in lines) == 4
+
+
+def test_list_and_tag_take_pubmed_syntax(library_path):
+    refman("import", SEED_FILE, RESULT2, library=library_path)
+
+    def listed(query: str) -> set[str]:
+        out = refman("list", "--json", "--query", query, library=library_path).stdout
+        return {json.loads(line)["pmid"] for line in out.splitlines()}
+
+    assert listed("Knowles CH[1au] AND 2023[dp] NOT review[pt]") == {"37144409"}
+    assert listed('"Fecal Incontinence"[MeSH Terms] OR Ann Surg[ta]') == {"37144409"}
+    assert listed("37144409") == {"37144409"}  # a PMID alone
+    assert listed("10.1097/SLA.0000000000005894") == {"37144409"}  # a DOI alone
+    everything = listed("")
+    assert listed("NOT Knowles[au]") == everything - {"37144409"}
+    out = refman("tag", "add", "first", "--query", "Knowles C[au]", library=library_path).stdout
+    assert out == "Tagged 1 item 'first'.\n"
+    assert listed("first[tag]") == {"37144409"}

@@ -7,7 +7,7 @@ import json
 
 from refman.library import Library
 from refman.store import migrations
-from tests.safety_helpers import refman, snapshot
+from tests.safety_helpers import as_before_field_indexes, refman, snapshot
 from tests.samples import AHEAD_OF_PRINT, BAD, FINAL, REPEATED, RESULT2, SEED_FILE
 
 
@@ -120,6 +120,7 @@ def test_imports_of_a_library_that_does_not_exist(tmp_path):
 def test_dry_run_on_a_library_from_before_import_batches(library_path, monkeypatch):
     with monkeypatch.context() as patch:  # the program as it was: schema 5, no batches
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        as_before_field_indexes(patch)
         patch.setattr(
             "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
         )

@@ -19,7 +19,15 @@ from refman.model import Creator, PartialDate, Reference, ViewQuery
 from tests.safety_helpers import BAD_LIBRARIES, REFMAN, expected_message, refman, snapshot
 from tests.samples import SEED_FILE
 
-NO_WORDS = ["?", "*", '"', "^", "(", "\U0001f600", "? * ("]
+NO_WORDS = ["?", "*", "^", "\U0001f600", "? *"]
+# Queries the search syntax cannot read, and where it says the trouble is.
+BAD_SYNTAX = [
+    ('"', "the quote at character 1 is never closed"),
+    ("(", 'the "(" at character 1 is never closed'),
+    ("? * (", 'the "(" at character 5 is never closed'),
+    ("stroke[xyz]", "[xyz] at character 7 is not a field refman knows"),
+    ("stroke OR", "OR at character 8 needs a search term after it"),
+]
 
 
 def stderr_is(result: subprocess.CompletedProcess, message: str) -> None:
@@ -39,6 +47,24 @@ def test_a_query_with_no_words_tags_and_untags_nothing(filled_library, query):
         stderr_is(result, f"the query '{query}' has no words to search for")
         assert result.stdout == ""
     assert snapshot(filled_library) == before
+
+
+@pytest.mark.parametrize(("query", "said"), BAD_SYNTAX)
+def test_a_query_that_cannot_be_read_changes_nothing_and_says_where(filled_library, query, said):
+    before = snapshot(filled_library)
+    for command in (["tag", "remove", "keep", "--query", query], ["list", "--query", query]):
+        result = refman(filled_library, *command)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(f"refman: the query '{query}' cannot be read: {said}")
+        assert result.stdout == ""
+    assert snapshot(filled_library) == before
+
+
+def test_pdf_search_says_no_pdfs_are_indexed(filled_library):
+    result = refman(filled_library, "list", "--query", "balloon[pdf]")
+    assert result.returncode == 1
+    assert result.stderr.startswith("refman: the query 'balloon[pdf]' cannot be run: [pdf] at")
+    assert "no PDFs are indexed yet" in result.stderr
 
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["export"]])

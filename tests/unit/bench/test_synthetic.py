@@ -9,7 +9,7 @@ import pytest
 from Bio import Medline
 
 from bench import synthetic
-from bench.__main__ import QUERY_COUNT
+from bench.__main__ import FIELD_QUERY_COUNT, QUERY_COUNT, is_field_query
 from refman.model import TAG_KEYWORD, TAG_MESH
 from tests.samples import SYNTHETIC_RECORDS, SYNTHETIC_SEED
 
@@ -88,3 +88,16 @@ def test_queries_are_varied(vocab):
     assert any(" " in q for q in queries)  # two words, or an author's full name
     families = {a.family for a in vocab.authors.values}
     assert any(q.split()[0] in families for q in queries)
+
+
+def test_field_queries_are_pubmed_syntax_over_many_fields(vocab):
+    """Every field query parses, none is plain words, and they use most of PubMed's tags."""
+    queries = vocab.field_queries(FIELD_QUERY_COUNT, SYNTHETIC_SEED)
+    assert len(queries) == FIELD_QUERY_COUNT
+    assert all(is_field_query(q) for q in queries)
+    used = {tag for q in queries for tag in ("[au]", "[1au]", "[mh]", "[majr]", "[sh]", "[ta]",
+                                              "[tiab]", "[ti]", "[dp]", "[pt]", "[ad]", "[la]")
+            if tag in q}  # fmt: skip
+    assert len(used) == 12
+    assert any(q.startswith("(") and " NOT " in q for q in queries)  # PubMed's search box
+    assert not any(is_field_query(q) for q in vocab.queries(QUERY_COUNT, SYNTHETIC_SEED))

@@ -9,6 +9,7 @@ import pytest
 from refman.library import Library
 from refman.model import RefmanError
 from refman.store import migrations
+from tests.safety_helpers import as_before_field_indexes
 from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, RESULT2, SEED_FILE
 
 
@@ -201,6 +202,7 @@ def test_a_library_from_before_batches_is_upgraded_and_its_items_are_no_import(
 ):
     with monkeypatch.context() as patch:  # the program as it was: no batches
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        as_before_field_indexes(patch)
         patch.setattr(
             "refman.library.batches.BatchRecorder.record", lambda self, db, name, changes: None
         )

@@ -8,6 +8,7 @@ from contextlib import closing
 from refman.formats.medline import corrections
 from refman.library import Library
 from refman.store import mapping, migrations
+from tests.safety_helpers import as_before_field_indexes
 from tests.samples import DATA, DUPLICATES
 
 CORRECTIONS = DATA / "import" / "pubmedxml" / "corrections.nbib"
@@ -93,6 +94,7 @@ def stored_flags(path) -> dict[int, str]:
 def test_a_library_from_before_the_flags_table_is_flagged_once_upgraded(library_path, monkeypatch):
     with monkeypatch.context() as patch:  # refman as it was: schema 6, no item_flags
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+        as_before_field_indexes(patch)
         with Library(library_path) as old:
             old.importing.files([CORRECTIONS, ERRATA])
     with closing(sqlite3.connect(library_path)) as db:

@@ -14,6 +14,7 @@ from refman.model import PartialDate, Tag
 from refman.online import BadResponseError, OfflineError, Settings
 from refman.online.http import Http
 from refman.store import migrations
+from tests.safety_helpers import as_before_field_indexes
 from tests.unit.online.conftest import NETWORK_DATA, network_data
 
 EFETCH = "/eutils/efetch.fcgi"
@@ -160,6 +161,7 @@ def test_cancelled_between_requests_changes_nothing(ahead, http):
 def test_a_version_7_library_gets_the_history_table(library_path, monkeypatch, http, httpserver):
     with monkeypatch.context() as patch:  # refman as it was: schema 7, no source_history
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:7])
+        as_before_field_indexes(patch)
         with Library(library_path) as old:
             old.importing.files([AHEAD])
     with closing(sqlite3.connect(library_path)) as db:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refman.model import EDITOR, Creator, NoWordsError, PartialDate, Reference, Tag, ViewQuery
+from refman.query import QueryError
 from refman.store import collection_tree, items, notes, search
 
 
@@ -89,21 +90,28 @@ def test_accents_are_ignored_both_ways(db, both_plans):
 
 @pytest.mark.parametrize(
     ("text", "matches"),
-    [('"brain', True), ("brain*", True), ("-brain", True), ("(brain", True), ("brain)", True),
-     ("brain:", True), ("^brain", True), ("{brain}", True), ("NEAR(brain)", False),
-     ("title:brain", False), ("AND", True), ("OR brain", True), ("NOT", True),
-     ("brain AND", True), ("brain -mice", False), ("? brain *", True)],
+    [('"brain', None), ("brain*", True), ("-brain", True), ("(brain", None), ("brain)", None),
+     ("brain:", True), ("^brain", True), ("{brain}", True), ("NEAR(brain)", True),
+     ("title:brain", False), ("AND", None), ("OR brain", None), ("NOT", None),
+     ("brain AND", None), ("brain -mice", False), ("? brain *", True), ("brain[", None),
+     ("brain]", None), ("brain[ti", None), ("brain[xx]", None)],
 )  # fmt: skip
 def test_characters_special_to_fts5_never_raise(db, text, matches):
-    """Punctuation is plain text; marks beside a word are left out with the word kept."""
+    """Punctuation is plain text; marks beside a word are left out with the word kept. What the
+    query language reads as syntax (quotes, parentheses, operators, field tags) is either right
+    or a QueryError that says where: never FTS5's own error."""
     item_id = add(db, title="Brain (and) NOT OR AND near")
-    assert found(db, text) == ([item_id] if matches else [])
+    if matches is None:
+        with pytest.raises(QueryError, match="at character [0-9]+") as raised:
+            found(db, text)
+        assert raised.value.position is not None
+    else:
+        assert found(db, text) == ([item_id] if matches else [])
 
 
 @pytest.mark.parametrize(
     "text",
-    ['"', "*", "-", "(", ")", "'", "+", "\\", "%", "_", "?", "^", "\U0001f600", "\x00",
-     "? * (", " ? "],
+    ["*", "-", "'", "+", "\\", "%", "_", "?", "^", "\U0001f600", "\x00", "? *", " ? "],
 )  # fmt: skip
 def test_text_with_no_words_finds_nothing_and_says_so(db, text):
     """No letter or digit: never every item (``tag remove keep --query '?'`` untagged all)."""
@@ -111,6 +119,14 @@ def test_text_with_no_words_finds_nothing_and_says_so(db, text):
     with pytest.raises(NoWordsError, match="has no words to search for") as raised:
         found(db, text)
     assert raised.value.text == text
+
+
+@pytest.mark.parametrize("text", ['"', "(", ")", "? * (", "[", '""', "()"])
+def test_syntax_with_no_words_says_what_is_wrong(db, text):
+    """Quotes, parentheses and tags with nothing in them: a QueryError, never every item."""
+    add(db, title="Brain (and) NOT OR AND near")
+    with pytest.raises(QueryError):
+        found(db, text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
@@ -140,13 +156,19 @@ def test_any_text_is_a_valid_search(db):
     @settings(max_examples=200, deadline=None)
     @given(text=st.text(st.characters(exclude_categories=()), max_size=30))
     def search_does_not_raise(text):
-        """Any text finds this item or nothing; text with no letter or digit (and not blank)
-        is refused, as the search has no word to look for."""
-        if text.strip() and not any(char.isalnum() for char in text):
-            with pytest.raises(NoWordsError):
-                found(db, text)
-        else:
-            assert found(db, text) in ([], [item_id])
+        """Any text finds this item or nothing, or is refused with a message: text with no
+        letter or digit (and not blank), as the search has no word to look for, and text the
+        query language cannot read (an unclosed quote, a stray parenthesis) with where."""
+        try:
+            result = found(db, text)
+        except QueryError as exc:
+            assert "at character" in str(exc) or "nothing to search" in str(exc)
+            return
+        except NoWordsError:
+            assert text.strip() and not any(char.isalnum() for char in text)
+            return
+        assert text.strip() == "" or any(char.isalnum() for char in text)
+        assert result in ([], [item_id])
 
     search_does_not_raise()
 

@@ -1,0 +1,421 @@
+"""Running a parsed query (refman.query) against the library: each term to the ids of the items
+it matches, combined as sets (AND, OR, NOT). The view's place and order are applied after, by
+search.py, as for plain words.
+
+Every field is read where it already lives, through an index where there is one:
+
+- title, abstract, creators' names and journals: the full-text index's columns (``item_fts``),
+  which also narrow author and journal terms before they are compared exactly;
+- MeSH headings and major topics: the ``mesh`` tag links (``item_tag``: its ``major`` star and
+  its qualifiers as JSON), the headings found through ``tag_fts``; subheadings alone through
+  their own indexed table (``mesh_qualifier``, store/field_index.py);
+- publication types, language, dates and identifiers: the item's columns (``date_sort`` and
+  the PMID and DOI keys are indexed);
+- affiliations: the distinct affiliations, each once (table affiliation, store/field_index.py);
+- refman's tags, notes and collections: their own tables and indexes.
+
+Plain words never come here: search.py searches them as it always has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from peewee import Database
+
+from refman.query import (
+    And,
+    DateRange,
+    Identifier,
+    Node,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    author_matches,
+    author_name,
+    fold,
+    language_names,
+)
+from refman.store import fts
+from refman.store.mapping import doi_key, natural_key
+
+# Up to this many items found so far, a filter (dates, language, publication type) is checked on
+# them alone rather than run over the library: "Smith J[au] AND 2019:2023[dp]" need not read
+# the ids of every item of those five years. About where both cost the same at 100,000 items.
+WITHIN_AT_MOST = 5_000
+
+
+def matches(db: Database, node: Node) -> set[int]:
+    """Ids of the items (in the Trash or not) that the query's tree matches."""
+    if isinstance(node, And):
+        # Filters last: the other parts narrow first, and the filters then check only those.
+        parts = sorted(node.parts, key=_is_filter)
+        found = matches(db, parts[0])
+        for part in parts[1:]:
+            if not found:
+                break  # the other parts cannot bring any back
+            found = _narrowed(db, part, found)
+        return found
+    if isinstance(node, Or):
+        return set().union(*(matches(db, part) for part in node.parts))
+    if isinstance(node, Not):
+        keep = _all_items(db) if node.keep is None else matches(db, node.keep)
+        return keep - _narrowed(db, node.drop, keep) if keep else keep
+    if isinstance(node, DateRange):
+        return _ids(db, f"SELECT id FROM item WHERE {_DATES}", (node.low, node.high))
+    if isinstance(node, Identifier):
+        return _identifier(db, node.kind, node.value)
+    return _FIELDS[node.field](db, node)
+
+
+_DATES = "date_sort BETWEEN ? AND ?"  # index item_by_date
+
+
+def _is_filter(node: Node) -> bool:
+    """Dates, languages and publication types: conditions on the item's own row, which often
+    hold for most of the library."""
+    return isinstance(node, DateRange) or (
+        isinstance(node, Term) and node.field in ("language", "pubtype")
+    )
+
+
+def _narrowed(db: Database, node: Node, found: set[int]) -> set[int]:
+    """The ids of ``found`` that ``node`` matches: a filter is checked on them alone when they
+    are few; anything else, or a filter after many, is run and intersected."""
+    if not (_is_filter(node) and len(found) <= WITHIN_AT_MOST):
+        return found & matches(db, node)
+    condition, params = _filter(node)
+    within = f"SELECT id FROM item WHERE {condition} AND id IN (SELECT value FROM json_each(?))"
+    return _ids(db, within, [*params, json.dumps(list(found))])
+
+
+def _filter(node: Node) -> tuple[str, list[str]]:
+    """A filter's condition on the item row, and its parameters."""
+    if isinstance(node, DateRange):
+        return _DATES, [node.low, node.high]
+    assert isinstance(node, Term)
+    if node.field == "language":
+        return _LANGUAGE, [_language_forms(node)]
+    return _PUBLICATION_TYPE, [_publication_type_pattern(node)]
+
+
+def _ids(db: Database, sql: str, params: Iterable[object] = ()) -> set[int]:
+    """The first column of a query's rows, fetched as one JSON array (many rows one by one cost
+    several times more)."""
+    row = db.execute_sql(f"SELECT json_group_array(id) FROM ({sql})", tuple(params)).fetchone()
+    return set(json.loads(row[0]))
+
+
+def _all_items(db: Database) -> set[int]:
+    return _ids(db, "SELECT id FROM item")
+
+
+def _phrase(term: Term, *, prefix: bool = False) -> str:
+    """The term as an FTS5 phrase: quoted (so that FTS5 reads no syntax in it), a prefix when
+    truncated. Control characters separate words (see fts.match_words)."""
+    text = fts._UNSAFE.sub(" ", term.text).replace('"', '""')
+    return f'"{text}"' + ("*" if prefix or term.truncated else "")
+
+
+def _like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '!': its own % and _ match only themselves."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _json_text(text: str) -> str:
+    """Text as it appears inside a JSON string of the store's columns."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+# --- text fields ----------------------------------------------------------------------------------
+
+
+def _everywhere(db: Database, term: Term) -> set[int]:
+    """Untagged: where plain words look (fields, tags, notes). A word is a prefix, as in the
+    search box; a quoted phrase is exact unless it ends with ``*``."""
+    if not any(ch.isalnum() for ch in term.text):
+        raise QueryError(
+            f'"{term.text}" at character {term.position} has no word to search for', term.position
+        )
+    return set(fts.word_matches(db, _phrase(term, prefix=not term.quoted)))
+
+
+def _in_columns(*columns: str) -> Callable[[Database, Term], set[int]]:
+    """Words or a phrase in these columns of the full-text index, as whole words unless
+    truncated (as PubMed)."""
+    names = " ".join(columns)
+
+    def search(db: Database, term: Term) -> set[int]:
+        match = f"{{{names}}} : {_phrase(term)}"
+        return _ids(db, "SELECT rowid AS id FROM item_fts WHERE item_fts MATCH ?", (match,))
+
+    return search
+
+
+def _fts_candidates(column: str, term: Term, words: str) -> tuple[str, str]:
+    """SQL for the items whose full-text ``column`` holds these words, and its parameter
+    (the first: ``?1``)."""
+    phrase = _phrase(Term(words, truncated=term.truncated))
+    return "SELECT rowid FROM item_fts WHERE item_fts MATCH ?1", f"{{{column}}} : {phrase}"
+
+
+# --- creators ---------------------------------------------------------------------------------
+
+# The authors of the items whose creators hold the family name's words (the full-text index),
+# narrowed to those who may bear it: LIKE compares ASCII names ignoring case (and the given
+# name's first letter with the first initial); a name with other letters (Müller, Alcázar) is
+# kept for Python to compare without accents. For [1au] and
+# [lastau], only the first or last person (a group, MEDLINE's CN, is no first author).
+_AUTHORS = """
+SELECT item_id, family, given, literal FROM creator
+WHERE role = 'author' AND item_id IN ({candidates})
+AND (family LIKE ?2 ESCAPE '!' OR literal LIKE ?2 ESCAPE '!' OR family || literal GLOB ?3)
+AND (given LIKE ?4 ESCAPE '!' OR given GLOB ?3 OR family = '')
+{position}
+"""
+_POSITION = """AND family != '' AND position = (
+    SELECT {which}(c.position) FROM creator c
+    WHERE c.item_id = creator.item_id AND c.role = 'author' AND c.family != ''
+)"""
+_NOT_ASCII = "*[^ -~]*"
+
+
+def _authors(which: str) -> Callable[[Database, Term], set[int]]:
+    """``[au]``, ``[1au]`` or ``[lastau]``: PubMed's name forms (``Knowles CH``, ``Knowles C``,
+    ``Knowles``, ``Knowles, Charles H``) compared with each author's family name and initials.
+    The creators column of the full-text index finds the items with the family name first."""
+    position = _POSITION.format(which=which) if which in ("min", "max") else ""
+    sql = _AUTHORS.replace("{position}", position)
+
+    def search(db: Database, term: Term) -> set[int]:
+        name = author_name(term)
+        if not any(ch.isalnum() for ch in name.family):
+            return set()
+        candidates, match = _fts_candidates("creators", term, name.family)
+        first = (name.given.split() or [name.initials[:1]])[0]
+        if first:  # the given name (or its first letter) just before the family name
+            family = _phrase(Term(name.family, truncated=name.truncated))
+            match = f'{{creators}} : NEAR({_phrase(Term(first), prefix=True)} {family}, 4)'
+        pattern = _like(name.family) + ("%" if name.truncated else "")
+        given = _like(name.given or name.initials[:1]) + "%"  # the first initial, at least
+        params = (match, pattern, _NOT_ASCII, given)
+        rows = db.execute_sql(sql.format(candidates=candidates), params)
+        return {
+            item_id
+            for item_id, family, given, literal in rows
+            if author_matches(name, family, given, literal)
+        }
+
+    return search
+
+
+def _affiliation(db: Database, term: Term) -> set[int]:
+    """Words in one of the item's affiliations, read once each off the distinct affiliations
+    (tables affiliation and item_affiliation, store/field_index.py)."""
+    # LIKE ignores the case of ASCII letters only: the words are compared as typed otherwise.
+    words = _like(" ".join(term.text.split()))
+    sql = """SELECT item_id AS id FROM item_affiliation WHERE affiliation_id IN (
+        SELECT id FROM affiliation WHERE text LIKE ? ESCAPE '!')"""
+    return _ids(db, sql, (f"%{words}%",))
+
+
+# --- journal --------------------------------------------------------------------------------------
+
+
+def _journal(db: Database, term: Term) -> set[int]:
+    """The journal's abbreviation (``J Neurointerv Surg``), its full name or its ISSN, whole
+    (a beginning with ``*``), ignoring case and accents."""
+    if _looks_like_issn(term.text):
+        sql = "SELECT id FROM item WHERE issns LIKE ? ESCAPE '!'"
+        return _ids(db, sql, (f'%"{_like(term.text.upper())}"%',))
+    wanted = fold(term.text)
+    candidates, match = _fts_candidates("journal", term, term.text)
+    sql = f"SELECT id, container_title, container_title_short FROM item WHERE id IN ({candidates})"
+    found = set()
+    for item_id, *names in db.execute_sql(sql, (match,)):
+        folded = [fold(n) for n in names if n]
+        if any(n.startswith(wanted) if term.truncated else n == wanted for n in folded):
+            found.add(item_id)
+    return found
+
+
+def _looks_like_issn(text: str) -> bool:
+    text = text.strip().upper()
+    return len(text) == 9 and text[4] == "-" and (text[:4] + text[5:8]).isdigit()
+
+
+# --- MeSH ---------------------------------------------------------------------------------------
+
+_MESH_LINKS = """
+SELECT item_id AS id FROM item_tag
+WHERE tag_id IN (SELECT value FROM json_each(?)) AND kind = 'mesh' {extra}
+"""
+# A heading is a major topic when it is starred or one of its subheadings is (MEDLINE's
+# "Brain/*enzymology"), as PubMed's [majr] counts it.
+_MAJOR = "AND (major = 1 OR qualifiers LIKE '%,true]%')"
+
+
+def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
+    """``[mh]`` / ``[majr]``: items with the heading (no narrower headings: refman holds no
+    MeSH tree); ``Stroke/therapy[mh]`` only with that subheading."""
+
+    def search(db: Database, term: Term) -> set[int]:
+        heading, _, qualifier = term.text.partition("/")
+        tags = _tags_named(db, Term(heading, truncated=term.truncated and not qualifier))
+        if not tags:
+            return set()
+        extra, params = _MAJOR if major else "", [json.dumps(tags)]
+        if qualifier:
+            extra += " AND qualifiers LIKE ? ESCAPE '!'"
+            params.append(_qualifier_pattern(qualifier, truncated=term.truncated))
+        return _ids(db, _MESH_LINKS.format(extra=extra), params)
+
+    return search
+
+
+def _qualifier_pattern(name: str, *, truncated: bool) -> str:
+    """A LIKE pattern for a subheading in the qualifiers' JSON ``[["therapy",false],...]``."""
+    quoted = '"' + _like(_json_text(name.strip().lower()))
+    return f"%[{quoted}%" if truncated else f'%[{quoted}",%'
+
+
+def _subheading(db: Database, term: Term) -> set[int]:
+    """``[sh]``: items with a heading that carries this subheading (``therap*``: one that
+    begins so), through the subheadings' own index (mesh_qualifier, store/field_index.py)."""
+    name = " ".join(term.text.lower().split())
+    if not term.truncated:
+        return _ids(db, "SELECT item_id AS id FROM mesh_qualifier WHERE name = ?", (name,))
+    after = name[:-1] + chr(ord(name[-1]) + 1)  # the first text past every one that begins so
+    sql = "SELECT item_id AS id FROM mesh_qualifier WHERE name >= ? AND name < ?"
+    return _ids(db, sql, (name, after))
+
+
+# --- refman's own: tags, notes, collections -----------------------------------------------
+
+
+def _tags_named(db: Database, term: Term) -> list[int]:
+    """Ids of the tags with this name (one beginning so with ``*``), ignoring case and accents;
+    tag_fts finds those that hold its words first."""
+    wanted = fold(term.text)
+    if not any(ch.isalnum() for ch in wanted):
+        return []
+    sql = "SELECT id, name FROM tag WHERE id IN (SELECT rowid FROM tag_fts WHERE tag_fts MATCH ?)"
+    rows = db.execute_sql(sql, (_phrase(term),))
+    return [
+        tag_id
+        for tag_id, name in rows
+        if (fold(name).startswith(wanted) if term.truncated else fold(name) == wanted)
+    ]
+
+
+def _tag(db: Database, term: Term) -> set[int]:
+    """``[tag]``: items with a tag of this name, of any kind (manual, MeSH, keyword)."""
+    tags = _tags_named(db, term)
+    sql = "SELECT item_id AS id FROM item_tag WHERE tag_id IN (SELECT value FROM json_each(?))"
+    return _ids(db, sql, (json.dumps(tags),)) if tags else set()
+
+
+def _note(db: Database, term: Term) -> set[int]:
+    """``[note]``: words or a phrase in the item's notes (whole words unless truncated)."""
+    sql = fts.NOTES.to_items.format(match="note_fts MATCH ?").replace("item_id", "item_id AS id", 1)
+    return _ids(db, sql, (_phrase(term),))
+
+
+def _pdf(db: Database, term: Term) -> set[int]:
+    """``[pdf]``: words or a phrase in the text of the item's PDFs (attachment_fts, filled when
+    a PDF is attached: library/attachments.py), attachments in the Trash left out."""
+    sql = (
+        "SELECT attachment.item_id AS id FROM attachment_fts "
+        "JOIN attachment ON attachment.id = attachment_fts.rowid "
+        "WHERE attachment_fts MATCH ? AND NOT attachment.trashed"
+    )
+    return _ids(db, sql, (_phrase(term),))
+
+
+def _collection(db: Database, term: Term) -> set[int]:
+    """``[collection]``: items filed in a collection of this name (not its subcollections)."""
+    wanted = fold(term.text)
+    chosen = [
+        collection_id
+        for collection_id, name in db.execute_sql("SELECT id, name FROM collection")
+        if (fold(name).startswith(wanted) if term.truncated else fold(name) == wanted)
+    ]
+    sql = (
+        "SELECT item_id AS id FROM collection_item "
+        "WHERE collection_id IN (SELECT value FROM json_each(?))"
+    )
+    return _ids(db, sql, (json.dumps(chosen),)) if chosen else set()
+
+
+# --- item columns -----------------------------------------------------------------------------
+
+
+# Read off the index item_by_publication_types, not the item rows.
+_PUBLICATION_TYPE = "publication_types LIKE ? ESCAPE '!'"
+_LANGUAGE = "language IN (SELECT value FROM json_each(?))"
+
+
+def _publication_type_pattern(term: Term) -> str:
+    name = _like(_json_text(term.text.strip()))
+    return f'%"{name}%' if term.truncated else f'%"{name}"%'
+
+
+def _publication_type(db: Database, term: Term) -> set[int]:
+    """``[pt]``: one of the item's publication types, whole (a beginning with ``*``)."""
+    sql = f"SELECT id FROM item WHERE {_PUBLICATION_TYPE}"
+    return _ids(db, sql, (_publication_type_pattern(term),))
+
+
+def _language_forms(term: Term) -> str:
+    """Each form of the language as records write it (eng, Eng, ENG, English), as JSON."""
+    names = language_names(term.text)
+    return json.dumps([form(name) for name in names for form in (str, str.title, str.upper)])
+
+
+def _language(db: Database, term: Term) -> set[int]:
+    """``[la]``: the item's language, by name or code (``english``, ``eng``, ``en``), looked up
+    in the index item_by_language."""
+    return _ids(db, f"SELECT id FROM item WHERE {_LANGUAGE}", (_language_forms(term),))
+
+
+def _identifier(db: Database, kind: str, value: str) -> set[int]:
+    """Items with this PMID, PMCID or DOI (through the indexed keys for PMIDs and DOIs)."""
+    value = value.strip()
+    if kind == "pmid":
+        return _ids(db, "SELECT id FROM item WHERE pmid_sort = ?", (natural_key(value),))
+    if kind == "doi":
+        return _ids(db, "SELECT id FROM item WHERE doi_key = ?", (doi_key(value),))
+    value = value.upper()
+    value = value if value.startswith("PMC") else "PMC" + value
+    return _ids(db, "SELECT id FROM item WHERE upper(pmcid) = ?", (value,))
+
+
+def _identifier_field(kind: str) -> Callable[[Database, Term], set[int]]:
+    return lambda db, term: _identifier(db, kind, term.text)
+
+
+_FIELDS: dict[str, Callable[[Database, Term], set[int]]] = {
+    "all": _everywhere,
+    "title": _in_columns("title"),
+    "abstract": _in_columns("abstract"),
+    "tiab": _in_columns("title", "abstract"),
+    "author": _authors("any"),
+    "first_author": _authors("min"),
+    "last_author": _authors("max"),
+    "affiliation": _affiliation,
+    "journal": _journal,
+    "mesh": _mesh(major=False),
+    "major": _mesh(major=True),
+    "subheading": _subheading,
+    "pubtype": _publication_type,
+    "language": _language,
+    "pmid": _identifier_field("pmid"),
+    "doi": _identifier_field("doi"),
+    "pmcid": _identifier_field("pmcid"),
+    "tag": _tag,
+    "note": _note,
+    "collection": _collection,
+    "pdf": _pdf,
+}

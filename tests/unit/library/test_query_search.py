@@ -1,0 +1,244 @@
+"""PubMed's search syntax run against a library: a table of real PubMed queries over the sample
+MEDLINE records (the seed, Biopython's two exports and the 75-record balloon guide catheter set)
+with the items each must find, through ``library.items.search`` as the window and the command
+line run them. The expected PMIDs were read off the records themselves (their AU, MH, PT, DP,
+TA and AD lines), not off refman's answers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from refman.library import Library
+from refman.model import Reference, ViewQuery
+from refman.query import QueryError
+from refman.store import migrations, querying
+from tests.samples import SAMPLE_FILES
+
+SEED = "37144409"  # Knowles CH, Ann Surg 2023 Dec 1; *Fecal Incontinence/therapy
+STRATIS = "30776994"  # Zaidat OO ... Liebeskind DS, STRATIS Investigators; Stroke 2019 Mar
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Iterator[Library]:
+    """The sample files (81 records), and one French item typed in, tagged, noted and filed."""
+    path = tmp_path_factory.mktemp("query") / "library.sqlite"
+    with Library(path) as opened:
+        opened.importing.files(list(SAMPLE_FILES))
+        french, _ = opened.items.add(
+            Reference(title="Les cathéters à ballonnet", language="fre", pmid="99999991")
+        )
+        opened.tags.add([french], ["to read"])
+        opened.notes.add(french, "<p>Ask <b>Dr Raval</b> about the balloon sizes</p>")
+        thesis, _ = opened.collections.create("Thesis")
+        opened.collections.add_items([french], thesis.id)
+        yield opened
+
+
+def pmids(library: Library, text: str, **view) -> set[str]:
+    ids = library.items.search(ViewQuery(text=text, **view))
+    return {ref.pmid for ref in library.items.get_many(ids, source_records=False)}
+
+
+PUBMED_QUERIES = [
+    # authors: PubMed's three forms, first and last author, full names, groups, accents
+    ("Knowles CH[au]", {SEED}),
+    ("Knowles C[au]", {SEED}),
+    ("Knowles[au]", {SEED}),
+    ('"Knowles C"[au]', set()),  # quoted: the initials exactly
+    ("Knowles CH[1au]", {SEED}),
+    ("Knowles CH[lastau]", set()),
+    ("Raval MJ[lastau]", {SEED}),
+    ("Zaidat OO[1au]", {"28963367", STRATIS}),
+    ("Liebeskind DS[lastau]", {STRATIS}),  # after him only the group (CN)
+    ("Liebeskind DS[Author - Last]", {STRATIS}),
+    ("Kallmes D[au]", {"28754806", "30760625", STRATIS}),
+    ("STRATIS Investigators[au]", {STRATIS}),
+    ("Alcazar P[au]", {"26789499"}),  # Alcázar P
+    ("Mangalam H[Author]", {"12230038"}),
+    ("(Velasco A[au] OR Brinjikji W[au]) NOT Kallmes DF[au]", {"26789499"}),
+    ("aspiration[ti] AND (Nogueira RG[au] OR Haussen DC[au])", {"29628942"}),
+    # affiliations, journals, publication types, dates
+    ("pittsburgh[ad]", {SEED, "27076599", STRATIS, "31197024"}),
+    ("Mayo[ad]", {"28754806", "30611184", "30760625", STRATIS}),
+    ("Ann Surg[ta]", {SEED}),
+    ("Annals of surgery[journal]", {SEED}),
+    ("Stroke[ta] AND 2019[dp]", {"30612534", STRATIS, "31043149", "31318624"}),
+    ("review[pt]", {"28366058", "28754806", "31648562", "32419724"}),
+    ("systematic review[pt]", {"28754806"}),
+    ('"Clinical Trial, Phase I"[Publication Type]', {SEED}),
+    ("Meta-Analysis[pt] OR Multicenter Study[pt] AND 2019:2020[dp]",
+     {STRATIS, "31043149", "31072248", "31542275"}),
+    ("2019/03[dp]", {"30177546", "30579014", STRATIS, "30847500"}),
+    ("2002[dp]", {"12230038"}),
+    ("2023/12/01[dp]", {SEED}),
+    # MeSH: headings, major topics, subheadings, heading/subheading
+    ("Fecal Incontinence[majr]", {SEED}),
+    ("Programming Languages[majr]", {"12230038", "14630660", "14871861", "16377612"}),
+    ("thrombectomy[mh] AND stroke[ta]", {"23493730", "30612534", STRATIS, "31043149", "31318624"}),
+    ("Catheters[mh] NOT Humans[mh]", {"30309845"}),
+    ('"Stroke"[MeSH Terms] AND "2019/01/01"[dp] : "2019/06/30"[dp]',
+     {"29858398", "30579014", STRATIS, "30851472", "31043149"}),
+    ("therapy[sh]", {SEED, "16908572", "21479799", "24668201", "27076599", "28366058", "28691137",
+                     "29238099", "30579014", "30711506", STRATIS, "31239220", "31318624",
+                     "31542275", "31648562"}),
+    ("Fecal Incontinence/therapy[mh]", {SEED}),
+    ("Fecal Incontinence/surgery[mh]", set()),
+    # title and abstract words, truncation, phrases
+    ("bio*[ti]", {"12230038"}),
+    ("balloon guide catheter*[ti] AND 2016:2017[dp]",
+     {"25676149", "26789499", "26801392", "27987034", "28691137", "28723284", "29238099"}),
+    ("iltamiocel[tiab]", {SEED}),
+    ("iltamiocel[ti] AND episiotomy[ab]", {SEED}),
+    ("episiotomy[ti]", set()),
+    ('"fecal incontinence quality of life"', {SEED}),
+    # identifiers
+    ("37144409", {SEED}),
+    ("10.1097/SLA.0000000000005894", {SEED}),
+    ("https://doi.org/10.1097/sla.0000000000005894", {SEED}),
+    ("PMC6216708", {"30410509"}),
+    ("37144409[pmid]", {SEED}),
+    ("10.1161/STROKEAHA.118.021126[doi]", {STRATIS}),
+    # refman's own fields, and languages
+    ("to read[tag]", {"99999991"}),
+    ("Humans[tag] AND Knowles[au]", {SEED}),
+    ("raval[note]", {"99999991"}),
+    ("thesis[collection]", {"99999991"}),
+    ("french[la]", {"99999991"}),
+    ("fre[la] OR Knowles[1au]", {"99999991", SEED}),
+    # filters that hold for most of the library, after a narrow term
+    ("Knowles CH[au] AND english[la]", {SEED}),
+    ("NOT english[la]", {"99999991"}),
+    ("iltamiocel[tiab] AND 1990:2024[dp] NOT case reports[pt]", {SEED}),
+]  # fmt: skip
+
+
+@pytest.fixture(params=["few", "many"])
+def filter_plans(request, monkeypatch):
+    """Both ways of applying dates, languages and publication types after other terms: on the
+    items found so far alone (few), or over the library and intersected (many: what a
+    100,000-item library does after a term that finds thousands)."""
+    if request.param == "many":
+        monkeypatch.setattr(querying, "WITHIN_AT_MOST", 0)
+
+
+@pytest.mark.parametrize(("query", "expected"), PUBMED_QUERIES)
+def test_pubmed_queries_find_their_items(library, filter_plans, query, expected):
+    assert pmids(library, query) == expected
+
+
+def test_the_pubmed_search_box_example(library):
+    """A query as PubMed's own search box holds it, Search details style."""
+    query = '("stroke"[MeSH Terms] OR thrombectomy[tiab]) AND 2019:2023[dp] NOT review[pt]'
+    found = pmids(library, query)
+    assert STRATIS in found and "28754806" not in found  # a 2018 review
+    assert found == pmids(library, "(stroke[mh] OR thrombectomy[tiab]) AND 2019:2023[dp]") - (
+        pmids(library, "review[pt]")
+    )
+    assert found == pmids(library, query.lower().replace("[mesh terms]", "[mh]"))
+
+
+def test_operators_combine_as_sets(library):
+    stroke, review = pmids(library, "stroke[mh]"), pmids(library, "review[pt]")
+    assert pmids(library, "stroke[mh] OR review[pt]") == stroke | review
+    assert pmids(library, "stroke[mh] AND review[pt]") == stroke & review
+    assert pmids(library, "stroke[mh] NOT review[pt]") == stroke - review
+    everything = pmids(library, "")
+    assert pmids(library, "NOT review[pt]") == everything - review
+
+
+def test_plain_words_keep_the_instant_prefix_search(library):
+    assert pmids(library, "iltam") == {SEED}
+    assert pmids(library, "knowles incontin") == {SEED}
+
+
+def test_a_query_stays_within_the_view(library):
+    """The sidebar's place still applies: a collection, the Trash."""
+    thesis = library.collections.find("Thesis")
+    assert pmids(library, "ballonnet OR Knowles[au]", collection=thesis.id) == {"99999991"}
+    assert pmids(library, "Knowles[au]", trashed=True) == set()
+
+
+def test_pdf_finds_items_by_the_words_of_their_pdfs(tmp_path):
+    data = Path(__file__).parents[2] / "data"
+    pdf = data / "pdf" / "rehabil-res-pract-2010-hindawi.pdf"
+    with Library(tmp_path / "pdfs.sqlite") as own:
+        first, second = own.importing.files([data / "pubmed_result2.txt"]).added[:2]
+        own.attachments.attach(first, [pdf])
+        own.attachments.read_text()
+
+        def found(text: str) -> list:
+            return own.items.search(ViewQuery(text=text))
+
+        assert found("heart failure[pdf]") == [first]
+        assert found('"structured heart failure"[pdf]') == [first]
+        assert found("heart[pdf] AND zebrafish[pdf]") == []
+        either = f"heart[pdf] OR {own.items.get(second).pmid}[pmid]"
+        assert set(found(either)) == {first, second}
+        (row,) = own.attachments.of([first])[first]
+        own.attachments.trash([row.id])
+        assert found("heart failure[pdf]") == []
+
+
+def test_a_term_with_no_word_in_a_query_says_which(library):
+    with pytest.raises(QueryError) as raised:
+        library.items.search(ViewQuery(text="stroke[mh] OR ?"))
+    assert raised.value.position == 15
+    assert str(raised.value) == (
+        "the query 'stroke[mh] OR ?' cannot be read: "
+        '"?" at character 15 has no word to search for'
+    )
+
+
+# --- subheadings: their own index, kept in step -------------------------------------------------
+
+
+def test_subheadings_follow_their_links(tmp_path):
+    """Untagging, deleting and a duplicate's merge keep [sh] right."""
+    with Library(tmp_path / "library.sqlite") as library:
+        typed, _ = library.items.add(Reference(title="Iltamiocel", pmid=SEED))  # no MeSH
+        # the seed's record merges into it: its MeSH headings are linked by tags.add
+        library.importing.files(list(SAMPLE_FILES), duplicates="merge")
+        ids = library.items.search(ViewQuery(text="therapy[sh]"))
+        assert typed in ids and len(ids) == 15
+        library.tags.remove([typed], ["Fecal Incontinence"])
+        assert library.items.search(ViewQuery(text="therapy[sh]")) == [i for i in ids if i != typed]
+        other = next(i for i in ids if i != typed)
+        library.items.delete([other])
+        assert len(library.items.search(ViewQuery(text="therapy[sh]"))) == 13
+
+
+def test_an_edited_creator_list_is_searched_by_its_new_affiliations(tmp_path):
+    with Library(tmp_path / "library.sqlite") as library:
+        library.importing.files([SAMPLE_FILES[0]])  # the seed
+        (seed,) = library.items.search()
+        assert library.items.search(ViewQuery(text="pittsburgh[ad]")) == [seed]
+        creators = library.items.get(seed).creators[:1]  # Knowles, in London only
+        library.items.update(seed, creators=creators)
+        assert library.items.search(ViewQuery(text="pittsburgh[ad]")) == []
+        assert library.items.search(ViewQuery(text="Queen Mary[ad]")) == [seed]
+        library.items.delete([seed])
+        assert library.items.search(ViewQuery(text="Queen Mary[ad]")) == []
+
+
+def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.files(list(SAMPLE_FILES))
+        expected = library.items.search(ViewQuery(text="therapy[sh]"))
+    assert len(expected) == 15
+    db = sqlite3.connect(path)  # as the version before this step left it
+    for table in ("mesh_qualifier", "item_affiliation", "affiliation"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DROP INDEX item_by_language")
+    db.execute("DROP INDEX item_by_publication_types")
+    db.execute(f"PRAGMA user_version = {migrations.latest_version() - 1}")
+    db.commit()
+    db.close()
+    with Library(path) as library:
+        assert library.items.search(ViewQuery(text="therapy[sh]")) == expected
+        assert len(library.items.search(ViewQuery(text="eng[la]"))) == 81
+        assert pmids(library, "pittsburgh[ad]") == {SEED, "27076599", STRATIS, "31197024"}
