@@ -16,7 +16,7 @@ from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import fts, mapping, tags
+from refman.store import citekeys, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
@@ -44,7 +44,8 @@ DISPLAY_COLUMNS = {
 def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     """Add the references with all their parts and index rows; their ids in the same order.
 
-    New tags are indexed by trigger as they are created.
+    New tags are indexed by trigger as they are created. Each item gets its citation key
+    (store.citekeys): its own when it brings a free one, else the library's pattern's.
     """
     if not refs:
         return []
@@ -59,6 +60,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     _insert_parts(db, new)
     _insert_tag_links(db, new)
     fts.insert_rows(db, fts.ITEMS, ((item_id, *fts.reference_row(ref)) for item_id, ref in new))
+    citekeys.assign(db, new)
     return [item_id for item_id, _ in new]
 
 
@@ -155,6 +157,7 @@ def _load_chunk(
         fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed)))
     )
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
+    keys = citekeys.keys_of(db, ids)
     loaded = {}
     for row in rows:
         record, damage = mapping.read_source_record(records.get(row[0]))
@@ -166,6 +169,7 @@ def _load_chunk(
             tags=tag_links.get(row[0], ()),
             source_record=record,
             damage=damage,
+            citation_key=keys.get(row[0], ""),
         )
     return loaded
 

@@ -225,6 +225,21 @@ class SourceHistory(BaseModel):
     reason = TextField(default="")
 
 
+class CitationKey(BaseModel):
+    """An item's citation key, unique ignoring case (``folded``); see store/citekeys.py."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
+    key = TextField()
+    folded = TextField(unique=True)
+
+
+class CitationKeyPattern(BaseModel):
+    """One row (id 1) when a key pattern was chosen; none means the default."""
+
+    id = IntegerField(primary_key=True)
+    pattern = TextField()
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -242,4 +257,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     ItemFlags,
     SourceHistory,
+    CitationKey,
+    CitationKeyPattern,
 )
