@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count, product
 from string import ascii_lowercase
@@ -83,7 +83,7 @@ _STOP_WORDS = frozenset(
     lo los near nor of off on onto or over past per plus round save since so some sur than the
     through to toward towards un una unas under underneath une unlike uno unos until up upon
     versus via von vs while with within without yet zu zum
-    am auf aus bei im mit und zur über con e para por sobre y""".split()
+    am auf aus bei im mit und zur über con e para por sobre y""".split()  # noqa: SIM905
 )
 
 # Letters that Unicode does not decompose into an ASCII base and a mark.
@@ -217,13 +217,15 @@ class KeyPattern:
     def __init__(self, text: str):
         self.text = text.strip()
         if not self.text:
-            raise CitationKeyError("The key pattern is empty. The default is " + DEFAULT_PATTERN + ".")
+            raise CitationKeyError(f"The key pattern is empty. The default is {DEFAULT_PATTERN}.")
         self.alternatives = [self._parse(alt, n) for n, alt in enumerate(self.text.split("|"))]
 
     def _parse(self, text: str, index: int) -> list[_Part]:
         where = f" (alternative {index + 1})" if "|" in self.text else ""
         if not text.strip():
-            raise CitationKeyError(f"The key pattern has an empty alternative{where}: remove the extra |.")
+            raise CitationKeyError(
+                f"The key pattern has an empty alternative{where}: remove the extra |."
+            )
         parts = []
         for match in _TOKEN.finditer(text):
             inside, literal, other = match.groups()
@@ -298,3 +300,16 @@ def check_pattern(text: str) -> str | None:
     except CitationKeyError as exc:
         return str(exc)
     return None
+
+
+# --- citing by key ----------------------------------------------------------------------------
+
+
+def pandoc_citation(keys: Sequence[str]) -> str:
+    """Pandoc's (and Quarto's) citation of the keys: ``[@knowles2023safety; @smith2021]``."""
+    return "[" + "; ".join("@" + key for key in keys) + "]" if keys else ""
+
+
+def latex_citation(keys: Sequence[str]) -> str:
+    """LaTeX's citation of the keys: ``\\cite{knowles2023safety,smith2021}``."""
+    return "\\cite{" + ",".join(keys) + "}" if keys else ""

@@ -22,6 +22,7 @@ from refman.library.collections import Collections
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
+from refman.library.keys import Keys
 from refman.library.notes import Notes
 from refman.library.notices import Notices
 from refman.library.pubmed import PubMedSearch
@@ -77,6 +78,7 @@ class Library:
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
+        self.keys = Keys(self.connection)  # citation keys and their pattern
 
     @property
     def read_only(self) -> bool:

@@ -368,7 +368,8 @@ def export_item(ref: Reference, item_id: str, *, keep_own_id: bool = True) -> Js
     """The item a CSL-JSON export writes for ``ref``.
 
     An item imported from CSL-JSON is its item as imported (its own ``id`` too, unless
-    ``keep_own_id`` is False: then ``item_id``, the stored citation key), with the members of the fields edited since replaced; refman's member is
+    ``keep_own_id`` is False: then ``item_id``, the stored citation key), with the members
+    of the fields edited since replaced; refman's member is
     written when the item had one, or when the CSL variables alone would not give ``ref``
     back. Any other reference is ``to_csl`` with refman's member.
     """

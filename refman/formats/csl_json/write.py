@@ -17,8 +17,9 @@ from refman.model import Reference
 
 def write(refs: Sequence[Reference], out: TextIO, ids: Sequence[str] | None = None) -> None:
     """Write ``refs`` as one CSL-JSON array. Each item's ``id`` is from ``ids`` when given
-    (an item imported from CSL-JSON then keeps its own), else the reference's stored citation key (Pandoc's key, the same as BibTeX's), else, for a
-    reference not from a library, its own id as read or its position."""
+    (an item imported from CSL-JSON then keeps its own), else the reference's stored
+    citation key (Pandoc's key, the same as BibTeX's), else, for a reference not from a
+    library, its own id as read or its position."""
     items = []
     for n, ref in enumerate(refs):
         if ids:
