@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -87,6 +87,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("volume", "Volume", align=_RIGHT, width=70),
     Column("pages", "Pages", width=90),
     Column("date_modified", "Date Modified", show=display_time, width=140),
+    Column("citation_key", "Citation Key", width=150),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
@@ -111,6 +112,8 @@ class ItemTableModel(QAbstractTableModel):
         self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
         self.citation_style: Callable[[], str | None] | None = None
+        # The keys held when a drag starts: Alt (Option on macOS) drags Pandoc citation keys.
+        self.modifiers: Callable[[], Qt.KeyboardModifier] = QGuiApplication.keyboardModifiers
 
     # --- the view's ids ---------------------------------------------------------------------
 
@@ -255,6 +258,8 @@ class ItemTableModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
         ids = [self._ids[row] for row in rows]
+        if self.modifiers() & Qt.KeyboardModifier.AltModifier:
+            return mime.key_data(self.library, ids)
         return mime.ItemMimeData(
             self.library, ids, self.citation_style, rendered=self.references_dragged.emit
         )

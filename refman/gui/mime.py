@@ -7,6 +7,8 @@ so starting a drag of thousands of items costs nothing. They are rendered in the
 citation style (Preferences); a copy puts the text and the HTML on the clipboard together, so
 that word processors paste the formatted version and plain editors the text. A drag says when
 its references are first rendered (``rendered``), for the window to warn of retracted items.
+A drag started with Alt held (Option on macOS) carries the items' Pandoc citation instead,
+``[@key1; @key2]``, as text/plain alone: a Markdown or Quarto editor inserts it as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QMimeData
 
+from refman import citekeys
 from refman.library import Library
 from refman.model import ItemId, RefmanError
 
@@ -85,6 +88,14 @@ def author_date_citation(library: Library, ids: Sequence[ItemId]) -> str:
         creators, year = rows.get(item_id, ("", None))
         parts.append(", ".join(str(p) for p in (creators, year) if p))
     return "(" + "; ".join(p for p in parts if p) + ")"
+
+
+def key_data(library: Library, ids: Sequence[ItemId]) -> QMimeData:
+    """Items dragged as their Pandoc citation (and their ids, for drops inside refman)."""
+    data = QMimeData()
+    data.setData(ITEM_IDS_MIME, encode_ids(ids))
+    data.setText(citekeys.pandoc_citation(library.keys.in_order(ids)))
+    return data
 
 
 def clipboard_data(text: str, html: str = "") -> QMimeData:

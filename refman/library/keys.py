@@ -7,7 +7,7 @@ A key is made once, when its item is created, and is then pinned: the window's d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
@@ -37,6 +37,13 @@ class Keys(UseCase):
         with self._connection.writing() as db:
             changed = citekeys.set_key(db, item_id, key)
         return Changes(changed=frozenset({item_id})) if changed else Changes()
+
+    def set_many(self, keys: Mapping[ItemId, str]) -> Changes:
+        """Give several items these keys at once (undoing a change of keys, which may swap
+        two); refused whole, as ``set`` refuses one."""
+        with self._connection.writing() as db:
+            citekeys.set_keys(db, keys)
+        return Changes(changed=frozenset(keys))
 
     def regenerate(self, ids: Sequence[ItemId]) -> tuple[dict[ItemId, str], Changes]:
         """Make the items' keys again from the current pattern: {item id: new key}."""

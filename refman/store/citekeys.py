@@ -13,7 +13,7 @@ of 10,000 records costs a few queries rather than one per record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from peewee import Database, chunked
 
@@ -160,14 +160,27 @@ def set_key(db: Database, item_id: ItemId, key: str) -> bool:
     return True
 
 
+def set_keys(db: Database, keys: Mapping[ItemId, str]) -> None:
+    """Give several items these keys at once: their old keys are freed first, so that two
+    items may swap theirs. CitationKeyError as ``set_key`` (the caller's transaction then
+    leaves every key as it was)."""
+    _delete(db, list(keys))
+    for item_id, key in keys.items():
+        set_key(db, item_id, key)
+
+
+def _delete(db: Database, ids: Sequence[int]) -> None:
+    for chunk in chunked(list(ids), CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        db.execute_sql(f"DELETE FROM citation_key WHERE item_id IN ({marks})", chunk)
+
+
 def _exists(db: Database, item_id: int) -> bool:
     return db.execute_sql("SELECT 1 FROM item WHERE id = ?", (item_id,)).fetchone() is not None
 
 
 def regenerate(db: Database, refs: Sequence[tuple[ItemId, Reference]]) -> dict[ItemId, str]:
     """Make the items' keys again from the pattern (their old keys freed first); the new keys."""
-    for chunk in chunked([item_id for item_id, _ in refs], CHUNK):
-        marks = ", ".join("?" * len(chunk))
-        db.execute_sql(f"DELETE FROM citation_key WHERE item_id IN ({marks})", chunk)
+    _delete(db, [item_id for item_id, _ in refs])
     assign(db, refs, own=False)
     return keys_of(db, [item_id for item_id, _ in refs])

@@ -19,7 +19,15 @@ from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, T
 from refman.store import citekeys, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
-from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
+from refman.store.schema import (
+    CitationKey,
+    Creator,
+    Item,
+    ItemAbstract,
+    ItemTag,
+    SourceRecord,
+    Trash,
+)
 from refman.store.schema import Tag as TagRow
 
 # Display value of each item-table column (the sort keys' names), as an SQL expression.
@@ -35,6 +43,8 @@ DISPLAY_COLUMNS = {
     "pmid": Item.pmid,
     "volume": Item.volume,
     "pages": Item.pages,
+    # The stored citation key (store/citekeys.py), a table of its own.
+    "citation_key": CitationKey.select(CitationKey.key).where(CitationKey.item == Item.id),
 }
 
 
