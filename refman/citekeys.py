@@ -37,6 +37,10 @@ OFFERED_PATTERNS = {
     "PMID (pmid37144409), else author, year, title word": PMID_PATTERN,
 }
 MAX_KEY_LENGTH = 100
+# The key of an item that holds nothing its pattern uses (a New Item, still empty); such a key
+# is made again from the item's fields at its first edit (library.items), the one exception
+# to keys never changing by themselves: nothing can cite "refa" meaningfully yet.
+EMPTY_KEY = "ref"
 
 # --- what a key may hold ----------------------------------------------------------------------
 
@@ -288,9 +292,15 @@ def _split(parts: list[_Part], values: list[str]) -> Made:
     cut = years[-1] + 1 if years else len(parts)
     before, after = "".join(values[:cut]), "".join(values[cut:])
     if not before + after:
-        before = "ref"
+        before = EMPTY_KEY
     room = MAX_KEY_LENGTH - 4  # leaves room for a disambiguation
     return Made(before[:room], after[: max(0, room - len(before))])
+
+
+def is_placeholder(key: str, ref: Reference, pattern: KeyPattern) -> bool:
+    """Whether ``key`` is the stand-in an empty item got (``ref``, ``refa``, ...): the pattern
+    still makes nothing of ``ref``."""
+    return bool(re.fullmatch(EMPTY_KEY + "[a-z]*", key)) and pattern.make(ref).plain == EMPTY_KEY
 
 
 def check_pattern(text: str) -> str | None:

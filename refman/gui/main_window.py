@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_preferences(self) -> None:
-        dialog = preferences.show_preferences(self, self.settings)
+        dialog = preferences.show_preferences(self, self.settings, self.library)
         dialog.accepted.connect(self.detail.refresh_citation)
 
     def about(self) -> None:
