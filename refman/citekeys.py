@@ -101,28 +101,46 @@ _WORD = re.compile(r"\w+")
 
 def ascii_fold(text: str) -> str:
     """ASCII letters and digits only, case kept: ``Ødegaard-Smith`` -> ``OdegaardSmith``."""
+    if text.isascii() and text.isalnum():  # most names and words: nothing to take out
+        return text
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
         text = decomposed.encode("ascii", "ignore").decode()
     return _NOT_KEY_CHAR.sub("", text)
 
 
-def _family(ref: Reference, n: int) -> list[str]:
-    """The folded names of the first ``n`` authors (editors when there are none)."""
-    creators = ref.authors() or ref.editors()
-    return [ascii_fold(c.literal or c.family or c.given) for c in creators[:n]]
+@dataclass(frozen=True, slots=True)
+class KeyFields:
+    """What a key is made of: an item's title, year, PMID, pages, journal and the names of its
+    first authors (editors when it has none) with how many there are. Small, so that a whole
+    library's are made quickly (the schema step that gives every item a key)."""
+
+    title: str = ""
+    year: int | None = None
+    pmid: str = ""
+    pages: str = ""
+    journal: str = ""  # the abbreviation, else the title
+    names: tuple[str, ...] = ()  # the first four, as they are
+    name_count: int = 0
+
+    @classmethod
+    def of(cls, ref: Reference) -> KeyFields:
+        creators = ref.authors() or ref.editors()
+        return cls(
+            ref.title, ref.date.year, ref.pmid, ref.pages,
+            ref.container_title_short or ref.container_title,
+            tuple(c.literal or c.family or c.given for c in creators[:4]), len(creators),
+        )  # fmt: skip
 
 
-def _auth(ref: Reference, _n: int) -> str:
-    names = _family(ref, 1)
-    return names[0] if names else ""
+def _auth(f: KeyFields, _n: int) -> str:
+    return ascii_fold(f.names[0]) if f.names else ""
 
 
-def _authors(ref: Reference, n: int) -> str:
+def _authors(f: KeyFields, n: int) -> str:
     """The first ``n`` authors' names joined, ``EtAl`` when there are more."""
-    creators = ref.authors() or ref.editors()
-    more = "EtAl" if len(creators) > n else ""
-    return "".join(_family(ref, n)) + more
+    more = "EtAl" if f.name_count > n else ""
+    return "".join(ascii_fold(name) for name in f.names[:n]) + more
 
 
 def title_words(title: str, n: int) -> list[str]:
@@ -140,32 +158,32 @@ def title_words(title: str, n: int) -> list[str]:
     return words
 
 
-def _title(ref: Reference, n: int) -> str:
+def _title(f: KeyFields, n: int) -> str:
     """One word as it is; several capitalised, so that they read apart: SafetyEfficacyDrug."""
-    words = title_words(ref.title, n)
+    words = title_words(f.title, n)
     return words[0] if n == 1 and words else "".join(w[:1].upper() + w[1:] for w in words)
 
 
-def _year(ref: Reference, _n: int) -> str:
-    return str(ref.date.year) if ref.date.year else ""
+def _year(f: KeyFields, _n: int) -> str:
+    return str(f.year) if f.year else ""
 
 
-def _firstpage(ref: Reference, _n: int) -> str:
-    first = re.split(r"[-–—,]", ref.pages, maxsplit=1)[0] if ref.pages else ""
+def _firstpage(f: KeyFields, _n: int) -> str:
+    first = re.split(r"[-–—,]", f.pages, maxsplit=1)[0] if f.pages else ""
     return ascii_fold(first)
 
 
-def _pmid(ref: Reference, _n: int) -> str:
-    return ref.pmid.strip() if ref.pmid.strip().isdigit() else ""
+def _pmid(f: KeyFields, _n: int) -> str:
+    return f.pmid.strip() if f.pmid.strip().isdigit() else ""
 
 
-def _journal(ref: Reference, _n: int) -> str:
-    return ascii_fold(ref.container_title_short or ref.container_title)
+def _journal(f: KeyFields, _n: int) -> str:
+    return ascii_fold(f.journal)
 
 
 @dataclass(frozen=True)
 class _PartKind:
-    make: Callable[[Reference, int], str]
+    make: Callable[[KeyFields, int], str]
     n: int  # how many names or words
     help: str
 
@@ -223,6 +241,8 @@ class KeyPattern:
         if not self.text:
             raise CitationKeyError(f"The key pattern is empty. The default is {DEFAULT_PATTERN}.")
         self.alternatives = [self._parse(alt, n) for n, alt in enumerate(self.text.split("|"))]
+        # Where each alternative's disambiguation goes: after its last [year], else at the end.
+        self._cuts = [_cut(parts) for parts in self.alternatives]
 
     def _parse(self, text: str, index: int) -> list[_Part]:
         where = f" (alternative {index + 1})" if "|" in self.text else ""
@@ -250,13 +270,14 @@ class KeyPattern:
             )
         return parts
 
-    def make(self, ref: Reference) -> Made:
+    def make(self, ref: Reference | KeyFields) -> Made:
         """The key this pattern gives ``ref``, split where a disambiguation goes."""
+        fields = ref if isinstance(ref, KeyFields) else KeyFields.of(ref)
         for number, parts in enumerate(self.alternatives):
-            values = [_value(part, ref) for part in parts]
+            values = [_value(part, fields) for part in parts]
             last = number == len(self.alternatives) - 1
             if last or all(v for v, part in zip(values, parts, strict=True) if part.name):
-                return _split(parts, values)
+                return _split(values, self._cuts[number])
         raise AssertionError("unreachable: the last alternative is always used")
 
 
@@ -276,20 +297,23 @@ def _part(inside: str, where: str) -> _Part:
     return _Part(name, "", tuple(modifiers))
 
 
-def _value(part: _Part, ref: Reference) -> str:
+def _value(part: _Part, fields: KeyFields) -> str:
     if not part.name:
         return part.text
     kind = PARTS[part.name]
-    value = kind.make(ref, kind.n)
+    value = kind.make(fields, kind.n)
     for modifier in part.modifiers:
         value = MODIFIERS[modifier](value)
     return value
 
 
-def _split(parts: list[_Part], values: list[str]) -> Made:
-    """The key cut after the last [year] part (the end when there is none); "ref" for none."""
+def _cut(parts: list[_Part]) -> int:
     years = [i for i, part in enumerate(parts) if part.name == "year"]
-    cut = years[-1] + 1 if years else len(parts)
+    return years[-1] + 1 if years else len(parts)
+
+
+def _split(values: list[str], cut: int) -> Made:
+    """The key cut at ``cut`` (a part's index) for its disambiguation; "ref" for none."""
     before, after = "".join(values[:cut]), "".join(values[cut:])
     if not before + after:
         before = EMPTY_KEY
@@ -297,7 +321,7 @@ def _split(parts: list[_Part], values: list[str]) -> Made:
     return Made(before[:room], after[: max(0, room - len(before))])
 
 
-def is_placeholder(key: str, ref: Reference, pattern: KeyPattern) -> bool:
+def is_placeholder(key: str, ref: Reference | KeyFields, pattern: KeyPattern) -> bool:
     """Whether ``key`` is the stand-in an empty item got (``ref``, ``refa``, ...): the pattern
     still makes nothing of ``ref``."""
     return bool(re.fullmatch(EMPTY_KEY + "[a-z]*", key)) and pattern.make(ref).plain == EMPTY_KEY

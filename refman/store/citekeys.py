@@ -20,6 +20,7 @@ from peewee import Database, chunked
 from refman.citekeys import (
     DEFAULT_PATTERN,
     CitationKeyError,
+    KeyFields,
     KeyPattern,
     Made,
     folded,
@@ -98,23 +99,33 @@ class _Taken:
         return key
 
 
-def assign(db: Database, new: Sequence[tuple[ItemId, Reference]], *, own: bool = True) -> None:
-    """Give each new item its key: its own (``ref.citation_key``, from the file it came from
-    or from an undo) when ``own``, usable and free, else the pattern's, made unique."""
+# A new item as ``assign`` takes it: its id, what its key is made of, and the key it brought
+# ("" for none: a MEDLINE record, an item made in refman).
+NewKey = tuple[ItemId, KeyFields, str]
+
+
+def new_keys(new: Sequence[tuple[ItemId, Reference]]) -> list[NewKey]:
+    """``assign``'s input for new references: each keeps the key it brought if it can."""
+    return [(item_id, KeyFields.of(ref), ref.citation_key) for item_id, ref in new]
+
+
+def assign(db: Database, new: Sequence[NewKey]) -> None:
+    """Give each new item its key: its own (from the file it came from, or from an undo) when
+    usable and free, else the pattern's, made unique."""
     if not new or not _has_keys(db):
         return
     maker = KeyPattern(pattern(db))
-    wanted = [_own(ref) if own else None for _, ref in new]
-    made = [None if w else maker.make(ref) for w, (_, ref) in zip(wanted, new, strict=True)]
+    wanted = [_usable(own) for _, _, own in new]
+    made = [None if w else maker.make(f) for w, (_, f, _) in zip(wanted, new, strict=True)]
     taken = _Taken(db)
     taken.look_up(folded(w or (m.plain if m else "")) for w, m in zip(wanted, made, strict=True))
     rows = []
-    for (item_id, ref), want, making in zip(new, wanted, made, strict=True):
+    for (item_id, fields, _), want, making in zip(new, wanted, made, strict=True):
         if want and folded(want) not in taken.known:
             taken.known.add(folded(want))
             key = want
         else:
-            key = taken.free(making or maker.make(ref))
+            key = taken.free(making or maker.make(fields))
         rows.append((item_id, key, folded(key)))
     insert_rows(db, "citation_key", ("item_id", "key", "folded"), rows)
 
@@ -127,8 +138,8 @@ def _has_keys(db: Database) -> bool:
     return db.execute_sql(sql).fetchone() is not None
 
 
-def _own(ref: Reference) -> str | None:
-    key = ref.citation_key.strip()
+def _usable(own: str) -> str | None:
+    key = own.strip()
     return key if key and key_problem(key) is None else None
 
 
@@ -182,5 +193,5 @@ def _exists(db: Database, item_id: int) -> bool:
 def regenerate(db: Database, refs: Sequence[tuple[ItemId, Reference]]) -> dict[ItemId, str]:
     """Make the items' keys again from the pattern (their old keys freed first); the new keys."""
     _delete(db, [item_id for item_id, _ in refs])
-    assign(db, refs, own=False)
+    assign(db, [(item_id, KeyFields.of(ref), "") for item_id, ref in refs])
     return keys_of(db, [item_id for item_id, _ in refs])

@@ -70,7 +70,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     _insert_parts(db, new)
     _insert_tag_links(db, new)
     fts.insert_rows(db, fts.ITEMS, ((item_id, *fts.reference_row(ref)) for item_id, ref in new))
-    citekeys.assign(db, new)
+    citekeys.assign(db, citekeys.new_keys(new))
     return [item_id for item_id, _ in new]
 
 

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 
 from peewee import Database
 
-from refman.model import Creator, ItemId, LibraryError, PartialDate, Reference
+from refman.citekeys import KeyFields
+from refman.model import ItemId, LibraryError
 from refman.store import citekeys, mapping
 
 # The item table's indexes in schema 1 (name, column): duplicate look-ups, then one per sort
@@ -413,26 +414,41 @@ def _add_citation_keys(db: Database) -> None:
     """Citation keys: the tables, and a key for every item already in the library.
 
     An item imported from BibTeX or CSL-JSON keeps the key its file gave it (exports gave it
-    back, and documents cite it); the others get the default pattern's, in bulk: a few seconds
-    for 100,000 items.
+    back, and documents cite it); the others get the default pattern's (no other can have been
+    chosen yet), in bulk: some seconds for 100,000 items.
     """
     for statement in _statements(_CITATION_KEYS):
         db.execute_sql(statement)
     done = {item_id for (item_id,) in db.execute_sql("SELECT item_id FROM citation_key")}
-    refs = [(item_id, ref) for item_id, ref in _key_references(db) if item_id not in done]
-    citekeys.assign(db, refs)
+    citekeys.assign(db, [new for new in _key_fields(db) if new[0] not in done])
 
 
-def _key_references(db: Database) -> list[tuple[ItemId, Reference]]:
-    """Each item with what a key is made of: title, year, PMID, pages, journal, its first
-    four authors (or editors), and the key of its BibTeX or CSL-JSON record."""
-    names: dict[int, list[Creator]] = {}
+def _key_fields(db: Database) -> list[citekeys.NewKey]:
+    """Each item with what a key is made of (title, year, PMID, pages, journal, the names of
+    its first four authors, else editors) and the key of its BibTeX or CSL-JSON record."""
+    authors: dict[int, list[str]] = {}
+    editors: dict[int, list[str]] = {}
     rows = db.execute_sql(
-        "SELECT item_id, role, family, given, literal FROM creator"
-        " WHERE position < 4 OR role != 'author' ORDER BY item_id, position"
+        "SELECT item_id, role, coalesce(nullif(literal, ''), nullif(family, ''), given)"
+        " FROM creator WHERE position < 4 AND role IN ('author', 'editor')"
     )
-    for item_id, role, family, given, literal in rows:
-        names.setdefault(item_id, []).append(Creator(family, given, literal, role))
+    for item_id, role, name in rows:
+        (authors if role == "author" else editors).setdefault(item_id, []).append(name)
+    own = _record_keys(db)
+    found = []
+    items = db.execute_sql(
+        "SELECT id, title, year, pmid, pages, coalesce(nullif(container_title_short, ''),"
+        " container_title) FROM item ORDER BY id"
+    )
+    for item_id, title, year, pmid, pages, journal in items:
+        names = authors.get(item_id) or editors.get(item_id) or ()
+        fields = KeyFields(title, year, pmid, pages, journal, tuple(names), len(names))
+        found.append((ItemId(item_id), fields, own.get(item_id, "")))
+    return found
+
+
+def _record_keys(db: Database) -> dict[int, str]:
+    """{item id: the key its BibTeX entry or CSL-JSON item gave it}."""
     marks = ", ".join("?" * len(_KEYED_SOURCES))
     own: dict[int, str] = {}
     records = db.execute_sql(
@@ -443,19 +459,7 @@ def _key_references(db: Database) -> list[tuple[ItemId, Reference]]:
     for item_id, source_format, blob in records:
         pairs, _ = mapping.read_source_record(blob)
         own[item_id] = _record_key(source_format, pairs)
-    found = []
-    items = db.execute_sql(
-        "SELECT id, title, year, pmid, pages, container_title_short, container_title FROM item"
-        " ORDER BY id"
-    )
-    for item_id, title, year, pmid, pages, short, journal in items:
-        ref = Reference(
-            title=title, date=PartialDate(year), pmid=pmid, pages=pages,
-            container_title_short=short, container_title=journal,
-            creators=tuple(names.get(item_id, ())), citation_key=own.get(item_id, ""),
-        )  # fmt: skip
-        found.append((ItemId(item_id), ref))
-    return found
+    return own
 
 
 def _record_key(source_format: str, pairs: Sequence[tuple[str, str]]) -> str:
