@@ -125,7 +125,9 @@ def test_keys_that_break_bibtex_latex_or_pandoc_are_refused(bad):
     assert citekeys.key_problem(bad) is not None
 
 
-@pytest.mark.parametrize("good", ["knowles2023safety", "Smith:2020.a", "pmid-1_2/3+4", "Ødegaard99"])
+@pytest.mark.parametrize(
+    "good", ["knowles2023safety", "Smith:2020.a", "pmid-1_2/3+4", "Ødegaard99"]
+)
 def test_keys_that_tools_read_are_taken(good):
     assert citekeys.key_problem(good) is None
 

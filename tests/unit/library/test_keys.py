@@ -77,16 +77,14 @@ def test_a_bibtex_files_keys_are_kept_when_free(library, tmp_path):
 
 def test_a_csl_json_items_id_is_kept_as_its_key_and_written_back(library, tmp_path):
     source = tmp_path / "refs.json"
+    author = [{"family": "Zhang", "given": "Li"}]
+    issued = {"date-parts": [[2021]]}
+    items = [
+        {"id": "zhang-gut", "title": "Gut microbiota", "author": author, "issued": issued},
+        {"id": "ZHANG-GUT", "title": "Obesity", "author": author, "issued": issued},
+    ]
     source.write_text(
-        json.dumps(
-            [
-                {"id": "zhang-gut", "type": "article-journal", "title": "Gut microbiota",
-                 "author": [{"family": "Zhang", "given": "Li"}], "issued": {"date-parts": [[2021]]}},
-                {"id": "ZHANG-GUT", "type": "article-journal", "title": "Obesity",
-                 "author": [{"family": "Zhang", "given": "Li"}], "issued": {"date-parts": [[2021]]}},
-            ]
-        ),  # fmt: skip
-        encoding="utf-8",
+        json.dumps([{"type": "article-journal", **item} for item in items]), encoding="utf-8"
     )
     added = library.importing.files([source]).added
     assert export_keys(library, added) == {
