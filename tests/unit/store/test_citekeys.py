@@ -115,9 +115,7 @@ def test_the_pattern_is_the_librarys_and_applies_to_keys_made_from_then_on(db):
     with pytest.raises(CitationKeyError):
         citekeys.set_pattern(db, "[nope]")
     assert citekeys.pattern(db) == patterns.PMID_PATTERN
-    assert citekeys.regenerate(db, [(before, paper(pmid="37144409"))]) == {
-        before: "pmid37144409"
-    }
+    assert citekeys.regenerate(db, [(before, paper(pmid="37144409"))]) == {before: "pmid37144409"}
 
 
 def test_regenerating_a_key_can_give_the_same_key_back(db):
