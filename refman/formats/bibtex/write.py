@@ -139,6 +139,17 @@ def _source_key(ref: Reference) -> str:
 _USABLE_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
 
 
+def _stored_key(ref: Reference) -> str:
+    """The library's key of a reference loaded from it ("" for one read from a file)."""
+    return ref.citation_key if ref.id is not None else ""
+
+
+def _own_key(ref: Reference) -> str:
+    """The key a reference read from a file brought, if BibTeX can take it."""
+    own = ref.citation_key or _source_key(ref)
+    return own if _USABLE_KEY.fullmatch(own) else ""
+
+
 def citation_keys(refs: Sequence[Reference]) -> list[str]:
     """One unique key per reference, in order; the same input always gives the same keys.
 
@@ -146,20 +157,19 @@ def citation_keys(refs: Sequence[Reference]) -> list[str]:
     every export gives the same item the same key). Any other reference (one read from a file
     and written again without being stored) keeps its entry's own key, unless an earlier
     reference took it, or gets one made here, which never takes a stored one."""
-    stored = {ref.citation_key.casefold() for ref in refs if ref.citation_key}
-    bases = [ref.citation_key or _source_key(ref) or _base_key(ref) for ref in refs]
+    fixed = [_stored_key(ref) for ref in refs]
+    stored = {key.casefold() for key in fixed if key}
+    bases = [key or _own_key(ref) or _base_key(ref) for ref, key in zip(refs, fixed, strict=True)]
     reserved = set(bases) | stored  # a suffixed key must not take another item's plain key
     taken: set[str] = set()
     # Each base resumes its suffixes where it stopped, so many collisions stay linear.
     suffixes: dict[str, Iterator[str]] = {}
     keys = []
-    for ref, base in zip(refs, bases, strict=True):
+    for fixed_key, base in zip(fixed, bases, strict=True):
         key = base
-        if not ref.citation_key and (key in taken or key.casefold() in stored):
+        if not fixed_key and (key in taken or key.casefold() in stored):
             candidates = suffixes.setdefault(base, (base + s for s in _suffixes()))
-            key = next(
-                k for k in candidates if k not in taken and k not in reserved
-            )
+            key = next(k for k in candidates if k not in taken and k not in reserved)
         taken.add(key)
         keys.append(key)
     return keys

@@ -24,7 +24,7 @@ def write(refs: Sequence[Reference], out: TextIO, ids: Sequence[str] | None = No
     for n, ref in enumerate(refs):
         if ids:
             item = export_item(ref, ids[n])
-        elif ref.citation_key:
+        elif ref.id is not None and ref.citation_key:  # the library's key
             item = export_item(ref, ref.citation_key, keep_own_id=False)
         else:
             item = export_item(ref, str(ref.id if ref.id is not None else n + 1))

@@ -127,3 +127,13 @@ def test_an_item_made_empty_gets_its_key_from_its_first_fields(library):
     assert library.keys.of([item_id]) == {item_id: "zhang"}
     library.items.update(item_id, title="Gut microbiota")  # a real key now: it stays
     assert library.keys.of([item_id]) == {item_id: "zhang"}
+
+
+def test_references_not_from_the_library_still_get_unique_keys_and_never_a_stored_one():
+    from refman.formats.bibtex import citation_keys
+
+    read = Reference(title="Safety", creators=(Creator("Smith"),), date=PartialDate(2020))
+    twice = read.with_changes(citation_key="dup")  # a file that gave two entries one key
+    stored = read.with_changes(id=1, citation_key="smith2020safety")
+    assert citation_keys([twice, twice]) == ["dup", "dupa"]
+    assert citation_keys([stored, read]) == ["smith2020safety", "smith2020safetya"]
