@@ -42,6 +42,7 @@ SORT_KEYS = (
     "volume",
     "pages",
     "date_modified",
+    "citation_key",
 )
 EXPORT_COUNT = 10_000
 BIBLIOGRAPHY_COUNT = 1_000  # items formatted in the default style (AMA)

@@ -13,6 +13,8 @@
     refman [--library PATH] attach ITEM_ID FILE... [--link]  (files kept with the item)
     refman [--library PATH] attachments ITEM_ID [--json]
     refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
+    refman [--library PATH] key ITEM_ID [NEW_KEY] | key --regenerate ITEM_ID...
+    refman [--library PATH] key --pattern [PATTERN]        (citation keys and their pattern)
     refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
                                    [--collection NAME] [--output FILE]
@@ -81,7 +83,7 @@ from refman.online import NetworkError
 
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
-    *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge"),
+    *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge", "key"),
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_update(commands)
     _add_attach(commands)
     _add_list(commands)
+    _add_key(commands)
     _add_export(commands)
     _add_autoexport(commands)
     _add_tag(commands)
@@ -253,6 +256,29 @@ def _add_list(commands) -> None:
         "FLAG (retracted, concern or erratum) keeps one kind",
     )
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def _add_key(commands) -> None:
+    cmd = commands.add_parser(
+        "key",
+        help="show or set an item's citation key; make keys again; the key pattern",
+        description="Show an item's citation key (ITEM_ID), set it (ITEM_ID NEW_KEY), make "
+        "the keys of items again from the pattern (--regenerate ITEM_ID...), or show or set "
+        "the pattern new keys are made from (--pattern [PATTERN]).",
+    )
+    cmd.add_argument("words", nargs="*", metavar="ITEM_ID [NEW_KEY]")
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument(
+        "--regenerate", action="store_true", help="make the keys of ITEM_ID... from the pattern"
+    )
+    which.add_argument(
+        "--pattern",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATTERN",
+        help="show the key pattern, or set it: [auth:lower][year][veryshorttitle:lower]",
+    )
 
 
 def _add_export(commands) -> None:
@@ -890,6 +916,7 @@ def _list_json(ref, flags: tuple[str, ...] = ()) -> str:
             "doi": ref.doi,
             "tags": [t.name for t in ref.tags],
             "notices": list(flags),
+            "key": ref.citation_key,
         },
         ensure_ascii=False,
     )
@@ -1068,6 +1095,50 @@ def cmd_tag(library: Library, args) -> int:
     return 0
 
 
+def cmd_key(library: Library, args) -> int:
+    """``key``: an item's citation key shown or set, keys made again, the pattern."""
+    if args.pattern is not None:
+        if args.words:
+            raise RefmanError("key --pattern takes no item ids.")
+        if args.pattern:
+            print(f"Key pattern: {library.keys.set_pattern(args.pattern)}")
+        else:
+            print(library.keys.pattern())
+        return 0
+    ids = [_item_id(word) for word in (args.words if args.regenerate else args.words[:1])]
+    if not ids:
+        raise RefmanError("key needs an ITEM_ID (see refman key --help).")
+    if args.regenerate:
+        before = library.keys.of(ids)
+        new, _ = library.keys.regenerate(ids)
+        for item_id in ids:
+            print(visible(f"{item_id}  {new[item_id]}  (was {before.get(item_id, 'none')})"))
+        return 0
+    if len(args.words) > 2:
+        raise RefmanError("key takes one ITEM_ID and one NEW_KEY (a key has no spaces).")
+    (item_id,) = ids
+    library.items.get(item_id)  # MissingItemError, in plain words, for an id not there
+    old = library.keys.of([item_id]).get(item_id, "")
+    if len(args.words) == 2:
+        library.keys.set(item_id, args.words[1])
+        new_key = library.keys.of([item_id])[item_id]
+        print(visible(f"Item {item_id}: {new_key}" + (f" (was {old})" if old != new_key else "")))
+    else:
+        print(visible(old))
+    return 0
+
+
+def _item_id(word: str) -> ItemId:
+    if not word.isdigit():
+        raise RefmanError(f"'{visible(word)}' is not an item id (a number, as refman list shows).")
+    return ItemId(int(word))
+
+
+def _key_changes(args) -> bool:
+    """Whether a ``key`` command changes the library (sets a key or the pattern)."""
+    return bool(args.regenerate or args.pattern or len(args.words) > 1)
+
+
 def cmd_note(library: Library, args) -> int:
     item_id = ItemId(args.item_id)
     library.items.get(item_id)  # a plain error when there is no such item
@@ -1244,6 +1315,7 @@ LIBRARY_COMMANDS = {
     "attachments": cmd_attachments,
     "retrieve": cmd_retrieve,
     "history": cmd_history,
+    "key": cmd_key,
     "list": cmd_list,
     "export": cmd_export,
     "autoexport": cmd_autoexport,
@@ -1292,6 +1364,7 @@ def run_command(args, library_path: Path) -> int:
     changing = args.command in CHANGING_COMMANDS or getattr(args, "action", None) == "undo"
     changing = changing or getattr(args, "import_hits", False)  # pubmed search --import
     changing = changing or bool(getattr(args, "not_ids", None))  # duplicates --not
+    changing = changing or (args.command == "key" and _key_changes(args))
     changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
     library = Library(library_path, verify=changing or args.command == "backup")
     try:

@@ -163,6 +163,11 @@ class Reference:
     # read: set only on references read from a file, never on ones loaded from the library
     # (whose notes are HTML, in ``Note``). The import makes each a note on the item.
     notes: tuple[str, ...] = ()
+    # The citation key: the library's stored key (refman.citekeys) for a reference loaded from
+    # it; for one read from a file, the key the file gave it (a BibTeX entry's, a CSL-JSON
+    # item's id), which the import keeps when it is free. Not compared: the same record with
+    # another key says the same thing, and a key is changed only on its own (store.citekeys).
+    citation_key: str = field(default="", compare=False)
 
     def authors(self) -> tuple[Creator, ...]:
         return tuple(c for c in self.creators if c.role == AUTHOR)

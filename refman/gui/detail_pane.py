@@ -195,6 +195,7 @@ class ItemFields(QWidget):
 
     edited = Signal(str, object)  # field name, new value
     invalid = Signal(str)  # a value that cannot be saved, in plain words
+    key_edited = Signal(str)  # the citation key typed (library.keys checks it)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -206,6 +207,16 @@ class ItemFields(QWidget):
             self.item_type.addItem(label, item_type)
         self.item_type.activated.connect(
             lambda: self.edited.emit("item_type", self.item_type.currentData())
+        )
+        # The citation key: the library's, pinned (refman.citekeys); saved as the fields are.
+        self.citation_key = LineField()
+        self.citation_key.setObjectName("citation_key")
+        self.citation_key.setToolTip(
+            "The key LaTeX, Pandoc and the exports cite this item by. It never changes by "
+            "itself; Edit > Regenerate Citation Key makes it again from the key pattern."
+        )
+        self.citation_key.committed.connect(
+            lambda: self.key_edited.emit(self.citation_key.value())
         )
         self.creators = CreatorsEditor()
         self.creators.creators_edited.connect(lambda new: self.edited.emit("creators", new))
@@ -231,6 +242,7 @@ class ItemFields(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.damage)
         form.addRow("Item Type", self.item_type)
+        form.addRow("Citation Key", self.citation_key)
         for spec in FIELD_SPECS:
             form.addRow(spec.label, self._field(spec))
             if spec.name == CREATORS_AFTER:
@@ -275,6 +287,8 @@ class ItemFields(QWidget):
     def load(self, ref: Reference, collection_names: Sequence[str]) -> None:
         """Show ``ref``; a field with unsaved typing keeps it."""
         self.item_type.setCurrentIndex(max(self.item_type.findData(ref.item_type), 0))
+        if not self.citation_key.is_pending():
+            self.citation_key.set_value(ref.citation_key)
         for name, widget in self.fields.items():
             if not widget.is_pending():
                 widget.set_value(self._text_of(ref, name))
@@ -327,6 +341,7 @@ class ItemFields(QWidget):
         """Save every field with unsaved typing (the item is about to change)."""
         for widget in self.fields.values():
             widget.commit()
+        self.citation_key.commit()
 
 
 # Qt's rich text has no inline blocks: a numbered entry's number would sit on a line of its own.
@@ -530,6 +545,7 @@ class DetailPane(QStackedWidget):
     def _connect(self) -> None:
         self.fields.edited.connect(self._on_field_edited)
         self.fields.invalid.connect(self._on_invalid)
+        self.fields.key_edited.connect(self._on_key_edited)
         self.tags.add_requested.connect(lambda name: self.editor.add_tags(self._ids, [name]))
         self.tags.remove_requested.connect(lambda names: self.editor.remove_tags(self._ids, names))
         tagger = self.multi.tagger
@@ -622,6 +638,13 @@ class DetailPane(QStackedWidget):
     def _on_field_edited(self, name: str, value: object) -> None:
         if self.ref is not None and self.ref.id is not None:
             self.editor.set_field(self.ref.id, name, getattr(self.ref, name), value)
+
+    def _on_key_edited(self, key: str) -> None:
+        ref = self.ref
+        if ref is None or ref.id is None:
+            return
+        if not self.editor.set_key(ref.id, ref.citation_key, key):  # refused: the editor said
+            self._reload()  # why; the saved key comes back
 
     def _on_invalid(self, message: str) -> None:
         self.editor.failed.emit(message)

@@ -11,6 +11,8 @@ Bibliography and Export, Update from PubMed, Move to Trash (Restore and Delete P
 the Trash). What needs the window (the export dialog, showing My Library) is asked for by
 signal. After items leave the view (trashed, restored, taken out of the collection) the item
 that took their place is selected, so that Delete can be pressed again.
+The citation keys are copied as they are (``key1, key2``), as Pandoc's ``[@key1; @key2]`` or as
+LaTeX's ``\\cite{key1,key2}``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from refman import citekeys
 from refman.gui import dialogs, keys, mime
 from refman.gui.busy import busy_cursor
 from refman.gui.item_table import ItemTableView
@@ -63,6 +66,7 @@ class ItemActions(QObject):
         self.copy_bibliography = self._action(
             "Copy Bibliography", self.copy_bibliography_now, QKeySequence("Ctrl+Shift+C")
         )
+        self._key_actions()
         self.select_all = self._action("Select All", self.select_all_now, _KEYS.SelectAll)
         self.trash = self._action("Move to Trash", self.trash_now, _KEYS.Delete)
         # Delete means "trash" only in the table, never while typing or in the tag list.
@@ -90,12 +94,27 @@ class ItemActions(QObject):
         )
         # The copies of the context menu and the Edit menu, in order; more copy actions (Copy
         # Citation Key and its kin) are appended here and show in both.
-        self.copy_actions = [self.copy_citation, self.copy_bibliography]
+        self.copy_actions = [self.copy_citation, self.copy_bibliography, *self.key_actions]
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_menu)
         table.selection_changed.connect(self.update_enabled)
         sidebar.source_changed.connect(self.update_enabled)
         self.update_enabled()
+
+    def _key_actions(self) -> None:
+        """Copy the selection's citation keys: as they are, for Pandoc, for LaTeX; and make
+        them again from the key pattern."""
+        self.copy_key = self._action(
+            "Copy Citation Key", lambda: self._copy_keys(", ".join), QKeySequence("Ctrl+Shift+K")
+        )
+        self.copy_pandoc = self._action(
+            "Copy Pandoc Citation", lambda: self._copy_keys(citekeys.pandoc_citation)
+        )
+        self.copy_latex = self._action(
+            "Copy LaTeX Citation", lambda: self._copy_keys(citekeys.latex_citation)
+        )
+        self.regenerate_keys = self._action("Regenerate Citation Key", self.regenerate_keys_now)
+        self.key_actions = (self.copy_key, self.copy_pandoc, self.copy_latex)
 
     def _action(self, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -111,6 +130,10 @@ class ItemActions(QObject):
         enabled = {
             self.copy_citation: selected,
             self.copy_bibliography: selected,
+            self.copy_key: selected,
+            self.copy_pandoc: selected,
+            self.copy_latex: selected,
+            self.regenerate_keys: selected and not self.library.read_only,
             self.trash: selected and kind != TRASH,
             self.restore: selected and kind == TRASH,
             self.delete_permanently: selected and kind == TRASH and writable,
@@ -149,6 +172,17 @@ class ItemActions(QObject):
             text, html = (render(self.library, ids, fmt, style) for fmt in ("text", "html"))
         QGuiApplication.clipboard().setMimeData(mime.clipboard_data(text, html))
         self.cited.emit(ids, f"Copied the {what} of {_items(len(ids))}")
+
+    def _copy_keys(self, form: Callable[[list[str]], str]) -> None:
+        """The selection's keys, in the table's order, as ``form`` writes them."""
+        keys = self.library.keys.in_order(self.table.selected_ids())
+        if keys:
+            QGuiApplication.clipboard().setText(form(keys))
+
+    def regenerate_keys_now(self) -> None:
+        ids = self.table.selected_ids()
+        if ids:
+            self.editor.regenerate_keys(ids)
 
     def select_all_now(self) -> None:
         self.table.setFocus()

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -101,6 +101,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("date_modified", "Date Modified", show=display_time, width=140),
     Column("notes", "Notes", shown=True, width=34, marker=True),
     Column("notices", "Notices", shown=True, width=30, marker=True),
+    Column("citation_key", "Citation Key", width=150),
 )
 # The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
 COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)
@@ -131,6 +132,8 @@ class ItemTableModel(QAbstractTableModel):
         self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
         self.citation_style: Callable[[], str | None] | None = None
+        # The keys held when a drag starts: Alt (Option on macOS) drags Pandoc citation keys.
+        self.modifiers: Callable[[], Qt.KeyboardModifier] = QGuiApplication.keyboardModifiers
 
     # --- the view's ids ---------------------------------------------------------------------
 
@@ -315,6 +318,8 @@ class ItemTableModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
         ids = [self._ids[row] for row in rows]
+        if self.modifiers() & Qt.KeyboardModifier.AltModifier:
+            return mime.key_data(self.library, ids)
         return mime.ItemMimeData(
             self.library, ids, self.citation_style, rendered=self.references_dragged.emit
         )

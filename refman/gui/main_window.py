@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
                 items.delete_permanently,
                 None,
                 items.update_from_pubmed,
+                items.regenerate_keys,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),
                 None,

@@ -12,6 +12,9 @@ Drops into refman are copies (``CopyDrops``): a file manager may propose Move, w
 accepts as a Copy, so that the source keeps its file. A source that offers Move alone (Qt's
 QDrag default) has its drop accepted all the same (Qt lets no other action be answered); refman
 only reads the files, never moves or deletes them.
+
+A drag started with Alt held (Option on macOS) carries the items' Pandoc citation instead,
+``[@key1; @key2]``, as text/plain alone: a Markdown or Quarto editor inserts it as it is.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QByteArray, QMimeData, Qt
 from PySide6.QtGui import QDropEvent
 
+from refman import citekeys
 from refman.library import Library
 from refman.model import ItemId, RefmanError
 
@@ -114,6 +118,14 @@ def author_date_citation(library: Library, ids: Sequence[ItemId]) -> str:
         creators, year = rows.get(item_id, ("", None))
         parts.append(", ".join(str(p) for p in (creators, year) if p))
     return "(" + "; ".join(p for p in parts if p) + ")"
+
+
+def key_data(library: Library, ids: Sequence[ItemId]) -> QMimeData:
+    """Items dragged as their Pandoc citation (and their ids, for drops inside refman)."""
+    data = QMimeData()
+    data.setData(ITEM_IDS_MIME, encode_ids(ids))
+    data.setText(citekeys.pandoc_citation(library.keys.in_order(ids)))
+    return data
 
 
 def clipboard_data(text: str, html: str = "") -> QMimeData:

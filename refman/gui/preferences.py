@@ -1,6 +1,7 @@
 """Preferences: the default citation style, whether imports are reviewed, and what refman tells
-PubMed (the user's email, an NCBI API key), kept in QSettings; and the library's live exports
-(gui/live_exports.py), which are stored in the library itself.
+PubMed (the user's email, an NCBI API key), kept in QSettings; the library's live exports
+(gui/live_exports.py) and its citation key pattern, both stored in the library itself (the
+command line uses them too).
 
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refman import citekeys
 from refman.gui.tasks import Task, TaskRunner
+from refman.library import Library
 from refman.model import RefmanError
 from refman.online import Settings
 
@@ -90,6 +94,13 @@ def _compile(chosen: str) -> None:
         log.debug("Style warm-up failed", exc_info=True)
 
 
+KEY_PATTERN_HELP = (
+    "New items of this library get a citation key made from this pattern; keys already made "
+    "never change (Edit > Regenerate Citation Key makes the selected items' again). Parts: "
+    "[auth] [authors2] [authors3] [year] [veryshorttitle] [shorttitle] [firstpage] [pmid] "
+    "[journal], with :lower or :upper; | gives a fallback (see the README)."
+)
+
 ONLINE_HELP = (
     "Add by Identifier and the other PubMed commands ask NCBI's E-utilities. NCBI asks each "
     "program for an email address to write to if its requests cause trouble; without one, "
@@ -136,6 +147,10 @@ class PreferencesDialog(QDialog):
         layout.addWidget(QLabel("<b>PubMed and online sources</b>"))
         layout.addWidget(QLabel(ONLINE_HELP, wordWrap=True))
         layout.addLayout(self._online_form(settings))
+        self.library = library
+        if library is not None:
+            layout.addWidget(QLabel("<b>Citation keys</b>"))
+            layout.addWidget(self._key_pattern_box(library))
         if library is not None:  # stored in the library: only with one open
             from refman.gui.live_exports import LiveExportList
 
@@ -157,7 +172,55 @@ class PreferencesDialog(QDialog):
         form.addRow("NCBI API key", self.api_key)
         return form
 
+    def _key_pattern_box(self, library: Library) -> QWidget:
+        """The pattern new citation keys are made from (this library's), offered patterns in
+        its list; a bad one is said under it as it is typed."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(KEY_PATTERN_HELP, wordWrap=True))
+        self.key_pattern = QComboBox(editable=True)
+        self.key_pattern.setObjectName("key_pattern")
+        for name, pattern in citekeys.OFFERED_PATTERNS.items():
+            self.key_pattern.addItem(name, pattern)
+        self.key_pattern.setEditText(library.keys.pattern())
+        self.key_pattern.activated.connect(
+            lambda index: self.key_pattern.setEditText(self.key_pattern.itemData(index))
+        )
+        self.key_pattern_problem = QLabel(wordWrap=True)
+        self.key_pattern_problem.setObjectName("key_pattern_problem")
+        self.key_pattern_problem.setStyleSheet("color: #b00020")
+        self.key_pattern.editTextChanged.connect(self._check_key_pattern)
+        layout.addWidget(self.key_pattern)
+        layout.addWidget(self.key_pattern_problem)
+        self._check_key_pattern(self.key_pattern.currentText())
+        return box
+
+    def _check_key_pattern(self, text: str) -> bool:
+        problem = citekeys.check_pattern(text)
+        self.key_pattern_problem.setText(problem or "")
+        self.key_pattern_problem.setVisible(bool(problem))
+        return problem is None
+
+    def _save_key_pattern(self) -> bool:
+        """Store a changed pattern; False (the dialog stays open, saying why) for a bad one."""
+        if self.library is None:
+            return True
+        text = self.key_pattern.currentText().strip()
+        if not self._check_key_pattern(text):
+            return False
+        if text != self.library.keys.pattern():
+            try:
+                self.library.keys.set_pattern(text)
+            except RefmanError as exc:  # read-only, or a full disk: said in the dialog
+                self.key_pattern_problem.setText(str(exc))
+                self.key_pattern_problem.show()
+                return False
+        return True
+
     def accept(self) -> None:
+        if not self._save_key_pattern():
+            return
         self.settings.setValue(STYLE_KEY, self.picker.style())
         self.settings.setValue(REVIEW_KEY, self.review_imports.isChecked())
         self.settings.setValue(EMAIL_KEY, self.email.text().strip())
@@ -169,7 +232,7 @@ def show_preferences(
     parent: QWidget, settings: QSettings, library: Library | None = None
 ) -> PreferencesDialog:
     """Open Preferences over ``parent`` (modal to it); ``accepted`` says the style was saved.
-    With the open ``library``, its live exports are listed too."""
+    With the open ``library``, its live exports and citation key pattern are shown too."""
     dialog = PreferencesDialog(settings, parent, library)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()

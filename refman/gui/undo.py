@@ -105,6 +105,16 @@ class LibraryEditor(QObject):
             return True
         return self._push_new(SetFieldCommand, item_id, field, old, new)
 
+    def set_key(self, item_id: ItemId, old: str, new: str) -> bool:
+        """Give the item another citation key; refused (``failed``) when another item has it."""
+        if old == new:
+            return True
+        return self._push_new(SetKeysCommand, {item_id: new}, "Edit citation key")
+
+    def regenerate_keys(self, ids: Sequence[ItemId]) -> bool:
+        """Make the items' citation keys again from the pattern; undo gives the old ones back."""
+        return self._push_new(SetKeysCommand, dict.fromkeys(ids, None), "Regenerate citation key")
+
     def add_tags(self, ids: Sequence[ItemId], names: Sequence[str]) -> bool:
         return self._push_new(TagCommand, ids, names, adding=True)
 
@@ -193,6 +203,26 @@ class SetFieldCommand(LibraryCommand):
 
     def revert(self) -> Changes:
         return self.library.items.update(self.item_id, **{self.field: self.old})
+
+
+class SetKeysCommand(LibraryCommand):
+    """Citation keys set ({item: key}) or made again from the pattern ({item: None}); undo
+    gives each item its old key back."""
+
+    def __init__(self, library: Library, new: Mapping[ItemId, str | None], text: str):
+        super().__init__(library, text)
+        self.new = dict(new)
+        self.old = library.keys.of(list(new))
+
+    def do(self) -> Changes:
+        keys = {i: k for i, k in self.new.items() if k is not None}
+        if keys:
+            return self.library.keys.set_many(keys)
+        _, changes = self.library.keys.regenerate(list(self.new))
+        return changes
+
+    def revert(self) -> Changes:
+        return self.library.keys.set_many(self.old)
 
 
 class UpdateFromPubMedCommand(LibraryCommand):

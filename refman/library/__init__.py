@@ -18,6 +18,7 @@
       .attachments  attachments.py   files kept with items: copied whole or linked; check
       .pdfs         pdfs.py          a PDF to its reference (DOI/PMID looked up), PDF attached
       .duplicates   duplicates.py    duplicate groups and why, "Not Duplicates", merge (undone)
+      .keys         keys.py          citation keys: read, edit, make again; their pattern
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -24,6 +24,7 @@ from refman.library.duplicates import Duplicates
 from refman.library.exporting import Exporting
 from refman.library.importing import Importing
 from refman.library.items import Items
+from refman.library.keys import Keys
 from refman.library.live_exports import LiveExports
 from refman.library.notes import Notes
 from refman.library.notices import Notices
@@ -86,6 +87,7 @@ class Library:
         self.attachments = Attachments(self.connection)  # files kept with items
         self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
         self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
+        self.keys = Keys(self.connection)  # citation keys and their pattern
 
     @property
     def read_only(self) -> bool:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from refman.citekeys import KeyPattern, is_placeholder
 from refman.library.attachments import Attachments
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
 from refman.store import attachments, identifiers, items, search
+from refman.store import citekeys as store_keys
 from refman.store import markers as table_markers
 from refman.store.markers import Marker
 
@@ -100,8 +102,17 @@ class Items(UseCase):
 
     def update(self, item_id: ItemId, **changes: object) -> Changes:
         """Change fields of one item (names from model.EDITABLE_FIELDS); date_modified moves
-        when anything did."""
-        return self._change(Changes(changed=frozenset({item_id})), items.update, item_id, changes)
+        when anything did. An item still keyed ``ref`` (made empty) gets its citation key from
+        its fields now (refman.citekeys.EMPTY_KEY); any other key stays as it is."""
+        with self._connection.writing() as db:
+            (before,) = items.load(db, [item_id], source_records=False, tag_details=False)
+            items.update(db, item_id, changes)
+            pattern = KeyPattern(store_keys.pattern(db))
+            if is_placeholder(before.citation_key, before, pattern):
+                (after,) = items.load(db, [item_id], source_records=False, tag_details=False)
+                if not is_placeholder(before.citation_key, after, pattern):
+                    store_keys.regenerate(db, [(item_id, after)])
+        return Changes(changed=frozenset({item_id}))
 
     def trash(self, ids: Sequence[ItemId]) -> Changes:
         return self._change(

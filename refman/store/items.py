@@ -16,10 +16,18 @@ from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import field_index, fts, mapping, tags
+from refman.store import citekeys, field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
-from refman.store.schema import Creator, Item, ItemAbstract, ItemTag, SourceRecord, Trash
+from refman.store.schema import (
+    CitationKey,
+    Creator,
+    Item,
+    ItemAbstract,
+    ItemTag,
+    SourceRecord,
+    Trash,
+)
 from refman.store.schema import Tag as TagRow
 
 # Display value of each item-table column (the sort keys' names), as an SQL expression.
@@ -35,6 +43,8 @@ DISPLAY_COLUMNS = {
     "pmid": Item.pmid,
     "volume": Item.volume,
     "pages": Item.pages,
+    # The stored citation key (store/citekeys.py), a table of its own.
+    "citation_key": CitationKey.select(CitationKey.key).where(CitationKey.item == Item.id),
 }
 
 
@@ -44,7 +54,8 @@ DISPLAY_COLUMNS = {
 def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     """Add the references with all their parts and index rows; their ids in the same order.
 
-    New tags are indexed by trigger as they are created.
+    New tags are indexed by trigger as they are created. Each item gets its citation key
+    (store.citekeys): its own when it brings a free one, else the library's pattern's.
     """
     if not refs:
         return []
@@ -59,6 +70,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     _insert_parts(db, new)
     _insert_tag_links(db, new)
     fts.insert_rows(db, fts.ITEMS, ((item_id, *fts.reference_row(ref)) for item_id, ref in new))
+    citekeys.assign(db, citekeys.new_keys(new))
     return [item_id for item_id, _ in new]
 
 
@@ -165,6 +177,7 @@ def _load_chunk(
         fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed)))
     )
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
+    keys = citekeys.keys_of(db, ids)
     loaded = {}
     for row in rows:
         record, damage = mapping.read_source_record(records.get(row[0]))
@@ -176,6 +189,7 @@ def _load_chunk(
             tags=tag_links.get(row[0], ()),
             source_record=record,
             damage=damage,
+            citation_key=keys.get(row[0], ""),
         )
     return loaded
 

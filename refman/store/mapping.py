@@ -462,6 +462,7 @@ class ItemReader:
         tags: Sequence[Tag],
         source_record: SourceRecord,
         damage: str = "",
+        citation_key: str = "",
     ) -> Reference:
         """A Reference from a row of ("id",) + STORED_COLUMNS and what the other tables hold.
 
@@ -482,6 +483,7 @@ class ItemReader:
             date_modified=self._time(modified),
             trashed=trashed,
             damage=damage,
+            citation_key=citation_key,
             notes=(),  # the library's notes are Notes of their own, not read with the item
         )
         if damage:  # written from its fields, as an item made in refman is

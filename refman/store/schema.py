@@ -282,6 +282,21 @@ class ItemAffiliation(BaseModel):
         primary_key = CompositeKey("affiliation", "item")
 
 
+class CitationKey(BaseModel):
+    """An item's citation key, unique ignoring case (``folded``); see store/citekeys.py."""
+
+    item = ForeignKeyField(Item, primary_key=True, on_delete="CASCADE")
+    key = TextField()
+    folded = TextField(unique=True)
+
+
+class CitationKeyPattern(BaseModel):
+    """One row (id 1) when a key pattern was chosen; none means the default."""
+
+    id = IntegerField(primary_key=True)
+    pattern = TextField()
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -304,4 +319,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     MeshQualifier,
     Affiliation,
     ItemAffiliation,
+    CitationKey,
+    CitationKeyPattern,
 )

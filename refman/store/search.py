@@ -21,7 +21,15 @@ from refman import query
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
 from refman.store import fts, querying
 from refman.store.bulk import fetch, ids_listed
-from refman.store.schema import CollectionItem, Item, ItemFlags, ItemTag, Tag, Trash
+from refman.store.schema import (
+    CitationKey,
+    CollectionItem,
+    Item,
+    ItemFlags,
+    ItemTag,
+    Tag,
+    Trash,
+)
 
 # Sort key (as the item table names its columns) → the indexed column that orders it.
 SORT_COLUMNS = {
@@ -36,6 +44,11 @@ SORT_COLUMNS = {
     "pmid": Item.pmid_sort,
     "volume": Item.volume_sort,
     "pages": Item.pages_sort,
+    # Ignoring case, as keys are compared; items without a key (none, in a migrated library)
+    # first.
+    "citation_key": fn.IFNULL(
+        CitationKey.select(CitationKey.folded).where(CitationKey.item == Item.id), ""
+    ),
 }
 
 # Up to this many matches, they are sorted by themselves (by the view's kept order, else looked

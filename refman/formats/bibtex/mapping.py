@@ -294,6 +294,7 @@ def to_reference(entry: Entry) -> Reference:
         source_format=source_format(entry),
         source_record=entry.record,
         notes=_notes(entry),
+        citation_key=entry.key,  # kept by the import when it is free (store.citekeys)
     )
 
 

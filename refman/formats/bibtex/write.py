@@ -7,10 +7,11 @@ BibTeX writer does so for entries that use no BibLaTeX field, the BibLaTeX write
 
 Choices, following what Zotero's Better BibTeX does where there is a convention to follow:
 
-- Citation keys (but an imported entry's own) are ``family + year + first significant title
-  word`` (``knowles2023safety``), folded to lowercase ASCII. On a collision within one export
-  the first item keeps the plain key and the next ones get ``a``, ``b``, ... in input order, so
-  adding an item at the end of an export never changes an earlier key.
+- Citation keys: an item of the library is written with its stored key (refman.citekeys), the
+  same in every export. A reference that is not stored keeps its entry's own key, or gets
+  ``family + year + first significant title word`` (``knowles2023safety``), folded to lowercase
+  ASCII; on a collision within one export the first keeps the plain key and the next ones get
+  ``a``, ``b``, ... in input order.
 - BibTeX output is pure ASCII where LaTeX has a form for a character (``é`` → ``{\\'e}``,
   ``ß`` → ``{\\ss}``, ``α`` → ``{$\\alpha$}``); a character with no LaTeX form stays UTF-8
   rather than being dropped. BibLaTeX output keeps all non-ASCII text as UTF-8 (biber reads it).
@@ -138,20 +139,35 @@ def _source_key(ref: Reference) -> str:
 _USABLE_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
 
 
+def _stored_key(ref: Reference) -> str:
+    """The library's key of a reference loaded from it ("" for one read from a file)."""
+    return ref.citation_key if ref.id is not None else ""
+
+
+def _own_key(ref: Reference) -> str:
+    """The key a reference read from a file brought, if BibTeX can take it."""
+    own = ref.citation_key or _source_key(ref)
+    return own if _USABLE_KEY.fullmatch(own) else ""
+
+
 def citation_keys(refs: Sequence[Reference]) -> list[str]:
     """One unique key per reference, in order; the same input always gives the same keys.
 
-    An imported entry keeps its own key (documents cite it), unless an earlier reference
-    took it."""
-    bases = [_source_key(ref) or _base_key(ref) for ref in refs]
-    reserved = set(bases)  # a suffixed key must not take another item's plain key
+    A reference from the library has its stored key (refman.citekeys: unique and pinned, so
+    every export gives the same item the same key). Any other reference (one read from a file
+    and written again without being stored) keeps its entry's own key, unless an earlier
+    reference took it, or gets one made here, which never takes a stored one."""
+    fixed = [_stored_key(ref) for ref in refs]
+    stored = {key.casefold() for key in fixed if key}
+    bases = [key or _own_key(ref) or _base_key(ref) for ref, key in zip(refs, fixed, strict=True)]
+    reserved = set(bases) | stored  # a suffixed key must not take another item's plain key
     taken: set[str] = set()
     # Each base resumes its suffixes where it stopped, so many collisions stay linear.
     suffixes: dict[str, Iterator[str]] = {}
     keys = []
-    for base in bases:
+    for fixed_key, base in zip(fixed, bases, strict=True):
         key = base
-        if key in taken:
+        if not fixed_key and (key in taken or key.casefold() in stored):
             candidates = suffixes.setdefault(base, (base + s for s in _suffixes()))
             key = next(k for k in candidates if k not in taken and k not in reserved)
         taken.add(key)

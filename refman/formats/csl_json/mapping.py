@@ -364,11 +364,12 @@ def _patched(source: Json, ref: Reference, base: Reference) -> Json:
     return dict(members)
 
 
-def export_item(ref: Reference, item_id: str) -> Json:
+def export_item(ref: Reference, item_id: str, *, keep_own_id: bool = True) -> Json:
     """The item a CSL-JSON export writes for ``ref``.
 
-    An item imported from CSL-JSON is its item as imported (its own ``id`` too: Pandoc's
-    citation key), with the members of the fields edited since replaced; refman's member is
+    An item imported from CSL-JSON is its item as imported (its own ``id`` too, unless
+    ``keep_own_id`` is False: then ``item_id``, the stored citation key), with the members
+    of the fields edited since replaced; refman's member is
     written when the item had one, or when the CSL variables alone would not give ``ref``
     back. Any other reference is ``to_csl`` with refman's member.
     """
@@ -379,7 +380,10 @@ def export_item(ref: Reference, item_id: str) -> Json:
         return item
     base, _ = read_item(source)
     item = _patched(source, ref, base)
-    item.setdefault("id", item_id)
+    if keep_own_id:
+        item.setdefault("id", item_id)
+    else:
+        item = {"id": item_id, **item} if "id" not in item else {**item, "id": item_id}
     if EXTRAS in source:
         item[EXTRAS] = extras(ref)
         return item
@@ -390,4 +394,10 @@ def export_item(ref: Reference, item_id: str) -> Json:
 
 def with_source(ref: Reference, item: Json, text: str) -> Reference:
     """``ref`` keeping ``item`` (written as ``text``) as its source record."""
-    return replace(ref, source_format=SOURCE_FORMAT, source_record=((SOURCE_TAG, text),))
+    own_id = item.get("id")  # Pandoc's citation key: kept by the import when it is free
+    return replace(
+        ref,
+        source_format=SOURCE_FORMAT,
+        source_record=((SOURCE_TAG, text),),
+        citation_key=own_id if isinstance(own_id, str) else "",
+    )

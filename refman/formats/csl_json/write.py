@@ -16,11 +16,18 @@ from refman.model import Reference
 
 
 def write(refs: Sequence[Reference], out: TextIO, ids: Sequence[str] | None = None) -> None:
-    """Write ``refs`` as one CSL-JSON array; ``ids`` default to the library ids or positions
-    (an imported item keeps its own id: a Pandoc citation key, Zotero's item URI)."""
+    """Write ``refs`` as one CSL-JSON array. Each item's ``id`` is from ``ids`` when given
+    (an item imported from CSL-JSON then keeps its own), else the reference's stored
+    citation key (Pandoc's key, the same as BibTeX's), else, for a reference not from a
+    library, its own id as read or its position."""
     items = []
     for n, ref in enumerate(refs):
-        item_id = ids[n] if ids else str(ref.id if ref.id is not None else n + 1)
-        items.append(export_item(ref, item_id))
+        if ids:
+            item = export_item(ref, ids[n])
+        elif ref.id is not None and ref.citation_key:  # the library's key
+            item = export_item(ref, ref.citation_key, keep_own_id=False)
+        else:
+            item = export_item(ref, str(ref.id if ref.id is not None else n + 1))
+        items.append(item)
     json.dump(items, out, ensure_ascii=False, indent=1)
     out.write("\n")

@@ -31,6 +31,7 @@ NOT_HELD = {
     "item_type",  # several types share misc (BibTeX) or online (BibLaTeX)
     "container_title_short",  # BibTeX has no field for it
     "place",  # a journal's place (MEDLINE: its country) is not written
+    "citation_key",  # read back from the entry: the originals here were never stored
 }
 
 
