@@ -99,9 +99,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("volume", "Volume", align=_RIGHT, width=70),
     Column("pages", "Pages", width=90),
     Column("date_modified", "Date Modified", show=display_time, width=140),
+    Column("citation_key", "Citation Key", width=150),
+    # The markers last: a data column's place in COLUMNS is then its place in COLUMN_KEYS.
     Column("notes", "Notes", shown=True, width=34, marker=True),
     Column("notices", "Notices", shown=True, width=30, marker=True),
-    Column("citation_key", "Citation Key", width=150),
 )
 # The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
 COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)

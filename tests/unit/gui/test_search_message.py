@@ -58,11 +58,10 @@ def test_no_items_match_names_the_collection(window, qtbot):
     qtbot.waitUntil(lambda: window.search_message.text().endswith(" in Trash"))
 
 
-def test_pdf_search_says_no_pdfs_are_indexed(window, qtbot):
+def test_a_pdf_search_without_pdfs_says_nothing_matches(window, qtbot):
     search(window, qtbot, "balloon[pdf]")
-    assert window.search_message.text().startswith(
-        "[pdf] at character 8 searches the words of attached PDFs, and no PDFs are indexed yet"
-    )
+    assert window.search_message.text() == 'No items match "balloon[pdf]" in My Library'
+    assert window.table_model.ids == []
 
 
 def test_the_message_sits_directly_above_the_table(window):
