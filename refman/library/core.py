@@ -26,6 +26,7 @@ from refman.library.notes import Notes
 from refman.library.notices import Notices
 from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
+from refman.library.searches import Searches
 from refman.library.tags import Tags
 from refman.library.updating import Updating
 from refman.model import LibraryError
@@ -77,6 +78,7 @@ class Library:
         self.notices = Notices(self.connection)
         self.pubmed = PubMedSearch(self.connection)  # Search PubMed, import chosen hits
         self.updating = Updating(self.connection)  # update from PubMed
+        self.searches = Searches(self.connection)  # saved searches (smart collections)
 
     @property
     def read_only(self) -> bool:

@@ -387,6 +387,28 @@ def _add_source_history(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_SAVED_SEARCHES = """
+-- Saved searches (smart collections): a name and the query text, run as the quick search
+-- runs it (library/searches.py), never parsed here. Names are unique ignoring case: the
+-- index catches ASCII case, library/searches.py the rest (casefold) before it writes.
+CREATE TABLE IF NOT EXISTS saved_search (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created TEXT NOT NULL,
+    changed TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS saved_search_name ON saved_search (name COLLATE NOCASE);
+"""
+
+
+def _add_saved_searches(db: Database) -> None:
+    """Saved searches: a name and a query text each, listed in the sidebar as smart
+    collections and run by name on the command line."""
+    for statement in _statements(_SAVED_SEARCHES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -397,6 +419,7 @@ MIGRATIONS: list[Migration] = [
     _add_import_batches,  # import batches (issue 13): a step of its own
     _add_notice_flags,  # retractions and errata flagged (issue 14): a step of its own
     _add_source_history,  # Update from PubMed (issue 14): earlier source records kept
+    _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
 ]
 
 

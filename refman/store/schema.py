@@ -225,6 +225,16 @@ class SourceHistory(BaseModel):
     reason = TextField(default="")
 
 
+class SavedSearch(BaseModel):
+    """A saved search: a name (unique ignoring case) and its query text (see migrations)."""
+
+    id = AutoField()
+    name = TextField()
+    query = TextField()
+    created = TextField()  # ISO 8601 UTC, see mapping.format_time
+    changed = TextField()
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -242,4 +252,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     ItemFlags,
     SourceHistory,
+    SavedSearch,
 )
