@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -39,6 +40,7 @@ from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.resources import SAMPLE_RECORD, icon
 from refman.gui.search_box import SearchBox
 from refman.gui.sidebar import FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
+from refman.gui.sidebar_searches import SEARCH
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, ImportBatch, Library, UndoneImport
@@ -59,11 +61,12 @@ NOTICES_AFTER_CHANGES_MS = 500
 _KEYS = QKeySequence.StandardKey
 ADD_BY_IDENTIFIER = "Add by &Identifier…"
 NEW_ITEM = "&New Item…"
+SAVE_SEARCH = "Save &Search…"
 NEW_ITEM_TYPE_KEY = "new_item/type"  # the type last chosen in New Item, offered first next time
 # Menu entries that only write to the library: off when it is open read-only.
 READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
-    *("&New Collection…", "Empty Trash…"),
+    *("&New Collection…", "Empty Trash…", SAVE_SEARCH),
     *(ADD_BY_IDENTIFIER, NEW_ITEM),
 }
 
@@ -160,6 +163,8 @@ class MainWindow(QMainWindow):
             ADD_BY_IDENTIFIER, self.add_by_identifier, QKeySequence("Ctrl+Shift+N")
         )
         self.new_item_action = self._action(NEW_ITEM, self.new_item, _KEYS.New)
+        self.save_search_action = self._action(SAVE_SEARCH, self.save_search, None)
+        self._add_save_search_button()
         menus: dict[str, list[Any]] = {  # entries as _fill_menu takes them
             "&File": [
                 self.new_item_action,
@@ -171,6 +176,7 @@ class MainWindow(QMainWindow):
                 ("&Export…", self.export, None),
                 None,
                 ("&New Collection…", lambda: self.sidebar.new_collection(), None),
+                self.save_search_action,
                 None,
                 ("&Quit", self.close, _KEYS.Quit),
             ],
@@ -210,6 +216,17 @@ class MainWindow(QMainWindow):
         self.toolbar.addActions([self.new_item_action, self.add_by_identifier_action])
         self.toolbar.addAction(self._action("Import", self.choose_files_to_import, None))
         self.toolbar.addAction(self._action("Search PubMed", self.search_pubmed, None))
+
+    def _add_save_search_button(self) -> None:
+        """Save Search as a button at the end of the search box, there while it holds text (it
+        goes wherever the box goes)."""
+        button = self._action(SAVE_SEARCH, self.save_search, None)
+        button.setIcon(icon("saved-search"))
+        button.setToolTip("Save this search as a smart collection in the sidebar")
+        button.setVisible(False)
+        self.search_box.addAction(button, QLineEdit.ActionPosition.TrailingPosition)
+        self.search_box.textChanged.connect(lambda text: button.setVisible(bool(text.strip())))
+        self.save_search_button = button
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
@@ -282,7 +299,15 @@ class MainWindow(QMainWindow):
             trashed=source.kind == TRASH,
             tags=(),
             flags=FLAGGED_VIEW if source.kind == FLAGGED else (),
+            saved_query=source.search.query if source.kind == SEARCH and source.search else "",
         )
+
+    def save_search(self) -> None:
+        """Save Search: the search box's text (asked for when the box is empty) as a saved
+        search, named by the user; it is then selected and the box emptied (it shows it)."""
+        saved = self.sidebar.save_search(self.search_box.text())
+        if saved is not None:
+            self.search_box.clear_now()
 
     def _narrow(self, **changes) -> None:
         self.query = replace(self.query, **changes)
