@@ -14,18 +14,14 @@ search comes back with Undo (no confirmation asked).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QStandardItem
+from PySide6.QtWidgets import QTreeView
 
 from refman.gui import dialogs
 from refman.gui.resources import icon
 from refman.gui.undo import InverseCommand, LibraryEditor
 from refman.library.searches import SavedSearch
-
-if TYPE_CHECKING:
-    from refman.gui.sidebar import CollectionTree, CollectionTreeModel
 
 SEARCH = "search"  # a saved search's kind in the sidebar (sidebar.KIND_ROLE)
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3  # the SavedSearch of a row
@@ -55,7 +51,7 @@ def search_title(saved: SavedSearch, count: int | None) -> str:
 class SearchCounts(QObject):
     """Keeps the counts of the saved searches on screen right, a short while after changes."""
 
-    def __init__(self, tree: CollectionTree, editor: LibraryEditor):
+    def __init__(self, tree: QTreeView, editor: LibraryEditor):
         super().__init__(tree)
         self.tree = tree
         self.library = editor.library
@@ -96,7 +92,7 @@ class SearchCounts(QObject):
         return rect.isValid() and rect.intersects(self.tree.viewport().rect())
 
 
-def search_indexes(model: CollectionTreeModel) -> list[QModelIndex]:
+def search_indexes(model: QAbstractItemModel) -> list[QModelIndex]:
     """The rows of the saved searches (children of My Library)."""
     top = model.index(0, 0)
     rows = (model.index(row, 0, top) for row in range(model.rowCount(top)))
