@@ -349,7 +349,8 @@ class Sidebar(QSplitter):
         if changes.collections or changes.searches:
             self.reload_collections()
         elif changes:  # any change may move what a saved search finds: counted when seen
-            self.search_counts.invalidate()
+            notes_only = changes == Changes(notes=changes.notes)
+            self.search_counts.invalidate(notes_only=notes_only)
         # Tag counts move when tags, memberships or the set of items do; not on field edits
         # or notes (a note saves every second while typing: no recount then).
         if changes.tags or changes.collections or changes.added or changes.removed:

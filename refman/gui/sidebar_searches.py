@@ -27,9 +27,11 @@ SEARCH = "search"  # a saved search's kind in the sidebar (sidebar.KIND_ROLE)
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3  # the SavedSearch of a row
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 4  # its count, None while not known
 ICON = "saved-search"
-# Counts are taken this long after the last of a run of changes (a note typed saves each
-# second; an import sends several changes).
+# Counts are taken this long after the last of a run of changes (an import sends several).
 COUNT_DELAY_MS = 300
+# ... and this long after a note was saved: a note saves each second while it is typed, and a
+# query may look in notes, so the counts are taken once the typing pauses.
+NOTES_COUNT_DELAY_MS = 2000
 
 
 def search_row(saved: SavedSearch, kind_role: int, flags: Qt.ItemFlag) -> QStandardItem:
@@ -58,17 +60,18 @@ class SearchCounts(QObject):
         self._timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
         self._timer.timeout.connect(self.count_visible)
         self.counted = 0  # searches run so far (tests and measurements read it)
-        tree.expanded.connect(self.schedule)
-        tree.verticalScrollBar().valueChanged.connect(self.schedule)
+        tree.expanded.connect(lambda _index: self.schedule())
+        tree.verticalScrollBar().valueChanged.connect(lambda _value: self.schedule())
 
-    def invalidate(self) -> None:
-        """The library changed: every count may be wrong; count again those on screen."""
+    def invalidate(self, *, notes_only: bool = False) -> None:
+        """The library changed: every count may be wrong; count again those on screen (later
+        when only notes changed)."""
         for index in self._rows():
             self.tree.model().setData(index, None, COUNT_ROLE)
-        self.schedule()
+        self.schedule(NOTES_COUNT_DELAY_MS if notes_only else COUNT_DELAY_MS)
 
-    def schedule(self, *_args) -> None:
-        self._timer.start()
+    def schedule(self, delay_ms: int = COUNT_DELAY_MS) -> None:
+        self._timer.start(delay_ms)
 
     def count_visible(self) -> None:
         """Count the saved searches on screen whose count is not known."""

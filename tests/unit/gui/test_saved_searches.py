@@ -245,3 +245,12 @@ def test_a_saved_search_row_cannot_take_drops(window):
     window.sidebar.reload_collections()
     index = window.sidebar.model.index_of(source_of(window, "Topic"))
     assert not index.flags() & Qt.ItemFlag.ItemIsDropEnabled
+
+
+def test_counts_follow_a_note_once_typing_pauses(window, qtbot):
+    window.library.searches.add("Zebrafish", "zebrafish")
+    window.sidebar.reload_collections()
+    wait_for_rows(qtbot, window, ["Zebrafish (0)"])
+    item_id = id_of(window.library, "Gut")
+    window.editor.run(lambda: window.library.notes.add(item_id, "<p>zebrafish model</p>")[1])
+    wait_for_rows(qtbot, window, ["Zebrafish (1)"])
