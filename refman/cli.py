@@ -15,9 +15,13 @@
     refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
     refman [--library PATH] key ITEM_ID [NEW_KEY] | key --regenerate ITEM_ID...
     refman [--library PATH] key --pattern [PATTERN]        (citation keys and their pattern)
-    refman [--library PATH] list [--query TEXT] [--flagged [retracted|concern|erratum]] [--json]
+    refman [--library PATH] list [--query TEXT] [--search NAME]
+                                 [--flagged [retracted|concern|erratum]] [--json]
     refman [--library PATH] export [--format FORMAT] [--style STYLE] [--query TEXT]
-                                   [--collection NAME] [--output FILE]
+                                   [--collection NAME] [--search NAME] [--output FILE]
+    refman [--library PATH] searches list [--json]       (saved searches, with their counts)
+    refman [--library PATH] searches add NAME QUERY | edit NAME QUERY
+    refman [--library PATH] searches rename OLD NEW | remove NAME
     refman [--library PATH] autoexport add FILE [--format FORMAT] [--style STYLE]
                                        [--collection NAME]      (a file kept up to date)
     refman [--library PATH] autoexport list [--json] | remove FILE|ID | run
@@ -84,6 +88,7 @@ from refman.online import NetworkError
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
     *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge", "key"),
+    "searches",
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -111,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_key(commands)
     _add_export(commands)
     _add_autoexport(commands)
+    _add_searches(commands)
     _add_tag(commands)
     _add_note(commands)
     _add_new(commands)
@@ -246,6 +252,7 @@ def _add_list(commands) -> None:
         metavar="TEXT",
         help="words, a PMID/DOI, or PubMed syntax: 'Knowles CH[au] AND 2019:2023[dp]'",
     )
+    cmd.add_argument("--search", metavar="NAME", help="only items the saved search NAME finds")
     cmd.add_argument(
         "--flagged",
         nargs="?",
@@ -294,6 +301,7 @@ def _add_export(commands) -> None:
     )
     cmd.add_argument("--query", default="", metavar="TEXT", help="only items matching TEXT")
     cmd.add_argument("--collection", metavar="NAME", help="only items in this collection")
+    cmd.add_argument("--search", metavar="NAME", help="only items the saved search NAME finds")
     cmd.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
 
 
@@ -319,6 +327,29 @@ def _add_autoexport(commands) -> None:
     remove = actions.add_parser("remove", help="stop keeping FILE up to date (FILE stays)")
     remove.add_argument("path", metavar="FILE|ID")
     actions.add_parser("run", help="rewrite every live export now")
+
+
+def _add_searches(commands) -> None:
+    cmd = commands.add_parser(
+        "searches",
+        help="saved searches: list them with their counts, add, edit, rename, remove",
+        description="Saved searches (the window's smart collections): a name for a query, "
+        "run again each time it is used.",
+    )
+    actions = cmd.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="name, query and item count of each")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    add = actions.add_parser("add", help="save QUERY as a search called NAME")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("query", metavar="QUERY")
+    edit = actions.add_parser("edit", help="give the saved search NAME another QUERY")
+    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("query", metavar="QUERY")
+    rename = actions.add_parser("rename", help="rename the saved search OLD to NEW")
+    rename.add_argument("name", metavar="OLD")
+    rename.add_argument("new_name", metavar="NEW")
+    remove = actions.add_parser("remove", help="delete the saved search NAME (not its items)")
+    remove.add_argument("name", metavar="NAME")
 
 
 def _add_tag(commands) -> None:
@@ -442,6 +473,7 @@ TEXT_ARGUMENTS = {
     "import": {"collection": "--collection", "tag": "--tag"},
     "list": {"query": "--query"},
     "add": {"ids": "ID", "collection": "--collection"},
+    "searches": {"name": "NAME", "query": "QUERY", "new_name": "NEW"},
     "pubmed": {"query": "QUERY"},
     "update": {"query": "--query"},
     "export": {
@@ -449,6 +481,7 @@ TEXT_ARGUMENTS = {
         "style": "--style",
         "query": "--query",
         "collection": "--collection",
+        "search": "--search",
     },
     "autoexport": {"format": "--format", "style": "--style", "collection": "--collection"},
     "tag": {"tag": "TAG", "query": "--query"},
@@ -888,7 +921,7 @@ def cmd_imports(library: Library, args) -> int:
 def cmd_list(library: Library, args) -> int:
     # Read in one snapshot (Items.each): an item another program deletes while the list
     # prints cannot end it half-way.
-    view = ViewQuery(text=args.query)
+    view = _view(library, args.query, None, args.search)
     wanted = None
     if args.flagged:  # reads the records not read for notices yet, once, and keeps that
         wanted = set(library.notices.flagged(None if args.flagged == "any" else args.flagged))
@@ -942,19 +975,23 @@ def _list_line(ref: Reference, flags: tuple[str, ...] = ()) -> str:
     return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {marks}{ref.title}")
 
 
-def _view(library: Library, query: str, collection: str | None) -> ViewQuery:
-    """The items an export names: those matching the query, in the collection if given."""
+def _view(
+    library: Library, query: str, collection: str | None, search: str | None = None
+) -> ViewQuery:
+    """The items a list or an export names: those matching the query, in the collection
+    and found by the saved search if given."""
     cid = None
     if collection is not None:
         found = library.collections.find(collection)
         if found is None:
             raise RefmanError(f"There is no collection called '{collection}'.")
         cid = found.id
-    return ViewQuery(text=query, collection=cid)
+    saved = library.searches.named(search).query if search is not None else ""
+    return ViewQuery(text=query, collection=cid, saved_query=saved)
 
 
 def cmd_export(library: Library, args) -> int:
-    view = _view(library, args.query, args.collection)
+    view = _view(library, args.query, args.collection, args.search)
     count, text = library.exporting.export_view(view, args.format, style=args.style)
     # Retracted items cited in a manuscript: said on stderr, whatever the format (a BibTeX
     # or RIS file ends up in a manuscript too); the export goes on.
@@ -1073,6 +1110,42 @@ def _tell_failures(outcomes) -> int:
 
 def _count(count: int) -> str:
     return f"{count} item{'s' * (count != 1)}"
+
+
+def cmd_searches(library: Library, args) -> int:
+    """``searches``: list (the default) with counts, or change one saved search by name."""
+    searches = library.searches
+    if args.action == "add":
+        searches.add(args.name, args.query)
+        done = f"Saved the search '{args.name.strip()}'."
+    elif args.action == "edit":
+        searches.edit(args.name, args.query)
+        done = f"Changed the query of the saved search '{args.name.strip()}'."
+    elif args.action == "rename":
+        old = searches.named(args.name).name
+        searches.rename(old, args.new_name)
+        done = f"Renamed the saved search '{old}' to '{args.new_name.strip()}'."
+    elif args.action == "remove":
+        old = searches.named(args.name).name
+        searches.delete(old)
+        done = f"Removed the saved search '{old}'; its items stay in the library."
+    else:
+        return _list_searches(library, getattr(args, "json", False))
+    print(visible(done))
+    return 0
+
+
+def _list_searches(library: Library, as_json: bool) -> int:
+    listed = library.searches.with_counts()
+    for saved, count in listed:
+        if as_json:
+            entry = {"name": saved.name, "query": saved.query, "count": count}
+            print(json.dumps(entry, ensure_ascii=False))
+        else:
+            print(visible(f"{count:>6}  {saved.name}  {saved.query}"))
+    if not listed and not as_json:
+        print("No saved searches yet.")
+    return 0
 
 
 def cmd_tag(library: Library, args) -> int:
@@ -1319,6 +1392,7 @@ LIBRARY_COMMANDS = {
     "list": cmd_list,
     "export": cmd_export,
     "autoexport": cmd_autoexport,
+    "searches": cmd_searches,
     "tag": cmd_tag,
     "note": cmd_note,
     "new": cmd_new,
@@ -1365,6 +1439,7 @@ def run_command(args, library_path: Path) -> int:
     changing = changing or getattr(args, "import_hits", False)  # pubmed search --import
     changing = changing or bool(getattr(args, "not_ids", None))  # duplicates --not
     changing = changing or (args.command == "key" and _key_changes(args))
+    changing = changing or (args.command == "searches" and args.action not in (None, "list"))
     changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
     library = Library(library_path, verify=changing or args.command == "backup")
     try:

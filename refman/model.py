@@ -241,6 +241,9 @@ class ViewQuery:
     trashed: bool = False
     tags: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    # A saved search's query text: the view holds only the items it finds as well (the search
+    # text then narrows those). Run by library.searches, which the store never sees.
+    saved_query: str = ""
 
     def __post_init__(self) -> None:
         # A view is a key of the kept sort orders: its tags must be hashable, however given.

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QSizePolicy,
@@ -52,6 +53,7 @@ from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
 from refman.gui.search_box import SearchBox
 from refman.gui.search_message import SearchMessage
 from refman.gui.sidebar import DUPLICATES, FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
+from refman.gui.sidebar_searches import SEARCH
 from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
@@ -78,11 +80,12 @@ PANE_SHARES = (0.15, 0.57, 0.28)
 SEARCH_BOX_WIDTH = 26  # the toolbar's search box, in average character widths
 ADD_BY_IDENTIFIER = "Add by &Identifier…"
 NEW_ITEM = "&New Item…"
+SAVE_SEARCH = "Save &Search…"
 NEW_ITEM_TYPE_KEY = "new_item/type"  # the type last chosen in New Item, offered first next time
 # Menu entries that only write to the library: off when it is open read-only.
 READ_ONLY_DISABLED = {
     *("&Import…", "Import from &Clipboard", "Undo Import"),
-    *("&New Collection…", "Empty Trash…"),
+    *("&New Collection…", "Empty Trash…", SAVE_SEARCH),
     *(ADD_BY_IDENTIFIER, NEW_ITEM, "New &Note"),
     "&Merge All Duplicates…",
 }
@@ -256,6 +259,8 @@ class MainWindow(QMainWindow):
         )
         self.new_note_action = self._action("New &Note", self.new_note, None)
         self.search_pubmed_action = self._action("Search &PubMed…", self.search_pubmed, None)
+        self.save_search_action = self._action(SAVE_SEARCH, self.save_search, None)
+        self._add_save_search_button()
         menus: dict[str, list[Any]] = {  # entries as _fill_menu takes them
             "&File": [
                 self.new_item_action,
@@ -268,6 +273,7 @@ class MainWindow(QMainWindow):
                 ("&Export…", self.export, None),
                 None,
                 self.new_collection_action,
+                self.save_search_action,
                 None,
                 ("&Quit", self.close, _KEYS.Quit),
             ],
@@ -340,6 +346,17 @@ class MainWindow(QMainWindow):
             f"{self.search_box.placeholderText()} ({_shortcut_text(_KEYS.Find)})"
         )
         toolbar.addWidget(self.search_box)
+
+    def _add_save_search_button(self) -> None:
+        """Save Search as a button at the end of the search box, there while it holds text (it
+        goes wherever the box goes)."""
+        button = self._action(SAVE_SEARCH, self.save_search, None)
+        button.setIcon(icon("saved-search"))
+        button.setToolTip("Save this search as a smart collection in the sidebar")
+        button.setVisible(False)
+        self.search_box.addAction(button, QLineEdit.ActionPosition.TrailingPosition)
+        self.search_box.textChanged.connect(lambda text: button.setVisible(bool(text.strip())))
+        self.save_search_button = button
 
     def _undo_actions(self) -> list[QAction]:
         stack = self.editor.undo_stack
@@ -415,6 +432,7 @@ class MainWindow(QMainWindow):
             trashed=source.kind == TRASH,
             tags=(),
             flags=FLAGGED_VIEW if source.kind == FLAGGED else (),
+            saved_query=source.search.query if source.kind == SEARCH and source.search else "",
         )
 
     def _show_duplicates(self, shown: bool) -> None:
@@ -431,6 +449,13 @@ class MainWindow(QMainWindow):
         self.table.setVisible(not shown)
         self._show_on_the_right(self.duplicates.pane if shown else self.detail)
         self.duplicates.set_shown(shown)
+
+    def save_search(self) -> None:
+        """Save Search: the search box's text (asked for when the box is empty) as a saved
+        search, named by the user; it is then selected and the box emptied (it shows it)."""
+        saved = self.sidebar.save_search(self.search_box.text())
+        if saved is not None:
+            self.search_box.clear_now()
 
     def _narrow(self, **changes) -> None:
         self.query = replace(self.query, **changes)

@@ -1,5 +1,8 @@
-"""The left pane: My Library with its collection tree, Unfiled Items, Retracted & Corrected,
-Trash, and the tags.
+"""The left pane: My Library with its collection tree and saved searches, Unfiled Items,
+Retracted & Corrected, Trash, and the tags.
+
+Saved searches (smart collections, sidebar_searches.py) follow the collections under My
+Library; their counts are kept right lazily.
 
 Retracted & Corrected is the saved view of the items whose PubMed record names a retraction,
 an expression of concern or an erratum (library.notices), with their count; it is there only
@@ -13,7 +16,7 @@ collection are imported into it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -31,10 +34,18 @@ from PySide6.QtWidgets import (
 
 from refman.gui import dialogs, mime
 from refman.gui.resources import icon
+from refman.gui.sidebar_searches import (
+    SEARCH,
+    SEARCH_ROLE,
+    SearchActions,
+    SearchCounts,
+    search_row,
+)
 from refman.gui.tag_selector import TagSelector
 from refman.gui.undo import InverseCommand, LibraryEditor
 from refman.library import Changes
 from refman.library.notices import FLAG_LABELS
+from refman.library.searches import SavedSearch
 from refman.model import Collection, CollectionId
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,6 +67,7 @@ FLAGS = {
     DUPLICATES: _PLACE_FLAGS,
     TRASH: _PLACE_FLAGS | _F.ItemIsDropEnabled,
     COLLECTION: _PLACE_FLAGS | _F.ItemIsDropEnabled | _F.ItemIsDragEnabled,
+    SEARCH: _PLACE_FLAGS,
 }
 PLACES = (
     (LIBRARY, "My Library", "library"),
@@ -67,11 +79,12 @@ PLACES = (
 
 @dataclass(frozen=True)
 class Source:
-    """A place in the sidebar: the whole library, unfiled items, the flagged items, the trash
-    or a collection."""
+    """A place in the sidebar: the whole library, unfiled items, the flagged items, the trash,
+    a collection or a saved search (as it is now: an edit makes another Source)."""
 
     kind: str = LIBRARY
     collection: CollectionId | None = None
+    search: SavedSearch | None = None
 
 
 class CollectionTreeModel(QStandardItemModel):
@@ -88,12 +101,16 @@ class CollectionTreeModel(QStandardItemModel):
         self.duplicates_count = 0  # items in duplicate groups, found in the background
         self.rebuild([])
 
-    def rebuild(self, collections: list[Collection]) -> None:
+    def rebuild(
+        self, collections: list[Collection], searches: Sequence[SavedSearch] = ()
+    ) -> None:
         self.clear()
         self._parents = {c.id: c.parent_id for c in collections}
         places = [_item(title, kind, None, icon_name) for kind, title, icon_name in PLACES]
         # The tree is built before it is attached: three row insertions, not one per collection.
         self._add_children(places[0], None, collections)
+        for saved in searches:  # after the collections, as in Zotero
+            places[0].appendRow(search_row(saved, KIND_ROLE, FLAGS[SEARCH]))
         for place in places:
             self.appendRow(place)
         if self.flagged_count:
@@ -134,9 +151,11 @@ class CollectionTreeModel(QStandardItemModel):
     def source_at(self, index: QModelIndex | QPersistentModelIndex) -> Source | None:
         if not index.isValid():
             return None
-        return Source(index.data(KIND_ROLE), index.data(COLLECTION_ROLE))
+        return Source(index.data(KIND_ROLE), index.data(COLLECTION_ROLE), index.data(SEARCH_ROLE))
 
     def index_of(self, source: Source) -> QModelIndex:
+        if source.kind == SEARCH and source.search is not None:
+            return self._search_index(source.search.id)
         role, value = (
             (COLLECTION_ROLE, source.collection)
             if source.kind == COLLECTION
@@ -150,6 +169,15 @@ class CollectionTreeModel(QStandardItemModel):
             Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchWrap,
         )
         return found[0] if found else QModelIndex()
+
+    def _search_index(self, search_id: int) -> QModelIndex:
+        """The row of the saved search with this id (it may have been renamed or edited)."""
+        top = self.index(0, 0)
+        for row in range(self.rowCount(top)):
+            saved = self.index(row, 0, top).data(SEARCH_ROLE)
+            if saved is not None and saved.id == search_id:
+                return self.index(row, 0, top)
+        return QModelIndex()
 
     def is_within(self, cid: CollectionId | None, ancestor: CollectionId) -> bool:
         """True if ``cid`` is ``ancestor`` or nested somewhere inside it."""
@@ -299,6 +327,8 @@ class Sidebar(QSplitter):
         self.model = CollectionTreeModel(self)
         self.tree = CollectionTree(self.model)
         self.tags = TagSelector(editor)
+        self.search_counts = SearchCounts(self.tree, editor)
+        self.searches = SearchActions(editor, self)
         self.addWidget(self.tree)
         self.addWidget(self.tags)
         self._source = Source()
@@ -330,8 +360,11 @@ class Sidebar(QSplitter):
         self.model.set_flagged_count(count)
 
     def apply(self, changes: Changes) -> None:
-        if changes.collections:
+        if changes.collections or changes.searches:
             self.reload_collections()
+        elif changes:  # any change may move what a saved search finds: counted when seen
+            notes_only = changes == Changes(notes=changes.notes)
+            self.search_counts.invalidate(notes_only=notes_only)
         # Tag counts move when tags, memberships or the set of items do; not on field edits
         # or notes (a note saves every second while typing: no recount then).
         if changes.tags or changes.collections or changes.added or changes.removed:
@@ -341,12 +374,13 @@ class Sidebar(QSplitter):
         expanded = self.tree.expanded_collections()
         self._rebuilding = True  # the tree's current row wanders while it is rebuilt
         try:
-            self.model.rebuild(self.library.collections.all())
+            self.model.rebuild(self.library.collections.all(), self.library.searches.all())
             self.tree.expand_collections(expanded)
             self.tree.select_source(self._source)  # My Library if the collection is gone
         finally:
             self._rebuilding = False
         self._on_current_changed(self.tree.currentIndex())
+        self.search_counts.schedule()  # the rebuilt rows know no count yet
 
     def _on_current_changed(self, current: QModelIndex, _previous=None) -> None:
         source = self.model.source_at(current)
@@ -446,8 +480,22 @@ class Sidebar(QSplitter):
             menu.addAction(text, slot)
         return menu
 
+    def save_search(self, query: str = "") -> SavedSearch | None:
+        """Save ``query`` (asked for when blank) as a saved search, and show it."""
+        saved = self.searches.save(query)
+        if saved is not None:
+            self.select(Source(SEARCH, search=saved))
+        return saved
+
     def _menu_entries(self, source: Source) -> list[tuple[str, Callable[[], object]]]:
         cid = source.collection
+        saved = source.search
+        if source.kind == SEARCH and saved is not None:
+            return [
+                ("Edit Search…", lambda: self.searches.edit(saved)),
+                ("Rename Saved Search…", lambda: self.searches.rename(saved)),
+                ("Delete Saved Search", lambda: self.searches.delete(saved)),
+            ]
         if source.kind == COLLECTION and cid is not None:
             return [
                 ("New Subcollection…", lambda: self.new_collection(cid)),

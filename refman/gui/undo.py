@@ -509,4 +509,5 @@ def _merged(first: Changes, second: Changes) -> Changes:
         tags=first.tags or second.tags,
         collections=first.collections or second.collections,
         notes=first.notes | second.notes,
+        searches=first.searches or second.searches,
     )

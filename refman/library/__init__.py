@@ -19,6 +19,7 @@
       .pdfs         pdfs.py          a PDF to its reference (DOI/PMID looked up), PDF attached
       .duplicates   duplicates.py    duplicate groups and why, "Not Duplicates", merge (undone)
       .keys         keys.py          citation keys: read, edit, make again; their pattern
+      .searches     searches.py      saved searches: live queries by name, with counts
     backups.py                       where backups live, when they are made, restoring one
     changes.py                       Changes: what a change touched, returned after commit
 

@@ -18,6 +18,7 @@ class Changes:
     tags: bool = False
     collections: bool = False
     notes: frozenset[ItemId] = frozenset()
+    searches: bool = False  # saved searches added, renamed, edited or deleted
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))

@@ -31,6 +31,7 @@ from refman.library.notices import Notices
 from refman.library.pdfs import Pdfs
 from refman.library.pubmed import PubMedSearch
 from refman.library.safety import Safety
+from refman.library.searches import Searches
 from refman.library.tags import Tags
 from refman.library.updating import Updating
 from refman.model import LibraryError
@@ -88,6 +89,7 @@ class Library:
         self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
         self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
         self.keys = Keys(self.connection)  # citation keys and their pattern
+        self.searches = Searches(self.connection)  # saved searches (smart collections)
 
     @property
     def read_only(self) -> bool:

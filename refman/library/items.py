@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from refman.citekeys import KeyPattern, is_placeholder
 from refman.library.attachments import Attachments
 from refman.library.changes import Changes
+from refman.library.searches import view_ids
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
 from refman.store import attachments, identifiers, items, search
@@ -31,12 +32,12 @@ class Items(UseCase):
     def search(
         self, view: ViewQuery = LIBRARY, *, sort: str = "title", descending: bool = False
     ) -> list[ItemId]:
-        """Ids of the items in a view (its place, tags and search text), sorted in SQL, ties
-        by id. NoWordsError when its text is not blank but holds no word. ``sort`` is a key
-        of store.search.SORT_COLUMNS (the item table's column names)."""
+        """Ids of the items in a view (its place, tags, saved search and search text), sorted
+        in SQL, ties by id. NoWordsError when its text is not blank but holds no word. ``sort``
+        is a key of store.search.SORT_COLUMNS (the item table's column names)."""
         with self._connection.reading() as db:
             orders = self._connection.view_orders()
-            return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
+            return view_ids(db, view, sort=sort, descending=descending, orders=orders)
 
     def each(self, view: ViewQuery = LIBRARY, *, sort: str = "title") -> Iterator[Reference]:
         """The references of a view in order, built a chunk at a time, all from one state of

@@ -611,6 +611,28 @@ def _record_key(source_format: str, pairs: Sequence[tuple[str, str]]) -> str:
     return next((value for tag, value in pairs[:2] if tag == "ID"), "")
 
 
+_SAVED_SEARCHES = """
+-- Saved searches (smart collections): a name and the query text, run as the quick search
+-- runs it (library/searches.py), never parsed here. Names are unique ignoring case: the
+-- index catches ASCII case, library/searches.py the rest (casefold) before it writes.
+CREATE TABLE IF NOT EXISTS saved_search (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created TEXT NOT NULL,
+    changed TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS saved_search_name ON saved_search (name COLLATE NOCASE);
+"""
+
+
+def _add_saved_searches(db: Database) -> None:
+    """Saved searches: a name and a query text each, listed in the sidebar as smart
+    collections and run by name on the command line."""
+    for statement in _statements(_SAVED_SEARCHES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -626,6 +648,7 @@ MIGRATIONS: list[Migration] = [
     _add_not_duplicates,  # Duplicate Items (issue 16, i16-dups): "Not Duplicates" remembered
     _add_field_indexes,  # PubMed-syntax search (issue 16, i16-query): [sh], [ad], [la], [pt]
     _add_citation_keys,  # citation keys (issue 16, i16-keys): the tables and every item's key
+    _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
 ]
 
 

@@ -297,6 +297,16 @@ class CitationKeyPattern(BaseModel):
     pattern = TextField()
 
 
+class SavedSearch(BaseModel):
+    """A saved search: a name (unique ignoring case) and its query text (see migrations)."""
+
+    id = AutoField()
+    name = TextField()
+    query = TextField()
+    created = TextField()  # ISO 8601 UTC, see mapping.format_time
+    changed = TextField()
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Item,
     ItemAbstract,
@@ -321,4 +331,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     ItemAffiliation,
     CitationKey,
     CitationKeyPattern,
+    SavedSearch,
 )
