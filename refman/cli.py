@@ -23,7 +23,7 @@
     refman [--library PATH] searches add NAME QUERY | edit NAME QUERY
     refman [--library PATH] searches rename OLD NEW | remove NAME
     refman [--library PATH] autoexport add FILE [--format FORMAT] [--style STYLE]
-                                       [--collection NAME]      (a file kept up to date)
+                                       [--collection NAME | --search NAME]  (kept up to date)
     refman [--library PATH] autoexport list [--json] | remove FILE|ID | run
     refman [--library PATH] tag add|remove TAG (--query TEXT | --all)
     refman [--library PATH] note add ITEM_ID TEXT
@@ -322,6 +322,7 @@ def _add_autoexport(commands) -> None:
     )
     add.add_argument("--style", metavar="STYLE", help="CSL style id or title for text, html, rtf")
     add.add_argument("--collection", metavar="NAME", help="only the items of this collection")
+    add.add_argument("--search", metavar="NAME", help="only the items the saved search NAME finds")
     listing = actions.add_parser("list", help="the live exports, when each was last written")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     remove = actions.add_parser("remove", help="stop keeping FILE up to date (FILE stays)")
@@ -483,7 +484,12 @@ TEXT_ARGUMENTS = {
         "collection": "--collection",
         "search": "--search",
     },
-    "autoexport": {"format": "--format", "style": "--style", "collection": "--collection"},
+    "autoexport": {
+        "format": "--format",
+        "style": "--style",
+        "collection": "--collection",
+        "search": "--search",
+    },
     "tag": {"tag": "TAG", "query": "--query"},
     "note": {"text": "TEXT"},
     "new": {"type": "TYPE", "title": "--title", "field": "--field"},
@@ -1036,9 +1042,14 @@ def _autoexport_add(library: Library, args) -> int:
     """Store the live export and write it now; when that first write fails, it is not kept."""
     live = library.live_exports
     covers = live_exports.Coverage()
+    if args.collection is not None and args.search is not None:
+        raise RefmanError("Give --collection or --search, not both: a live export covers one.")
     if args.collection is not None:
         cid = _view(library, "", args.collection).collection
         covers = live_exports.Coverage(live_exports.COLLECTION, cid)
+    if args.search is not None:
+        name = library.searches.named(args.search).name
+        covers = live_exports.Coverage(live_exports.SEARCH, query=name)
     fmt = args.format or _format_by_extension(args.path)
     export = live.add(args.path, fmt, style=args.style, covers=covers)
     (outcome,) = live.refresh([export.id], force=True)

@@ -54,7 +54,7 @@ from refman.gui.links import open_link
 from refman.gui.style_picker import StylePicker
 from refman.gui.tasks import READ, WRITE, Task, TaskRunner
 from refman.library import Library
-from refman.library.live_exports import COLLECTION, FAILED, Coverage, Outcome
+from refman.library.live_exports import COLLECTION, FAILED, SEARCH, Coverage, Outcome
 from refman.library.notices import FlaggedItem, warning_lines
 from refman.model import ItemId, RefmanError, ViewQuery
 
@@ -87,6 +87,8 @@ def view_name(query: ViewQuery, library: Library) -> str:
         place = f"Collection “{names.get(query.collection, '?')}”"
     elif query.flags:
         place = "Retracted & Corrected"
+    elif query.saved_query:
+        place = f"Saved search “{_saved_search_name(query, library) or query.saved_query}”"
     else:
         place = "Trash" if query.trashed else "Unfiled Items" if query.unfiled else "My Library"
     filters = [f"tagged {', '.join(query.tags)}"] if query.tags else []
@@ -107,17 +109,26 @@ def export_scopes(
         scopes.append(Scope("Selected items", tuple(ids)))
     name = view_name(query, library)
     if name:
-        scopes.append(Scope(name, tuple(view_ids), _covers(query)))
+        scopes.append(Scope(name, tuple(view_ids), _covers(query, library)))
     scopes.append(Scope("Whole library", tuple(library.items.search()), Coverage()))
     return scopes
 
 
-def _covers(query: ViewQuery) -> Coverage | None:
-    """What a live export of the view covers: a collection unfiltered; None for any other
-    view (a search or tags narrow it: not a place that can be kept up to date)."""
+def _covers(query: ViewQuery, library: Library) -> Coverage | None:
+    """What a live export of the view covers: a collection unfiltered, or a saved search
+    unfiltered; None for any other view (search text or tags narrow it: not a place that can
+    be kept up to date)."""
     if query.collection is not None and query == ViewQuery(collection=query.collection):
         return Coverage(COLLECTION, query.collection)
+    if query.saved_query and query == ViewQuery(saved_query=query.saved_query):
+        name = _saved_search_name(query, library)
+        return Coverage(SEARCH, query=name) if name else None
     return None
+
+
+def _saved_search_name(query: ViewQuery, library: Library) -> str:
+    """The name of the saved search whose query the view runs ("" when none has it now)."""
+    return next((s.name for s in library.searches.all() if s.query == query.saved_query), "")
 
 
 class ExportDialog(QDialog):

@@ -32,7 +32,7 @@ from refman.library import backups
 from refman.library.exporting import Exporting
 from refman.library.use_case import UseCase
 from refman.model import CollectionId, LibraryError, RefmanError, ViewQuery
-from refman.store import collection_tree
+from refman.store import collection_tree, saved_searches
 from refman.store import live_exports as table
 from refman.store.connection import Connection, Database
 
@@ -232,9 +232,10 @@ def _view(db: Database, covers: Coverage) -> ViewQuery:
             raise RefmanError("the collection it exported has been deleted.")
         return ViewQuery(collection=covers.collection_id)
     if covers.place == SEARCH:
-        # Saved searches (issue 16, another part) store a query as text: look its text up by
-        # covers.query and return ViewQuery(text=that text) here.
-        raise RefmanError(f"saved searches cannot be kept up to date yet ({covers.query}).")
+        found = saved_searches.find(db, covers.query)
+        if found is None:
+            raise RefmanError(f"the saved search '{covers.query}' has been deleted or renamed.")
+        return ViewQuery(saved_query=found[2])  # (id, name, query, created, changed)
     raise RefmanError(f"it covers '{covers.place}', which this version of refman does not know.")
 
 

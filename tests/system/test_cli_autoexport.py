@@ -188,3 +188,26 @@ def test_the_window_rewrites_the_file_after_its_changes_and_at_its_start(library
     finally:
         assert window.terminate() == 0
     assert window.unexpected_output() == []
+
+
+def test_a_saved_search_is_kept_up_to_date_from_the_command_line(library_path, tmp_path):
+    refman(library_path, "import", RESULT1, RESULT2)
+    refman(library_path, "searches", "add", "Bio", "bio*[ti]")
+    target = tmp_path / "bio.json"
+    added = refman(library_path, "autoexport", "add", target, "--search", "bio")
+    assert "Saved search “Bio”" in added.stdout
+    first = pmids(target)
+    assert first and first < pmids_of_all(library_path)
+    refman(library_path, "searches", "edit", "Bio", "structure*[ti]")  # a changing command
+    assert pmids(target) != first
+    both = refman(library_path, "autoexport", "add", tmp_path / "x.json", "--search", "Bio",
+                  "--collection", "Any", ok=False)
+    assert both.returncode == 1 and "not both" in both.stderr
+    unknown = refman(library_path, "autoexport", "add", tmp_path / "y.json", "--search", "Nope",
+                     ok=False)
+    assert unknown.stderr == "refman: There is no saved search called 'Nope'.\n"
+
+
+def pmids_of_all(path: Path) -> set[str]:
+    with Library(path) as library:
+        return {ref.pmid for ref in library.items.each()}

@@ -121,6 +121,22 @@ def test_a_deleted_collection_keeps_the_file_and_says_why(library, papers, tmp_p
     assert library.live_exports.describe(listed.covers) == "A deleted collection"
 
 
+def test_a_saved_search_export_follows_what_the_search_finds(library, papers, tmp_path):
+    word = PAPERS[0].title.split()[0]
+    library.searches.add("Mine", word)
+    target = tmp_path / "mine.bib"
+    library.live_exports.add(target, BIB, covers=Coverage(SEARCH, query="Mine"))
+    (outcome,) = library.live_exports.refresh()
+    expected = library.exporting.export_view(ViewQuery(text=word), BIB)
+    assert (outcome.count, target.read_text(encoding="utf-8")) == expected
+    library.searches.edit("Mine", PAPERS[1].title.split()[0])  # the search finds others now
+    (outcome,) = library.live_exports.refresh()
+    assert outcome.status == WRITTEN and PAPERS[1].title.split()[0] in target.read_text("utf-8")
+    library.searches.delete("Mine")
+    (outcome,) = library.live_exports.refresh()
+    assert outcome.status == FAILED and "saved search 'Mine' has been deleted" in outcome.message
+
+
 def test_a_bibliography_is_written_in_its_style(library, papers, tmp_path):
     target = tmp_path / "refs.txt"
     library.live_exports.add(target, "text", style="apa")
@@ -261,7 +277,7 @@ def test_an_export_rendered_while_another_program_committed_is_rendered_again(
         ("missing/refs.bib", BIB, {}, "its folder does not exist"),
         (".", BIB, {}, "is a folder"),
         ("refs.bib", BIB, {"covers": Coverage(COLLECTION, 999)}, "deleted"),
-        ("refs.bib", BIB, {"covers": Coverage(SEARCH, query="Stroke")}, "saved searches"),
+        ("refs.bib", BIB, {"covers": Coverage(SEARCH, query="Stroke")}, "saved search .Stroke."),
     ],
 )
 def test_bad_live_exports_are_refused_in_words_and_nothing_is_stored(
