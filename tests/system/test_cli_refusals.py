@@ -60,11 +60,16 @@ def test_a_query_that_cannot_be_read_changes_nothing_and_says_where(filled_libra
     assert snapshot(filled_library) == before
 
 
-def test_pdf_search_says_no_pdfs_are_indexed(filled_library):
-    result = refman(filled_library, "list", "--query", "balloon[pdf]")
-    assert result.returncode == 1
-    assert result.stderr.startswith("refman: the query 'balloon[pdf]' cannot be run: [pdf] at")
-    assert "no PDFs are indexed yet" in result.stderr
+def test_a_pdf_search_finds_items_by_the_words_of_their_pdfs(filled_library):
+    pdf = Path(__file__).parents[1] / "data" / "pdf" / "rehabil-res-pract-2010-hindawi.pdf"
+    assert refman(filled_library, "list", "--query", "heart failure[pdf]").stdout == ""
+    with Library(filled_library) as library:
+        item = library.items.search()[0]
+    attached = refman(filled_library, "attach", str(item), str(pdf))
+    assert attached.returncode == 0, attached.stderr
+    result = refman(filled_library, "list", "--query", "heart failure[pdf]", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [item]
 
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["export"]])
