@@ -1257,7 +1257,11 @@ def cmd_duplicates(library: Library, args) -> int:
         listed = ", ".join(str(i) for i in dict.fromkeys(ids))
         print(f"not duplicates: items {listed} ({len(pairs)} new pair{'s' * (len(pairs) != 1)})")
         return 0
-    for number, group in enumerate(library.duplicates.groups(), 1):
+    groups = library.duplicates.groups()
+    if not groups and not args.json:
+        print("No duplicate items: no two items share a PMID, a DOI, or a title, year and first "
+              "author.")
+    for number, group in enumerate(groups, 1):
         refs = library.items.get_many(list(group.ids), source_records=False)
         if args.json:
             print(_group_json(group, refs))

@@ -85,6 +85,12 @@ def test_not_duplicates_is_remembered_and_never_listed_again(dup_path):
     assert again.stdout.splitlines()[-1] == (
         "Merged 1 group of duplicates, keeping the oldest of each: 2 items moved to the Trash."
     )
+    none = refman(dup_path, "duplicates")
+    assert (none.returncode, none.stdout) == (0, (
+        "No duplicate items: no two items share a PMID, a DOI, or a title, year and first "
+        "author.\n"
+    ))
+    assert refman(dup_path, "duplicates", "--json").stdout == ""  # a script reads no lines
 
 
 def test_merge_all_with_most_fields_keeps_the_fullest_item_of_each_group(dup_path):
