@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from refman.identifiers import ARXIV, DOI, ISBN, PMCID, PMID, Identifier
 from refman.model import Problem
@@ -25,6 +27,8 @@ from refman.online import arxiv, books, pmc
 from refman.online.doi import csl_json_answer
 from refman.online.http import Http, NetworkError, OfflineError
 from refman.online.pubmed import BATCH, efetch_text, read_medline, search_doi
+
+_T = TypeVar("_T")
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -145,22 +149,37 @@ def _chunks(items: Sequence[Identifier], size: int) -> Iterator[Sequence[Identif
         yield items[start : start + size]
 
 
-def _pmcids(
-    run: _Run, idents: Sequence[Identifier], pmids: dict[str, Identifier], dois: list[Identifier]
-) -> None:
-    """PMCIDs through the PMC ID Converter: one with a PMID joins the PubMed batch, one with a
-    DOI alone is fetched by its DOI (added to ``dois``), one with neither fails."""
-    for batch in _chunks(idents, pmc.BATCH):
+def _fetched(
+    run: _Run,
+    idents: Sequence[Identifier],
+    size: int,
+    fetch: Callable[[list[str]], _T],
+    value: Callable[[Identifier], str] = lambda ident: ident.value,
+) -> Iterator[tuple[Sequence[Identifier], _T]]:
+    """Each batch of ``size`` identifiers with what ``fetch`` answered for their values; a
+    batch whose request failed has each of its identifiers failed with why, and is skipped.
+    Stops when the user cancels; each request is a step of the progress."""
+    for batch in _chunks(idents, size):
         if not run.go_on():
             return
         try:
-            conversions = pmc.convert(run.http, [ident.value for ident in batch])
+            answer = fetch([value(ident) for ident in batch])
         except NetworkError as exc:
             for ident in batch:
                 run.failed(ident.text, exc)
             continue
         finally:
             run.step()
+        yield batch, answer
+
+
+def _pmcids(
+    run: _Run, idents: Sequence[Identifier], pmids: dict[str, Identifier], dois: list[Identifier]
+) -> None:
+    """PMCIDs through the PMC ID Converter: one with a PMID joins the PubMed batch, one with a
+    DOI alone is fetched by its DOI (added to ``dois``), one with neither fails."""
+    convert = partial(pmc.convert, run.http)
+    for batch, conversions in _fetched(run, idents, pmc.BATCH, convert):
         for ident in batch:
             found = conversions[ident.value]
             if found.pmid:
@@ -191,17 +210,8 @@ def _doi(run: _Run, ident: Identifier, pmids: dict[str, Identifier]) -> None:
 
 def _isbns(run: _Run, idents: Sequence[Identifier]) -> None:
     """Books from Open Library, ``books.BATCH`` ISBNs a request."""
-    for batch in _chunks(idents, books.BATCH):
-        if not run.go_on():
-            return
-        try:
-            found = books.fetch_isbns(run.http, [ident.value for ident in batch])
-        except NetworkError as exc:
-            for ident in batch:
-                run.failed(ident.text, exc)
-            continue
-        finally:
-            run.step()
+    fetch = partial(books.fetch_isbns, run.http)
+    for batch, found in _fetched(run, idents, books.BATCH, fetch):
         for ident in batch:
             if ident.value in found.items:
                 name = f"Open Library ISBN {ident.value}"
@@ -212,19 +222,9 @@ def _isbns(run: _Run, idents: Sequence[Identifier]) -> None:
 
 def _arxiv_ids(run: _Run, idents: Sequence[Identifier]) -> None:
     """Preprints from arXiv, ``arxiv.BATCH`` ids a request, paced as arXiv asks."""
-    for batch in _chunks(idents, arxiv.BATCH):
-        if not run.go_on():
-            return
-        wanted = [arxiv_id(ident) for ident in batch]
-        try:
-            found = arxiv.fetch_arxiv(run.http, wanted)
-        except NetworkError as exc:
-            for ident in batch:
-                run.failed(ident.text, exc)
-            continue
-        finally:
-            run.step()
-        for ident, value in zip(batch, wanted, strict=True):
+    fetch = partial(arxiv.fetch_arxiv, run.http)
+    for batch, found in _fetched(run, idents, arxiv.BATCH, fetch, value=arxiv_id):
+        for ident, value in zip(batch, map(arxiv_id, batch), strict=True):
             if value in found.items:
                 name = f"arXiv {value}"
                 run.fetched.sources.append(Source(name, "csl-json", found.items[value]))

@@ -42,6 +42,7 @@ from itertools import count, product
 from string import ascii_lowercase
 from typing import TextIO
 
+from refman.citekeys import ascii_fold, title_words
 from refman.formats.bibtex.mapping import BIBTEX, KEY_TAG, SOURCE_FORMATS
 from refman.formats.bibtex.source import given_back
 from refman.formats.text import one_line
@@ -49,71 +50,19 @@ from refman.model import ARTICLE_JOURNAL, BOOK, CHAPTER, Creator, PartialDate, R
 
 # --- citation keys ----------------------------------------------------------------------------
 
-# Words that do not make a title recognisable (articles, prepositions, conjunctions), in the
-# languages PubMed titles come in most often: Better BibTeX's skip words and a few more.
-_STOP_WORDS_TEXT = """
-    a ab aboard about above across after against al along amid among an and anti around as
-    at before behind below beneath beside besides between beyond but by d da das de del dell
-    dello dei degli della delle dem den der des despite die do down du during ein eine einem
-    einen einer eines el en et except for from gli i il in inside into is l la las le les like
-    lo los near nor of off on onto or over past per plus round save since so some sur than the
-    through to toward towards un una unas under underneath une unlike uno unos until up upon
-    versus via von vs while with within without yet zu zum
-    am auf aus bei im mit und zur über con e para por sobre y"""
-_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-
-# Letters that Unicode does not decompose into an ASCII base and a mark.
-_ASCII_FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "þ": "th",
-        "Þ": "TH",
-        "ı": "i",
-    }
-)
-
-
-_NOT_KEY_CHAR = re.compile(r"[^a-z0-9]")
-_WORD = re.compile(r"\w+")
-
-
-def _fold(text: str) -> str:
-    """Lowercase ASCII letters and digits only: ``Ødegaard`` → ``odegaard``."""
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
-        text = decomposed.encode("ascii", "ignore").decode()
-    return _NOT_KEY_CHAR.sub("", text.lower())
-
 
 def _key_name(ref: Reference) -> str:
     creators = ref.authors() or ref.editors()
     if not creators:
         return "anon"
     first = creators[0]
-    return _fold(first.literal or first.family or first.given) or "anon"
+    return ascii_fold(first.literal or first.family or first.given).lower() or "anon"
 
 
 def _key_title_word(title: str) -> str:
-    for match in _WORD.finditer(title):
-        word = match[0]
-        if word.lower() in _STOP_WORDS:
-            continue
-        folded = _fold(word)
-        if folded and not folded.isdigit():
-            return folded
-    return ""
+    """The first significant title word, folded as stored keys fold it (refman.citekeys)."""
+    words = title_words(title, 1)
+    return words[0].lower() if words else ""
 
 
 def _base_key(ref: Reference) -> str:
