@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from refman.online.http import BadResponseError, Http
+from refman.online.http import Http
 from refman.online.names import csl_name
-from refman.online.pubmed import answer_gist
+from refman.online.pubmed import json_object
 
 BATCH = 50  # ISBNs in one request: a short URL, and one slow answer holds up few books
 SOURCE = "Open Library"
@@ -53,16 +53,7 @@ def fetch_isbns(http: Http, isbns: Sequence[str]) -> Books:
 
 
 def _answer(body: bytes, what: str) -> dict[str, Any]:
-    try:
-        answer = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        gist = answer_gist(body)
-        raise BadResponseError(
-            f"Open Library's answer for {what} is not JSON ({gist}); try again later"
-        ) from exc
-    if not isinstance(answer, dict):
-        raise BadResponseError(f"Open Library's answer for {what} is not a list of books")
-    return answer
+    return json_object(body, "Open Library's", what, "a list of books")
 
 
 def csl_item(data: dict[str, Any], isbn: str) -> dict[str, Any]:

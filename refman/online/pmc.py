@@ -9,13 +9,12 @@ strings, and both are read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from refman.online.http import TOOL, BadResponseError, Http
-from refman.online.pubmed import answer_gist
+from refman.online.pubmed import json_object
 
 BATCH = 200  # ids in one request: the converter's own limit
 
@@ -49,15 +48,7 @@ def convert(http: Http, pmcids: Sequence[str], what: str = "") -> dict[str, Conv
 
 def _records(body: bytes, what: str) -> list[dict[str, Any]]:
     """The ``records`` of the converter's answer; BadResponseError when it is not such JSON."""
-    try:
-        answer = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        gist = answer_gist(body)
-        raise BadResponseError(
-            f"the PMC ID Converter's answer for {what} is not JSON ({gist}); try again later"
-        ) from exc
-    if not isinstance(answer, dict):
-        raise BadResponseError(f"the PMC ID Converter's answer for {what} is not a result")
+    answer = json_object(body, "the PMC ID Converter's", what, "a result")
     if answer.get("status") not in (None, "ok"):
         message = _text(answer.get("message") or answer.get("errmsg")) or "no reason given"
         raise BadResponseError(f"the PMC ID Converter refused {what}: {message}")

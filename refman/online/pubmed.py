@@ -8,8 +8,10 @@ source. Up to ``BATCH`` PMIDs go in one request, as NCBI asks.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -114,6 +116,21 @@ def _xml(body: bytes, what: str) -> etree._Element:
             f"PubMed's {what} answer is not XML ({answer_gist(body)}); try again later"
         ) from exc
     return root
+
+
+def json_object(body: bytes, whose: str, what: str, kind: str) -> dict[str, Any]:
+    """The JSON object a service answered (``whose`` answer, for ``what``); BadResponseError in
+    plain words when it is not JSON, or JSON but not an object (``kind`` says what it should
+    have been: "a list of books")."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadResponseError(
+            f"{whose} answer for {what} is not JSON ({answer_gist(body)}); try again later"
+        ) from exc
+    if not isinstance(answer, dict):
+        raise BadResponseError(f"{whose} answer for {what} is not {kind}")
+    return answer
 
 
 def answer_gist(body: bytes) -> str:
