@@ -15,10 +15,9 @@ from pathlib import Path
 from refman import collector, files, formats
 from refman.library import backups
 from refman.library.items import LIBRARY
-from refman.library.searches import view_ids
 from refman.library.use_case import UseCase
 from refman.model import ItemId, LibraryError, Reference, ViewQuery
-from refman.store import items
+from refman.store import items, search
 from refman.store.connection import Database
 
 
@@ -37,7 +36,7 @@ class Exporting(UseCase):
         """(how many, the text) of every item of a view, sorted by creators, found and read in
         one state of the library even while another program deletes some."""
         with self._connection.reading() as db:
-            ids = view_ids(db, view, sort="creators", descending=False)
+            ids = search.search_ids(db, view, sort="creators", descending=False)
             return len(ids), self._written(db, ids, fmt, style)
 
     def _written(self, db: Database, ids: Sequence[ItemId], fmt: str, style: str | None) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from refman.citekeys import KeyPattern, is_placeholder
 from refman.library.attachments import Attachments
 from refman.library.changes import Changes
-from refman.library.searches import view_ids
 from refman.library.use_case import UseCase
 from refman.model import ItemId, Reference, ViewQuery
 from refman.store import attachments, identifiers, items, search
@@ -37,7 +36,7 @@ class Items(UseCase):
         is a key of store.search.SORT_COLUMNS (the item table's column names)."""
         with self._connection.reading() as db:
             orders = self._connection.view_orders()
-            return view_ids(db, view, sort=sort, descending=descending, orders=orders)
+            return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
 
     def each(self, view: ViewQuery = LIBRARY, *, sort: str = "title") -> Iterator[Reference]:
         """The references of a view in order, built a chunk at a time, all from one state of

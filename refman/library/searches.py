@@ -7,13 +7,13 @@ refuses (no words in it, bad syntax) is refused when it is saved or edited, with
 own message, by running it once.
 
 A view narrowed by a saved search carries its query in ``ViewQuery.saved_query`` (the search
-box's text then narrows its items further); ``view_ids`` finds such a view's items, for
-``Items.search`` and the exports.
+box's text then narrows its items further); the store's search (store.search.search_ids)
+finds such a view's items, for every caller alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from refman.library.changes import Changes
 from refman.library.use_case import UseCase
@@ -21,7 +21,6 @@ from refman.model import ItemId, RefmanError, ViewQuery
 from refman.store import saved_searches, search
 from refman.store.connection import Database
 from refman.store.mapping import Row
-from refman.store.search import ViewOrders
 
 SEARCHES = Changes(searches=True)
 
@@ -45,31 +44,6 @@ class SavedSearch:
 
 def _search(row: Row) -> SavedSearch:
     return SavedSearch(*row)
-
-
-def view_ids(
-    db: Database,
-    view: ViewQuery,
-    *,
-    sort: str,
-    descending: bool,
-    orders: ViewOrders | None = None,
-) -> list[ItemId]:
-    """The ids of a view (store.search.search_ids), narrowed by its saved search if any.
-
-    With no search text, the saved query is the view's text: one search. With both, the
-    view's items are kept when the saved query finds them too (a set: its order is not
-    needed)."""
-    if not view.saved_query:
-        return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
-    if not view.text.strip():
-        own = replace(view, text=view.saved_query, saved_query="")
-        return search.search_ids(db, own, sort=sort, descending=descending, orders=orders)
-    saved = replace(view, text=view.saved_query, saved_query="")
-    wanted = set(search.search_ids(db, saved, sort="title", descending=False, orders=orders))
-    narrowed = replace(view, saved_query="")
-    found = search.search_ids(db, narrowed, sort=sort, descending=descending, orders=orders)
-    return [item_id for item_id in found if item_id in wanted]
 
 
 class Searches(UseCase):
@@ -140,7 +114,7 @@ class Searches(UseCase):
     def _view_ids(self, view: ViewQuery, sort: str, descending: bool) -> list[ItemId]:
         with self._connection.reading() as db:
             orders = self._connection.view_orders()
-            return view_ids(db, view, sort=sort, descending=descending, orders=orders)
+            return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
 
 
 def _named(db: Database, name: str) -> Row:

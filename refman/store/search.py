@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from itertools import compress
 from operator import itemgetter
 from typing import Any, cast
@@ -173,8 +174,25 @@ def search_ids(
     """
     if sort not in SORT_COLUMNS:
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
+    if view.saved_query:
+        return _within_saved_search(db, view, sort, descending, orders)
     # ItemId is int at run time: the list is handed on as it is, not copied (100,000 ids).
     return cast(list[ItemId], _found_ids(db, view, sort, descending, orders))
+
+
+def _within_saved_search(
+    db: Database, view: ViewQuery, sort: str, descending: bool, orders: ViewOrders | None
+) -> list[ItemId]:
+    """A view narrowed by a saved search (``view.saved_query``): with no search text of its
+    own, the saved query is its text, one search; with both, the view's items that the saved
+    query finds too (a set: its order is not needed)."""
+    saved = replace(view, text=view.saved_query, saved_query="")
+    if not view.text.strip():
+        return search_ids(db, saved, sort=sort, descending=descending, orders=orders)
+    wanted = set(search_ids(db, saved, sort="title", descending=False, orders=orders))
+    narrowed = replace(view, saved_query="")
+    found = search_ids(db, narrowed, sort=sort, descending=descending, orders=orders)
+    return [item_id for item_id in found if item_id in wanted]
 
 
 def _found_ids(
