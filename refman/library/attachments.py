@@ -144,7 +144,7 @@ class Attachments(UseCase):
     def _prepare(
         self, item_id: ItemId, path: Path, link: bool, base: Path | None, report: AttachReport
     ) -> NewAttachment:
-        size = _regular_file_size(path, self._own_files)
+        size = self.checked_size(path)
         content_type = _content_type(path)
         if path.suffix.lower() == ".pdf" and content_type != PDF:
             report.remarks.append(f"{path} is named .pdf but is not a PDF: kept as a plain file.")
@@ -154,6 +154,11 @@ class Attachments(UseCase):
             return NewAttachment(item_id, key, path.name, True, where, content_type, size)
         self._copy_in(path, key)
         return NewAttachment(item_id, key, path.name, False, "", content_type, size)
+
+    def checked_size(self, path: Path) -> int:
+        """The size of the file at ``path``; AttachError, before anything opens it, when it is
+        no plain file or one of the library's own (which only SQLite may open)."""
+        return _regular_file_size(path, self._own_files)
 
     def _copy_in(self, source: Path, key: str) -> Path:
         """Copy ``source`` to files/<key>/<its name>, whole or not at all."""

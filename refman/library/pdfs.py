@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refman.library.adding import Adding
-from refman.library.attachments import PDF, Attachments
+from refman.library.attachments import PDF, AttachError, Attachments
 from refman.library.changes import Changes
 from refman.library.collections import Collections
 from refman.library.items import Items
@@ -154,6 +154,11 @@ class Pdfs(UseCase):
     def _one(
         self, path: Path, http: Http, collection: CollectionId | None, report: PdfImportReport
     ) -> None:
+        try:
+            self._attachments.checked_size(path)  # the library's own files are never opened
+        except AttachError as exc:
+            report.failed.append((str(path), str(exc)))
+            return
         found, why = self._recognise(path)
         if found is None:
             report.failed.append((str(path), why))

@@ -113,3 +113,58 @@ def test_a_full_disk_while_copying_keeps_nothing_of_the_file_and_tells_it(librar
     assert "exit 1" in said and "left: \n" in said
     with Library(library_path) as library:
         assert library.attachments.of([item]) == {}
+
+
+# A process that holds the library open, is asked to attach the library's own files, import
+# them as PDFs and keep one up to date as a live export (each refused before anything opens
+# it), then on a line from its standard input writes a tag, while other processes use the
+# library: were it to open and close one of those files, it would have dropped its POSIX locks
+# and the next program to close the library would delete the -wal it still writes to.
+HOLDER = """
+import sys
+from refman.library import Library
+from refman.model import RefmanError
+library_path, *own = sys.argv[1:]
+library = Library(library_path)
+item = library.items.search()[0]
+attached = library.attachments.attach(item, own)
+imported = library.pdfs.import_files(own)
+refused = 0
+for path in own:
+    try:
+        library.live_exports.add(path, "bibtex")
+    except RefmanError:
+        refused += 1
+print(len(attached.failed), len(imported.failed), refused, flush=True)
+sys.stdin.readline()
+library.tags.add([item], ["after"])
+print("written", flush=True)
+sys.stdin.readline()
+library.close()
+"""
+
+
+def test_refusing_its_own_files_keeps_the_attacher_s_locks(filled_library):
+    own = [str(filled_library), f"{filled_library}-wal", f"{filled_library}-shm"]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(filled_library), *own],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().split() == ["3", "3", "3"]  # every one refused
+        assert refman(filled_library, "list").returncode == 0  # another process comes and goes
+        assert Path(f"{filled_library}-wal").exists()
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "written"
+        listed = refman(filled_library, "list", "--json").stdout.splitlines()
+        assert len([line for line in listed if '"after"' in line]) == 1
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=60) == 0
+    finally:
+        holder.kill()
+    assert refman(filled_library, "check").returncode == 0
+    assert not (filled_library.parent / "files").exists()  # nothing of them was copied
