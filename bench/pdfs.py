@@ -104,7 +104,8 @@ def measure(work: Path, count: int) -> list[tuple[str, str]]:
     path = work / "library.sqlite"
     with Library(path) as library:
         ids = [library.items.add(Reference(title=f"Paper {n}"))[0] for n in range(count)]
-        before = database_size(library)
+    before = database_size(path)  # measured while no connection of this process is open
+    with Library(path) as library:
         say(f"attaching {count} PDFs")
         start = time.perf_counter()
         for item, source in zip(ids, sources, strict=True):
@@ -116,8 +117,8 @@ def measure(work: Path, count: int) -> list[tuple[str, str]]:
         read_s = time.perf_counter() - start
         read_cpu = time.process_time() - cpu
         pages = sum(row.pages for rows in library.attachments.of(ids).values() for row in rows)
-        after = database_size(library)
         searches = search_times(library)
+    after = database_size(path)
     megabytes = sum(p.stat().st_size for p in sources) / 1e6
     return [
         (
@@ -161,9 +162,9 @@ def search_times(library: Library) -> list[float]:
     return times
 
 
-def database_size(library: Library) -> int:
-    """The library's size in bytes, its log folded in first (through SQLite)."""
-    with sqlite3.connect(library.path) as raw:
+def database_size(path: Path) -> int:
+    """The closed library's size in bytes, its log folded in first (through SQLite)."""
+    with sqlite3.connect(path) as raw:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = raw.execute("PRAGMA page_count").fetchone()[0]
         size = raw.execute("PRAGMA page_size").fetchone()[0]

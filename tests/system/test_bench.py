@@ -227,3 +227,17 @@ def test_the_wheel_holds_refman_and_not_the_benchmark(tmp_path):
     assert "refman/app.py" in names and "refman/formats/__init__.py" in names
     assert any(name.startswith("refman/resources/") for name in names)
     assert [name for name in names if "bench" in name] == []
+
+
+def test_the_pdf_benchmark_runs_small_and_fills_its_table(tmp_path):
+    """``python -m bench.pdfs`` at 6 PDFs: every row filled, every PDF's text indexed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pdfs", "--count", "6", "--workdir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line]
+    assert rows[0] == "| Measurement | Value |" and len(rows) == 7
+    assert "6 PDFs indexed" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # its work folder is removed
