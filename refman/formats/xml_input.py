@@ -378,11 +378,9 @@ def _parsed(
     name: str,
     on_problem: Callable[[Problem], None],
 ) -> Iterator[tuple[int, etree._Element]]:
-    events = etree.iterparse(stream, events=("end",), tag=fmt.records, **_parser_options())
-    events.resolvers.add(_RefuseLoads())
     line = 1
     try:
-        for _, element in events:
+        for _, element in _record_events(stream, fmt):
             line = element.sourceline or line
             yield line, element
             source.mark()
@@ -400,6 +398,29 @@ def _parsed(
         )
     except _ParseFailure as failure:
         on_problem(Problem(name, line, str(failure)))
+
+
+def _record_events(stream: _Replay, fmt: XmlFormat) -> Iterator[tuple[str, etree._Element]]:
+    """The end events of the record elements, a chunk of the file at a time.
+
+    A pull parser fed by hand rather than ``iterparse``: when a chunk holds the end of one record
+    and a break in the XML after it, lxml 6.2's iterparse raises the error before handing out
+    the record it had already read; here the records parsed before the break come out first,
+    then the error is raised, so "the records before it were read" stays true.
+    """
+    parser = etree.XMLPullParser(events=("end",), tag=fmt.records, **_parser_options())
+    parser.resolvers.add(_RefuseLoads())
+    while chunk := stream.read(CHUNK_BYTES):
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            yield from parser.read_events()
+            raise
+        yield from parser.read_events()
+    # At the end, no events are taken after an error: closing a cut file ends the elements
+    # still open, and the record cut short would come out as if it were whole.
+    parser.close()
+    yield from parser.read_events()
 
 
 def _broken(error: etree.XMLSyntaxError, fmt: XmlFormat) -> str:
