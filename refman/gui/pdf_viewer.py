@@ -165,7 +165,9 @@ class PdfTab(QWidget):
     def _build_actions(self) -> None:
         self.previous_page = self._action("Previous Page", lambda: self.go_to_page(-1, True))
         self.next_page = self._action("Next Page", lambda: self.go_to_page(1, True))
-        self.zoom_in = self._action("Zoom In", lambda: self.zoom_by(ZOOM_STEP), _KEYS.ZoomIn)
+        self.zoom_in = self._action(
+            "Zoom In", lambda: self.zoom_by(ZOOM_STEP), _KEYS.ZoomIn, "Ctrl+="
+        )
         self.zoom_out = self._action("Zoom Out", lambda: self.zoom_by(1 / ZOOM_STEP), _KEYS.ZoomOut)
         self.fit_width = self._action("Fit Width", self.fit_to_width, "Ctrl+0")
         self.fit_page = self._action("Fit Page", self.fit_in_view)
@@ -230,7 +232,7 @@ class PdfTab(QWidget):
         self.page_box.valueChanged.connect(lambda number: self.go_to_page(number - 1))
         self.view.zoomFactorChanged.connect(self._show_zoom)
         self.view.zoomModeChanged.connect(self._show_zoom)
-        self.find_bar.search_changed.connect(self.find)
+        self.find_bar.search_changed.connect(self.find_text)
         self.find_bar.next_requested.connect(self.next_match)
         self.find_bar.previous_requested.connect(self.previous_match)
         self.find_bar.closed.connect(self._on_find_closed)
@@ -308,7 +310,7 @@ class PdfTab(QWidget):
         """Ctrl+F in this tab: the find bar, with the keyboard in it."""
         self.find_bar.open_bar()
 
-    def find(self, text: str) -> None:
+    def find_text(self, text: str) -> None:
         """Look for ``text`` (the model counts the pages' matches a few pages at a time)."""
         self.current_match = -1
         self.view.setCurrentSearchResultIndex(-1)
@@ -414,6 +416,11 @@ class PdfTab(QWidget):
             self.copy_page_now()
 
     # --- the window's part ------------------------------------------------------------------
+
+    def show_item(self, item_id: ItemId) -> None:
+        """The attachment now belongs to ``item_id``: show that item beside the PDF."""
+        self.item_id = item_id
+        self.detail.show_items([item_id])
 
     def title(self) -> str:
         return self.path.name

@@ -152,9 +152,27 @@ class ViewerTabs(QTabWidget):
         return True
 
     def apply(self, changes: Changes) -> None:
-        """A library change, for the items shown beside the PDFs."""
+        """A library change, for the items shown beside the PDFs. A tab whose attachment is
+        gone or in the Trash closes; one given to another item shows that item."""
+        touched = changes.changed | changes.removed
         for tab in self.pdf_tabs():
+            if tab.item_id in touched and not self._follow(tab):
+                continue
             tab.detail.apply(changes)
+
+    def _follow(self, tab: PdfTab) -> bool:
+        """Keep ``tab`` in step with its attachment's row; False when the tab was closed."""
+        try:
+            row = self.library.attachments.get(tab.attachment_id)
+        except RefmanError:
+            row = None
+        if row is None or row.trashed:
+            self.close_tab(self.indexOf(tab))
+            self.told.emit(f"{tab.title()} was closed: its attachment is in the Trash or gone.")
+            return False
+        if row.item_id != tab.item_id:
+            tab.show_item(row.item_id)
+        return True
 
     def flush(self) -> None:
         for tab in self.pdf_tabs():

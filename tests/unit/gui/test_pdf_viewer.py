@@ -321,3 +321,30 @@ def test_another_kind_of_file_opens_in_the_systems_viewer(window, monkeypatch, t
 def test_an_attachment_gone_from_the_library_is_told(window, shown_errors):
     window.view_attachment(987654)
     assert shown_errors == ["There is no attachment with id 987654."]
+
+
+def test_an_attachment_moved_to_the_trash_closes_its_tab(window, qtbot):
+    tab = open_tab(window, qtbot)
+    window.apply(window.library.attachments.trash([tab.attachment_id]))
+    assert window.viewer_tabs.count() == 1
+    assert f"{ARTICLE.name} was closed" in window.statusBar().currentMessage()
+
+
+def test_an_attachment_given_to_another_item_shows_that_item_beside(window, qtbot):
+    tab = open_tab(window, qtbot)
+    other = id_of(window.library, PAPERS[1].title[:12])
+    window.apply(window.library.attachments.move([tab.attachment_id], other))
+    assert window.viewer_tabs.currentWidget() is tab
+    assert tab.item_id == other
+    assert tab.detail.fields.fields["title"].value() == PAPERS[1].title
+
+
+def test_tab_still_goes_round_the_library_after_a_pdf_was_read(window, qtbot):
+    tab = open_tab(window, qtbot)
+    QTest.keyClick(tab.view, Qt.Key.Key_Tab)  # in the PDF's tab: Qt's own order, no error
+    window.viewer_tabs.setCurrentIndex(0)
+    window.search_box.setFocus()
+    QTest.keyClick(window.search_box, Qt.Key.Key_Tab)
+    assert window.table.hasFocus()
+    QTest.keyClick(window.table, Qt.Key.Key_Tab, SHIFT)
+    assert window.search_box.hasFocus()
