@@ -6,9 +6,10 @@ in and out, fit width and fit page, and a find bar (QPdfSearchModel) that counts
 ("2 of 14 matches"), highlights the current one and scrolls to it. The item's DetailPane is
 beside the PDF, editable as in the library tab.
 
-QPdfView of Qt 6.11 has no text selection with the mouse (it offers no selection API), so text
-is copied by page (Copy Page Text) or as the current match with the words around it (Copy
-Match); Ctrl+C in the page copies the match when there is one, else the page.
+Text is selected by dragging the mouse over a page (pdf_pages.PageView: QPdfView of Qt 6.11
+has no selection of its own) and copied with Ctrl+C or the pages' context menu; Copy Match
+copies the current match with the words around it, Copy Page Text the page on show. Ctrl+C
+with nothing selected copies the match when there is one, else the page.
 
 ``open_pdf`` loads a file and says in plain words why it cannot be shown (damaged, locked with
 a password, not a PDF); the window's tabs (viewer_tabs.py) decide what to do about it.
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from refman.gui import keys
 from refman.gui.detail_pane import DetailPane
+from refman.gui.pdf_pages import PageView
 from refman.gui.undo import LibraryEditor
 from refman.model import ItemId
 
@@ -154,8 +156,8 @@ class PdfTab(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
-    def _make_view(self) -> QPdfView:
-        view = QPdfView()
+    def _make_view(self) -> PageView:
+        view = PageView()
         view.setDocument(self.document)
         view.setPageMode(QPdfView.PageMode.MultiPage)
         view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -176,7 +178,7 @@ class PdfTab(QWidget):
         self.copy_match = self._action("Copy Match", self.copy_match_now)
         self.copy_page = self._action("Copy Page Text", self.copy_page_now)
         # Ctrl+C where the pages have the keyboard; fields (the find box, the details) keep theirs.
-        self.copy = QAction("Copy", self.view)
+        self.copy = QAction("Copy", self.view)  # the selection, else the match, else the page
         keys.set_keys(self.copy, _KEYS.Copy)
         self.copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.copy.triggered.connect(self.copy_now)
@@ -376,7 +378,7 @@ class PdfTab(QWidget):
 
     def page_text(self, page: int | None = None) -> str:
         page = self.page() if page is None else page
-        return self.document.getAllText(page).text()
+        return self.document.getAllText(page).text().replace("\r\n", "\n")
 
     def match_text(self) -> str:
         """The current match with the words around it on its page, as one line."""
@@ -409,8 +411,11 @@ class PdfTab(QWidget):
         QGuiApplication.clipboard().setText(self.page_text())
 
     def copy_now(self) -> None:
-        """Ctrl+C in the pages: the current match and its words around, else the page."""
-        if self.current_match >= 0:
+        """Ctrl+C in the pages: the text selected with the mouse, else the current match and
+        its words around, else the page."""
+        if self.view.selected_text():
+            QGuiApplication.clipboard().setText(self.view.selected_text())
+        elif self.current_match >= 0:
             self.copy_match_now()
         else:
             self.copy_page_now()

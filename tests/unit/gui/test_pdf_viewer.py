@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
@@ -198,9 +198,64 @@ def test_copy_page_text_copies_the_page_shown(window, qtbot):
     tab.copy_page.trigger()
     copied = QGuiApplication.clipboard().text()
     assert ARTICLE_WORD in copied.casefold()
-    assert copied == tab.document.getAllText(0).text()
+    assert copied == tab.document.getAllText(0).text().replace("\r\n", "\n")
     QTest.keyClick(tab.view, Qt.Key.Key_C, CTRL)  # no match: Ctrl+C copies the page too
     assert QGuiApplication.clipboard().text() == copied
+
+
+def text_lines(tab: PdfTab) -> list[tuple[int, int, int]]:
+    """The lines of text QPdfView drew, from its pixels: each line's middle row (in the
+    viewport), and its dark pixels' left and right ends."""
+    image = picture(tab).convertToFormat(QImage.Format.Format_Grayscale8)
+    step, data = image.bytesPerLine(), bytes(image.constBits())
+    inked = []
+    for y in range(image.height()):
+        row = data[y * step : y * step + image.width()]
+        dark = [x for x, value in enumerate(row) if value < 128]
+        inked.append((dark[0], dark[-1]) if dark else None)
+    lines, start = [], None
+    for y, ends in enumerate([*inked, None]):
+        if ends and start is None:
+            start = y
+        elif not ends and start is not None:
+            band = [e for e in inked[start:y] if e]
+            lines.append(((start + y) // 2, min(e[0] for e in band), max(e[1] for e in band)))
+            start = None
+    return lines
+
+
+def test_text_dragged_over_with_the_mouse_is_selected_and_copied(window, qtbot, tmp_path):
+    lines = ["First line of the page.", "The balloon dilation was safe.", "Last line here."]
+    tab = open_tab(window, qtbot, made_pdf(tmp_path, lines))
+    drawn = text_lines(tab)
+    assert len(drawn) == len(lines)
+    middle, left, right = drawn[1]
+    viewport = tab.view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=QPoint(left - 2, middle))
+    QTest.mouseMove(viewport, QPoint((left + right) // 2, middle))
+    QTest.mouseMove(viewport, QPoint(right + 2, middle))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=QPoint(right + 2, middle))
+    assert tab.view.selected_text().strip() == lines[1]
+    QTest.keyClick(tab.view, Qt.Key.Key_C, CTRL)
+    assert QGuiApplication.clipboard().text().strip() == lines[1]
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=QPoint(left, middle))
+    assert tab.view.selected_text() == ""  # a click clears it
+
+
+def test_a_selection_after_zooming_in_still_takes_the_words_under_the_mouse(
+    window, qtbot, tmp_path
+):
+    lines = ["Alpha beta gamma.", "Delta epsilon zeta."]
+    tab = open_tab(window, qtbot, made_pdf(tmp_path, lines))
+    tab.zoom_by(1.5)
+    tab.view.horizontalScrollBar().setValue(tab.view.horizontalScrollBar().maximum() // 3)
+    qtbot.waitUntil(lambda: len(text_lines(tab)) == len(lines), timeout=WAIT_MS)
+    middle, left, right = text_lines(tab)[0]
+    viewport = tab.view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=QPoint(left - 2, middle))
+    QTest.mouseMove(viewport, QPoint(right + 2, middle))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=QPoint(right + 2, middle))
+    assert tab.view.selected_text().strip() == lines[0]
 
 
 # --- tabs ---------------------------------------------------------------------------------
