@@ -309,7 +309,10 @@ class PdfTab(QWidget):
     # --- find -------------------------------------------------------------------------------
 
     def open_find(self) -> None:
-        """Ctrl+F in this tab: the find bar, with the keyboard in it."""
+        """Ctrl+F in this tab: the find bar, with the keyboard in it (and its last words
+        looked for again)."""
+        if not self.find_bar.isVisible() and self.find_bar.box.text():
+            self.find_text(self.find_bar.box.text())
         self.find_bar.open_bar()
 
     def find_text(self, text: str) -> None:
@@ -372,6 +375,8 @@ class PdfTab(QWidget):
         self.copy_match.setEnabled(self.current_match >= 0)
 
     def _on_find_closed(self) -> None:
+        """The find bar closed: no match highlighted, the keyboard back in the pages."""
+        self.find_text("")
         self.view.setFocus()
 
     # --- copy -------------------------------------------------------------------------------

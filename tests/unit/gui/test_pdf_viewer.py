@@ -165,6 +165,14 @@ def test_find_counts_the_matches_and_shows_each_in_turn(window, qtbot, tmp_path)
     assert tab.view.currentSearchResultIndex() == expected - 1
     tab.find_bar.box.setText("zeppelin")
     assert tab.find_bar.count.text() == "No matches"
+    tab.find_bar.box.setText("balloon")
+    settle_count(qtbot, tab)
+    QTest.keyClick(tab.find_bar.box, Qt.Key.Key_Escape)  # closed: nothing highlighted
+    assert not tab.find_bar.isVisible() and tab.search.searchString() == ""
+    assert tab.match_count() == 0 and tab.view.hasFocus()
+    QTest.keyClick(window, Qt.Key.Key_F, CTRL)  # open again: the words looked for again
+    assert tab.find_bar.box.hasFocus() and tab.find_bar.box.selectedText() == "balloon"
+    assert settle_count(qtbot, tab) == expected
 
 
 def test_find_in_a_real_article_scrolls_to_the_match(window, qtbot):
