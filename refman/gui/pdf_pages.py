@@ -23,6 +23,11 @@ from PySide6.QtPdfWidgets import QPdfView
 SELECTION_ALPHA = 90  # the highlight over selected text, out of 255: the text shows through
 
 
+def dots_per_point() -> float:
+    """The pixels QPdfView draws a PDF point as, at zoom 1 (it reads the primary screen's)."""
+    return QGuiApplication.primaryScreen().logicalDotsPerInch() / 72
+
+
 class PageView(QPdfView):
     """Continuous pages that the mouse can select text on."""
 
@@ -55,7 +60,7 @@ class PageView(QPdfView):
 
     def _page_size(self, page: int) -> QSizeF:
         points = self.document().pagePointSize(page)
-        natural = points * (QGuiApplication.primaryScreen().logicalDotsPerInch() / 72)
+        natural = points * dots_per_point()
         margins = self.documentMargins()
         width = self.viewport().width() - margins.left() - margins.right()
         mode = self.zoomMode()

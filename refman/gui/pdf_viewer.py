@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from refman.gui import keys
 from refman.gui.detail_pane import DetailPane
-from refman.gui.pdf_pages import PageView
+from refman.gui.pdf_pages import PageView, dots_per_point
 from refman.gui.undo import LibraryEditor
 from refman.model import ItemId
 
@@ -276,7 +276,7 @@ class PdfTab(QWidget):
         size = self.document.pagePointSize(self.page())
         if size.isEmpty():
             return 1.0
-        dpi = self.view.logicalDpiX() / 72  # QPdfView draws a point this many pixels wide
+        dpi = dots_per_point()
         margins = self.view.documentMargins()
         width = self.view.viewport().width() - margins.left() - margins.right()
         height = self.view.viewport().height() - margins.top() - margins.bottom()
