@@ -30,6 +30,7 @@ from refman.gui.busy import busy_cursor
 from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import COLLECTION, LIBRARY, TRASH, Sidebar
 from refman.gui.undo import LibraryEditor
+from refman.library.attachments import PDF
 from refman.model import Collection, CollectionId, ItemId
 
 DOI_URL = "https://doi.org/{}"
@@ -46,6 +47,7 @@ class ItemActions(QObject):
     cited = Signal(list, str)  # the ids copied as citations, and what was done in words
     export_requested = Signal(list, str)  # ids, and the format the export dialog opens on
     show_in_library_requested = Signal(list)  # ids, to show selected in My Library
+    view_attachment_requested = Signal(int)  # an attachment's id, for the built-in viewer
 
     def __init__(
         self,
@@ -81,6 +83,8 @@ class ItemActions(QObject):
             "Update from PubMed", lambda: self.update_requested.emit(self.table.selected_ids())
         )
         self.show_in_library = self._action("Show in Library", self.show_in_library_now)
+        # View PDF: the first PDF of the selected items, in the window's viewer tab.
+        self.view_pdf = self._action("View PDF", self.view_pdf_now, QKeySequence("Ctrl+Shift+V"))
         self.open_doi = self._action("Open DOI", lambda: self.open_online("doi", DOI_URL))
         self.open_pubmed = self._action(
             "Open in PubMed", lambda: self.open_online("pmid", PUBMED_URL)
@@ -144,6 +148,7 @@ class ItemActions(QObject):
             self.create_bibliography: selected,
             self.open_doi: selected,
             self.open_pubmed: selected,
+            self.view_pdf: selected and self.first_pdf() is not None,
         }
         for action, on in enabled.items():
             action.setEnabled(on)
@@ -275,6 +280,22 @@ class ItemActions(QObject):
         if ids:
             self.show_in_library_requested.emit(ids)
 
+    def first_pdf(self) -> int | None:
+        """The id of the first PDF attachment (not in the Trash) of the selected items, in
+        the table's order, or None."""
+        ids = self.table.selected_ids()[:ONLINE_LIMIT]
+        found = self.library.attachments.of(ids) if ids else {}
+        for item_id in ids:
+            for row in found.get(item_id, []):
+                if row.content_type == PDF and not row.trashed:
+                    return row.id
+        return None
+
+    def view_pdf_now(self) -> None:
+        attachment_id = self.first_pdf()
+        if attachment_id is not None:
+            self.view_attachment_requested.emit(attachment_id)
+
     def open_online(self, field: str, url: str) -> None:
         """Open the DOI or PubMed page of each selected item that has one (a few at most)."""
         ids = self.table.selected_ids()[:ONLINE_LIMIT]
@@ -295,6 +316,7 @@ class ItemActions(QObject):
         menu = QMenu(self.table)
         for entry in (
             self.show_in_library,
+            self.view_pdf,
             None,
             self.collections_menu(menu),
             self.remove_from_collection,
@@ -317,8 +339,8 @@ class ItemActions(QObject):
                 menu.addSeparator()
             elif isinstance(entry, QMenu):
                 menu.addMenu(entry)
-            elif entry.isVisible():
-                menu.addAction(entry)
+            elif entry.isVisible() and (entry is not self.view_pdf or entry.isEnabled()):
+                menu.addAction(entry)  # View PDF only for items with a PDF
         return menu
 
     def _show_menu(self, pos) -> None:

@@ -57,6 +57,7 @@ from refman.gui.sidebar_searches import SEARCH
 from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
+from refman.gui.viewer_tabs import ViewerTabs
 from refman.library import Changes, ImportBatch, Library, UndoneImport
 from refman.model import CollectionId, RefmanError, ViewQuery
 
@@ -167,7 +168,9 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(pane)
         self.splitter.setSizes([220, 700, 380])
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        # The library is the first tab; each PDF opened in the viewer gets its own beside it.
+        self.viewer_tabs = ViewerTabs(self.splitter, self.editor, self.citation_style)
+        self.setCentralWidget(self.viewer_tabs)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
 
@@ -236,6 +239,9 @@ class MainWindow(QMainWindow):
         self.item_actions.cited.connect(self.citation_warning.check)
         self.item_actions.export_requested.connect(self.export_items)
         self.item_actions.show_in_library_requested.connect(self.show_in_library)
+        self.item_actions.view_attachment_requested.connect(self.view_attachment)
+        self.viewer_tabs.told.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.viewer_tabs.currentChanged.connect(self._on_tab_changed)
         self.sidebar.export_requested.connect(self.export_collection)
         self.hidden_items.show_requested.connect(self.show_in_library)
         self.table_model.references_dragged.connect(
@@ -275,6 +281,7 @@ class MainWindow(QMainWindow):
                 self.new_collection_action,
                 self.save_search_action,
                 None,
+                self._close_tab_action(),
                 ("&Quit", self.close, _KEYS.Quit),
             ],
             "&Edit": [
@@ -288,6 +295,8 @@ class MainWindow(QMainWindow):
                 items.trash,
                 items.restore,
                 items.delete_permanently,
+                None,
+                items.view_pdf,
                 None,
                 items.update_from_pubmed,
                 items.regenerate_keys,
@@ -365,6 +374,13 @@ class MainWindow(QMainWindow):
         # Ctrl+Shift+Z everywhere, and Ctrl+Y where the platform binds it (Windows, KDE).
         keys.set_keys(redo, "Ctrl+Shift+Z", _KEYS.Redo)
         return [undo, redo]
+
+    def _close_tab_action(self) -> QAction:
+        """Close Tab (Ctrl+W): the PDF tab on show; off on the library's tab."""
+        self.close_tab_action = self._action("&Close Tab", self.viewer_tabs.close_current, None)
+        keys.set_keys(self.close_tab_action, _KEYS.Close)
+        self.close_tab_action.setEnabled(False)
+        return self.close_tab_action
 
     def _preferences_action(self) -> QAction:
         # The role moves it to the application menu on macOS (refman > Settings…).
@@ -467,6 +483,7 @@ class MainWindow(QMainWindow):
         self.table_model.apply(changes)
         self.sidebar.apply(changes)
         self.detail.apply(changes)
+        self.viewer_tabs.apply(changes)
         self.duplicates.apply(changes)
         self._update_count()
         if changes:  # files kept up to date follow (Keep updated), a moment later
@@ -555,8 +572,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 60_000)
 
     def focus_search(self) -> None:
+        """Find (Ctrl+F): the quick search, or the find bar of the PDF on show."""
+        pdf = self.viewer_tabs.current_pdf()
+        if pdf is not None:
+            pdf.open_find()
+            return
         self.search_box.setFocus()
         self.search_box.selectAll()
+
+    # --- the PDF viewer -----------------------------------------------------------------------
+
+    def view_attachment(self, attachment_id: int) -> None:
+        """Show an attachment's PDF in the built-in viewer: its tab, opened now or brought
+        forward (a file that cannot be shown is told; one that is not a PDF opens elsewhere)."""
+        self.viewer_tabs.view_attachment(attachment_id)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        self.close_tab_action.setEnabled(self.viewer_tabs.current_pdf() is not None)
 
     # --- import and export --------------------------------------------------------------------
 
@@ -843,6 +875,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.detail.flush()
+        self.viewer_tabs.flush()
         self.save_settings()
         super().closeEvent(event)
 

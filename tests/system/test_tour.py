@@ -14,6 +14,7 @@ from tests.safety_helpers import program_env
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "scripts" / "tour.py"
+VIEWER_SHOT = ROOT / "scripts" / "viewer_screenshot.py"  # the README's picture of the viewer
 STEPS = (
     "first-start",
     "import-review",
@@ -31,10 +32,12 @@ GRID = 40  # points sampled across each screenshot, each way
 MOST_OF_ONE_COLOUR = 0.9  # a screenshot more of one colour than this is blank
 
 
-def run_tour(tmp_path: Path, display: str, *args: str) -> subprocess.CompletedProcess:
+def run_tour(
+    tmp_path: Path, display: str, *args: str, script: Path = TOUR
+) -> subprocess.CompletedProcess:
     env = dict(program_env(tmp_path), DISPLAY=display, QT_QPA_PLATFORM="xcb")
     return subprocess.run(
-        [sys.executable, str(TOUR), *args],
+        [sys.executable, str(script), *args],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -55,6 +58,13 @@ def colours(path: Path) -> list[int]:
     ]
 
 
+def assert_shows_something(path: Path) -> None:
+    sampled = colours(path)
+    commonest = max(sampled.count(c) for c in set(sampled))
+    assert commonest < MOST_OF_ONE_COLOUR * len(sampled), f"{path.name} is blank"
+    assert len(set(sampled)) > 5, f"{path.name} shows next to nothing"
+
+
 def test_the_tour_takes_every_step_and_shows_each(tmp_path, large_x_display):
     shots = tmp_path / "shots"
     done = run_tour(tmp_path, large_x_display, str(shots))
@@ -63,10 +73,7 @@ def test_the_tour_takes_every_step_and_shows_each(tmp_path, large_x_display):
     expected = [f"{n:02d}-{step}.png" for n, step in enumerate(STEPS, 1)]
     assert sorted(p.name for p in shots.iterdir()) == expected
     for name in expected:
-        sampled = colours(shots / name)
-        commonest = max(sampled.count(c) for c in set(sampled))
-        assert commonest < MOST_OF_ONE_COLOUR * len(sampled), f"{name} is blank"
-        assert len(set(sampled)) > 5, f"{name} shows next to nothing"
+        assert_shows_something(shots / name)
     assert len({(shots / name).read_bytes() for name in expected}) == len(expected)  # all differ
     assert "Traceback" not in done.stdout
 
@@ -87,3 +94,12 @@ def test_a_step_that_fails_says_which_and_the_tour_exits_1(tmp_path, large_x_dis
         "01-first-start.png",
         "02-import-review-FAILED.png",
     ]
+
+
+def test_the_viewers_screenshot_is_made_from_a_real_pdf(tmp_path, large_x_display):
+    picture = tmp_path / "viewer.png"
+    done = run_tour(tmp_path, large_x_display, str(picture), script=VIEWER_SHOT)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"wrote {picture}" in done.stdout
+    assert_shows_something(picture)
