@@ -70,7 +70,8 @@ def test_nothing_found_is_rc_1_and_offline_is_said(library_path, server_env):
     )
     missing = refman(library_path, "find-pdf", "4242", env=offline)
     assert (missing.returncode, missing.stderr.strip()) == (
-        1, "refman: There is no item with id 4242."
+        1,
+        "refman: There is no item with id 4242.",
     )
     nothing = refman(library_path, "find-pdf", env=offline)
     assert nothing.returncode == 1
