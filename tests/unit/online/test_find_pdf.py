@@ -6,6 +6,7 @@ answers of tests/data/network and serves the real PDFs of tests/data/pdf (tests/
 from __future__ import annotations
 
 import pytest
+from werkzeug import Response
 
 from refman.library.fulltext import ATTACHED, FAILED, NOT_FOUND, SKIPPED
 from refman.model import Reference
@@ -283,3 +284,39 @@ def test_cancel_stops_before_the_next_item(library, oa_http, httpserver):
     )
     assert report.cancelled and [o.item_id for o in report.outcomes] == [first]
     assert report.summary().startswith("Find Available PDF cancelled: 1 PDF attached")
+
+
+def test_a_body_without_a_length_is_cut_off_at_the_cap(library, oa_http, httpserver, monkeypatch):
+    monkeypatch.setattr(online_fulltext, "MAX_PDF", 1_000_000)
+    serve_oa(httpserver, "oa-PMC5334499-pdf-and-tgz.xml")
+
+    def endless(request):  # streamed in blocks, no Content-Length: read until the cap
+        blocks = (b"%PDF-1.4\n" + b"0" * 65_536 for _ in range(10_000))
+        return Response(blocks, content_type="application/pdf", direct_passthrough=True)
+
+    httpserver.expect_request("/ncbi-ftp" + WJR_PDF).respond_with_handler(endless)
+    serve_nothing_else(httpserver)
+    item = new_item(library, pmcid="PMC5334499")
+    outcome = only(library.fulltext.find_available([item], http=oa_http))
+    assert outcome.why.startswith("PubMed Central: the PDF from localhost is larger than 1 MB")
+
+
+def test_a_busy_file_server_is_asked_again(library, oa_http, httpserver):
+    serve_oa(httpserver, "oa-PMC5334499-pdf-and-tgz.xml")
+    httpserver.expect_oneshot_request("/ncbi-ftp" + WJR_PDF).respond_with_data("", status=503)
+    serve_ncbi_file(httpserver, WJR_PDF, ARTICLE.read_bytes())
+    item = new_item(library, pmcid="PMC5334499")
+    assert only(library.fulltext.find_available([item], http=oa_http)).kind == ATTACHED
+    assert [req.path for req, _ in httpserver.log].count("/ncbi-ftp" + WJR_PDF) == 2
+
+
+def test_a_pdf_locked_with_a_password_is_not_attached(library, oa_http, httpserver):
+    serve_oa(httpserver, "oa-PMC5334499-pdf-and-tgz.xml")
+    serve_ncbi_file(httpserver, WJR_PDF, (PDFS / "neg-encrypted-user-password.pdf").read_bytes())
+    serve_nothing_else(httpserver)
+    item = new_item(library, pmcid="PMC5334499")
+    outcome = only(library.fulltext.find_available([item], http=oa_http))
+    assert outcome.kind == NOT_FOUND
+    assert outcome.why.startswith("PubMed Central: the PDF from localhost cannot be used: ")
+    assert "password" in outcome.why
+    assert attached(library, item) == []
