@@ -882,7 +882,7 @@ def cmd_find_pdf(library: Library, args) -> int:
     if report.text is not None and (report.text.scans or report.text.failed):
         print(report.text.summary())
     print(report.summary())
-    looked_for = [o for o in report.outcomes if o.kind not in (fulltext.SKIPPED,)]
+    looked_for = [o for o in report.outcomes if o.kind != fulltext.SKIPPED]
     return 1 if looked_for and not report.attached else 0
 
 
