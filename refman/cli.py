@@ -13,6 +13,8 @@
     refman [--library PATH] attach ITEM_ID FILE... [--link]  (files kept with the item)
     refman [--library PATH] attachments ITEM_ID [--json]
     refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
+    refman [--library PATH] find-pdf [ITEM_ID...] [--query Q]  (open-access PDFs: PubMed
+                                                   Central, then Unpaywall; attached)
     refman [--library PATH] key ITEM_ID [NEW_KEY] | key --regenerate ITEM_ID...
     refman [--library PATH] key --pattern [PATTERN]        (citation keys and their pattern)
     refman [--library PATH] list [--query TEXT] [--search NAME]
@@ -65,6 +67,7 @@ from refman.library import (
     ImportReview,
     Library,
     backups,
+    fulltext,
     live_exports,
     notices,
     review_paths,
@@ -88,6 +91,7 @@ from refman.online import NetworkError
 COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
     *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge", "key"),
+    "find-pdf",
     "searches",
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
@@ -112,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pubmed(commands)
     _add_update(commands)
     _add_attach(commands)
+    _add_find_pdf(commands)
     _add_list(commands)
     _add_key(commands)
     _add_export(commands)
@@ -214,6 +219,15 @@ def _add_attach(commands) -> None:
     listing = commands.add_parser("attachments", help="an item's attached files")
     listing.add_argument("item_id", type=int, metavar="ITEM_ID")
     listing.add_argument("--json", action="store_true", help="one JSON object per attachment")
+
+
+def _add_find_pdf(commands) -> None:
+    cmd = commands.add_parser(
+        "find-pdf",
+        help="find items' open-access PDFs (PubMed Central, then Unpaywall) and attach them",
+    )
+    cmd.add_argument("ids", nargs="*", type=int, metavar="ITEM_ID", help="items to look for")
+    cmd.add_argument("--query", default="", metavar="Q", help="look for the items matching Q")
 
 
 def _add_update(commands) -> None:
@@ -477,6 +491,7 @@ TEXT_ARGUMENTS = {
     "searches": {"name": "NAME", "query": "QUERY", "new_name": "NEW"},
     "pubmed": {"query": "QUERY"},
     "update": {"query": "--query"},
+    "find-pdf": {"query": "--query"},
     "export": {
         "format": "--format",
         "style": "--style",
@@ -845,6 +860,30 @@ def cmd_retrieve(library: Library, args) -> int:
     report = library.pdfs.retrieve([ItemId(i) for i in args.item_ids])
     print("\n".join(visible(line) for line in report.lines()))
     return 1 if report.needs_lookup or report.failed else 0
+
+
+def cmd_find_pdf(library: Library, args) -> int:
+    """``find-pdf``: each item's open-access PDF found and attached, each told; rc 1 when
+    nothing was found for any of the items looked for."""
+    if args.ids:
+        ids = [ItemId(i) for i in args.ids]
+        missing = set(ids) - set(library.items.all_ids())
+        if missing:
+            raise RefmanError(f"There is no item with id {min(missing)}.")
+    elif args.query:
+        ids = library.items.search(ViewQuery(text=args.query))
+        if not ids:
+            raise RefmanError(f"No item matches '{args.query}'.")
+    else:
+        raise RefmanError("Name the items to look for: ITEM_ID... or --query Q.")
+    report = library.fulltext.find_available(ids)
+    for line in report.lines()[:-1]:
+        print(visible(line))
+    if report.text is not None and (report.text.scans or report.text.failed):
+        print(report.text.summary())
+    print(report.summary())
+    looked_for = [o for o in report.outcomes if o.kind != fulltext.SKIPPED]
+    return 1 if looked_for and not report.attached else 0
 
 
 def cmd_attachments(library: Library, args) -> int:
@@ -1402,6 +1441,7 @@ LIBRARY_COMMANDS = {
     "attach": cmd_attach,
     "attachments": cmd_attachments,
     "retrieve": cmd_retrieve,
+    "find-pdf": cmd_find_pdf,
     "history": cmd_history,
     "key": cmd_key,
     "list": cmd_list,
@@ -1420,6 +1460,7 @@ FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
 CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve", "merge"}
+CHANGING_COMMANDS.add("find-pdf")  # attaches the PDFs it finds
 
 
 def _daily_backup(library: Library) -> None:

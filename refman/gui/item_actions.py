@@ -11,6 +11,7 @@ Bibliography and Export, Update from PubMed, Move to Trash (Restore and Delete P
 the Trash). What needs the window (the export dialog, showing My Library) is asked for by
 signal. After items leave the view (trashed, restored, taken out of the collection) the item
 that took their place is selected, so that Delete can be pressed again.
+Find Available PDF (open-access PDFs attached) follows Update from PubMed in both menus.
 The citation keys are copied as they are (``key1, key2``), as Pandoc's ``[@key1; @key2]`` or as
 LaTeX's ``\\cite{key1,key2}``.
 """
@@ -44,6 +45,7 @@ class ItemActions(QObject):
     """Actions on the table's selection."""
 
     update_requested = Signal(list)  # Update from PubMed on these item ids (the window's)
+    find_pdf_requested = Signal(list)  # Find Available PDF on these item ids (the window's)
     cited = Signal(list, str)  # the ids copied as citations, and what was done in words
     export_requested = Signal(list, str)  # ids, and the format the export dialog opens on
     show_in_library_requested = Signal(list)  # ids, to show selected in My Library
@@ -81,6 +83,9 @@ class ItemActions(QObject):
         )
         self.update_from_pubmed = self._action(
             "Update from PubMed", lambda: self.update_requested.emit(self.table.selected_ids())
+        )
+        self.find_pdf = self._action(
+            "Find Available PDF", lambda: self.find_pdf_requested.emit(self.table.selected_ids())
         )
         self.show_in_library = self._action("Show in Library", self.show_in_library_now)
         # View PDF: the first PDF of the selected items, in the window's viewer tab.
@@ -143,6 +148,7 @@ class ItemActions(QObject):
             self.delete_permanently: selected and kind == TRASH and writable,
             self.remove_from_collection: selected and kind == COLLECTION,
             self.update_from_pubmed: selected and kind != TRASH and writable,
+            self.find_pdf: selected and kind != TRASH and writable,
             self.show_in_library: selected,
             self.export_items: selected,
             self.create_bibliography: selected,
@@ -330,6 +336,7 @@ class ItemActions(QObject):
             self.export_items,
             None,
             self.update_from_pubmed,
+            self.find_pdf,
             None,
             self.trash,
             self.restore,

@@ -63,6 +63,7 @@ from refman.model import CollectionId, RefmanError, ViewQuery
 
 if TYPE_CHECKING:  # imported on first use: see importer() and add_by_identifier()
     from refman.gui.add_identifiers import AddByIdentifierDialog
+    from refman.gui.find_pdf import FindPdfController
     from refman.gui.importing import ImportController
     from refman.gui.updating import UpdateController
 
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.query = ViewQuery()
         self._importer: ImportController | None = None
         self.updater: UpdateController | None = None  # Update from PubMed, made on first use
+        self.pdf_finder: FindPdfController | None = None  # Find Available PDF, on first use
         # The default citation style's id, read when something is rendered.
         self.citation_style = partial(preferences.default_style, self.settings)
         self.setWindowTitle(f"{library.path.stem} — refman")
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
         self._build_focus_chain()
         self._connect()
         self.item_actions.update_requested.connect(self.update_from_pubmed)
+        self.item_actions.find_pdf_requested.connect(self.find_available_pdf)
         self._restore_settings()
         self.table_model.set_query(self.query)
         QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, self._warm_up_style)
@@ -299,6 +302,7 @@ class MainWindow(QMainWindow):
                 items.view_pdf,
                 None,
                 items.update_from_pubmed,
+                items.find_pdf,
                 items.regenerate_keys,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),
@@ -755,6 +759,20 @@ class MainWindow(QMainWindow):
 
             self.updater = UpdateController(self.editor, self.tasks, self.settings, self)
         self.updater.update(ids)
+
+    def find_available_pdf(self, ids: list) -> None:
+        """Find Available PDF on these items: looked for on the task runner, the PDFs found
+        attached, then a summary (gui/find_pdf.py); the controller is made on first use."""
+        if self.pdf_finder is None:
+            from refman.gui.find_pdf import FindPdfController
+
+            self.pdf_finder = FindPdfController(self.tasks, self.settings, self)
+            self.pdf_finder.finished.connect(self._on_pdfs_found)
+        self.pdf_finder.find(ids)
+
+    def _on_pdfs_found(self, report) -> None:
+        if report is not None:
+            self.apply(report.changes())
 
     def export(self) -> None:
         self._open_export(self.table.selected_ids() or self.table_model.ids)

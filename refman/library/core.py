@@ -22,6 +22,7 @@ from refman.library.batches import Imports
 from refman.library.collections import Collections
 from refman.library.duplicates import Duplicates
 from refman.library.exporting import Exporting
+from refman.library.fulltext import FullText
 from refman.library.importing import Importing
 from refman.library.items import Items
 from refman.library.keys import Keys
@@ -87,6 +88,7 @@ class Library:
         self.live_exports = LiveExports(self.connection, self.exporting)
         self.attachments = Attachments(self.connection)  # files kept with items
         self.pdfs = Pdfs(self.connection)  # PDFs to references, the PDF attached
+        self.fulltext = FullText(self.connection)  # Find Available PDF (open access)
         self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
         self.keys = Keys(self.connection)  # citation keys and their pattern
         self.searches = Searches(self.connection)  # saved searches (smart collections)

@@ -15,10 +15,14 @@
   and cancel between requests;
 - pubmed_search: Search PubMed: ``search`` (esearch: count, a page of PMIDs, PubMed's reading
   of the query and its remarks) and ``summaries`` (esummary: title, authors, journal, year).
+- fulltext: ``find_pdf``, Find Available PDF: an article's open-access PDF from PubMed Central's
+  OA service (its PDF, or the PDF in its package), else Unpaywall's locations, downloaded
+  (``Http.download``: streamed, size-capped) and checked as a PDF.
 
 No Qt and no peewee here: the window runs these on its task runner, the command line directly.
 Base URLs come from REFMAN_EUTILS_URL, REFMAN_DOI_URL, REFMAN_IDCONV_URL,
-REFMAN_OPENLIBRARY_URL and REFMAN_ARXIV_URL, so tests drive a local server.
+REFMAN_OPENLIBRARY_URL, REFMAN_ARXIV_URL, REFMAN_PMC_OA_URL, REFMAN_NCBI_FTP_URL and
+REFMAN_UNPAYWALL_URL, so tests drive a local server.
 """
 
 from refman.online.http import (

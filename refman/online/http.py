@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import httpx
 
@@ -27,6 +28,11 @@ DOI_URL = "https://doi.org"
 IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
 OPENLIBRARY_URL = "https://openlibrary.org"
 ARXIV_URL = "https://export.arxiv.org/api/query"
+PMC_OA_URL = "https://www.ncbi.nlm.nih.gov/pmc/utils/oa/oa.fcgi"
+UNPAYWALL_URL = "https://api.unpaywall.org/v2"
+# PMC's open-access files: the OA service names them ftp://ftp.ncbi.nlm.nih.gov/pub/pmc/...,
+# and the same host serves them over HTTPS.
+NCBI_FTP_URL = "https://ftp.ncbi.nlm.nih.gov"
 ARXIV_INTERVAL = 3.0  # seconds between requests: arXiv's terms of use ask for no more
 TOOL = "refman"
 # NCBI's E-utilities ask for an email to write to when a tool misbehaves; refman's own until
@@ -52,11 +58,16 @@ class BadResponseError(NetworkError):
     """An answer that is not what was asked for: an error page, HTML, a body cut short."""
 
 
+class DownloadCancelled(NetworkError):
+    """The user stopped a download (``Http.download``'s ``cancelled``)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where and how fast to ask. ``from_environment`` reads REFMAN_EUTILS_URL, REFMAN_DOI_URL,
-    REFMAN_IDCONV_URL, REFMAN_OPENLIBRARY_URL, REFMAN_ARXIV_URL and NCBI_API_KEY; tests make
-    their own with short pauses."""
+    REFMAN_IDCONV_URL, REFMAN_OPENLIBRARY_URL, REFMAN_ARXIV_URL, REFMAN_PMC_OA_URL,
+    REFMAN_UNPAYWALL_URL, REFMAN_NCBI_FTP_URL and NCBI_API_KEY; tests make their own with short
+    pauses."""
 
     eutils_url: str = EUTILS_URL
     doi_url: str = DOI_URL
@@ -64,6 +75,9 @@ class Settings:
     openlibrary_url: str = OPENLIBRARY_URL  # books by ISBN
     arxiv_url: str = ARXIV_URL  # arXiv's API (Atom)
     arxiv_interval: float = ARXIV_INTERVAL
+    pmc_oa_url: str = PMC_OA_URL  # PubMed Central's OA web service (Find Available PDF)
+    unpaywall_url: str = UNPAYWALL_URL  # Unpaywall's open-access locations by DOI
+    ncbi_ftp_url: str = NCBI_FTP_URL  # where PMC's ftp:// links are fetched over HTTPS
     api_key: str = ""
     email: str = EMAIL
     timeout: float = 20.0  # seconds for each of connect, read, write
@@ -81,6 +95,9 @@ class Settings:
             idconv_url=os.environ.get("REFMAN_IDCONV_URL") or IDCONV_URL,
             openlibrary_url=os.environ.get("REFMAN_OPENLIBRARY_URL") or OPENLIBRARY_URL,
             arxiv_url=os.environ.get("REFMAN_ARXIV_URL") or ARXIV_URL,
+            pmc_oa_url=os.environ.get("REFMAN_PMC_OA_URL") or PMC_OA_URL,
+            unpaywall_url=os.environ.get("REFMAN_UNPAYWALL_URL") or UNPAYWALL_URL,
+            ncbi_ftp_url=os.environ.get("REFMAN_NCBI_FTP_URL") or NCBI_FTP_URL,
             api_key=api_key.strip() or os.environ.get("NCBI_API_KEY", ""),
             email=email.strip() or os.environ.get("REFMAN_EMAIL") or EMAIL,
         )
@@ -176,6 +193,50 @@ class Http:
                     continue
             return _checked(response, url, what)
 
+    def download(
+        self,
+        url: str,
+        target: BinaryIO,
+        *,
+        limit: int,
+        what: str = "the file",
+        cancelled: Callable[[], bool] | None = None,
+    ) -> str:
+        """Write the body of a GET of ``url`` (status 200) to ``target``, streamed, and give
+        the answer's Content-Type. Retried as ``get`` is; a body larger than ``limit`` bytes
+        is refused (BadResponseError) as soon as it is seen to be, so that a huge file is never
+        read whole; ``cancelled`` is asked between blocks (DownloadCancelled)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pacer.wait()
+            target.seek(0)
+            target.truncate()
+            try:
+                with self._client.stream("GET", url) as response:
+                    status = response.status_code
+                    if status in RETRY_STATUSES and attempt < self.settings.attempts:
+                        retry_after = _retry_after(response)
+                        if retry_after is None or retry_after <= MAX_RETRY_AFTER:
+                            self._pause(attempt, retry_after)
+                            continue
+                    _checked(response, url, what)
+                    _copy_body(response, target, limit, what, cancelled)
+                    return response.headers.get("Content-Type", "")
+            except httpx.TimeoutException as exc:
+                if attempt < self.settings.attempts:
+                    self._pause(attempt, None)
+                    continue
+                raise OfflineError(f"{_host(url)} did not answer in time for {what}") from exc
+            except httpx.RemoteProtocolError as exc:
+                raise BadResponseError(
+                    f"the download of {what} from {_host(url)} was cut short; try again"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise OfflineError(
+                    f"cannot reach {_host(url)} for {what}: are you offline? ({exc})"
+                ) from exc
+
     def _pause(self, attempt: int, retry_after: float | None) -> None:
         delay = self.settings.backoff * 2 ** (attempt - 1)
         time.sleep(max(delay, retry_after or 0.0))
@@ -193,6 +254,33 @@ def _checked(response: httpx.Response, url: str, what: str) -> httpx.Response:
     if status >= 500:
         raise BadResponseError(f"{host} has a problem of its own (HTTP {status}); try later")
     raise BadResponseError(f"{host} refused the request for {what} (HTTP {status})")
+
+
+def _copy_body(
+    response: httpx.Response,
+    target: BinaryIO,
+    limit: int,
+    what: str,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """The streamed body into ``target``, refused past ``limit`` bytes (by its announced
+    length first: a server may say it at once)."""
+    too_large = BadResponseError(
+        f"{what} from {_host(str(response.url))} is larger than {limit // 1_000_000} MB:"
+        " not downloaded"
+    )
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > limit:
+        raise too_large
+    size = 0
+    for block in response.iter_bytes(1 << 16):
+        if cancelled and cancelled():
+            raise DownloadCancelled(f"the download of {what} was cancelled")
+        size += len(block)
+        if size > limit:
+            raise too_large
+        target.write(block)
+    target.flush()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -72,3 +72,17 @@ def _text(value: Any) -> str:
     if isinstance(value, int | str):
         return str(value).strip()
     return ""
+
+
+def pmcid_of(http: Http, identifier: str) -> str:
+    """The PMCID of the article a PMID or DOI names, "" when PubMed Central does not hold it
+    (the converter answers such an id with an error record, or a record without a PMCID). A
+    failed request raises NetworkError."""
+    what = f"the PMCID of {identifier}"
+    params = {"ids": identifier, "format": "json", "tool": TOOL, "email": http.settings.email}
+    body = http.get(http.settings.idconv_url, params, what=what).content
+    for record in _records(body, what):
+        pmcid = _text(record.get("pmcid")).upper()
+        if record.get("status") != "error" and pmcid.startswith("PMC"):
+            return pmcid
+    return ""

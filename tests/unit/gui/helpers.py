@@ -55,10 +55,12 @@ def id_of(library: Library, title_start: str) -> int:
 
 
 def menu_action(window: MainWindow, menu_title: str, text: str):
-    """The action of the menu ``menu_title`` whose text starts with ``text``."""
+    """The action of the menu ``menu_title`` whose text is ``text``, else the first whose text
+    starts with it ("Find" is Find, not Find Available PDF above it)."""
     for menu_action_ in window.menuBar().actions():
         if menu_action_.text().replace("&", "") == menu_title:
-            for action in menu_action_.menu().actions():
+            actions = menu_action_.menu().actions()
+            for action in sorted(actions, key=lambda a: a.text().replace("&", "") != text):
                 if action.text().replace("&", "").startswith(text):
                     return action
     raise AssertionError(f"no {menu_title} > {text}")
