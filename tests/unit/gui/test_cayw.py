@@ -81,7 +81,10 @@ def answered(qtbot, future: Future):
 
 
 def wait_for_picker(qtbot, server) -> cayw.CitationPicker:
-    qtbot.waitUntil(lambda: server.picker is not None and server.picker.isVisible(), WAIT_MS)
+    def shown():
+        return server.picker is not None and server.picker.isVisible()
+
+    qtbot.waitUntil(shown, timeout=WAIT_MS)
     return server.picker
 
 
