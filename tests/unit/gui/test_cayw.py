@@ -420,3 +420,47 @@ def test_parse_head_and_response():
     response = cayw.http_response(200, "é")
     assert response.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"Content-Length: 2\r\n" in response and response.endswith(b"\r\n\r\n\xc3\xa9")
+
+
+def test_backspace_and_the_chips_take_picks_back(qtbot, threads, server):
+    future = ask(threads, server.port, "format=pandoc")
+    picker = wait_for_picker(qtbot, server)
+    pick(qtbot, picker, "zhang", "brown", "knowles")
+    QTest.keyClick(picker.search, Qt.Key.Key_Backspace)  # in the empty box: the last pick
+    assert picker.picked_keys() == ["zhang2021gut", "brown2018deep"]
+    picker.chosen.itemActivated.emit(picker.chosen.item(0))  # double-click on a chip
+    assert picker.picked_keys() == ["brown2018deep"]
+    picker.insert_button.click()
+    assert answered(qtbot, future)[:2] == (200, "@brown2018deep")
+
+
+def test_a_request_brings_the_window_forward_and_minimize_sends_it_back(
+    qtbot, threads, server, window
+):
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    future = ask(threads, server.port, "format=pandoc&minimize=1")
+    picker = wait_for_picker(qtbot, server)
+    assert not window.isMinimized() and window.isVisible()
+    pick(qtbot, picker, "zhang")
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)
+    assert answered(qtbot, future)[:2] == (200, "@zhang2021gut")
+    qtbot.waitUntil(window.isMinimized)  # the editor comes back to the front
+
+
+def test_it_answers_on_the_ipv6_loopback_too(qtbot, server):
+    assert len(server._servers) == 2  # 127.0.0.1 and ::1 (this machine has both)
+    connection = http.client.HTTPConnection("::1", server.port, timeout=30)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_probe_over, connection)
+        qtbot.waitUntil(future.done, timeout=WAIT_MS)
+    assert future.result() == (200, "ready")
+
+
+def _probe_over(connection: http.client.HTTPConnection):
+    try:
+        connection.request("GET", PATH + "?probe=1")  # Host: [::1]:PORT
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
