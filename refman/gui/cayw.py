@@ -374,7 +374,7 @@ class CaywServer(QObject):
         if request.probe:
             client.reply(200, "ready")
             return
-        request.check()
+        answering.check(request)  # an unknown format or style: said before the picker opens
         if request.selected:
             self._reply(client, request, self.window.table.selected_ids())
         elif self.picker is not None:

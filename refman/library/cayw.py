@@ -45,7 +45,7 @@ def answer(library, ids: Sequence[ItemId], request: CaywRequest, default_style: 
 
     CaywError (a RefmanError, in plain words) for a format, style or translator refman does
     not know, or an item gone meanwhile."""
-    request.check()
+    check(request)
     ids = list(dict.fromkeys(ids))
     keys, changes = _keys(library, ids)
     ids = [item_id for item_id in ids if item_id in keys]  # items gone since the pick
@@ -61,6 +61,28 @@ def answer(library, ids: Sequence[ItemId], request: CaywRequest, default_style: 
     else:
         text = _formatted(library, ids, request, default_style)
     return Answer(text, changes)
+
+
+def check(request: CaywRequest) -> None:
+    """CaywError for a format, command, translator or style refman does not know: said before
+    the picker opens, not after the user has picked."""
+    request.check()
+    translation(request)
+    if request.format.startswith("formatted-") and _style(request):
+        from refman.formats import csl  # the style catalogue, read on first use
+
+        try:
+            csl.find_style(_style(request))
+        except RefmanError as exc:
+            raise CaywError(str(exc)) from None
+
+
+def _style(request: CaywRequest) -> str:
+    """The style asked (an id or title; Zotero's style URLs are taken too), or ""."""
+    style = request.text("style").strip()
+    for prefix in _STYLE_URLS:
+        style = style.removeprefix(prefix)
+    return style
 
 
 def _keys(library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Changes]:
@@ -89,9 +111,7 @@ def _picks(library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
 def _formatted(library, ids: list[ItemId], request: CaywRequest, default_style: str) -> str:
     """``formatted-citation`` or ``formatted-bibliography`` in the asked style (as text, or
     HTML with ``contentType=html``)."""
-    style = request.text("style").strip()
-    for prefix in _STYLE_URLS:
-        style = style.removeprefix(prefix)
+    style = _style(request)
     kind = "html" if request.text("contentType").strip().lower() == "html" else "text"
     try:
         if request.format == "formatted-citation":

@@ -220,10 +220,13 @@ def test_unknown_style_or_format_is_said_plainly_without_a_picker(qtbot, threads
     status, body, _ = answered(qtbot, ask(threads, server.port, "format=troff"))
     assert status == 400 and "Unknown format 'troff'" in body and "pandoc" in body
     assert server.picker is None
-    status, body, _ = pick_and_insert(
-        qtbot, threads, server, "format=formatted-citation&style=no-such-style", "zhang"
-    )
+    query = "format=formatted-citation&style=no-such-style"
+    status, body, _ = answered(qtbot, ask(threads, server.port, query))
     assert status == 400 and "Unknown style 'no-such-style'" in body
+    query = "format=translate&translator=cslyaml"
+    status, body, _ = answered(qtbot, ask(threads, server.port, query))
+    assert status == 400 and "Unknown translator 'cslyaml'" in body
+    assert server.picker is None
     status, body, _ = answered(qtbot, ask(threads, server.port, "format=latex&command=x%7B"))
     assert status == 400 and "not a LaTeX citation command" in body
 
