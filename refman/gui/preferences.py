@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -113,11 +114,10 @@ ONLINE_HELP = (
 
 
 CAYW_HELP = (
-    "Editor plugins that call Better BibTeX's picker (VS Code, Obsidian, vim, Emacs, rbbt, "
-    "TeXstudio) then pick citations from refman: it comes to the front with a search box and "
-    "answers with the keys. It listens on this computer only (127.0.0.1). Zotero uses port "
-    f"{cayw.DEFAULT_PORT}, where plugins call unless told otherwise: when Zotero runs too, "
-    "choose another port (such as 23120) and give it to the plugin."
+    "Editor plugins that call Better BibTeX's citation picker (VS Code, Obsidian, rbbt, vim) "
+    "then pick citations from refman, on this computer only. Plugins call Zotero's port, "
+    f"{cayw.DEFAULT_PORT}, unless told otherwise: when Zotero runs too, choose another port "
+    "(such as 23120) and give it to the plugin."
 )
 
 
@@ -172,7 +172,7 @@ class PreferencesDialog(QDialog):
             self.live_exports = LiveExportList(library)
             layout.addWidget(self.live_exports)
         layout.addWidget(self.buttons)
-        self.resize(520, 560) if library is None else self.resize(720, 700)
+        self.resize(520, 620) if library is None else self.resize(720, 760)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
@@ -197,11 +197,14 @@ class PreferencesDialog(QDialog):
         self.cayw_port = QSpinBox(minimum=1024, maximum=65535)
         self.cayw_port.setObjectName("cayw_port")
         self.cayw_port.setValue(max(1024, cayw_server.port(settings)))
-        form = QFormLayout()
-        form.addRow(self.cayw_enabled)
-        form.addRow("Port", self.cayw_port)
+        row = QHBoxLayout()
+        row.addWidget(self.cayw_enabled)
+        row.addSpacing(16)
+        row.addWidget(QLabel("Port"))
+        row.addWidget(self.cayw_port)
+        row.addStretch(1)
         layout.addWidget(QLabel(CAYW_HELP, wordWrap=True))
-        layout.addLayout(form)
+        layout.addLayout(row)
         server = getattr(parent, "cayw", None)  # the window's (gui/cayw.serve)
         self.cayw_status = QLabel(server.status() if server is not None else "", wordWrap=True)
         self.cayw_status.setObjectName("cayw_status")
