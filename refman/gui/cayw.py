@@ -72,6 +72,7 @@ HEAD_TIMEOUT_MS = 10_000  # to send the request line and headers; the pick itsel
 RESULT_LIMIT = 100  # results listed in the picker; typing more narrows them
 SEARCH_DELAY_MS = 150  # the search runs once typing pauses this long
 CLOSE_GRACE_MS = 5000  # for the editor to close the connection after reading its answer
+RETRY_MS = 15_000  # listening again while the port's last connections close
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 PORT_IN_USE = (
     "Port {port} is in use by another program (Zotero?): the citation picker for editors is "
@@ -285,6 +286,9 @@ class CaywServer(QObject):
         self._servers: list[QTcpServer] = []
         self.picker: CitationPicker | None = None
         self._waiting: tuple[_Client, CaywRequest] | None = None
+        # Tries again while the port is held only by connections closing (PORT_CLOSING).
+        self.retry = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self.retry.timeout.connect(self.start)
 
     @property
     def library(self) -> Library:
@@ -293,11 +297,14 @@ class CaywServer(QObject):
     # --- starting and stopping ---
 
     def start(self) -> bool:
-        """Listen as the settings say (or stop); True when listening."""
-        self.stop()
+        """Listen as the settings say (or stop); True when listening. Already listening on
+        the port asked, it goes on (no rebinding at each Preferences OK)."""
         if not enabled(self.settings):
+            self.stop()
             self._set_problem("")
             return False
+        if self.port and self.port == port(self.settings):
+            return True
         return self.listen(port(self.settings))
 
     restart = start
@@ -310,6 +317,8 @@ class CaywServer(QObject):
             sockets = bind_loopback(wanted)
         except OSError as exc:
             self._set_problem(_bind_problem(wanted, exc))
+            if self.problem == PORT_CLOSING:
+                self.retry.start()
             return False
         listening_on = sockets[0].getsockname()[1]
         for sock in sockets:
@@ -329,6 +338,7 @@ class CaywServer(QObject):
         return True
 
     def stop(self) -> None:
+        self.retry.stop()
         for server in self._servers:
             server.close()
             server.deleteLater()
@@ -429,7 +439,7 @@ def _bind_problem(wanted: int, exc: OSError) -> str:
             "choose a port above 1023 in Edit > Preferences."
         )
     if exc.errno is not None and exc.errno in _IN_USE:
-        return PORT_IN_USE.format(port=wanted)
+        return PORT_IN_USE.format(port=wanted) if _someone_listens(wanted) else PORT_CLOSING
     return (
         f"The citation picker for editors could not listen on port {wanted} "
         f"({exc.strerror or exc}): choose another port in Edit > Preferences."
@@ -438,6 +448,22 @@ def _bind_problem(wanted: int, exc: OSError) -> str:
 
 # EADDRINUSE, and Windows' WSAEADDRINUSE and WSAEACCES (a port another program holds alone)
 _IN_USE = {errno.EADDRINUSE, 10048, 10013}
+PORT_CLOSING = (
+    "The citation picker for editors waits for its port: the last connections there are still "
+    "closing (up to a minute); it starts by itself then."
+)
+
+
+def _someone_listens(port: int) -> bool:
+    """True when a program answers on the port; False when the port is held only by
+    connections closing (TCP's TIME_WAIT, up to a minute after refman answered there)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except ConnectionRefusedError:
+        return False
+    except OSError:  # no answer in time: something holds it; say so
+        return True
 
 
 def serve(window, settings: QSettings) -> CaywServer:

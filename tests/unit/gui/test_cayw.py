@@ -467,3 +467,31 @@ def _probe_over(connection: http.client.HTTPConnection):
         return response.status, response.read().decode()
     finally:
         connection.close()
+
+
+def test_a_port_held_by_closing_connections_is_waited_for_not_blamed_on_zotero(
+    qtbot, window, settings
+):
+    held = _port_in_time_wait()
+    settings.setValue(cayw.ENABLED_KEY, True)
+    settings.setValue(cayw.PORT_KEY, held)
+    server = cayw.serve(window, settings)
+    assert server.port == 0 and server.problem == cayw.PORT_CLOSING
+    assert "Zotero" not in server.problem
+    assert server.retry.isActive()  # it tries again by itself
+    server.stop()
+    assert not server.retry.isActive()
+
+
+def _port_in_time_wait() -> int:
+    """A port nobody listens on but that a connection closed from its side still holds."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the listening side closes first: its end waits out TIME_WAIT
+    client.close()
+    listener.close()
+    return port
