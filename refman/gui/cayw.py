@@ -573,7 +573,10 @@ class CitationPicker(QDialog):
                 item.setToolTip(2, rows[item_id][2])
                 self.results.addTopLevelItem(item)
         more = len(ids) - len(shown)
-        self.message.setText(f"{more} more found: type more to narrow them." if more else HINT)
+        if not ids:
+            self.message.setText(f"Nothing in the library matches “{text}”.")
+        else:
+            self.message.setText(f"{more} more found: type more to narrow them." if more else HINT)
         if self.results.topLevelItemCount():
             self.results.setCurrentItem(self.results.topLevelItem(0))
 

@@ -160,6 +160,12 @@ def test_picker_rows_show_author_year_title_and_key(qtbot, threads, server):
         "Gut microbiota and obesity",
         "zhang2021gut",
     ]
+    picker.search.setText("no such paper anywhere")
+    picker.search_now()
+    assert picker.shown_keys() == []
+    assert "Nothing in the library matches" in picker.message.text()
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)  # nothing to add: the picker stays
+    assert picker.isVisible() and picker.picked_keys() == []
     picker.reject()
     answered(qtbot, future)
 
