@@ -7,7 +7,8 @@ quick search, PMIDs and DOIs too; Enter adds the highlighted item, Enter on an e
 Insert answers, Escape cancels) and answers the request with the picked keys in the asked format
 (refman.cayw, library/cayw.py). ``probe`` answers ``ready``; ``selected`` answers with the items
 selected in the window, without the picker; ``clipboard`` puts the answer on the clipboard too;
-``minimize`` minimises the window afterwards. A cancelled pick is an empty answer.
+``minimize`` minimises the window afterwards; ``texstudio`` hands it to TeXstudio too
+(``texstudio --insert-cite``, as Better BibTeX does). A cancelled pick is an empty answer.
 
 The server is the window's, in its thread: ``QTcpServer`` hands each connection's bytes to the
 event loop, so nothing blocks while the user picks. Only one pick is open at a time (another
@@ -33,11 +34,12 @@ import contextlib
 import errno
 import logging
 import os
+import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QProcess, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtNetwork import QAbstractSocket, QTcpServer, QTcpSocket
 from PySide6.QtWidgets import (
@@ -385,6 +387,9 @@ class CaywServer(QObject):
             client.reply(200, "ready")
             return
         answering.check(request)  # an unknown format or style: said before the picker opens
+        if request.flag("texstudio") and find_texstudio() is None:
+            client.reply(400, "TeXstudio was not found on this computer.\n")
+            return
         if request.selected:
             self._reply(client, request, self.window.table.selected_ids())
         elif self.picker is not None:
@@ -421,9 +426,27 @@ class CaywServer(QObject):
             self.window.apply(found.changes)
         if request.clipboard and found.text:
             QGuiApplication.clipboard().setText(found.text)
+        texstudio = find_texstudio() if request.flag("texstudio") else None
+        if texstudio and found.text:  # TeXstudio inserts it at its cursor, as with BBT
+            QProcess.startDetached(texstudio, ["--insert-cite", found.text])
         client.reply(200, found.text, _content_type(request))
         if request.minimize and ids:
             self.window.showMinimized()
+
+
+TEXSTUDIO_PLACES = (  # where it is installed when not on PATH (as Better BibTeX looks)
+    "/Applications/texstudio.app/Contents/MacOS/texstudio",
+    r"C:\Program Files\texstudio\texstudio.exe",
+    r"C:\Program Files (x86)\texstudio\texstudio.exe",
+)
+
+
+def find_texstudio() -> str | None:
+    """TeXstudio's program, for ``texstudio=1`` (the citation pushed into it), or None."""
+    found = shutil.which("texstudio")
+    if found:
+        return found
+    return next((place for place in TEXSTUDIO_PLACES if os.path.isfile(place)), None)
 
 
 def _content_type(request: CaywRequest) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -501,3 +502,28 @@ def _port_in_time_wait() -> int:
     client.close()
     listener.close()
     return port
+
+
+def test_texstudio_gets_the_citation_pushed_into_it(
+    qtbot, threads, server, window, tmp_path, monkeypatch
+):
+    """A stand-in ``texstudio`` on PATH records how it was run, as TeXstudio would insert."""
+    received = tmp_path / "inserted.txt"
+    fake = tmp_path / "bin" / "texstudio"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\nprintf "%s|%s" "$1" "$2" > "{received}"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    window.table.select_ids([id_of(window.library, "Gut")])
+    query = "format=latex&selected=1&texstudio=1"
+    assert answered(qtbot, ask(threads, server.port, query))[:2] == (200, "\\cite{zhang2021gut}")
+    qtbot.waitUntil(received.exists, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: received.read_text(encoding="utf-8").endswith("}"), timeout=WAIT_MS)
+    assert received.read_text(encoding="utf-8") == "--insert-cite|\\cite{zhang2021gut}"
+
+
+def test_texstudio_asked_but_missing_is_said(qtbot, threads, server, monkeypatch):
+    monkeypatch.setattr(cayw, "find_texstudio", lambda: None)
+    status, body, _ = answered(qtbot, ask(threads, server.port, "format=latex&texstudio=1"))
+    assert status == 400 and "TeXstudio was not found" in body
+    assert server.picker is None
