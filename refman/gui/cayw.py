@@ -183,7 +183,8 @@ def refusal(request: HttpRequest, port: int) -> tuple[int, str] | None:
     if request.headers.get("sec-fetch-site", "none").lower() not in ("none", "same-origin"):
         return 403, "refman does not answer web pages.\n"
     agent = request.headers.get("user-agent", "")
-    if agent.startswith("Mozilla/") and "zotero-allowed-request" not in request.headers:
+    allowed = ("zotero-allowed-request", "x-zotero-connector-api-version")  # Zotero's rule
+    if agent.startswith("Mozilla/") and not any(name in request.headers for name in allowed):
         return 403, "refman does not answer browsers (send Zotero-Allowed-Request: 1).\n"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return 405, f"Only {ALLOWED_METHODS} are answered.\n"

@@ -332,6 +332,14 @@ def test_web_pages_are_refused(qtbot, threads, server, headers):
     assert "Access-Control-Allow-Origin" not in answer_headers
 
 
+def test_a_browser_agent_that_says_it_is_allowed_is_answered(qtbot, threads, server):
+    agent = "Mozilla/5.0 (X11; Linux x86_64) obsidian/1.5 Electron/28"
+    for allowed in ({"Zotero-Allowed-Request": "1"}, {"X-Zotero-Connector-API-Version": "3"}):
+        headers = {"User-Agent": agent, **allowed}
+        answer = ask(threads, server.port, "probe=1", headers=headers)
+        assert answered(qtbot, answer)[:2] == (200, "ready")
+
+
 def test_other_methods_and_paths(qtbot, threads, server):
     assert answered(qtbot, ask(threads, server.port, "probe=1", method="POST"))[0] == 405
     assert answered(qtbot, ask(threads, server.port, "probe=1", method="DELETE"))[0] == 405
