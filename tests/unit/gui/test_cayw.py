@@ -32,8 +32,9 @@ WAIT_MS = 20_000
 def threads():
     """The editors' threads; at the end every request is answered before the window goes."""
     with ThreadPoolExecutor(max_workers=4) as pool:
+        pool.asked = []  # the requests' futures (ask)
         yield pool
-        settle(lambda: pool._work_queue.empty())
+        settle(lambda: all(future.done() for future in pool.asked))
 
 
 @pytest.fixture
@@ -73,7 +74,9 @@ def ask(threads, port: int, query: str = "", *, method="GET", path=PATH, headers
         finally:
             connection.close()
 
-    return threads.submit(send)
+    future = threads.submit(send)
+    threads.asked.append(future)
+    return future
 
 
 def answered(qtbot, future: Future):
