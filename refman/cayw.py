@@ -154,11 +154,20 @@ _COMMAND_DEFAULTS = {
     "biblatex": "autocite",
 }
 
-KEY_FORMATS: dict[str, Callable[[Sequence[str], CaywRequest], str]] = {
-    **{
-        name: (lambda keys, request, d=default: natbib(keys, request.command(d)))
-        for name, default in _COMMAND_DEFAULTS.items()
-    },
+KeyFormat = Callable[[Sequence[str], CaywRequest], str]
+
+
+def _latex(default: str) -> KeyFormat:
+    """A LaTeX format: ``\\default{a,b}``, or the request's ``command``."""
+
+    def write(keys: Sequence[str], request: CaywRequest) -> str:
+        return natbib(keys, request.command(default))
+
+    return write
+
+
+KEY_FORMATS: dict[str, KeyFormat] = {
+    **{name: _latex(default) for name, default in _COMMAND_DEFAULTS.items()},
     "pandoc": lambda keys, request: pandoc(keys, request.flag("brackets")),
     "mmd": lambda keys, _request: mmd(keys),
     "asciidoctor-bibtex": lambda keys, request: (

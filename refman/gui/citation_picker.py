@@ -121,13 +121,14 @@ class CitationPicker(QDialog):
             self.message.setText(f"Nothing in the library matches “{text}”.")
         else:
             self.message.setText(f"{more} more found: type more to narrow them." if more else HINT)
-        if self.results.topLevelItemCount():
-            self.results.setCurrentItem(self.results.topLevelItem(0))
+        first = self.results.topLevelItem(0)
+        if first is not None:
+            self.results.setCurrentItem(first)
 
     def shown_keys(self) -> list[str]:
         """The keys of the results listed (for tests and the eye)."""
         items = (self.results.topLevelItem(n) for n in range(self.results.topLevelItemCount()))
-        return [item.text(3) for item in items]
+        return [item.text(3) for item in items if item is not None]
 
     # --- picking ---
 
@@ -135,10 +136,11 @@ class CitationPicker(QDialog):
         """Enter in the box: add the highlighted result; with the box empty, insert."""
         if self.timer.isActive():
             self.search_now()  # typed faster than the search: find what was typed first
+        current = self.results.currentItem()
         if not self.search.text().strip():
             self.accept()
-        elif self.results.currentItem() is not None:
-            self.add(self.results.currentItem())
+        elif current is not None:
+            self.add(current)
 
     def add(self, item: QTreeWidgetItem) -> None:
         item_id = ItemId(item.data(0, Qt.ItemDataRole.UserRole))

@@ -13,11 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from refman import cayw
 from refman.cayw import CaywError, CaywRequest, Pick
 from refman.library.changes import Changes
 from refman.model import ItemId, RefmanError
+
+if TYPE_CHECKING:
+    from refman.library.core import Library
 
 # ``translate``'s translators as Better BibTeX names them (lower case, spaces and "better"
 # taken out), and the export formats refman writes for them.
@@ -40,11 +44,13 @@ class Answer:
     changes: Changes = field(default_factory=Changes)
 
 
-def answer(library, ids: Sequence[ItemId], request: CaywRequest, default_style: str) -> Answer:
+def answer(
+    library: Library, ids: Sequence[ItemId], request: CaywRequest, default_style: str
+) -> Answer:
     """The request's answer for the items ``ids`` (in the order picked); "" for none.
 
     CaywError (a RefmanError, in plain words) for a format, style or translator refman does
-    not know, or an item gone meanwhile."""
+    not know. Items gone since the pick are left out."""
     check(request)
     ids = list(dict.fromkeys(ids))
     keys, changes = _keys(library, ids)
@@ -85,7 +91,7 @@ def _style(request: CaywRequest) -> str:
     return style
 
 
-def _keys(library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Changes]:
+def _keys(library: Library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Changes]:
     """{item: key} of the items still there, those without a key given one."""
     keys = library.keys.of(ids)
     still_there = set(library.items.rows(ids, ["title"]))
@@ -97,7 +103,7 @@ def _keys(library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Changes]:
     return {i: k for i, k in keys.items() if i in still_there}, changes
 
 
-def _picks(library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
+def _picks(library: Library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
     rows = library.items.rows(ids, ["title", "item_type"])
     csl = json.loads(library.exporting.export(ids, "csl-json"))
     by_key = {entry.get("id"): entry for entry in csl if isinstance(entry, dict)}
@@ -108,7 +114,9 @@ def _picks(library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
     ]
 
 
-def _formatted(library, ids: list[ItemId], request: CaywRequest, default_style: str) -> str:
+def _formatted(
+    library: Library, ids: list[ItemId], request: CaywRequest, default_style: str
+) -> str:
     """``formatted-citation`` or ``formatted-bibliography`` in the asked style (as text, or
     HTML with ``contentType=html``)."""
     style = _style(request)
