@@ -65,6 +65,11 @@ PORT_IN_USE = (
     "Port {port} is in use by another program (Zotero?): the citation picker for editors is "
     "off; choose another port in Edit > Preferences."
 )
+PORT_IN_USE_BY_REFMAN = (
+    "Port {port} is in use by another refman window: the citation picker for editors is off "
+    "in this one; choose another port in Edit > Preferences."
+)
+SERVER = "refman"  # its answers' Server header, by which another window tells it is refman
 
 REASONS = {
     200: "OK",
@@ -188,6 +193,7 @@ def http_response(
         f"Content-Type: {content_type}",
         f"Content-Length: {len(data)}",
         "X-Content-Type-Options: nosniff",
+        f"Server: {SERVER}",
         "Connection: close",
     ]
     if status in (204, 405):
@@ -448,7 +454,10 @@ def _bind_problem(wanted: int, exc: OSError) -> str:
             "choose a port above 1023 in Edit > Preferences."
         )
     if exc.errno is not None and exc.errno in _IN_USE:
-        return PORT_IN_USE.format(port=wanted) if _someone_listens(wanted) else PORT_CLOSING
+        holder = _holder(wanted)
+        if holder is None:
+            return PORT_CLOSING
+        return (PORT_IN_USE_BY_REFMAN if holder == SERVER else PORT_IN_USE).format(port=wanted)
     return (
         f"The citation picker for editors could not listen on port {wanted} "
         f"({exc.strerror or exc}): choose another port in Edit > Preferences."
@@ -463,16 +472,24 @@ PORT_CLOSING = (
 )
 
 
-def _someone_listens(port: int) -> bool:
-    """True when a program answers on the port; False when the port is held only by
-    connections closing (TCP's TIME_WAIT, up to a minute after refman answered there)."""
+def _holder(port: int) -> str | None:
+    """Who listens on the port: None when nobody does (it is held only by connections closing,
+    TCP's TIME_WAIT, up to a minute after refman answered there), SERVER when another refman
+    does (it names itself in its answers), else "another program". Asked with a probe, which
+    opens no picker in refman or in Zotero."""
+    probe = (
+        f"GET {cayw.PATH}?probe=1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "User-Agent: refman\r\nConnection: close\r\n\r\n"
+    )
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(probe.encode("ascii"))
+            head = sock.recv(4096)
     except ConnectionRefusedError:
-        return False
-    except OSError:  # no answer in time: something holds it; say so
-        return True
+        return None
+    except OSError:  # connected but no answer in time: something holds it
+        return "another program"
+    return SERVER if f"\r\nServer: {SERVER}\r\n".encode() in head else "another program"
 
 
 def serve(window, settings: QSettings) -> CaywServer:

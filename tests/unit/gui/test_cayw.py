@@ -11,6 +11,8 @@ import http.client
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -302,9 +304,7 @@ def test_an_item_without_a_key_gets_one_as_regenerate_makes_it(qtbot, threads, s
     "host",
     ["evil.example:{port}", "127.0.0.1:1", "localhost", "attacker.127.0.0.1.nip.io:{port}", ""],
 )
-def test_a_host_header_not_naming_this_port_on_localhost_is_refused(
-    qtbot, threads, server, host
-):
+def test_a_host_header_not_naming_this_port_on_localhost_is_refused(qtbot, threads, server, host):
     headers = {"Host": host.format(port=server.port)}
     status, body, _ = answered(qtbot, ask(threads, server.port, "format=pandoc", headers=headers))
     assert status == 403 and "localhost only" in body
@@ -538,3 +538,38 @@ def test_texstudio_asked_but_missing_is_said(qtbot, threads, server, monkeypatch
     status, body, _ = answered(qtbot, ask(threads, server.port, "format=latex&texstudio=1"))
     assert status == 400 and "TeXstudio was not found" in body
     assert server.picker is None
+
+
+# Another refman's endpoint, in a process of its own (as another window would be).
+OTHER_REFMAN = """
+import sys
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from refman.gui.cayw import CaywServer
+app = QApplication([])
+server = CaywServer(QObject(), QSettings(sys.argv[1], QSettings.Format.IniFormat))
+assert server.listen(0)
+print(server.port, flush=True)
+QTimer.singleShot(60_000, app.quit)  # the test kills it sooner
+app.exec()
+"""
+
+
+def test_a_port_another_refman_window_listens_on_is_said_so(qtbot, window, settings, tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    other = subprocess.Popen(
+        [sys.executable, "-c", OTHER_REFMAN, str(tmp_path / "other.ini")],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        taken = int(other.stdout.readline())
+        settings.setValue(cayw.ENABLED_KEY, True)
+        settings.setValue(cayw.PORT_KEY, taken)
+        server = cayw.serve(window, settings)
+        assert server.port == 0
+        assert server.problem == cayw.PORT_IN_USE_BY_REFMAN.format(port=taken)
+    finally:
+        other.kill()
+        other.wait()
