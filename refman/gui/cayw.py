@@ -214,13 +214,14 @@ class _Client(QObject):
         self.request: HttpRequest | None = None
         self.answered = False
         sock.setParent(self)
-        sock.readyRead.connect(self._read)
+        sock.readyRead.connect(self.read)
         sock.disconnected.connect(self._disconnected)
         self.timer = QTimer(self, singleShot=True, interval=HEAD_TIMEOUT_MS)
         self.timer.timeout.connect(lambda: self.reply(400, "The request did not come whole.\n"))
         self.timer.start()
 
-    def _read(self) -> None:
+    def read(self) -> None:
+        """Read what has come; once the head is whole, ``received`` gives the request."""
         if self.request is not None or self.answered:
             self.socket.readAll()  # a body, or more after the head: not read
             return
@@ -358,6 +359,7 @@ class CaywServer(QObject):
         while server.hasPendingConnections():
             client = _Client(server.nextPendingConnection(), self)
             client.received.connect(lambda request, c=client: self._handle(c, request))
+            client.read()  # bytes that came with the connection, before readyRead was heard
 
     def _handle(self, client: _Client, request: HttpRequest) -> None:
         refused = refusal(request, self.port)
