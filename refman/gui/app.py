@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import refman
 from refman import logs
-from refman.gui import dialogs, first_paint, single_instance
+from refman.gui import cayw, dialogs, first_paint, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
 from refman.gui.tasks import Task, TaskRunner
@@ -81,6 +81,7 @@ def show_window(app: QApplication, library: Library, files: list[str], measuring
         window = MainWindow(library)
         app.aboutToQuit.connect(window.detail.flush)  # a note typed just before quitting
         single_instance.serve(window, library.path)
+        cayw.serve(window, window.settings)  # editors' citation picker, when enabled
         if measuring:
             first_paint.FirstPaintReporter(window, window.table_model.rowCount)
         safety.damage_found.connect(lambda damage: _damage_found(window, damage, safety))

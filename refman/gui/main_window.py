@@ -822,6 +822,9 @@ class MainWindow(QMainWindow):
     def show_preferences(self) -> None:
         dialog = preferences.show_preferences(self, self.settings, self.library)
         dialog.accepted.connect(self.detail.refresh_citation)
+        picker_server = getattr(self, "cayw", None)  # gui/cayw.serve gives it (app.py)
+        if picker_server is not None:
+            dialog.accepted.connect(picker_server.restart)
 
     def about(self) -> None:
         dialogs.show_info(

@@ -1,5 +1,6 @@
-"""Preferences: the default citation style, whether imports are reviewed, and what refman tells
-PubMed (the user's email, an NCBI API key), kept in QSettings; the library's live exports
+"""Preferences: the default citation style, whether imports are reviewed, the citation picker
+for editors (on or off, its port: gui/cayw.py), and what refman tells PubMed (the user's email,
+an NCBI API key), kept in QSettings; the library's live exports
 (gui/live_exports.py) and its citation key pattern, both stored in the library itself (the
 command line uses them too).
 
@@ -22,13 +23,16 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from refman import citekeys
+from refman import cayw, citekeys
+from refman.gui import cayw as cayw_server
 from refman.gui.tasks import Task, TaskRunner
 from refman.library import Library
 from refman.model import RefmanError
@@ -109,6 +113,14 @@ ONLINE_HELP = (
 )
 
 
+CAYW_HELP = (
+    "Editor plugins that call Better BibTeX's citation picker (VS Code, Obsidian, rbbt, vim) "
+    "then pick citations from refman, on this computer only. Plugins call Zotero's port, "
+    f"{cayw.DEFAULT_PORT}, unless told otherwise: when Zotero runs too, choose another port "
+    "(such as 23120) and give it to the plugin."
+)
+
+
 class PreferencesDialog(QDialog):
     """The default citation style, picked by searching the style titles; the import review;
     the email and NCBI API key sent with PubMed requests."""
@@ -144,6 +156,8 @@ class PreferencesDialog(QDialog):
         self.review_imports.setChecked(review_imports(settings))
         layout.addWidget(QLabel("<b>Import</b>"))
         layout.addWidget(self.review_imports)
+        layout.addWidget(QLabel("<b>Citation picker for editors</b>"))
+        layout.addWidget(self._cayw_box(settings, parent))
         layout.addWidget(QLabel("<b>PubMed and online sources</b>"))
         layout.addWidget(QLabel(ONLINE_HELP, wordWrap=True))
         layout.addLayout(self._online_form(settings))
@@ -158,7 +172,7 @@ class PreferencesDialog(QDialog):
             self.live_exports = LiveExportList(library)
             layout.addWidget(self.live_exports)
         layout.addWidget(self.buttons)
-        self.resize(520, 560) if library is None else self.resize(720, 700)
+        self.resize(520, 620) if library is None else self.resize(720, 760)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
@@ -171,6 +185,34 @@ class PreferencesDialog(QDialog):
         form.addRow("Your email", self.email)
         form.addRow("NCBI API key", self.api_key)
         return form
+
+    def _cayw_box(self, settings: QSettings, parent: QWidget | None) -> QWidget:
+        """On or off, the port, and where it listens now or why it does not."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.cayw_enabled = QCheckBox("Enable the citation picker for editors")
+        self.cayw_enabled.setObjectName("cayw_enabled")
+        self.cayw_enabled.setChecked(cayw_server.enabled(settings))
+        self.cayw_port = QSpinBox(minimum=1024, maximum=65535)
+        self.cayw_port.setObjectName("cayw_port")
+        self.cayw_port.setValue(max(1024, cayw_server.port(settings)))
+        row = QHBoxLayout()
+        row.addWidget(self.cayw_enabled)
+        row.addSpacing(16)
+        row.addWidget(QLabel("Port"))
+        row.addWidget(self.cayw_port)
+        row.addStretch(1)
+        layout.addWidget(QLabel(CAYW_HELP, wordWrap=True))
+        layout.addLayout(row)
+        server = getattr(parent, "cayw", None)  # the window's (gui/cayw.serve)
+        self.cayw_status = QLabel(server.status() if server is not None else "", wordWrap=True)
+        self.cayw_status.setObjectName("cayw_status")
+        self.cayw_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if server is not None and server.problem:
+            self.cayw_status.setStyleSheet("color: #b00020")
+        layout.addWidget(self.cayw_status)
+        return box
 
     def _key_pattern_box(self, library: Library) -> QWidget:
         """The pattern new citation keys are made from (this library's), offered patterns in
@@ -225,6 +267,8 @@ class PreferencesDialog(QDialog):
         self.settings.setValue(REVIEW_KEY, self.review_imports.isChecked())
         self.settings.setValue(EMAIL_KEY, self.email.text().strip())
         self.settings.setValue(API_KEY_KEY, self.api_key.text().strip())
+        self.settings.setValue(cayw_server.ENABLED_KEY, self.cayw_enabled.isChecked())
+        self.settings.setValue(cayw_server.PORT_KEY, self.cayw_port.value())
         super().accept()
 
 

@@ -22,6 +22,7 @@
       .keys         keys.py          citation keys: read, edit, make again; their pattern
       .searches     searches.py      saved searches: live queries by name, with counts
     backups.py                       where backups live, when they are made, restoring one
+    cayw.py                          an editor's citation picker request answered (gui/cayw.py)
     changes.py                       Changes: what a change touched, returned after commit
 
 Transactions and SQLite's errors in plain words live in one place, the store's

@@ -1,0 +1,144 @@
+"""Cite as you write: the answer to a picker request (refman.cayw) for the items picked.
+
+``answer(library, ids, request, default_style)`` gives the text an editor receives: the picked
+items' keys in a key format (refman.cayw), their CSL-JSON (``json``), a formatted citation or
+bibliography in the request's ``style`` or the default one, or an export (``translate`` with
+``translator=csljson|biblatex|bibtex``). An item without a citation key (none, in a library
+from before keys) is given one from the key pattern first, as Regenerate Citation Key makes
+it; ``Answer.changes`` says which, for the window to show them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from refman import cayw
+from refman.cayw import CaywError, CaywRequest, Pick
+from refman.library.changes import Changes
+from refman.model import ItemId, RefmanError
+
+if TYPE_CHECKING:
+    from refman.library.core import Library
+
+# ``translate``'s translators as Better BibTeX names them (lower case, spaces and "better"
+# taken out), and the export formats refman writes for them.
+TRANSLATORS = {
+    "csljson": "csl-json",
+    "json": "csl-json",
+    "biblatex": "biblatex",
+    "bibtex": "bibtex",
+    "ris": "ris",
+}
+# The prefixes a style may come with (Better BibTeX takes Zotero's style URLs as well).
+_STYLE_URLS = ("http://www.zotero.org/styles/", "https://www.zotero.org/styles/")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The text for the editor, and the items given a key on the way (to show them)."""
+
+    text: str
+    changes: Changes = field(default_factory=Changes)
+
+
+def answer(
+    library: Library, ids: Sequence[ItemId], request: CaywRequest, default_style: str
+) -> Answer:
+    """The request's answer for the items ``ids`` (in the order picked); "" for none.
+
+    CaywError (a RefmanError, in plain words) for a format, style or translator refman does
+    not know. Items gone since the pick are left out."""
+    check(request)
+    ids = list(dict.fromkeys(ids))
+    keys, changes = _keys(library, ids)
+    ids = [item_id for item_id in ids if item_id in keys]  # items gone since the pick
+    if not ids:
+        return Answer("", changes)
+    fmt = request.format
+    if fmt in cayw.KEY_FORMATS:
+        text = cayw.format_keys(request, [keys[i] for i in ids])
+    elif fmt == "json":
+        text = cayw.picks_json(_picks(library, ids, keys))
+    elif fmt == "translate":
+        text = library.exporting.export(ids, _translator(request))
+    else:
+        text = _formatted(library, ids, request, default_style)
+    return Answer(text, changes)
+
+
+def check(request: CaywRequest) -> None:
+    """CaywError for a format, command, translator or style refman does not know: said before
+    the picker opens, not after the user has picked."""
+    request.check()
+    translation(request)
+    if request.format.startswith("formatted-") and _style(request):
+        from refman.formats import csl  # the style catalogue, read on first use
+
+        try:
+            csl.find_style(_style(request))
+        except RefmanError as exc:
+            raise CaywError(str(exc)) from None
+
+
+def _style(request: CaywRequest) -> str:
+    """The style asked (an id or title; Zotero's style URLs are taken too), or ""."""
+    style = request.text("style").strip()
+    for prefix in _STYLE_URLS:
+        style = style.removeprefix(prefix)
+    return style
+
+
+def _keys(library: Library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Changes]:
+    """{item: key} of the items still there, those without a key given one."""
+    keys = library.keys.of(ids)
+    still_there = set(library.items.rows(ids, ["title"]))
+    keyless = [i for i in ids if i in still_there and i not in keys]
+    changes = Changes()
+    if keyless and not library.read_only:
+        made, changes = library.keys.regenerate(keyless)
+        keys.update(made)
+    return {i: k for i, k in keys.items() if i in still_there}, changes
+
+
+def _picks(library: Library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
+    rows = library.items.rows(ids, ["title", "item_type"])
+    csl = json.loads(library.exporting.export(ids, "csl-json"))
+    by_key = {entry.get("id"): entry for entry in csl if isinstance(entry, dict)}
+    return [
+        Pick(keys[i], int(i), rows[i][0], rows[i][1], by_key.get(keys[i], {}))
+        for i in ids
+        if i in rows
+    ]
+
+
+def _formatted(
+    library: Library, ids: list[ItemId], request: CaywRequest, default_style: str
+) -> str:
+    """``formatted-citation`` or ``formatted-bibliography`` in the asked style (as text, or
+    HTML with ``contentType=html``)."""
+    style = _style(request)
+    kind = "html" if request.text("contentType").strip().lower() == "html" else "text"
+    try:
+        if request.format == "formatted-citation":
+            return library.exporting.cite(ids, style or default_style, kind)
+        return library.exporting.export(ids, kind, style=style or default_style).rstrip("\n")
+    except CaywError:
+        raise
+    except RefmanError as exc:  # an unknown style, said with its close matches
+        raise CaywError(str(exc)) from None
+
+
+def translation(request: CaywRequest) -> str | None:
+    """The export format ``translate`` writes for the request, None for another format."""
+    return _translator(request) if request.format == "translate" else None
+
+
+def _translator(request: CaywRequest) -> str:
+    asked = request.text("translator", "biblatex")
+    name = asked.replace(" ", "").lower().replace("better", "")
+    if name not in TRANSLATORS:
+        raise CaywError(f"Unknown translator '{asked}'. refman writes: {', '.join(TRANSLATORS)}.")
+    return TRANSLATORS[name]

@@ -1,0 +1,175 @@
+"""Cite as you write without the window: the request's parameters and the key formats
+(refman.cayw), and the answers written from a library's items (library/cayw.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from refman.cayw import CaywError, CaywRequest, Pick, format_keys, picks_json
+from refman.library import Library
+from refman.library.cayw import answer
+from tests.samples import PAPERS
+
+KEYS = ["knowles2023safety", "smith2019balloon"]
+
+
+def keys_as(query: str, keys=KEYS) -> str:
+    return format_keys(CaywRequest.parse(query), keys)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "\\cite{knowles2023safety,smith2019balloon}"),
+        ("format=latex", "\\cite{knowles2023safety,smith2019balloon}"),
+        ("format=latex&command=citealp", "\\citealp{knowles2023safety,smith2019balloon}"),
+        ("format=latex&command=%5Ctextcite", "\\textcite{knowles2023safety,smith2019balloon}"),
+        ("format=cite", "\\cite{knowles2023safety,smith2019balloon}"),
+        ("format=citep", "\\citep{knowles2023safety,smith2019balloon}"),
+        ("format=citet", "\\citet{knowles2023safety,smith2019balloon}"),
+        ("format=natbib&command=citeyearpar", "\\citeyearpar{knowles2023safety,smith2019balloon}"),
+        ("format=biblatex", "\\autocite{knowles2023safety,smith2019balloon}"),
+        ("format=biblatex&command=textcite*", "\\textcite*{knowles2023safety,smith2019balloon}"),
+        ("format=pandoc", "@knowles2023safety; @smith2019balloon"),
+        ("format=pandoc&brackets=1", "[@knowles2023safety; @smith2019balloon]"),
+        ("format=pandoc&brackets=yes", "[@knowles2023safety; @smith2019balloon]"),
+        ("format=pandoc&brackets=false", "@knowles2023safety; @smith2019balloon"),
+        ("format=pandoc&brackets=0", "@knowles2023safety; @smith2019balloon"),
+        ("format=mmd", "[#knowles2023safety][][#smith2019balloon][]"),
+        ("format=asciidoctor-bibtex", "cite:[knowles2023safety, smith2019balloon]"),
+        ("format=asciidoctor-bibtex&cite=citenp", "citenp:[knowles2023safety, smith2019balloon]"),
+        ("format=playground", "knowles2023safety,smith2019balloon"),
+        (
+            "format=playground&citeprefix=%7B&citepostfix=%7D&keyprefix=%23&separator=%7C",
+            "{#knowles2023safety|#smith2019balloon}",
+        ),
+        ("format=citationLinks", "cites: knowles2023safety\ncites: smith2019balloon"),
+    ],
+)
+def test_key_formats(query, expected):
+    assert keys_as(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["format=pandoc&brackets=1", "format=latex", "format=biblatex", "format=mmd", ""]
+)
+def test_nothing_picked_is_an_empty_answer(query):
+    assert keys_as(query, []) == ""
+
+
+def test_flags_take_any_value_but_the_words_for_no():
+    request = CaywRequest.parse("probe=probe&selected=true&clipboard=yes&minimize=0")
+    assert request.probe and request.selected and request.clipboard
+    assert not request.minimize
+    assert not CaywRequest.parse("").probe
+    assert not CaywRequest.parse("probe=").probe  # given without a value
+    assert CaywRequest.parse("format=pandoc").format == "pandoc"
+    assert CaywRequest.parse("format=").format == "latex"  # Better BibTeX's default
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("format=troff", "Unknown format 'troff'. Known formats: latex, cite"),
+        ("format=latex&command=cite%7Bx%7D%5Cinput", "not a LaTeX citation command"),
+        ("format=biblatex&command=auto%20cite", "not a LaTeX citation command"),
+    ],
+)
+def test_bad_requests_are_said_plainly(query, said):
+    with pytest.raises(CaywError, match=re.escape(said)):
+        CaywRequest.parse(query).check()
+
+
+def test_a_data_format_needs_the_items():
+    with pytest.raises(CaywError, match="needs the items"):
+        keys_as("format=json")
+
+
+def test_picks_json_is_better_bibtex_list_with_csl_items():
+    picks = [
+        Pick("knowles2023safety", 7, "Safety", "article-journal", {"id": "knowles2023safety"}),
+        Pick("smith2019balloon", 3, "Balloon", "article-journal", {}),
+    ]
+    listed = json.loads(picks_json(picks))
+    assert [p["citekey"] for p in listed] == KEYS
+    assert [p["citationKey"] for p in listed] == KEYS
+    assert listed[0]["id"] == 7 and listed[0]["title"] == "Safety"
+    assert listed[0]["itemData"] == {"id": "knowles2023safety"}
+    assert listed[1]["locator"] == listed[1]["prefix"] == "" and not listed[1]["suppressAuthor"]
+    assert picks_json([]) == ""
+
+
+# --- answers from a library -----------------------------------------------------------------
+
+
+@pytest.fixture
+def papers(library_path):
+    with Library(library_path) as lib:
+        ids = [lib.items.add(ref)[0] for ref in PAPERS]
+        yield lib, ids
+
+
+def test_answer_in_the_order_picked_each_once(papers):
+    lib, ids = papers
+    picked = [ids[2], ids[0], ids[2]]
+    text = answer(lib, picked, CaywRequest.parse("format=pandoc&brackets=1"), "apa").text
+    assert text == "[@zhang2021gut; @knowles2023safety]"
+
+
+def test_answer_json_carries_each_items_csl_json(papers):
+    lib, ids = papers
+    listed = json.loads(answer(lib, [ids[0]], CaywRequest.parse("format=json"), "apa").text)
+    exported = json.loads(lib.exporting.export([ids[0]], "csl-json"))
+    assert listed[0]["itemData"] == exported[0]
+    assert listed[0]["id"] == ids[0] and listed[0]["citekey"] == "knowles2023safety"
+
+
+def test_answer_formatted_in_the_default_or_asked_style(papers):
+    lib, ids = papers
+    cite = CaywRequest.parse("format=formatted-citation")
+    assert answer(lib, ids[:2], cite, "apa").text == lib.exporting.cite(ids[:2], "apa")
+    asked = CaywRequest.parse("format=formatted-citation&style=http://www.zotero.org/styles/ieee")
+    assert answer(lib, ids[:2], asked, "apa").text == lib.exporting.cite(ids[:2], "ieee")
+    html = CaywRequest.parse("format=formatted-bibliography&style=apa&contentType=html")
+    expected = lib.exporting.export(ids[:2], "html", style="apa").rstrip("\n")
+    assert answer(lib, ids[:2], html, "ieee").text == expected
+
+
+@pytest.mark.parametrize(
+    ("translator", "fmt"),
+    [("csljson", "csl-json"), ("Better BibLaTeX", "biblatex"), ("bibtex", "bibtex"), ("", "")],
+)
+def test_answer_translate_exports_the_items(papers, translator, fmt):
+    lib, ids = papers
+    query = "format=translate" + (f"&translator={translator}" if translator else "")
+    expected = lib.exporting.export(ids[:2], fmt or "biblatex")  # Better BibTeX's default
+    assert answer(lib, ids[:2], CaywRequest.parse(query), "apa").text == expected
+
+
+def test_unknown_style_and_translator_are_said(papers):
+    lib, ids = papers
+    with pytest.raises(CaywError, match="Unknown style 'nope'"):
+        answer(lib, ids, CaywRequest.parse("format=formatted-citation&style=nope"), "apa")
+    with pytest.raises(CaywError, match="Unknown translator 'cslyaml'. refman writes: csljson"):
+        answer(lib, ids, CaywRequest.parse("format=translate&translator=cslyaml"), "apa")
+
+
+def test_items_gone_since_the_pick_are_left_out(papers):
+    lib, ids = papers
+    lib.items.delete([ids[1]])
+    found = answer(lib, [ids[1], ids[0]], CaywRequest.parse("format=cite"), "apa")
+    assert found.text == "\\cite{knowles2023safety}"
+    assert answer(lib, [ids[1]], CaywRequest.parse("format=json"), "apa").text == ""
+
+
+def test_an_item_without_a_key_is_given_one_from_the_pattern(papers):
+    lib, ids = papers
+    with lib.connection.writing() as db:  # as in a library from before keys
+        db.execute_sql("DELETE FROM citation_key WHERE item_id = ?", (ids[3],))
+    found = answer(lib, [ids[3]], CaywRequest.parse("format=pandoc"), "apa")
+    assert found.text == "@brown2018deep"
+    assert found.changes.changed == frozenset({ids[3]})
+    assert lib.keys.of([ids[3]]) == {ids[3]: "brown2018deep"}
