@@ -14,8 +14,10 @@ absolute path:
                                                           "link": false}}}
 
 The file is written whole under a temporary name and renamed over the old one, so that a crash
-never leaves half of it. A file that is not this JSON is told with its name, and nothing is
-written over it. Nothing of Qt here: the command line uses it too.
+never leaves half of it. A file that is not this JSON is told with its name when read; a
+setting saved over it (Preferences, ``refman files-base``) starts a new file and keeps the
+unreadable one beside it as files.json.broken. Nothing of Qt here: the command line uses it
+too.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def save(library_path: Path, settings: FileSettings) -> FileSettings:
     kept as an absolute path). The settings kept."""
     base = checked_base(settings.base) if settings.base is not None else None
     kept = FileSettings(base, settings.link)
-    libraries = _read()
+    try:
+        libraries = _read()
+    except RefmanError:  # unreadable: kept aside for the user, a sound file started
+        _set_aside()
+        libraries = {}
     entry = {"base": str(base) if base else "", "link": kept.link}
     if kept == FileSettings():
         libraries.pop(_key(library_path), None)
@@ -109,6 +115,14 @@ def _read() -> dict:
             f"{path} does not hold refman's file settings: correct it or delete it."
         )
     return libraries
+
+
+def _set_aside() -> None:
+    path = settings_path()
+    try:
+        os.replace(path, path.with_name(f"{FILE_NAME}.broken"))
+    except OSError as exc:
+        raise RefmanError(f"Cannot replace the unreadable {path}: {exc.strerror or exc}.") from None
 
 
 def _write(libraries: dict) -> None:
