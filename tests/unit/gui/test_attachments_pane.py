@@ -26,14 +26,17 @@ from refman.gui.preferences import PreferencesDialog
 from refman.library import file_settings
 from refman.library.pdfs import NEEDS_LOOKUP
 from refman.model import Reference, Tag
+from tests.pdf_maker import make_pdf
 from tests.samples import DATA
 from tests.unit.gui.helpers import IMPORT_TIMEOUT_MS, id_of, menu_action
+from tests.unit.online.conftest import network_data
 
 PDFS = DATA / "pdf"
 ARTICLE = PDFS / "postgrad-med-j-2010-bmj.pdf"
 SCAN = PDFS / "neg-scanned-image-only.pdf"
 NOT_PDF = PDFS / "neg-not-a-pdf.pdf"
 REPO = Path(__file__).resolve().parents[3]
+SCIENCE_DOI = "10.1126/science.169.3946.635"  # the recorded doi.org answer in tests/data/network
 
 
 @pytest.fixture
@@ -415,3 +418,44 @@ def test_retrieve_metadata_on_items_that_need_none_says_so(window, monkeypatch):
     item_id = show_item(window, "Safety")
     assert window.attacher.retrieve([item_id]) is None
     assert len(told) == 1 and "None of the selected items needs a lookup" in told[0]
+
+
+def test_retrieve_metadata_finds_the_doi_in_a_linked_pdf_under_the_base_folder(
+    window, qtbot, monkeypatch, tmp_path, httpserver
+):
+    """The stand-in has no identifier: its PDF, linked relative to the base folder, is read
+    again, and the reference found gets it; the stand-in goes to the Trash."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "water.pdf").write_bytes(
+        make_pdf(["The Structure of Ordinary Water", f"doi:{SCIENCE_DOI}"])
+    )
+    file_settings.save(window.library.path, file_settings.FileSettings(base))
+    ref = Reference(item_type="document", title="water", tags=(Tag(NEEDS_LOOKUP),))
+    stand_in, changes = window.library.items.add(ref)
+    window.library.attachments.attach(stand_in, [base / "water.pdf"], link=True, base=base)
+    window.apply(changes)
+    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data(
+        network_data("esearch-zero-hits.xml")
+    )
+    httpserver.expect_request(f"/doi/{SCIENCE_DOI}").respond_with_data(
+        network_data("doi-science.169.3946.635.csl.json"),
+        content_type="application/vnd.citationstyles.csl+json",
+    )
+    monkeypatch.setenv("REFMAN_EUTILS_URL", httpserver.url_for("/eutils"))
+    monkeypatch.setenv("REFMAN_DOI_URL", httpserver.url_for("/doi"))
+    told: list[str] = []
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, message: told.append(message))
+    window.table.select_ids([stand_in])
+    with qtbot.waitSignal(window.attacher.retrieved, timeout=IMPORT_TIMEOUT_MS) as done:
+        window.item_actions.retrieve_metadata.trigger()
+    ((_, found),) = done.args[0].added
+    assert window.library.items.get(found).title == "The Structure of Ordinary Water"
+    assert [row.name for row in window.library.attachments.of([found])[found]] == ["water.pdf"]
+    assert window.library.items.get(stand_in).trashed
+    assert window.table.selected_ids() == [found]
+    assert [(name, warning) for name, _, warning in rows(window)] == [("water.pdf", "")]
+    assert told == [
+        "Retrieve Metadata: 1 reference found (the PDF moved to it; the item that stood in "
+        "for it is in the Trash)."
+    ]
