@@ -6,7 +6,8 @@ the path looked at, "scanned: no text to search" for a PDF without a text layer,
 for a file named .pdf that is none, or why its text could not be read. A double-click opens the
 file in the system's viewer; the buttons and the context menu Open it, Show File (its folder),
 View it in the built-in viewer (when the window has one: ``view_attachment``) and Move it to
-the Trash (undoable). "Attach File…" asks for files; the pane also takes files dropped on it.
+the Trash (undoable; Delete in the list does it too). "Attach File…" asks for files; the pane
+also takes files dropped on it.
 
 Items made from a PDF whose reference was not found (tagged "needs lookup") get a note with
 Retrieve Metadata above the list. The section only asks (signals); the window attaches and
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refman.gui import attachment_files, theme
+from refman.gui import attachment_files, keys, theme
 from refman.library import Library, file_settings
 from refman.library.attachments import PDF, AttachmentRow
 from refman.library.pdfs import NEEDS_LOOKUP
@@ -165,6 +166,12 @@ class AttachmentsSection(QGroupBox):
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._show_menu)
+        # Delete in the list trashes the attachment (the table's Delete trashes items).
+        delete = QAction("Move to Trash", self.list)
+        keys.set_keys(delete, QKeySequence.StandardKey.Delete)
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.triggered.connect(self.trash_selected)
+        self.list.addAction(delete)
         self.empty = QLabel("No files attached. Drop files here, or Attach File….")
         self.empty.setEnabled(False)
         self._build_lookup_note()

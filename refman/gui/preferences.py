@@ -180,7 +180,7 @@ class PreferencesDialog(QDialog):
             layout.addWidget(QLabel("<b>Files</b>"))
             layout.addWidget(self._files_box(library))
         layout.addWidget(self.buttons)
-        self.resize(520, 560) if library is None else self.resize(720, 700)
+        self.resize(520, 560) if library is None else self.resize(720, 780)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))

@@ -192,6 +192,19 @@ def test_move_to_trash_keeps_the_file_and_undo_brings_the_attachment_back(window
     assert not window.library.attachments.get(first.id).trashed
 
 
+def test_delete_in_the_list_trashes_the_attachment_not_the_item(window, qtbot):
+    item_id = show_item(window, "Safety")
+    attach_read(window, item_id, [ARTICLE])
+    window.detail.show_items([item_id])
+    listed = section(window).list
+    listed.setFocus()
+    qtbot.waitUntil(listed.hasFocus)
+    QTest.keyClick(listed, Qt.Key.Key_Delete)
+    assert rows(window) == []
+    assert window.library.attachments.of([item_id])[item_id][0].trashed
+    assert not window.library.items.get(item_id).trashed
+
+
 def test_attach_file_copies_the_chosen_file_and_reads_its_text(
     window, qtbot, monkeypatch, shown_errors
 ):
