@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refman.gui import attachment_files, keys, theme
+from refman.gui import attachment_files, theme
 from refman.library import Library, file_settings
 from refman.library.attachments import PDF, AttachmentRow
 from refman.library.pdfs import NEEDS_LOOKUP
@@ -145,6 +145,19 @@ def file_icon(is_pdf: bool) -> QIcon:
     return QIcon.fromTheme("application-pdf" if is_pdf else "text-x-generic", fallback)
 
 
+class AttachmentList(QListWidget):
+    """The list of attachments; Delete in it asks to trash the attachment. A key press, not a
+    shortcut: the table's Move to Trash owns the Delete shortcut, for items."""
+
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Delete):
+            self.delete_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class AttachmentsSection(QGroupBox):
     """The attachments of the item on show, with what can be done to them."""
 
@@ -158,7 +171,7 @@ class AttachmentsSection(QGroupBox):
         self.library = library
         self.item_id: ItemId | None = None
         self.shown: dict[int, Shown] = {}
-        self.list = QListWidget()
+        self.list = AttachmentList()
         self.list.setObjectName("attachments")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -166,12 +179,7 @@ class AttachmentsSection(QGroupBox):
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._show_menu)
-        # Delete in the list trashes the attachment (the table's Delete trashes items).
-        delete = QAction("Move to Trash", self.list)
-        keys.set_keys(delete, QKeySequence.StandardKey.Delete)
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.triggered.connect(self.trash_selected)
-        self.list.addAction(delete)
+        self.list.delete_pressed.connect(self.trash_selected)
         self.empty = QLabel("No files attached. Drop files here, or Attach File….")
         self.empty.setEnabled(False)
         self._build_lookup_note()
