@@ -15,6 +15,8 @@
     refman [--library PATH] retrieve ITEM_ID...   (look up PDFs imported without a reference)
     refman [--library PATH] find-pdf [ITEM_ID...] [--query Q]  (open-access PDFs: PubMed
                                                    Central, then Unpaywall; attached)
+    refman [--library PATH] files-base [FOLDER | --clear]  (this machine's base folder for
+                                                   the library's linked files)
     refman [--library PATH] key ITEM_ID [NEW_KEY] | key --regenerate ITEM_ID...
     refman [--library PATH] key --pattern [PATTERN]        (citation keys and their pattern)
     refman [--library PATH] list [--query TEXT] [--search NAME]
@@ -58,6 +60,7 @@ import os
 import re
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from refman import __version__, paths
@@ -67,6 +70,7 @@ from refman.library import (
     ImportReview,
     Library,
     backups,
+    file_settings,
     fulltext,
     live_exports,
     notices,
@@ -92,6 +96,7 @@ COMMANDS = (
     *("import", "imports", "add", "pubmed", "list", "export", "autoexport", "tag", "note"),
     *("update", "history", "attach", "attachments", "retrieve", "duplicates", "merge", "key"),
     "find-pdf",
+    "files-base",
     "searches",
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
@@ -219,6 +224,15 @@ def _add_attach(commands) -> None:
     listing = commands.add_parser("attachments", help="an item's attached files")
     listing.add_argument("item_id", type=int, metavar="ITEM_ID")
     listing.add_argument("--json", action="store_true", help="one JSON object per attachment")
+    base = commands.add_parser(
+        "files-base",
+        help="show or set this machine's base folder for the library's linked files",
+        description="Linked files under the base folder are kept relative to it, so that a "
+        "library and its papers in one synced folder move between machines: each machine "
+        "names its own base (the window's Edit > Preferences > Files sets the same one).",
+    )
+    base.add_argument("folder", nargs="?", metavar="FOLDER", help="the base folder to set")
+    base.add_argument("--clear", action="store_true", help="forget the base folder")
 
 
 def _add_find_pdf(commands) -> None:
@@ -836,7 +850,8 @@ def _update_json(update, overwrite_edits: bool) -> dict[str, object]:
 
 def cmd_attach(library: Library, args) -> int:
     """``attach ITEM_ID FILE...``: rc 1 when a file could not be attached (the others are)."""
-    report = library.attachments.attach(ItemId(args.item_id), args.files, link=args.link)
+    base = file_settings.base_folder(library.path)
+    report = library.attachments.attach(ItemId(args.item_id), args.files, link=args.link, base=base)
     print(report.summary(ItemId(args.item_id)))
     for remark in report.remarks:
         print(f"  {visible(remark)}")
@@ -848,7 +863,7 @@ def cmd_attach(library: Library, args) -> int:
 
 def _read_pdf_text(library: Library) -> None:
     """Index the text of the PDFs just attached (any not read yet), and say how it went."""
-    text = library.attachments.read_text()
+    text = library.attachments.read_text(base=file_settings.base_folder(library.path))
     if text.indexed or text.scans or text.failed:
         print(text.summary())
         for name, why in text.failed:
@@ -857,7 +872,8 @@ def _read_pdf_text(library: Library) -> None:
 
 def cmd_retrieve(library: Library, args) -> int:
     """``retrieve ITEM_ID...``: Retrieve Metadata; rc 1 when one is still not found."""
-    report = library.pdfs.retrieve([ItemId(i) for i in args.item_ids])
+    base = file_settings.base_folder(library.path)
+    report = library.pdfs.retrieve([ItemId(i) for i in args.item_ids], base=base)
     print("\n".join(visible(line) for line in report.lines()))
     return 1 if report.needs_lookup or report.failed else 0
 
@@ -890,8 +906,9 @@ def cmd_attachments(library: Library, args) -> int:
     """``attachments ITEM_ID``: each attachment with its file, and whether it is missing."""
     item_id = ItemId(args.item_id)
     library.items.get(item_id)  # MissingItemError for an unknown id, in plain words
+    base = file_settings.base_folder(library.path)
     for row in library.attachments.of([item_id]).get(item_id, []):
-        path = library.attachments.file(row)
+        path = library.attachments.file(row, base)
         if args.json:
             entry = {
                 "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
@@ -1419,12 +1436,43 @@ def cmd_check(library_path: Path, args) -> int:
         return 1
     with library:
         report = library.safety.check()
-        files = [] if report.damaged else library.attachments.check()
+        files = [] if report.damaged else library.attachments.check(_check_base(library_path))
     print("\n".join(report.lines()))
     if files:  # the library is sound; its attachments' files are another matter
         print(f"Attachments: {len(files)} problem{'s' * (len(files) != 1)} with their files:")
         print("\n".join(f"  {visible(problem)}" for problem in files))
     return 1 if report.damaged else 0
+
+
+def _check_base(library_path: Path) -> Path | None:
+    """The base folder of linked files for ``check``: a settings file that cannot be read is
+    told, and the check goes on without it (linked files under a base then show as missing)."""
+    try:
+        return file_settings.base_folder(library_path)
+    except RefmanError as exc:
+        print(f"refman: warning: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_files_base(library_path: Path, args) -> int:
+    """``files-base [FOLDER | --clear]``: this machine's base folder of the library's linked
+    files, shown or set (library.file_settings)."""
+    _must_exist(library_path)
+    if args.clear and args.folder:
+        raise RefmanError("Give a FOLDER or --clear, not both.")
+    now = file_settings.load(library_path)
+    if args.clear or args.folder:
+        new = Path(args.folder) if args.folder else None
+        now = file_settings.save(library_path, replace(now, base=new))
+        if now.base is None:
+            print("No base folder: linked files are kept by their absolute path.")
+            return 0
+    if now.base is None:
+        print("No base folder: linked files are kept by their absolute path "
+              "('refman files-base FOLDER' sets one).")
+    else:
+        print(visible(f"Base folder for linked files: {now.base}"))
+    return 0
 
 
 def _must_exist(library_path: Path) -> None:
@@ -1456,7 +1504,7 @@ LIBRARY_COMMANDS = {
     "backup": cmd_backup,
 }
 # Commands that work on the file rather than through an open library (it may be damaged).
-FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check}
+FILE_COMMANDS = {"restore": cmd_restore, "check": cmd_check, "files-base": cmd_files_base}
 # Commands that change the library: the daily backup is made before them, so that it holds
 # the library as it was before a change the user may regret (about a second, once a day).
 CHANGING_COMMANDS = {"import", "add", "new", "tag", "note", "update", "attach", "retrieve", "merge"}

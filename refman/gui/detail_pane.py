@@ -5,7 +5,9 @@ shown; the edit goes through the undo stack (``LibraryEditor.set_field``) with i
 new value. With several items selected the pane says how many and offers bulk tagging.
 Above the fields, a Citation box shows the item's bibliography entry in the default style, and
 above it a banner names the notices the item's PubMed record links (retracted, an erratum, an
-expression of concern, comments, updates), each linked to PubMed.
+expression of concern, comments, updates), each linked to PubMed. Below the Citation box, the
+Attachments section (attachments_section.py) lists the item's files; files dropped anywhere
+on the pane are attached to the item on show.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QTextLayout, QTextOption
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import focus, theme
+from refman.gui.attachments_section import AttachmentsSection
 from refman.gui.creators_editor import CreatorsEditor
 from refman.gui.fields import (
     HIDDEN_WHEN_EMPTY,
@@ -513,6 +516,7 @@ class DetailPane(QStackedWidget):
         self.fields = ItemFields()
         self.citation = CitationBox(self._citation_html)
         self.notice_banner = NoticeBanner()
+        self.attachments = AttachmentsSection(self.library)
         self.source_history = SourceHistory()
         self.tags = ItemTagsEditor()
         self.notes = NotesEditor(editor)
@@ -520,6 +524,7 @@ class DetailPane(QStackedWidget):
         self.tabs = self._tabs()
         for page in (self.empty, self.tabs, self.multi):
             self.addWidget(page)
+        self.setAcceptDrops(True)  # files dropped on the pane are attached to its item
         self._connect()
 
     def _tabs(self) -> QTabWidget:
@@ -528,6 +533,7 @@ class DetailPane(QStackedWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notice_banner)
         layout.addWidget(self.citation)
+        layout.addWidget(self.attachments)
         layout.addWidget(self.fields)
         layout.addWidget(self.source_history)
         scroll = QScrollArea(widgetResizable=True)
@@ -587,13 +593,47 @@ class DetailPane(QStackedWidget):
         self.source_history.show_history(self.library.updating.history(item_id))
         self.tags.set_tags(self.ref.tags)
         self.tags.input.set_completions(self.library.tags.names())
+        self.attachments.show_item(self.ref)
         self.setCurrentWidget(self.tabs)
         self.citation.schedule()
+
+    # --- files dropped on the pane -------------------------------------------------------------
+
+    def _dropped_paths(self, event: QDragEnterEvent | QDropEvent) -> list[str]:
+        """The local files of a drag, when one item is shown and the library takes changes."""
+        if self.currentWidget() is not self.tabs or self.library.read_only:
+            return []
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [url.toLocalFile() for url in urls if url.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._dropped_paths(event)
+        if not paths:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.attachments.attach_requested.emit(paths)
 
     def focus_chain(self) -> list[QWidget]:
         """The pane's widgets in Tab order: the tabs, then the fields in the form's order;
         the Tags and Notes pages and the several-items page (Tab skips those not on show)."""
-        info = [*focus.tab_stops(self.citation), *self.fields.focus_chain()]
+        info = [
+            *focus.tab_stops(self.citation),
+            *focus.tab_stops(self.attachments),
+            *self.fields.focus_chain(),
+        ]
         pages = (self.tags, self.notes, self.multi)
         return [self.tabs.tabBar(), *info, *(w for page in pages for w in focus.tab_stops(page))]
 

@@ -32,11 +32,13 @@ from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import COLLECTION, LIBRARY, TRASH, Sidebar
 from refman.gui.undo import LibraryEditor
 from refman.library.attachments import PDF
-from refman.model import Collection, CollectionId, ItemId
+from refman.library.pdfs import NEEDS_LOOKUP
+from refman.model import Collection, CollectionId, ItemId, RefmanError
 
 DOI_URL = "https://doi.org/{}"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 ONLINE_LIMIT = 20  # Open DOI / Open in PubMed opens at most this many pages at once
+LOOKUP_CHECKED = 200  # the selected items read for a "needs lookup" tag at each selection
 
 _KEYS = QKeySequence.StandardKey
 
@@ -46,6 +48,7 @@ class ItemActions(QObject):
 
     update_requested = Signal(list)  # Update from PubMed on these item ids (the window's)
     find_pdf_requested = Signal(list)  # Find Available PDF on these item ids (the window's)
+    retrieve_requested = Signal(list)  # Retrieve Metadata on these item ids (the window's)
     cited = Signal(list, str)  # the ids copied as citations, and what was done in words
     export_requested = Signal(list, str)  # ids, and the format the export dialog opens on
     show_in_library_requested = Signal(list)  # ids, to show selected in My Library
@@ -86,6 +89,10 @@ class ItemActions(QObject):
         )
         self.find_pdf = self._action(
             "Find Available PDF", lambda: self.find_pdf_requested.emit(self.table.selected_ids())
+        )
+        # Items made from a PDF whose reference was not found (tagged "needs lookup").
+        self.retrieve_metadata = self._action(
+            "Retrieve Metadata", lambda: self.retrieve_requested.emit(self.table.selected_ids())
         )
         self.show_in_library = self._action("Show in Library", self.show_in_library_now)
         # View PDF: the first PDF of the selected items, in the window's viewer tab.
@@ -149,6 +156,7 @@ class ItemActions(QObject):
             self.remove_from_collection: selected and kind == COLLECTION,
             self.update_from_pubmed: selected and kind != TRASH and writable,
             self.find_pdf: selected and kind != TRASH and writable,
+            self.retrieve_metadata: selected and kind != TRASH and writable,
             self.show_in_library: selected,
             self.export_items: selected,
             self.create_bibliography: selected,
@@ -162,6 +170,7 @@ class ItemActions(QObject):
         self.delete_permanently.setVisible(kind == TRASH)
         self.trash.setVisible(kind != TRASH)
         self.remove_from_collection.setVisible(kind == COLLECTION)
+        self.retrieve_metadata.setVisible(self._needs_lookup_selected())
         # Already in My Library unless a search or tags narrow it.
         self.show_in_library.setVisible(kind != TRASH and (kind != LIBRARY or self._narrowed()))
 
@@ -276,6 +285,16 @@ class ItemActions(QObject):
 
     # --- showing ------------------------------------------------------------------------------
 
+    def _needs_lookup_selected(self) -> bool:
+        """Whether a selected item (of the first few) was made from a PDF without its
+        reference: Retrieve Metadata is offered for those only."""
+        ids = self.table.selected_ids()[:LOOKUP_CHECKED]
+        try:
+            refs = self.library.items.get_many(ids, source_records=False, tag_details=False)
+        except (RefmanError, KeyError):  # gone meanwhile (the Trash emptied elsewhere)
+            return False
+        return any(tag.name == NEEDS_LOOKUP for ref in refs for tag in ref.tags)
+
     def _narrowed(self) -> bool:
         """Whether a search or tags narrow the table (the window's query)."""
         query = self.table.model().query
@@ -337,6 +356,7 @@ class ItemActions(QObject):
             None,
             self.update_from_pubmed,
             self.find_pdf,
+            self.retrieve_metadata,
             None,
             self.trash,
             self.restore,

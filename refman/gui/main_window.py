@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 import refman
 from refman.formats import EXPORT_FORMATS, READ_FORMATS
 from refman.gui import dialogs, focus, keys, place, preferences
+from refman.gui.attaching import Attacher
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.duplicates import DuplicatesController
@@ -123,11 +124,16 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("refman"))
         self._build_panes()
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
+        # Files attached and Retrieve Metadata, on the task runner (gui/attaching.py).
+        self.attacher = Attacher(
+            self.editor, self.tasks, self.settings, self, status=self._show_status
+        )
         self._build_menus()
         self._build_focus_chain()
         self._connect()
         self.item_actions.update_requested.connect(self.update_from_pubmed)
         self.item_actions.find_pdf_requested.connect(self.find_available_pdf)
+        self._connect_attachments()
         self._restore_settings()
         self.table_model.set_query(self.query)
         QTimer.singleShot(STYLE_WARM_UP_DELAY_MS, self, self._warm_up_style)
@@ -251,6 +257,26 @@ class MainWindow(QMainWindow):
             lambda ids: self.citation_warning.check(ids, f"Dragged out {_items(len(ids))}")
         )
 
+    def _connect_attachments(self) -> None:
+        """The detail pane's Attachments section and Retrieve Metadata, to the Attacher."""
+        section = self.detail.attachments
+        section.attach_requested.connect(lambda paths: self.attacher.attach(section.item_id, paths))
+        section.trash_requested.connect(self.editor.trash_attachments)
+        section.retrieve_requested.connect(
+            lambda: self.attacher.retrieve([section.item_id] if section.item_id else [])
+        )
+        self.item_actions.retrieve_requested.connect(self.attacher.retrieve)
+        self.attacher.retrieved.connect(self._show_retrieved)
+
+    def _show_retrieved(self, report) -> None:
+        """Select the references Retrieve Metadata found (their stand-ins went to the Trash)."""
+        found = [item for _name, item in report.added + report.attached]
+        if found:
+            self.reveal(found)
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
     # --- menus --------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
@@ -303,6 +329,7 @@ class MainWindow(QMainWindow):
                 None,
                 items.update_from_pubmed,
                 items.find_pdf,
+                items.retrieve_metadata,
                 items.regenerate_keys,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),

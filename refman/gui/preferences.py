@@ -2,7 +2,9 @@
 for editors (on or off, its port: gui/cayw.py), and what refman tells PubMed (the user's email,
 an NCBI API key), kept in QSettings; the library's live exports
 (gui/live_exports.py) and its citation key pattern, both stored in the library itself (the
-command line uses them too).
+command line uses them too); and Files: whether attached files are linked instead of copied,
+and the base folder of linked files, this machine's (library.file_settings, which the command
+line reads too).
 
 The default style is what Copy Citation, Copy Bibliography, items dragged out of the window and
 the detail pane's Citation box use, and what the export dialog starts with. The citation
@@ -14,6 +16,7 @@ a background thread, so that the first item the user selects is not held up by t
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
@@ -22,10 +25,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,7 +39,7 @@ from PySide6.QtWidgets import (
 from refman import cayw, citekeys
 from refman.gui import cayw as cayw_server
 from refman.gui.tasks import Task, TaskRunner
-from refman.library import Library
+from refman.library import Library, file_settings
 from refman.model import RefmanError
 from refman.online import Settings
 
@@ -121,6 +126,20 @@ CAYW_HELP = (
 )
 
 
+FILES_HELP = (
+    "Attached files are copied into the 'files' folder beside the library, unless you link "
+    "them: a linked file stays where it is. Linked files under the base folder are kept "
+    "relative to it, so that a library and its papers in one synced folder move between "
+    "machines; each machine names its own base folder (refman files-base on the command line "
+    "sets the same one)."
+)
+
+
+def choose_folder(parent: QWidget, start: str) -> str:
+    """A folder the user picks ("" when they cancel); tests replace this."""
+    return QFileDialog.getExistingDirectory(parent, "Base Folder for Linked Files", start)
+
+
 class PreferencesDialog(QDialog):
     """The default citation style, picked by searching the style titles; the import review;
     the email and NCBI API key sent with PubMed requests."""
@@ -171,8 +190,10 @@ class PreferencesDialog(QDialog):
             layout.addWidget(QLabel("<b>Live exports</b>"))
             self.live_exports = LiveExportList(library)
             layout.addWidget(self.live_exports)
+            layout.addWidget(QLabel("<b>Files</b>"))
+            layout.addWidget(self._files_box(library))
         layout.addWidget(self.buttons)
-        self.resize(520, 620) if library is None else self.resize(720, 760)
+        self.resize(520, 620) if library is None else self.resize(720, 820)
 
     def _online_form(self, settings: QSettings) -> QFormLayout:
         self.email = QLineEdit(str(settings.value(EMAIL_KEY, "", type=str)))
@@ -238,6 +259,63 @@ class PreferencesDialog(QDialog):
         self._check_key_pattern(self.key_pattern.currentText())
         return box
 
+    def _files_box(self, library: Library) -> QWidget:
+        """Link instead of copy, and this machine's base folder of the library's linked files."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(FILES_HELP, wordWrap=True))
+        self.files_problem = QLabel(wordWrap=True)
+        self.files_problem.setObjectName("files_problem")
+        self.files_problem.setStyleSheet("color: #b00020")
+        try:
+            now = file_settings.load(library.path)
+        except RefmanError as exc:  # said here; saving writes a sound file over it
+            now = file_settings.FileSettings()
+            self.files_problem.setText(str(exc))
+        self.files_problem.setVisible(bool(self.files_problem.text()))
+        self.link_files = QCheckBox("Link files instead of copying them")
+        self.link_files.setObjectName("link_files")
+        self.link_files.setChecked(now.link)
+        self.base_folder = QLineEdit(str(now.base) if now.base else "")
+        self.base_folder.setObjectName("base_folder")
+        self.base_folder.setPlaceholderText("none: linked files are kept by their full path")
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose_base)
+        clear = QPushButton("Clear")
+        clear.clicked.connect(self.base_folder.clear)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Base folder for linked files"))
+        row.addWidget(self.base_folder, 1)
+        row.addWidget(choose)
+        row.addWidget(clear)
+        layout.addWidget(self.link_files)
+        layout.addLayout(row)
+        layout.addWidget(self.files_problem)
+        return box
+
+    def _choose_base(self) -> None:
+        folder = choose_folder(self, self.base_folder.text())
+        if folder:
+            self.base_folder.setText(folder)
+
+    def _save_files(self) -> bool:
+        """Keep the Files part; False (the dialog stays open, saying why) for a base folder
+        that is not a folder, or settings that cannot be written."""
+        if self.library is None:
+            return True
+        text = self.base_folder.text().strip()
+        wanted = file_settings.FileSettings(
+            Path(text) if text else None, self.link_files.isChecked()
+        )
+        try:
+            file_settings.save(self.library.path, wanted)
+        except RefmanError as exc:
+            self.files_problem.setText(str(exc))
+            self.files_problem.show()
+            return False
+        return True
+
     def _check_key_pattern(self, text: str) -> bool:
         problem = citekeys.check_pattern(text)
         self.key_pattern_problem.setText(problem or "")
@@ -261,7 +339,7 @@ class PreferencesDialog(QDialog):
         return True
 
     def accept(self) -> None:
-        if not self._save_key_pattern():
+        if not self._save_key_pattern() or not self._save_files():
             return
         self.settings.setValue(STYLE_KEY, self.picker.style())
         self.settings.setValue(REVIEW_KEY, self.review_imports.isChecked())

@@ -18,6 +18,8 @@
       .attachments  attachments.py   files kept with items: copied whole or linked; check
       .pdfs         pdfs.py          a PDF to its reference (DOI/PMID looked up), PDF attached
       .fulltext     fulltext.py      Find Available PDF: open-access PDFs (PMC, Unpaywall) attached
+    file_settings.py                 this machine's base folder of linked files, per library
+                                     (a JSON file the window and the command line share)
       .duplicates   duplicates.py    duplicate groups and why, "Not Duplicates", merge (undone)
       .keys         keys.py          citation keys: read, edit, make again; their pattern
       .searches     searches.py      saved searches: live queries by name, with counts

@@ -40,7 +40,8 @@ from refman.model import ItemId, MissingItemError, RefmanError
 from refman.pdf import PdfError, PdfText
 from refman.pdf.extract import read_pdfs
 from refman.store import attachments, fts, items
-from refman.store.attachments import AttachmentRow, NewAttachment
+from refman.store.attachments import AttachmentRow as AttachmentRow  # re-exported for the window
+from refman.store.attachments import NewAttachment
 from refman.store.connection import Connection
 
 KEY_CHARS = string.ascii_uppercase + string.digits

@@ -52,6 +52,7 @@ class PdfImportReport:
     needs_lookup: list[tuple[str, ItemId, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    offline: bool = False  # a lookup could not reach its source (no connection)
 
     @property
     def item_ids(self) -> list[ItemId]:
@@ -129,14 +130,17 @@ class Pdfs(UseCase):
                 client.close()
         return report
 
-    def retrieve(self, item_ids: Sequence[ItemId], *, http: Http | None = None) -> PdfImportReport:
+    def retrieve(
+        self, item_ids: Sequence[ItemId], *, http: Http | None = None, base: Path | None = None
+    ) -> PdfImportReport:
         """Retrieve Metadata: look the PDFs of these items up again; a reference found gets
-        the PDFs, and the item that stood in for it goes to the Trash."""
+        the PDFs, and the item that stood in for it goes to the Trash. ``base``: the base
+        folder of linked files (library.file_settings)."""
         report = PdfImportReport()
         client = http or Http()
         try:
             for item_id in item_ids:
-                self._retrieve_one(item_id, client, report)
+                self._retrieve_one(item_id, client, report, base)
         finally:
             if http is None:
                 client.close()
@@ -163,7 +167,9 @@ class Pdfs(UseCase):
         if found is None:
             report.failed.append((str(path), why))
             return
-        item, new, why = (None, False, why) if why else self._look_up(found, http, collection)
+        item, new, why = (
+            (None, False, why) if why else self._look_up(found, http, collection, report)
+        )
         if item is None:
             item = self._stand_in(found, path, collection)
             report.needs_lookup.append((str(path), item, why))
@@ -183,7 +189,11 @@ class Pdfs(UseCase):
             return None, str(exc)
 
     def _look_up(
-        self, found: Recognised, http: Http, collection: CollectionId | None
+        self,
+        found: Recognised,
+        http: Http,
+        collection: CollectionId | None,
+        report: PdfImportReport,
     ) -> tuple[ItemId | None, bool, str]:
         """The item of the PDF's identifier (new or already held), whether it is new; else
         None and why."""
@@ -193,6 +203,7 @@ class Pdfs(UseCase):
         if added.item_ids:
             item = added.item_ids[0]
             return item, item in added.imported.added, ""
+        report.offline = report.offline or bool(added.offline)
         reason = added.failed[0].reason if added.failed else "no record was found"
         return None, False, f"{found.identifier}: {reason}"
 
@@ -222,7 +233,9 @@ class Pdfs(UseCase):
 
     # --- Retrieve Metadata --------------------------------------------------------------------
 
-    def _retrieve_one(self, item_id: ItemId, http: Http, report: PdfImportReport) -> None:
+    def _retrieve_one(
+        self, item_id: ItemId, http: Http, report: PdfImportReport, base: Path | None
+    ) -> None:
         ref = self._items.get(item_id)
         if NEEDS_LOOKUP not in (tag.name for tag in ref.tags):
             report.failed.append((f"item {item_id}", f"it is not tagged '{NEEDS_LOOKUP}'"))
@@ -234,7 +247,7 @@ class Pdfs(UseCase):
         ]
         found = Recognised(doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid, title=ref.title)
         for row in pdfs if not found.identifier else ():
-            recognised, _ = self._recognise(self._attachments.file(row))
+            recognised, _ = self._recognise(self._attachments.file(row, base))
             if recognised is not None and recognised.identifier:
                 found = recognised
                 break
@@ -243,7 +256,7 @@ class Pdfs(UseCase):
         held = {"doi": ref.doi, "pmid": ref.pmid, "pmcid": ref.pmcid}
         if any(held.values()):
             self._items.update(item_id, doi="", pmid="", pmcid="")
-        item, new, why = self._look_up(found, http, None)
+        item, new, why = self._look_up(found, http, None, report)
         name = pdfs[0].name if pdfs else f"item {item_id}"
         if item is None:
             if any(held.values()):

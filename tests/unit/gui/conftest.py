@@ -4,7 +4,9 @@
 these tests do not depend on the MEDLINE reader; ``seed_library`` holds the seed read from its
 MEDLINE file (its citations are in tests/data/csl) and the other three papers; ``library``
 (tests/conftest.py) is an empty one. Settings go to a file under tmp_path, never to the user's
-own.
+own, and this machine's file settings (library.file_settings: the base folder of linked files)
+to a config folder under tmp_path, through XDG_CONFIG_HOME, which the command line run by a
+test inherits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from refman.gui.undo import LibraryEditor
 from refman.library import Library
 from tests.samples import PAPERS, SEED_FILE
 from tests.unit.gui.helpers import close_window, id_of, make_window
+
+
+@pytest.fixture(autouse=True)
+def _config_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 @pytest.fixture
