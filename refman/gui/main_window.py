@@ -59,7 +59,7 @@ from refman.gui.tag_colours import toggle_coloured_tag
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.gui.viewer_tabs import ViewerTabs
-from refman.library import Changes, ImportBatch, Library, UndoneImport
+from refman.library import Changes, ImportBatch, Library, UndoneImport, file_settings
 from refman.model import CollectionId, RefmanError, ViewQuery
 
 if TYPE_CHECKING:  # imported on first use: see importer() and add_by_identifier()
@@ -178,7 +178,12 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 700, 380])
         self.splitter.setStretchFactor(1, 1)
         # The library is the first tab; each PDF opened in the viewer gets its own beside it.
-        self.viewer_tabs = ViewerTabs(self.splitter, self.editor, self.citation_style)
+        self.viewer_tabs = ViewerTabs(
+            self.splitter,
+            self.editor,
+            self.citation_style,
+            base_folder=lambda: file_settings.base_folder(self.library.path),
+        )
         self.setCentralWidget(self.viewer_tabs)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)

@@ -89,10 +89,10 @@ class ViewerTabs(QTabWidget):
     def _open(self, attachment_id: int) -> PdfTab | None:
         try:
             row = self.library.attachments.get(attachment_id)
-        except RefmanError as exc:
+            path = self.library.attachments.file(row, self.base_folder())
+        except RefmanError as exc:  # an unknown id, or file settings that cannot be read
             dialogs.show_error(self, str(exc))
             return None
-        path = self.library.attachments.file(row, self.base_folder())
         problem = self._cannot_show(path)
         if problem:
             dialogs.show_error(self, problem)
