@@ -159,12 +159,12 @@ def test_the_context_menu_offers_what_the_buttons_do(window, opened):
     menu = section(window).context_menu()
     texts = [action.text() for action in menu.actions()]
     assert texts[:2] == ["Open", "Show File"] and "Move to Trash" in texts
-    assert "View" not in texts  # no built-in viewer in this window
+    assert texts[2] == "View"  # the window's built-in viewer
     menu.actions()[0].trigger()
     assert len(opened) == 1 and opened[0].endswith(ARTICLE.name)
 
 
-def test_view_is_offered_when_the_window_has_a_viewer(window, monkeypatch):
+def test_view_opens_the_pdf_in_the_window_s_viewer(window, monkeypatch):
     viewed: list[int] = []
     monkeypatch.setattr(type(window), "view_attachment", lambda self, i: viewed.append(i), False)
     item_id = show_item(window, "Safety")
