@@ -127,6 +127,10 @@ class LibraryEditor(QObject):
     def restore(self, ids: Sequence[ItemId]) -> bool:
         return self._push_new(TrashCommand, ids, trashing=False)
 
+    def trash_attachments(self, ids: Sequence[int]) -> bool:
+        """Move files to the Trash (kept until Empty Trash); undo brings them back."""
+        return self._push_new(AttachmentTrashCommand, ids)
+
     def add_to_collection(self, ids: Sequence[ItemId], cid: CollectionId) -> bool:
         return self._push_new(MembershipCommand, ids, cid, adding=True)
 
@@ -308,6 +312,19 @@ class TrashCommand(TwoWayCommand):
     def _apply(self, trashing: bool) -> Changes:
         method = self.library.items.trash if trashing else self.library.items.restore
         return method(self.ids)
+
+
+class AttachmentTrashCommand(TwoWayCommand):
+    """Move attachments to the Trash (their files stay until Empty Trash), or back."""
+
+    def __init__(self, library: Library, ids: Sequence[int]):
+        count = len(ids)
+        super().__init__(library, f"Move {count} file{'s' * (count != 1)} to Trash")
+        self.ids = list(ids)
+
+    def _apply(self, trashing: bool) -> Changes:
+        files = self.library.attachments
+        return files.trash(self.ids) if trashing else files.restore(self.ids)
 
 
 class MembershipCommand(TwoWayCommand):

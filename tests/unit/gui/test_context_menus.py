@@ -229,6 +229,7 @@ def test_the_item_menu_in_my_library(window, monkeypatch):
         "Create Bibliography from Items…",
         "Export Items…",
         "Update from PubMed",
+        "Attach File…",
         "Move to Trash",
     ]
 
