@@ -230,6 +230,8 @@ class ItemActions(QObject):
         model = self.table.model()
         chosen = set(ids)
         first = min((r for r in map(model.row_of, ids) if r is not None), default=0)
+        if model.rowCount():  # a row, with files' rows among them: its place among the items
+            first = model.ids.index(model.item_at(first))
         after = next((i for i in model.ids[first:] if i not in chosen), None)
         before = next((i for i in reversed(model.ids[:first]) if i not in chosen), None)
         done = act()

@@ -197,7 +197,7 @@ class ItemTableModel(QAbstractTableModel):
             return
         if changes.tags and self._ids:  # a colour, a rename: any row's dots may change
             self._pages.clear()
-            last = self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            last = self.index(len(self._shown) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
             return
         for item_id in changes.changed | changes.notes:
