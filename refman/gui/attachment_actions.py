@@ -87,6 +87,7 @@ class AttachmentActions(QObject):
             )
             return
         files = list(paths)
+        self.pause_reading()
 
         def job(library: Library, *_) -> AttachReport:
             return library.attachments.attach(item_id, files)
@@ -141,6 +142,13 @@ class AttachmentActions(QObject):
         self._reading = None
         self.window.statusBar().showMessage(f"The text of PDFs was not read: {message}", 10_000)
         self._again()
+
+    def pause_reading(self) -> None:
+        """Let a writing task the user started (an attach, an import) go first: the reading
+        stops after the PDF it reads and starts again once it has ended, where it left off."""
+        if self._reading is not None:
+            self._reading.cancel()
+            self._read_again = True
 
     def _again(self) -> None:
         if self._read_again:

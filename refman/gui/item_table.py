@@ -274,6 +274,10 @@ class ItemTableModel(QAbstractTableModel):
         self._rows = None
         self._pages.clear()
 
+    def has_files_shown(self) -> bool:
+        """True when some rows are files' (an item is expanded)."""
+        return bool(self._expanded)
+
     def is_expanded(self, item_id: ItemId) -> bool:
         return item_id in self._expanded
 
@@ -655,8 +659,10 @@ class ItemTableView(mime.CopyDrops, QTableView):
 
     def selected_ids(self) -> list[ItemId]:
         """The selected items, in the table's order; a file's row stands for its item."""
-        model = self.model()
-        return list(dict.fromkeys(model.item_at(row) for row in self._selected_rows()))
+        model, rows = self.model(), self._selected_rows()
+        if not model.has_files_shown():  # a row is an item: as quick as it can be
+            return [model.ids[row] for row in rows]
+        return list(dict.fromkeys(model.item_at(row) for row in rows))
 
     def _selected_rows(self) -> list[int]:
         # From the selection's ranges: selectedRows() asks flags() of every cell, which

@@ -618,6 +618,7 @@ class MainWindow(QMainWindow):
 
     def import_pdfs(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
         """PDFs to their references, each PDF attached (library.pdfs), in the background."""
+        self.attachment_actions.pause_reading()
         self.pdf_importer().import_pdfs(paths, collection_id)
 
     def _on_pdfs_imported(self, report) -> None:
