@@ -20,6 +20,7 @@ from refman.gui.item_table import (
     ItemTableModel,
     arrow_rect,
 )
+from refman.gui.pdf_import import split_import_paths
 from refman.gui.resources import icon
 from refman.library.pdfs import NEEDS_LOOKUP
 from refman.model import ViewQuery
@@ -349,3 +350,29 @@ def test_move_to_trash_in_a_file_rows_menu(window, paper, data_file):
     row = model.row_of(seed)
     assert shown_titles(window)[row + 1] == REAL_PDF and "data.csv" not in shown_titles(window)
     assert window.editor.undo_stack.undoText() == "Move 1 file to Trash"
+
+
+def test_pdfs_and_folders_of_pdfs_go_to_the_pdf_import_reference_files_as_before(tmp_path):
+    papers = tmp_path / "papers"
+    (papers / "2024").mkdir(parents=True)
+    (papers / "2024" / "b.pdf").write_bytes(make_pdf(["b"]))
+    (papers / "a.PDF").write_bytes(make_pdf(["a"]))
+    (papers / ".hidden").mkdir()
+    (papers / ".hidden" / "old.ris").write_text("TY  - JOUR\nER  - \n", encoding="utf-8")
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "c.pdf").write_bytes(make_pdf(["c"]))
+    (mixed / "export.nbib").write_text("PMID- 1\n", encoding="utf-8")
+    loose = tmp_path / "d.pdf"
+    loose.write_bytes(make_pdf(["d"]))
+    medline = tmp_path / "result.txt"
+    medline.write_text("PMID- 2\n", encoding="utf-8")
+    paths = [str(papers), str(mixed), str(loose), str(medline)]
+    references, pdfs = split_import_paths(paths)
+    assert references == [str(mixed), str(medline)]  # a folder of PDFs alone is not read twice
+    assert pdfs == [
+        str(papers / "2024" / "b.pdf"),
+        str(papers / "a.PDF"),
+        str(mixed / "c.pdf"),
+        str(loose),
+    ]
