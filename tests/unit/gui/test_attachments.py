@@ -25,6 +25,7 @@ from refman.gui.resources import icon
 from refman.library.pdfs import NEEDS_LOOKUP
 from refman.model import ViewQuery
 from tests.pdf_maker import make_pdf
+from tests.samples import DATA
 from tests.unit.gui.helpers import (
     IMPORT_TIMEOUT_MS,
     drag_and_drop,
@@ -280,6 +281,24 @@ def test_a_pdf_dropped_on_the_table_without_an_identifier_becomes_an_item_to_loo
     assert window.table.selected_ids() == [item]
     assert [f.name for f in window.library.attachments.of([item])[item]] == ["notes.pdf"]
     assert "1 kept as items that need a lookup" in window.pdf_importer().summary_box.text()
+    wait_for_text(qtbot, window)
+
+
+def test_a_pdf_dropped_with_a_medline_file_is_imported_beside_it(window, qtbot, tmp_path):
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(make_pdf(["Notes on nothing in particular"], title="Notes on nothing"))
+    data = QMimeData()
+    data.setUrls(
+        [QUrl.fromLocalFile(str(pdf)), QUrl.fromLocalFile(str(DATA / "pubmed_result1.txt"))]
+    )
+    pdfs, references = window.pdf_importer().finished, window.importer().finished
+    with qtbot.waitSignals([pdfs, references], timeout=IMPORT_TIMEOUT_MS):
+        assert drag_and_drop(window.table, QPoint(40, 190), data)
+    assert window.library.items.count() == 6  # the MEDLINE record and the PDF's item
+    assert window.importer().summary_box.text().startswith("Imported: 1 added")  # no "a PDF"
+    titles = {window.library.items.get(i).title for i in window.library.items.search()}
+    assert {"Notes on nothing"} <= titles
+    assert any(t.startswith("The Bio* toolkits") for t in titles)
     wait_for_text(qtbot, window)
 
 
