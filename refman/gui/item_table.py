@@ -192,7 +192,7 @@ class ItemTableModel(QAbstractTableModel):
             if ids != self._ids:
                 self._replace_ids(ids)
                 return
-        if (changes.changed | changes.notes) & self._expanded.keys():  # their files' rows
+        if self._files_changed(changes):  # files' rows to add or take away
             self._replace_ids(self._ids)
             return
         if changes.tags and self._ids:  # a colour, a rename: any row's dots may change
@@ -273,6 +273,14 @@ class ItemTableModel(QAbstractTableModel):
             self._shown = shown
         self._rows = None
         self._pages.clear()
+
+    def _files_changed(self, changes: Changes) -> bool:
+        """Whether an expanded item changed has other files now. Only then are the rows laid
+        out again: a note typed or a field edited must not reset the table under the user."""
+        touched = [i for i in changes.changed | changes.notes if i in self._expanded]
+        if not touched:
+            return False
+        return self._files_of(touched) != {i: self._expanded[i] for i in touched}
 
     def has_files_shown(self) -> bool:
         """True when some rows are files' (an item is expanded)."""

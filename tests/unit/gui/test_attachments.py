@@ -175,6 +175,22 @@ def test_files_stay_under_their_item_when_sorted_and_the_model_is_sound(
     qtmodeltester.check(fresh)
 
 
+def test_editing_an_expanded_item_keeps_its_rows_without_a_reset(window, qtbot, data_file):
+    other = id_of(window.library, "Gut microbiota")
+    attach(window, other, [data_file])
+    model = window.table_model
+    model.expand(other)
+    window.table.select_ids([other])
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    window.editor.set_field(other, "volume", window.library.items.get(other).volume, "99")
+    assert resets == []  # the detail pane and the selection stay as they are
+    row = model.row_of(other)
+    assert shown_titles(window)[row + 1] == "data.csv"
+    volume = next(n for n, c in enumerate(COLUMNS) if c.key == "volume")
+    assert model.index(row, volume).data() == "99"
+
+
 # --- opening -----------------------------------------------------------------------------------
 
 
