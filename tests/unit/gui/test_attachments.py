@@ -261,6 +261,15 @@ def test_attach_file_attaches_the_chosen_files_and_says_which_failed(
     assert window.library.attachments.search_text("helicobacter") == [seed]  # text read
 
 
+def test_attaching_to_an_item_gone_meanwhile_says_so(window, qtbot, data_file, shown_errors):
+    gone = id_of(window.library, "Balloon")
+    window.library.items.delete([gone])  # another window or refman emptied it meanwhile
+    with qtbot.waitSignal(window.attachment_actions.attached, timeout=IMPORT_TIMEOUT_MS) as done:
+        window.attachment_actions.attach(gone, [str(data_file)])
+    assert done.args == [None]
+    assert shown_errors == [f"Nothing was attached: There is no item with id {gone}."]
+
+
 def test_attach_file_needs_one_item_selected(window):
     window.table.select_ids(
         [id_of(window.library, "Safety"), id_of(window.library, "Gut microbiota")]
