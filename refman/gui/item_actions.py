@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -111,6 +111,11 @@ class ItemActions(QObject):
         # The copies of the context menu and the Edit menu, in order; more copy actions (Copy
         # Citation Key and its kin) are appended here and show in both.
         self.copy_actions = [self.copy_citation, self.copy_bibliography, *self.key_actions]
+        # Set by the window (attachment_actions.py): Attach File… in the menu, the menu of a
+        # file's row (None for an item's row), and Delete on files' rows.
+        self.file_actions: list[QAction] = []
+        self.file_menu: Callable[[QModelIndex], QMenu | None] = lambda _index: None
+        self.trash_files: Callable[[], bool] = lambda: False
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_menu)
         table.selection_changed.connect(self.update_enabled)
@@ -209,6 +214,9 @@ class ItemActions(QObject):
         self.table.selectAll()
 
     def trash_now(self) -> None:
+        if self.table.only_files_selected():  # Delete on files' rows: those files
+            self.trash_files()
+            return
         ids = self.table.selected_ids()
         if ids and self.sidebar.source.kind != TRASH:
             self._then_select_next(ids, lambda: self.editor.trash(ids))
@@ -242,6 +250,8 @@ class ItemActions(QObject):
         model = self.table.model()
         chosen = set(ids)
         first = min((r for r in map(model.row_of, ids) if r is not None), default=0)
+        if model.rowCount():  # a row, with files' rows among them: its place among the items
+            first = model.ids.index(model.item_at(first))
         after = next((i for i in model.ids[first:] if i not in chosen), None)
         before = next((i for i in reversed(model.ids[:first]) if i not in chosen), None)
         done = act()
@@ -357,6 +367,7 @@ class ItemActions(QObject):
             self.update_from_pubmed,
             self.find_pdf,
             self.retrieve_metadata,
+            *self.file_actions,
             None,
             self.trash,
             self.restore,
@@ -371,7 +382,7 @@ class ItemActions(QObject):
         return menu
 
     def _show_menu(self, pos) -> None:
-        menu = self.context_menu()
+        menu = self.file_menu(self.table.indexAt(pos)) or self.context_menu()
         menu.exec(self.table.viewport().mapToGlobal(pos))
         menu.deleteLater()  # made afresh for each right click
 

@@ -10,6 +10,14 @@ Beside the cells, each page holds the rows' markers: the Title cell shows the it
 and a coloured dot for each coloured tag (TitleDelegate), a Notes column counts the notes and a
 Notices column marks retracted and corrected items. Keys 1-9 on the table ask for the first nine
 coloured tags to be toggled on the selection (``tag_key_pressed``; the window does it).
+
+Files kept with items (issue 15): an Attachments column shows a PDF icon or a paper clip, from
+a summary read with the page's cells; an item with files has an arrow in its Title cell, and
+expanding it (a click on the arrow, Right and Left, "+" and "-" for all, as in Zotero) inserts
+a row per file right after the item's row. The rows are then ``_shown``: item ids, and a file's
+row as minus its attachment id; without an item expanded ``_shown`` is ``_ids`` itself, so a
+view of 100,000 items costs nothing more. A file's row stands for its item in item actions
+(``item_at``, ``ItemTableView.selected_ids``).
 """
 
 from __future__ import annotations
@@ -27,10 +35,20 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
+    QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -50,15 +68,19 @@ from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.gui.resources import icon, item_type_icon
 from refman.library import Changes, Library
+from refman.library.attachments import PDF, AttachmentRow, summary_files
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
 from refman.query import QueryError
 
 PAGE_SIZE = 200
+MAX_NAMES_SHOWN = 10  # files named in the Attachments column's tooltip
 MAX_PAGES = 50  # 10,000 rows of cells kept; older pages are fetched again when scrolled back
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTICE_FLAGS_ROLE = Qt.ItemDataRole.UserRole + 2  # ("retracted", "erratum", ...) of the row
 TAG_COLOURS_ROLE = Qt.ItemDataRole.UserRole + 3  # ((tag, "#rrggbb"), ...) of the row, by name
+ATTACHMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 10  # a file's row: its attachment id; else None
+EXPANDED_ROLE = Qt.ItemDataRole.UserRole + 11  # an item with files: expanded or not; else None
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -71,6 +93,8 @@ _DISPLAY, _DECORATION, _TOOLTIP = (
 ITEM_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 )
+# An item row takes drops too: files dropped on it are attached to it.
+ITEM_ROW_FLAGS = ITEM_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
 
 
 @dataclass(frozen=True)
@@ -103,13 +127,17 @@ COLUMNS: tuple[Column, ...] = (
     # The markers last: a data column's place in COLUMNS is then its place in COLUMN_KEYS.
     Column("notes", "Notes", shown=True, width=34, marker=True),
     Column("notices", "Notices", shown=True, width=30, marker=True),
+    Column("attachments", "Attachments", shown=True, width=30, marker=True),
 )
 # The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
 COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)
 CELL_OF = tuple(COLUMN_KEYS.index(c.key) if not c.marker else -1 for c in COLUMNS)
 _TYPE_CELL = COLUMN_KEYS.index("item_type")
+# A page reads the files' summary (the Attachments column, the arrow) after the cells.
+PAGE_KEYS = (*COLUMN_KEYS, "attachments")
+_FILES_CELL = len(COLUMN_KEYS)
 # A new library shows the markers right after the Title, as Zotero does.
-FIRST_ORDER = ("title", "notes", "notices")
+FIRST_ORDER = ("title", "attachments", "notes", "notices")
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
@@ -117,6 +145,7 @@ class ItemTableModel(QAbstractTableModel):
     """The items of one view, by id; cells fetched lazily in pages."""
 
     files_dropped = Signal(list)  # local paths
+    files_dropped_on_item = Signal(int, list)  # the item's id, local paths
     text_dropped = Signal(str)  # MEDLINE text, one would hope
     references_dragged = Signal(list)  # ids dragged out whose references a drop target took
 
@@ -127,7 +156,11 @@ class ItemTableModel(QAbstractTableModel):
         self._sort: tuple[str, bool] = ("title", False)
         self._ids: list[ItemId] = []
         self._loaded = False
-        self._rows: dict[ItemId, int] | None = None
+        # The rows: item ids, and after an expanded item -(attachment id) of each of its files.
+        self._shown: list[int] = self._ids
+        self._expanded: dict[ItemId, list[AttachmentRow]] = {}  # each expanded item's files
+        self._files: dict[int, AttachmentRow] = {}  # the files shown, by attachment id
+        self._rows: dict[int, int] | None = None  # row of each entry of _shown
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
         # Why the view shows nothing when its search text has no words ("" otherwise).
         self.search_problem = ""
@@ -159,9 +192,12 @@ class ItemTableModel(QAbstractTableModel):
             if ids != self._ids:
                 self._replace_ids(ids)
                 return
+        if self._files_changed(changes):  # files' rows to add or take away
+            self._replace_ids(self._ids)
+            return
         if changes.tags and self._ids:  # a colour, a rename: any row's dots may change
             self._pages.clear()
-            last = self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            last = self.index(len(self._shown) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
             return
         for item_id in changes.changed | changes.notes:
@@ -171,9 +207,26 @@ class ItemTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def row_of(self, item_id: ItemId) -> int | None:
+        return self._row_of_entry(item_id)
+
+    def row_of_attachment(self, attachment_id: int) -> int | None:
+        """The row of a file shown under its expanded item, or None."""
+        return self._row_of_entry(-attachment_id)
+
+    def _row_of_entry(self, entry: int) -> int | None:
         if self._rows is None:
-            self._rows = {item_id: row for row, item_id in enumerate(self._ids)}
-        return self._rows.get(item_id)
+            self._rows = {entry: row for row, entry in enumerate(self._shown)}
+        return self._rows.get(entry)
+
+    def item_at(self, row: int) -> ItemId:
+        """The item of a row: the row's own, or the item whose file the row shows."""
+        entry = self._shown[row]
+        return ItemId(entry) if entry > 0 else self._files[-entry].item_id
+
+    def attachment_at(self, row: int) -> AttachmentRow | None:
+        """The file a row shows, or None for an item's row."""
+        entry = self._shown[row]
+        return self._files[-entry] if entry < 0 else None
 
     def _search(self) -> list[ItemId]:
         """The view's ids; none for search text with no words (``?``), never every item."""
@@ -192,14 +245,114 @@ class ItemTableModel(QAbstractTableModel):
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()
         self._loaded = True
-        self._ids, self._rows = ids, None
-        self._pages.clear()
+        self._ids = ids
+        if self._expanded:  # still expanded where the items are still shown, files read again
+            kept = set(ids)
+            self._expanded = self._files_of([i for i in self._expanded if i in kept])
+        self._lay_out_rows()
         self.endResetModel()
+
+    # --- files under their items ----------------------------------------------------------
+
+    def _files_of(self, item_ids: Sequence[ItemId]) -> dict[ItemId, list[AttachmentRow]]:
+        """The files outside the Trash of each of these items that has any."""
+        found = self.library.attachments.of(item_ids) if item_ids else {}
+        files = {item: [f for f in rows if not f.trashed] for item, rows in found.items()}
+        return {item: files[item] for item in item_ids if files.get(item)}
+
+    def _lay_out_rows(self) -> None:
+        """``_shown`` from ``_ids`` and the expanded items' files."""
+        self._files = {f.id: f for files in self._expanded.values() for f in files}
+        if not self._expanded:
+            self._shown = self._ids
+        else:
+            shown: list[int] = []
+            for item_id in self._ids:
+                shown.append(item_id)
+                shown.extend(-f.id for f in self._expanded.get(item_id, ()))
+            self._shown = shown
+        self._rows = None
+        self._pages.clear()
+
+    def _files_changed(self, changes: Changes) -> bool:
+        """Whether an expanded item changed has other files now. Only then are the rows laid
+        out again: a note typed or a field edited must not reset the table under the user."""
+        touched = [i for i in changes.changed | changes.notes if i in self._expanded]
+        if not touched:
+            return False
+        return self._files_of(touched) != {i: self._expanded[i] for i in touched}
+
+    def has_files_shown(self) -> bool:
+        """True when some rows are files' (an item is expanded)."""
+        return bool(self._expanded)
+
+    def is_expanded(self, item_id: ItemId) -> bool:
+        return item_id in self._expanded
+
+    def expand(self, item_id: ItemId) -> None:
+        """Show the item's files in rows right after it."""
+        row = self.row_of(item_id)
+        if row is None or item_id in self._expanded:
+            return
+        files = self._files_of([item_id]).get(item_id)
+        if not files:
+            return
+        self.beginInsertRows(ROOT, row + 1, row + len(files))
+        self._expanded[item_id] = files
+        self._files.update((f.id, f) for f in files)
+        shown = list(self._shown) if self._shown is self._ids else self._shown
+        shown[row + 1 : row + 1] = [-f.id for f in files]
+        self._shown, self._rows = shown, None
+        self._pages.clear()  # the pages' rows moved
+        self.endInsertRows()
+        self._arrow_changed(row)
+
+    def collapse(self, item_id: ItemId) -> None:
+        row = self.row_of(item_id)
+        files = self._expanded.get(item_id)
+        if row is None or files is None:
+            return
+        self.beginRemoveRows(ROOT, row + 1, row + len(files))
+        del self._expanded[item_id]
+        for f in files:
+            self._files.pop(f.id, None)
+        if self._expanded:
+            del self._shown[row + 1 : row + 1 + len(files)]
+        else:
+            self._shown = self._ids
+        self._rows = None
+        self._pages.clear()
+        self.endRemoveRows()
+        self._arrow_changed(row)
+
+    def toggle(self, item_id: ItemId) -> None:
+        (self.collapse if item_id in self._expanded else self.expand)(item_id)
+
+    def expand_all(self) -> None:
+        """Every item of the view that has files ("+"): one query for which items have any."""
+        with_files = self.library.attachments.items_with_files()
+        wanted = [item_id for item_id in self._ids if item_id in with_files]
+        self.beginResetModel()
+        self._expanded = self._files_of(wanted)
+        self._lay_out_rows()
+        self.endResetModel()
+
+    def collapse_all(self) -> None:
+        if not self._expanded:
+            return
+        self.beginResetModel()
+        self._expanded = {}
+        self._lay_out_rows()
+        self.endResetModel()
+
+    def _arrow_changed(self, row: int) -> None:
+        title = self.index(row, COLUMN_KEYS_ALL.index("title"))
+        self.dataChanged.emit(title, title)
 
     # --- Qt model -----------------------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -221,7 +374,14 @@ class ItemTableModel(QAbstractTableModel):
             return None
         column = COLUMNS[index.column()]
         if role == ITEM_ID_ROLE:
-            return self._ids[index.row()]
+            return self.item_at(index.row())
+        entry = self._shown[index.row()]
+        if entry < 0:
+            return self._file_data(self._files[-entry], column, role)
+        if role == ATTACHMENT_ID_ROLE:
+            return None
+        if role == EXPANDED_ROLE:
+            return entry in self._expanded if self._row(index.row())[_FILES_CELL] else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             align = _CENTRE if column.marker else column.align
             return int(align | Qt.AlignmentFlag.AlignVCenter)
@@ -237,9 +397,31 @@ class ItemTableModel(QAbstractTableModel):
             return item_type_icon(self._row(index.row())[_TYPE_CELL] or "")
         return None
 
+    def _file_data(self, file: AttachmentRow, column: Column, role: int):
+        """A file's row: its name and icon in the Title column, when it was added."""
+        if role == ATTACHMENT_ID_ROLE:
+            return file.id
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = _CENTRE if column.marker else column.align
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role in (NOTICE_FLAGS_ROLE, TAG_COLOURS_ROLE):
+            return ()
+        if column.key == "title":
+            if role == _DISPLAY:
+                return file.name
+            if role == _TOOLTIP:
+                return file_tooltip(file)
+            if role == _DECORATION:
+                return icon("pdf" if file.content_type == PDF else "attachment")
+        if column.key == "date_added" and role in (_DISPLAY, _TOOLTIP):
+            return column.show(file.added)
+        return None
+
     def _marker_data(self, key: str, row: int, role: int):
         """The Notes column's count, and the Notices column's warning icon on a retracted item
         (or one with an expression of concern or an erratum) with a tooltip that says which."""
+        if key == "attachments":
+            return _files_marker(self._row(row)[_FILES_CELL], role)
         *_cells, flags, (notes, _colours) = self._row(row)
         if key == "notes":
             if role == _DISPLAY:
@@ -275,18 +457,19 @@ class ItemTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _replace_ids_in_layout(self, ids: list[ItemId]) -> None:
-        """New order of the same items: move persistent indexes (selection) with their ids."""
-        old_rows = {index: self._ids[index.row()] for index in self.persistentIndexList()}
-        self._ids, self._rows = ids, None
-        self._pages.clear()
-        for index, item_id in old_rows.items():
-            row = self.row_of(item_id)
+        """New order of the same items: move persistent indexes (selection) with their rows'
+        items and files."""
+        old_rows = {index: self._shown[index.row()] for index in self.persistentIndexList()}
+        self._ids = ids
+        self._lay_out_rows()
+        for index, entry in old_rows.items():
+            row = self._row_of_entry(entry)
             new = self.index(row, index.column()) if row is not None else QModelIndex()
             self.changePersistentIndex(index, new)
 
     def _row(self, row: int) -> tuple:
-        """The row's cells (COLUMN_KEYS), its notice flags, and its markers (notes count,
-        coloured tags)."""
+        """The row's cells (PAGE_KEYS), its notice flags, and its markers (notes count,
+        coloured tags). A file's row has blanks."""
         page = row // PAGE_SIZE
         if page in self._pages:
             self._pages.move_to_end(page)
@@ -297,28 +480,31 @@ class ItemTableModel(QAbstractTableModel):
         return self._pages[page][row % PAGE_SIZE]
 
     def _fetch_page(self, page: int) -> list[tuple]:
-        ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        found = self.library.items.rows(ids, COLUMN_KEYS)
+        entries = self._shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        ids = [ItemId(entry) for entry in entries if entry > 0]  # not the files' rows
+        found = self.library.items.rows(ids, PAGE_KEYS)
         # Kept after the cells, for the marker columns and the Title's dots.
         flags = self.library.notices.flags(ids)
         markers = self.library.items.markers(ids)
-        blank = (None,) * len(COLUMN_KEYS)
+        blank = (None,) * len(PAGE_KEYS)
         return [
-            (*found.get(item_id, blank), flags.get(item_id, ()), markers.get(item_id, _NO_MARKS))
-            for item_id in ids
+            (*found.get(entry, blank), flags.get(entry, ()), markers.get(entry, _NO_MARKS))
+            if entry > 0
+            else (*blank, (), _NO_MARKS)
+            for entry in entries
         ]
 
     # --- drag and drop ------------------------------------------------------------------------
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return ITEM_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
+        return ITEM_ROW_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
 
     def mimeTypes(self) -> list[str]:
         return [mime.ITEM_IDS_MIME, "text/uri-list", mime.TEXT_MIME]
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
-        ids = [self._ids[row] for row in rows]
+        ids = list(dict.fromkeys(self.item_at(row) for row in rows))
         if self.modifiers() & Qt.KeyboardModifier.AltModifier:
             return mime.key_data(self.library, ids)
         return mime.ItemMimeData(
@@ -342,7 +528,9 @@ class ItemTableModel(QAbstractTableModel):
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         paths = _local_paths(data)
-        if paths:
+        if paths and parent.isValid():  # on an item's row (or its file's): attach them
+            self.files_dropped_on_item.emit(self.item_at(parent.row()), paths)
+        elif paths:
             self.files_dropped.emit(paths)
         else:
             self.text_dropped.emit(data.text())
@@ -350,8 +538,38 @@ class ItemTableModel(QAbstractTableModel):
 
 
 _NO_MARKS = (0, ())
-_MARKER_ICONS = {"notes": "note", "notices": "notice"}
+_MARKER_ICONS = {"notes": "note", "notices": "notice", "attachments": "attachment"}
 COLUMN_KEYS_ALL = tuple(c.key for c in COLUMNS)
+
+
+def _files_marker(summary: str | None, role: int):
+    """The Attachments cell: a PDF icon when the item has a PDF, else a paper clip; the
+    tooltip names the files (``summary``: store.attachments.SUMMARY)."""
+    files = summary_files(summary)
+    if not files:
+        return None
+    if role == _DECORATION:
+        return icon("pdf" if any(pdf for pdf, _name in files) else "attachment")
+    if role == _TOOLTIP:
+        names = sorted(name for _pdf, name in files)
+        shown = "\n".join(names[:MAX_NAMES_SHOWN])
+        left = len(names) - MAX_NAMES_SHOWN
+        more = f"\n… and {left} more" if left > 0 else ""
+        return f"{len(files)} file{'s' * (len(files) != 1)}:\n{shown}{more}"
+    return None
+
+
+def file_tooltip(file: AttachmentRow) -> str:
+    """A file row's tooltip: its name, kind and size, and whether it is linked."""
+    kind = "PDF" if file.content_type == PDF else (file.content_type or "file")
+    where = ", linked" if file.linked else ""
+    return f"{file.name}\n{kind}, {_size_text(file.size)}{where}"
+
+
+def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{(size + 1023) // 1024:,} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
 
 
 def _only_notes(changes: Changes) -> bool:
@@ -369,6 +587,7 @@ class ItemTableView(mime.CopyDrops, QTableView):
     paste_requested = Signal()
     sample_requested = Signal()
     tag_key_pressed = Signal(int)  # 1-9: toggle that coloured tag on the selection
+    attachment_activated = Signal(int)  # a file's row double-clicked: its attachment id
 
     def __init__(self, model: ItemTableModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -383,6 +602,7 @@ class ItemTableView(mime.CopyDrops, QTableView):
         model.modelAboutToBeReset.connect(self._keep_selection)
         model.modelReset.connect(self._restore_selection)
         self.selectionModel().selectionChanged.connect(self._emit_selection)
+        self.doubleClicked.connect(self._on_double_click)
 
     def model(self) -> ItemTableModel:
         return cast(ItemTableModel, super().model())  # the one model this view is given
@@ -446,14 +666,32 @@ class ItemTableView(mime.CopyDrops, QTableView):
     # --- selection by id ----------------------------------------------------------------------
 
     def selected_ids(self) -> list[ItemId]:
+        """The selected items, in the table's order; a file's row stands for its item."""
+        model, rows = self.model(), self._selected_rows()
+        if not model.has_files_shown():  # a row is an item: as quick as it can be
+            return [model.ids[row] for row in rows]
+        return list(dict.fromkeys(model.item_at(row) for row in rows))
+
+    def _selected_rows(self) -> list[int]:
         # From the selection's ranges: selectedRows() asks flags() of every cell, which
         # takes seconds when 100,000 rows are selected.
         rows: set[int] = set()
         # A QItemSelection is a list of ranges; PySide6's stubs do not say it iterates.
         for selected in self.selectionModel().selection():  # type: ignore[attr-defined]
             rows.update(range(selected.top(), selected.bottom() + 1))
-        ids = self.model().ids
-        return [ids[row] for row in sorted(rows)]
+        return sorted(rows)
+
+    def selected_attachment_ids(self) -> list[int]:
+        """The attachment ids of the files' rows selected."""
+        model = self.model()
+        files = (model.attachment_at(row) for row in self._selected_rows())
+        return [file.id for file in files if file is not None]
+
+    def only_files_selected(self) -> bool:
+        """True when rows are selected and all of them are files' rows."""
+        rows = self._selected_rows()
+        model = self.model()
+        return bool(rows) and all(model.attachment_at(row) is not None for row in rows)
 
     def has_selection(self) -> bool:
         return self.selectionModel().hasSelection()
@@ -542,7 +780,60 @@ class ItemTableView(mime.CopyDrops, QTableView):
         if number:  # Zotero's keys: toggle the Nth coloured tag on the selection
             self.tag_key_pressed.emit(number)
             return
+        if self._expand_key(event):
+            return
         super().keyPressEvent(event)
+
+    def _expand_key(self, event) -> bool:
+        """Zotero's keys for the files under items: Right expands the current item, Left
+        collapses it (or goes from a file's row up to its item), "+" and "-" expand and
+        collapse all. True when the key was one of them and did something."""
+        model = self.model()
+        key, text = event.key(), event.text()
+        if text == "+":
+            model.expand_all()
+            return True
+        if text == "-":
+            model.collapse_all()
+            return True
+        current = self.currentIndex()
+        if key not in (Qt.Key.Key_Right, Qt.Key.Key_Left) or not current.isValid():
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False  # Shift+Left and others keep Qt's meaning
+        item_id = model.item_at(current.row())
+        if model.attachment_at(current.row()) is not None:
+            if key == Qt.Key.Key_Left:
+                self.select_ids([item_id])
+                return True
+            return False
+        expanded = current.data(EXPANDED_ROLE)
+        if key == Qt.Key.Key_Right and expanded is False:
+            model.expand(item_id)
+            return True
+        if key == Qt.Key.Key_Left and expanded:
+            model.collapse(item_id)
+            return True
+        return False
+
+    def mousePressEvent(self, event) -> None:
+        """A click on an item's arrow expands or collapses it (and selects nothing)."""
+        index = self.indexAt(event.position().toPoint())
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and index.isValid()
+            and index.column() == COLUMN_KEYS_ALL.index("title")
+            and index.data(EXPANDED_ROLE) is not None
+            and arrow_rect(self.visualRect(index)).contains(event.position().toPoint())
+        ):
+            self.model().toggle(self.model().item_at(index.row()))
+            return
+        super().mousePressEvent(event)
+
+    def _on_double_click(self, index: QModelIndex) -> None:
+        attachment_id = index.data(ATTACHMENT_ID_ROLE)
+        if attachment_id is not None:
+            self.attachment_activated.emit(attachment_id)
 
     def update_placeholder(self) -> None:
         """Show what to do when the library is empty (not merely this view), and say so when
@@ -600,25 +891,60 @@ def empty_view_message(query: ViewQuery) -> tuple[str, str] | None:
     return None
 
 
+ARROW_WIDTH = 16  # the strip at the Title cell's left where an item's arrow is drawn
+
+
+def arrow_rect(cell: QRect) -> QRect:
+    """Where a Title cell's expand arrow is (and a click on it toggles)."""
+    return QRect(cell.left(), cell.top(), ARROW_WIDTH, cell.height())
+
+
 class TitleDelegate(QStyledItemDelegate):
-    """The Title cell as usual (type icon, text), with a dot for each coloured tag of the item
+    """The Title cell as usual (type icon, text), after a strip for the expand arrow of an item
+    with files (a file's row indented under it), with a dot for each coloured tag of the item
     at its right end, as Zotero draws them."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        colours = index.data(TAG_COLOURS_ROLE)
-        if not colours:
-            super().paint(painter, option, index)
-            return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        indent = ARROW_WIDTH * (2 if index.data(ATTACHMENT_ID_ROLE) is not None else 1)
+        strip = QStyleOptionViewItem(opt)
+        strip.rect = QRect(opt.rect.left(), opt.rect.top(), indent, opt.rect.height())
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, strip, painter, widget)
+        expanded = index.data(EXPANDED_ROLE)
+        if expanded is not None:
+            self._paint_arrow(painter, opt, arrow_rect(opt.rect), expanded)
+        opt.rect = opt.rect.adjusted(indent, 0, 0, 0)
+        colours = index.data(TAG_COLOURS_ROLE)
+        if not colours:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+            return
         diameter = max(8, round(opt.fontMetrics.height() * 0.55))
         dots = len(colours) * (diameter + 3) + 6
         room = opt.rect.width() - opt.decorationSize.width() - 12 - dots
         opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(room, 0))
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         self._paint_dots(painter, opt, [QColor(c) for _name, c in colours], diameter)
+
+    @staticmethod
+    def _paint_arrow(painter: QPainter, opt, rect: QRect, expanded: bool) -> None:
+        """A small triangle: pointing right when collapsed, down when expanded."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        colour = (palette.highlightedText() if selected else palette.text()).color()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        centre, half = QPointF(rect.center()), 3.5
+        if expanded:
+            points = [(-half, -half / 2), (half, -half / 2), (0, half * 0.75)]
+        else:
+            points = [(-half / 2, -half), (-half / 2, half), (half * 0.75, 0)]
+        painter.drawPolygon(QPolygonF([centre + QPointF(x, y) for x, y in points]))
+        painter.restore()
 
     @staticmethod
     def _paint_dots(painter: QPainter, opt, colours: list[QColor], diameter: int) -> None:

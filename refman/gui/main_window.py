@@ -43,6 +43,7 @@ import refman
 from refman.formats import EXPORT_FORMATS, READ_FORMATS
 from refman.gui import dialogs, focus, keys, place, preferences
 from refman.gui.attaching import Attacher
+from refman.gui.attachment_actions import AttachmentActions
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
 from refman.gui.duplicates import DuplicatesController
@@ -50,6 +51,7 @@ from refman.gui.hidden_items import HiddenItemsBar
 from refman.gui.item_actions import ItemActions
 from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
+from refman.gui.pdf_import import PdfImporter, split_import_paths
 from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
 from refman.gui.search_box import SearchBox
 from refman.gui.search_message import SearchMessage
@@ -98,9 +100,11 @@ def import_file_filter() -> str:
     """The file dialog's filter: every format refman reads, each one alone, any file. "Any file"
     is there because the content decides the format (a RIS file saved as .txt)."""
     readers = list(READ_FORMATS.values())
-    every = sorted({f"*{ext}" for f in readers for ext in f.extensions})
+    every = sorted({f"*{ext}" for f in readers for ext in f.extensions} | {"*.pdf"})
     each = [f"{f.name} ({' '.join('*' + ext for ext in f.extensions)})" for f in readers]
-    return ";;".join([f"Reference files ({' '.join(every)})", *each, "All files (*)"])
+    pdfs = "PDFs (*.pdf)"  # each to its reference, the PDF attached (pdf_import.py)
+    first = f"Reference files and PDFs ({' '.join(every)})"
+    return ";;".join([first, *each, pdfs, "All files (*)"])
 
 
 class MainWindow(QMainWindow):
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
         self.add_dialog: AddByIdentifierDialog | None = None  # made on first use, then kept
         self.query = ViewQuery()
         self._importer: ImportController | None = None
+        self._pdf_importer: PdfImporter | None = None
         self.updater: UpdateController | None = None  # Update from PubMed, made on first use
         self.pdf_finder: FindPdfController | None = None  # Find Available PDF, on first use
         # The default citation style's id, read when something is rendered.
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
         self.attacher = Attacher(
             self.editor, self.tasks, self.settings, self, status=self._show_status
         )
+        self._add_attachment_actions()
         self._build_menus()
         self._build_focus_chain()
         self._connect()
@@ -336,6 +342,7 @@ class MainWindow(QMainWindow):
                 items.find_pdf,
                 items.retrieve_metadata,
                 items.regenerate_keys,
+                self.attachment_actions.attach_file,
                 None,
                 ("Empty Trash…", self.sidebar.empty_trash, None),
                 None,
@@ -367,6 +374,7 @@ class MainWindow(QMainWindow):
             (self.new_item_action, "new-item"),
             (self.add_by_identifier_action, "add-identifier"),
             (self.new_note_action, "new-note"),
+            (self.attachment_actions.attach_file, "attachment"),
             (self.import_action, "import"),
             None,
             (self.search_pubmed_action, "search-pubmed"),
@@ -530,7 +538,7 @@ class MainWindow(QMainWindow):
             self.show_flagged_count()
 
     def _update_count(self) -> None:
-        count = self.table_model.rowCount()
+        count = len(self.table_model.ids)  # items: not the rows of their files
         where = " in the Trash" if self.query.trashed else ""
         self.count_label.setText(f"{count} item{'s' * (count != 1)}{where}")
         if self.duplicates.shown:
@@ -650,14 +658,53 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
         """Import files handed to the window (named on start, sent by another refman, the
-        sample record): straight in, as the command line's import."""
-        self.importer().import_paths(list(paths), collection_id)
+        sample record): straight in, as the command line's import; PDFs by the PDF import."""
+        references, pdfs = split_import_paths(list(paths))
+        if pdfs:
+            self.import_pdfs(pdfs, collection_id)
+        if references or not pdfs:
+            self.importer().import_paths(references, collection_id)
 
     def import_chosen_paths(
         self, paths: list[str], collection_id: CollectionId | None = None
     ) -> None:
-        """Import files the user chose or dropped: reviewed first (Preferences)."""
-        self.importer().import_paths(list(paths), collection_id, review=True)
+        """Import files the user chose or dropped: reviewed first (Preferences); PDFs (and
+        folders of PDFs) by the PDF import."""
+        references, pdfs = split_import_paths(list(paths))
+        if pdfs:
+            self.import_pdfs(pdfs, collection_id)
+        if references or not pdfs:
+            self.importer().import_paths(references, collection_id, review=True)
+
+    def pdf_importer(self) -> PdfImporter:
+        """The PdfImporter, made on first use."""
+        if self._pdf_importer is None:
+            online = partial(preferences.online_settings, self.settings)
+            self._pdf_importer = PdfImporter(self.tasks, self, online)
+            self._pdf_importer.finished.connect(self._on_pdfs_imported)
+        return self._pdf_importer
+
+    def import_pdfs(self, paths: list[str], collection_id: CollectionId | None = None) -> None:
+        """PDFs to their references, each PDF attached (library.pdfs), in the background."""
+        self.attachment_actions.pause_reading()
+        self.pdf_importer().import_pdfs(paths, collection_id)
+
+    def _on_pdfs_imported(self, report) -> None:
+        if report is None:
+            return
+        self.apply(report.changes())
+        if report.item_ids:
+            self.reveal(report.item_ids)
+            self.attachment_actions.read_text()
+
+    def _add_attachment_actions(self) -> None:
+        """Attach File…, drops of files on items, and the files' rows (attachment_actions)."""
+        self.attachment_actions = AttachmentActions(
+            self, self.editor, self.table, self.sidebar, self.tasks
+        )
+        self.item_actions.file_actions.append(self.attachment_actions.attach_file)
+        self.item_actions.file_menu = self.attachment_actions.file_menu
+        self.item_actions.trash_files = self.attachment_actions.trash_selected
 
     def _import_dropped_paths(self, paths: list[str]) -> None:
         self.import_chosen_paths(paths, self.query.collection)

@@ -26,6 +26,7 @@ THEME_NAMES = {
     "search-pubmed": "system-search",
     "new-collection": "folder-new",
     "new-note": "note-new",
+    "attachment": "mail-attachment",
 }
 
 

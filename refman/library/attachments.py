@@ -40,8 +40,8 @@ from refman.model import ItemId, MissingItemError, RefmanError
 from refman.pdf import PdfError, PdfText
 from refman.pdf.extract import read_pdfs
 from refman.store import attachments, fts, items
+from refman.store.attachments import SUMMARY_SEPARATOR, NewAttachment
 from refman.store.attachments import AttachmentRow as AttachmentRow  # re-exported for the window
-from refman.store.attachments import NewAttachment
 from refman.store.connection import Connection
 
 KEY_CHARS = string.ascii_uppercase + string.digits
@@ -190,6 +190,10 @@ class Attachments(UseCase):
         """Each item's attachments (those in the Trash too, marked), oldest first."""
         return self._read(attachments.of_items, item_ids)
 
+    def items_with_files(self) -> set[ItemId]:
+        """The items that have a file outside the Trash."""
+        return self._read(attachments.items_with_files)
+
     def get(self, attachment_id: int) -> AttachmentRow:
         found = self._read(attachments.by_ids, [attachment_id])
         if not found:
@@ -321,6 +325,14 @@ class Attachments(UseCase):
                         "by another library in this folder): move it away or delete it."
                     )
         return problems
+
+
+def summary_files(summary: str | None) -> list[tuple[bool, str]]:
+    """(is a PDF, name) of each file in an item's files summary, the "attachments" cell of
+    ``Items.rows`` (store.attachments.SUMMARY)."""
+    if not summary:
+        return []
+    return [(entry[:1] == "P", entry[1:]) for entry in summary.split(SUMMARY_SEPARATOR)]
 
 
 def _text_match(text: str) -> str:

@@ -12,11 +12,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import Database
+from peewee import Case, Database, fn
 
 from refman.model import ItemId
 from refman.store import mapping
-from refman.store.schema import Attachment, Trash
+from refman.store.schema import Attachment, Item, Trash
+
+PDF_TYPE = "application/pdf"
+SUMMARY_SEPARATOR = "\x1f"  # between files in ``SUMMARY`` (a file name cannot hold it)
+# The item table's paper-clip cell, read with the page's other cells (store.items.rows): one
+# entry per file outside the Trash, "P" (a PDF) or "F" (another file) then its name.
+SUMMARY = Attachment.select(
+    fn.GROUP_CONCAT(
+        Case(None, [(Attachment.content_type == PDF_TYPE, "P")], "F").concat(Attachment.name),
+        SUMMARY_SEPARATOR,
+    )
+).where((Attachment.item == Item.id) & ~Attachment.trashed)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,12 @@ def of_items(db: Database, item_ids: Iterable[ItemId]) -> dict[ItemId, list[Atta
         for row in map(_row, query.bind(db)):
             found.setdefault(row.item_id, []).append(row)
     return found
+
+
+def items_with_files(db: Database) -> set[ItemId]:
+    """The items that have a file outside the Trash (the item table's "expand all")."""
+    query = Attachment.select(Attachment.item).where(~Attachment.trashed).distinct()
+    return {ItemId(item_id) for (item_id,) in query.tuples().bind(db)}
 
 
 def by_ids(db: Database, ids: Iterable[int]) -> list[AttachmentRow]:

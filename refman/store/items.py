@@ -16,7 +16,7 @@ from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import citekeys, field_index, fts, mapping, tags
+from refman.store import attachments, citekeys, field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import (
@@ -45,6 +45,8 @@ DISPLAY_COLUMNS = {
     "pages": Item.pages,
     # The stored citation key (store/citekeys.py), a table of its own.
     "citation_key": CitationKey.select(CitationKey.key).where(CitationKey.item == Item.id),
+    # Not a sort key: the paper-clip column's summary of the item's files (store.attachments).
+    "attachments": attachments.SUMMARY,
 }
 
 

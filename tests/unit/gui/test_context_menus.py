@@ -230,6 +230,7 @@ def test_the_item_menu_in_my_library(window, monkeypatch):
         "Export Items…",
         "Update from PubMed",
         "Find Available PDF",
+        "Attach File…",
         "Move to Trash",
     ]
 

@@ -68,8 +68,10 @@ def test_file_import_adds_the_files_and_selects_the_new_items(window, qtbot, mon
     assert window.count_label.text() == "8 items"
     # Every format refman reads is offered, and any file: the content decides the format.
     assert offered[-1] == "All files (*)"
-    assert [f.split(" (")[0] for f in offered[1:-1]] == [f.name for f in READ_FORMATS.values()]
+    names = [f.name for f in READ_FORMATS.values()]
+    assert [f.split(" (")[0] for f in offered[1:-1]] == [*names, "PDFs"]
     assert all(f"*{ext}" in offered[0] for f in READ_FORMATS.values() for ext in f.extensions)
+    assert "*.pdf" in offered[0]  # PDFs go to their references (the PDF import)
 
 
 def test_a_file_dropped_on_the_table_is_imported(window, qtbot):

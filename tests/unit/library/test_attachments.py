@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from refman.library.attachments import summary_files
 from refman.model import MissingItemError, ViewQuery
 
 DATA = Path(__file__).parents[2] / "data"
@@ -229,3 +230,22 @@ def test_backups_copy_attachment_files_once_and_a_restore_brings_them_back(
         (back,) = restored.attachments.of([item])[item]
         assert restored.attachments.file(back).read_bytes() == PDF.read_bytes()
         assert restored.attachments.bring_back() == []
+
+
+def test_the_item_table_reads_a_summary_of_each_items_files_outside_the_trash(
+    library, item, tmp_path
+):
+    data = tmp_path / "data.csv"
+    data.write_text("x\n", encoding="utf-8")
+    pdf, csv = library.attachments.attach(item, [PDF, data]).attached
+    other, _ = library.items.add(library.items.get(item).with_changes(title="Other", pmid=""))
+    rows = library.items.rows([item, other], ["title", "attachments"])
+    assert summary_files(rows[item][1]) == [(True, PDF.name), (False, "data.csv")]
+    assert summary_files(rows[other][1]) == []
+    assert library.attachments.items_with_files() == {item}
+    library.attachments.trash([pdf])
+    rows = library.items.rows([item], ["attachments"])
+    assert summary_files(rows[item][0]) == [(False, "data.csv")]
+    library.attachments.trash([csv])
+    assert library.items.rows([item], ["attachments"])[item] == (None,)
+    assert library.attachments.items_with_files() == set()
