@@ -10,10 +10,13 @@ Beside the cells, each page holds the rows' markers: the Title cell shows the it
 and a coloured dot for each coloured tag (TitleDelegate), a Notes column counts the notes and a
 Notices column marks retracted and corrected items. Keys 1-9 on the table ask for the first nine
 coloured tags to be toggled on the selection (``tag_key_pressed``; the window does it).
+A "Found in PDF" column marks the items the search's words were found in a PDF of; hovering
+such a row shows the passage (made then, for that row only: ``pdf_passage``).
 """
 
 from __future__ import annotations
 
+import html
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +53,7 @@ from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.gui.resources import icon, item_type_icon
 from refman.library import Changes, Library
+from refman.library.attachments import Passage, passage_parts
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
 from refman.query import QueryError
@@ -103,13 +107,14 @@ COLUMNS: tuple[Column, ...] = (
     # The markers last: a data column's place in COLUMNS is then its place in COLUMN_KEYS.
     Column("notes", "Notes", shown=True, width=34, marker=True),
     Column("notices", "Notices", shown=True, width=30, marker=True),
+    Column("in_pdf", "Found in PDF", shown=True, width=30, marker=True),  # the search's words
 )
 # The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
 COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)
 CELL_OF = tuple(COLUMN_KEYS.index(c.key) if not c.marker else -1 for c in COLUMNS)
 _TYPE_CELL = COLUMN_KEYS.index("item_type")
 # A new library shows the markers right after the Title, as Zotero does.
-FIRST_ORDER = ("title", "notes", "notices")
+FIRST_ORDER = ("title", "notes", "notices", "in_pdf")
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
@@ -129,6 +134,9 @@ class ItemTableModel(QAbstractTableModel):
         self._loaded = False
         self._rows: dict[ItemId, int] | None = None
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
+        # The items the search's words were found in a PDF of, and the last passage made.
+        self.in_pdf: frozenset[ItemId] = frozenset()
+        self._passage: tuple[ItemId, str, Passage | None] | None = None
         # Why the view shows nothing when its search text has no words ("" otherwise).
         self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
@@ -178,8 +186,9 @@ class ItemTableModel(QAbstractTableModel):
     def _search(self) -> list[ItemId]:
         """The view's ids; none for search text with no words (``?``), never every item."""
         key, descending = self._sort
+        self.in_pdf, self._passage = frozenset(), None
         try:
-            ids = self.library.items.search(self.query, sort=key, descending=descending)
+            found = self.library.items.found(self.query, sort=key, descending=descending)
         except NoWordsError as exc:
             self.search_problem = str(exc)
             return []
@@ -187,7 +196,18 @@ class ItemTableModel(QAbstractTableModel):
             self.search_problem = exc.shown
             return []
         self.search_problem = ""
-        return ids
+        self.in_pdf = found.in_pdf
+        return found.ids
+
+    def pdf_passage(self, item_id: ItemId) -> Passage | None:
+        """Where the item's PDF holds the search's words (None when the search did not find
+        it there); made when asked, and kept for the next ask about the same item."""
+        if item_id not in self.in_pdf:
+            return None
+        text = self.query.text if self.query.text.strip() else self.query.saved_query
+        if self._passage is None or self._passage[:2] != (item_id, text):
+            self._passage = (item_id, text, self.library.attachments.found_in(item_id, text))
+        return self._passage[2]
 
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()
@@ -231,6 +251,9 @@ class ItemTableModel(QAbstractTableModel):
             return self._row(index.row())[-1][1]
         if column.marker:
             return self._marker_data(column.key, index.row(), role)
+        if role == _TOOLTIP and self._ids[index.row()] in self.in_pdf:  # the row's passage
+            cell = html.escape(column.show(self._row(index.row())[CELL_OF[index.column()]]))
+            return f"{cell}<br><br>{self._passage_tip(index.row())}"
         if role in (_DISPLAY, _TOOLTIP):
             return column.show(self._row(index.row())[CELL_OF[index.column()]])
         if role == _DECORATION and column.key == "title":
@@ -240,6 +263,8 @@ class ItemTableModel(QAbstractTableModel):
     def _marker_data(self, key: str, row: int, role: int):
         """The Notes column's count, and the Notices column's warning icon on a retracted item
         (or one with an expression of concern or an erratum) with a tooltip that says which."""
+        if key == "in_pdf":
+            return self._in_pdf_data(row, role)
         *_cells, flags, (notes, _colours) = self._row(row)
         if key == "notes":
             if role == _DISPLAY:
@@ -254,6 +279,21 @@ class ItemTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return f"{describe_flags(flags)} (see the item's notices)"
         return None
+
+    def _in_pdf_data(self, row: int, role: int):
+        """The Found in PDF column: an icon on the rows found through a PDF's words, the
+        passage as its tooltip."""
+        if self._ids[row] not in self.in_pdf:
+            return None
+        if role == _DECORATION:
+            return icon("found-in-pdf")
+        if role == _TOOLTIP:
+            return self._passage_tip(row)
+        return None
+
+    def _passage_tip(self, row: int) -> str:
+        """"Found in paper.pdf: …the <b>words</b>…" (rich text) for a row found in a PDF."""
+        return passage_html(self.pdf_passage(self._ids[row]))
 
     @property
     def sort_order(self) -> tuple[str, bool]:
@@ -350,7 +390,18 @@ class ItemTableModel(QAbstractTableModel):
 
 
 _NO_MARKS = (0, ())
-_MARKER_ICONS = {"notes": "note", "notices": "notice"}
+_MARKER_ICONS = {"notes": "note", "notices": "notice", "in_pdf": "found-in-pdf"}
+
+
+def passage_html(passage: Passage | None) -> str:
+    """A passage as rich text: "Found in <i>paper.pdf</i>: …the <b>words</b>…"."""
+    if passage is None:  # the PDF went to the Trash since the search
+        return "Found in a PDF of this item."
+    text = "".join(
+        f"<b>{html.escape(piece)}</b>" if word else html.escape(piece)
+        for piece, word in passage_parts(passage)
+    )
+    return f"Found in <i>{html.escape(passage.name)}</i>: {text}"
 COLUMN_KEYS_ALL = tuple(c.key for c in COLUMNS)
 
 
