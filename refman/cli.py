@@ -858,7 +858,7 @@ def cmd_attachments(library: Library, args) -> int:
                 "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
                 "content_type": row.content_type, "size": row.size, "added": row.added,
                 "trashed": row.trashed, "missing": not path.is_file(),
-                "text": row.text_state, "pages": row.pages,
+                "text": row.text_state, "pages": row.pages, "scanned": row.scanned,
             }
             print(json.dumps(entry, ensure_ascii=False))
             continue

@@ -38,7 +38,7 @@ from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, MissingItemError, RefmanError
 from refman.pdf import PdfError, PdfText
-from refman.pdf.extract import read_pdfs
+from refman.pdf.extract import MEMORY, TIMEOUT, read_pdfs
 from refman.store import attachments, fts, items, search
 from refman.store.attachments import AttachmentRow, NewAttachment
 from refman.store.attachments import Passage as Passage  # the found_in's answer, for the window
@@ -234,13 +234,20 @@ class Attachments(UseCase):
     # --- the text of PDFs --------------------------------------------------------------------
 
     def read_text(
-        self, *, base: Path | None = None, cancelled: Callable[[], bool] | None = None
+        self,
+        *,
+        base: Path | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        timeout: float = TIMEOUT,
+        memory: int = MEMORY,
     ) -> TextReport:
         """Read the text of every PDF attachment not read yet into the text index, a batch
         at a time: one child process reads a batch's PDFs (refman.pdf.read_pdfs), outside any
         transaction so that the library stays free for others while PDFium works, and each
         PDF's words are written as soon as it is read. A scan is kept as "no text", a PDF
-        that cannot be read as why, so that neither is tried again at every start."""
+        that cannot be read as why, so that neither is tried again at every start. Each PDF
+        gets ``timeout`` seconds and the child ``memory`` bytes of address space: a PDF past
+        either is stopped and told ("took longer than", "need more memory")."""
         report = TextReport()
         while not (cancelled and cancelled()):
             batch = self._read(attachments.unread, PDF, TEXT_BATCH)
@@ -251,7 +258,9 @@ class Attachments(UseCase):
                 if row not in present:
                     missing = f"not read: the file is missing ({self.file(row, base)})"
                     self._save_text(row, "", missing, 0, report)
-            reading = read_pdfs([self.file(row, base) for row in present])
+            reading = read_pdfs(
+                [self.file(row, base) for row in present], timeout=timeout, memory=memory
+            )
             with contextlib.closing(reading):  # a cancel ends the reader's child too
                 for row, (_path, found) in zip(present, reading, strict=False):
                     self._save_text(row, *_indexed(found), report)
