@@ -253,7 +253,7 @@ class ItemTableModel(QAbstractTableModel):
             return self._marker_data(column.key, index.row(), role)
         if role == _TOOLTIP and self._ids[index.row()] in self.in_pdf:  # the row's passage
             cell = html.escape(column.show(self._row(index.row())[CELL_OF[index.column()]]))
-            return f"{cell}<br><br>{self._passage_tip(index.row())}"
+            return (f"{cell}<br><br>" if cell else "") + self._passage_tip(index.row())
         if role in (_DISPLAY, _TOOLTIP):
             return column.show(self._row(index.row())[CELL_OF[index.column()]])
         if role == _DECORATION and column.key == "title":
