@@ -136,7 +136,7 @@ class ItemTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
         # The items the search's words were found in a PDF of, and the last passage made.
         self.in_pdf: frozenset[ItemId] = frozenset()
-        self._passage: tuple[ItemId, str, Passage | None] | None = None
+        self._passage: tuple[ItemId, Passage | None] | None = None
         # Why the view shows nothing when its search text has no words ("" otherwise).
         self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
@@ -204,10 +204,12 @@ class ItemTableModel(QAbstractTableModel):
         it there); made when asked, and kept for the next ask about the same item."""
         if item_id not in self.in_pdf:
             return None
-        text = self.query.text if self.query.text.strip() else self.query.saved_query
-        if self._passage is None or self._passage[:2] != (item_id, text):
-            self._passage = (item_id, text, self.library.attachments.found_in(item_id, text))
-        return self._passage[2]
+        if self._passage is None or self._passage[0] != item_id:
+            # The search box's words first, then those of the saved search selected.
+            texts = (self.query.text, self.query.saved_query)
+            found = (self.library.attachments.found_in(item_id, t) for t in texts if t.strip())
+            self._passage = (item_id, next((p for p in found if p is not None), None))
+        return self._passage[1]
 
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()

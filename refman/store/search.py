@@ -155,8 +155,10 @@ def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
 
 @dataclass(frozen=True)
 class Found:
-    """What a search found: the ids in order, and those of them whose PDFs hold searched words
-    (a word that matched there, whether or not the item's fields hold it too)."""
+    """What a search found: the ids in order, and the items found whose PDFs hold searched
+    words (a word that matched there, whether or not the item's fields hold it too). ``in_pdf``
+    is asked about the ids shown: it may also name items the view's place (a collection, the
+    Trash) leaves out, since narrowing it too would cost a pass over every id."""
 
     ids: list[ItemId]
     in_pdf: frozenset[ItemId] = field(default_factory=frozenset)

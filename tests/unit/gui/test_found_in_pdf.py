@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
-from refman.gui.item_table import COLUMNS
+from refman.gui.item_table import COLUMNS, ItemTableModel
+from refman.model import ViewQuery
 from tests.unit.gui.helpers import id_of, shown_titles
 
 PDF = Path(__file__).parents[2] / "data" / "pdf" / "int-psychogeriatr-2014-cambridge.pdf"
@@ -97,3 +98,13 @@ def test_a_pdf_moved_to_the_trash_no_longer_finds_its_item(window, qtbot, with_p
     window.table_model.apply(window.library.attachments.trash([row.id]))
     search(window, qtbot, "dementia")
     assert window.table_model.rowCount() == 0
+
+
+def test_a_saved_searchs_pdf_words_give_the_passage_too(window, with_pdf):
+    model = ItemTableModel(window.library)
+    model.set_query(ViewQuery(text="safety", saved_query="dementia"))
+    assert model.ids == [with_pdf] and model.in_pdf == {with_pdf}
+    passage = model.pdf_passage(with_pdf)
+    assert passage is not None and passage.name == PDF.name
+    model.set_query(ViewQuery(text="safety"))  # its title alone: no passage asked for
+    assert model.in_pdf == frozenset() and model.pdf_passage(with_pdf) is None
