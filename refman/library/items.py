@@ -44,7 +44,7 @@ class Items(UseCase):
     ) -> Found:
         """What ``search`` finds (``.ids``), and which of those items the words were found in
         a PDF of (``.in_pdf``: the table's marker, the CLI's "[in PDF]"), in one search. A
-        passage is made only when asked: ``attachments.passage``."""
+        passage is made only when asked, for one item: ``attachments.found_in``."""
         with self._connection.reading() as db:
             orders = self._connection.view_orders()
             return search.search(db, view, sort=sort, descending=descending, orders=orders)
