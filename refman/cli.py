@@ -914,13 +914,13 @@ def cmd_attachments(library: Library, args) -> int:
                 "id": row.id, "name": row.name, "file": str(path), "linked": row.linked,
                 "content_type": row.content_type, "size": row.size, "added": row.added,
                 "trashed": row.trashed, "missing": not path.is_file(),
-                "text": row.text_state, "pages": row.pages,
+                "text": row.text_state, "pages": row.pages, "scanned": row.scanned,
             }
             print(json.dumps(entry, ensure_ascii=False))
             continue
         marks = " [linked]" * row.linked + " [in the Trash]" * row.trashed
         marks += " [missing]" * (not path.is_file())
-        marks += " [scanned: no text layer]" * (row.text_state == "no text")
+        marks += " [scanned: no text layer]" * row.scanned
         print(visible(f"{row.id:>6}  {row.name}  ({_size(row.size)}){marks}  {path}"))
     return 0
 
@@ -989,16 +989,18 @@ def cmd_list(library: Library, args) -> int:
         wanted = set(library.notices.flagged(None if args.flagged == "any" else args.flagged))
     # Retracted, erratum, ...: never a write (a list must not wait for an import), so the
     # records not read for notices yet are read in memory.
-    flags = library.notices.flags(library.items.search(view))
+    found = library.items.found(view)  # which items the words were found in a PDF of
+    flags = library.notices.flags(found.ids)
     for ref in library.items.each(view):
         if wanted is not None and ref.id not in wanted:
             continue
         item_flags = flags.get(ref.id, ()) if ref.id is not None else ()
-        print(_list_json(ref, item_flags) if args.json else _list_line(ref, item_flags))
+        show = _list_json if args.json else _list_line
+        print(show(ref, item_flags, ref.id in found.in_pdf))
     return 0
 
 
-def _list_json(ref, flags: tuple[str, ...] = ()) -> str:
+def _list_json(ref, flags: tuple[str, ...] = (), in_pdf: bool = False) -> str:
     """One JSON line; control characters escaped (JSON escapes C0, this DEL and C1 too)."""
     line = json.dumps(
         {
@@ -1012,6 +1014,7 @@ def _list_json(ref, flags: tuple[str, ...] = ()) -> str:
             "tags": [t.name for t in ref.tags],
             "notices": list(flags),
             "key": ref.citation_key,
+            "in_pdf": in_pdf,  # the search's words were found in one of its PDFs
         },
         ensure_ascii=False,
     )
@@ -1025,7 +1028,7 @@ def _in_order(ref: Reference) -> list[Creator]:
     return sorted(ref.creators, key=lambda c: rank.get(c.role, 2))  # stable: order kept
 
 
-def _list_line(ref: Reference, flags: tuple[str, ...] = ()) -> str:
+def _list_line(ref: Reference, flags: tuple[str, ...] = (), in_pdf: bool = False) -> str:
     first = next(iter(_in_order(ref)), None)
     name = (first.family or first.literal or first.given) if first else ""
     if first and first.role != AUTHOR:  # an item with no authors: "Boardman (ed.)"
@@ -1034,7 +1037,8 @@ def _list_line(ref: Reference, flags: tuple[str, ...] = ()) -> str:
     year = ref.date.year or ""
     # "[RETRACTED] [ERRATUM] Title": what a reader must know first, before the title.
     marks = "".join(f"[{flag.upper()}] " for flag in flags)
-    return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {marks}{ref.title}")
+    found = "  [in PDF]" * in_pdf  # after the title: how it was found, not what it is
+    return visible(f"{ref.id:>6}  {year!s:4}  {name[:20]:20}  {marks}{ref.title}{found}")
 
 
 def _view(

@@ -5,9 +5,10 @@ shown; the edit goes through the undo stack (``LibraryEditor.set_field``) with i
 new value. With several items selected the pane says how many and offers bulk tagging.
 Above the fields, a Citation box shows the item's bibliography entry in the default style, and
 above it a banner names the notices the item's PubMed record links (retracted, an erratum, an
-expression of concern, comments, updates), each linked to PubMed. Below the Citation box, the
-Attachments section (attachments_section.py) lists the item's files; files dropped anywhere
-on the pane are attached to the item on show.
+expression of concern, comments, updates), each linked to PubMed. When the search found the
+item through the words of one of its PDFs, a line says where ("Found in paper.pdf: ...").
+Below the Citation box, the Attachments section (attachments_section.py) lists the item's
+files; files dropped anywhere on the pane are attached to the item on show.
 """
 
 from __future__ import annotations
@@ -46,11 +47,13 @@ from refman.gui.fields import (
     field_label,
     text_to_date,
 )
+from refman.gui.item_table import passage_html  # the table's tooltip says the same
 from refman.gui.item_tags import BulkTagger, ItemTagsEditor
 from refman.gui.links import open_link
 from refman.gui.notes import NotesEditor
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes
+from refman.library.attachments import Passage
 from refman.library.notices import notices_of
 from refman.library.updating import EarlierRecord
 from refman.model import ItemId, Reference, RefmanError
@@ -445,6 +448,24 @@ class NoticeBanner(QLabel):
 _WARNING_KINDS = frozenset({"retracted", "expression of concern", "erratum"})
 
 
+class FoundInPdf(QLabel):
+    """ "Found in paper.pdf: …the words…", the words in bold, when the search found the item
+    on show through a PDF's words; hidden otherwise."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("found_in_pdf")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setMargin(4)
+        self.hide()
+
+    def show_passage(self, passage: Passage | None) -> None:
+        self.setText(passage_html(passage) if passage is not None else "")
+        self.setVisible(passage is not None)
+
+
 class SourceHistory(QLabel):
     """The item's earlier source records (replaced by Update from PubMed), each with when and
     why; hidden when there are none."""
@@ -518,6 +539,10 @@ class DetailPane(QStackedWidget):
         self.notice_banner = NoticeBanner()
         self.attachments = AttachmentsSection(self.library)
         self.source_history = SourceHistory()
+        self.found_in_pdf = FoundInPdf()
+        # Where the current search found an item in a PDF (None: not there); the window
+        # gives the item table's.
+        self.pdf_passage: Callable[[ItemId], Passage | None] = lambda _item_id: None
         self.tags = ItemTagsEditor()
         self.notes = NotesEditor(editor)
         self.multi = MultiItemPage()
@@ -532,6 +557,7 @@ class DetailPane(QStackedWidget):
         layout = QVBoxLayout(info)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notice_banner)
+        layout.addWidget(self.found_in_pdf)
         layout.addWidget(self.citation)
         layout.addWidget(self.attachments)
         layout.addWidget(self.fields)
@@ -591,6 +617,7 @@ class DetailPane(QStackedWidget):
         self.fields.load(self.ref, sorted(in_collections, key=str.casefold))
         self.notice_banner.show_notices(self.ref)
         self.source_history.show_history(self.library.updating.history(item_id))
+        self.found_in_pdf.show_passage(self.pdf_passage(item_id))
         self.tags.set_tags(self.ref.tags)
         self.tags.input.set_completions(self.library.tags.names())
         self.attachments.show_item(self.ref)

@@ -18,10 +18,14 @@ a row per file right after the item's row. The rows are then ``_shown``: item id
 row as minus its attachment id; without an item expanded ``_shown`` is ``_ids`` itself, so a
 view of 100,000 items costs nothing more. A file's row stands for its item in item actions
 (``item_at``, ``ItemTableView.selected_ids``).
+
+A "Found in PDF" column marks the items the search's words were found in a PDF of; hovering
+such a row shows the passage (made then, for that row only: ``pdf_passage``).
 """
 
 from __future__ import annotations
 
+import html
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,7 +72,7 @@ from refman.gui import mime
 from refman.gui.fields import display_time, display_value, item_type_label
 from refman.gui.resources import icon, item_type_icon
 from refman.library import Changes, Library
-from refman.library.attachments import PDF, AttachmentRow, summary_files
+from refman.library.attachments import PDF, AttachmentRow, Passage, passage_parts, summary_files
 from refman.library.notices import describe_flags
 from refman.model import ItemId, NoWordsError, ViewQuery
 from refman.query import QueryError
@@ -128,6 +132,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("notes", "Notes", shown=True, width=34, marker=True),
     Column("notices", "Notices", shown=True, width=30, marker=True),
     Column("attachments", "Attachments", shown=True, width=30, marker=True),
+    Column("in_pdf", "Found in PDF", shown=True, width=30, marker=True),  # the search's words
 )
 # The stored fields Library.rows reads for a page; a column's cell is at CELL_OF[column].
 COLUMN_KEYS = tuple(c.key for c in COLUMNS if not c.marker)
@@ -137,7 +142,7 @@ _TYPE_CELL = COLUMN_KEYS.index("item_type")
 PAGE_KEYS = (*COLUMN_KEYS, "attachments")
 _FILES_CELL = len(COLUMN_KEYS)
 # A new library shows the markers right after the Title, as Zotero does.
-FIRST_ORDER = ("title", "attachments", "notes", "notices")
+FIRST_ORDER = ("title", "attachments", "notes", "notices", "in_pdf")
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
@@ -162,6 +167,9 @@ class ItemTableModel(QAbstractTableModel):
         self._files: dict[int, AttachmentRow] = {}  # the files shown, by attachment id
         self._rows: dict[int, int] | None = None  # row of each entry of _shown
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
+        # The items the search's words were found in a PDF of, and the last passage made.
+        self.in_pdf: frozenset[ItemId] = frozenset()
+        self._passage: tuple[ItemId, Passage | None] | None = None
         # Why the view shows nothing when its search text has no words ("" otherwise).
         self.search_problem = ""
         # The citation style of items dragged out (the window's default style); None: CSL's.
@@ -231,8 +239,9 @@ class ItemTableModel(QAbstractTableModel):
     def _search(self) -> list[ItemId]:
         """The view's ids; none for search text with no words (``?``), never every item."""
         key, descending = self._sort
+        self.in_pdf, self._passage = frozenset(), None
         try:
-            ids = self.library.items.search(self.query, sort=key, descending=descending)
+            found = self.library.items.found(self.query, sort=key, descending=descending)
         except NoWordsError as exc:
             self.search_problem = str(exc)
             return []
@@ -240,7 +249,20 @@ class ItemTableModel(QAbstractTableModel):
             self.search_problem = exc.shown
             return []
         self.search_problem = ""
-        return ids
+        self.in_pdf = found.in_pdf
+        return found.ids
+
+    def pdf_passage(self, item_id: ItemId) -> Passage | None:
+        """Where the item's PDF holds the search's words (None when the search did not find
+        it there); made when asked, and kept for the next ask about the same item."""
+        if item_id not in self.in_pdf:
+            return None
+        if self._passage is None or self._passage[0] != item_id:
+            # The search box's words first, then those of the saved search selected.
+            texts = (self.query.text, self.query.saved_query)
+            found = (self.library.attachments.found_in(item_id, t) for t in texts if t.strip())
+            self._passage = (item_id, next((p for p in found if p is not None), None))
+        return self._passage[1]
 
     def _replace_ids(self, ids: list[ItemId]) -> None:
         self.beginResetModel()
@@ -391,6 +413,9 @@ class ItemTableModel(QAbstractTableModel):
             return self._row(index.row())[-1][1]
         if column.marker:
             return self._marker_data(column.key, index.row(), role)
+        if role == _TOOLTIP and self.item_at(index.row()) in self.in_pdf:  # the row's passage
+            cell = html.escape(column.show(self._row(index.row())[CELL_OF[index.column()]]))
+            return (f"{cell}<br><br>" if cell else "") + self._passage_tip(index.row())
         if role in (_DISPLAY, _TOOLTIP):
             return column.show(self._row(index.row())[CELL_OF[index.column()]])
         if role == _DECORATION and column.key == "title":
@@ -422,6 +447,8 @@ class ItemTableModel(QAbstractTableModel):
         (or one with an expression of concern or an erratum) with a tooltip that says which."""
         if key == "attachments":
             return _files_marker(self._row(row)[_FILES_CELL], role)
+        if key == "in_pdf":
+            return self._in_pdf_data(row, role)
         *_cells, flags, (notes, _colours) = self._row(row)
         if key == "notes":
             if role == _DISPLAY:
@@ -436,6 +463,21 @@ class ItemTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return f"{describe_flags(flags)} (see the item's notices)"
         return None
+
+    def _in_pdf_data(self, row: int, role: int):
+        """The Found in PDF column: an icon on the rows found through a PDF's words, the
+        passage as its tooltip."""
+        if self.item_at(row) not in self.in_pdf:
+            return None
+        if role == _DECORATION:
+            return icon("found-in-pdf")
+        if role == _TOOLTIP:
+            return self._passage_tip(row)
+        return None
+
+    def _passage_tip(self, row: int) -> str:
+        """"Found in paper.pdf: …the <b>words</b>…" (rich text) for a row found in a PDF."""
+        return passage_html(self.pdf_passage(self.item_at(row)))
 
     @property
     def sort_order(self) -> tuple[str, bool]:
@@ -538,7 +580,25 @@ class ItemTableModel(QAbstractTableModel):
 
 
 _NO_MARKS = (0, ())
-_MARKER_ICONS = {"notes": "note", "notices": "notice", "attachments": "attachment"}
+_MARKER_ICONS = {
+    "notes": "note",
+    "notices": "notice",
+    "attachments": "attachment",
+    "in_pdf": "found-in-pdf",
+}
+
+
+def passage_html(passage: Passage | None) -> str:
+    """A passage as rich text: "Found in <i>paper.pdf</i>: …the <b>words</b>…"."""
+    if passage is None:  # the PDF went to the Trash since the search
+        return "Found in a PDF of this item."
+    text = "".join(
+        f"<b>{html.escape(piece)}</b>" if word else html.escape(piece)
+        for piece, word in passage_parts(passage)
+    )
+    return f"Found in <i>{html.escape(passage.name)}</i>: {text}"
+
+
 COLUMN_KEYS_ALL = tuple(c.key for c in COLUMNS)
 
 

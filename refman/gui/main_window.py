@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         self.table_model.citation_style = self.citation_style
         self.table = ItemTableView(self.table_model)
         self.detail = DetailPane(self.editor, citation_style=self.citation_style)
+        self.detail.pdf_passage = self.table_model.pdf_passage  # "Found in paper.pdf: ..."
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -38,10 +38,11 @@ from refman.library.changes import Changes
 from refman.library.use_case import UseCase
 from refman.model import ItemId, MissingItemError, RefmanError
 from refman.pdf import PdfError, PdfText
-from refman.pdf.extract import read_pdfs
-from refman.store import attachments, fts, items
+from refman.pdf.extract import MEMORY, TIMEOUT, read_pdfs
+from refman.store import attachments, fts, items, search
 from refman.store.attachments import SUMMARY_SEPARATOR, NewAttachment
 from refman.store.attachments import AttachmentRow as AttachmentRow  # re-exported for the window
+from refman.store.attachments import Passage as Passage  # the found_in's answer, for the window
 from refman.store.connection import Connection
 
 KEY_CHARS = string.ascii_uppercase + string.digits
@@ -238,13 +239,20 @@ class Attachments(UseCase):
     # --- the text of PDFs --------------------------------------------------------------------
 
     def read_text(
-        self, *, base: Path | None = None, cancelled: Callable[[], bool] | None = None
+        self,
+        *,
+        base: Path | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        timeout: float = TIMEOUT,
+        memory: int = MEMORY,
     ) -> TextReport:
         """Read the text of every PDF attachment not read yet into the text index, a batch
         at a time: one child process reads a batch's PDFs (refman.pdf.read_pdfs), outside any
         transaction so that the library stays free for others while PDFium works, and each
         PDF's words are written as soon as it is read. A scan is kept as "no text", a PDF
-        that cannot be read as why, so that neither is tried again at every start."""
+        that cannot be read as why, so that neither is tried again at every start. Each PDF
+        gets ``timeout`` seconds and the child ``memory`` bytes of address space: a PDF past
+        either is stopped and told ("took longer than", "need more memory")."""
         report = TextReport()
         while not (cancelled and cancelled()):
             batch = self._read(attachments.unread, PDF, TEXT_BATCH)
@@ -255,7 +263,9 @@ class Attachments(UseCase):
                 if row not in present:
                     missing = f"not read: the file is missing ({self.file(row, base)})"
                     self._save_text(row, "", missing, 0, report)
-            reading = read_pdfs([self.file(row, base) for row in present])
+            reading = read_pdfs(
+                [self.file(row, base) for row in present], timeout=timeout, memory=memory
+            )
             with contextlib.closing(reading):  # a cancel ends the reader's child too
                 for row, (_path, found) in zip(present, reading, strict=False):
                     self._save_text(row, *_indexed(found), report)
@@ -279,8 +289,22 @@ class Attachments(UseCase):
     def passage(self, item_id: ItemId, text: str) -> str:
         """Where the item's PDFs hold the words of ``text``: a few lines around them, the
         words in brackets ("" when they do not)."""
-        match = _text_match(text)
-        return self._read(attachments.passage, match, item_id) if match else ""
+        found = self.found_in(item_id, text)
+        if found is None:
+            return ""
+        return found.text.replace(attachments.START, "[").replace(attachments.END, "]")
+
+    def found_in(self, item_id: ItemId, text: str) -> Passage | None:
+        """The item's PDF (outside the Trash) that best holds the words of a search's text,
+        with a few lines around them, each word found between ``attachments.START`` and
+        ``END`` (``passage_parts`` splits them); None when none holds any. The text is read
+        as the search box reads it: plain words as prefixes, or a query's untagged and [pdf]
+        terms. Made for one item at a time (the row under the mouse, the selected item): a
+        passage reads the PDF's text again."""
+        phrases = search.pdf_phrases(text)
+        if not phrases:
+            return None
+        return self._read(attachments.passage, " OR ".join(phrases), item_id)
 
     def rebuild_text(self) -> None:
         """Forget the text index; ``read_text`` then reads every PDF again."""
@@ -338,6 +362,20 @@ def summary_files(summary: str | None) -> list[tuple[bool, str]]:
 def _text_match(text: str) -> str:
     """The FTS5 query of the words of ``text``, each a prefix, all of them wanted."""
     return " AND ".join(fts.match_words(text))
+
+
+def passage_parts(passage: Passage) -> list[tuple[str, bool]]:
+    """The passage's text in pieces, each with True when it is a searched word (to be shown
+    in bold), in order."""
+    parts: list[tuple[str, bool]] = []
+    for piece in passage.text.split(attachments.START):
+        word, mark, rest = piece.partition(attachments.END)
+        if mark:
+            parts.append((word, True))
+            piece = rest
+        if piece:
+            parts.append((piece, False))
+    return [part for part in parts if part[0]]
 
 
 def _indexed(found: PdfText | PdfError) -> tuple[str, str, int]:

@@ -17,6 +17,7 @@ from refman.store import attachments, identifiers, items, search
 from refman.store import citekeys as store_keys
 from refman.store import markers as table_markers
 from refman.store.markers import Marker
+from refman.store.search import Found
 
 LIBRARY = ViewQuery()  # the whole library, unfiltered, outside the Trash
 TRASH = ViewQuery(trashed=True)
@@ -37,6 +38,16 @@ class Items(UseCase):
         with self._connection.reading() as db:
             orders = self._connection.view_orders()
             return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
+
+    def found(
+        self, view: ViewQuery = LIBRARY, *, sort: str = "title", descending: bool = False
+    ) -> Found:
+        """What ``search`` finds (``.ids``), and which of those items the words were found in
+        a PDF of (``.in_pdf``: the table's marker, the CLI's "[in PDF]"), in one search. A
+        passage is made only when asked, for one item: ``attachments.found_in``."""
+        with self._connection.reading() as db:
+            orders = self._connection.view_orders()
+            return search.search(db, view, sort=sort, descending=descending, orders=orders)
 
     def each(self, view: ViewQuery = LIBRARY, *, sort: str = "title") -> Iterator[Reference]:
         """The references of a view in order, built a chunk at a time, all from one state of

@@ -8,6 +8,7 @@ out of the Trash, ``doomed`` names what Empty Trash removes and ``delete`` remov
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,11 @@ class AttachmentRow:
     trashed: bool
     text_state: str = ""  # "" not read yet, "indexed", "no text" (a scan), or why not
     pages: int = 0
+
+    @property
+    def scanned(self) -> bool:
+        """A PDF read and found to have no text layer (a scan): its words cannot be searched."""
+        return self.text_state == NO_TEXT
 
 
 @dataclass(frozen=True)
@@ -182,12 +188,34 @@ FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
 WHERE attachment_fts MATCH ? AND NOT attachment.trashed
 """
 
+# One word's items, as a JSON array (fetching many rows one by one costs more): see word_matches.
+_WORD_ITEMS = """(
+SELECT json_group_array(DISTINCT attachment.item_id)
+FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
+WHERE attachment_fts MATCH ?{number} AND NOT attachment.trashed
+)"""
+
+# The passage's own marks around matched words: characters no PDF text keeps (extract and the
+# index drop control characters), unlike brackets, which references print ("[12]").
+START, END = "\x02", "\x03"
+
 _PASSAGE = """
-SELECT snippet(attachment_fts, 0, '[', ']', '…', 12)
+SELECT attachment.id, attachment.name,
+       snippet(attachment_fts, 0, char(2), char(3), '…', 16)
 FROM attachment_fts JOIN attachment ON attachment.id = attachment_fts.rowid
 WHERE attachment_fts MATCH ? AND attachment.item_id = ? AND NOT attachment.trashed
 ORDER BY attachment_fts.rank LIMIT 1
 """
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Where an item's PDF holds searched words: the attachment, its file's name, and a few
+    lines of its text with the words between START and END."""
+
+    attachment_id: int
+    name: str
+    text: str
 
 
 def text_matches(db: Database, match: str) -> list[ItemId]:
@@ -197,10 +225,23 @@ def text_matches(db: Database, match: str) -> list[ItemId]:
     return [ItemId(item_id) for (item_id,) in db.execute_sql(_TEXT_MATCHES, (match,))]
 
 
-def passage(db: Database, match: str, item_id: ItemId) -> str:
-    """The best passage of the item's PDFs for ``match``, the words in brackets; "" if none."""
+def word_matches(db: Database, words: Sequence[str]) -> list[list[int]]:
+    """For each FTS5 phrase of ``words``, the ids of the items whose PDFs (outside the Trash)
+    hold it: one statement for all the words of a search, no passage made."""
+    if not words:
+        return []
+    lists = ", ".join(_WORD_ITEMS.format(number=n) for n in range(1, len(words) + 1))
+    row = db.execute_sql(f"SELECT {lists}", list(words)).fetchone()
+    return [json.loads(ids) for ids in row]
+
+
+def passage(db: Database, match: str, item_id: ItemId) -> Passage | None:
+    """The best passage of the item's PDFs for the FTS5 query ``match``; None if none holds it."""
     row = db.execute_sql(_PASSAGE, (match, item_id)).fetchone()
-    return " ".join(row[0].split()) if row else ""
+    if not row:
+        return None
+    attachment_id, name, text = row
+    return Passage(attachment_id, name, " ".join(text.split()))
 
 
 def forget_text(db: Database) -> None:

@@ -38,7 +38,7 @@ from refman.query import (
     fold,
     language_names,
 )
-from refman.store import fts
+from refman.store import attachments, fts
 from refman.store.mapping import doi_key, natural_key
 
 # Up to this many items found so far, a filter (dates, language, publication type) is checked on
@@ -133,13 +133,30 @@ def _json_text(text: str) -> str:
 
 
 def _everywhere(db: Database, term: Term) -> set[int]:
-    """Untagged: where plain words look (fields, tags, notes). A word is a prefix, as in the
-    search box; a quoted phrase is exact unless it ends with ``*``."""
+    """Untagged: where plain words look (fields, tags, notes, the text of PDFs outside the
+    Trash). A word is a prefix, as in the search box; a quoted phrase is exact unless it ends
+    with ``*``."""
     if not any(ch.isalnum() for ch in term.text):
         raise QueryError(
             f'"{term.text}" at character {term.position} has no word to search for', term.position
         )
-    return set(fts.word_matches(db, _phrase(term, prefix=not term.quoted)))
+    phrase = _phrase(term, prefix=not term.quoted)
+    (in_pdfs,) = attachments.word_matches(db, [phrase])
+    return set(fts.word_matches(db, phrase)) | set(in_pdfs)
+
+
+def pdf_phrases(node: Node) -> list[str]:
+    """The FTS5 phrases of the query's terms that look in PDFs (untagged and ``[pdf]``), those
+    it leaves out (after NOT) aside: what the table's "found in a PDF" marks are made of."""
+    if isinstance(node, And | Or):
+        return [phrase for part in node.parts for phrase in pdf_phrases(part)]
+    if isinstance(node, Not):
+        return pdf_phrases(node.keep) if node.keep is not None else []
+    if isinstance(node, Term) and node.field == "all" and any(ch.isalnum() for ch in node.text):
+        return [_phrase(node, prefix=not node.quoted)]
+    if isinstance(node, Term) and node.field == "pdf":
+        return [_phrase(node)]
+    return []
 
 
 def _in_columns(*columns: str) -> Callable[[Database, Term], set[int]]:
@@ -326,12 +343,8 @@ def _note(db: Database, term: Term) -> set[int]:
 def _pdf(db: Database, term: Term) -> set[int]:
     """``[pdf]``: words or a phrase in the text of the item's PDFs (attachment_fts, filled when
     a PDF is attached: library/attachments.py), attachments in the Trash left out."""
-    sql = (
-        "SELECT attachment.item_id AS id FROM attachment_fts "
-        "JOIN attachment ON attachment.id = attachment_fts.rowid "
-        "WHERE attachment_fts MATCH ? AND NOT attachment.trashed"
-    )
-    return _ids(db, sql, (_phrase(term),))
+    (in_pdfs,) = attachments.word_matches(db, [_phrase(term)])
+    return set(in_pdfs)
 
 
 def _collection(db: Database, term: Term) -> set[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from operator import itemgetter
 from typing import Any, cast
@@ -20,7 +20,7 @@ from peewee import ColumnBase, Database, Expression, fn
 
 from refman import query
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
-from refman.store import fts, querying
+from refman.store import attachments, fts, querying
 from refman.store.bulk import fetch, ids_listed
 from refman.store.schema import (
     CitationKey,
@@ -153,6 +153,17 @@ def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
     return condition
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a search found: the ids in order, and the items found whose PDFs hold searched
+    words (a word that matched there, whether or not the item's fields hold it too). ``in_pdf``
+    is asked about the ids shown: it may also name items the view's place (a collection, the
+    Trash) leaves out, since narrowing it too would cost a pass over every id."""
+
+    ids: list[ItemId]
+    in_pdf: frozenset[ItemId] = field(default_factory=frozenset)
+
+
 def search_ids(
     db: Database,
     view: ViewQuery,
@@ -161,7 +172,20 @@ def search_ids(
     descending: bool,
     orders: ViewOrders | None = None,
 ) -> list[ItemId]:
-    """Ids of the items in a view that match its text, in the given order (ties: by id).
+    """Ids of the items in a view that match its text, in the given order: ``search``'s ids."""
+    return search(db, view, sort=sort, descending=descending, orders=orders).ids
+
+
+def search(
+    db: Database,
+    view: ViewQuery,
+    *,
+    sort: str,
+    descending: bool,
+    orders: ViewOrders | None = None,
+) -> Found:
+    """The items in a view that match its text, in the given order (ties: by id), and which
+    of them the words were found in a PDF of.
 
     ``orders`` keeps the sorted ids of views between calls (None: nothing is kept). Few
     matches are sorted by themselves: by the view's kept order, else in SQL by id. Many
@@ -169,6 +193,9 @@ def search_ids(
 
     The text is a query (refman.query): plain words are searched as prefixes through the
     full-text index; field tags, operators, phrases and identifiers through store.querying.
+    Each plain (untagged) word finds an item through its fields, a tag, a note or the text of
+    one of its PDFs outside the Trash, as Zotero's "All Fields & Tags" mode with full text
+    ("Everything") does: ``cancer smith`` finds Smith's paper whose PDF alone says cancer.
     Blank text narrows nothing; text with no word in it (``?``, an emoji) raises NoWordsError:
     it must never stand for every item. Text that cannot be read raises query.QueryError.
     """
@@ -176,50 +203,83 @@ def search_ids(
         raise ValueError(f"unknown sort key {sort!r}; use one of {', '.join(SORT_COLUMNS)}")
     if view.saved_query:
         return _within_saved_search(db, view, sort, descending, orders)
+    ids, in_pdf = _found_ids(db, view, sort, descending, orders)
     # ItemId is int at run time: the list is handed on as it is, not copied (100,000 ids).
-    return cast(list[ItemId], _found_ids(db, view, sort, descending, orders))
+    return Found(cast(list[ItemId], ids), cast(frozenset[ItemId], in_pdf))
 
 
 def _within_saved_search(
     db: Database, view: ViewQuery, sort: str, descending: bool, orders: ViewOrders | None
-) -> list[ItemId]:
+) -> Found:
     """A view narrowed by a saved search (``view.saved_query``): with no search text of its
     own, the saved query is its text, one search; with both, the view's items that the saved
     query finds too (a set: its order is not needed)."""
     saved = replace(view, text=view.saved_query, saved_query="")
     if not view.text.strip():
-        return search_ids(db, saved, sort=sort, descending=descending, orders=orders)
-    wanted = set(search_ids(db, saved, sort="title", descending=False, orders=orders))
+        return search(db, saved, sort=sort, descending=descending, orders=orders)
+    wanted = search(db, saved, sort="title", descending=False, orders=orders)
+    kept = set(wanted.ids)
     narrowed = replace(view, saved_query="")
-    found = search_ids(db, narrowed, sort=sort, descending=descending, orders=orders)
-    return [item_id for item_id in found if item_id in wanted]
+    found = search(db, narrowed, sort=sort, descending=descending, orders=orders)
+    ids = [item_id for item_id in found.ids if item_id in kept]
+    return Found(ids, (found.in_pdf | wanted.in_pdf) & kept)
 
 
 def _found_ids(
     db: Database, view: ViewQuery, sort: str, descending: bool, orders: ViewOrders | None
-) -> list[int]:
+) -> tuple[list[int], frozenset[int]]:
+    """The view's ids that match its text, in order, and those found in a PDF."""
     tree = query.parse(view.text)  # QueryError when it cannot be read
     if tree is None:
-        return list(_view_order(db, orders, sort, descending, view).ids)
+        return list(_view_order(db, orders, sort, descending, view).ids), frozenset()
     plain = query.plain_words(tree)
     if plain is None:  # field tags, operators, phrases or an identifier
         try:
             found: Matches = querying.matches(db, tree)
         except query.QueryError as error:  # a term with nothing to search for
             raise query.in_query(error, view.text) from None
+        pdf_hits = _pdf_hits(db, querying.pdf_phrases(tree))
     else:  # plain words: the instant prefix search, as before the query language
         words = fts.match_words(" ".join(plain))
         if not words:
             raise NoWordsError(view.text)
-        found = _matches(db, words)
+        found, pdf_hits = _matches(db, words)
+    in_pdf = frozenset(_within(pdf_hits, found))
     if _count(found) <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
         if kept is not None:
-            return kept.sort(ids)
-        return _sorted(db, sort, descending, view, among=ids) if ids else []
+            return kept.sort(ids), in_pdf
+        return (_sorted(db, sort, descending, view, among=ids) if ids else []), in_pdf
     order = _view_order(db, orders, sort, descending, view)
-    return order.select(found if isinstance(found, bytearray) else _mask(found, _top(db)))
+    mask = found if isinstance(found, bytearray) else _mask(found, _top(db))
+    return order.select(mask), in_pdf
+
+
+def pdf_phrases(text: str) -> list[str]:
+    """The FTS5 phrases of a search's text that look in PDFs: each plain word (``"word"*``),
+    or, in a query with field tags, its untagged and ``[pdf]`` terms; [] for none (or text
+    that cannot be read). The passage shown for a row is made of these."""
+    try:
+        tree = query.parse(text)
+    except query.QueryError:
+        return []
+    if tree is None:
+        return []
+    plain = query.plain_words(tree)
+    return fts.match_words(" ".join(plain)) if plain is not None else querying.pdf_phrases(tree)
+
+
+def _pdf_hits(db: Database, phrases: Sequence[str]) -> set[int]:
+    """The items whose PDFs hold any of these phrases (one statement)."""
+    return {item_id for ids in attachments.word_matches(db, phrases) for item_id in ids}
+
+
+def _within(ids: Iterable[int], found: Matches) -> list[int]:
+    """Those of ``ids`` (a few: items with PDFs) that ``found`` holds."""
+    if isinstance(found, set):
+        return [i for i in ids if i in found]
+    return [i for i in ids if i < len(found) and found[i]]
 
 
 def _view_key(sort: str, descending: bool, view: ViewQuery) -> ViewKey:
@@ -266,16 +326,20 @@ def _sorted(
     return [item_id for (item_id,) in fetch(db, query)]
 
 
-def _matches(db: Database, words: Sequence[str]) -> Matches:
-    """The items matching every word (each through fields, a tag or a note)."""
+def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
+    """The items matching every word (each through fields, a tag, a note or a PDF), and the
+    items whose PDFs hold any of the words. The PDFs' matches come first, for all the words
+    in one statement: without PDFs in the library it costs next to nothing."""
+    in_pdfs = attachments.word_matches(db, words)
     found: Matches | None = None
-    for word in words:
-        ids = fts.word_matches(db, word)
+    for word, in_pdf in zip(words, in_pdfs, strict=True):
+        ids = fts.word_matches(db, word) + in_pdf
         matched = _mask(ids, _top(db)) if len(ids) > MASK_FROM else set(ids)
         found = matched if found is None else _both(found, matched)
         if not _count(found):
             break  # the other words cannot bring any back
-    return found if found is not None else set()
+    pdf_hits = {item_id for ids in in_pdfs for item_id in ids}
+    return (found if found is not None else set()), pdf_hits
 
 
 def _top(db: Database) -> int:

@@ -238,6 +238,6 @@ def test_the_pdf_benchmark_runs_small_and_fills_its_table(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     rows = [line for line in lines if line.startswith("| ") and "---" not in line]
-    assert rows[0] == "| Measurement | Value |" and len(rows) == 7
+    assert rows[0] == "| Measurement | Value |" and len(rows) == 8
     assert "6 PDFs indexed" in done.stdout
     assert list(tmp_path.iterdir()) == []  # its work folder is removed

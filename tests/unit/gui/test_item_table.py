@@ -40,7 +40,9 @@ def test_default_columns_show_title_its_markers_creators_year_journal(window):
     header = table.horizontalHeader()
     shown = [i for i in range(len(COLUMNS)) if not table.isColumnHidden(i)]
     in_order = [COLUMNS[i].title for i in sorted(shown, key=header.visualIndex)]
-    assert in_order == ["Title", "Attachments", "Notes", "Notices", "Creators", "Year", "Journal"]
+    assert in_order == [
+        "Title", "Attachments", "Notes", "Notices", "Found in PDF", "Creators", "Year", "Journal"
+    ]
     row = window.table_model.row_of(id_of(window.library, "Safety"))
     cells = [window.table_model.index(row, c).data() for c in (CREATORS, YEAR, JOURNAL)]
     assert cells == ["Knowles et al.", "2023", "Annals of surgery"]
