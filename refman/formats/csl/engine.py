@@ -14,6 +14,7 @@ Author-date styles that collapse keep one author's cites together as citeproc-js
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,15 @@ from typing import Any
 from refman.formats.csl.blob import Blob, group, wrap
 from refman.formats.csl.catalogue import StyleSource
 from refman.formats.csl.compiled_style import CompiledStyle
-from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, XmlElement, formatted
+from refman.formats.csl.context import (
+    FORMAT_ATTRIBUTES,
+    SUBSEQUENT,
+    CiteState,
+    Ctx,
+    Item,
+    XmlElement,
+    formatted,
+)
 from refman.formats.csl.disambiguation import AmbigConfig, Document, RenderState
 from refman.formats.csl.locale import q
 from refman.formats.csl.name_elements import sort_text
@@ -141,6 +150,8 @@ class Engine(CompiledStyle):
         state = RenderState(doc, item_id, request, settings, looking=True)
         ctx = Ctx(self, items[item_id], self.citation_el, year_suffix=_suffix(settings))
         ctx.dis = state
+        # citeproc-js renders the cites it compares as later cites (a note style's short form).
+        ctx.cite = _AMBIGUITY_CITE
         rendered = self.citation_el.find(q("layout")).item_blob(ctx)
         text = rendered.plain() if rendered is not None else ""
         return text, settings, state.names_max, (state.count, state.tests)
@@ -168,6 +179,7 @@ class Engine(CompiledStyle):
             return None
         config = doc.tokens[item_id].config
         if not bibliography:
+            config = config.clone()  # a cite renders without changing the registered settings
             return RenderState(doc, item_id, config, config, looking=False)
         settings = AmbigConfig()
         if doc.add_names:
@@ -179,6 +191,11 @@ class Engine(CompiledStyle):
         return RenderState(
             doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
         )
+
+    def prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
+        """A document citing ``clusters`` (lists of CSL-JSON items) in turn, prepared: its
+        items, numbers, bibliography order and disambiguation."""
+        return self._prepare(clusters)
 
     def _prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
         """The items of a document in the order they are first cited, with their numbers,
@@ -209,7 +226,10 @@ class Engine(CompiledStyle):
         once, in the order given."""
         if self.bibliography_el is None:
             raise RefmanError("This style has no bibliography")
-        prep = self._prepare([[d] for d in data])
+        return self.entries(self._prepare([[d] for d in data]))
+
+    def entries(self, prep: _Prepared) -> list[Blob]:
+        """The bibliography of a prepared document: one blob per entry, in its order."""
         entries = []
         for item_id in prep.bib_order:
             state = self._state(prep.doc, item_id, bibliography=True)
@@ -249,49 +269,81 @@ class Engine(CompiledStyle):
         prep = self._prepare(clusters)
         return [self._cluster(prep, ids) for ids in prep.clusters]
 
-    def _cluster(self, prep: _Prepared, ids: list[str]) -> Blob | None:
+    def _cluster(
+        self, prep: _Prepared, ids: list[str], cites: Sequence[DocumentCite] | None = None
+    ) -> Blob | None:
+        """A citation of the items ``ids``; in a document each has its ``cites`` entry (the
+        cite's position, locator, affixes)."""
         if not ids:
             return None
-        cites = self._cites(prep, ids)
+        rendered = self._cites(prep, ids, cites)
         layout = self.citation_el.find(q("layout"))
         delimiter = layout.get("delimiter", "")
         collapse = self.citation_el.get("collapse", "")
         if collapse == "citation-number":
             dash = self.locale.term("citation-range-delimiter") or "\u2013"
-            joined = _collapse_numbers(cites, delimiter, dash)
+            joined = _collapse_numbers(rendered, delimiter, dash)
         elif collapse.startswith("year"):
-            joined = _collapse_authors(self.citation_el, [blob for _, blob in cites], delimiter)
+            joined = _collapse_authors(self.citation_el, [c.blob for c in rendered], delimiter)
         else:
-            joined = group([blob for _, blob in cites], delimiter)
+            joined = group([c.blob for c in rendered], delimiter)
         ctx = Ctx(self, prep.items[ids[0]], self.citation_el)
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
 
-    def _cites(self, prep: _Prepared, ids: list[str]) -> list[tuple[int, Blob | None]]:
-        """Each cite of a citation, in the citation's sort order, with its number."""
-        layout = self.citation_el.find(q("layout"))
+    def cite_order(
+        self, prep: _Prepared, ids: list[str], blobs: list[Blob | None] | None = None
+    ) -> list[int]:
+        """The indexes of a citation's items in the order the style sorts its cites."""
         items = [prep.items[i] for i in ids]
         numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
-        suffixes = (
-            {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (prep.doc) else {}
-        )
-        blobs = []
-        for n, item_id in enumerate(ids):
-            ctx = Ctx(
-                self, items[n], self.citation_el, number=numbers[n], year_suffix=suffixes.get(n, "")
-            )
-            ctx.dis = self._state(prep.doc, item_id, bibliography=False)
-            blobs.append(layout.item_blob(ctx))
         # citeproc-js computes a citation's sort keys without year suffixes.
         order = self._sorted(self.citation_el, items, numbers, {})
         sort = self.citation_el.find(q("sort"))
         if sort is not None and len(order) > 1 and self._grouped_sort():
+            if blobs is None:
+                blobs = [self._cite_blob(prep, item_id, None) for item_id in ids]
             first = next(sort.iterchildren(q("key")))
             values = [
                 self._key_value(first, item, numbers[n], self.citation_el, "")
                 for n, item in enumerate(items)
             ]
             order = _grouped(order, blobs, values, first.get("sort") == "descending")
-        return [(numbers[n], blobs[n]) for n in order]
+        return order
+
+    def _cite_blob(self, prep: _Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
+        """One cite of an item, without its affixes."""
+        layout = self.citation_el.find(q("layout"))
+        suffix = _suffix(prep.doc.tokens[item_id].config) if prep.doc else ""
+        ctx = Ctx(
+            self,
+            prep.items[item_id],
+            self.citation_el,
+            number=prep.numbers[item_id],
+            year_suffix=suffix,
+        )
+        ctx.dis = self._state(prep.doc, item_id, bibliography=False)
+        ctx.cite = cite.state if cite is not None else None
+        return layout.item_blob(ctx)
+
+    def _cites(
+        self, prep: _Prepared, ids: list[str], cites: Sequence[DocumentCite] | None
+    ) -> list[_Rendered]:
+        """Each cite of a citation, in the citation's sort order, with its number."""
+        blobs = [
+            self._cite_blob(prep, item_id, cites[n] if cites else None)
+            for n, item_id in enumerate(ids)
+        ]
+        order = self.cite_order(prep, ids, blobs)
+        rendered = []
+        for n in order:
+            cite = cites[n] if cites else None
+            blob, plain = blobs[n], True
+            if cite is not None:
+                plain = not (cite.prefix or cite.suffix or cite.state.locator)
+                if blob is not None:
+                    blob = wrap(blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix))
+            rendered.append(_Rendered(prep.numbers[ids[n]], blob, plain))
+        return rendered
 
     def _grouped_sort(self) -> bool:
         """citeproc-js keeps the cites of one author together in author-date styles that
@@ -312,6 +364,48 @@ class _Prepared:
     numbers: dict[str, int]
     bib_order: list[str]
     doc: Document | None
+
+
+_AMBIGUITY_CITE = CiteState(position=SUBSEQUENT, near_note=True)
+
+
+@dataclass
+class DocumentCite:
+    """A cite of an item in a document: its state (position, locator) and its affixes."""
+
+    state: CiteState
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass
+class _Rendered:
+    """A cite as rendered in its citation: its number, its output (with the cite's affixes),
+    and whether it may join a range of numbers (not when it has a locator or affixes)."""
+
+    number: int
+    blob: Blob | None
+    plain: bool = True
+
+
+# citeproc-js puts a space after a cite's prefix that ends in a letter, a full stop, a colon,
+# a semicolon, "&", "!", "?", ")", "]", "," or a digit, and before a suffix that starts with a
+# letter, "&", "(" or "[".
+_PREFIX_SPACE = re.compile(r"[.;:&!?),\]0-9\w]$")
+_SUFFIX_SPACE = re.compile(r"^[&(\[]|^[^\W\d_]")
+
+
+def _prefix_space(prefix: str) -> str:
+    if not prefix:
+        return ""
+    bare = re.sub(r"<[^>]+>", "", prefix)
+    bare = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", bare)
+    spaced = prefix + " " if _PREFIX_SPACE.search(bare) else prefix
+    return re.sub(r"\s+", " ", spaced)
+
+
+def _suffix_space(suffix: str) -> str:
+    return " " + suffix if suffix and _SUFFIX_SPACE.search(suffix) else suffix
 
 
 def _suffix(config: AmbigConfig) -> str:
@@ -410,23 +504,23 @@ def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
     return [left, Blob(children=[rest], decorations=[("display", "right-inline")])]
 
 
-def _collapse_numbers(
-    cites: list[tuple[int, Blob | None]], delimiter: str, dash: str
-) -> Blob | None:
-    """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
-    present = [(number, blob) for number, blob in cites if blob is not None]
-    runs: list[list[tuple[int, Blob]]] = []
-    for number, blob in sorted(present, key=lambda c: c[0]):
-        if runs and runs[-1][-1][0] == number - 1:
-            runs[-1].append((number, blob))
+def _collapse_numbers(cites: list[_Rendered], delimiter: str, dash: str) -> Blob | None:
+    """Runs of three or more consecutive citation numbers print as a range ("1–3"); a cite
+    with a locator or affixes stands alone."""
+    present = [c for c in cites if c.blob is not None]
+    runs: list[list[_Rendered]] = []
+    for cite in sorted(present, key=lambda c: c.number):
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.plain and cite.plain and last.number == cite.number - 1:
+            runs[-1].append(cite)
         else:
-            runs.append([(number, blob)])
+            runs.append([cite])
     parts: list[Blob | None] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(group([run[0][1], wrap(run[-1][1], prefix=dash)]))
+            parts.append(group([run[0].blob, wrap(run[-1].blob, prefix=dash)]))
         else:
-            parts.extend(blob for _, blob in run)
+            parts.extend(c.blob for c in run)
     return group(parts, delimiter)
 
 
