@@ -40,6 +40,7 @@ from refman.formats.csl.context import (
 )
 from refman.formats.csl.engine import DocumentCite, Engine
 from refman.formats.csl.output import citation_document, render
+from refman.formats.csl.textcase import word_set
 from refman.formats.csl_json import Json
 from refman.model import RefmanError
 
@@ -53,11 +54,11 @@ __all__ = [
 ]
 
 # The locator terms of CSL 1.0.2 (a cite's ``label``).
-LOCATOR_LABELS = (
-    "act appendix article-locator book canon chapter column elocation equation figure folio "
-    "issue line note opus page paragraph part rule scene section sub-verbo supplement table "
-    "timestamp title-locator verse version volume"
-).split()
+LOCATOR_LABELS = word_set(
+    """act appendix article-locator book canon chapter column elocation equation figure folio
+    issue line note opus page paragraph part rule scene section sub-verbo supplement table
+    timestamp title-locator verse version volume"""
+)
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,11 @@ def _document_cites(
             ordered = [citation.cites[n] for n in orders[j]]
             for n, state in zip(orders[j], positions.citation(ordered, citation.note), strict=True):
                 states[j][n] = state
-    return [
-        [DocumentCite(state, cite.prefix, cite.suffix) for cite, state in zip(c.cites, s, strict=True)]
-        for c, s in zip(citations, states, strict=True)
-    ]
+    out = []
+    for citation, cite_states in zip(citations, states, strict=True):
+        pairs = zip(citation.cites, cite_states, strict=True)
+        out.append([DocumentCite(state, cite.prefix, cite.suffix) for cite, state in pairs])
+    return out
 
 
 def _int(value: str | None, default: int) -> int:
@@ -256,7 +258,7 @@ def _cite(data: Any, number: int) -> Cite:
     if label and label not in LOCATOR_LABELS:
         raise RefmanError(
             f"Citation {number}: unknown locator label '{label}' "
-            f"(use one of: {', '.join(LOCATOR_LABELS)})"
+            f"(use one of: {', '.join(sorted(LOCATOR_LABELS))})"
         )
     return Cite(
         id=str(data["id"]),
