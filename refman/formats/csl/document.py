@@ -87,10 +87,12 @@ class Citation:
 
 @dataclass
 class CitedDocument:
-    """A document's citations as they finally read, in order, and its bibliography."""
+    """A document's citations as they finally read, in order, its bibliography, and the
+    CSL-JSON of each item cited, by id (what a Zotero-style field in the document carries)."""
 
     citations: list[str] = field(default_factory=list)
     bibliography: list[str] = field(default_factory=list)
+    items: dict[str, Json] = field(default_factory=dict)
 
 
 def cite_document(
@@ -118,7 +120,8 @@ def cite_document(
         blob = compiled._cluster(prep, ids, cites)
         texts.append(citation_document(render(blob, fmt, compiled.quotes), fmt) if blob else "")
     entries = [] if compiled.bibliography_el is None else compiled.entries(prep)
-    return CitedDocument(texts, entry_texts(compiled, entries, fmt))
+    cited = {item_id: by_id[item_id] for item_id in prep.items}
+    return CitedDocument(texts, entry_texts(compiled, entries, fmt), cited)
 
 
 def _items_by_id(items: Sequence[Json]) -> dict[str, Json]:
