@@ -1,0 +1,106 @@
+"""Build the documents of tests/data/csl/documents/ from the balloon-guide MEDLINE set.
+
+Run from the repository root: .venv/bin/python scripts/make_csl_documents.py; then run
+scripts/citeproc_js_documents.js on each document (tests/data/csl/documents/README.md).
+Items are numbered as in the MEDLINE file (0 = its first record).
+"""
+
+import json
+from pathlib import Path
+
+from refman.formats import medline
+from refman.formats.csl_json import to_csl
+
+refs = list(medline.read("tests/data/nbib-pubmed-balloongui-set.nbib"))
+items = []
+for i, r in enumerate(refs):
+    it = to_csl(r, "x")
+    it["id"] = str(it.get("PMID"))
+    items.append(it)
+P = {i: items[i]["id"] for i in range(len(items))}
+
+
+def cite(i, **kw):
+    c = {"id": P[i]}
+    for k, v in kw.items():
+        c[k.replace("_", "-")] = v
+    return c
+
+
+def doc(name, citations, note_numbers=None):
+    used = []
+    for c in citations:
+        for x in c["cites"]:
+            if x["id"] not in used:
+                used.append(x["id"])
+    its = [it for it in items if it["id"] in used]
+    Path(f"tests/data/csl/documents/{name}.document.json").write_text(
+        json.dumps({"items": its, "citations": citations}, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+
+
+def C(note, *cites):
+    return {"note": note, "cites": list(cites)}
+
+
+# A review article's introduction: groups, repeats, numbers out of order, locators, affixes.
+doc(
+    "review",
+    [
+        C(1, cite(2)),
+        C(2, cite(0), cite(1)),
+        C(3, cite(24, locator="1042", label="page")),
+        C(4, cite(3), cite(4), cite(24), cite(5)),
+        C(5, cite(2, locator="e12-e15", label="page")),
+        C(6, cite(6), cite(1), cite(0)),
+        C(7, cite(0, prefix="see", suffix="for a meta-analysis")),
+        C(8, cite(7), cite(8), cite(9), cite(13), cite(3)),
+        C(9, cite(8, locator="2", label="figure")),
+        C(10, cite(8, locator="2", label="figure")),
+        C(11, cite(8)),
+        C(12, cite(5, suppress_author=True)),
+        C(13, cite(13, locator="3", label="table"), cite(2, prefix="compare")),
+    ],
+)
+
+# Same first author and year across the document: disambiguation seen only as a whole.
+doc(
+    "same-author-year",
+    [
+        C(1, cite(24)),
+        C(2, cite(3)),
+        C(3, cite(10)),
+        C(4, cite(12, locator="22", label="page")),
+        C(5, cite(29)),
+        C(6, cite(35), cite(10)),
+        C(7, cite(21), cite(12)),
+        C(8, cite(24), cite(29), cite(4)),
+        C(9, cite(51)),
+        C(10, cite(73, suppress_author=True)),
+        C(11, cite(51), cite(73)),
+        C(12, cite(24, locator="2", label="section")),
+    ],
+)
+
+# A text with footnotes: first and later notes, ibid, ibid with locator, near and far notes,
+# two citations in one note and notes without citations between.
+doc(
+    "notes",
+    [
+        C(1, cite(1, locator="25", label="page")),
+        C(2, cite(1, locator="25", label="page")),
+        C(3, cite(1, locator="27-29", label="page")),
+        C(4, cite(1)),
+        C(5, cite(2), cite(26)),
+        C(6, cite(26)),
+        C(6, cite(26, locator="4", label="chapter")),
+        C(8, cite(1, prefix="see also", locator="3", label="figure")),
+        C(9, cite(38)),
+        C(15, cite(2, locator="2", label="table")),
+        C(16, cite(38, locator="12", label="paragraph")),
+        C(17, cite(38, locator="12", label="paragraph", suffix="(emphasis added)")),
+        C(18, cite(59, locator="1", label="section"), cite(1)),
+        C(19, cite(59, locator="1", label="section")),
+    ],
+)
