@@ -13,7 +13,7 @@ from refman.formats.csl_json import to_csl
 
 refs = list(medline.read("tests/data/nbib-pubmed-balloongui-set.nbib"))
 items = []
-for i, r in enumerate(refs):
+for r in refs:
     it = to_csl(r, "x")
     it["id"] = str(it.get("PMID"))
     items.append(it)
