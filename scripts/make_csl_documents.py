@@ -104,3 +104,29 @@ doc(
         C(19, cite(59, locator="1", label="section")),
     ],
 )
+
+# The same two authors three times in 2022 (the repository's year-suffix set): year suffixes
+# follow the bibliography, a later citation changes an earlier one, years collapse.
+year_items = json.loads(
+    Path("tests/data/csl/disambiguation/year-suffix.csl.json").read_text(encoding="utf-8")
+)
+Path("tests/data/csl/documents/year-suffix.document.json").write_text(
+    json.dumps(
+        {
+            "items": year_items,
+            "citations": [
+                {"note": 1, "cites": [{"id": "ys-b"}]},
+                {"note": 2, "cites": [{"id": "ys-c", "locator": "4", "label": "page"}]},
+                {"note": 3, "cites": [{"id": "ys-d"}, {"id": "ys-a"}, {"id": "ys-c"}]},
+                {"note": 4, "cites": [{"id": "ys-e"}, {"id": "ys-b", "suppress-author": True}]},
+                {"note": 5, "cites": [{"id": "ys-a", "locator": "12-14", "label": "page"}]},
+                {"note": 5, "cites": [{"id": "ys-a", "locator": "15", "label": "page"}]},
+                {"note": 6, "cites": [{"id": "ys-b", "prefix": "e.g.,"}, {"id": "ys-d"}]},
+            ],
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+    + "\n",
+    encoding="utf-8",
+)
