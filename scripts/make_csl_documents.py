@@ -130,3 +130,23 @@ Path("tests/data/csl/documents/year-suffix.document.json").write_text(
     + "\n",
     encoding="utf-8",
 )
+
+# Author-only citations ("Raval and Cardello (2022b) showed ..."), then the same items cited.
+Path("tests/data/csl/documents/author-only.document.json").write_text(
+    json.dumps(
+        {
+            "items": year_items,
+            "citations": [
+                {"note": 1, "cites": [{"id": "ys-b", "author-only": True}]},
+                {"note": 2, "cites": [{"id": "ys-b"}]},
+                {"note": 3, "cites": [{"id": "ys-e", "author-only": True}]},
+                {"note": 4, "cites": [{"id": "ys-a", "author-only": True}, {"id": "ys-d"}]},
+                {"note": 5, "cites": [{"id": "ys-a"}, {"id": "ys-e"}]},
+            ],
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+    + "\n",
+    encoding="utf-8",
+)

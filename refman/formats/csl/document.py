@@ -15,7 +15,10 @@ bibliography. What CSL 1.0.2 asks for citations in order is done here or in the 
   first-reference-note-number; body-text and footnote citations are counted apart;
 - locators and their labels (``locator`` and ``<label variable="locator">``, pages in the
   style's page-range-format), prefixes and suffixes spaced as citeproc-js spaces them;
-- suppress-author (the first names a cite prints are left out);
+- suppress-author (the first names a cite prints are left out) and author-only (a citation
+  whose first cite asks for it prints that cite's names alone, "Knowles et al.", as an
+  author-date style's text names them; citeproc-js prints "[NO_PRINTED_FORM]" when the cite
+  prints no names, in a numeric style, and so does refman);
 - numbering in order of first citation, ranges of three or more collapsed ("1–3, 5") where the
   style collapses (a cite with a locator or affixes stands alone), sorting of the cites inside a
   citation, author/year collapsing, and disambiguation against every item the document cites
@@ -71,6 +74,7 @@ class Cite:
     prefix: str = ""
     suffix: str = ""
     suppress_author: bool = False
+    author_only: bool = False  # the citation prints the first cite's names alone
 
     @property
     def locator_label(self) -> str:
@@ -155,7 +159,12 @@ def _document_cites(
     out = []
     for citation, cite_states in zip(citations, states, strict=True):
         pairs = zip(citation.cites, cite_states, strict=True)
-        out.append([DocumentCite(state, cite.prefix, cite.suffix) for cite, state in pairs])
+        out.append(
+            [
+                DocumentCite(state, cite.prefix, cite.suffix, cite.author_only)
+                for cite, state in pairs
+            ]
+        )
     return out
 
 
@@ -236,12 +245,13 @@ class _Positions:
         return IBID
 
 
-_CITE_KEYS = {"id", "locator", "label", "prefix", "suffix", "suppress-author"}
+_CITE_KEYS = {"id", "locator", "label", "prefix", "suffix", "suppress-author", "author-only"}
 
 
 def citation_from_json(data: Mapping[str, Any], number: int = 1) -> Citation:
     """A citation from JSON: ``{"note": N, "cites": [{"id": ..., "locator": ..., "label": ...,
-    "prefix": ..., "suffix": ..., "suppress-author": true}, ...]}`` (the cite fields are
+    "prefix": ..., "suffix": ..., "suppress-author": true, "author-only": true}, ...]}`` (the
+    cite fields are
     those of citeproc-js's citation items). ``number`` names the citation in messages."""
     if not isinstance(data, Mapping) or not isinstance(data.get("cites"), list):
         raise RefmanError(f"Citation {number} is not an object with a list of cites")
@@ -270,4 +280,5 @@ def _cite(data: Any, number: int) -> Cite:
         prefix=str(data.get("prefix") or ""),
         suffix=str(data.get("suffix") or ""),
         suppress_author=bool(data.get("suppress-author")),
+        author_only=bool(data.get("author-only")),
     )

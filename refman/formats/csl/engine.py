@@ -277,6 +277,8 @@ class Engine(CompiledStyle):
         if not ids:
             return None
         rendered = self._cites(prep, ids, cites)
+        if rendered and rendered[0].author_only:
+            return _author_only(rendered[0].blob)
         layout = self.citation_el.find(q("layout"))
         delimiter = layout.get("delimiter", "")
         collapse = self.citation_el.get("collapse", "")
@@ -342,7 +344,8 @@ class Engine(CompiledStyle):
                 plain = not (cite.prefix or cite.suffix or cite.state.locator)
                 if blob is not None:
                     blob = wrap(blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix))
-            rendered.append(_Rendered(prep.numbers[ids[n]], blob, plain))
+            author_only = cite is not None and cite.author_only
+            rendered.append(_Rendered(prep.numbers[ids[n]], blob, plain, author_only))
         return rendered
 
     def _grouped_sort(self) -> bool:
@@ -376,6 +379,7 @@ class DocumentCite:
     state: CiteState
     prefix: str = ""
     suffix: str = ""
+    author_only: bool = False
 
 
 @dataclass
@@ -386,6 +390,7 @@ class _Rendered:
     number: int
     blob: Blob | None
     plain: bool = True
+    author_only: bool = False
 
 
 # citeproc-js puts a space after a cite's prefix that ends in a letter, a full stop, a colon,
@@ -393,6 +398,15 @@ class _Rendered:
 # letter, "&", "(" or "[".
 _PREFIX_SPACE = re.compile(r"[.;:&!?),\]0-9\w]$")
 _SUFFIX_SPACE = re.compile(r"^[&(\[]|^[^\W\d_]")
+
+
+def _author_only(cite: Blob | None) -> Blob:
+    """An author-only citation: the names its first cite prints, without the layout's affixes
+    or the other cites; citeproc-js's "[NO_PRINTED_FORM]" when the cite prints none."""
+    names = _first_names(cite) if cite is not None else None
+    if names is None or names.is_empty():
+        return Blob(text="[NO_PRINTED_FORM]")
+    return Blob(children=[names])
 
 
 def _prefix_space(prefix: str) -> str:

@@ -28,13 +28,14 @@ from refman.model import RefmanError
 from tests.samples import CSL_DATA
 
 DOCUMENTS_DIR = CSL_DATA / "documents"
-DOCUMENTS = ("review", "same-author-year", "notes", "year-suffix")
+DOCUMENTS = ("review", "same-author-year", "notes", "year-suffix", "author-only")
 FORMATS = ("text", "html")
 
 # (document, style, part) where refman's output still differs from citeproc-js's, and why.
 # A part is "c<N>" (the Nth citation) or "b<N>" (the Nth bibliography entry), in both formats.
 _AND = 'an institution after persons: citeproc-js writes ", &" before it'
 _ORDER = "the two Nguyen 2014 entries come in the other order in citeproc-js"
+_NOTE_AUTHOR_ONLY = 'author-only in a note style: citeproc-js prints the names and ", no."'
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("same-author-year", "apa", "b2"): _ORDER,
     ("same-author-year", "apa", "b3"): _ORDER,
@@ -45,6 +46,12 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("same-author-year", "chicago-author-date", "b2"): _ORDER,
     ("same-author-year", "chicago-author-date", "b3"): _ORDER,
     ("same-author-year", "nature", "b5"): _AND,
+    ("author-only", "chicago-notes-bibliography", "c1"): _NOTE_AUTHOR_ONLY,
+    ("author-only", "chicago-notes-bibliography", "c3"): _NOTE_AUTHOR_ONLY,
+    ("author-only", "chicago-notes-bibliography", "c4"): _NOTE_AUTHOR_ONLY,
+    ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c1"): _NOTE_AUTHOR_ONLY,
+    ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c3"): _NOTE_AUTHOR_ONLY,
+    ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c4"): _NOTE_AUTHOR_ONLY,
 }
 
 
@@ -183,6 +190,13 @@ def test_suppress_author_prefix_and_suffix():
         [Citation((Cite(a, prefix="see", suffix="for details", suppress_author=True),))], "apa"
     )
     assert out == ["(see 2019 for details)"]
+
+
+def test_an_author_only_citation_prints_the_names_alone():
+    a, b = ids()[:2]  # Zaidat 2019, Brinjikji 2018
+    cites = [Citation((Cite(b, author_only=True), Cite(a))), Citation((Cite(b),))]
+    assert text(cites, "apa") == ["Brinjikji et al.", "(Brinjikji et al., 2018)"]
+    assert text(cites, "american-medical-association")[0] == "[NO_PRINTED_FORM]"
 
 
 def test_the_bibliography_lists_the_cited_items_once_in_the_style_order():
