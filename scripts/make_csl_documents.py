@@ -150,3 +150,28 @@ Path("tests/data/csl/documents/author-only.document.json").write_text(
     + "\n",
     encoding="utf-8",
 )
+
+# A note style's citations in the body text (note 0) among footnotes: citeproc-js counts the
+# positions of each apart; and a note right after a far one is ibid again.
+a, b = P[1], P[2]
+Path("tests/data/csl/documents/body-and-notes.document.json").write_text(
+    json.dumps(
+        {
+            "items": [it for it in items if it["id"] in (a, b)],
+            "citations": [
+                {"note": 1, "cites": [{"id": a}]},
+                {"note": 0, "cites": [{"id": a}]},
+                {"note": 2, "cites": [{"id": a}]},
+                {"note": 0, "cites": [{"id": b}]},
+                {"note": 0, "cites": [{"id": b, "locator": "3", "label": "page"}]},
+                {"note": 3, "cites": [{"id": b}]},
+                {"note": 10, "cites": [{"id": a}]},
+                {"note": 11, "cites": [{"id": a}]},
+            ],
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+    + "\n",
+    encoding="utf-8",
+)

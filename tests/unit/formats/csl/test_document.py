@@ -28,7 +28,14 @@ from refman.model import RefmanError
 from tests.samples import CSL_DATA
 
 DOCUMENTS_DIR = CSL_DATA / "documents"
-DOCUMENTS = ("review", "same-author-year", "notes", "year-suffix", "author-only")
+DOCUMENTS = (
+    "review",
+    "same-author-year",
+    "notes",
+    "year-suffix",
+    "author-only",
+    "body-and-notes",
+)
 FORMATS = ("text", "html")
 
 # (document, style, part) where refman's output still differs from citeproc-js's, and why.
