@@ -41,7 +41,7 @@ from refman.formats.csl.context import (
     SUBSEQUENT,
     CiteState,
 )
-from refman.formats.csl.engine import DocumentCite, Engine
+from refman.formats.csl.engine import DocumentCite, Engine, Prepared
 from refman.formats.csl.output import citation_document, render
 from refman.formats.csl.textcase import word_set
 from refman.formats.csl_json import Json
@@ -121,7 +121,7 @@ def cite_document(
     document_cites = _document_cites(compiled, prep, citations)
     texts = []
     for ids, cites in zip(prep.clusters, document_cites, strict=True):
-        blob = compiled._cluster(prep, ids, cites)
+        blob = compiled.document_citation(prep, ids, cites)
         texts.append(citation_document(render(blob, fmt, compiled.quotes), fmt) if blob else "")
     entries = [] if compiled.bibliography_el is None else compiled.entries(prep)
     cited = {item_id: by_id[item_id] for item_id in prep.items}
@@ -139,7 +139,7 @@ def _items_by_id(items: Sequence[Json]) -> dict[str, Json]:
 
 
 def _document_cites(
-    compiled: Engine, prep: Any, citations: Sequence[Citation]
+    compiled: Engine, prep: Prepared, citations: Sequence[Citation]
 ) -> list[list[DocumentCite]]:
     """Each citation's cites (in the citation's own order) with their positions, computed in
     the order the style sorts each citation's cites, as citeproc-js computes them."""

@@ -192,12 +192,12 @@ class Engine(CompiledStyle):
             doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
         )
 
-    def prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
+    def prepare(self, clusters: Sequence[Sequence[Json]]) -> Prepared:
         """A document citing ``clusters`` (lists of CSL-JSON items) in turn, prepared: its
         items, numbers, bibliography order and disambiguation."""
         return self._prepare(clusters)
 
-    def _prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
+    def _prepare(self, clusters: Sequence[Sequence[Json]]) -> Prepared:
         """The items of a document in the order they are first cited, with their numbers,
         bibliography order and disambiguation."""
         items: dict[str, Item] = {}
@@ -217,7 +217,7 @@ class Engine(CompiledStyle):
             order, numbers = list(range(len(listed))), {i: i + 1 for i in range(len(listed))}
         bib_order = [keys[i] for i in order]
         doc = self._document(items, ids, bib_order)
-        return _Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
+        return Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
 
     # --- rendering ---
 
@@ -228,7 +228,7 @@ class Engine(CompiledStyle):
             raise RefmanError("This style has no bibliography")
         return self.entries(self._prepare([[d] for d in data]))
 
-    def entries(self, prep: _Prepared) -> list[Blob]:
+    def entries(self, prep: Prepared) -> list[Blob]:
         """The bibliography of a prepared document: one blob per entry, in its order."""
         entries = []
         for item_id in prep.bib_order:
@@ -269,8 +269,15 @@ class Engine(CompiledStyle):
         prep = self._prepare(clusters)
         return [self._cluster(prep, ids) for ids in prep.clusters]
 
+    def document_citation(
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite]
+    ) -> Blob | None:
+        """A citation of a prepared document (refman.formats.csl.document): the items ``ids``,
+        each with its cite (position, locator, affixes)."""
+        return self._cluster(prep, ids, cites)
+
     def _cluster(
-        self, prep: _Prepared, ids: list[str], cites: Sequence[DocumentCite] | None = None
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite] | None = None
     ) -> Blob | None:
         """A citation of the items ``ids``; in a document each has its ``cites`` entry (the
         cite's position, locator, affixes)."""
@@ -293,7 +300,7 @@ class Engine(CompiledStyle):
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
 
     def cite_order(
-        self, prep: _Prepared, ids: list[str], blobs: list[Blob | None] | None = None
+        self, prep: Prepared, ids: list[str], blobs: list[Blob | None] | None = None
     ) -> list[int]:
         """The indexes of a citation's items in the order the style sorts its cites."""
         items = [prep.items[i] for i in ids]
@@ -312,7 +319,7 @@ class Engine(CompiledStyle):
             order = _grouped(order, blobs, values, first.get("sort") == "descending")
         return order
 
-    def _cite_blob(self, prep: _Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
+    def _cite_blob(self, prep: Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
         """One cite of an item, without its affixes."""
         layout = self.citation_el.find(q("layout"))
         suffix = _suffix(prep.doc.tokens[item_id].config) if prep.doc else ""
@@ -328,7 +335,7 @@ class Engine(CompiledStyle):
         return layout.item_blob(ctx)
 
     def _cites(
-        self, prep: _Prepared, ids: list[str], cites: Sequence[DocumentCite] | None
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite] | None
     ) -> list[_Rendered]:
         """Each cite of a citation, in the citation's sort order, with its number."""
         blobs = [
@@ -358,7 +365,7 @@ class Engine(CompiledStyle):
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """A document's items (by id, in the order first cited), its citations as item ids, the
     citation numbers, the bibliography order and the disambiguation state (None: not needed)."""
 
