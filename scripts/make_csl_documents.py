@@ -175,3 +175,44 @@ Path("tests/data/csl/documents/body-and-notes.document.json").write_text(
     + "\n",
     encoding="utf-8",
 )
+
+# Prefixes and suffixes: rich text, punctuation, parentheses; "ibid." after another cite or a
+# prefix, "Ibid." after a prefix that ends a sentence.
+Path("tests/data/csl/documents/affixes.document.json").write_text(
+    json.dumps(
+        {
+            "items": year_items,
+            "citations": [
+                {
+                    "note": 1,
+                    "cites": [{"id": "ys-a", "locator": "5"}, {"id": "ys-a", "locator": "6"}],
+                },
+                {
+                    "note": 2,
+                    "cites": [{"id": "ys-b", "prefix": "<i>see</i>", "suffix": "& <b>more</b>"}],
+                },
+                {
+                    "note": 3,
+                    "cites": [{"id": "ys-c", "prefix": "see, e.g.,", "suffix": ", table 2"}],
+                },
+                {"note": 4, "cites": [{"id": "ys-d", "prefix": "(", "suffix": ")"}]},
+                {"note": 5, "cites": [{"id": "ys-d", "prefix": "see", "locator": "17"}]},
+                {
+                    "note": 6,
+                    "cites": [{"id": "ys-d", "prefix": "As shown above.", "locator": "17"}],
+                },
+                {
+                    "note": 7,
+                    "cites": [
+                        {"id": "ys-e", "suffix": "(a review)"},
+                        {"id": "ys-c", "prefix": "but"},
+                    ],
+                },
+            ],
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+    + "\n",
+    encoding="utf-8",
+)

@@ -18,6 +18,8 @@ same for CSL-JSON items), ``styles``, ``find_style``, ``search_styles``, ``rank_
 - ``parser``: style files parsed into those element classes;
 - ``disambiguation``: telling apart cites that would read the same;
 - ``engine``: a compiled style that orders, numbers and renders a document's items;
+- ``document``: a document's citations in sequence (positions, locators, affixes, notes), as
+  Zotero's word-processor plugins leave them (``cite_document``);
 - ``catalogue``: the installed styles, found by id or title.
 
 Why this engine:

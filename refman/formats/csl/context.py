@@ -154,6 +154,9 @@ class CiteState:
     locator: str = ""
     label: str = ""  # a CSL locator term ("page", "figure", ...)
     suppress_author: bool = False
+    # Does the cite open its citation (no cite or prefix text before it)? Only then does a
+    # term that starts it take a capital ("Ibid." but "...; ibid.", "see ibid.").
+    opens_citation: bool = True
 
 
 @dataclass

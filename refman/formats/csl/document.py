@@ -29,6 +29,7 @@ Nothing here knows the library: ``refman.library.citing`` turns library items in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,6 +169,13 @@ def _document_cites(
     return out
 
 
+def _capital_after(prefix: str) -> bool:
+    """Does a term after this cite prefix start with a capital? Without a prefix, or after one
+    that ends a sentence ("See above. Ibid."), as citeproc-js decides it."""
+    bare = re.sub(r"<[^>]+>", "", prefix).strip()
+    return not bare or (bare[-1] in ".:;!?" and " " in bare)
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
@@ -202,6 +210,7 @@ class _Positions:
             locator=cite.locator,
             label=cite.locator_label,
             suppress_author=cite.suppress_author,
+            opens_citation=k == 0 and _capital_after(cite.prefix),
         )
         if cite.id not in self.last_ref:
             self.first_ref[cite.id] = self.last_ref[cite.id] = note

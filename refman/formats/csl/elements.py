@@ -275,7 +275,8 @@ class Text(Element, cp.Text):
             return None
         # citeproc-js capitalises a term that opens an entry (not in in-text citations).
         in_text_cite = not ctx.in_bibliography and ctx.style.root.get("class") == "in-text"
-        if not ctx.started and not in_text_cite:
+        opens = ctx.cite is None or ctx.cite.opens_citation
+        if not ctx.started and not in_text_cite and opens:
             term = capitalise(term)
         ctx.started = True
         return leaf(term)

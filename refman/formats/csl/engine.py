@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from refman.formats.csl.blob import Blob, group, wrap
+from refman.formats.csl.blob import Blob, group, parse_markup, wrap
 from refman.formats.csl.catalogue import StyleSource
 from refman.formats.csl.compiled_style import CompiledStyle
 from refman.formats.csl.context import (
@@ -350,7 +350,9 @@ class Engine(CompiledStyle):
             if cite is not None:
                 plain = not (cite.prefix or cite.suffix or cite.state.locator)
                 if blob is not None:
-                    blob = wrap(blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix))
+                    blob = _with_affixes(
+                        blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix)
+                    )
             author_only = cite is not None and cite.author_only
             rendered.append(_Rendered(prep.numbers[ids[n]], blob, plain, author_only))
         return rendered
@@ -414,6 +416,16 @@ def _author_only(cite: Blob | None) -> Blob:
     if names is None or names.is_empty():
         return Blob(text="[NO_PRINTED_FORM]")
     return Blob(children=[names])
+
+
+def _with_affixes(blob: Blob, prefix: str, suffix: str) -> Blob | None:
+    """A cite with its prefix and suffix; rich text in them (``<i>``, ``<b>``, ...) is kept as
+    markup, as citeproc-js keeps it."""
+    if "<" not in prefix + suffix:
+        return wrap(blob, prefix, suffix)
+    return group(
+        [parse_markup(prefix) if prefix else None, blob, parse_markup(suffix) if suffix else None]
+    )
 
 
 def _prefix_space(prefix: str) -> str:

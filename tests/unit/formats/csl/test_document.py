@@ -35,6 +35,7 @@ DOCUMENTS = (
     "year-suffix",
     "author-only",
     "body-and-notes",
+    "affixes",
 )
 FORMATS = ("text", "html")
 
@@ -42,6 +43,8 @@ FORMATS = ("text", "html")
 # A part is "c<N>" (the Nth citation) or "b<N>" (the Nth bibliography entry), in both formats.
 _AND = 'an institution after persons: citeproc-js writes ", &" before it'
 _ORDER = "the two Nguyen 2014 entries come in the other order in citeproc-js"
+_SENTENCE_PREFIX = 'a prefix ending a sentence before a number: citeproc-js adds "," ("above. ,4")'
+_BRACKETS = "a prefix '(': citeproc-js turns the note's inner parentheses into brackets"
 _NOTE_AUTHOR_ONLY = 'author-only in a note style: citeproc-js prints the names and ", no."'
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("same-author-year", "apa", "b2"): _ORDER,
@@ -59,6 +62,11 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c1"): _NOTE_AUTHOR_ONLY,
     ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c3"): _NOTE_AUTHOR_ONLY,
     ("author-only", "chicago-notes-bibliography-subsequent-ibid", "c4"): _NOTE_AUTHOR_ONLY,
+    ("affixes", "american-medical-association", "c6"): _SENTENCE_PREFIX,
+    ("affixes", "nlm-citation-sequence", "c6"): _SENTENCE_PREFIX,
+    ("affixes", "nature", "c6"): _SENTENCE_PREFIX,
+    ("affixes", "chicago-notes-bibliography", "c4"): _BRACKETS,
+    ("affixes", "chicago-notes-bibliography-subsequent-ibid", "c4"): _BRACKETS,
 }
 
 
