@@ -177,7 +177,8 @@ Path("tests/data/csl/documents/body-and-notes.document.json").write_text(
 )
 
 # Prefixes and suffixes: rich text, punctuation, parentheses; "ibid." after another cite or a
-# prefix, "Ibid." after a prefix that ends a sentence.
+# prefix, "Ibid." after a prefix that ends a sentence; "(2021, 2022a)" after suppress-author;
+# a suffix after a quoted title keeps its comma outside ("“Beta Study”, n. 3").
 Path("tests/data/csl/documents/affixes.document.json").write_text(
     json.dumps(
         {
@@ -208,6 +209,8 @@ Path("tests/data/csl/documents/affixes.document.json").write_text(
                         {"id": "ys-c", "prefix": "but"},
                     ],
                 },
+                {"note": 8, "cites": [{"id": "ys-c", "suppress-author": True}, {"id": "ys-a"}]},
+                {"note": 9, "cites": [{"id": "ys-e"}, {"id": "ys-b", "suffix": ", n. 3"}]},
             ],
         },
         indent=1,

@@ -195,6 +195,7 @@ class Ctx:
         self.dis: RenderState | None = None  # disambiguation settings, where a document has them
         self.cite: CiteState | None = None  # the cite's place in a document, where it has one
         self.author_suppressed = False  # suppress-author: the first names are already left out
+        self.suppressed_names = ""  # the text of the names left out (collapse compares it)
 
     def note(self, variable: str, rendered: bool) -> None:
         """Record that a variable was called, and whether it produced output."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from refman.formats.csl.blob import Blob, group, parse_markup, wrap
+from refman.formats.csl.blob import CITE_AFFIX, Blob, group, leaf, parse_markup, wrap
 from refman.formats.csl.catalogue import StyleSource
 from refman.formats.csl.compiled_style import CompiledStyle
 from refman.formats.csl.context import (
@@ -293,7 +293,7 @@ class Engine(CompiledStyle):
             dash = self.locale.term("citation-range-delimiter") or "\u2013"
             joined = _collapse_numbers(rendered, delimiter, dash)
         elif collapse.startswith("year"):
-            joined = _collapse_authors(self.citation_el, [c.blob for c in rendered], delimiter)
+            joined = _collapse_authors(self.citation_el, rendered, delimiter)
         else:
             joined = group([c.blob for c in rendered], delimiter)
         ctx = Ctx(self, prep.items[ids[0]], self.citation_el)
@@ -321,6 +321,13 @@ class Engine(CompiledStyle):
 
     def _cite_blob(self, prep: Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
         """One cite of an item, without its affixes."""
+        return self._cite_render(prep, item_id, cite)[0]
+
+    def _cite_render(
+        self, prep: Prepared, item_id: str, cite: DocumentCite | None
+    ) -> tuple[Blob | None, str]:
+        """One cite of an item, without its affixes, and the text of the names that
+        suppress-author left out of it ("" when none)."""
         layout = self.citation_el.find(q("layout"))
         suffix = _suffix(prep.doc.tokens[item_id].config) if prep.doc else ""
         ctx = Ctx(
@@ -332,29 +339,32 @@ class Engine(CompiledStyle):
         )
         ctx.dis = self._state(prep.doc, item_id, bibliography=False)
         ctx.cite = cite.state if cite is not None else None
-        return layout.item_blob(ctx)
+        return layout.item_blob(ctx), ctx.suppressed_names
 
     def _cites(
         self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite] | None
     ) -> list[_Rendered]:
         """Each cite of a citation, in the citation's sort order, with its number."""
-        blobs = [
-            self._cite_blob(prep, item_id, cites[n] if cites else None)
+        renders = [
+            self._cite_render(prep, item_id, cites[n] if cites else None)
             for n, item_id in enumerate(ids)
         ]
+        blobs = [blob for blob, _ in renders]
         order = self.cite_order(prep, ids, blobs)
         rendered = []
         for n in order:
             cite = cites[n] if cites else None
-            blob, plain = blobs[n], True
+            blob, plain, n_number = blobs[n], True, prep.numbers[ids[n]]
             if cite is not None:
-                plain = not (cite.prefix or cite.suffix or cite.state.locator)
+                plain = not (cite.prefix or cite.suffix) and _prints_number_only(blob, n_number)
                 if blob is not None:
                     blob = _with_affixes(
                         blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix)
                     )
             author_only = cite is not None and cite.author_only
-            rendered.append(_Rendered(prep.numbers[ids[n]], blob, plain, author_only))
+            rendered.append(
+                _Rendered(prep.numbers[ids[n]], blob, plain, author_only, renders[n][1])
+            )
         return rendered
 
     def _grouped_sort(self) -> bool:
@@ -400,6 +410,7 @@ class _Rendered:
     blob: Blob | None
     plain: bool = True
     author_only: bool = False
+    suppressed_names: str = ""  # names suppress-author left out, as they would print
 
 
 # citeproc-js puts a space after a cite's prefix that ends in a letter, a full stop, a colon,
@@ -419,13 +430,21 @@ def _author_only(cite: Blob | None) -> Blob:
 
 
 def _with_affixes(blob: Blob, prefix: str, suffix: str) -> Blob | None:
-    """A cite with its prefix and suffix; rich text in them (``<i>``, ``<b>``, ...) is kept as
-    markup, as citeproc-js keeps it."""
-    if "<" not in prefix + suffix:
-        return wrap(blob, prefix, suffix)
-    return group(
-        [parse_markup(prefix) if prefix else None, blob, parse_markup(suffix) if suffix else None]
-    )
+    """A cite with its prefix and suffix. Rich text in them (``<i>``, ``<b>``, ...) is kept
+    as markup, and a suffix is marked so that a quotation before it keeps its punctuation
+    ("“Title”, n. 3"), as citeproc-js does."""
+    if prefix:
+        blob = group([parse_markup(prefix), blob]) if "<" in prefix else wrap(blob, prefix=prefix)
+    if suffix:
+        tail = parse_markup(suffix) if "<" in suffix else leaf(suffix)
+        blob = group([blob, Blob(children=[tail], decorations=[(CITE_AFFIX, "true")])])
+    return blob
+
+
+def _prints_number_only(blob: Blob | None, number: int) -> bool:
+    """Does a cite print its citation number and nothing else? Only such cites join a range
+    ("1–3"); one that prints a locator stands alone ("2(p4)")."""
+    return blob is not None and re.sub(r"\W", "", blob.plain_with_affixes()) == str(number)
 
 
 def _prefix_space(prefix: str) -> str:
@@ -557,17 +576,19 @@ def _collapse_numbers(cites: list[_Rendered], delimiter: str, dash: str) -> Blob
     return group(parts, delimiter)
 
 
-def _collapse_authors(
-    citation: XmlElement, cites: list[Blob | None], delimiter: str
-) -> Blob | None:
+def _collapse_authors(citation: XmlElement, cites: list[_Rendered], delimiter: str) -> Blob | None:
     """collapse="year": cites of the same authors next to each other print the names once
-    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter."""
+    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter. A cite whose names
+    suppress-author left out starts a group too: "(2019, 2020)" as citeproc-js prints it."""
     group_delimiter = citation.get("cite-group-delimiter", ", ")
     after = citation.get("after-collapse-delimiter", delimiter)
     groups: list[tuple[str | None, list[Blob]]] = []
-    for cite in (c for c in cites if c is not None):
+    for rendered in cites:
+        cite = rendered.blob
+        if cite is None:
+            continue
         names = _first_names(cite)
-        key = names.plain() if names is not None else None
+        key = names.plain() if names is not None else rendered.suppressed_names or None
         if groups and names is not None and groups[-1][0] == key:
             names.children, names.text = [], ""  # the names print once per group
             groups[-1][1].append(cite)

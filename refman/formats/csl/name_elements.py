@@ -30,6 +30,7 @@ class Names(Element, cp.Names):
         if rendered is not None:
             rendered.role = "names"
             if _suppress_author(ctx, started):
+                ctx.suppressed_names = rendered.plain()
                 return None
         return rendered
 
