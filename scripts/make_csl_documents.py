@@ -178,7 +178,8 @@ Path("tests/data/csl/documents/body-and-notes.document.json").write_text(
 
 # Prefixes and suffixes: rich text, punctuation, parentheses; "ibid." after another cite or a
 # prefix, "Ibid." after a prefix that ends a sentence; "(2021, 2022a)" after suppress-author;
-# a suffix after a quoted title keeps its comma outside ("“Beta Study”, n. 3").
+# a suffix after a quoted title keeps its comma outside ("“Beta Study”, n. 3"); a
+# suppress-author cite in the middle of a citation.
 Path("tests/data/csl/documents/affixes.document.json").write_text(
     json.dumps(
         {
@@ -211,6 +212,14 @@ Path("tests/data/csl/documents/affixes.document.json").write_text(
                 },
                 {"note": 8, "cites": [{"id": "ys-c", "suppress-author": True}, {"id": "ys-a"}]},
                 {"note": 9, "cites": [{"id": "ys-e"}, {"id": "ys-b", "suffix": ", n. 3"}]},
+                {
+                    "note": 10,
+                    "cites": [
+                        {"id": "ys-d"},
+                        {"id": "ys-a", "suppress-author": True, "locator": "4", "label": "volume"},
+                        {"id": "ys-c"},
+                    ],
+                },
             ],
         },
         indent=1,

@@ -300,9 +300,14 @@ class Engine(CompiledStyle):
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
 
     def cite_order(
-        self, prep: Prepared, ids: list[str], blobs: list[Blob | None] | None = None
+        self,
+        prep: Prepared,
+        ids: list[str],
+        blobs: list[Blob | None] | None = None,
+        suppressed: list[str] | None = None,
     ) -> list[int]:
-        """The indexes of a citation's items in the order the style sorts its cites."""
+        """The indexes of a citation's items in the order the style sorts its cites (their
+        ``blobs`` and the names suppress-author left out of them, when already rendered)."""
         items = [prep.items[i] for i in ids]
         numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
         # citeproc-js computes a citation's sort keys without year suffixes.
@@ -316,7 +321,11 @@ class Engine(CompiledStyle):
                 self._key_value(first, item, numbers[n], self.citation_el, "")
                 for n, item in enumerate(items)
             ]
-            order = _grouped(order, blobs, values, first.get("sort") == "descending")
+            names = [
+                _names_key(blob, suppressed[n] if suppressed else "")
+                for n, blob in enumerate(blobs)
+            ]
+            order = _grouped(order, names, values, first.get("sort") == "descending")
         return order
 
     def _cite_blob(self, prep: Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
@@ -350,7 +359,7 @@ class Engine(CompiledStyle):
             for n, item_id in enumerate(ids)
         ]
         blobs = [blob for blob, _ in renders]
-        order = self.cite_order(prep, ids, blobs)
+        order = self.cite_order(prep, ids, blobs, [names for _, names in renders])
         rendered = []
         for n in order:
             cite = cites[n] if cites else None
@@ -465,14 +474,10 @@ def _suffix(config: AmbigConfig) -> str:
 
 
 def _grouped(
-    order: list[int], blobs: list[Blob | None], values: list[tuple[bool, Any]], descending: bool
+    order: list[int], names: list[str], values: list[tuple[bool, Any]], descending: bool
 ) -> list[int]:
     """citeproc-js's grouped sort: cites sorted by their author names first, then each run of
     one author placed by the first sort key of its first cite (ties: where the run began)."""
-    names = []
-    for blob in blobs:
-        found = _first_names(blob) if blob is not None else None
-        names.append(_collate(found.plain()) if found is not None else "")
     by_author = sorted(order, key=lambda n: names[n], reverse=descending)
     placed: list[tuple[tuple[bool, Any], int]] = []
     lead: tuple[bool, Any] = (False, "")  # set at the first cite: each run sets its own
@@ -489,6 +494,12 @@ def _grouped(
 
     positions = sorted(range(len(by_author)), key=cmp_to_key(compare))
     return [by_author[p] for p in positions]
+
+
+def _names_key(blob: Blob | None, suppressed: str) -> str:
+    """The names a cite prints (or that suppress-author left out of it), to group by."""
+    found = _first_names(blob) if blob is not None else None
+    return _collate(found.plain()) if found is not None else _collate(suppressed)
 
 
 def _letters(position: int) -> str:
@@ -589,8 +600,9 @@ def _collapse_authors(citation: XmlElement, cites: list[_Rendered], delimiter: s
             continue
         names = _first_names(cite)
         key = names.plain() if names is not None else rendered.suppressed_names or None
-        if groups and names is not None and groups[-1][0] == key:
-            names.children, names.text = [], ""  # the names print once per group
+        if groups and key is not None and groups[-1][0] == key:
+            if names is not None:
+                names.children, names.text = [], ""  # the names print once per group
             groups[-1][1].append(cite)
         else:
             groups.append((key, [cite]))
