@@ -6,6 +6,7 @@ Items are numbered as in the MEDLINE file (0 = its first record).
 """
 
 import json
+import random
 from pathlib import Path
 
 from refman.formats import medline
@@ -225,6 +226,45 @@ Path("tests/data/csl/documents/affixes.document.json").write_text(
         indent=1,
         ensure_ascii=False,
     )
+    + "\n",
+    encoding="utf-8",
+)
+
+# Fifty citations drawn at random (a fixed seed) from the review's items: groups of one to four
+# cites, locators of every kind, affixes, suppress-author, footnotes near and far, body text.
+rng = random.Random(3)
+review = json.loads(
+    Path("tests/data/csl/documents/review.document.json").read_text(encoding="utf-8")
+)["items"]
+review_ids = [item["id"] for item in review]
+labels = ["page", "figure", "chapter", "section", "table", "paragraph", "volume", "line"]
+random_citations = []
+note = 0
+for _ in range(50):
+    note += rng.choice([0, 1, 1, 1, 2, 7])
+    cites = []
+    for _ in range(rng.choice([1, 1, 1, 2, 3, 4])):
+        cite = {"id": rng.choice(review_ids)}
+        draw = rng.random()
+        if draw < 0.3:
+            cite["locator"] = str(rng.randint(1, 40))
+            cite["label"] = rng.choice(labels)
+        elif draw < 0.4:
+            cite["locator"] = f"{rng.randint(100, 109)}-{rng.randint(110, 119)}"
+            cite["label"] = "page"
+        elif draw < 0.45:
+            cite["locator"] = f"{rng.randint(1, 9)}, {rng.randint(10, 19)}"
+        if rng.random() < 0.1:
+            cite["prefix"] = rng.choice(["see", "cf.", "e.g.,", "<i>contra</i>"])
+        if rng.random() < 0.1:
+            cite["suffix"] = rng.choice(["and passim", ", n. 3", "(fig. 2)"])
+        if rng.random() < 0.07:
+            cite["suppress-author"] = True
+        cites.append(cite)
+    in_body = rng.random() < 0.1
+    random_citations.append({"note": 0 if in_body else max(note, 1), "cites": cites})
+Path("tests/data/csl/documents/random.document.json").write_text(
+    json.dumps({"items": review, "citations": random_citations}, indent=1, ensure_ascii=False)
     + "\n",
     encoding="utf-8",
 )

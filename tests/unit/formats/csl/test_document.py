@@ -36,6 +36,7 @@ DOCUMENTS = (
     "author-only",
     "body-and-notes",
     "affixes",
+    "random",
 )
 FORMATS = ("text", "html")
 
