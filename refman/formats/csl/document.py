@@ -20,9 +20,9 @@ bibliography. What CSL 1.0.2 asks for citations in order is done here or in the 
   author-date style's text names them; citeproc-js prints "[NO_PRINTED_FORM]" when the cite
   prints no names, in a numeric style, and so does refman);
 - numbering in order of first citation, ranges of three or more collapsed ("1–3, 5") where the
-  style collapses (a cite with a locator or affixes stands alone), sorting of the cites inside a
-  citation, author/year collapsing, and disambiguation against every item the document cites
-  (engine).
+  style collapses (a cite that prints a locator or has affixes stands alone), sorting of the
+  cites inside a citation, author/year collapsing (a suppress-author cite still counts its
+  names), and disambiguation against every item the document cites (engine).
 
 Nothing here knows the library: ``refman.library.citing`` turns library items into CSL-JSON.
 """

@@ -413,7 +413,8 @@ class DocumentCite:
 @dataclass
 class _Rendered:
     """A cite as rendered in its citation: its number, its output (with the cite's affixes),
-    and whether it may join a range of numbers (not when it has a locator or affixes)."""
+    whether it may join a range of numbers (only when it prints its number alone), whether it
+    makes the citation author-only, and the names suppress-author left out of it."""
 
     number: int
     blob: Blob | None
@@ -569,7 +570,7 @@ def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
 
 def _collapse_numbers(cites: list[_Rendered], delimiter: str, dash: str) -> Blob | None:
     """Runs of three or more consecutive citation numbers print as a range ("1–3"); a cite
-    with a locator or affixes stands alone."""
+    that prints more than its number (a locator, affixes) stands alone."""
     present = [c for c in cites if c.blob is not None]
     runs: list[list[_Rendered]] = []
     for cite in sorted(present, key=lambda c: c.number):
