@@ -14,7 +14,8 @@ bibliography. What CSL 1.0.2 asks for citations in order is done here or in the 
   else), near-note within the style's ``near-note-distance`` (default 5) notes, and
   first-reference-note-number; body-text and footnote citations are counted apart;
 - locators and their labels (``locator`` and ``<label variable="locator">``, pages in the
-  style's page-range-format), prefixes and suffixes spaced as citeproc-js spaces them;
+  style's page-range-format), prefixes and suffixes spaced as citeproc-js spaces them, their
+  rich text (``<i>``) kept, a quotation before a suffix keeping its punctuation;
 - suppress-author (the first names a cite prints are left out) and author-only (a citation
   whose first cite asks for it prints that cite's names alone, "Knowles et al.", as an
   author-date style's text names them; citeproc-js prints "[NO_PRINTED_FORM]" when the cite
