@@ -19,6 +19,7 @@ from refman.library import backups
 from refman.library.adding import Adding
 from refman.library.attachments import Attachments
 from refman.library.batches import Imports
+from refman.library.citing import Citing
 from refman.library.collections import Collections
 from refman.library.duplicates import Duplicates
 from refman.library.exporting import Exporting
@@ -92,6 +93,7 @@ class Library:
         self.duplicates = Duplicates(self.connection)  # Duplicate Items: groups, merging
         self.keys = Keys(self.connection)  # citation keys and their pattern
         self.searches = Searches(self.connection)  # saved searches (smart collections)
+        self.citing = Citing(self.connection)  # a document's citations, rendered as a whole
 
     @property
     def read_only(self) -> bool:

@@ -18,6 +18,8 @@ same for CSL-JSON items), ``styles``, ``find_style``, ``search_styles``, ``rank_
 - ``parser``: style files parsed into those element classes;
 - ``disambiguation``: telling apart cites that would read the same;
 - ``engine``: a compiled style that orders, numbers and renders a document's items;
+- ``document``: a document's citations in sequence (positions, locators, affixes, notes), as
+  Zotero's word-processor plugins leave them (``cite_document``);
 - ``catalogue``: the installed styles, found by id or title.
 
 Why this engine:
@@ -55,6 +57,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from refman.formats.csl.blob import Blob
 from refman.formats.csl.catalogue import (
     StyleInfo,
     describe,
@@ -125,7 +128,12 @@ def bibliography_entries(
     """
     _check_format(fmt)
     compiled = engine(style)
-    entries = [render(blob, fmt, compiled.quotes) for blob in compiled.bibliography(items)]
+    return entry_texts(compiled, compiled.bibliography(items), fmt)
+
+
+def entry_texts(compiled: Engine, blobs: Sequence[Blob], fmt: str) -> list[str]:
+    """Bibliography entries as text lines, HTML ``csl-entry`` divs or RTF."""
+    entries = [render(blob, fmt, compiled.quotes) for blob in blobs]
     if fmt == "html":
         return [html_entry(e) for e in entries]
     # In text an entry is its own line: no line break before a display="block" entry, no

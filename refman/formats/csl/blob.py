@@ -21,6 +21,10 @@ from collections.abc import Iterator, Sequence
 
 # Decoration values ending in "*" flip against the enclosing value of the same attribute.
 FLIP = "*"
+# A decoration that marks a cite's suffix in a document: it prints nothing, and the output
+# moves no punctuation of the suffix into a quotation that ends just before it (citeproc-js
+# writes "“Title”, n. 3").
+CITE_AFFIX = "cite-affix"
 
 
 class Blob:

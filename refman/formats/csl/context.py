@@ -137,6 +137,28 @@ class Item:
         return self.fields.get(variable, "")
 
 
+# CSL positions, ranked as citeproc-js compares them: a test of "subsequent" also holds for
+# ibid and ibid-with-locator, a test of "ibid" also for ibid-with-locator.
+FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR = "first", "subsequent", "ibid", "ibid-with-locator"
+POSITION_RANK = {FIRST: 0, SUBSEQUENT: 1, IBID: 2, IBID_WITH_LOCATOR: 3}
+
+
+@dataclass
+class CiteState:
+    """What a cite in a document adds to its item: its position among the document's cites,
+    its locator and label, and whether the author is left out."""
+
+    position: str = FIRST
+    near_note: bool = False
+    first_note: int = 0  # first-reference-note-number (0: none)
+    locator: str = ""
+    label: str = ""  # a CSL locator term ("page", "figure", ...)
+    suppress_author: bool = False
+    # Does the cite open its citation (no cite or prefix text before it)? Only then does a
+    # term that starts it take a capital ("Ibid." but "...; ibid.", "see ibid.").
+    opens_citation: bool = True
+
+
 @dataclass
 class Frame:
     """A cs:group being rendered: did it call variables, and did any of them render?"""
@@ -171,6 +193,9 @@ class Ctx:
         self.started = False  # has any text been printed yet (terms capitalise when not)
         self.year_suffix_done = False  # printed after a year (styles without year-suffix)
         self.dis: RenderState | None = None  # disambiguation settings, where a document has them
+        self.cite: CiteState | None = None  # the cite's place in a document, where it has one
+        self.author_suppressed = False  # suppress-author: the first names are already left out
+        self.suppressed_names = ""  # the text of the names left out (collapse compares it)
 
     def note(self, variable: str, rendered: bool) -> None:
         """Record that a variable was called, and whether it produced output."""

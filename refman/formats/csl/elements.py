@@ -16,7 +16,15 @@ from typing import Protocol
 from citeproc import model as cp
 
 from refman.formats.csl.blob import Blob, group, leaf, parse_markup
-from refman.formats.csl.context import Ctx, Format, Frame, apply_format
+from refman.formats.csl.context import (
+    FIRST,
+    POSITION_RANK,
+    SUBSEQUENT,
+    Ctx,
+    Format,
+    Frame,
+    apply_format,
+)
 from refman.formats.csl.dates import localized_specs, own_specs, render_date
 from refman.formats.csl.numbers import format_number, is_numeric, is_plural
 from refman.formats.csl.textcase import capitalise
@@ -158,15 +166,38 @@ class Else(Element, cp.Else):
         return True
 
 
+def cite_value(ctx: Ctx, variable: str) -> str:
+    """The value of a variable that a cite in a document gives (locator,
+    first-reference-note-number), "" for others or outside a document."""
+    cite = ctx.cite
+    if cite is None or ctx.in_bibliography:
+        return ""
+    if variable == "locator":
+        return cite.locator
+    if variable == "first-reference-note-number":
+        return str(cite.first_note) if cite.first_note else ""
+    return ""
+
+
+_CITE_VARIABLES = frozenset({"locator", "first-reference-note-number"})
+
+
 def _has_variable(ctx: Ctx, value: str) -> bool:
-    if value == "locator":
-        return False  # citations here carry no locators
+    if value in _CITE_VARIABLES:
+        return bool(cite_value(ctx, value))
     return value == "citation-number" or ctx.item.has(value)
 
 
 def _is_numeric_test(ctx: Ctx, value: str) -> bool:
-    text = ctx.item.value(value)
+    text = cite_value(ctx, value) if value in _CITE_VARIABLES else ctx.item.value(value)
     return bool(text) and is_numeric(text)
+
+
+def _locator(ctx: Ctx, value: str) -> bool:
+    cite = ctx.cite
+    if cite is None or ctx.in_bibliography or not cite.locator:
+        return False
+    return (cite.label or "page") == value
 
 
 def _uncertain(ctx: Ctx, value: str) -> bool:
@@ -175,8 +206,19 @@ def _uncertain(ctx: Ctx, value: str) -> bool:
 
 
 def _position(ctx: Ctx, value: str) -> bool:
-    # Every citation stands alone here: each cite is a first cite; nothing in a bibliography.
-    return not ctx.in_bibliography and value == "first"
+    # Position tests fail in a bibliography; a citation outside a document is a first cite.
+    if ctx.in_bibliography:
+        return False
+    cite = ctx.cite
+    position = cite.position if cite is not None else FIRST
+    if value == FIRST:
+        return position == FIRST
+    if value == "near-note":
+        return cite is not None and position != FIRST and cite.near_note
+    if value == "far-note":
+        return cite is not None and position == SUBSEQUENT and not cite.near_note
+    rank = POSITION_RANK.get(value)
+    return rank is not None and POSITION_RANK[position] >= rank
 
 
 def _disambiguate(ctx: Ctx, value: str) -> bool:
@@ -206,7 +248,7 @@ _CONDITIONS: dict[str, _Condition | None] = {
     "variable": _has_variable,
     "is-numeric": _is_numeric_test,
     "is-uncertain-date": _uncertain,
-    "locator": lambda ctx, value: False,
+    "locator": _locator,
     "position": _position,
     "disambiguate": _disambiguate,
 }
@@ -233,7 +275,8 @@ class Text(Element, cp.Text):
             return None
         # citeproc-js capitalises a term that opens an entry (not in in-text citations).
         in_text_cite = not ctx.in_bibliography and ctx.style.root.get("class") == "in-text"
-        if not ctx.started and not in_text_cite:
+        opens = ctx.cite is None or ctx.cite.opens_citation
+        if not ctx.started and not in_text_cite and opens:
             term = capitalise(term)
         ctx.started = True
         return leaf(term)
@@ -259,6 +302,8 @@ class Text(Element, cp.Text):
             return str(ctx.number) if ctx.number else ""
         if variable == "year-suffix":
             return ctx.year_suffix
+        if variable in _CITE_VARIABLES:
+            return _locator_value(ctx, variable)
         if self.attrs().get("form") == "short" and ctx.item.value(variable + "-short"):
             return ctx.item.value(variable + "-short")
         value = ctx.item.value(variable)
@@ -267,11 +312,23 @@ class Text(Element, cp.Text):
         return value
 
 
+def _locator_value(ctx: Ctx, variable: str) -> str:
+    """A cite's variable as printed: a locator of pages in the style's page-range-format."""
+    value = cite_value(ctx, variable)
+    cite = ctx.cite
+    if variable == "locator" and value and cite is not None and (cite.label or "page") == "page":
+        return ctx.style.page_range(value)
+    return value
+
+
 class Number(Element, cp.Number):
     def blob(self, ctx: Ctx) -> Blob | None:
         attrs = self.attrs()
         variable = attrs.get("variable", "")
-        value = "" if variable in ctx.suppressed else ctx.item.value(variable)
+        if variable in _CITE_VARIABLES:
+            value = _locator_value(ctx, variable)
+        else:
+            value = "" if variable in ctx.suppressed else ctx.item.value(variable)
         ctx.note(variable, bool(value))
         if not value:
             return None
@@ -284,6 +341,10 @@ class Number(Element, cp.Number):
 class Label(Element, cp.Label):
     def blob(self, ctx: Ctx) -> Blob | None:
         variable = self.get("variable", "")
+        if variable == "locator":
+            value = cite_value(ctx, variable)
+            term = (ctx.cite.label or "page") if ctx.cite is not None else ""
+            return self.term_blob(ctx, term, is_plural(value)) if value else None
         value = ctx.item.value(variable)
         if not value or variable in ctx.suppressed:
             return None

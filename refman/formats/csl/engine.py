@@ -14,16 +14,25 @@ Author-date styles that collapse keep one author's cites together as citeproc-js
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
-from refman.formats.csl.blob import Blob, group, wrap
+from refman.formats.csl.blob import CITE_AFFIX, Blob, group, leaf, parse_markup, wrap
 from refman.formats.csl.catalogue import StyleSource
 from refman.formats.csl.compiled_style import CompiledStyle
-from refman.formats.csl.context import FORMAT_ATTRIBUTES, Ctx, Item, XmlElement, formatted
+from refman.formats.csl.context import (
+    FORMAT_ATTRIBUTES,
+    SUBSEQUENT,
+    CiteState,
+    Ctx,
+    Item,
+    XmlElement,
+    formatted,
+)
 from refman.formats.csl.disambiguation import AmbigConfig, Document, RenderState
 from refman.formats.csl.locale import q
 from refman.formats.csl.name_elements import sort_text
@@ -141,6 +150,8 @@ class Engine(CompiledStyle):
         state = RenderState(doc, item_id, request, settings, looking=True)
         ctx = Ctx(self, items[item_id], self.citation_el, year_suffix=_suffix(settings))
         ctx.dis = state
+        # citeproc-js renders the cites it compares as later cites (a note style's short form).
+        ctx.cite = _AMBIGUITY_CITE
         rendered = self.citation_el.find(q("layout")).item_blob(ctx)
         text = rendered.plain() if rendered is not None else ""
         return text, settings, state.names_max, (state.count, state.tests)
@@ -168,6 +179,7 @@ class Engine(CompiledStyle):
             return None
         config = doc.tokens[item_id].config
         if not bibliography:
+            config = config.clone()  # a cite renders without changing the registered settings
             return RenderState(doc, item_id, config, config, looking=False)
         settings = AmbigConfig()
         if doc.add_names:
@@ -180,7 +192,12 @@ class Engine(CompiledStyle):
             doc, item_id, request, settings, looking=False, disambiguate=config.disambiguate
         )
 
-    def _prepare(self, clusters: Sequence[Sequence[Json]]) -> _Prepared:
+    def prepare(self, clusters: Sequence[Sequence[Json]]) -> Prepared:
+        """A document citing ``clusters`` (lists of CSL-JSON items) in turn, prepared: its
+        items, numbers, bibliography order and disambiguation."""
+        return self._prepare(clusters)
+
+    def _prepare(self, clusters: Sequence[Sequence[Json]]) -> Prepared:
         """The items of a document in the order they are first cited, with their numbers,
         bibliography order and disambiguation."""
         items: dict[str, Item] = {}
@@ -200,7 +217,7 @@ class Engine(CompiledStyle):
             order, numbers = list(range(len(listed))), {i: i + 1 for i in range(len(listed))}
         bib_order = [keys[i] for i in order]
         doc = self._document(items, ids, bib_order)
-        return _Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
+        return Prepared(items, ids, {keys[i]: n for i, n in numbers.items()}, bib_order, doc)
 
     # --- rendering ---
 
@@ -209,7 +226,10 @@ class Engine(CompiledStyle):
         once, in the order given."""
         if self.bibliography_el is None:
             raise RefmanError("This style has no bibliography")
-        prep = self._prepare([[d] for d in data])
+        return self.entries(self._prepare([[d] for d in data]))
+
+    def entries(self, prep: Prepared) -> list[Blob]:
+        """The bibliography of a prepared document: one blob per entry, in its order."""
         entries = []
         for item_id in prep.bib_order:
             state = self._state(prep.doc, item_id, bibliography=True)
@@ -249,49 +269,112 @@ class Engine(CompiledStyle):
         prep = self._prepare(clusters)
         return [self._cluster(prep, ids) for ids in prep.clusters]
 
-    def _cluster(self, prep: _Prepared, ids: list[str]) -> Blob | None:
+    def document_citation(
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite]
+    ) -> Blob | None:
+        """A citation of a prepared document (refman.formats.csl.document): the items ``ids``,
+        each with its cite (position, locator, affixes)."""
+        return self._cluster(prep, ids, cites)
+
+    def _cluster(
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite] | None = None
+    ) -> Blob | None:
+        """A citation of the items ``ids``; in a document each has its ``cites`` entry (the
+        cite's position, locator, affixes)."""
         if not ids:
             return None
-        cites = self._cites(prep, ids)
+        rendered = self._cites(prep, ids, cites)
+        if rendered and rendered[0].author_only:
+            return _author_only(rendered[0].blob)
         layout = self.citation_el.find(q("layout"))
         delimiter = layout.get("delimiter", "")
         collapse = self.citation_el.get("collapse", "")
         if collapse == "citation-number":
             dash = self.locale.term("citation-range-delimiter") or "\u2013"
-            joined = _collapse_numbers(cites, delimiter, dash)
+            joined = _collapse_numbers(rendered, delimiter, dash)
         elif collapse.startswith("year"):
-            joined = _collapse_authors(self.citation_el, [blob for _, blob in cites], delimiter)
+            joined = _collapse_authors(self.citation_el, rendered, delimiter)
         else:
-            joined = group([blob for _, blob in cites], delimiter)
+            joined = group([c.blob for c in rendered], delimiter)
         ctx = Ctx(self, prep.items[ids[0]], self.citation_el)
         return formatted(ctx, joined, _layout_attrs(dict(layout.attrib)))
 
-    def _cites(self, prep: _Prepared, ids: list[str]) -> list[tuple[int, Blob | None]]:
-        """Each cite of a citation, in the citation's sort order, with its number."""
-        layout = self.citation_el.find(q("layout"))
+    def cite_order(
+        self,
+        prep: Prepared,
+        ids: list[str],
+        blobs: list[Blob | None] | None = None,
+        suppressed: list[str] | None = None,
+    ) -> list[int]:
+        """The indexes of a citation's items in the order the style sorts its cites (their
+        ``blobs`` and the names suppress-author left out of them, when already rendered)."""
         items = [prep.items[i] for i in ids]
         numbers = {n: prep.numbers[i] for n, i in enumerate(ids)}
-        suffixes = (
-            {n: _suffix(prep.doc.tokens[i].config) for n, i in enumerate(ids)} if (prep.doc) else {}
-        )
-        blobs = []
-        for n, item_id in enumerate(ids):
-            ctx = Ctx(
-                self, items[n], self.citation_el, number=numbers[n], year_suffix=suffixes.get(n, "")
-            )
-            ctx.dis = self._state(prep.doc, item_id, bibliography=False)
-            blobs.append(layout.item_blob(ctx))
         # citeproc-js computes a citation's sort keys without year suffixes.
         order = self._sorted(self.citation_el, items, numbers, {})
         sort = self.citation_el.find(q("sort"))
         if sort is not None and len(order) > 1 and self._grouped_sort():
+            if blobs is None:
+                blobs = [self._cite_blob(prep, item_id, None) for item_id in ids]
             first = next(sort.iterchildren(q("key")))
             values = [
                 self._key_value(first, item, numbers[n], self.citation_el, "")
                 for n, item in enumerate(items)
             ]
-            order = _grouped(order, blobs, values, first.get("sort") == "descending")
-        return [(numbers[n], blobs[n]) for n in order]
+            names = [
+                _names_key(blob, suppressed[n] if suppressed else "")
+                for n, blob in enumerate(blobs)
+            ]
+            order = _grouped(order, names, values, first.get("sort") == "descending")
+        return order
+
+    def _cite_blob(self, prep: Prepared, item_id: str, cite: DocumentCite | None) -> Blob | None:
+        """One cite of an item, without its affixes."""
+        return self._cite_render(prep, item_id, cite)[0]
+
+    def _cite_render(
+        self, prep: Prepared, item_id: str, cite: DocumentCite | None
+    ) -> tuple[Blob | None, str]:
+        """One cite of an item, without its affixes, and the text of the names that
+        suppress-author left out of it ("" when none)."""
+        layout = self.citation_el.find(q("layout"))
+        suffix = _suffix(prep.doc.tokens[item_id].config) if prep.doc else ""
+        ctx = Ctx(
+            self,
+            prep.items[item_id],
+            self.citation_el,
+            number=prep.numbers[item_id],
+            year_suffix=suffix,
+        )
+        ctx.dis = self._state(prep.doc, item_id, bibliography=False)
+        ctx.cite = cite.state if cite is not None else None
+        return layout.item_blob(ctx), ctx.suppressed_names
+
+    def _cites(
+        self, prep: Prepared, ids: list[str], cites: Sequence[DocumentCite] | None
+    ) -> list[_Rendered]:
+        """Each cite of a citation, in the citation's sort order, with its number."""
+        renders = [
+            self._cite_render(prep, item_id, cites[n] if cites else None)
+            for n, item_id in enumerate(ids)
+        ]
+        blobs = [blob for blob, _ in renders]
+        order = self.cite_order(prep, ids, blobs, [names for _, names in renders])
+        rendered = []
+        for n in order:
+            cite = cites[n] if cites else None
+            blob, plain, n_number = blobs[n], True, prep.numbers[ids[n]]
+            if cite is not None:
+                plain = not (cite.prefix or cite.suffix) and _prints_number_only(blob, n_number)
+                if blob is not None:
+                    blob = _with_affixes(
+                        blob, _prefix_space(cite.prefix), _suffix_space(cite.suffix)
+                    )
+            author_only = cite is not None and cite.author_only
+            rendered.append(
+                _Rendered(prep.numbers[ids[n]], blob, plain, author_only, renders[n][1])
+            )
+        return rendered
 
     def _grouped_sort(self) -> bool:
         """citeproc-js keeps the cites of one author together in author-date styles that
@@ -303,7 +386,7 @@ class Engine(CompiledStyle):
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """A document's items (by id, in the order first cited), its citations as item ids, the
     citation numbers, the bibliography order and the disambiguation state (None: not needed)."""
 
@@ -314,19 +397,88 @@ class _Prepared:
     doc: Document | None
 
 
+_AMBIGUITY_CITE = CiteState(position=SUBSEQUENT, near_note=True)
+
+
+@dataclass
+class DocumentCite:
+    """A cite of an item in a document: its state (position, locator) and its affixes."""
+
+    state: CiteState
+    prefix: str = ""
+    suffix: str = ""
+    author_only: bool = False
+
+
+@dataclass
+class _Rendered:
+    """A cite as rendered in its citation: its number, its output (with the cite's affixes),
+    whether it may join a range of numbers (only when it prints its number alone), whether it
+    makes the citation author-only, and the names suppress-author left out of it."""
+
+    number: int
+    blob: Blob | None
+    plain: bool = True
+    author_only: bool = False
+    suppressed_names: str = ""  # names suppress-author left out, as they would print
+
+
+# citeproc-js puts a space after a cite's prefix that ends in a letter, a full stop, a colon,
+# a semicolon, "&", "!", "?", ")", "]", "," or a digit, and before a suffix that starts with a
+# letter, "&", "(" or "[".
+_PREFIX_SPACE = re.compile(r"[.;:&!?),\]0-9\w]$")
+_SUFFIX_SPACE = re.compile(r"^[&(\[]|^[^\W\d_]")
+
+
+def _author_only(cite: Blob | None) -> Blob:
+    """An author-only citation: the names its first cite prints, without the layout's affixes
+    or the other cites; citeproc-js's "[NO_PRINTED_FORM]" when the cite prints none."""
+    names = _first_names(cite) if cite is not None else None
+    if names is None or names.is_empty():
+        return Blob(text="[NO_PRINTED_FORM]")
+    return Blob(children=[names])
+
+
+def _with_affixes(blob: Blob, prefix: str, suffix: str) -> Blob | None:
+    """A cite with its prefix and suffix. Rich text in them (``<i>``, ``<b>``, ...) is kept
+    as markup, and a suffix is marked so that a quotation before it keeps its punctuation
+    ("“Title”, n. 3"), as citeproc-js does."""
+    if prefix:
+        blob = group([parse_markup(prefix), blob]) if "<" in prefix else wrap(blob, prefix=prefix)
+    if suffix:
+        tail = parse_markup(suffix) if "<" in suffix else leaf(suffix)
+        blob = group([blob, Blob(children=[tail], decorations=[(CITE_AFFIX, "true")])])
+    return blob
+
+
+def _prints_number_only(blob: Blob | None, number: int) -> bool:
+    """Does a cite print its citation number and nothing else? Only such cites join a range
+    ("1–3"); one that prints a locator stands alone ("2(p4)")."""
+    return blob is not None and re.sub(r"\W", "", blob.plain_with_affixes()) == str(number)
+
+
+def _prefix_space(prefix: str) -> str:
+    if not prefix:
+        return ""
+    bare = re.sub(r"<[^>]+>", "", prefix)
+    bare = re.sub("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$", "", bare)
+    spaced = prefix + " " if _PREFIX_SPACE.search(bare) else prefix
+    return re.sub(r"\s+", " ", spaced)
+
+
+def _suffix_space(suffix: str) -> str:
+    return " " + suffix if suffix and _SUFFIX_SPACE.search(suffix) else suffix
+
+
 def _suffix(config: AmbigConfig) -> str:
     return _letters(config.year_suffix) if config.year_suffix is not None else ""
 
 
 def _grouped(
-    order: list[int], blobs: list[Blob | None], values: list[tuple[bool, Any]], descending: bool
+    order: list[int], names: list[str], values: list[tuple[bool, Any]], descending: bool
 ) -> list[int]:
     """citeproc-js's grouped sort: cites sorted by their author names first, then each run of
     one author placed by the first sort key of its first cite (ties: where the run began)."""
-    names = []
-    for blob in blobs:
-        found = _first_names(blob) if blob is not None else None
-        names.append(_collate(found.plain()) if found is not None else "")
     by_author = sorted(order, key=lambda n: names[n], reverse=descending)
     placed: list[tuple[tuple[bool, Any], int]] = []
     lead: tuple[bool, Any] = (False, "")  # set at the first cite: each run sets its own
@@ -343,6 +495,12 @@ def _grouped(
 
     positions = sorted(range(len(by_author)), key=cmp_to_key(compare))
     return [by_author[p] for p in positions]
+
+
+def _names_key(blob: Blob | None, suppressed: str) -> str:
+    """The names a cite prints (or that suppress-author left out of it), to group by."""
+    found = _first_names(blob) if blob is not None else None
+    return _collate(found.plain()) if found is not None else _collate(suppressed)
 
 
 def _letters(position: int) -> str:
@@ -410,39 +568,42 @@ def _second_field(children: list[Blob], suffix: str) -> list[Blob]:
     return [left, Blob(children=[rest], decorations=[("display", "right-inline")])]
 
 
-def _collapse_numbers(
-    cites: list[tuple[int, Blob | None]], delimiter: str, dash: str
-) -> Blob | None:
-    """Runs of three or more consecutive citation numbers print as a range ("1–3")."""
-    present = [(number, blob) for number, blob in cites if blob is not None]
-    runs: list[list[tuple[int, Blob]]] = []
-    for number, blob in sorted(present, key=lambda c: c[0]):
-        if runs and runs[-1][-1][0] == number - 1:
-            runs[-1].append((number, blob))
+def _collapse_numbers(cites: list[_Rendered], delimiter: str, dash: str) -> Blob | None:
+    """Runs of three or more consecutive citation numbers print as a range ("1–3"); a cite
+    that prints more than its number (a locator, affixes) stands alone."""
+    present = [c for c in cites if c.blob is not None]
+    runs: list[list[_Rendered]] = []
+    for cite in sorted(present, key=lambda c: c.number):
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.plain and cite.plain and last.number == cite.number - 1:
+            runs[-1].append(cite)
         else:
-            runs.append([(number, blob)])
+            runs.append([cite])
     parts: list[Blob | None] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(group([run[0][1], wrap(run[-1][1], prefix=dash)]))
+            parts.append(group([run[0].blob, wrap(run[-1].blob, prefix=dash)]))
         else:
-            parts.extend(blob for _, blob in run)
+            parts.extend(c.blob for c in run)
     return group(parts, delimiter)
 
 
-def _collapse_authors(
-    citation: XmlElement, cites: list[Blob | None], delimiter: str
-) -> Blob | None:
+def _collapse_authors(citation: XmlElement, cites: list[_Rendered], delimiter: str) -> Blob | None:
     """collapse="year": cites of the same authors next to each other print the names once
-    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter."""
+    ("Knowles et al., 2023a, 2023b"), joined by the cite-group delimiter. A cite whose names
+    suppress-author left out starts a group too: "(2019, 2020)" as citeproc-js prints it."""
     group_delimiter = citation.get("cite-group-delimiter", ", ")
     after = citation.get("after-collapse-delimiter", delimiter)
     groups: list[tuple[str | None, list[Blob]]] = []
-    for cite in (c for c in cites if c is not None):
+    for rendered in cites:
+        cite = rendered.blob
+        if cite is None:
+            continue
         names = _first_names(cite)
-        key = names.plain() if names is not None else None
-        if groups and names is not None and groups[-1][0] == key:
-            names.children, names.text = [], ""  # the names print once per group
+        key = names.plain() if names is not None else rendered.suppressed_names or None
+        if groups and key is not None and groups[-1][0] == key:
+            if names is not None:
+                names.children, names.text = [], ""  # the names print once per group
             groups[-1][1].append(cite)
         else:
             groups.append((key, [cite]))

@@ -25,9 +25,13 @@ _EDITOR_TRANSLATOR = {"editor", "translator"}
 
 class Names(Element, cp.Names):
     def blob(self, ctx: Ctx) -> Blob | None:
+        started = ctx.started
         rendered = self.render(ctx, self)
         if rendered is not None:
             rendered.role = "names"
+            if _suppress_author(ctx, started):
+                ctx.suppressed_names = rendered.plain()
+                return None
         return rendered
 
     def render(self, ctx: Ctx, source: Names) -> Blob | None:
@@ -94,6 +98,18 @@ class Names(Element, cp.Names):
                 ctx.suppressed.update(ctx.rendered_variables[mark:])
                 return apply_format(ctx, rendered, self.fmt())
         return None
+
+
+def _suppress_author(ctx: Ctx, started: bool) -> bool:
+    """suppress-author: citeproc-js leaves out the first names a cite prints (or what stands
+    for them) when nothing was printed before them; the rest of the cite prints."""
+    cite = ctx.cite
+    if cite is None or not cite.suppress_author or ctx.author_suppressed or started:
+        return False
+    if ctx.in_bibliography or ctx.sorting is not None:
+        return False
+    ctx.author_suppressed = True
+    return True
 
 
 def _merge_editor_translator(ctx: Ctx, variables: list[str]) -> list[tuple[str, list[PersonName]]]:

@@ -169,6 +169,7 @@ def _split_words(given: str, hyphen: bool) -> list[str]:
     text = given if hyphen else given.replace("-", " ")
     text = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", text))
     text = re.sub(r"-([a-z])", "\u2013\\1", text)  # a lowercase part after a hyphen stays whole
+    text = re.sub(r"\.(?=[^ ])", ". ", text)  # citeproc-js: "M.Hassan" is "M. Hassan"
     parts = re.split(r"([-\s]+)", text)
     # "T.S." is two initials.
     out: list[str] = []
@@ -245,16 +246,13 @@ def _normalize(words: list[str], terminator: str) -> str:
         if not abbrev[i]:
             continue
         if i < last - 1:
-            words[i + 1] = ""
-            if (
-                not terminator.endswith(" ")
-                and words[i]
-                and _LATIN.search(words[i])
-                and (len(words[i]) > 1 or len(words[i + 2]) > 1)
-            ):
-                words[i + 1] = " "
-            stop = terminator.rstrip(_WS) if len(words[i + 2]) > 1 else terminator
-            words[i] += stop
+            # citeproc-js's doNormalize: the terminator after an initial, and a space before
+            # a word that is not one ("M.Hassan" is "M. Hassan").
+            space = "" if abbrev[i + 2] else " "
+            if len(words[i + 2]) > 1:
+                words[i + 1] = terminator.rstrip("\ufeff") + space
+            else:
+                words[i + 1] = space + terminator
         if i == last:
             words[i] += terminator
     return _tidy(words)

@@ -17,6 +17,8 @@ _NUMBER = r"[A-Za-z]*\d+[A-Za-z]*"
 _NUMERIC_RE = re.compile(rf"^\s*{_NUMBER}(?:\s*(?:[-\u2013,&]|and)\s*{_NUMBER})*\s*$")
 _PLURAL_RE = re.compile(r"\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+")
 _RANGE_RE = re.compile(r"([A-Za-z]*)(\d+)\s*[-\u2013]\s*([A-Za-z]*)(\d+)")
+# A character that makes a page value more than numbers and ranges (an item's "1759-1764.e6").
+_NOT_PAGES_RE = re.compile(r"[^\w\s,&\-\u2013\\]")
 _SEPARATOR_RE = re.compile(r"(\s*(?:[-\u2013,&]|\band\b)\s*)")
 _SEPARATORS = {"-": "\u2013", "\u2013": "\u2013", ",": ", ", "&": " & ", "and": " and "}
 
@@ -62,6 +64,8 @@ _SHORTEN = {
 
 def page_range(value: str, range_format: str | None, delimiter: str) -> str:
     """``value`` with its page ranges written in the style's page-range-format."""
+    if _NOT_PAGES_RE.search(value):
+        return value  # citeproc-js leaves a value such as "1759-1764.e6" as it is
     shorten = _SHORTEN.get(range_format or "")
 
     def one_range(match: re.Match[str]) -> str:

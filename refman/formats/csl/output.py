@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from refman.formats.csl.blob import FLIP, Blob
+from refman.formats.csl.blob import CITE_AFFIX, FLIP, Blob
 
 PUNCT = frozenset(".,;:!?")
 SWAP_IN = frozenset(".,!?")  # moved into a quotation when punctuation-in-quote is on
@@ -165,6 +165,8 @@ def _fix_seams(tokens: list[_Tok], quotes: Quotes) -> None:
         if tok.kind != "text":
             barrier = barrier or tok.attr == "display"
             after_quote = after_quote or (tok.kind == "close" and tok.attr == "quotes")
+            if tok.kind == "open" and tok.attr == CITE_AFFIX:
+                after_quote = False
             continue
         if not tok.text:
             continue

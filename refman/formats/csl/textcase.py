@@ -73,7 +73,9 @@ def _title(words: _Words) -> None:
                 first, after_punct, last = False, False, None
                 continue
             before_hyphen = tokens[ti + 1 : ti + 2] == ["-"]
-            if (
+            if token[1:] != token[1:].lower():
+                pass  # citeproc-js leaves a word with a capital inside as it is ("guiDe")
+            elif (
                 (len(token) > 1 and token.lower() not in STOP_WORDS)
                 or first
                 or after_punct

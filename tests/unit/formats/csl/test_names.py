@@ -79,3 +79,10 @@ def test_a_full_name_written_in_capitals_is_lowered_after_its_first_letters():
 def test_names_in_latin_script_are_romanesque():
     assert is_romanesque(PersonName(family="Müller"))
     assert not is_romanesque(PersonName(family="王"))
+
+
+def test_an_initial_run_into_a_given_name_gets_its_space():
+    # citeproc-js prints PMID 28754806's "M.Hassan" as "M. Hassan" (and initials as before).
+    assert initialize("M.Hassan", ". ", normalize_only=True) == "M. Hassan"
+    assert initialize("T.S.", ". ", normalize_only=True) == "T. S."
+    assert initialize("J. M.", ".", normalize_only=True) == "J.M."

@@ -71,3 +71,9 @@ def test_numbers_in_each_form(value, form, written):
 
 def test_roman_numerals():
     assert [roman(n) for n in (4, 9, 14, 1994, 3999)] == ["iv", "ix", "xiv", "mcmxciv", "mmmcmxcix"]
+
+
+def test_a_page_value_with_a_suffixed_end_is_left_as_it_is():
+    # citeproc-js prints PMID 31542275's "1759-1764.e6" unchanged, in every format.
+    assert page_range("1759-1764.e6", "chicago-16", "–") == "1759-1764.e6"
+    assert page_range("1759-1764", "chicago-16", "–") == "1759–64"

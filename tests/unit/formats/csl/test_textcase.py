@@ -50,3 +50,10 @@ def test_strip_periods_keeps_a_period_before_a_lowercase_letter():
 def test_a_lone_greek_letter_is_not_capitalised():
     assert [capitalise(w) for w in ("word", "α", "")] == ["Word", "α", ""]
     assert word_set(" a  b\nc ") == frozenset({"a", "b", "c"})
+
+
+def test_title_case_leaves_a_word_with_a_capital_inside():
+    # citeproc-js: "(BAlloon guiDe with ...)" keeps "guiDe" (PMID 31648562).
+    assert cased("the BADDASS approach (BAlloon guiDe with large bore)", "title") == (
+        "The BADDASS Approach (BAlloon guiDe with Large Bore)"
+    )
