@@ -162,7 +162,7 @@ class ItemTableModel(QAbstractTableModel):
         self._ids: list[ItemId] = []
         self._loaded = False
         # The rows: item ids, and after an expanded item -(attachment id) of each of its files.
-        self._shown: list[int] = self._ids
+        self._shown: list[int] = cast(list[int], self._ids)  # the same list: no copy
         self._expanded: dict[ItemId, list[AttachmentRow]] = {}  # each expanded item's files
         self._files: dict[int, AttachmentRow] = {}  # the files shown, by attachment id
         self._rows: dict[int, int] | None = None  # row of each entry of _shown
@@ -286,7 +286,7 @@ class ItemTableModel(QAbstractTableModel):
         """``_shown`` from ``_ids`` and the expanded items' files."""
         self._files = {f.id: f for files in self._expanded.values() for f in files}
         if not self._expanded:
-            self._shown = self._ids
+            self._shown = cast(list[int], self._ids)
         else:
             shown: list[int] = []
             for item_id in self._ids:
@@ -341,7 +341,7 @@ class ItemTableModel(QAbstractTableModel):
         if self._expanded:
             del self._shown[row + 1 : row + 1 + len(files)]
         else:
-            self._shown = self._ids
+            self._shown = cast(list[int], self._ids)
         self._rows = None
         self._pages.clear()
         self.endRemoveRows()
@@ -530,7 +530,8 @@ class ItemTableModel(QAbstractTableModel):
         markers = self.library.items.markers(ids)
         blank = (None,) * len(PAGE_KEYS)
         return [
-            (*found.get(entry, blank), flags.get(entry, ()), markers.get(entry, _NO_MARKS))
+            (*found.get(ItemId(entry), blank), flags.get(ItemId(entry), ()),
+             markers.get(ItemId(entry), _NO_MARKS))
             if entry > 0
             else (*blank, (), _NO_MARKS)
             for entry in entries

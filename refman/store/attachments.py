@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from peewee import Case, Database, fn
 
@@ -101,7 +101,8 @@ def of_items(db: Database, item_ids: Iterable[ItemId]) -> dict[ItemId, list[Atta
 def items_with_files(db: Database) -> set[ItemId]:
     """The items that have a file outside the Trash (the item table's "expand all")."""
     query = Attachment.select(Attachment.item).where(~Attachment.trashed).distinct()
-    return {ItemId(item_id) for (item_id,) in query.tuples().bind(db)}
+    rows = cast(Iterable[tuple[int]], query.tuples().bind(db))
+    return {ItemId(item_id) for (item_id,) in rows}
 
 
 def by_ids(db: Database, ids: Iterable[int]) -> list[AttachmentRow]:

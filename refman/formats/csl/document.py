@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from refman.formats.csl import FORMATS, engine, entry_texts
+from refman.formats.csl import engine, entry_texts
 from refman.formats.csl.context import (
     FIRST,
     IBID,
@@ -44,7 +44,7 @@ from refman.formats.csl.context import (
     CiteState,
 )
 from refman.formats.csl.engine import DocumentCite, Engine, Prepared
-from refman.formats.csl.output import citation_document, render
+from refman.formats.csl.output import FORMATS, citation_document, render
 from refman.formats.csl.textcase import word_set
 from refman.formats.csl_json import Json
 from refman.model import RefmanError

@@ -439,7 +439,7 @@ def _author_only(cite: Blob | None) -> Blob:
     return Blob(children=[names])
 
 
-def _with_affixes(blob: Blob, prefix: str, suffix: str) -> Blob | None:
+def _with_affixes(blob: Blob | None, prefix: str, suffix: str) -> Blob | None:
     """A cite with its prefix and suffix. Rich text in them (``<i>``, ``<b>``, ...) is kept
     as markup, and a suffix is marked so that a quotation before it keeps its punctuation
     ("“Title”, n. 3"), as citeproc-js does."""
