@@ -283,9 +283,13 @@ class AttachmentsSection(QGroupBox):
 
     def _update_buttons(self) -> None:
         chosen = self.shown.get(self.selected_id() or -1)
+        # Without files only Attach File… is offered: a row of greyed buttons says nothing.
+        has_files = bool(self.shown)
+        for button in (self.open_button, self.show_button, self.trash_button):
+            button.setVisible(has_files)
         for button in (self.open_button, self.show_button):
             button.setEnabled(chosen is not None)
-        self.view_button.setVisible(self._viewer() is not None)
+        self.view_button.setVisible(has_files and self._viewer() is not None)
         self.view_button.setEnabled(chosen is not None and chosen.is_pdf)
         writable = not self.library.read_only
         self.trash_button.setEnabled(chosen is not None and writable)

@@ -101,6 +101,7 @@ def test_an_item_without_files_says_so_and_offers_attach(window):
     assert section(window).empty.isVisible()
     assert section(window).attach_button.isEnabled()
     assert not section(window).open_button.isEnabled()
+    assert not section(window).open_button.isVisibleTo(window)  # only Attach File… offered
 
 
 def test_scans_and_files_named_pdf_that_are_none_are_flagged(window):
