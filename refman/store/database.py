@@ -186,6 +186,19 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
     return db
 
 
+# The page size of a new library. SQLite's 4 KiB page holds two compressed source records
+# (about 1.7 kB each) and leaves a fifth of it empty; 16 KiB pages hold nine, and the file of
+# 20,000 items is 8 per cent smaller (issue 18). Fixed once the file holds data: an existing
+# library keeps the size it was made with.
+PAGE_SIZE = 16_384
+
+
+def set_new_page_size(db: peewee.SqliteDatabase, path: Path) -> None:
+    """Give a file that holds nothing yet PAGE_SIZE; called before WAL, which fixes it."""
+    with translate_errors(path):
+        db.execute_sql(f"PRAGMA page_size = {PAGE_SIZE:d}")
+
+
 def use_wal(db: peewee.SqliteDatabase, path: Path) -> None:
     """Switch the file to WAL (it stays so): readers never wait for a writer. Called only once
     the file is known to be a refman library: another program's database is left as it was."""
