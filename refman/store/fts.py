@@ -288,10 +288,8 @@ def _stale(db: Database, table: FtsTable) -> list[str]:
         f"CREATE VIRTUAL TABLE temp.fts_expected USING fts5 ({columns}, {TOKENIZE}, content = '')"
     )
     try:
-        db.execute_sql(
-            f"INSERT INTO temp.fts_expected (rowid, {columns}) "
-            + ITEM_TEXT_SELECT.format(where="")
-        )
+        every_item = ITEM_TEXT_SELECT.format(where="")
+        db.execute_sql(f"INSERT INTO temp.fts_expected (rowid, {columns}) {every_item}")
         sql = (
             f"SELECT d.id FROM main.{table.name}_docsize d "
             "JOIN temp.fts_expected_docsize e ON e.id = d.id WHERE e.sz != d.sz ORDER BY d.id"

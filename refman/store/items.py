@@ -84,7 +84,7 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
-        (item_id, mapping.encode_source_record(ref.source_record))
+        (item_id, mapping.encode_source_record(ref.source_record, ref.abstract))
         for item_id, ref in new
         if ref.source_record
     ]
@@ -180,10 +180,11 @@ def _load_chunk(
     keys = citekeys.keys_of(db, ids)
     loaded = {}
     for row in rows:
-        record, damage = mapping.read_source_record(records.get(row[0]))
+        abstract = abstracts.get(row[0], "")
+        record, damage = mapping.read_source_record(records.get(row[0]), abstract)
         loaded[row[0]] = reader.reference(
             row,
-            abstract=abstracts.get(row[0], ""),
+            abstract=abstract,
             trashed=row[0] in trashed,
             creators=creators.get(row[0], ()),
             tags=tag_links.get(row[0], ()),
@@ -330,6 +331,9 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
     fts.forget(db, fts.ITEMS, [item_id])  # while the rows hold the words it was indexed with
     Item.update(values).where(Item.id == item_id).bind(db).execute()
     if updated.abstract != current.abstract:
+        if current.source_record:  # its blob may leave the old abstract to item_abstract
+            blob = mapping.encode_source_record(current.source_record)
+            SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
         ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
         rows_ = [(item_id, updated.abstract)] if updated.abstract else []
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)

@@ -663,6 +663,9 @@ def _index_items_over_stored_text(db: Database) -> None:
     """The full-text index of items reads its words from the tables (issue 18, i18-import):
     its own copy of every title, abstract and name goes, a sixth of a large library. The
     index is made anew from the items; the space the old one held is reused by later writes.
+    From this version on, a stored source record may leave out the abstract that item_abstract
+    holds (mapping.encode_source_record): the version makes an older refman refuse the
+    library rather than show records without their abstracts.
     """
     for statement in _statements(_ITEM_TEXT):
         db.execute_sql(statement)
