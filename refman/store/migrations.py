@@ -669,10 +669,10 @@ def _index_items_over_stored_text(db: Database) -> None:
     """
     for statement in _statements(_ITEM_TEXT):
         db.execute_sql(statement)
-    (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
-    if "content" in sql:  # already over the view
+    row = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
+    if row is not None and "content" in row[0]:  # already over the view
         return
-    db.execute_sql("DROP TABLE item_fts")
+    db.execute_sql("DROP TABLE IF EXISTS item_fts")
     for statement in _statements(_ITEM_FTS_OVER_TEXT):
         db.execute_sql(statement)
 
