@@ -26,7 +26,6 @@ from refman.store import tags as stored_tags
 from tests.samples import SAMPLE_FILES
 
 REFMAN = Path(sys.executable).parent / "refman"
-PAGE = 4096
 # The offscreen platform warns when asked for what only a real display does (raise a window,
 # grab the keyboard for a completer popup, propagate size hints): not our bugs.
 OFFSCREEN_NOISE = "This plugin does not support "
@@ -121,17 +120,28 @@ def root_page(path: Path, name: str) -> int:
         conn.close()
 
 
+def page_size(path: Path) -> int:
+    """The file's page size, from its header (a new library's is store.database.PAGE_SIZE,
+    an older one's may be smaller)."""
+    with path.open("rb") as handle:
+        handle.seek(16)
+        size = int.from_bytes(handle.read(2), "big")
+    return 65536 if size == 1 else size
+
+
 def overwrite_page(path: Path, page: int, data: bytes) -> None:
     """Write ``data`` over page ``page`` (1-based) of the file, as a failing disk might."""
     checkpoint(path)
+    size = page_size(path)
     with path.open("r+b") as handle:
-        handle.seek((page - 1) * PAGE)
-        handle.write(data[:PAGE])
+        handle.seek((page - 1) * size)
+        handle.write(data[:size])
 
 
 def wreck_table(path: Path, table: str = "item") -> None:
     """Garbage over the root page of a table: SQLite's quick check fails, no index can help."""
-    overwrite_page(path, root_page(path, table), bytes(range(256)) * (PAGE // 256))
+    garbage = bytes(range(256)) * (page_size(path) // 256)
+    overwrite_page(path, root_page(path, table), garbage)
 
 
 def unsort_index(path: Path, index: str, first: bytes, second: bytes) -> None:
@@ -139,10 +149,11 @@ def unsort_index(path: Path, index: str, first: bytes, second: bytes) -> None:
     the index no longer agrees with its table (``integrity_check`` finds it, ``quick_check``
     does not)."""
     checkpoint(path)
-    start = (root_page(path, index) - 1) * PAGE
+    size = page_size(path)
+    start = (root_page(path, index) - 1) * size
     with path.open("r+b") as handle:
         handle.seek(start)
-        data = bytearray(handle.read(PAGE))
+        data = bytearray(handle.read(size))
         a, b, n = data.index(first), data.index(second), len(first)
         data[a : a + n], data[b : b + n] = second, first
         handle.seek(start)

@@ -69,6 +69,8 @@ class Connection:
             version = migrations.check_version(self.db, self.path, read_only=self.read_only)
             if self.read_only:
                 return
+            if version == 0:  # a new file (check_version refused one with tables)
+                database.set_new_page_size(self.db, self.path)
             database.use_wal(self.db, self.path)
             if version < migrations.latest_version():
                 migrations.migrate(self.db)

@@ -10,6 +10,15 @@ every change small: tagging 10,000 items or deleting a MeSH heading that 50,000 
 no index row at all, and renaming a tag rewrites one (FTS5 rewrites a whole row on any
 change, so a per-item document would re-index 50,000 abstracts).
 
+``item_fts`` stores no text of its own: it is an external-content table over the view
+``item_text`` (title, abstract, creators' names, journals and year read from the tables that
+hold them), so the words are stored once, not twice (issue 18: the copy was the library's
+second largest table). FTS5 reads the view to know which words to take out when a row is
+deleted, so an item's row must leave the index *before* its text changes and come back after
+(``forget`` and ``index``; ``items.write_fields`` and ``items.delete`` do). A row forgotten after
+its text changed would leave stale words behind: ``self_check`` finds such rows by comparing
+the index's word counts with the view's.
+
 ``tag_fts`` follows renamed and deleted tags through SQL triggers (created by the
 migrations), so that no path that renames or drops tags can forget it; new tags, which are
 only ever made by ``tags.tag_ids``, are indexed there in one statement a batch (a trigger
@@ -29,13 +38,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from peewee import JOIN, Database, DatabaseError, chunked, fn
+from peewee import Database, DatabaseError, chunked
 
-from refman.model import Creator as CreatorRecord
-from refman.model import Reference
-from refman.store.bulk import CHUNK, fetch, grouped
+from refman.store.bulk import CHUNK, fetch
 from refman.store.mapping import Row
-from refman.store.schema import Creator, Item, ItemAbstract, Note, Tag
+from refman.store.schema import Item, Note, Tag
 
 TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
 # FTS5 holds the words of the rows a transaction adds in memory and writes them out as a new
@@ -59,12 +66,14 @@ class FtsTable:
     source: type[Item | Tag | Note]  # the model whose ids are the table's rowids
     rows: Rows  # the rows the table should hold for these source ids
     to_items: str  # SQL: the ids (as item_id) of the items whose rows fit "{match}"
+    content: str = ""  # the view an external-content table reads its text from
 
     @property
     def ddl(self) -> str:
         """The table as the latest migration leaves it (a test checks they agree)."""
         columns = ", ".join(self.columns)
-        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {TOKENIZE})"
+        content = f", content = '{self.content}', content_rowid = 'id'" if self.content else ""
+        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {TOKENIZE}{content})"
 
 
 # --- rows -------------------------------------------------------------------------------------
@@ -75,51 +84,30 @@ def note_text(note_html: str) -> str:
     return " ".join(html.unescape(_MARKUP.sub(" ", note_html)).split())
 
 
-def _creator_text(family: str, given: str, literal: str) -> str:
-    return " ".join(part for part in (given, family, literal) if part)
-
-
-def field_row(
-    title: str,
-    abstract: str,
-    creators: Iterable[str],
-    journals: Iterable[str],
-    year: int | None,
-) -> tuple[str, ...]:
-    """A row of item_fts."""
-    journal = "\n".join(name for name in journals if name)
-    return (title, abstract, "\n".join(creators), journal, str(year) if year else "")
-
-
-def reference_row(ref: Reference) -> tuple[str, ...]:
-    """The item_fts row of a reference about to be added."""
-    creators = [_record_text(c) for c in ref.creators]
-    journals = (ref.container_title, ref.container_title_short)
-    return field_row(ref.title, ref.abstract, creators, journals, ref.date.year)
-
-
-def _record_text(creator: CreatorRecord) -> str:
-    return _creator_text(creator.family, creator.given, creator.literal)
+# item_fts's columns, as the view ITEM_TEXT (made by the migrations) gives them.
+ITEM_COLUMNS = ("title", "abstract", "creators", "journal", "year")
+ITEM_TEXT = "item_text"
+# The view's query (a test checks that the migration made the view so), with {where}. The
+# store indexes items through this query rather than the view, so that its code also works
+# on a library at a version before the view (as the migration tests make them).
+ITEM_TEXT_SELECT = """SELECT
+    item.id AS id,
+    item.title AS title,
+    COALESCE((SELECT abstract FROM item_abstract WHERE item_id = item.id), '') AS abstract,
+    COALESCE((SELECT group_concat(name, char(10)) FROM (
+        SELECT trim(given || ' ' || family || ' ' || literal) AS name
+        FROM creator WHERE creator.item_id = item.id ORDER BY position
+    )), '') AS creators,
+    trim(container_title || char(10) || container_title_short, char(10)) AS journal,
+    CASE WHEN year THEN CAST(year AS TEXT) ELSE '' END AS year
+FROM item{where}"""
 
 
 def _item_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    abstract = fn.COALESCE(ItemAbstract.abstract, "")
-    text = (Item.title, abstract, Item.container_title, Item.container_title_short, Item.year)
-    query = Item.select(Item.id, *text).join(ItemAbstract, JOIN.LEFT_OUTER)
-    items = fetch(db, query.where(Item.id.in_(ids)))
-    names = (Creator.family, Creator.given, Creator.literal)
-    by_item = Creator.select(Creator.item, *names).where(Creator.item.in_(ids))
-    creators = grouped(fetch(db, by_item.order_by(Creator.item, Creator.position)))
-    return {
-        item_id: field_row(
-            title,
-            abstract,
-            [_creator_text(*c) for c in creators.get(item_id, ())],
-            (journal, short),
-            year,
-        )
-        for item_id, title, abstract, journal, short, year in items
-    }
+    """The rows item_fts indexes, as its content view (ITEM_TEXT) gives them."""
+    marks = ", ".join("?" * len(ids))
+    sql = ITEM_TEXT_SELECT.format(where=f" WHERE item.id IN ({marks})")
+    return {row[0]: tuple(row[1:]) for row in db.execute_sql(sql, list(ids))}
 
 
 def _tag_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -134,10 +122,11 @@ def _note_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
 
 ITEMS = FtsTable(
     "item_fts",
-    ("title", "abstract", "creators", "journal", "year"),
+    ITEM_COLUMNS,
     Item,
     _item_rows,
     "SELECT rowid AS item_id FROM item_fts WHERE {match}",  # its rowids are item ids
+    content=ITEM_TEXT,
 )
 TAGS = FtsTable(
     "tag_fts",
@@ -167,17 +156,55 @@ def insert_rows(db: Database, table: FtsTable, rows: Iterable[Row]) -> None:
 
 
 def delete_rows(db: Database, table: FtsTable, ids: Sequence[int]) -> None:
+    """Take these rows out of the index. For item_fts, FTS5 reads their words from the view:
+    call it while the items still hold the text they were indexed with (``forget``)."""
     for chunk in chunked(ids, CHUNK):
         marks = ", ".join("?" * len(chunk))
         db.execute_sql(f"DELETE FROM {table.name} WHERE rowid IN ({marks})", chunk)
 
 
-def refresh(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
-    """Index the current text of these rows (rows whose source is gone leave the index)."""
+def forget(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
+    """Take these rows out of the index, before their text changes or they are deleted."""
+    delete_rows(db, table, sorted(set(ids)))
+
+
+def index(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
+    """Add the current text of these rows, which the index does not hold (new, or forgotten).
+
+    item_fts's rows are copied from its view in one statement a chunk: the same SQL that
+    FTS5 reads when it takes them out again, so the words always agree.
+    """
     for chunk in chunked(sorted(set(ids)), CHUNK):
-        delete_rows(db, table, chunk)
-        rows = table.rows(db, chunk)
-        insert_rows(db, table, ((rowid, *row) for rowid, row in rows.items()))
+        if table.content:
+            marks = ", ".join("?" * len(chunk))
+            _index_where(db, table, f" WHERE item.id IN ({marks})", chunk)
+        else:
+            rows = table.rows(db, chunk)
+            insert_rows(db, table, ((rowid, *row) for rowid, row in rows.items()))
+
+
+def index_range(db: Database, table: FtsTable, first: int, last: int) -> None:
+    """``index`` of the rows with ids from ``first`` to ``last``: a batch of new items, in one
+    statement that reads the view by its rowid range."""
+    _index_where(db, table, " WHERE item.id BETWEEN ? AND ?", (first, last))
+
+
+def _index_where(db: Database, table: FtsTable, where: str, params: Sequence[int]) -> None:
+    """Copy item_fts's rows that ``where`` selects from ITEM_TEXT_SELECT into the index."""
+    columns = ", ".join(table.columns)
+    select = ITEM_TEXT_SELECT.format(where=where)
+    db.execute_sql(f"INSERT INTO {table.name} (rowid, {columns}) {select}", params)
+
+
+def refresh(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
+    """Index the current text of these rows again (rows whose source is gone leave the index).
+
+    For item_fts only while the items hold the text they were indexed with (a no-op then):
+    a change of their text goes between ``forget`` and ``index``.
+    """
+    ids = sorted(set(ids))
+    forget(db, table, ids)
+    index(db, table, ids)
 
 
 def rebuild(db: Database) -> None:
@@ -190,7 +217,7 @@ def rebuild(db: Database) -> None:
         db.execute_sql(f"DROP TABLE IF EXISTS {table.name}")
         db.execute_sql(table.ddl)
         configure(db, table)
-        refresh(db, table, _all_ids(db, table))
+        index(db, table, _all_ids(db, table))  # an empty table: nothing to take out first
         db.execute_sql(f"INSERT INTO {table.name} ({table.name}) VALUES ('optimize')")
 
 
@@ -212,9 +239,13 @@ def differences(db: Database) -> list[str]:
     of these statements would look like a difference."""
     problems = []
     for table in TABLES:
-        problems += _compare(db, table)
         source = table.source._meta.table_name
-        stray = f"SELECT rowid FROM {table.name} WHERE rowid NOT IN (SELECT id FROM {source})"
+        if table.content:  # reading its rows reads the view: its own rowids are in _docsize
+            problems += _missing(db, table)
+            stray = f"SELECT id FROM {table.name}_docsize WHERE id NOT IN (SELECT id FROM {source})"
+        else:
+            problems += _compare(db, table)
+            stray = f"SELECT rowid FROM {table.name} WHERE rowid NOT IN (SELECT id FROM {source})"
         problems += [
             f"{table.name} has a row for {source} {rowid}, which does not exist"
             for (rowid,) in db.execute_sql(stray + " ORDER BY rowid")
@@ -234,7 +265,42 @@ def self_check(db: Database) -> list[str]:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise
             problems.append(f"{table.name} is damaged: {exc}")
+    if not problems:
+        problems += _stale(db, ITEMS)
     return problems
+
+
+def _missing(db: Database, table: FtsTable) -> list[str]:
+    """The rows of an external-content table's source that its index does not hold."""
+    source = table.source._meta.table_name
+    sql = f"SELECT id FROM {source} WHERE id NOT IN (SELECT id FROM {table.name}_docsize)"
+    return [f"{source} {rowid} is missing from {table.name}" for (rowid,) in db.execute_sql(sql)]
+
+
+def _stale(db: Database, table: FtsTable) -> list[str]:
+    """The rows of an external-content table indexed with other words than its view holds
+    now. FTS5's own check (SQLite 3.40) does not compare such a table with its content, so
+    the view is indexed afresh in a temporary table and each row's word counts per column
+    (``_docsize``) compared: a row whose text changed behind the index differs in them."""
+    columns = ", ".join(table.columns)
+    db.execute_sql("DROP TABLE IF EXISTS temp.fts_expected")
+    db.execute_sql(
+        f"CREATE VIRTUAL TABLE temp.fts_expected USING fts5 ({columns}, {TOKENIZE}, content = '')"
+    )
+    try:
+        every_item = ITEM_TEXT_SELECT.format(where="")
+        db.execute_sql(f"INSERT INTO temp.fts_expected (rowid, {columns}) {every_item}")
+        sql = (
+            f"SELECT d.id FROM main.{table.name}_docsize d "
+            "JOIN temp.fts_expected_docsize e ON e.id = d.id WHERE e.sz != d.sz ORDER BY d.id"
+        )
+        source = table.source._meta.table_name
+        return [
+            f"{source} {rowid} has out-of-date text in {table.name}"
+            for (rowid,) in db.execute_sql(sql)
+        ]
+    finally:
+        db.execute_sql("DROP TABLE temp.fts_expected")
 
 
 def _compare(db: Database, table: FtsTable) -> list[str]:

@@ -71,7 +71,7 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
     insert_rows(db, Item._meta.table_name, mapping.ITEM_COLUMNS, item_rows)
     _insert_parts(db, new)
     _insert_tag_links(db, new)
-    fts.insert_rows(db, fts.ITEMS, ((item_id, *fts.reference_row(ref)) for item_id, ref in new))
+    fts.index_range(db, fts.ITEMS, first_id, first_id + len(new) - 1)  # from the rows above
     citekeys.assign(db, citekeys.new_keys(new))
     return [item_id for item_id, _ in new]
 
@@ -86,7 +86,7 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
-        (item_id, mapping.encode_source_record(ref.source_record))
+        (item_id, mapping.encode_source_record(ref.source_record, ref.abstract))
         for item_id, ref in new
         if ref.source_record
     ]
@@ -182,10 +182,11 @@ def _load_chunk(
     keys = citekeys.keys_of(db, ids)
     loaded = {}
     for row in rows:
-        record, damage = mapping.read_source_record(records.get(row[0]))
+        abstract = abstracts.get(row[0], "")
+        record, damage = mapping.read_source_record(records.get(row[0]), abstract)
         loaded[row[0]] = reader.reference(
             row,
-            abstract=abstracts.get(row[0], ""),
+            abstract=abstract,
             trashed=row[0] in trashed,
             creators=creators.get(row[0], ()),
             tags=tag_links.get(row[0], ()),
@@ -329,8 +330,12 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
     row = mapping.item_row(updated, item_id, current.date_added, mapping.now())
     values = dict(zip(mapping.ITEM_COLUMNS, row, strict=True))
     del values["id"], values["date_added"]
+    fts.forget(db, fts.ITEMS, [item_id])  # while the rows hold the words it was indexed with
     Item.update(values).where(Item.id == item_id).bind(db).execute()
     if updated.abstract != current.abstract:
+        if current.source_record:  # its blob may leave the old abstract to item_abstract
+            blob = mapping.encode_source_record(current.source_record)
+            SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
         ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
         rows_ = [(item_id, updated.abstract)] if updated.abstract else []
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)
@@ -339,7 +344,7 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
         creators = mapping.creator_rows(item_id, updated.creators)
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
         field_index.index_affiliations(db, [item_id], replace=True)
-    fts.refresh(db, fts.ITEMS, [item_id])
+    fts.index(db, fts.ITEMS, [item_id])
     return True
 
 
@@ -373,7 +378,8 @@ def set_trashed(db: Database, ids: Sequence[ItemId], trashed: bool) -> None:
 
 def delete(db: Database, ids: Sequence[ItemId]) -> None:
     """Delete items for good; their creators, tag links, notes and memberships go with them."""
+    fts.forget(db, fts.ITEMS, ids)  # first: FTS5 reads the words to take out from the items
     for chunk in chunked(list(ids), CHUNK):
         Item.delete().where(Item.id.in_(chunk)).bind(db).execute()
-    fts.delete_rows(db, fts.ITEMS, list(ids))  # their notes' rows go by trigger
+    # their notes' index rows go by trigger
     tags.purge_unused(db)

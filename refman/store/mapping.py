@@ -296,10 +296,16 @@ def tag_link_row(
 # before, are a compressed JSON array.
 _COMPACT = b"\x01"
 _TAG_END, _PAIR_END = "\x1f", "\x1e"
+# The compact layout with one value left out because it is the item's abstract, stored plain
+# in item_abstract (issue 18: the abstract is a third of a MEDLINE record's text, and was
+# stored twice). After the mark come the pair's index in decimal and b":", then zlib's bytes.
+# Written by items.insert only, from the latest schema on; the abstract is put back on reading.
+_SHARED = b"\x02"
 
 
-def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
-    """The tag/value pairs as one compressed blob.
+def encode_source_record(record: Sequence[tuple[str, str]], abstract: str = "") -> bytes:
+    """The tag/value pairs as one compressed blob; the first value equal to ``abstract`` (the
+    item's, when item_abstract holds it) is left out of it, to be put back on reading.
 
     One row per item instead of ~60 (a child table would hold 6 million rows for 100,000
     items); the record is only ever read whole, for export or display. zlib at level 1
@@ -308,37 +314,61 @@ def encode_source_record(record: Sequence[tuple[str, str]]) -> bytes:
     """
     text = _PAIR_END.join(map(_TAG_END.join, record))
     if text.count(_TAG_END) == len(record) and text.count(_PAIR_END) == len(record) - 1:
-        return _COMPACT + zlib.compress(text.encode("utf-8"), 1)
+        shared = _abstract_index(record, abstract)
+        if shared is None:
+            return _COMPACT + zlib.compress(text.encode("utf-8"), 1)
+        tag = record[shared][0]
+        left_out = (*record[:shared], (tag, ""), *record[shared + 1 :])
+        text = _PAIR_END.join(map(_TAG_END.join, left_out))
+        return b"%s%d:%s" % (_SHARED, shared, zlib.compress(text.encode("utf-8"), 1))
     return zlib.compress(_JSON.encode(record).encode("utf-8"), 1)
 
 
+def _abstract_index(record: Sequence[tuple[str, str]], abstract: str) -> int | None:
+    if not abstract:
+        return None
+    return next((i for i, (_, value) in enumerate(record) if value == abstract), None)
+
+
 # What a damaged blob raises on decoding: zlib's error, bytes that are not UTF-8, JSON that
-# is not JSON or not pairs.
-SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError)
+# is not JSON or not pairs, an abstract's place that is not a number or not a pair's.
+SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError, IndexError)
 SOURCE_RECORD_DAMAGED = "its stored source record cannot be read ({error})"
 
 
-def decode_source_record(blob: bytes) -> SourceRecord:
-    """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged."""
+def decode_source_record(blob: bytes, abstract: str = "") -> SourceRecord:
+    """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged. A value
+    left out for the item's abstract is ``abstract`` (empty when the caller has none)."""
+    if blob[:1] == _SHARED:
+        index, _, rest = blob[1:].partition(b":")
+        pairs = list(_compact_pairs(rest))
+        shared = int(index)  # ValueError when damaged, as for a damaged JSON blob
+        pairs[shared] = (pairs[shared][0], abstract)
+        return tuple(pairs)
     if blob[:1] == _COMPACT:
-        text = zlib.decompress(blob[1:]).decode("utf-8")
-        # Pairs each: encode_source_record wrote this layout only when no tag or value holds
-        # a separator.
-        split = tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
-        return cast(SourceRecord, split)
+        return _compact_pairs(blob[1:])
     pairs = tuple(map(tuple, json.loads(zlib.decompress(blob))))
     if not all(len(pair) == 2 for pair in pairs):
         raise ValueError("not tag/value pairs")
     return pairs
 
 
-def read_source_record(blob: bytes | None) -> tuple[SourceRecord, str]:
+def _compact_pairs(compressed: bytes) -> SourceRecord:
+    text = zlib.decompress(compressed).decode("utf-8")
+    # Pairs each: encode_source_record wrote this layout only when no tag or value holds a
+    # separator.
+    split = tuple(tuple(pair.split(_TAG_END, 1)) for pair in text.split(_PAIR_END))
+    return cast(SourceRecord, split)
+
+
+def read_source_record(blob: bytes | None, abstract: str = "") -> tuple[SourceRecord, str]:
     """(pairs, "") for a sound blob or none; ((), what is wrong) for a damaged one: one item's
-    damaged record must not stop a listing or an export of the whole library."""
+    damaged record must not stop a listing or an export of the whole library. ``abstract``:
+    the item's, for a blob that left it out (see encode_source_record)."""
     if blob is None:
         return (), ""
     try:
-        return decode_source_record(blob), ""
+        return decode_source_record(blob, abstract), ""
     except SOURCE_RECORD_ERRORS as exc:
         return (), SOURCE_RECORD_DAMAGED.format(error=exc)
 

@@ -633,6 +633,50 @@ def _add_saved_searches(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_ITEM_TEXT = """
+-- The words item_fts indexes, read where they are stored: item_fts keeps no copy of its own
+-- (an external-content FTS5 table over this view; fts.py says how it is kept in step).
+CREATE VIEW IF NOT EXISTS item_text AS SELECT
+    item.id AS id,
+    item.title AS title,
+    COALESCE((SELECT abstract FROM item_abstract WHERE item_id = item.id), '') AS abstract,
+    COALESCE((SELECT group_concat(name, char(10)) FROM (
+        SELECT trim(given || ' ' || family || ' ' || literal) AS name
+        FROM creator WHERE creator.item_id = item.id ORDER BY position
+    )), '') AS creators,
+    trim(container_title || char(10) || container_title_short, char(10)) AS journal,
+    CASE WHEN year THEN CAST(year AS TEXT) ELSE '' END AS year
+FROM item;
+"""
+_ITEM_FTS_OVER_TEXT = """
+CREATE VIRTUAL TABLE item_fts USING fts5 (
+    title, abstract, creators, journal, year,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
+    content = 'item_text', content_rowid = 'id'
+);
+INSERT INTO item_fts (item_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO item_fts (item_fts) VALUES ('rebuild');
+"""
+
+
+def _index_items_over_stored_text(db: Database) -> None:
+    """The full-text index of items reads its words from the tables (issue 18, i18-import):
+    its own copy of every title, abstract and name goes, a sixth of a large library. The
+    index is made anew from the items; the space the old one held is reused by later writes.
+    From this version on, a stored source record may leave out the abstract that item_abstract
+    holds (mapping.encode_source_record): the version makes an older refman refuse the
+    library rather than show records without their abstracts.
+    """
+    for statement in _statements(_ITEM_TEXT):
+        db.execute_sql(statement)
+    row = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
+    if row is not None and "content" in row[0]:  # already over the view
+        return
+    db.execute_sql("DROP TABLE IF EXISTS item_fts")
+    for statement in _statements(_ITEM_FTS_OVER_TEXT):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -649,6 +693,7 @@ MIGRATIONS: list[Migration] = [
     _add_field_indexes,  # PubMed-syntax search (issue 16, i16-query): [sh], [ad], [la], [pt]
     _add_citation_keys,  # citation keys (issue 16, i16-keys): the tables and every item's key
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
+    _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
 ]
 
 

@@ -2,12 +2,13 @@
 the connections counted for the SQLite-only rule, and damage recorded once found."""
 
 import sqlite3
+from contextlib import closing
 
 import peewee
 import pytest
 
-from refman.model import BusyError, DamageFoundError, DiskFullError, LibraryError
-from refman.store import database, migrations
+from refman.model import BusyError, DamageFoundError, DiskFullError, LibraryError, Reference
+from refman.store import database, items, migrations
 from refman.store.connection import Connection
 
 
@@ -28,6 +29,19 @@ def test_new_library_has_wal_foreign_keys_busy_timeout_and_normal_sync(connectio
     assert pragma(connection, "busy_timeout") == 5000
     assert pragma(connection, "synchronous") == 1  # NORMAL
     assert pragma(connection, "user_version") == migrations.latest_version()
+
+
+def test_a_new_library_gets_large_pages_and_an_older_one_keeps_its_own(path, tmp_path, monkeypatch):
+    older = tmp_path / "older.sqlite"
+    with monkeypatch.context() as patch:  # a library made before: SQLite's 4 KiB pages
+        patch.setattr(database, "PAGE_SIZE", 4096)
+        with closing(Connection(older)) as old, old.writing() as db:
+            (item_id,) = items.insert(db, [Reference(title="Kept")])
+    with closing(Connection(older)) as old, closing(Connection(path)) as new:
+        assert pragma(new, "page_size") == database.PAGE_SIZE != 4096
+        assert pragma(old, "page_size") == 4096
+        with old.reading() as db:
+            assert items.load(db, [item_id])[0].title == "Kept"
 
 
 def test_a_file_that_is_not_sqlite_is_a_plain_library_error(path):

@@ -346,3 +346,18 @@ def test_source_records_stored_as_json_by_earlier_versions_are_read(db):
     old_layout = zlib.compress(json.dumps(record, ensure_ascii=False).encode("utf-8"), 1)
     db.execute_sql("UPDATE source_record SET pairs = ? WHERE item_id = ?", (old_layout, item_id))
     assert items.load(db, [item_id])[0].source_record == record
+
+
+def test_the_source_record_keeps_its_abstract_once_and_the_original_after_an_edit(db):
+    abstract = "Cardiomyocytes proliferate after injury. " * 10
+    record = (("PMID", "1"), ("TI", "Hearts"), ("AB", abstract), ("FAU", "Knowles, Carla"))
+    ref = Reference(title="Hearts", abstract=abstract, source_record=record)
+    (item_id,) = items.insert(db, [ref])
+    (blob,) = db.execute_sql("SELECT pairs FROM source_record").fetchone()
+    assert abstract.split()[0].encode() not in zlib.decompress(blob[blob.index(b":") + 1 :])
+    assert items.load(db, [item_id])[0].source_record == record
+    items.update(db, item_id, {"abstract": "Edited in refman."})
+    (edited,) = items.load(db, [item_id])
+    assert (edited.abstract, edited.source_record) == ("Edited in refman.", record)
+    items.update(db, item_id, {"abstract": ""})
+    assert items.load(db, [item_id])[0].source_record == record

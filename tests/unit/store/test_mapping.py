@@ -57,6 +57,28 @@ def test_any_source_record_comes_back_from_its_blob(record):
     assert mapping.read_source_record(blob) == (record, "")
 
 
+@given(
+    record=st.lists(st.tuples(TEXT, TEXT), max_size=6).map(tuple),
+    abstract=TEXT,
+    at=st.integers(0, 6),
+)
+def test_a_record_that_holds_the_abstract_comes_back_with_it(record, abstract, at):
+    record = (*record[:at], ("AB", abstract), *record[at:])
+    blob = mapping.encode_source_record(record, abstract)
+    assert mapping.read_source_record(blob, abstract) == (record, "")
+
+
+def test_the_abstract_is_left_out_of_the_blob_and_put_back_on_reading():
+    abstract = "Cardiomyocytes proliferate after injury in adult zebrafish. " * 20
+    record = (("PMID", "1"), ("TI", "Hearts"), ("AB", abstract), ("FAU", "Knowles, Carla"))
+    shared = mapping.encode_source_record(record, abstract)
+    assert len(shared) < len(mapping.encode_source_record(record)) * 0.5
+    assert mapping.decode_source_record(shared, abstract) == record
+    without = mapping.decode_source_record(shared)  # a caller that has no abstract at hand
+    assert without == (("PMID", "1"), ("TI", "Hearts"), ("AB", ""), ("FAU", "Knowles, Carla"))
+    assert mapping.encode_source_record(record, "not in it")[:1] == b"\x01"
+
+
 def test_plain_records_are_packed_compactly_and_others_as_json():
     plain = (("PMID", "1"), ("TI", "A title"))
     assert mapping.encode_source_record(plain)[:1] == b"\x01"
@@ -72,6 +94,8 @@ def test_a_damaged_blob_spoils_only_its_record_and_says_what_is_wrong():
         b"garbage",
         zlib.compress(b"[1, 2, 3]"),  # JSON, but not pairs
         b"\x01" + zlib.compress(b"\xff\xfe"),  # not UTF-8
+        b"\x02x:" + zlib.compress(b"AB\x1f"),  # the abstract's place is no number
+        b"\x029:" + zlib.compress(b"AB\x1f"),  # nor a pair's
     ):
         record, damage = mapping.read_source_record(blob)
         assert record == ()

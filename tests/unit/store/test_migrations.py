@@ -6,8 +6,8 @@ from contextlib import closing
 
 import pytest
 
-from refman.model import Creator, LibraryError, Reference, Tag, ViewQuery
-from refman.store import items, mapping, migrations, search, tags
+from refman.model import Creator, LibraryError, PartialDate, Reference, Tag, ViewQuery
+from refman.store import fts, items, mapping, migrations, search, tags
 from refman.store.connection import Connection
 
 
@@ -167,3 +167,71 @@ def test_a_version_4_library_marks_the_editors_in_its_creator_summaries(path, mo
             "Mirzaa (ed.)",
             "Ishikawa",
         ]
+
+
+ITEM_TEXT_PAPERS = [
+    Reference(
+        title="Zebrafish heart regeneration",
+        abstract="Cardiomyocytes proliferate after injury.",
+        container_title="Developmental Biology",
+        container_title_short="Dev Biol",
+        date=PartialDate(2019),
+        creators=(Creator("Knowles", "Carla"), Creator(literal="WHO Study Group")),
+        tags=(Tag("Heart", "mesh"),),
+    ),
+    Reference(title="Axolotl limbs", creators=(Creator("Raval", "M"),), date=PartialDate(2021)),
+    Reference(title="No words but these"),
+]
+ITEM_TEXT_QUERIES = [
+    "zebrafish",
+    "cardiomyocytes",
+    "knowles",
+    "who study",
+    "dev biol",
+    "2021",
+    "axolotl[ti]",
+    "knowles c[au]",
+    "proliferate[tiab]",
+    "developmental biology[ta]",
+]
+
+
+def searched(db, queries) -> dict[str, list[int]]:
+    return {
+        text: search.search_ids(db, ViewQuery(text), sort="title", descending=False)
+        for text in queries
+    }
+
+
+def test_the_item_index_step_keeps_every_search_and_drops_the_indexs_own_copy(path, monkeypatch):
+    step = migrations.MIGRATIONS.index(migrations._index_items_over_stored_text)
+    with monkeypatch.context() as patch:  # refman as it was: the index kept its own copy
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, ITEM_TEXT_PAPERS)
+            assert "item_fts_content" in table_names(db)
+            before = searched(db, ITEM_TEXT_QUERIES)
+            loaded = items.load(db, ids)
+    assert all(before.values()), before  # every query finds something
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert "item_fts_content" not in table_names(db)
+        assert searched(db, ITEM_TEXT_QUERIES) == before
+        assert items.load(db, ids) == loaded  # what exports and the detail pane read
+        assert fts.differences(db) + fts.self_check(db) == []
+        items.update(db, ids[0], {"title": "Medaka fins"})  # kept in step from here on
+        assert searched(db, ["zebrafish", "medaka"]) == {"zebrafish": [], "medaka": [ids[0]]}
+    with closing(Connection(path)) as again, again.writing() as db:  # a second run: no change
+        migrations._index_items_over_stored_text(db)
+        assert fts.differences(db) + fts.self_check(db) == []
+
+
+def test_the_view_the_item_index_reads_is_the_query_the_store_indexes_with(path):
+    with closing(Connection(path)) as connection, connection.reading() as db:
+        (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_text'").fetchone()
+    expected = "CREATE VIEW item_text AS " + fts.ITEM_TEXT_SELECT.format(where="")
+    assert sql.split() == expected.split()
+
+
+def table_names(db) -> set[str]:
+    return {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master")}
