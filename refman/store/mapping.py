@@ -347,10 +347,10 @@ def decode_source_record(blob: bytes, abstract: str = "") -> SourceRecord:
         return tuple(pairs)
     if blob[:1] == _COMPACT:
         return _compact_pairs(blob[1:])
-    pairs = tuple(map(tuple, json.loads(zlib.decompress(blob))))
-    if not all(len(pair) == 2 for pair in pairs):
+    listed = tuple(map(tuple, json.loads(zlib.decompress(blob))))
+    if not all(len(pair) == 2 for pair in listed):
         raise ValueError("not tag/value pairs")
-    return pairs
+    return cast(SourceRecord, listed)
 
 
 def _compact_pairs(compressed: bytes) -> SourceRecord:
