@@ -189,9 +189,10 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
 # The page size of a new library. SQLite's 4 KiB page holds two compressed source records
 # (about 1.7 kB each) and leaves a fifth of it empty. At 20,000 items, 8 KiB pages make the
 # file 4 per cent smaller and 16 KiB pages 6 per cent, but with the same cache (in bytes) the
-# import's peak memory grew by 60 MB and 100 MB: 8 KiB is the balance (issue 18). Fixed once
-# the file holds data: an existing library keeps the size it was made with.
-PAGE_SIZE = 8_192
+# import's peak memory grew by 60 MB and 100 MB, which took a 100 MB EndNote import past its
+# tested 200 MB bound: 4 KiB stays (issue 18). Fixed once the file holds data: an existing
+# library keeps the size it was made with.
+PAGE_SIZE = 4_096
 
 
 def set_new_page_size(db: peewee.SqliteDatabase, path: Path) -> None:

@@ -208,7 +208,7 @@ def test_a_double_click_on_a_file_opens_it_and_show_file_opens_its_folder(window
     assert stored.read_bytes() == paper.read_bytes()  # the library's own copy
     menu = window.attachment_actions.file_menu(window.table_model.index(row, TITLE))
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Open", "Show File", "Move to Trash"]  # no viewer in this window
+    assert texts == ["Open", "Show File", "View in refman", "Move to Trash"]
     next(a for a in menu.actions() if a.text() == "Show File").trigger()
     assert opened[-1] == str(stored.parent)
 
@@ -393,7 +393,7 @@ def test_move_to_trash_in_a_file_rows_menu(window, paper, data_file):
     assert not window.library.attachments.get(pdf).trashed
     row = model.row_of(seed)
     assert shown_titles(window)[row + 1] == REAL_PDF and "data.csv" not in shown_titles(window)
-    assert window.editor.undo_stack.undoText() == "Move 1 file to Trash"
+    assert window.editor.undo_stack.undoText() == "Move 1 attachment to Trash"
 
 
 def test_pdfs_and_folders_of_pdfs_go_to_the_pdf_import_reference_files_as_before(tmp_path):

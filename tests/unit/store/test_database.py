@@ -31,15 +31,17 @@ def test_new_library_has_wal_foreign_keys_busy_timeout_and_normal_sync(connectio
     assert pragma(connection, "user_version") == migrations.latest_version()
 
 
-def test_a_new_library_gets_large_pages_and_an_older_one_keeps_its_own(path, tmp_path, monkeypatch):
+def test_a_new_library_gets_the_page_size_and_an_older_one_keeps_its_own(
+    path, tmp_path, monkeypatch
+):
     older = tmp_path / "older.sqlite"
-    with monkeypatch.context() as patch:  # a library made before: SQLite's 4 KiB pages
-        patch.setattr(database, "PAGE_SIZE", 4096)
+    with monkeypatch.context() as patch:  # a library made with other pages than today's
+        patch.setattr(database, "PAGE_SIZE", 8192)
         with closing(Connection(older)) as old, old.writing() as db:
             (item_id,) = items.insert(db, [Reference(title="Kept")])
     with closing(Connection(older)) as old, closing(Connection(path)) as new:
-        assert pragma(new, "page_size") == database.PAGE_SIZE != 4096
-        assert pragma(old, "page_size") == 4096
+        assert pragma(new, "page_size") == database.PAGE_SIZE != 8192
+        assert pragma(old, "page_size") == 8192
         with old.reading() as db:
             assert items.load(db, [item_id])[0].title == "Kept"
 
