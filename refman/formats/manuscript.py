@@ -296,7 +296,10 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
         _collect(manuscript, para, fields)
 
 
-def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[tuple]) -> None:
+_Field = tuple[str, list[Any], str, bool]  # code, runs begin..end, result text, ended here
+
+
+def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]) -> None:
     """The paragraph's fields written before and its typed citations, in order."""
     here: list[tuple[int, Found]] = []
     for code, runs, result, _ended in fields:
@@ -341,7 +344,7 @@ def _docx_runs(paragraph: Any) -> Iterator[Any]:
         yield element
 
 
-def _docx_fields(paragraph: Any) -> list[tuple[str, list[Any], str, bool]]:
+def _docx_fields(paragraph: Any) -> list[_Field]:
     """The complex fields starting in a paragraph: (code, runs begin..end, result text, ended
     in this paragraph). A field's code may be split over many ``w:instrText`` runs."""
     fields = []
@@ -586,7 +589,8 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
 def _serialise(tree: Any) -> bytes:
     if isinstance(tree, bytes):
         return tree
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    data: bytes = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 def _write_zip(manuscript: Manuscript, changed: dict[str, bytes], out: Path) -> None:

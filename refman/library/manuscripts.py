@@ -188,7 +188,8 @@ def _resolve_field(
     for entry in data.get("citationItems") or []:
         if not isinstance(entry, dict):
             continue
-        item_data = entry.get("itemData") if isinstance(entry.get("itemData"), dict) else {}
+        given = entry.get("itemData")
+        item_data: dict[str, Any] = given if isinstance(given, dict) else {}
         item_id = _field_item(library, entry, item_data, report)
         key = _embed(item_data, entry, embedded, report) if item_id is None else str(item_id)
         cite = _cite(key, str(entry.get("locator") or ""), str(entry.get("label") or ""),

@@ -355,3 +355,24 @@ def test_an_out_that_cannot_be_written_is_said(library, tmp_path):
     source = body_docx(tmp_path, w_para(*TYPED))
     with pytest.raises(RefmanError, match="Cannot write"):
         manuscripts.format_document(library, source, tmp_path / "missing" / "out.docx")
+
+
+def test_the_command_line_reports_and_exits_1_on_unknown_keys(tmp_path):
+    from tests.safety_helpers import refman
+
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.text(MEDLINE)
+        item = library.items.with_identifiers("pmid", ["8254675"])["8254675"]
+        library.keys.set(item, "gout1993gtpase")
+    source = body_docx(tmp_path, w_para("See [@gout1993gtpase, p. 3]."))
+    done = refman(path, "format-document", source, tmp_path / "out.docx", "--style", "apa")
+    assert done.returncode == 0, done.stderr
+    assert "1 citation of 1 item in apa" in done.stdout
+    assert "1 retracted item cited in the manuscript: PMID 8254675" in done.stdout
+    assert [r for _, r in docx_fields(tmp_path / "out.docx")][0] == "(Gout, 1993, p. 3)"
+    bad = body_docx(tmp_path, w_para("See [@missing2001]."), name="bad.docx")
+    done = refman(path, "format-document", bad, tmp_path / "bad-out.docx")
+    assert done.returncode == 1
+    assert "refman: 1 citation in" in done.stderr and "@missing2001" in done.stderr
+    assert not (tmp_path / "bad-out.docx").exists()
