@@ -341,6 +341,8 @@ def _docx_runs(paragraph: Any) -> Iterator[Any]:
         ancestor = element.getparent()
         if ancestor is not None and ancestor.tag in (_w("del"), _w("moveFrom")):
             continue
+        if next(element.iterancestors(_w("p")), None) is not paragraph:
+            continue  # a text box's paragraph inside this one: read on its own
         yield element
 
 
@@ -412,6 +414,9 @@ _ODT_BREAKS = {_t("s"), _t("tab"), _t("line-break"), _t("note"), _t("reference-m
                _t("reference-mark-end"), _t("reference-mark"), _t("bookmark")}
 
 
+_ODT_SKIPPED = {_t("tracked-changes"), f"{{{OFFICE}}}annotation"}
+
+
 def _scan_odt(manuscript: Manuscript, root: Any) -> None:
     body = root.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     if body is None:
@@ -426,6 +431,8 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
     for paragraph in body.iter(_t("p"), _t("h")):
         if manuscript._bibliography is not None and _inside(paragraph, manuscript._bibliography):
             continue
+        if any(a.tag in _ODT_SKIPPED for a in paragraph.iterancestors()):
+            continue  # deleted text kept for tracked changes, a comment
         holder = next((a for a in paragraph.iterancestors(_t("note"))), None)
         note = notes.get(holder, 0) if holder is not None else 0
         if not note:
@@ -452,7 +459,8 @@ def _odt_paragraph(paragraph: Any, number: int, note: int) -> _Paragraph:
     def walk(element: Any) -> None:
         add(element, "text")
         for child in element:
-            if child.tag in _ODT_BREAKS or not isinstance(child.tag, str):
+            if (child.tag in _ODT_BREAKS or not isinstance(child.tag, str)
+                    or not child.tag.startswith(f"{{{TEXT}}}")):  # a frame, a comment
                 parts.append("\x00")
             else:
                 walk(child)

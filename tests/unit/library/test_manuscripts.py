@@ -376,3 +376,23 @@ def test_the_command_line_reports_and_exits_1_on_unknown_keys(tmp_path):
     assert done.returncode == 1
     assert "refman: 1 citation in" in done.stderr and "@missing2001" in done.stderr
     assert not (tmp_path / "bad-out.docx").exists()
+
+
+def test_libreoffice_footnotes_are_read_and_deleted_text_and_comments_are_not(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:tracked-changes><text:changed-region text:id='d1'><text:deletion>"
+        "<text:p>Gone [@nobody2020]</text:p></text:deletion></text:changed-region>"
+        "</text:tracked-changes>",
+        "<text:p>Body [@knowles2023safety]<office:annotation><text:p>[@nobody2021]</text:p>"
+        "</office:annotation> and a note<text:note text:id='n2' text:note-class='footnote'>"
+        "<text:note-citation>2</text:note-citation><text:note-body>"
+        "<text:p>See [@gout1993gtpase].</text:p></text:note-body></text:note>.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, AMA)
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["1", "2"]
+    assert citation_json(marks[1][0])["properties"]["noteIndex"] == 2  # the second footnote
+    root = xml(out, "content.xml")
+    texts = "".join(root.itertext())
+    assert "Gone [@nobody2020]" in texts and "[@nobody2021]" in texts  # left as they were
