@@ -210,6 +210,7 @@ class _Paragraph:
     text: str = ""
     segments: list[_Segment] = field(default_factory=list)
     run_offsets: dict[Any, int] = field(default_factory=dict)  # a field's begin run: where
+    footnotes: list[tuple[int, str]] = field(default_factory=list)  # (where, footnote id)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -273,7 +274,9 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
     body = root.find(_w("body"))
     if body is None:
         raise RefmanError(f"{manuscript.path} is damaged: its document has no body.")
+    footnotes = _docx_footnotes(manuscript)
     number = 0
+    notes = 0  # footnotes referred to so far: a footnote's number
     bibl_open = False
     for paragraph in body.iter(_w("p")):
         number += 1
@@ -293,19 +296,40 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
         if para.text.strip() == BIBLIOGRAPHY_MARKER and manuscript._bibliography is None:
             manuscript._bibliography = paragraph
             continue
-        _collect(manuscript, para, fields)
+        here = _collect(manuscript, para, fields)
+        for offset, note_id in para.footnotes:  # a footnote's citations where it is referred to
+            notes += 1
+            for note_paragraph in footnotes.get(note_id, []):
+                note_para = _docx_paragraph(note_paragraph, number)
+                note_para.note = notes
+                here += [(offset, found) for _, found in
+                         _collect(manuscript, note_para, _docx_fields(note_paragraph))]
+        manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+
+
+def _docx_footnotes(manuscript: Manuscript) -> dict[str, list[Any]]:
+    """{footnote id: its paragraphs} of word/footnotes.xml (kept to be written back)."""
+    name = "word/footnotes.xml"
+    if name not in manuscript._parts:
+        return {}
+    root = _parse(manuscript.path, name, manuscript._parts[name])
+    manuscript._trees[name] = root
+    notes = root.iter(_w("footnote"))
+    return {note.get(_w("id")) or "": list(note.iter(_w("p"))) for note in notes}
 
 
 _Field = tuple[str, list[Any], str, bool]  # code, runs begin..end, result text, ended here
 
 
-def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]) -> None:
-    """The paragraph's fields written before and its typed citations, in order."""
+def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
+             ) -> list[tuple[int, Found]]:
+    """The paragraph's fields written before and its typed citations, with their offsets."""
     here: list[tuple[int, Found]] = []
     for code, runs, result, _ended in fields:
         if not code.startswith(f"ADDIN {ITEM_CODE}"):
             continue
-        found = Found(para.number, result, result, data=_field_json(code, manuscript.path))
+        found = Found(para.number, result, result, data=_field_json(code, manuscript.path),
+                      note=para.note)
         found._anchor = ("field", runs)
         here.append((_offset_of(para, runs[0]), found))
     for start, end, cites in _find_typed(para):
@@ -315,7 +339,7 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]) -> 
         here.append((start, found))
     if here:
         manuscript._paragraphs.append(para)
-    manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+    return sorted(here, key=lambda pair: pair[0])
 
 
 def _offset_of(para: _Paragraph, run: Any) -> int:
@@ -397,6 +421,9 @@ def _docx_paragraph(paragraph: Any, number: int) -> _Paragraph:
             elif child.tag == _w("t") and not in_field:
                 para.segments.append(_Segment(child, "text", sum(map(len, parts))))
                 parts.append(child.text or "")
+            elif child.tag == _w("footnoteReference"):
+                para.footnotes.append((sum(map(len, parts)), child.get(_w("id")) or ""))
+                parts.append("\x00")
             elif child.tag != _w("rPr"):
                 parts.append("\x00")
     para.text = "".join(parts)
@@ -586,6 +613,8 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
     if manuscript.kind == DOCX:
         _write_docx_bibliography(manuscript, rendered.bibliography)
         changed = {"word/document.xml": manuscript._trees["word/document.xml"]}
+        if any(found.note for found in manuscript.found):  # else footnotes.xml stays as it was
+            changed["word/footnotes.xml"] = manuscript._trees["word/footnotes.xml"]
         changed.update(_docx_preferences(manuscript, preferences(rendered.style_id, DOCX)))
     else:
         _write_odt_bibliography(manuscript, rendered.bibliography)

@@ -396,3 +396,30 @@ def test_libreoffice_footnotes_are_read_and_deleted_text_and_comments_are_not(li
     root = xml(out, "content.xml")
     texts = "".join(root.itertext())
     assert "Gone [@nobody2020]" in texts and "[@nobody2021]" in texts  # left as they were
+
+
+def test_word_footnotes_are_read_with_their_note_number(library, tmp_path):
+    source = body_docx(tmp_path, '<w:p><w:r><w:t xml:space="preserve">Body [@zed2019mouse] and'
+                       '</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r>'
+                       '<w:r><w:t xml:space="preserve"> then [@knowles2023safety].</w:t></w:r>'
+                       "</w:p>")
+    footnotes = parts(source)["word/footnotes.xml"].replace(  # a second footnote, citing
+        b"</w:footnotes>",
+        b'<w:footnote w:id="2"><w:p><w:r><w:t>See [@gout1993gtpase, p. 4].</w:t></w:r></w:p>'
+        b"</w:footnote></w:footnotes>",
+    )
+    edited = tmp_path / "notes.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(edited, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, footnotes if info.filename == "word/footnotes.xml"
+                         else old.read(info))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, edited, out, AMA)
+    body = [r for _, r in docx_fields(out)]
+    assert body[:2] == ["1", "3"]  # the footnote's citation comes between them: number 2
+    note_root = xml(out, "word/footnotes.xml")
+    runs = list(note_root.iter(f"{W}instrText"))
+    data = citation_json(runs[0].text.strip())
+    assert data["properties"]["noteIndex"] == 2  # the second footnote reference in the text
+    assert data["properties"]["formattedCitation"] == "2(p4)"
+    assert "A footnote that stays as written." in "".join(note_root.itertext())
