@@ -66,6 +66,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .docx is an OLE
 # A Pandoc citation: [prefix @key, locator suffix; ...]; a PMID citation: [PMID: 1, 2].
 PANDOC_RE = re.compile(r"\[([^\[\]\x00]*?-?@[A-Za-z0-9_][^\[\]\x00]*?)\]")
 PMID_RE = re.compile(r"\[\s*PMID:?\s*(\d+(?:\s*[,;]\s*(?:PMID:?\s*)?\d+)*)\s*\]", re.IGNORECASE)
+# Zotero's scannable cite (RTF/ODF Scan): { prefix | Author, Year | locator | suffix | zu:0:KEY };
+# markers side by side (spaces between) make one citation, as Zotero's ODF Scan reads them.
+_FIELD = r"([^|{}\x00]*)\|"
+_MARKER = rf"\{{\s*{_FIELD * 4}\s*((?:zu|zg|zotero):[^{{}}|\s\x00]*)\s*\}}"
+MARKER_RE = re.compile(_MARKER)
+MARKERS_RE = re.compile(rf"{_MARKER}(?:\s*{_MARKER})*")
 _KEY_RE = re.compile(
     r"(?P<prefix>.*?)(?P<minus>-?)@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/-]*)(?P<rest>.*)", re.S
 )
@@ -98,6 +104,7 @@ class TypedCite:
 
     key: str = ""
     pmid: str = ""
+    marker: str = ""  # a Zotero scannable cite's "Author, Year" (its key is in ``key``)
     locator: str = ""
     label: str = ""
     prefix: str = ""
@@ -226,6 +233,8 @@ def _find_typed(paragraph: _Paragraph) -> list[tuple[int, int, list[TypedCite]]]
         cites = parse_pandoc(match.group(1))
         if cites:
             spans.append((match.start(), match.end(), cites))
+    for match in MARKERS_RE.finditer(paragraph.text):
+        spans.append((match.start(), match.end(), parse_markers(match.group(0))))
     for match in PMID_RE.finditer(paragraph.text):
         pmids = re.findall(r"\d+", match.group(1))
         spans.append((match.start(), match.end(), [TypedCite(pmid=p) for p in pmids]))
@@ -245,6 +254,21 @@ def parse_pandoc(inside: str) -> list[TypedCite]:
         cite = TypedCite(key=key, prefix=match.group("prefix").strip(),
                          suppress_author=bool(match.group("minus")))
         _locator_and_suffix(cite, rest)
+        cites.append(cite)
+    return cites
+
+
+def parse_markers(text: str) -> list[TypedCite]:
+    """The cites of side-by-side Zotero scannable cites."""
+    cites = []
+    for prefix, names, locator, suffix, key in MARKER_RE.findall(text):
+        names = names.strip()
+        cite = TypedCite(key=key.rsplit(":", 1)[-1].rsplit("/", 1)[-1], prefix=prefix.strip(),
+                         marker=names.lstrip("-").strip(), suppress_author=names.startswith("-"))
+        _locator_and_suffix(cite, locator)
+        if cite.suffix and not cite.locator:  # a locator that is not one: keep it as written
+            cite.locator, cite.label = cite.suffix, "page"
+        cite.suffix = suffix.strip()
         cites.append(cite)
     return cites
 

@@ -18,6 +18,7 @@ written, and each one is listed with its paragraph and the text around it. A ret
 from __future__ import annotations
 
 import random
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,7 +145,7 @@ def _resolve(
     for typed in found.cites:
         item_id = _typed_item(library, typed)
         if item_id is None:
-            missing.append(f"@{typed.key}" if typed.key else f"PMID {typed.pmid}")
+            missing.append(_typed_name(typed))
             continue
         resolved.cites.append(_cite(str(item_id), typed.locator, typed.label, typed.prefix,
                                     typed.suffix, typed.suppress_author))
@@ -152,10 +153,35 @@ def _resolve(
     return resolved, missing
 
 
+def _typed_name(typed: docs.TypedCite) -> str:
+    if typed.marker:
+        return f"{{ {typed.marker} | {typed.key} }}"
+    return f"@{typed.key}" if typed.key else f"PMID {typed.pmid}"
+
+
 def _typed_item(library: Library, typed: docs.TypedCite) -> ItemId | None:
     if typed.key:
-        return library.keys.item_with(typed.key)
+        found = library.keys.item_with(typed.key)
+        if found is not None or not typed.marker:
+            return found
+        return _item_by_author_year(library, typed.marker)
     return library.items.with_identifiers("pmid", [typed.pmid]).get(typed.pmid)
+
+
+def _item_by_author_year(library: Library, marker: str) -> ItemId | None:
+    """The one item whose first author and year a scannable cite names ("Knowles et al.,
+    2023"); None when none or several match (then it is listed as unknown)."""
+    from refman.model import ViewQuery
+
+    match = re.match(r"\s*([^\W\d][\w'’-]*).*?\b(\d{4})[a-z]?\s*$", marker)
+    if not match:
+        return None
+    try:
+        query = f"{match.group(1)}[au] AND {match.group(2)}[dp]"
+        found = library.items.search(ViewQuery(text=query))
+    except RefmanError:
+        return None
+    return found[0] if len(found) == 1 else None
 
 
 def _cite(item_id: str, locator: str, label: str, prefix: str, suffix: str,

@@ -423,3 +423,20 @@ def test_word_footnotes_are_read_with_their_note_number(library, tmp_path):
     assert data["properties"]["noteIndex"] == 2  # the second footnote reference in the text
     assert data["properties"]["formattedCitation"] == "2(p4)"
     assert "A footnote that stays as written." in "".join(note_root.itertext())
+
+
+def test_zotero_scannable_cites_are_found_by_first_author_and_year(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>Seen { | Knowles et al., 2023 | p. 3 | | zu:0:ABCD1234 } "
+        "{ see | -Gout, 1993 | | | zu:0:EFGH5678 } here.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, "apa")
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["(see 1993; Knowles & Smith, 2023, p. 3)"]
+    paragraphs = ["".join(p.itertext()) for p in xml(out, "content.xml").iter(f"{T}p")]
+    assert "Seen (see 1993; Knowles & Smith, 2023, p. 3) here." in paragraphs
+    unknown = make_odt(tmp_path / "unknown.odt", [
+        "<text:p>{ | Nobody, 1900 | | | zu:0:ZZZZ }</text:p>"])
+    with pytest.raises(RefmanError, match=r"paragraph 4: \{ Nobody, 1900 \| ZZZZ \}"):
+        manuscripts.format_document(library, unknown, tmp_path / "out2.odt")
