@@ -56,6 +56,11 @@ CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 CSL_CITATION_SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
 ITEM_CODE = "ZOTERO_ITEM CSL_CITATION"
 BIBL_CODE = 'ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} CSL_BIBLIOGRAPHY'
+# Word field codes read as citations and as the bibliography: Zotero's, and Mendeley Cite's
+# (``ADDIN CSL_CITATION {json}``, ``ADDIN Mendeley Bibliography CSL_BIBLIOGRAPHY``), which
+# are written back as Zotero's.
+CITATION_CODE_RE = re.compile(r"ADDIN\s+(?:ZOTERO_ITEM\s+)?CSL_CITATION\s*\{")
+BIBLIOGRAPHY_CODE_RE = re.compile(r"ADDIN\s+(?:ZOTERO_BIBL\b|Mendeley Bibliography\b)")
 PREF_NAME = "ZOTERO_PREF_"
 PREF_CHUNK = 255  # Word keeps at most 255 characters in a text property; Zotero splits there
 BIBLIOGRAPHY_MARKER = "{Bibliography}"
@@ -310,7 +315,7 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
                 bibl_open = False
             continue
         fields = _docx_fields(paragraph)
-        bibl = next((f for f in fields if f[0].startswith("ADDIN ZOTERO_BIBL")), None)
+        bibl = next((f for f in fields if BIBLIOGRAPHY_CODE_RE.match(f[0])), None)
         if bibl is not None and manuscript._bibliography is None:
             manuscript._bibliography = paragraph
             manuscript._bibliography_end = paragraph
@@ -350,7 +355,7 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
     """The paragraph's fields written before and its typed citations, with their offsets."""
     here: list[tuple[int, Found]] = []
     for code, runs, result, _ended in fields:
-        if not code.startswith(f"ADDIN {ITEM_CODE}"):
+        if not CITATION_CODE_RE.match(code):
             continue
         found = Found(para.number, result, result, data=_field_json(code, manuscript.path),
                       note=para.note)

@@ -17,6 +17,7 @@ written, and each one is listed with its paragraph and the text around it. A ret
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import string
@@ -114,7 +115,7 @@ def format_document(
 def _check_paths(source: Path, out: Path) -> None:
     if not source.is_file():
         raise RefmanError(f"There is no file {source}.")
-    if out.exists() and out.resolve() == source.resolve():
+    if out.exists() and os.path.samefile(out, source):
         raise RefmanError("OUT is the manuscript itself: give another file to write the copy to.")
     if out.suffix.lower() != source.suffix.lower():
         raise RefmanError(f"OUT must be a {source.suffix} file like the manuscript: {out}")
@@ -139,7 +140,7 @@ def _resolve(
     """The cites of one citation, and what it names that the library does not hold."""
     if found.data is not None:
         report.from_fields += 1
-        return _resolve_field(library, found.data, embedded, report), []
+        return _resolve_field(library, found.data, embedded, report)
     resolved = _Resolved([], [])
     missing = []
     for typed in found.cites:
@@ -209,14 +210,19 @@ def _citation_item(item_id: ItemId | str, cite: Cite) -> dict[str, Any]:
 def _resolve_field(
     library: Library, data: dict[str, Any], embedded: dict[str, dict[str, Any]],
     report: FormatReport
-) -> _Resolved:
+) -> tuple[_Resolved, list[str]]:
+    """A field's cites, and those it names without their data that the library lacks."""
     resolved = _Resolved([], [])
+    missing = []
     for entry in data.get("citationItems") or []:
         if not isinstance(entry, dict):
             continue
         given = entry.get("itemData")
         item_data: dict[str, Any] = given if isinstance(given, dict) else {}
         item_id = _field_item(library, entry, item_data, report)
+        if item_id is None and not item_data:
+            missing.append(f"an item of a field without its data ({entry.get('uris') or '?'})")
+            continue
         key = _embed(item_data, entry, embedded, report) if item_id is None else str(item_id)
         cite = _cite(key, str(entry.get("locator") or ""), str(entry.get("label") or ""),
                      str(entry.get("prefix") or ""), str(entry.get("suffix") or ""),
@@ -225,7 +231,7 @@ def _resolve_field(
         resolved.items.append(_citation_item(item_id if item_id is not None else key, cite))
         if item_id is None and entry.get("uris"):
             resolved.items[-1]["uris"] = entry["uris"]  # a co-author's Zotero finds its own
-    return resolved
+    return resolved, missing
 
 
 def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, Any],
@@ -255,11 +261,9 @@ def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, An
 def _embed(item_data: dict[str, Any], entry: dict[str, Any],
            embedded: dict[str, dict[str, Any]], report: FormatReport) -> str:
     """An item the library does not hold, cited from the field's own CSL-JSON."""
-    if not item_data:
-        raise RefmanError("A citation field in the document names an item without its data.")
     key = f"document-{entry.get('id') or len(embedded) + 1}"
     if key not in embedded:
-        embedded[key] = dict(item_data, id=key)
+        embedded[key] = {"type": "document", **item_data, "id": key}
         report.embedded.append(_title(item_data))
     return key
 

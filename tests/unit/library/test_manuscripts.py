@@ -213,7 +213,7 @@ def test_a_second_run_after_edits_renumbers_and_updates(library, tmp_path):
     assert sum(code.startswith("ADDIN ZOTERO_BIBL") for code, _ in fields) == 1
 
 
-def zotero_field(item_data: dict, uri: str) -> str:
+def zotero_field(item_data: dict, uri: str, addin=" ADDIN ZOTERO_ITEM CSL_CITATION ") -> str:
     data = {
         "citationID": "zot1",
         "properties": {"formattedCitation": "(old)", "plainCitation": "(old)", "noteIndex": 0},
@@ -223,7 +223,7 @@ def zotero_field(item_data: dict, uri: str) -> str:
     code = json.dumps(data).replace("&", "&amp;").replace("<", "&lt;")
     pieces = [code[i : i + 40] for i in range(0, len(code), 40)]  # Zotero splits long codes
     instr = "".join(f'<w:r><w:instrText xml:space="preserve">{p}</w:instrText></w:r>'
-                    for p in [" ADDIN ZOTERO_ITEM CSL_CITATION ", *pieces, " "])
+                    for p in [addin, *pieces, " "])
     return ('<w:p><w:r><w:t xml:space="preserve">Zotero says </w:t></w:r>'
             '<w:r><w:fldChar w:fldCharType="begin"/></w:r>' + instr +
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(old)</w:t></w:r>'
@@ -440,3 +440,24 @@ def test_zotero_scannable_cites_are_found_by_first_author_and_year(library, tmp_
         "<text:p>{ | Nobody, 1900 | | | zu:0:ZZZZ }</text:p>"])
     with pytest.raises(RefmanError, match=r"paragraph 4: \{ Nobody, 1900 \| ZZZZ \}"):
         manuscripts.format_document(library, unknown, tmp_path / "out2.odt")
+
+
+def test_mendeley_fields_are_read_and_written_back_as_zotero_fields(library, tmp_path):
+    held = {"id": "m1", "type": "article-journal", "title": "A GTPase", "DOI": "",
+            "PMID": "8254675"}
+    bibliography = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        " ADDIN Mendeley Bibliography CSL_BIBLIOGRAPHY </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    source = body_docx(tmp_path, zotero_field(held, "http://www.mendeley.com/documents/?uuid=1",
+                                              addin=" ADDIN CSL_CITATION "), bibliography)
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, AMA)
+    fields = docx_fields(out)
+    assert [code.split(" {")[0] for code, _ in fields] == [
+        "ADDIN ZOTERO_ITEM CSL_CITATION", "ADDIN ZOTERO_BIBL"]
+    assert fields[0][1] == "1(p3)"
+    assert fields[1][1].startswith("1. Gout I. A GTPase in the cell cycle.")
+    assert "Old entry" not in "".join(xml(out, "word/document.xml").itertext())
