@@ -31,6 +31,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -622,8 +623,9 @@ def _random_id(length: int) -> str:
 
 @dataclass
 class Rendered:
-    """What each found citation becomes: its field JSON and text, in the order found; the
-    bibliography's entries; the style id for the preferences."""
+    """What each found citation becomes: its field JSON and its HTML (italics, superscript
+    kept as run properties or spans), in the order found; the bibliography's entries in HTML;
+    the style id for the preferences."""
 
     citations: list[tuple[dict[str, Any], str]]
     bibliography: list[str]
@@ -633,12 +635,13 @@ class Rendered:
 def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
     """Write the formatted copy to ``out`` (through a temporary file in its folder, so that a
     failure leaves no half-written file). RefmanError when it cannot be written."""
+    used: set[str] = set()  # the ODF text styles the citations' spans name
     pairs = list(zip(manuscript.found, rendered.citations, strict=True))
     for found, (data, text) in reversed(pairs):  # the last first: earlier offsets hold
         if manuscript.kind == DOCX:
             _write_docx_citation(found, data, text)
         else:
-            _write_odt_citation(found, data, text)
+            _write_odt_citation(found, data, text, used)
     if manuscript.kind == DOCX:
         _write_docx_bibliography(manuscript, rendered.bibliography)
         changed = {"word/document.xml": manuscript._trees["word/document.xml"]}
@@ -646,7 +649,8 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
             changed["word/footnotes.xml"] = manuscript._trees["word/footnotes.xml"]
         changed.update(_docx_preferences(manuscript, preferences(rendered.style_id, DOCX)))
     else:
-        _write_odt_bibliography(manuscript, rendered.bibliography)
+        _write_odt_bibliography(manuscript, rendered.bibliography, used)
+        _add_odt_styles(manuscript._trees["content.xml"], used)
         changed = {"content.xml": manuscript._trees["content.xml"]}
         changed.update(_odt_preferences(manuscript, preferences(rendered.style_id, ODT)))
     _write_zip(manuscript, {name: _serialise(tree) for name, tree in changed.items()}, out)
@@ -695,7 +699,83 @@ def _code(data: dict[str, Any]) -> str:
     return f"{ITEM_CODE} {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}"
 
 
+Rich = list[tuple[str, frozenset[str]]]  # pieces of text, each with its marks (i, b, sup...)
+_TAG_MARKS = {"i": "i", "em": "i", "b": "b", "strong": "b", "sup": "sup", "sub": "sub"}
+
+
+class _RichParser(HTMLParser):
+    """The engine's HTML (a citation or a bibliography entry) as pieces of marked text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: Rich = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        style = dict(attrs).get("style") or ""
+        mark = _TAG_MARKS.get(tag) or ("sc" if "small-caps" in style else "")
+        if tag == "span" and "font-style:normal" in style.replace(" ", ""):
+            mark = "-i"
+        self._open.append(mark)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open:
+            self._open.pop()
+        if tag == "div" and self.pieces and not self.pieces[-1][0].endswith(" "):
+            self.handle_data(" ")  # "1." then the entry: a space, as the text output has
+
+    def handle_data(self, data: str) -> None:
+        marks = {m for m in self._open if m and not m.startswith("-")}
+        if "-i" in self._open:
+            marks.discard("i")
+        if data:
+            self.pieces.append((data, frozenset(marks)))
+
+
+def rich(html: str) -> Rich:
+    """HTML from the engine as marked pieces; whitespace between its divs dropped."""
+    parser = _RichParser()
+    parser.feed(re.sub(r"\s*(</?div[^>]*>)\s*", r"\1", html))
+    parser.close()
+    pieces = parser.pieces
+    if pieces and pieces[-1][0].endswith(" "):
+        pieces[-1] = (pieces[-1][0].rstrip(), pieces[-1][1])
+    return [piece for piece in pieces if piece[0]]
+
+
 # Word ------------------------------------------------------------------------------------------
+
+# The order Word's schema gives a run's properties (CT_RPr); a mark added keeps it.
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike",
+    "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+    "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u",
+    "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath"]
+_RPR_OF_MARK = {"b": ("b", None), "i": ("i", None), "sc": ("smallCaps", None),
+                "sup": ("vertAlign", "superscript"), "sub": ("vertAlign", "subscript")}
+
+
+def _marked_rpr(rpr: Any, marks: frozenset[str]) -> Any:
+    """A copy of ``rpr`` (or a new one) with the marks' properties, in the schema's order."""
+    new = copy.deepcopy(rpr) if rpr is not None else etree.Element(_w("rPr"))
+    for mark in sorted(marks):
+        if mark not in _RPR_OF_MARK:
+            continue
+        tag, value = _RPR_OF_MARK[mark]
+        for old in new.findall(_w(tag)):
+            new.remove(old)
+        element = etree.Element(_w(tag))
+        if value:
+            element.set(_w("val"), value)
+        rank = _RPR_ORDER.index(tag)
+        later = next((c for c in new if isinstance(c.tag, str) and c.tag.startswith(f"{{{W}}}")
+                      and etree.QName(c).localname in _RPR_ORDER
+                      and _RPR_ORDER.index(etree.QName(c).localname) > rank), None)
+        if later is not None:
+            later.addprevious(element)
+        else:
+            new.append(element)
+    return new if len(new) else None
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -705,15 +785,16 @@ def _sub(parent: Any, tag: str, **attrs: str) -> Any:
     return element
 
 
-def _field_runs(code: str, result: list[str], rpr: Any, begin: bool = True, end: bool = True
+def _field_runs(code: str, result: Rich, rpr: Any, begin: bool = True, end: bool = True
                 ) -> list[Any]:
     """The runs of a complex field: begin, the code, separate, the result, end."""
     runs = []
 
-    def run(text: str | None = None) -> Any:
+    def run(text: str | None = None, marks: frozenset[str] = frozenset()) -> Any:
         element = etree.Element(_w("r"))
-        if rpr is not None:
-            element.append(copy.deepcopy(rpr))
+        properties = _marked_rpr(rpr, marks)
+        if properties is not None:
+            element.append(properties)
         if text is not None:
             t = _sub(element, "t")
             t.text = text
@@ -727,8 +808,8 @@ def _field_runs(code: str, result: list[str], rpr: Any, begin: bool = True, end:
         instr.text = f" ADDIN {code} "
         instr.set(f"{{{XML_NS}}}space", "preserve")
         _sub(run(), "fldChar", fldCharType="separate")
-    for text in result:
-        run(text)
+    for text, marks in result:
+        run(text, marks)
     if end:
         _sub(run(), "fldChar", fldCharType="end")
     return runs
@@ -738,7 +819,7 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
     if found._anchor[0] == "field":
         runs = found._anchor[1]
         rpr = runs[0].find(_w("rPr"))
-        new = _field_runs(_code(data), [text], rpr)
+        new = _field_runs(_code(data), rich(text), rpr)
         for element in new:
             runs[0].addprevious(element)
         for old in runs:
@@ -769,7 +850,7 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
             run.addnext(tail_run)
     else:
         last.set(after)
-    for element in reversed(_field_runs(_code(data), [text], rpr)):
+    for element in reversed(_field_runs(_code(data), rich(text), rpr)):
         anchor.addnext(element)
     if not before:
         first.element.getparent().remove(first.element)
@@ -799,7 +880,7 @@ def _write_docx_bibliography(manuscript: Manuscript, entries: list[str]) -> None
         paragraph = etree.Element(_w("p"))
         if ppr is not None:
             paragraph.append(copy.deepcopy(ppr))
-        for run in _field_runs(BIBL_CODE, [entry], None, begin=number == 0,
+        for run in _field_runs(BIBL_CODE, rich(entry), None, begin=number == 0,
                                end=number == len(lines) - 1):
             paragraph.append(run)
         paragraphs.append(paragraph)
@@ -874,13 +955,62 @@ def _mark_name(data: dict[str, Any]) -> str:
     return f"{_code(data)} RND{_random_id(10)}"
 
 
-def _write_odt_citation(found: Found, data: dict[str, Any], text: str) -> None:
+_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+_ODT_PROPERTIES = {"i": (_FO, "font-style", "italic"), "b": (_FO, "font-weight", "bold"),
+                   "sc": (_FO, "font-variant", "small-caps"),
+                   "sup": (_STYLE, "text-position", "super 58%"),
+                   "sub": (_STYLE, "text-position", "sub 58%")}
+
+
+def _odt_style(marks: frozenset[str]) -> str:
+    return "refman_" + "_".join(sorted(m for m in marks if m in _ODT_PROPERTIES))
+
+
+def _odt_pieces(pieces: Rich, used: set[str]) -> tuple[str, list[Any]]:
+    """Marked text as ODF: the leading plain text, and spans (each with its plain tail)."""
+    leading = ""
+    spans: list[Any] = []
+    for text, marks in pieces:
+        if not {m for m in marks if m in _ODT_PROPERTIES}:
+            if spans:
+                spans[-1].tail = (spans[-1].tail or "") + text
+            else:
+                leading += text
+            continue
+        span = etree.Element(_t("span"))
+        span.set(_t("style-name"), _odt_style(marks))
+        span.text = text
+        used.add(_odt_style(marks))
+        spans.append(span)
+    return leading, spans
+
+
+def _add_odt_styles(root: Any, used: set[str]) -> None:
+    """The automatic text styles the spans name, added to content.xml once each."""
+    office = f"{{{OFFICE}}}"
+    styles = root.find(f"{office}automatic-styles")
+    if styles is None:
+        styles = etree.Element(f"{office}automatic-styles")
+        root.find(f"{office}body").addprevious(styles)
+    have = {s.get(f"{{{_STYLE}}}name") for s in styles}
+    for name in sorted(used - have):
+        style = etree.SubElement(styles, f"{{{_STYLE}}}style")
+        style.set(f"{{{_STYLE}}}name", name)
+        style.set(f"{{{_STYLE}}}family", "text")
+        properties = etree.SubElement(style, f"{{{_STYLE}}}text-properties")
+        for mark in name.split("_")[1:]:
+            namespace, attribute, value = _ODT_PROPERTIES[mark]
+            properties.set(f"{{{namespace}}}{attribute}", value)
+
+
+def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set[str]) -> None:
     name = _mark_name(data)
     start_mark = etree.Element(_t("reference-mark-start"))
     start_mark.set(_t("name"), name)
     end_mark = etree.Element(_t("reference-mark-end"))
     end_mark.set(_t("name"), name)
-    start_mark.tail = text
+    start_mark.tail, spans = _odt_pieces(rich(text), used)
     kind = found._anchor[0]
     if kind in ("mark", "collapsed"):
         old_start = found._anchor[1]
@@ -893,7 +1023,7 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str) -> None:
                     break
         end_mark.tail = old_end.tail
         old_start.addprevious(start_mark)
-        start_mark.addnext(end_mark)
+        _close_mark(start_mark, spans, end_mark)
         for element in doomed:
             element.getparent().remove(element)
         return
@@ -913,10 +1043,19 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str) -> None:
         first.element.insert(0, start_mark)
     else:
         first.element.addnext(start_mark)
-    start_mark.addnext(end_mark)
+    _close_mark(start_mark, spans, end_mark)
 
 
-def _write_odt_bibliography(manuscript: Manuscript, entries: list[str]) -> None:
+def _close_mark(start_mark: Any, spans: list[Any], end_mark: Any) -> None:
+    """The citation's spans after its mark's start, then the end: start and end siblings."""
+    last = start_mark
+    for span in spans:
+        last.addnext(span)
+        last = span
+    last.addnext(end_mark)
+
+
+def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: set[str]) -> None:
     at = manuscript._bibliography
     body = manuscript._trees["content.xml"].find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     section = etree.Element(_t("section"))
@@ -929,7 +1068,8 @@ def _write_odt_bibliography(manuscript: Manuscript, entries: list[str]) -> None:
         paragraph = etree.SubElement(section, _t("p"))
         if style:
             paragraph.set(_t("style-name"), style)
-        paragraph.text = entry
+        paragraph.text, spans = _odt_pieces(rich(entry), used)
+        paragraph.extend(spans)
     if at is None:
         body.append(section)
     else:

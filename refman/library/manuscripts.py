@@ -98,13 +98,16 @@ def format_document(
     citations = [Citation(tuple(r.cites), found.note)
                  for found, (r, _) in zip(manuscript.found, resolved, strict=True)]
     cited = cite_document([*csl, *embedded.values()], citations, style_id)
+    shown = cite_document([*csl, *embedded.values()], citations, style_id, "html")
     by_id = {str(item["id"]): item for item in [*csl, *embedded.values()]}
     rendered = []
-    for found, (r, _), text in zip(manuscript.found, resolved, cited.citations, strict=True):
+    for found, (r, _), text, html in zip(
+        manuscript.found, resolved, cited.citations, shown.citations, strict=True
+    ):
         items = [dict(item, itemData=by_id[c.id]) for item, c in zip(r.items, r.cites, strict=True)]
         citation_id = (found.data or {}).get("citationID") or _random_id()
-        rendered.append((docs.field_json(str(citation_id), items, text, found.note), text))
-    docs.write(manuscript, docs.Rendered(rendered, cited.bibliography, style_id), out)
+        rendered.append((docs.field_json(str(citation_id), items, text, found.note), html))
+    docs.write(manuscript, docs.Rendered(rendered, shown.bibliography, style_id), out)
     report.citations = len(rendered)
     report.items = len(cited.items)
     report.entries = len(cited.bibliography)

@@ -10,6 +10,7 @@ import re
 import zipfile
 
 import pytest
+from lxml import etree
 
 from refman.library import Library, manuscripts
 from refman.model import RefmanError
@@ -151,8 +152,6 @@ def test_the_rest_of_a_word_manuscript_is_unchanged(library, tmp_path):
     body = document.find(f"{W}body")
     original = xml(source, "word/document.xml").find(f"{W}body")
     # heading, table, the paragraph with a footnote and tracked changes: as they were
-    from lxml import etree
-
     for old, new in zip(original[:3], body[:3], strict=True):
         assert etree.tostring(old) == etree.tostring(new)
     custom = xml(out, "docProps/custom.xml")
@@ -184,8 +183,6 @@ def test_a_second_run_after_edits_renumbers_and_updates(library, tmp_path):
     # Edit: a new typed citation before the fields, and the PMID citation deleted.
     document = xml(first, "word/document.xml")
     body = document.find(f"{W}body")
-    from lxml import etree
-
     body.insert(3, etree.fromstring(
         f'<w:p xmlns:w="{W_NS}"><w:r><w:t>First [@zed2019mouse, chap. 2]</w:t></w:r></w:p>'))
     paragraph = body[4]
@@ -297,8 +294,6 @@ def test_a_libreoffice_manuscript_gets_reference_marks_a_section_and_preferences
     assert zipfile.ZipFile(out).infolist()[0].filename == "mimetype"
     assert zipfile.ZipFile(out).infolist()[0].compress_type == zipfile.ZIP_STORED
     # the heading, table, footnote and tracked change are as they were
-    from lxml import etree
-
     text = root.find("{urn:oasis:names:tc:opendocument:xmlns:office:1.0}body")[0]
     original = xml(source, "content.xml").find(
         "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}body")[0]
@@ -461,3 +456,30 @@ def test_mendeley_fields_are_read_and_written_back_as_zotero_fields(library, tmp
     assert fields[0][1] == "1(p3)"
     assert fields[1][1].startswith("1. Gout I. A GTPase in the cell cycle.")
     assert "Old entry" not in "".join(xml(out, "word/document.xml").itertext())
+
+
+def test_superscript_and_italics_are_kept_as_the_style_asks(library, tmp_path):
+    bold_lang = ('<w:p><w:r><w:rPr><w:b/><w:lang w:val="en-GB"/></w:rPr>'
+                 '<w:t xml:space="preserve">Shown [@knowles2023safety].</w:t></w:r></w:p>')
+    source = body_docx(tmp_path, bold_lang)
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, AMA)
+    document = xml(out, "word/document.xml")
+    result = [r for r in document.iter(f"{W}r") if "".join(r.itertext()) == "1"][0]
+    rpr = result.find(f"{W}rPr")
+    # bold and the language kept, superscript added in the schema's order (before w:lang)
+    assert [child.tag.split("}")[1] for child in rpr] == ["b", "vertAlign", "lang"]
+    assert rpr.find(f"{W}vertAlign").get(f"{W}val") == "superscript"
+    italic = [r for r in document.iter(f"{W}r") if "".join(r.itertext()) == "Lancet"]
+    assert italic and italic[0].find(f"{W}rPr/{W}i") is not None
+    odt = make_odt(tmp_path / "in.odt", ["<text:p>Shown [@knowles2023safety].</text:p>"])
+    manuscripts.format_document(library, odt, tmp_path / "out.odt", AMA)
+    root = xml(tmp_path / "out.odt", "content.xml")
+    start = next(root.iter(f"{T}reference-mark-start"))
+    span = start.getnext()
+    assert span.tag == f"{T}span" and span.text == "1"
+    assert span.getnext().tag == f"{T}reference-mark-end"
+    style = [s for s in root.iter("{urn:oasis:names:tc:opendocument:xmlns:style:1.0}style")
+             if s.get("{urn:oasis:names:tc:opendocument:xmlns:style:1.0}name")
+             == span.get(f"{T}style-name")]
+    assert b'text-position="super 58%"' in etree.tostring(style[0])
