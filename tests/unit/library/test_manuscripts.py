@@ -321,6 +321,12 @@ def test_a_libreoffice_manuscript_run_again_after_edits(library, tmp_path):
     assert "".join(sections[0].itertext()).startswith("1. Zed A.")
 
 
+def _zip(path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -328,6 +334,9 @@ def test_a_libreoffice_manuscript_run_again_after_edits(library, tmp_path):
         (lambda p: zipfile.ZipFile(p, "w").writestr("a.txt", "x"), "is a zip file but not"),
         (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
          "password-protected"),
+        (lambda p: _zip(p, {"content.xml": "x", "META-INF/manifest.xml": "<m encryption-data/>"}),
+         "is password-protected"),
+        (lambda p: _zip(p, {"word/document.xml": "<w:document"}), "is damaged: word/document.xml"),
     ],
 )
 def test_bad_manuscripts_are_refused_in_plain_words(library, tmp_path, make, message):
