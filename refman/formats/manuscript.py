@@ -642,14 +642,18 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
             _write_docx_citation(found, data, text)
         else:
             _write_odt_citation(found, data, text, used)
+    # A manuscript citing nothing gets no bibliography, unless it had one (then emptied).
+    wanted = bool(rendered.bibliography) or manuscript._bibliography is not None
     if manuscript.kind == DOCX:
-        _write_docx_bibliography(manuscript, rendered.bibliography)
+        if wanted:
+            _write_docx_bibliography(manuscript, rendered.bibliography)
         changed = {"word/document.xml": manuscript._trees["word/document.xml"]}
         if any(found.note for found in manuscript.found):  # else footnotes.xml stays as it was
             changed["word/footnotes.xml"] = manuscript._trees["word/footnotes.xml"]
         changed.update(_docx_preferences(manuscript, preferences(rendered.style_id, DOCX)))
     else:
-        _write_odt_bibliography(manuscript, rendered.bibliography, used)
+        if wanted:
+            _write_odt_bibliography(manuscript, rendered.bibliography, used)
         _add_odt_styles(manuscript._trees["content.xml"], used)
         changed = {"content.xml": manuscript._trees["content.xml"]}
         changed.update(_odt_preferences(manuscript, preferences(rendered.style_id, ODT)))

@@ -56,6 +56,8 @@ class FormatReport:
             f"{self.items} item{'s' * (self.items != 1)} in {self.style}, "
             f"a bibliography of {self.entries} entr{'ies' if self.entries != 1 else 'y'}."
         ]
+        if not self.citations:
+            lines.append("No citations were found: write them as [@key] or [PMID: 123].")
         if self.from_fields:
             lines.append(f"{self.from_fields} citation(s) were fields written before: updated.")
         lines += [f"Matched to the library by its identifier: {m}" for m in self.matched]

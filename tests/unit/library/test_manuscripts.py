@@ -492,3 +492,13 @@ def test_superscript_and_italics_are_kept_as_the_style_asks(library, tmp_path):
              if s.get("{urn:oasis:names:tc:opendocument:xmlns:style:1.0}name")
              == span.get(f"{T}style-name")]
     assert b'text-position="super 58%"' in etree.tostring(style[0])
+
+
+def test_a_manuscript_citing_nothing_is_copied_and_says_so(library, tmp_path):
+    source = body_docx(tmp_path, w_para("Nothing cited here."))
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, AMA)
+    assert "No citations were found" in "\n".join(report.lines())
+    assert docx_fields(out) == []
+    assert "".join(xml(out, "word/document.xml").itertext()) == "".join(
+        xml(source, "word/document.xml").itertext())
