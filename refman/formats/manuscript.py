@@ -6,12 +6,18 @@ A manuscript is a zip of XML parts, read with zipfile and lxml. What is found:
 
 - Pandoc citations typed as text, ``[@knowles2023safety; -@gout1993gtpase, p. 25]`` (a
   prefix, a locator with its label, a suffix, ``-@`` suppress-author), and PMIDs,
-  ``[PMID:37144409]`` or ``[PMID: 1, 2]``; the text may be spread over several runs
-  (``w:r``, ``text:span``) of one paragraph;
+  ``[PMID:37144409]`` or ``[PMID: 1, 2]``, and Zotero's scannable cites
+  (``{ | Knowles et al., 2023 | p. 3 | | zu:0:KEY }``); the text may be spread over several
+  runs (``w:r``, ``text:span``) of one paragraph; in the body text and in footnotes (with
+  their note number), never in deleted text kept by tracked changes or in comments;
 - fields written before, by refman or by Zotero: Word's complex fields
   ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``,
   LibreOffice's reference marks ``ZOTERO_ITEM CSL_CITATION {json} RND<id>`` and the
-  ``ZOTERO_BIBL ... RND<id>`` section; their JSON is kept (``Found.data``).
+  ``ZOTERO_BIBL ... RND<id>`` section, and Mendeley Cite's Word fields (``ADDIN
+  CSL_CITATION``); their JSON is kept (``Found.data``).
+
+The texts come as the engine's HTML: italics, bold, small capitals and superscript become
+Word run properties or ODF text styles.
 
 Only the paragraphs holding citations, the bibliography and the document preferences
 (``ZOTERO_PREF_n``) are rewritten: every other part of the zip is copied byte for byte, and
@@ -609,7 +615,7 @@ def preferences(style_id: str, kind: str) -> str:
     return (
         f'<data data-version="3" zotero-version="6.0.30"><session id="{session}"/>'
         f'<style id="http://www.zotero.org/styles/{style_id}" locale="en-US" '
-        'hasBibliography="1" bibliographyStyleHasBeenSet="1"/>'
+        'hasBibliography="1" bibliographyStyleHasBeenSet="0"/>'
         f'<prefs><pref name="fieldType" value="{field_type}"/></prefs></data>'
     )
 
