@@ -81,7 +81,7 @@ def format_document(
     from refman.formats.csl.document import Citation, cite_document
     from refman.library.notices import warning_lines
 
-    _check_paths(source, out)
+    _check_paths(library.path, source, out)
     manuscript = docs.read(source)
     style_id = find_style(style or manuscript.style_id or DEFAULT_STYLE).id
     report = FormatReport(out, style_id)
@@ -117,7 +117,15 @@ def format_document(
     return report
 
 
-def _check_paths(source: Path, out: Path) -> None:
+def _check_paths(library_path: Path, source: Path, out: Path) -> None:
+    """Refused before any file is opened: the library's own files (only SQLite may open them
+    while it is open: README, Safety), OUT over IN, a copy of another kind."""
+    from refman.library import backups
+
+    for path in (source, out):
+        if backups.is_library_file(library_path, path):
+            raise RefmanError(f"{path} is the library itself or one of its backups, "
+                              "not a manuscript.")
     if not source.is_file():
         raise RefmanError(f"There is no file {source}.")
     if out.exists() and os.path.samefile(out, source):

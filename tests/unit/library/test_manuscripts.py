@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -502,3 +503,13 @@ def test_a_manuscript_citing_nothing_is_copied_and_says_so(library, tmp_path):
     assert docx_fields(out) == []
     assert "".join(xml(out, "word/document.xml").itertext()) == "".join(
         xml(source, "word/document.xml").itertext())
+
+
+def test_the_library_itself_is_never_opened_as_a_manuscript(library, tmp_path):
+    copy_of_library = tmp_path / "library.docx"
+    for source, out in ((library.path, copy_of_library),
+                        (body_docx(tmp_path, w_para(*TYPED)), library.path)):
+        with pytest.raises(RefmanError, match="is the library itself"):
+            manuscripts.format_document(library, Path(source), Path(out))
+    assert not copy_of_library.exists()
+    assert library.items.count() == 3  # still open and whole
