@@ -170,6 +170,8 @@ def test_author_date_citation_text_and_bibliography(library, tmp_path):
     manuscripts.format_document(library, source, out, "apa")
     fields = docx_fields(out)
     assert [r for _, r in fields] [:2] == ["(1993, p. 25; Knowles & Smith, 2023)", "(Gout, 1993)"]
+    for code, shown in fields[:2]:  # Zotero takes a field whose text differs as edited by hand
+        assert citation_json(code)["properties"]["plainCitation"] == shown
     entries = fields[2][1]
     assert entries.startswith("Gout, I. (1993). A GTPase in the cell cycle.")
     assert "Knowles, S. R., & Smith, J. (2023)." in entries
