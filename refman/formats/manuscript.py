@@ -151,7 +151,6 @@ class Manuscript:
     _zip_infos: list[zipfile.ZipInfo]
     _parts: dict[str, bytes]
     _trees: dict[str, Any]
-    _paragraphs: list[_Paragraph]
     _bibliography: Any = None  # the element (or first of the elements) a bibliography replaces
     _bibliography_end: Any = None
 
@@ -190,7 +189,7 @@ def read(path: Path) -> Manuscript:
             f"{path} is a zip file but not a Word (.docx) or LibreOffice (.odt) document."
         )
     root = _parse(path, main, parts[main])
-    manuscript = Manuscript(path, kind, [], "", infos, parts, {main: root}, [])
+    manuscript = Manuscript(path, kind, [], "", infos, parts, {main: root})
     if kind == DOCX:
         _scan_docx(manuscript, root)
     else:
@@ -373,8 +372,6 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
                       note=para.note)
         found._anchor = ("span", para, start, end)
         here.append((start, found))
-    if here:
-        manuscript._paragraphs.append(para)
     return sorted(here, key=lambda pair: pair[0])
 
 
@@ -564,8 +561,6 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
                       cites, note=para.note)
         found._anchor = ("span", para, start_at, end)
         here.append((start_at, found))
-    if here:
-        manuscript._paragraphs.append(para)
     manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
 
 
