@@ -7,8 +7,8 @@ What is found is resolved so:
 - a typed Pandoc key (``@knowles2023safety``) by the library's citation keys; a typed PMID
   by the items' PMIDs;
 - a field written before (by refman or by Zotero): its items by refman's URI or citation key,
-  else by the DOI or PMID of its itemData; an item the library does not hold is cited from
-  the itemData the field carries, and the report says so.
+  else by the DOI or PMID of its itemData, else by its title; an item the library does not
+  hold is cited from the itemData the field carries, and the report says so.
 
 A typed citation naming an item the library does not hold stops the command: nothing is
 written, and each one is listed with its paragraph and the text around it. A retracted item
@@ -250,7 +250,7 @@ def _resolve_field(
 def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, Any],
                 report: FormatReport) -> ItemId | None:
     """The library item a field's citationItem names: refman's URI and citation key first,
-    then the DOI or PMID of its itemData."""
+    then the DOI or PMID of its itemData, then its title (one item with that title)."""
     ours = [u for u in entry.get("uris") or [] if str(u).startswith(REFMAN_URI)]
     key = str(item_data.get("citation-key") or "")
     if ours or key:
@@ -268,7 +268,31 @@ def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, An
                 if not ours:
                     report.matched.append(f"{name} {value} ({_title(item_data)})")
                 return found
-    return None
+    found = _item_with_title(library, str(item_data.get("title") or ""))
+    if found is not None:
+        report.matched.append(f"title ({_title(item_data)})")
+    return found
+
+
+def _item_with_title(library: Library, title: str) -> ItemId | None:
+    """The one item whose title is ``title`` (case, spaces and punctuation aside), or None."""
+    from refman.model import ViewQuery
+
+    wanted = _plain(title)
+    words = re.sub(r"[^\w\s-]", " ", title).split()
+    if not wanted or not words:
+        return None
+    try:
+        ids = library.items.search(ViewQuery(text=f'"{" ".join(words)}"[ti]'))[:50]
+    except RefmanError:
+        return None
+    rows = library.items.rows(ids, ["title"])
+    same = [item_id for item_id in ids if _plain(rows.get(item_id, ("",))[0] or "") == wanted]
+    return same[0] if len(same) == 1 else None
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
 
 
 def _embed(item_data: dict[str, Any], entry: dict[str, Any],

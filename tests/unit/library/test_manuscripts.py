@@ -233,14 +233,18 @@ def zotero_field(item_data: dict, uri: str, addin=" ADDIN ZOTERO_ITEM CSL_CITATI
 def test_fields_made_by_zotero_are_matched_by_pmid_or_cited_from_their_data(library, tmp_path):
     held = {"id": "x", "type": "article-journal", "title": "Mouse models of asthma",
             "PMID": "31000003"}
+    by_title = {"id": "z", "type": "article-journal", "title": "A GTPase in the Cell Cycle"}
     foreign = {"id": "y", "type": "article-journal", "title": "Not in this library",
                "author": [{"family": "Other", "given": "B"}], "issued": {"date-parts": [[2001]]}}
     source = body_docx(tmp_path, zotero_field(held, "http://zotero.org/users/1/items/AB"),
-                       zotero_field(foreign, "http://zotero.org/users/1/items/CD"))
+                       zotero_field(foreign, "http://zotero.org/users/1/items/CD"),
+                       zotero_field(by_title, "http://zotero.org/users/1/items/EF"))
     out = tmp_path / "out.docx"
     report = manuscripts.format_document(library, source, out, "apa")
     fields = docx_fields(out)
-    assert [r for _, r in fields[:2]] == ["(Zed, 2019, p. 3)", "(Other, 2001, p. 3)"]
+    assert [r for _, r in fields[:3]] == [
+        "(Zed, 2019, p. 3)", "(Other, 2001, p. 3)", "(Gout, 1993, p. 3)"]
+    assert any("title (A GTPase in the Cell Cycle)" in line for line in report.lines())
     zed = citation_json(fields[0][0])["citationItems"][0]
     assert zed["uris"][0].startswith("http://refman.local/items/")
     other = citation_json(fields[1][0])["citationItems"][0]
