@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from refman.gui.format_document import formatted_name
 from tests.manuscript_helpers import make_docx, parts, w_para
+from tests.unit.gui.helpers import menu_action
 
 
 def test_format_document_writes_the_copy_and_shows_the_report(window, qtbot, tmp_path):
     item = window.library.items.all_ids()[0]
     key = window.library.keys.of([item])[item]
     source = make_docx(tmp_path / "draft.docx", [w_para(f"As shown [@{key}].")])
-    dialog = window.format_document()
+    menu_action(window, "File", "Format Document…").trigger()
+    dialog = window._format_dialog
     assert dialog.isVisible() and dialog.windowTitle() == "Format Document"
     dialog.set_source(source)
     assert dialog.out.text() == str(formatted_name(source))
