@@ -97,6 +97,9 @@ def format_document(
         csl = library.citing.csl_items(ids)
     except MissingItemError as exc:
         raise RefmanError(f"An item cited went away meanwhile: {exc}") from None
+    keys = library.keys.of(ids)  # in each field: found again by key in another library
+    csl = [dict(item, **{"citation-key": keys[ItemId(int(item["id"]))]})
+           if ItemId(int(item["id"])) in keys else item for item in csl]
     citations = [Citation(tuple(r.cites), found.note)
                  for found, (r, _) in zip(manuscript.found, resolved, strict=True)]
     cited = cite_document([*csl, *embedded.values()], citations, style_id)
@@ -106,7 +109,8 @@ def format_document(
     for found, (r, _), text, html in zip(
         manuscript.found, resolved, cited.citations, shown.citations, strict=True
     ):
-        items = [dict(item, itemData=by_id[c.id]) for item, c in zip(r.items, r.cites, strict=True)]
+        items = [dict(item, itemData={**by_id[c.id], "id": item["id"]})
+                 for item, c in zip(r.items, r.cites, strict=True)]
         citation_id = (found.data or {}).get("citationID") or _random_id()
         rendered.append((docs.field_json(str(citation_id), items, text, found.note), html))
     docs.write(manuscript, docs.Rendered(rendered, shown.bibliography, style_id), out)
@@ -153,7 +157,10 @@ def _resolve(
     """The cites of one citation, and what it names that the library does not hold."""
     if found.data is not None:
         report.from_fields += 1
-        return _resolve_field(library, found.data, embedded, report)
+        resolved, missing = _resolve_field(library, found.data, embedded, report)
+        if not resolved.cites and not missing:
+            missing = ["a citation field that names no item"]
+        return resolved, missing
     resolved = _Resolved([], [])
     missing = []
     for typed in found.cites:
@@ -253,13 +260,9 @@ def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, An
     then the DOI or PMID of its itemData, then its title (one item with that title)."""
     ours = [u for u in entry.get("uris") or [] if str(u).startswith(REFMAN_URI)]
     key = str(item_data.get("citation-key") or "")
-    if ours or key:
-        item_id = library.keys.item_with(key) if key else None
-        if item_id is None and ours and ours[0][len(REFMAN_URI):].isdigit():
-            candidate = ItemId(int(ours[0][len(REFMAN_URI):]))
-            item_id = candidate if library.keys.of([candidate]) else None
-        if item_id is not None:
-            return item_id
+    item_id = library.keys.item_with(key) if key else _our_item(library, ours, item_data)
+    if item_id is not None:
+        return item_id
     for kind, name in (("doi", "DOI"), ("pmid", "PMID")):
         value = str(item_data.get(name) or "").strip()
         if value:
@@ -272,6 +275,18 @@ def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, An
     if found is not None:
         report.matched.append(f"title ({_title(item_data)})")
     return found
+
+
+def _our_item(library: Library, ours: list[str], item_data: dict[str, Any]) -> ItemId | None:
+    """The item refman's URI names, when its title is the field's: a URI written from another
+    refman library (a co-author's) names another item by the same number."""
+    number = ours[0][len(REFMAN_URI) :] if ours else ""
+    if not number.isdigit():
+        return None
+    rows = library.items.rows([ItemId(int(number))], ["title"])
+    title = (rows.get(ItemId(int(number))) or ("",))[0] or ""
+    same = bool(title) and _plain(title) == _plain(str(item_data.get("title") or ""))
+    return ItemId(int(number)) if same else None
 
 
 def _item_with_title(library: Library, title: str) -> ItemId | None:

@@ -519,3 +519,19 @@ def test_the_library_itself_is_never_opened_as_a_manuscript(library, tmp_path):
             manuscripts.format_document(library, Path(source), Path(out))
     assert not copy_of_library.exists()
     assert library.items.count() == 3  # still open and whole
+
+
+def test_a_field_from_another_refman_library_is_not_taken_by_its_item_number(library, tmp_path):
+    zed = library.items.with_identifiers("pmid", ["31000003"])["31000003"]
+    gout = {"id": "g", "type": "article-journal", "title": "A GTPase in the cell cycle",
+            "PMID": "8254675"}  # a co-author's library numbered it as this library's Zed
+    keyed = {"id": "k", "type": "article-journal", "title": "Renamed", "citation-key":
+             "knowles2023safety"}
+    source = body_docx(tmp_path, zotero_field(gout, f"{manuscripts.REFMAN_URI}{zed}"),
+                       zotero_field(keyed, f"{manuscripts.REFMAN_URI}999"))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, "apa")
+    fields = docx_fields(out)
+    assert [r for _, r in fields[:2]] == ["(Gout, 1993, p. 3)", "(Knowles & Smith, 2023, p. 3)"]
+    data = citation_json(fields[1][0])["citationItems"][0]["itemData"]
+    assert data["citation-key"] == "knowles2023safety"
