@@ -153,6 +153,8 @@ class Manuscript:
     _trees: dict[str, Any]
     _bibliography: Any = None  # the element (or first of the elements) a bibliography replaces
     _bibliography_end: Any = None
+    # Zotero's bibliography field code, kept as found: its uncited, omitted and edited entries
+    bibliography_code: str = BIBL_CODE
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -326,6 +328,7 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
             manuscript._bibliography = paragraph
             manuscript._bibliography_end = paragraph
             bibl_open = not bibl[3]
+            manuscript.bibliography_code = _kept_bibliography_code(bibl[0][len("ADDIN"):])
             continue
         para = _docx_paragraph(paragraph, number)
         if para.text.strip() == BIBLIOGRAPHY_MARKER and manuscript._bibliography is None:
@@ -484,6 +487,8 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
     for section in body.iter(_t("section")):
         if (section.get(_t("name")) or "").startswith("ZOTERO_BIBL"):
             manuscript._bibliography = section
+            code = re.sub(r"\s+RND\w+$", "", section.get(_t("name")) or "")
+            manuscript.bibliography_code = _kept_bibliography_code(code)
             break
     number = 0
     note = 0
@@ -502,6 +507,27 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
             manuscript._bibliography = paragraph
             continue
         _collect_odt(manuscript, para)
+
+
+def _kept_bibliography_code(code: str) -> str:
+    """A Zotero bibliography code as found, when it is one whose JSON reads; else refman's."""
+    code = code.strip()
+    if not re.fullmatch(r"ZOTERO_BIBL \{.*\} CSL_BIBLIOGRAPHY", code, re.S):
+        return BIBL_CODE
+    try:
+        json.loads(code[len("ZOTERO_BIBL ") : -len(" CSL_BIBLIOGRAPHY")])
+    except ValueError:
+        return BIBL_CODE
+    return code
+
+
+def uncited_settings(code: str) -> bool:
+    """True when a bibliography code keeps uncited, omitted or edited entries."""
+    try:
+        data = json.loads(code[len("ZOTERO_BIBL ") : -len(" CSL_BIBLIOGRAPHY")])
+    except ValueError:
+        return False
+    return isinstance(data, dict) and any(data.get(k) for k in ("uncited", "omitted", "custom"))
 
 
 def _inside(element: Any, container: Any) -> bool:
@@ -885,7 +911,8 @@ def _write_docx_bibliography(manuscript: Manuscript, entries: list[str]) -> None
         paragraph = etree.Element(_w("p"))
         if ppr is not None:
             paragraph.append(copy.deepcopy(ppr))
-        for run in _field_runs(BIBL_CODE, rich(entry), None, begin=number == 0,
+        for run in _field_runs(manuscript.bibliography_code, rich(entry), None,
+                               begin=number == 0,
                                end=number == len(lines) - 1):
             paragraph.append(run)
         paragraphs.append(paragraph)
@@ -1064,7 +1091,7 @@ def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: se
     at = manuscript._bibliography
     body = manuscript._trees["content.xml"].find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     section = etree.Element(_t("section"))
-    section.set(_t("name"), f"{BIBL_CODE} RND{_random_id(10)}")
+    section.set(_t("name"), f"{manuscript.bibliography_code} RND{_random_id(10)}")
     style = None
     if at is not None:
         style = at.get(_t("style-name")) if at.tag != _t("section") else next(

@@ -117,7 +117,10 @@ def format_document(
     report.citations = len(rendered)
     report.items = len(cited.items)
     report.entries = len(cited.bibliography)
-    report.warnings = warning_lines(library.notices.cited_warnings(ids), "cited in the manuscript")
+    if docs.uncited_settings(manuscript.bibliography_code):
+        report.warnings.append("the bibliography's uncited, omitted or edited entries set in "
+                               "Zotero are kept in its field but not shown: refresh in Zotero")
+    report.warnings += warning_lines(library.notices.cited_warnings(ids), "cited in the manuscript")
     return report
 
 

@@ -535,3 +535,20 @@ def test_a_field_from_another_refman_library_is_not_taken_by_its_item_number(lib
     assert [r for _, r in fields[:2]] == ["(Gout, 1993, p. 3)", "(Knowles & Smith, 2023, p. 3)"]
     data = citation_json(fields[1][0])["citationItems"][0]["itemData"]
     assert data["citation-key"] == "knowles2023safety"
+
+
+def test_zotero_bibliography_settings_are_kept_and_told(library, tmp_path):
+    code = 'ZOTERO_BIBL {"uncited":[["http://zotero.org/users/1/items/AB"]],"omitted":[],' \
+           '"custom":[]} CSL_BIBLIOGRAPHY'
+    bibliography = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        f" ADDIN {code} </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    source = body_docx(tmp_path, w_para("See [@zed2019mouse]."), bibliography)
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, AMA)
+    fields = docx_fields(out)
+    assert fields[1] == (f"ADDIN {code}", "1. Zed A. Mouse models of asthma. Nature. 2019;570:1-9.")
+    assert any("uncited, omitted or edited entries" in line for line in report.lines())
