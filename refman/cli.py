@@ -38,6 +38,8 @@
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
     refman [--library PATH] check
+    refman [--library PATH] format-document IN OUT [--style STYLE]  (a .docx or .odt
+                                   manuscript's citations as live fields, with a bibliography)
     refman styles [TEXT]
     refman [--library PATH] [gui] [FILE...]
 
@@ -73,6 +75,7 @@ from refman.library import (
     file_settings,
     fulltext,
     live_exports,
+    manuscripts,
     notices,
     review_paths,
 )
@@ -98,6 +101,7 @@ COMMANDS = (
     "find-pdf",
     "files-base",
     "searches",
+    "format-document",
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
 )
@@ -125,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_list(commands)
     _add_key(commands)
     _add_export(commands)
+    _add_format_document(commands)
     _add_autoexport(commands)
     _add_searches(commands)
     _add_tag(commands)
@@ -331,6 +336,23 @@ def _add_export(commands) -> None:
     cmd.add_argument("--collection", metavar="NAME", help="only items in this collection")
     cmd.add_argument("--search", metavar="NAME", help="only items the saved search NAME finds")
     cmd.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+
+
+def _add_format_document(commands) -> None:
+    cmd = commands.add_parser(
+        "format-document",
+        help="format a .docx or .odt manuscript's citations, with a bibliography",
+        description="Read IN (.docx or .odt) holding citations typed as Pandoc keys "
+        "([@key, p. 25; -@other]) or PMIDs ([PMID: 1, 2]), or fields written before by refman "
+        "or Zotero, and write OUT with each citation a live Zotero-compatible field and a "
+        "bibliography at a {Bibliography} paragraph or at the end.",
+    )
+    cmd.add_argument("source", metavar="IN")
+    cmd.add_argument("out", metavar="OUT")
+    cmd.add_argument(
+        "--style", metavar="STYLE", help="CSL style id or title (default: the document's, "
+        "else american-medical-association)"
+    )
 
 
 def _add_autoexport(commands) -> None:
@@ -1484,7 +1506,16 @@ def _must_exist(library_path: Path) -> None:
         raise RefmanError(f"There is no library at {library_path}.")
 
 
+def cmd_format_document(library: Library, args) -> int:
+    """``format-document IN OUT``: see refman.library.manuscripts."""
+    report = manuscripts.format_document(library, Path(args.source), Path(args.out), args.style)
+    for line in report.lines():
+        print(visible(line))
+    return 0
+
+
 LIBRARY_COMMANDS = {
+    "format-document": cmd_format_document,
     "import": cmd_import,
     "imports": cmd_imports,
     "add": cmd_add,

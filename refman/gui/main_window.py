@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
                 ("Import from &Clipboard", self.import_from_clipboard, None),
                 ("Recent I&mports…", self.show_recent_imports, None),
                 ("&Export…", self.export, None),
+                ("&Format Document…", self.format_document, None),
                 None,
                 self.new_collection_action,
                 self.save_search_action,
@@ -856,6 +857,17 @@ class MainWindow(QMainWindow):
 
     def export(self) -> None:
         self._open_export(self.table.selected_ids() or self.table_model.ids)
+
+    def format_document(self):
+        """File > Format Document…: a manuscript's citations formatted from the library (one
+        dialog for the window, its choices kept)."""
+        from refman.gui.format_document import FormatDocumentDialog
+
+        if getattr(self, "_format_dialog", None) is None:
+            self._format_dialog = FormatDocumentDialog(self.tasks, self.citation_style(), self)
+        self._format_dialog.show()
+        self._format_dialog.raise_()
+        return self._format_dialog
 
     def export_items(self, ids: list, fmt: str) -> None:
         """Export Items… and Create Bibliography from Items… of the context menu: the export

@@ -24,6 +24,7 @@
       .keys         keys.py          citation keys: read, edit, make again; their pattern
       .searches     searches.py      saved searches: live queries by name, with counts
       .citing       citing.py        a document's citations of items in a CSL style, as a whole
+    manuscripts.py                   format-document: a .docx/.odt's citations as Zotero fields
     backups.py                       where backups live, when they are made, restoring one
     cayw.py                          an editor's citation picker request answered (gui/cayw.py)
     changes.py                       Changes: what a change touched, returned after commit

@@ -18,6 +18,7 @@ from refman.store import items
 
 if TYPE_CHECKING:
     from refman.formats.csl.document import Citation, CitedDocument
+    from refman.formats.csl_json import Json
 
 
 class Citing(UseCase):
@@ -32,13 +33,17 @@ class Citing(UseCase):
         RefmanError in plain words for an unknown style or a cite that is not an item id.
         The result's ``items`` are the CSL-JSON records the engine was given, by cite id."""
         from refman.formats.csl.document import cite_document
-        from refman.formats.csl_json import to_csl
 
         ids = _item_ids(citations)
+        return cite_document(self.csl_items(ids), citations, style, fmt)
+
+    def csl_items(self, ids: Sequence[ItemId]) -> list[Json]:
+        """The CSL-JSON of items, each with its item id (as a string) for ``id``."""
+        from refman.formats.csl_json import to_csl
+
         with self._connection.reading() as db:
             refs = items.load(db, ids, source_records=False, tag_details=False)
-        csl_items = [to_csl(ref, str(item_id)) for item_id, ref in zip(ids, refs, strict=True)]
-        return cite_document(csl_items, citations, style, fmt)
+        return [to_csl(ref, str(item_id)) for item_id, ref in zip(ids, refs, strict=True)]
 
 
 def _item_ids(citations: Sequence[Citation]) -> list[ItemId]:

@@ -1,0 +1,327 @@
+"""``refman format-document``: a manuscript's citations resolved to library items, rendered
+as a whole in a CSL style (refman.formats.csl.document), and written back as live,
+Zotero-compatible fields with a bibliography (refman.formats.manuscript reads and writes the
+.docx or .odt).
+
+What is found is resolved so:
+- a typed Pandoc key (``@knowles2023safety``) by the library's citation keys; a typed PMID
+  by the items' PMIDs;
+- a field written before (by refman or by Zotero): its items by refman's URI or citation key,
+  else by the DOI or PMID of its itemData, else by its title; an item the library does not
+  hold is cited from the itemData the field carries, and the report says so.
+
+A typed citation naming an item the library does not hold stops the command: nothing is
+written, and each one is listed with its paragraph and the text around it. A retracted item
+(or one with an expression of concern) is named in the report.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from refman.formats import manuscript as docs
+from refman.model import ItemId, MissingItemError, RefmanError
+
+if TYPE_CHECKING:
+    from refman.formats.csl.document import Cite
+    from refman.library.core import Library
+
+# The URI of a library item in a field's ``uris`` (Zotero keeps its own there).
+REFMAN_URI = "http://refman.local/items/"
+
+
+@dataclass
+class FormatReport:
+    """What format-document did, for the terminal and the window."""
+
+    out: Path
+    style: str
+    citations: int = 0
+    items: int = 0
+    entries: int = 0
+    from_fields: int = 0
+    embedded: list[str] = field(default_factory=list)  # cited from a field's itemData
+    matched: list[str] = field(default_factory=list)  # a Zotero item found by DOI/PMID
+    warnings: list[str] = field(default_factory=list)  # retracted, expression of concern
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Wrote {self.out}: {self.citations} citation{'s' * (self.citations != 1)} of "
+            f"{self.items} item{'s' * (self.items != 1)} in {self.style}, "
+            f"a bibliography of {self.entries} entr{'ies' if self.entries != 1 else 'y'}."
+        ]
+        if not self.citations:
+            lines.append("No citations were found: write them as [@key] or [PMID: 123].")
+        if self.from_fields:
+            lines.append(f"{self.from_fields} citation(s) were fields written before: updated.")
+        lines += [f"Matched to the library by its identifier: {m}" for m in self.matched]
+        lines += [f"Not in the library, cited from the document's own data: {e}"
+                  for e in self.embedded]
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return lines
+
+
+@dataclass
+class _Resolved:
+    cites: list[Cite]
+    items: list[dict[str, Any]]  # the field's citationItems, without itemData yet
+
+
+def format_document(
+    library: Library, source: Path, out: Path, style: str | None = None
+) -> FormatReport:
+    """Format the manuscript ``source`` into ``out`` (see the module's docstring)."""
+    from refman.formats.csl import DEFAULT_STYLE, find_style
+    from refman.formats.csl.document import Citation, cite_document
+    from refman.library.notices import warning_lines
+
+    _check_paths(library.path, source, out)
+    manuscript = docs.read(source)
+    style_id = find_style(style or manuscript.style_id or DEFAULT_STYLE).id
+    report = FormatReport(out, style_id)
+    embedded: dict[str, dict[str, Any]] = {}
+    resolved = [_resolve(library, found, embedded, report) for found in manuscript.found]
+    unknown = [(found, what) for found, (_, missing) in zip(manuscript.found, resolved,
+                                                             strict=True) for what in missing]
+    if unknown:
+        raise RefmanError(_unknown_message(source, unknown))
+    ids = list(dict.fromkeys(
+        ItemId(int(c.id)) for r, _ in resolved for c in r.cites if c.id.isdigit()))
+    try:
+        csl = library.citing.csl_items(ids)
+    except MissingItemError as exc:
+        raise RefmanError(f"An item cited went away meanwhile: {exc}") from None
+    keys = library.keys.of(ids)  # in each field: found again by key in another library
+    csl = [dict(item, **{"citation-key": keys[ItemId(int(item["id"]))]})
+           if ItemId(int(item["id"])) in keys else item for item in csl]
+    citations = [Citation(tuple(r.cites), found.note)
+                 for found, (r, _) in zip(manuscript.found, resolved, strict=True)]
+    cited = cite_document([*csl, *embedded.values()], citations, style_id)
+    shown = cite_document([*csl, *embedded.values()], citations, style_id, "html")
+    by_id = {str(item["id"]): item for item in [*csl, *embedded.values()]}
+    rendered = []
+    for found, (r, _), text, html in zip(
+        manuscript.found, resolved, cited.citations, shown.citations, strict=True
+    ):
+        items = [dict(item, itemData={**by_id[c.id], "id": item["id"]})
+                 for item, c in zip(r.items, r.cites, strict=True)]
+        citation_id = (found.data or {}).get("citationID") or _random_id()
+        rendered.append((docs.field_json(str(citation_id), items, text, found.note), html))
+    docs.write(manuscript, docs.Rendered(rendered, shown.bibliography, style_id), out)
+    report.citations = len(rendered)
+    report.items = len(cited.items)
+    report.entries = len(cited.bibliography)
+    if docs.uncited_settings(manuscript.bibliography_code):
+        report.warnings.append("the bibliography's uncited, omitted or edited entries set in "
+                               "Zotero are kept in its field but not shown: refresh in Zotero")
+    report.warnings += warning_lines(library.notices.cited_warnings(ids), "cited in the manuscript")
+    return report
+
+
+def _check_paths(library_path: Path, source: Path, out: Path) -> None:
+    """Refused before any file is opened: the library's own files (only SQLite may open them
+    while it is open: README, Safety), OUT over IN, a copy of another kind."""
+    from refman.library import backups
+
+    for path in (source, out):
+        if backups.is_library_file(library_path, path):
+            raise RefmanError(f"{path} is the library itself or one of its backups, "
+                              "not a manuscript.")
+    if not source.is_file():
+        raise RefmanError(f"There is no file {source}.")
+    if out.exists() and os.path.samefile(out, source):
+        raise RefmanError("OUT is the manuscript itself: give another file to write the copy to.")
+    if out.suffix.lower() != source.suffix.lower():
+        raise RefmanError(f"OUT must be a {source.suffix} file like the manuscript: {out}")
+
+
+def _random_id() -> str:
+    return "".join(random.choices(string.ascii_letters + string.digits, k=8))
+
+
+def _unknown_message(source: Path, unknown: list[tuple[docs.Found, str]]) -> str:
+    lines = [f"{len(unknown)} citation{'s' * (len(unknown) != 1)} in {source} name items the "
+             "library does not hold; nothing was written:"]
+    for found, what in unknown:
+        where = f"footnote {found.note}" if found.note else f"paragraph {found.paragraph}"
+        lines.append(f"  {where}: {what} in {found.context}")
+    return "\n".join(lines)
+
+
+def _resolve(
+    library: Library, found: docs.Found, embedded: dict[str, dict[str, Any]], report: FormatReport
+) -> tuple[_Resolved, list[str]]:
+    """The cites of one citation, and what it names that the library does not hold."""
+    if found.data is not None:
+        report.from_fields += 1
+        resolved, missing = _resolve_field(library, found.data, embedded, report)
+        if not resolved.cites and not missing:
+            missing = ["a citation field that names no item"]
+        return resolved, missing
+    resolved = _Resolved([], [])
+    missing = []
+    for typed in found.cites:
+        item_id = _typed_item(library, typed)
+        if item_id is None:
+            missing.append(_typed_name(typed))
+            continue
+        resolved.cites.append(_cite(str(item_id), typed.locator, typed.label, typed.prefix,
+                                    typed.suffix, typed.suppress_author))
+        resolved.items.append(_citation_item(item_id, resolved.cites[-1]))
+    return resolved, missing
+
+
+def _typed_name(typed: docs.TypedCite) -> str:
+    if typed.marker:
+        return f"{{ {typed.marker} | {typed.key} }}"
+    return f"@{typed.key}" if typed.key else f"PMID {typed.pmid}"
+
+
+def _typed_item(library: Library, typed: docs.TypedCite) -> ItemId | None:
+    if typed.key:
+        found = library.keys.item_with(typed.key)
+        if found is not None or not typed.marker:
+            return found
+        return _item_by_author_year(library, typed.marker)
+    return library.items.with_identifiers("pmid", [typed.pmid]).get(typed.pmid)
+
+
+def _item_by_author_year(library: Library, marker: str) -> ItemId | None:
+    """The one item whose first author and year a scannable cite names ("Knowles et al.,
+    2023"); None when none or several match (then it is listed as unknown)."""
+    from refman.model import ViewQuery
+
+    match = re.match(r"\s*([^\W\d][\w'’-]*).*?\b(\d{4})[a-z]?\s*$", marker)
+    if not match:
+        return None
+    try:
+        query = f"{match.group(1)}[au] AND {match.group(2)}[dp]"
+        found = library.items.search(ViewQuery(text=query))
+    except RefmanError:
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def _cite(item_id: str, locator: str, label: str, prefix: str, suffix: str,
+          suppress: bool) -> Cite:
+    from refman.formats.csl.document import LOCATOR_LABELS, Cite
+
+    return Cite(item_id, locator=locator, label=label if label in LOCATOR_LABELS else "",
+                prefix=prefix, suffix=suffix, suppress_author=suppress)
+
+
+def _citation_item(item_id: ItemId | str, cite: Cite) -> dict[str, Any]:
+    """A citationItem as Zotero writes it (itemData is added once rendered)."""
+    item: dict[str, Any] = {"id": item_id}
+    if isinstance(item_id, int):
+        item["uris"] = [f"{REFMAN_URI}{item_id}"]
+    for name, value in (("locator", cite.locator), ("label", cite.label if cite.locator else ""),
+                        ("prefix", cite.prefix), ("suffix", cite.suffix)):
+        if value:
+            item[name] = value
+    if cite.suppress_author:
+        item["suppress-author"] = True
+    return item
+
+
+def _resolve_field(
+    library: Library, data: dict[str, Any], embedded: dict[str, dict[str, Any]],
+    report: FormatReport
+) -> tuple[_Resolved, list[str]]:
+    """A field's cites, and those it names without their data that the library lacks."""
+    resolved = _Resolved([], [])
+    missing = []
+    for entry in data.get("citationItems") or []:
+        if not isinstance(entry, dict):
+            continue
+        given = entry.get("itemData")
+        item_data: dict[str, Any] = given if isinstance(given, dict) else {}
+        item_id = _field_item(library, entry, item_data, report)
+        if item_id is None and not item_data:
+            missing.append(f"an item of a field without its data ({entry.get('uris') or '?'})")
+            continue
+        key = _embed(item_data, entry, embedded, report) if item_id is None else str(item_id)
+        cite = _cite(key, str(entry.get("locator") or ""), str(entry.get("label") or ""),
+                     str(entry.get("prefix") or ""), str(entry.get("suffix") or ""),
+                     bool(entry.get("suppress-author")))
+        resolved.cites.append(cite)
+        resolved.items.append(_citation_item(item_id if item_id is not None else key, cite))
+        if item_id is None and entry.get("uris"):
+            resolved.items[-1]["uris"] = entry["uris"]  # a co-author's Zotero finds its own
+    return resolved, missing
+
+
+def _field_item(library: Library, entry: dict[str, Any], item_data: dict[str, Any],
+                report: FormatReport) -> ItemId | None:
+    """The library item a field's citationItem names: refman's URI and citation key first,
+    then the DOI or PMID of its itemData, then its title (one item with that title)."""
+    ours = [u for u in entry.get("uris") or [] if str(u).startswith(REFMAN_URI)]
+    key = str(item_data.get("citation-key") or "")
+    item_id = library.keys.item_with(key) if key else _our_item(library, ours, item_data)
+    if item_id is not None:
+        return item_id
+    for kind, name in (("doi", "DOI"), ("pmid", "PMID")):
+        value = str(item_data.get(name) or "").strip()
+        if value:
+            found = library.items.with_identifiers(kind, [value]).get(value)
+            if found is not None:
+                if not ours:
+                    report.matched.append(f"{name} {value} ({_title(item_data)})")
+                return found
+    found = _item_with_title(library, str(item_data.get("title") or ""))
+    if found is not None:
+        report.matched.append(f"title ({_title(item_data)})")
+    return found
+
+
+def _our_item(library: Library, ours: list[str], item_data: dict[str, Any]) -> ItemId | None:
+    """The item refman's URI names, when its title is the field's: a URI written from another
+    refman library (a co-author's) names another item by the same number."""
+    number = ours[0][len(REFMAN_URI) :] if ours else ""
+    if not number.isdigit():
+        return None
+    rows = library.items.rows([ItemId(int(number))], ["title"])
+    title = (rows.get(ItemId(int(number))) or ("",))[0] or ""
+    same = bool(title) and _plain(title) == _plain(str(item_data.get("title") or ""))
+    return ItemId(int(number)) if same else None
+
+
+def _item_with_title(library: Library, title: str) -> ItemId | None:
+    """The one item whose title is ``title`` (case, spaces and punctuation aside), or None."""
+    from refman.model import ViewQuery
+
+    wanted = _plain(title)
+    words = re.sub(r"[^\w\s-]", " ", title).split()
+    if not wanted or not words:
+        return None
+    try:
+        ids = library.items.search(ViewQuery(text=f'"{" ".join(words)}"[ti]'))[:50]
+    except RefmanError:
+        return None
+    rows = library.items.rows(ids, ["title"])
+    same = [item_id for item_id in ids if _plain(rows.get(item_id, ("",))[0] or "") == wanted]
+    return same[0] if len(same) == 1 else None
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _embed(item_data: dict[str, Any], entry: dict[str, Any],
+           embedded: dict[str, dict[str, Any]], report: FormatReport) -> str:
+    """An item the library does not hold, cited from the field's own CSL-JSON."""
+    key = f"document-{entry.get('id') or len(embedded) + 1}"
+    if key not in embedded:
+        embedded[key] = {"type": "document", **item_data, "id": key}
+        report.embedded.append(_title(item_data))
+    return key
+
+
+def _title(item_data: dict[str, Any]) -> str:
+    return str(item_data.get("title") or "untitled")

@@ -1,0 +1,554 @@
+"""format-document: manuscripts made by hand (tests/manuscript_helpers.py) in both formats,
+formatted from the library and checked by reading the written XML: the fields and their JSON,
+the citation texts in a numeric and an author-date style, the bibliography, everything else
+unchanged; a second run after edits; unknown keys; a retracted item; bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from refman.library import Library, manuscripts
+from refman.model import RefmanError
+from tests.manuscript_helpers import TEXT_NS, W_NS, make_docx, make_odt, parts, w_para, xml
+
+MEDLINE = """PMID- 37144409
+TI  - Safety of a vaccine in older adults.
+AU  - Knowles SR
+AU  - Smith J
+DP  - 2023 May
+TA  - Lancet
+VI  - 401
+PG  - 100-110
+PT  - Journal Article
+
+PMID- 8254675
+TI  - A GTPase in the cell cycle.
+AU  - Gout I
+DP  - 1993
+TA  - Cell
+VI  - 75
+PG  - 25-36
+PT  - Journal Article
+PT  - Retracted Publication
+
+PMID- 31000003
+TI  - Mouse models of asthma.
+AU  - Zed A
+DP  - 2019
+TA  - Nature
+VI  - 570
+PG  - 1-9
+PT  - Journal Article
+"""
+W = f"{{{W_NS}}}"
+T = f"{{{TEXT_NS}}}"
+AMA = "american-medical-association"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    path = tmp_path_factory.mktemp("manuscripts") / "library.sqlite"
+    with Library(path) as library:
+        library.importing.text(MEDLINE)
+        ids = library.items.with_identifiers("pmid", ["37144409", "8254675", "31000003"])
+        library.keys.set(ids["37144409"], "knowles2023safety")
+        library.keys.set(ids["8254675"], "gout1993gtpase")
+        library.keys.set(ids["31000003"], "zed2019mouse")
+        yield library
+
+
+def docx_fields(path) -> list[tuple[str, str]]:
+    """(code, result text) of each complex field in the document, in order."""
+    fields, code, result, state = [], "", "", None
+    for run in xml(path, "word/document.xml").iter(f"{W}r"):
+        char = run.find(f"{W}fldChar")
+        kind = char.get(f"{W}fldCharType") if char is not None else None
+        if kind == "begin":
+            code, result, state = "", "", "code"
+        elif kind == "separate":
+            state = "result"
+        elif kind == "end":
+            fields.append((code.strip(), result))
+            state = None
+        elif state == "code":
+            code += "".join(i.text or "" for i in run.iter(f"{W}instrText"))
+        elif state == "result":
+            result += "".join(t.text or "" for t in run.iter(f"{W}t"))
+    return fields
+
+
+def citation_json(code: str) -> dict:
+    assert code.startswith("ADDIN ZOTERO_ITEM CSL_CITATION {") or code.startswith(
+        "ZOTERO_ITEM CSL_CITATION {"
+    )
+    return json.loads(re.sub(r"\s+RND\w+$", "", code)[code.index("{") :])
+
+
+def odt_marks(path) -> list[tuple[str, str]]:
+    """(mark name, text between start and end) of each reference mark, in order."""
+    root = xml(path, "content.xml")
+    assert not list(root.iter(f"{T}reference-mark"))  # never a collapsed mark
+    marks = []
+    for start in root.iter(f"{T}reference-mark-start"):
+        name = start.get(f"{T}name")
+        text = [start.tail or ""]
+        for sibling in start.itersiblings():
+            if sibling.tag == f"{T}reference-mark-end":
+                assert sibling.get(f"{T}name") == name
+                break
+            text += ["".join(sibling.itertext()), sibling.tail or ""]
+        else:
+            raise AssertionError(f"no end for {name[:40]}")
+        marks.append((name, "".join(text)))
+    return marks
+
+
+def body_docx(tmp_path, *paragraphs, name="in.docx"):
+    return make_docx(tmp_path / name, list(paragraphs))
+
+
+TYPED = ("As shown [@know", "*les2023safety; -@gout1993gtpase, p. 25] and [PMID: 8254675].")
+
+
+def test_a_word_manuscript_gets_live_zotero_fields_and_a_numeric_bibliography(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED), w_para("{Bibliography}"), w_para("The end."))
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, AMA)
+    fields = docx_fields(out)
+    assert [result for _, result in fields[:2]] == ["1,2(p25)", "2"]
+    first = citation_json(fields[0][0])
+    assert first["schema"].endswith("csl-citation.json")
+    assert first["properties"] == {"formattedCitation": "1,2(p25)", "plainCitation": "1,2(p25)",
+                                   "noteIndex": 0}
+    items = first["citationItems"]
+    assert [i["itemData"]["PMID"] for i in items] == ["37144409", "8254675"]
+    assert items[1]["locator"] == "25" and items[1]["label"] == "page"
+    assert items[1]["suppress-author"] is True
+    assert all(i["uris"][0].startswith("http://refman.local/items/") for i in items)
+    bibl_code, bibl_text = fields[2]
+    assert bibl_code == 'ADDIN ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} CSL_BIBLIOGRAPHY'
+    assert bibl_text.startswith("1. Knowles SR, Smith J. Safety of a vaccine")
+    assert "2. Gout I. A GTPase in the cell cycle" in bibl_text
+    texts = ["".join(p.itertext()) for p in xml(out, "word/document.xml").iter(f"{W}p")]
+    assert "{Bibliography}" not in "".join(texts)
+    assert texts[-1] == "The end."  # the bibliography took the marker's place
+    assert report.citations == 2 and report.entries == 2
+    assert any("retracted" in line and "8254675" in line for line in report.lines())
+
+
+def test_the_rest_of_a_word_manuscript_is_unchanged(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, "apa")
+    before, after = parts(source), parts(out)
+    for name in ("word/styles.xml", "word/footnotes.xml", "word/_rels/document.xml.rels"):
+        assert after[name] == before[name]
+    document = xml(out, "word/document.xml")
+    body = document.find(f"{W}body")
+    original = xml(source, "word/document.xml").find(f"{W}body")
+    # heading, table, the paragraph with a footnote and tracked changes: as they were
+    for old, new in zip(original[:3], body[:3], strict=True):
+        assert etree.tostring(old) == etree.tostring(new)
+    custom = xml(out, "docProps/custom.xml")
+    prefs = "".join("".join(p.itertext()) for p in custom)
+    assert 'style id="http://www.zotero.org/styles/apa"' in prefs
+    assert 'name="fieldType" value="Field"' in prefs
+    assert b"docProps/custom.xml" in after["[Content_Types].xml"]
+    assert b"custom-properties" in after["_rels/.rels"]
+    assert zipfile.ZipFile(out).testzip() is None
+
+
+def test_author_date_citation_text_and_bibliography(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, "apa")
+    fields = docx_fields(out)
+    assert [r for _, r in fields] [:2] == ["(1993, p. 25; Knowles & Smith, 2023)", "(Gout, 1993)"]
+    for code, shown in fields[:2]:  # Zotero takes a field whose text differs as edited by hand
+        assert citation_json(code)["properties"]["plainCitation"] == shown
+    entries = fields[2][1]
+    assert entries.startswith("Gout, I. (1993). A GTPase in the cell cycle.")
+    assert "Knowles, S. R., & Smith, J. (2023)." in entries
+    paragraphs = ["".join(p.itertext()) for p in xml(out, "word/document.xml").iter(f"{W}p")]
+    assert paragraphs[-1].startswith("Knowles, S. R.")  # at the end: no marker given
+
+
+def test_a_second_run_after_edits_renumbers_and_updates(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED), w_para("Later [@zed2019mouse]."))
+    first = tmp_path / "first.docx"
+    manuscripts.format_document(library, source, first, AMA)
+    # Edit: a new typed citation before the fields, and the PMID citation deleted.
+    document = xml(first, "word/document.xml")
+    body = document.find(f"{W}body")
+    body.insert(3, etree.fromstring(
+        f'<w:p xmlns:w="{W_NS}"><w:r><w:t>First [@zed2019mouse, chap. 2]</w:t></w:r></w:p>'))
+    paragraph = body[4]
+    runs = list(paragraph.iter(f"{W}r"))
+    begins = [r for r in runs if r.find(f"{W}fldChar") is not None
+              and r.find(f"{W}fldChar").get(f"{W}fldCharType") == "begin"]
+    second_field = runs[runs.index(begins[1]):]
+    for run in second_field[: 5]:
+        run.getparent().remove(run)
+    edited = tmp_path / "edited.docx"
+    with zipfile.ZipFile(first) as old, zipfile.ZipFile(edited, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "word/document.xml":
+                data = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+            new.writestr(info, data)
+    second = tmp_path / "second.docx"
+    report = manuscripts.format_document(library, edited, second)
+    fields = docx_fields(second)
+    assert [r for _, r in fields[:3]] == ["1(chap2)", "2,3(p25)", "1"]
+    assert report.style == AMA  # taken from the document's preferences
+    assert report.from_fields == 2
+    assert fields[3][1].startswith("1. Zed A. Mouse models of asthma.")
+    assert fields[3][0].startswith("ADDIN ZOTERO_BIBL")
+    assert sum(code.startswith("ADDIN ZOTERO_BIBL") for code, _ in fields) == 1
+
+
+def zotero_field(item_data: dict, uri: str, addin=" ADDIN ZOTERO_ITEM CSL_CITATION ") -> str:
+    data = {
+        "citationID": "zot1",
+        "properties": {"formattedCitation": "(old)", "plainCitation": "(old)", "noteIndex": 0},
+        "citationItems": [{"id": 4711, "uris": [uri], "itemData": item_data, "locator": "3"}],
+        "schema": "https://github.com/citation-style-language/schema/raw/master/csl-citation.json",
+    }
+    code = json.dumps(data).replace("&", "&amp;").replace("<", "&lt;")
+    pieces = [code[i : i + 40] for i in range(0, len(code), 40)]  # Zotero splits long codes
+    instr = "".join(f'<w:r><w:instrText xml:space="preserve">{p}</w:instrText></w:r>'
+                    for p in [addin, *pieces, " "])
+    return ('<w:p><w:r><w:t xml:space="preserve">Zotero says </w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>' + instr +
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(old)</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def test_fields_made_by_zotero_are_matched_by_pmid_or_cited_from_their_data(library, tmp_path):
+    held = {"id": "x", "type": "article-journal", "title": "Mouse models of asthma",
+            "PMID": "31000003"}
+    by_title = {"id": "z", "type": "article-journal", "title": "A GTPase in the Cell Cycle"}
+    foreign = {"id": "y", "type": "article-journal", "title": "Not in this library",
+               "author": [{"family": "Other", "given": "B"}], "issued": {"date-parts": [[2001]]}}
+    source = body_docx(tmp_path, zotero_field(held, "http://zotero.org/users/1/items/AB"),
+                       zotero_field(foreign, "http://zotero.org/users/1/items/CD"),
+                       zotero_field(by_title, "http://zotero.org/users/1/items/EF"))
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, "apa")
+    fields = docx_fields(out)
+    assert [r for _, r in fields[:3]] == [
+        "(Zed, 2019, p. 3)", "(Other, 2001, p. 3)", "(Gout, 1993, p. 3)"]
+    assert any("title (A GTPase in the Cell Cycle)" in line for line in report.lines())
+    zed = citation_json(fields[0][0])["citationItems"][0]
+    assert zed["uris"][0].startswith("http://refman.local/items/")
+    other = citation_json(fields[1][0])["citationItems"][0]
+    assert other["uris"] == ["http://zotero.org/users/1/items/CD"]  # kept for its owner
+    assert any("PMID 31000003" in line for line in report.lines())
+    assert any("Not in this library" in line for line in report.lines())
+
+
+def test_unknown_keys_are_listed_with_their_places_and_nothing_is_written(library, tmp_path):
+    source = body_docx(tmp_path, w_para("Known [@gout1993gtpase]."),
+                       w_para("Here [@nobody2020; @knowles2023safety] and [PMID: 99999999]."))
+    out = tmp_path / "out.docx"
+    with pytest.raises(RefmanError) as caught:
+        manuscripts.format_document(library, source, out, AMA)
+    message = str(caught.value)
+    assert "2 citations" in message and "nothing was written" in message
+    assert "paragraph 6: @nobody2020 in …Here [@nobody2020; @knowles2023safety]" in message
+    assert "paragraph 6: PMID 99999999" in message
+    assert not out.exists()
+
+
+def test_a_libreoffice_manuscript_gets_reference_marks_a_section_and_preferences(
+    library, tmp_path
+):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>As shown [@know<text:span>les2023safety; -@gout1993gtpase, p. 25]"
+        "</text:span> and [PMID: 8254675].</text:p>",
+        "<text:p>{Bibliography}</text:p>", "<text:p>The end.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, AMA)
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["1,2(p25)", "2"]
+    assert all(re.fullmatch(r"ZOTERO_ITEM CSL_CITATION \{.*\} RND\w{10}", n) for n, _ in marks)
+    data = citation_json(marks[0][0])
+    assert [i["itemData"]["PMID"] for i in data["citationItems"]] == ["37144409", "8254675"]
+    root = xml(out, "content.xml")
+    section = next(root.iter(f"{T}section"))
+    assert section.get(f"{T}name").startswith(
+        'ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} CSL_BIBLIOGRAPHY RND')
+    entries = ["".join(p.itertext()) for p in section.iter(f"{T}p")]
+    assert entries[0].startswith("1. Knowles SR, Smith J.") and len(entries) == 2
+    paragraphs = ["".join(p.itertext()) for p in root.iter(f"{T}p")]
+    assert paragraphs[-1] == "The end." and "{Bibliography}" not in paragraphs
+    meta = xml(out, "meta.xml")
+    props = {p.get("{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}name"): p.text
+             for p in meta.iter("{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}user-defined")}
+    assert props["Reviewer"] == "Ann"
+    prefs = "".join(props[f"ZOTERO_PREF_{n}"] for n in range(1, len(props)))
+    assert 'value="ReferenceMark"' in prefs and "styles/american-medical-association" in prefs
+    before, after = parts(source), parts(out)
+    assert after["styles.xml"] == before["styles.xml"]
+    assert after["mimetype"] == before["mimetype"]
+    assert zipfile.ZipFile(out).infolist()[0].filename == "mimetype"
+    assert zipfile.ZipFile(out).infolist()[0].compress_type == zipfile.ZIP_STORED
+    # the heading, table, footnote and tracked change are as they were
+    text = root.find("{urn:oasis:names:tc:opendocument:xmlns:office:1.0}body")[0]
+    original = xml(source, "content.xml").find(
+        "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}body")[0]
+    for old, new in zip(original[:4], text[:4], strict=True):
+        assert etree.tostring(old) == etree.tostring(new)
+
+
+def test_a_libreoffice_manuscript_run_again_after_edits(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>One [@knowles2023safety] two [@gout1993gtpase].</text:p>"])
+    first = tmp_path / "first.odt"
+    manuscripts.format_document(library, source, first, "apa")
+    content = parts(first)["content.xml"].decode()
+    content = content.replace("<text:p>One ", "<text:p>Zero [@zed2019mouse] one ")
+    edited = tmp_path / "edited.odt"
+    with zipfile.ZipFile(first) as old, zipfile.ZipFile(edited, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, content if info.filename == "content.xml" else old.read(info))
+    second = tmp_path / "second.odt"
+    report = manuscripts.format_document(library, edited, second, AMA)
+    assert [text for _, text in odt_marks(second)] == ["1", "2", "3"]
+    assert report.from_fields == 2
+    sections = list(xml(second, "content.xml").iter(f"{T}section"))
+    assert len(sections) == 1
+    assert "".join(sections[0].itertext()).startswith("1. Zed A.")
+
+
+def _zip(path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("just text"), "is not a Word (.docx) or LibreOffice (.odt)"),
+        (lambda p: zipfile.ZipFile(p, "w").writestr("a.txt", "x"), "is a zip file but not"),
+        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+         "password-protected"),
+        (lambda p: _zip(p, {"content.xml": "x", "META-INF/manifest.xml": "<m encryption-data/>"}),
+         "is password-protected"),
+        (lambda p: _zip(p, {"word/document.xml": "<w:document"}), "is damaged: word/document.xml"),
+    ],
+)
+def test_bad_manuscripts_are_refused_in_plain_words(library, tmp_path, make, message):
+    source = tmp_path / "bad.docx"
+    make(source)
+    with pytest.raises(RefmanError, match=re.escape(message)):
+        manuscripts.format_document(library, source, tmp_path / "out.docx")
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_out_equal_to_in_is_refused(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED))
+    before = source.read_bytes()
+    with pytest.raises(RefmanError, match="the manuscript itself"):
+        manuscripts.format_document(library, source, tmp_path / "." / "in.docx")
+    assert source.read_bytes() == before
+
+
+def test_an_out_that_cannot_be_written_is_said(library, tmp_path):
+    source = body_docx(tmp_path, w_para(*TYPED))
+    with pytest.raises(RefmanError, match="Cannot write"):
+        manuscripts.format_document(library, source, tmp_path / "missing" / "out.docx")
+
+
+def test_the_command_line_reports_and_exits_1_on_unknown_keys(tmp_path):
+    from tests.safety_helpers import refman
+
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.text(MEDLINE)
+        item = library.items.with_identifiers("pmid", ["8254675"])["8254675"]
+        library.keys.set(item, "gout1993gtpase")
+    source = body_docx(tmp_path, w_para("See [@gout1993gtpase, p. 3]."))
+    done = refman(path, "format-document", source, tmp_path / "out.docx", "--style", "apa")
+    assert done.returncode == 0, done.stderr
+    assert "1 citation of 1 item in apa" in done.stdout
+    assert "1 retracted item cited in the manuscript: PMID 8254675" in done.stdout
+    assert [r for _, r in docx_fields(tmp_path / "out.docx")][0] == "(Gout, 1993, p. 3)"
+    bad = body_docx(tmp_path, w_para("See [@missing2001]."), name="bad.docx")
+    done = refman(path, "format-document", bad, tmp_path / "bad-out.docx")
+    assert done.returncode == 1
+    assert "refman: 1 citation in" in done.stderr and "@missing2001" in done.stderr
+    assert not (tmp_path / "bad-out.docx").exists()
+
+
+def test_libreoffice_footnotes_are_read_and_deleted_text_and_comments_are_not(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:tracked-changes><text:changed-region text:id='d1'><text:deletion>"
+        "<text:p>Gone [@nobody2020]</text:p></text:deletion></text:changed-region>"
+        "</text:tracked-changes>",
+        "<text:p>Body [@knowles2023safety]<office:annotation><text:p>[@nobody2021]</text:p>"
+        "</office:annotation> and a note<text:note text:id='n2' text:note-class='footnote'>"
+        "<text:note-citation>2</text:note-citation><text:note-body>"
+        "<text:p>See [@gout1993gtpase].</text:p></text:note-body></text:note>.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, AMA)
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["1", "2"]
+    assert citation_json(marks[1][0])["properties"]["noteIndex"] == 2  # the second footnote
+    root = xml(out, "content.xml")
+    texts = "".join(root.itertext())
+    assert "Gone [@nobody2020]" in texts and "[@nobody2021]" in texts  # left as they were
+
+
+def test_word_footnotes_are_read_with_their_note_number(library, tmp_path):
+    source = body_docx(tmp_path, '<w:p><w:r><w:t xml:space="preserve">Body [@zed2019mouse] and'
+                       '</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r>'
+                       '<w:r><w:t xml:space="preserve"> then [@knowles2023safety].</w:t></w:r>'
+                       "</w:p>")
+    footnotes = parts(source)["word/footnotes.xml"].replace(  # a second footnote, citing
+        b"</w:footnotes>",
+        b'<w:footnote w:id="2"><w:p><w:r><w:t>See [@gout1993gtpase, p. 4].</w:t></w:r></w:p>'
+        b"</w:footnote></w:footnotes>",
+    )
+    edited = tmp_path / "notes.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(edited, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, footnotes if info.filename == "word/footnotes.xml"
+                         else old.read(info))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, edited, out, AMA)
+    body = [r for _, r in docx_fields(out)]
+    assert body[:2] == ["1", "3"]  # the footnote's citation comes between them: number 2
+    note_root = xml(out, "word/footnotes.xml")
+    runs = list(note_root.iter(f"{W}instrText"))
+    data = citation_json(runs[0].text.strip())
+    assert data["properties"]["noteIndex"] == 2  # the second footnote reference in the text
+    assert data["properties"]["formattedCitation"] == "2(p4)"
+    assert "A footnote that stays as written." in "".join(note_root.itertext())
+
+
+def test_zotero_scannable_cites_are_found_by_first_author_and_year(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>Seen { | Knowles et al., 2023 | p. 3 | | zu:0:ABCD1234 } "
+        "{ see | -Gout, 1993 | | | zu:0:EFGH5678 } here.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, "apa")
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["(see 1993; Knowles & Smith, 2023, p. 3)"]
+    paragraphs = ["".join(p.itertext()) for p in xml(out, "content.xml").iter(f"{T}p")]
+    assert "Seen (see 1993; Knowles & Smith, 2023, p. 3) here." in paragraphs
+    unknown = make_odt(tmp_path / "unknown.odt", [
+        "<text:p>{ | Nobody, 1900 | | | zu:0:ZZZZ }</text:p>"])
+    with pytest.raises(RefmanError, match=r"paragraph 4: \{ Nobody, 1900 \| ZZZZ \}"):
+        manuscripts.format_document(library, unknown, tmp_path / "out2.odt")
+
+
+def test_mendeley_fields_are_read_and_written_back_as_zotero_fields(library, tmp_path):
+    held = {"id": "m1", "type": "article-journal", "title": "A GTPase", "DOI": "",
+            "PMID": "8254675"}
+    bibliography = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        " ADDIN Mendeley Bibliography CSL_BIBLIOGRAPHY </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    source = body_docx(tmp_path, zotero_field(held, "http://www.mendeley.com/documents/?uuid=1",
+                                              addin=" ADDIN CSL_CITATION "), bibliography)
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, AMA)
+    fields = docx_fields(out)
+    assert [code.split(" {")[0] for code, _ in fields] == [
+        "ADDIN ZOTERO_ITEM CSL_CITATION", "ADDIN ZOTERO_BIBL"]
+    assert fields[0][1] == "1(p3)"
+    assert fields[1][1].startswith("1. Gout I. A GTPase in the cell cycle.")
+    assert "Old entry" not in "".join(xml(out, "word/document.xml").itertext())
+
+
+def test_superscript_and_italics_are_kept_as_the_style_asks(library, tmp_path):
+    bold_lang = ('<w:p><w:r><w:rPr><w:b/><w:lang w:val="en-GB"/></w:rPr>'
+                 '<w:t xml:space="preserve">Shown [@knowles2023safety].</w:t></w:r></w:p>')
+    source = body_docx(tmp_path, bold_lang)
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, AMA)
+    document = xml(out, "word/document.xml")
+    result = [r for r in document.iter(f"{W}r") if "".join(r.itertext()) == "1"][0]
+    rpr = result.find(f"{W}rPr")
+    # bold and the language kept, superscript added in the schema's order (before w:lang)
+    assert [child.tag.split("}")[1] for child in rpr] == ["b", "vertAlign", "lang"]
+    assert rpr.find(f"{W}vertAlign").get(f"{W}val") == "superscript"
+    italic = [r for r in document.iter(f"{W}r") if "".join(r.itertext()) == "Lancet"]
+    assert italic and italic[0].find(f"{W}rPr/{W}i") is not None
+    odt = make_odt(tmp_path / "in.odt", ["<text:p>Shown [@knowles2023safety].</text:p>"])
+    manuscripts.format_document(library, odt, tmp_path / "out.odt", AMA)
+    root = xml(tmp_path / "out.odt", "content.xml")
+    start = next(root.iter(f"{T}reference-mark-start"))
+    span = start.getnext()
+    assert span.tag == f"{T}span" and span.text == "1"
+    assert span.getnext().tag == f"{T}reference-mark-end"
+    style = [s for s in root.iter("{urn:oasis:names:tc:opendocument:xmlns:style:1.0}style")
+             if s.get("{urn:oasis:names:tc:opendocument:xmlns:style:1.0}name")
+             == span.get(f"{T}style-name")]
+    assert b'text-position="super 58%"' in etree.tostring(style[0])
+
+
+def test_a_manuscript_citing_nothing_is_copied_and_says_so(library, tmp_path):
+    source = body_docx(tmp_path, w_para("Nothing cited here."))
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, AMA)
+    assert "No citations were found" in "\n".join(report.lines())
+    assert docx_fields(out) == []
+    assert "".join(xml(out, "word/document.xml").itertext()) == "".join(
+        xml(source, "word/document.xml").itertext())
+
+
+def test_the_library_itself_is_never_opened_as_a_manuscript(library, tmp_path):
+    copy_of_library = tmp_path / "library.docx"
+    for source, out in ((library.path, copy_of_library),
+                        (body_docx(tmp_path, w_para(*TYPED)), library.path)):
+        with pytest.raises(RefmanError, match="is the library itself"):
+            manuscripts.format_document(library, Path(source), Path(out))
+    assert not copy_of_library.exists()
+    assert library.items.count() == 3  # still open and whole
+
+
+def test_a_field_from_another_refman_library_is_not_taken_by_its_item_number(library, tmp_path):
+    zed = library.items.with_identifiers("pmid", ["31000003"])["31000003"]
+    gout = {"id": "g", "type": "article-journal", "title": "A GTPase in the cell cycle",
+            "PMID": "8254675"}  # a co-author's library numbered it as this library's Zed
+    keyed = {"id": "k", "type": "article-journal", "title": "Renamed", "citation-key":
+             "knowles2023safety"}
+    source = body_docx(tmp_path, zotero_field(gout, f"{manuscripts.REFMAN_URI}{zed}"),
+                       zotero_field(keyed, f"{manuscripts.REFMAN_URI}999"))
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, "apa")
+    fields = docx_fields(out)
+    assert [r for _, r in fields[:2]] == ["(Gout, 1993, p. 3)", "(Knowles & Smith, 2023, p. 3)"]
+    data = citation_json(fields[1][0])["citationItems"][0]["itemData"]
+    assert data["citation-key"] == "knowles2023safety"
+
+
+def test_zotero_bibliography_settings_are_kept_and_told(library, tmp_path):
+    code = 'ZOTERO_BIBL {"uncited":[["http://zotero.org/users/1/items/AB"]],"omitted":[],' \
+           '"custom":[]} CSL_BIBLIOGRAPHY'
+    bibliography = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        f" ADDIN {code} </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    source = body_docx(tmp_path, w_para("See [@zed2019mouse]."), bibliography)
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, AMA)
+    fields = docx_fields(out)
+    assert fields[1] == (f"ADDIN {code}", "1. Zed A. Mouse models of asthma. Nature. 2019;570:1-9.")
+    assert any("uncited, omitted or edited entries" in line for line in report.lines())
