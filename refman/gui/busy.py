@@ -1,12 +1,15 @@
-"""A wait cursor for work that runs on the GUI thread for a moment (a copy, a short export)."""
+"""Showing that work goes on: a wait cursor for work that runs on the GUI thread for a moment
+(a copy, a short export), and the progress dialog of a task on the window's runner (imports,
+Update from PubMed, Find Available PDF), made the same way for each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 
 @contextmanager
@@ -17,3 +20,32 @@ def busy_cursor() -> Iterator[None]:
         yield
     finally:
         QGuiApplication.restoreOverrideCursor()
+
+
+def progress_dialog(
+    parent: QWidget,
+    title: str,
+    text: str,
+    on_cancel: Callable[[], None],
+    maximum: int = 0,
+    keep_open: bool = False,
+) -> QProgressDialog:
+    """A window-modal progress dialog, shown at once (0 for ``maximum``: a busy bar); Cancel
+    calls ``on_cancel``. ``keep_open``: the dialog neither closes nor resets when the value
+    reaches the maximum, for work whose total grows (the caller closes it)."""
+    dialog = QProgressDialog(text, "Cancel", 0, maximum, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    if keep_open:
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+    dialog.canceled.connect(on_cancel)
+    return dialog
+
+
+def close_progress(dialog: QProgressDialog) -> None:
+    """Close a progress dialog for good: its Cancel no longer reaches the finished task."""
+    dialog.canceled.disconnect()
+    dialog.close()
+    dialog.deleteLater()

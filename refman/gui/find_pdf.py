@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from refman.gui import preferences
+from refman.gui.busy import close_progress, progress_dialog
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.library import Library
 from refman.library.fulltext import FindReport
@@ -61,11 +62,7 @@ class FindPdfController(QObject):
 
     def _show_progress(self, task: Task, count: int) -> None:
         text = f"Looking for open-access PDFs of {count} item{'s' * (count != 1)}…"
-        dialog = QProgressDialog(text, "Cancel", 0, count, self.window)
-        dialog.setWindowTitle(NAME)
-        dialog.setMinimumDuration(0)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.canceled.connect(task.cancel)
+        dialog = progress_dialog(self.window, NAME, text, task.cancel, maximum=count)
         self.progress_dialog = dialog
         dialog.show()
 
@@ -78,8 +75,7 @@ class FindPdfController(QObject):
     def _end_task(self) -> None:
         self.task = None
         if self.progress_dialog is not None:
-            self.progress_dialog.canceled.disconnect()
-            self.progress_dialog.close()
+            close_progress(self.progress_dialog)
             self.progress_dialog = None
 
     @Slot(str)

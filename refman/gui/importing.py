@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from refman.gui import dialogs
+from refman.gui.busy import close_progress, progress_dialog
 from refman.gui.tasks import READ, WRITE, Task, TaskRunner
 from refman.library import ImportReport, ImportReview, Library, NotAdded, UndoneImport
 from refman.model import CollectionId, Problem
@@ -229,8 +230,7 @@ class ImportController(QObject):
     def _stop_task(self) -> None:
         self._delay.stop()
         if self.progress_dialog is not None:
-            self.progress_dialog.close()
-            self.progress_dialog.deleteLater()
+            close_progress(self.progress_dialog)
             self.progress_dialog = None
         if self._task is not None:
             self._task.wait()  # the job has returned: only the thread's last steps are left
@@ -260,13 +260,9 @@ class ImportController(QObject):
     def _show_progress(self) -> None:
         if not self.is_running() or self.progress_dialog is not None:
             return
-        dialog = QProgressDialog(self._doing, "Cancel", 0, 0, self._window)
-        dialog.setWindowTitle("Import")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setMinimumDuration(0)
-        dialog.canceled.connect(self._on_cancel)
+        dialog = progress_dialog(
+            self._window, "Import", self._doing, self._on_cancel, keep_open=True
+        )
         self.progress_dialog = dialog
         self._update_progress_dialog()
         dialog.show()

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from refman.gui.busy import close_progress, progress_dialog
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.library import Library
 from refman.library.pdfs import PdfImportReport, pdf_paths
@@ -123,8 +124,7 @@ class PdfImporter(QObject):
     def _stop(self) -> None:
         self._delay.stop()
         if self.progress_dialog is not None:
-            self.progress_dialog.close()
-            self.progress_dialog.deleteLater()
+            close_progress(self.progress_dialog)
             self.progress_dialog = None
         if self._task is not None:
             self._task.wait()
@@ -151,13 +151,9 @@ class PdfImporter(QObject):
     def _show_progress(self) -> None:
         if self._task is None or self.progress_dialog is not None:
             return
-        dialog = QProgressDialog("Importing PDFs…", "Cancel", 0, 0, self._window)
-        dialog.setWindowTitle("Import PDFs")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setMinimumDuration(0)
-        dialog.canceled.connect(self._on_cancel)
+        dialog = progress_dialog(
+            self._window, "Import PDFs", "Importing PDFs…", self._on_cancel, keep_open=True
+        )
         self.progress_dialog = dialog
         self._update_progress()
         dialog.show()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import preferences
+from refman.gui.busy import close_progress, progress_dialog
 from refman.gui.tasks import READ, Task, TaskRunner
 from refman.gui.undo import LibraryEditor, UpdateFromPubMedCommand
 from refman.library import Library
@@ -155,11 +156,7 @@ class UpdateController(QObject):
         self._show_progress(self.task)
 
     def _show_progress(self, task: Task) -> None:
-        dialog = QProgressDialog("Asking PubMed for the records…", "Cancel", 0, 0, self.window)
-        dialog.setWindowTitle(NAME)
-        dialog.setMinimumDuration(0)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.canceled.connect(task.cancel)
+        dialog = progress_dialog(self.window, NAME, "Asking PubMed for the records…", task.cancel)
         self.progress_dialog = dialog
         dialog.show()
 
@@ -172,8 +169,7 @@ class UpdateController(QObject):
     def _end_task(self) -> None:
         self.task = None
         if self.progress_dialog is not None:
-            self.progress_dialog.canceled.disconnect()
-            self.progress_dialog.close()
+            close_progress(self.progress_dialog)
             self.progress_dialog = None
 
     @Slot(str)
