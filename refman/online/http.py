@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import httpx
 
@@ -107,6 +107,17 @@ class Settings:
         return 10.0 if self.api_key else 3.0
 
 
+_T = TypeVar("_T")
+
+
+class _Retry(Exception):
+    """An answer that asks to be asked again (429, 5xx), after ``after`` seconds if it says."""
+
+    def __init__(self, after: float | None):
+        super().__init__(after)
+        self.after = after
+
+
 class _Pacer:
     """Spaces calls of ``wait`` at least ``interval`` seconds apart, across threads."""
 
@@ -166,32 +177,15 @@ class Http:
         ``what`` names what was asked for in the messages ("PMID 123"); ``slow``: space the
         requests by ``arxiv_interval`` (arXiv's pace) instead of NCBI's."""
         pacer = self._arxiv_pacer if slow else self._pacer
-        attempt = 0
-        while True:
-            attempt += 1
-            pacer.wait()
-            try:
-                response = self._client.get(url, params=params, headers=headers)
-                response.read()
-            except httpx.TimeoutException as exc:
-                if attempt < self.settings.attempts:
-                    self._pause(attempt, None)
-                    continue
-                raise OfflineError(f"{_host(url)} did not answer in time for {what}") from exc
-            except httpx.RemoteProtocolError as exc:
-                raise BadResponseError(
-                    f"the answer from {_host(url)} for {what} was cut short; try again"
-                ) from exc
-            except httpx.TransportError as exc:
-                raise OfflineError(
-                    f"cannot reach {_host(url)} for {what}: are you offline? ({exc})"
-                ) from exc
-            if response.status_code in RETRY_STATUSES and attempt < self.settings.attempts:
-                retry_after = _retry_after(response)
-                if retry_after is None or retry_after <= MAX_RETRY_AFTER:
-                    self._pause(attempt, retry_after)
-                    continue
+
+        def send(attempt: int) -> httpx.Response:
+            response = self._client.get(url, params=params, headers=headers)
+            response.read()
+            self._retry_on(response, attempt)
             return _checked(response, url, what)
+
+        cut_short = f"the answer from {_host(url)} for {what} was cut short; try again"
+        return self._with_retries(send, pacer, url, what, cut_short)
 
     def download(
         self,
@@ -206,36 +200,50 @@ class Http:
         the answer's Content-Type. Retried as ``get`` is; a body larger than ``limit`` bytes
         is refused (BadResponseError) as soon as it is seen to be, so that a huge file is never
         read whole; ``cancelled`` is asked between blocks (DownloadCancelled)."""
+
+        def send(attempt: int) -> str:
+            target.seek(0)
+            target.truncate()
+            with self._client.stream("GET", url) as response:
+                self._retry_on(response, attempt)
+                _checked(response, url, what)
+                _copy_body(response, target, limit, what, cancelled)
+                return response.headers.get("Content-Type", "")
+
+        cut_short = f"the download of {what} from {_host(url)} was cut short; try again"
+        return self._with_retries(send, self._pacer, url, what, cut_short)
+
+    def _with_retries(
+        self, send: Callable[[int], _T], pacer: _Pacer, url: str, what: str, cut_short: str
+    ) -> _T:
+        """``send(attempt)`` paced, again after a pause on a timeout or an answer that asks
+        for a retry (``_Retry``) while attempts are left; network failures in plain words."""
         attempt = 0
         while True:
             attempt += 1
-            self._pacer.wait()
-            target.seek(0)
-            target.truncate()
+            pacer.wait()
             try:
-                with self._client.stream("GET", url) as response:
-                    status = response.status_code
-                    if status in RETRY_STATUSES and attempt < self.settings.attempts:
-                        retry_after = _retry_after(response)
-                        if retry_after is None or retry_after <= MAX_RETRY_AFTER:
-                            self._pause(attempt, retry_after)
-                            continue
-                    _checked(response, url, what)
-                    _copy_body(response, target, limit, what, cancelled)
-                    return response.headers.get("Content-Type", "")
+                return send(attempt)
+            except _Retry as retry:
+                self._pause(attempt, retry.after)
             except httpx.TimeoutException as exc:
-                if attempt < self.settings.attempts:
-                    self._pause(attempt, None)
-                    continue
-                raise OfflineError(f"{_host(url)} did not answer in time for {what}") from exc
+                if attempt >= self.settings.attempts:
+                    raise OfflineError(f"{_host(url)} did not answer in time for {what}") from exc
+                self._pause(attempt, None)
             except httpx.RemoteProtocolError as exc:
-                raise BadResponseError(
-                    f"the download of {what} from {_host(url)} was cut short; try again"
-                ) from exc
+                raise BadResponseError(cut_short) from exc
             except httpx.TransportError as exc:
                 raise OfflineError(
                     f"cannot reach {_host(url)} for {what}: are you offline? ({exc})"
                 ) from exc
+
+    def _retry_on(self, response: httpx.Response, attempt: int) -> None:
+        """Raise ``_Retry`` when the answer asks to try again (429, 5xx) and attempts are left,
+        unless it asks to wait longer than MAX_RETRY_AFTER (then the answer is told)."""
+        if response.status_code in RETRY_STATUSES and attempt < self.settings.attempts:
+            retry_after = _retry_after(response)
+            if retry_after is None or retry_after <= MAX_RETRY_AFTER:
+                raise _Retry(retry_after)
 
     def _pause(self, attempt: int, retry_after: float | None) -> None:
         delay = self.settings.backoff * 2 ** (attempt - 1)
