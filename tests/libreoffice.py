@@ -52,8 +52,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_office(profile: Path) -> Office:
-    """soffice, headless, listening on a free loopback port; ready once a script connects."""
+def start_office(profile: Path, env: dict[str, str] | None = None) -> Office:
+    """soffice, headless, listening on a free loopback port; ready once a script connects
+    (``env``: added to its environment)."""
     soffice = shutil.which("soffice")
     if soffice is None or not Path(SYSTEM_PYTHON).exists():
         pytest.fail("LibreOffice is not installed: install libreoffice-writer-nogui and "
@@ -63,7 +64,7 @@ def start_office(profile: Path) -> Office:
         [soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
          f"-env:UserInstallation={profile.as_uri()}",
          f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
         start_new_session=True,  # its own group: soffice starts soffice.bin, both stopped
     )
     office = Office(port, profile, process)
@@ -88,5 +89,38 @@ def office(tmp_path_factory) -> Iterator[Office]:
     running = start_office(tmp_path_factory.mktemp("lo-profile"))
     try:
         yield running
+    finally:
+        stop_office(running)
+
+
+@dataclass
+class Extension:
+    """refman's extension installed in a running office, which asks refman on ``port`` (the
+    test's server) and writes what it would tell the user to ``messages``, a line each."""
+
+    office: Office
+    port: int
+    messages: Path
+
+    def told(self) -> list[str]:
+        if not self.messages.exists():
+            return []
+        return [json.loads(line) for line in self.messages.read_text("utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def extension(tmp_path_factory) -> Iterator[Extension]:
+    """A headless LibreOffice with refman's extension (built by refman, installed by unopkg
+    into the office's own profile before it starts), stopped after the module's tests."""
+    from refman import libreoffice
+
+    folder = tmp_path_factory.mktemp("lo-extension")
+    profile = folder / "profile"
+    libreoffice.install(libreoffice.build(folder / "refman.oxt"), profile)
+    port, messages = free_port(), folder / "messages.txt"
+    running = start_office(profile, {"REFMAN_PORT": str(port),
+                                     "REFMAN_LO_MESSAGES": str(messages)})
+    try:
+        yield Extension(running, port, messages)
     finally:
         stop_office(running)

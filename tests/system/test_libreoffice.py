@@ -6,16 +6,25 @@ and refman reads the copy LibreOffice saved as its own again."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
 import sys
+import threading
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from refman import cayw
+from refman.cayw import CaywRequest
+from refman.gui.cayw import HttpRequest, refusal
 from refman.library import Library
-from tests.libreoffice import office  # noqa: F401  (the fixture)
-from tests.manuscript_helpers import make_odt
+from refman.library import cayw as answering
+from refman.model import RefmanError
+from tests.libreoffice import extension, office  # noqa: F401  (the fixtures)
+from tests.manuscript_helpers import TEXT_NS, make_odt
 
 MEDLINE = """PMID- 37144409
 TI  - Safety of a vaccine in older adults.
@@ -37,6 +46,8 @@ PG  - 1-9
 PT  - Journal Article
 """
 ITEM = "ZOTERO_ITEM CSL_CITATION "
+AMA = "american-medical-association"
+T = f"{{{TEXT_NS}}}"
 
 
 def refman(library: Path, *args: str) -> str:
@@ -114,3 +125,162 @@ def test_refman_refreshes_the_copy_libreoffice_saved(office, library, tmp_path):
     texts = sorted(mark["text"] for mark in seen["marks"])
     assert texts == sorted(["(Knowles & Smith, 2023, p. 3)",
                             "(Knowles & Smith, 2023; Zed, 2019)", "(Zed, 2019)"])
+
+
+# --- refman's extension, driven through LibreOffice's dispatcher --------------------------------
+
+
+class Refman(threading.Thread):
+    """refman's loopback answers as the window gives them (the picker's ``json`` and
+    ``/refman/cite``, the Host rules included), with the picks the test queues in place of a
+    user picking."""
+
+    def __init__(self, library: Path, port: int):
+        super().__init__(daemon=True)
+        self.library_path, self.port, self.picks = library, port, []
+        self.asked: list[str] = []
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        with Library(self.library_path) as library:
+            self.server = http.server.HTTPServer(("127.0.0.1", self.port), self._handler(library))
+            self.ready.set()
+            self.server.serve_forever()
+
+    def _handler(self, library: Library):
+        refman = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                request = HttpRequest("GET", self.path,
+                                      {k.lower(): v for k, v in self.headers.items()})
+                refman.asked.append(request.path)
+                refused = refusal(request, refman.port)
+                if refused is not None:
+                    return self.answer(*refused)
+                query = CaywRequest.parse(request.query)
+                try:
+                    if request.path == cayw.CITE_PATH:
+                        return self.answer(200, answering.cite(library, query, AMA))
+                    ids = refman.picks.pop(0)
+                    return self.answer(200, answering.answer(library, ids, query, AMA).text)
+                except RefmanError as exc:
+                    return self.answer(400, str(exc))
+
+            def answer(self, status: int, body: str) -> None:
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def refman_running(extension, library):  # noqa: F811
+    server = Refman(library, extension.port)
+    server.start()
+    assert server.ready.wait(60)
+    with Library(library) as opened:
+        server.ids = opened.items.with_identifiers("pmid", ["37144409", "31000003"])
+    yield server
+    server.stop()
+
+
+def content(path: Path):
+    return etree.fromstring(zipfile.ZipFile(path).read("content.xml"))
+
+
+def marks_and_text(path: Path) -> list[tuple[str, str]]:
+    """(paragraph's text, its citations' texts) of each body paragraph, from the saved XML."""
+    out = []
+    for paragraph in content(path).iter(f"{T}p"):
+        cited, inside = [], None
+        for node in paragraph.iter():
+            if node.tag == f"{T}reference-mark-start":
+                inside = node.get(f"{T}name")
+                cited.append("")
+            elif node.tag == f"{T}reference-mark-end":
+                assert node.get(f"{T}name") == inside, "a mark ends that did not start"
+                inside = None
+            elif inside is not None and node.text and node.tag != f"{T}reference-mark-start":
+                cited[-1] += node.text
+            if inside is not None and node.tail and node is not paragraph:
+                cited[-1] += node.tail
+        out.append(("".join(paragraph.itertext()), cited))
+    return out
+
+
+def test_the_extension_cites_renumbers_and_restyles(extension, refman_running, tmp_path):  # noqa: F811
+    ids = refman_running.ids
+    knowles, zed = int(ids["37144409"]), int(ids["31000003"])
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>",
+                                              "<text:p>Asthma too.</text:p>"])
+    out = tmp_path / "cited.odt"
+    refman_running.picks = [[knowles], [zed, knowles]]
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"after": "safe"}, {"command": "AddCitation"},
+        {"after": "too"}, {"command": "AddCitation"},
+        {"after": ""}, {"command": "AddBibliography"},
+    ]))
+    assert extension.told() == []
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 2
+    body = dict(marks_and_text(out))
+    assert body["Vaccines are safe1."] == ["1"]
+    assert body["Asthma too1,2."] == ["1,2"]
+    bibliography = [s for s in seen["sections"] if s["name"].startswith("ZOTERO_BIBL")]
+    assert len(bibliography) == 1
+    entries = bibliography[0]["text"].splitlines()
+    assert entries[0].startswith("1. Knowles SR") and entries[1].startswith("2. Zed A")
+    for mark in seen["marks"]:
+        assert citation(mark["name"])["properties"]["plainCitation"] == mark["text"]
+
+    # A citation of Zed before the others: the numbers follow the text's order.
+    renumbered = tmp_path / "renumbered.odt"
+    refman_running.picks = [[zed]]
+    seen = extension.office.run("dispatch", str(out), str(renumbered), json.dumps([
+        {"before": "Vaccines"}, {"command": "AddCitation"},
+    ]))
+    body = dict(marks_and_text(renumbered))
+    assert body["1Vaccines are safe2."] == ["1", "2"]
+    assert body["Asthma too1,2."] == ["1,2"]
+
+    # Document Preferences: APA, author-date, the bibliography by author.
+    restyled = tmp_path / "apa.odt"
+    seen = extension.office.run("dispatch", str(renumbered), str(restyled), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa"}},
+    ]))
+    texts = [t for _, cited in marks_and_text(restyled) for t in cited]
+    assert texts == ["(Zed, 2019)", "(Knowles & Smith, 2023)",
+                     "(Knowles & Smith, 2023; Zed, 2019)"]
+    assert "styles/apa" in seen["properties"]["ZOTERO_PREF_1"]
+    entries = next(s["text"] for s in seen["sections"]
+                   if s["name"].startswith("ZOTERO_BIBL")).splitlines()
+    assert entries[0].startswith("Knowles, S. R.") and entries[1].startswith("Zed, A.")
+    assert refman_running.asked.count(cayw.CITE_PATH) == 5
+
+    # refman reads what the extension wrote as its own fields.
+    report = refman(refman_running.library_path, "format-document", str(restyled),
+                    str(tmp_path / "again.odt"))
+    assert "3 citations" in report and "3 citation(s) were fields written before" in report
+
+
+def test_the_extension_says_when_refman_is_not_running(extension, tmp_path):  # noqa: F811
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    out = tmp_path / "out.odt"
+    before = len(extension.told())
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"after": "safe"}, {"command": "AddCitation"},
+    ]))
+    told = extension.told()[before:]
+    assert len(told) == 1 and "Start refman and turn on its citation picker" in told[0]
+    assert seen["portions"] == [] and seen["marks"] == []
+    assert dict(marks_and_text(out))["Vaccines are safe."] == []

@@ -41,28 +41,34 @@ def mark_portions(document):
     return found
 
 
+def report(document):
+    """What the module's docstring lists, of a loaded document."""
+    marks = document.getReferenceMarks()
+    sections = document.getTextSections()
+    user = document.getDocumentProperties().getUserDefinedProperties()
+    values = {p.Name: user.getPropertyValue(p.Name)
+              for p in user.getPropertySetInfo().getProperties()}
+    return {
+        "portions": mark_portions(document),
+        "marks": [{"name": name, "text": marks.getByName(name).getAnchor().getString()}
+                  for name in marks.getElementNames()],
+        "sections": [{"name": name, "text": sections.getByName(name).getAnchor().getString()}
+                     for name in sections.getElementNames()],
+        "properties": values,
+    }
+
+
 def main():
     context = connect(int(sys.argv[1]))
     document = load(context, sys.argv[2])
     try:
-        marks = document.getReferenceMarks()
-        sections = document.getTextSections()
-        user = document.getDocumentProperties().getUserDefinedProperties()
-        values = {p.Name: user.getPropertyValue(p.Name)
-                  for p in user.getPropertySetInfo().getProperties()}
-        report = {
-            "portions": mark_portions(document),
-            "marks": [{"name": name, "text": marks.getByName(name).getAnchor().getString()}
-                      for name in marks.getElementNames()],
-            "sections": [{"name": name, "text": sections.getByName(name).getAnchor().getString()}
-                         for name in sections.getElementNames()],
-            "properties": values,
-        }
+        seen = report(document)
         if len(sys.argv) > 3:
             store_copy(document, sys.argv[3])
     finally:
         document.close(True)
-    print(json.dumps(report))
+    print(json.dumps(seen))
 
 
-main()
+if __name__ == "__main__":
+    main()
