@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -265,10 +266,22 @@ def test_the_extension_cites_renumbers_and_restyles(extension, refman_running, t
     entries = next(s["text"] for s in seen["sections"]
                    if s["name"].startswith("ZOTERO_BIBL")).splitlines()
     assert entries[0].startswith("Knowles, S. R.") and entries[1].startswith("Zed, A.")
-    assert refman_running.asked.count(cayw.CITE_PATH) == 5
+    assert refman_running.asked.count(cayw.CITE_PATH) == 5  # one refresh a command
+
+    # Edit Citation: the cursor in a citation, the items picked replace its own.
+    edited = tmp_path / "edited.odt"
+    refman_running.picks = [[knowles]]
+    seen = extension.office.run("dispatch", str(restyled), str(edited), json.dumps([
+        {"after": "(Zed"}, {"command": "AddCitation"},
+    ]))
+    texts = [t for _, cited in marks_and_text(edited) for t in cited]
+    assert texts == ["(Knowles & Smith, 2023)", "(Knowles & Smith, 2023)",
+                     "(Knowles & Smith, 2023; Zed, 2019)"]
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
+    assert extension.told() == []
 
     # refman reads what the extension wrote as its own fields.
-    report = refman(refman_running.library_path, "format-document", str(restyled),
+    report = refman(refman_running.library_path, "format-document", str(edited),
                     str(tmp_path / "again.odt"))
     assert "3 citations" in report and "3 citation(s) were fields written before" in report
 
@@ -284,3 +297,24 @@ def test_the_extension_says_when_refman_is_not_running(extension, tmp_path):  # 
     assert len(told) == 1 and "Start refman and turn on its citation picker" in told[0]
     assert seen["portions"] == [] and seen["marks"] == []
     assert dict(marks_and_text(out))["Vaccines are safe."] == []
+
+
+def test_the_command_line_writes_the_extension(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "refman", "libreoffice-extension", "--path"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    oxt = Path(done.stdout.strip())
+    assert oxt.is_relative_to(tmp_path / "data")
+    with zipfile.ZipFile(oxt) as archive:
+        names = set(archive.namelist())
+        manifest = etree.fromstring(archive.read("META-INF/manifest.xml"))
+        description = archive.read("description.xml").decode("utf-8")
+    listed = {entry.get("{http://openoffice.org/2001/manifest}full-path")
+              for entry in manifest}
+    assert listed <= names and "refman_lo.py" in listed
+    assert "pythonpath/refman_office.py" in names
+    assert 'identifier value="org.refman.libreoffice"' in description
+    done = subprocess.run([sys.executable, "-m", "refman", "libreoffice-extension", "--path",
+                           "--install"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "not allowed with argument" in done.stderr
