@@ -454,6 +454,29 @@ def test_preferences_turn_it_on_and_choose_its_port(qtbot, window, settings, thr
         server.stop()
 
 
+def test_preferences_install_the_libreoffice_extension(qtbot, window, tmp_path, monkeypatch):
+    from refman import libreoffice
+    from refman.model import RefmanError
+
+    installed = []
+    monkeypatch.setattr(libreoffice, "default_path", lambda: tmp_path / "refman.oxt")
+    monkeypatch.setattr(libreoffice, "install", lambda oxt: installed.append(oxt))
+    window.show_preferences()
+    dialog = window.findChild(PreferencesDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.libreoffice_install, Qt.MouseButton.LeftButton)
+    assert installed == [tmp_path / "refman.oxt"] and installed[0].is_file()
+    assert "Installed: restart LibreOffice" in dialog.libreoffice_status.text()
+
+    def refused(oxt):
+        raise RefmanError("LibreOffice's unopkg was not found: install LibreOffice")
+
+    monkeypatch.setattr(libreoffice, "install", refused)
+    qtbot.mouseClick(dialog.libreoffice_install, Qt.MouseButton.LeftButton)
+    assert "unopkg was not found" in dialog.libreoffice_status.text()
+    dialog.reject()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
