@@ -139,6 +139,7 @@ class Refman(threading.Thread):
     def __init__(self, library: Path, port: int):
         super().__init__(daemon=True)
         self.library_path, self.port, self.picks = library, port, []
+        self.refuse_cite = ""  # when set, /refman/cite answers 400 with it
         self.asked: list[str] = []
         self.ready = threading.Event()
 
@@ -161,6 +162,8 @@ class Refman(threading.Thread):
                     return self.answer(*refused)
                 query = CaywRequest.parse(request.query)
                 try:
+                    if request.path == cayw.CITE_PATH and refman.refuse_cite:
+                        return self.answer(400, refman.refuse_cite)
                     if request.path == cayw.CITE_PATH:
                         return self.answer(200, answering.cite(library, query, AMA))
                     ids = refman.picks.pop(0)
@@ -284,6 +287,31 @@ def test_the_extension_cites_renumbers_and_restyles(extension, refman_running, t
     report = refman(refman_running.library_path, "format-document", str(edited),
                     str(tmp_path / "again.odt"))
     assert "3 citations" in report and "3 citation(s) were fields written before" in report
+
+
+def test_what_refman_refuses_is_said_and_the_document_stays_as_it_was(
+    extension, refman_running, library, tmp_path  # noqa: F811
+):
+    out = formatted(library, tmp_path, AMA)
+    before = marks_and_text(out)
+    told = len(extension.told())
+    kept = tmp_path / "kept.odt"
+    seen = extension.office.run("dispatch", str(out), str(kept), json.dumps([
+        {"command": "Preferences", "args": {"Style": "no-such-style"}},
+    ]))
+    assert "Unknown style 'no-such-style'" in extension.told()[told]
+    assert AMA in seen["properties"]["ZOTERO_PREF_1"]
+    assert marks_and_text(kept) == before
+
+    # An edit refused on the way (refman answers 400): the citation is put back.
+    refman_running.picks = [[refman_running.ids["31000003"]]]
+    refman_running.refuse_cite = "The library does not hold these items: citation 1: x"
+    seen = extension.office.run("dispatch", str(kept), str(tmp_path / "edited.odt"), json.dumps([
+        {"after": "safe 1("}, {"command": "AddCitation"},
+    ]))
+    assert "refman could not do that: The library does not hold" in extension.told()[-1]
+    assert marks_and_text(tmp_path / "edited.odt") == before
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
 
 
 def test_the_extension_says_when_refman_is_not_running(extension, tmp_path):  # noqa: F811

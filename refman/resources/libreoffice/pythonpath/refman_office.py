@@ -57,7 +57,17 @@ def run(context, frame, command, given):
         document = frame.getController().getModel()
         if not document.supportsService("com.sun.star.text.TextDocument"):
             raise Problem("refman cites in Writer documents only.")
-        commands[command](context, frame, document, given)
+        undo = document.getUndoManager()
+        undo.enterUndoContext(f"refman: {command}")  # one Undo takes the whole command back
+        # Fields are updated untracked, as Zotero does: a tracked deletion would leave the old
+        # text (and a mark's end) in the document.
+        recording = document.RecordChanges
+        document.RecordChanges = False
+        try:
+            commands[command](context, frame, document, given)
+        finally:
+            document.RecordChanges = recording
+            undo.leaveUndoContext()
     except Problem as exc:
         tell(context, frame, str(exc))
     except Exception as exc:  # a bug: said plainly, LibreOffice goes on
@@ -73,10 +83,13 @@ def add_citation(context, frame, document, given):
     view = frame.getController().getViewCursor()
     current = _mark_at(document, view)
     if current is not None:
-        data = citation_data(current.getName())
-        data["citationItems"] = items
-        _replace(document, current, PLACEHOLDER, data)
-        refresh(context, frame, document, given)
+        before = current.getAnchor().getString(), citation_data(current.getName())
+        mark = _replace(document, current, PLACEHOLDER, dict(before[1], citationItems=items))
+        try:
+            refresh(context, frame, document, given)
+        except Exception:
+            _replace(document, mark, *before)  # the citation as it was
+            raise
         return
     data = {"citationID": _random(8), "properties": {"noteIndex": 0},
             "citationItems": items, "schema": SCHEMA}
@@ -132,9 +145,11 @@ def preferences(context, frame, document, given):
     write_style(document, style)
     try:
         refresh(context, frame, document, given)
-    except Exception:
+    except Exception:  # an unknown style: the document keeps its own
         if old:
-            write_style(document, old)  # an unknown style: the document keeps its own
+            write_style(document, old)
+        else:
+            _clear_style(document)
         raise
 
 
@@ -288,11 +303,16 @@ def write_style(document, style_id):
         'hasBibliography="1" bibliographyStyleHasBeenSet="0"/>'
         '<prefs><pref name="fieldType" value="ReferenceMark"/></prefs></data>'
     )
+    _clear_style(document)
+    user = document.getDocumentProperties().getUserDefinedProperties()
+    for number, start in enumerate(range(0, len(prefs), PREF_CHUNK), 1):
+        user.addProperty(f"{PREF_NAME}{number}", 128, prefs[start:start + PREF_CHUNK])
+
+
+def _clear_style(document):
     user = document.getDocumentProperties().getUserDefinedProperties()
     for number in _pref_chunks(document):
         user.removeProperty(f"{PREF_NAME}{number}")
-    for number, start in enumerate(range(0, len(prefs), PREF_CHUNK), 1):
-        user.addProperty(f"{PREF_NAME}{number}", 128, prefs[start:start + PREF_CHUNK])
 
 
 def _pref_chunks(document):
