@@ -325,6 +325,13 @@ def test_the_extension_says_when_refman_is_not_running(extension, tmp_path):  # 
     assert len(told) == 1 and "Start refman and turn on its citation picker" in told[0]
     assert seen["portions"] == [] and seen["marks"] == []
     assert dict(marks_and_text(out))["Vaccines are safe."] == []
+    # Document Preferences' dialog (cancelled by a headless LibreOffice) and a Refresh with
+    # nothing to refresh: nothing to say, nothing changed.
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences"}, {"command": "Refresh"},
+    ]))
+    assert len(extension.told()) == before + 1
+    assert "ZOTERO_PREF_1" not in seen["properties"] and seen["sections"] == []
 
 
 def test_the_command_line_writes_the_extension(tmp_path):
