@@ -9,6 +9,8 @@ answers the request with the picked keys in the asked format
 selected in the window, without the picker; ``clipboard`` puts the answer on the clipboard too;
 ``minimize`` minimises the window afterwards; ``texstudio`` hands it to TeXstudio too
 (``texstudio --insert-cite``, as Better BibTeX does). A cancelled pick is an empty answer.
+``GET /refman/cite`` (the LibreOffice extension's, refman/resources/libreoffice) renders a
+document's citations as a whole (library/cayw.cite), without the picker, under the same rules.
 
 The server is the window's, in its thread: ``QTcpServer`` hands each connection's bytes to the
 event loop, so nothing blocks while the user picks. Only one pick is open at a time (another
