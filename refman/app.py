@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         cli.check_text_arguments(args)
         if args.command == "styles":
             return cli.cmd_styles(args)
+        if args.command == "libreoffice-extension":
+            return cli.cmd_libreoffice_extension(args)
         library_path = resolve_library_path(args.library)
         if args.command == "gui":
             from refman.gui.app import run

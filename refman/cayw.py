@@ -37,6 +37,8 @@ from urllib.parse import parse_qsl
 from refman.model import RefmanError
 
 PATH = "/better-bibtex/cayw"
+# The LibreOffice extension's: a document's citations rendered (library/cayw.py, cite).
+CITE_PATH = "/refman/cite"
 DEFAULT_PORT = 23119  # Zotero's, where Better BibTeX answers: editors call it unless told
 DEFAULT_FORMAT = "latex"  # Better BibTeX's when no format is given
 _OFF = frozenset({"", "0", "false", "no", "off"})

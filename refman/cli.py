@@ -41,6 +41,8 @@
     refman [--library PATH] format-document IN OUT [--style STYLE]  (a .docx or .odt
                                    manuscript's citations as live fields, with a bibliography)
     refman styles [TEXT]
+    refman libreoffice-extension [--install | --path]  (the Writer extension: cite as you
+                                   write; written to the user data folder, installed with unopkg)
     refman [--library PATH] [gui] [FILE...]
 
 Every command goes through ``refman.library``; nothing here knows SQL or Qt.
@@ -104,6 +106,7 @@ COMMANDS = (
     "format-document",
     *("backup", "restore", "check"),
     *("styles", "gui", "new"),
+    "libreoffice-extension",
 )
 
 
@@ -130,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_key(commands)
     _add_export(commands)
     _add_format_document(commands)
+    _add_libreoffice_extension(commands)
     _add_autoexport(commands)
     _add_searches(commands)
     _add_tag(commands)
@@ -353,6 +357,20 @@ def _add_format_document(commands) -> None:
         "--style", metavar="STYLE", help="CSL style id or title (default: the document's, "
         "else american-medical-association)"
     )
+
+
+def _add_libreoffice_extension(commands) -> None:
+    cmd = commands.add_parser(
+        "libreoffice-extension",
+        help="write (and install) refman's LibreOffice Writer extension",
+        description="Write refman.oxt, the LibreOffice Writer extension that cites from the "
+        "running refman (Add/Edit Citation, Add/Edit Bibliography, Refresh, Document "
+        "Preferences), to refman's user data folder, and print where.",
+    )
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--install", action="store_true",
+                       help="install it too, with LibreOffice's unopkg (close LibreOffice first)")
+    which.add_argument("--path", action="store_true", help="print only the file's path")
 
 
 def _add_autoexport(commands) -> None:
@@ -1403,6 +1421,24 @@ def cmd_styles(args) -> int:
 
     for style in csl.search_styles(args.text):
         print(f"{style.id}\t{style.title}")
+    return 0
+
+
+def cmd_libreoffice_extension(args) -> int:
+    from refman import libreoffice
+
+    oxt = libreoffice.build()
+    if args.path:
+        print(oxt)
+        return 0
+    print(f"Wrote {oxt}")
+    if args.install:
+        libreoffice.install(oxt)
+        print("Installed in LibreOffice: restart it, then use the refman menu or toolbar in "
+              "Writer (refman must be running with its citation picker on).")
+    else:
+        print("Install it with Tools > Extension Manager > Add in LibreOffice, or run "
+              "refman libreoffice-extension --install.")
     return 0
 
 

@@ -9,6 +9,8 @@ answers the request with the picked keys in the asked format
 selected in the window, without the picker; ``clipboard`` puts the answer on the clipboard too;
 ``minimize`` minimises the window afterwards; ``texstudio`` hands it to TeXstudio too
 (``texstudio --insert-cite``, as Better BibTeX does). A cancelled pick is an empty answer.
+``GET /refman/cite`` (the LibreOffice extension's, refman/resources/libreoffice) renders a
+document's citations as a whole (library/cayw.cite), without the picker, under the same rules.
 
 The server is the window's, in its thread: ``QTcpServer`` hands each connection's bytes to the
 event loop, so nothing blocks while the user picks. Only one pick is open at a time (another
@@ -56,7 +58,9 @@ log = logging.getLogger(__name__)
 
 ENABLED_KEY = "cayw/enabled"  # off by default: a listening port is opened only when asked
 PORT_KEY = "cayw/port"
-MAX_HEAD_BYTES = 16 * 1024  # an editor's GET is a few hundred bytes
+# An editor's GET is a few hundred bytes; the LibreOffice extension's /refman/cite carries a
+# document's citations (keys and locators, some 60 bytes each).
+MAX_HEAD_BYTES = 256 * 1024
 HEAD_TIMEOUT_MS = 10_000  # to send the request line and headers; the pick itself may take long
 CLOSE_GRACE_MS = 5000  # for the editor to close the connection after reading its answer
 RETRY_MS = 15_000  # listening again while the port's last connections close
@@ -178,8 +182,8 @@ def refusal(request: HttpRequest, port: int) -> tuple[int, str] | None:
         return 403, "refman does not answer browsers (send Zotero-Allowed-Request: 1).\n"
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return 405, f"Only {ALLOWED_METHODS} are answered.\n"
-    if request.path != cayw.PATH:
-        return 404, f"refman answers {cayw.PATH} only.\n"
+    if request.path not in (cayw.PATH, cayw.CITE_PATH):
+        return 404, f"refman answers {cayw.PATH} and {cayw.CITE_PATH} only.\n"
     return None
 
 
@@ -369,6 +373,11 @@ class CaywServer(QObject):
             client.reply(204)
         else:
             try:
+                if request.path == cayw.CITE_PATH:  # the LibreOffice extension's, no picker
+                    found = answering.cite(self.library, CaywRequest.parse(request.query),
+                                           self.window.citation_style())
+                    client.reply(200, found, "application/json; charset=utf-8")
+                    return
                 self._answer(client, CaywRequest.parse(request.query))
             except RefmanError as exc:
                 client.reply(400, f"{exc}\n")

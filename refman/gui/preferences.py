@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -233,7 +234,42 @@ class PreferencesDialog(QDialog):
         if server is not None and server.problem:
             self.cayw_status.setStyleSheet("color: #b00020")
         layout.addWidget(self.cayw_status)
+        layout.addLayout(self._libreoffice_row())
         return box
+
+    def _libreoffice_row(self) -> QHBoxLayout:
+        """Install LibreOffice Extension (it cites through the picker's port), and its result."""
+        self.libreoffice_install = QPushButton("Install LibreOffice Extension")
+        self.libreoffice_install.setObjectName("libreoffice_install")
+        self.libreoffice_install.clicked.connect(self._install_libreoffice_extension)
+        self.libreoffice_status = QLabel("", wordWrap=True)
+        self.libreoffice_status.setObjectName("libreoffice_status")
+        self.libreoffice_status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.libreoffice_install)
+        row.addWidget(self.libreoffice_status, 1)
+        return row
+
+    def _install_libreoffice_extension(self) -> None:
+        """Writes refman.oxt and runs LibreOffice's unopkg (a few seconds; LibreOffice must be
+        closed); the outcome is said beside the button in plain words."""
+        from refman import libreoffice
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            oxt = libreoffice.build()
+            libreoffice.install(oxt)
+        except RefmanError as exc:
+            self.libreoffice_status.setText(str(exc))
+            self.libreoffice_status.setStyleSheet("color: #b00020")
+        else:
+            self.libreoffice_status.setText(
+                "Installed: restart LibreOffice and use the refman menu or toolbar in Writer "
+                "(with the citation picker on).")
+            self.libreoffice_status.setStyleSheet("")
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def _key_pattern_box(self, library: Library) -> QWidget:
         """The pattern new citation keys are made from (this library's), offered patterns in

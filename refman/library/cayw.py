@@ -142,3 +142,22 @@ def _translator(request: CaywRequest) -> str:
     if name not in TRANSLATORS:
         raise CaywError(f"Unknown translator '{asked}'. refman writes: {', '.join(TRANSLATORS)}.")
     return TRANSLATORS[name]
+
+
+def cite(library: Library, request: CaywRequest, default_style: str) -> str:
+    """``/refman/cite``'s answer (JSON) for the LibreOffice extension: a document's citations
+    (``citations``, a JSON list in document order, see manuscripts.cite_fields) rendered as a
+    whole in ``style`` (the document's) or the default one, with the bibliography."""
+    from refman.library.manuscripts import cite_fields
+
+    try:
+        citations = json.loads(request.text("citations", "[]"))
+    except ValueError:
+        raise CaywError("citations must be a JSON list of citations.") from None
+    if not isinstance(citations, list) or not all(isinstance(c, dict) for c in citations):
+        raise CaywError("citations must be a JSON list of citations.")
+    try:
+        answered = cite_fields(library, citations, _style(request) or default_style)
+    except RefmanError as exc:  # an unknown style or item, in plain words
+        raise CaywError(str(exc)) from None
+    return json.dumps(answered, ensure_ascii=False)

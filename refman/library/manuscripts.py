@@ -93,13 +93,7 @@ def format_document(
         raise RefmanError(_unknown_message(source, unknown))
     ids = list(dict.fromkeys(
         ItemId(int(c.id)) for r, _ in resolved for c in r.cites if c.id.isdigit()))
-    try:
-        csl = library.citing.csl_items(ids)
-    except MissingItemError as exc:
-        raise RefmanError(f"An item cited went away meanwhile: {exc}") from None
-    keys = library.keys.of(ids)  # in each field: found again by key in another library
-    csl = [dict(item, **{"citation-key": keys[ItemId(int(item["id"]))]})
-           if ItemId(int(item["id"])) in keys else item for item in csl]
+    csl = _csl_with_keys(library, ids)  # in each field: found again by key elsewhere
     citations = [Citation(tuple(r.cites), found.note)
                  for found, (r, _) in zip(manuscript.found, resolved, strict=True)]
     cited = cite_document([*csl, *embedded.values()], citations, style_id)
@@ -325,3 +319,74 @@ def _embed(item_data: dict[str, Any], entry: dict[str, Any],
 
 def _title(item_data: dict[str, Any]) -> str:
     return str(item_data.get("title") or "untitled")
+
+
+# --- citing as one writes (the LibreOffice extension, through /refman/cite) -------------------
+
+
+def cite_fields(
+    library: Library, citations: list[dict[str, Any]], style: str | None = None
+) -> dict[str, Any]:
+    """A document's citations rendered as a whole, for the LibreOffice extension: each of
+    ``citations`` (in document order) is ``{"citationID": ..., "items": [cite, ...]}``, a cite
+    naming its item by ``key`` (citation key), else ``DOI``, ``PMID`` or ``title``, with its
+    ``locator``, ``label``, ``prefix``, ``suffix``, ``suppress-author``. Answers the style's
+    id, each citation's text and field JSON (as format-document writes them) and the
+    bibliography's entries (plain text). RefmanError for an item the library does not hold
+    (each listed) or an unknown style."""
+    from refman.formats.csl import DEFAULT_STYLE, find_style
+    from refman.formats.csl.document import Citation, cite_document
+
+    style_id = find_style(style or DEFAULT_STYLE).id
+    resolved, missing = [], []
+    for number, citation in enumerate(citations, 1):
+        one, lacking = _resolve_cites(library, citation.get("items") or [])
+        resolved.append(one)
+        missing += [f"citation {number}: {what}" for what in lacking]
+    if missing:
+        raise RefmanError("The library does not hold these items: " + "; ".join(missing))
+    ids = list(dict.fromkeys(ItemId(int(c.id)) for r in resolved for c in r.cites))
+    csl = _csl_with_keys(library, ids)
+    cited = cite_document(csl, [Citation(tuple(r.cites), 0) for r in resolved], style_id)
+    by_id = {str(item["id"]): item for item in csl}
+    out = []
+    for citation, r, text in zip(citations, resolved, cited.citations, strict=True):
+        items = [dict(item, itemData={**by_id[c.id], "id": item["id"]})
+                 for item, c in zip(r.items, r.cites, strict=True)]
+        citation_id = str(citation.get("citationID") or _random_id())
+        out.append({"text": text, "field": docs.field_json(citation_id, items, text, 0)})
+    return {"style": style_id, "citations": out, "bibliography": list(cited.bibliography)}
+
+
+def _resolve_cites(library: Library, cites: list[Any]) -> tuple[_Resolved, list[str]]:
+    """The library items a citation's cites name, and those it does not hold."""
+    resolved = _Resolved([], [])
+    missing = []
+    report = FormatReport(Path(), "")
+    for cite in cites:
+        if not isinstance(cite, dict):
+            continue
+        data = {"citation-key": cite.get("key"), "DOI": cite.get("DOI"),
+                "PMID": cite.get("PMID"), "title": cite.get("title")}
+        item_data = {name: str(value) for name, value in data.items() if value}
+        item_id = _field_item(library, {"uris": cite.get("uris") or []}, item_data, report)
+        if item_id is None:
+            missing.append(str(cite.get("key") or cite.get("title") or "an item with no key"))
+            continue
+        one = _cite(str(item_id), str(cite.get("locator") or ""), str(cite.get("label") or ""),
+                    str(cite.get("prefix") or ""), str(cite.get("suffix") or ""),
+                    bool(cite.get("suppress-author")))
+        resolved.cites.append(one)
+        resolved.items.append(_citation_item(item_id, one))
+    return resolved, missing
+
+
+def _csl_with_keys(library: Library, ids: list[ItemId]) -> list[dict[str, Any]]:
+    """The items' CSL-JSON, each with its citation key (a field is found by it again)."""
+    try:
+        csl = library.citing.csl_items(ids)
+    except MissingItemError as exc:
+        raise RefmanError(f"An item cited went away meanwhile: {exc}") from None
+    keys = library.keys.of(ids)
+    return [dict(item, **{"citation-key": keys[ItemId(int(item["id"]))]})
+            if ItemId(int(item["id"])) in keys else item for item in csl]

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from refman.cayw import PATH
+from refman.cayw import CITE_PATH, PATH
 from refman.gui import cayw
 from refman.gui.preferences import PreferencesDialog
 from tests.unit.gui.helpers import id_of
@@ -243,6 +244,36 @@ def test_unknown_style_or_format_is_said_plainly_without_a_picker(qtbot, threads
     assert status == 400 and "not a LaTeX citation command" in body
 
 
+def test_refman_cite_renders_a_documents_citations_without_a_picker(
+    qtbot, threads, server, window
+):
+    """The LibreOffice extension's request: a document's citations in order, by key."""
+    zhang, knowles = (window.library.keys.of([id_of(window.library, word)])
+                      for word in ("Gut", "Safety"))
+    keys = [*zhang.values(), *knowles.values()]
+    citations = [{"citationID": "a1", "items": [{"key": keys[1], "locator": "3"}]},
+                 {"citationID": "b2", "items": [{"key": keys[0]}, {"key": keys[1]}]}]
+    query = urlencode({"style": "american-medical-association",
+                       "citations": json.dumps(citations)})
+    status, body, headers = answered(qtbot, ask(threads, server.port, query, path=CITE_PATH))
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert server.picker is None
+    answer = json.loads(body)
+    assert [c["text"] for c in answer["citations"]] == ["1(p3)", "1,2"]
+    assert [c["field"]["citationID"] for c in answer["citations"]] == ["a1", "b2"]
+    assert len(answer["bibliography"]) == 2 and "Knowles" in answer["bibliography"][0]
+    # Bad input is said plainly: an unknown key, citations that are not JSON, a wrong Host.
+    query = urlencode({"citations": json.dumps([{"items": [{"key": "nobody1999"}]}])})
+    status, body, _ = answered(qtbot, ask(threads, server.port, query, path=CITE_PATH))
+    assert status == 400 and "does not hold" in body and "nobody1999" in body
+    status, body, _ = answered(qtbot, ask(threads, server.port, "citations=%5B",
+                                          path=CITE_PATH))
+    assert status == 400 and "JSON list" in body
+    answer = ask(threads, server.port, "citations=%5B%5D", path=CITE_PATH,
+                 headers={"Host": "evil.example"})
+    assert answered(qtbot, answer)[0] == 403
+
+
 def test_escape_cancels_with_an_empty_answer(qtbot, threads, server):
     future = ask(threads, server.port, "format=pandoc")
     picker = wait_for_picker(qtbot, server)
@@ -359,7 +390,7 @@ def test_garbage_and_endless_headers_are_refused_without_harm(qtbot, server, thr
         qtbot.waitUntil(lambda: _readable(sock), timeout=WAIT_MS)
         assert sock.recv(100).startswith(b"HTTP/1.1 400")
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
-        sock.sendall(b"GET " + PATH.encode() + b" HTTP/1.1\r\nX: " + b"a" * 40_000)
+        sock.sendall(b"GET " + PATH.encode() + b" HTTP/1.1\r\nX: " + b"a" * 300_000)
         qtbot.waitUntil(lambda: _readable(sock), timeout=WAIT_MS)
         assert sock.recv(100).startswith(b"HTTP/1.1 431")
     assert answered(qtbot, ask(threads, server.port, "probe=1"))[:2] == (200, "ready")
@@ -421,6 +452,29 @@ def test_preferences_turn_it_on_and_choose_its_port(qtbot, window, settings, thr
         assert str(free) in server.status()
     finally:
         server.stop()
+
+
+def test_preferences_install_the_libreoffice_extension(qtbot, window, tmp_path, monkeypatch):
+    from refman import libreoffice
+    from refman.model import RefmanError
+
+    installed = []
+    monkeypatch.setattr(libreoffice, "default_path", lambda: tmp_path / "refman.oxt")
+    monkeypatch.setattr(libreoffice, "install", lambda oxt: installed.append(oxt))
+    window.show_preferences()
+    dialog = window.findChild(PreferencesDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.libreoffice_install, Qt.MouseButton.LeftButton)
+    assert installed == [tmp_path / "refman.oxt"] and installed[0].is_file()
+    assert "Installed: restart LibreOffice" in dialog.libreoffice_status.text()
+
+    def refused(oxt):
+        raise RefmanError("LibreOffice's unopkg was not found: install LibreOffice")
+
+    monkeypatch.setattr(libreoffice, "install", refused)
+    qtbot.mouseClick(dialog.libreoffice_install, Qt.MouseButton.LeftButton)
+    assert "unopkg was not found" in dialog.libreoffice_status.text()
+    dialog.reject()
 
 
 def _free_port() -> int:

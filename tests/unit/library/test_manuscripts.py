@@ -552,3 +552,36 @@ def test_zotero_bibliography_settings_are_kept_and_told(library, tmp_path):
     fields = docx_fields(out)
     assert fields[1] == (f"ADDIN {code}", "1. Zed A. Mouse models of asthma. Nature. 2019;570:1-9.")
     assert any("uncited, omitted or edited entries" in line for line in report.lines())
+
+
+# --- cite_fields: the LibreOffice extension's citations, rendered as a whole --------------------
+
+
+def test_cite_fields_renders_a_documents_citations_in_order(library):
+    citations = [
+        {"citationID": "one", "items": [{"key": "zed2019mouse"}]},
+        {"citationID": "two", "items": [{"key": "knowles2023safety", "locator": "3",
+                                         "label": "page"}, {"PMID": "31000003"}]},
+        {"items": [{"title": "A GTPase in the cell cycle."}]},  # found by its title alone
+    ]
+    answer = manuscripts.cite_fields(library, citations, AMA)
+    assert answer["style"] == AMA
+    assert [c["text"] for c in answer["citations"]] == ["1", "1,2(p3)", "3"]
+    fields = [c["field"] for c in answer["citations"]]
+    assert [f["citationID"] for f in fields[:2]] == ["one", "two"]
+    assert fields[2]["citationID"]  # one is made for a citation without
+    second = fields[1]["citationItems"]
+    assert [i["itemData"]["citation-key"] for i in second] == ["knowles2023safety",
+                                                                "zed2019mouse"]
+    assert second[0]["locator"] == "3" and fields[1]["properties"]["plainCitation"] == "1,2(p3)"
+    assert len(answer["bibliography"]) == 3 and "Zed" in answer["bibliography"][0]
+
+
+def test_cite_fields_names_what_the_library_lacks_and_unknown_styles(library):
+    citations = [{"items": [{"key": "zed2019mouse"}]},
+                 {"items": [{"key": "nobody1999"}, "not a cite"]}]
+    with pytest.raises(RefmanError, match=r"citation 2: nobody1999"):
+        manuscripts.cite_fields(library, citations)
+    with pytest.raises(RefmanError, match="no-such-style"):
+        manuscripts.cite_fields(library, citations[:1], "no-such-style")
+    assert manuscripts.cite_fields(library, [], AMA)["citations"] == []

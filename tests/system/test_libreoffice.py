@@ -1,0 +1,355 @@
+"""LibreOffice itself (headless, tests/libreoffice.py) opens what refman writes: a manuscript
+formatted by ``refman format-document`` keeps, through a real LibreOffice load and save, each
+citation as a reference mark with a start and an end around its text (never collapsed), the
+marks' names (the Zotero field JSON), the bibliography's section and the document preferences;
+and refman reads the copy LibreOffice saved as its own again."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from refman import cayw
+from refman.cayw import CaywRequest
+from refman.gui.cayw import HttpRequest, refusal
+from refman.library import Library
+from refman.library import cayw as answering
+from refman.model import RefmanError
+from tests.libreoffice import extension, office  # noqa: F401  (the fixtures)
+from tests.manuscript_helpers import TEXT_NS, make_odt
+
+MEDLINE = """PMID- 37144409
+TI  - Safety of a vaccine in older adults.
+AU  - Knowles SR
+AU  - Smith J
+DP  - 2023 May
+TA  - Lancet
+VI  - 401
+PG  - 100-110
+PT  - Journal Article
+
+PMID- 31000003
+TI  - Mouse models of asthma.
+AU  - Zed A
+DP  - 2019
+TA  - Nature
+VI  - 570
+PG  - 1-9
+PT  - Journal Article
+"""
+ITEM = "ZOTERO_ITEM CSL_CITATION "
+AMA = "american-medical-association"
+T = f"{{{TEXT_NS}}}"
+
+
+def refman(library: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "refman", "--library", str(library), *args],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("lo-library") / "library.sqlite"
+    with Library(path) as opened:
+        opened.importing.text(MEDLINE)
+        ids = opened.items.with_identifiers("pmid", ["37144409", "31000003"])
+        opened.keys.set(ids["37144409"], "knowles2023safety")
+        opened.keys.set(ids["31000003"], "zed2019mouse")
+    return path
+
+
+def formatted(library: Path, folder: Path, style: str) -> Path:
+    manuscript = make_odt(folder / "draft.odt", [
+        "<text:p>Vaccines are safe [@knowles2023safety, p. 3] in mice too "
+        "[@zed2019mouse; @knowles2023safety].</text:p>",
+        "<text:p>Asthma [@zed2019mouse].</text:p>",
+    ])
+    out = folder / "formatted.odt"
+    refman(library, "format-document", str(manuscript), str(out), "--style", style)
+    return out
+
+
+def citation(name: str) -> dict:
+    assert name.startswith(ITEM), name
+    code = name[len(ITEM):]
+    return json.loads(code[: code.rindex(" RND")])
+
+
+def test_libreoffice_keeps_refmans_citations_through_a_save(office, library, tmp_path):  # noqa: F811
+    out = formatted(library, tmp_path, "american-medical-association")
+    copy = tmp_path / "saved-by-libreoffice.odt"
+    seen = office.run("inspect_marks", str(out), str(copy))
+
+    # Each citation is a mark with a start then an end, in order, none collapsed.
+    portions = seen["portions"]
+    assert [p["kind"] for p in portions] == ["start", "end"] * 3
+    assert all(a["name"] == b["name"] for a, b in zip(portions[::2], portions[1::2], strict=True))
+    texts = [mark["text"] for mark in seen["marks"]]
+    assert sorted(texts) == sorted(["1(p3)", "1,2", "2"])
+    for mark in seen["marks"]:
+        data = citation(mark["name"])
+        assert data["properties"]["plainCitation"] == mark["text"]
+        assert all(item["itemData"]["title"] for item in data["citationItems"])
+    sections = [s for s in seen["sections"] if s["name"].startswith("ZOTERO_BIBL")]
+    assert len(sections) == 1 and "Knowles" in sections[0]["text"]
+    assert "Zed" in sections[0]["text"]
+    assert "american-medical-association" in seen["properties"]["ZOTERO_PREF_1"]
+
+    # The copy LibreOffice wrote keeps them all, as LibreOffice reads it back.
+    again = office.run("inspect_marks", str(copy))
+    assert again["portions"] == portions
+    assert sorted(m["name"] for m in again["marks"]) == sorted(m["name"] for m in seen["marks"])
+    assert [s["name"] for s in again["sections"]] == [s["name"] for s in seen["sections"]]
+    assert again["properties"]["ZOTERO_PREF_1"] == seen["properties"]["ZOTERO_PREF_1"]
+
+
+def test_refman_refreshes_the_copy_libreoffice_saved(office, library, tmp_path):  # noqa: F811
+    out = formatted(library, tmp_path, "american-medical-association")
+    copy = tmp_path / "saved-by-libreoffice.odt"
+    office.run("inspect_marks", str(out), str(copy))
+    restyled = tmp_path / "apa.odt"
+    report = refman(library, "format-document", str(copy), str(restyled), "--style", "apa")
+    assert "3 citations" in report and "were fields written before" in report
+    seen = office.run("inspect_marks", str(restyled))
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
+    texts = sorted(mark["text"] for mark in seen["marks"])
+    assert texts == sorted(["(Knowles & Smith, 2023, p. 3)",
+                            "(Knowles & Smith, 2023; Zed, 2019)", "(Zed, 2019)"])
+
+
+# --- refman's extension, driven through LibreOffice's dispatcher --------------------------------
+
+
+class Refman(threading.Thread):
+    """refman's loopback answers as the window gives them (the picker's ``json`` and
+    ``/refman/cite``, the Host rules included), with the picks the test queues in place of a
+    user picking."""
+
+    def __init__(self, library: Path, port: int):
+        super().__init__(daemon=True)
+        self.library_path, self.port, self.picks = library, port, []
+        self.refuse_cite = ""  # when set, /refman/cite answers 400 with it
+        self.asked: list[str] = []
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        with Library(self.library_path) as library:
+            self.server = http.server.HTTPServer(("127.0.0.1", self.port), self._handler(library))
+            self.ready.set()
+            self.server.serve_forever()
+
+    def _handler(self, library: Library):
+        refman = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                request = HttpRequest("GET", self.path,
+                                      {k.lower(): v for k, v in self.headers.items()})
+                refman.asked.append(request.path)
+                refused = refusal(request, refman.port)
+                if refused is not None:
+                    return self.answer(*refused)
+                query = CaywRequest.parse(request.query)
+                try:
+                    if request.path == cayw.CITE_PATH and refman.refuse_cite:
+                        return self.answer(400, refman.refuse_cite)
+                    if request.path == cayw.CITE_PATH:
+                        return self.answer(200, answering.cite(library, query, AMA))
+                    ids = refman.picks.pop(0)
+                    return self.answer(200, answering.answer(library, ids, query, AMA).text)
+                except RefmanError as exc:
+                    return self.answer(400, str(exc))
+
+            def answer(self, status: int, body: str) -> None:
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def refman_running(extension, library):  # noqa: F811
+    server = Refman(library, extension.port)
+    server.start()
+    assert server.ready.wait(60)
+    with Library(library) as opened:
+        server.ids = opened.items.with_identifiers("pmid", ["37144409", "31000003"])
+    yield server
+    server.stop()
+
+
+def content(path: Path):
+    return etree.fromstring(zipfile.ZipFile(path).read("content.xml"))
+
+
+def marks_and_text(path: Path) -> list[tuple[str, str]]:
+    """(paragraph's text, its citations' texts) of each body paragraph, from the saved XML."""
+    out = []
+    for paragraph in content(path).iter(f"{T}p"):
+        cited, inside = [], None
+        for node in paragraph.iter():
+            if node.tag == f"{T}reference-mark-start":
+                inside = node.get(f"{T}name")
+                cited.append("")
+            elif node.tag == f"{T}reference-mark-end":
+                assert node.get(f"{T}name") == inside, "a mark ends that did not start"
+                inside = None
+            elif inside is not None and node.text and node.tag != f"{T}reference-mark-start":
+                cited[-1] += node.text
+            if inside is not None and node.tail and node is not paragraph:
+                cited[-1] += node.tail
+        out.append(("".join(paragraph.itertext()), cited))
+    return out
+
+
+def test_the_extension_cites_renumbers_and_restyles(extension, refman_running, tmp_path):  # noqa: F811
+    ids = refman_running.ids
+    knowles, zed = int(ids["37144409"]), int(ids["31000003"])
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>",
+                                              "<text:p>Asthma too.</text:p>"])
+    out = tmp_path / "cited.odt"
+    refman_running.picks = [[knowles], [zed, knowles]]
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"after": "safe"}, {"command": "AddCitation"},
+        {"after": "too"}, {"command": "AddCitation"},
+        {"after": ""}, {"command": "AddBibliography"},
+    ]))
+    assert extension.told() == []
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 2
+    body = dict(marks_and_text(out))
+    assert body["Vaccines are safe1."] == ["1"]
+    assert body["Asthma too1,2."] == ["1,2"]
+    bibliography = [s for s in seen["sections"] if s["name"].startswith("ZOTERO_BIBL")]
+    assert len(bibliography) == 1
+    entries = bibliography[0]["text"].splitlines()
+    assert entries[0].startswith("1. Knowles SR") and entries[1].startswith("2. Zed A")
+    for mark in seen["marks"]:
+        assert citation(mark["name"])["properties"]["plainCitation"] == mark["text"]
+
+    # A citation of Zed before the others: the numbers follow the text's order.
+    renumbered = tmp_path / "renumbered.odt"
+    refman_running.picks = [[zed]]
+    seen = extension.office.run("dispatch", str(out), str(renumbered), json.dumps([
+        {"before": "Vaccines"}, {"command": "AddCitation"},
+    ]))
+    body = dict(marks_and_text(renumbered))
+    assert body["1Vaccines are safe2."] == ["1", "2"]
+    assert body["Asthma too1,2."] == ["1,2"]
+
+    # Document Preferences: APA, author-date, the bibliography by author.
+    restyled = tmp_path / "apa.odt"
+    seen = extension.office.run("dispatch", str(renumbered), str(restyled), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa"}},
+    ]))
+    texts = [t for _, cited in marks_and_text(restyled) for t in cited]
+    assert texts == ["(Zed, 2019)", "(Knowles & Smith, 2023)",
+                     "(Knowles & Smith, 2023; Zed, 2019)"]
+    assert "styles/apa" in seen["properties"]["ZOTERO_PREF_1"]
+    entries = next(s["text"] for s in seen["sections"]
+                   if s["name"].startswith("ZOTERO_BIBL")).splitlines()
+    assert entries[0].startswith("Knowles, S. R.") and entries[1].startswith("Zed, A.")
+    assert refman_running.asked.count(cayw.CITE_PATH) == 5  # one refresh a command
+
+    # Edit Citation: the cursor in a citation, the items picked replace its own.
+    edited = tmp_path / "edited.odt"
+    refman_running.picks = [[knowles]]
+    seen = extension.office.run("dispatch", str(restyled), str(edited), json.dumps([
+        {"after": "(Zed"}, {"command": "AddCitation"},
+    ]))
+    texts = [t for _, cited in marks_and_text(edited) for t in cited]
+    assert texts == ["(Knowles & Smith, 2023)", "(Knowles & Smith, 2023)",
+                     "(Knowles & Smith, 2023; Zed, 2019)"]
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
+    assert extension.told() == []
+
+    # refman reads what the extension wrote as its own fields.
+    report = refman(refman_running.library_path, "format-document", str(edited),
+                    str(tmp_path / "again.odt"))
+    assert "3 citations" in report and "3 citation(s) were fields written before" in report
+
+
+def test_what_refman_refuses_is_said_and_the_document_stays_as_it_was(
+    extension, refman_running, library, tmp_path  # noqa: F811
+):
+    out = formatted(library, tmp_path, AMA)
+    before = marks_and_text(out)
+    told = len(extension.told())
+    kept = tmp_path / "kept.odt"
+    seen = extension.office.run("dispatch", str(out), str(kept), json.dumps([
+        {"command": "Preferences", "args": {"Style": "no-such-style"}},
+    ]))
+    assert "Unknown style 'no-such-style'" in extension.told()[told]
+    assert AMA in seen["properties"]["ZOTERO_PREF_1"]
+    assert marks_and_text(kept) == before
+
+    # An edit refused on the way (refman answers 400): the citation is put back.
+    refman_running.picks = [[refman_running.ids["31000003"]]]
+    refman_running.refuse_cite = "The library does not hold these items: citation 1: x"
+    seen = extension.office.run("dispatch", str(kept), str(tmp_path / "edited.odt"), json.dumps([
+        {"after": "safe 1("}, {"command": "AddCitation"},
+    ]))
+    assert "refman could not do that: The library does not hold" in extension.told()[-1]
+    assert marks_and_text(tmp_path / "edited.odt") == before
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
+
+
+def test_the_extension_says_when_refman_is_not_running(extension, tmp_path):  # noqa: F811
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    out = tmp_path / "out.odt"
+    before = len(extension.told())
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"after": "safe"}, {"command": "AddCitation"},
+    ]))
+    told = extension.told()[before:]
+    assert len(told) == 1 and "Start refman and turn on its citation picker" in told[0]
+    assert seen["portions"] == [] and seen["marks"] == []
+    assert dict(marks_and_text(out))["Vaccines are safe."] == []
+    # Document Preferences' dialog (cancelled by a headless LibreOffice) and a Refresh with
+    # nothing to refresh: nothing to say, nothing changed.
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences"}, {"command": "Refresh"},
+    ]))
+    assert len(extension.told()) == before + 1
+    assert "ZOTERO_PREF_1" not in seen["properties"] and seen["sections"] == []
+
+
+def test_the_command_line_writes_the_extension(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "refman", "libreoffice-extension", "--path"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    oxt = Path(done.stdout.strip())
+    assert oxt.is_relative_to(tmp_path / "data")
+    with zipfile.ZipFile(oxt) as archive:
+        names = set(archive.namelist())
+        manifest = etree.fromstring(archive.read("META-INF/manifest.xml"))
+        description = archive.read("description.xml").decode("utf-8")
+    listed = {entry.get("{http://openoffice.org/2001/manifest}full-path")
+              for entry in manifest}
+    assert listed <= names and "refman_lo.py" in listed
+    assert "pythonpath/refman_office.py" in names
+    assert 'identifier value="org.refman.libreoffice"' in description
+    done = subprocess.run([sys.executable, "-m", "refman", "libreoffice-extension", "--path",
+                           "--install"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "not allowed with argument" in done.stderr

@@ -1,0 +1,48 @@
+"""Shared by the scripts here (run by the system's Python, which has ``uno``): connecting to
+the test's LibreOffice, loading and storing documents."""
+
+from __future__ import annotations
+
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+
+def connect(port: int, seconds: float = 30):
+    """The office's component context, retried until it answers or ``seconds`` pass."""
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    url = f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return resolver.resolve(url)
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def desktop(context):
+    return context.ServiceManager.createInstanceWithContext(
+        "com.sun.star.frame.Desktop", context)
+
+
+def props(**values) -> tuple:
+    out = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name, prop.Value = name, value
+        out.append(prop)
+    return tuple(out)
+
+
+def load(context, path: str, hidden: bool = True):
+    return desktop(context).loadComponentFromURL(
+        uno.systemPathToFileUrl(path), "_blank", 0, props(Hidden=hidden))
+
+
+def store_copy(document, path: str) -> None:
+    document.storeToURL(uno.systemPathToFileUrl(path), props(FilterName="writer8"))
