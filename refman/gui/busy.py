@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from refman.gui.tasks import Task
+
 
 @contextmanager
 def busy_cursor() -> Iterator[None]:
@@ -41,6 +43,22 @@ def progress_dialog(
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
     dialog.canceled.connect(on_cancel)
+    return dialog
+
+
+def task_progress(
+    parent: QWidget, title: str, text: str, task: Task, maximum: int = 0
+) -> QProgressDialog:
+    """A progress dialog shown at once that follows ``task``: its counts move the bar (done of
+    total), Cancel cancels it. The caller closes it (``close_progress``) when the task ends."""
+    dialog = progress_dialog(parent, title, text, task.cancel, maximum=maximum)
+
+    def moved(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+
+    task.progressed.connect(moved)
+    dialog.show()
     return dialog
 
 

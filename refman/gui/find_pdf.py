@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from refman.gui import preferences
-from refman.gui.busy import close_progress, progress_dialog
+from refman.gui.busy import close_progress, task_progress
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.library import Library
 from refman.library.fulltext import FindReport
@@ -57,20 +57,9 @@ class FindPdfController(QObject):
         self.task = self.tasks.run(NAME, job, mode=WRITE)
         self.task.succeeded.connect(self._on_done)
         self.task.failed.connect(self._on_failed)
-        self.task.progressed.connect(self._on_progress)
-        self._show_progress(self.task, len(ids))
-
-    def _show_progress(self, task: Task, count: int) -> None:
+        count = len(ids)
         text = f"Looking for open-access PDFs of {count} item{'s' * (count != 1)}…"
-        dialog = progress_dialog(self.window, NAME, text, task.cancel, maximum=count)
-        self.progress_dialog = dialog
-        dialog.show()
-
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.setMaximum(total)
-            self.progress_dialog.setValue(done)
+        self.progress_dialog = task_progress(self.window, NAME, text, self.task, maximum=count)
 
     def _end_task(self) -> None:
         self.task = None

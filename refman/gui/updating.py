@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from refman.gui import preferences
-from refman.gui.busy import close_progress, progress_dialog
+from refman.gui.busy import close_progress, task_progress
 from refman.gui.tasks import READ, Task, TaskRunner
 from refman.gui.undo import LibraryEditor, UpdateFromPubMedCommand
 from refman.library import Library
@@ -152,19 +152,8 @@ class UpdateController(QObject):
         self.task = self.tasks.run(NAME, job, mode=READ)
         self.task.succeeded.connect(self._on_checked)
         self.task.failed.connect(self._on_failed)
-        self.task.progressed.connect(self._on_progress)
-        self._show_progress(self.task)
-
-    def _show_progress(self, task: Task) -> None:
-        dialog = progress_dialog(self.window, NAME, "Asking PubMed for the records…", task.cancel)
-        self.progress_dialog = dialog
-        dialog.show()
-
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.setMaximum(total)
-            self.progress_dialog.setValue(done)
+        asking = "Asking PubMed for the records…"
+        self.progress_dialog = task_progress(self.window, NAME, asking, self.task)
 
     def _end_task(self) -> None:
         self.task = None
