@@ -1,6 +1,7 @@
 """Manuscripts made by hand for the format-document tests: the smallest .docx and .odt zips
 Word and LibreOffice open, shaped like real ones (a heading, a table, a footnote, a tracked
-insertion and deletion, styles), with the body paragraphs given as their XML."""
+insertion and deletion, styles), with the body paragraphs given as their XML; and the small
+library they cite (``keyed_library``: three PubMed records, one retracted, with their keys)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,49 @@ from pathlib import Path
 
 from lxml import etree
 
+from refman.library import Library
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+MEDLINE = """PMID- 37144409
+TI  - Safety of a vaccine in older adults.
+AU  - Knowles SR
+AU  - Smith J
+DP  - 2023 May
+TA  - Lancet
+VI  - 401
+PG  - 100-110
+PT  - Journal Article
+
+PMID- 8254675
+TI  - A GTPase in the cell cycle.
+AU  - Gout I
+DP  - 1993
+TA  - Cell
+VI  - 75
+PG  - 25-36
+PT  - Journal Article
+PT  - Retracted Publication
+
+PMID- 31000003
+TI  - Mouse models of asthma.
+AU  - Zed A
+DP  - 2019
+TA  - Nature
+VI  - 570
+PG  - 1-9
+PT  - Journal Article
+"""
+KEYS = {"37144409": "knowles2023safety", "8254675": "gout1993gtpase", "31000003": "zed2019mouse"}
+
+
+def keyed_library(library: Library) -> None:
+    """Import MEDLINE's three records into ``library`` and give them the KEYS manuscripts cite."""
+    library.importing.text(MEDLINE)
+    ids = library.items.with_identifiers("pmid", list(KEYS))
+    for pmid, key in KEYS.items():
+        library.keys.set(ids[pmid], key)
 
 DOCX_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -25,27 +25,8 @@ from refman.library import Library
 from refman.library import cayw as answering
 from refman.model import RefmanError
 from tests.libreoffice import extension, office  # noqa: F401  (the fixtures)
-from tests.manuscript_helpers import TEXT_NS, make_odt
+from tests.manuscript_helpers import TEXT_NS, keyed_library, make_odt
 
-MEDLINE = """PMID- 37144409
-TI  - Safety of a vaccine in older adults.
-AU  - Knowles SR
-AU  - Smith J
-DP  - 2023 May
-TA  - Lancet
-VI  - 401
-PG  - 100-110
-PT  - Journal Article
-
-PMID- 31000003
-TI  - Mouse models of asthma.
-AU  - Zed A
-DP  - 2019
-TA  - Nature
-VI  - 570
-PG  - 1-9
-PT  - Journal Article
-"""
 ITEM = "ZOTERO_ITEM CSL_CITATION "
 AMA = "american-medical-association"
 T = f"{{{TEXT_NS}}}"
@@ -62,10 +43,7 @@ def refman(library: Path, *args: str) -> str:
 def library(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("lo-library") / "library.sqlite"
     with Library(path) as opened:
-        opened.importing.text(MEDLINE)
-        ids = opened.items.with_identifiers("pmid", ["37144409", "31000003"])
-        opened.keys.set(ids["37144409"], "knowles2023safety")
-        opened.keys.set(ids["31000003"], "zed2019mouse")
+        keyed_library(opened)
     return path
 
 

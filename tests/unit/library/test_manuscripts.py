@@ -15,37 +15,17 @@ from lxml import etree
 
 from refman.library import Library, manuscripts
 from refman.model import RefmanError
-from tests.manuscript_helpers import TEXT_NS, W_NS, make_docx, make_odt, parts, w_para, xml
+from tests.manuscript_helpers import (
+    TEXT_NS,
+    W_NS,
+    keyed_library,
+    make_docx,
+    make_odt,
+    parts,
+    w_para,
+    xml,
+)
 
-MEDLINE = """PMID- 37144409
-TI  - Safety of a vaccine in older adults.
-AU  - Knowles SR
-AU  - Smith J
-DP  - 2023 May
-TA  - Lancet
-VI  - 401
-PG  - 100-110
-PT  - Journal Article
-
-PMID- 8254675
-TI  - A GTPase in the cell cycle.
-AU  - Gout I
-DP  - 1993
-TA  - Cell
-VI  - 75
-PG  - 25-36
-PT  - Journal Article
-PT  - Retracted Publication
-
-PMID- 31000003
-TI  - Mouse models of asthma.
-AU  - Zed A
-DP  - 2019
-TA  - Nature
-VI  - 570
-PG  - 1-9
-PT  - Journal Article
-"""
 W = f"{{{W_NS}}}"
 T = f"{{{TEXT_NS}}}"
 AMA = "american-medical-association"
@@ -55,11 +35,7 @@ AMA = "american-medical-association"
 def library(tmp_path_factory):
     path = tmp_path_factory.mktemp("manuscripts") / "library.sqlite"
     with Library(path) as library:
-        library.importing.text(MEDLINE)
-        ids = library.items.with_identifiers("pmid", ["37144409", "8254675", "31000003"])
-        library.keys.set(ids["37144409"], "knowles2023safety")
-        library.keys.set(ids["8254675"], "gout1993gtpase")
-        library.keys.set(ids["31000003"], "zed2019mouse")
+        keyed_library(library)
         yield library
 
 
@@ -373,9 +349,7 @@ def test_the_command_line_reports_and_exits_1_on_unknown_keys(tmp_path):
 
     path = tmp_path / "library.sqlite"
     with Library(path) as library:
-        library.importing.text(MEDLINE)
-        item = library.items.with_identifiers("pmid", ["8254675"])["8254675"]
-        library.keys.set(item, "gout1993gtpase")
+        keyed_library(library)
     source = body_docx(tmp_path, w_para("See [@gout1993gtpase, p. 3]."))
     done = refman(path, "format-document", source, tmp_path / "out.docx", "--style", "apa")
     assert done.returncode == 0, done.stderr
