@@ -21,7 +21,7 @@ from refman.gui.item_table import ItemTableView
 from refman.gui.sidebar import TRASH, Sidebar
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
-from refman.library import Library, file_settings
+from refman.library import Changes, Library, file_settings
 from refman.library.attachments import PDF, AttachReport, TextReport
 from refman.model import ItemId, RefmanError
 
@@ -55,6 +55,7 @@ class AttachmentActions(QObject):
         self.attach_file.triggered.connect(self.choose_files)
         self._reading: Task | None = None
         self._read_again = False
+        self._read_for: set[ItemId] = set()  # items whose new PDFs wait to be read
         self.table.attachment_activated.connect(self.open)
         self.table.model().files_dropped_on_item.connect(self.attach)
         self.table.selection_changed.connect(self.update_enabled)
@@ -105,6 +106,7 @@ class AttachmentActions(QObject):
         self.editor.notify(report.changes)
         if report.attached:
             self.table.model().expand(item_id)
+            self._read_for.add(item_id)
             self.read_text()
         if report.remarks:
             self.window.statusBar().showMessage(" ".join(report.remarks), 10_000)
@@ -144,6 +146,9 @@ class AttachmentActions(QObject):
         self._reading = None
         if report.scans or report.failed:
             self.window.statusBar().showMessage(report.summary(), 10_000)
+        if self._read_for and not self._read_again:  # their panes show each PDF's state now
+            self.editor.notify(Changes(changed=frozenset(self._read_for)))
+            self._read_for.clear()
         self.text_read.emit(report)
         self._again()
 

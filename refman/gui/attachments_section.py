@@ -10,8 +10,9 @@ the Trash (undoable; Delete in the list does it too). "Attach File…" asks for 
 also takes files dropped on it.
 
 Items made from a PDF whose reference was not found (tagged "needs lookup") get a note with
-Retrieve Metadata above the list. The section only asks (signals); the window attaches and
-looks up on its task runner (gui/attaching.py) and trashes through the undo stack.
+Retrieve Metadata above the list. The section only asks (signals); the window attaches
+(gui/attachment_actions.py, as for the table) and looks up (gui/retrieving.py) on its task
+runner, and trashes through the undo stack.
 """
 
 from __future__ import annotations

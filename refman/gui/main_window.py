@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 import refman
 from refman.formats import EXPORT_FORMATS, READ_FORMATS
 from refman.gui import dialogs, focus, keys, place, preferences
-from refman.gui.attaching import Attacher
 from refman.gui.attachment_actions import AttachmentActions
 from refman.gui.citation_warning import CitationWarning
 from refman.gui.detail_pane import DetailPane
@@ -53,6 +52,7 @@ from refman.gui.item_table import ItemTableModel, ItemTableView
 from refman.gui.live_exports import LiveExportRunner
 from refman.gui.pdf_import import PdfImporter, split_import_paths
 from refman.gui.resources import SAMPLE_RECORD, icon, themed_icon
+from refman.gui.retrieving import MetadataRetriever
 from refman.gui.search_box import SearchBox
 from refman.gui.search_message import SearchMessage
 from refman.gui.sidebar import DUPLICATES, FLAGGED, FLAGGED_VIEW, TRASH, UNFILED, Sidebar, Source
@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("refman"))
         self._build_panes()
         self.item_actions = ItemActions(self.editor, self.table, self.sidebar, self.citation_style)
-        # Files attached and Retrieve Metadata, on the task runner (gui/attaching.py).
-        self.attacher = Attacher(
+        # Retrieve Metadata, on the task runner (gui/retrieving.py).
+        self.retriever = MetadataRetriever(
             self.editor, self.tasks, self.settings, self, status=self._show_status
         )
         self._add_attachment_actions()
@@ -270,15 +270,22 @@ class MainWindow(QMainWindow):
         )
 
     def _connect_attachments(self) -> None:
-        """The detail pane's Attachments section and Retrieve Metadata, to the Attacher."""
+        """The detail pane's Attachments section (attached as the table's files are) and
+        Retrieve Metadata."""
         section = self.detail.attachments
-        section.attach_requested.connect(lambda paths: self.attacher.attach(section.item_id, paths))
+        section.attach_requested.connect(self._attach_to_shown_item)
         section.trash_requested.connect(self.editor.trash_attachments)
         section.retrieve_requested.connect(
-            lambda: self.attacher.retrieve([section.item_id] if section.item_id else [])
+            lambda: self.retriever.retrieve([section.item_id] if section.item_id else [])
         )
-        self.item_actions.retrieve_requested.connect(self.attacher.retrieve)
-        self.attacher.retrieved.connect(self._show_retrieved)
+        self.item_actions.retrieve_requested.connect(self.retriever.retrieve)
+        self.retriever.retrieved.connect(self._show_retrieved)
+
+    def _attach_to_shown_item(self, paths: list[str]) -> None:
+        """Files dropped on the detail pane or chosen with its Attach File…, to its item."""
+        item_id = self.detail.attachments.item_id
+        if item_id is not None:
+            self.attachment_actions.attach(item_id, paths)
 
     def _show_retrieved(self, report) -> None:
         """Select the references Retrieve Metadata found (their stand-ins went to the Trash)."""

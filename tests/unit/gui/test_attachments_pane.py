@@ -20,9 +20,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from refman.gui import attachments_section, dialogs, preferences
-from refman.gui.attaching import OFFLINE
 from refman.gui.attachments_section import NOT_A_PDF, SCANNED
 from refman.gui.preferences import PreferencesDialog
+from refman.gui.retrieving import OFFLINE
 from refman.library import file_settings
 from refman.library.pdfs import NEEDS_LOOKUP
 from refman.model import Reference, Tag
@@ -81,7 +81,7 @@ def attach_read(window, item_id: int, paths, **kwargs) -> None:
 
 def wait_for_attach(qtbot, window, start) -> None:
     """Do ``start()`` (which attaches through the window) and wait until the PDFs are read."""
-    with qtbot.waitSignal(window.attacher.text_read, timeout=IMPORT_TIMEOUT_MS):
+    with qtbot.waitSignal(window.attachment_actions.text_read, timeout=IMPORT_TIMEOUT_MS):
         start()
 
 
@@ -416,7 +416,7 @@ def test_retrieve_metadata_offline_says_so_and_keeps_the_item(
     monkeypatch.setenv("REFMAN_IDCONV_URL", f"http://127.0.0.1:{port}/idconv")
     monkeypatch.setattr(dialogs, "show_info", lambda parent, message: None)
     window.table.select_ids([stand_in])
-    with qtbot.waitSignal(window.attacher.retrieved, timeout=IMPORT_TIMEOUT_MS) as done:
+    with qtbot.waitSignal(window.retriever.retrieved, timeout=IMPORT_TIMEOUT_MS) as done:
         QTest.mouseClick(section(window).retrieve_button, Qt.MouseButton.LeftButton)
     assert done.args[0].offline
     assert shown_errors == [OFFLINE]
@@ -430,7 +430,7 @@ def test_retrieve_metadata_on_items_that_need_none_says_so(window, monkeypatch):
     told: list[str] = []
     monkeypatch.setattr(dialogs, "show_info", lambda parent, message: told.append(message))
     item_id = show_item(window, "Safety")
-    assert window.attacher.retrieve([item_id]) is None
+    assert window.retriever.retrieve([item_id]) is None
     assert len(told) == 1 and "None of the selected items needs a lookup" in told[0]
 
 
@@ -461,7 +461,7 @@ def test_retrieve_metadata_finds_the_doi_in_a_linked_pdf_under_the_base_folder(
     told: list[str] = []
     monkeypatch.setattr(dialogs, "show_info", lambda parent, message: told.append(message))
     window.table.select_ids([stand_in])
-    with qtbot.waitSignal(window.attacher.retrieved, timeout=IMPORT_TIMEOUT_MS) as done:
+    with qtbot.waitSignal(window.retriever.retrieved, timeout=IMPORT_TIMEOUT_MS) as done:
         window.item_actions.retrieve_metadata.trigger()
     ((_, found),) = done.args[0].added
     assert window.library.items.get(found).title == "The Structure of Ordinary Water"

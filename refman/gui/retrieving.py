@@ -1,12 +1,7 @@
-"""The window's attaching and Retrieve Metadata, on its task runner (issue 15).
+"""The window's Retrieve Metadata, on its task runner (issue 15). (Attaching files, from the
+table, the menus and the detail pane alike, is gui/attachment_actions.py's.)
 
-``Attacher.attach(item_id, paths)`` copies (or links, as Preferences > Files says) the files
-in a writing task (library.attachments.attach, with this machine's base folder from
-library.file_settings), tells what could not be attached, then reads the text of the new PDFs
-in another background task (library.attachments.read_text), after which the detail pane shows
-each PDF's state (a scan without text, a file not read). The window is never held up.
-
-``Attacher.retrieve(ids)`` is Retrieve Metadata: library.pdfs.retrieve on the items tagged
+``MetadataRetriever.retrieve(ids)`` is Retrieve Metadata: library.pdfs.retrieve on the items tagged
 "needs lookup", in a writing task with the Preferences' online settings; a plain summary
 follows, and offline is said as such. A reference found gets the PDF, and the item that stood
 in for it goes to the Trash (restorable).
@@ -24,7 +19,6 @@ from refman.gui import dialogs, preferences
 from refman.gui.tasks import WRITE, Task, TaskRunner
 from refman.gui.undo import LibraryEditor
 from refman.library import Changes, Library, file_settings
-from refman.library.attachments import AttachReport, TextReport
 from refman.library.pdfs import NEEDS_LOOKUP, PdfImportReport
 from refman.model import ItemId, RefmanError
 from refman.online import Http
@@ -57,11 +51,9 @@ def _tagged(tags) -> bool:
     return any(tag.name == NEEDS_LOOKUP for tag in tags)
 
 
-class Attacher(QObject):
-    """Attach files and Retrieve Metadata for the window, off its thread."""
+class MetadataRetriever(QObject):
+    """Retrieve Metadata for the window, off its thread."""
 
-    attached = Signal(object)  # AttachReport, once written
-    text_read = Signal(object)  # TextReport, once the new PDFs' text is indexed
     retrieved = Signal(object)  # PdfImportReport of Retrieve Metadata
 
     def __init__(
@@ -80,64 +72,10 @@ class Attacher(QObject):
         self.parent_widget = parent
         self.status = status  # a line in the window's status bar
 
-    # --- attaching ----------------------------------------------------------------------------
-
-    def attach(self, item_id: ItemId | None, paths: Sequence[str]) -> Task | None:
-        """Attach ``paths`` to the item, as Preferences > Files says (copy or link)."""
-        if item_id is None or not paths or self.library.read_only:
-            return None
-        try:
-            chosen = file_settings.load(self.library.path)
-        except RefmanError as exc:  # a settings file that cannot be read: said, nothing done
-            dialogs.show_error(self.parent_widget, str(exc))
-            return None
-        count = len(paths)
-        self.status(f"Attaching {count} file{'s' * (count != 1)}…")
-
-        def job(library: Library, _progress, _cancelled) -> AttachReport:
-            return library.attachments.attach(
-                item_id, list(paths), link=chosen.link, base=chosen.base
-            )
-
-        task = self.tasks.run("Attach files", job, mode=WRITE)
-        task.succeeded.connect(lambda report: self._on_attached(item_id, report))
-        task.failed.connect(self._on_failed)
-        return task
-
-    def _on_attached(self, item_id: ItemId, report: AttachReport) -> None:
-        self.editor.notify(report.changes)
-        self.status(report.summary(item_id))
-        problems = [why for _path, why in report.failed] + report.remarks
-        if problems:
-            dialogs.show_error(self.parent_widget, "\n".join([report.summary(item_id), *problems]))
-        self.attached.emit(report)
-        if report.attached:
-            self.read_text(item_id)
-
-    def read_text(self, item_id: ItemId | None = None) -> Task:
-        """Read the text of the PDFs not read yet into the search index, in the background;
-        the item's pane then shows each PDF's state."""
-        base = self._base()
-
-        def job(library: Library, _progress, cancelled) -> TextReport:
-            return library.attachments.read_text(base=base, cancelled=cancelled)
-
-        task = self.tasks.run("Read PDF text", job, mode=WRITE)
-        task.succeeded.connect(lambda report: self._on_text_read(item_id, report))
-        task.failed.connect(lambda message: self.status(f"PDF text not read: {message}"))
-        return task
-
-    def _on_text_read(self, item_id: ItemId | None, report: TextReport) -> None:
-        if report.indexed or report.scans or report.failed:
-            self.status(report.summary())
-        if item_id is not None:
-            self.editor.notify(Changes(changed=frozenset({item_id})))
-        self.text_read.emit(report)
-
     def _base(self) -> Path | None:
         try:
             return file_settings.base_folder(self.library.path)
-        except RefmanError:  # told when attaching; reading goes on with absolute paths
+        except RefmanError:  # a settings file that cannot be read: absolute paths only
             return None
 
     def _on_failed(self, message: str) -> None:
