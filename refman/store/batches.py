@@ -30,7 +30,8 @@ ITEM_COLUMNS = ("item_id", "kind", "fingerprint", "filled", "tags", "collections
 # What a person can change about an item, table by table, in a fixed order per item.
 _FINGERPRINT_QUERIES = (
     "SELECT * FROM item",
-    "SELECT item_id, abstract FROM item_abstract",
+    # Unpacked: the same digest whether the row is packed or (before the migration) plain.
+    "SELECT item_id, refman_abstract(abstract) FROM item_abstract",
     "SELECT item_id, position, role, family, given, literal, affiliations, ids FROM creator",
     "SELECT item_id, tag_id, kind, position, major, qualifiers FROM item_tag",
     "SELECT item_id, id, html FROM note",

@@ -37,6 +37,7 @@ from typing import Any
 import peewee
 
 from refman.model import BusyError, DamageFoundError, DiskFullError, LibraryError
+from refman.store import mapping
 
 BUSY_TIMEOUT_S = 5
 _PRAGMAS = {
@@ -181,6 +182,9 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
         lock_type=None if read_only else "IMMEDIATE",
         **params,
     )
+    # The view the full-text index reads (store/fts.py) unpacks abstracts with it: every
+    # connection that may change an item's words needs it.
+    db.register_function(mapping.unpack_abstract, mapping.ABSTRACT_FUNCTION, 1, deterministic=True)
     with translate_errors(path):
         db.connect()
     return db

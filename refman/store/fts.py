@@ -12,9 +12,11 @@ change, so a per-item document would re-index 50,000 abstracts).
 
 ``item_fts`` stores no text of its own: it is an external-content table over the view
 ``item_text`` (title, abstract, creators' names, journals and year read from the tables that
-hold them), so the words are stored once, not twice (issue 18: the copy was the library's
-second largest table). FTS5 reads the view to know which words to take out when a row is
-deleted, so an item's row must leave the index *before* its text changes and come back after
+hold them; the abstract unpacked by the SQL function ``refman_abstract``, which the store
+registers on each connection), so the words are stored once, not twice (issue 18: the copy
+was the library's second largest table). FTS5 reads the view to know which words to take out
+when a row is deleted, so an item's row must leave the index *before* its text changes and come
+back after
 (``forget`` and ``index``; ``items.write_fields`` and ``items.delete`` do). A row forgotten after
 its text changed would leave stale words behind: ``self_check`` finds such rows by comparing
 the index's word counts with the view's.
@@ -93,7 +95,8 @@ ITEM_TEXT = "item_text"
 ITEM_TEXT_SELECT = """SELECT
     item.id AS id,
     item.title AS title,
-    COALESCE((SELECT abstract FROM item_abstract WHERE item_id = item.id), '') AS abstract,
+    COALESCE((SELECT refman_abstract(abstract) FROM item_abstract WHERE item_id = item.id), '')
+        AS abstract,
     COALESCE((SELECT group_concat(name, char(10)) FROM (
         SELECT trim(given || ' ' || family || ' ' || literal) AS name
         FROM creator WHERE creator.item_id = item.id ORDER BY position

@@ -78,7 +78,9 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
 
 def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     """The rows of the tables beside item: abstract, trash, creators, source record."""
-    abstracts = [(item_id, ref.abstract) for item_id, ref in new if ref.abstract]
+    abstracts = [
+        (item_id, mapping.pack_abstract(ref.abstract)) for item_id, ref in new if ref.abstract
+    ]
     insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), abstracts)
     trashed = [(item_id,) for item_id, ref in new if ref.trashed]
     insert_rows(db, Trash._meta.table_name, ("item_id",), trashed)
@@ -175,9 +177,10 @@ def _load_chunk(
         if source_records
         else {}
     )
-    abstracts: dict[int, str] = dict(
-        fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed)))
-    )
+    abstracts = {
+        item_id: mapping.unpack_abstract(value)
+        for item_id, value in fetch(db, ItemAbstract.select().where(ItemAbstract.item.in_(listed)))
+    }
     trashed = {i for (i,) in fetch(db, Trash.select().where(Trash.item.in_(listed)))}
     keys = citekeys.keys_of(db, ids)
     loaded = {}
@@ -337,7 +340,7 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
             blob = mapping.encode_source_record(current.source_record)
             SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
         ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
-        rows_ = [(item_id, updated.abstract)] if updated.abstract else []
+        rows_ = [(item_id, mapping.pack_abstract(updated.abstract))] if updated.abstract else []
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)
     if updated.creators != current.creators:
         Creator.delete().where(Creator.item == item_id).bind(db).execute()

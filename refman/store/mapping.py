@@ -296,7 +296,7 @@ def tag_link_row(
 # before, are a compressed JSON array.
 _COMPACT = b"\x01"
 _TAG_END, _PAIR_END = "\x1f", "\x1e"
-# The compact layout with one value left out because it is the item's abstract, stored plain
+# The compact layout with one value left out because it is the item's abstract, stored
 # in item_abstract (issue 18: the abstract is a third of a MEDLINE record's text, and was
 # stored twice). After the mark come the pair's index in decimal and b":", then zlib's bytes.
 # Written by items.insert only, from the latest schema on; the abstract is put back on reading.
@@ -328,6 +328,43 @@ def _abstract_index(record: Sequence[tuple[str, str]], abstract: str) -> int | N
     if not abstract:
         return None
     return next((i for i, (_, value) in enumerate(record) if value == abstract), None)
+
+
+# The abstract, kept compressed (issue 18, i18-size): stored plain it was the library's largest
+# table, a third of a MEDLINE record's text, read only to show or export one item and by the
+# full-text index (through the SQL function ABSTRACT_FUNCTION, see store/database.py). An
+# item_abstract value is a BLOB of zlib's bytes; a TEXT value (written before) is the abstract
+# as it is, so that an old row reads the same until the migration packs it.
+ABSTRACT_FUNCTION = "refman_abstract"
+ABSTRACT_DAMAGED = "its stored abstract cannot be read ({error})"
+
+
+def pack_abstract(text: str) -> bytes:
+    """The abstract as item_abstract stores it. Level 6: as fast as level 1 on such short
+    texts, and a little smaller."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_abstract(value: str | bytes | None) -> str:
+    """The abstract of an item_abstract value (packed or plain); "" for none. A damaged blob
+    (which SQLite's own checks cannot see) reads as "": raising here would stop the listing,
+    export or index of the whole library for one item's abstract (``abstract_damage`` says)."""
+    if isinstance(value, bytes):
+        try:
+            return zlib.decompress(value).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError):
+            return ""
+    return value or ""
+
+
+def abstract_damage(value: str | bytes | None) -> str:
+    """What is wrong with an item_abstract value; "" when it reads."""
+    if isinstance(value, bytes):
+        try:
+            zlib.decompress(value).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError) as exc:
+            return ABSTRACT_DAMAGED.format(error=exc)
+    return ""
 
 
 # What a damaged blob raises on decoding: zlib's error, bytes that are not UTF-8, JSON that

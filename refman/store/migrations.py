@@ -677,6 +677,44 @@ def _index_items_over_stored_text(db: Database) -> None:
         db.execute_sql(statement)
 
 
+
+_ITEM_TEXT_PACKED = """
+DROP VIEW IF EXISTS item_text;
+CREATE VIEW item_text AS SELECT
+    item.id AS id,
+    item.title AS title,
+    COALESCE((SELECT refman_abstract(abstract) FROM item_abstract WHERE item_id = item.id), '')
+        AS abstract,
+    COALESCE((SELECT group_concat(name, char(10)) FROM (
+        SELECT trim(given || ' ' || family || ' ' || literal) AS name
+        FROM creator WHERE creator.item_id = item.id ORDER BY position
+    )), '') AS creators,
+    trim(container_title || char(10) || container_title_short, char(10)) AS journal,
+    CASE WHEN year THEN CAST(year AS TEXT) ELSE '' END AS year
+FROM item;
+"""
+_PLAIN_ABSTRACTS = (
+    "SELECT item_id, abstract FROM item_abstract WHERE typeof(abstract) = 'text' "
+    "AND item_id > ? ORDER BY item_id LIMIT 2000"
+)
+
+
+def _pack_long_text(db: Database) -> None:
+    """Abstracts packed (issue 18, i18-size): item_abstract holds each as zlib's bytes
+    (mapping.pack_abstract), and the view the full-text index reads unpacks them with the SQL
+    function the store registers (refman_abstract). The words the view gives are the same, so
+    the index stays as it is. Old plain rows are packed here, 2,000 at a time; the space they
+    held is reused by later writes.
+    """
+    for statement in _statements(_ITEM_TEXT_PACKED):
+        db.execute_sql(statement)
+    last = 0
+    while rows := db.execute_sql(_PLAIN_ABSTRACTS, (last,)).fetchall():
+        packed = [(mapping.pack_abstract(text), item_id) for item_id, text in rows]
+        db.cursor().executemany("UPDATE item_abstract SET abstract = ? WHERE item_id = ?", packed)
+        last = rows[-1][0]
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -694,6 +732,7 @@ MIGRATIONS: list[Migration] = [
     _add_citation_keys,  # citation keys (issue 16, i16-keys): the tables and every item's key
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
+    _pack_long_text,  # library size (issue 18, i18-size): abstracts packed
 ]
 
 

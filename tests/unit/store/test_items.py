@@ -361,3 +361,25 @@ def test_the_source_record_keeps_its_abstract_once_and_the_original_after_an_edi
     assert (edited.abstract, edited.source_record) == ("Edited in refman.", record)
     items.update(db, item_id, {"abstract": ""})
     assert items.load(db, [item_id])[0].source_record == record
+
+
+def test_the_abstract_is_stored_packed_and_read_shown_and_searched_from_there(db):
+    abstract = "Cardiomyocytes proliferate after injury in the zebrafish heart. " * 8
+    (item_id,) = items.insert(db, [Reference(title="Hearts", abstract=abstract)])
+    (stored,) = db.execute_sql("SELECT abstract FROM item_abstract").fetchone()
+    assert isinstance(stored, bytes) and len(stored) < len(abstract) / 2
+    assert items.load(db, [item_id])[0].abstract == abstract  # the detail pane, exports
+    for text in ("cardiomyocytes", "proliferate[ab]", '"after injury"', '"zebrafish heart"[ab]'):
+        assert searched(db, text) == [item_id], text
+    assert searched(db, '"injury after"[ab]') == []  # a phrase, not just its words
+
+
+def searched(db, text: str) -> list[int]:
+    return search.search_ids(db, ViewQuery(text), sort="title", descending=False)
+
+
+def test_a_damaged_packed_abstract_reads_empty_and_stops_nothing(db):
+    ids = items.insert(db, [Reference(title="A", abstract="Lost words."), Reference(title="B")])
+    db.execute_sql("UPDATE item_abstract SET abstract = ? WHERE item_id = ?", (b"x\x9cbad", ids[0]))
+    assert [ref.title for ref in items.load(db, ids)] == ["A", "B"]
+    assert items.load(db, ids)[0].abstract == ""

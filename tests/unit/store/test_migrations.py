@@ -7,7 +7,7 @@ from contextlib import closing
 import pytest
 
 from refman.model import Creator, LibraryError, PartialDate, Reference, Tag, ViewQuery
-from refman.store import fts, items, mapping, migrations, search, tags
+from refman.store import batches, fts, items, mapping, migrations, search, tags
 from refman.store.connection import Connection
 
 
@@ -196,6 +196,11 @@ ITEM_TEXT_QUERIES = [
 ]
 
 
+def plain_abstract(text: str) -> str:
+    """How abstracts were stored before the step that packs them."""
+    return text
+
+
 def searched(db, queries) -> dict[str, list[int]]:
     return {
         text: search.search_ids(db, ViewQuery(text), sort="title", descending=False)
@@ -207,6 +212,7 @@ def test_the_item_index_step_keeps_every_search_and_drops_the_indexs_own_copy(pa
     step = migrations.MIGRATIONS.index(migrations._index_items_over_stored_text)
     with monkeypatch.context() as patch:  # refman as it was: the index kept its own copy
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        patch.setattr(mapping, "pack_abstract", plain_abstract)  # abstracts stored plain
         with closing(Connection(path)) as old, old.writing() as db:
             ids = items.insert(db, ITEM_TEXT_PAPERS)
             assert "item_fts_content" in table_names(db)
@@ -235,3 +241,48 @@ def test_the_view_the_item_index_reads_is_the_query_the_store_indexes_with(path)
 
 def table_names(db) -> set[str]:
     return {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master")}
+
+
+PACKED_QUERIES = [
+    "cardiomyocytes",  # a plain word of an abstract
+    "proliferate[ab]",
+    "proliferate[tiab]",
+    '"proliferate after injury"',  # a phrase of it
+    '"after injury"[ab]',
+    "zebrafish",
+]
+
+
+def test_the_step_that_packs_abstracts_keeps_searches_items_and_fingerprints(path, monkeypatch):
+    step = migrations.MIGRATIONS.index(migrations._pack_long_text)
+    with monkeypatch.context() as patch:  # refman as it was: abstracts stored as text
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        patch.setattr(mapping, "pack_abstract", plain_abstract)
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, ITEM_TEXT_PAPERS)
+            before = searched(db, PACKED_QUERIES)
+            loaded = items.load(db, ids)
+            prints = batches.fingerprints(db, ids)
+            kinds = db.execute_sql("SELECT DISTINCT typeof(abstract) FROM item_abstract")
+            assert kinds.fetchall() == [("text",)]
+    assert all(before.values()), before  # every query finds something
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        kinds = db.execute_sql("SELECT DISTINCT typeof(abstract) FROM item_abstract")
+        assert kinds.fetchall() == [("blob",)]
+        assert searched(db, PACKED_QUERIES) == before
+        assert items.load(db, ids) == loaded  # what exports and the detail pane read
+        # An import made before can still be undone: its items read as unchanged.
+        assert batches.fingerprints(db, ids) == prints
+        assert fts.differences(db) + fts.self_check(db) == []
+        # Kept in step from here on: a new abstract is searched, the old one's words are gone.
+        items.update(db, ids[0], {"abstract": "Fins regrow in medaka."})
+        assert searched(db, ["cardiomyocytes", '"regrow in medaka"[ab]']) == {
+            "cardiomyocytes": [],
+            '"regrow in medaka"[ab]': [ids[0]],
+        }
+        assert fts.differences(db) + fts.self_check(db) == []
+    with closing(Connection(path)) as again, again.writing() as db:  # a second run: no change
+        migrations._pack_long_text(db)
+        assert items.load(db, ids)[0].abstract == "Fins regrow in medaka."
+        assert fts.differences(db) + fts.self_check(db) == []
