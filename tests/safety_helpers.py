@@ -21,7 +21,7 @@ import pytest
 from refman.formats import medline
 from refman.library import Library, backups
 from refman.model import ViewQuery
-from refman.store import field_index, fts, maintenance
+from refman.store import field_index, fts, maintenance, mapping
 from refman.store import tags as stored_tags
 from tests.samples import SAMPLE_FILES
 
@@ -64,6 +64,9 @@ def as_before_field_indexes(patch: pytest.MonkeyPatch) -> None:
     schema, with ``migrations.MIGRATIONS`` cut short, to stand for an older refman."""
     patch.setattr(field_index, "index_qualifiers", lambda *args, **kwargs: None)
     patch.setattr(field_index, "index_affiliations", lambda *args, **kwargs: None)
+    # Nor were affiliations stored once or abstracts packed (a later step: migrations).
+    patch.setattr(field_index, "affiliation_ids", lambda db, texts: {text: text for text in texts})
+    patch.setattr(mapping, "pack_abstract", lambda text: text)
 
 
 def snapshot(path: Path) -> tuple:

@@ -22,6 +22,7 @@ from typing import Any
 from peewee import Database, chunked, fn
 
 from refman.model import ItemId
+from refman.store import mapping
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
 from refman.store.schema import ImportBatch, ImportBatchItem, Trash
 
@@ -32,11 +33,24 @@ _FINGERPRINT_QUERIES = (
     "SELECT * FROM item",
     # Unpacked: the same digest whether the row is packed or (before the migration) plain.
     "SELECT item_id, refman_abstract(abstract) FROM item_abstract",
+    # Affiliation ids read as their texts: the same digest as when rows held the texts.
     "SELECT item_id, position, role, family, given, literal, affiliations, ids FROM creator",
     "SELECT item_id, tag_id, kind, position, major, qualifiers FROM item_tag",
     "SELECT item_id, id, html FROM note",
     "SELECT item_id, collection_id FROM collection_item",
 )
+
+
+_CREATORS = 2  # the creators' query above
+
+_TEXTS_OF_ITEMS = """SELECT id, text FROM affiliation WHERE id IN (
+    SELECT affiliation_id FROM item_affiliation WHERE item_id IN ({marks}))"""
+
+
+def _affiliation_texts(db: Database, item_ids: Sequence[int]) -> dict[int, str]:
+    """{id: text} of the affiliations of these items' creators."""
+    marks = ", ".join([db.param] * len(item_ids))
+    return dict(db.execute_sql(_TEXTS_OF_ITEMS.format(marks=marks), list(item_ids)).fetchall())
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -117,6 +131,7 @@ def fingerprints(db: Database, ids: Sequence[int]) -> dict[ItemId, bytes]:
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
         digests: dict[int, Any] = {}
         marks = ", ".join([db.param] * len(chunk))
+        texts: dict[int, str] | None = None  # read when a row names affiliations by id
         for table, query in enumerate(_FINGERPRINT_QUERIES):
             column = "id" if table == 0 else "item_id"
             # By item, then position, tag, note or collection: a fixed order per item.
@@ -124,6 +139,9 @@ def fingerprints(db: Database, ids: Sequence[int]) -> dict[ItemId, bytes]:
             for row in db.execute_sql(sql, chunk):
                 if table == 0:
                     digests[row[0]] = hashlib.blake2b(digest_size=16)
+                elif table == _CREATORS and row[6][1:2].isdigit():
+                    texts = _affiliation_texts(db, chunk) if texts is None else texts
+                    row = (*row[:6], mapping.affiliations_as_texts(row[6], texts), *row[7:])
                 digest = digests.get(row[0])
                 if digest is not None:
                     digest.update(repr((table, tuple(row))).encode())

@@ -3,13 +3,18 @@ come from: MeSH subheadings a row each (``mesh_qualifier``, for ``[sh]``) and th
 affiliations of the creators with the items that carry them (``affiliation``,
 ``item_affiliation``, for ``[ad]``).
 
-The qualifiers of a heading's link live in its ``item_tag`` row as JSON, and affiliations in
-each creator's row as JSON: only a pass over every link or every creator could search them.
+The qualifiers of a heading's link live in its ``item_tag`` row as JSON: only a pass over every
+link could search them. An affiliation's text is stored once, in ``affiliation``: a creator's
+row holds the ids of its affiliations as JSON (issue 18: the same text repeats across an
+article's authors and across articles, and was the larger half of the creator table), made by
+``affiliation_ids`` before the creators are written and read back by ``affiliation_texts``.
+Rows written before that hold the texts themselves, as JSON strings; both read the same.
 Whoever writes links or creators (``items.insert``, ``items.write_fields``, ``tags.add``)
 calls these functions for the items it wrote, in the same transaction, each a statement or
 two over those items (no trigger on insert: see tag_total in migrations). A link or an item
 that goes takes its rows with it through the tables' foreign keys. An affiliation no item
-carries any more stays in ``affiliation``, where it finds nothing.
+carries any more stays in ``affiliation``, where it finds nothing: ids are never reused, so a
+creator's row always names the text it was written with.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Iterable
 
 from peewee import Database, chunked
 
-from refman.store.bulk import CHUNK
+from refman.store.bulk import CHUNK, insert_rows, rows_where_in
 
 _QUALIFIERS = """
 INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
@@ -29,20 +34,38 @@ WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
 AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
 """
 
-# The creators' affiliations of these items: the text once in affiliation, and a link per item.
+# The creators' affiliations of these items: a link per item and affiliation. A creator's row
+# holds affiliation ids (or, written before, the texts: inserted once in affiliation first).
 _AFFILIATIONS = """
 INSERT OR IGNORE INTO affiliation (text)
 SELECT DISTINCT a.value FROM creator, json_each(creator.affiliations) AS a
-WHERE creator.item_id IN (SELECT value FROM json_each(?1))
+WHERE creator.item_id IN (SELECT value FROM json_each(?1)) AND a.type = 'text'
 AND creator.affiliations != '' AND json_valid(creator.affiliations)
 """
 _AFFILIATION_LINKS = """
 INSERT OR IGNORE INTO item_affiliation (affiliation_id, item_id)
-SELECT affiliation.id, creator.item_id
-FROM creator, json_each(creator.affiliations) AS a JOIN affiliation ON affiliation.text = a.value
-WHERE creator.item_id IN (SELECT value FROM json_each(?1))
+SELECT {id}, creator.item_id FROM creator, json_each(creator.affiliations) AS a{join}
+WHERE creator.item_id IN (SELECT value FROM json_each(?1)) AND a.type = '{kind}'
 AND creator.affiliations != '' AND json_valid(creator.affiliations)
 """
+_LINKS_BY_ID = _AFFILIATION_LINKS.format(id="a.value", join="", kind="integer")
+_LINKS_BY_TEXT = _AFFILIATION_LINKS.format(
+    id="affiliation.id", join=" JOIN affiliation ON affiliation.text = a.value", kind="text"
+)
+
+
+def affiliation_ids(db: Database, texts: Iterable[str]) -> dict[str, int]:
+    """{text: id} of these affiliations, those not in ``affiliation`` yet added."""
+    distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return {}
+    insert_rows(db, "affiliation", ("text",), ((text,) for text in distinct))
+    return dict(rows_where_in(db, "SELECT text, id FROM affiliation", "text", distinct))
+
+
+def affiliation_texts(db: Database, ids: Iterable[int]) -> dict[int, str]:
+    """{id: text} of the affiliations with these ids."""
+    return dict(rows_where_in(db, "SELECT id, text FROM affiliation", "id", sorted(set(ids))))
 
 
 def index_qualifiers(db: Database, item_ids: Iterable[int]) -> None:
@@ -59,5 +82,6 @@ def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool =
         if replace:
             sql = "DELETE FROM item_affiliation WHERE item_id IN (SELECT value FROM json_each(?))"
             db.execute_sql(sql, (ids,))
-        db.execute_sql(_AFFILIATIONS, (ids,))
-        db.execute_sql(_AFFILIATION_LINKS, (ids,))
+        db.execute_sql(_LINKS_BY_ID, (ids,))
+        db.execute_sql(_AFFILIATIONS, (ids,))  # rows that hold texts (written before)
+        db.execute_sql(_LINKS_BY_TEXT, (ids,))

@@ -84,7 +84,10 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), abstracts)
     trashed = [(item_id,) for item_id, ref in new if ref.trashed]
     insert_rows(db, Trash._meta.table_name, ("item_id",), trashed)
-    creators = [row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators)]
+    known = field_index.affiliation_ids(db, _affiliations(ref for _, ref in new))
+    creators = [
+        row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators, known)
+    ]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
@@ -119,6 +122,10 @@ def _has_qualifiers(ref: Reference) -> bool:
 
 def _has_affiliations(ref: Reference) -> bool:
     return any(creator.affiliations for creator in ref.creators)
+
+
+def _affiliations(refs: Iterable[Reference]) -> Iterable[str]:
+    return (text for ref in refs for creator in ref.creators for text in creator.affiliations)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -166,7 +173,10 @@ def _load_chunk(
     listed = ids_listed(ids)
     rows = fetch(db, Item.select(*_ITEM_COLUMNS).where(Item.id.in_(listed)))
     creators_query = Creator.select(*_CREATOR_COLUMNS).where(Creator.item.in_(listed))
-    creators = reader.creators(fetch(db, creators_query.order_by(Creator.item, Creator.position)))
+    creators = reader.creators(
+        fetch(db, creators_query.order_by(Creator.item, Creator.position)),
+        lambda wanted: field_index.affiliation_texts(db, wanted),
+    )
     if tag_details:
         tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
         tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
@@ -344,7 +354,8 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)
     if updated.creators != current.creators:
         Creator.delete().where(Creator.item == item_id).bind(db).execute()
-        creators = mapping.creator_rows(item_id, updated.creators)
+        known = field_index.affiliation_ids(db, _affiliations([updated]))
+        creators = mapping.creator_rows(item_id, updated.creators, known)
         insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
         field_index.index_affiliations(db, [item_id], replace=True)
     fts.index(db, fts.ITEMS, [item_id])

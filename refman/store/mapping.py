@@ -14,7 +14,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -265,8 +265,10 @@ def item_row(
 
 
 def creator_rows(
-    item_id: int, creators: Iterable[Creator]
+    item_id: int, creators: Iterable[Creator], affiliation_ids: Mapping[str, int]
 ) -> list[tuple[int, int, str, str, str, str, str, str]]:
+    """The creator rows of an item; ``affiliation_ids``: {text: id} of (at least) their
+    affiliations, which a row names by id (store/field_index.py)."""
     return [
         (
             item_id,
@@ -275,11 +277,25 @@ def creator_rows(
             c.family,
             c.given,
             c.literal,
-            _strings_json(tuple(c.affiliations)) if c.affiliations else "",
+            _ids_json(tuple(affiliation_ids[a] for a in c.affiliations)) if c.affiliations else "",
             _strings_json(tuple(c.ids)) if c.ids else "",
         )
         for position, c in enumerate(creators)
     ]
+
+
+@lru_cache(maxsize=65536)
+def _ids_json(ids: tuple[int, ...]) -> str:
+    return to_json(list(ids))
+
+
+def affiliations_as_texts(value: str, texts: Mapping[int, str]) -> str:
+    """A creator row's affiliations column with ids replaced by their texts: the column as
+    rows held it before affiliations were stored once (what import fingerprints digest)."""
+    listed = from_json(value)
+    if not any(isinstance(v, int) for v in listed):
+        return value
+    return _strings_json(tuple(texts.get(v, "") if isinstance(v, int) else v for v in listed))
 
 
 def tag_link_row(
@@ -462,10 +478,19 @@ class ItemReader:
         self._times: dict[str, datetime] = {}
         self._dates: dict[tuple[Any, ...], PartialDate] = {}
 
-    def creators(self, rows: Sequence[Row]) -> dict[int, list[Creator]]:
+    def creators(
+        self, rows: Sequence[Row], texts_of: Callable[[set[int]], Mapping[int, str]]
+    ) -> dict[int, list[Creator]]:
         """{item id: creators in order} from rows of (item id, role, family, given, literal,
-        affiliations, ids) in each item's order."""
+        affiliations, ids) in each item's order; ``texts_of``: {id: text} of affiliation ids."""
         affiliations = from_json_many(row[5] for row in rows)
+        wanted = {v for values in affiliations for v in values if isinstance(v, int)}
+        if wanted:
+            texts = texts_of(wanted)
+            affiliations = [
+                tuple(texts.get(v, "") if isinstance(v, int) else v for v in values)
+                for values in affiliations
+            ]
         ids = from_json_many(row[6] for row in rows)
         by_item: dict[int, list[Creator]] = defaultdict(list)
         for (item_id, role, family, given, literal, _, _), affiliation, ids_ in zip(

@@ -677,7 +677,6 @@ def _index_items_over_stored_text(db: Database) -> None:
         db.execute_sql(statement)
 
 
-
 _ITEM_TEXT_PACKED = """
 DROP VIEW IF EXISTS item_text;
 CREATE VIEW item_text AS SELECT
@@ -699,12 +698,21 @@ _PLAIN_ABSTRACTS = (
 )
 
 
+_CREATOR_AFFILIATIONS = (
+    "SELECT item_id, position, affiliations FROM creator WHERE affiliations != '' "
+    "AND (item_id, position) > (?, ?) ORDER BY item_id, position LIMIT 5000"
+)
+
+
 def _pack_long_text(db: Database) -> None:
-    """Abstracts packed (issue 18, i18-size): item_abstract holds each as zlib's bytes
-    (mapping.pack_abstract), and the view the full-text index reads unpacks them with the SQL
-    function the store registers (refman_abstract). The words the view gives are the same, so
-    the index stays as it is. Old plain rows are packed here, 2,000 at a time; the space they
-    held is reused by later writes.
+    """Abstracts packed and affiliations stored once (issue 18, i18-size).
+
+    item_abstract holds each abstract as zlib's bytes (mapping.pack_abstract), and the view
+    the full-text index reads unpacks them with the SQL function the store registers
+    (refman_abstract). The words the view gives are the same, so the index stays as it is.
+    A creator's row names its affiliations by their ids in ``affiliation`` (which the [ad]
+    index already fills with each distinct text) instead of holding the texts. Old rows are
+    converted here a few thousand at a time; the space they held is reused by later writes.
     """
     for statement in _statements(_ITEM_TEXT_PACKED):
         db.execute_sql(statement)
@@ -713,6 +721,38 @@ def _pack_long_text(db: Database) -> None:
         packed = [(mapping.pack_abstract(text), item_id) for item_id, text in rows]
         db.cursor().executemany("UPDATE item_abstract SET abstract = ? WHERE item_id = ?", packed)
         last = rows[-1][0]
+    after = (0, -1)
+    while rows := db.execute_sql(_CREATOR_AFFILIATIONS, after).fetchall():
+        _affiliations_by_id(db, rows)
+        after = rows[-1][:2]
+
+
+def _affiliations_by_id(db: Database, rows: Sequence[tuple[int, int, str]]) -> None:
+    """Rows (item id, position, affiliations) whose affiliations are texts get their ids."""
+    texts: dict[tuple[int, int], list[str]] = {}
+    for item_id, position, value in rows:
+        try:
+            listed = json.loads(value)
+        except ValueError:
+            continue  # not JSON: left as it is, as the reader leaves it
+        if isinstance(listed, list) and listed and all(isinstance(v, str) for v in listed):
+            texts[item_id, position] = listed
+    distinct = list(dict.fromkeys(text for listed in texts.values() for text in listed))
+    db.cursor().executemany(
+        "INSERT OR IGNORE INTO affiliation (text) VALUES (?)", [(text,) for text in distinct]
+    )
+    ids: dict[str, int] = {}
+    for start in range(0, len(distinct), 500):
+        part = distinct[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        sql = f"SELECT text, id FROM affiliation WHERE text IN ({marks})"
+        ids.update(db.execute_sql(sql, part).fetchall())
+    updates = [
+        (json.dumps([ids[text] for text in listed], separators=(",", ":")), item_id, position)
+        for (item_id, position), listed in texts.items()
+    ]
+    sql = "UPDATE creator SET affiliations = ? WHERE item_id = ? AND position = ?"
+    db.cursor().executemany(sql, updates)
 
 
 Migration = Callable[[Database], None]
@@ -732,7 +772,7 @@ MIGRATIONS: list[Migration] = [
     _add_citation_keys,  # citation keys (issue 16, i16-keys): the tables and every item's key
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
-    _pack_long_text,  # library size (issue 18, i18-size): abstracts packed
+    _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, affiliations once
 ]
 
 

@@ -383,3 +383,27 @@ def test_a_damaged_packed_abstract_reads_empty_and_stops_nothing(db):
     db.execute_sql("UPDATE item_abstract SET abstract = ? WHERE item_id = ?", (b"x\x9cbad", ids[0]))
     assert [ref.title for ref in items.load(db, ids)] == ["A", "B"]
     assert items.load(db, ids)[0].abstract == ""
+
+
+def test_an_affiliation_is_stored_once_however_many_creators_give_it(db):
+    heart, lund = "Heart Centre, Kiel, Germany.", "Zoology, Lund, Sweden."
+    refs = [
+        Reference(
+            title="A",
+            creators=(
+                Creator("Knowles", "C", affiliations=(heart, lund)),
+                Creator("Raval", "M", affiliations=(heart,)),
+            ),
+        ),
+        Reference(title="B", creators=(Creator("Ünal", "Ö", affiliations=(heart,)),)),
+    ]
+    ids = items.insert(db, refs)
+    assert [ref.creators for ref in items.load(db, ids)] == [ref.creators for ref in refs]
+    assert db.execute_sql("SELECT COUNT(*) FROM affiliation").fetchone() == (2,)
+    stored = [value for (value,) in db.execute_sql("SELECT affiliations FROM creator")]
+    assert not any("Kiel" in value for value in stored)  # ids, not the text again
+    assert searched(db, "kiel[ad]") == ids
+    moved = (Creator("Knowles", "C", affiliations=("Zoology, Oslo, Norway.",)),)
+    items.update(db, ids[0], {"creators": moved})
+    assert items.load(db, ids)[0].creators == moved
+    assert (searched(db, "kiel[ad]"), searched(db, "oslo[ad]")) == ([ids[1]], [ids[0]])

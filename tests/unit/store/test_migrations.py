@@ -7,7 +7,7 @@ from contextlib import closing
 import pytest
 
 from refman.model import Creator, LibraryError, PartialDate, Reference, Tag, ViewQuery
-from refman.store import batches, fts, items, mapping, migrations, search, tags
+from refman.store import batches, field_index, fts, items, mapping, migrations, search, tags
 from refman.store.connection import Connection
 
 
@@ -250,26 +250,53 @@ PACKED_QUERIES = [
     '"proliferate after injury"',  # a phrase of it
     '"after injury"[ab]',
     "zebrafish",
+    "kiel[ad]",
+    "heart centre[ad]",
+]
+HEART = "Heart Centre, Kiel, Germany."
+AFFILIATED = [
+    ITEM_TEXT_PAPERS[0].with_changes(
+        creators=(
+            Creator("Knowles", "Carla", affiliations=(HEART, "Zoology, Lund, Sweden.")),
+            Creator("Raval", "M", affiliations=(HEART,)),
+            Creator(literal="WHO Study Group"),
+        )
+    ),
+    ITEM_TEXT_PAPERS[1].with_changes(creators=(Creator("Ünal", "Ö", affiliations=(HEART,)),)),
+    *ITEM_TEXT_PAPERS[2:],
 ]
 
 
-def test_the_step_that_packs_abstracts_keeps_searches_items_and_fingerprints(path, monkeypatch):
+def texts_by_text(db, texts) -> dict[str, str]:
+    """Affiliations as they were stored before the step: each creator row holds the texts."""
+    return {text: text for text in texts}
+
+
+def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(path, monkeypatch):
     step = migrations.MIGRATIONS.index(migrations._pack_long_text)
-    with monkeypatch.context() as patch:  # refman as it was: abstracts stored as text
+    with monkeypatch.context() as patch:  # refman as it was: abstracts and affiliations as text
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
         patch.setattr(mapping, "pack_abstract", plain_abstract)
+        patch.setattr(field_index, "affiliation_ids", texts_by_text)
         with closing(Connection(path)) as old, old.writing() as db:
-            ids = items.insert(db, ITEM_TEXT_PAPERS)
+            ids = items.insert(db, AFFILIATED)
             before = searched(db, PACKED_QUERIES)
             loaded = items.load(db, ids)
             prints = batches.fingerprints(db, ids)
             kinds = db.execute_sql("SELECT DISTINCT typeof(abstract) FROM item_abstract")
             assert kinds.fetchall() == [("text",)]
+            assert (
+                affiliation_columns(db)
+                == [f'["{HEART}","Zoology, Lund, Sweden."]'] + [f'["{HEART}"]'] * 2
+            )
     assert all(before.values()), before  # every query finds something
     with closing(Connection(path)) as upgraded, upgraded.writing() as db:
         assert migrations.schema_version(db) == migrations.latest_version()
         kinds = db.execute_sql("SELECT DISTINCT typeof(abstract) FROM item_abstract")
         assert kinds.fetchall() == [("blob",)]
+        texts = dict(db.execute_sql("SELECT text, id FROM affiliation").fetchall())
+        heart, lund = texts[HEART], texts["Zoology, Lund, Sweden."]
+        assert affiliation_columns(db) == [f"[{heart},{lund}]", f"[{heart}]", f"[{heart}]"]
         assert searched(db, PACKED_QUERIES) == before
         assert items.load(db, ids) == loaded  # what exports and the detail pane read
         # An import made before can still be undone: its items read as unchanged.
@@ -285,4 +312,10 @@ def test_the_step_that_packs_abstracts_keeps_searches_items_and_fingerprints(pat
     with closing(Connection(path)) as again, again.writing() as db:  # a second run: no change
         migrations._pack_long_text(db)
         assert items.load(db, ids)[0].abstract == "Fins regrow in medaka."
+        assert items.load(db, ids)[1:] == loaded[1:]
         assert fts.differences(db) + fts.self_check(db) == []
+
+
+def affiliation_columns(db) -> list[str]:
+    rows = db.execute_sql("SELECT affiliations FROM creator WHERE affiliations != ''")
+    return [value for (value,) in rows]
