@@ -713,6 +713,10 @@ def _pack_long_text(db: Database) -> None:
     A creator's row names its affiliations by their ids in ``affiliation`` (which the [ad]
     index already fills with each distinct text) instead of holding the texts. Old rows are
     converted here a few thousand at a time; the space they held is reused by later writes.
+    From this version on, source records are written compressed with a preset dictionary
+    (mapping, store/record_dictionary.py); those stored before keep their layout and are read
+    as they are. The version makes an older refman refuse the library rather than take such
+    records, packed abstracts or affiliation ids for damage.
     """
     for statement in _statements(_ITEM_TEXT_PACKED):
         db.execute_sql(statement)

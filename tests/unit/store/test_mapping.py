@@ -76,15 +76,53 @@ def test_the_abstract_is_left_out_of_the_blob_and_put_back_on_reading():
     assert mapping.decode_source_record(shared, abstract) == record
     without = mapping.decode_source_record(shared)  # a caller that has no abstract at hand
     assert without == (("PMID", "1"), ("TI", "Hearts"), ("AB", ""), ("FAU", "Knowles, Carla"))
-    assert mapping.encode_source_record(record, "not in it")[:1] == b"\x01"
+    assert mapping.encode_source_record(record, "not in it")[:1] == b"\x03"
 
 
 def test_plain_records_are_packed_compactly_and_others_as_json():
     plain = (("PMID", "1"), ("TI", "A title"))
-    assert mapping.encode_source_record(plain)[:1] == b"\x01"
+    assert mapping.encode_source_record(plain)[:1] == b"\x03"  # with the preset dictionary
     with_separator = (("TI", "a\x1fb"),)
     as_json = mapping.encode_source_record(with_separator)
     assert json.loads(zlib.decompress(as_json)) == [["TI", "a\x1fb"]]
+
+
+MEDLINE_RECORD = (
+    ("PMID", "30000005"),
+    ("OWN", "NLM"),
+    ("STAT", "MEDLINE"),
+    ("IS", "0164-1476 (Electronic)"),
+    ("TI", "Melanoma in the plasmoid."),
+    ("AB", "An abstract."),
+    ("FAU", "van Dijk, Mikael B"),
+    ("AU", "van Dijk MB"),
+    ("AD", "Department of Surgery, University Hospital, Auckland, New Zealand."),
+    ("LA", "eng"),
+    ("PT", "Journal Article"),
+    ("PT", "Research Support, Non-U.S. Gov't"),
+    ("MH", "Humans"),
+    ("MH", "Dialysis/*metabolism/enzymology"),
+    ("PHST", "2010/04/12 06:00 [pubmed]"),
+    ("PST", "ppublish"),
+)
+
+
+def test_the_preset_dictionary_makes_a_medline_record_smaller_and_reads_back():
+    joined = "\x1e".join(map("\x1f".join, MEDLINE_RECORD)).encode()
+    blob = mapping.encode_source_record(MEDLINE_RECORD)
+    assert len(blob) < len(zlib.compress(joined, 1)) * 0.85
+    assert mapping.decode_source_record(blob) == MEDLINE_RECORD
+    shared = mapping.encode_source_record(MEDLINE_RECORD, "An abstract.")
+    assert shared[:1] == b"\x04"
+    assert mapping.decode_source_record(shared, "An abstract.") == MEDLINE_RECORD
+
+
+def test_records_in_the_layouts_written_before_the_dictionary_are_read():
+    joined = "\x1e".join(map("\x1f".join, MEDLINE_RECORD)).encode()
+    assert mapping.decode_source_record(b"\x01" + zlib.compress(joined, 1)) == MEDLINE_RECORD
+    left_out = joined.replace(b"An abstract.", b"")
+    shared = b"\x025:" + zlib.compress(left_out, 1)
+    assert mapping.decode_source_record(shared, "An abstract.") == MEDLINE_RECORD
 
 
 def test_a_damaged_blob_spoils_only_its_record_and_says_what_is_wrong():
@@ -96,6 +134,8 @@ def test_a_damaged_blob_spoils_only_its_record_and_says_what_is_wrong():
         b"\x01" + zlib.compress(b"\xff\xfe"),  # not UTF-8
         b"\x02x:" + zlib.compress(b"AB\x1f"),  # the abstract's place is no number
         b"\x029:" + zlib.compress(b"AB\x1f"),  # nor a pair's
+        b"\x03not zlib",  # with the dictionary
+        mapping.encode_source_record(MEDLINE_RECORD)[:-9],  # cut short
     ):
         record, damage = mapping.read_source_record(blob)
         assert record == ()
