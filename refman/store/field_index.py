@@ -1,5 +1,6 @@
 """The small indexes that field searches read (store/querying.py), kept beside the tables they
-come from: MeSH subheadings a row each (``mesh_qualifier``, for ``[sh]``) and the distinct
+come from: MeSH subheadings a row each (``mesh_qualifier``, for ``[sh]``, each name once in
+``qualifier``) and the distinct
 affiliations of the creators with the items that carry them (``affiliation``,
 ``item_affiliation``, for ``[ad]``).
 
@@ -26,10 +27,19 @@ from peewee import Database, chunked
 
 from refman.store.bulk import CHUNK, insert_rows, rows_where_in
 
-_QUALIFIERS = """
-INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
-SELECT item_tag.item_id, item_tag.tag_id, lower(json_extract(q.value, '$[0]'))
+# Each subheading's name once in qualifier, and a row per link and subheading naming it by id.
+_QUALIFIER_NAMES = """
+INSERT OR IGNORE INTO qualifier (name)
+SELECT DISTINCT lower(json_extract(q.value, '$[0]'))
 FROM item_tag, json_each(item_tag.qualifiers) AS q
+WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
+AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
+"""
+_QUALIFIERS = """
+INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, qualifier_id)
+SELECT item_tag.item_id, item_tag.tag_id, qualifier.id
+FROM item_tag, json_each(item_tag.qualifiers) AS q
+JOIN qualifier ON qualifier.name = lower(json_extract(q.value, '$[0]'))
 WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
 AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
 """
@@ -71,7 +81,9 @@ def affiliation_texts(db: Database, ids: Iterable[int]) -> dict[int, str]:
 def index_qualifiers(db: Database, item_ids: Iterable[int]) -> None:
     """Add the subheading rows of these items' links (those there already are kept)."""
     for chunk in chunked(sorted(set(item_ids)), CHUNK):
-        db.execute_sql(_QUALIFIERS, (json.dumps(chunk),))
+        ids = json.dumps(chunk)
+        db.execute_sql(_QUALIFIER_NAMES, (ids,))
+        db.execute_sql(_QUALIFIERS, (ids,))
 
 
 def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool = False) -> None:

@@ -705,7 +705,7 @@ _CREATOR_AFFILIATIONS = (
 
 
 def _pack_long_text(db: Database) -> None:
-    """Abstracts packed and affiliations stored once (issue 18, i18-size).
+    """Abstracts packed, affiliations and subheadings stored once (issue 18, i18-size).
 
     item_abstract holds each abstract as zlib's bytes (mapping.pack_abstract), and the view
     the full-text index reads unpacks them with the SQL function the store registers
@@ -713,10 +713,11 @@ def _pack_long_text(db: Database) -> None:
     A creator's row names its affiliations by their ids in ``affiliation`` (which the [ad]
     index already fills with each distinct text) instead of holding the texts. Old rows are
     converted here a few thousand at a time; the space they held is reused by later writes.
-    From this version on, source records are written compressed with a preset dictionary
-    (mapping, store/record_dictionary.py); those stored before keep their layout and are read
-    as they are. The version makes an older refman refuse the library rather than take such
-    records, packed abstracts or affiliation ids for damage.
+    The index of MeSH subheadings names each by its id in ``qualifier``. From this version
+    on, source records are written compressed with a preset dictionary (mapping,
+    store/record_dictionary.py); those stored before keep their layout and are read as they
+    are. The version makes an older refman refuse the library rather than take such records,
+    packed abstracts or affiliation ids for damage.
     """
     for statement in _statements(_ITEM_TEXT_PACKED):
         db.execute_sql(statement)
@@ -729,6 +730,41 @@ def _pack_long_text(db: Database) -> None:
     while rows := db.execute_sql(_CREATOR_AFFILIATIONS, after).fetchall():
         _affiliations_by_id(db, rows)
         after = rows[-1][:2]
+    _qualifiers_by_id(db)
+
+
+_QUALIFIERS_BY_ID = """
+-- Each MeSH subheading's name once (some 80 names across millions of rows), and the rows
+-- of mesh_qualifier naming it by id: the table and its index held every name twice.
+CREATE TABLE IF NOT EXISTS qualifier (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO qualifier (name) SELECT DISTINCT name FROM mesh_qualifier;
+CREATE TABLE mesh_qualifier_by_id (
+    item_id INTEGER NOT NULL,
+    tag_id INTEGER NOT NULL,
+    qualifier_id INTEGER NOT NULL REFERENCES qualifier (id),
+    PRIMARY KEY (item_id, tag_id, qualifier_id),
+    FOREIGN KEY (item_id, tag_id) REFERENCES item_tag (item_id, tag_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
+INSERT INTO mesh_qualifier_by_id (item_id, tag_id, qualifier_id)
+SELECT item_id, tag_id, qualifier.id FROM mesh_qualifier JOIN qualifier USING (name)
+ORDER BY item_id, tag_id, qualifier.id;
+DROP TABLE mesh_qualifier;
+ALTER TABLE mesh_qualifier_by_id RENAME TO mesh_qualifier;
+CREATE INDEX mesh_qualifier_by_qualifier ON mesh_qualifier (qualifier_id, item_id);
+"""
+
+
+def _qualifiers_by_id(db: Database) -> None:
+    """mesh_qualifier names each subheading by its id in ``qualifier`` (once per library)."""
+    columns = {row[1] for row in db.execute_sql("PRAGMA table_info(mesh_qualifier)")}
+    if "qualifier_id" in columns:
+        return
+    for statement in _statements(_QUALIFIERS_BY_ID):
+        db.execute_sql(statement)
 
 
 def _affiliations_by_id(db: Database, rows: Sequence[tuple[int, int, str]]) -> None:
@@ -776,7 +812,7 @@ MIGRATIONS: list[Migration] = [
     _add_citation_keys,  # citation keys (issue 16, i16-keys): the tables and every item's key
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
-    _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, affiliations once
+    _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, names stored once
 ]
 
 

@@ -302,10 +302,11 @@ def _subheading(db: Database, term: Term) -> set[int]:
     """``[sh]``: items with a heading that carries this subheading (``therap*``: one that
     begins so), through the subheadings' own index (mesh_qualifier, store/field_index.py)."""
     name = " ".join(term.text.lower().split())
+    named = "SELECT item_id AS id FROM mesh_qualifier WHERE qualifier_id IN ({})"
     if not term.truncated:
-        return _ids(db, "SELECT item_id AS id FROM mesh_qualifier WHERE name = ?", (name,))
+        return _ids(db, named.format("SELECT id FROM qualifier WHERE name = ?"), (name,))
     after = name[:-1] + chr(ord(name[-1]) + 1)  # the first text past every one that begins so
-    sql = "SELECT item_id AS id FROM mesh_qualifier WHERE name >= ? AND name < ?"
+    sql = named.format("SELECT id FROM qualifier WHERE name >= ? AND name < ?")
     return _ids(db, sql, (name, after))
 
 

@@ -254,15 +254,22 @@ class NotDuplicate(BaseModel):
         primary_key = CompositeKey("first", "second")
 
 
+class Qualifier(BaseModel):
+    """A MeSH subheading's name, lower case, once however many headings carry it."""
+
+    id = AutoField()
+    name = TextField(unique=True)
+
+
 class MeshQualifier(BaseModel):
-    """A subheading of an item's MeSH heading, lower case (see migrations: [sh] searches)."""
+    """A subheading of an item's MeSH heading (see migrations: [sh] searches)."""
 
     item = ForeignKeyField(Item, on_delete="CASCADE")
     tag = ForeignKeyField(Tag, on_delete="CASCADE")
-    name = TextField()
+    qualifier = ForeignKeyField(Qualifier)
 
     class Meta:
-        primary_key = CompositeKey("item", "tag", "name")
+        primary_key = CompositeKey("item", "tag", "qualifier")
 
 
 class Affiliation(BaseModel):
@@ -326,6 +333,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     SourceHistory,
     Attachment,
     NotDuplicate,
+    Qualifier,
     MeshQualifier,
     Affiliation,
     ItemAffiliation,

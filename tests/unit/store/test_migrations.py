@@ -1,12 +1,21 @@
 """refman.store.migrations: schema versions, the steps that reach the latest, and files that
 this refman must not use (newer, another program's, one that needs upgrading read-only)."""
 
+import json
 import sqlite3
 from contextlib import closing
 
 import pytest
 
-from refman.model import Creator, LibraryError, PartialDate, Reference, Tag, ViewQuery
+from refman.model import (
+    Creator,
+    LibraryError,
+    MeshQualifier,
+    PartialDate,
+    Reference,
+    Tag,
+    ViewQuery,
+)
 from refman.store import batches, field_index, fts, items, mapping, migrations, search, tags
 from refman.store.connection import Connection
 
@@ -253,6 +262,7 @@ PACKED_QUERIES = [
     "kiel[ad]",
     "heart centre[ad]",
 ]
+SUBHEADING_QUERIES = ["physiology[sh]", "surg*[sh]"]  # searched differently before the step
 HEART = "Heart Centre, Kiel, Germany."
 AFFILIATED = [
     ITEM_TEXT_PAPERS[0].with_changes(
@@ -260,11 +270,29 @@ AFFILIATED = [
             Creator("Knowles", "Carla", affiliations=(HEART, "Zoology, Lund, Sweden.")),
             Creator("Raval", "M", affiliations=(HEART,)),
             Creator(literal="WHO Study Group"),
-        )
+        ),
+        tags=(
+            Tag(
+                "Heart",
+                "mesh",
+                qualifiers=(MeshQualifier("physiology"), MeshQualifier("surgery", True)),
+            ),
+        ),
     ),
     ITEM_TEXT_PAPERS[1].with_changes(creators=(Creator("Ünal", "Ö", affiliations=(HEART,)),)),
     *ITEM_TEXT_PAPERS[2:],
 ]
+
+
+def qualifiers_by_name(db, item_ids) -> None:
+    """The subheadings' index as it was before the step: each row holds the name."""
+    db.execute_sql(
+        """INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
+        SELECT item_tag.item_id, item_tag.tag_id, lower(json_extract(q.value, '$[0]'))
+        FROM item_tag, json_each(item_tag.qualifiers) AS q
+        WHERE item_tag.qualifiers != '' AND item_tag.item_id IN (SELECT value FROM json_each(?))""",
+        (json.dumps(list(item_ids)),),
+    )
 
 
 def texts_by_text(db, texts) -> dict[str, str]:
@@ -278,6 +306,7 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
         patch.setattr(mapping, "pack_abstract", plain_abstract)
         patch.setattr(field_index, "affiliation_ids", texts_by_text)
+        patch.setattr(field_index, "index_qualifiers", qualifiers_by_name)
         with closing(Connection(path)) as old, old.writing() as db:
             ids = items.insert(db, AFFILIATED)
             before = searched(db, PACKED_QUERIES)
@@ -297,6 +326,9 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
         texts = dict(db.execute_sql("SELECT text, id FROM affiliation").fetchall())
         heart, lund = texts[HEART], texts["Zoology, Lund, Sweden."]
         assert affiliation_columns(db) == [f"[{heart},{lund}]", f"[{heart}]", f"[{heart}]"]
+        rows = db.execute_sql("SELECT name FROM mesh_qualifier JOIN qualifier ON id = qualifier_id")
+        assert sorted(rows.fetchall()) == [("physiology",), ("surgery",)]
+        assert searched(db, SUBHEADING_QUERIES) == dict.fromkeys(SUBHEADING_QUERIES, [ids[0]])
         assert searched(db, PACKED_QUERIES) == before
         assert items.load(db, ids) == loaded  # what exports and the detail pane read
         # An import made before can still be undone: its items read as unchanged.
