@@ -74,8 +74,10 @@ def affiliation_ids(db: Database, texts: Iterable[str]) -> dict[str, int]:
 
 
 def affiliation_texts(db: Database, ids: Iterable[int]) -> dict[int, str]:
-    """{id: text} of the affiliations with these ids."""
-    return dict(rows_where_in(db, "SELECT id, text FROM affiliation", "id", sorted(set(ids))))
+    """{id: text} of the affiliations with these ids (in one statement: loading 10,000 items
+    meets some 20,000 of them)."""
+    sql = "SELECT id, text FROM affiliation WHERE id IN (SELECT value FROM json_each(?))"
+    return dict(db.execute_sql(sql, (json.dumps(sorted(set(ids))),)).fetchall())
 
 
 def index_qualifiers(db: Database, item_ids: Iterable[int]) -> None:

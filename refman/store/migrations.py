@@ -707,7 +707,7 @@ _CREATOR_AFFILIATIONS = (
 def _pack_long_text(db: Database) -> None:
     """Abstracts packed, affiliations and subheadings stored once (issue 18, i18-size).
 
-    item_abstract holds each abstract as zlib's bytes (mapping.pack_abstract), and the view
+    item_abstract holds each abstract deflated (mapping.pack_abstract), and the view
     the full-text index reads unpacks them with the SQL function the store registers
     (refman_abstract). The words the view gives are the same, so the index stays as it is.
     A creator's row names its affiliations by their ids in ``affiliation`` (which the [ad]
