@@ -147,7 +147,8 @@ def _translator(request: CaywRequest) -> str:
 def cite(library: Library, request: CaywRequest, default_style: str) -> str:
     """``/refman/cite``'s answer (JSON) for the LibreOffice extension: a document's citations
     (``citations``, a JSON list in document order, see manuscripts.cite_fields) rendered as a
-    whole in ``style`` (the document's) or the default one, with the bibliography."""
+    whole in ``style`` (the document's) or the default one, in ``locale`` (the document's
+    language, when the style sets none), with the bibliography."""
     from refman.library.manuscripts import cite_fields
 
     try:
@@ -157,7 +158,8 @@ def cite(library: Library, request: CaywRequest, default_style: str) -> str:
     if not isinstance(citations, list) or not all(isinstance(c, dict) for c in citations):
         raise CaywError("citations must be a JSON list of citations.")
     try:
-        answered = cite_fields(library, citations, _style(request) or default_style)
+        answered = cite_fields(library, citations, _style(request) or default_style,
+                               request.text("locale").strip())
     except RefmanError as exc:  # an unknown style or item, in plain words
         raise CaywError(str(exc)) from None
     return json.dumps(answered, ensure_ascii=False)

@@ -325,19 +325,26 @@ def _title(item_data: dict[str, Any]) -> str:
 
 
 def cite_fields(
-    library: Library, citations: list[dict[str, Any]], style: str | None = None
+    library: Library, citations: list[dict[str, Any]], style: str | None = None,
+    locale: str = "",
 ) -> dict[str, Any]:
     """A document's citations rendered as a whole, for the LibreOffice extension: each of
-    ``citations`` (in document order) is ``{"citationID": ..., "items": [cite, ...]}``, a cite
+    ``citations`` (in document order) is ``{"citationID": ..., "note": N, "items": [cite,
+    ...]}`` (``note``: the number of the footnote it sits in, 0 in the body text), a cite
     naming its item by ``key`` (citation key), else ``DOI``, ``PMID`` or ``title``, with its
     ``locator``, ``label``, ``prefix``, ``suffix``, ``suppress-author``. Answers the style's
-    id, each citation's text and field JSON (as format-document writes them) and the
-    bibliography's entries (plain text). RefmanError for an item the library does not hold
-    (each listed) or an unknown style."""
+    id and whether it is a note style, each citation's text, its marked pieces (``runs``:
+    ``[text, ["i", "b", "sup", "sub", "sc"]]``) and field JSON (as format-document writes
+    them) and the bibliography's entries (text, and ``bibliography_runs``). ``locale``: a
+    language tag (de-DE) used when the style sets none. RefmanError for an item the library
+    does not hold (each listed), an unknown style or a malformed locale."""
     from refman.formats.csl import DEFAULT_STYLE, find_style
     from refman.formats.csl.document import Citation, cite_document
 
-    style_id = find_style(style or DEFAULT_STYLE).id
+    found = find_style(style or DEFAULT_STYLE)
+    style_id = found.id
+    if locale and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", locale):
+        raise RefmanError(f"'{locale}' is not a language tag such as en-US, en-GB or de-DE.")
     resolved, missing = [], []
     for number, citation in enumerate(citations, 1):
         one, lacking = _resolve_cites(library, citation.get("items") or [])
@@ -345,17 +352,34 @@ def cite_fields(
         missing += [f"citation {number}: {what}" for what in lacking]
     if missing:
         raise RefmanError("The library does not hold these items: " + "; ".join(missing))
+    notes = [_note_number(citation) for citation in citations]
     ids = list(dict.fromkeys(ItemId(int(c.id)) for r in resolved for c in r.cites))
     csl = _csl_with_keys(library, ids)
-    cited = cite_document(csl, [Citation(tuple(r.cites), 0) for r in resolved], style_id)
+    wanted = [Citation(tuple(r.cites), note) for r, note in zip(resolved, notes, strict=True)]
+    cited = cite_document(csl, wanted, style_id, "text", locale)
+    shown = cite_document(csl, wanted, style_id, "html", locale)
     by_id = {str(item["id"]): item for item in csl}
     out = []
-    for citation, r, text in zip(citations, resolved, cited.citations, strict=True):
+    for citation, r, note, text, html in zip(citations, resolved, notes, cited.citations,
+                                             shown.citations, strict=True):
         items = [dict(item, itemData={**by_id[c.id], "id": item["id"]})
                  for item, c in zip(r.items, r.cites, strict=True)]
         citation_id = str(citation.get("citationID") or _random_id())
-        out.append({"text": text, "field": docs.field_json(citation_id, items, text, 0)})
-    return {"style": style_id, "citations": out, "bibliography": list(cited.bibliography)}
+        out.append({"text": text, "runs": _runs(html),
+                    "field": docs.field_json(citation_id, items, text, note)})
+    return {"style": style_id, "note": found.citation_format == "note", "locale": locale,
+            "citations": out, "bibliography": list(cited.bibliography),
+            "bibliography_runs": [_runs(entry) for entry in shown.bibliography]}
+
+
+def _note_number(citation: dict[str, Any]) -> int:
+    note = citation.get("note") or 0
+    return note if isinstance(note, int) and not isinstance(note, bool) and note > 0 else 0
+
+
+def _runs(html: str) -> list[list[Any]]:
+    """The engine's HTML as pieces of text with their marks (italic, bold, superscript...)."""
+    return [[text, sorted(marks)] for text, marks in docs.rich(html)]
 
 
 def _resolve_cites(library: Library, cites: list[Any]) -> tuple[_Resolved, list[str]]:

@@ -247,7 +247,9 @@ def test_the_extension_cites_renumbers_and_restyles(extension, refman_running, t
     entries = next(s["text"] for s in seen["sections"]
                    if s["name"].startswith("ZOTERO_BIBL")).splitlines()
     assert entries[0].startswith("Knowles, S. R.") and entries[1].startswith("Zed, A.")
-    assert refman_running.asked.count(cayw.CITE_PATH) == 5  # one refresh a command
+    # One refresh a command, and before the document's first citation one question (its
+    # style's kind: a note style puts it in a footnote).
+    assert refman_running.asked.count(cayw.CITE_PATH) == 6
 
     # Edit Citation: the cursor in a citation, the items picked replace its own.
     edited = tmp_path / "edited.odt"
@@ -331,3 +333,175 @@ def test_the_command_line_writes_the_extension(tmp_path):
     done = subprocess.run([sys.executable, "-m", "refman", "libreoffice-extension", "--path",
                            "--install"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 2 and "not allowed with argument" in done.stderr
+
+
+# --- notes, rich text, preferences, the port file -------------------------------------------
+
+STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+FO_NS = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+NOTES = "chicago-notes-bibliography-subsequent-ibid"
+
+
+def text_styles(root) -> dict[str, set[str]]:
+    """{automatic style name: its marks (i, b, sup, sub, sc)} of a content.xml."""
+    marks = {}
+    for style in root.iter(f"{{{STYLE_NS}}}style"):
+        found = set()
+        for props in style.iter(f"{{{STYLE_NS}}}text-properties"):
+            if props.get(f"{{{FO_NS}}}font-style") == "italic":
+                found.add("i")
+            if props.get(f"{{{FO_NS}}}font-weight") == "bold":
+                found.add("b")
+            if props.get(f"{{{FO_NS}}}font-variant") == "small-caps":
+                found.add("sc")
+            position = (props.get(f"{{{STYLE_NS}}}text-position") or "0").split()[0]
+            if position == "super" or (position.endswith("%") and float(position[:-1]) > 0):
+                found.add("sup")
+            if position == "sub" or (position.endswith("%") and float(position[:-1]) < 0):
+                found.add("sub")
+        marks[style.get(f"{{{STYLE_NS}}}name")] = found
+    return marks
+
+
+def odt_citations(path: Path) -> list[dict]:
+    """Each citation mark of the saved ODT in reading order (a note's where its anchor is):
+    its text, the note it sits in ("footnote 2", "endnote 1" or "" in the body, numbered as
+    LibreOffice numbers them), and its runs of text with their marks from the styles."""
+    root = content(path)
+    styles = text_styles(root)
+    found, counted, open_marks = [], {}, {}
+
+    def walk(node, marks: frozenset, note: str) -> None:
+        tag = node.tag
+        if tag == f"{T}reference-mark-start":
+            name = node.get(f"{T}name")
+            if name.startswith(ITEM):
+                open_marks[name] = {"text": "", "note": note, "runs": [], "name": name}
+            return
+        if tag == f"{T}reference-mark-end":
+            ended = open_marks.pop(node.get(f"{T}name"), None)
+            assert ended is not None or not node.get(f"{T}name").startswith(ITEM)
+            if ended is not None:
+                found.append(ended)
+            return
+        if tag == f"{T}note-citation":
+            return
+        if tag == f"{T}note":
+            kind = node.get(f"{T}note-class")
+            counted[kind] = counted.get(kind, 0) + 1
+            note = f"{kind} {counted[kind]}"
+        if tag in (f"{T}span", f"{T}p"):
+            marks = marks | styles.get(node.get(f"{T}style-name"), set())
+        add(node.text, marks)
+        if tag == f"{T}s":
+            add(" " * int(node.get(f"{T}c", "1")), marks)
+        for child in node:
+            walk(child, marks, note)
+            add(child.tail, marks)
+
+    def add(text, marks) -> None:
+        for record in open_marks.values():
+            if text:
+                record["text"] += text
+                record["runs"].append((text, "".join(sorted(marks))))
+
+    walk(root.find(f"{{{OFFICE_NS}}}body"), frozenset(), "")
+    assert not open_marks, "a mark that never ends"
+    return found
+
+
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def body_text(path: Path) -> list[str]:
+    """The body's paragraphs' own text, without their notes' (the notes' anchors dropped)."""
+    def own(node) -> str:
+        if node.tag == f"{T}note":
+            return ""
+        return (node.text or "") + "".join(own(child) + (child.tail or "") for child in node)
+
+    text = content(path).find(f"{{{OFFICE_NS}}}body")[0]
+    return [own(p) for p in text if p.tag == f"{T}p"]
+
+
+def marked(runs, marks: str) -> str:
+    return "".join(text for text, has in runs if marks in has)
+
+
+def test_a_note_style_puts_citations_in_footnotes_with_ibid_and_italics(
+    extension, refman_running, tmp_path  # noqa: F811
+):
+    ids = refman_running.ids
+    knowles, zed = int(ids["37144409"]), int(ids["31000003"])
+    draft = make_odt(tmp_path / "draft.odt", [
+        "<text:p>Vaccines are safe.</text:p>",
+        '<text:p>Mice too.<text:note text:id="ftn9" text:note-class="footnote">'
+        "<text:note-citation>2</text:note-citation><text:note-body><text:p>See </text:p>"
+        "</text:note-body></text:note></text:p>",
+        "<text:p>Asthma.</text:p>",
+    ])
+    out = tmp_path / "noted.odt"
+    refman_running.picks = [[knowles], [knowles], [zed], [knowles]]
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences", "args": {"Style": NOTES}},
+        {"after": "safe"}, {"command": "AddCitation"},  # body text: a new footnote
+        {"after": "See "}, {"command": "AddCitation"},  # in a footnote: there
+        {"after": "Asthma"}, {"command": "AddCitation"},
+        {"after": ""}, {"command": "AddCitation"},  # after "Asthma." and its note
+        {"after": ""}, {"command": "AddBibliography"},
+    ]))
+    assert extension.told() == []
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 4
+    cited = odt_citations(out)
+    # The furniture's footnote is the first; then the notes in the order of their anchors.
+    assert [c["note"] for c in cited] == ["footnote 2", "footnote 3", "footnote 4",
+                                          "footnote 5"]
+    texts = [c["text"] for c in cited]
+    assert texts[0].startswith("S. R. Knowles and J. Smith, Safety of a Vaccine")
+    assert texts[1] == "Ibid."  # the same item as the note before ("See " is the note's)
+    assert texts[2].startswith("A. Zed, Mouse Models of Asthma")
+    assert texts[3].startswith("Knowles and Smith, Safety")  # subsequent: short
+    assert marked(cited[0]["runs"], "i") == "Safety of a Vaccine in Older Adults"
+    assert marked(cited[2]["runs"], "i") == "Mouse Models of Asthma"
+    assert marked(cited[1]["runs"], "i") == ""
+    for record in cited:  # each field says its note, as Zotero's do
+        data = citation(record["name"])
+        assert data["properties"]["noteIndex"] == int(record["note"].split()[1])
+        assert data["properties"]["plainCitation"] == record["text"]
+    body = body_text(out)  # the text itself unchanged, the notes' anchors aside
+    first = body.index("Vaccines are safe.")
+    assert body[first:first + 3] == ["Vaccines are safe.", "Mice too.", "Asthma."]
+    prefs = seen["properties"]["ZOTERO_PREF_1"] + seen["properties"].get("ZOTERO_PREF_2", "")
+    assert f"styles/{NOTES}" in prefs and '<pref name="noteType" value="1"/>' in prefs
+    bibliography = next(s["text"] for s in seen["sections"] if s["name"].startswith("ZOTERO_BIBL"))
+    assert bibliography.splitlines()[0].startswith("Knowles, S. R., and J. Smith.")
+
+    # A citation moved before the others: Refresh renumbers the notes and the positions.
+    moved = tmp_path / "moved.odt"
+    refman_running.picks = [[zed]]
+    extension.office.run("dispatch", str(out), str(moved), json.dumps([
+        {"before": "Vaccines"}, {"command": "AddCitation"},
+    ]))
+    cited = odt_citations(moved)
+    assert [c["note"] for c in cited] == [f"footnote {n}" for n in range(2, 7)]
+    assert cited[0]["text"].startswith("A. Zed, Mouse Models")
+    assert cited[1]["text"].startswith("S. R. Knowles and J. Smith")
+    assert cited[2]["text"] == "Ibid."
+    assert cited[3]["text"].startswith("Zed, Mouse Models")  # now a subsequent cite
+    assert cited[4]["text"].startswith("Knowles and Smith, Safety")
+
+
+def test_endnotes_when_the_preferences_say_so(extension, refman_running, tmp_path):  # noqa: F811
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    out = tmp_path / "endnoted.odt"
+    refman_running.picks = [[int(refman_running.ids["37144409"])]]
+    seen = extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences", "args": {"Style": NOTES, "NoteType": "endnotes"}},
+        {"after": "safe"}, {"command": "AddCitation"},
+    ]))
+    assert extension.told() == []
+    cited = odt_citations(out)
+    assert [c["note"] for c in cited] == ["endnote 1"]
+    assert cited[0]["text"].startswith("S. R. Knowles and J. Smith")
+    assert '<pref name="noteType" value="2"/>' in seen["properties"]["ZOTERO_PREF_1"] + \
+        seen["properties"].get("ZOTERO_PREF_2", "")

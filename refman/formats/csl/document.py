@@ -106,12 +106,14 @@ def cite_document(
     citations: Sequence[Citation],
     style: str,
     fmt: str = "text",
+    locale: str = "",
 ) -> CitedDocument:
     """The final text (or HTML, RTF) of each of a document's ``citations`` and its
-    bibliography, for the CSL-JSON ``items`` they cite, in ``style``."""
+    bibliography, for the CSL-JSON ``items`` they cite, in ``style`` (in ``locale``, a
+    language tag, when the style has no default-locale of its own)."""
     if fmt not in FORMATS:
         raise RefmanError(f"Unknown output format '{fmt}' (use one of: {', '.join(FORMATS)})")
-    compiled = engine(style)
+    compiled = engine(style, locale)
     if compiled.citation_el is None:
         raise RefmanError("This style has no citation layout")
     by_id = _items_by_id(items)
