@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -413,6 +414,37 @@ def odt_citations(path: Path) -> list[dict]:
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
+def runs_in(node, styles: dict[str, set[str]], marks: frozenset = frozenset()) -> list:
+    """(text, its marks) of each piece of text under ``node`` (a paragraph, a section)."""
+    if node.tag in (f"{T}span", f"{T}p"):
+        marks = marks | styles.get(node.get(f"{T}style-name"), set())
+    found = [(node.text, "".join(sorted(marks)))] if node.text else []
+    for child in node:
+        found += runs_in(child, styles, marks)
+        if child.tail:
+            found.append((child.tail, "".join(sorted(marks))))
+    return found
+
+
+def bibliography_runs(path: Path) -> list[list]:
+    """The runs of each paragraph of the saved ODT's bibliography section."""
+    root = content(path)
+    styles = text_styles(root)
+    section = next(s for s in root.iter(f"{T}section")
+                   if s.get(f"{T}name").startswith("ZOTERO_BIBL"))
+    return [runs_in(p, styles) for p in section.iter(f"{T}p")]
+
+
+def saved_prefs(path: Path) -> str:
+    """The ZOTERO_PREF_n properties of the saved ODT's meta.xml, joined in order."""
+    meta = etree.fromstring(zipfile.ZipFile(path).read("meta.xml"))
+    name = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}name"
+    chunks = {int(p.get(name)[len("ZOTERO_PREF_"):]): p.text or ""
+              for p in meta.iter("{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}user-defined")
+              if p.get(name).startswith("ZOTERO_PREF_")}
+    return "".join(chunks[n] for n in sorted(chunks))
+
+
 def body_text(path: Path) -> list[str]:
     """The body's paragraphs' own text, without their notes' (the notes' anchors dropped)."""
     def own(node) -> str:
@@ -505,3 +537,83 @@ def test_endnotes_when_the_preferences_say_so(extension, refman_running, tmp_pat
     assert cited[0]["text"].startswith("S. R. Knowles and J. Smith")
     assert '<pref name="noteType" value="2"/>' in seen["properties"]["ZOTERO_PREF_1"] + \
         seen["properties"].get("ZOTERO_PREF_2", "")
+
+
+def test_citations_and_bibliography_keep_the_styles_formatting(
+    extension, refman_running, tmp_path  # noqa: F811
+):
+    ids = refman_running.ids
+    draft = make_odt(tmp_path / "draft.odt", [
+        '<text:p>Vaccines are <text:span text:style-name="T9">safe</text:span>.</text:p>'])
+    out = tmp_path / "ama.odt"
+    refman_running.picks = [[int(ids["37144409"]), int(ids["31000003"])]]
+    extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences", "args": {"Style": AMA}},
+        {"after": "safe"}, {"command": "AddCitation"},
+        {"after": ""}, {"command": "AddBibliography"},
+    ]))
+    assert extension.told() == []
+    [cited] = odt_citations(out)
+    assert cited["text"] == "1,2" and cited["runs"] == [("1,2", "sup")]  # AMA's superscript
+    entries = bibliography_runs(out)
+    assert "".join(t for t, _ in entries[0]).startswith("1. Knowles SR, Smith J.")
+    assert [t for t, marks in entries[0] if "i" in marks] == ["Lancet"]
+    assert [t for t, marks in entries[1] if "i" in marks] == ["Nature"]
+    assert not [t for t, marks in entries[0] if "sup" in marks]  # nothing else taken on
+
+    # Restyled in APA: upright, unraised citations; italic titles in the bibliography.
+    restyled = tmp_path / "apa.odt"
+    extension.office.run("dispatch", str(out), str(restyled), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa"}},
+    ]))
+    [cited] = odt_citations(restyled)
+    assert cited["runs"] == [("(Knowles & Smith, 2023; Zed, 2019)", "")]
+    entries = bibliography_runs(restyled)
+    assert [t for t, marks in entries[0] if "i" in marks] == [
+        "Safety of a vaccine in older adults", "401"]
+
+
+def test_the_documents_locale_and_note_type_are_kept_and_used(
+    extension, refman_running, tmp_path  # noqa: F811
+):
+    knowles = int(refman_running.ids["37144409"])
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    out = tmp_path / "german.odt"
+    refman_running.picks = [[knowles]]
+    extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences", "args": {"Style": NOTES, "Locale": "de-DE"}},
+        {"after": "safe"}, {"command": "AddCitation"},
+    ]))
+    assert extension.told() == []
+    [cited] = odt_citations(out)
+    assert cited["text"].startswith("S. R. Knowles und J. Smith")
+    assert "(Mai 2023)" in cited["text"]
+    prefs = saved_prefs(out)
+    assert re.search(rf'<style id="http://www.zotero.org/styles/{NOTES}" locale="de-DE" ', prefs)
+    assert '<pref name="fieldType" value="ReferenceMark"/>' in prefs
+    assert '<pref name="noteType" value="1"/>' in prefs
+
+    # Read back at every command: a Refresh of the saved document stays in German.
+    again = tmp_path / "again.odt"
+    extension.office.run("dispatch", str(out), str(again), json.dumps([
+        {"command": "Refresh"}]))
+    assert odt_citations(again)[0]["text"] == cited["text"]
+
+    # Back to en-US: English terms and months again.
+    british = tmp_path / "british.odt"
+    extension.office.run("dispatch", str(again), str(british), json.dumps([
+        {"command": "Preferences", "args": {"Locale": "en-US"}},
+    ]))
+    american = odt_citations(british)[0]["text"]
+    assert american.startswith("S. R. Knowles and J. Smith") and "(May 2023)" in american
+    assert 'locale="en-US"' in saved_prefs(british)
+
+    # A language that is no language tag: said, and the document keeps its own.
+    told = len(extension.told())
+    kept = tmp_path / "kept.odt"
+    extension.office.run("dispatch", str(british), str(kept), json.dumps([
+        {"command": "Preferences", "args": {"Locale": "german"}},
+    ]))
+    assert "'german' is not a language tag" in extension.told()[told]
+    assert 'locale="en-US"' in saved_prefs(kept)
+    assert odt_citations(kept)[0]["text"] == american
