@@ -24,17 +24,26 @@ The formats that need the items' data (``json``, ``formatted-citation``,
 picker cancelled) is an empty answer, as Better BibTeX gives. A flag is on when given any value
 but ``false``, ``0``, ``no`` or ``off`` (Better BibTeX takes any value; editors send ``1``,
 ``true``, ``yes``).
+
+The window writes the port it listens on to a small file in refman's cache folder
+(``write_port_file``, paths.port_file_path) and removes it when it stops: the LibreOffice
+extension reads it there, without being told the port.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from refman.model import RefmanError
+from refman.paths import port_file_path
 
 PATH = "/better-bibtex/cayw"
 # The LibreOffice extension's: a document's citations rendered (library/cayw.py, cite).
@@ -214,3 +223,39 @@ def picks_json(picks: Sequence[Pick]) -> str:
         for pick in picks
     ]
     return json.dumps(listed, ensure_ascii=False, indent=2)
+
+
+# --- the port file: where the LibreOffice extension finds the window's port ------------------
+
+
+def write_port_file(port: int, path: Path | None = None) -> bool:
+    """``{"port": N, "pid": P}`` written whole to the port file (through a temporary file
+    beside it, so that a reader never sees half of it); False when it cannot be written (the
+    extension then tries REFMAN_PORT and 23119)."""
+    path = path or port_file_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".port-", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"port": port, "pid": os.getpid()}, out)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return False
+    return True
+
+
+def remove_port_file(port: int, path: Path | None = None) -> None:
+    """The port file removed when it is this process's for ``port`` (another refman window
+    may have written its own since)."""
+    path = path or port_file_path()
+    try:
+        written = json.loads(path.read_text("utf-8"))
+        if written.get("port") == port and written.get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -334,6 +334,7 @@ class CaywServer(QObject):
             self._set_problem("The citation picker for editors could not start.")
             return False
         self._set_problem("")
+        cayw.write_port_file(self.port)  # where the LibreOffice extension finds it
         return True
 
     def stop(self) -> None:
@@ -342,6 +343,8 @@ class CaywServer(QObject):
             server.close()
             server.deleteLater()
         self._servers = []
+        if self.port:
+            cayw.remove_port_file(self.port)
         self.port = 0
 
     def url(self) -> str:
@@ -519,5 +522,8 @@ def serve(window, settings: QSettings) -> CaywServer:
         label.setVisible(bool(problem))
 
     server.status_changed.connect(show)
+    app = QGuiApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(server.stop)  # the port file goes with the window
     server.start()
     return server

@@ -25,7 +25,8 @@ from refman.gui.cayw import HttpRequest, refusal
 from refman.library import Library
 from refman.library import cayw as answering
 from refman.model import RefmanError
-from tests.libreoffice import extension, office  # noqa: F401  (the fixtures)
+from refman.paths import PORT_FILE
+from tests.libreoffice import extension, free_port, office  # noqa: F401  (the fixtures)
 from tests.manuscript_helpers import TEXT_NS, keyed_library, make_odt
 
 ITEM = "ZOTERO_ITEM CSL_CITATION "
@@ -463,6 +464,7 @@ def marked(runs, marks: str) -> str:
 def test_a_note_style_puts_citations_in_footnotes_with_ibid_and_italics(
     extension, refman_running, tmp_path  # noqa: F811
 ):
+    before = len(extension.told())  # earlier tests' messages are there too
     ids = refman_running.ids
     knowles, zed = int(ids["37144409"]), int(ids["31000003"])
     draft = make_odt(tmp_path / "draft.odt", [
@@ -482,7 +484,7 @@ def test_a_note_style_puts_citations_in_footnotes_with_ibid_and_italics(
         {"after": ""}, {"command": "AddCitation"},  # after "Asthma." and its note
         {"after": ""}, {"command": "AddBibliography"},
     ]))
-    assert extension.told() == []
+    assert extension.told()[before:] == []
     assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 4
     cited = odt_citations(out)
     # The furniture's footnote is the first; then the notes in the order of their anchors.
@@ -524,6 +526,7 @@ def test_a_note_style_puts_citations_in_footnotes_with_ibid_and_italics(
 
 
 def test_endnotes_when_the_preferences_say_so(extension, refman_running, tmp_path):  # noqa: F811
+    before = len(extension.told())  # earlier tests' messages are there too
     draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
     out = tmp_path / "endnoted.odt"
     refman_running.picks = [[int(refman_running.ids["37144409"])]]
@@ -531,7 +534,7 @@ def test_endnotes_when_the_preferences_say_so(extension, refman_running, tmp_pat
         {"command": "Preferences", "args": {"Style": NOTES, "NoteType": "endnotes"}},
         {"after": "safe"}, {"command": "AddCitation"},
     ]))
-    assert extension.told() == []
+    assert extension.told()[before:] == []
     cited = odt_citations(out)
     assert [c["note"] for c in cited] == ["endnote 1"]
     assert cited[0]["text"].startswith("S. R. Knowles and J. Smith")
@@ -542,6 +545,7 @@ def test_endnotes_when_the_preferences_say_so(extension, refman_running, tmp_pat
 def test_citations_and_bibliography_keep_the_styles_formatting(
     extension, refman_running, tmp_path  # noqa: F811
 ):
+    before = len(extension.told())  # earlier tests' messages are there too
     ids = refman_running.ids
     draft = make_odt(tmp_path / "draft.odt", [
         '<text:p>Vaccines are <text:span text:style-name="T9">safe</text:span>.</text:p>'])
@@ -552,7 +556,7 @@ def test_citations_and_bibliography_keep_the_styles_formatting(
         {"after": "safe"}, {"command": "AddCitation"},
         {"after": ""}, {"command": "AddBibliography"},
     ]))
-    assert extension.told() == []
+    assert extension.told()[before:] == []
     [cited] = odt_citations(out)
     assert cited["text"] == "1,2" and cited["runs"] == [("1,2", "sup")]  # AMA's superscript
     entries = bibliography_runs(out)
@@ -576,6 +580,7 @@ def test_citations_and_bibliography_keep_the_styles_formatting(
 def test_the_documents_locale_and_note_type_are_kept_and_used(
     extension, refman_running, tmp_path  # noqa: F811
 ):
+    before = len(extension.told())  # earlier tests' messages are there too
     knowles = int(refman_running.ids["37144409"])
     draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
     out = tmp_path / "german.odt"
@@ -584,7 +589,7 @@ def test_the_documents_locale_and_note_type_are_kept_and_used(
         {"command": "Preferences", "args": {"Style": NOTES, "Locale": "de-DE"}},
         {"after": "safe"}, {"command": "AddCitation"},
     ]))
-    assert extension.told() == []
+    assert extension.told()[before:] == []
     [cited] = odt_citations(out)
     assert cited["text"].startswith("S. R. Knowles und J. Smith")
     assert "(Mai 2023)" in cited["text"]
@@ -617,3 +622,31 @@ def test_the_documents_locale_and_note_type_are_kept_and_used(
     assert "'german' is not a language tag" in extension.told()[told]
     assert 'locale="en-US"' in saved_prefs(kept)
     assert odt_citations(kept)[0]["text"] == american
+
+
+def test_the_extension_finds_refmans_port_in_its_port_file(extension, library, tmp_path):  # noqa: F811
+    elsewhere = Refman(library, free_port())  # not REFMAN_PORT's: found by the file alone
+    elsewhere.start()
+    assert elsewhere.ready.wait(60)
+    with Library(library) as opened:
+        knowles = opened.items.with_identifiers("pmid", ["37144409"])["37144409"]
+    port_file = extension.cache / "refman" / PORT_FILE  # as the window writes it
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    told = len(extension.told())
+    try:
+        assert cayw.write_port_file(elsewhere.port, port_file)
+        elsewhere.picks = [[knowles]]
+        extension.office.run("dispatch", str(draft), str(tmp_path / "cited.odt"), json.dumps([
+            {"after": "safe"}, {"command": "AddCitation"}]))
+        assert extension.told()[told:] == []
+        assert elsewhere.asked[0] == cayw.PATH and cayw.CITE_PATH in elsewhere.asked
+        assert [c["text"] for c in odt_citations(tmp_path / "cited.odt")] == ["1"]
+    finally:
+        cayw.remove_port_file(elsewhere.port, port_file)
+        elsewhere.stop()
+
+    # refman gone, its file with it: REFMAN_PORT, where nothing answers now, is said.
+    extension.office.run("dispatch", str(draft), str(tmp_path / "not.odt"), json.dumps([
+        {"after": "safe"}, {"command": "AddCitation"}]))
+    [said] = extension.told()[told:]
+    assert f"refman is not answering on port {extension.port}" in said

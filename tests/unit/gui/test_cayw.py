@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from refman.cayw import CITE_PATH, PATH
 from refman.gui import cayw
 from refman.gui.preferences import PreferencesDialog
+from refman.paths import port_file_path
 from tests.unit.gui.helpers import id_of
 
 WAIT_MS = 20_000
@@ -627,3 +628,15 @@ def test_a_port_another_refman_window_listens_on_is_said_so(qtbot, window, setti
     finally:
         other.kill()
         other.wait()
+
+
+def test_the_port_listened_on_is_written_for_the_libreoffice_extension(qtbot, server):
+    written = json.loads(port_file_path().read_text("utf-8"))
+    assert written == {"port": server.port, "pid": os.getpid()}
+    assert port_file_path().is_relative_to(os.environ["XDG_CACHE_HOME"])
+    port = server.port
+    server.stop()  # turned off in Preferences, or the window quits: the file goes
+    assert not port_file_path().exists()
+    assert server.listen(0) and server.port != 0
+    assert json.loads(port_file_path().read_text("utf-8"))["port"] == server.port
+    assert port  # (the first port was a real one)
