@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 
 from refman.cayw import CaywError, CaywRequest, Pick, format_keys, picks_json
 from refman.library import Library
-from refman.library.cayw import answer
+from refman.library.cayw import answer, cite
 from tests.samples import PAPERS
 
 KEYS = ["knowles2023safety", "smith2019balloon"]
@@ -173,3 +174,49 @@ def test_an_item_without_a_key_is_given_one_from_the_pattern(papers):
     assert found.text == "@brown2018deep"
     assert found.changes.changed == frozenset({ids[3]})
     assert lib.keys.of([ids[3]]) == {ids[3]: "brown2018deep"}
+
+
+# --- /refman/cite, the LibreOffice extension's ---------------------------------------------
+
+
+def cite_query(citations, **more) -> CaywRequest:
+    return CaywRequest.parse(urlencode({"citations": json.dumps(citations), **more}))
+
+
+def test_refman_cite_counts_notes_and_positions_across_them(papers):
+    lib, _ = papers
+    knowles = {"key": "knowles2023safety"}
+    citations = [{"citationID": "a", "note": 1, "items": [knowles]},
+                 {"citationID": "b", "note": 2, "items": [knowles]},
+                 {"citationID": "c", "note": 0, "items": [knowles]}]  # body text: its own count
+    style = "chicago-notes-bibliography-subsequent-ibid"
+    answered = json.loads(cite(lib, cite_query(citations, style=style), "apa"))
+    assert answered["style"] == style and answered["note"] is True
+    texts = [c["text"] for c in answered["citations"]]
+    assert texts[0].startswith("Charles H. Knowles et al., “Safety") and texts[1] == "Ibid."
+    assert texts[2] == texts[0]  # the first in the body text
+    assert [c["field"]["properties"]["noteIndex"] for c in answered["citations"]] == [1, 2, 0]
+    runs = answered["citations"][0]["runs"]
+    assert "".join(text for text, _ in runs) == texts[0]
+    assert [text for text, marks in runs if marks == ["i"]] == ["Annals of Surgery"]
+    apa = json.loads(cite(lib, cite_query(citations[:1]), "apa"))
+    assert apa["note"] is False and apa["citations"][0]["runs"] == [
+        [apa["citations"][0]["text"], []]]
+    entry = apa["bibliography_runs"][0]
+    assert "".join(text for text, _ in entry) == apa["bibliography"][0]
+
+
+def test_refman_cite_renders_in_the_documents_locale(papers):
+    lib, _ = papers
+    cited = [{"items": [{"key": "knowles2023safety", "locator": "3"}]}]
+    german = json.loads(cite(lib, cite_query(cited, style="apa", locale="de-DE"), "apa"))
+    english = json.loads(cite(lib, cite_query(cited, style="apa"), "apa"))
+    assert german["citations"][0]["text"].endswith(", S. 3)")
+    assert english["citations"][0]["text"].endswith(", p. 3)")
+    assert german["locale"] == "de-DE"
+    # A style that fixes its own language keeps it (AMA is en-US), as in citeproc-js.
+    ama = json.loads(cite(lib, cite_query(cited, style="american-medical-association",
+                                          locale="de-DE"), "apa"))
+    assert ama["citations"][0]["text"] == "1(p3)"
+    with pytest.raises(CaywError, match="'German' is not a language tag"):
+        cite(lib, cite_query(cited, locale="German"), "apa")

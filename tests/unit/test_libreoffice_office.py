@@ -8,8 +8,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 
 import platformdirs
 import pytest
@@ -128,3 +130,66 @@ def test_another_windows_port_file_is_not_removed(tmp_path):
 def test_a_port_file_that_cannot_be_written_is_no_failure(tmp_path):
     (tmp_path / "refman").write_text("a file where the folder should be", "utf-8")
     assert not cayw.write_port_file(45123, tmp_path / "refman" / paths.PORT_FILE)
+
+
+# --- asking refman: what the user is told -------------------------------------------------------
+
+
+@pytest.fixture
+def no_port_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def serve(handle) -> tuple[int, threading.Thread]:
+    """A loopback listener whose each connection ``handle`` deals with, in a thread."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def run() -> None:
+        with listener:
+            connection, _ = listener.accept()
+            with connection:
+                handle(connection)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return port, thread
+
+
+def test_refman_not_running_is_said_with_its_port(no_port_file, monkeypatch):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+    monkeypatch.setenv("REFMAN_PORT", str(port))  # nothing listens there any more
+    with pytest.raises(office.Problem, match=f"(?s)not answering on port {port}.*Start refman"):
+        office._ask(office.CITE_PATH, {"citations": "[]"}, timeout=5)
+
+
+def test_refmans_refusal_is_said_in_its_words(no_port_file, monkeypatch):
+    def refuse(connection) -> None:
+        connection.recv(65536)
+        body = b"The library does not hold these items: citation 1: x"
+        connection.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: %d\r\n\r\n%s"
+                           % (len(body), body))
+
+    port, thread = serve(refuse)
+    monkeypatch.setenv("REFMAN_PORT", str(port))
+    with pytest.raises(office.Problem, match="refman could not do that: The library does not"):
+        office._ask(office.CITE_PATH, {"citations": "[]"}, timeout=5)
+    thread.join(5)
+
+
+def test_a_picker_left_open_gives_libreoffice_back_with_a_message(no_port_file, monkeypatch):
+    done = threading.Event()
+
+    def never_answer(connection) -> None:
+        connection.recv(65536)
+        done.wait(10)  # the user never picks
+
+    port, thread = serve(never_answer)
+    monkeypatch.setenv("REFMAN_PORT", str(port))
+    try:
+        with pytest.raises(office.Problem, match="picker was open for .* without an answer"):
+            office._ask(office.PICK_PATH, {"format": "json"}, timeout=1)
+    finally:
+        done.set()
+        thread.join(5)
