@@ -650,3 +650,52 @@ def test_the_extension_finds_refmans_port_in_its_port_file(extension, library, t
         {"after": "safe"}, {"command": "AddCitation"}]))
     [said] = extension.told()[told:]
     assert f"refman is not answering on port {extension.port}" in said
+
+
+def test_changing_between_note_and_in_text_styles_moves_the_citations(
+    extension, refman_running, tmp_path  # noqa: F811
+):
+    before = len(extension.told())  # earlier tests' messages are there too
+    knowles, zed = int(refman_running.ids["37144409"]), int(refman_running.ids["31000003"])
+    draft = make_odt(tmp_path / "draft.odt", [
+        "<text:p>Vaccines are safe.</text:p>",
+        '<text:p>Mice too.<text:note text:id="ftn9" text:note-class="footnote">'
+        "<text:note-citation>2</text:note-citation><text:note-body><text:p>See </text:p>"
+        "</text:note-body></text:note></text:p>",
+    ])
+    in_text = tmp_path / "apa.odt"
+    refman_running.picks = [[knowles], [zed]]
+    extension.office.run("dispatch", str(draft), str(in_text), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa"}},
+        {"after": "safe"}, {"command": "AddCitation"},
+        {"after": "See "}, {"command": "AddCitation"},
+    ]))
+    assert [(c["note"], c["text"]) for c in odt_citations(in_text)] == [
+        ("", "(Knowles & Smith, 2023)"), ("footnote 2", "(Zed, 2019)")]
+
+    # To a note style: the body's citation goes into a footnote of its own.
+    noted = tmp_path / "noted.odt"
+    extension.office.run("dispatch", str(in_text), str(noted), json.dumps([
+        {"command": "Preferences", "args": {"Style": NOTES}}]))
+    cited = odt_citations(noted)
+    assert [c["note"] for c in cited] == ["footnote 2", "footnote 3"]
+    assert cited[0]["text"].startswith("S. R. Knowles and J. Smith")
+    assert cited[1]["text"].startswith("A. Zed, Mouse Models")
+    assert "Vaccines are safe." in body_text(noted)
+
+    # Endnotes: the notes holding a citation alone become endnotes; "See ..." stays a footnote.
+    endnoted = tmp_path / "endnoted.odt"
+    extension.office.run("dispatch", str(noted), str(endnoted), json.dumps([
+        {"command": "Preferences", "args": {"NoteType": "endnotes"}}]))
+    assert [c["note"] for c in odt_citations(endnoted)] == ["endnote 1", "footnote 2"]
+
+    # Back to APA: the citation comes back to the text, its note gone; "See ..." is kept.
+    back = tmp_path / "back.odt"
+    seen = extension.office.run("dispatch", str(endnoted), str(back), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa"}}]))
+    assert [(c["note"], c["text"]) for c in odt_citations(back)] == [
+        ("", "(Knowles & Smith, 2023)"), ("footnote 2", "(Zed, 2019)")]
+    assert "Vaccines are safe(Knowles & Smith, 2023)." in body_text(back)
+    assert not list(content(back).iter(f"{T}note-body"))[2:]  # the furniture's and "See"'s
+    assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 2
+    assert extension.told()[before:] == []

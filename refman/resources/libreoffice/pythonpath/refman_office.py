@@ -8,7 +8,8 @@ and Mendeley's plugins read. The running refman does the citing, over loopback:
 - Add/Edit Citation asks its picker (``GET /better-bibtex/cayw?format=json``); the items picked
   become a new citation at the cursor, or replace those of the citation the cursor is in;
 - in a note style (Chicago's notes), a citation added in the body text goes into a new
-  footnote (or endnote, as the document's preferences say) at the cursor, as Zotero does;
+  footnote (or endnote, as the document's preferences say) at the cursor, as Zotero does, and
+  Document Preferences moves the citations between the text and notes when the kind changes;
 - every change ends with a Refresh: all the citations, in document order, those in footnotes
   and endnotes with their note's number, are sent to ``/refman/cite``, which renders them as a
   whole in the document's style and locale (numbers, "ibid", disambiguation), and each mark
@@ -188,6 +189,52 @@ def preferences(context, frame, document, given):
     except Exception:  # an unknown style or locale: the document keeps its own
         _restore_prefs(document, chunks)
         raise
+    if convert_citations(document, read_prefs(document)["noteType"] or 0):
+        refresh(context, frame, document, given)  # the notes' numbers have changed
+
+
+def convert_citations(document, note_type):
+    """Citations moved to where the style wants them, as Zotero's plugin moves them: into a
+    new footnote or endnote of their own (``note_type``) from the body text, into a note of
+    the other kind, or (0: a style without notes) out of a note that holds nothing else, to
+    its anchor. A note with text of its own besides the citation stays. True when any moved."""
+    moved = False
+    for mark, _, note in _marks_with_notes(document):
+        alone = note is not None and note.getString().strip() == \
+            mark.getAnchor().getString().strip()
+        if note_type and note is None:
+            _into_note(document, mark, note_type)
+        elif note_type and alone and _is_endnote(note) != (note_type == ENDNOTES):
+            _into_note(document, _out_of_note(document, mark, note), note_type)
+        elif not note_type and alone:
+            _out_of_note(document, mark, note)
+        else:
+            continue
+        moved = True
+    return moved
+
+
+def _into_note(document, mark, note_type):
+    """The citation moved into a new note of its own at its place in the text."""
+    anchor = mark.getAnchor()
+    text, runs, data = anchor.getText(), _plain(anchor.getString()), citation_data(mark.getName())
+    cursor = text.createTextCursorByRange(anchor)
+    text.removeTextContent(mark)
+    cursor.setString("")
+    kind = "Endnote" if note_type == ENDNOTES else "Footnote"
+    note = document.createInstance(f"com.sun.star.text.{kind}")
+    text.insertTextContent(cursor, note, False)
+    return _insert_mark(document, note, note.createTextCursor(), runs, data)
+
+
+def _out_of_note(document, mark, note):
+    """The citation put where its note's anchor is, the note taken out."""
+    runs, data = _plain(mark.getAnchor().getString()), citation_data(mark.getName())
+    anchor = note.getAnchor()
+    text = anchor.getText()
+    cursor = text.createTextCursorByRange(anchor.getStart())
+    text.removeTextContent(note)
+    return _insert_mark(document, text, cursor, runs, data)
 
 
 def _describe(document):
@@ -238,9 +285,14 @@ def citation_marks(document):
     number of the note it sits in (0: the body text): the body's paragraphs, its tables'
     cells, and each footnote's or endnote's text where the note's anchor is (footnotes and
     endnotes numbered apart, as LibreOffice numbers them)."""
+    return [(mark, number) for mark, number, _ in _marks_with_notes(document)]
+
+
+def _marks_with_notes(document):
+    """citation_marks, each with its note too (None in the body text)."""
     found, seen, counted = [], set(), {"footnote": 0, "endnote": 0}
 
-    def walk(text, note):
+    def walk(text, number, note):
         for paragraph in _paragraphs(text):
             portions = paragraph.createEnumeration()
             while portions.hasMoreElements():
@@ -251,14 +303,14 @@ def citation_marks(document):
                     name = mark.getName()
                     if name.startswith(ITEM_CODE) and name not in seen:
                         seen.add(name)
-                        found.append((mark, note))
-                elif kind == "Footnote" and not note:
+                        found.append((mark, number, note))
+                elif kind == "Footnote" and note is None:
                     footnote = portion.Footnote
                     which = "endnote" if _is_endnote(footnote) else "footnote"
                     counted[which] += 1
-                    walk(footnote, counted[which])
+                    walk(footnote, counted[which], footnote)
 
-    walk(document.getText(), 0)
+    walk(document.getText(), 0, None)
     return found
 
 
