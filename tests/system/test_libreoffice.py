@@ -293,6 +293,9 @@ def test_what_refman_refuses_is_said_and_the_document_stays_as_it_was(
     ]))
     assert "refman could not do that: The library does not hold" in extension.told()[-1]
     assert marks_and_text(tmp_path / "edited.odt") == before
+    kept_runs = [c["runs"] for c in odt_citations(tmp_path / "edited.odt")]
+    assert kept_runs == [c["runs"] for c in odt_citations(out)]  # superscript and all
+    assert all(marks == "sup" for runs in kept_runs for _, marks in runs)
     assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 3
 
 

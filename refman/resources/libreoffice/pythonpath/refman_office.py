@@ -101,15 +101,10 @@ def add_citation(context, frame, document, given):
     items = [_picked_item(pick) for pick in json.loads(picks)]
     view = frame.getController().getViewCursor()
     current = _mark_at(document, view)
-    if current is not None:
-        before = _runs_of(current), citation_data(current.getName())
-        mark = _replace(document, current, _plain(PLACEHOLDER), dict(before[1],
-                                                                     citationItems=items))
-        try:
-            refresh(context, frame, document, given)
-        except Exception:
-            _replace(document, mark, *before)  # the citation as it was
-            raise
+    if current is not None:  # its items replaced once refman has rendered them: on a
+        # refusal, the citation stays as it was, formatting and all
+        edited = dict(citation_data(current.getName()), citationItems=items)
+        refresh(context, frame, document, given, {current.getName(): edited})
         return
     data = {"citationID": _random(8), "properties": {"noteIndex": 0},
             "citationItems": items, "schema": SCHEMA}
@@ -145,15 +140,18 @@ def add_bibliography(context, frame, document, given):
     refresh(context, frame, document, given)
 
 
-def refresh(context, frame, document, given):
+def refresh(context, frame, document, given, edits=None):
     """Every citation and the bibliography rendered again by refman, in document order, in
-    the document's style and locale."""
+    the document's style and locale (``edits``: {mark name: its new citation JSON}). Nothing
+    changes before refman has answered."""
     marks = citation_marks(document)
     section = _bibliography(document)
     if not marks and section is None:
         return
     prefs = read_prefs(document)
-    citations = [_request_citation(citation_data(mark.getName()), note) for mark, note in marks]
+    edits = edits or {}
+    citations = [_request_citation(edits.get(mark.getName()) or citation_data(mark.getName()),
+                                   note) for mark, note in marks]
     query = {"citations": json.dumps(citations, separators=(",", ":"))}
     query.update({name: prefs[name] for name in ("style", "locale") if prefs[name]})
     answer = json.loads(_ask(CITE_PATH, query, timeout=60))
@@ -436,11 +434,6 @@ def _insert_runs(text, cursor, runs):
         _format(run, marks)
         run.collapseToEnd()
     return cursor
-
-
-def _runs_of(mark):
-    """A mark's text as runs (its formatting left as it is found: for putting it back)."""
-    return _plain(mark.getAnchor().getString())
 
 
 def _insert_mark(document, text, cursor, runs, data):
