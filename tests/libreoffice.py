@@ -103,7 +103,7 @@ class Extension:
     office: Office
     port: int
     messages: Path
-    cache: Path
+    cache: Path | None = None
 
     def told(self) -> list[str]:
         if not self.messages.exists():

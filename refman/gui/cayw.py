@@ -28,6 +28,8 @@ OPTIONS) is answered; no CORS header is ever sent.
 
 It is off until "Enable the citation picker for editors" is ticked in Preferences; the port
 (PORT_KEY) defaults to 23119, Zotero's, which editor plugins call unless told otherwise.
+While it listens, the port is in refman's port file (refman.cayw.write_port_file), where the
+LibreOffice extension finds it; the file goes when it stops or the application quits.
 """
 
 from __future__ import annotations

@@ -633,6 +633,7 @@ def test_the_extension_finds_refmans_port_in_its_port_file(extension, library, t
     assert elsewhere.ready.wait(60)
     with Library(library) as opened:
         knowles = opened.items.with_identifiers("pmid", ["37144409"])["37144409"]
+    assert extension.cache is not None
     port_file = extension.cache / "refman" / PORT_FILE  # as the window writes it
     draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
     told = len(extension.told())
