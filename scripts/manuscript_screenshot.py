@@ -4,12 +4,13 @@
 
 The sample library (tests/data's PubMed records, scripts/citing_demo.py) is built in a
 temporary folder; the manuscript there cites some of its records as a writer types them
-(Pandoc keys, a locator, a PMID) with a ``{Bibliography}`` paragraph;
-``refman format-document`` formats it in AMA style (numbered); LibreOffice (``soffice --headless``, with a
-profile of its own) prints both documents to PDF, and their first pages are drawn side by side
-(Qt's PDF module), the typed draft on the left, the formatted copy on the right. ``--keep DIR``
-keeps the draft and the formatted .odt there. The user's own library, settings and LibreOffice profile are never
-touched. Needs LibreOffice (Debian's libreoffice-writer-nogui is enough) and fonts-dejavu.
+(Pandoc keys, a locator, a PMID) with a ``{Bibliography}`` paragraph; ``refman
+format-document`` formats it in AMA style (numbered); LibreOffice (``soffice --headless``, with
+a profile of its own) prints both documents to PDF, and their first pages are drawn side by
+side (Qt's PDF module), the typed draft on the left, the formatted copy on the right.
+``--keep DIR`` keeps the draft and the formatted .odt there. The user's own library, settings
+and LibreOffice profile are never touched. Needs LibreOffice (Debian's
+libreoffice-writer-nogui is enough) and fonts-dejavu.
 """
 
 from __future__ import annotations
