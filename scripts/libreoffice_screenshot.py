@@ -50,7 +50,7 @@ OUTPUT = ROOT / "docs" / "libreoffice.png"
 CITE_OUTPUT = ROOT / "docs" / "libreoffice-cite.png"
 CITE_AFTER = "measured the first pass effect"  # where the new citation goes
 PICKS = ("ospel optimizing",)  # each search's first result is picked
-TYPING = "first pass"  # typed last, its results shown
+TYPING = "kang"  # typed last, its results shown
 REFMAN_WINDOW = (560, 110, 820, 680)  # x, y, width, height: to the right, over LibreOffice
 SHADOW = 10
 WAIT_S = 60
@@ -227,9 +227,10 @@ def cite_as_you_write(soffice: str, profile: Path, folder: Path, documents: tupl
         QTest.keyClick(picker.search, Qt.Key.Key_Return)  # Enter on the empty box: insert
         wait_until(lambda: len(said.lines) > 1 or viewer.poll() is not None,
                    "the citation in LibreOffice")
-        if len(said.lines) < 2:
+        line = json.loads(said.lines[1]) if len(said.lines) > 1 else {}
+        if not line or line["line"] == line["before"]:
             raise SystemExit(f"LibreOffice inserted no citation: {viewer.stderr.read()}")
-        print(f"LibreOffice's line now: {json.loads(said.lines[1])['line']}")
+        print(f"LibreOffice's line: {line['before']!r}, now {line['line']!r}")
     finally:
         if viewer.poll() is None:
             viewer.kill()

@@ -9,7 +9,7 @@ in a window of its own at the screen's top left, WIDTH x HEIGHT pixels, docks re
 and puts the cursor at the start. Prints JSON: the toolbars docked and the refman menu found.
 With AFTER, it then puts the cursor just after the first AFTER in the text and chooses refman >
 Add/Edit Citation there (through LibreOffice's dispatcher, as the menu does), which waits for
-the pick in refman; then it prints JSON again: the citation's text as inserted.
+the pick in refman; then it prints JSON again: the cursor's line before and after.
 """
 
 import json
@@ -83,15 +83,22 @@ def cite_after(context, document, frame, text):
         raise SystemExit(f"{text!r} is not in the document")
     view = document.getCurrentController().getViewCursor()
     view.gotoRange(found.getEnd(), False)
+    before = _line(view)
+    view.gotoRange(found.getEnd(), False)
     # The command waits in LibreOffice's own thread for the pick, and LibreOffice draws nothing
     # meanwhile: let it draw the document first.
     time.sleep(DRAWN_S)
     dispatcher = context.ServiceManager.createInstanceWithContext(
         "com.sun.star.frame.DispatchHelper", context)
     dispatcher.executeDispatch(frame, "org.refman.libreoffice:AddCitation", "", 0, ())
+    print(json.dumps({"before": before, "line": _line(view)}), flush=True)
+
+
+def _line(view):
+    """The text of the line the view cursor is on (the cursor then at its end)."""
     view.gotoStartOfLine(False)
     view.gotoEndOfLine(True)
-    print(json.dumps({"line": view.getString()}), flush=True)
+    return view.getString()
 
 
 main()
