@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "picker.png"
 SIZE = (1100, 680)
 QUERY = "format=pandoc&brackets=1"
-PICKS = ("balloon guide meta", "goldhoorn")  # each search's first result is picked
+# Each search's first result is picked, the second with the page typed after the words.
+PICKS = ("balloon guide meta", "goldhoorn p. 1761")
 TYPING = "trevo"  # typed last, its results shown
 TERMINAL_LINE = 22  # pixels a line of the terminal strip takes
 SHADOW = 10  # pixels of the picker's shadow

@@ -114,8 +114,9 @@ def test_the_pickers_screenshot_is_made_by_a_real_request(tmp_path, large_x_disp
     done = run_tour(tmp_path, large_x_display, str(picture), script=PICKER_SHOT)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    # The editor's request was answered with the two items picked, in the order picked.
-    assert "answered: [@brinjikji2018impact; @goldhoorn2019balloon]" in done.stdout
+    # The editor's request was answered with the two items picked, in the order picked, the
+    # second with the page typed after its search.
+    assert "answered: [@brinjikji2018impact; @goldhoorn2019balloon, p. 1761]" in done.stdout
     assert_shows_something(picture)
 
 
