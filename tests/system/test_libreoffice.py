@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from refman import cayw
-from refman.cayw import CaywRequest
+from refman.cayw import CaywRequest, Cited
 from refman.gui.cayw import HttpRequest, refusal
 from refman.library import Library
 from refman.library import cayw as answering
@@ -703,3 +703,22 @@ def test_changing_between_note_and_in_text_styles_moves_the_citations(
     assert not list(content(back).iter(f"{T}note-body"))[2:]  # the furniture's and "See"'s
     assert [p["kind"] for p in seen["portions"]] == ["start", "end"] * 2
     assert extension.told()[before:] == []
+
+
+def test_a_page_picked_with_the_item_is_cited_in_the_documents_language(
+    extension, refman_running, tmp_path  # noqa: F811
+):
+    before = len(extension.told())  # earlier tests' messages are there too
+    knowles = int(refman_running.ids["37144409"])
+    draft = make_odt(tmp_path / "draft.odt", ["<text:p>Vaccines are safe.</text:p>"])
+    out = tmp_path / "page.odt"
+    refman_running.picks = [[Cited(item_id=knowles, locator="3", prefix="vgl.")]]
+    extension.office.run("dispatch", str(draft), str(out), json.dumps([
+        {"command": "Preferences", "args": {"Style": "apa", "Locale": "de-DE"}},
+        {"after": "safe"}, {"command": "AddCitation"},
+    ]))
+    assert extension.told()[before:] == []
+    [cited] = odt_citations(out)
+    assert cited["text"] == "(vgl. Knowles & Smith, 2023, S. 3)"
+    [item] = citation(cited["name"])["citationItems"]
+    assert (item["locator"], item["label"], item["prefix"]) == ("3", "page", "vgl.")

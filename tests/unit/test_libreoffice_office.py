@@ -193,3 +193,18 @@ def test_a_picker_left_open_gives_libreoffice_back_with_a_message(no_port_file, 
     finally:
         done.set()
         thread.join(5)
+
+
+def test_a_picks_locator_prefix_and_suffix_go_into_its_citation_item():
+    pick = {"id": 7, "citekey": "knowles2023safety", "locator": "25", "label": "chapter",
+            "prefix": "see", "suffix": "for a review", "suppressAuthor": True,
+            "itemData": {"title": "Safety"}}
+    item = office.picked_item(pick)
+    assert item == {"id": 7, "itemData": {"title": "Safety", "citation-key": "knowles2023safety"},
+                    "locator": "25", "label": "chapter", "prefix": "see",
+                    "suffix": "for a review", "suppress-author": True}
+    bare = office.picked_item({"id": 8, "citationKey": "zed2019mouse", "locator": "",
+                               "label": "", "prefix": "", "suffix": "",
+                               "suppressAuthor": False, "itemData": {}})
+    assert bare == {"id": 8, "itemData": {"citation-key": "zed2019mouse"}}
+    assert office.picked_item({"citekey": "k", "locator": "3"})["label"] == "page"

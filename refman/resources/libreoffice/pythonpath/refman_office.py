@@ -98,7 +98,7 @@ def add_citation(context, frame, document, given):
     picks = _ask(PICK_PATH, {"format": "json"}, timeout=PICK_SECONDS)
     if not picks.strip():
         return  # the pick was cancelled
-    items = [_picked_item(pick) for pick in json.loads(picks)]
+    items = [picked_item(pick) for pick in json.loads(picks)]
     view = frame.getController().getViewCursor()
     current = _mark_at(document, view)
     if current is not None:  # its items replaced once refman has rendered them: on a
@@ -367,11 +367,21 @@ def _request_citation(data, note=0):
     return {"citationID": data.get("citationID"), "note": note, "items": items}
 
 
-def _picked_item(pick):
-    """A picked item (Better BibTeX's json) as a citationItem."""
+def picked_item(pick):
+    """A picked item (Better BibTeX's json) as a citationItem, with the locator and its
+    label, prefix, suffix and "omit author" picked with it, named as Zotero names them."""
     item_data = dict(pick.get("itemData") or {})
     item_data["citation-key"] = pick.get("citekey") or pick.get("citationKey")
-    return {"id": pick.get("id"), "itemData": item_data}
+    item = {"id": pick.get("id"), "itemData": item_data}
+    if pick.get("locator"):
+        item["locator"] = str(pick["locator"])
+        item["label"] = pick.get("label") or "page"
+    for name in ("prefix", "suffix"):
+        if pick.get(name):
+            item[name] = pick[name]
+    if pick.get("suppressAuthor"):
+        item["suppress-author"] = True
+    return item
 
 
 # --- rich text: the runs refman answers, as character properties ---------------------------------
