@@ -136,6 +136,9 @@ class Found:
     cites: list[TypedCite] = field(default_factory=list)
     data: dict[str, Any] | None = None
     note: int = 0
+    # In the body text: how many footnotes the text refers to before it (to number new ones).
+    notes_before: int = 0
+    into_note: bool = False  # a body citation a note style puts in a new footnote of its own
     # Where it sits, for the writer: a span of a paragraph's text, or an element to replace.
     _anchor: Any = None
 
@@ -230,7 +233,8 @@ class _Paragraph:
     text: str = ""
     segments: list[_Segment] = field(default_factory=list)
     run_offsets: dict[Any, int] = field(default_factory=dict)  # a field's begin run: where
-    footnotes: list[tuple[int, str]] = field(default_factory=list)  # (where, footnote id)
+    # (where, footnote id) in Word, (where, text:note element) in LibreOffice
+    footnotes: list[tuple[int, Any]] = field(default_factory=list)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -335,9 +339,12 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
             manuscript._bibliography = paragraph
             continue
         here = _collect(manuscript, para, fields)
+        _count_notes_before(here, para, notes)
         for offset, note_id in para.footnotes:  # a footnote's citations where it is referred to
             notes += 1
-            for note_paragraph in footnotes.get(note_id, []):
+            if note_id not in footnotes:
+                raise RefmanError(_missing_footnote(manuscript, note_id))
+            for note_paragraph in footnotes[note_id]:
                 note_para = _docx_paragraph(note_paragraph, number)
                 note_para.note = notes
                 here += [(offset, found) for _, found in
@@ -345,10 +352,31 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
         manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
 
 
+def _count_notes_before(here: list[tuple[int, Found]], para: _Paragraph, before: int) -> None:
+    """Each body citation's count of the footnotes referred to before it: ``before`` (those of
+    earlier paragraphs) and those of its own paragraph ahead of it."""
+    for offset, found in here:
+        found.notes_before = before + sum(1 for at, _ in para.footnotes if at < offset)
+
+
+def _missing_footnote(manuscript: Manuscript, note_id: str) -> str:
+    if "word/footnotes.xml" not in manuscript._parts:
+        return (f"{manuscript.path} is damaged: it refers to footnotes, but its footnotes part "
+                "(word/footnotes.xml) is missing. Open it in Word or LibreOffice and save it "
+                "again.")
+    return (f"{manuscript.path} is damaged: its text refers to footnote {note_id}, which "
+            "word/footnotes.xml does not hold. Open it in Word or LibreOffice and save it again.")
+
+
 def _docx_footnotes(manuscript: Manuscript) -> dict[str, list[Any]]:
     """{footnote id: its paragraphs} of word/footnotes.xml (kept to be written back)."""
     name = "word/footnotes.xml"
     if name not in manuscript._parts:
+        if DOCUMENT_RELS in manuscript._parts:
+            rels = _parse(manuscript.path, DOCUMENT_RELS, manuscript._parts[DOCUMENT_RELS])
+            if any(r.get("Type") == FOOTNOTES_REL and r.get("Target") in ("footnotes.xml",
+                   "/word/footnotes.xml") for r in rels):
+                raise RefmanError(_missing_footnote(manuscript, ""))
         return {}
     root = _parse(manuscript.path, name, manuscript._parts[name])
     manuscript._trees[name] = root
@@ -491,22 +519,30 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
             manuscript.bibliography_code = _kept_bibliography_code(code)
             break
     number = 0
-    note = 0
+    last_note = 0  # the number of the last footnote met so far
     notes = {n: i for i, n in enumerate(body.iter(_t("note")), 1)}
     for paragraph in body.iter(_t("p"), _t("h")):
         if manuscript._bibliography is not None and _inside(paragraph, manuscript._bibliography):
             continue
-        if any(a.tag in _ODT_SKIPPED for a in paragraph.iterancestors()):
-            continue  # deleted text kept for tracked changes, a comment
-        holder = next((a for a in paragraph.iterancestors(_t("note"))), None)
-        note = notes.get(holder, 0) if holder is not None else 0
-        if not note:
-            number += 1
-        para = _odt_paragraph(paragraph, number, note)
+        if any(a.tag in _ODT_SKIPPED or a.tag == _t("note") for a in paragraph.iterancestors()):
+            continue  # deleted text kept for tracked changes, a comment; a note: read below
+        number += 1
+        para = _odt_paragraph(paragraph, number, 0)
         if para.text.strip() == BIBLIOGRAPHY_MARKER and manuscript._bibliography is None:
             manuscript._bibliography = paragraph
             continue
-        _collect_odt(manuscript, para)
+        here = _collect_odt(manuscript, para)
+        for offset, found in here:
+            found.notes_before = max((notes[n] for at, n in para.footnotes if at < offset),
+                                     default=last_note)
+        for offset, note in para.footnotes:  # a footnote's citations where it is referred to
+            last_note = notes[note]
+            for note_paragraph in note.iter(_t("p"), _t("h")):
+                if any(a.tag in _ODT_SKIPPED for a in note_paragraph.iterancestors()):
+                    continue
+                note_para = _odt_paragraph(note_paragraph, number, last_note)
+                here += [(offset, found) for _, found in _collect_odt(manuscript, note_para)]
+        manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
 
 
 def _kept_bibliography_code(code: str) -> str:
@@ -547,6 +583,8 @@ def _odt_paragraph(paragraph: Any, number: int, note: int) -> _Paragraph:
         for child in element:
             if (child.tag in _ODT_BREAKS or not isinstance(child.tag, str)
                     or not child.tag.startswith(f"{{{TEXT}}}")):  # a frame, a comment
+                if child.tag == _t("note"):
+                    para.footnotes.append((sum(map(len, parts)), child))
                 parts.append("\x00")
             else:
                 walk(child)
@@ -557,12 +595,14 @@ def _odt_paragraph(paragraph: Any, number: int, note: int) -> _Paragraph:
     return para
 
 
-def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
+def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> list[tuple[int, Found]]:
+    """The paragraph's reference marks written before and its typed citations, with their
+    offsets, in order."""
     here: list[tuple[int, Found]] = []
     starts = {}
     for element in para.element.iter(_t("reference-mark-start"), _t("reference-mark-end")):
         name = element.get(_t("name")) or ""
-        if not name.startswith(ITEM_CODE):
+        if not name.startswith(ITEM_CODE) or not _own(para, element):
             continue
         if element.tag == _t("reference-mark-start"):
             starts[name] = element
@@ -577,7 +617,7 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
             here.append((offset, found))
     for element in para.element.iter(_t("reference-mark")):  # a collapsed mark: no text
         name = element.get(_t("name")) or ""
-        if name.startswith(ITEM_CODE):
+        if name.startswith(ITEM_CODE) and _own(para, element):
             found = Found(para.number, "", "", note=para.note,
                           data=_field_json(re.sub(r"\s+RND\w+$", "", name), manuscript.path))
             found._anchor = ("collapsed", element)
@@ -587,7 +627,12 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
                       cites, note=para.note)
         found._anchor = ("span", para, start_at, end)
         here.append((start_at, found))
-    manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+    return sorted(here, key=lambda pair: pair[0])
+
+
+def _own(para: _Paragraph, element: Any) -> bool:
+    """Is ``element`` in the paragraph's own text, not in a footnote (or frame) inside it?"""
+    return next(element.iterancestors(_t("p"), _t("h")), None) is para.element
 
 
 def _text_between(start: Any, end: Any) -> str:
@@ -599,6 +644,21 @@ def _text_between(start: Any, end: Any) -> str:
         text.append("".join(element.itertext()))
         text.append(element.tail or "")
     return "".join(text)
+
+
+def move_into_notes(manuscript: Manuscript) -> int:
+    """For a note style: each citation in the body text is to become a footnote of its own at
+    its place (as Zotero does); every note number after it shifts. Sets each citation's
+    ``note`` to the number its footnote will have and gives the count moved."""
+    moved: list[Found] = []
+    for found in manuscript.found:  # in reading order
+        if found.note:
+            found.note += sum(1 for m in moved if m.notes_before < found.note)
+        else:
+            moved.append(found)
+            found.into_note = True
+            found.note = found.notes_before + len(moved)
+    return len(moved)
 
 
 # Preferences -----------------------------------------------------------------------------------
@@ -664,7 +724,10 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
     failure leaves no half-written file). RefmanError when it cannot be written."""
     used: set[str] = set()  # the ODF text styles the citations' spans name
     pairs = list(zip(manuscript.found, rendered.citations, strict=True))
+    notes = _NewNotes(manuscript) if any(f.into_note for f in manuscript.found) else None
     for found, (data, text) in reversed(pairs):  # the last first: earlier offsets hold
+        if found.into_note and notes is not None:
+            notes.make(found)  # the citation's place: a new footnote, the field goes inside
         if manuscript.kind == DOCX:
             _write_docx_citation(found, data, text)
         else:
@@ -677,14 +740,173 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
         changed = {"word/document.xml": manuscript._trees["word/document.xml"]}
         if any(found.note for found in manuscript.found):  # else footnotes.xml stays as it was
             changed["word/footnotes.xml"] = manuscript._trees["word/footnotes.xml"]
+        if notes is not None:
+            changed.update(notes.registered)
         changed.update(_docx_preferences(manuscript, preferences(rendered.style_id, DOCX)))
     else:
         if wanted:
             _write_odt_bibliography(manuscript, rendered.bibliography, used)
         _add_odt_styles(manuscript._trees["content.xml"], used)
+        if notes is not None:
+            _renumber_odt_notes(manuscript._trees["content.xml"])
         changed = {"content.xml": manuscript._trees["content.xml"]}
         changed.update(_odt_preferences(manuscript, preferences(rendered.style_id, ODT)))
     _write_zip(manuscript, {name: _serialise(tree) for name, tree in changed.items()}, out)
+
+
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+DOCUMENT_RELS = "word/_rels/document.xml.rels"
+
+
+class _NewNotes:
+    """The footnotes a note style makes of body citations: each citation's place gets a
+    footnote reference (Word) or a ``text:note`` (LibreOffice), and the citation is then
+    written inside the new note (its anchor is moved there). Word's footnotes part, its
+    relationship and content type are made when the document has none."""
+
+    def __init__(self, manuscript: Manuscript) -> None:
+        self.manuscript = manuscript
+        self.registered: dict[str, Any] = {}  # parts changed to name a new footnotes part
+        moving = [found for found in manuscript.found if found.into_note]
+        if manuscript.kind == DOCX:
+            root = self._footnotes_root()
+            taken = [int(n.get(_w("id")) or 0) for n in root.iter(_w("footnote"))
+                     if (n.get(_w("id")) or "").lstrip("-").isdigit()]
+            first = max([0, *taken]) + 1
+            self.anchor = list(root.iter(_w("footnote")))[-1]  # new notes go after it
+            self.ref_style, self.text_style = _footnote_styles(manuscript)
+        else:
+            content = manuscript._trees["content.xml"]
+            taken_ids = {n.get(_t("id")) for n in content.iter(_t("note"))}
+            first = 1
+            while any(f"ftn{first + k}" in taken_ids for k in range(len(moving))):
+                first += 1
+            self.has_footnote_style = b'style:name="Footnote"' in manuscript._parts.get(
+                "styles.xml", b"")
+        self.ids = {id(found): str(first + k) for k, found in enumerate(moving)}
+
+    def make(self, found: Found) -> None:
+        if self.manuscript.kind == DOCX:
+            self._make_docx(found)
+        else:
+            self._make_odt(found)
+
+    def _make_docx(self, found: Found) -> None:
+        note_id = self.ids[id(found)]
+
+        def reference(_rpr: Any) -> list[Any]:
+            run = etree.Element(_w("r"))
+            run.append(self._reference_rpr())
+            _sub(run, "footnoteReference", id=note_id)
+            return [run]
+
+        _replace_docx(found, reference, trim=found._anchor[0] == "span")
+        note = etree.Element(_w("footnote"))
+        note.set(_w("id"), note_id)
+        paragraph = _sub(note, "p")
+        if self.text_style:
+            _sub(_sub(paragraph, "pPr"), "pStyle", val=self.text_style)
+        mark = _sub(paragraph, "r")
+        mark.append(self._reference_rpr())
+        _sub(mark, "footnoteRef")
+        space = _sub(_sub(paragraph, "r"), "t")
+        space.text = " "
+        space.set(f"{{{XML_NS}}}space", "preserve")
+        placeholder = _sub(paragraph, "r")
+        self.anchor.addnext(note)  # the last citation comes first: notes end in text order
+        found._anchor = ("field", [placeholder])
+
+    def _reference_rpr(self) -> Any:
+        rpr = etree.Element(_w("rPr"))
+        if self.ref_style:
+            _sub(rpr, "rStyle", val=self.ref_style)
+        else:
+            _sub(rpr, "vertAlign", val="superscript")
+        return rpr
+
+    def _make_odt(self, found: Found) -> None:
+        number = self.ids[id(found)]
+        note = etree.Element(_t("note"))
+        note.set(_t("id"), f"ftn{number}")
+        note.set(_t("note-class"), "footnote")
+        etree.SubElement(note, _t("note-citation")).text = str(found.note)
+        paragraph = etree.SubElement(etree.SubElement(note, _t("note-body")), _t("p"))
+        if self.has_footnote_style:
+            paragraph.set(_t("style-name"), "Footnote")
+        _replace_odt(found, [note], trim=found._anchor[0] == "span")
+        placeholder = etree.SubElement(paragraph, _t("reference-mark"))
+        found._anchor = ("collapsed", placeholder)
+
+    def _footnotes_root(self) -> Any:
+        """word/footnotes.xml as read, or a new one with Word's two separator notes."""
+        name = "word/footnotes.xml"
+        if name in self.manuscript._trees:
+            return self.manuscript._trees[name]
+        root = etree.Element(_w("footnotes"), nsmap={"w": W})
+        for number, kind in ((-1, "separator"), (0, "continuationSeparator")):
+            note = _sub(root, "footnote", type=kind, id=str(number))
+            _sub(_sub(_sub(note, "p"), "r"), kind)
+        self.manuscript._trees[name] = root
+        self._register_footnotes()
+        return root
+
+    def _register_footnotes(self) -> None:
+        """The new footnotes part named in the content types and the document's relationships."""
+        path, parts = self.manuscript.path, self.manuscript._parts
+        types = _tree(self.manuscript, "[Content_Types].xml")
+        if not any(o.get("PartName") == "/word/footnotes.xml" for o in types):
+            etree.SubElement(types, f"{{{CT}}}Override", PartName="/word/footnotes.xml",
+                             ContentType=FOOTNOTES_TYPE)
+        self.registered["[Content_Types].xml"] = types
+        if DOCUMENT_RELS in parts:
+            rels = _parse(path, DOCUMENT_RELS, parts[DOCUMENT_RELS])
+        else:
+            rels = etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+        ids = {r.get("Id") for r in rels}
+        number = len(ids) + 1
+        while f"rId{number}" in ids:
+            number += 1
+        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=f"rId{number}",
+                         Type=FOOTNOTES_REL, Target="footnotes.xml")
+        self.registered[DOCUMENT_RELS] = rels
+
+
+def _footnote_styles(manuscript: Manuscript) -> tuple[str, str]:
+    """The style ids of the document's footnote reference (character) and footnote text
+    (paragraph) styles, "" for one it does not define (Word's built-in names, any language)."""
+    if "word/styles.xml" not in manuscript._parts:
+        return "", ""
+    root = _parse(manuscript.path, "word/styles.xml", manuscript._parts["word/styles.xml"])
+    found: dict[str, str] = {}
+    for style in root.iter(_w("style")):
+        name = style.find(_w("name"))
+        label = (name.get(_w("val")) or "").casefold() if name is not None else ""
+        found.setdefault(label, style.get(_w("styleId")) or "")
+    return found.get("footnote reference", ""), found.get("footnote text", "")
+
+
+def _renumber_odt_notes(root: Any) -> None:
+    """Each footnote's number (its ``text:note-citation``) in text order, as LibreOffice would
+    show it: new notes shift the later ones. A note with its own label keeps it."""
+    number = 0
+    for note in root.iter(_t("note")):
+        if note.get(_t("note-class"), "footnote") != "footnote":
+            continue
+        citation = note.find(_t("note-citation"))
+        if citation is not None and citation.get(_t("label")):
+            continue
+        number += 1
+        if citation is not None:
+            citation.text = str(number)
+
+
+def _tree(manuscript: Manuscript, name: str) -> Any:
+    """A part parsed once: changes made to it by one step of the writing are kept for the
+    next (the content types name both a new footnotes part and new custom properties)."""
+    if name not in manuscript._trees:
+        manuscript._trees[name] = _parse(manuscript.path, name, manuscript._parts[name])
+    return manuscript._trees[name]
 
 
 def _serialise(tree: Any) -> bytes:
@@ -847,11 +1069,18 @@ def _field_runs(code: str, result: Rich, rpr: Any, begin: bool = True, end: bool
 
 
 def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
+    def field(rpr: Any) -> list[Any]:
+        return _field_runs(_code(data), rich(text), rpr)
+
+    _replace_docx(found, field)
+
+
+def _replace_docx(found: Found, make: Any, trim: bool = False) -> None:
+    """The citation's runs (a field) or typed text replaced by the runs ``make(rPr)`` gives
+    (rPr: the run properties of the text replaced); ``trim``: the spaces before it go too."""
     if found._anchor[0] == "field":
         runs = found._anchor[1]
-        rpr = runs[0].find(_w("rPr"))
-        new = _field_runs(_code(data), rich(text), rpr)
-        for element in new:
+        for element in make(runs[0].find(_w("rPr"))):
             runs[0].addprevious(element)
         for old in runs:
             old.getparent().remove(old)
@@ -860,6 +1089,8 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
     first, last = _segment_at(para, start), _segment_at(para, end - 1)
     first_text, last_text = first.get(), last.get()
     before = first_text[: start - first.start]
+    if trim:
+        before = before.rstrip()
     after = last_text[end - last.start :]
     run = first.element.getparent()
     rpr = run.find(_w("rPr"))
@@ -881,7 +1112,7 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
             run.addnext(tail_run)
     else:
         last.set(after)
-    for element in reversed(_field_runs(_code(data), rich(text), rpr)):
+    for element in reversed(make(rpr)):
         anchor.addnext(element)
     if not before:
         first.element.getparent().remove(first.element)
@@ -962,7 +1193,7 @@ def _docx_preferences(manuscript: Manuscript, prefs: str) -> dict[str, Any]:
 
 def _register_custom(manuscript: Manuscript) -> dict[str, Any]:
     changed: dict[str, Any] = {}
-    types = _parse(manuscript.path, "[Content_Types].xml", manuscript._parts["[Content_Types].xml"])
+    types = _tree(manuscript, "[Content_Types].xml")
     etree.SubElement(types, f"{{{CT}}}Override", PartName="/docProps/custom.xml",
                      ContentType=CUSTOM_TYPE)
     changed["[Content_Types].xml"] = types
@@ -1043,6 +1274,12 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set
     end_mark = etree.Element(_t("reference-mark-end"))
     end_mark.set(_t("name"), name)
     start_mark.tail, spans = _odt_pieces(rich(text), used)
+    _replace_odt(found, [start_mark, *spans, end_mark])
+
+
+def _replace_odt(found: Found, elements: list[Any], trim: bool = False) -> None:
+    """The citation's reference mark or typed text replaced by ``elements``, siblings in
+    order (the first one's tail is its text); ``trim``: the spaces before it go too."""
     kind = found._anchor[0]
     if kind in ("mark", "collapsed"):
         old_start = found._anchor[1]
@@ -1053,29 +1290,31 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set
                 doomed.append(sibling)
                 if sibling is old_end:
                     break
-        end_mark.tail = old_end.tail
-        old_start.addprevious(start_mark)
-        _close_mark(start_mark, spans, end_mark)
+        elements[-1].tail = (elements[-1].tail or "") + (old_end.tail or "")
+        old_start.addprevious(elements[0])
+        _close_mark(elements[0], elements[1:-1], elements[-1])
         for element in doomed:
             element.getparent().remove(element)
         return
     _, para, start, end = found._anchor
     first, last = _segment_at(para, start), _segment_at(para, end - 1)
     before = first.get()[: start - first.start]
+    if trim:
+        before = before.rstrip()
     after = last.get()[end - last.start :]
     for segment in para.segments:
         if first.start < segment.start <= last.start and segment is not first:
             segment.set("")
     if last is first:
-        end_mark.tail = after
+        elements[-1].tail = (elements[-1].tail or "") + after
     else:
         last.set(after)
     first.set(before)
     if first.slot == "text":
-        first.element.insert(0, start_mark)
+        first.element.insert(0, elements[0])
     else:
-        first.element.addnext(start_mark)
-    _close_mark(start_mark, spans, end_mark)
+        first.element.addnext(elements[0])
+    _close_mark(elements[0], elements[1:-1], elements[-1])
 
 
 def _close_mark(start_mark: Any, spans: list[Any], end_mark: Any) -> None:
@@ -1084,7 +1323,8 @@ def _close_mark(start_mark: Any, spans: list[Any], end_mark: Any) -> None:
     for span in spans:
         last.addnext(span)
         last = span
-    last.addnext(end_mark)
+    if end_mark is not start_mark:
+        last.addnext(end_mark)
 
 
 def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: set[str]) -> None:

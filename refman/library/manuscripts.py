@@ -46,6 +46,7 @@ class FormatReport:
     items: int = 0
     entries: int = 0
     from_fields: int = 0
+    into_notes: int = 0  # body citations a note style put in new footnotes
     embedded: list[str] = field(default_factory=list)  # cited from a field's itemData
     matched: list[str] = field(default_factory=list)  # a Zotero item found by DOI/PMID
     warnings: list[str] = field(default_factory=list)  # retracted, expression of concern
@@ -60,6 +61,9 @@ class FormatReport:
             lines.append("No citations were found: write them as [@key] or [PMID: 123].")
         if self.from_fields:
             lines.append(f"{self.from_fields} citation(s) were fields written before: updated.")
+        if self.into_notes:
+            lines.append(f"{self.into_notes} citation(s) in the text were put in new footnotes "
+                         "(a note style).")
         lines += [f"Matched to the library by its identifier: {m}" for m in self.matched]
         lines += [f"Not in the library, cited from the document's own data: {e}"
                   for e in self.embedded]
@@ -77,7 +81,7 @@ def format_document(
     library: Library, source: Path, out: Path, style: str | None = None
 ) -> FormatReport:
     """Format the manuscript ``source`` into ``out`` (see the module's docstring)."""
-    from refman.formats.csl import DEFAULT_STYLE, find_style
+    from refman.formats.csl import DEFAULT_STYLE, engine, find_style
     from refman.formats.csl.document import Citation, cite_document
     from refman.library.notices import warning_lines
 
@@ -85,6 +89,8 @@ def format_document(
     manuscript = docs.read(source)
     style_id = find_style(style or manuscript.style_id or DEFAULT_STYLE).id
     report = FormatReport(out, style_id)
+    if engine(style_id).root.get("class") == "note":  # body citations become footnotes
+        report.into_notes = docs.move_into_notes(manuscript)
     embedded: dict[str, dict[str, Any]] = {}
     resolved = [_resolve(library, found, embedded, report) for found in manuscript.found]
     unknown = [(found, what) for found, (_, missing) in zip(manuscript.found, resolved,

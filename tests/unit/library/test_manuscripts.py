@@ -559,3 +559,161 @@ def test_cite_fields_names_what_the_library_lacks_and_unknown_styles(library):
     with pytest.raises(RefmanError, match="no-such-style"):
         manuscripts.cite_fields(library, citations[:1], "no-such-style")
     assert manuscripts.cite_fields(library, [], AMA)["citations"] == []
+
+
+# --- note styles: body citations become footnotes of their own --------------------------------
+
+IBID_STYLE = "chicago-notes-bibliography-subsequent-ibid"
+FOOTNOTE_2 = (b'<w:footnote w:id="2"><w:p><w:r><w:t>See [@gout1993gtpase]</w:t></w:r></w:p>'
+              b"</w:footnote></w:footnotes>")
+
+
+def _rezip(source, out, change: dict, drop=()):
+    """A copy of the zip ``source`` with parts replaced (name: bytes) or dropped."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            if info.filename not in drop:
+                new.writestr(info, change.get(info.filename, old.read(info)))
+    return out
+
+
+def notes_docx(tmp_path):
+    """Footnote 1 (the furniture's, no citation), then body citations around footnote 2 (one
+    citing Gout)."""
+    source = body_docx(tmp_path, '<w:p><w:r><w:t xml:space="preserve">First [@knowles2023safety,'
+                       ' p. 3] and again [@knowles2023safety, p. 3] then</w:t></w:r><w:r>'
+                       '<w:footnoteReference w:id="2"/></w:r><w:r><w:t xml:space="preserve"> and '
+                       "[@gout1993gtpase].</w:t></w:r></w:p>", name="notes-base.docx")
+    footnotes = parts(source)["word/footnotes.xml"].replace(b"</w:footnotes>", FOOTNOTE_2)
+    return _rezip(source, tmp_path / "notes.docx", {"word/footnotes.xml": footnotes})
+
+
+def word_notes(path) -> list[tuple[str, str, int]]:
+    """(footnote id, its text, the noteIndex of its citation field or 0) of each footnote the
+    body refers to, in the order of the text."""
+    notes = {n.get(f"{W}id"): n for n in xml(path, "word/footnotes.xml").iter(f"{W}footnote")}
+    out = []
+    for ref in xml(path, "word/document.xml").iter(f"{W}footnoteReference"):
+        note = notes[ref.get(f"{W}id")]
+        codes = [i.text for i in note.iter(f"{W}instrText")]
+        index = citation_json(codes[0].strip())["properties"]["noteIndex"] if codes else 0
+        text = "".join(t.text or "" for t in note.iter(f"{W}t")).strip()
+        out.append((ref.get(f"{W}id"), text, index))
+    return out
+
+
+KNOWLES_NOTE = "S. R. Knowles and J. Smith, Safety of a Vaccine in Older Adults, 401 (May 2023): 3."
+GOUT_NOTE = "I. Gout, A GTPase in the Cell Cycle, 75 (1993): 25–36."
+
+
+def test_a_note_style_puts_word_body_citations_in_new_footnotes(library, tmp_path):
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, notes_docx(tmp_path), out, IBID_STYLE)
+    assert report.into_notes == 3
+    assert any("3 citation(s) in the text were put in new footnotes" in line
+               for line in report.lines())
+    notes = word_notes(out)
+    assert [(text, index) for _, text, index in notes] == [
+        ("A footnote that stays as written.", 0),
+        (KNOWLES_NOTE, 2), ("Ibid.", 3),
+        (f"See {GOUT_NOTE}", 4),  # footnote 2 as written, now the fourth: its citation stays in it
+        ("Ibid.", 5),
+    ]
+    assert notes[3][0] == "2" and len({note_id for note_id, _, _ in notes}) == 5
+    paragraph = [p for p in xml(out, "word/document.xml").iter(f"{W}p")
+                 if "First" in "".join(p.itertext())][0]
+    assert "".join(paragraph.itertext()) == "First and again then and."  # the marks in between
+    assert docx_fields(out)[0][0].startswith("ADDIN ZOTERO_BIBL")  # no citation left in the body
+    reference = next(paragraph.iter(f"{W}footnoteReference")).getparent()
+    assert reference.find(f"{W}rPr/{W}vertAlign").get(f"{W}val") == "superscript"  # no style
+    new_note = [n for n in xml(out, "word/footnotes.xml").iter(f"{W}footnote")
+                if n.get(f"{W}id") == notes[1][0]][0]
+    assert new_note.find(f".//{W}footnoteRef") is not None  # the note shows its number
+    second = tmp_path / "second.docx"
+    again = manuscripts.format_document(library, out, second)
+    assert again.into_notes == 0 and again.from_fields == 5 - 1
+    assert word_notes(second) == notes  # stable: no footnote added, the texts the same
+
+
+FOOTNOTE_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    f'<w:styles xmlns:w="{W_NS}"><w:style w:type="paragraph" w:styleId="Funotentext">'
+    '<w:name w:val="footnote text"/></w:style><w:style w:type="character" '
+    'w:styleId="Funotenzeichen"><w:name w:val="footnote reference"/></w:style></w:styles>'
+).encode()
+
+
+def test_a_word_manuscript_without_footnotes_gets_its_footnotes_part(library, tmp_path):
+    base = body_docx(tmp_path, w_para("Shown [@zed2019mouse]."), name="base.docx")
+    old = parts(base)
+    document = old["word/document.xml"].replace(b'<w:r><w:footnoteReference w:id="1"/></w:r>', b"")
+    rels = re.sub(rb'<Relationship Id="rId2"[^>]*/>', b"", old["word/_rels/document.xml.rels"])
+    types = re.sub(rb'<Override PartName="/word/footnotes.xml"[^>]*/>', b"",
+                   old["[Content_Types].xml"])
+    source = _rezip(base, tmp_path / "in.docx", {
+        "word/document.xml": document, "word/_rels/document.xml.rels": rels,
+        "[Content_Types].xml": types, "word/styles.xml": FOOTNOTE_STYLES,
+    }, drop={"word/footnotes.xml"})
+    out = tmp_path / "out.docx"
+    manuscripts.format_document(library, source, out, IBID_STYLE)
+    footnotes = list(xml(out, "word/footnotes.xml").iter(f"{W}footnote"))
+    assert [(n.get(f"{W}id"), n.get(f"{W}type")) for n in footnotes] == [
+        ("-1", "separator"), ("0", "continuationSeparator"), ("1", None)]
+    assert "Zed" in "".join(footnotes[2].itertext())
+    assert footnotes[2].find(f"{W}p/{W}pPr/{W}pStyle").get(f"{W}val") == "Funotentext"
+    reference = next(xml(out, "word/document.xml").iter(f"{W}footnoteReference")).getparent()
+    assert reference.find(f"{W}rPr/{W}rStyle").get(f"{W}val") == "Funotenzeichen"
+    relations = xml(out, "word/_rels/document.xml.rels")
+    assert [r.get("Target") for r in relations if r.get("Type").endswith("/footnotes")] == [
+        "footnotes.xml"]
+    assert len({r.get("Id") for r in relations}) == len(relations)
+    overrides = [o.get("PartName") for o in xml(out, "[Content_Types].xml")]
+    assert overrides.count("/word/footnotes.xml") == 1
+
+
+def test_a_note_style_puts_libreoffice_body_citations_in_new_footnotes(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>First [@knowles2023safety, p. 3] then<text:note text:id='ftn2' "
+        "text:note-class='footnote'><text:note-citation>2</text:note-citation><text:note-body>"
+        "<text:p>See [@gout1993gtpase]</text:p></text:note-body></text:note> and "
+        "[@gout1993gtpase].</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    report = manuscripts.format_document(library, source, out, IBID_STYLE)
+    assert report.into_notes == 2
+    root = xml(out, "content.xml")
+    notes = list(root.iter(f"{T}note"))
+    assert [n.findtext(f"{T}note-citation") for n in notes] == ["1", "2", "3", "4"]
+    assert all(n.get(f"{T}note-class") == "footnote" for n in notes)
+    assert len({n.get(f"{T}id") for n in notes}) == 4
+    texts = ["".join(n.find(f"{T}note-body").itertext()) for n in notes]
+    assert texts == ["A footnote that stays as written.", KNOWLES_NOTE, f"See {GOUT_NOTE}",
+                     "Ibid."]
+    marks = odt_marks(out)
+    assert [citation_json(name)["properties"]["noteIndex"] for name, _ in marks] == [2, 3, 4]
+    for note in notes[1:]:  # each citation's mark inside its note's paragraph
+        assert next(note.iter(f"{T}reference-mark-start")).getparent().tag == f"{T}p"
+    paragraph = [p for p in root.iter(f"{T}p") if (p.text or "").startswith("First")][0]
+    assert paragraph.text == "First" and notes[1].tail == " then"  # the space before it went
+    second = tmp_path / "second.odt"
+    assert manuscripts.format_document(library, out, second).into_notes == 0
+    again = list(xml(second, "content.xml").iter(f"{T}note"))
+    assert ["".join(n.find(f"{T}note-body").itertext()) for n in again] == texts
+
+
+@pytest.mark.parametrize(
+    ("change", "drop", "message"),
+    [
+        ({}, {"word/footnotes.xml"},
+         "is damaged: it refers to footnotes, but its footnotes part (word/footnotes.xml) is "
+         "missing"),
+        ({"word/footnotes.xml": (f'<w:footnotes xmlns:w="{W_NS}"/>').encode()}, (),
+         "is damaged: its text refers to footnote 1, which word/footnotes.xml does not hold"),
+    ],
+)
+def test_broken_footnotes_are_said_in_plain_words(library, tmp_path, change, drop, message):
+    base = body_docx(tmp_path, w_para("See [@zed2019mouse]."), name="base.docx")
+    source = _rezip(base, tmp_path / "in.docx", change, drop)
+    with pytest.raises(RefmanError, match=re.escape(message)):
+        manuscripts.format_document(library, source, tmp_path / "out.docx", IBID_STYLE)
+    assert not (tmp_path / "out.docx").exists()
