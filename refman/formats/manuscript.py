@@ -11,7 +11,8 @@ A manuscript is a zip of XML parts, read with zipfile and lxml. What is found:
   runs (``w:r``, ``text:span``) of one paragraph; in the body text and in footnotes (with
   their note number), never in deleted text kept by tracked changes or in comments;
 - fields written before, by refman or by Zotero: Word's complex fields
-  ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``,
+  ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``
+  (and the same as simple fields, ``w:fldSimple``, which are written back as complex ones),
   LibreOffice's reference marks ``ZOTERO_ITEM CSL_CITATION {json} RND<id>`` and the
   ``ZOTERO_BIBL ... RND<id>`` section, and Mendeley Cite's Word fields (``ADDIN
   CSL_CITATION``); their JSON is kept (``Found.data``).
@@ -315,6 +316,7 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
     body = root.find(_w("body"))
     if body is None:
         raise RefmanError(f"{manuscript.path} is damaged: its document has no body.")
+    _unfold_simple_fields(body)
     footnotes = _docx_footnotes(manuscript)
     number = 0
     notes = 0  # footnotes referred to so far: a footnote's number
@@ -380,8 +382,42 @@ def _docx_footnotes(manuscript: Manuscript) -> dict[str, list[Any]]:
         return {}
     root = _parse(manuscript.path, name, manuscript._parts[name])
     manuscript._trees[name] = root
+    _unfold_simple_fields(root)
     notes = root.iter(_w("footnote"))
     return {note.get(_w("id")) or "": list(note.iter(_w("p"))) for note in notes}
+
+
+def _unfold_simple_fields(root: Any) -> None:
+    """Word's simple fields holding a Zotero (or Mendeley) citation or bibliography,
+    ``<w:fldSimple w:instr="ADDIN ZOTERO_ITEM CSL_CITATION {...}">`` with its result runs
+    inside, made complex fields (begin, code, separate, the same runs, end) as Zotero writes
+    them: they are then read, and written back, as every other citation field."""
+    for simple in list(root.iter(_w("fldSimple"))):
+        code = (simple.get(_w("instr")) or "").strip()
+        if not (CITATION_CODE_RE.match(code) or BIBLIOGRAPHY_CODE_RE.match(code)):
+            continue
+        first = simple.find(_w("r"))
+        rpr = first.find(_w("rPr")) if first is not None else None
+        runs = []
+        for kind in ("begin", "code", "separate"):
+            run = etree.Element(_w("r"))
+            if rpr is not None:
+                run.append(copy.deepcopy(rpr))
+            if kind == "code":
+                instr = _sub(run, "instrText")
+                instr.text = f" {code} "
+                instr.set(f"{{{XML_NS}}}space", "preserve")
+            else:
+                _sub(run, "fldChar", fldCharType=kind)
+            runs.append(run)
+        runs += [child for child in simple if child.tag != _w("fldData")]
+        end = etree.Element(_w("r"))
+        _sub(end, "fldChar", fldCharType="end")
+        runs.append(end)
+        for run in runs:
+            simple.addprevious(run)
+        end.tail = simple.tail
+        simple.getparent().remove(simple)
 
 
 _Field = tuple[str, list[Any], str, bool]  # code, runs begin..end, result text, ended here

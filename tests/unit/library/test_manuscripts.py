@@ -717,3 +717,39 @@ def test_broken_footnotes_are_said_in_plain_words(library, tmp_path, change, dro
     with pytest.raises(RefmanError, match=re.escape(message)):
         manuscripts.format_document(library, source, tmp_path / "out.docx", IBID_STYLE)
     assert not (tmp_path / "out.docx").exists()
+
+
+# --- Word's simple fields ----------------------------------------------------------------------
+
+
+def simple_field(instr: str, result: str) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    return (f"<w:fldSimple w:instr={quoteattr(instr)}><w:r><w:rPr><w:i/></w:rPr><w:t>{result}"
+            "</w:t></w:r></w:fldSimple>")
+
+
+def test_simple_fields_are_read_and_written_back_as_complex_fields(library, tmp_path):
+    held = {"id": "x", "type": "article-journal", "title": "Mouse models of asthma",
+            "PMID": "31000003"}
+    data = {"citationID": "simple1", "properties": {"noteIndex": 0},
+            "citationItems": [{"id": 9, "uris": ["http://zotero.org/users/1/items/AB"],
+                               "itemData": held, "locator": "4"}]}
+    citation = simple_field(f" ADDIN ZOTERO_ITEM CSL_CITATION {json.dumps(data)} ", "(old)")
+    bibliography = simple_field(' ADDIN ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} '
+                                "CSL_BIBLIOGRAPHY ", "Old entry")
+    source = body_docx(tmp_path, '<w:p><w:r><w:t xml:space="preserve">Simple </w:t></w:r>'
+                       f'{citation}<w:r><w:t xml:space="preserve"> here [@gout1993gtpase].'
+                       "</w:t></w:r></w:p>", f"<w:p>{bibliography}</w:p>")
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, "apa")
+    assert report.from_fields == 1
+    document = xml(out, "word/document.xml")
+    assert not list(document.iter(f"{W}fldSimple"))
+    fields = docx_fields(out)
+    assert [r for _, r in fields[:2]] == ["(Zed, 2019, p. 4)", "(Gout, 1993)"]
+    assert citation_json(fields[0][0])["citationID"] == "simple1"
+    assert fields[2][0].startswith("ADDIN ZOTERO_BIBL") and fields[2][1].startswith("Gout, I.")
+    assert "Old entry" not in "".join(document.itertext())
+    texts = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in document.iter(f"{W}p")]
+    assert "Simple (Zed, 2019, p. 4) here (Gout, 1993)." in texts
