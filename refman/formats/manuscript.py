@@ -593,13 +593,20 @@ def _kept_bibliography_code(code: str) -> str:
     return code
 
 
-def uncited_settings(code: str) -> bool:
-    """True when a bibliography code keeps uncited, omitted or edited entries."""
+def bibliography_settings(code: str) -> dict[str, list[Any]]:
+    """A Zotero bibliography code's settings: its ``uncited``, ``omitted`` and ``custom``
+    lists (each present, possibly empty; {} when it holds none)."""
     try:
         data = json.loads(code[len("ZOTERO_BIBL ") : -len(" CSL_BIBLIOGRAPHY")])
     except ValueError:
-        return False
-    return isinstance(data, dict) and any(data.get(k) for k in ("uncited", "omitted", "custom"))
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    settings: dict[str, list[Any]] = {}
+    for kind in ("uncited", "omitted", "custom"):
+        value = data.get(kind)
+        settings[kind] = value if isinstance(value, list) else []
+    return settings if any(settings.values()) else {}
 
 
 def _inside(element: Any, container: Any) -> bool:

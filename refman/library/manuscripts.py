@@ -50,6 +50,7 @@ class FormatReport:
     embedded: list[str] = field(default_factory=list)  # cited from a field's itemData
     matched: list[str] = field(default_factory=list)  # a Zotero item found by DOI/PMID
     warnings: list[str] = field(default_factory=list)  # retracted, expression of concern
+    bibliography: list[str] = field(default_factory=list)  # Zotero's settings, as applied
 
     def lines(self) -> list[str]:
         lines = [
@@ -67,6 +68,7 @@ class FormatReport:
         lines += [f"Matched to the library by its identifier: {m}" for m in self.matched]
         lines += [f"Not in the library, cited from the document's own data: {e}"
                   for e in self.embedded]
+        lines += [f"Bibliography as set in Zotero: {b}" for b in self.bibliography]
         lines += [f"Warning: {w}" for w in self.warnings]
         return lines
 
@@ -97,14 +99,19 @@ def format_document(
                                                              strict=True) for what in missing]
     if unknown:
         raise RefmanError(_unknown_message(source, unknown))
+    settings = _bibliography_settings(library, manuscript, [r for r, _ in resolved], embedded,
+                                      report)
     ids = list(dict.fromkeys(
-        ItemId(int(c.id)) for r, _ in resolved for c in r.cites if c.id.isdigit()))
+        ItemId(int(key)) for key in [*(c.id for r, _ in resolved for c in r.cites),
+                                     *settings.uncited] if key.isdigit()))
     csl = _csl_with_keys(library, ids)  # in each field: found again by key elsewhere
     citations = [Citation(tuple(r.cites), found.note)
                  for found, (r, _) in zip(manuscript.found, resolved, strict=True)]
-    cited = cite_document([*csl, *embedded.values()], citations, style_id)
-    shown = cite_document([*csl, *embedded.values()], citations, style_id, "html")
+    given = [*csl, *embedded.values()]
+    cited = cite_document(given, citations, style_id, "text", settings.uncited, settings.omitted)
+    shown = cite_document(given, citations, style_id, "html", settings.uncited, settings.omitted)
     by_id = {str(item["id"]): item for item in [*csl, *embedded.values()]}
+    _apply_custom(shown, settings, by_id, report)
     rendered = []
     for found, (r, _), text, html in zip(
         manuscript.found, resolved, cited.citations, shown.citations, strict=True
@@ -117,9 +124,7 @@ def format_document(
     report.citations = len(rendered)
     report.items = len(cited.items)
     report.entries = len(cited.bibliography)
-    if docs.uncited_settings(manuscript.bibliography_code):
-        report.warnings.append("the bibliography's uncited, omitted or edited entries set in "
-                               "Zotero are kept in its field but not shown: refresh in Zotero")
+    report.bibliography += [f"{what}: {_title(by_id[key])}" for what, key in settings.applied]
     report.warnings += warning_lines(library.notices.cited_warnings(ids), "cited in the manuscript")
     return report
 
@@ -252,8 +257,11 @@ def _resolve_field(
                      bool(entry.get("suppress-author")))
         resolved.cites.append(cite)
         resolved.items.append(_citation_item(item_id if item_id is not None else key, cite))
+        theirs = [str(u) for u in entry.get("uris") or [] if not str(u).startswith(REFMAN_URI)]
         if item_id is None and entry.get("uris"):
             resolved.items[-1]["uris"] = entry["uris"]  # a co-author's Zotero finds its own
+        elif theirs:  # refman's URI first, the co-author's Zotero's after it
+            resolved.items[-1]["uris"] += theirs
     return resolved, missing
 
 
@@ -307,6 +315,100 @@ def _item_with_title(library: Library, title: str) -> ItemId | None:
     rows = library.items.rows(ids, ["title"])
     same = [item_id for item_id in ids if _plain(rows.get(item_id, ("",))[0] or "") == wanted]
     return same[0] if len(same) == 1 else None
+
+
+@dataclass
+class _Settings:
+    """A Zotero bibliography field's settings as this document's items: those listed uncited
+    and omitted, custom entry texts (HTML), by the engine's item id, and what was applied."""
+
+    uncited: list[str] = field(default_factory=list)
+    omitted: set[str] = field(default_factory=set)
+    custom: dict[str, str] = field(default_factory=dict)
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (what, item id)
+
+
+def _bibliography_settings(
+    library: Library, manuscript: docs.Manuscript, resolved: list[_Resolved],
+    embedded: dict[str, dict[str, Any]], report: FormatReport
+) -> _Settings:
+    """Zotero's ``{"uncited": [...], "omitted": [...], "custom": [[uris, text], ...]}``: each
+    item named by its URIs (as Zotero writes them) found among the document's citations, or in
+    the library (refman's URI), or from the item data an entry carries; an item found nowhere
+    is told and stays in the field (Zotero finds it again)."""
+    data = docs.bibliography_settings(manuscript.bibliography_code)
+    settings = _Settings()
+    if not data:
+        return settings
+    by_uri = {str(uri): cite.id for r in resolved for item, cite in zip(r.items, r.cites,
+              strict=True) for uri in item.get("uris") or []}
+    for kind in ("uncited", "omitted", "custom"):
+        for entry in data.get(kind) or []:
+            named = entry[0] if kind == "custom" and isinstance(entry, list) and entry else entry
+            key = _settings_item(library, named, by_uri, embedded, report)
+            if key is None:
+                report.warnings.append(f"the bibliography's {kind} item {_uris(named)} is neither "
+                                       "cited in the document nor in the library: left as it is")
+            elif kind == "uncited":
+                settings.uncited.append(key)
+                settings.applied.append(("uncited item added", key))
+            elif kind == "omitted":
+                settings.omitted.add(key)
+                settings.applied.append(("omitted item left out", key))
+            else:
+                text = entry[1] if isinstance(entry, list) and len(entry) > 1 else ""
+                settings.custom[key] = str(text)
+    return settings
+
+
+def _settings_item(library: Library, entry: Any, by_uri: dict[str, str],
+                   embedded: dict[str, dict[str, Any]], report: FormatReport) -> str | None:
+    """The engine's id of an item a bibliography setting names (a URI, a list of URIs, or an
+    object with ``uris`` and ``itemData``), or None."""
+    item_data: dict[str, Any] = {}
+    if isinstance(entry, dict):
+        given = entry.get("itemData")
+        item_data = given if isinstance(given, dict) else {}
+        entry = entry.get("uris") or []
+    uris = [str(u) for u in (entry if isinstance(entry, list) else [entry])]
+    for uri in uris:
+        if uri in by_uri:
+            return by_uri[uri]
+    ours = [u for u in uris if u.startswith(REFMAN_URI) and u[len(REFMAN_URI):].isdigit()]
+    if ours and not item_data:
+        item_id = ItemId(int(ours[0][len(REFMAN_URI):]))
+        return str(item_id) if library.items.rows([item_id], ["title"]) else None
+    if not item_data:
+        return None
+    found = _field_item(library, {"uris": uris}, item_data, report)
+    if found is not None:
+        return str(found)
+    return _embed(item_data, {"id": uris[0] if uris else ""}, embedded, report)
+
+
+def _uris(entry: Any) -> str:
+    if isinstance(entry, dict):
+        entry = entry.get("uris") or "?"
+    return ", ".join(str(u) for u in entry) if isinstance(entry, list) else str(entry)
+
+
+# A custom entry's text refman writes: plain text with italics, bold, super- and subscript.
+_SIMPLE_TAGS = re.compile(r"</?(?:i|b|em|strong|sup|sub|span|div)(?:\s[^<>]*)?>", re.I)
+
+
+def _apply_custom(shown: Any, settings: _Settings, by_id: dict[str, dict[str, Any]],
+                  report: FormatReport) -> None:
+    """Custom entry texts put in place of the entries they edit (HTML), where simple."""
+    for key, text in settings.custom.items():
+        simple = not text.lstrip().startswith("{\\rtf") and "<" not in _SIMPLE_TAGS.sub("", text)
+        if key in shown.entry_ids and simple and text.strip():
+            at = shown.entry_ids.index(key)
+            shown.bibliography[at] = f'<div class="csl-entry">{text}</div>'
+            settings.applied.append(("entry text as edited", key))
+        else:
+            report.warnings.append(f"the bibliography's edited entry for {_title(by_id[key])} "
+                                   "was not applied (its text is not simple, or the item is "
+                                   "not in the bibliography): refresh in Zotero to see it")
 
 
 def _plain(text: str) -> str:

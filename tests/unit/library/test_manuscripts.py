@@ -511,21 +511,60 @@ def test_a_field_from_another_refman_library_is_not_taken_by_its_item_number(lib
     assert data["citation-key"] == "knowles2023safety"
 
 
-def test_zotero_bibliography_settings_are_kept_and_told(library, tmp_path):
-    code = 'ZOTERO_BIBL {"uncited":[["http://zotero.org/users/1/items/AB"]],"omitted":[],' \
-           '"custom":[]} CSL_BIBLIOGRAPHY'
-    bibliography = (
-        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
-        f" ADDIN {code} </w:instrText></w:r>"
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
-    )
-    source = body_docx(tmp_path, w_para("See [@zed2019mouse]."), bibliography)
+def bibliography_field(code: str) -> str:
+    return ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+            f'xml:space="preserve"> ADDIN {code} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Old entry</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def test_zotero_bibliography_settings_are_applied_and_told(library, tmp_path):
+    ids = library.items.with_identifiers("pmid", ["8254675", "31000003"])
+    gout, zed = (f"{manuscripts.REFMAN_URI}{ids[p]}" for p in ("8254675", "31000003"))
+    foreign = {"type": "article-journal", "title": "Not in this library",
+               "author": [{"family": "Other", "given": "B"}], "issued": {"date-parts": [[2001]]}}
+    settings = {
+        "uncited": [[gout], ["http://zotero.org/users/1/items/GONE"],
+                    {"uris": ["http://zotero.org/users/1/items/OT"], "itemData": foreign}],
+        "omitted": [["http://zotero.org/users/1/items/KN"]],
+        "custom": [[[zed], "Zed A. <i>Mouse models</i>, as edited."],
+                   [["http://zotero.org/users/1/items/KN"], "{\\rtf not simple}"]],
+    }
+    code = f"ZOTERO_BIBL {json.dumps(settings)} CSL_BIBLIOGRAPHY"
+    knowles = {"id": "k", "type": "article-journal", "title": "Safety", "PMID": "37144409"}
+    source = body_docx(tmp_path, w_para("See [@zed2019mouse]."),
+                       zotero_field(knowles, "http://zotero.org/users/1/items/KN"),
+                       bibliography_field(code.replace("&", "&amp;").replace("<", "&lt;")))
     out = tmp_path / "out.docx"
     report = manuscripts.format_document(library, source, out, AMA)
     fields = docx_fields(out)
-    assert fields[1] == (f"ADDIN {code}", "1. Zed A. Mouse models of asthma. Nature. 2019;570:1-9.")
-    assert any("uncited, omitted or edited entries" in line for line in report.lines())
+    assert [r for _, r in fields[:2]] == ["1", "2(p3)"]  # Knowles cited, numbered, omitted
+    assert fields[2][0] == f"ADDIN {code}"  # the settings stay for Zotero
+    paragraphs = list(xml(out, "word/document.xml").iter(f"{W}p"))
+    at = next(n for n, p in enumerate(paragraphs) if "ZOTERO_BIBL" in "".join(p.itertext()))
+    paragraphs = paragraphs[at:]  # the bibliography is at the end: no {Bibliography} marker
+    entries = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in paragraphs]
+    assert entries == [
+        "Zed A. Mouse models, as edited.",
+        "3. Gout I. A GTPase in the cell cycle. Cell. 1993;75:25-36.",
+        "4. Other B. Not in this library. Published online 2001.",
+    ]
+    italic = [r for r in paragraphs[0].iter(f"{W}r") if "".join(r.itertext()) == "Mouse models"]
+    assert italic[0].find(f"{W}rPr/{W}i") is not None
+    lines = report.lines()
+    assert report.items == 2 and report.entries == 3
+    assert "Bibliography as set in Zotero: uncited item added: A GTPase in the cell cycle" in lines
+    assert "Bibliography as set in Zotero: uncited item added: Not in this library" in lines
+    assert any(line.startswith("Bibliography as set in Zotero: omitted item left out: Safety of")
+               for line in lines)
+    assert any(line.startswith("Bibliography as set in Zotero: entry text as edited: Mouse")
+               for line in lines)
+    assert any("uncited item http://zotero.org/users/1/items/GONE is neither" in line
+               for line in lines)
+    assert any("edited entry for Safety of a vaccine" in line and "not applied" in line
+               for line in lines)
+    zed_entry = citation_json(fields[1][0])["citationItems"][0]
+    assert zed_entry["uris"][1:] == ["http://zotero.org/users/1/items/KN"]  # Zotero's kept
 
 
 # --- cite_fields: the LibreOffice extension's citations, rendered as a whole --------------------
