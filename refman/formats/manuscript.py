@@ -18,7 +18,10 @@ A manuscript is a zip of XML parts, read with zipfile and lxml. What is found:
   CSL_CITATION``); their JSON is kept (``Found.data``).
 
 The texts come as the engine's HTML: italics, bold, small capitals and superscript become
-Word run properties or ODF text styles.
+Word run properties or ODF text styles. In a note style each citation of the body text
+becomes a footnote of its own at its place (``move_into_notes`` numbers them, ``_NewNotes``
+writes them: Word's footnote reference and ``w:footnote``, the footnotes part made when the
+document has none; LibreOffice's ``text:note``), its field inside.
 
 Only the paragraphs holding citations, the bibliography and the document preferences
 (``ZOTERO_PREF_n``) are rewritten: every other part of the zip is copied byte for byte, and

@@ -10,6 +10,11 @@ What is found is resolved so:
   else by the DOI or PMID of its itemData, else by its title; an item the library does not
   hold is cited from the itemData the field carries, and the report says so.
 
+A Zotero bibliography field's settings are applied: its uncited items added (found among
+the document's citations by their URIs, in the library by refman's URI, or from the item data
+an entry carries), its omitted ones left out, its custom entry texts put in where simple.
+In a note style the body text's citations become footnotes (refman.formats.manuscript).
+
 A typed citation naming an item the library does not hold stops the command: nothing is
 written, and each one is listed with its paragraph and the text around it. A retracted item
 (or one with an expression of concern) is named in the report.
