@@ -24,7 +24,13 @@ import pytest
 from lxml import etree
 
 from refman.library import Library, manuscripts
-from tests.manuscript_helpers import TEXT_NS, keyed_library, make_docx, w_para
+from tests.manuscript_helpers import (
+    TEXT_NS,
+    keyed_library,
+    make_docx,
+    w_para,
+    without_footnotes,
+)
 
 T = f"{{{TEXT_NS}}}"
 FIELD = "{urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0}"  # LibreOffice's
@@ -70,9 +76,13 @@ def converted(tmp_path_factory):
             w_para("{Bibliography}")])
         notes = make_docx(folder / "notes-in.docx", [
             w_para("First [@knowles2023safety, p. 3] and again [@knowles2023safety, p. 3].")])
-        outs = {"ama": folder / "ama.docx", "notes": folder / "notes.docx"}
+        bare = without_footnotes(  # refman makes its footnotes part
+            make_docx(folder / "bare-base.docx", [w_para("Shown [@zed2019mouse].")]),
+            folder / "bare-in.docx")
+        outs = {name: folder / f"{name}.docx" for name in ("ama", "notes", "bare")}
         manuscripts.format_document(library, ama, outs["ama"], AMA)
         manuscripts.format_document(library, notes, outs["notes"], IBID_STYLE)
+        manuscripts.format_document(library, bare, outs["bare"], IBID_STYLE)
     profile = folder / "profile"
     odts = convert(list(outs.values()), "odt", folder / "odt", profile)
     docxs = convert(list(outs.values()), "docx:MS Word 2007 XML", folder / "docx", profile)
@@ -156,12 +166,17 @@ def test_libreoffice_keeps_the_footnotes_a_note_style_made(converted):
         ["Ibid."]]
     assert [citation(fields[0][0])["properties"]["noteIndex"] for fields in inside] == [2, 3]
     assert len(lo_fields(content)) == 2  # none left in the body text
+    _, bare, _ = files["bare"]  # a document without footnotes: refman made its footnotes part
+    notes = list(part(bare, "content.xml").iter(f"{T}note"))
+    assert [n.findtext(f"{T}note-citation") for n in notes] == ["1"]
+    assert [text for _, text in lo_fields(notes[0])] == [
+        "A. Zed, Mouse Models of Asthma, 570 (2019): 1–9."]
 
 
 def test_a_docx_saved_by_libreoffice_is_formatted_again_as_fields(converted):
     files, folder = converted
     with Library(folder / "library.sqlite") as library:
-        for name, count in (("ama", 2), ("notes", 2)):
+        for name, count in (("ama", 2), ("notes", 2), ("bare", 1)):
             _, _, saved = files[name]
             again = folder / f"{name}-again.docx"
             report = manuscripts.format_document(library, saved, again)

@@ -23,6 +23,7 @@ from tests.manuscript_helpers import (
     make_odt,
     parts,
     w_para,
+    without_footnotes,
     xml,
 )
 
@@ -684,15 +685,7 @@ FOOTNOTE_STYLES = (
 
 def test_a_word_manuscript_without_footnotes_gets_its_footnotes_part(library, tmp_path):
     base = body_docx(tmp_path, w_para("Shown [@zed2019mouse]."), name="base.docx")
-    old = parts(base)
-    document = old["word/document.xml"].replace(b'<w:r><w:footnoteReference w:id="1"/></w:r>', b"")
-    rels = re.sub(rb'<Relationship Id="rId2"[^>]*/>', b"", old["word/_rels/document.xml.rels"])
-    types = re.sub(rb'<Override PartName="/word/footnotes.xml"[^>]*/>', b"",
-                   old["[Content_Types].xml"])
-    source = _rezip(base, tmp_path / "in.docx", {
-        "word/document.xml": document, "word/_rels/document.xml.rels": rels,
-        "[Content_Types].xml": types, "word/styles.xml": FOOTNOTE_STYLES,
-    }, drop={"word/footnotes.xml"})
+    source = without_footnotes(base, tmp_path / "in.docx", FOOTNOTE_STYLES)
     out = tmp_path / "out.docx"
     manuscripts.format_document(library, source, out, IBID_STYLE)
     footnotes = list(xml(out, "word/footnotes.xml").iter(f"{W}footnote"))
