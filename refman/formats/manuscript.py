@@ -54,6 +54,7 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -143,6 +144,7 @@ class Found:
     # In the body text: how many footnotes the text refers to before it (to number new ones).
     notes_before: int = 0
     into_note: bool = False  # a body citation a note style puts in a new footnote of its own
+    in_text_box: bool = False  # where no footnote can be (Word and LibreOffice refuse them)
     # Where it sits, for the writer: a span of a paragraph's text, or an element to replace.
     _anchor: Any = None
 
@@ -430,6 +432,7 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
              ) -> list[tuple[int, Found]]:
     """The paragraph's fields written before and its typed citations, with their offsets."""
     here: list[tuple[int, Found]] = []
+    boxed = any(a.tag == _w("txbxContent") for a in para.element.iterancestors())
     for code, runs, result, _ended in fields:
         if not CITATION_CODE_RE.match(code):
             continue
@@ -442,6 +445,8 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
                       note=para.note)
         found._anchor = ("span", para, start, end)
         here.append((start, found))
+    for _, found in here:
+        found.in_text_box = boxed
     return sorted(here, key=lambda pair: pair[0])
 
 
@@ -673,6 +678,9 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> list[tuple[int, Fo
                       cites, note=para.note)
         found._anchor = ("span", para, start_at, end)
         here.append((start_at, found))
+    boxed = any(a.tag == f"{{{DRAW}}}text-box" for a in para.element.iterancestors())
+    for _, found in here:
+        found.in_text_box = boxed
     return sorted(here, key=lambda pair: pair[0])
 
 
@@ -695,12 +703,13 @@ def _text_between(start: Any, end: Any) -> str:
 def move_into_notes(manuscript: Manuscript) -> int:
     """For a note style: each citation in the body text is to become a footnote of its own at
     its place (as Zotero does); every note number after it shifts. Sets each citation's
-    ``note`` to the number its footnote will have and gives the count moved."""
+    ``note`` to the number its footnote will have and gives the count moved. A citation in a
+    text box stays in the text: neither Word nor LibreOffice has footnotes there."""
     moved: list[Found] = []
     for found in manuscript.found:  # in reading order
         if found.note:
             found.note += sum(1 for m in moved if m.notes_before < found.note)
-        else:
+        elif not found.in_text_box:
             moved.append(found)
             found.into_note = True
             found.note = found.notes_before + len(moved)
@@ -820,7 +829,7 @@ class _NewNotes:
             taken = [int(n.get(_w("id")) or 0) for n in root.iter(_w("footnote"))
                      if (n.get(_w("id")) or "").lstrip("-").isdigit()]
             first = max([0, *taken]) + 1
-            self.anchor = list(root.iter(_w("footnote")))[-1]  # new notes go after it
+            self.root, self.at = root, len(root)  # new notes go after the others
             self.ref_style, self.text_style = _footnote_styles(manuscript)
         else:
             content = manuscript._trees["content.xml"]
@@ -860,7 +869,7 @@ class _NewNotes:
         space.text = " "
         space.set(f"{{{XML_NS}}}space", "preserve")
         placeholder = _sub(paragraph, "r")
-        self.anchor.addnext(note)  # the last citation comes first: notes end in text order
+        self.root.insert(self.at, note)  # the last citation comes first: notes in text order
         found._anchor = ("field", [placeholder])
 
     def _reference_rpr(self) -> Any:

@@ -52,6 +52,7 @@ class FormatReport:
     entries: int = 0
     from_fields: int = 0
     into_notes: int = 0  # body citations a note style put in new footnotes
+    boxed: int = 0  # ... and those it left in the text: in text boxes
     embedded: list[str] = field(default_factory=list)  # cited from a field's itemData
     matched: list[str] = field(default_factory=list)  # a Zotero item found by DOI/PMID
     warnings: list[str] = field(default_factory=list)  # retracted, expression of concern
@@ -70,6 +71,9 @@ class FormatReport:
         if self.into_notes:
             lines.append(f"{self.into_notes} citation(s) in the text were put in new footnotes "
                          "(a note style).")
+        if self.boxed:
+            lines.append(f"{self.boxed} citation(s) in text boxes stay in the text: a text box "
+                         "holds no footnotes.")
         lines += [f"Matched to the library by its identifier: {m}" for m in self.matched]
         lines += [f"Not in the library, cited from the document's own data: {e}"
                   for e in self.embedded]
@@ -98,6 +102,7 @@ def format_document(
     report = FormatReport(out, style_id)
     if engine(style_id).root.get("class") == "note":  # body citations become footnotes
         report.into_notes = docs.move_into_notes(manuscript)
+        report.boxed = sum(1 for f in manuscript.found if not f.note)
     embedded: dict[str, dict[str, Any]] = {}
     resolved = [_resolve(library, found, embedded, report) for found in manuscript.found]
     unknown = [(found, what) for found, (_, missing) in zip(manuscript.found, resolved,

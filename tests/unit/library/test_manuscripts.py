@@ -785,3 +785,18 @@ def test_simple_fields_are_read_and_written_back_as_complex_fields(library, tmp_
     assert "Old entry" not in "".join(document.itertext())
     texts = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in document.iter(f"{W}p")]
     assert "Simple (Zed, 2019, p. 4) here (Gout, 1993)." in texts
+
+
+def test_a_citation_in_a_text_box_stays_in_the_text_in_a_note_style(library, tmp_path):
+    box = ('<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox>'
+           '<w:txbxContent><w:p><w:r><w:t xml:space="preserve">Boxed [@zed2019mouse].</w:t>'
+           "</w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>")
+    source = body_docx(tmp_path, w_para("Body [@gout1993gtpase]."), box)
+    out = tmp_path / "out.docx"
+    report = manuscripts.format_document(library, source, out, IBID_STYLE)
+    assert report.into_notes == 1 and report.boxed == 1
+    assert "1 citation(s) in text boxes stay in the text" in "\n".join(report.lines())
+    assert [text for _, text, _ in word_notes(out)][1] == GOUT_NOTE
+    boxed = next(xml(out, "word/document.xml").iter(f"{W}txbxContent"))
+    assert "".join(t.text or "" for t in boxed.iter(f"{W}t")).startswith("Boxed A. Zed, Mouse")
+    assert next(boxed.iter(f"{W}footnoteReference"), None) is None
