@@ -14,8 +14,9 @@ A manuscript is a zip of XML parts, read with zipfile and lxml. What is found:
   ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``
   (and the same as simple fields, ``w:fldSimple``, which are written back as complex ones),
   LibreOffice's reference marks ``ZOTERO_ITEM CSL_CITATION {json} RND<id>`` and the
-  ``ZOTERO_BIBL ... RND<id>`` section, and Mendeley Cite's Word fields (``ADDIN
-  CSL_CITATION``); their JSON is kept (``Found.data``).
+  ``ZOTERO_BIBL ... RND<id>`` section, the field marks LibreOffice makes of Word's Zotero
+  fields when it opens a .docx (written back as reference marks), and Mendeley Cite's Word
+  fields (``ADDIN CSL_CITATION``); their JSON is kept (``Found.data``).
 
 The texts come as the engine's HTML: italics, bold, small capitals and superscript become
 Word run properties or ODF text styles. In a note style each citation of the body text
@@ -55,6 +56,10 @@ TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+# LibreOffice's field marks: what it makes of Word fields it has no field of its own for
+# (Zotero's among them), keeping the Word field code as a parameter.
+LO_FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
+FIELD_CODE = "vnd.oasis.opendocument.field.code"
 CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -562,11 +567,16 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
             code = re.sub(r"\s+RND\w+$", "", section.get(_t("name")) or "")
             manuscript.bibliography_code = _kept_bibliography_code(code)
             break
+    bibliography_paragraphs = set()
+    if manuscript._bibliography is None:
+        bibliography_paragraphs = _fieldmark_bibliography(manuscript, body)
     number = 0
     last_note = 0  # the number of the last footnote met so far
     notes = {n: i for i, n in enumerate(body.iter(_t("note")), 1)}
     for paragraph in body.iter(_t("p"), _t("h")):
         if manuscript._bibliography is not None and _inside(paragraph, manuscript._bibliography):
+            continue
+        if paragraph in bibliography_paragraphs:
             continue
         if any(a.tag in _ODT_SKIPPED or a.tag == _t("note") for a in paragraph.iterancestors()):
             continue  # deleted text kept for tracked changes, a comment; a note: read below
@@ -587,6 +597,50 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
                 note_para = _odt_paragraph(note_paragraph, number, last_note)
                 here += [(offset, found) for _, found in _collect_odt(manuscript, note_para)]
         manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+
+
+def _fieldmark_code(element: Any) -> str:
+    """The Word field code a LibreOffice field mark keeps, "ADDIN " left out ("" if none)."""
+    for param in element.iter(f"{{{LO_FIELD}}}param"):
+        if param.get(f"{{{LO_FIELD}}}name") == FIELD_CODE:
+            return re.sub(r"^ADDIN\s+", "", (param.get(f"{{{LO_FIELD}}}value") or "").strip())
+    return ""
+
+
+def _fieldmark_end(start: Any) -> Any:
+    """The field mark's end: a sibling after its start (a citation is in one paragraph)."""
+    return next((s for s in start.itersiblings(f"{{{LO_FIELD}}}fieldmark-end")), None)
+
+
+def _fieldmark_bibliography(manuscript: Manuscript, body: Any) -> set[Any]:
+    """A Zotero bibliography LibreOffice kept as a field mark (a Word document it opened):
+    its paragraphs, from the mark's start to its end, are the bibliography to replace."""
+    marks = list(body.iter(f"{{{LO_FIELD}}}fieldmark-start", f"{{{LO_FIELD}}}fieldmark-end"))
+    for n, start in enumerate(marks):
+        code = _fieldmark_code(start) if start.tag.endswith("start") else ""
+        if not BIBLIOGRAPHY_CODE_RE.match(f"ADDIN {code}"):
+            continue
+        depth = 0
+        end = None
+        for mark in marks[n + 1 :]:
+            depth += 1 if mark.tag.endswith("start") else -1
+            if depth < 0:
+                end = mark
+                break
+        first = next(start.iterancestors(_t("p"), _t("h")), None)
+        last = next(end.iterancestors(_t("p"), _t("h")), None) if end is not None else None
+        if first is None or last is None or first.getparent() is not last.getparent():
+            return set()  # not a range of paragraphs: left as it is
+        paragraphs = [first]
+        if last is not first:
+            for sibling in first.itersiblings():
+                paragraphs.append(sibling)
+                if sibling is last:
+                    break
+        manuscript._bibliography, manuscript._bibliography_end = first, last
+        manuscript.bibliography_code = _kept_bibliography_code(code)
+        return set(paragraphs)
+    return set()
 
 
 def _kept_bibliography_code(code: str) -> str:
@@ -666,6 +720,16 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> list[tuple[int, Fo
             found._anchor = ("mark", start, element)
             offset = next((s.start for s in para.segments if s.element is start), 0)
             here.append((offset, found))
+    for element in para.element.iter(f"{{{LO_FIELD}}}fieldmark-start"):  # from a Word file
+        code = _fieldmark_code(element)
+        end = _fieldmark_end(element)
+        if not CITATION_CODE_RE.match(f"ADDIN {code}") or end is None or not _own(para, element):
+            continue
+        result = _text_between(element, end)
+        found = Found(para.number, result, result, data=_field_json(code, manuscript.path),
+                      note=para.note)
+        found._anchor = ("mark", element, end)
+        here.append((next((s.start for s in para.segments if s.element is element), 0), found))
     for element in para.element.iter(_t("reference-mark")):  # a collapsed mark: no text
         name = element.get(_t("name")) or ""
         if name.startswith(ITEM_CODE) and _own(para, element):
@@ -1402,9 +1466,17 @@ def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: se
     else:
         if at.tag == _t("section") and at.get(_t("style-name")):
             section.set(_t("style-name"), at.get(_t("style-name")))
-        section.tail = at.tail
+        doomed = [at]
+        end = manuscript._bibliography_end  # a field mark's last paragraph
+        if end is not None and end is not at:
+            for sibling in at.itersiblings():
+                doomed.append(sibling)
+                if sibling is end:
+                    break
+        section.tail = doomed[-1].tail
         at.addprevious(section)
-        at.getparent().remove(at)
+        for element in doomed:
+            element.getparent().remove(element)
 
 
 def _odt_preferences(manuscript: Manuscript, prefs: str) -> dict[str, Any]:

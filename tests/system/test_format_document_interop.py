@@ -7,7 +7,8 @@ as ODF field marks keeping the whole field code (newer versions may make them re
 named as Zotero names them): either way the citation text and the CSL_CITATION JSON must come
 through, the footnotes a note style made must be footnotes, and the document preferences must
 stay. A .docx LibreOffice saved again is read by refman as fields written before (nothing
-typed, no footnote added). Word itself is not run here.
+typed, no footnote added), and so is the .odt (its field marks become reference marks). Word
+itself is not run here.
 """
 
 from __future__ import annotations
@@ -186,3 +187,21 @@ def test_a_docx_saved_by_libreoffice_is_formatted_again_as_fields(converted):
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     texts = ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in ama.iter(f"{w}p")]
     assert "As shown 1,2(p25) and 3." in texts
+
+
+def test_the_odt_libreoffice_made_is_formatted_again_with_reference_marks(converted):
+    files, folder = converted
+    _, odt, _ = files["ama"]
+    again = folder / "ama-again.odt"
+    with Library(folder / "library.sqlite") as library:
+        report = manuscripts.format_document(library, odt, again)
+    assert report.from_fields == 2 and report.style == AMA
+    content = part(again, "content.xml")
+    assert not list(content.iter(f"{FIELD}fieldmark-start"))  # Zotero's own form now
+    marks = lo_fields(content)
+    assert [text for _, text in marks] == ["1,2(p25)", "3"]
+    assert all(code.startswith("ZOTERO_ITEM CSL_CITATION {") for code, _ in marks)
+    sections = [s.get(f"{T}name") for s in content.iter(f"{T}section")]
+    assert len(sections) == 1 and sections[0].startswith("ZOTERO_BIBL")
+    body = "".join(content.itertext())
+    assert body.count("Knowles SR, Smith J. Safety of a vaccine in older adults.") == 1

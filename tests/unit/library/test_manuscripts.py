@@ -800,3 +800,50 @@ def test_a_citation_in_a_text_box_stays_in_the_text_in_a_note_style(library, tmp
     boxed = next(xml(out, "word/document.xml").iter(f"{W}txbxContent"))
     assert "".join(t.text or "" for t in boxed.iter(f"{W}t")).startswith("Boxed A. Zed, Mouse")
     assert next(boxed.iter(f"{W}footnoteReference"), None) is None
+
+
+# --- the field marks LibreOffice makes of Word's Zotero fields ----------------------------------
+
+LO_FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
+
+
+def fieldmark(code: str, result: str, end: bool = True) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    start = (f'<field:fieldmark-start xmlns:field="{LO_FIELD}" text:name="Bookmark" '
+             'field:type="vnd.oasis.opendocument.field.UNHANDLED"><field:param '
+             f'field:name="vnd.oasis.opendocument.field.code" field:value={quoteattr(code)}/>'
+             f'</field:fieldmark-start><field:fieldmark-separator xmlns:field="{LO_FIELD}"/>')
+    close = f'<field:fieldmark-end xmlns:field="{LO_FIELD}"/>' if end else ""
+    return f"{start}{result}{close}"
+
+
+def test_libreoffice_field_marks_of_word_fields_become_reference_marks(library, tmp_path):
+    held = {"id": "x", "type": "article-journal", "title": "Mouse models of asthma",
+            "PMID": "31000003"}
+    data = {"citationID": "lo1", "properties": {"noteIndex": 0},
+            "citationItems": [{"id": 9, "uris": ["http://zotero.org/users/1/items/AB"],
+                               "itemData": held}]}
+    bibl = 'ADDIN ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} CSL_BIBLIOGRAPHY'
+    cited = fieldmark(f"ADDIN ZOTERO_ITEM CSL_CITATION {json.dumps(data)}",
+                      "<text:span>1</text:span>")
+    source = make_odt(tmp_path / "in.odt", [
+        f"<text:p>Seen {cited} and [@gout1993gtpase].</text:p>",
+        "<text:p>" + fieldmark(bibl, "1. Old entry", end=False) + "</text:p>",
+        f'<text:p>2. Another old entry<field:fieldmark-end xmlns:field="{LO_FIELD}"/></text:p>',
+        "<text:p>The end.</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    report = manuscripts.format_document(library, source, out, AMA)
+    assert report.from_fields == 1
+    marks = odt_marks(out)
+    assert [text for _, text in marks] == ["1", "2"]
+    assert citation_json(marks[0][0])["citationID"] == "lo1"
+    root = xml(out, "content.xml")
+    assert not list(root.iter(f"{{{LO_FIELD}}}fieldmark-start"))
+    sections = list(root.iter(f"{T}section"))
+    assert len(sections) == 1 and sections[0].get(f"{T}name").startswith("ZOTERO_BIBL")
+    body = [("".join(p.itertext())) for p in root.iter(f"{T}p")]
+    assert "Seen 1 and 2." in body and body[-1] == "The end."
+    assert not [text for text in body if "old entry" in text]
+    assert "".join(sections[0].itertext()).startswith("1. Zed A. Mouse models of asthma.")
