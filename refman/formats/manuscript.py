@@ -989,6 +989,32 @@ class _NewNotes:
         etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=f"rId{number}",
                          Type=FOOTNOTES_REL, Target="footnotes.xml")
         self.registered[DOCUMENT_RELS] = rels
+        if "word/settings.xml" in parts:
+            self._name_separators(_tree(self.manuscript, "word/settings.xml"))
+
+    def _name_separators(self, settings: Any) -> None:
+        """The separator notes named in the settings' ``w:footnotePr``, as Word (and
+        LibreOffice) write them, in the place the schema gives it."""
+        if settings.find(_w("footnotePr")) is not None:
+            return
+        properties = etree.Element(_w("footnotePr"))
+        for number in ("-1", "0"):
+            _sub(properties, "footnote", id=number)
+        later = next((c for c in settings if isinstance(c.tag, str)
+                      and etree.QName(c).localname in _AFTER_FOOTNOTE_PR), None)
+        if later is not None:
+            later.addprevious(properties)
+        else:
+            settings.append(properties)
+        self.registered["word/settings.xml"] = settings
+
+
+# The elements of Word's settings (CT_Settings) that come after w:footnotePr.
+_AFTER_FOOTNOTE_PR = {
+    "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
 
 
 def _footnote_styles(manuscript: Manuscript) -> tuple[str, str]:

@@ -685,7 +685,12 @@ FOOTNOTE_STYLES = (
 
 def test_a_word_manuscript_without_footnotes_gets_its_footnotes_part(library, tmp_path):
     base = body_docx(tmp_path, w_para("Shown [@zed2019mouse]."), name="base.docx")
-    source = without_footnotes(base, tmp_path / "in.docx", FOOTNOTE_STYLES)
+    bare = without_footnotes(base, tmp_path / "bare.docx", FOOTNOTE_STYLES)
+    settings = (f'<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/><w:defaultTabStop '
+                'w:val="720"/><w:compat/><w:rsids/></w:settings>').encode()
+    source = _rezip(bare, tmp_path / "in.docx", {})
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("word/settings.xml", settings)
     out = tmp_path / "out.docx"
     manuscripts.format_document(library, source, out, IBID_STYLE)
     footnotes = list(xml(out, "word/footnotes.xml").iter(f"{W}footnote"))
@@ -701,6 +706,10 @@ def test_a_word_manuscript_without_footnotes_gets_its_footnotes_part(library, tm
     assert len({r.get("Id") for r in relations}) == len(relations)
     overrides = [o.get("PartName") for o in xml(out, "[Content_Types].xml")]
     assert overrides.count("/word/footnotes.xml") == 1
+    settings = xml(out, "word/settings.xml")  # the separators named, before w:compat
+    assert [etree.QName(c).localname for c in settings] == [
+        "zoom", "defaultTabStop", "footnotePr", "compat", "rsids"]
+    assert [f.get(f"{W}id") for f in settings.find(f"{W}footnotePr")] == ["-1", "0"]
 
 
 def test_a_note_style_puts_libreoffice_body_citations_in_new_footnotes(library, tmp_path):
