@@ -856,3 +856,25 @@ def test_libreoffice_field_marks_of_word_fields_become_reference_marks(library, 
     assert "Seen 1 and 2." in body and body[-1] == "The end."
     assert not [text for text in body if "old entry" in text]
     assert "".join(sections[0].itertext()).startswith("1. Zed A. Mouse models of asthma.")
+
+
+def test_a_libreoffice_bibliography_section_applies_zotero_settings(library, tmp_path):
+    ids = library.items.with_identifiers("pmid", ["8254675", "31000003"])
+    gout, zed = (f"{manuscripts.REFMAN_URI}{ids[p]}" for p in ("8254675", "31000003"))
+    settings = json.dumps({"uncited": [[zed]], "omitted": [[gout]], "custom": []})
+    name = f"ZOTERO_BIBL {settings} CSL_BIBLIOGRAPHY RNDabc123".replace('"', "&quot;")
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>See [@knowles2023safety] and [@gout1993gtpase].</text:p>",
+        f'<text:section text:name="{name}"><text:p>Old entry</text:p></text:section>',
+    ])
+    out = tmp_path / "out.odt"
+    report = manuscripts.format_document(library, source, out, AMA)
+    assert [text for _, text in odt_marks(out)] == ["1", "2"]
+    sections = list(xml(out, "content.xml").iter(f"{T}section"))
+    assert len(sections) == 1
+    assert sections[0].get(f"{T}name").startswith(f"ZOTERO_BIBL {settings} CSL_BIBLIOGRAPHY")
+    entries = ["".join(p.itertext()) for p in sections[0].iter(f"{T}p")]
+    assert [entry[:12] for entry in entries] == ["1. Knowles S", "3. Zed A. Mo"]
+    assert report.items == 2 and report.entries == 2
+    assert any(line.endswith("omitted item left out: A GTPase in the cell cycle")
+               for line in report.lines())
