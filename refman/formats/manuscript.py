@@ -150,6 +150,7 @@ class Found:
     notes_before: int = 0
     into_note: bool = False  # a body citation a note style puts in a new footnote of its own
     in_text_box: bool = False  # where no footnote can be (Word and LibreOffice refuse them)
+    endnote: bool = False  # in a LibreOffice endnote (``note``: its number among endnotes)
     # Where it sits, for the writer: a span of a paragraph's text, or an element to replace.
     _anchor: Any = None
 
@@ -572,7 +573,12 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
         bibliography_paragraphs = _fieldmark_bibliography(manuscript, body)
     number = 0
     last_note = 0  # the number of the last footnote met so far
-    notes = {n: i for i, n in enumerate(body.iter(_t("note")), 1)}
+    all_notes = list(body.iter(_t("note")))
+    endnotes = [n for n in all_notes if n.get(_t("note-class")) == "endnote"]
+    # Footnotes and endnotes are numbered apart, as LibreOffice shows them.
+    notes = {n: i for i, n in enumerate([n for n in all_notes if n not in endnotes], 1)}
+    notes.update({n: i for i, n in enumerate(endnotes, 1)})
+    in_endnote = set(endnotes)
     for paragraph in body.iter(_t("p"), _t("h")):
         if manuscript._bibliography is not None and _inside(paragraph, manuscript._bibliography):
             continue
@@ -587,15 +593,18 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
             continue
         here = _collect_odt(manuscript, para)
         for offset, found in here:
-            found.notes_before = max((notes[n] for at, n in para.footnotes if at < offset),
-                                     default=last_note)
+            found.notes_before = max((notes[n] for at, n in para.footnotes
+                                      if at < offset and n not in in_endnote), default=last_note)
         for offset, note in para.footnotes:  # a footnote's citations where it is referred to
-            last_note = notes[note]
+            if note not in in_endnote:
+                last_note = notes[note]
             for note_paragraph in note.iter(_t("p"), _t("h")):
                 if any(a.tag in _ODT_SKIPPED for a in note_paragraph.iterancestors()):
                     continue
-                note_para = _odt_paragraph(note_paragraph, number, last_note)
-                here += [(offset, found) for _, found in _collect_odt(manuscript, note_para)]
+                note_para = _odt_paragraph(note_paragraph, number, notes[note])
+                for _, found in _collect_odt(manuscript, note_para):
+                    found.endnote = note in in_endnote
+                    here.append((offset, found))
         manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
 
 
@@ -771,6 +780,8 @@ def move_into_notes(manuscript: Manuscript) -> int:
     text box stays in the text: neither Word nor LibreOffice has footnotes there."""
     moved: list[Found] = []
     for found in manuscript.found:  # in reading order
+        if found.endnote:
+            continue  # numbered among endnotes: new footnotes do not shift them
         if found.note:
             found.note += sum(1 for m in moved if m.notes_before < found.note)
         elif not found.in_text_box:

@@ -878,3 +878,17 @@ def test_a_libreoffice_bibliography_section_applies_zotero_settings(library, tmp
     assert report.items == 2 and report.entries == 2
     assert any(line.endswith("omitted item left out: A GTPase in the cell cycle")
                for line in report.lines())
+
+
+def test_libreoffice_endnotes_do_not_count_among_footnotes(library, tmp_path):
+    source = make_odt(tmp_path / "in.odt", [
+        "<text:p>Ended<text:note text:id='e1' text:note-class='endnote'><text:note-citation>i"
+        "</text:note-citation><text:note-body><text:p>An endnote.</text:p></text:note-body>"
+        "</text:note> then [@zed2019mouse].</text:p>",
+    ])
+    out = tmp_path / "out.odt"
+    manuscripts.format_document(library, source, out, IBID_STYLE)
+    notes = list(xml(out, "content.xml").iter(f"{T}note"))
+    assert [(n.get(f"{T}note-class"), n.findtext(f"{T}note-citation")) for n in notes] == [
+        ("footnote", "1"), ("endnote", "i"), ("footnote", "2")]
+    assert [citation_json(name)["properties"]["noteIndex"] for name, _ in odt_marks(out)] == [2]
