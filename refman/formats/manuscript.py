@@ -931,7 +931,7 @@ class _NewNotes:
             _sub(run, "footnoteReference", id=note_id)
             return [run]
 
-        _replace_docx(found, reference, trim=found._anchor[0] == "span")
+        _replace_docx(found, reference, trim=True)
         note = etree.Element(_w("footnote"))
         note.set(_w("id"), note_id)
         paragraph = _sub(note, "p")
@@ -964,7 +964,7 @@ class _NewNotes:
         paragraph = etree.SubElement(etree.SubElement(note, _t("note-body")), _t("p"))
         if self.has_footnote_style:
             paragraph.set(_t("style-name"), "Footnote")
-        _replace_odt(found, [note], trim=found._anchor[0] == "span")
+        _replace_odt(found, [note], trim=True)
         placeholder = etree.SubElement(paragraph, _t("reference-mark"))
         found._anchor = ("collapsed", placeholder)
 
@@ -1236,6 +1236,11 @@ def _replace_docx(found: Found, make: Any, trim: bool = False) -> None:
     (rPr: the run properties of the text replaced); ``trim``: the spaces before it go too."""
     if found._anchor[0] == "field":
         runs = found._anchor[1]
+        before = runs[0].getprevious()
+        if trim and before is not None and before.tag == _w("r"):
+            texts = before.findall(_w("t"))
+            if texts:
+                texts[-1].text = (texts[-1].text or "").rstrip()
         for element in make(runs[0].find(_w("rPr"))):
             runs[0].addprevious(element)
         for old in runs:
@@ -1447,6 +1452,11 @@ def _replace_odt(found: Found, elements: list[Any], trim: bool = False) -> None:
                 if sibling is old_end:
                     break
         elements[-1].tail = (elements[-1].tail or "") + (old_end.tail or "")
+        before = old_start.getprevious()
+        if trim and before is not None:
+            before.tail = (before.tail or "").rstrip()
+        elif trim:
+            old_start.getparent().text = (old_start.getparent().text or "").rstrip()
         old_start.addprevious(elements[0])
         _close_mark(elements[0], elements[1:-1], elements[-1])
         for element in doomed:

@@ -892,3 +892,31 @@ def test_libreoffice_endnotes_do_not_count_among_footnotes(library, tmp_path):
     assert [(n.get(f"{T}note-class"), n.findtext(f"{T}note-citation")) for n in notes] == [
         ("footnote", "1"), ("endnote", "i"), ("footnote", "2")]
     assert [citation_json(name)["properties"]["noteIndex"] for name, _ in odt_marks(out)] == [2]
+
+
+def test_switching_to_a_note_style_moves_fields_written_before_into_footnotes(library, tmp_path):
+    docx = body_docx(tmp_path, w_para("Seen [@zed2019mouse] and [@zed2019mouse]."))
+    odt = make_odt(tmp_path / "in.odt",
+                   ["<text:p>Seen [@zed2019mouse] and [@zed2019mouse].</text:p>"])
+    expected = [("A. Zed, Mouse Models of Asthma, 570 (2019): 1–9.", 2), ("Ibid.", 3)]
+    for source in (docx, odt):
+        first, second = tmp_path / f"apa{source.suffix}", tmp_path / f"notes{source.suffix}"
+        manuscripts.format_document(library, source, first, "apa")
+        report = manuscripts.format_document(library, first, second, IBID_STYLE)
+        assert report.from_fields == 2 and report.into_notes == 2
+        if source.suffix == ".docx":
+            assert [(text, index) for _, text, index in word_notes(second)][1:] == expected
+            own = [p for p in xml(second, "word/document.xml").iter(f"{W}p")
+                   if "Seen" in "".join(p.itertext())][0]
+            shown = "".join(t.text or "" for t in own.iter(f"{W}t"))
+        else:
+            notes = list(xml(second, "content.xml").iter(f"{T}note"))[1:]
+            marks = [next(n.iter(f"{T}reference-mark-start")).get(f"{T}name") for n in notes]
+            assert [("".join(n.find(f"{T}note-body").itertext()),
+                     citation_json(m)["properties"]["noteIndex"])
+                    for n, m in zip(notes, marks, strict=True)] == expected
+            own = notes[0].getparent()
+            shown = (own.text or "") + "".join(
+                (c.tail or "") if c.tag == f"{T}note" else "".join(c.itertext()) + (c.tail or "")
+                for c in own)
+        assert shown == "Seen and."  # the footnote marks right after the words
