@@ -1260,7 +1260,15 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
     def field(rpr: Any) -> list[Any]:
         return _field_runs(_code(data), rich(text), rpr)
 
-    _replace_docx(found, field)
+    _replace_docx(found, field, trim=_superscript(text))
+
+
+def _superscript(html: str) -> bool:
+    """Whether the citation is all superscript (AMA, Nature, ...): then it sits right after
+    the word or the punctuation, so the spaces typed before ``[@key]`` go (as in Zotero's
+    documents, where a superscript citation is inserted without one)."""
+    text = html.strip()
+    return text.startswith("<sup>") and text.endswith("</sup>") and text.count("<sup>") == 1
 
 
 def _replace_docx(found: Found, make: Any, trim: bool = False) -> None:
@@ -1467,7 +1475,7 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set
     end_mark = etree.Element(_t("reference-mark-end"))
     end_mark.set(_t("name"), name)
     start_mark.tail, spans = _odt_pieces(rich(text), used)
-    _replace_odt(found, [start_mark, *spans, end_mark])
+    _replace_odt(found, [start_mark, *spans, end_mark], trim=_superscript(text))
 
 
 def _replace_odt(found: Found, elements: list[Any], trim: bool = False) -> None:

@@ -857,7 +857,7 @@ def test_libreoffice_field_marks_of_word_fields_become_reference_marks(library, 
     sections = list(root.iter(f"{T}section"))
     assert len(sections) == 1 and sections[0].get(f"{T}name").startswith("ZOTERO_BIBL")
     body = [("".join(p.itertext())) for p in root.iter(f"{T}p")]
-    assert "Seen 1 and 2." in body and body[-1] == "The end."
+    assert "Seen1 and2." in body and body[-1] == "The end."  # superscripts: no space before
     assert not [text for text in body if "old entry" in text]
     assert "".join(sections[0].itertext()).startswith("1. Zed A. Mouse models of asthma.")
 
@@ -953,3 +953,22 @@ def test_the_locale_asked_or_the_documents_own_is_used_and_kept(library, tmp_pat
     with pytest.raises(RefmanError, match="not a language tag"):
         manuscripts.format_document(library, source, tmp_path / "bad.docx", "apa", "German")
     assert not (tmp_path / "bad.docx").exists()
+
+
+def test_a_superscript_citation_sits_right_after_the_word(library, tmp_path):
+    # AMA's citations are superscript: the space typed before "[@key]" goes; APA's keep it.
+    typed = "".join(TYPED).replace("*", "")
+    for style, expected in ((AMA, "As shown1,2(p25) and2."),
+                            ("apa", "As shown (1993, p. 25; Knowles & Smith, 2023) and (Gout, "
+                                    "1993).")):
+        source = body_docx(tmp_path, w_para(*TYPED), name=f"{style}.docx")
+        out = tmp_path / f"{style}-out.docx"
+        manuscripts.format_document(library, source, out, style)
+        shown = ["".join(t.text or "" for t in p.iter(f"{W}t"))
+                 for p in xml(out, "word/document.xml").iter(f"{W}p")]
+        assert expected in shown
+        odt = make_odt(tmp_path / f"{style}.odt", [f"<text:p>{typed}</text:p>"])
+        odt_out = tmp_path / f"{style}-out.odt"
+        manuscripts.format_document(library, odt, odt_out, style)
+        paragraphs = ["".join(p.itertext()) for p in xml(odt_out, "content.xml").iter(f"{T}p")]
+        assert expected in paragraphs
