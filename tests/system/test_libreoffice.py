@@ -289,7 +289,7 @@ def test_what_refman_refuses_is_said_and_the_document_stays_as_it_was(
     refman_running.picks = [[refman_running.ids["31000003"]]]
     refman_running.refuse_cite = "The library does not hold these items: citation 1: x"
     seen = extension.office.run("dispatch", str(kept), str(tmp_path / "edited.odt"), json.dumps([
-        {"after": "safe 1("}, {"command": "AddCitation"},
+        {"after": "safe1("}, {"command": "AddCitation"},
     ]))
     assert "refman could not do that: The library does not hold" in extension.told()[-1]
     assert marks_and_text(tmp_path / "edited.odt") == before
