@@ -38,8 +38,9 @@
     refman [--library PATH] backup [--output FILE]
     refman [--library PATH] restore [BACKUP]
     refman [--library PATH] check
-    refman [--library PATH] format-document IN OUT [--style STYLE]  (a .docx or .odt
-                                   manuscript's citations as live fields, with a bibliography)
+    refman [--library PATH] format-document IN OUT [--style STYLE] [--locale TAG]  (a .docx
+                                   or .odt manuscript's citations as live fields, with a
+                                   bibliography)
     refman styles [TEXT]
     refman libreoffice-extension [--install | --path]  (the Writer extension: cite as you
                                    write; written to the user data folder, installed with unopkg)
@@ -356,6 +357,10 @@ def _add_format_document(commands) -> None:
     cmd.add_argument(
         "--style", metavar="STYLE", help="CSL style id or title (default: the document's, "
         "else american-medical-association)"
+    )
+    cmd.add_argument(
+        "--locale", metavar="TAG", help="language of the citations and bibliography, such as "
+        "en-GB or de-DE, for styles that set none (default: the document's, else en-US)"
     )
 
 
@@ -1544,7 +1549,9 @@ def _must_exist(library_path: Path) -> None:
 
 def cmd_format_document(library: Library, args) -> int:
     """``format-document IN OUT``: see refman.library.manuscripts."""
-    report = manuscripts.format_document(library, Path(args.source), Path(args.out), args.style)
+    report = manuscripts.format_document(
+        library, Path(args.source), Path(args.out), args.style, args.locale
+    )
     for line in report.lines():
         print(visible(line))
     return 0

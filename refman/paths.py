@@ -22,11 +22,20 @@ from refman.model import LibraryError
 APP_NAME = "refman"
 LIBRARY_FILE = "library.sqlite"
 ENV_LIBRARY = "REFMAN_LIBRARY"
+# The citation picker's port, for the LibreOffice extension (its refman_office.PORT_FILE).
+PORT_FILE = "citation-picker-port"
 
 
 def default_library_path() -> Path:
     """The library in the platform's user data folder (e.g. ~/.local/share/refman on Linux)."""
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / LIBRARY_FILE
+
+
+def port_file_path() -> Path:
+    """Where the window writes the port its citation picker listens on: refman's cache folder
+    (e.g. ~/.cache/refman), apart from the library's; the LibreOffice extension finds it by
+    the same rule without platformdirs (refman_office.cache_folder)."""
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False) / PORT_FILE
 
 
 def resolve_library_path(option: str | os.PathLike[str] | None = None) -> Path:

@@ -96,11 +96,14 @@ def office(tmp_path_factory) -> Iterator[Office]:
 @dataclass
 class Extension:
     """refman's extension installed in a running office, which asks refman on ``port`` (the
-    test's server) and writes what it would tell the user to ``messages``, a line each."""
+    test's server, given as REFMAN_PORT) unless a port file in ``cache`` (the office's
+    XDG_CACHE_HOME, refman's cache folder under it) names another, and writes what it would
+    tell the user to ``messages``, a line each."""
 
     office: Office
     port: int
     messages: Path
+    cache: Path | None = None
 
     def told(self) -> list[str]:
         if not self.messages.exists():
@@ -117,10 +120,11 @@ def extension(tmp_path_factory) -> Iterator[Extension]:
     folder = tmp_path_factory.mktemp("lo-extension")
     profile = folder / "profile"
     libreoffice.install(libreoffice.build(folder / "refman.oxt"), profile)
-    port, messages = free_port(), folder / "messages.txt"
+    port, messages, cache = free_port(), folder / "messages.txt", folder / "cache"
     running = start_office(profile, {"REFMAN_PORT": str(port),
-                                     "REFMAN_LO_MESSAGES": str(messages)})
+                                     "REFMAN_LO_MESSAGES": str(messages),
+                                     "XDG_CACHE_HOME": str(cache)})
     try:
-        yield Extension(running, port, messages)
+        yield Extension(running, port, messages, cache)
     finally:
         stop_office(running)

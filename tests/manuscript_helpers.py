@@ -195,6 +195,29 @@ def make_odt(path: Path, paragraphs: list[str]) -> Path:
     return path
 
 
+def without_footnotes(source: Path, out: Path, styles: bytes | None = None) -> Path:
+    """A copy of the .docx ``source`` that has no footnotes at all: no footnote referred to,
+    no footnotes part, relationship or content type (``styles``: word/styles.xml to use)."""
+    import re
+
+    old = parts(source)
+    changed = {
+        "word/document.xml": old["word/document.xml"].replace(
+            b'<w:r><w:footnoteReference w:id="1"/></w:r>', b""),
+        "word/_rels/document.xml.rels": re.sub(
+            rb'<Relationship Id="rId2"[^>]*/>', b"", old["word/_rels/document.xml.rels"]),
+        "[Content_Types].xml": re.sub(
+            rb'<Override PartName="/word/footnotes.xml"[^>]*/>', b"", old["[Content_Types].xml"]),
+    }
+    if styles is not None:
+        changed["word/styles.xml"] = styles
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(out, "w") as copy:
+        for info in archive.infolist():
+            if info.filename != "word/footnotes.xml":
+                copy.writestr(info, changed.get(info.filename, archive.read(info)))
+    return out
+
+
 def parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}

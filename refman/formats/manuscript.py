@@ -11,13 +11,18 @@ A manuscript is a zip of XML parts, read with zipfile and lxml. What is found:
   runs (``w:r``, ``text:span``) of one paragraph; in the body text and in footnotes (with
   their note number), never in deleted text kept by tracked changes or in comments;
 - fields written before, by refman or by Zotero: Word's complex fields
-  ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``,
+  ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` and ``ADDIN ZOTERO_BIBL ... CSL_BIBLIOGRAPHY``
+  (and the same as simple fields, ``w:fldSimple``, which are written back as complex ones),
   LibreOffice's reference marks ``ZOTERO_ITEM CSL_CITATION {json} RND<id>`` and the
-  ``ZOTERO_BIBL ... RND<id>`` section, and Mendeley Cite's Word fields (``ADDIN
-  CSL_CITATION``); their JSON is kept (``Found.data``).
+  ``ZOTERO_BIBL ... RND<id>`` section, the field marks LibreOffice makes of Word's Zotero
+  fields when it opens a .docx (written back as reference marks), and Mendeley Cite's Word
+  fields (``ADDIN CSL_CITATION``); their JSON is kept (``Found.data``).
 
 The texts come as the engine's HTML: italics, bold, small capitals and superscript become
-Word run properties or ODF text styles.
+Word run properties or ODF text styles. In a note style each citation of the body text
+becomes a footnote of its own at its place (``move_into_notes`` numbers them, ``_NewNotes``
+writes them: Word's footnote reference and ``w:footnote``, the footnotes part made when the
+document has none; LibreOffice's ``text:note``), its field inside.
 
 Only the paragraphs holding citations, the bibliography and the document preferences
 (``ZOTERO_PREF_n``) are rewritten: every other part of the zip is copied byte for byte, and
@@ -40,6 +45,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -50,6 +56,11 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+# LibreOffice's field marks: what it makes of Word fields it has no field of its own for
+# (Zotero's among them), keeping the Word field code as a parameter.
+LO_FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
+FIELD_CODE = "vnd.oasis.opendocument.field.code"
 CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -136,6 +147,11 @@ class Found:
     cites: list[TypedCite] = field(default_factory=list)
     data: dict[str, Any] | None = None
     note: int = 0
+    # In the body text: how many footnotes the text refers to before it (to number new ones).
+    notes_before: int = 0
+    into_note: bool = False  # a body citation a note style puts in a new footnote of its own
+    in_text_box: bool = False  # where no footnote can be (Word and LibreOffice refuse them)
+    endnote: bool = False  # in a LibreOffice endnote (``note``: its number among endnotes)
     # Where it sits, for the writer: a span of a paragraph's text, or an element to replace.
     _anchor: Any = None
 
@@ -155,6 +171,7 @@ class Manuscript:
     _bibliography_end: Any = None
     # Zotero's bibliography field code, kept as found: its uncited, omitted and edited entries
     bibliography_code: str = BIBL_CODE
+    locale: str = ""  # the language its preferences name (Zotero's and refman's extension's)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -196,7 +213,7 @@ def read(path: Path) -> Manuscript:
         _scan_docx(manuscript, root)
     else:
         _scan_odt(manuscript, root)
-    manuscript.style_id = _read_style_pref(manuscript)
+    manuscript.style_id, manuscript.locale = _read_style_pref(manuscript)
     return manuscript
 
 
@@ -230,7 +247,8 @@ class _Paragraph:
     text: str = ""
     segments: list[_Segment] = field(default_factory=list)
     run_offsets: dict[Any, int] = field(default_factory=dict)  # a field's begin run: where
-    footnotes: list[tuple[int, str]] = field(default_factory=list)  # (where, footnote id)
+    # (where, footnote id) in Word, (where, text:note element) in LibreOffice
+    footnotes: list[tuple[int, Any]] = field(default_factory=list)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -311,6 +329,7 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
     body = root.find(_w("body"))
     if body is None:
         raise RefmanError(f"{manuscript.path} is damaged: its document has no body.")
+    _unfold_simple_fields(body)
     footnotes = _docx_footnotes(manuscript)
     number = 0
     notes = 0  # footnotes referred to so far: a footnote's number
@@ -335,9 +354,12 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
             manuscript._bibliography = paragraph
             continue
         here = _collect(manuscript, para, fields)
+        _count_notes_before(here, para, notes)
         for offset, note_id in para.footnotes:  # a footnote's citations where it is referred to
             notes += 1
-            for note_paragraph in footnotes.get(note_id, []):
+            if note_id not in footnotes:
+                raise RefmanError(_missing_footnote(manuscript, note_id))
+            for note_paragraph in footnotes[note_id]:
                 note_para = _docx_paragraph(note_paragraph, number)
                 note_para.note = notes
                 here += [(offset, found) for _, found in
@@ -345,15 +367,70 @@ def _scan_docx(manuscript: Manuscript, root: Any) -> None:
         manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
 
 
+def _count_notes_before(here: list[tuple[int, Found]], para: _Paragraph, before: int) -> None:
+    """Each body citation's count of the footnotes referred to before it: ``before`` (those of
+    earlier paragraphs) and those of its own paragraph ahead of it."""
+    for offset, found in here:
+        found.notes_before = before + sum(1 for at, _ in para.footnotes if at < offset)
+
+
+def _missing_footnote(manuscript: Manuscript, note_id: str) -> str:
+    if "word/footnotes.xml" not in manuscript._parts:
+        return (f"{manuscript.path} is damaged: it refers to footnotes, but its footnotes part "
+                "(word/footnotes.xml) is missing. Open it in Word or LibreOffice and save it "
+                "again.")
+    return (f"{manuscript.path} is damaged: its text refers to footnote {note_id}, which "
+            "word/footnotes.xml does not hold. Open it in Word or LibreOffice and save it again.")
+
+
 def _docx_footnotes(manuscript: Manuscript) -> dict[str, list[Any]]:
     """{footnote id: its paragraphs} of word/footnotes.xml (kept to be written back)."""
     name = "word/footnotes.xml"
     if name not in manuscript._parts:
+        if DOCUMENT_RELS in manuscript._parts:
+            rels = _parse(manuscript.path, DOCUMENT_RELS, manuscript._parts[DOCUMENT_RELS])
+            if any(r.get("Type") == FOOTNOTES_REL and r.get("Target") in ("footnotes.xml",
+                   "/word/footnotes.xml") for r in rels):
+                raise RefmanError(_missing_footnote(manuscript, ""))
         return {}
     root = _parse(manuscript.path, name, manuscript._parts[name])
     manuscript._trees[name] = root
+    _unfold_simple_fields(root)
     notes = root.iter(_w("footnote"))
     return {note.get(_w("id")) or "": list(note.iter(_w("p"))) for note in notes}
+
+
+def _unfold_simple_fields(root: Any) -> None:
+    """Word's simple fields holding a Zotero (or Mendeley) citation or bibliography,
+    ``<w:fldSimple w:instr="ADDIN ZOTERO_ITEM CSL_CITATION {...}">`` with its result runs
+    inside, made complex fields (begin, code, separate, the same runs, end) as Zotero writes
+    them: they are then read, and written back, as every other citation field."""
+    for simple in list(root.iter(_w("fldSimple"))):
+        code = (simple.get(_w("instr")) or "").strip()
+        if not (CITATION_CODE_RE.match(code) or BIBLIOGRAPHY_CODE_RE.match(code)):
+            continue
+        first = simple.find(_w("r"))
+        rpr = first.find(_w("rPr")) if first is not None else None
+        runs = []
+        for kind in ("begin", "code", "separate"):
+            run = etree.Element(_w("r"))
+            if rpr is not None:
+                run.append(copy.deepcopy(rpr))
+            if kind == "code":
+                instr = _sub(run, "instrText")
+                instr.text = f" {code} "
+                instr.set(f"{{{XML_NS}}}space", "preserve")
+            else:
+                _sub(run, "fldChar", fldCharType=kind)
+            runs.append(run)
+        runs += [child for child in simple if child.tag != _w("fldData")]
+        end = etree.Element(_w("r"))
+        _sub(end, "fldChar", fldCharType="end")
+        runs.append(end)
+        for run in runs:
+            simple.addprevious(run)
+        end.tail = simple.tail
+        simple.getparent().remove(simple)
 
 
 _Field = tuple[str, list[Any], str, bool]  # code, runs begin..end, result text, ended here
@@ -363,6 +440,7 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
              ) -> list[tuple[int, Found]]:
     """The paragraph's fields written before and its typed citations, with their offsets."""
     here: list[tuple[int, Found]] = []
+    boxed = any(a.tag == _w("txbxContent") for a in para.element.iterancestors())
     for code, runs, result, _ended in fields:
         if not CITATION_CODE_RE.match(code):
             continue
@@ -375,6 +453,8 @@ def _collect(manuscript: Manuscript, para: _Paragraph, fields: list[_Field]
                       note=para.note)
         found._anchor = ("span", para, start, end)
         here.append((start, found))
+    for _, found in here:
+        found.in_text_box = boxed
     return sorted(here, key=lambda pair: pair[0])
 
 
@@ -490,23 +570,88 @@ def _scan_odt(manuscript: Manuscript, root: Any) -> None:
             code = re.sub(r"\s+RND\w+$", "", section.get(_t("name")) or "")
             manuscript.bibliography_code = _kept_bibliography_code(code)
             break
+    bibliography_paragraphs = set()
+    if manuscript._bibliography is None:
+        bibliography_paragraphs = _fieldmark_bibliography(manuscript, body)
     number = 0
-    note = 0
-    notes = {n: i for i, n in enumerate(body.iter(_t("note")), 1)}
+    last_note = 0  # the number of the last footnote met so far
+    all_notes = list(body.iter(_t("note")))
+    endnotes = [n for n in all_notes if n.get(_t("note-class")) == "endnote"]
+    # Footnotes and endnotes are numbered apart, as LibreOffice shows them.
+    notes = {n: i for i, n in enumerate([n for n in all_notes if n not in endnotes], 1)}
+    notes.update({n: i for i, n in enumerate(endnotes, 1)})
+    in_endnote = set(endnotes)
     for paragraph in body.iter(_t("p"), _t("h")):
         if manuscript._bibliography is not None and _inside(paragraph, manuscript._bibliography):
             continue
-        if any(a.tag in _ODT_SKIPPED for a in paragraph.iterancestors()):
-            continue  # deleted text kept for tracked changes, a comment
-        holder = next((a for a in paragraph.iterancestors(_t("note"))), None)
-        note = notes.get(holder, 0) if holder is not None else 0
-        if not note:
-            number += 1
-        para = _odt_paragraph(paragraph, number, note)
+        if paragraph in bibliography_paragraphs:
+            continue
+        if any(a.tag in _ODT_SKIPPED or a.tag == _t("note") for a in paragraph.iterancestors()):
+            continue  # deleted text kept for tracked changes, a comment; a note: read below
+        number += 1
+        para = _odt_paragraph(paragraph, number, 0)
         if para.text.strip() == BIBLIOGRAPHY_MARKER and manuscript._bibliography is None:
             manuscript._bibliography = paragraph
             continue
-        _collect_odt(manuscript, para)
+        here = _collect_odt(manuscript, para)
+        for offset, found in here:
+            found.notes_before = max((notes[n] for at, n in para.footnotes
+                                      if at < offset and n not in in_endnote), default=last_note)
+        for offset, note in para.footnotes:  # a footnote's citations where it is referred to
+            if note not in in_endnote:
+                last_note = notes[note]
+            for note_paragraph in note.iter(_t("p"), _t("h")):
+                if any(a.tag in _ODT_SKIPPED for a in note_paragraph.iterancestors()):
+                    continue
+                note_para = _odt_paragraph(note_paragraph, number, notes[note])
+                for _, found in _collect_odt(manuscript, note_para):
+                    found.endnote = note in in_endnote
+                    here.append((offset, found))
+        manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+
+
+def _fieldmark_code(element: Any) -> str:
+    """The Word field code a LibreOffice field mark keeps, "ADDIN " left out ("" if none)."""
+    for param in element.iter(f"{{{LO_FIELD}}}param"):
+        if param.get(f"{{{LO_FIELD}}}name") == FIELD_CODE:
+            return re.sub(r"^ADDIN\s+", "", (param.get(f"{{{LO_FIELD}}}value") or "").strip())
+    return ""
+
+
+def _fieldmark_end(start: Any) -> Any:
+    """The field mark's end: a sibling after its start (a citation is in one paragraph)."""
+    return next((s for s in start.itersiblings(f"{{{LO_FIELD}}}fieldmark-end")), None)
+
+
+def _fieldmark_bibliography(manuscript: Manuscript, body: Any) -> set[Any]:
+    """A Zotero bibliography LibreOffice kept as a field mark (a Word document it opened):
+    its paragraphs, from the mark's start to its end, are the bibliography to replace."""
+    marks = list(body.iter(f"{{{LO_FIELD}}}fieldmark-start", f"{{{LO_FIELD}}}fieldmark-end"))
+    for n, start in enumerate(marks):
+        code = _fieldmark_code(start) if start.tag.endswith("start") else ""
+        if not BIBLIOGRAPHY_CODE_RE.match(f"ADDIN {code}"):
+            continue
+        depth = 0
+        end = None
+        for mark in marks[n + 1 :]:
+            depth += 1 if mark.tag.endswith("start") else -1
+            if depth < 0:
+                end = mark
+                break
+        first = next(start.iterancestors(_t("p"), _t("h")), None)
+        last = next(end.iterancestors(_t("p"), _t("h")), None) if end is not None else None
+        if first is None or last is None or first.getparent() is not last.getparent():
+            return set()  # not a range of paragraphs: left as it is
+        paragraphs = [first]
+        if last is not first:
+            for sibling in first.itersiblings():
+                paragraphs.append(sibling)
+                if sibling is last:
+                    break
+        manuscript._bibliography, manuscript._bibliography_end = first, last
+        manuscript.bibliography_code = _kept_bibliography_code(code)
+        return set(paragraphs)
+    return set()
 
 
 def _kept_bibliography_code(code: str) -> str:
@@ -521,13 +666,20 @@ def _kept_bibliography_code(code: str) -> str:
     return code
 
 
-def uncited_settings(code: str) -> bool:
-    """True when a bibliography code keeps uncited, omitted or edited entries."""
+def bibliography_settings(code: str) -> dict[str, list[Any]]:
+    """A Zotero bibliography code's settings: its ``uncited``, ``omitted`` and ``custom``
+    lists (each present, possibly empty; {} when it holds none)."""
     try:
         data = json.loads(code[len("ZOTERO_BIBL ") : -len(" CSL_BIBLIOGRAPHY")])
     except ValueError:
-        return False
-    return isinstance(data, dict) and any(data.get(k) for k in ("uncited", "omitted", "custom"))
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    settings: dict[str, list[Any]] = {}
+    for kind in ("uncited", "omitted", "custom"):
+        value = data.get(kind)
+        settings[kind] = value if isinstance(value, list) else []
+    return settings if any(settings.values()) else {}
 
 
 def _inside(element: Any, container: Any) -> bool:
@@ -547,6 +699,8 @@ def _odt_paragraph(paragraph: Any, number: int, note: int) -> _Paragraph:
         for child in element:
             if (child.tag in _ODT_BREAKS or not isinstance(child.tag, str)
                     or not child.tag.startswith(f"{{{TEXT}}}")):  # a frame, a comment
+                if child.tag == _t("note"):
+                    para.footnotes.append((sum(map(len, parts)), child))
                 parts.append("\x00")
             else:
                 walk(child)
@@ -557,12 +711,14 @@ def _odt_paragraph(paragraph: Any, number: int, note: int) -> _Paragraph:
     return para
 
 
-def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
+def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> list[tuple[int, Found]]:
+    """The paragraph's reference marks written before and its typed citations, with their
+    offsets, in order."""
     here: list[tuple[int, Found]] = []
     starts = {}
     for element in para.element.iter(_t("reference-mark-start"), _t("reference-mark-end")):
         name = element.get(_t("name")) or ""
-        if not name.startswith(ITEM_CODE):
+        if not name.startswith(ITEM_CODE) or not _own(para, element):
             continue
         if element.tag == _t("reference-mark-start"):
             starts[name] = element
@@ -575,9 +731,19 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
             found._anchor = ("mark", start, element)
             offset = next((s.start for s in para.segments if s.element is start), 0)
             here.append((offset, found))
+    for element in para.element.iter(f"{{{LO_FIELD}}}fieldmark-start"):  # from a Word file
+        code = _fieldmark_code(element)
+        end = _fieldmark_end(element)
+        if not CITATION_CODE_RE.match(f"ADDIN {code}") or end is None or not _own(para, element):
+            continue
+        result = _text_between(element, end)
+        found = Found(para.number, result, result, data=_field_json(code, manuscript.path),
+                      note=para.note)
+        found._anchor = ("mark", element, end)
+        here.append((next((s.start for s in para.segments if s.element is element), 0), found))
     for element in para.element.iter(_t("reference-mark")):  # a collapsed mark: no text
         name = element.get(_t("name")) or ""
-        if name.startswith(ITEM_CODE):
+        if name.startswith(ITEM_CODE) and _own(para, element):
             found = Found(para.number, "", "", note=para.note,
                           data=_field_json(re.sub(r"\s+RND\w+$", "", name), manuscript.path))
             found._anchor = ("collapsed", element)
@@ -587,7 +753,15 @@ def _collect_odt(manuscript: Manuscript, para: _Paragraph) -> None:
                       cites, note=para.note)
         found._anchor = ("span", para, start_at, end)
         here.append((start_at, found))
-    manuscript.found.extend(found for _, found in sorted(here, key=lambda pair: pair[0]))
+    boxed = any(a.tag == f"{{{DRAW}}}text-box" for a in para.element.iterancestors())
+    for _, found in here:
+        found.in_text_box = boxed
+    return sorted(here, key=lambda pair: pair[0])
+
+
+def _own(para: _Paragraph, element: Any) -> bool:
+    """Is ``element`` in the paragraph's own text, not in a footnote (or frame) inside it?"""
+    return next(element.iterancestors(_t("p"), _t("h")), None) is para.element
 
 
 def _text_between(start: Any, end: Any) -> str:
@@ -601,14 +775,40 @@ def _text_between(start: Any, end: Any) -> str:
     return "".join(text)
 
 
+def move_into_notes(manuscript: Manuscript) -> int:
+    """For a note style: each citation in the body text is to become a footnote of its own at
+    its place (as Zotero does); every note number after it shifts. Sets each citation's
+    ``note`` to the number its footnote will have and gives the count moved. A citation in a
+    text box stays in the text: neither Word nor LibreOffice has footnotes there."""
+    moved: list[Found] = []
+    for found in manuscript.found:  # in reading order
+        if found.endnote:
+            continue  # numbered among endnotes: new footnotes do not shift them
+        if found.note:
+            found.note += sum(1 for m in moved if m.notes_before < found.note)
+        elif not found.in_text_box:
+            moved.append(found)
+            found.into_note = True
+            found.note = found.notes_before + len(moved)
+    return len(moved)
+
+
 # Preferences -----------------------------------------------------------------------------------
 
 
-def _read_style_pref(manuscript: Manuscript) -> str:
-    """The style id the document's ZOTERO_PREF_n properties name ("" when none)."""
+def _read_style_pref(manuscript: Manuscript) -> tuple[str, str]:
+    """The style id and the locale the document's ZOTERO_PREF_n properties name ("" when
+    none)."""
     prefs = "".join(value for _, value in sorted(_pref_chunks(manuscript).items()))
-    match = re.search(r'<style\s[^>]*\bid="([^"]+)"', prefs)
-    return match.group(1).rsplit("/", 1)[-1] if match else ""
+    style = re.search(r'<style\s[^>]*>', prefs)
+    if style is None:
+        return "", ""
+    style_id = re.search(r'\bid="([^"]+)"', style.group(0))
+    locale = re.search(r'\blocale="([^"]*)"', style.group(0))
+    return (
+        style_id.group(1).rsplit("/", 1)[-1] if style_id else "",
+        locale.group(1) if locale else "",
+    )
 
 
 def _pref_chunks(manuscript: Manuscript) -> dict[int, str]:
@@ -629,16 +829,37 @@ def _pref_chunks(manuscript: Manuscript) -> dict[int, str]:
     return chunks
 
 
-def preferences(style_id: str, kind: str) -> str:
+def preferences(style_id: str, kind: str, locale: str = "") -> str:
     """The document preferences Zotero keeps (its ``ZOTERO_PREF_n`` properties joined)."""
     session = _random_id(8)
     field_type = "Field" if kind == DOCX else "ReferenceMark"
     return (
         f'<data data-version="3" zotero-version="6.0.30"><session id="{session}"/>'
-        f'<style id="http://www.zotero.org/styles/{style_id}" locale="en-US" '
+        f'<style id="http://www.zotero.org/styles/{style_id}" locale="{locale or "en-US"}" '
         'hasBibliography="1" bibliographyStyleHasBeenSet="0"/>'
         f'<prefs><pref name="fieldType" value="{field_type}"/></prefs></data>'
     )
+
+
+def _kept_preferences(manuscript: Manuscript, rendered: Rendered, kind: str) -> str:
+    """The document's own preferences with the style and locale used (Zotero's other
+    settings, such as the note type refman's LibreOffice extension keeps, stay); new ones
+    when it has none."""
+    prefs = "".join(value for _, value in sorted(_pref_chunks(manuscript).items()))
+    style = re.search(r"<style\s[^>]*>", prefs)
+    if style is None or "<data" not in prefs:
+        return preferences(rendered.style_id, kind, rendered.locale)
+    tag = _set_attribute(style.group(0), "id", f"http://www.zotero.org/styles/{rendered.style_id}")
+    tag = _set_attribute(tag, "locale", rendered.locale or "en-US")
+    return prefs[: style.start()] + tag + prefs[style.end() :]
+
+
+def _set_attribute(tag: str, name: str, value: str) -> str:
+    value = escape(value, {'"': "&quot;"})
+    if re.search(rf'\b{name}="[^"]*"', tag):
+        return re.sub(rf'\b{name}="[^"]*"', lambda _m: f'{name}="{value}"', tag, count=1)
+    end = -2 if tag.endswith("/>") else -1
+    return f'{tag[:end]} {name}="{value}"{tag[end:]}'
 
 
 def _random_id(length: int) -> str:
@@ -657,6 +878,7 @@ class Rendered:
     citations: list[tuple[dict[str, Any], str]]
     bibliography: list[str]
     style_id: str
+    locale: str = ""
 
 
 def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
@@ -664,7 +886,10 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
     failure leaves no half-written file). RefmanError when it cannot be written."""
     used: set[str] = set()  # the ODF text styles the citations' spans name
     pairs = list(zip(manuscript.found, rendered.citations, strict=True))
+    notes = _NewNotes(manuscript) if any(f.into_note for f in manuscript.found) else None
     for found, (data, text) in reversed(pairs):  # the last first: earlier offsets hold
+        if found.into_note and notes is not None:
+            notes.make(found)  # the citation's place: a new footnote, the field goes inside
         if manuscript.kind == DOCX:
             _write_docx_citation(found, data, text)
         else:
@@ -677,14 +902,199 @@ def write(manuscript: Manuscript, rendered: Rendered, out: Path) -> None:
         changed = {"word/document.xml": manuscript._trees["word/document.xml"]}
         if any(found.note for found in manuscript.found):  # else footnotes.xml stays as it was
             changed["word/footnotes.xml"] = manuscript._trees["word/footnotes.xml"]
-        changed.update(_docx_preferences(manuscript, preferences(rendered.style_id, DOCX)))
+        if notes is not None:
+            changed.update(notes.registered)
+        changed.update(_docx_preferences(manuscript, _kept_preferences(manuscript, rendered, DOCX)))
     else:
         if wanted:
             _write_odt_bibliography(manuscript, rendered.bibliography, used)
         _add_odt_styles(manuscript._trees["content.xml"], used)
+        if notes is not None:
+            _renumber_odt_notes(manuscript._trees["content.xml"])
         changed = {"content.xml": manuscript._trees["content.xml"]}
-        changed.update(_odt_preferences(manuscript, preferences(rendered.style_id, ODT)))
+        changed.update(_odt_preferences(manuscript, _kept_preferences(manuscript, rendered, ODT)))
     _write_zip(manuscript, {name: _serialise(tree) for name, tree in changed.items()}, out)
+
+
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+DOCUMENT_RELS = "word/_rels/document.xml.rels"
+
+
+class _NewNotes:
+    """The footnotes a note style makes of body citations: each citation's place gets a
+    footnote reference (Word) or a ``text:note`` (LibreOffice), and the citation is then
+    written inside the new note (its anchor is moved there). Word's footnotes part, its
+    relationship and content type are made when the document has none."""
+
+    def __init__(self, manuscript: Manuscript) -> None:
+        self.manuscript = manuscript
+        self.registered: dict[str, Any] = {}  # parts changed to name a new footnotes part
+        moving = [found for found in manuscript.found if found.into_note]
+        if manuscript.kind == DOCX:
+            root = self._footnotes_root()
+            taken = [int(n.get(_w("id")) or 0) for n in root.iter(_w("footnote"))
+                     if (n.get(_w("id")) or "").lstrip("-").isdigit()]
+            first = max([0, *taken]) + 1
+            self.root, self.at = root, len(root)  # new notes go after the others
+            self.ref_style, self.text_style = _footnote_styles(manuscript)
+        else:
+            content = manuscript._trees["content.xml"]
+            taken_ids = {n.get(_t("id")) for n in content.iter(_t("note"))}
+            first = 1
+            while any(f"ftn{first + k}" in taken_ids for k in range(len(moving))):
+                first += 1
+            self.has_footnote_style = b'style:name="Footnote"' in manuscript._parts.get(
+                "styles.xml", b"")
+        self.ids = {id(found): str(first + k) for k, found in enumerate(moving)}
+
+    def make(self, found: Found) -> None:
+        if self.manuscript.kind == DOCX:
+            self._make_docx(found)
+        else:
+            self._make_odt(found)
+
+    def _make_docx(self, found: Found) -> None:
+        note_id = self.ids[id(found)]
+
+        def reference(_rpr: Any) -> list[Any]:
+            run = etree.Element(_w("r"))
+            run.append(self._reference_rpr())
+            _sub(run, "footnoteReference", id=note_id)
+            return [run]
+
+        _replace_docx(found, reference, trim=True)
+        note = etree.Element(_w("footnote"))
+        note.set(_w("id"), note_id)
+        paragraph = _sub(note, "p")
+        if self.text_style:
+            _sub(_sub(paragraph, "pPr"), "pStyle", val=self.text_style)
+        mark = _sub(paragraph, "r")
+        mark.append(self._reference_rpr())
+        _sub(mark, "footnoteRef")
+        space = _sub(_sub(paragraph, "r"), "t")
+        space.text = " "
+        space.set(f"{{{XML_NS}}}space", "preserve")
+        placeholder = _sub(paragraph, "r")
+        self.root.insert(self.at, note)  # the last citation comes first: notes in text order
+        found._anchor = ("field", [placeholder])
+
+    def _reference_rpr(self) -> Any:
+        rpr = etree.Element(_w("rPr"))
+        if self.ref_style:
+            _sub(rpr, "rStyle", val=self.ref_style)
+        else:
+            _sub(rpr, "vertAlign", val="superscript")
+        return rpr
+
+    def _make_odt(self, found: Found) -> None:
+        number = self.ids[id(found)]
+        note = etree.Element(_t("note"))
+        note.set(_t("id"), f"ftn{number}")
+        note.set(_t("note-class"), "footnote")
+        etree.SubElement(note, _t("note-citation")).text = str(found.note)
+        paragraph = etree.SubElement(etree.SubElement(note, _t("note-body")), _t("p"))
+        if self.has_footnote_style:
+            paragraph.set(_t("style-name"), "Footnote")
+        _replace_odt(found, [note], trim=True)
+        placeholder = etree.SubElement(paragraph, _t("reference-mark"))
+        found._anchor = ("collapsed", placeholder)
+
+    def _footnotes_root(self) -> Any:
+        """word/footnotes.xml as read, or a new one with Word's two separator notes."""
+        name = "word/footnotes.xml"
+        if name in self.manuscript._trees:
+            return self.manuscript._trees[name]
+        root = etree.Element(_w("footnotes"), nsmap={"w": W})
+        for number, kind in ((-1, "separator"), (0, "continuationSeparator")):
+            note = _sub(root, "footnote", type=kind, id=str(number))
+            _sub(_sub(_sub(note, "p"), "r"), kind)
+        self.manuscript._trees[name] = root
+        self._register_footnotes()
+        return root
+
+    def _register_footnotes(self) -> None:
+        """The new footnotes part named in the content types and the document's relationships."""
+        path, parts = self.manuscript.path, self.manuscript._parts
+        types = _tree(self.manuscript, "[Content_Types].xml")
+        if not any(o.get("PartName") == "/word/footnotes.xml" for o in types):
+            etree.SubElement(types, f"{{{CT}}}Override", PartName="/word/footnotes.xml",
+                             ContentType=FOOTNOTES_TYPE)
+        self.registered["[Content_Types].xml"] = types
+        if DOCUMENT_RELS in parts:
+            rels = _parse(path, DOCUMENT_RELS, parts[DOCUMENT_RELS])
+        else:
+            rels = etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+        ids = {r.get("Id") for r in rels}
+        number = len(ids) + 1
+        while f"rId{number}" in ids:
+            number += 1
+        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=f"rId{number}",
+                         Type=FOOTNOTES_REL, Target="footnotes.xml")
+        self.registered[DOCUMENT_RELS] = rels
+        if "word/settings.xml" in parts:
+            self._name_separators(_tree(self.manuscript, "word/settings.xml"))
+
+    def _name_separators(self, settings: Any) -> None:
+        """The separator notes named in the settings' ``w:footnotePr``, as Word (and
+        LibreOffice) write them, in the place the schema gives it."""
+        if settings.find(_w("footnotePr")) is not None:
+            return
+        properties = etree.Element(_w("footnotePr"))
+        for number in ("-1", "0"):
+            _sub(properties, "footnote", id=number)
+        later = next((c for c in settings if isinstance(c.tag, str)
+                      and etree.QName(c).localname in _AFTER_FOOTNOTE_PR), None)
+        if later is not None:
+            later.addprevious(properties)
+        else:
+            settings.append(properties)
+        self.registered["word/settings.xml"] = settings
+
+
+# The elements of Word's settings (CT_Settings) that come after w:footnotePr.
+_AFTER_FOOTNOTE_PR = {
+    "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
+
+
+def _footnote_styles(manuscript: Manuscript) -> tuple[str, str]:
+    """The style ids of the document's footnote reference (character) and footnote text
+    (paragraph) styles, "" for one it does not define (Word's built-in names, any language)."""
+    if "word/styles.xml" not in manuscript._parts:
+        return "", ""
+    root = _parse(manuscript.path, "word/styles.xml", manuscript._parts["word/styles.xml"])
+    found: dict[str, str] = {}
+    for style in root.iter(_w("style")):
+        name = style.find(_w("name"))
+        label = (name.get(_w("val")) or "").casefold() if name is not None else ""
+        found.setdefault(label, style.get(_w("styleId")) or "")
+    return found.get("footnote reference", ""), found.get("footnote text", "")
+
+
+def _renumber_odt_notes(root: Any) -> None:
+    """Each footnote's number (its ``text:note-citation``) in text order, as LibreOffice would
+    show it: new notes shift the later ones. A note with its own label keeps it."""
+    number = 0
+    for note in root.iter(_t("note")):
+        if note.get(_t("note-class"), "footnote") != "footnote":
+            continue
+        citation = note.find(_t("note-citation"))
+        if citation is not None and citation.get(_t("label")):
+            continue
+        number += 1
+        if citation is not None:
+            citation.text = str(number)
+
+
+def _tree(manuscript: Manuscript, name: str) -> Any:
+    """A part parsed once: changes made to it by one step of the writing are kept for the
+    next (the content types name both a new footnotes part and new custom properties)."""
+    if name not in manuscript._trees:
+        manuscript._trees[name] = _parse(manuscript.path, name, manuscript._parts[name])
+    return manuscript._trees[name]
 
 
 def _serialise(tree: Any) -> bytes:
@@ -847,11 +1257,31 @@ def _field_runs(code: str, result: Rich, rpr: Any, begin: bool = True, end: bool
 
 
 def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
+    def field(rpr: Any) -> list[Any]:
+        return _field_runs(_code(data), rich(text), rpr)
+
+    _replace_docx(found, field, trim=_superscript(text))
+
+
+def _superscript(html: str) -> bool:
+    """Whether the citation is all superscript (AMA, Nature, ...): then it sits right after
+    the word or the punctuation, so the spaces typed before ``[@key]`` go (as in Zotero's
+    documents, where a superscript citation is inserted without one)."""
+    text = html.strip()
+    return text.startswith("<sup>") and text.endswith("</sup>") and text.count("<sup>") == 1
+
+
+def _replace_docx(found: Found, make: Any, trim: bool = False) -> None:
+    """The citation's runs (a field) or typed text replaced by the runs ``make(rPr)`` gives
+    (rPr: the run properties of the text replaced); ``trim``: the spaces before it go too."""
     if found._anchor[0] == "field":
         runs = found._anchor[1]
-        rpr = runs[0].find(_w("rPr"))
-        new = _field_runs(_code(data), rich(text), rpr)
-        for element in new:
+        before = runs[0].getprevious()
+        if trim and before is not None and before.tag == _w("r"):
+            texts = before.findall(_w("t"))
+            if texts:
+                texts[-1].text = (texts[-1].text or "").rstrip()
+        for element in make(runs[0].find(_w("rPr"))):
             runs[0].addprevious(element)
         for old in runs:
             old.getparent().remove(old)
@@ -860,6 +1290,8 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
     first, last = _segment_at(para, start), _segment_at(para, end - 1)
     first_text, last_text = first.get(), last.get()
     before = first_text[: start - first.start]
+    if trim:
+        before = before.rstrip()
     after = last_text[end - last.start :]
     run = first.element.getparent()
     rpr = run.find(_w("rPr"))
@@ -881,7 +1313,7 @@ def _write_docx_citation(found: Found, data: dict[str, Any], text: str) -> None:
             run.addnext(tail_run)
     else:
         last.set(after)
-    for element in reversed(_field_runs(_code(data), rich(text), rpr)):
+    for element in reversed(make(rpr)):
         anchor.addnext(element)
     if not before:
         first.element.getparent().remove(first.element)
@@ -962,7 +1394,7 @@ def _docx_preferences(manuscript: Manuscript, prefs: str) -> dict[str, Any]:
 
 def _register_custom(manuscript: Manuscript) -> dict[str, Any]:
     changed: dict[str, Any] = {}
-    types = _parse(manuscript.path, "[Content_Types].xml", manuscript._parts["[Content_Types].xml"])
+    types = _tree(manuscript, "[Content_Types].xml")
     etree.SubElement(types, f"{{{CT}}}Override", PartName="/docProps/custom.xml",
                      ContentType=CUSTOM_TYPE)
     changed["[Content_Types].xml"] = types
@@ -1043,6 +1475,12 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set
     end_mark = etree.Element(_t("reference-mark-end"))
     end_mark.set(_t("name"), name)
     start_mark.tail, spans = _odt_pieces(rich(text), used)
+    _replace_odt(found, [start_mark, *spans, end_mark], trim=_superscript(text))
+
+
+def _replace_odt(found: Found, elements: list[Any], trim: bool = False) -> None:
+    """The citation's reference mark or typed text replaced by ``elements``, siblings in
+    order (the first one's tail is its text); ``trim``: the spaces before it go too."""
     kind = found._anchor[0]
     if kind in ("mark", "collapsed"):
         old_start = found._anchor[1]
@@ -1053,29 +1491,36 @@ def _write_odt_citation(found: Found, data: dict[str, Any], text: str, used: set
                 doomed.append(sibling)
                 if sibling is old_end:
                     break
-        end_mark.tail = old_end.tail
-        old_start.addprevious(start_mark)
-        _close_mark(start_mark, spans, end_mark)
+        elements[-1].tail = (elements[-1].tail or "") + (old_end.tail or "")
+        before = old_start.getprevious()
+        if trim and before is not None:
+            before.tail = (before.tail or "").rstrip()
+        elif trim:
+            old_start.getparent().text = (old_start.getparent().text or "").rstrip()
+        old_start.addprevious(elements[0])
+        _close_mark(elements[0], elements[1:-1], elements[-1])
         for element in doomed:
             element.getparent().remove(element)
         return
     _, para, start, end = found._anchor
     first, last = _segment_at(para, start), _segment_at(para, end - 1)
     before = first.get()[: start - first.start]
+    if trim:
+        before = before.rstrip()
     after = last.get()[end - last.start :]
     for segment in para.segments:
         if first.start < segment.start <= last.start and segment is not first:
             segment.set("")
     if last is first:
-        end_mark.tail = after
+        elements[-1].tail = (elements[-1].tail or "") + after
     else:
         last.set(after)
     first.set(before)
     if first.slot == "text":
-        first.element.insert(0, start_mark)
+        first.element.insert(0, elements[0])
     else:
-        first.element.addnext(start_mark)
-    _close_mark(start_mark, spans, end_mark)
+        first.element.addnext(elements[0])
+    _close_mark(elements[0], elements[1:-1], elements[-1])
 
 
 def _close_mark(start_mark: Any, spans: list[Any], end_mark: Any) -> None:
@@ -1084,7 +1529,8 @@ def _close_mark(start_mark: Any, spans: list[Any], end_mark: Any) -> None:
     for span in spans:
         last.addnext(span)
         last = span
-    last.addnext(end_mark)
+    if end_mark is not start_mark:
+        last.addnext(end_mark)
 
 
 def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: set[str]) -> None:
@@ -1107,9 +1553,17 @@ def _write_odt_bibliography(manuscript: Manuscript, entries: list[str], used: se
     else:
         if at.tag == _t("section") and at.get(_t("style-name")):
             section.set(_t("style-name"), at.get(_t("style-name")))
-        section.tail = at.tail
+        doomed = [at]
+        end = manuscript._bibliography_end  # a field mark's last paragraph
+        if end is not None and end is not at:
+            for sibling in at.itersiblings():
+                doomed.append(sibling)
+                if sibling is end:
+                    break
+        section.tail = doomed[-1].tail
         at.addprevious(section)
-        at.getparent().remove(at)
+        for element in doomed:
+            element.getparent().remove(element)
 
 
 def _odt_preferences(manuscript: Manuscript, prefs: str) -> dict[str, Any]:

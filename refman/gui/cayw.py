@@ -28,6 +28,8 @@ OPTIONS) is answered; no CORS header is ever sent.
 
 It is off until "Enable the citation picker for editors" is ticked in Preferences; the port
 (PORT_KEY) defaults to 23119, Zotero's, which editor plugins call unless told otherwise.
+While it listens, the port is in refman's port file (refman.cayw.write_port_file), where the
+LibreOffice extension finds it; the file goes when it stops or the application quits.
 """
 
 from __future__ import annotations
@@ -334,6 +336,7 @@ class CaywServer(QObject):
             self._set_problem("The citation picker for editors could not start.")
             return False
         self._set_problem("")
+        cayw.write_port_file(self.port)  # where the LibreOffice extension finds it
         return True
 
     def stop(self) -> None:
@@ -342,6 +345,8 @@ class CaywServer(QObject):
             server.close()
             server.deleteLater()
         self._servers = []
+        if self.port:
+            cayw.remove_port_file(self.port)
         self.port = 0
 
     def url(self) -> str:
@@ -519,5 +524,8 @@ def serve(window, settings: QSettings) -> CaywServer:
         label.setVisible(bool(problem))
 
     server.status_changed.connect(show)
+    app = QGuiApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(server.stop)  # the port file goes with the window
     server.start()
     return server

@@ -14,8 +14,11 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refman.cayw import SHORT_LABELS, Cited, split_locator
 from refman.library import Library
 from refman.model import ItemId, NoWordsError, RefmanError, ViewQuery
 
@@ -34,14 +38,18 @@ RESULT_LIMIT = 100  # results listed; typing more narrows them
 SEARCH_DELAY_MS = 150  # the search runs once typing pauses this long
 
 HINT = (
-    "Type to search (authors, title, year, key, PMID, DOI). Enter adds the highlighted item; "
-    "Enter on an empty box, or Insert, sends the citation to your editor; Esc cancels."
+    "Type to search (authors, title, year, key, PMID, DOI), a page after the words if you like "
+    "(knowles p. 25). Enter adds the highlighted item; Enter on an empty box, or Insert, sends "
+    "the citation to your editor; Esc cancels. Double-click a picked item for its page, "
+    "prefix and suffix."
 )
+_KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a chip's citation key (its text adds the locator)
 
 
 class CitationPicker(QDialog):
     """A search box searching as one types, its results, the items picked so far (their keys);
-    ``picked`` gives the ids in the order picked, [] when cancelled (once either way)."""
+    ``picked`` gives the picks (Cited) in the order picked, [] when cancelled (once either
+    way)."""
 
     picked = Signal(list)
 
@@ -49,7 +57,7 @@ class CitationPicker(QDialog):
         super().__init__(parent)
         self.library = library
         self.ids: list[ItemId] = []  # picked, in order
-        self._keys: dict[ItemId, str] = {}
+        self.details: dict[ItemId, Cited] = {}  # each pick's locator, prefix, suffix
         self._answered = False
         self.setWindowTitle("Cite — refman")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -84,7 +92,8 @@ class CitationPicker(QDialog):
         self.search.returnPressed.connect(self.enter)
         self.search.installEventFilter(self)
         self.results.itemActivated.connect(lambda item, _column: self.add(item))
-        self.chosen.itemActivated.connect(self.unpick)
+        self.chosen.itemActivated.connect(self.edit_details)
+        self.chosen.installEventFilter(self)
 
     def open_for_picking(self) -> None:
         self.show()
@@ -98,7 +107,7 @@ class CitationPicker(QDialog):
         """List the items the box's text finds (the library's quick search), best first."""
         self.timer.stop()
         self.results.clear()
-        text = self.search.text().strip()
+        text, _label, _locator = split_locator(self.search.text())
         if not text:
             return
         try:
@@ -143,25 +152,58 @@ class CitationPicker(QDialog):
             self.add(current)
 
     def add(self, item: QTreeWidgetItem) -> None:
+        """Add the result to the citation, with the locator typed after the words, if any."""
         item_id = ItemId(item.data(0, Qt.ItemDataRole.UserRole))
         if item_id not in self.ids:
+            _search, label, locator = split_locator(self.search.text())
             self.ids.append(item_id)
-            chip = QListWidgetItem(item.text(3) or item.text(2))
+            self.details[item_id] = Cited(item_id=item_id, locator=locator, label=label)
+            chip = QListWidgetItem()
             chip.setData(Qt.ItemDataRole.UserRole, item_id)
-            chip.setToolTip(f"{item.text(0)} {item.text(1)}: {item.text(2)} (Enter removes it)")
+            chip.setData(_KEY_ROLE, item.text(3) or item.text(2))
+            chip.setToolTip(
+                f"{item.text(0)} {item.text(1)}: {item.text(2)} "
+                "(double-click for page, prefix, suffix; Delete removes it)"
+            )
             self.chosen.addItem(chip)
+            self._show_details(chip)
         self.search.clear()
         self.results.clear()
+        self.search.setFocus()
+
+    def _show_details(self, chip: QListWidgetItem) -> None:
+        """The chip reads as the citation will: ``see knowles2023safety, p. 25``."""
+        cited = self.details[chip.data(Qt.ItemDataRole.UserRole)]
+        key = ("-" if cited.suppress_author else "") + chip.data(_KEY_ROLE)
+        parts = [f"{cited.prefix} {key}".strip(), cited.locator_text, cited.suffix]
+        chip.setText(", ".join(part for part in parts if part))
+
+    def edit_details(self, chip: QListWidgetItem) -> None:
+        """The picked item's locator and label, prefix, suffix and "omit author"; or remove."""
+        item_id = chip.data(Qt.ItemDataRole.UserRole)
+        dialog = CiteDetails(self.details[item_id], chip.data(_KEY_ROLE), self)
+        result = dialog.exec()
+        if result == CiteDetails.REMOVE:
+            self.unpick(chip)
+            return
+        if result == QDialog.DialogCode.Accepted:
+            self.details[item_id] = dialog.cited()
+            self._show_details(chip)
         self.search.setFocus()
 
     def unpick(self, chip: QListWidgetItem) -> None:
         item_id = chip.data(Qt.ItemDataRole.UserRole)
         self.ids = [i for i in self.ids if i != item_id]
+        self.details.pop(item_id, None)
         self.chosen.takeItem(self.chosen.row(chip))
         self.search.setFocus()
 
     def picked_keys(self) -> list[str]:
-        return [self.chosen.item(n).text() for n in range(self.chosen.count())]
+        return [self.chosen.item(n).data(_KEY_ROLE) for n in range(self.chosen.count())]
+
+    def picks(self) -> list[Cited]:
+        """The items picked, in order, with their locators, prefixes and suffixes."""
+        return [self.details[item_id] for item_id in self.ids]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         """The box's Up and Down move in the results; Backspace in an empty box takes the last
@@ -178,6 +220,15 @@ class CitationPicker(QDialog):
             if key == Qt.Key.Key_Backspace and not self.search.text() and self.ids:
                 self.unpick(self.chosen.item(self.chosen.count() - 1))
                 return True
+        if (
+            watched is self.chosen
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.chosen.currentItem() is not None
+        ):
+            self.unpick(self.chosen.currentItem())
+            return True
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
@@ -191,7 +242,7 @@ class CitationPicker(QDialog):
     def done(self, result: int) -> None:  # accept, reject, Escape, the window's close button
         if not self._answered:
             self._answered = True
-            picked = list(self.ids) if result == QDialog.DialogCode.Accepted else []
+            picked = self.picks() if result == QDialog.DialogCode.Accepted else []
             super().done(result)
             self.picked.emit(picked)
             return
@@ -220,5 +271,60 @@ def _chosen_view() -> QListWidget:
     view.setSpacing(4)
     view.setMaximumHeight(64)
     view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-    view.setToolTip("The items cited, in order; double-click one to take it out.")
+    view.setToolTip(
+        "The items cited, in order; double-click one for its page, prefix and suffix, "
+        "Delete takes it out."
+    )
     return view
+
+
+class CiteDetails(QDialog):
+    """One picked item's details, as Zotero's citation dialog has them: the locator and its
+    label, a prefix, a suffix, "Omit author"; Remove takes the item out of the citation."""
+
+    REMOVE = 2  # exec()'s result when Remove was pressed
+
+    def __init__(self, cited: Cited, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Cite {key}")
+        self._cited = cited
+        self.label = QComboBox()
+        self.label.setObjectName("cite_label")
+        for label in SHORT_LABELS:
+            self.label.addItem(label.replace("-", " "), label)
+        self.label.setCurrentIndex(max(0, self.label.findData(cited.label or "page")))
+        self.locator = QLineEdit(cited.locator, placeholderText="25, 3-5, …")
+        self.prefix = QLineEdit(cited.prefix, placeholderText="see")
+        self.suffix = QLineEdit(cited.suffix, placeholderText="emphasis added")
+        self.omit_author = QCheckBox("Omit author")
+        self.omit_author.setChecked(cited.suppress_author)
+        form = QFormLayout(self)
+        form.addRow("Label:", self.label)
+        form.addRow("Locator:", self.locator)
+        form.addRow("Prefix:", self.prefix)
+        form.addRow("Suffix:", self.suffix)
+        form.addRow("", self.omit_author)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.remove_button = buttons.addButton(
+            "Remove from Citation", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.remove_button.clicked.connect(lambda: self.done(self.REMOVE))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.locator.setFocus()
+
+    def cited(self) -> Cited:
+        """The details as edited."""
+        locator = self.locator.text().strip()
+        return Cited(
+            key=self._cited.key,
+            item_id=self._cited.item_id,
+            locator=locator,
+            label=self.label.currentData() if locator else "",
+            prefix=self.prefix.text().strip(),
+            suffix=self.suffix.text().strip(),
+            suppress_author=self.omit_author.isChecked(),
+        )

@@ -76,6 +76,7 @@ STYLE_WARM_UP_DELAY_MS = 1000
 # The notices not read yet are read this long after start-up (after the first paint and the
 # style's warm-up), and this long after the last of a run of changes.
 NOTICES_DELAY_MS = 1500
+PDF_TEXT_DELAY_MS = 2000  # after the first paint and the notices' start
 NOTICES_AFTER_CHANGES_MS = 500
 _KEYS = QKeySequence.StandardKey
 # The first window takes this share of the screen's free area, centred; the panes share its
@@ -714,6 +715,13 @@ class MainWindow(QMainWindow):
         self.item_actions.file_actions.append(self.attachment_actions.attach_file)
         self.item_actions.file_menu = self.attachment_actions.file_menu
         self.item_actions.trash_files = self.attachment_actions.trash_selected
+        QTimer.singleShot(PDF_TEXT_DELAY_MS, self, self._read_unread_pdf_text)
+
+    def _read_unread_pdf_text(self) -> None:
+        # PDFs left unread by a quit or a crash while reading (or attached by the command
+        # line meanwhile) are read once the window is up, so their words are found.
+        if not self.library.read_only and self.library.attachments.has_unread():
+            self.attachment_actions.read_text()
 
     def _import_dropped_paths(self, paths: list[str]) -> None:
         self.import_chosen_paths(paths, self.query.collection)

@@ -273,6 +273,11 @@ class Attachments(UseCase):
                         break
         return report
 
+    def has_unread(self) -> bool:
+        """Whether a PDF's text is still to be read (left by a quit or a crash while reading,
+        or attached by another process): the window reads them after it starts."""
+        return bool(self._read(attachments.unread, PDF, 1))
+
     def _save_text(
         self, row: AttachmentRow, text: str, state: str, pages: int, report: TextReport
     ) -> None:

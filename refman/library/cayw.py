@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from refman import cayw
-from refman.cayw import CaywError, CaywRequest, Pick
+from refman.cayw import CaywError, CaywRequest, Cited, Pick
 from refman.library.changes import Changes
 from refman.model import ItemId, RefmanError
 
@@ -45,28 +45,43 @@ class Answer:
 
 
 def answer(
-    library: Library, ids: Sequence[ItemId], request: CaywRequest, default_style: str
+    library: Library,
+    picks: Sequence[ItemId | Cited],
+    request: CaywRequest,
+    default_style: str,
 ) -> Answer:
-    """The request's answer for the items ``ids`` (in the order picked); "" for none.
+    """The request's answer for the items picked (ids, or ``Cited`` with a locator, prefix,
+    suffix), in the order picked; "" for none.
 
     CaywError (a RefmanError, in plain words) for a format, style or translator refman does
     not know. Items gone since the pick are left out."""
     check(request)
-    ids = list(dict.fromkeys(ids))
-    keys, changes = _keys(library, ids)
-    ids = [item_id for item_id in ids if item_id in keys]  # items gone since the pick
-    if not ids:
+    cited = _cited(picks)
+    keys, changes = _keys(library, [ItemId(cite.item_id) for cite in cited])
+    # Items gone since the pick are left out; the others get their keys.
+    cited = [replace(c, key=keys[ItemId(c.item_id)]) for c in cited if c.item_id in keys]
+    if not cited:
         return Answer("", changes)
+    ids = [ItemId(cite.item_id) for cite in cited]
     fmt = request.format
     if fmt in cayw.KEY_FORMATS:
-        text = cayw.format_keys(request, [keys[i] for i in ids])
+        text = cayw.format_keys(request, cited)
     elif fmt == "json":
-        text = cayw.picks_json(_picks(library, ids, keys))
+        text = cayw.picks_json(_picks(library, cited))
     elif fmt == "translate":
         text = library.exporting.export(ids, _translator(request))
     else:
-        text = _formatted(library, ids, request, default_style)
+        text = _formatted(library, cited, request, default_style)
     return Answer(text, changes)
+
+
+def _cited(picks: Sequence[ItemId | Cited]) -> list[Cited]:
+    """The picks as ``Cited``, each item once (its first pick)."""
+    cited: dict[int, Cited] = {}
+    for pick in picks:
+        cite = pick if isinstance(pick, Cited) else Cited(item_id=int(pick))
+        cited.setdefault(cite.item_id, cite)
+    return list(cited.values())
 
 
 def check(request: CaywRequest) -> None:
@@ -103,32 +118,49 @@ def _keys(library: Library, ids: list[ItemId]) -> tuple[dict[ItemId, str], Chang
     return {i: k for i, k in keys.items() if i in still_there}, changes
 
 
-def _picks(library: Library, ids: list[ItemId], keys: dict[ItemId, str]) -> list[Pick]:
+def _picks(library: Library, cited: list[Cited]) -> list[Pick]:
+    ids = [ItemId(cite.item_id) for cite in cited]
     rows = library.items.rows(ids, ["title", "item_type"])
     csl = json.loads(library.exporting.export(ids, "csl-json"))
     by_key = {entry.get("id"): entry for entry in csl if isinstance(entry, dict)}
-    return [
-        Pick(keys[i], int(i), rows[i][0], rows[i][1], by_key.get(keys[i], {}))
-        for i in ids
-        if i in rows
-    ]
+    picks = []
+    for cite in cited:
+        if (row := rows.get(ItemId(cite.item_id))) is not None:
+            title, item_type = row
+            csl = by_key.get(cite.key, {})
+            picks.append(Pick(cite.key, cite.item_id, title, item_type, csl, cite))
+    return picks
 
 
 def _formatted(
-    library: Library, ids: list[ItemId], request: CaywRequest, default_style: str
+    library: Library, cited: list[Cited], request: CaywRequest, default_style: str
 ) -> str:
     """``formatted-citation`` or ``formatted-bibliography`` in the asked style (as text, or
-    HTML with ``contentType=html``)."""
-    style = _style(request)
+    HTML with ``contentType=html``); a citation with locators, prefixes or suffixes is made
+    by the document engine, as one citation of a document."""
+    style = _style(request) or default_style
     kind = "html" if request.text("contentType").strip().lower() == "html" else "text"
+    ids = [ItemId(cite.item_id) for cite in cited]
     try:
-        if request.format == "formatted-citation":
-            return library.exporting.cite(ids, style or default_style, kind)
-        return library.exporting.export(ids, kind, style=style or default_style).rstrip("\n")
+        if request.format == "formatted-bibliography":
+            return library.exporting.export(ids, kind, style=style).rstrip("\n")
+        if any(cite.has_notes or cite.suppress_author for cite in cited):
+            return _with_notes(library, cited, style, kind)
+        return library.exporting.cite(ids, style, kind)
     except CaywError:
         raise
     except RefmanError as exc:  # an unknown style, said with its close matches
         raise CaywError(str(exc)) from None
+
+
+def _with_notes(library: Library, cited: list[Cited], style: str, kind: str) -> str:
+    from refman.formats.csl.document import Citation, Cite
+
+    cites = tuple(
+        Cite(str(c.item_id), c.locator, c.label, c.prefix, c.suffix, c.suppress_author)
+        for c in cited
+    )
+    return library.citing.cite_document(style, [Citation(cites)], kind).citations[0]
 
 
 def translation(request: CaywRequest) -> str | None:
@@ -147,7 +179,8 @@ def _translator(request: CaywRequest) -> str:
 def cite(library: Library, request: CaywRequest, default_style: str) -> str:
     """``/refman/cite``'s answer (JSON) for the LibreOffice extension: a document's citations
     (``citations``, a JSON list in document order, see manuscripts.cite_fields) rendered as a
-    whole in ``style`` (the document's) or the default one, with the bibliography."""
+    whole in ``style`` (the document's) or the default one, in ``locale`` (the document's
+    language, when the style sets none), with the bibliography."""
     from refman.library.manuscripts import cite_fields
 
     try:
@@ -157,7 +190,8 @@ def cite(library: Library, request: CaywRequest, default_style: str) -> str:
     if not isinstance(citations, list) or not all(isinstance(c, dict) for c in citations):
         raise CaywError("citations must be a JSON list of citations.")
     try:
-        answered = cite_fields(library, citations, _style(request) or default_style)
+        answered = cite_fields(library, citations, _style(request) or default_style,
+                               request.text("locale").strip())
     except RefmanError as exc:  # an unknown style or item, in plain words
         raise CaywError(str(exc)) from None
     return json.dumps(answered, ensure_ascii=False)

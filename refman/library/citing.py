@@ -25,17 +25,18 @@ class Citing(UseCase):
     """Documents citing the items of one open library."""
 
     def cite_document(
-        self, style: str, citations: Sequence[Citation], fmt: str = "text"
+        self, style: str, citations: Sequence[Citation], fmt: str = "text", locale: str = ""
     ) -> CitedDocument:
         """Each citation's final text (``fmt``: text, html or rtf) and the bibliography of a
         document whose ``citations`` cite library items: a cite's ``id`` is an item id (as a
         string). MissingItemError when an item is not (or no longer) in the library; a
         RefmanError in plain words for an unknown style or a cite that is not an item id.
-        The result's ``items`` are the CSL-JSON records the engine was given, by cite id."""
+        The result's ``items`` are the CSL-JSON records the engine was given, by cite id.
+        ``locale`` (a language tag such as de-DE) is used when the style sets none."""
         from refman.formats.csl.document import cite_document
 
         ids = _item_ids(citations)
-        return cite_document(self.csl_items(ids), citations, style, fmt)
+        return cite_document(self.csl_items(ids), citations, style, fmt, locale)
 
     def csl_items(self, ids: Sequence[ItemId]) -> list[Json]:
         """The CSL-JSON of items, each with its item id (as a string) for ``id``."""

@@ -1,6 +1,8 @@
 """The tour of the window (scripts/tour.py) under a real X server, as the README runs it: every
 step passes, the tour ends by itself, and each step leaves a screenshot that shows something;
-a step that fails says which, leaves its screenshot and makes the tour exit 1."""
+a step that fails says which, leaves its screenshot and makes the tour exit 1. The README's
+pictures made by the scripts beside it (the viewer, the citation picker, a formatted manuscript)
+are made too."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from tests.safety_helpers import program_env
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "scripts" / "tour.py"
 VIEWER_SHOT = ROOT / "scripts" / "viewer_screenshot.py"  # the README's picture of the viewer
+PICKER_SHOT = ROOT / "scripts" / "picker_screenshot.py"  # the citation picker's
+MANUSCRIPT_SHOT = ROOT / "scripts" / "manuscript_screenshot.py"  # a formatted manuscript's
 STEPS = (
     "first-start",
     "import-review",
@@ -103,3 +107,27 @@ def test_the_viewers_screenshot_is_made_from_a_real_pdf(tmp_path, large_x_displa
     assert "Traceback" not in done.stderr
     assert f"wrote {picture}" in done.stdout
     assert_shows_something(picture)
+
+
+def test_the_pickers_screenshot_is_made_by_a_real_request(tmp_path, large_x_display):
+    picture = tmp_path / "picker.png"
+    done = run_tour(tmp_path, large_x_display, str(picture), script=PICKER_SHOT)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    # The editor's request was answered with the two items picked, in the order picked, the
+    # second with the page typed after its search.
+    assert "answered: [@brinjikji2018impact; @goldhoorn2019balloon, p. 1761]" in done.stdout
+    assert_shows_something(picture)
+
+
+def test_the_manuscripts_screenshot_formats_every_citation(tmp_path, large_x_display):
+    picture = tmp_path / "manuscript.png"
+    done = run_tour(tmp_path, large_x_display, str(picture), script=MANUSCRIPT_SHOT)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    # Every key and PMID the draft types is in the sample library: none is left unformatted.
+    assert "6 citations of 6 items in american-medical-association, a bibliography of 6 " \
+        "entries." in done.stdout
+    assert_shows_something(picture)
+    image = QImage(str(picture))
+    assert image.width() > image.height()  # the draft and its formatted copy side by side

@@ -1,9 +1,9 @@
 """What LibreOffice sees in a document: ``inspect_marks.py PORT IN [COPY]``.
 
-Prints JSON: each reference mark portion in document order (name, its start and end in the
-text, collapsed or not, the text between), the reference marks' names and anchor texts, the
-text sections' names and texts, the user-defined properties; with COPY, the document is stored
-there (storeToURL, ODF) before it is closed.
+Prints JSON: each reference mark portion in reading order, footnotes' and endnotes' included
+(name, its start and end in the text, collapsed or not), the reference marks' names and
+anchor texts, the text sections' names and texts, the user-defined properties; with COPY,
+the document is stored there (storeToURL, ODF) before it is closed.
 """
 
 import json
@@ -25,19 +25,26 @@ def paragraphs(text):
 
 
 def mark_portions(document):
-    """(name, kind) for each reference-mark portion: start, end or collapsed."""
+    """(name, kind) for each reference-mark portion (start, end or collapsed), in reading
+    order: a footnote's or endnote's where its anchor is."""
     found = []
-    for paragraph in paragraphs(document.getText()):
-        portions = paragraph.createEnumeration()
-        while portions.hasMoreElements():
-            portion = portions.nextElement()
-            if portion.TextPortionType != "ReferenceMark":
-                continue
-            name = portion.ReferenceMark.getName()
-            kind = "start" if portion.IsStart else "end"
-            if portion.IsCollapsed:
-                kind = "collapsed"
-            found.append({"name": name, "kind": kind})
+
+    def walk(text, in_note):
+        for paragraph in paragraphs(text):
+            portions = paragraph.createEnumeration()
+            while portions.hasMoreElements():
+                portion = portions.nextElement()
+                if portion.TextPortionType == "Footnote" and not in_note:
+                    walk(portion.Footnote, True)
+                if portion.TextPortionType != "ReferenceMark":
+                    continue
+                name = portion.ReferenceMark.getName()
+                kind = "start" if portion.IsStart else "end"
+                if portion.IsCollapsed:
+                    kind = "collapsed"
+                found.append({"name": name, "kind": kind})
+
+    walk(document.getText(), False)
     return found
 
 

@@ -99,13 +99,14 @@ DEFAULT_STYLE = "american-medical-association"
 
 
 @lru_cache(maxsize=16)
-def _engine(style_id: str) -> Engine:
-    return Engine(style_source(style_id))
+def _engine(style_id: str, locale: str = "") -> Engine:
+    return Engine(style_source(style_id), locale)
 
 
-def engine(style: str) -> Engine:
-    """The compiled style for an id or title (cached)."""
-    return _engine(find_style(style).id)
+def engine(style: str, locale: str = "") -> Engine:
+    """The compiled style for an id or title (cached), in ``locale`` (a language tag such as
+    de-DE) when the style sets no default-locale of its own."""
+    return _engine(find_style(style).id, locale)
 
 
 def warm_up(style: str | None = None) -> None:

@@ -31,8 +31,8 @@ Nothing here knows the library: ``refman.library.citing`` turns library items in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from refman.formats.csl import engine, entry_texts
@@ -99,6 +99,9 @@ class CitedDocument:
     citations: list[str] = field(default_factory=list)
     bibliography: list[str] = field(default_factory=list)
     items: dict[str, Json] = field(default_factory=dict)
+    # The item id of each bibliography entry ([] in the rare style whose layout prints nothing
+    # for some item: the entries then cannot be told apart).
+    entry_ids: list[str] = field(default_factory=list)
 
 
 def cite_document(
@@ -106,12 +109,18 @@ def cite_document(
     citations: Sequence[Citation],
     style: str,
     fmt: str = "text",
+    locale: str = "",
+    uncited: Sequence[str] = (),
+    omitted: Collection[str] = (),
 ) -> CitedDocument:
     """The final text (or HTML, RTF) of each of a document's ``citations`` and its
-    bibliography, for the CSL-JSON ``items`` they cite, in ``style``."""
+    bibliography, for the CSL-JSON ``items`` they cite, in ``style`` (in ``locale``, a
+    language tag, when the style has no default-locale of its own). The items ``uncited``
+    (ids) are in the bibliography without being cited (numbered after the cited ones, as
+    citeproc-js's uncited items); those ``omitted`` are left out of it."""
     if fmt not in FORMATS:
         raise RefmanError(f"Unknown output format '{fmt}' (use one of: {', '.join(FORMATS)})")
-    compiled = engine(style)
+    compiled = engine(style, locale)
     if compiled.citation_el is None:
         raise RefmanError("This style has no citation layout")
     by_id = _items_by_id(items)
@@ -119,15 +128,25 @@ def cite_document(
         for cite in citation.cites:
             if cite.id not in by_id:
                 raise RefmanError(f"Citation {number} cites an item that is not given: {cite.id}")
-    prep = compiled.prepare([[by_id[c.id] for c in citation.cites] for citation in citations])
+    for item_id in uncited:
+        if item_id not in by_id:
+            raise RefmanError(f"An uncited item is not given: {item_id}")
+    clusters = [[by_id[c.id] for c in citation.cites] for citation in citations]
+    cited_ids = {c.id for citation in citations for c in citation.cites}
+    extra = [by_id[i] for i in dict.fromkeys(uncited) if i not in cited_ids]
+    prep = compiled.prepare([*clusters, extra] if extra else clusters)
+    if extra:  # registered for numbers, order and disambiguation; never cited
+        prep = replace(prep, clusters=prep.clusters[:-1])
     document_cites = _document_cites(compiled, prep, citations)
     texts = []
     for ids, cites in zip(prep.clusters, document_cites, strict=True):
         blob = compiled.document_citation(prep, ids, cites)
         texts.append(citation_document(render(blob, fmt, compiled.quotes), fmt) if blob else "")
-    entries = [] if compiled.bibliography_el is None else compiled.entries(prep)
-    cited = {item_id: by_id[item_id] for item_id in prep.items}
-    return CitedDocument(texts, entry_texts(compiled, entries, fmt), cited)
+    listed = replace(prep, bib_order=[i for i in prep.bib_order if i not in omitted])
+    entries = [] if compiled.bibliography_el is None else compiled.entries(listed)
+    entry_ids = listed.bib_order if len(entries) == len(listed.bib_order) else []
+    cited = {item_id: by_id[item_id] for item_id in prep.items if item_id in cited_ids}
+    return CitedDocument(texts, entry_texts(compiled, entries, fmt), cited, entry_ids)
 
 
 def _items_by_id(items: Sequence[Json]) -> dict[str, Json]:

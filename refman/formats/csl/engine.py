@@ -58,8 +58,12 @@ def _collate(text: str) -> str:
 class Engine(CompiledStyle):
     """One style, ready to render items."""
 
-    def __init__(self, source: StyleSource) -> None:
-        super().__init__(parse_style(str(source.layout_path)), source.default_locale)
+    def __init__(self, source: StyleSource, locale: str = "") -> None:
+        # The style's own default-locale wins over the document's ``locale``, as citeproc-js
+        # decides it when the locale is not forced (Zotero's Document Preferences).
+        root = parse_style(str(source.layout_path))
+        chosen = source.default_locale or root.get("default-locale") or locale or None
+        super().__init__(root, chosen)
 
     # --- ordering ---
 

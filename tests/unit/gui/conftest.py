@@ -27,6 +27,8 @@ from tests.unit.gui.helpers import close_window, id_of, make_window
 @pytest.fixture(autouse=True)
 def _config_folder(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    # The citation picker's port file (paths.port_file_path) goes there too, not the user's.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 @pytest.fixture

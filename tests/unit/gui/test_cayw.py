@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from refman.cayw import CITE_PATH, PATH
 from refman.gui import cayw
 from refman.gui.preferences import PreferencesDialog
+from refman.paths import port_file_path
 from tests.unit.gui.helpers import id_of
 
 WAIT_MS = 20_000
@@ -503,7 +504,8 @@ def test_backspace_and_the_chips_take_picks_back(qtbot, threads, server):
     pick(qtbot, picker, "zhang", "brown", "knowles")
     QTest.keyClick(picker.search, Qt.Key.Key_Backspace)  # in the empty box: the last pick
     assert picker.picked_keys() == ["zhang2021gut", "brown2018deep"]
-    picker.chosen.itemActivated.emit(picker.chosen.item(0))  # double-click on a chip
+    picker.chosen.setCurrentRow(0)
+    QTest.keyClick(picker.chosen, Qt.Key.Key_Delete)  # Delete on a chip
     assert picker.picked_keys() == ["brown2018deep"]
     picker.insert_button.click()
     assert answered(qtbot, future)[:2] == (200, "@brown2018deep")
@@ -627,3 +629,64 @@ def test_a_port_another_refman_window_listens_on_is_said_so(qtbot, window, setti
     finally:
         other.kill()
         other.wait()
+
+
+def test_the_port_listened_on_is_written_for_the_libreoffice_extension(qtbot, server):
+    written = json.loads(port_file_path().read_text("utf-8"))
+    assert written == {"port": server.port, "pid": os.getpid()}
+    assert port_file_path().is_relative_to(os.environ["XDG_CACHE_HOME"])
+    port = server.port
+    server.stop()  # turned off in Preferences, or the window quits: the file goes
+    assert not port_file_path().exists()
+    assert server.listen(0) and server.port != 0
+    assert json.loads(port_file_path().read_text("utf-8"))["port"] == server.port
+    assert port  # (the first port was a real one)
+
+
+def test_a_page_typed_after_the_search_goes_with_the_item(qtbot, threads, server):
+    future = ask(threads, server.port, "format=pandoc&brackets=1")
+    picker = wait_for_picker(qtbot, server)
+    QTest.keyClicks(picker.search, "knowles p. 25")
+    # The locator is not searched for: the paper is found by the words before it.
+    qtbot.waitUntil(lambda: picker.shown_keys() == ["knowles2023safety"], timeout=WAIT_MS)
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)
+    assert picker.chosen.item(0).text() == "knowles2023safety, p. 25"  # as it will be cited
+    pick(qtbot, picker, "zhang")
+    QTest.keyClick(picker.search, Qt.Key.Key_Return)
+    assert answered(qtbot, future)[:2] == (200, "[@knowles2023safety, p. 25; @zhang2021gut]")
+
+
+def test_a_picked_items_details_give_its_locator_prefix_suffix_and_omit_author(
+    qtbot, threads, server
+):
+    future = ask(threads, server.port, "format=json")
+    picker = wait_for_picker(qtbot, server)
+    pick(qtbot, picker, "knowles", "zhang", "brown")
+
+    def fill_details():  # the details dialog is modal: filled in once it shows
+        dialog = QApplication.activeModalWidget()
+        assert dialog.windowTitle() == "Cite knowles2023safety"
+        dialog.label.setCurrentIndex(dialog.label.findData("chapter"))
+        dialog.locator.setText("3")
+        dialog.prefix.setText("see")
+        dialog.suffix.setText("for a review")
+        dialog.omit_author.setChecked(True)
+        dialog.accept()
+
+    QTimer.singleShot(0, fill_details)
+    picker.chosen.itemActivated.emit(picker.chosen.item(0))  # double-click on its chip
+    assert picker.chosen.item(0).text() == "see -knowles2023safety, chap. 3, for a review"
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().remove_button.click())
+    picker.chosen.itemActivated.emit(picker.chosen.item(2))  # Remove from Citation
+    assert picker.picked_keys() == ["knowles2023safety", "zhang2021gut"]
+    picker.insert_button.click()
+    listed = json.loads(answered(qtbot, future)[1])
+    first = {k: listed[0][k] for k in ("locator", "label", "prefix", "suffix", "suppressAuthor")}
+    assert first == {
+        "locator": "3",
+        "label": "chapter",
+        "prefix": "see",
+        "suffix": "for a review",
+        "suppressAuthor": True,
+    }
+    assert listed[1]["citekey"] == "zhang2021gut" and listed[1]["locator"] == ""

@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextDocument
 
 from refman.gui.item_table import COLUMNS, ItemTableModel
 from refman.model import ViewQuery
-from tests.unit.gui.helpers import id_of, shown_titles
+from tests.unit.gui.helpers import close_window, id_of, make_window, shown_titles
 
 PDF = Path(__file__).parents[2] / "data" / "pdf" / "int-psychogeriatr-2014-cambridge.pdf"
 _TIP, _ICON = Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole
@@ -108,3 +108,27 @@ def test_a_saved_searchs_pdf_words_give_the_passage_too(window, with_pdf):
     assert passage is not None and passage.name == PDF.name
     model.set_query(ViewQuery(text="safety"))  # its title alone: no passage asked for
     assert model.in_pdf == frozenset() and model.pdf_passage(with_pdf) is None
+
+
+def test_pdfs_left_unread_are_read_after_the_window_starts(qtbot, papers_library, settings):
+    # As after a quit or a crash in the middle of reading: the PDF is attached, its text not
+    # read. The window reads it once it is up, and the search then finds the item by it.
+    item = id_of(papers_library, "Safety")
+    papers_library.attachments.attach(item, [PDF])
+    assert papers_library.attachments.has_unread()
+    window = make_window(qtbot, papers_library, settings)
+    try:
+        with qtbot.waitSignal(window.attachment_actions.text_read, timeout=30_000):
+            pass
+        assert not papers_library.attachments.has_unread()
+        search(window, qtbot, "dementia")
+        assert shown_titles(window) == [papers_library.items.get(item).title]
+    finally:
+        close_window(qtbot, window)
+
+
+def test_a_window_over_read_pdfs_starts_no_reading(window, qtbot, with_pdf, monkeypatch):
+    reads = []
+    monkeypatch.setattr(window.attachment_actions, "read_text", lambda: reads.append(1))
+    qtbot.wait(2500)  # past the start-up read's delay
+    assert reads == []

@@ -248,3 +248,15 @@ def test_bad_citations_are_refused_in_plain_words(data, message):
 def test_an_unknown_output_format_is_refused():
     with pytest.raises(RefmanError, match="Unknown output format 'pdf'"):
         cite_document(review_items(), [], "apa", "pdf")
+
+
+def test_the_documents_locale_where_the_style_sets_none():
+    a = ids()[0]
+    cited = [Citation((Cite(a, locator="3"),))]
+    german = cite_document(review_items(), cited, "apa", locale="de-DE").citations[0]
+    assert german.endswith(", S. 3)")
+    assert cite_document(review_items(), cited, "apa").citations[0].endswith(", p. 3)")
+    # Nature fixes en-GB: a document's locale does not change it (citeproc-js, not forced).
+    nature = cite_document(review_items(), cited, "nature", locale="de-DE").citations[0]
+    assert nature == cite_document(review_items(), cited, "nature").citations[0]
+    assert engine("apa", "de-DE").lang == "de-DE" and engine("nature", "de-DE").lang == "en-GB"
