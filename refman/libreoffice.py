@@ -72,12 +72,26 @@ def install(oxt: Path, profile: Path | None = None) -> str:
         # unopkg refuses root ("without --shared"): run as a user of a user namespace, the
         # profile's files still root's (a shared install would change LibreOffice itself).
         command = ["unshare", "--user", "--map-user=1000", "--map-group=1000", *command]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RefmanError(f"unopkg could not run: {exc}") from None
+    done = _run_unopkg(command)
+    if _crashed(done):  # unopkg crashes now and then: once more
+        done = _run_unopkg(command)
     if done.returncode != 0:
         said = (done.stderr or done.stdout).strip()
         raise RefmanError(f"LibreOffice did not install the extension (close LibreOffice and "
                           f"try again): {said}")
     return done.stdout
+
+
+def _crashed(done: subprocess.CompletedProcess[str]) -> bool:
+    """Whether a signal ended unopkg: a negative return code, or 128 + the signal from the
+    shell script that runs unopkg.bin (it prints "Segmentation fault"). LibreOffice 7.4's
+    unopkg has been seen to end so once in a while; the same command run again installs."""
+    return done.returncode < 0 or done.returncode > 128
+
+
+def _run_unopkg(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """One run of unopkg (RefmanError when it cannot be run at all)."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RefmanError(f"unopkg could not run: {exc}") from None

@@ -208,3 +208,38 @@ def test_a_picks_locator_prefix_and_suffix_go_into_its_citation_item():
                                "suppressAuthor": False, "itemData": {}})
     assert bare == {"id": 8, "itemData": {"citation-key": "zed2019mouse"}}
     assert office.picked_item({"citekey": "k", "locator": "3"})["label"] == "page"
+
+
+def fake_unopkg(folder, script: str):
+    """An ``unopkg`` on PATH running ``script`` (sh), counting its runs in folder/runs."""
+    program = folder / "unopkg"
+    program.write_text(f"#!/bin/sh\necho run >> '{folder}/runs'\n{script}\n")
+    program.chmod(0o755)
+    return program
+
+
+@pytest.mark.parametrize(
+    ("script", "runs", "said"),
+    [
+        # unopkg.bin crashed under its shell script once: the second run installs.
+        ('[ "$(wc -l < "$(dirname "$0")/runs")" -ge 2 ] || { echo "Segmentation fault" >&2; '
+         "exit 139; }; echo installed", 2, None),
+        # It crashes every time: said in plain words after the second try.
+        ('echo "Segmentation fault" >&2; exit 139', 2, "Segmentation fault"),
+        # A refusal is not a crash: said at once, not tried again.
+        ('echo "ERROR: the extension is not valid" >&2; exit 1', 1, "not valid"),
+    ],
+)
+def test_unopkg_is_run_again_once_when_it_crashes(tmp_path, monkeypatch, script, runs, said):
+    from refman import libreoffice
+    from refman.model import RefmanError
+
+    fake_unopkg(tmp_path, script)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    oxt = libreoffice.build(tmp_path / "refman.oxt")
+    if said is None:
+        assert libreoffice.install(oxt, tmp_path / "profile").strip() == "installed"
+    else:
+        with pytest.raises(RefmanError, match=said):
+            libreoffice.install(oxt, tmp_path / "profile")
+    assert (tmp_path / "runs").read_text().count("run") == runs
