@@ -31,6 +31,7 @@ from refman.store import batches, collection_tree, items, mapping, notes
 from refman.store.connection import Database
 
 ADDED, MERGED, TAGGED = "added", "merged", "tagged"
+WRITTEN_AT_ONCE = 5_000  # added items fingerprinted and written together into the batch
 TITLE_SHOWN = 60  # characters of a title in a line of a report
 CHANGED_SINCE = (
     "it was changed after the import (edited, tagged, filed, given a note or merged into)"
@@ -247,34 +248,50 @@ class BatchRecorder:
         self.batch_id: int | None = None
         self.started = mapping.format_time(mapping.now())
         self.files: list[str] = []
-        self.added: set[ItemId] = set()  # by the files committed before
 
     def record(self, db: Database, name: str, changes: FileChanges) -> int:
         """Write what the file did into the batch (made now if this is its first file: an
-        import that added nothing is remembered too, to say so)."""
+        import that added nothing is remembered too, to say so).
+
+        The added items' rows are fingerprinted and written a chunk at a time: a file of a
+        million records must not hold a million fingerprints and rows at once. Which touched
+        items an earlier file of the import added is read from the batch's rows, not kept.
+        """
         batch_id = self.batch_id if self.batch_id is not None else batches.create(db, self.started)
-        ours = self.added | set(changes.added)
+        in_file = {i for i in changes.added if i in changes.touched}
+        earlier = [i for i in changes.touched if i not in in_file]
+        known = batches.items_of(db, batch_id, earlier) if self.batch_id is not None else {}
+        added_before = [i for i in earlier if i in known and known[i][1] == ADDED]
+        for ids in (changes.added, added_before):
+            for start in range(0, len(ids), WRITTEN_AT_ONCE):
+                _write_added(db, batch_id, ids[start : start + WRITTEN_AT_ONCE])
+        ours = in_file.union(added_before)
         touched_old = {i: t for i, t in changes.touched.items() if i not in ours}
-        known = batches.items_of(db, batch_id, touched_old)
-        ids = [*changes.added, *(i for i in changes.touched if i in ours), *touched_old]
-        ids = list(dict.fromkeys(ids))
-        prints = batches.fingerprints(db, ids)
-        rows: list[tuple[object, ...]] = [
-            (i, ADDED, prints[i], "", "", "", b"") for i in ids if i in ours and i in prints
-        ]
-        rows += [
-            _touch_row(i, t, known.get(i), prints[i])
-            for i, t in touched_old.items()
-            if t.kind == MERGED or t.tags or t.collections  # noted, then left as it was
-        ]
-        batches.write_items(db, batch_id, rows)
+        prints = batches.fingerprints(db, list(touched_old))
+        batches.write_items(
+            db,
+            batch_id,
+            [
+                _touch_row(i, t, known.get(i), prints[i])
+                for i, t in touched_old.items()
+                if t.kind == MERGED or t.tags or t.collections  # noted, then left as it was
+            ],
+        )
         batches.update(db, batch_id, json.dumps([*self.files, name]))
         return batch_id
 
     def committed(self, batch_id: int, name: str, changes: FileChanges) -> None:
         self.batch_id = batch_id
         self.files.append(name)
-        self.added.update(changes.added)
+
+
+def _write_added(db: Database, batch_id: int, ids: Sequence[ItemId]) -> None:
+    """The batch rows of these items, added by the import, with their fingerprints (an item
+    no longer in the library has none, and no row)."""
+    prints = batches.fingerprints(db, ids)
+    batches.write_items(
+        db, batch_id, [(i, ADDED, prints[i], "", "", "", b"") for i in ids if i in prints]
+    )
 
 
 def _touch_row(
