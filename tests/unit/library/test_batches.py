@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+import refman.library.batches as batches_module
+import refman.library.importing as importing_module
 from refman.library import Library
-from refman.model import RefmanError
+from refman.model import DiskFullError, Reference, RefmanError
+from refman.store import items as stored_items
 from refman.store import migrations
-from tests.safety_helpers import as_before_field_indexes
-from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, RESULT2, SEED_FILE
+from tests.safety_helpers import as_before_field_indexes, snapshot
+from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, REPEATED, RESULT2, SEED_FILE
 
 
 def record(pmid: str, title: str, extra: str = "") -> str:
@@ -227,3 +230,89 @@ def test_an_import_of_many_files_is_described_in_one_short_line(library, tmp_pat
     assert "part0.nbib, part1.nbib, part2.nbib and 2 more files: 5 added" in line
     assert str(tmp_path) not in line  # names only: the full paths are in `imports --json`
     assert list(batch.files) == [str(p) for p in paths]
+
+
+# --- large files: read a batch at a time, remembered a chunk at a time ------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Records written two at a time and the batch's rows three at a time: a small file then
+    crosses the boundaries that a file of a million records crosses."""
+    monkeypatch.setattr(importing_module, "BATCH_SIZE", 2)
+    monkeypatch.setattr(batches_module, "WRITTEN_AT_ONCE", 3)
+
+
+def test_repeats_merged_into_items_of_earlier_batches_are_part_of_what_the_file_added(
+    library, small_chunks
+):
+    # repeated-records.nbib: 7 records of 4 papers; each repeat comes batches after its first
+    # copy, which is then in the library, yet it is named as a repeat within the file.
+    report = library.importing.files([REPEATED], duplicates="merge")
+    found = [(r.line, r.twin_line, r.item_id, r.merged) for r in report.not_added]
+    assert found == [(47, 2, None, True), (62, 17, None, True), (70, 17, None, True)]
+    batch = library.imports.get(report.batch)
+    assert (batch.added, batch.merged, batch.tagged) == (4, 0, 0)
+    undone = library.imports.undo(report.batch)
+    assert sorted(undone.removed) == sorted(report.added)
+    assert library.items.count() == 0
+
+
+def test_many_files_in_small_chunks_are_undone_to_the_library_as_it_was(library, small_chunks):
+    # FINAL merges into the item AHEAD_OF_PRINT added files before in the same import (its
+    # batch row written then); SEED_FILE into an item the library held; the second REPEATED
+    # meets the first one's items.
+    library.items.add(Reference(title="Old title", pmid="37144409"))
+    before = as_seen(library)
+    files = [REPEATED, AHEAD_OF_PRINT, BALLOON, FINAL, SEED_FILE, REPEATED]
+    report = library.importing.files(files, duplicates="merge")
+    assert len(report.added) == 4 + 1 + 75
+    batch = library.imports.get(report.batch)
+    assert (batch.added, batch.merged) == (80, 1)
+    undone = library.imports.undo(report.batch)
+    assert (len(undone.removed), len(undone.restored), undone.kept) == (80, 1, [])
+    assert as_seen(library) == before
+
+
+def as_seen(library: Library) -> tuple:
+    """The library's snapshot but for when items were modified: an undo that takes a merge
+    back modifies the item again."""
+    refs, *rest = snapshot(library.path)
+    return ([ref.with_changes(date_modified=None) for ref in refs], *rest)
+
+
+def test_a_file_that_fails_after_some_batches_leaves_the_files_before_it_in_the_batch(
+    library, small_chunks, monkeypatch
+):
+    real_insert = stored_items.insert
+    calls = []
+
+    def full_on_the_third_batch_of_balloon(db, refs):
+        calls.append(len(refs))
+        if len(calls) == 2 + 3:  # REPEATED's 4 new records take two batches
+            raise DiskFullError("the disk is full")
+        return real_insert(db, refs)
+
+    monkeypatch.setattr(stored_items, "insert", full_on_the_third_batch_of_balloon)
+    report = library.importing.files([REPEATED, BALLOON])
+    assert (report.files_read, report.files_failed, len(report.added)) == (1, 1, 4)
+    assert report.problems[0].path == str(BALLOON)
+    batch = library.imports.get(report.batch)
+    assert (batch.files, batch.added) == ((str(REPEATED),), 4)
+    assert library.items.count() == 4
+    library.imports.undo(report.batch)
+    assert library.items.count() == 0
+
+
+def test_a_broken_record_in_a_later_batch_is_named_and_the_rest_is_one_batch(
+    library, small_chunks, tmp_path
+):
+    good = [f"PMID- {n}\nTI  - Paper number {n} of the file\nDP  - 2020\n" for n in range(1, 8)]
+    broken = "PMID- 99\nTI  - Bin\x00ary.\n"
+    path = tmp_path / "late-problem.nbib"
+    path.write_text("\n".join([*good[:5], broken, *good[5:]]), encoding="utf-8")
+    report = library.importing.files([path])
+    assert [(p.path, p.line) for p in report.problems] == [(str(path), 21)]
+    assert library.imports.get(report.batch).added == len(report.added) == 7
+    library.imports.undo(report.batch)
+    assert library.items.count() == 0
