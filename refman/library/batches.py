@@ -217,14 +217,13 @@ class FileChanges:
 def extras_given(
     db: Database,
     changes: FileChanges,
-    ids: Sequence[ItemId],
+    old: Sequence[ItemId],
     collection: CollectionId | None,
     tag_names: Sequence[str],
 ) -> None:
-    """Note, before the import files and tags ``ids``, which of the items already in the
-    library lack the tags or the collection (the ones it adds to the new ones go with them)."""
-    added = set(changes.added)
-    old = [item_id for item_id in ids if item_id not in added]
+    """Note, before the import files and tags its items, which of ``old``, the items that
+    were in the library before the file, lack the tags or the collection (the ones it adds
+    to the new items go with them)."""
     if not old:
         return
     changes.before(db, old)

@@ -75,6 +75,7 @@ BATCH_SIZE = 500
 # PubMed records holds some 25,000 fields and 2 million characters.
 BATCH_FIELDS = 100_000
 BATCH_CHARS = 4_000_000
+EXTRAS_AT_ONCE = 5_000  # items filed in the import's collection and tagged together
 
 
 class _Later(enum.Enum):
@@ -606,15 +607,20 @@ def _failure(name: str, exc: ParseError | OSError | DiskFullError) -> Problem:
 
 
 def _file_extras(db: Database, report: ImportReport, changes: FileChanges, run: _Run) -> None:
-    """File the imported items (new and matched) in the collection and add the tags."""
-    ids = report.item_ids
-    if not ids or (run.collection is None and not run.tags):
+    """File the imported items (new and matched) in the collection and add the tags, a chunk
+    of items at a time: a file of a million records must not build a million rows at once."""
+    if run.collection is None and not run.tags:
         return
-    extras_given(db, changes, ids, run.collection, [tag.name for tag in run.tags])
-    if run.collection is not None:
-        collection_tree.add_items(db, ids, run.collection)
-    if run.tags:
-        items.tag(db, ids, run.tags)
+    # Items the library held before the file; the ones it added are all in report.added.
+    old = list(dict.fromkeys(report.merged + report.duplicates))
+    extras_given(db, changes, old, run.collection, [tag.name for tag in run.tags])
+    for ids in (report.added, old):
+        for start in range(0, len(ids), EXTRAS_AT_ONCE):
+            chunk = ids[start : start + EXTRAS_AT_ONCE]
+            if run.collection is not None:
+                collection_tree.add_items(db, chunk, run.collection)
+            if run.tags:
+                items.tag(db, chunk, run.tags)
 
 
 # --- reviewing ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import refman.library.batches as batches_module
 import refman.library.importing as importing_module
 from refman.library import Library
-from refman.model import DiskFullError, Reference, RefmanError
+from refman.model import DiskFullError, Reference, RefmanError, ViewQuery
 from refman.store import items as stored_items
 from refman.store import migrations
 from tests.safety_helpers import as_before_field_indexes, snapshot
@@ -237,9 +237,10 @@ def test_an_import_of_many_files_is_described_in_one_short_line(library, tmp_pat
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Records written two at a time and the batch's rows three at a time: a small file then
-    crosses the boundaries that a file of a million records crosses."""
+    """Records written, filed and tagged two at a time and the batch's rows three at a time:
+    a small file then crosses the boundaries that a file of a million records crosses."""
     monkeypatch.setattr(importing_module, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing_module, "EXTRAS_AT_ONCE", 2)
     monkeypatch.setattr(batches_module, "WRITTEN_AT_ONCE", 3)
 
 
@@ -316,3 +317,24 @@ def test_a_broken_record_in_a_later_batch_is_named_and_the_rest_is_one_batch(
     assert library.imports.get(report.batch).added == len(report.added) == 7
     library.imports.undo(report.batch)
     assert library.items.count() == 0
+
+
+def test_a_tag_and_a_collection_given_in_small_chunks_reach_every_item_and_are_undone(
+    library, small_chunks
+):
+    there = library.importing.text("\n".join(record(str(n), f"Old paper {n}") for n in range(3)))
+    before = as_seen(library)
+    text = "\n".join(record(str(n), f"Old paper {n}") for n in range(3))
+    text += "\n" + "\n".join(record(str(n), f"New paper {n}") for n in range(10, 15))
+    report = library.importing.text(text, tags=["batch-tag"], collection="Imported")
+    assert (len(report.added), sorted(report.duplicates)) == (5, sorted(there.added))
+    imported = library.collections.find("Imported")
+    every = sorted(report.item_ids)
+    assert sorted(library.items.search(ViewQuery(collection=imported.id))) == every
+    assert sorted(library.items.search(ViewQuery(tags=["batch-tag"]))) == every
+    batch = library.imports.get(report.batch)
+    assert (batch.added, batch.tagged) == (5, 3)
+    library.imports.undo(report.batch)
+    refs, notes, collections, *counts = as_seen(library)
+    assert (refs, notes, counts) == (before[0], before[1], list(before[3:]))
+    assert collections == [("Imported", [])]  # the collection the import made stays, empty
