@@ -16,12 +16,12 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, cast
 
-from peewee import ColumnBase, Database, Expression, fn
+from peewee import ColumnBase, Database, Expression, Model, fn
 
 from refman import query
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
 from refman.store import attachments, fts, querying
-from refman.store.bulk import fetch, ids_listed
+from refman.store.bulk import fetch, ids_in_order, ids_listed
 from refman.store.schema import (
     CitationKey,
     CollectionItem,
@@ -131,14 +131,17 @@ def _with_flag(item: ColumnBase, flags: Sequence[str]) -> Expression:
     return item.in_(ItemFlags.select(ItemFlags.item).where(found))
 
 
-def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
-    """The items of a view's place (its text aside), as a condition on Item: the trash or the
-    rest, then the collection, unfiled, tag and notice flag filters.
+def view_condition(
+    view: ViewQuery, *, walk: bool = False, column: ColumnBase = Item.id
+) -> Expression:
+    """The items of a view's place (its text aside), as a condition on Item (or on another
+    table's item id ``column``): the trash or the rest, then the collection, unfiled, tag and
+    notice flag filters.
 
     ``walk``: the conditions are written on ``id + 0``, which SQLite cannot look items up
     by, so that it walks the sort index instead of starting from a long list of ids.
     """
-    item: ColumnBase = Item.id + 0 if walk else Item.id
+    item: ColumnBase = column + 0 if walk else column
     in_trash = Trash.select(Trash.item)
     condition = item.in_(in_trash) if view.trashed else item.not_in(in_trash)
     if view.collection is not None:
@@ -315,6 +318,8 @@ def _sorted(
     cases apart itself, so the plan is chosen here from counts that cost little.
     """
     few = among is not None or _narrowest(db, view) <= FEW_MATCHES
+    if sort == "citation_key" and not few:
+        return _by_citation_key(db, view, descending)
     condition = view_condition(view, walk=not few)
     if among is not None:
         condition &= Item.id.in_(ids_listed(list(among)))
@@ -324,6 +329,37 @@ def _sorted(
     order = [key.desc(), Item.id.desc()] if descending else [key, Item.id]
     query = Item.select(Item.id).where(condition).order_by(*order)
     return [item_id for (item_id,) in fetch(db, query)]
+
+
+def _by_citation_key(db: Database, view: ViewQuery, descending: bool) -> list[int]:
+    """A large view's ids by citation key, in SORT_COLUMNS' order: items without a key first
+    (as ""), each tie by id, all reversed going down.
+
+    The key lives in its own table, so SORT_COLUMNS' subquery made SQLite sort the whole
+    library (1.5 s at a million items). Here it walks the unique index of the folded keys,
+    which holds the item ids too, and reads no item row. Every item gets a key when it is
+    made: items without one (a damaged library) are looked for only when the counts differ.
+    """
+    folded = CitationKey.folded.desc() if descending else CitationKey.folded
+    keyed = (
+        CitationKey.select(CitationKey.item.alias("id"))
+        .where(view_condition(view, walk=True, column=CitationKey.item))
+        .order_by(folded)
+    )
+    with_key = ids_in_order(db, keyed)
+    if _count_of(db, Item) == _count_of(db, CitationKey):
+        return with_key
+    no_key = Item.id.not_in(CitationKey.select(CitationKey.item))
+    keyless = Item.select(Item.id).where(view_condition(view, walk=True) & no_key)
+    # Unordered: SQLite then scans a small index rather than every item row.
+    without = sorted((item_id for (item_id,) in fetch(db, keyless)), reverse=descending)
+    return with_key + without if descending else without + with_key
+
+
+def _count_of(db: Database, table: type[Model]) -> int:
+    """The rows of a table. Exactly ``count(*)``: SQLite adds up the entries of its smallest
+    index's pages rather than reading each one."""
+    return db.execute_sql(f'SELECT count(*) FROM "{table._meta.table_name}"').fetchone()[0]
 
 
 def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
