@@ -14,9 +14,9 @@ up the selected names only, never walks the whole list.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import compress
-from operator import not_
+from operator import and_, not_
 from typing import cast
 
 from PySide6.QtCore import (
@@ -87,7 +87,7 @@ class TagListModel(QAbstractListModel):
         self.beginResetModel()
         self._tags = tags if isinstance(tags, TagCounts) else TagCounts.of(tags)
         self._groups = _groups(self._tags)
-        self._rows = [position for group in self._groups for position in group]
+        self._rows = [*self._groups[0], *self._groups[1], *self._groups[2], *self._groups[3]]
         self._folded = None
         self.endResetModel()
 
@@ -167,13 +167,15 @@ class TagListModel(QAbstractListModel):
 
 def _groups(tags: TagCounts) -> tuple[list[int], ...]:
     """Positions of the tags in the order shown: coloured manual, coloured automatic, manual,
-    automatic tags, each group in name order."""
+    automatic tags, each group in name order. Each group is one pass in C over the columns
+    (1,770,000 tags in a library of a million items)."""
     everything = range(len(tags))
     coloured = list(compress(everything, tags.colors))  # few: a colour is set by hand
-    automatic = list(tags.automatic)
-    manual = list(map(not_, automatic))
-    for position in coloured:
-        automatic[position] = manual[position] = False
+    automatic: Iterable[bool] = tags.automatic
+    manual: Iterable[bool] = map(not_, tags.automatic)
+    if coloured:  # their own groups: out of the other two
+        uncoloured = list(map(not_, tags.colors))
+        automatic, manual = map(and_, automatic, uncoloured), map(and_, manual, uncoloured)
     return (
         [position for position in coloured if not tags.automatic[position]],
         [position for position in coloured if tags.automatic[position]],
