@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import operator
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from operator import itemgetter
+from typing import Any
 
 from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
 
@@ -223,6 +225,7 @@ class TagListing:
         self.version = version
         self.names = names
         self.ids = ids
+        self.ranks = ranks
         # Where each tag comes in order of id: picks values listed by id in list order.
         self._pick = itemgetter(*ranks) if len(ranks) > 1 else lambda values: values[:1]
         self._positions: dict[int, int] | None = None
@@ -235,6 +238,34 @@ class TagListing:
         if self._positions is None:
             self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
         return self._positions[tag_id]
+
+    def with_new(self, version: tuple[int, int], ids: list[int], names: list[str]) -> TagListing:
+        """This listing with tags made since (ids past all of this one's, ascending), each put
+        in its place: the copy costs a pass over the lists, where sorting anew casefolds and
+        sorts every name (1.5 s for the 1,770,000 tags of a million items)."""
+        places = [bisect_left(self.names, _order(name), key=_order) for name in names]
+        # The new tags in list order; each goes before the kept tag at its place.
+        new = sorted(range(len(names)), key=lambda j: (places[j], _order(names[j])))
+        at = [places[j] for j in new]
+        first_rank = len(self.ids)  # new ids come after every kept one
+        return TagListing(
+            version,
+            _spliced(self.names, at, [names[j] for j in new]),
+            _spliced(self.ids, at, [ids[j] for j in new]),
+            _spliced(self.ranks, at, [first_rank + j for j in new]),
+        )
+
+
+def _spliced(kept: list[Any], at: list[int], added: list[Any]) -> list[Any]:
+    """``kept`` with each ``added`` value put before the kept one at its place (ascending)."""
+    spliced: list[Any] = []
+    start = 0
+    for place, value in zip(at, added, strict=True):
+        spliced += kept[start:place]
+        spliced.append(value)
+        start = place
+    spliced += kept[start:]
+    return spliced
 
 
 class TagListings:
@@ -251,9 +282,13 @@ class TagListings:
         # the names: a change between the two makes the next call read them again.
         names_version = TagNamesVersion.select(TagNamesVersion.version).bind(db).scalar() or 0
         version = (names_version, newest_tag_id(db))
-        if self._kept is not None and self._kept.version == version:
-            return self._kept
-        listing = _listing(db, version)
+        kept = self._kept
+        if kept is not None and kept.version == version:
+            return kept
+        if kept is not None and kept.version[0] == version[0] and kept.version[1] < version[1]:
+            listing = _with_new_tags(db, kept, version)  # tags added, none renamed or deleted
+        else:
+            listing = _listing(db, version)
         if self._may_keep():
             self._kept = listing
         return listing
@@ -279,6 +314,23 @@ def _listing(db: Database, version: tuple[int, int]) -> TagListing:
         pick = itemgetter(*order)
         names, ids = list(pick(names)), list(pick(ids))
     return TagListing(version, names, ids, _ranks(db, ids))
+
+
+# Past this share of new tags, sorting every name anew costs less than placing each one.
+NEW_TAGS_PLACED = 0.2
+
+
+def _with_new_tags(db: Database, kept: TagListing, version: tuple[int, int]) -> TagListing:
+    """The kept listing with the tags made since it was read."""
+    sql = (
+        "SELECT json_group_array(id), json_group_array(name) FROM"
+        " (SELECT id, name FROM tag WHERE id > ? ORDER BY id)"
+    )
+    ids_json, names_json = db.execute_sql(sql, (kept.version[1],)).fetchone()
+    ids, names = json.loads(ids_json), json.loads(names_json)
+    if len(ids) > NEW_TAGS_PLACED * len(kept.ids):
+        return _listing(db, version)
+    return kept.with_new(version, ids, names)
 
 
 def _ranks(db: Database, ids: list[int]) -> list[int]:
