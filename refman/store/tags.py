@@ -21,10 +21,10 @@ import json
 import operator
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
 
@@ -388,10 +388,9 @@ def _listed_counts(
     if view.unfiled:
         outside = outside | CollectionItem.select(CollectionItem.item)
     out_items, out_manual = _link_counts(db, outside)
-    found = listing.in_order(totals)
+    less = {listing.position(tag_id): count for tag_id, count in out_items.items()}
+    found = _ByRank(totals, listing.ranks, less)
     automatic = [True] * len(found)
-    for tag_id, count in out_items.items():
-        found[listing.position(tag_id)] -= count
     for tag_id, count in _manual_links(db).items():
         if count > out_manual.get(tag_id, 0):
             automatic[listing.position(tag_id)] = False
@@ -401,11 +400,51 @@ def _listed_counts(
         colors[at] = color
         automatic[at] = automatic[at] and found[at] > 0
     names = list(listing.names)
-    if 0 in found:  # tags on trashed (or filed) items only: shown only when coloured
-        shown = [bool(count or color) for count, color in zip(found, colors, strict=True)]
-        names, found = list(compress(names, shown)), list(compress(found, shown))
+    if found.has_zero():  # tags on trashed (or filed) items only: shown only when coloured
+        counted = list(found)
+        shown = [bool(count or color) for count, color in zip(counted, colors, strict=True)]
+        names, counted = list(compress(names, shown)), list(compress(counted, shown))
         automatic, colors = list(compress(automatic, shown)), list(compress(colors, shown))
+        return TagCounts(names, counted, automatic, colors)
     return TagCounts(names, found, automatic, colors)
+
+
+class _ByRank(Sequence[int]):
+    """The listed tags' counts, each picked when asked from the counts in order of tag id (at
+    its rank), less the items outside the view: picking all 1,770,000 of a large library into
+    list order cost a seventh of a second at each refresh, for a list that shows a screenful."""
+
+    def __init__(self, by_id: list[int], ranks: list[int], less: dict[int, int]):
+        self._by_id = by_id
+        self._ranks = ranks
+        self._less = less  # {position in the list: items outside the view}
+
+    def __len__(self) -> int:
+        return len(self._ranks)
+
+    @overload
+    def __getitem__(self, position: int) -> int: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[int]: ...
+    def __getitem__(self, position: int | slice) -> int | list[int]:
+        if isinstance(position, slice):
+            return list(self)[position]
+        if position < 0:
+            position += len(self._ranks)
+        return self._by_id[self._ranks[position]] - self._less.get(position, 0)
+
+    def __iter__(self) -> Iterator[int]:
+        counts = list(map(self._by_id.__getitem__, self._ranks))
+        for position, count in self._less.items():
+            counts[position] -= count
+        return iter(counts)
+
+    def has_zero(self) -> bool:
+        """Whether a tag has no item in the view (a scan in C, and one look per tag with
+        items outside the view)."""
+        return 0 in self._by_id or any(
+            self._by_id[self._ranks[position]] == count for position, count in self._less.items()
+        )
 
 
 def _coloured() -> Expression:

@@ -22,6 +22,7 @@ def add(db, *item_tags: Tag, title: str = "Paper") -> int:
 def counts(db, listings: tags.TagListings, **place) -> dict[str, tuple]:
     """The counts of the view at this place, by name: (items, automatic, colour)."""
     found = tags.counts(db, listings, ViewQuery(**place))
+    assert [found[i] for i in range(len(found))] == list(found)  # a row as the list reads it
     return {t.name: (t.count, t.automatic, t.color) for t in found}
 
 
