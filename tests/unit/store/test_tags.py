@@ -138,6 +138,18 @@ def test_counts_per_view_sorted_by_name_ignoring_case(connection, db):
     assert counts(db, listings, unfiled=True) == {"beta": (1, True, ""), "zeta": (1, False, "")}
 
 
+def test_each_row_reads_its_count_less_the_trashed_items(connection, db):
+    """The tag list reads a row at a time (a large library's counts are picked when asked)."""
+    add(db, Tag("shared"), Tag("Alpha", "mesh"))
+    trashed = add(db, Tag("shared"), Tag("Alpha", "mesh"))
+    add(db, Tag("shared"))
+    items.set_trashed(db, [trashed], True)
+    found = tags.counts(db, connection.tag_listings, ViewQuery())
+    rows = [(found[i].name, found[i].count) for i in range(len(found))]
+    assert rows == [("Alpha", 1), ("shared", 2)]
+    assert found[-1].count == 2 and [t.count for t in found[:1]] == [1]
+
+
 def test_a_tag_is_manual_in_a_view_if_any_of_its_links_there_is(connection, db):
     add(db, Tag("COVID-19", "mesh"), Tag("COVID-19", "keyword"))
     manual = add(db, Tag("COVID-19"))
