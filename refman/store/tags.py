@@ -22,7 +22,8 @@ import operator
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress
+from contextlib import suppress
+from itertools import compress, islice
 from operator import itemgetter
 from typing import Any, overload
 
@@ -337,8 +338,10 @@ def _ranks(db: Database, ids: list[int]) -> list[int]:
     """Where each of these tag ids comes in order of id."""
     if not ids:
         return []
-    low = min(ids)
-    if max(ids) - low + 1 != len(ids):  # tags were deleted: rank the ids that are left
+    # The lowest and highest ids off the table's own b-tree, not a pass over the list.
+    low = db.execute_sql("SELECT min(id) FROM tag").fetchone()[0]
+    high = db.execute_sql("SELECT max(id) FROM tag").fetchone()[0]
+    if high - low + 1 != len(ids):  # tags were deleted: rank the ids that are left
         ascending_sql = "SELECT json_group_array(id) FROM (SELECT id FROM tag ORDER BY id)"
         (ascending,) = db.execute_sql(ascending_sql).fetchone()
         ranks = dict(zip(json.loads(ascending), range(len(ids)), strict=True))
@@ -350,7 +353,11 @@ def _exact_ties(order: list[int], keys: Sequence[str], names: list[str]) -> None
     """Put each run of names that casefold alike ("Brain", "brain") in exact order, in place:
     ``order`` holds positions in ``names``, sorted by their casefolded ``keys``. Such names are
     few: the runs are found by comparing neighbours in C."""
-    tied = list(compress(range(len(keys) - 1), map(operator.eq, keys, keys[1:])))
+    same = list(map(operator.eq, keys, islice(keys, 1, None)))  # bools: no number made
+    tied: list[int] = []  # positions whose key equals the next one's, each found by a scan in C
+    with suppress(ValueError):
+        while True:
+            tied.append(same.index(True, tied[-1] + 1 if tied else 0))
     at = 0
     while at < len(tied):  # each run: consecutive tied positions, then the one after
         start = end = tied[at]
