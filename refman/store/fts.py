@@ -46,7 +46,13 @@ from refman.store.bulk import CHUNK, fetch
 from refman.store.mapping import Row
 from refman.store.schema import Item, Note, Tag
 
-TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
+TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
+# An index of one-letter prefixes: a one-letter word ("a"*) then reads one list rather than
+# merging those of every word it begins. The tag and note indexes keep one (small: each tag's
+# name once, the notes); the item index does not (issue 18: it was a third of that index, and
+# a one-letter word is about three times slower without it; an author's initial is not looked
+# up through it, see store/querying.py).
+PREFIXES = ", prefix = '1'"
 # FTS5 holds the words of the rows a transaction adds in memory and writes them out as a new
 # segment when this buffer is full; segments are merged as more come. With the default (1 MB)
 # a large import spent much of its index time merging small segments: 16 MB makes fewer,
@@ -69,13 +75,15 @@ class FtsTable:
     rows: Rows  # the rows the table should hold for these source ids
     to_items: str  # SQL: the ids (as item_id) of the items whose rows fit "{match}"
     content: str = ""  # the view an external-content table reads its text from
+    prefixes: bool = True  # an index of one-letter prefixes (PREFIXES)
 
     @property
     def ddl(self) -> str:
         """The table as the latest migration leaves it (a test checks they agree)."""
         columns = ", ".join(self.columns)
         content = f", content = '{self.content}', content_rowid = 'id'" if self.content else ""
-        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {TOKENIZE}{content})"
+        options = TOKENIZE + (PREFIXES if self.prefixes else "") + content
+        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {options})"
 
 
 # --- rows -------------------------------------------------------------------------------------
@@ -130,6 +138,7 @@ ITEMS = FtsTable(
     _item_rows,
     "SELECT rowid AS item_id FROM item_fts WHERE {match}",  # its rowids are item ids
     content=ITEM_TEXT,
+    prefixes=False,
 )
 TAGS = FtsTable(
     "tag_fts",

@@ -18,6 +18,7 @@ from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
 from refman.store import attachments, citekeys, field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
+from refman.store.duplicate_groups import KEY_PARTS, row_keys
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import (
     CitationKey,
@@ -274,8 +275,9 @@ def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | No
     return [match.item_id if match else None for match in matches]
 
 
-# A candidate's keys, whether it is trashed, and its title for the import's report.
-_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid_sort, doi_key, title_key, title"
+# A candidate's id, whether it is trashed, and what its keys are made of (title first, for
+# the import's report).
+_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), " + KEY_PARTS
 # (its keys, its rank: (trashed, id), (its id, its title)), as duplicates.best_match takes them.
 _Candidate = tuple[DuplicateKeys, tuple[bool, int], tuple[int, str]]
 
@@ -291,12 +293,13 @@ def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | No
     """
     found: list[Match | None] = [None] * len(keys)
     for kind, column in enumerate(KEY_COLUMNS):
-        todo = [i for i, k in enumerate(keys) if found[i] is None and k.values()[kind]]
+        values = [k.column_values()[kind] for k in keys]
+        todo = [i for i, k in enumerate(keys) if found[i] is None and values[i]]
         if not todo:
             continue
-        candidates = _candidates(db, column, {keys[i].values()[kind] for i in todo})
+        candidates = _candidates(db, column, {values[i] for i in todo})
         for i in todo:
-            found[i] = _best(keys[i], candidates.get(keys[i].values()[kind], ()))
+            found[i] = _best(keys[i], candidates.get(values[i], ()))
     return found
 
 
@@ -305,11 +308,9 @@ def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, l
     ``column`` is one of ``values``."""
     select = f"SELECT {column}, {_CANDIDATE_COLUMNS} FROM item"
     candidates: dict[str, list[_Candidate]] = defaultdict(list)
-    for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
-        db, select, column, values
-    ):
-        keys = DuplicateKeys.of_row(pmid, doi, title_key)
-        candidates[value].append((keys, (bool(trashed), item_id), (item_id, title)))
+    for value, item_id, trashed, *parts in rows_where_in(db, select, column, values):
+        keys = row_keys(*parts)
+        candidates[value].append((keys, (bool(trashed), item_id), (item_id, parts[0])))
     return candidates
 
 

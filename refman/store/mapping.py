@@ -2,9 +2,10 @@
 
 Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
 single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
-holds derived keys: the DOI as compared (lowercase, no resolver prefix), ``title_key`` for
-duplicate matching (the rule is in ``duplicates``), sort keys and the creator summary shown in
-the item table. They are recomputed whenever the item is written.
+holds derived keys: the DOI as compared (lowercase, no resolver prefix), sort keys (the title's
+also finds the items that may share a ``title_key``, for duplicate matching: the rule is in
+``duplicates``) and the creator summary shown in the item table. They are recomputed whenever
+the item is written.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ DATE_COLUMNS: tuple[str, ...] = ("year", "month", "day", "season", "date_text")
 # Derived from the fields above; never read back into a Reference.
 KEY_COLUMNS: tuple[str, ...] = (
     "doi_key",
-    "title_key",
     "title_sort",
     "creators_sort",
     "creator_summary",
@@ -145,13 +145,24 @@ def title_key(ref: Reference) -> str:
 
     Empty when the title has no words: untitled items never match one another.
     """
-    title = fold(ref.title)
-    if not title:
-        return ""
     authors = ref.authors()
-    family = fold(authors[0].family or authors[0].literal) if authors else ""
-    year = str(ref.date.year) if ref.date.year else ""
-    return f"{title}|{year}|{family}"
+    family = (authors[0].family or authors[0].literal) if authors else ""
+    return title_key_of(ref.title, ref.date.year, family)
+
+
+def title_key_of(title: str, year: int | None, family: str) -> str:
+    """``title_key`` from an item's title, year and first author's family (or group) name:
+    the library keeps no key of its own, the items sharing a title are found through
+    ``title_sort`` (``title_sort_of``) and their keys made from their columns."""
+    folded = fold(title)
+    if not folded:
+        return ""
+    return f"{folded}|{year if year else ''}|{fold(family)}"
+
+
+def title_sort_of(key: str) -> str:
+    """The ``title_sort`` of every item whose ``title_key`` is ``key``."""
+    return natural_key(key.partition("|")[0])
 
 
 def _date_sort(date: PartialDate) -> str:
@@ -171,7 +182,6 @@ def key_values(ref: Reference) -> tuple[str, ...]:
     """The derived columns of KEY_COLUMNS for this reference."""
     return (
         doi_key(ref.doi),
-        title_key(ref),
         natural_key(fold(ref.title)),
         _creators_sort(ref),
         creator_summary(ref),

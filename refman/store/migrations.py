@@ -795,6 +795,32 @@ def _affiliations_by_id(db: Database, rows: Sequence[tuple[int, int, str]]) -> N
     db.cursor().executemany(sql, updates)
 
 
+_SMALLER_ITEM_INDEXES = """
+-- The full-text index of items without its index of one-letter prefixes (a third of it; see
+-- store/fts.py PREFIXES), made anew from the view.
+DROP TABLE item_fts;
+CREATE VIRTUAL TABLE item_fts USING fts5 (
+    title, abstract, creators, journal, year,
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = 'item_text', content_rowid = 'id'
+);
+INSERT INTO item_fts (item_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO item_fts (item_fts) VALUES ('rebuild');
+-- No title key: it held each title a third time (beside title and title_sort), indexed. The
+-- items that may be duplicates by title share title_sort, and their keys are made from their
+-- columns (store/duplicates.py).
+DROP INDEX IF EXISTS item_title_key;
+ALTER TABLE item DROP COLUMN title_key;
+"""
+
+
+def _smaller_item_indexes(db: Database) -> None:
+    """The item table and its full-text index made smaller (issue 18, i18-filesize): no
+    one-letter prefixes in the full-text index, no title key. Nothing a user sees changes."""
+    for statement in _statements(_SMALLER_ITEM_INDEXES):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -813,6 +839,7 @@ MIGRATIONS: list[Migration] = [
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
     _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, names stored once
+    _smaller_item_indexes,  # library size (issue 18, i18-filesize): no title key, no prefixes
 ]
 
 

@@ -16,8 +16,19 @@ from refman.model import (
     Tag,
     ViewQuery,
 )
-from refman.store import batches, field_index, fts, items, mapping, migrations, search, tags
+from refman.store import (
+    batches,
+    duplicate_groups,
+    field_index,
+    fts,
+    items,
+    mapping,
+    migrations,
+    search,
+    tags,
+)
 from refman.store.connection import Connection
+from refman.store.duplicates import SAME_TITLE, DuplicateKeys
 
 
 def tag_counts(connection) -> dict[str, tuple]:
@@ -351,3 +362,83 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
 def affiliation_columns(db) -> list[str]:
     rows = db.execute_sql("SELECT affiliations FROM creator WHERE affiliations != ''")
     return [value for (value,) in rows]
+
+
+SMALLER_PAPERS = [
+    *ITEM_TEXT_PAPERS,
+    # The same paper twice (title, year, first author), and the same title by another author.
+    Reference(
+        title="Fin regrowth in medaka: a 3-day course",
+        date=PartialDate(2020),
+        creators=(Creator("Zhu", "Ai"), Creator("Okafor", "B")),
+    ),
+    Reference(
+        title="Fin regrowth in medaka — a 3 day course.",
+        date=PartialDate(2020),
+        creators=(Creator("Zhu", "A"),),
+    ),
+    Reference(
+        title="Fin regrowth in medaka: a 3-day course",
+        date=PartialDate(2020),
+        creators=(Creator("Alcázar", "Zhu"),),
+    ),
+]
+SMALLER_QUERIES = [
+    *ITEM_TEXT_QUERIES,
+    "a",  # one letter: every word it begins
+    "m",
+    "zhu a[au]",  # an initial
+    "okafor[au]",
+    "zhu[1au]",
+    "zhu a[1au]",
+    "okafor b[au]",
+    "alcazar z[au]",
+    '"fin regrowth"',
+    '"regrowth in medaka"[ti]',
+]
+
+
+def stored_title_keys(db, ids, refs) -> None:
+    """The title key as refman stored it in its own column before the step."""
+    db.cursor().executemany(
+        "UPDATE item SET title_key = ? WHERE id = ?",
+        [(mapping.title_key(ref), item_id) for item_id, ref in zip(ids, refs, strict=True)],
+    )
+
+
+def test_the_step_that_drops_the_title_key_and_prefixes_keeps_searches_and_duplicates(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._smaller_item_indexes)
+    twin = SMALLER_PAPERS[3].with_changes(creators=(Creator("Zhu", "An"),))
+    with monkeypatch.context() as patch:  # refman as it was: a title key, one-letter prefixes
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, SMALLER_PAPERS)
+            stored_title_keys(db, ids, SMALLER_PAPERS)
+            assert "prefix" in fts_ddl(db)
+            before = searched(db, SMALLER_QUERIES)
+            loaded = items.load(db, ids)
+            prints = batches.fingerprints(db, ids)
+            groups = duplicate_groups.find_groups(db)
+            twins = items.find_matches(db, [DuplicateKeys.of(twin)])
+    assert groups == [duplicate_groups.DuplicateGroup((ids[3], ids[4]), (SAME_TITLE,))]
+    assert twins[0] is not None and twins[0].item_id == ids[3]
+    assert all(before.values()), before  # every query finds something
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert "title_key" not in {row[1] for row in db.execute_sql("PRAGMA table_info(item)")}
+        assert "prefix" not in fts_ddl(db)
+        assert searched(db, SMALLER_QUERIES) == before
+        assert items.load(db, ids) == loaded
+        assert batches.fingerprints(db, ids) == prints  # imports made before can be undone
+        assert duplicate_groups.find_groups(db) == groups
+        assert items.find_matches(db, [DuplicateKeys.of(twin)]) == twins
+        assert fts.differences(db) + fts.self_check(db) == []
+        items.update(db, ids[4], {"date": PartialDate(2021)})  # no longer the same paper
+        assert duplicate_groups.find_groups(db) == []
+
+
+def fts_ddl(db) -> str:
+    (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
+    return sql
