@@ -92,7 +92,12 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
-        (item_id, mapping.encode_source_record(ref.source_record, ref.abstract))
+        (
+            item_id,
+            mapping.encode_source_record(
+                ref.source_record, ref.abstract, mapping.record_affiliations(ref.creators)
+            ),
+        )
         for item_id, ref in new
         if ref.source_record
     ]
@@ -197,12 +202,14 @@ def _load_chunk(
     loaded = {}
     for row in rows:
         abstract = abstracts.get(row[0], "")
-        record, damage = mapping.read_source_record(records.get(row[0]), abstract)
+        named = creators.get(row[0], ())
+        affiliations = mapping.record_affiliations(named)
+        record, damage = mapping.read_source_record(records.get(row[0]), abstract, affiliations)
         loaded[row[0]] = reader.reference(
             row,
             abstract=abstract,
             trashed=row[0] in trashed,
-            creators=creators.get(row[0], ()),
+            creators=named,
             tags=tag_links.get(row[0], ()),
             source_record=record,
             damage=damage,
@@ -346,10 +353,13 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
     del values["id"], values["date_added"]
     fts.forget(db, fts.ITEMS, [item_id])  # while the rows hold the words it was indexed with
     Item.update(values).where(Item.id == item_id).bind(db).execute()
+    changed = updated.abstract != current.abstract or updated.creators != current.creators
+    if current.source_record and changed:
+        # Its blob may leave out the old abstract or affiliations: written against the new.
+        affiliations = mapping.record_affiliations(updated.creators)
+        blob = mapping.encode_source_record(current.source_record, updated.abstract, affiliations)
+        SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
     if updated.abstract != current.abstract:
-        if current.source_record:  # its blob may leave the old abstract to item_abstract
-            blob = mapping.encode_source_record(current.source_record)
-            SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
         ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
         rows_ = [(item_id, mapping.pack_abstract(updated.abstract))] if updated.abstract else []
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)

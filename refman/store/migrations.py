@@ -821,6 +821,14 @@ def _smaller_item_indexes(db: Database) -> None:
         db.execute_sql(statement)
 
 
+def _records_name_affiliations(db: Database) -> None:
+    """Source records name their affiliations (issue 18, i18-filesize): from this version on,
+    a stored record may leave out each value equal to one of its item's affiliations, as it
+    leaves out the abstract (mapping.encode_source_record), and is compressed harder. Records
+    stored before keep their layout and are read as they are; the version makes an older
+    refman refuse the library rather than show records without their affiliations."""
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -840,6 +848,7 @@ MIGRATIONS: list[Migration] = [
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
     _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, names stored once
     _smaller_item_indexes,  # library size (issue 18, i18-filesize): no title key, no prefixes
+    _records_name_affiliations,  # library size (issue 18, i18-filesize): a step of its own
 ]
 
 

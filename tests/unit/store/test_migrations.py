@@ -3,6 +3,7 @@ this refman must not use (newer, another program's, one that needs upgrading rea
 
 import json
 import sqlite3
+import zlib
 from contextlib import closing
 
 import pytest
@@ -29,6 +30,7 @@ from refman.store import (
 )
 from refman.store.connection import Connection
 from refman.store.duplicates import SAME_TITLE, DuplicateKeys
+from refman.store.record_dictionary import DICTIONARY
 
 
 def tag_counts(connection) -> dict[str, tuple]:
@@ -442,3 +444,34 @@ def test_the_step_that_drops_the_title_key_and_prefixes_keeps_searches_and_dupli
 def fts_ddl(db) -> str:
     (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
     return sql
+
+
+def test_records_stored_before_the_step_that_names_affiliations_read_as_they_were(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._records_name_affiliations)
+    heart = "Heart Centre, University Hospital Schleswig-Holstein, Kiel, Germany."
+    paper = Reference(
+        title="Hearts",
+        creators=(Creator("Knowles", "Carla", affiliations=(heart,)),),
+        source_record=(("PMID", "1"), ("FAU", "Knowles, Carla"), ("AD", heart)),
+    )
+    encode = mapping.encode_source_record
+    with monkeypatch.context() as patch:  # refman as it was: affiliations kept in the record
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        patch.setattr(
+            mapping, "encode_source_record", lambda record, abstract="", _=(): encode(record)
+        )
+        with closing(Connection(path)) as old, old.writing() as db:
+            (old_id,) = items.insert(db, [paper])
+            loaded = items.load(db, [old_id])
+            blob = db.execute_sql("SELECT pairs FROM source_record").fetchone()[0]
+    assert heart.encode() in zlib.decompressobj(zdict=DICTIONARY).decompress(blob[1:])
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert items.load(db, [old_id]) == loaded
+        (new_id,) = items.insert(db, [paper])
+        blobs = dict(db.execute_sql("SELECT item_id, pairs FROM source_record").fetchall())
+        assert blobs[old_id] == blob  # left as it was
+        assert len(blobs[new_id]) < len(blob) - 20  # the new one names the affiliation
+        assert items.load(db, [new_id])[0].source_record == paper.source_record
