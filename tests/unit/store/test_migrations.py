@@ -475,3 +475,37 @@ def test_records_stored_before_the_step_that_names_affiliations_read_as_they_wer
         assert blobs[old_id] == blob  # left as it was
         assert len(blobs[new_id]) < len(blob) - 20  # the new one names the affiliation
         assert items.load(db, [new_id])[0].source_record == paper.source_record
+
+
+def test_the_step_that_reads_tag_names_from_tags_keeps_tag_searches_and_follows_renames(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._tag_index_over_tags)
+    tagged = [
+        Reference(title="One", tags=(Tag("Heart Diseases", "mesh"), Tag("zebrafish"))),
+        Reference(title="Two", tags=(Tag("Zebrafish Proteins", "mesh"),)),
+    ]
+    queries = ["zebrafish", "heart", "protein", "z", "heart diseases[mh]", "zebrafish proteins[mh]"]
+    with monkeypatch.context() as patch:  # refman as it was: the tag index kept the names
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, tagged)
+            assert "tag_fts_content" in table_names(db)
+            before = searched(db, queries)
+    assert all(before.values()), before
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert "tag_fts_content" not in table_names(db)
+        assert searched(db, queries) == before
+        assert fts.differences(db) + fts.self_check(db) == []
+        tags.rename(db, "zebrafish", "medaka")  # the triggers keep the index in step
+        tags.delete(db, "Zebrafish Proteins")
+        assert searched(db, ["zebrafish", "medaka", "protein"]) == {
+            "zebrafish": [],
+            "medaka": [ids[0]],
+            "protein": [],
+        }
+        assert fts.differences(db) + fts.self_check(db) == []
+        db.execute_sql("UPDATE tag SET name = 'axolotl' WHERE name = 'medaka'")  # any path
+        assert searched(db, ["medaka", "axolotl"]) == {"medaka": [], "axolotl": [ids[0]]}
+        assert fts.differences(db) + fts.self_check(db) == []
