@@ -212,7 +212,10 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
             return set()
         candidates, match = _fts_candidates("creators", term, name.family)
         first = (name.given.split() or [name.initials[:1]])[0]
-        if first:  # the given name (or its first letter) just before the family name
+        # The given name (or its beginning) just before the family name narrows the candidates
+        # when it is a word: one letter would read the lists of every word it begins (the index
+        # keeps no lists by first letter), more than the family name's candidates cost to check.
+        if len(first) > 1:
             family = _phrase(Term(name.family, truncated=name.truncated))
             match = f'{{creators}} : NEAR({_phrase(Term(first), prefix=True)} {family}, 4)'
         pattern = _like(name.family) + ("%" if name.truncated else "")
