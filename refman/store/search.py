@@ -235,7 +235,7 @@ def _found_ids(
     plain = query.plain_words(tree)
     if plain is None:  # field tags, operators, phrases or an identifier
         try:
-            found: Matches = querying.matches(db, tree)
+            found = _as_matches(db, querying.find(db, tree))
         except query.QueryError as error:  # a term with nothing to search for
             raise query.in_query(error, view.text) from None
         pdf_hits = _pdf_hits(db, querying.pdf_phrases(tree))
@@ -340,6 +340,18 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
             break  # the other words cannot bring any back
     pdf_hits = {item_id for ids in in_pdfs for item_id in ids}
     return (found if found is not None else set()), pdf_hits
+
+
+def _as_matches(db: Database, found: querying.Ids) -> Matches:
+    """A query's items as a set, or when it names those it leaves out (most of the library),
+    as a mask of every other id."""
+    if not found.excluded:
+        return found.ids
+    top = max(_top(db), max(found.ids, default=0) + 1)
+    mask = bytearray(b"\x01") * top
+    for item_id in found.ids:
+        mask[item_id] = 0
+    return mask
 
 
 def _top(db: Database) -> int:
