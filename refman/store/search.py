@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import compress
-from operator import itemgetter
+from operator import is_not, itemgetter
 from typing import Any, cast
 
 from peewee import ColumnBase, Database, Expression, fn
@@ -61,7 +62,13 @@ FEW_MATCHES = 5000
 # set: quicker to fill, and two masks intersect in one operation on integers.
 MASK_FROM = 20_000
 
+# Up to this share of the view's ids (1/12), matches in a set have their places in the view's
+# order sorted (some 370 ns each at 100,000 items); past it they select from the order, a pass
+# over all of it (some 30 ns an id) whatever the matches. A mask (plain words) always selects.
+SORT_UP_TO_SHARE = 12
+
 Matches = set[int] | bytearray
+_is_place = partial(is_not, None)  # a found id's place in a view, None when outside it
 # A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed
 # and notice flags.
 ViewKey = tuple[str, bool, tuple[str, ...], CollectionId | None, bool, bool, tuple[str, ...]]
@@ -76,11 +83,12 @@ class ViewOrder:
         self._pick: itemgetter[Any] | None = None
 
     def sort(self, found: Iterable[int]) -> list[int]:
-        """These ids in the view's order; those outside the view are left out."""
+        """These ids in the view's order; those outside the view are left out. Their places in
+        the view are sorted, each loop in C: a cost that grows with the ids, not the view."""
         if self._ranks is None:
             self._ranks = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        ranks = self._ranks
-        return sorted((i for i in found if i in ranks), key=ranks.__getitem__)
+        places = sorted(filter(_is_place, map(self._ranks.get, found)))
+        return list(map(self.ids.__getitem__, places))
 
     def select(self, mask: bytes | bytearray) -> list[int]:
         """The view's ids whose byte in the mask is set, in the view's order."""
@@ -245,13 +253,16 @@ def _found_ids(
             raise NoWordsError(view.text)
         found, pdf_hits = _matches(db, words)
     in_pdf = frozenset(_within(pdf_hits, found))
-    if _count(found) <= FEW_MATCHES:
+    count = _count(found)
+    if count <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
         if kept is not None:
             return kept.sort(ids), in_pdf
         return (_sorted(db, sort, descending, view, among=ids) if ids else []), in_pdf
     order = _view_order(db, orders, sort, descending, view)
+    if isinstance(found, set) and count <= len(order.ids) // SORT_UP_TO_SHARE:
+        return order.sort(found), in_pdf
     mask = found if isinstance(found, bytearray) else _mask(found, _top(db))
     return order.select(mask), in_pdf
 
