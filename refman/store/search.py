@@ -87,8 +87,8 @@ class ViewOrder:
         the view are sorted, each loop in C: a cost that grows with the ids, not the view."""
         if self._ranks is None:
             self._ranks = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        places = sorted(filter(_is_place, map(self._ranks.get, found)))
-        return list(map(self.ids.__getitem__, places))
+        places = cast(Iterable[int], filter(_is_place, map(self._ranks.get, found)))
+        return list(map(self.ids.__getitem__, sorted(places)))
 
     def select(self, mask: bytes | bytearray) -> list[int]:
         """The view's ids whose byte in the mask is set, in the view's order."""
