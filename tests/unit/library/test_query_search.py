@@ -357,3 +357,25 @@ def test_mesh_headings_leave_out_tags_of_another_kind_with_their_name(tmp_path):
         assert typed in own.items.search(ViewQuery(text="Humans[tag]"))
         beginning = own.items.search(ViewQuery(text="Human*[mh]"))  # both tags' links
         assert humans[0] in beginning and typed not in beginning
+
+
+def test_a_library_from_before_gets_the_index_of_links_other_than_mesh(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.files(list(SAMPLE_FILES))
+        typed, _ = library.items.add(Reference(title="Typed in"))
+        library.tags.add([typed], ["Humans"])
+        expected = library.items.search(ViewQuery(text="Humans[mh]"))
+    assert expected and typed not in expected
+    db = sqlite3.connect(path)  # as the version before this step left it
+    db.execute("DROP INDEX item_tag_other_than_mesh")
+    before = migrations.MIGRATIONS.index(migrations._index_links_other_than_mesh)
+    db.execute(f"PRAGMA user_version = {before}")
+    db.commit()
+    db.close()
+    with Library(path) as library:
+        assert library.items.search(ViewQuery(text="Humans[mh]")) == expected
+    db = sqlite3.connect(path)
+    names = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()
+    assert "item_tag_other_than_mesh" in names
