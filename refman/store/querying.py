@@ -155,11 +155,11 @@ def _filtered(db: Database, node: Node) -> Ids:
     are fewer (``english[la]``: a few percent). Which side is fewer is counted first, up to half
     the library, on the filter's index."""
     condition, params = _filter(node)
-    other, other_params = _filter_left_out(db, node)
     half = _top(db) // 2
     counted = f"SELECT count(*) FROM (SELECT 1 FROM item WHERE {condition} LIMIT ?)"
     if db.execute_sql(counted, (*params, half + 1)).fetchone()[0] <= half:
         return Ids(_ids(db, f"SELECT id FROM item WHERE {condition}", params))
+    other, other_params = _filter_left_out(db, node)
     return Ids(_ids(db, f"SELECT id FROM item WHERE {other}", other_params), excluded=True)
 
 
@@ -168,14 +168,16 @@ def _top(db: Database) -> int:
     return db.execute_sql("SELECT max(id) FROM item").fetchone()[0] or 0
 
 
-def _filter(node: Node) -> tuple[str, list[str]]:
-    """A filter's condition on the item row, and its parameters."""
+def _filter(node: Node, value: str = "") -> tuple[str, list[str]]:
+    """A filter's condition on the item row, and its parameters; ``value``: on this value in
+    place of the language or publication types column."""
     if isinstance(node, DateRange):
         return _DATES, [node.low, node.high]
     assert isinstance(node, Term)
     if node.field == "language":
-        return _LANGUAGE, [_language_forms(node)]
-    return _PUBLICATION_TYPE, [_publication_type_pattern(node)]
+        return _LANGUAGE.format(value or "language"), [_language_forms(node)]
+    pattern = _publication_type_pattern(node)
+    return _PUBLICATION_TYPE.format(value or "publication_types"), [pattern]
 
 
 def _filter_left_out(db: Database, node: Node) -> tuple[str, list[str]]:
@@ -184,11 +186,11 @@ def _filter_left_out(db: Database, node: Node) -> tuple[str, list[str]]:
     value, read off its index) that the filter's condition leaves out."""
     if isinstance(node, DateRange):
         return _OTHER_DATES, [node.low, node.high]
-    condition, params = _filter(node)
-    column = "language" if condition == _LANGUAGE else "publication_types"
-    sql = _DISTINCT.format(column=column)
-    values = [value for (value,) in db.execute_sql(sql)]
-    matched = f"SELECT value FROM json_each(?) WHERE {condition.replace(column, 'value', 1)}"
+    assert isinstance(node, Term)
+    column = "language" if node.field == "language" else "publication_types"
+    values = [value for (value,) in db.execute_sql(_DISTINCT.format(column=column))]
+    condition, params = _filter(node, value="v.value")
+    matched = f"SELECT v.value FROM json_each(?) AS v WHERE {condition}"
     kept = {value for (value,) in db.execute_sql(matched, (json.dumps(values), *params))}
     others = [value for value in values if value not in kept]
     return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(others)]
@@ -482,9 +484,12 @@ def _collection(db: Database, term: Term) -> set[int]:
 # --- item columns -----------------------------------------------------------------------------
 
 
-# Read off the index item_by_publication_types, not the item rows.
-_PUBLICATION_TYPE = "publication_types LIKE ? ESCAPE '!'"
-_LANGUAGE = "language IN (SELECT value FROM json_each(?))"
+# ``[pt]``: one of the item's publication types, whole (a beginning with ``*``), read off the
+# index item_by_publication_types rather than the item rows; ``[la]``: the item's language, by
+# name or code (``english``, ``eng``, ``en``), looked up in the index item_by_language. Both
+# are filters (``_filtered``, ``_narrowed``), as dates are.
+_PUBLICATION_TYPE = "{} LIKE ? ESCAPE '!'"  # the column publication_types
+_LANGUAGE = "{} IN (SELECT value FROM json_each(?))"  # the column language
 
 
 def _publication_type_pattern(term: Term) -> str:
@@ -492,22 +497,10 @@ def _publication_type_pattern(term: Term) -> str:
     return f'%"{name}%' if term.truncated else f'%"{name}"%'
 
 
-def _publication_type(db: Database, term: Term) -> set[int]:
-    """``[pt]``: one of the item's publication types, whole (a beginning with ``*``)."""
-    sql = f"SELECT id FROM item WHERE {_PUBLICATION_TYPE}"
-    return _ids(db, sql, (_publication_type_pattern(term),))
-
-
 def _language_forms(term: Term) -> str:
     """Each form of the language as records write it (eng, Eng, ENG, English), as JSON."""
     names = language_names(term.text)
     return json.dumps([form(name) for name in names for form in (str, str.title, str.upper)])
-
-
-def _language(db: Database, term: Term) -> set[int]:
-    """``[la]``: the item's language, by name or code (``english``, ``eng``, ``en``), looked up
-    in the index item_by_language."""
-    return _ids(db, f"SELECT id FROM item WHERE {_LANGUAGE}", (_language_forms(term),))
 
 
 def _identifier(db: Database, kind: str, value: str) -> set[int]:
@@ -539,8 +532,6 @@ _FIELDS: dict[str, Callable[[Database, Term], set[int]]] = {
     "mesh": _mesh(major=False),
     "major": _mesh(major=True),
     "subheading": _subheading,
-    "pubtype": _publication_type,
-    "language": _language,
     "pmid": _identifier_field("pmid"),
     "doi": _identifier_field("doi"),
     "pmcid": _identifier_field("pmcid"),
