@@ -16,7 +16,7 @@ from refman import query
 from refman.library import Library
 from refman.model import Reference, ViewQuery
 from refman.query import And, Not, Or, QueryError
-from refman.store import field_index, migrations, querying
+from refman.store import field_index, migrations, querying, search
 from tests.samples import SAMPLE_FILES
 
 SEED = "37144409"  # Knowles CH, Ann Surg 2023 Dec 1; *Fecal Incontinence/therapy
@@ -286,6 +286,15 @@ def filter_sides(request, monkeypatch):
         monkeypatch.setattr(querying, "_top", lambda db: size)
 
 
+@pytest.fixture(params=["few", "placed", "selected"])
+def order_plans(request, monkeypatch):
+    """Every way of putting the matches in the view's order: few, looked up and sorted in SQL;
+    placed, their places in the view's sorted ids sorted; selected, a pass over those ids."""
+    if request.param != "few":
+        monkeypatch.setattr(search, "FEW_MATCHES", 0)
+        monkeypatch.setattr(search, "SORT_UP_TO_SHARE", 1 if request.param == "placed" else 10**9)
+
+
 def reference(db, node) -> set[int]:
     """What a query finds, computed plainly: each term's items, combined as sets."""
     every = querying._all_items(db)
@@ -314,7 +323,9 @@ def test_a_filter_finds_the_same_items_either_way(library, filter_sides, text):
 
 
 @pytest.mark.parametrize("text", MOST_AND_FEW)
-def test_parts_that_find_most_combine_as_sets(library, filter_sides, filter_plans, text):
+def test_parts_that_find_most_combine_as_sets(
+    library, filter_sides, filter_plans, order_plans, text
+):
     with library.connection.reading() as db:
         expected = reference(db, query.parse(text))
         assert querying.matches(db, query.parse(text)) == expected
@@ -323,7 +334,7 @@ def test_parts_that_find_most_combine_as_sets(library, filter_sides, filter_plan
     assert found == [i for i in everything if i in expected]  # in the view's order
 
 
-def test_most_of_the_library_within_a_collection_and_the_trash(tmp_path, filter_sides):
+def test_most_of_the_library_within_a_collection_and_the_trash(tmp_path, filter_sides, order_plans):
     with Library(tmp_path / "library.sqlite") as own:
         added = own.importing.files(list(SAMPLE_FILES)).added
         french, _ = own.items.add(Reference(title="Ballonnets", language="fre"))
