@@ -154,12 +154,11 @@ def _filtered(db: Database, node: Node) -> Ids:
     """A filter over the whole library: the items it holds for, or those it does not when they
     are fewer (``english[la]``: a few percent). Which side is fewer is counted first, up to half
     the library, on the filter's index."""
-    condition, params = _filter(node)
+    (condition, params), (other, other_params) = _sides(db, node)
     half = _top(db) // 2
     counted = f"SELECT count(*) FROM (SELECT 1 FROM item WHERE {condition} LIMIT ?)"
     if db.execute_sql(counted, (*params, half + 1)).fetchone()[0] <= half:
         return Ids(_ids(db, f"SELECT id FROM item WHERE {condition}", params))
-    other, other_params = _filter_left_out(db, node)
     return Ids(_ids(db, f"SELECT id FROM item WHERE {other}", other_params), excluded=True)
 
 
@@ -180,20 +179,23 @@ def _filter(node: Node, value: str = "") -> tuple[str, list[str]]:
     return _PUBLICATION_TYPE.format(value or "publication_types"), [pattern]
 
 
-def _filter_left_out(db: Database, node: Node) -> tuple[str, list[str]]:
-    """The condition (and its parameters) on the item row that holds where the filter's does
-    not: the dates around the range, or the languages and publication types (each distinct
-    value, read off its index) that the filter's condition leaves out."""
+def _sides(db: Database, node: Node) -> tuple[tuple[str, list[str]], tuple[str, list[str]]]:
+    """Conditions (with their parameters) on the item row where the filter holds and where it
+    does not, each read off the filter's index: the dates in and around the range; the
+    languages or publication types (each distinct value, a seek on the index) that the filter's
+    condition takes and those it leaves, so that ``review[pt]`` compares a few dozen values
+    rather than every item's."""
     if isinstance(node, DateRange):
-        return _OTHER_DATES, [node.low, node.high]
+        return (_DATES, [node.low, node.high]), (_OTHER_DATES, [node.low, node.high])
     assert isinstance(node, Term)
     column = "language" if node.field == "language" else "publication_types"
     values = [value for (value,) in db.execute_sql(_DISTINCT.format(column=column))]
     condition, params = _filter(node, value="v.value")
     matched = f"SELECT v.value FROM json_each(?) AS v WHERE {condition}"
     kept = {value for (value,) in db.execute_sql(matched, (json.dumps(values), *params))}
-    others = [value for value in values if value not in kept]
-    return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(others)]
+    listed = f"{column} IN (SELECT value FROM json_each(?))"
+    taken = [json.dumps([value for value in values if value in kept])]
+    return (listed, taken), (listed, [json.dumps([value for value in values if value not in kept])])
 
 
 # The distinct values of an indexed column of item, a seek on its index each (a few dozen
