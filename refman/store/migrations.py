@@ -860,6 +860,21 @@ def _tag_index_over_tags(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_OTHER_THAN_MESH = """
+-- The links that are not MeSH headings (keywords, manual tags): a [mh] search takes every
+-- link of the heading's tag off item_tag_by_tag and leaves these out, instead of reading the
+-- kind of each of its links off the table (231,823 rows for Female at 1,000,000 items).
+CREATE INDEX IF NOT EXISTS item_tag_other_than_mesh ON item_tag (tag_id, item_id)
+WHERE kind != 'mesh';
+"""
+
+
+def _index_links_other_than_mesh(db: Database) -> None:
+    """An index of the tag links that are not MeSH headings (issue 18, i18-fieldq)."""
+    for statement in _statements(_OTHER_THAN_MESH):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -881,6 +896,7 @@ MIGRATIONS: list[Migration] = [
     _smaller_item_indexes,  # library size (issue 18, i18-filesize): no title key, no prefixes
     _records_name_affiliations,  # library size (issue 18, i18-filesize): a step of its own
     _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
+    _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
 ]
 
 
