@@ -106,6 +106,8 @@ class Library:
 
     def close(self) -> None:
         self.connection.close()
+        if not self.read_only:
+            backups.remember_closed(self.path)
 
     def __enter__(self) -> Library:
         return self

@@ -24,13 +24,15 @@ from peewee import Database, chunked, fn
 from refman.model import ItemId
 from refman.store import mapping
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
+from refman.store.duplicate_groups import FIRST_AUTHOR
 from refman.store.schema import ImportBatch, ImportBatchItem, Trash
 
 BATCH_COLUMNS = ("id", "started", "files", "added", "merged", "tagged", "undone")
 ITEM_COLUMNS = ("item_id", "kind", "fingerprint", "filled", "tags", "collections", "before")
 # What a person can change about an item, table by table, in a fixed order per item.
 _FINGERPRINT_QUERIES = (
-    "SELECT * FROM item",
+    # The first author's name last, for the title key the row held until issue 18 (_item_row).
+    f"SELECT item.*, {FIRST_AUTHOR} FROM item",
     # Unpacked: the same digest whether the row is packed or (before the migration) plain.
     "SELECT item_id, refman_abstract(abstract) FROM item_abstract",
     # Affiliation ids read as their texts: the same digest as when rows held the texts.
@@ -42,6 +44,25 @@ _FINGERPRINT_QUERIES = (
 
 
 _CREATORS = 2  # the creators' query above
+# The item row's column before which it held the title key (until issue 18, i18-filesize).
+_AFTER_TITLE_KEY = "title_sort"
+
+
+def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
+    """An item row of the first query as the item table held it with its title key: the same
+    digest for an item as before the key went (imports made before can still be undone). The
+    key is made from the row (as it was stored: from the same title, year and first author)
+    whether the table still holds it or not, so the digest is the same before and after."""
+    *values, family = row
+    named = dict(zip(columns, values, strict=False))
+    key = mapping.title_key_of(named["title"], named["year"], family or "")
+    if "title_key" in named:
+        values[columns.index("title_key")] = key
+    else:
+        at = columns.index(_AFTER_TITLE_KEY)
+        values[at:at] = [key]
+    return tuple(values)
+
 
 _TEXTS_OF_ITEMS = """SELECT id, text FROM affiliation WHERE id IN (
     SELECT affiliation_id FROM item_affiliation WHERE item_id IN ({marks}))"""
@@ -136,9 +157,12 @@ def fingerprints(db: Database, ids: Sequence[int]) -> dict[ItemId, bytes]:
             column = "id" if table == 0 else "item_id"
             # By item, then position, tag, note or collection: a fixed order per item.
             sql = f"{query} WHERE {column} IN ({marks}) ORDER BY 1, 2"
-            for row in db.execute_sql(sql, chunk):
+            cursor = db.execute_sql(sql, chunk)
+            columns = [d[0] for d in cursor.description]
+            for row in cursor:
                 if table == 0:
                     digests[row[0]] = hashlib.blake2b(digest_size=16)
+                    row = _item_row(row, columns)
                 elif table == _CREATORS and row[6][1:2].isdigit():
                     texts = _affiliation_texts(db, chunk) if texts is None else texts
                     row = (*row[:6], mapping.affiliations_as_texts(row[6], texts), *row[7:])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from peewee import SQL, Database, Query
 
@@ -49,6 +49,15 @@ def ids_listed(ids: Sequence[int]) -> SQL:
     SQLite-only; a PostgreSQL store would use ``= ANY(%s)``.
     """
     return SQL("(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
+
+
+def ids_in_order(db: Database, query: Query) -> list[int]:
+    """The ids a query selects (one column, named ``id``), in its order, fetched as one JSON
+    array: a row at a time costs half as much again for the 1,000,000 ids of a large view.
+    (SQLite cannot flatten a subquery with ORDER BY into an aggregate: the order is kept.)"""
+    sql, params = query.bind(db).sql()
+    row = db.execute_sql(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
+    return cast(list[int], json.loads(row[0]))
 
 
 def grouped(rows: Iterable[Sequence[Any]]) -> dict[int, list[list[Any]]]:

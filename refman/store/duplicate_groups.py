@@ -3,9 +3,10 @@
 The rule itself (``duplicates.match_reason``: identifiers decide; title, year and first author
 only when no identifier contradicts) is the import's, written once. Finding every group in a
 library asks it only of items that already share a key: SQL groups the items outside the Trash
-by each key column (``pmid_sort``, ``doi_key``, ``title_key``, all indexed) and returns the keys
-held by more than one item. At 100,000 items that is three index scans; the rule then runs on
-the few items those keys name, never on every pair of the library.
+by each key column (``pmid_sort``, ``doi_key``, ``title_sort``, all indexed) and returns the
+values held by more than one item. At 100,000 items that is three index scans; the rule then
+runs on the few items those values name (the items of one title split by their title keys
+first), never on every pair of the library.
 
 Items that match join one group, strongest reason first, and only while the group stays
 consistent: a group never holds two different PMIDs or two different DOIs (two items of it
@@ -24,7 +25,14 @@ from peewee import Database, chunked
 
 from refman.model import ItemId
 from refman.store.bulk import CHUNK, rows_where_in
-from refman.store.duplicates import KEY_COLUMNS, REASONS, DuplicateKeys, match_reason
+from refman.store.duplicates import (
+    KEY_COLUMNS,
+    REASONS,
+    DuplicateKeys,
+    match_reason,
+    title_matchable,
+)
+from refman.store.mapping import title_key_of
 
 _NOT_TRASHED = "id NOT IN (SELECT item_id FROM trash)"
 # The keys held by more than one item outside the Trash, with those items' ids.
@@ -32,7 +40,21 @@ _SHARED_KEYS = (
     "SELECT {column}, group_concat(id) FROM item "
     "WHERE {column} != '' AND " + _NOT_TRASHED + " GROUP BY {column} HAVING COUNT(*) > 1"
 )
-_MEMBER_COLUMNS = "SELECT id, pmid_sort, doi_key, title_key, date_added, title_sort FROM item"
+# What an item's keys are made of: its title, PMID and DOI keys, year, and its first author's
+# family (or group) name, as mapping.title_key takes it (row_keys).
+FIRST_AUTHOR = """(
+    SELECT CASE WHEN c.family != '' THEN c.family ELSE c.literal END FROM creator c
+    WHERE c.item_id = item.id AND c.role = 'author' ORDER BY c.position LIMIT 1
+)"""
+KEY_PARTS = f"title, pmid_sort, doi_key, year, {FIRST_AUTHOR}"
+_MEMBER_COLUMNS = f"SELECT id, date_added, title_sort, {KEY_PARTS} FROM item"
+
+
+def row_keys(
+    title: str, pmid: str, doi: str, year: int | None, family: str | None
+) -> DuplicateKeys:
+    """The keys of an item from its KEY_PARTS."""
+    return DuplicateKeys.of_row(pmid, doi, title_key_of(title, year, family or ""))
 
 
 @dataclass(frozen=True)
@@ -78,9 +100,9 @@ class _Group:
 def find_groups(db: Database) -> list[DuplicateGroup]:
     """Every duplicate group of the items outside the Trash, sorted by the title of their
     oldest item."""
-    shared = _shared_keys(db)
-    members = _members(db, {item_id for ids in shared for item_id in ids})
-    pairs = _matching_pairs(shared, members)
+    shared, titles = _shared_keys(db)
+    members = _members(db, {item_id for ids in shared + titles for item_id in ids})
+    pairs = _matching_pairs(shared + _by_title_key(titles, members), members)
     apart = _apart(db, members)
     groups = {item_id: _Group(item_id, member.keys) for item_id, member in members.items()}
     for strength, first, second in sorted(pairs):
@@ -99,24 +121,38 @@ def find_groups(db: Database) -> list[DuplicateGroup]:
     return found
 
 
-def _shared_keys(db: Database) -> list[list[int]]:
-    """The ids of the items that share each key held more than once (titles that cannot
-    name one paper by themselves left out, as the rule says)."""
-    shared = []
+def _shared_keys(db: Database) -> tuple[list[list[int]], list[list[int]]]:
+    """The ids of the items that share each PMID or DOI key held more than once, and those
+    that share a title's sort key (titles that cannot name one paper by themselves left out,
+    as the rule says)."""
+    shared: list[list[int]] = []
+    titles: list[list[int]] = []
     for column in KEY_COLUMNS:
         for value, ids in db.execute_sql(_SHARED_KEYS.format(column=column)):
-            if column == "title_key" and not DuplicateKeys.of_row("", "", value).title:
-                continue
-            shared.append([int(i) for i in ids.split(",")])
-    return shared
+            if column != "title_sort":
+                shared.append([int(i) for i in ids.split(",")])
+            elif title_matchable(value):
+                titles.append([int(i) for i in ids.split(",")])
+    return shared, titles
+
+
+def _by_title_key(shared: list[list[int]], members: dict[int, _Member]) -> list[list[int]]:
+    """The items sharing a title's sort key, split by their title keys (the year and first
+    author): only items with the same key can match by title, and the pairs of a title that
+    hundreds of items carry need not all be compared."""
+    split: list[list[int]] = []
+    for ids in shared:
+        same: dict[str, list[int]] = {}
+        for item_id in ids:
+            same.setdefault(members[item_id].keys.title, []).append(item_id)
+        split += [ids for title, ids in same.items() if title and len(ids) > 1]
+    return split
 
 
 def _members(db: Database, ids: Iterable[int]) -> dict[int, _Member]:
     found = {}
-    for item_id, pmid, doi, title, added, title_sort in rows_where_in(
-        db, _MEMBER_COLUMNS, "id", sorted(ids)
-    ):
-        found[item_id] = _Member(DuplicateKeys.of_row(pmid, doi, title), added, title_sort)
+    for item_id, added, title_sort, *parts in rows_where_in(db, _MEMBER_COLUMNS, "id", sorted(ids)):
+        found[item_id] = _Member(row_keys(*parts), added, title_sort)
     return found
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from refman.model import ItemId, Reference
-from refman.store.mapping import doi_key, fold, natural_key, title_key
+from refman.store.mapping import doi_key, fold, natural_key, title_key, title_sort_of
 
 SAME_PMID = "same PMID"
 SAME_DOI = "same DOI"
@@ -113,11 +113,20 @@ _TITLE_NEVER_MATCHES = frozenset(
     )
 )
 _MIN_TITLE_WORDS = 3
-# The item columns that hold the keys, in the order of REASONS: a candidate that shares the
-# key in one of them can only match for that reason (or a stronger one, found before).
-KEY_COLUMNS: tuple[str, ...] = ("pmid_sort", "doi_key", "title_key")
+# The item columns that find the keys, in the order of REASONS: a candidate that shares the
+# value in one of them can only match for that reason (or a stronger one, found before). The
+# title key is not stored (issue 18: it held every title a third time, indexed): the items that
+# may share it share its title's sort key (``DuplicateKeys.column_values``), and the key is
+# made from their columns (title, year, first author) to be compared.
+KEY_COLUMNS: tuple[str, ...] = ("pmid_sort", "doi_key", "title_sort")
 
 _T = TypeVar("_T")
+
+
+def title_matchable(title_sort: str) -> bool:
+    """Whether items with this ``title_sort`` may match by title: the sort key has the folded
+    title's words, its numbers padded (no title of ``_TITLE_NEVER_MATCHES`` has one)."""
+    return bool(_matchable(title_sort))
 
 
 def _matchable(key: str) -> str:
@@ -151,20 +160,22 @@ class DuplicateKeys:
 
     @classmethod
     def of_row(cls, pmid_sort: str, doi: str, title: str) -> DuplicateKeys:
-        """The keys of an item from its ``pmid_sort``, ``doi_key`` and ``title_key`` columns."""
+        """The keys of an item from its ``pmid_sort`` and ``doi_key`` columns and its title key
+        (``mapping.title_key_of`` its title, year and first author)."""
         return cls(pmid_sort, doi, _matchable(title))
 
     def values(self) -> tuple[str, str, str]:
-        """The keys in the order of KEY_COLUMNS."""
+        """The keys in the order of REASONS."""
         return (self.pmid, self.doi, self.title)
 
+    def column_values(self) -> tuple[str, str, str]:
+        """What the items sharing each key hold in KEY_COLUMNS ("" for a key absent)."""
+        return (self.pmid, self.doi, title_sort_of(self.title) if self.title else "")
+
     def lookups(self) -> list[tuple[str, str]]:
-        """(item column, value) of each key present, strongest first: where candidates are."""
-        return [
-            (column, value)
-            for column, value in zip(KEY_COLUMNS, self.values(), strict=True)
-            if value
-        ]
+        """(kind, value) of each key present, strongest first: where candidates are."""
+        kinds = ("pmid", "doi", "title")
+        return [(kind, value) for kind, value in zip(kinds, self.values(), strict=True) if value]
 
 
 @dataclass(frozen=True, slots=True)

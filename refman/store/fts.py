@@ -21,8 +21,10 @@ back after
 its text changed would leave stale words behind: ``self_check`` finds such rows by comparing
 the index's word counts with the view's.
 
-``tag_fts`` follows renamed and deleted tags through SQL triggers (created by the
-migrations), so that no path that renames or drops tags can forget it; new tags, which are
+``tag_fts`` keeps no copy of the names either: it is an external-content table over ``tag``
+(issue 18, i18-filesize). It follows renamed and deleted tags through SQL triggers (created by
+the migrations), which hand FTS5 the old name to take out, so that no path that renames or
+drops tags can forget it; new tags, which are
 only ever made by ``tags.tag_ids``, are indexed there in one statement a batch (a trigger
 indexing them row by row made them five times slower to add). ``note_fts`` rows go with their
 note through a delete trigger; notes are indexed in Python because their HTML is stripped
@@ -46,7 +48,13 @@ from refman.store.bulk import CHUNK, fetch
 from refman.store.mapping import Row
 from refman.store.schema import Item, Note, Tag
 
-TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', prefix = '1'"
+TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
+# An index of one-letter prefixes: a one-letter word ("a"*) then reads one list rather than
+# merging those of every word it begins. The tag and note indexes keep one (small: each tag's
+# name once, the notes); the item index does not (issue 18: it was a third of that index, and
+# a one-letter word is about three times slower without it; an author's initial is not looked
+# up through it, see store/querying.py).
+PREFIXES = ", prefix = '1'"
 # FTS5 holds the words of the rows a transaction adds in memory and writes them out as a new
 # segment when this buffer is full; segments are merged as more come. With the default (1 MB)
 # a large import spent much of its index time merging small segments: 16 MB makes fewer,
@@ -68,14 +76,19 @@ class FtsTable:
     source: type[Item | Tag | Note]  # the model whose ids are the table's rowids
     rows: Rows  # the rows the table should hold for these source ids
     to_items: str  # SQL: the ids (as item_id) of the items whose rows fit "{match}"
-    content: str = ""  # the view an external-content table reads its text from
+    content: str = ""  # the view or table an external-content table reads its text from
+    # An external-content table's rows, for each source id: SQL selecting (id, *columns)
+    # with {where}, which the index is filled from and compared with (``_stale``).
+    content_select: str = ""
+    prefixes: bool = True  # an index of one-letter prefixes (PREFIXES)
 
     @property
     def ddl(self) -> str:
         """The table as the latest migration leaves it (a test checks they agree)."""
         columns = ", ".join(self.columns)
         content = f", content = '{self.content}', content_rowid = 'id'" if self.content else ""
-        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {TOKENIZE}{content})"
+        options = TOKENIZE + (PREFIXES if self.prefixes else "") + content
+        return f"CREATE VIRTUAL TABLE {self.name} USING fts5 ({columns}, {options})"
 
 
 # --- rows -------------------------------------------------------------------------------------
@@ -118,6 +131,9 @@ def _tag_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     return {tag_id: (name,) for tag_id, name in fetch(db, query)}
 
 
+TAG_SELECT = "SELECT tag.id AS id, tag.name AS name FROM tag{where}"
+
+
 def _note_rows(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     query = Note.select(Note.id, Note.html).where(Note.id.in_(ids))
     return {note_id: (note_text(text),) for note_id, text in fetch(db, query)}
@@ -130,6 +146,8 @@ ITEMS = FtsTable(
     _item_rows,
     "SELECT rowid AS item_id FROM item_fts WHERE {match}",  # its rowids are item ids
     content=ITEM_TEXT,
+    content_select=ITEM_TEXT_SELECT,
+    prefixes=False,
 )
 TAGS = FtsTable(
     "tag_fts",
@@ -137,6 +155,8 @@ TAGS = FtsTable(
     Tag,
     _tag_rows,
     "SELECT item_id FROM item_tag WHERE tag_id IN (SELECT rowid FROM tag_fts WHERE {match})",
+    content="tag",
+    content_select=TAG_SELECT,
 )
 NOTES = FtsTable(
     "note_fts",
@@ -180,7 +200,8 @@ def index(db: Database, table: FtsTable, ids: Iterable[int]) -> None:
     for chunk in chunked(sorted(set(ids)), CHUNK):
         if table.content:
             marks = ", ".join("?" * len(chunk))
-            _index_where(db, table, f" WHERE item.id IN ({marks})", chunk)
+            where = f" WHERE {table.source._meta.table_name}.id IN ({marks})"
+            _index_where(db, table, where, chunk)
         else:
             rows = table.rows(db, chunk)
             insert_rows(db, table, ((rowid, *row) for rowid, row in rows.items()))
@@ -193,9 +214,10 @@ def index_range(db: Database, table: FtsTable, first: int, last: int) -> None:
 
 
 def _index_where(db: Database, table: FtsTable, where: str, params: Sequence[int]) -> None:
-    """Copy item_fts's rows that ``where`` selects from ITEM_TEXT_SELECT into the index."""
+    """Copy an external-content table's rows that ``where`` selects from its content_select
+    into the index."""
     columns = ", ".join(table.columns)
-    select = ITEM_TEXT_SELECT.format(where=where)
+    select = table.content_select.format(where=where)
     db.execute_sql(f"INSERT INTO {table.name} (rowid, {columns}) {select}", params)
 
 
@@ -269,7 +291,7 @@ def self_check(db: Database) -> list[str]:
                 raise
             problems.append(f"{table.name} is damaged: {exc}")
     if not problems:
-        problems += _stale(db, ITEMS)
+        problems += _stale(db, ITEMS) + _stale(db, TAGS)
     return problems
 
 
@@ -291,8 +313,8 @@ def _stale(db: Database, table: FtsTable) -> list[str]:
         f"CREATE VIRTUAL TABLE temp.fts_expected USING fts5 ({columns}, {TOKENIZE}, content = '')"
     )
     try:
-        every_item = ITEM_TEXT_SELECT.format(where="")
-        db.execute_sql(f"INSERT INTO temp.fts_expected (rowid, {columns}) {every_item}")
+        every_row = table.content_select.format(where="")
+        db.execute_sql(f"INSERT INTO temp.fts_expected (rowid, {columns}) {every_row}")
         sql = (
             f"SELECT d.id FROM main.{table.name}_docsize d "
             "JOIN temp.fts_expected_docsize e ON e.id = d.id WHERE e.sz != d.sz ORDER BY d.id"

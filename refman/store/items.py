@@ -18,6 +18,7 @@ from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
 from refman.store import attachments, citekeys, field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
+from refman.store.duplicate_groups import KEY_PARTS, row_keys
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
 from refman.store.schema import (
     CitationKey,
@@ -91,7 +92,12 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
-        (item_id, mapping.encode_source_record(ref.source_record, ref.abstract))
+        (
+            item_id,
+            mapping.encode_source_record(
+                ref.source_record, ref.abstract, mapping.record_affiliations(ref.creators)
+            ),
+        )
         for item_id, ref in new
         if ref.source_record
     ]
@@ -196,12 +202,14 @@ def _load_chunk(
     loaded = {}
     for row in rows:
         abstract = abstracts.get(row[0], "")
-        record, damage = mapping.read_source_record(records.get(row[0]), abstract)
+        named = creators.get(row[0], ())
+        affiliations = mapping.record_affiliations(named)
+        record, damage = mapping.read_source_record(records.get(row[0]), abstract, affiliations)
         loaded[row[0]] = reader.reference(
             row,
             abstract=abstract,
             trashed=row[0] in trashed,
-            creators=creators.get(row[0], ()),
+            creators=named,
             tags=tag_links.get(row[0], ()),
             source_record=record,
             damage=damage,
@@ -274,8 +282,9 @@ def find_duplicates(db: Database, refs: Sequence[Reference]) -> list[ItemId | No
     return [match.item_id if match else None for match in matches]
 
 
-# A candidate's keys, whether it is trashed, and its title for the import's report.
-_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), pmid_sort, doi_key, title_key, title"
+# A candidate's id, whether it is trashed, and what its keys are made of (title first, for
+# the import's report).
+_CANDIDATE_COLUMNS = "id, id IN (SELECT item_id FROM trash), " + KEY_PARTS
 # (its keys, its rank: (trashed, id), (its id, its title)), as duplicates.best_match takes them.
 _Candidate = tuple[DuplicateKeys, tuple[bool, int], tuple[int, str]]
 
@@ -291,12 +300,13 @@ def find_matches(db: Database, keys: Sequence[DuplicateKeys]) -> list[Match | No
     """
     found: list[Match | None] = [None] * len(keys)
     for kind, column in enumerate(KEY_COLUMNS):
-        todo = [i for i, k in enumerate(keys) if found[i] is None and k.values()[kind]]
+        values = [k.column_values()[kind] for k in keys]
+        todo = [i for i, k in enumerate(keys) if found[i] is None and values[i]]
         if not todo:
             continue
-        candidates = _candidates(db, column, {keys[i].values()[kind] for i in todo})
+        candidates = _candidates(db, column, {values[i] for i in todo})
         for i in todo:
-            found[i] = _best(keys[i], candidates.get(keys[i].values()[kind], ()))
+            found[i] = _best(keys[i], candidates.get(values[i], ()))
     return found
 
 
@@ -305,11 +315,9 @@ def _candidates(db: Database, column: str, values: Iterable[str]) -> dict[str, l
     ``column`` is one of ``values``."""
     select = f"SELECT {column}, {_CANDIDATE_COLUMNS} FROM item"
     candidates: dict[str, list[_Candidate]] = defaultdict(list)
-    for value, item_id, trashed, pmid, doi, title_key, title in rows_where_in(
-        db, select, column, values
-    ):
-        keys = DuplicateKeys.of_row(pmid, doi, title_key)
-        candidates[value].append((keys, (bool(trashed), item_id), (item_id, title)))
+    for value, item_id, trashed, *parts in rows_where_in(db, select, column, values):
+        keys = row_keys(*parts)
+        candidates[value].append((keys, (bool(trashed), item_id), (item_id, parts[0])))
     return candidates
 
 
@@ -345,10 +353,13 @@ def write_fields(db: Database, item_id: ItemId, changes: Mapping[str, object]) -
     del values["id"], values["date_added"]
     fts.forget(db, fts.ITEMS, [item_id])  # while the rows hold the words it was indexed with
     Item.update(values).where(Item.id == item_id).bind(db).execute()
+    changed = updated.abstract != current.abstract or updated.creators != current.creators
+    if current.source_record and changed:
+        # Its blob may leave out the old abstract or affiliations: written against the new.
+        affiliations = mapping.record_affiliations(updated.creators)
+        blob = mapping.encode_source_record(current.source_record, updated.abstract, affiliations)
+        SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
     if updated.abstract != current.abstract:
-        if current.source_record:  # its blob may leave the old abstract to item_abstract
-            blob = mapping.encode_source_record(current.source_record)
-            SourceRecord.update(pairs=blob).where(SourceRecord.item == item_id).bind(db).execute()
         ItemAbstract.delete().where(ItemAbstract.item == item_id).bind(db).execute()
         rows_ = [(item_id, mapping.pack_abstract(updated.abstract))] if updated.abstract else []
         insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), rows_)

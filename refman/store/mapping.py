@@ -2,9 +2,10 @@
 
 Everything here is plain Python (no peewee, no SQL) so that the bulk insert path and the
 single-item path build exactly the same rows. Besides the fields of a ``Reference`` an item row
-holds derived keys: the DOI as compared (lowercase, no resolver prefix), ``title_key`` for
-duplicate matching (the rule is in ``duplicates``), sort keys and the creator summary shown in
-the item table. They are recomputed whenever the item is written.
+holds derived keys: the DOI as compared (lowercase, no resolver prefix), sort keys (the title's
+also finds the items that may share a ``title_key``, for duplicate matching: the rule is in
+``duplicates``) and the creator summary shown in the item table. They are recomputed whenever
+the item is written.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ DATE_COLUMNS: tuple[str, ...] = ("year", "month", "day", "season", "date_text")
 # Derived from the fields above; never read back into a Reference.
 KEY_COLUMNS: tuple[str, ...] = (
     "doi_key",
-    "title_key",
     "title_sort",
     "creators_sort",
     "creator_summary",
@@ -145,13 +145,24 @@ def title_key(ref: Reference) -> str:
 
     Empty when the title has no words: untitled items never match one another.
     """
-    title = fold(ref.title)
-    if not title:
-        return ""
     authors = ref.authors()
-    family = fold(authors[0].family or authors[0].literal) if authors else ""
-    year = str(ref.date.year) if ref.date.year else ""
-    return f"{title}|{year}|{family}"
+    family = (authors[0].family or authors[0].literal) if authors else ""
+    return title_key_of(ref.title, ref.date.year, family)
+
+
+def title_key_of(title: str, year: int | None, family: str) -> str:
+    """``title_key`` from an item's title, year and first author's family (or group) name:
+    the library keeps no key of its own, the items sharing a title are found through
+    ``title_sort`` (``title_sort_of``) and their keys made from their columns."""
+    folded = fold(title)
+    if not folded:
+        return ""
+    return f"{folded}|{year if year else ''}|{fold(family)}"
+
+
+def title_sort_of(key: str) -> str:
+    """The ``title_sort`` of every item whose ``title_key`` is ``key``."""
+    return natural_key(key.partition("|")[0])
 
 
 def _date_sort(date: PartialDate) -> str:
@@ -171,7 +182,6 @@ def key_values(ref: Reference) -> tuple[str, ...]:
     """The derived columns of KEY_COLUMNS for this reference."""
     return (
         doi_key(ref.doi),
-        title_key(ref),
         natural_key(fold(ref.title)),
         _creators_sort(ref),
         creator_summary(ref),
@@ -330,10 +340,20 @@ _SHARED = b"\x02"
 # on; the two above are still read.
 _COMPACT_DICT, _SHARED_DICT = b"\x03", b"\x04"
 _WITH_DICTIONARY = {_COMPACT_DICT: _COMPACT, _SHARED_DICT: _SHARED}
+# The compact layout with the dictionary and values left out because the item holds them
+# elsewhere (issue 18, i18-filesize): its abstract, and each value equal to one of its
+# creators' affiliations (a MEDLINE record's AD lines were a fifth of its compressed bytes).
+# After the mark come the places, "i=a" (pair i is the abstract) or "i=k" (pair i is the k-th
+# of record_affiliations), joined by ",", then b":" and zlib's bytes. Written from the schema
+# step that names them (migrations._records_name_affiliations) on.
+_SHARED_MANY = b"\x05"
+_MIN_SHARED = 16  # a shorter value costs less kept than its place does
+# zlib's level: 6 makes records 6 % smaller than 1 for about 10 µs more each.
+_LEVEL = 6
 
 
 def _compress(text: str) -> bytes:
-    compressor = zlib.compressobj(1, zdict=DICTIONARY)
+    compressor = zlib.compressobj(_LEVEL, zdict=DICTIONARY)
     return compressor.compress(text.encode("utf-8")) + compressor.flush()
 
 
@@ -347,9 +367,12 @@ def _decompress(data: bytes, dictionary: bool) -> bytes:
     return out
 
 
-def encode_source_record(record: Sequence[tuple[str, str]], abstract: str = "") -> bytes:
+def encode_source_record(
+    record: Sequence[tuple[str, str]], abstract: str = "", affiliations: Sequence[str] = ()
+) -> bytes:
     """The tag/value pairs as one compressed blob; the first value equal to ``abstract`` (the
-    item's, when item_abstract holds it) is left out of it, to be put back on reading.
+    item's, when item_abstract holds it) and the values equal to one of ``affiliations`` (the
+    item's, ``record_affiliations``) are left out of it, to be put back on reading.
 
     One row per item instead of ~60 (a child table would hold 6 million rows for 100,000
     items); the record is only ever read whole, for export or display. zlib at level 1
@@ -359,6 +382,9 @@ def encode_source_record(record: Sequence[tuple[str, str]], abstract: str = "") 
     text = _PAIR_END.join(map(_TAG_END.join, record))
     if text.count(_TAG_END) == len(record) and text.count(_PAIR_END) == len(record) - 1:
         shared = _abstract_index(record, abstract)
+        places = _affiliation_places(record, affiliations, shared)
+        if places:
+            return _left_out(record, places)
         if shared is None:
             return _COMPACT_DICT + _compress(text)
         tag = record[shared][0]
@@ -366,6 +392,50 @@ def encode_source_record(record: Sequence[tuple[str, str]], abstract: str = "") 
         text = _PAIR_END.join(map(_TAG_END.join, left_out))
         return b"%s%d:%s" % (_SHARED_DICT, shared, _compress(text))
     return zlib.compress(_JSON.encode(record).encode("utf-8"), 1)
+
+
+def record_affiliations(creators: Iterable[Creator]) -> tuple[str, ...]:
+    """The creators' affiliations in order, each once: the values a stored record may name."""
+    return tuple(dict.fromkeys(text for creator in creators for text in creator.affiliations))
+
+
+def _affiliation_places(
+    record: Sequence[tuple[str, str]], affiliations: Sequence[str], abstract: int | None
+) -> dict[int, str]:
+    """{pair index: "k" of the affiliation it holds, "a" for the abstract's}; {} when no value
+    is an affiliation."""
+    if not affiliations:
+        return {}
+    number = {text: str(k) for k, text in reversed(list(enumerate(affiliations)))}
+    places = {
+        i: number[value]
+        for i, (_, value) in enumerate(record)
+        if len(value) >= _MIN_SHARED and value in number
+    }
+    if places and abstract is not None:
+        places[abstract] = "a"
+    return places
+
+
+def _left_out(record: Sequence[tuple[str, str]], places: dict[int, str]) -> bytes:
+    kept = _PAIR_END.join(
+        _TAG_END.join((tag, "" if i in places else value)) for i, (tag, value) in enumerate(record)
+    )
+    header = ",".join(f"{i}={source}" for i, source in sorted(places.items()))
+    return b"%s%s:%s" % (_SHARED_MANY, header.encode("ascii"), _compress(kept))
+
+
+def _put_back(
+    pairs: list[tuple[str, str]], header: bytes, abstract: str, affiliations: Sequence[str]
+) -> SourceRecord:
+    """The pairs with the values a _SHARED_MANY blob left out. Without the item's affiliations
+    (a caller that needs none) they read as "", as the abstract does."""
+    for place in header.decode("ascii").split(","):
+        index, _, source = place.partition("=")
+        at = int(index)
+        named = affiliations[int(source)] if affiliations and source != "a" else ""
+        pairs[at] = (pairs[at][0], abstract if source == "a" else named)
+    return tuple(pairs)
 
 
 def _abstract_index(record: Sequence[tuple[str, str]], abstract: str) -> int | None:
@@ -409,10 +479,16 @@ SOURCE_RECORD_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, TypeError, I
 SOURCE_RECORD_DAMAGED = "its stored source record cannot be read ({error})"
 
 
-def decode_source_record(blob: bytes, abstract: str = "") -> SourceRecord:
+def decode_source_record(
+    blob: bytes, abstract: str = "", affiliations: Sequence[str] = ()
+) -> SourceRecord:
     """The pairs of a blob; raises one of SOURCE_RECORD_ERRORS when it is damaged. A value
-    left out for the item's abstract is ``abstract`` (empty when the caller has none)."""
+    left out for the item's abstract is ``abstract`` (empty when the caller has none), one left
+    out for an affiliation is the item's (``affiliations``: its ``record_affiliations``)."""
     mark = blob[:1]
+    if mark == _SHARED_MANY:
+        header, _, rest = blob[1:].partition(b":")
+        return _put_back(list(_compact_pairs(rest, True)), header, abstract, affiliations)
     dictionary = mark in _WITH_DICTIONARY
     mark = _WITH_DICTIONARY.get(mark, mark)
     if mark == _SHARED:
@@ -437,14 +513,16 @@ def _compact_pairs(compressed: bytes, dictionary: bool) -> SourceRecord:
     return cast(SourceRecord, split)
 
 
-def read_source_record(blob: bytes | None, abstract: str = "") -> tuple[SourceRecord, str]:
+def read_source_record(
+    blob: bytes | None, abstract: str = "", affiliations: Sequence[str] = ()
+) -> tuple[SourceRecord, str]:
     """(pairs, "") for a sound blob or none; ((), what is wrong) for a damaged one: one item's
-    damaged record must not stop a listing or an export of the whole library. ``abstract``:
-    the item's, for a blob that left it out (see encode_source_record)."""
+    damaged record must not stop a listing or an export of the whole library. ``abstract`` and
+    ``affiliations``: the item's, for a blob that left them out (see encode_source_record)."""
     if blob is None:
         return (), ""
     try:
-        return decode_source_record(blob, abstract), ""
+        return decode_source_record(blob, abstract, affiliations), ""
     except SOURCE_RECORD_ERRORS as exc:
         return (), SOURCE_RECORD_DAMAGED.format(error=exc)
 

@@ -795,6 +795,86 @@ def _affiliations_by_id(db: Database, rows: Sequence[tuple[int, int, str]]) -> N
     db.cursor().executemany(sql, updates)
 
 
+_SMALLER_ITEM_INDEXES = """
+-- The full-text index of items without its index of one-letter prefixes (a third of it; see
+-- store/fts.py PREFIXES), made anew from the view.
+DROP TABLE item_fts;
+CREATE VIRTUAL TABLE item_fts USING fts5 (
+    title, abstract, creators, journal, year,
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = 'item_text', content_rowid = 'id'
+);
+INSERT INTO item_fts (item_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO item_fts (item_fts) VALUES ('rebuild');
+-- No title key: it held each title a third time (beside title and title_sort), indexed. The
+-- items that may be duplicates by title share title_sort, and their keys are made from their
+-- columns (store/duplicates.py).
+DROP INDEX IF EXISTS item_title_key;
+"""
+
+
+def _smaller_item_indexes(db: Database) -> None:
+    """The item table and its full-text index made smaller (issue 18, i18-filesize): no
+    one-letter prefixes in the full-text index, no title key. Nothing a user sees changes."""
+    for statement in _statements(_SMALLER_ITEM_INDEXES):
+        db.execute_sql(statement)
+    if "title_key" in {row[1] for row in db.execute_sql("PRAGMA table_info(item)")}:
+        db.execute_sql("ALTER TABLE item DROP COLUMN title_key")
+
+
+def _records_name_affiliations(db: Database) -> None:
+    """Source records name their affiliations (issue 18, i18-filesize): from this version on,
+    a stored record may leave out each value equal to one of its item's affiliations, as it
+    leaves out the abstract (mapping.encode_source_record), and is compressed harder. Records
+    stored before keep their layout and are read as they are; the version makes an older
+    refman refuse the library rather than show records without their affiliations."""
+
+
+_TAG_INDEX_OVER_TAGS = """
+-- The full-text index of tags reads the names from tag (an external-content table, as item_fts
+-- reads the items): its own copy of every name goes. Made anew from the tags; the triggers hand
+-- FTS5 the old name to take out, since by then tag holds the new one or none.
+DROP TRIGGER IF EXISTS tag_fts_rename;
+DROP TRIGGER IF EXISTS tag_fts_delete;
+DROP TABLE tag_fts;
+CREATE VIRTUAL TABLE tag_fts USING fts5 (
+    name,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
+    content = 'tag', content_rowid = 'id'
+);
+INSERT INTO tag_fts (tag_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO tag_fts (tag_fts) VALUES ('rebuild');
+CREATE TRIGGER tag_fts_rename AFTER UPDATE OF name ON tag BEGIN
+    INSERT INTO tag_fts (tag_fts, rowid, name) VALUES ('delete', old.id, old.name);
+    INSERT INTO tag_fts (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER tag_fts_delete AFTER DELETE ON tag BEGIN
+    INSERT INTO tag_fts (tag_fts, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+"""
+
+
+def _tag_index_over_tags(db: Database) -> None:
+    """The tag index keeps no copy of the names (issue 18, i18-filesize)."""
+    for statement in _statements(_TAG_INDEX_OVER_TAGS):
+        db.execute_sql(statement)
+
+
+_OTHER_THAN_MESH = """
+-- The links that are not MeSH headings (keywords, manual tags): a [mh] search takes every
+-- link of the heading's tag off item_tag_by_tag and leaves these out, instead of reading the
+-- kind of each of its links off the table (231,823 rows for Female at 1,000,000 items).
+CREATE INDEX IF NOT EXISTS item_tag_other_than_mesh ON item_tag (tag_id, item_id)
+WHERE kind != 'mesh';
+"""
+
+
+def _index_links_other_than_mesh(db: Database) -> None:
+    """An index of the tag links that are not MeSH headings (issue 18, i18-fieldq)."""
+    for statement in _statements(_OTHER_THAN_MESH):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -813,6 +893,10 @@ MIGRATIONS: list[Migration] = [
     _add_saved_searches,  # saved searches (issue 16, i16-saved): a step of its own
     _index_items_over_stored_text,  # import speed and size (issue 18, i18-import)
     _pack_long_text,  # library size (issue 18, i18-size): abstracts packed, names stored once
+    _smaller_item_indexes,  # library size (issue 18, i18-filesize): no title key, no prefixes
+    _records_name_affiliations,  # library size (issue 18, i18-filesize): a step of its own
+    _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
+    _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
 ]
 
 

@@ -15,12 +15,18 @@ Every field is read where it already lives, through an index where there is one:
 - refman's tags, notes and collections: their own tables and indexes.
 
 Plain words never come here: search.py searches them as it always has.
+
+A part may find most of the library (``english[la]``, ``NOT review[pt]``): it is then held as
+the items it leaves out (``Ids`` with ``excluded``), and the operators combine both kinds, so
+that ``Female[mh] AND english[la]`` takes the few items in other languages off the heading's
+rather than reading the ids of nearly every item (issue 18: 1,000,000 items).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from peewee import Database
 
@@ -47,30 +53,83 @@ from refman.store.mapping import doi_key, natural_key
 WITHIN_AT_MOST = 5_000
 
 
+@dataclass(frozen=True)
+class Ids:
+    """Items a query or a part of it finds: ``ids``, or with ``excluded`` every item (in the
+    Trash or not) but ``ids``."""
+
+    ids: set[int]
+    excluded: bool = False
+
+    def __bool__(self) -> bool:
+        return self.excluded or bool(self.ids)
+
+
+EVERY_ITEM = Ids(set(), excluded=True)
+
+
+def both(first: Ids, second: Ids) -> Ids:
+    """The items in both (AND)."""
+    if first.excluded and second.excluded:
+        return Ids(first.ids | second.ids, excluded=True)
+    if first.excluded:
+        return Ids(second.ids - first.ids)
+    if second.excluded:
+        return Ids(first.ids - second.ids)
+    return Ids(first.ids & second.ids)
+
+
+def either(first: Ids, second: Ids) -> Ids:
+    """The items in one or the other (OR)."""
+    if first.excluded and second.excluded:
+        return Ids(first.ids & second.ids, excluded=True)
+    if first.excluded:
+        return Ids(first.ids - second.ids, excluded=True)
+    if second.excluded:
+        return Ids(second.ids - first.ids, excluded=True)
+    return Ids(first.ids | second.ids)
+
+
+def other_than(found: Ids) -> Ids:
+    """Every item but these (NOT)."""
+    return Ids(found.ids, excluded=not found.excluded)
+
+
 def matches(db: Database, node: Node) -> set[int]:
     """Ids of the items (in the Trash or not) that the query's tree matches."""
+    found = find(db, node)
+    return _all_items(db) - found.ids if found.excluded else found.ids
+
+
+def find(db: Database, node: Node) -> Ids:
+    """What the query's tree matches, as the items found or as those it leaves out."""
     if isinstance(node, And):
         # Filters last: the other parts narrow first, and the filters then check only those.
         parts = sorted(node.parts, key=_is_filter)
-        found = matches(db, parts[0])
+        found = find(db, parts[0])
         for part in parts[1:]:
             if not found:
                 break  # the other parts cannot bring any back
             found = _narrowed(db, part, found)
         return found
     if isinstance(node, Or):
-        return set().union(*(matches(db, part) for part in node.parts))
+        found = find(db, node.parts[0])
+        for part in node.parts[1:]:
+            found = either(found, find(db, part))
+        return found
     if isinstance(node, Not):
-        keep = _all_items(db) if node.keep is None else matches(db, node.keep)
-        return keep - _narrowed(db, node.drop, keep) if keep else keep
-    if isinstance(node, DateRange):
-        return _ids(db, f"SELECT id FROM item WHERE {_DATES}", (node.low, node.high))
+        keep = EVERY_ITEM if node.keep is None else find(db, node.keep)
+        return both(keep, other_than(_narrowed(db, node.drop, keep))) if keep else keep
+    if _is_filter(node):
+        return _filtered(db, node)
     if isinstance(node, Identifier):
-        return _identifier(db, node.kind, node.value)
-    return _FIELDS[node.field](db, node)
+        return Ids(_identifier(db, node.kind, node.value))
+    assert isinstance(node, Term)
+    return Ids(_FIELDS[node.field](db, node))
 
 
 _DATES = "date_sort BETWEEN ? AND ?"  # index item_by_date
+_OTHER_DATES = "(date_sort < ? OR date_sort > ?)"  # the same index, the two ranges around
 
 
 def _is_filter(node: Node) -> bool:
@@ -81,24 +140,74 @@ def _is_filter(node: Node) -> bool:
     )
 
 
-def _narrowed(db: Database, node: Node, found: set[int]) -> set[int]:
-    """The ids of ``found`` that ``node`` matches: a filter is checked on them alone when they
-    are few; anything else, or a filter after many, is run and intersected."""
-    if not (_is_filter(node) and len(found) <= WITHIN_AT_MOST):
-        return found & matches(db, node)
+def _narrowed(db: Database, node: Node, found: Ids) -> Ids:
+    """The items of ``found`` that ``node`` matches: a filter is checked on them alone when they
+    are few; anything else, or a filter after many, is run and combined."""
+    if not (_is_filter(node) and not found.excluded and len(found.ids) <= WITHIN_AT_MOST):
+        return both(found, find(db, node))
     condition, params = _filter(node)
     within = f"SELECT id FROM item WHERE {condition} AND id IN (SELECT value FROM json_each(?))"
-    return _ids(db, within, [*params, json.dumps(list(found))])
+    return Ids(_ids(db, within, [*params, json.dumps(list(found.ids))]))
 
 
-def _filter(node: Node) -> tuple[str, list[str]]:
-    """A filter's condition on the item row, and its parameters."""
+def _filtered(db: Database, node: Node) -> Ids:
+    """A filter over the whole library: the items it holds for, or those it does not when they
+    are fewer (``english[la]``: a few percent). Which side is fewer is counted first, up to half
+    the library, on the filter's index."""
+    (condition, params), (other, other_params) = _sides(db, node)
+    half = _top(db) // 2
+    counted = f"SELECT count(*) FROM (SELECT 1 FROM item WHERE {condition} LIMIT ?)"
+    if db.execute_sql(counted, (*params, half + 1)).fetchone()[0] <= half:
+        return Ids(_ids(db, f"SELECT id FROM item WHERE {condition}", params))
+    return Ids(_ids(db, f"SELECT id FROM item WHERE {other}", other_params), excluded=True)
+
+
+def _top(db: Database) -> int:
+    """The highest item id: the library's size, unless many were deleted."""
+    return db.execute_sql("SELECT max(id) FROM item").fetchone()[0] or 0
+
+
+def _filter(node: Node, value: str = "") -> tuple[str, list[str]]:
+    """A filter's condition on the item row, and its parameters; ``value``: on this value in
+    place of the language or publication types column."""
     if isinstance(node, DateRange):
         return _DATES, [node.low, node.high]
     assert isinstance(node, Term)
     if node.field == "language":
-        return _LANGUAGE, [_language_forms(node)]
-    return _PUBLICATION_TYPE, [_publication_type_pattern(node)]
+        return _LANGUAGE.format(value or "language"), [_language_forms(node)]
+    pattern = _publication_type_pattern(node)
+    return _PUBLICATION_TYPE.format(value or "publication_types"), [pattern]
+
+
+def _sides(db: Database, node: Node) -> tuple[tuple[str, list[str]], tuple[str, list[str]]]:
+    """Conditions (with their parameters) on the item row where the filter holds and where it
+    does not, each read off the filter's index: the dates in and around the range; the
+    languages or publication types (each distinct value, a seek on the index) that the filter's
+    condition takes and those it leaves, so that ``review[pt]`` compares a few dozen values
+    rather than every item's."""
+    if isinstance(node, DateRange):
+        return (_DATES, [node.low, node.high]), (_OTHER_DATES, [node.low, node.high])
+    assert isinstance(node, Term)
+    column = "language" if node.field == "language" else "publication_types"
+    values = [value for (value,) in db.execute_sql(_DISTINCT.format(column=column))]
+    condition, params = _filter(node, value="v.value")
+    matched = f"SELECT v.value FROM json_each(?) AS v WHERE {condition}"
+    kept = {value for (value,) in db.execute_sql(matched, (json.dumps(values), *params))}
+    listed = f"{column} IN (SELECT value FROM json_each(?))"
+    taken = [json.dumps([value for value in values if value in kept])]
+    return (listed, taken), (listed, [json.dumps([value for value in values if value not in kept])])
+
+
+# The distinct values of an indexed column of item, a seek on its index each (a few dozen
+# languages or combinations of publication types among a million items).
+_DISTINCT = """
+WITH RECURSIVE v(x) AS (
+    SELECT (SELECT min({column}) FROM item)
+    UNION ALL
+    SELECT (SELECT min({column}) FROM item WHERE {column} > x) FROM v WHERE x IS NOT NULL
+)
+SELECT x FROM v WHERE x IS NOT NULL
+"""
 
 
 def _ids(db: Database, sql: str, params: Iterable[object] = ()) -> set[int]:
@@ -212,7 +321,10 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
             return set()
         candidates, match = _fts_candidates("creators", term, name.family)
         first = (name.given.split() or [name.initials[:1]])[0]
-        if first:  # the given name (or its first letter) just before the family name
+        # The given name (or its beginning) just before the family name narrows the candidates
+        # when it is a word: one letter would read the lists of every word it begins (the index
+        # keeps no lists by first letter), more than the family name's candidates cost to check.
+        if len(first) > 1:
             family = _phrase(Term(name.family, truncated=name.truncated))
             match = f'{{creators}} : NEAR({_phrase(Term(first), prefix=True)} {family}, 4)'
         pattern = _like(name.family) + ("%" if name.truncated else "")
@@ -272,6 +384,15 @@ WHERE tag_id IN (SELECT value FROM json_each(?)) AND kind = 'mesh' {extra}
 # A heading is a major topic when it is starred or one of its subheadings is (MEDLINE's
 # "Brain/*enzymology"), as PubMed's [majr] counts it.
 _MAJOR = "AND (major = 1 OR qualifiers LIKE '%,true]%')"
+# A heading alone: every link of its tag (off item_tag_by_tag, which holds no kind) but those
+# of another kind (off item_tag_other_than_mesh, a few): reading each link's kind off the
+# table costs a lookup per link, most of a [mh] search of a heading on many items. One tag at a
+# time: NOT IN of a single column, which SQLite knows holds no NULL, is one lookup per link.
+_MESH_ONLY = """
+SELECT item_id AS id FROM item_tag WHERE tag_id = ?1 AND item_id NOT IN (
+    SELECT item_id FROM item_tag WHERE tag_id = ?1 AND kind != 'mesh'
+)
+"""
 
 
 def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
@@ -283,6 +404,8 @@ def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
         tags = _tags_named(db, Term(heading, truncated=term.truncated and not qualifier))
         if not tags:
             return set()
+        if not (major or qualifier):
+            return set().union(*(_ids(db, _MESH_ONLY, (tag,)) for tag in tags))
         extra, params = _MAJOR if major else "", [json.dumps(tags)]
         if qualifier:
             extra += " AND qualifiers LIKE ? ESCAPE '!'"
@@ -366,9 +489,12 @@ def _collection(db: Database, term: Term) -> set[int]:
 # --- item columns -----------------------------------------------------------------------------
 
 
-# Read off the index item_by_publication_types, not the item rows.
-_PUBLICATION_TYPE = "publication_types LIKE ? ESCAPE '!'"
-_LANGUAGE = "language IN (SELECT value FROM json_each(?))"
+# ``[pt]``: one of the item's publication types, whole (a beginning with ``*``), read off the
+# index item_by_publication_types rather than the item rows; ``[la]``: the item's language, by
+# name or code (``english``, ``eng``, ``en``), looked up in the index item_by_language. Both
+# are filters (``_filtered``, ``_narrowed``), as dates are.
+_PUBLICATION_TYPE = "{} LIKE ? ESCAPE '!'"  # the column publication_types
+_LANGUAGE = "{} IN (SELECT value FROM json_each(?))"  # the column language
 
 
 def _publication_type_pattern(term: Term) -> str:
@@ -376,22 +502,10 @@ def _publication_type_pattern(term: Term) -> str:
     return f'%"{name}%' if term.truncated else f'%"{name}"%'
 
 
-def _publication_type(db: Database, term: Term) -> set[int]:
-    """``[pt]``: one of the item's publication types, whole (a beginning with ``*``)."""
-    sql = f"SELECT id FROM item WHERE {_PUBLICATION_TYPE}"
-    return _ids(db, sql, (_publication_type_pattern(term),))
-
-
 def _language_forms(term: Term) -> str:
     """Each form of the language as records write it (eng, Eng, ENG, English), as JSON."""
     names = language_names(term.text)
     return json.dumps([form(name) for name in names for form in (str, str.title, str.upper)])
-
-
-def _language(db: Database, term: Term) -> set[int]:
-    """``[la]``: the item's language, by name or code (``english``, ``eng``, ``en``), looked up
-    in the index item_by_language."""
-    return _ids(db, f"SELECT id FROM item WHERE {_LANGUAGE}", (_language_forms(term),))
 
 
 def _identifier(db: Database, kind: str, value: str) -> set[int]:
@@ -423,8 +537,6 @@ _FIELDS: dict[str, Callable[[Database, Term], set[int]]] = {
     "mesh": _mesh(major=False),
     "major": _mesh(major=True),
     "subheading": _subheading,
-    "pubtype": _publication_type,
-    "language": _language,
     "pmid": _identifier_field("pmid"),
     "doi": _identifier_field("doi"),
     "pmcid": _identifier_field("pmcid"),

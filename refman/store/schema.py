@@ -63,7 +63,6 @@ class Item(BaseModel):
     date_modified = TextField()
     # Derived keys (mapping.key_values).
     doi_key = TextField(default="")
-    title_key = TextField(default="")
     title_sort = TextField(default="")
     creators_sort = TextField(default="")
     creator_summary = TextField(default="")

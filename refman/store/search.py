@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import compress
-from operator import itemgetter
+from operator import is_not, itemgetter
 from typing import Any, cast
 
-from peewee import ColumnBase, Database, Expression, fn
+from peewee import ColumnBase, Database, Expression, Model, fn
 
 from refman import query
 from refman.model import CollectionId, ItemId, NoWordsError, ViewQuery
 from refman.store import attachments, fts, querying
-from refman.store.bulk import fetch, ids_listed
+from refman.store.bulk import fetch, ids_in_order, ids_listed
 from refman.store.schema import (
     CitationKey,
     CollectionItem,
@@ -61,7 +62,15 @@ FEW_MATCHES = 5000
 # set: quicker to fill, and two masks intersect in one operation on integers.
 MASK_FROM = 20_000
 
+# Up to this share of the view's ids (1/32), matches in a set have their places in the view's
+# order sorted; past it they select from the order, a pass over all of it whatever the matches.
+# Measured at 1,000,000 items: 9,000-19,000 matches sorted took 15-20 ms less, 54,000-82,000
+# took 25-50 ms more (the places are looked up all over memory). A mask (plain words) always
+# selects.
+SORT_UP_TO_SHARE = 32
+
 Matches = set[int] | bytearray
+_is_place = partial(is_not, None)  # a found id's place in a view, None when outside it
 # A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed
 # and notice flags.
 ViewKey = tuple[str, bool, tuple[str, ...], CollectionId | None, bool, bool, tuple[str, ...]]
@@ -76,11 +85,12 @@ class ViewOrder:
         self._pick: itemgetter[Any] | None = None
 
     def sort(self, found: Iterable[int]) -> list[int]:
-        """These ids in the view's order; those outside the view are left out."""
+        """These ids in the view's order; those outside the view are left out. Their places in
+        the view are sorted, each loop in C: a cost that grows with the ids, not the view."""
         if self._ranks is None:
             self._ranks = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        ranks = self._ranks
-        return sorted((i for i in found if i in ranks), key=ranks.__getitem__)
+        places = cast(Iterable[int], filter(_is_place, map(self._ranks.get, found)))
+        return list(map(self.ids.__getitem__, sorted(places)))
 
     def select(self, mask: bytes | bytearray) -> list[int]:
         """The view's ids whose byte in the mask is set, in the view's order."""
@@ -131,14 +141,17 @@ def _with_flag(item: ColumnBase, flags: Sequence[str]) -> Expression:
     return item.in_(ItemFlags.select(ItemFlags.item).where(found))
 
 
-def view_condition(view: ViewQuery, *, walk: bool = False) -> Expression:
-    """The items of a view's place (its text aside), as a condition on Item: the trash or the
-    rest, then the collection, unfiled, tag and notice flag filters.
+def view_condition(
+    view: ViewQuery, *, walk: bool = False, column: ColumnBase = Item.id
+) -> Expression:
+    """The items of a view's place (its text aside), as a condition on Item (or on another
+    table's item id ``column``): the trash or the rest, then the collection, unfiled, tag and
+    notice flag filters.
 
     ``walk``: the conditions are written on ``id + 0``, which SQLite cannot look items up
     by, so that it walks the sort index instead of starting from a long list of ids.
     """
-    item: ColumnBase = Item.id + 0 if walk else Item.id
+    item: ColumnBase = column + 0 if walk else column
     in_trash = Trash.select(Trash.item)
     condition = item.in_(in_trash) if view.trashed else item.not_in(in_trash)
     if view.collection is not None:
@@ -235,7 +248,7 @@ def _found_ids(
     plain = query.plain_words(tree)
     if plain is None:  # field tags, operators, phrases or an identifier
         try:
-            found: Matches = querying.matches(db, tree)
+            found = _as_matches(db, querying.find(db, tree))
         except query.QueryError as error:  # a term with nothing to search for
             raise query.in_query(error, view.text) from None
         pdf_hits = _pdf_hits(db, querying.pdf_phrases(tree))
@@ -245,13 +258,16 @@ def _found_ids(
             raise NoWordsError(view.text)
         found, pdf_hits = _matches(db, words)
     in_pdf = frozenset(_within(pdf_hits, found))
-    if _count(found) <= FEW_MATCHES:
+    count = _count(found)
+    if count <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
         if kept is not None:
             return kept.sort(ids), in_pdf
         return (_sorted(db, sort, descending, view, among=ids) if ids else []), in_pdf
     order = _view_order(db, orders, sort, descending, view)
+    if isinstance(found, set) and count <= len(order.ids) // SORT_UP_TO_SHARE:
+        return order.sort(found), in_pdf
     mask = found if isinstance(found, bytearray) else _mask(found, _top(db))
     return order.select(mask), in_pdf
 
@@ -315,6 +331,8 @@ def _sorted(
     cases apart itself, so the plan is chosen here from counts that cost little.
     """
     few = among is not None or _narrowest(db, view) <= FEW_MATCHES
+    if sort == "citation_key" and not few:
+        return _by_citation_key(db, view, descending)
     condition = view_condition(view, walk=not few)
     if among is not None:
         condition &= Item.id.in_(ids_listed(list(among)))
@@ -324,6 +342,37 @@ def _sorted(
     order = [key.desc(), Item.id.desc()] if descending else [key, Item.id]
     query = Item.select(Item.id).where(condition).order_by(*order)
     return [item_id for (item_id,) in fetch(db, query)]
+
+
+def _by_citation_key(db: Database, view: ViewQuery, descending: bool) -> list[int]:
+    """A large view's ids by citation key, in SORT_COLUMNS' order: items without a key first
+    (as ""), each tie by id, all reversed going down.
+
+    The key lives in its own table, so SORT_COLUMNS' subquery made SQLite sort the whole
+    library (1.5 s at a million items). Here it walks the unique index of the folded keys,
+    which holds the item ids too, and reads no item row. Every item gets a key when it is
+    made: items without one (a damaged library) are looked for only when the counts differ.
+    """
+    folded = CitationKey.folded.desc() if descending else CitationKey.folded
+    keyed = (
+        CitationKey.select(CitationKey.item.alias("id"))
+        .where(view_condition(view, walk=True, column=CitationKey.item))
+        .order_by(folded)
+    )
+    with_key = ids_in_order(db, keyed)
+    if _count_of(db, Item) == _count_of(db, CitationKey):
+        return with_key
+    no_key = Item.id.not_in(CitationKey.select(CitationKey.item))
+    keyless = Item.select(Item.id).where(view_condition(view, walk=True) & no_key)
+    # Unordered: SQLite then scans a small index rather than every item row.
+    without = sorted((item_id for (item_id,) in fetch(db, keyless)), reverse=descending)
+    return with_key + without if descending else without + with_key
+
+
+def _count_of(db: Database, table: type[Model]) -> int:
+    """The rows of a table. Exactly ``count(*)``: SQLite adds up the entries of its smallest
+    index's pages rather than reading each one."""
+    return db.execute_sql(f'SELECT count(*) FROM "{table._meta.table_name}"').fetchone()[0]
 
 
 def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
@@ -340,6 +389,18 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
             break  # the other words cannot bring any back
     pdf_hits = {item_id for ids in in_pdfs for item_id in ids}
     return (found if found is not None else set()), pdf_hits
+
+
+def _as_matches(db: Database, found: querying.Ids) -> Matches:
+    """A query's items as a set, or when it names those it leaves out (most of the library),
+    as a mask of every other id."""
+    if not found.excluded:
+        return found.ids
+    top = max(_top(db), max(found.ids, default=0) + 1)
+    mask = bytearray(b"\x01") * top
+    for item_id in found.ids:
+        mask[item_id] = 0
+    return mask
 
 
 def _top(db: Database) -> int:

@@ -148,6 +148,18 @@ def test_a_file_sqlite_cannot_read_is_replaced_by_the_backup(filled_library):
 # --- damage ---------------------------------------------------------------------------------------
 
 
+def test_damage_after_a_command_that_wrote_is_found_by_the_next_command(filled_library):
+    """The state a command leaves (so that the next may skip the quick check) does not hide
+    what another program does to the file in between."""
+    backups.make_backup(filled_library, now=datetime(2024, 6, 1))
+    assert refman(filled_library, "tag", "add", "read later", "--all").returncode == 0
+    assert (filled_library.parent / "backups" / ".library.sqlite.checked").exists()
+    wreck_table(filled_library)
+    result = refman(filled_library, "tag", "add", "second", "--all")
+    assert result.returncode == 1
+    assert "damaged" in result.stderr and "restore" in result.stderr
+
+
 def test_the_command_line_names_the_backup_of_a_damaged_library(filled_library):
     backups.make_backup(filled_library, now=datetime(2024, 6, 1))
     wreck_table(filled_library)
@@ -376,7 +388,8 @@ def test_a_restore_on_a_full_disk_changes_nothing_and_leaves_no_empty_copy(
         size_kib,
         f'cp -r "{filled_library}" "{filled_library.parent}/backups" "$DISK/" && '
         '"$REFMAN" --library "$DISK/library.sqlite" restore; echo "rc=$?"; '
-        'echo "backups:$(ls -A "$DISK/backups" | tr "\\n" " ")."; '
+        # (the file state refman keeps there, .library.sqlite.checked, is no backup)
+        'echo "backups:$(ls -A "$DISK/backups" | grep -v "\\.checked$" | tr "\\n" " ")."; '
         f'cp "$DISK/library.sqlite" "{tmp_path}/after.sqlite"; '
         f'cp "$DISK/library.sqlite-wal" "{tmp_path}/after.sqlite-wal" 2>/dev/null; true',
     )

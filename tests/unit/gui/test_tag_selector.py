@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -116,6 +118,25 @@ def test_the_list_orders_filters_and_finds_tags_as_the_user_sees_them(qtmodeltes
     assert listed(proxy) == []
     proxy.set_filter_text("alp")
     assert listed(proxy) == ["alpha", "Alpha"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["", "", "", "#ff0000"])), max_size=40))
+def test_every_mix_of_kinds_and_colours_is_listed_in_its_groups(kinds):
+    """Coloured manual, coloured automatic, manual, then automatic tags, each group by name;
+    each tag found at its row (the automatic rows are worked out, not listed)."""
+    tags = TagCounts.of(
+        TagCount(f"tag {n:02}", automatic, n + 1, color)
+        for n, (automatic, color) in enumerate(kinds)
+    )
+    model, proxy = TagListModel(), TagFilterProxy()
+    proxy.setSourceModel(model)
+    model.set_tags(tags)
+    groups = [(True, False), (True, True), (False, False), (False, True)]  # (coloured, automatic)
+    expected = [t.name for group in groups for t in tags if (bool(t.color), t.automatic) == group]
+    assert listed(proxy) == expected
+    assert [model.index_of(name).row() for name in expected] == list(range(len(expected)))
+    assert [t.name for t in model.tags()] == expected
 
 
 def test_tags_show_their_counts_manual_before_automatic(tag_window):

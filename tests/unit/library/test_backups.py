@@ -4,6 +4,8 @@ says of them is in tests/system/test_backups.py."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import threading
 from datetime import datetime, timedelta
@@ -155,3 +157,84 @@ def test_the_daily_check_finds_a_damaged_library_opened_unchecked(filled_library
     assert [b.path for b in backups.list_backups(filled_library)] == [good]  # nothing copied
     with pytest.raises(DamagedLibraryError):  # the window's import thread is refused too
         Library(filled_library)
+
+
+# --- the check skipped when the file is as refman left it -------------------------------------
+
+
+@pytest.fixture
+def checks(monkeypatch) -> list[Path]:
+    """The files SQLite's quick check reads from now on."""
+    made: list[Path] = []
+    real = backups.maintenance.check_file
+
+    def counted(path: Path, *, full: bool) -> list[str]:
+        made.append(path)
+        return real(path, full=full)
+
+    monkeypatch.setattr(backups.maintenance, "check_file", counted)
+    return made
+
+
+def as_a_new_process(library: Path) -> None:
+    """What a new process knows of the library: nothing but the files."""
+    backups._verified.discard(library.resolve())
+
+
+def test_the_next_process_skips_the_check_of_a_library_left_as_refman_wrote_it(
+    filled_library, checks
+):
+    with Library(filled_library) as library:
+        library.items.add(Reference(title="Written by the first command"))
+    assert checks == [filled_library]
+    as_a_new_process(filled_library)
+    with Library(filled_library) as library:  # the next command: no second read of the file
+        assert library.items.count() > 0
+    assert checks == [filled_library]
+
+
+def test_a_library_changed_by_another_program_is_checked_and_its_damage_found(
+    filled_library, checks
+):
+    good = backups.make_backup(filled_library, now=datetime(2024, 6, 1))
+    Library(filled_library).close()
+    as_a_new_process(filled_library)
+    wreck_table(filled_library)
+    with pytest.raises(DamagedLibraryError) as caught:
+        Library(filled_library)
+    assert caught.value.backup.path == good
+    assert checks.count(filled_library) == 2
+
+
+def test_a_copy_put_in_the_library_s_place_is_checked(filled_library, tmp_path, checks):
+    Library(filled_library).close()
+    as_a_new_process(filled_library)
+    copy = Path(shutil.copy(filled_library, tmp_path / "copy.sqlite"))
+    os.replace(copy, filled_library)  # same bytes, another file: refman did not leave it so
+    Library(filled_library).close()
+    assert checks.count(filled_library) == 2
+
+
+def test_damage_that_leaves_the_file_s_state_alone_is_found_by_the_daily_check(
+    filled_library, checks
+):
+    Library(filled_library).close()
+    as_a_new_process(filled_library)
+    before = os.stat(filled_library)
+    wreck_table(filled_library, "note")
+    os.utime(filled_library, ns=(before.st_atime_ns, before.st_mtime_ns))
+    state = backups.file_state(filled_library)
+    # ctime cannot be set back: hide the change the way a failing disk would
+    backups._remember_state(filled_library, state)
+    with Library(filled_library) as library, pytest.raises(DamagedLibraryError):
+        library.safety.backup_if_due()
+    assert backups.list_backups(filled_library) == []  # nothing copied over
+
+
+def test_a_restore_makes_the_next_opening_check_again(filled_library, checks):
+    backup = backups.make_backup(filled_library, now=datetime(2024, 6, 1))
+    Library(filled_library).close()
+    backups.restore(filled_library, backup)
+    as_a_new_process(filled_library)
+    Library(filled_library).close()
+    assert checks.count(filled_library) == 2

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from refman import query
 from refman.library import Library
 from refman.model import Reference, ViewQuery
-from refman.query import QueryError
-from refman.store import field_index, migrations, querying
+from refman.query import And, Not, Or, QueryError
+from refman.store import field_index, migrations, querying, search
 from tests.samples import SAMPLE_FILES
 
 SEED = "37144409"  # Knowles CH, Ann Surg 2023 Dec 1; *Fecal Incontinence/therapy
 STRATIS = "30776994"  # Zaidat OO ... Liebeskind DS, STRATIS Investigators; Stroke 2019 Mar
+TRASH_VIEW = ViewQuery(trashed=True)
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +249,144 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path, monkeypatc
         assert library.items.search(ViewQuery(text="therapy[sh]")) == expected
         assert len(library.items.search(ViewQuery(text="eng[la]"))) == 81
         assert pmids(library, "pittsburgh[ad]") == {SEED, "27076599", STRATIS, "31197024"}
+
+
+# --- parts that find most of the library: held as the items they leave out ---------------------
+
+# Dates, languages and publication types that hold for most of the sample library, or for few,
+# alone and combined every way (AND, OR, NOT, a leading NOT, parentheses).
+MOST_AND_FEW = [
+    "english[la]",
+    "NOT english[la]",
+    "eng[la] AND Humans[mh]",
+    "Humans[mh] AND english[la] AND 1990:2024[dp]",
+    "english[la] NOT review[pt]",
+    "NOT review[pt]",
+    "review[pt] OR english[la]",
+    "(NOT english[la]) OR (NOT review[pt])",
+    "1990:2024[dp]",
+    "NOT 2019:2020[dp] AND english[la]",
+    "french[la] OR 2019:2020[dp] NOT english[la]",
+    "journal article[pt] AND english[la] AND 1950:2030[dp]",
+    "(english[la] OR french[la]) NOT 2023[dp]",
+    "(NOT english[la]) OR stroke[mh]",
+    "stroke[mh] OR english[la] NOT 2019[dp]",
+    "Journal Art*[pt] NOT (english[la] AND 2019:2020[dp])",
+]
+FILTERS = ["english[la]", "eng[la]", "french[la]", "german[la]", "review[pt]", "review*[pt]",
+           "journal article[pt]", "2019:2020[dp]", "1900:2030[dp]", "2023/12/01[dp]"]  # fmt: skip
+
+
+@pytest.fixture(params=["counted", "found", "left out"])
+def filter_sides(request, monkeypatch):
+    """A filter over the whole library read as the items it finds or as those it leaves out:
+    whichever is fewer (counted), or forced either way."""
+    if request.param != "counted":
+        size = 0 if request.param == "left out" else 10**9
+        monkeypatch.setattr(querying, "_top", lambda db: size)
+
+
+@pytest.fixture(params=["few", "placed", "selected"])
+def order_plans(request, monkeypatch):
+    """Every way of putting the matches in the view's order: few, looked up and sorted in SQL;
+    placed, their places in the view's sorted ids sorted; selected, a pass over those ids."""
+    if request.param != "few":
+        monkeypatch.setattr(search, "FEW_MATCHES", 0)
+        monkeypatch.setattr(search, "SORT_UP_TO_SHARE", 1 if request.param == "placed" else 10**9)
+
+
+def reference(db, node) -> set[int]:
+    """What a query finds, computed plainly: each term's items, combined as sets."""
+    every = querying._all_items(db)
+    if isinstance(node, And):
+        return set.intersection(*(reference(db, part) for part in node.parts))
+    if isinstance(node, Or):
+        return set().union(*(reference(db, part) for part in node.parts))
+    if isinstance(node, Not):
+        keep = every if node.keep is None else reference(db, node.keep)
+        return keep - reference(db, node.drop)
+    if querying._is_filter(node):
+        condition, params = querying._filter(node)
+        return querying._ids(db, f"SELECT id FROM item WHERE {condition}", params)
+    return querying.matches(db, node)
+
+
+@pytest.mark.parametrize("text", FILTERS)
+def test_a_filter_finds_the_same_items_either_way(library, filter_sides, text):
+    with library.connection.reading() as db:
+        assert querying.matches(db, query.parse(text)) == reference(db, query.parse(text))
+    everything = pmids(library, "")
+    if text in ("english[la]", "eng[la]"):
+        assert pmids(library, text) == everything - {"99999991"}
+    if text == "1900:2030[dp]":
+        assert pmids(library, text) == everything - {"99999991"}  # the French item has no date
+
+
+@pytest.mark.parametrize("text", MOST_AND_FEW)
+def test_parts_that_find_most_combine_as_sets(
+    library, filter_sides, filter_plans, order_plans, text
+):
+    with library.connection.reading() as db:
+        expected = reference(db, query.parse(text))
+        assert querying.matches(db, query.parse(text)) == expected
+    everything = library.items.search(sort="year")
+    found = library.items.search(ViewQuery(text=text), sort="year")
+    assert found == [i for i in everything if i in expected]  # in the view's order
+
+
+def test_most_of_the_library_within_a_collection_and_the_trash(tmp_path, filter_sides, order_plans):
+    with Library(tmp_path / "library.sqlite") as own:
+        added = own.importing.files(list(SAMPLE_FILES)).added
+        french, _ = own.items.add(Reference(title="Ballonnets", language="fre"))
+        thesis, _ = own.collections.create("Thesis")
+        own.collections.add_items([french, *added[:3]], thesis.id)
+        own.items.trash(added[-2:])
+
+        def found(text: str, **view) -> list:
+            return own.items.search(ViewQuery(text=text, **view), sort="title")
+
+        in_thesis = own.items.search(ViewQuery(collection=thesis.id), sort="title")
+        assert found("english[la]", collection=thesis.id) == [i for i in in_thesis if i != french]
+        assert found("NOT english[la]", collection=thesis.id) == [french]
+        assert found("english[la]", trashed=True) == own.items.search(TRASH_VIEW, sort="title")
+        assert found("NOT english[la]", trashed=True) == []
+        outside = own.items.search(sort="title")
+        assert found("NOT review[pt] OR english[la]") == outside
+        assert found("english[la]") == [i for i in outside if i != french]
+
+
+def test_mesh_headings_leave_out_tags_of_another_kind_with_their_name(tmp_path):
+    """[mh] is the MeSH heading's links alone: a tag typed by hand with the same name (or a
+    name that differs in case) is no heading, yet leaves the item's own heading found."""
+    with Library(tmp_path / "library.sqlite") as own:
+        own.importing.files(list(SAMPLE_FILES))
+        humans = own.items.search(ViewQuery(text="Humans[mh]"))
+        typed, _ = own.items.add(Reference(title="Typed in"))
+        own.tags.add([typed], ["Humans"])  # the heading's own tag, by hand
+        own.tags.add([humans[0]], ["humans"])  # another tag that folds to the same name
+        assert own.items.search(ViewQuery(text="Humans[mh]")) == humans
+        assert typed in own.items.search(ViewQuery(text="Humans[tag]"))
+        beginning = own.items.search(ViewQuery(text="Human*[mh]"))  # both tags' links
+        assert humans[0] in beginning and typed not in beginning
+
+
+def test_a_library_from_before_gets_the_index_of_links_other_than_mesh(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with Library(path) as library:
+        library.importing.files(list(SAMPLE_FILES))
+        typed, _ = library.items.add(Reference(title="Typed in"))
+        library.tags.add([typed], ["Humans"])
+        expected = library.items.search(ViewQuery(text="Humans[mh]"))
+    assert expected and typed not in expected
+    db = sqlite3.connect(path)  # as the version before this step left it
+    db.execute("DROP INDEX item_tag_other_than_mesh")
+    before = migrations.MIGRATIONS.index(migrations._index_links_other_than_mesh)
+    db.execute(f"PRAGMA user_version = {before}")
+    db.commit()
+    db.close()
+    with Library(path) as library:
+        assert library.items.search(ViewQuery(text="Humans[mh]")) == expected
+    db = sqlite3.connect(path)
+    names = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()
+    assert "item_tag_other_than_mesh" in names

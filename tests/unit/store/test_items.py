@@ -365,6 +365,24 @@ def test_the_source_record_keeps_its_abstract_once_and_the_original_after_an_edi
     assert items.load(db, [item_id])[0].source_record == record
 
 
+def test_the_source_record_keeps_its_affiliations_once_and_the_originals_after_an_edit(db):
+    heart = "Heart Centre, University Hospital Schleswig-Holstein, Kiel, Germany."
+    record = (("PMID", "1"), ("FAU", "Knowles, Carla"), ("AD", heart), ("AB", "Hearts."))
+    creators = (Creator("Knowles", "Carla", affiliations=(heart,)),)
+    ref = Reference(title="Hearts", abstract="Hearts.", creators=creators, source_record=record)
+    (item_id,) = items.insert(db, [ref])
+    (blob,) = db.execute_sql("SELECT pairs FROM source_record").fetchone()
+    unpacked = zlib.decompressobj(zdict=DICTIONARY).decompress(blob[blob.index(b":") + 1 :])
+    assert b"Knowles" in unpacked and b"Schleswig" not in unpacked
+    assert items.load(db, [item_id])[0].source_record == record  # exports read it whole
+    moved = (Creator("Knowles", "Carla", affiliations=("Zoology, Lund University, Sweden.",)),)
+    items.update(db, item_id, {"creators": moved})
+    (edited,) = items.load(db, [item_id])
+    assert (edited.creators, edited.source_record) == (moved, record)  # as imported
+    items.update(db, item_id, {"creators": (), "abstract": ""})
+    assert items.load(db, [item_id])[0].source_record == record
+
+
 def test_the_abstract_is_stored_packed_and_read_shown_and_searched_from_there(db):
     abstract = "Cardiomyocytes proliferate after injury in the zebrafish heart. " * 8
     (item_id,) = items.insert(db, [Reference(title="Hearts", abstract=abstract)])

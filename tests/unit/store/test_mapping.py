@@ -5,6 +5,7 @@ import json
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,6 +78,52 @@ def test_the_abstract_is_left_out_of_the_blob_and_put_back_on_reading():
     without = mapping.decode_source_record(shared)  # a caller that has no abstract at hand
     assert without == (("PMID", "1"), ("TI", "Hearts"), ("AB", ""), ("FAU", "Knowles, Carla"))
     assert mapping.encode_source_record(record, "not in it")[:1] == b"\x03"
+
+
+@given(
+    record=st.lists(st.tuples(TEXT, TEXT), max_size=6).map(tuple),
+    abstract=TEXT,
+    affiliations=st.lists(TEXT, max_size=3),
+    places=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 2)), max_size=4),
+)
+def test_a_record_that_holds_affiliations_comes_back_with_them(
+    record, abstract, affiliations, places
+):
+    record = (*record, ("AB", abstract))
+    for at, which in places:  # affiliation values here and there, some more than once
+        if which < len(affiliations):
+            record = (*record[:at], ("AD", affiliations[which]), *record[at:])
+    blob = mapping.encode_source_record(record, abstract, affiliations)
+    assert mapping.read_source_record(blob, abstract, affiliations) == (record, "")
+
+
+def test_affiliations_are_left_out_of_the_blob_and_put_back_on_reading():
+    heart = "Heart Centre, University Hospital Schleswig-Holstein, Kiel, Germany."
+    lund = "Department of Zoology, Lund University, Lund, Sweden."
+    record = (
+        ("PMID", "1"),
+        ("FAU", "Knowles, Carla"),
+        ("AD", heart),
+        ("AD", lund),
+        ("FAU", "Raval, M"),
+        ("AD", heart),
+        ("AD", "Kiel"),  # too short to be worth a place
+    )
+    creators = (
+        Creator("Knowles", "Carla", affiliations=(heart, lund)),
+        Creator("Raval", "M", affiliations=(heart, "Kiel")),
+    )
+    affiliations = mapping.record_affiliations(creators)
+    assert affiliations == (heart, lund, "Kiel")
+    shared = mapping.encode_source_record(record, "", affiliations)
+    assert len(shared) < len(mapping.encode_source_record(record)) - 40
+    assert shared.startswith(b"\x052=0,3=1,5=0:")
+    assert mapping.decode_source_record(shared, "", affiliations) == record
+    without = mapping.decode_source_record(shared)  # a caller that needs no affiliations
+    assert [value for tag, value in without if tag == "AD"] == ["", "", "", "Kiel"]
+    with pytest.raises(IndexError):  # the item names fewer affiliations than the record
+        mapping.decode_source_record(shared, "", (heart,))
+    assert mapping.encode_source_record(record, "", ("Not in it at all, anywhere",))[:1] == b"\x03"
 
 
 def test_plain_records_are_packed_compactly_and_others_as_json():

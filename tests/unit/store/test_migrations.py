@@ -3,6 +3,7 @@ this refman must not use (newer, another program's, one that needs upgrading rea
 
 import json
 import sqlite3
+import zlib
 from contextlib import closing
 
 import pytest
@@ -16,8 +17,20 @@ from refman.model import (
     Tag,
     ViewQuery,
 )
-from refman.store import batches, field_index, fts, items, mapping, migrations, search, tags
+from refman.store import (
+    batches,
+    duplicate_groups,
+    field_index,
+    fts,
+    items,
+    mapping,
+    migrations,
+    search,
+    tags,
+)
 from refman.store.connection import Connection
+from refman.store.duplicates import SAME_TITLE, DuplicateKeys
+from refman.store.record_dictionary import DICTIONARY
 
 
 def tag_counts(connection) -> dict[str, tuple]:
@@ -351,3 +364,148 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
 def affiliation_columns(db) -> list[str]:
     rows = db.execute_sql("SELECT affiliations FROM creator WHERE affiliations != ''")
     return [value for (value,) in rows]
+
+
+SMALLER_PAPERS = [
+    *ITEM_TEXT_PAPERS,
+    # The same paper twice (title, year, first author), and the same title by another author.
+    Reference(
+        title="Fin regrowth in medaka: a 3-day course",
+        date=PartialDate(2020),
+        creators=(Creator("Zhu", "Ai"), Creator("Okafor", "B")),
+    ),
+    Reference(
+        title="Fin regrowth in medaka — a 3 day course.",
+        date=PartialDate(2020),
+        creators=(Creator("Zhu", "A"),),
+    ),
+    Reference(
+        title="Fin regrowth in medaka: a 3-day course",
+        date=PartialDate(2020),
+        creators=(Creator("Alcázar", "Zhu"),),
+    ),
+]
+SMALLER_QUERIES = [
+    *ITEM_TEXT_QUERIES,
+    "a",  # one letter: every word it begins
+    "m",
+    "zhu a[au]",  # an initial
+    "okafor[au]",
+    "zhu[1au]",
+    "zhu a[1au]",
+    "okafor b[au]",
+    "alcazar z[au]",
+    '"fin regrowth"',
+    '"regrowth in medaka"[ti]',
+]
+
+
+def stored_title_keys(db, ids, refs) -> None:
+    """The title key as refman stored it in its own column before the step."""
+    db.cursor().executemany(
+        "UPDATE item SET title_key = ? WHERE id = ?",
+        [(mapping.title_key(ref), item_id) for item_id, ref in zip(ids, refs, strict=True)],
+    )
+
+
+def test_the_step_that_drops_the_title_key_and_prefixes_keeps_searches_and_duplicates(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._smaller_item_indexes)
+    twin = SMALLER_PAPERS[3].with_changes(creators=(Creator("Zhu", "An"),))
+    with monkeypatch.context() as patch:  # refman as it was: a title key, one-letter prefixes
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, SMALLER_PAPERS)
+            stored_title_keys(db, ids, SMALLER_PAPERS)
+            assert "prefix" in fts_ddl(db)
+            before = searched(db, SMALLER_QUERIES)
+            loaded = items.load(db, ids)
+            prints = batches.fingerprints(db, ids)
+            groups = duplicate_groups.find_groups(db)
+            twins = items.find_matches(db, [DuplicateKeys.of(twin)])
+    assert groups == [duplicate_groups.DuplicateGroup((ids[3], ids[4]), (SAME_TITLE,))]
+    assert twins[0] is not None and twins[0].item_id == ids[3]
+    assert all(before.values()), before  # every query finds something
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert "title_key" not in {row[1] for row in db.execute_sql("PRAGMA table_info(item)")}
+        assert "prefix" not in fts_ddl(db)
+        assert searched(db, SMALLER_QUERIES) == before
+        assert items.load(db, ids) == loaded
+        assert batches.fingerprints(db, ids) == prints  # imports made before can be undone
+        assert duplicate_groups.find_groups(db) == groups
+        assert items.find_matches(db, [DuplicateKeys.of(twin)]) == twins
+        assert fts.differences(db) + fts.self_check(db) == []
+        items.update(db, ids[4], {"date": PartialDate(2021)})  # no longer the same paper
+        assert duplicate_groups.find_groups(db) == []
+
+
+def fts_ddl(db) -> str:
+    (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'item_fts'").fetchone()
+    return sql
+
+
+def test_records_stored_before_the_step_that_names_affiliations_read_as_they_were(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._records_name_affiliations)
+    heart = "Heart Centre, University Hospital Schleswig-Holstein, Kiel, Germany."
+    paper = Reference(
+        title="Hearts",
+        creators=(Creator("Knowles", "Carla", affiliations=(heart,)),),
+        source_record=(("PMID", "1"), ("FAU", "Knowles, Carla"), ("AD", heart)),
+    )
+    encode = mapping.encode_source_record
+    with monkeypatch.context() as patch:  # refman as it was: affiliations kept in the record
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        patch.setattr(
+            mapping, "encode_source_record", lambda record, abstract="", _=(): encode(record)
+        )
+        with closing(Connection(path)) as old, old.writing() as db:
+            (old_id,) = items.insert(db, [paper])
+            loaded = items.load(db, [old_id])
+            blob = db.execute_sql("SELECT pairs FROM source_record").fetchone()[0]
+    assert heart.encode() in zlib.decompressobj(zdict=DICTIONARY).decompress(blob[1:])
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert items.load(db, [old_id]) == loaded
+        (new_id,) = items.insert(db, [paper])
+        blobs = dict(db.execute_sql("SELECT item_id, pairs FROM source_record").fetchall())
+        assert blobs[old_id] == blob  # left as it was
+        assert len(blobs[new_id]) < len(blob) - 20  # the new one names the affiliation
+        assert items.load(db, [new_id])[0].source_record == paper.source_record
+
+
+def test_the_step_that_reads_tag_names_from_tags_keeps_tag_searches_and_follows_renames(
+    path, monkeypatch
+):
+    step = migrations.MIGRATIONS.index(migrations._tag_index_over_tags)
+    tagged = [
+        Reference(title="One", tags=(Tag("Heart Diseases", "mesh"), Tag("zebrafish"))),
+        Reference(title="Two", tags=(Tag("Zebrafish Proteins", "mesh"),)),
+    ]
+    queries = ["zebrafish", "heart", "protein", "z", "heart diseases[mh]", "zebrafish proteins[mh]"]
+    with monkeypatch.context() as patch:  # refman as it was: the tag index kept the names
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            ids = items.insert(db, tagged)
+            assert "tag_fts_content" in table_names(db)
+            before = searched(db, queries)
+    assert all(before.values()), before
+    with closing(Connection(path)) as upgraded, upgraded.writing() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert "tag_fts_content" not in table_names(db)
+        assert searched(db, queries) == before
+        assert fts.differences(db) + fts.self_check(db) == []
+        tags.rename(db, "zebrafish", "medaka")  # the triggers keep the index in step
+        tags.delete(db, "Zebrafish Proteins")
+        assert searched(db, ["zebrafish", "medaka", "protein"]) == {
+            "zebrafish": [],
+            "medaka": [ids[0]],
+            "protein": [],
+        }
+        assert fts.differences(db) + fts.self_check(db) == []
+        db.execute_sql("UPDATE tag SET name = 'axolotl' WHERE name = 'medaka'")  # any path
+        assert searched(db, ["medaka", "axolotl"]) == {"medaka": [], "axolotl": [ids[0]]}
+        assert fts.differences(db) + fts.self_check(db) == []

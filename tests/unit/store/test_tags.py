@@ -22,6 +22,7 @@ def add(db, *item_tags: Tag, title: str = "Paper") -> int:
 def counts(db, listings: tags.TagListings, **place) -> dict[str, tuple]:
     """The counts of the view at this place, by name: (items, automatic, colour)."""
     found = tags.counts(db, listings, ViewQuery(**place))
+    assert [found[i] for i in range(len(found))] == list(found)  # a row as the list reads it
     return {t.name: (t.count, t.automatic, t.color) for t in found}
 
 
@@ -137,6 +138,18 @@ def test_counts_per_view_sorted_by_name_ignoring_case(connection, db):
     assert counts(db, listings, unfiled=True) == {"beta": (1, True, ""), "zeta": (1, False, "")}
 
 
+def test_each_row_reads_its_count_less_the_trashed_items(connection, db):
+    """The tag list reads a row at a time (a large library's counts are picked when asked)."""
+    add(db, Tag("shared"), Tag("Alpha", "mesh"))
+    trashed = add(db, Tag("shared"), Tag("Alpha", "mesh"))
+    add(db, Tag("shared"))
+    items.set_trashed(db, [trashed], True)
+    found = tags.counts(db, connection.tag_listings, ViewQuery())
+    rows = [(found[i].name, found[i].count) for i in range(len(found))]
+    assert rows == [("Alpha", 1), ("shared", 2)]
+    assert found[-1].count == 2 and [t.count for t in found[:1]] == [1]
+
+
 def test_a_tag_is_manual_in_a_view_if_any_of_its_links_there_is(connection, db):
     add(db, Tag("COVID-19", "mesh"), Tag("COVID-19", "keyword"))
     manual = add(db, Tag("COVID-19"))
@@ -159,7 +172,8 @@ def test_the_same_name_is_manual_on_one_item_and_automatic_on_another(connection
 
 def test_names_sort_ignoring_case_in_every_alphabet(connection, db):
     names = ["Zebra", "ärzte", "Apple", "apple", "Éclair", "eclair", "Straße", "strasse", "Strand",
-             "Ωmega", "omega", "ΑΒΓ", "12", "ß", "sr", "İstanbul", "istanbul", "Z"]  # fmt: skip
+             "Ωmega", "omega", "ΑΒΓ", "12", "ß", "sr", "İstanbul", "istanbul", "Z", "APPLE",
+             "ECLAIR"]  # fmt: skip
     add(db, *(Tag(name) for name in names))
     expected = sorted(names, key=lambda n: (n.casefold(), n))
     assert tags.names(db, connection.tag_listings) == expected
@@ -181,7 +195,14 @@ def recounted(db) -> dict[str, tuple]:
     return {name: (n, n > 0 and not manual, color) for name, n, manual, color in rows if n or color}
 
 
-def test_counts_follow_every_change_to_links_and_tags(connection):
+@pytest.fixture(params=["read anew", "placed"])
+def new_tags(request, monkeypatch):
+    """New tags join the kept listing as a large library's do (each put in its place), or
+    make it read anew as a small one's do."""
+    monkeypatch.setattr(tags, "NEW_TAGS_PLACED", 0 if request.param == "read anew" else 10**9)
+
+
+def test_counts_follow_every_change_to_links_and_tags(connection, new_tags):
     """Each change is a transaction of its own, and the counts are read after it: the
     listing kept between reads must follow every kind of change."""
     with connection.writing() as db:
@@ -291,3 +312,32 @@ def test_the_tag_listing_is_read_once_while_the_tags_stay_as_they_are(connection
     with connection.reading() as db:
         assert tags.names(db, connection.tag_listings)[-1] == "zebrafish"
     assert len(made) == 3
+
+
+def test_new_tags_take_their_place_in_the_kept_listing(connection, monkeypatch):
+    """A large library's kept listing takes new tags in rather than sorting every name again:
+    the list and the counts are those a full read gives, names alike but for case included."""
+    first = ["Zebra", "apple", "Mango", "ñame", "Éclair", "12", "mango", "Kiwi"]
+    with connection.writing() as db:
+        for name in first:
+            add(db, Tag(name), Tag("shared"))
+    with connection.reading() as db:
+        tags.names(db, connection.tag_listings)  # kept
+    read_anew = []
+    listing = tags._listing
+    monkeypatch.setattr(tags, "_listing", lambda *args: read_anew.append(1) or listing(*args))
+    monkeypatch.setattr(tags, "NEW_TAGS_PLACED", 10**9)
+    # Several new tags fall in one place, in an order that is not theirs.
+    later = [["MANGO", "aardvark", "zzz"], ["Kiwis", "éclair", "0", "kiwi", "Apple", "ÑAME"]]
+    for batch in later:
+        with connection.writing() as db:
+            add(db, *(Tag(name, "mesh") for name in batch), Tag("shared"))
+            for n, name in enumerate(batch):  # each new tag on as many more items as it is far
+                for _ in range(n):
+                    add(db, Tag(name, "mesh"))
+        with connection.reading() as db:
+            shown = counts(db, connection.tag_listings)
+            assert shown == recounted(db)
+            assert list(shown) == sorted(recounted(db), key=lambda n: (n.casefold(), n))
+            assert shown["shared"] == (len(first) + later.index(batch) + 1, False, "")
+    assert read_anew == []
