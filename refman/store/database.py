@@ -40,11 +40,12 @@ from refman.model import BusyError, DamageFoundError, DiskFullError, LibraryErro
 from refman.store import mapping
 
 BUSY_TIMEOUT_S = 5
+TEMP_STORE = "MEMORY"  # sorts and temporary tables in memory (migrations use files)
 _PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "NORMAL",
     "cache_size": -64_000,  # KiB: enough for the sort indexes of a 100k-item library
-    "temp_store": "MEMORY",
+    "temp_store": TEMP_STORE,
     # PRAGMA optimize (run at close) samples this many rows per index instead of reading
     # whole indexes: a close stays instant on a large library.
     "analysis_limit": 1000,

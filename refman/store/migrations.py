@@ -18,7 +18,7 @@ from peewee import Database
 
 from refman.citekeys import KeyFields
 from refman.model import ItemId, LibraryError
-from refman.store import citekeys, mapping
+from refman.store import citekeys, database, mapping
 
 # The item table's indexes in schema 1 (name, column): duplicate look-ups, then one per sort
 # key of the item table's columns. Written into _V1_TABLES below, as its statements were.
@@ -949,7 +949,20 @@ def migrate(db: Database) -> None:
 
     The version is read again inside each (immediate) transaction, so two programs opening
     a new file at once do not both create the tables.
+
+    The steps sort in temporary files, not in memory (the connection's ``temp_store``): a
+    step that makes an index or a full-text index anew over a 1,000,000-item library took
+    1.3 GB of memory with the sorts in memory, 0.25 GB at 100,000 items (0.14 GB in files,
+    in the same time).
     """
+    db.execute_sql("PRAGMA temp_store = FILE")
+    try:
+        _migrate_steps(db)
+    finally:
+        db.execute_sql(f"PRAGMA temp_store = {database.TEMP_STORE}")
+
+
+def _migrate_steps(db: Database) -> None:
     while True:
         with db.atomic():
             version = schema_version(db)

@@ -49,6 +49,22 @@ def test_a_version_0_file_is_migrated_to_the_current_schema(path):
         assert search.search_ids(db, view, sort="title", descending=False) == [item_id]
 
 
+def test_the_steps_sort_in_files_and_the_library_then_in_memory_again(path, monkeypatch):
+    """A step that makes an index anew over a million items held 1.3 GB with its sorts in
+    memory; the steps sort in temporary files, and the connection goes back to memory."""
+    Connection(path).close()
+    seen: list[int] = []
+
+    def make_an_index(db):
+        seen.append(db.execute_sql("PRAGMA temp_store").fetchone()[0])
+        db.execute_sql("CREATE INDEX item_by_title_again ON item (title)")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, make_an_index])
+    with closing(Connection(path)) as connection, connection.reading() as db:
+        assert seen == [1]  # FILE
+        assert db.execute_sql("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+
+
 def test_an_older_library_runs_only_the_missing_steps_and_keeps_its_data(path, monkeypatch):
     with closing(Connection(path)) as connection, connection.writing() as db:
         (item_id,) = items.insert(db, [Reference(title="Old item")])
