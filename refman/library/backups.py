@@ -492,7 +492,6 @@ def verify(library: Path, *, force: bool = False) -> None:
         database.report_damage(library, problems[0])
         raise _damaged[key]
     _verified.add(key)
-    _remember_state(library, state)
 
 
 def damaged(library: Path, problem: str) -> DamagedLibraryError:
@@ -516,15 +515,16 @@ def remember_closed(library: Path) -> None:
     """After this process closed its connection to a library it had checked (or found
     unchanged) and met no damage in: the file as it is now is the checked file plus refman's
     own transactions, so the next process may skip the quick check while nothing else
-    touches the file (``verify``)."""
+    touches the file (``verify``). Only a library that opened is closed: a file that passed
+    the check but is no refman library (another program's database) gets nothing beside it."""
     key = library.resolve()
     if key in _verified and key not in _damaged:
         _remember_state(library, file_state(library))
 
 
 # The quick check reads the whole file: 0.8 s at 100,000 items, but 30-60 s at 1,000,000 (a
-# 6 GB file), before every command. A process that checked the library, or closed it after
-# writing to it through SQLite, leaves the file's state (os.stat of the file and its -wal:
+# 6 GB file), before every command. A process that checked the library and closed it (after
+# writing to it through SQLite or not) leaves the file's state (os.stat of the file and its -wal:
 # device, inode, size, change times) beside the backups; a later process that finds the same
 # state skips the check. Anything else that writes the file (another program, a copy, a
 # restore, damage by a tool) changes its state, and the check runs. The daily backup's check
@@ -564,13 +564,14 @@ def _checked_state(library: Path) -> list[int] | None:
 
 
 def _remember_state(library: Path, state: list[int] | None) -> None:
-    """Keep ``state`` as checked; a folder that cannot be written only means checks to come."""
-    if state is None:
-        return
+    """Keep ``state`` as checked, in the backups folder when there is one: a library without
+    backups is new or empty (the daily backup skips those), quick to check, and gets no folder
+    for this; a folder that cannot be written only means checks to come."""
     path = _state_file(library)
+    if state is None or not path.parent.is_dir():
+        return
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps(state), encoding="utf-8")
         os.replace(temporary, path)
 

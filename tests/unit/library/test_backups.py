@@ -184,6 +184,7 @@ def as_a_new_process(library: Path) -> None:
 def test_the_next_process_skips_the_check_of_a_library_left_as_refman_wrote_it(
     filled_library, checks
 ):
+    backups.make_backup(filled_library, now=datetime(2024, 6, 1))  # as every day's first command
     with Library(filled_library) as library:
         library.items.add(Reference(title="Written by the first command"))
     assert checks == [filled_library]
@@ -207,6 +208,7 @@ def test_a_library_changed_by_another_program_is_checked_and_its_damage_found(
 
 
 def test_a_copy_put_in_the_library_s_place_is_checked(filled_library, tmp_path, checks):
+    backups.make_backup(filled_library, now=datetime(2024, 6, 1))
     Library(filled_library).close()
     as_a_new_process(filled_library)
     copy = Path(shutil.copy(filled_library, tmp_path / "copy.sqlite"))
@@ -218,6 +220,7 @@ def test_a_copy_put_in_the_library_s_place_is_checked(filled_library, tmp_path, 
 def test_damage_that_leaves_the_file_s_state_alone_is_found_by_the_daily_check(
     filled_library, checks
 ):
+    old = backups.make_backup(filled_library, now=datetime(2024, 6, 1))
     Library(filled_library).close()
     as_a_new_process(filled_library)
     before = os.stat(filled_library)
@@ -228,7 +231,12 @@ def test_damage_that_leaves_the_file_s_state_alone_is_found_by_the_daily_check(
     backups._remember_state(filled_library, state)
     with Library(filled_library) as library, pytest.raises(DamagedLibraryError):
         library.safety.backup_if_due()
-    assert backups.list_backups(filled_library) == []  # nothing copied over
+    assert [b.path for b in backups.list_backups(filled_library)] == [old]  # nothing copied
+
+
+def test_a_new_library_gets_no_backups_folder_for_its_state(library_path):
+    Library(library_path).close()
+    assert sorted(p.name for p in library_path.parent.iterdir()) == ["library.sqlite"]
 
 
 def test_a_restore_makes_the_next_opening_check_again(filled_library, checks):
