@@ -53,7 +53,7 @@ class Connection:
         self._orders_stamp: tuple[int, int] | None = None
         self._transactions_ended = 0
         self._writing = 0  # depth of write transactions open now
-        self.tag_listings = tags.TagListings(may_keep=lambda: self._writing == 0)
+        self.tag_listings = tags.TagListings(self.change_stamp)
         try:
             self._check_and_migrate()
         except BaseException:
@@ -142,6 +142,15 @@ class Connection:
 
     # --- what queries keep between calls --------------------------------------------------------
 
+    def change_stamp(self) -> tuple[int, int] | None:
+        """What moves whenever the library may have changed: the transactions ended here, and
+        SQLite's ``data_version``, which other programs' commits move. None inside a write
+        transaction: what it reads may yet be rolled back, so nothing read there is kept."""
+        if self._writing:
+            return None
+        data_version = self.db.execute_sql("PRAGMA data_version").fetchone()[0]
+        return (self._transactions_ended, data_version)
+
     def view_orders(self) -> search.ViewOrders | None:
         """The kept view orders, emptied first if the library may have changed since.
 
@@ -149,10 +158,9 @@ class Connection:
         by other programs move SQLite's ``data_version``. Inside a write transaction nothing
         is kept: what it reads may yet be rolled back.
         """
-        if self._writing:
+        stamp = self.change_stamp()
+        if stamp is None:
             return None
-        data_version = self.db.execute_sql("PRAGMA data_version").fetchone()[0]
-        stamp = (self._transactions_ended, data_version)
         if stamp != self._orders_stamp:
             self._orders.clear()
             self._orders_stamp = stamp

@@ -21,7 +21,7 @@ import json
 import operator
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from itertools import compress, islice
 from operator import itemgetter
@@ -272,11 +272,12 @@ def _spliced(kept: list[Any], at: list[int], added: list[Any]) -> list[Any]:
 class TagListings:
     """The store's kept TagListing; made anew after changes to the tags' names."""
 
-    def __init__(self, may_keep: Callable[[], bool] = lambda: True) -> None:
-        # Whether a listing read now may be kept: not inside a write transaction, whose new
-        # or renamed tags may yet be rolled back, and the version with them.
-        self._may_keep = may_keep
+    def __init__(self, stamp: Callable[[], Hashable | None] = lambda: None) -> None:
+        # What moves whenever the library may have changed (None: nothing read now may be
+        # kept, as inside a write transaction, whose changes may yet be rolled back).
+        self._stamp = stamp
         self._kept: TagListing | None = None
+        self._totals: tuple[Hashable, list[int], bool] | None = None
 
     def current(self, db: Database) -> TagListing:
         # Renames and deletions move the version; a new tag has the highest id yet. Read before
@@ -290,9 +291,23 @@ class TagListings:
             listing = _with_new_tags(db, kept, version)  # tags added, none renamed or deleted
         else:
             listing = _listing(db, version)
-        if self._may_keep():
+        if self._stamp() is not None:
             self._kept = listing
         return listing
+
+    def totals(self, db: Database) -> tuple[list[int], bool]:
+        """tag_total in order of tag id, and whether it adds up to the links: kept while the
+        library stays as it was, since the check counts every link (a tenth of a second at
+        12 million) and the read takes longer still."""
+        stamp = self._stamp()  # before the reads: a change between them makes a new stamp
+        kept = self._totals
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            return kept[1], kept[2]
+        totals = _totals(db)
+        adds_up = sum(totals) == _links(db)
+        if stamp is not None:
+            self._totals = (stamp, totals, adds_up)
+        return totals, adds_up
 
 
 # Without ORDER BY (whose subquery costs half as much again), SQLite reads the unique index
@@ -378,9 +393,9 @@ def counts(db: Database, listings: TagListings, view: ViewQuery) -> TagCounts:
     if view.collection is not None or view.trashed or view.flags:
         return _counted(db, *_link_counts(db, _view_items(view)))
     listing = listings.current(db)
-    totals = _totals(db)
+    totals, adds_up = listings.totals(db)
     try:
-        if len(totals) != len(listing.ids) or sum(totals) != _links(db):
+        if len(totals) != len(listing.ids) or not adds_up:
             raise KeyError("tag_total")  # tags changed while read, or links left uncounted
         return _listed_counts(db, listing, totals, view)
     except KeyError:  # tag_total and the tags disagree: count the links themselves

@@ -341,3 +341,32 @@ def test_new_tags_take_their_place_in_the_kept_listing(connection, monkeypatch):
             assert list(shown) == sorted(recounted(db), key=lambda n: (n.casefold(), n))
             assert shown["shared"] == (len(first) + later.index(batch) + 1, False, "")
     assert read_anew == []
+
+
+def test_the_links_are_counted_again_only_after_a_change(connection, other, monkeypatch):
+    """The check that tag_total adds up counts every link: a refresh of an unchanged library
+    skips it, one after a change made here or by another program does it again."""
+    with connection.writing() as db:
+        item_id = add(db, Tag("a"))
+    counted = []
+    links = tags._links
+    monkeypatch.setattr(tags, "_links", lambda db: counted.append(1) or links(db))
+    assert read_counts(connection) == {"a": (1, False, "")}
+    assert read_counts(connection) == {"a": (1, False, "")}
+    assert len(counted) == 1
+    with connection.writing() as db:
+        items.tag(db, [item_id], [Tag("b")])
+    assert read_counts(connection) == {"a": (1, False, ""), "b": (1, False, "")}
+    assert len(counted) == 2
+    with other.writing() as db:
+        items.tag(db, [add(db, Tag("c"))], [Tag("a")])
+    assert read_counts(connection)["a"] == (2, False, "")
+    assert len(counted) == 3
+    with other.writing() as db:  # a link written past the store: counted from the links
+        db.execute_sql(
+            "INSERT INTO item_tag (item_id, tag_id, kind, position)"
+            " SELECT ?, id, 'manual', 5 FROM tag WHERE name = 'c'",
+            (item_id,),
+        )
+    assert read_counts(connection)["c"] == (2, False, "")
+    assert read_counts(connection)["c"] == (2, False, "")
