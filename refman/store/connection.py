@@ -151,6 +151,23 @@ class Connection:
         data_version = self.db.execute_sql("PRAGMA data_version").fetchone()[0]
         return (self._transactions_ended, data_version)
 
+    def store_tag_listing(self) -> None:
+        """Keep the tag listing the last read sorted in the file, for the next process to read
+        instead of sorting every name (store/tags.py). Only a cache: not on a read-only or
+        damaged library, never waiting for another program's write, and not counted as a
+        change (it changes nothing any read here keeps)."""
+        listing = self.tag_listings.unstored()
+        if listing is None or self.read_only or self._writing:
+            return
+        if database.damage_of(self.path) is not None:
+            return
+        self.db.execute_sql("PRAGMA busy_timeout = 0")
+        try:
+            with contextlib.suppress(peewee.DatabaseError), self.db.atomic():
+                tags.store_listing(self.db, listing)
+        finally:
+            self.db.execute_sql(f"PRAGMA busy_timeout = {database.BUSY_TIMEOUT_S * 1000:d}")
+
     def view_orders(self) -> search.ViewOrders | None:
         """The kept view orders, emptied first if the library may have changed since.
 
