@@ -1,6 +1,7 @@
 """refman.store.tags: adding and removing links, rename (and merge), delete, colours, the
 counts of a view and the listing kept between reads."""
 
+import time
 from contextlib import closing
 from datetime import UTC, datetime
 
@@ -483,3 +484,21 @@ def test_a_listing_made_inside_a_write_is_not_stored(connection):
     connection.store_tag_listing()
     with connection.reading() as db:
         assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+
+
+def test_storing_the_listing_never_waits_for_another_programs_write(connection, other):
+    """Only a cache: while another program writes (an import), the list is shown at once and
+    the listing stored by a later read."""
+    with connection.writing() as db:
+        add(db, Tag("a"))
+    with connection.reading() as db:
+        tags.names(db, connection.tag_listings)
+    with other.writing():
+        started = time.monotonic()
+        connection.store_tag_listing()
+        assert time.monotonic() - started < 1
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+    assert new_process_names(connection.path) == ["a"]
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (1,)
