@@ -51,11 +51,15 @@ class Tags(UseCase):
     def counts(self, view: ViewQuery = LIBRARY) -> TagCounts:
         """The tags on the items of a view's place (its text and tags aside), with how many
         items carry each, sorted by name; coloured tags always appear."""
-        return self._read(stored_tags.counts, self._connection.tag_listings, view)
+        found = self._read(stored_tags.counts, self._connection.tag_listings, view)
+        self._connection.store_tag_listing()
+        return found
 
     def names(self) -> list[str]:
         """Every tag's name, in list order (case-insensitive)."""
-        return self._read(stored_tags.names, self._connection.tag_listings)
+        found = self._read(stored_tags.names, self._connection.tag_listings)
+        self._connection.store_tag_listing()
+        return found
 
     def rename(self, old: str, new: str) -> Changes:
         """Rename a tag everywhere; renaming onto an existing tag merges the two."""

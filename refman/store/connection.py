@@ -53,7 +53,7 @@ class Connection:
         self._orders_stamp: tuple[int, int] | None = None
         self._transactions_ended = 0
         self._writing = 0  # depth of write transactions open now
-        self.tag_listings = tags.TagListings(may_keep=lambda: self._writing == 0)
+        self.tag_listings = tags.TagListings(self.change_stamp)
         try:
             self._check_and_migrate()
         except BaseException:
@@ -142,6 +142,32 @@ class Connection:
 
     # --- what queries keep between calls --------------------------------------------------------
 
+    def change_stamp(self) -> tuple[int, int] | None:
+        """What moves whenever the library may have changed: the transactions ended here, and
+        SQLite's ``data_version``, which other programs' commits move. None inside a write
+        transaction: what it reads may yet be rolled back, so nothing read there is kept."""
+        if self._writing:
+            return None
+        data_version = self.db.execute_sql("PRAGMA data_version").fetchone()[0]
+        return (self._transactions_ended, data_version)
+
+    def store_tag_listing(self) -> None:
+        """Keep the tag listing the last read sorted in the file, for the next process to read
+        instead of sorting every name (store/tags.py). Only a cache: not on a read-only or
+        damaged library, never waiting for another program's write, and not counted as a
+        change (it changes nothing any read here keeps)."""
+        listing = self.tag_listings.unstored()
+        if listing is None or self.read_only or self._writing:
+            return
+        if database.damage_of(self.path) is not None:
+            return
+        self.db.execute_sql("PRAGMA busy_timeout = 0")
+        try:
+            with contextlib.suppress(peewee.DatabaseError), self.db.atomic():
+                tags.store_listing(self.db, listing)
+        finally:
+            self.db.execute_sql(f"PRAGMA busy_timeout = {database.BUSY_TIMEOUT_S * 1000:d}")
+
     def view_orders(self) -> search.ViewOrders | None:
         """The kept view orders, emptied first if the library may have changed since.
 
@@ -149,10 +175,9 @@ class Connection:
         by other programs move SQLite's ``data_version``. Inside a write transaction nothing
         is kept: what it reads may yet be rolled back.
         """
-        if self._writing:
+        stamp = self.change_stamp()
+        if stamp is None:
             return None
-        data_version = self.db.execute_sql("PRAGMA data_version").fetchone()[0]
-        stamp = (self._transactions_ended, data_version)
         if stamp != self._orders_stamp:
             self._orders.clear()
             self._orders_stamp = stamp

@@ -875,6 +875,26 @@ def _index_links_other_than_mesh(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_TAG_LISTING = """
+-- The tags in list order as a process sorted them (store/tags.py), for the next process to
+-- read in one row instead of sorting every name: 2 s at 1,770,000 tags. At most one row.
+CREATE TABLE IF NOT EXISTS tag_listing (
+    names_version INTEGER NOT NULL,
+    newest_tag_id INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    names BLOB NOT NULL,
+    ids BLOB NOT NULL,
+    ranks BLOB NOT NULL
+);
+"""
+
+
+def _add_tag_listing(db: Database) -> None:
+    """The tag listing kept in the file (issue 18, i18-taglist)."""
+    for statement in _statements(_TAG_LISTING):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -897,6 +917,7 @@ MIGRATIONS: list[Migration] = [
     _records_name_affiliations,  # library size (issue 18, i18-filesize): a step of its own
     _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
     _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
+    _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
 ]
 
 

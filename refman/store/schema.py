@@ -144,6 +144,24 @@ class TagNamesVersion(BaseModel):
         primary_key = False
 
 
+class TagListingRow(BaseModel):
+    """At most one row: every tag in list order, as a process sorted them, for the next one
+    to read instead of sorting every name again (see store/tags.py, ``TagListings``)."""
+
+    names_version = IntegerField()  # TagNamesVersion when it was sorted
+    newest_tag_id = IntegerField()  # tags made since are put in their places
+    # How it was made: a listing made otherwise is not read (casefold follows the Unicode
+    # version of the Python that sorted; the numbers are in the byte order of its machine).
+    format = TextField()
+    names = BlobField()  # the names in UTF-8, one NUL between two
+    ids = BlobField()  # the tag ids, 4 bytes each (array "i")
+    ranks = BlobField()  # where each comes in order of id, likewise
+
+    class Meta:
+        table_name = "tag_listing"
+        primary_key = False
+
+
 class Note(BaseModel):
     id = AutoField()
     item = ForeignKeyField(Item, on_delete="CASCADE")
@@ -322,6 +340,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     ItemTag,
     TagTotal,
     TagNamesVersion,
+    TagListingRow,
     Note,
     Collection,
     CollectionItem,

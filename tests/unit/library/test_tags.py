@@ -51,3 +51,25 @@ def test_the_tag_list_is_read_whole_while_another_program_adds_tags(
         commit_between(tags, "_ranks", lambda: elsewhere.tags.add(ids, ["new"]))
         assert library.tags.names() == before
         assert "new" in library.tags.names()  # the next read sees the commit
+
+
+
+def test_the_next_session_lists_the_tags_the_last_one_sorted(library_path, monkeypatch):
+    """The tag list's order is kept in the library, not sorted again by each session; a
+    library another session changed meanwhile is listed as it is."""
+    from refman.model import Reference
+    from refman.store import tags
+
+    with Library(library_path) as library:
+        item_id, _ = library.items.add(Reference(title="Paper"))
+        library.tags.add([item_id], ["beta", "Alpha", "alpha"])
+        assert [t.name for t in library.tags.counts()] == ["Alpha", "alpha", "beta"]
+    sorted_anew: list[int] = []
+    listing = tags._listing
+    monkeypatch.setattr(tags, "_listing", lambda *args: sorted_anew.append(1) or listing(*args))
+    with Library(library_path) as library:
+        assert [t.name for t in library.tags.counts()] == ["Alpha", "alpha", "beta"]
+        assert sorted_anew == []
+        library.tags.rename("beta", "Aardvark")
+    with Library(library_path, read_only=True) as library:
+        assert library.tags.names() == ["Aardvark", "Alpha", "alpha"]

@@ -525,3 +525,24 @@ def test_the_step_that_reads_tag_names_from_tags_keeps_tag_searches_and_follows_
         db.execute_sql("UPDATE tag SET name = 'axolotl' WHERE name = 'medaka'")  # any path
         assert searched(db, ["medaka", "axolotl"]) == {"medaka": [], "axolotl": [ids[0]]}
         assert fts.differences(db) + fts.self_check(db) == []
+
+
+def test_the_step_that_keeps_the_tag_listing_in_the_file_keeps_the_tags(path, monkeypatch):
+    step = migrations.MIGRATIONS.index(migrations._add_tag_listing)
+    tagged = [Reference(title="One", tags=(Tag("zebrafish"), Tag("Brain", "mesh"), Tag("brain")))]
+    with monkeypatch.context() as patch:  # refman as it was: no listing in the file
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            items.insert(db, tagged)
+            assert "tag_listing" not in table_names(db)
+    with closing(Connection(path)) as upgraded:
+        assert tag_counts(upgraded) == {
+            "Brain": (1, True),
+            "brain": (1, False),
+            "zebrafish": (1, False),
+        }
+        upgraded.store_tag_listing()
+    with closing(Connection(path)) as again, again.reading() as db:
+        assert migrations.schema_version(db) == migrations.latest_version()
+        assert db.execute_sql("SELECT newest_tag_id FROM tag_listing").fetchall() == [(3,)]
+        assert tags.names(db, again.tag_listings) == ["Brain", "brain", "zebrafish"]

@@ -1,12 +1,15 @@
 """refman.store.tags: adding and removing links, rename (and merge), delete, colours, the
 counts of a view and the listing kept between reads."""
 
+import time
+from contextlib import closing
 from datetime import UTC, datetime
 
 import pytest
 
 from refman.model import MeshQualifier, MissingItemError, Reference, Tag, TagCount, ViewQuery
 from refman.store import collection_tree, items, search, tags
+from refman.store.connection import Connection
 from tests.unit.store.helpers import index_problems
 
 OLD = datetime(2020, 1, 1, tzinfo=UTC)
@@ -341,3 +344,161 @@ def test_new_tags_take_their_place_in_the_kept_listing(connection, monkeypatch):
             assert list(shown) == sorted(recounted(db), key=lambda n: (n.casefold(), n))
             assert shown["shared"] == (len(first) + later.index(batch) + 1, False, "")
     assert read_anew == []
+
+
+def test_the_links_are_counted_again_only_after_a_change(connection, other, monkeypatch):
+    """The check that tag_total adds up counts every link: a refresh of an unchanged library
+    skips it, one after a change made here or by another program does it again."""
+    with connection.writing() as db:
+        item_id = add(db, Tag("a"))
+    counted = []
+    links = tags._links
+    monkeypatch.setattr(tags, "_links", lambda db: counted.append(1) or links(db))
+    assert read_counts(connection) == {"a": (1, False, "")}
+    assert read_counts(connection) == {"a": (1, False, "")}
+    assert len(counted) == 1
+    with connection.writing() as db:
+        items.tag(db, [item_id], [Tag("b")])
+    assert read_counts(connection) == {"a": (1, False, ""), "b": (1, False, "")}
+    assert len(counted) == 2
+    with other.writing() as db:
+        items.tag(db, [add(db, Tag("c"))], [Tag("a")])
+    assert read_counts(connection)["a"] == (2, False, "")
+    assert len(counted) == 3
+    with other.writing() as db:  # a link written past the store: counted from the links
+        db.execute_sql(
+            "INSERT INTO item_tag (item_id, tag_id, kind, position)"
+            " SELECT ?, id, 'manual', 5 FROM tag WHERE name = 'c'",
+            (item_id,),
+        )
+    assert read_counts(connection)["c"] == (2, False, "")
+    assert read_counts(connection)["c"] == (2, False, "")
+
+
+# --- the listing kept in the library file -----------------------------------------------------
+
+
+def listed_anew(monkeypatch) -> list[int]:
+    """A list that grows by one each time every tag name is sorted anew."""
+    made: list[int] = []
+    listing = tags._listing
+    monkeypatch.setattr(tags, "_listing", lambda *args: made.append(1) or listing(*args))
+    return made
+
+
+def new_process_names(path, *, read_only: bool = False) -> list[str]:
+    """The names as a new process lists them (it then keeps its listing in the file)."""
+    with closing(Connection(path, read_only=read_only)) as fresh:
+        with fresh.reading() as db:
+            found = tags.names(db, fresh.tag_listings)
+        fresh.store_tag_listing()
+    return found
+
+
+def expected_names(connection) -> list[str]:
+    with connection.reading() as db:
+        names = [name for (name,) in db.execute_sql("SELECT name FROM tag")]
+    return sorted(names, key=lambda n: (n.casefold(), n))
+
+
+def test_a_new_process_reads_the_listing_the_file_keeps(connection, monkeypatch):
+    with connection.writing() as db:
+        add(db, Tag("Zebra"), Tag("apple"), Tag("Apple"), Tag("ñame"))
+    sorted_anew = listed_anew(monkeypatch)
+    assert new_process_names(connection.path) == ["Apple", "apple", "Zebra", "ñame"]
+    assert new_process_names(connection.path) == ["Apple", "apple", "Zebra", "ñame"]
+    assert len(sorted_anew) == 1
+
+
+TAG_CHANGES = {
+    "tag added": lambda db: add(db, Tag("Mango"), Tag("banana")),
+    "import": lambda db: items.insert(
+        db, [Reference(title=f"T{n}", tags=(Tag(f"New {n}", "mesh"),)) for n in range(30)]
+    ),
+    "rename": lambda db: tags.rename(db, "Zebra", "aardvark"),
+    "merge": lambda db: tags.rename(db, "Zebra", "apple"),
+    "delete": lambda db: tags.delete(db, "apple"),
+    "last item untagged": lambda db: items.untag(
+        db, search.search_ids(db, ViewQuery(), sort="title", descending=False), ["ñame"]
+    ),
+}
+
+
+@pytest.mark.parametrize("change", TAG_CHANGES.values(), ids=TAG_CHANGES.keys())
+def test_the_listing_the_file_keeps_follows_every_change(connection, change, other, new_tags):
+    """A change made by a process that does not store the listing (an older refman, another
+    program): the next process lists the tags as they are, and so does the one after it."""
+    with connection.writing() as db:
+        add(db, Tag("Zebra"), Tag("apple"), Tag("Apple"), Tag("ñame"), Tag("kiwi"))
+    new_process_names(connection.path)  # kept in the file
+    with other.writing() as db:
+        change(db)
+    expected = expected_names(connection)
+    assert new_process_names(connection.path) == expected
+    assert new_process_names(connection.path) == expected
+    assert list(read_counts(connection)) == expected
+
+
+@pytest.mark.parametrize(
+    "stale",
+    [
+        "UPDATE tag_listing SET format = 'another'",  # another program's way of sorting
+        "UPDATE tag_listing SET ranks = x'00'",  # not as refman writes it
+        "UPDATE tag_listing SET names_version = names_version + 1",  # from another future
+        "UPDATE tag_listing SET newest_tag_id = newest_tag_id + 1",
+    ],
+)
+def test_a_listing_the_file_keeps_that_does_not_fit_is_sorted_anew(connection, stale, monkeypatch):
+    with connection.writing() as db:
+        add(db, Tag("b"), Tag("A"), Tag("c"))
+    new_process_names(connection.path)
+    with connection.writing() as db:
+        db.execute_sql(stale)
+    sorted_anew = listed_anew(monkeypatch)
+    assert new_process_names(connection.path) == ["A", "b", "c"]
+    assert len(sorted_anew) == 1
+    assert new_process_names(connection.path) == ["A", "b", "c"]  # stored anew
+    assert len(sorted_anew) == 1
+
+
+def test_a_read_only_library_lists_its_tags_without_storing_them(connection, monkeypatch):
+    with connection.writing() as db:
+        add(db, Tag("b"), Tag("A"))
+    new_process_names(connection.path)
+    with connection.writing() as db:
+        tags.rename(db, "b", "0")  # the stored listing is out of date
+        stored = db.execute_sql("SELECT * FROM tag_listing").fetchall()
+    sorted_anew = listed_anew(monkeypatch)
+    assert new_process_names(connection.path, read_only=True) == ["0", "A"]
+    assert new_process_names(connection.path, read_only=True) == ["0", "A"]
+    assert len(sorted_anew) == 2
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT * FROM tag_listing").fetchall() == stored
+
+
+def test_a_listing_made_inside_a_write_is_not_stored(connection):
+    """Its new tags may yet be rolled back."""
+    with connection.writing() as db:
+        add(db, Tag("kept"))
+        tags.names(db, connection.tag_listings)
+    connection.store_tag_listing()
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+
+
+def test_storing_the_listing_never_waits_for_another_programs_write(connection, other):
+    """Only a cache: while another program writes (an import), the list is shown at once and
+    the listing stored by a later read."""
+    with connection.writing() as db:
+        add(db, Tag("a"))
+    with connection.reading() as db:
+        tags.names(db, connection.tag_listings)
+    with other.writing():
+        started = time.monotonic()
+        connection.store_tag_listing()
+        assert time.monotonic() - started < 1
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+    assert new_process_names(connection.path) == ["a"]
+    with connection.reading() as db:
+        assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (1,)
