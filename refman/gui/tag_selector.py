@@ -213,8 +213,8 @@ class _Rows(Sequence[int]):
     @overload
     def __getitem__(self, row: slice) -> list[int]: ...
     def __getitem__(self, row: int | slice) -> int | list[int]:
-        if isinstance(row, slice):
-            return list(self)[row]
+        if isinstance(row, slice):  # only the rows asked for: the whole may be millions
+            return [self[i] for i in range(*row.indices(self._count))]
         if row < 0:
             row += self._count
         if not 0 <= row < self._count:

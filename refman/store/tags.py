@@ -556,8 +556,8 @@ class _ByRank(Sequence[int]):
     @overload
     def __getitem__(self, position: slice) -> list[int]: ...
     def __getitem__(self, position: int | slice) -> int | list[int]:
-        if isinstance(position, slice):
-            return list(self)[position]
+        if isinstance(position, slice):  # only the positions asked for, not all 1.77 M
+            return [self[i] for i in range(*position.indices(len(self._ranks)))]
         if position < 0:
             position += len(self._ranks)
         return self._by_id[self._ranks[position]] - self._less.get(position, 0)

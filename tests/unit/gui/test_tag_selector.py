@@ -308,3 +308,11 @@ def test_the_text_question_tells_a_blank_answer_from_a_cancel(
 ):
     monkeypatch.setattr(QInputDialog, "getText", lambda *args: (typed, pressed_ok))
     assert dialogs.ask_text(None, "Rename Tag", "New name:") == answer
+
+
+def test_a_slice_of_the_selector_s_rows_is_those_rows_alone():
+    from refman.gui.tag_selector import _Rows
+
+    rows = _Rows([4, 1], 6)  # positions 4 and 1 listed first, then the rest in order
+    assert list(rows) == [4, 1, 0, 2, 3, 5]
+    assert rows[1:4] == [1, 0, 2] and rows[::-3] == [5, 0] and rows[-2] == 3

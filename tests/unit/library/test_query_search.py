@@ -40,6 +40,17 @@ def library(tmp_path_factory) -> Iterator[Library]:
         yield opened
 
 
+def back_to_before(path: Path, step, *statements: str) -> None:
+    """The library file as the version before migration ``step`` left it: ``statements`` undo
+    what the step and later ones made, and the version goes back."""
+    db = sqlite3.connect(path)
+    for statement in statements:
+        db.execute(statement)
+    db.execute(f"PRAGMA user_version = {migrations.MIGRATIONS.index(step)}")
+    db.commit()
+    db.close()
+
+
 def pmids(library: Library, text: str, **view) -> set[str]:
     ids = library.items.search(ViewQuery(text=text, **view))
     return {ref.pmid for ref in library.items.get_many(ids, source_records=False)}
@@ -234,17 +245,15 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path, monkeypatc
         library.importing.files(list(SAMPLE_FILES))
         expected = library.items.search(ViewQuery(text="therapy[sh]"))
     assert len(expected) == 15
-    db = sqlite3.connect(path)  # as the version before this step left it
-    for table in ("mesh_qualifier", "item_affiliation", "affiliation"):
-        db.execute(f"DROP TABLE {table}")
-    db.execute("DROP INDEX item_by_language")
-    db.execute("DROP INDEX item_by_publication_types")
     # the version before the field indexes' step (the steps after it make their own tables
     # again only when absent)
-    before = migrations.MIGRATIONS.index(migrations._add_field_indexes)
-    db.execute(f"PRAGMA user_version = {before}")
-    db.commit()
-    db.close()
+    back_to_before(
+        path,
+        migrations._add_field_indexes,
+        *(f"DROP TABLE {t}" for t in ("mesh_qualifier", "item_affiliation", "affiliation")),
+        "DROP INDEX item_by_language",
+        "DROP INDEX item_by_publication_types",
+    )
     with Library(path) as library:
         assert library.items.search(ViewQuery(text="therapy[sh]")) == expected
         assert len(library.items.search(ViewQuery(text="eng[la]"))) == 81
@@ -378,12 +387,9 @@ def test_a_library_from_before_gets_the_index_of_links_other_than_mesh(tmp_path)
         library.tags.add([typed], ["Humans"])
         expected = library.items.search(ViewQuery(text="Humans[mh]"))
     assert expected and typed not in expected
-    db = sqlite3.connect(path)  # as the version before this step left it
-    db.execute("DROP INDEX item_tag_other_than_mesh")
-    before = migrations.MIGRATIONS.index(migrations._index_links_other_than_mesh)
-    db.execute(f"PRAGMA user_version = {before}")
-    db.commit()
-    db.close()
+    back_to_before(
+        path, migrations._index_links_other_than_mesh, "DROP INDEX item_tag_other_than_mesh"
+    )
     with Library(path) as library:
         assert library.items.search(ViewQuery(text="Humans[mh]")) == expected
     db = sqlite3.connect(path)

@@ -502,3 +502,11 @@ def test_storing_the_listing_never_waits_for_another_programs_write(connection, 
     assert new_process_names(connection.path) == ["a"]
     with connection.reading() as db:
         assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (1,)
+
+
+def test_a_slice_of_the_counts_in_list_order_is_those_positions_alone():
+    from refman.store.tags import _ByRank
+
+    counts = _ByRank([10, 20, 30, 40], [3, 0, 2, 1], {2: 5})
+    assert list(counts) == [40, 10, 25, 20]
+    assert counts[1:3] == [10, 25] and counts[::-2] == [20, 10] and counts[-1] == 20
