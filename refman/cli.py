@@ -667,12 +667,26 @@ def _folder_of_pdfs(problem, pdfs: list[Path]) -> bool:
     return problem.message == NO_READABLE_FILES and any(folder in p.parents for p in pdfs)
 
 
+def say_update(done: int, total: int) -> None:
+    """On standard error: a library an older refman made is being updated (minutes at a
+    million items), so that the wait before the command's own output is explained."""
+    if done == 0:
+        print(
+            f"refman: updating the library for this version of refman ({total} "
+            f"step{'s' * (total != 1)}; this happens once)...",
+            file=sys.stderr,
+            flush=True,
+        )
+    elif done == total:
+        print("refman: the library is updated.", file=sys.stderr, flush=True)
+
+
 def cmd_review(library_path: Path, args) -> int:
     """``import --dry-run``: the review of the files, against the library when there is one;
     nothing is written: no library is made, no backup, no item changed (an older library's
     schema is upgraded on opening, as by ``list``)."""
     if library_path.is_file():
-        with Library(library_path, verify=False) as library:
+        with Library(library_path, verify=False, on_update=say_update) as library:
             review = library.importing.review(args.paths)
     else:
         review = review_paths(args.paths, library_path)
@@ -1623,7 +1637,8 @@ def run_command(args, library_path: Path) -> int:
     changing = changing or (args.command == "key" and _key_changes(args))
     changing = changing or (args.command == "searches" and args.action not in (None, "list"))
     changing = changing and not getattr(args, "dry_run", False)  # update --dry-run reads
-    library = Library(library_path, verify=changing or args.command == "backup")
+    verify = changing or args.command == "backup"
+    library = Library(library_path, verify=verify, on_update=say_update)
     try:
         if library.notice:
             print(f"refman: {library.notice}", file=sys.stderr)

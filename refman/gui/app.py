@@ -9,6 +9,9 @@ appeared, and then the daily backup is made if it is due: neither delays the fir
 freezes the window (on a 100,000-item library they read some hundreds of megabytes). Damage
 that SQLite reports at any time while the window is open brings the same choice.
 
+A library an older refman made is updated to this version's schema before the window opens,
+in a thread, with its progress shown (library_update): minutes at a million items.
+
 A restore chosen in the window happens after the window has closed its library: nothing in
 this process may hold the file open while a restore writes it.
 
@@ -35,11 +38,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import refman
 from refman import logs
-from refman.gui import cayw, dialogs, first_paint, single_instance
+from refman.gui import cayw, dialogs, first_paint, library_update, single_instance
 from refman.gui.main_window import MainWindow
 from refman.gui.resources import icon
 from refman.gui.tasks import Task, TaskRunner
-from refman.library import DamagedLibraryError, Library, backups
+from refman.library import DamagedLibraryError, Library, backups, update_steps_pending
 from refman.model import RefmanError
 from refman.paths import APP_NAME, check_library_path
 
@@ -124,9 +127,13 @@ def restore_backup(parent, path: Path, backup: Path) -> bool:
 
 
 def open_library(path: Path) -> Library | None:
-    """The library, or None when it cannot be opened (the user has been told why)."""
+    """The library, or None when it cannot be opened (the user has been told why). A library
+    an older refman made is updated first, its progress shown (library_update)."""
     try:
         small = not path.exists() or path.stat().st_size < VERIFY_BEFORE_OPENING_BYTES
+        if update_steps_pending(path):
+            library_update.update_library(path, verify=small)
+            small = False  # checked in the update's thread, if small
         return Library(path, verify=small)
     except DamagedLibraryError as exc:
         return _open_damaged(path, exc)

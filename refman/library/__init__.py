@@ -28,6 +28,7 @@
     backups.py                       where backups live, when they are made, restoring one
     cayw.py                          an editor's citation picker request answered (gui/cayw.py)
     changes.py                       Changes: what a change touched, returned after commit
+    update_steps_pending(path)       core.py: the schema steps an older library runs on opening
 
 Transactions and SQLite's errors in plain words live in one place, the store's
 ``Connection``, which the Library holds; the use cases call the store's query modules inside
@@ -37,7 +38,7 @@ its ``writing()`` or ``reading()``. Nothing of Qt here, and no peewee.
 from refman.library.backups import DamagedLibraryError
 from refman.library.batches import ImportBatch, UndoneImport
 from refman.library.changes import Changes
-from refman.library.core import Library
+from refman.library.core import Library, update_steps_pending
 from refman.library.importing import DUPLICATE_POLICIES, ImportReport, NotAdded, review_paths
 from refman.library.review import ImportReview, ReviewedRecord
 from refman.library.safety import CheckReport
@@ -55,4 +56,5 @@ __all__ = [
     "ReviewedRecord",
     "UndoneImport",
     "review_paths",
+    "update_steps_pending",
 ]

@@ -12,6 +12,7 @@ know nothing of threads.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from refman import paths, storage
@@ -37,7 +38,9 @@ from refman.library.searches import Searches
 from refman.library.tags import Tags
 from refman.library.updating import Updating
 from refman.model import LibraryError
-from refman.store.connection import Connection
+from refman.store.connection import Connection, steps_pending
+
+UpdateProgress = Callable[[int, int], None]  # (schema steps done, steps the file needs)
 
 READ_ONLY_NOTICE = (
     "{path} is on a read-only disk or in a folder you cannot write to: it is open for "
@@ -49,7 +52,12 @@ class Library:
     """A reference library in one SQLite file, open."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, read_only: bool = False, verify: bool = True
+        self,
+        path: str | os.PathLike[str],
+        *,
+        read_only: bool = False,
+        verify: bool = True,
+        on_update: UpdateProgress | None = None,
     ):
         """Open (or create) the library at ``path``.
 
@@ -58,7 +66,9 @@ class Library:
         process may not write (a read-only disk or folder) opens read-only, and ``notice``
         says so. Before it is opened for writing, SQLite's quick check runs on it once per
         process (``verify``; see backups; the window passes False and checks in the
-        background): a damaged one raises DamagedLibraryError.
+        background): a damaged one raises DamagedLibraryError. A library made by an older
+        refman is updated to this one's schema as it opens, step by step, each step all or
+        nothing; ``on_update(done, total)`` follows the steps (``update_steps_pending``).
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
@@ -72,7 +82,7 @@ class Library:
             _make_folder(self.path)
             if verify:
                 backups.verify(self.path)
-        self.connection = Connection(self.path, read_only=read_only)
+        self.connection = Connection(self.path, read_only=read_only, on_update=on_update)
         self.items = Items(self.connection)
         self.tags = Tags(self.connection)
         self.collections = Collections(self.connection)
@@ -114,6 +124,13 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def update_steps_pending(path: str | os.PathLike[str]) -> int:
+    """How many schema steps opening the library at ``path`` will run (0 when none, or when
+    the file cannot be opened: opening it then says why). Seconds at 100,000 items, minutes
+    at a million: the window shows their progress, the command line says they run."""
+    return steps_pending(Path(path))
 
 
 def _make_folder(library: Path) -> None:

@@ -37,7 +37,15 @@ class Connection:
     turned on while open (damage was found and the user chose to go on reading).
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        on_update: migrations.StepProgress | None = None,
+    ):
+        """Open the library at ``path``; ``on_update(done, total)`` follows the schema steps
+        an older library needs (see migrations.migrate)."""
         self.path = Path(path)
         self.read_only = read_only
         # Counted for as long as it is open: see the rule in store/database.py.
@@ -55,13 +63,13 @@ class Connection:
         self._writing = 0  # depth of write transactions open now
         self.tag_listings = tags.TagListings(self.change_stamp)
         try:
-            self._check_and_migrate()
+            self._check_and_migrate(on_update)
         except BaseException:
             self.db.close()
             self._counted.close()
             raise
 
-    def _check_and_migrate(self) -> None:
+    def _check_and_migrate(self, on_update: migrations.StepProgress | None) -> None:
         """Refuse a file refman cannot use before anything in it changes; then WAL and the
         migrations, which take the write lock only when there is something to do, so that
         opening never waits for another program's long write (an import)."""
@@ -73,7 +81,7 @@ class Connection:
                 database.set_new_page_size(self.db, self.path)
             database.use_wal(self.db, self.path)
             if version < migrations.latest_version():
-                migrations.migrate(self.db)
+                migrations.migrate(self.db, on_update)
 
     def close(self) -> None:
         if self.db.is_closed():
@@ -201,3 +209,27 @@ def _first_error_kept() -> Iterator[None]:
         if first is exc:
             raise
         raise first from first.__cause__  # its own cause, not the failed rollback
+
+
+def steps_pending(path: Path) -> int:
+    """How many schema steps opening the library at ``path`` would run: 0 for a missing or
+    new file, an up-to-date library, and a file refman will refuse (opening it says why).
+
+    Read through SQLite, read-only, so that the window can show an update's progress before
+    it opens the library for good.
+    """
+    if not path.exists():
+        return 0
+    with database.counted(path):
+        try:
+            db = open_database(path, read_only=True)
+        except LibraryError:
+            return 0
+        try:
+            with translate_errors(path):
+                version = migrations.schema_version(db)
+        except LibraryError:
+            return 0
+        finally:
+            db.close()
+    return max(migrations.latest_version() - version, 0) if version > 0 else 0

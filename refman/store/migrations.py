@@ -896,6 +896,7 @@ def _add_tag_listing(db: Database) -> None:
 
 
 Migration = Callable[[Database], None]
+StepProgress = Callable[[int, int], None]  # (steps done, steps this file needs)
 MIGRATIONS: list[Migration] = [
     _create_version_1,
     _index_new_tags_in_bulk,
@@ -965,8 +966,12 @@ def _table_names(db: Database) -> set[str]:
     return {name for (name,) in rows}
 
 
-def migrate(db: Database) -> None:
+def migrate(db: Database, on_step: StepProgress | None = None) -> None:
     """Run the steps from the file's version to the latest, each in its own transaction.
+
+    ``on_step(done, total)`` is called before each step and once at the end (``total``
+    counts the steps this file needed when it opened), so that the window can say how far
+    an update that takes minutes on a million-item library has come.
 
     The version is read again inside each (immediate) transaction, so two programs opening
     a new file at once do not both create the tables.
@@ -978,17 +983,22 @@ def migrate(db: Database) -> None:
     """
     db.execute_sql("PRAGMA temp_store = FILE")
     try:
-        _migrate_steps(db)
+        _migrate_steps(db, on_step or (lambda done, total: None))
     finally:
         db.execute_sql(f"PRAGMA temp_store = {database.TEMP_STORE}")
 
 
-def _migrate_steps(db: Database) -> None:
+def _migrate_steps(db: Database, on_step: StepProgress) -> None:
+    first = schema_version(db)
+    total = latest_version() - first
     while True:
         with db.atomic():
-            version = schema_version(db)
+            version = schema_version(db)  # again: another program may have run steps since
             if version >= latest_version():
-                return
+                break
+            on_step(max(version - first, 0), total)
             MIGRATIONS[version](db)
             # PRAGMA takes no parameters; the value is an int we computed.
             db.execute_sql(f"PRAGMA user_version = {version + 1:d}")
+    if total > 0:
+        on_step(total, total)

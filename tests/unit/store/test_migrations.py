@@ -28,7 +28,7 @@ from refman.store import (
     search,
     tags,
 )
-from refman.store.connection import Connection
+from refman.store.connection import Connection, steps_pending
 from refman.store.duplicates import SAME_TITLE, DuplicateKeys
 from refman.store.record_dictionary import DICTIONARY
 
@@ -546,3 +546,33 @@ def test_the_step_that_keeps_the_tag_listing_in_the_file_keeps_the_tags(path, mo
         assert migrations.schema_version(db) == migrations.latest_version()
         assert db.execute_sql("SELECT newest_tag_id FROM tag_listing").fetchall() == [(3,)]
         assert tags.names(db, again.tag_listings) == ["Brain", "brain", "zebrafish"]
+
+
+def test_the_steps_an_older_library_needs_are_counted_and_followed(path, monkeypatch):
+    """The window shows an update's progress from these (gui/library_update.py)."""
+    Connection(path).close()
+    assert steps_pending(path) == 0
+    made: list[str] = []
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        [*migrations.MIGRATIONS, lambda db: made.append("a"), lambda db: made.append("b")],
+    )
+    assert steps_pending(path) == 2
+    seen: list[tuple[int, int, list[str]]] = []
+    Connection(path, on_update=lambda done, total: seen.append((done, total, list(made)))).close()
+    assert seen == [(0, 2, []), (1, 2, ["a"]), (2, 2, ["a", "b"])]
+    assert steps_pending(path) == 0
+    untouched: list[tuple[int, int]] = []
+    Connection(path, on_update=lambda *step: untouched.append(step)).close()
+    assert untouched == []
+
+
+def test_no_steps_are_counted_for_what_opening_refuses_or_creates(path, tmp_path):
+    assert steps_pending(tmp_path / "missing.sqlite") == 0
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (x)")  # another program's database
+    assert steps_pending(path) == 0
+    text = tmp_path / "text.sqlite"
+    text.write_text("not a database" * 100)
+    assert steps_pending(text) == 0
