@@ -13,9 +13,10 @@ command that changes the library, and by the window in a thread after it has app
 whenever the user asks (``refman backup``). The daily backup comes after SQLite's quick check of
 the library, so that a damaged library is found within a day and never copied over a good
 backup. The newest ``KEEP_BACKUPS`` are kept. A restore, or a repair by ``refman check``, first
-saves the library as it is in a copy labelled ``before-restore`` or ``before-repair``; those are
-kept apart (the newest ``KEEP_BACKUPS`` of them), so that restoring several times does not push
-the regular backups out.
+saves the library as it is in a copy labelled ``before-restore`` or ``before-repair``, and a
+library an older refman made is copied as ``before-update`` before this refman's schema steps
+change it; those are kept apart (the newest ``KEEP_BACKUPS`` of them), so that restoring several
+times does not push the regular backups out.
 
 The check is SQLite's ``quick_check``: it reads every page and checks every b-tree, but skips
 comparing each index with its table, which ``refman check`` does (``integrity_check``, three
@@ -73,6 +74,7 @@ KEEP_BACKUPS = 5
 BACKUP_INTERVAL = timedelta(hours=24)
 BEFORE_RESTORE = "before-restore"
 BEFORE_REPAIR = "before-repair"
+BEFORE_UPDATE = "before-update"  # an older refman's library, before this one's schema steps
 SUFFIX = ".sqlite"
 _STAMP = "%Y-%m-%dT%H%M%S"
 
@@ -81,7 +83,7 @@ _STAMP = "%Y-%m-%dT%H%M%S"
 class Backup:
     path: Path
     taken: datetime  # local time, from the name
-    label: str = ""  # "" for a regular backup, else BEFORE_RESTORE or BEFORE_REPAIR
+    label: str = ""  # "" for a regular backup, else BEFORE_RESTORE, BEFORE_REPAIR, BEFORE_UPDATE
 
     @property
     def regular(self) -> bool:
@@ -353,8 +355,8 @@ def prune(library: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
 
 
 def save_as_is(library: Path, label: str) -> Path | None:
-    """A copy of the library before a restore or a repair, even when SQLite cannot read it
-    (then the bytes are copied); None when there is no library file."""
+    """A copy of the library before a restore, a repair or an update, even when SQLite cannot
+    read it (then the bytes are copied); None when there is no library file."""
     if not library.exists():
         return None
     with folder_lock(library):

@@ -67,8 +67,9 @@ class Library:
         says so. Before it is opened for writing, SQLite's quick check runs on it once per
         process (``verify``; see backups; the window passes False and checks in the
         background): a damaged one raises DamagedLibraryError. A library made by an older
-        refman is updated to this one's schema as it opens, step by step, each step all or
-        nothing; ``on_update(done, total)`` follows the steps (``update_steps_pending``).
+        refman is first copied into its backups folder as it is (``before-update``), then
+        updated to this one's schema, step by step, each step all or nothing;
+        ``on_update(done, total)`` follows the steps (``update_steps_pending``).
         """
         self.path = Path(path)
         self.notice = ""  # a sentence for the user when the library is not as asked
@@ -82,6 +83,7 @@ class Library:
             _make_folder(self.path)
             if verify:
                 backups.verify(self.path)
+            _copy_before_updating(self.path)
         self.connection = Connection(self.path, read_only=read_only, on_update=on_update)
         self.items = Items(self.connection)
         self.tags = Tags(self.connection)
@@ -131,6 +133,23 @@ def update_steps_pending(path: str | os.PathLike[str]) -> int:
     the file cannot be opened: opening it then says why). Seconds at 100,000 items, minutes
     at a million: the window shows their progress, the command line says they run."""
     return steps_pending(Path(path))
+
+
+def _copy_before_updating(path: Path) -> None:
+    """Keep the library as an older refman left it before the schema steps change it, as
+    Zotero does before its upgrades: a step that proves wrong later (not a crash: each step
+    is all or nothing) can then be undone with ``refman restore``. A copy that cannot be
+    written (a full disk) stops the opening, and the library is left as it was."""
+    if not update_steps_pending(path):
+        return
+    try:
+        backups.save_as_is(path, backups.BEFORE_UPDATE)
+    except LibraryError as exc:
+        raise LibraryError(
+            f"{path} was made by an older version of refman. Before updating it, refman keeps "
+            f"a copy of it as it is, and the copy could not be made: {exc} "
+            "The library has not been changed."
+        ) from None
 
 
 def _make_folder(library: Path) -> None:

@@ -1,7 +1,8 @@
 """refman.gui.library_update: a library an older refman made is updated before the window
 opens, in a thread, with its progress shown and the window's event loop running; a step that
-fails is told plainly and leaves the library as the step before left it. The command line's
-message is tested here too, with the same library."""
+fails is told plainly and leaves the library as the step before left it; the library as it
+was is kept in its backups folder first (refman.library.core), and without that copy nothing
+is updated. The command line's message is tested here too, with the same library."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from refman import app as command_line
 from refman.gui import app
-from refman.library import Library, update_steps_pending
-from refman.model import Reference
+from refman.library import Library, backups, update_steps_pending
+from refman.model import LibraryError, Reference
 from refman.store import migrations
 
 
@@ -126,3 +127,36 @@ def test_the_command_line_says_it_updates_the_library(tmp_path, monkeypatch, cap
     ]
     assert command_line.main(["--library", str(path), "list"]) == 0
     assert capsys.readouterr().err == ""  # once only
+
+
+def test_the_library_as_it_was_is_kept_before_the_update(tmp_path, monkeypatch):
+    path = a_library(tmp_path)
+    old_version = len(migrations.MIGRATIONS)
+    add_steps(monkeypatch, lambda db: db.execute_sql("DELETE FROM item"))  # a step gone wrong
+    Library(path).close()
+    (copy,) = [b for b in backups.list_backups(path) if b.label == backups.BEFORE_UPDATE]
+    assert not copy.regular  # kept apart: the daily backups do not push it out
+    with sqlite3.connect(copy.path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == old_version
+        assert db.execute("SELECT title FROM item").fetchall() == [("Kept through the update",)]
+    Library(path).close()  # no second copy once updated
+    assert [b.label for b in backups.list_backups(path)] == [backups.BEFORE_UPDATE]
+
+
+def test_no_update_without_the_copy_and_the_user_is_told(
+    qapp, tmp_path, monkeypatch, shown_errors
+):
+    path = a_library(tmp_path)
+    add_steps(monkeypatch, lambda db: db.execute_sql("DELETE FROM item"))
+
+    def disk_full(library, label):
+        raise LibraryError(f"Cannot write the backup {library}.copy: No space left on device")
+
+    monkeypatch.setattr(backups, "save_as_is", disk_full)
+    assert app.open_library(path) is None
+    (told,) = shown_errors
+    assert "older version of refman" in told and "No space left on device" in told
+    assert "The library has not been changed." in told
+    assert update_steps_pending(path) == 1
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT title FROM item").fetchall() == [("Kept through the update",)]
