@@ -45,6 +45,14 @@ class _Updater(QThread):
             self.error = exc
 
 
+def copying_text(path: Path) -> str:
+    return (
+        f"Keeping a copy of the library {path.name} as it is in its backups folder, "
+        "then updating it for this version of refman.\n\n"
+        "This happens once. On a very large library it can take several minutes."
+    )
+
+
 def progress_text(path: Path, done: int, total: int) -> str:
     return (
         f"Updating the library {path.name} for this version of refman: "
@@ -64,7 +72,7 @@ def update_library(path: Path, *, verify: bool) -> None:
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    dialog.setLabelText(progress_text(path, 0, 1))
+    dialog.setLabelText(copying_text(path))  # the copy comes before the first step
     updater = _Updater(path, verify)
     updater.step.connect(lambda done, total: dialog.setLabelText(progress_text(path, done, total)))
     loop = QEventLoop()

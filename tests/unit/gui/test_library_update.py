@@ -160,3 +160,19 @@ def test_no_update_without_the_copy_and_the_user_is_told(
     assert update_steps_pending(path) == 1
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT title FROM item").fetchall() == [("Kept through the update",)]
+
+
+def test_a_slow_copy_before_the_update_is_said_as_such(qapp, tmp_path, monkeypatch):
+    path = a_library(tmp_path)
+    add_steps(monkeypatch, lambda db: None)
+    copy = backups.save_as_is
+
+    def slow_copy(library, label):
+        time.sleep(0.7)  # a million-item library's copy takes minutes
+        return copy(library, label)
+
+    monkeypatch.setattr(backups, "save_as_is", slow_copy)
+    library, seen, _ticks = progress_texts_while(lambda: app.open_library(path))
+    assert library is not None
+    library.close()
+    assert any("Keeping a copy of the library library.sqlite" in text for text in seen)
