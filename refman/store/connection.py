@@ -81,7 +81,8 @@ class Connection:
                 database.set_new_page_size(self.db, self.path)
             database.use_wal(self.db, self.path)
             if version < migrations.latest_version():
-                migrations.migrate(self.db, on_update)
+                # A new file's tables are made, not updated: nothing to follow.
+                migrations.migrate(self.db, on_update if version > 0 else None)
 
     def close(self) -> None:
         if self.db.is_closed():
@@ -226,8 +227,8 @@ def steps_pending(path: Path) -> int:
         except LibraryError:
             return 0
         try:
-            with translate_errors(path):
-                version = migrations.schema_version(db)
+            with translate_errors(path):  # refuses another program's database, a newer library
+                version = migrations.check_version(db, path, read_only=False)
         except LibraryError:
             return 0
         finally:

@@ -127,6 +127,11 @@ def test_the_command_line_says_it_updates_the_library(tmp_path, monkeypatch, cap
     ]
     assert command_line.main(["--library", str(path), "list"]) == 0
     assert capsys.readouterr().err == ""  # once only
+    (tmp_path / "other").mkdir()
+    new = tmp_path / "other" / "new.sqlite"
+    assert command_line.main(["--library", str(new), "list"]) == 0
+    assert capsys.readouterr().err == ""  # a new library is made, not updated
+    assert [p.name for p in new.parent.iterdir() if p.name.endswith("sqlite")] == ["new.sqlite"]
 
 
 def test_the_library_as_it_was_is_kept_before_the_update(tmp_path, monkeypatch):

@@ -573,6 +573,9 @@ def test_no_steps_are_counted_for_what_opening_refuses_or_creates(path, tmp_path
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE notes (x)")  # another program's database
     assert steps_pending(path) == 0
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 3")  # ... that uses user_version too
+    assert steps_pending(path) == 0
     text = tmp_path / "text.sqlite"
     text.write_text("not a database" * 100)
     assert steps_pending(text) == 0
