@@ -895,6 +895,26 @@ def _add_tag_listing(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_SMALLER_LINKS = """
+-- The commonest role and kind stored as '' (mapping.STORED_AUTHOR, STORED_MESH): the reader
+-- puts the texts back. The index of the links other than MeSH headings follows the new value.
+UPDATE creator SET role = '' WHERE role = 'author';
+UPDATE item_tag SET kind = '' WHERE kind = 'mesh';
+DROP INDEX IF EXISTS item_tag_other_than_mesh;
+CREATE INDEX item_tag_other_than_mesh ON item_tag (tag_id, item_id) WHERE kind != '';
+"""
+
+
+def _smaller_links(db: Database) -> None:
+    """Creator and tag link rows made smaller (issue 18, i18-bytes): an author's role and a
+    MeSH link's kind stored as "", and (from this version on) a subheading's major flag as 1
+    or 0 instead of true or false (links written before keep theirs; both are read). The rows
+    shrink in place; the space they free is reused by later writes. Import fingerprints read
+    the old texts back (store/batches.py), so imports made before can still be undone."""
+    for statement in _statements(_SMALLER_LINKS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -918,6 +938,7 @@ MIGRATIONS: list[Migration] = [
     _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
     _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
     _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
+    _smaller_links,  # library size (issue 18, i18-bytes): author and MeSH stored as ""
 ]
 
 
