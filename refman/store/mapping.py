@@ -255,12 +255,24 @@ def _strings_json(values: tuple[str, ...]) -> str:
     return to_json(list(values))
 
 
+def qualifier_names(tags: Iterable[Tag]) -> set[str]:
+    """The subheadings of these tags that a link names by id: those in lower case, as the
+    qualifier table holds them (MEDLINE's all are); another is kept as its text."""
+    return {q.name for tag in tags for q in tag.qualifiers if q.name == q.name.lower()}
+
+
+def _qualifiers_json(qualifiers: Sequence[MeshQualifier], ids: Mapping[str, int]) -> str:
+    """The MeSH qualifiers of a tag link as JSON: each subheading by its id in the qualifier
+    table when ``ids`` has it, and its major flag as 1 or 0 (issue 18, i18-bytes: the names,
+    true and false were 13 bytes of each of some 700,000 subheadings at 100,000 items). Links
+    written before hold the names, true and false; both are read."""
+    return _pairs_json(tuple((ids.get(q.name, q.name), int(q.major)) for q in qualifiers))
+
+
 @lru_cache(maxsize=JSON_CACHED)
-def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
-    """The MeSH qualifiers of a tag link as JSON (cached: the same few sets recur); the major
-    flag as 1 or 0, not true or false (issue 18, i18-bytes: 4 bytes on each of some 700,000
-    subheadings at 100,000 items). Links written before hold true and false, read alike."""
-    return to_json([[q.name, int(q.major)] for q in qualifiers])
+def _pairs_json(pairs: tuple[tuple[int | str, int], ...]) -> str:
+    """to_json of the pairs, cached: the same few sets of subheadings recur."""
+    return to_json([list(pair) for pair in pairs])
 
 
 def from_json(text: str) -> tuple[Any, ...]:
@@ -335,9 +347,11 @@ def affiliations_as_texts(value: str, texts: Mapping[int, str]) -> str:
 
 
 def tag_link_row(
-    item_id: int, tag_id: int, tag: Tag, position: int
+    item_id: int, tag_id: int, tag: Tag, position: int, qualifier_ids: Mapping[str, int]
 ) -> tuple[int, int, str, int, int, str]:
-    qualifiers = _qualifiers_json(tuple(tag.qualifiers)) if tag.qualifiers else ""
+    """A tag link's row; ``qualifier_ids``: {name: id} of (at least) the subheadings it names
+    by id (``qualifier_names``)."""
+    qualifiers = _qualifiers_json(tag.qualifiers, qualifier_ids) if tag.qualifiers else ""
     return (item_id, tag_id, stored_kind(tag.kind), position, int(tag.major), qualifiers)
 
 
@@ -638,10 +652,12 @@ class ItemReader:
         by_value = dict(zip(distinct, decoded, strict=True))
         return [by_value[row[5]] for row in rows]
 
-    def tags(self, rows: Sequence[Row]) -> dict[int, list[Tag]]:
+    def tags(
+        self, rows: Sequence[Row], names_of: Callable[[set[int]], Mapping[int, str]]
+    ) -> dict[int, list[Tag]]:
         """{item id: tags in order} from rows of (item id, name, kind, major, qualifiers) in
-        each item's order."""
-        self._decode_qualifiers({row[4] for row in rows})
+        each item's order; ``names_of``: {id: name} of subheading ids."""
+        self._decode_qualifiers({row[4] for row in rows}, names_of)
         known, qualifiers = self._tags, self._qualifiers
         by_item: dict[int, list[Tag]] = defaultdict(list)
         for row in rows:
@@ -711,12 +727,19 @@ class ItemReader:
             values["source_format"] = ""
         return _new_reference(values)
 
-    def _decode_qualifiers(self, texts: Iterable[str]) -> None:
-        """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many)."""
+    def _decode_qualifiers(
+        self, texts: Iterable[str], names_of: Callable[[set[int]], Mapping[int, str]]
+    ) -> None:
+        """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many);
+        a subheading named by id gets its name (all of them in one call of ``names_of``)."""
         new = [text for text in texts if text not in self._qualifiers]
-        for text, pairs in zip(new, from_json_many(new), strict=True):
+        decoded = from_json_many(new)
+        wanted = {name for pairs in decoded for name, _ in pairs if isinstance(name, int)}
+        names = names_of(wanted) if wanted else {}
+        for text, pairs in zip(new, decoded, strict=True):
             self._qualifiers[text] = tuple(
-                MeshQualifier(name, bool(major)) for name, major in pairs
+                MeshQualifier(names.get(name, "") if isinstance(name, int) else name, bool(major))
+                for name, major in pairs
             )
 
     def _date(self, *parts: Any) -> PartialDate:

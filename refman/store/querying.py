@@ -410,17 +410,20 @@ def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
             return set().union(*(_ids(db, _MESH_ONLY, (tag,)) for tag in tags))
         extra, params = _MAJOR if major else "", [json.dumps(tags)]
         if qualifier:
-            extra += " AND qualifiers LIKE ? ESCAPE '!'"
-            params.append(_qualifier_pattern(qualifier, truncated=term.truncated))
+            extra += _WITH_QUALIFIER
+            params.append(_like(qualifier.strip().lower()) + ("%" if term.truncated else ""))
         return _ids(db, _MESH_LINKS.format(extra=extra), params)
 
     return search
 
 
-def _qualifier_pattern(name: str, *, truncated: bool) -> str:
-    """A LIKE pattern for a subheading in the qualifiers' JSON ``[["therapy",false],...]``."""
-    quoted = '"' + _like(_json_text(name.strip().lower()))
-    return f"%[{quoted}%" if truncated else f'%[{quoted}",%'
+# A link with a subheading of this name (a LIKE pattern), through the subheadings' own index: a
+# link's qualifiers name them by id (or, written before, by text; field_index.py).
+_WITH_QUALIFIER = """AND EXISTS (
+    SELECT 1 FROM mesh_qualifier AS m
+    WHERE m.item_id = item_tag.item_id AND m.tag_id = item_tag.tag_id
+    AND m.qualifier_id IN (SELECT id FROM qualifier WHERE name LIKE ? ESCAPE '!')
+)"""
 
 
 def _subheading(db: Database, term: Term) -> set[int]:

@@ -242,6 +242,8 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path, monkeypatc
     with monkeypatch.context() as patch, Library(path) as library:
         # Creators hold their affiliations' texts, as before they were stored once.
         patch.setattr(field_index, "affiliation_ids", lambda db, texts: {t: t for t in texts})
+        # Links name their subheadings by text, as before they were named by id.
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())
         library.importing.files(list(SAMPLE_FILES))
         expected = library.items.search(ViewQuery(text="therapy[sh]"))
     assert len(expected) == 15
@@ -424,11 +426,14 @@ def test_a_library_from_before_gets_its_roles_and_kinds_stored_as_empty(tmp_path
     assert all(expected.values())
     path = tmp_path / "library.sqlite"
     with monkeypatch.context() as patch, Library(path) as library:
-        # Rows as written before: "author", "mesh", and subheadings' flags true or false.
+        # Rows as written before: "author", "mesh", subheadings' names and true or false.
         patch.setattr(mapping, "stored_role", lambda role: role)
         patch.setattr(mapping, "stored_kind", lambda kind: kind)
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())
         patch.setattr(
-            mapping, "_qualifiers_json", lambda qs: mapping.to_json([[q.name, q.major] for q in qs])
+            mapping,
+            "_qualifiers_json",
+            lambda qs, ids: mapping.to_json([[q.name, q.major] for q in qs]),
         )
         batch = library.importing.files(list(SAMPLE_FILES)).batch
     db = sqlite3.connect(path)

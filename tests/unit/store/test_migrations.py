@@ -337,6 +337,7 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
         patch.setattr(mapping, "pack_abstract", plain_abstract)
         patch.setattr(field_index, "affiliation_ids", texts_by_text)
         patch.setattr(field_index, "index_qualifiers", qualifiers_by_name)
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())  # links name them
         with closing(Connection(path)) as old, old.writing() as db:
             ids = items.insert(db, AFFILIATED)
             before = searched(db, PACKED_QUERIES)
