@@ -907,10 +907,12 @@ CREATE INDEX item_tag_other_than_mesh ON item_tag (tag_id, item_id) WHERE kind !
 
 def _smaller_links(db: Database) -> None:
     """Creator and tag link rows made smaller (issue 18, i18-bytes): an author's role and a
-    MeSH link's kind stored as "", and (from this version on) a subheading's major flag as 1
-    or 0 instead of true or false (links written before keep theirs; both are read). The rows
-    shrink in place; the space they free is reused by later writes. Import fingerprints read
-    the old texts back (store/batches.py), so imports made before can still be undone."""
+    MeSH link's kind stored as "". The rows shrink in place; the space they free is reused by
+    later writes. Import fingerprints read the old texts back (store/batches.py), so imports
+    made before can still be undone. From this version on, a link names its subheadings by
+    their ids in ``qualifier`` with their major flags as 1 or 0 (store/field_index.py); links
+    written before keep names, true and false, and both are read: the version makes an older
+    refman refuse the library rather than read ids for names."""
     for statement in _statements(_SMALLER_LINKS):
         db.execute_sql(statement)
 
