@@ -109,13 +109,17 @@ def qualifier_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
     return dict(db.execute_sql(sql, (json.dumps(sorted(set(ids))),)).fetchall())
 
 
-def index_qualifiers(db: Database, item_ids: Iterable[int]) -> None:
-    """Add the subheading rows of these items' links (those there already are kept)."""
+def index_qualifiers(db: Database, item_ids: Iterable[int], *, by_text: bool = True) -> None:
+    """Add the subheading rows of these items' links (those there already are kept).
+    ``by_text``: some link may name a subheading by its text (a name not in lower case, or a
+    link written before); without, the two passes that look for such names are left out (a
+    second of a 100,000-record import)."""
     for chunk in chunked(sorted(set(item_ids)), CHUNK):
         ids = json.dumps(chunk)
         db.execute_sql(_QUALIFIERS_BY_ID, (ids,))
-        db.execute_sql(_QUALIFIER_NAMES, (ids,))  # links that name them (written before)
-        db.execute_sql(_QUALIFIERS, (ids,))
+        if by_text:
+            db.execute_sql(_QUALIFIER_NAMES, (ids,))
+            db.execute_sql(_QUALIFIERS, (ids,))
 
 
 def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool = False) -> None:

@@ -120,7 +120,11 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
-    field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+    field_index.index_qualifiers(
+        db,
+        (item_id for item_id, ref in new if _has_qualifiers(ref)),
+        by_text=mapping.names_qualifiers_by_text(_all_tags(new), qualifiers),
+    )
 
 
 def _all_tags(new: Sequence[tuple[int, Reference]]) -> Iterator[Tag]:

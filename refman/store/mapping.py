@@ -261,6 +261,11 @@ def qualifier_names(tags: Iterable[Tag]) -> set[str]:
     return {q.name for tag in tags for q in tag.qualifiers if q.name == q.name.lower()}
 
 
+def names_qualifiers_by_text(tags: Iterable[Tag], ids: Mapping[str, int]) -> bool:
+    """Whether a link of these tags, written with ``ids``, names a subheading by its text."""
+    return any(q.name not in ids for tag in tags for q in tag.qualifiers)
+
+
 def _qualifiers_json(qualifiers: Sequence[MeshQualifier], ids: Mapping[str, int]) -> str:
     """The MeSH qualifiers of a tag link as JSON: each subheading by its id in the qualifier
     table when ``ids`` has it, and its major flag as 1 or 0 (issue 18, i18-bytes: the names,

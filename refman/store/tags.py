@@ -111,7 +111,8 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
         insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     add_to_totals(db, linked.items())
     if any(tag.qualifiers for tag in tags):  # MeSH headings with subheadings ([sh] searches)
-        field_index.index_qualifiers(db, changed)
+        by_text = mapping.names_qualifiers_by_text(tags, qualifiers)
+        field_index.index_qualifiers(db, changed, by_text=by_text)
     return changed
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from refman import query
 from refman.library import Library
-from refman.model import Reference, ViewQuery
+from refman.model import TAG_MESH, MeshQualifier, Reference, Tag, ViewQuery
 from refman.query import And, Not, Or, QueryError
 from refman.store import field_index, mapping, migrations, querying, search
 from tests.samples import SAMPLE_FILES
@@ -460,3 +460,23 @@ def test_a_library_from_before_gets_its_roles_and_kinds_stored_as_empty(tmp_path
         # The import's fingerprints still hold: undone, it takes back every item it added.
         undone = library.imports.undo(batch)
         assert undone.kept == [] and library.items.count() == 0
+
+
+def test_subheadings_are_named_by_id_but_one_not_in_lower_case_by_text(tmp_path):
+    heading = Tag(
+        "Wounds",
+        kind=TAG_MESH,
+        qualifiers=(MeshQualifier("Drug Therapy", True), MeshQualifier("metabolism", False)),
+    )
+    with Library(tmp_path / "library.sqlite") as library:
+        item, _ = library.items.add(Reference(title="Healing", tags=(heading,)))
+        assert library.items.get(item).tags == (heading,)
+        for text in ("Wounds/metabolism[mh]", "Wounds/drug therapy[mh]", "Wounds/drug*[mh]",
+                     "Wounds[majr]", "metabolism[sh]", "drug therapy[sh]"):  # fmt: skip
+            assert library.items.search(ViewQuery(text=text)) == [item], text
+        assert library.items.search(ViewQuery(text="Wounds/therapy[mh]")) == []
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    (stored,) = db.execute("SELECT qualifiers FROM item_tag").fetchone()
+    (metabolism,) = db.execute("SELECT id FROM qualifier WHERE name = 'metabolism'").fetchone()
+    db.close()
+    assert stored == f'[["Drug Therapy",1],[{metabolism},0]]'

@@ -314,7 +314,7 @@ AFFILIATED = [
 ]
 
 
-def qualifiers_by_name(db, item_ids) -> None:
+def qualifiers_by_name(db, item_ids, by_text=True) -> None:
     """The subheadings' index as it was before the step: each row holds the name."""
     db.execute_sql(
         """INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
