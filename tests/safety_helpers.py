@@ -67,6 +67,10 @@ def as_before_field_indexes(patch: pytest.MonkeyPatch) -> None:
     # Nor were affiliations stored once or abstracts packed (a later step: migrations).
     patch.setattr(field_index, "affiliation_ids", lambda db, texts: {text: text for text in texts})
     patch.setattr(mapping, "pack_abstract", lambda text: text)
+    # Nor were subheadings named by id, roles and kinds left out (issue 18, i18-bytes).
+    patch.setattr(mapping, "qualifier_names", lambda tags: set())
+    patch.setattr(mapping, "stored_role", lambda role: role)
+    patch.setattr(mapping, "stored_kind", lambda kind: kind)
 
 
 def snapshot(path: Path) -> tuple:

@@ -36,8 +36,11 @@ _FINGERPRINT_QUERIES = (
     # Unpacked: the same digest whether the row is packed or (before the migration) plain.
     "SELECT item_id, refman_abstract(abstract) FROM item_abstract",
     # Affiliation ids read as their texts: the same digest as when rows held the texts.
-    "SELECT item_id, position, role, family, given, literal, affiliations, ids FROM creator",
-    "SELECT item_id, tag_id, kind, position, major, qualifiers FROM item_tag",
+    # Roles and kinds stored as "" read as the texts rows held before (issue 18, i18-bytes).
+    "SELECT item_id, position, CASE role WHEN '' THEN 'author' ELSE role END AS role,"
+    " family, given, literal, affiliations, ids FROM creator",
+    "SELECT item_id, tag_id, CASE kind WHEN '' THEN 'mesh' ELSE kind END AS kind,"
+    " position, major, qualifiers FROM item_tag",
     "SELECT item_id, id, html FROM note",
     "SELECT item_id, collection_id FROM collection_item",
 )

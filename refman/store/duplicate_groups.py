@@ -41,10 +41,11 @@ _SHARED_KEYS = (
     "WHERE {column} != '' AND " + _NOT_TRASHED + " GROUP BY {column} HAVING COUNT(*) > 1"
 )
 # What an item's keys are made of: its title, PMID and DOI keys, year, and its first author's
-# family (or group) name, as mapping.title_key takes it (row_keys).
+# family (or group) name, as mapping.title_key takes it (row_keys). An author's role is stored
+# as "" (mapping.STORED_AUTHOR), "author" in rows written before issue 18 (i18-bytes).
 FIRST_AUTHOR = """(
     SELECT CASE WHEN c.family != '' THEN c.family ELSE c.literal END FROM creator c
-    WHERE c.item_id = item.id AND c.role = 'author' ORDER BY c.position LIMIT 1
+    WHERE c.item_id = item.id AND c.role IN ('', 'author') ORDER BY c.position LIMIT 1
 )"""
 KEY_PARTS = f"title, pmid_sort, doi_key, year, {FIRST_AUTHOR}"
 _MEMBER_COLUMNS = f"SELECT id, date_added, title_sort, {KEY_PARTS} FROM item"

@@ -5,7 +5,10 @@ affiliations of the creators with the items that carry them (``affiliation``,
 ``item_affiliation``, for ``[ad]``).
 
 The qualifiers of a heading's link live in its ``item_tag`` row as JSON: only a pass over every
-link could search them. An affiliation's text is stored once, in ``affiliation``: a creator's
+link could search them. The row names each subheading by its id in ``qualifier`` (made by
+``qualifier_ids`` before the links are written, read back by ``qualifier_names``; issue 18,
+i18-bytes), or by its text in rows written before and for a name not in lower case.
+An affiliation's text is stored once, in ``affiliation``: a creator's
 row holds the ids of its affiliations as JSON (issue 18: the same text repeats across an
 article's authors and across articles, and was the larger half of the creator table), made by
 ``affiliation_ids`` before the creators are written and read back by ``affiliation_texts``.
@@ -28,12 +31,14 @@ from peewee import Database, chunked
 from refman.store.bulk import CHUNK, insert_rows, rows_where_in
 
 # Each subheading's name once in qualifier, and a row per link and subheading naming it by id.
+# A link names a subheading by its id (written since issue 18, i18-bytes) or by its text.
 _QUALIFIER_NAMES = """
 INSERT OR IGNORE INTO qualifier (name)
 SELECT DISTINCT lower(json_extract(q.value, '$[0]'))
 FROM item_tag, json_each(item_tag.qualifiers) AS q
 WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
 AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
+AND json_type(q.value, '$[0]') = 'text'
 """
 _QUALIFIERS = """
 INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, qualifier_id)
@@ -42,6 +47,15 @@ FROM item_tag, json_each(item_tag.qualifiers) AS q
 JOIN qualifier ON qualifier.name = lower(json_extract(q.value, '$[0]'))
 WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
 AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
+AND json_type(q.value, '$[0]') = 'text'
+"""
+_QUALIFIERS_BY_ID = """
+INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, qualifier_id)
+SELECT item_tag.item_id, item_tag.tag_id, json_extract(q.value, '$[0]')
+FROM item_tag, json_each(item_tag.qualifiers) AS q
+WHERE item_tag.item_id IN (SELECT value FROM json_each(?))
+AND item_tag.qualifiers != '' AND json_valid(item_tag.qualifiers)
+AND json_type(q.value, '$[0]') = 'integer'
 """
 
 # The creators' affiliations of these items: a link per item and affiliation. A creator's row
@@ -80,12 +94,32 @@ def affiliation_texts(db: Database, ids: Iterable[int]) -> dict[int, str]:
     return dict(db.execute_sql(sql, (json.dumps(sorted(set(ids))),)).fetchall())
 
 
-def index_qualifiers(db: Database, item_ids: Iterable[int]) -> None:
-    """Add the subheading rows of these items' links (those there already are kept)."""
+def qualifier_ids(db: Database, names: Iterable[str]) -> dict[str, int]:
+    """{name: id} of these subheadings (in lower case), those not in ``qualifier`` yet added."""
+    distinct = sorted(set(names))
+    if not distinct:
+        return {}
+    insert_rows(db, "qualifier", ("name",), ((name,) for name in distinct))
+    return dict(rows_where_in(db, "SELECT name, id FROM qualifier", "name", distinct))
+
+
+def qualifier_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
+    """{id: name} of the subheadings with these ids."""
+    sql = "SELECT id, name FROM qualifier WHERE id IN (SELECT value FROM json_each(?))"
+    return dict(db.execute_sql(sql, (json.dumps(sorted(set(ids))),)).fetchall())
+
+
+def index_qualifiers(db: Database, item_ids: Iterable[int], *, by_text: bool = True) -> None:
+    """Add the subheading rows of these items' links (those there already are kept).
+    ``by_text``: some link may name a subheading by its text (a name not in lower case, or a
+    link written before); without, the two passes that look for such names are left out (a
+    second of a 100,000-record import)."""
     for chunk in chunked(sorted(set(item_ids)), CHUNK):
         ids = json.dumps(chunk)
-        db.execute_sql(_QUALIFIER_NAMES, (ids,))
-        db.execute_sql(_QUALIFIERS, (ids,))
+        db.execute_sql(_QUALIFIERS_BY_ID, (ids,))
+        if by_text:
+            db.execute_sql(_QUALIFIER_NAMES, (ids,))
+            db.execute_sql(_QUALIFIERS, (ids,))
 
 
 def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool = False) -> None:

@@ -10,7 +10,7 @@ that safe against another writer.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
@@ -112,14 +112,23 @@ def _tagged_once(ref: Reference) -> Reference:
 
 def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
     known = tags.tag_ids(db, (tag.name for _, ref in new for tag in ref.tags))
+    qualifiers = field_index.qualifier_ids(db, mapping.qualifier_names(_all_tags(new)))
     links = [
-        mapping.tag_link_row(item_id, known[tag.name], tag, position)
+        mapping.tag_link_row(item_id, known[tag.name], tag, position, qualifiers)
         for item_id, ref in new
         for position, tag in enumerate(ref.tags)
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
-    field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+    field_index.index_qualifiers(
+        db,
+        (item_id for item_id, ref in new if _has_qualifiers(ref)),
+        by_text=mapping.names_qualifiers_by_text(_all_tags(new), qualifiers),
+    )
+
+
+def _all_tags(new: Sequence[tuple[int, Reference]]) -> Iterator[Tag]:
+    return (tag for _, ref in new for tag in ref.tags)
 
 
 def _has_qualifiers(ref: Reference) -> bool:
@@ -185,7 +194,10 @@ def _load_chunk(
     )
     if tag_details:
         tag_columns = (TagRow.name, ItemTag.kind, ItemTag.major, ItemTag.qualifiers)
-        tag_links = reader.tags(fetch(db, _tag_links(tag_columns, ids)))
+        tag_links = reader.tags(
+            fetch(db, _tag_links(tag_columns, ids)),
+            lambda wanted: field_index.qualifier_names(db, wanted),
+        )
     else:
         tag_links = reader.tag_names(fetch(db, _tag_links((TagRow.name,), ids)))
     records: dict[int, bytes] = (

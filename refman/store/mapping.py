@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from refman.model import (
     AUTHOR,
     EDITABLE_FIELDS,
+    TAG_MESH,
     Creator,
     Issn,
     ItemId,
@@ -221,6 +222,21 @@ def parse_time(text: str) -> datetime:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+# The commonest values of two columns are stored as "" (issue 18, i18-bytes): a creator's role
+# "author" (nearly every creator) and a tag link's kind "mesh" (three links in four of a MEDLINE
+# library). A text of 4 or 6 bytes on each of millions of rows goes; the reader puts it back.
+STORED_AUTHOR = ""
+STORED_MESH = ""
+
+
+def stored_role(role: str) -> str:
+    return STORED_AUTHOR if role == AUTHOR else role
+
+
+def stored_kind(kind: str) -> str:
+    return STORED_MESH if kind == TAG_MESH else kind
+
+
 def to_json(values: Sequence[object]) -> str:
     return _JSON.encode(values) if values else ""
 
@@ -239,10 +255,29 @@ def _strings_json(values: tuple[str, ...]) -> str:
     return to_json(list(values))
 
 
+def qualifier_names(tags: Iterable[Tag]) -> set[str]:
+    """The subheadings of these tags that a link names by id: those in lower case, as the
+    qualifier table holds them (MEDLINE's all are); another is kept as its text."""
+    return {q.name for tag in tags for q in tag.qualifiers if q.name == q.name.lower()}
+
+
+def names_qualifiers_by_text(tags: Iterable[Tag], ids: Mapping[str, int]) -> bool:
+    """Whether a link of these tags, written with ``ids``, names a subheading by its text."""
+    return any(q.name not in ids for tag in tags for q in tag.qualifiers)
+
+
+def _qualifiers_json(qualifiers: Sequence[MeshQualifier], ids: Mapping[str, int]) -> str:
+    """The MeSH qualifiers of a tag link as JSON: each subheading by its id in the qualifier
+    table when ``ids`` has it, and its major flag as 1 or 0 (issue 18, i18-bytes: the names,
+    true and false were 13 bytes of each of some 700,000 subheadings at 100,000 items). Links
+    written before hold the names, true and false; both are read."""
+    return _pairs_json(tuple((ids.get(q.name, q.name), int(q.major)) for q in qualifiers))
+
+
 @lru_cache(maxsize=JSON_CACHED)
-def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
-    """The MeSH qualifiers of a tag link as JSON (cached: the same few sets recur)."""
-    return to_json([[q.name, q.major] for q in qualifiers])
+def _pairs_json(pairs: tuple[tuple[int | str, int], ...]) -> str:
+    """to_json of the pairs, cached: the same few sets of subheadings recur."""
+    return to_json([list(pair) for pair in pairs])
 
 
 def from_json(text: str) -> tuple[Any, ...]:
@@ -291,7 +326,7 @@ def creator_rows(
         (
             item_id,
             position,
-            c.role,
+            stored_role(c.role),
             c.family,
             c.given,
             c.literal,
@@ -317,10 +352,12 @@ def affiliations_as_texts(value: str, texts: Mapping[int, str]) -> str:
 
 
 def tag_link_row(
-    item_id: int, tag_id: int, tag: Tag, position: int
+    item_id: int, tag_id: int, tag: Tag, position: int, qualifier_ids: Mapping[str, int]
 ) -> tuple[int, int, str, int, int, str]:
-    qualifiers = _qualifiers_json(tuple(tag.qualifiers)) if tag.qualifiers else ""
-    return (item_id, tag_id, tag.kind, position, int(tag.major), qualifiers)
+    """A tag link's row; ``qualifier_ids``: {name: id} of (at least) the subheadings it names
+    by id (``qualifier_names``)."""
+    qualifiers = _qualifiers_json(tag.qualifiers, qualifier_ids) if tag.qualifiers else ""
+    return (item_id, tag_id, stored_kind(tag.kind), position, int(tag.major), qualifiers)
 
 
 # Source record blobs come in two layouts. The compact one (schema 4 and later) is the
@@ -620,10 +657,12 @@ class ItemReader:
         by_value = dict(zip(distinct, decoded, strict=True))
         return [by_value[row[5]] for row in rows]
 
-    def tags(self, rows: Sequence[Row]) -> dict[int, list[Tag]]:
+    def tags(
+        self, rows: Sequence[Row], names_of: Callable[[set[int]], Mapping[int, str]]
+    ) -> dict[int, list[Tag]]:
         """{item id: tags in order} from rows of (item id, name, kind, major, qualifiers) in
-        each item's order."""
-        self._decode_qualifiers({row[4] for row in rows})
+        each item's order; ``names_of``: {id: name} of subheading ids."""
+        self._decode_qualifiers({row[4] for row in rows}, names_of)
         known, qualifiers = self._tags, self._qualifiers
         by_item: dict[int, list[Tag]] = defaultdict(list)
         for row in rows:
@@ -634,7 +673,7 @@ class ItemReader:
                 tag = _new_tag(
                     {
                         "name": name,
-                        "kind": kind,
+                        "kind": kind or TAG_MESH,
                         "major": bool(major),
                         "qualifiers": qualifiers[text],
                     }
@@ -693,12 +732,19 @@ class ItemReader:
             values["source_format"] = ""
         return _new_reference(values)
 
-    def _decode_qualifiers(self, texts: Iterable[str]) -> None:
-        """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many)."""
+    def _decode_qualifiers(
+        self, texts: Iterable[str], names_of: Callable[[set[int]], Mapping[int, str]]
+    ) -> None:
+        """Decode the MeSH qualifier lists not met yet, all in one call (see from_json_many);
+        a subheading named by id gets its name (all of them in one call of ``names_of``)."""
         new = [text for text in texts if text not in self._qualifiers]
-        for text, pairs in zip(new, from_json_many(new), strict=True):
+        decoded = from_json_many(new)
+        wanted = {name for pairs in decoded for name, _ in pairs if isinstance(name, int)}
+        names = names_of(wanted) if wanted else {}
+        for text, pairs in zip(new, decoded, strict=True):
             self._qualifiers[text] = tuple(
-                MeshQualifier(name, bool(major)) for name, major in pairs
+                MeshQualifier(names.get(name, "") if isinstance(name, int) else name, bool(major))
+                for name, major in pairs
             )
 
     def _date(self, *parts: Any) -> PartialDate:

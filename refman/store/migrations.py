@@ -895,6 +895,28 @@ def _add_tag_listing(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_SMALLER_LINKS = """
+-- The commonest role and kind stored as '' (mapping.STORED_AUTHOR, STORED_MESH): the reader
+-- puts the texts back. The index of the links other than MeSH headings follows the new value.
+UPDATE creator SET role = '' WHERE role = 'author';
+UPDATE item_tag SET kind = '' WHERE kind = 'mesh';
+DROP INDEX IF EXISTS item_tag_other_than_mesh;
+CREATE INDEX item_tag_other_than_mesh ON item_tag (tag_id, item_id) WHERE kind != '';
+"""
+
+
+def _smaller_links(db: Database) -> None:
+    """Creator and tag link rows made smaller (issue 18, i18-bytes): an author's role and a
+    MeSH link's kind stored as "". The rows shrink in place; the space they free is reused by
+    later writes. Import fingerprints read the old texts back (store/batches.py), so imports
+    made before can still be undone. From this version on, a link names its subheadings by
+    their ids in ``qualifier`` with their major flags as 1 or 0 (store/field_index.py); links
+    written before keep names, true and false, and both are read: the version makes an older
+    refman refuse the library rather than read ids for names."""
+    for statement in _statements(_SMALLER_LINKS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 StepProgress = Callable[[int, int], None]  # (steps done, steps this file needs)
 MIGRATIONS: list[Migration] = [
@@ -919,6 +941,7 @@ MIGRATIONS: list[Migration] = [
     _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
     _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
     _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
+    _smaller_links,  # library size (issue 18, i18-bytes): author and MeSH stored as ""
 ]
 
 

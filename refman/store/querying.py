@@ -293,17 +293,18 @@ def _fts_candidates(column: str, term: Term, words: str) -> tuple[str, str]:
 # narrowed to those who may bear it: LIKE compares ASCII names ignoring case (and the given
 # name's first letter with the first initial); a name with other letters (Müller, Alcázar) is
 # kept for Python to compare without accents. For [1au] and
-# [lastau], only the first or last person (a group, MEDLINE's CN, is no first author).
+# [lastau], only the first or last person (a group, MEDLINE's CN, is no first author). An
+# author's role is stored as "" (mapping.STORED_AUTHOR), a MeSH link's kind too (STORED_MESH).
 _AUTHORS = """
 SELECT item_id, family, given, literal FROM creator
-WHERE role = 'author' AND item_id IN ({candidates})
+WHERE role = '' AND item_id IN ({candidates})
 AND (family LIKE ?2 ESCAPE '!' OR literal LIKE ?2 ESCAPE '!' OR family || literal GLOB ?3)
 AND (given LIKE ?4 ESCAPE '!' OR given GLOB ?3 OR family = '')
 {position}
 """
 _POSITION = """AND family != '' AND position = (
     SELECT {which}(c.position) FROM creator c
-    WHERE c.item_id = creator.item_id AND c.role = 'author' AND c.family != ''
+    WHERE c.item_id = creator.item_id AND c.role = '' AND c.family != ''
 )"""
 _NOT_ASCII = "*[^ -~]*"
 
@@ -379,18 +380,19 @@ def _looks_like_issn(text: str) -> bool:
 
 _MESH_LINKS = """
 SELECT item_id AS id FROM item_tag
-WHERE tag_id IN (SELECT value FROM json_each(?)) AND kind = 'mesh' {extra}
+WHERE tag_id IN (SELECT value FROM json_each(?)) AND kind = '' {extra}
 """
 # A heading is a major topic when it is starred or one of its subheadings is (MEDLINE's
-# "Brain/*enzymology"), as PubMed's [majr] counts it.
-_MAJOR = "AND (major = 1 OR qualifiers LIKE '%,true]%')"
+# "Brain/*enzymology"), as PubMed's [majr] counts it. A subheading's flag is 1 or 0 in links
+# written since issue 18 (i18-bytes), true or false in those written before.
+_MAJOR = "AND (major = 1 OR qualifiers LIKE '%,1]%' OR qualifiers LIKE '%,true]%')"
 # A heading alone: every link of its tag (off item_tag_by_tag, which holds no kind) but those
 # of another kind (off item_tag_other_than_mesh, a few): reading each link's kind off the
 # table costs a lookup per link, most of a [mh] search of a heading on many items. One tag at a
 # time: NOT IN of a single column, which SQLite knows holds no NULL, is one lookup per link.
 _MESH_ONLY = """
 SELECT item_id AS id FROM item_tag WHERE tag_id = ?1 AND item_id NOT IN (
-    SELECT item_id FROM item_tag WHERE tag_id = ?1 AND kind != 'mesh'
+    SELECT item_id FROM item_tag WHERE tag_id = ?1 AND kind != ''
 )
 """
 
@@ -408,17 +410,20 @@ def _mesh(*, major: bool) -> Callable[[Database, Term], set[int]]:
             return set().union(*(_ids(db, _MESH_ONLY, (tag,)) for tag in tags))
         extra, params = _MAJOR if major else "", [json.dumps(tags)]
         if qualifier:
-            extra += " AND qualifiers LIKE ? ESCAPE '!'"
-            params.append(_qualifier_pattern(qualifier, truncated=term.truncated))
+            extra += _WITH_QUALIFIER
+            params.append(_like(qualifier.strip().lower()) + ("%" if term.truncated else ""))
         return _ids(db, _MESH_LINKS.format(extra=extra), params)
 
     return search
 
 
-def _qualifier_pattern(name: str, *, truncated: bool) -> str:
-    """A LIKE pattern for a subheading in the qualifiers' JSON ``[["therapy",false],...]``."""
-    quoted = '"' + _like(_json_text(name.strip().lower()))
-    return f"%[{quoted}%" if truncated else f'%[{quoted}",%'
+# A link with a subheading of this name (a LIKE pattern), through the subheadings' own index: a
+# link's qualifiers name them by id (or, written before, by text; field_index.py).
+_WITH_QUALIFIER = """AND EXISTS (
+    SELECT 1 FROM mesh_qualifier AS m
+    WHERE m.item_id = item_tag.item_id AND m.tag_id = item_tag.tag_id
+    AND m.qualifier_id IN (SELECT id FROM qualifier WHERE name LIKE ? ESCAPE '!')
+)"""
 
 
 def _subheading(db: Database, term: Term) -> set[int]:

@@ -93,6 +93,7 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
     """Link the tags to the items; an item that has a tag keeps its link as it is."""
     tags = unique_tags(tags)
     known = tag_ids(db, (tag.name for tag in tags))
+    qualifiers = field_index.qualifier_ids(db, mapping.qualifier_names(tags))
     linked: Counter[int] = Counter()  # new links per tag id, for tag_total
     changed: set[int] = set()
     for chunk in chunked(list(dict.fromkeys(ids)), CHUNK):
@@ -102,14 +103,16 @@ def add(db: Database, ids: Sequence[ItemId], tags: Sequence[Tag]) -> set[int]:
             position = next_position.get(item_id, 0)
             for tag in tags:
                 if (item_id, known[tag.name]) not in existing:
-                    links.append(mapping.tag_link_row(item_id, known[tag.name], tag, position))
+                    row = mapping.tag_link_row(item_id, known[tag.name], tag, position, qualifiers)
+                    links.append(row)
                     linked[known[tag.name]] += 1
                     position += 1
                     changed.add(item_id)
         insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     add_to_totals(db, linked.items())
     if any(tag.qualifiers for tag in tags):  # MeSH headings with subheadings ([sh] searches)
-        field_index.index_qualifiers(db, changed)
+        by_text = mapping.names_qualifiers_by_text(tags, qualifiers)
+        field_index.index_qualifiers(db, changed, by_text=by_text)
     return changed
 
 

@@ -14,9 +14,9 @@ import pytest
 
 from refman import query
 from refman.library import Library
-from refman.model import Reference, ViewQuery
+from refman.model import TAG_MESH, MeshQualifier, Reference, Tag, ViewQuery
 from refman.query import And, Not, Or, QueryError
-from refman.store import field_index, migrations, querying, search
+from refman.store import field_index, mapping, migrations, querying, search
 from tests.samples import SAMPLE_FILES
 
 SEED = "37144409"  # Knowles CH, Ann Surg 2023 Dec 1; *Fecal Incontinence/therapy
@@ -242,6 +242,8 @@ def test_a_library_from_before_gets_its_subheadings_indexed(tmp_path, monkeypatc
     with monkeypatch.context() as patch, Library(path) as library:
         # Creators hold their affiliations' texts, as before they were stored once.
         patch.setattr(field_index, "affiliation_ids", lambda db, texts: {t: t for t in texts})
+        # Links name their subheadings by text, as before they were named by id.
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())
         library.importing.files(list(SAMPLE_FILES))
         expected = library.items.search(ViewQuery(text="therapy[sh]"))
     assert len(expected) == 15
@@ -396,3 +398,85 @@ def test_a_library_from_before_gets_the_index_of_links_other_than_mesh(tmp_path)
     names = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     db.close()
     assert "item_tag_other_than_mesh" in names
+
+
+MIGRATED_QUERIES = [
+    "Knowles CH[au]",
+    "Zaidat OO[1au]",
+    "Liebeskind DS[lastau]",
+    "Humans[mh]",
+    "Fecal Incontinence[majr]",
+    "Fecal Incontinence/therapy[mh]",
+    "therapy[sh]",
+    "Stroke[majr]",
+]
+
+
+def _as_read(library: Library) -> dict[str, tuple]:
+    """{pmid: (creators, tags)} of every item, as the library reads them."""
+    refs = library.items.get_many(library.items.all_ids(), source_records=False)
+    return {ref.pmid: (ref.creators, ref.tags) for ref in refs}
+
+
+def test_a_library_from_before_gets_its_roles_and_kinds_stored_as_empty(tmp_path, monkeypatch):
+    with Library(tmp_path / "new.sqlite") as library:
+        library.importing.files(list(SAMPLE_FILES))
+        expected = {text: pmids(library, text) for text in MIGRATED_QUERIES}
+        expected_read = _as_read(library)
+    assert all(expected.values())
+    path = tmp_path / "library.sqlite"
+    with monkeypatch.context() as patch, Library(path) as library:
+        # Rows as written before: "author", "mesh", subheadings' names and true or false.
+        patch.setattr(mapping, "stored_role", lambda role: role)
+        patch.setattr(mapping, "stored_kind", lambda kind: kind)
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())
+        patch.setattr(
+            mapping,
+            "_qualifiers_json",
+            lambda qs, ids: mapping.to_json([[q.name, q.major] for q in qs]),
+        )
+        batch = library.importing.files(list(SAMPLE_FILES)).batch
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM item_tag WHERE qualifiers LIKE '%,true]%'").fetchone()
+    db.close()
+    back_to_before(
+        path,
+        migrations._smaller_links,
+        "DROP INDEX item_tag_other_than_mesh",
+        "CREATE INDEX item_tag_other_than_mesh ON item_tag (tag_id, item_id) WHERE kind != 'mesh'",
+    )
+    with Library(path) as library:
+        assert {text: pmids(library, text) for text in MIGRATED_QUERIES} == expected
+        assert _as_read(library) == expected_read
+        db = sqlite3.connect(path)
+        stored = db.execute(
+            "SELECT (SELECT count(*) FROM creator WHERE role IN ('author', 'mesh')),"
+            " (SELECT count(*) FROM item_tag WHERE kind = 'mesh'),"
+            " (SELECT count(*) FROM creator WHERE role = ''),"
+            " (SELECT count(*) FROM item_tag WHERE kind = '')"
+        ).fetchone()
+        db.close()
+        assert stored[:2] == (0, 0) and stored[2] > 100 and stored[3] > 100
+        # The import's fingerprints still hold: undone, it takes back every item it added.
+        undone = library.imports.undo(batch)
+        assert undone.kept == [] and library.items.count() == 0
+
+
+def test_subheadings_are_named_by_id_but_one_not_in_lower_case_by_text(tmp_path):
+    heading = Tag(
+        "Wounds",
+        kind=TAG_MESH,
+        qualifiers=(MeshQualifier("Drug Therapy", True), MeshQualifier("metabolism", False)),
+    )
+    with Library(tmp_path / "library.sqlite") as library:
+        item, _ = library.items.add(Reference(title="Healing", tags=(heading,)))
+        assert library.items.get(item).tags == (heading,)
+        for text in ("Wounds/metabolism[mh]", "Wounds/drug therapy[mh]", "Wounds/drug*[mh]",
+                     "Wounds[majr]", "metabolism[sh]", "drug therapy[sh]"):  # fmt: skip
+            assert library.items.search(ViewQuery(text=text)) == [item], text
+        assert library.items.search(ViewQuery(text="Wounds/therapy[mh]")) == []
+    db = sqlite3.connect(tmp_path / "library.sqlite")
+    (stored,) = db.execute("SELECT qualifiers FROM item_tag").fetchone()
+    (metabolism,) = db.execute("SELECT id FROM qualifier WHERE name = 'metabolism'").fetchone()
+    db.close()
+    assert stored == f'[["Drug Therapy",1],[{metabolism},0]]'

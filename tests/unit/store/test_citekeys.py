@@ -10,7 +10,7 @@ import pytest
 from refman import citekeys as patterns
 from refman.citekeys import CitationKeyError
 from refman.model import Creator, ItemId, MissingItemError, PartialDate, Reference
-from refman.store import citekeys, items, migrations
+from refman.store import citekeys, items, mapping, migrations
 from refman.store.connection import Connection
 
 
@@ -139,8 +139,9 @@ CSL_RECORD = (("item", '{"id": "smith-balloon", "type": "article-journal"}'),)
 
 def test_the_schema_step_gives_an_older_librarys_items_their_keys(path, monkeypatch):
     step = migrations.MIGRATIONS.index(migrations._add_citation_keys)
-    with monkeypatch.context() as patch:  # refman as it was: no keys
+    with monkeypatch.context() as patch:  # refman as it was: no keys, authors' roles written
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        patch.setattr(mapping, "stored_role", lambda role: role)
         with closing(Connection(path)) as old, old.writing() as db:
             assert not citekeys._has_keys(db)
             ids = items.insert(

@@ -187,6 +187,7 @@ def test_a_version_4_library_marks_the_editors_in_its_creator_summaries(path, mo
     with monkeypatch.context() as patch:  # the program as it was at version 4
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
         patch.setattr(mapping, "creator_summary", old_summary)
+        patch.setattr(mapping, "stored_role", lambda role: role)  # "author" written then
         with closing(Connection(path)) as connection, connection.writing() as db:
             ids = items.insert(db, [book, handbook, chapter, Reference(title="Nobody")])
             assert items.rows(db, ids, ["creators"])[ids[0]] == ("Adam and Feldman",)
@@ -313,7 +314,7 @@ AFFILIATED = [
 ]
 
 
-def qualifiers_by_name(db, item_ids) -> None:
+def qualifiers_by_name(db, item_ids, by_text=True) -> None:
     """The subheadings' index as it was before the step: each row holds the name."""
     db.execute_sql(
         """INSERT OR IGNORE INTO mesh_qualifier (item_id, tag_id, name)
@@ -336,6 +337,7 @@ def test_the_step_that_packs_long_text_keeps_searches_items_and_fingerprints(pat
         patch.setattr(mapping, "pack_abstract", plain_abstract)
         patch.setattr(field_index, "affiliation_ids", texts_by_text)
         patch.setattr(field_index, "index_qualifiers", qualifiers_by_name)
+        patch.setattr(mapping, "qualifier_names", lambda tags: set())  # links name them
         with closing(Connection(path)) as old, old.writing() as db:
             ids = items.insert(db, AFFILIATED)
             before = searched(db, PACKED_QUERIES)
