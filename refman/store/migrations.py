@@ -895,6 +895,22 @@ def _add_tag_listing(db: Database) -> None:
         db.execute_sql(statement)
 
 
+_TAG_LISTING_STARTS = """
+-- Where each name starts in names, and the position of each tag in order of id (store/tags.py,
+-- format 3): a new process decodes only the names shown and finds a tag without a map of every
+-- id. Listings stored before are sorted again by the next process (their format is older).
+ALTER TABLE tag_listing ADD COLUMN starts BLOB NOT NULL DEFAULT x'';
+ALTER TABLE tag_listing ADD COLUMN places BLOB NOT NULL DEFAULT x'';
+DELETE FROM tag_listing;
+"""
+
+
+def _add_tag_listing_starts(db: Database) -> None:
+    """The tag listing's name starts and places (issue 18, i18-tagfirst)."""
+    for statement in _statements(_TAG_LISTING_STARTS):
+        db.execute_sql(statement)
+
+
 Migration = Callable[[Database], None]
 MIGRATIONS: list[Migration] = [
     _create_version_1,
@@ -918,6 +934,7 @@ MIGRATIONS: list[Migration] = [
     _tag_index_over_tags,  # library size (issue 18, i18-filesize): tag_fts over tag
     _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
     _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
+    _add_tag_listing_starts,  # tag list speed (issue 18, i18-tagfirst): names decoded when shown
 ]
 
 
