@@ -546,9 +546,8 @@ def store_listing(db: Database, listing: TagListing) -> None:
     if names.count(_SEPARATOR) != len(listing.names) - 1:
         return
     text = f"{_SEPARATOR}{names}{_SEPARATOR}".encode()
-    sep = _SEPARATOR.encode()
     # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
-    lengths = map((1).__add__, map(len, text[1:-1].split(sep)))
+    lengths = map((1).__add__, _utf8_lengths(listing.names))
     try:
         starts = array("i", accumulate(lengths, initial=1)).tobytes()
         ids, ranks = _packed(listing.ids), _packed(listing.ranks)
@@ -564,6 +563,17 @@ def store_listing(db: Database, listing: TagListing) -> None:
         # more than reading them, for 28 MB less in the file.
         (*listing.version, _FORMAT, text, starts, ids, ranks, places),
     )
+
+
+def _utf8_lengths(names: Sequence[str]) -> list[int]:
+    """Each name's length in UTF-8: its length in characters (found in C), but for the few
+    names that are not ASCII, encoded one by one (splitting all the encoded names took three
+    times as long)."""
+    lengths = list(map(len, names))
+    not_ascii = compress(range(len(lengths)), map(operator.not_, map(str.isascii, names)))
+    for position in not_ascii:
+        lengths[position] = len(names[position].encode())
+    return lengths
 
 
 def _packed(numbers: Sequence[int]) -> bytes:
