@@ -125,7 +125,8 @@ class TagListModel(QAbstractListModel):
         if not text:
             return rows
         if self._folded is None:
-            self._folded = [self._tags.names[position].casefold() for position in self._rows]
+            names = list(self._tags.names)  # all at once: the store may decode them one by one
+            self._folded = [names[position].casefold() for position in self._rows]
         wanted, folded = text.casefold(), self._folded
         return [row for row in rows if wanted in folded[row]]
 

@@ -917,6 +917,22 @@ def _smaller_links(db: Database) -> None:
         db.execute_sql(statement)
 
 
+# Where each name starts in names, and the position of each tag in order of id (store/tags.py,
+# format 3): a new process decodes only the names shown and finds a tag without a map of every
+# id. Listings stored before are sorted again by the next process (their format is older).
+_TAG_LISTING_STARTS = ("starts", "places")
+
+
+def _add_tag_listing_starts(db: Database) -> None:
+    """The tag listing's name starts and places (issue 18, i18-tagfirst). Columns already there
+    are kept: a file put back to an earlier version runs this step again."""
+    present = {row[1] for row in db.execute_sql("PRAGMA table_info(tag_listing)")}
+    for column in _TAG_LISTING_STARTS:
+        if column not in present:
+            db.execute_sql(f"ALTER TABLE tag_listing ADD COLUMN {column} BLOB NOT NULL DEFAULT x''")
+    db.execute_sql("DELETE FROM tag_listing")
+
+
 Migration = Callable[[Database], None]
 StepProgress = Callable[[int, int], None]  # (steps done, steps this file needs)
 MIGRATIONS: list[Migration] = [
@@ -942,6 +958,7 @@ MIGRATIONS: list[Migration] = [
     _index_links_other_than_mesh,  # field query speed (issue 18, i18-fieldq): [mh] links
     _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
     _smaller_links,  # library size (issue 18, i18-bytes): author and MeSH stored as ""
+    _add_tag_listing_starts,  # tag list speed (issue 18, i18-tagfirst): names decoded when shown
 ]
 
 

@@ -153,9 +153,11 @@ class TagListingRow(BaseModel):
     # How it was made: a listing made otherwise is not read (casefold follows the Unicode
     # version of the Python that sorted; the numbers are in the byte order of its machine).
     format = TextField()
-    names = BlobField()  # the names in UTF-8, one NUL between two
+    names = BlobField()  # the names in UTF-8, a NUL before the first and after each
     ids = BlobField()  # the tag ids, 4 bytes each (array "i")
     ranks = BlobField()  # where each comes in order of id, likewise
+    starts = BlobField(default=b"")  # where each name starts in names, then its length
+    places = BlobField(default=b"")  # the position in the list of each tag in order of id
 
     class Meta:
         table_name = "tag_listing"

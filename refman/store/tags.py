@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from itertools import compress, islice
+from itertools import accumulate, compress, islice
 from operator import itemgetter
 from typing import Any, overload
 
@@ -229,36 +229,112 @@ class TagListing:
     def __init__(
         self,
         version: tuple[int, int],
-        names: list[str],
+        names: Sequence[str],
         ids: Sequence[int],
         ranks: Sequence[int],
+        places: Sequence[int] | None = None,
     ):
         self.version = version
-        self.names = names
-        self.ids = ids  # lists, or arrays when read from the file (see _stored_listing)
+        self.names = names  # a list, or _Names when read from the file (see _stored_listing)
+        self.ids = ids  # lists, or views of the bytes read from the file
         self.ranks = ranks  # where each tag comes in order of id
-        self._positions: dict[int, int] | None = None
+        self._places = places  # the position of each rank: ranks turned inside out
+
+    @property
+    def places(self) -> Sequence[int]:
+        """The position in the list of the tag at each rank (in order of id)."""
+        if self._places is None:
+            places = [0] * len(self.ranks)
+            for position, rank in enumerate(self.ranks):
+                places[rank] = position
+            self._places = places
+        return self._places
 
     def position(self, tag_id: int) -> int:
-        if self._positions is None:
-            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        return self._positions[tag_id]
+        """The tag's position in the list (KeyError when not listed): found by bisecting the
+        ranks, whose ids ascend, instead of a map of every id (a seventh of a second to make
+        at 1,770,000 tags, for the few manual, coloured or trashed tags looked up)."""
+        ids, places = self.ids, self.places
+        rank = bisect_left(range(len(places)), tag_id, key=lambda r: ids[places[r]])
+        if rank == len(places) or ids[places[rank]] != tag_id:
+            raise KeyError(tag_id)
+        return places[rank]
 
     def with_new(self, version: tuple[int, int], ids: list[int], names: list[str]) -> TagListing:
         """This listing with tags made since (ids past all of this one's, ascending), each put
         in its place: the copy costs a pass over the lists, where sorting anew casefolds and
         sorts every name (1.5 s for the 1,770,000 tags of a million items)."""
-        places = [bisect_left(self.names, _order(name), key=_order) for name in names]
+        kept_names = list(self.names)  # decoded at once (_Names): slices of it are copied
+        places = [bisect_left(kept_names, _order(name), key=_order) for name in names]
         # The new tags in list order; each goes before the kept tag at its place.
         new = sorted(range(len(names)), key=lambda j: (places[j], _order(names[j])))
         at = [places[j] for j in new]
         first_rank = len(self.ids)  # new ids come after every kept one
         return TagListing(
             version,
-            _spliced(self.names, at, [names[j] for j in new]),
+            _spliced(kept_names, at, [names[j] for j in new]),
             _spliced(self.ids, at, [ids[j] for j in new]),
             _spliced(self.ranks, at, [first_rank + j for j in new]),
         )
+
+
+class _Names(Sequence[str]):
+    """The names of a stored listing, each decoded from the UTF-8 when asked: decoding and
+    splitting all 1,770,000 of a million items took a seventh of a second of each new
+    process's first tag list, which shows a screenful. ``text`` holds a NUL before the first
+    name and after each; ``starts`` where each name starts, then the length of ``text``."""
+
+    def __init__(self, text: bytes, starts: Sequence[int]):
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[str]: ...
+    def __getitem__(self, position: int | slice) -> str | list[str]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._text[self._starts[position] : self._starts[position + 1] - 1].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        """Every name, decoded and split in C."""
+        if not len(self):
+            return iter(())
+        return iter(self._text[1:-1].decode().split(_SEPARATOR))
+
+    def __contains__(self, name: object) -> bool:
+        return self._find(name) is not None
+
+    def index(self, name: object, start: int = 0, stop: int | None = None) -> int:
+        """The name's position: a search of the UTF-8 in C, then a bisection of the starts."""
+        position = self._find(name)
+        first, end, _ = slice(start, stop).indices(len(self))
+        if position is None or not first <= position < end:
+            raise ValueError(f"{name!r} is not in the list")
+        return position
+
+    def count(self, name: object) -> int:
+        return int(name in self)
+
+    def _find(self, name: object) -> int | None:
+        if not isinstance(name, str) or _SEPARATOR in name:
+            return None
+        try:
+            wanted = f"{_SEPARATOR}{name}{_SEPARATOR}".encode()
+        except UnicodeEncodeError:  # a lone surrogate: no stored name holds one
+            return None
+        at = self._text.find(wanted)  # names are unique: the first is the one
+        if at < 0:
+            return None
+        return bisect_left(self._starts, at + 1)
 
 
 def _spliced(kept: Sequence[Any], at: list[int], added: list[Any]) -> list[Any]:
@@ -421,34 +497,45 @@ def _exact_ties(order: list[int], keys: Sequence[str], names: list[str]) -> None
 # A stored listing is read only by a process that sorts and packs as the one that wrote it:
 # casefold follows Python's Unicode version, and the numbers are in the machine's byte order.
 _FORMAT = (
-    f"2; Unicode {unicodedata.unidata_version}; {sys.byteorder}; int{8 * array('i').itemsize}"
+    f"3; Unicode {unicodedata.unidata_version}; {sys.byteorder}; int{8 * array('i').itemsize}"
 )
-_SEPARATOR = "\0"  # between two names; a name holding it leaves the listing unstored
+_SEPARATOR = "\0"  # around the names; a name holding it leaves the listing unstored
 
 
 def _stored_listing(db: Database, version: tuple[int, int]) -> TagListing | None:
     """The file's listing if the tags it lists are still as they were (only new ones since),
-    at the version it was made for: unpacking it costs a fifth of a sort."""
+    at the version it was made for: names are decoded when asked (``_Names``)."""
     row = db.execute_sql(
-        "SELECT newest_tag_id, names, ids, ranks FROM tag_listing"
+        "SELECT newest_tag_id, names, starts, ids, ranks, places FROM tag_listing"
         " WHERE names_version = ? AND newest_tag_id <= ? AND format = ?",
         (version[0], version[1], _FORMAT),
     ).fetchone()
     if row is None:
         return None
-    newest, names, ids, ranks = row
+    newest, text, packed_starts, ids, ranks, places = row
     try:
+        starts = _unpacked(packed_starts)
         listing = TagListing(
             (version[0], newest),
-            names.decode().split(_SEPARATOR),
+            _Names(text, starts),
             _unpacked(ids),
             _unpacked(ranks),
+            _unpacked(places),
         )
-    except (ValueError, AttributeError):  # not bytes, or not whole numbers or UTF-8
+    except (ValueError, TypeError):  # not bytes, or not whole numbers
         return None  # not as this program writes it: sorted anew
-    if not len(listing.names) == len(listing.ids) == len(listing.ranks):
+    if not _whole(listing, text, starts):
         return None
     return listing
+
+
+def _whole(listing: TagListing, text: bytes, starts: Sequence[int]) -> bool:
+    """Whether the stored columns fit together (a check of their lengths and ends)."""
+    count = len(listing.ids)
+    if len(starts) != count + 1 or not count == len(listing.ranks) == len(listing.places):
+        return False
+    sep = _SEPARATOR.encode()
+    return text[:1] == text[-1:] == sep and starts[0] == 1 and starts[-1] == len(text)
 
 
 def store_listing(db: Database, listing: TagListing) -> None:
@@ -461,35 +548,47 @@ def store_listing(db: Database, listing: TagListing) -> None:
     names = _SEPARATOR.join(listing.names)
     if names.count(_SEPARATOR) != len(listing.names) - 1:
         return
+    text = f"{_SEPARATOR}{names}{_SEPARATOR}".encode()
+    # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
+    lengths = map((1).__add__, _utf8_lengths(listing.names))
     try:
+        starts = array("i", accumulate(lengths, initial=1)).tobytes()
         ids, ranks = _packed(listing.ids), _packed(listing.ranks)
+        places = _packed(listing.places)
     except OverflowError:
         return
     db.execute_sql("DELETE FROM tag_listing")
     db.execute_sql(
-        "INSERT INTO tag_listing (names_version, newest_tag_id, format, names, ids, ranks)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            *listing.version,
-            _FORMAT,
-            # Not compressed: unpacking 41 MB of names (a million items) took a fifth of a
-            # second more than reading them, for 28 MB less in the file.
-            names.encode(),
-            ids,
-            ranks,
-        ),
+        "INSERT INTO tag_listing"
+        " (names_version, newest_tag_id, format, names, starts, ids, ranks, places)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        # Not compressed: unpacking 41 MB of names (a million items) took a fifth of a second
+        # more than reading them, for 28 MB less in the file.
+        (*listing.version, _FORMAT, text, starts, ids, ranks, places),
     )
 
 
+def _utf8_lengths(names: Sequence[str]) -> list[int]:
+    """Each name's length in UTF-8: its length in characters (found in C), but for the few
+    names that are not ASCII, encoded one by one (splitting all the encoded names took three
+    times as long)."""
+    lengths = list(map(len, names))
+    not_ascii = compress(range(len(lengths)), map(operator.not_, map(str.isascii, names)))
+    for position in not_ascii:
+        lengths[position] = len(names[position].encode())
+    return lengths
+
+
 def _packed(numbers: Sequence[int]) -> bytes:
-    return numbers.tobytes() if isinstance(numbers, array) else array("i", numbers).tobytes()
+    if isinstance(numbers, (array, memoryview)):
+        return numbers.tobytes()
+    return array("i", numbers).tobytes()
 
 
-def _unpacked(packed: bytes) -> array[int]:
-    """The numbers as an array, not a list: a list of 1,770,000 takes 40 ms to make."""
-    numbers = array("i")
-    numbers.frombytes(packed)
-    return numbers
+def _unpacked(packed: bytes) -> memoryview:
+    """The numbers as a view of the bytes read: neither a list (40 ms to make at 1,770,000)
+    nor an array (a copy). TypeError when the bytes are not whole numbers."""
+    return memoryview(packed).cast("i")
 
 
 def counts(db: Database, listings: TagListings, view: ViewQuery) -> TagCounts:
@@ -531,7 +630,7 @@ def _listed_counts(
         at = listing.position(tag_id)
         colors[at] = color
         automatic[at] = automatic[at] and found[at] > 0
-    names = list(listing.names)
+    names = listing.names
     if found.has_zero():  # tags on trashed (or filed) items only: shown only when coloured
         counted = list(found)
         shown = [bool(count or color) for count, color in zip(counted, colors, strict=True)]

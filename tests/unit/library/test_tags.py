@@ -4,7 +4,7 @@ whole while another program adds tags."""
 import pytest
 
 from refman.library import Library
-from refman.model import RefmanError
+from refman.model import RefmanError, ViewQuery
 from tests.safety_helpers import snapshot
 from tests.samples import RESULT2, SEED_FILE
 
@@ -73,3 +73,53 @@ def test_the_next_session_lists_the_tags_the_last_one_sorted(library_path, monke
         library.tags.rename("beta", "Aardvark")
     with Library(library_path, read_only=True) as library:
         assert library.tags.names() == ["Aardvark", "Alpha", "alpha"]
+
+
+def test_a_new_session_lists_the_stored_tags_with_their_counts_kinds_and_colours(
+    library_path, monkeypatch
+):
+    """The listing read from the file (names decoded when shown, tags found by their ids)
+    gives the same rows as a sort: manual, coloured, accented tags, a deleted tag's gap in the
+    ids, tags only on trashed items hidden; names that hold another are told apart."""
+    from refman.model import Reference, Tag
+    from refman.store import tags
+
+    automatic = ("Ärzte", "brain", "Brain stem", "stem", "zebrafish", "gone")
+    with Library(library_path) as library:
+        one, _ = library.items.add(
+            Reference(title="One", tags=tuple(Tag(name, "mesh") for name in automatic))
+        )
+        two, _ = library.items.add(
+            Reference(title="Two", tags=(Tag("Brain", "mesh"), Tag("éclair", "keyword")))
+        )
+        library.tags.add([one], ["to read"])
+        library.tags.set_color("zebrafish", "#ff0000")
+        library.tags.delete("gone")
+        library.items.trash([two])
+        expected = {t.name: (t.count, t.automatic, t.color) for t in library.tags.counts()}
+    assert expected == {
+        "brain": (1, True, ""),
+        "Brain stem": (1, True, ""),
+        "stem": (1, True, ""),
+        "to read": (1, False, ""),
+        "zebrafish": (1, True, "#ff0000"),
+        "Ärzte": (1, True, ""),
+    }
+    sorted_anew: list[int] = []
+    listing = tags._listing
+    monkeypatch.setattr(tags, "_listing", lambda *args: sorted_anew.append(1) or listing(*args))
+    with Library(library_path) as library:
+        found = library.tags.counts()
+        assert sorted_anew == []
+        assert [t.name for t in found] == list(expected)
+        assert {t.name: (t.count, t.automatic, t.color) for t in found} == expected
+        assert [found.find(name) for name in ("stem", "Ärzte", "Brain", "gone", "brain st")] == [
+            found[2],
+            found[5],
+            None,
+            None,
+            None,
+        ]
+        assert library.tags.counts(ViewQuery(trashed=True)).find("éclair").count == 1
+        library.tags.rename("stem", "Stems")
+        assert [t.name for t in library.tags.counts()][2] == "Stems"

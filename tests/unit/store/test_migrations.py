@@ -581,3 +581,30 @@ def test_no_steps_are_counted_for_what_opening_refuses_or_creates(path, tmp_path
     text = tmp_path / "text.sqlite"
     text.write_text("not a database" * 100)
     assert steps_pending(text) == 0
+
+
+def test_the_step_that_stores_where_names_start_sorts_an_older_listing_again(path, monkeypatch):
+    step = migrations.MIGRATIONS.index(migrations._add_tag_listing_starts)
+    tagged = [Reference(title="One", tags=(Tag("zebrafish"), Tag("Ärzte"), Tag("brain")))]
+    with monkeypatch.context() as patch:  # refman as it was: a listing in the older format
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:step])
+        with closing(Connection(path)) as old, old.writing() as db:
+            items.insert(db, tagged)
+            db.execute_sql(
+                "INSERT INTO tag_listing (names_version, newest_tag_id, format, names, ids, ranks)"
+                " VALUES (0, 3, ?, ?, x'', x'')",
+                (tags._FORMAT.replace("3;", "2;", 1), b"brain\0zebrafish\0\xc3\x84rzte"),
+            )
+    with closing(Connection(path)) as upgraded:
+        with upgraded.reading() as db:
+            assert migrations.schema_version(db) == migrations.latest_version()
+            assert db.execute_sql("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+        assert list(tag_counts(upgraded)) == ["brain", "zebrafish", "Ärzte"]
+        upgraded.store_tag_listing()
+    with closing(Connection(path)) as again, again.reading() as db:
+        stored = db.execute_sql("SELECT format, length(starts), length(places) FROM tag_listing")
+        assert stored.fetchall() == [(tags._FORMAT, 16, 12)]
+        listing = again.tag_listings.current(db)
+        assert isinstance(listing.names, tags._Names)  # read from the file, not sorted
+        assert list(listing.names) == ["brain", "zebrafish", "Ärzte"]
+        assert [listing.names.index(name) for name in ("Ärzte", "brain")] == [2, 0]
