@@ -51,6 +51,11 @@ _PRAGMAS = {
     "analysis_limit": 1000,
 }
 
+# The page cache of a bulk import (store/bulk_load.py), in KiB: the indexes it keeps (the
+# duplicate look-ups', the citation keys') stay longer in it. Peak memory of the import must
+# stay below 500 MB at a million records (issue 18).
+BULK_CACHE_KIB = 128_000
+
 # SQLite's message (a part of it) → what the user is told; "{path}" is the library file.
 _MESSAGES: dict[str, str] = {
     "file is not a database": "{path} is not a refman library: it is not a SQLite database.",
@@ -189,6 +194,21 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
     with translate_errors(path):
         db.connect()
     return db
+
+
+@contextlib.contextmanager
+def bulk_pragmas(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
+    """Sorts in temporary files and BULK_CACHE_KIB of page cache for the block; set before
+    its transaction begins (SQLite refuses to change ``temp_store`` inside one)."""
+    with translate_errors(path):
+        db.execute_sql("PRAGMA temp_store = FILE")
+        db.execute_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB:d}")
+    try:
+        yield
+    finally:  # only settings: a failure here must not hide the block's own error
+        with contextlib.suppress(peewee.DatabaseError, sqlite3.DatabaseError):
+            db.execute_sql(f"PRAGMA temp_store = {TEMP_STORE}")
+            db.execute_sql(f"PRAGMA cache_size = {_PRAGMAS['cache_size']:d}")
 
 
 # The page size of a new library. SQLite's 4 KiB page holds two compressed source records
