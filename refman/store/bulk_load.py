@@ -65,6 +65,9 @@ def deferred(db: Database) -> Iterator[None]:
     if statistics:
         sql = "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)"
         db.cursor().executemany(sql, statistics)
+        # Read again by this connection: without them, PRAGMA optimize at close would take
+        # the new indexes for never analysed and analyse their tables.
+        db.execute_sql("ANALYZE sqlite_schema")
 
 
 def _indexes(db: Database) -> list[tuple[str, str]]:
