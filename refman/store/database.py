@@ -41,19 +41,21 @@ from refman.store import mapping
 
 BUSY_TIMEOUT_S = 5
 TEMP_STORE = "MEMORY"  # sorts and temporary tables in memory (migrations use files)
+CACHE_KIB = 64_000  # enough for the sort indexes of a 100k-item library
 _PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "NORMAL",
-    "cache_size": -64_000,  # KiB: enough for the sort indexes of a 100k-item library
+    "cache_size": -CACHE_KIB,
     "temp_store": TEMP_STORE,
     # PRAGMA optimize (run at close) samples this many rows per index instead of reading
     # whole indexes: a close stays instant on a large library.
     "analysis_limit": 1000,
 }
 
-# The page cache of a bulk import (store/bulk_load.py), in KiB: the indexes it keeps (the
-# duplicate look-ups', the citation keys') stay longer in it. Peak memory of the import must
-# stay below 500 MB at a million records (issue 18).
+# The page cache of a bulk import (store/bulk_load.py) while it writes rows, in KiB: the
+# indexes it keeps (the duplicate look-ups', tag names, citation keys) stay longer in it. The
+# indexes are then made with CACHE_KIB again: SQLite's sorter takes as much memory as the
+# cache, and the import's peak memory must stay below 500 MB at a million records (issue 18).
 BULK_CACHE_KIB = 128_000
 
 # SQLite's message (a part of it) → what the user is told; "{path}" is the library file.
@@ -208,7 +210,7 @@ def bulk_pragmas(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
     finally:  # only settings: a failure here must not hide the block's own error
         with contextlib.suppress(peewee.DatabaseError, sqlite3.DatabaseError):
             db.execute_sql(f"PRAGMA temp_store = {TEMP_STORE}")
-            db.execute_sql(f"PRAGMA cache_size = {_PRAGMAS['cache_size']:d}")
+            db.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB:d}")
 
 
 # The page size of a new library. SQLite's 4 KiB page holds two compressed source records
