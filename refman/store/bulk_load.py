@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from peewee import Database
 
-from refman.store.database import CACHE_KIB
+from refman.store.database import SORT_CACHE_KIB
 
 # The indexes whose inserts land at random places and that nothing in an import reads. Not
 # here: the duplicate look-ups' indexes (read for each batch), indexes that new rows extend
@@ -62,8 +62,7 @@ def deferred(db: Database) -> Iterator[None]:
     for name, _ in indexes:
         db.execute_sql(f'DROP INDEX "{name}"')
     yield
-    # The usual page cache again before the sorts: the sorter takes as much memory as it.
-    db.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB:d}")
+    db.execute_sql(f"PRAGMA cache_size = {-SORT_CACHE_KIB:d}")  # bulk_pragmas puts it back
     for _, sql in indexes:
         db.execute_sql(sql)
     if statistics:

@@ -107,7 +107,7 @@ class Connection:
     def bulk_writing(self) -> Iterator[peewee.Database]:
         """``writing`` for a large import (store/bulk_load.py): the indexes that take new rows
         at random places are made once at the end, sorting in temporary files rather than in
-        memory (a million rows' keys), with a larger page cache while it runs."""
+        memory (a million rows' keys)."""
         if self._writing:  # inside a transaction already: its settings cannot change
             with self.writing() as db:
                 yield db

@@ -52,11 +52,11 @@ _PRAGMAS = {
     "analysis_limit": 1000,
 }
 
-# The page cache of a bulk import (store/bulk_load.py) while it writes rows, in KiB: the
-# indexes it keeps (the duplicate look-ups', tag names, citation keys) stay longer in it. The
-# indexes are then made with CACHE_KIB again: SQLite's sorter takes as much memory as the
-# cache, and the import's peak memory must stay below 500 MB at a million records (issue 18).
-BULK_CACHE_KIB = 128_000
+# The page cache while a bulk import (store/bulk_load.py) makes its indexes again, in KiB.
+# SQLite's sorter holds up to the cache's size in memory before it writes a sorted run to a
+# temporary file, on top of the cache's own pages: with a 128 MB cache a bulk import of a
+# 100 MB EndNote file went past its 200 MB bound (215 MB). A scan and a sort need few pages.
+SORT_CACHE_KIB = 16_000
 
 # SQLite's message (a part of it) → what the user is told; "{path}" is the library file.
 _MESSAGES: dict[str, str] = {
@@ -200,11 +200,10 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
 
 @contextlib.contextmanager
 def bulk_pragmas(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
-    """Sorts in temporary files and BULK_CACHE_KIB of page cache for the block; set before
-    its transaction begins (SQLite refuses to change ``temp_store`` inside one)."""
+    """Sorts in temporary files for the block, set before its transaction begins (SQLite
+    refuses to change ``temp_store`` inside one); the usual cache again after it."""
     with translate_errors(path):
         db.execute_sql("PRAGMA temp_store = FILE")
-        db.execute_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB:d}")
     try:
         yield
     finally:  # only settings: a failure here must not hide the block's own error
