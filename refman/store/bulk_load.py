@@ -70,7 +70,7 @@ def deferred(db: Database) -> Iterator[None]:
         db.cursor().executemany(sql, statistics)
         # Read again by this connection: without them, PRAGMA optimize at close would take
         # the new indexes for never analysed and analyse their tables.
-        db.execute_sql("ANALYZE sqlite_schema")
+        db.execute_sql("ANALYZE sqlite_master")  # the name every SQLite version knows
 
 
 def _indexes(db: Database) -> list[tuple[str, str]]:
