@@ -76,6 +76,15 @@ BATCH_SIZE = 500
 BATCH_FIELDS = 100_000
 BATCH_CHARS = 4_000_000
 EXTRAS_AT_ONCE = 5_000  # items filed in the import's collection and tagged together
+# Bulk mode (store/bulk_load.py, issue 18): a file large against the library is imported with
+# the indexes that take its rows at random places made once, at the end of its transaction.
+# It pays once the indexes outgrow SQLite's page cache, and making them anew sorts the whole
+# library's rows, the old ones too: so a file of BULK_MIN_RECORDS records or more (estimated
+# from its size, BYTES_PER_RECORD a record, a MEDLINE record's size) that holds at least
+# BULK_LIBRARY_SHARE as many records as the library holds items.
+BYTES_PER_RECORD = 3_000
+BULK_MIN_RECORDS = 20_000
+BULK_LIBRARY_SHARE = 0.5
 
 
 class _Later(enum.Enum):
@@ -388,11 +397,13 @@ def _merge(existing: Reference, incoming: Reference) -> dict[str, object]:
 
 
 class _Source(NamedTuple):
-    """What one transaction of an import reads: how to open it, its name, its format."""
+    """What one transaction of an import reads: how to open it, its name, its format, and its
+    size in bytes when it is a file (0 for text: never a bulk import)."""
 
     opener: Callable[[], io.BufferedReader]
     name: str
     fmt: formats.Format
+    size: int = 0
 
 
 # How the import treats each record of a file: chooser(its place in the file, its line) gives
@@ -441,7 +452,8 @@ class Importing(UseCase):
                 break
             opener = _file_opener(path, tracker)
             fmt = _sniffed(path) or formats.UNREADABLE
-            self._import_source(_Source(opener, str(path), fmt), report, choose, run)
+            source = _Source(opener, str(path), fmt, _size_of(path))
+            self._import_source(source, report, choose, run)
             if report.cancelled:
                 break
         report.batch = run.recorder.batch_id
@@ -540,7 +552,9 @@ class Importing(UseCase):
                 report.problems.append(reviewed.failure)
                 report.files_failed += 1
                 continue
-            source = _Source(_reviewed_opener(reviewed, tracker), reviewed.path, _format(reviewed))
+            opener = _reviewed_opener(reviewed, tracker)
+            size = 0 if reviewed.text is not None else reviewed.size
+            source = _Source(opener, reviewed.path, _format(reviewed), size)
             self._import_source(source, report, reviewed.chooser(chosen), run)
             if report.cancelled:
                 break
@@ -560,15 +574,16 @@ class Importing(UseCase):
     def _import_source(
         self, source: _Source, report: ImportReport, choose: Chooser, run: _Run
     ) -> None:
-        opener, name, fmt = source
+        opener, name, fmt, size = source
         if fmt.reader is None:  # find_reader and sniff give formats with a reader only
             raise RefmanError(f"refman cannot read {fmt.name} files.")
         file_report = ImportReport()
         changes = FileChanges()
+        writing = self._connection.bulk_writing if self._bulk(size) else self._connection.writing
         try:
             # A large file makes and drops millions of small objects, none in a cycle: paused,
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
-            with collector.paused(), self._connection.writing() as db:
+            with collector.paused(), writing() as db:
                 with opener() as stream:
                     records = fmt.reader(stream, name=name, on_problem=file_report.problems.append)
                     _FileImport(db, name, choose, file_report, changes).add_all(
@@ -584,6 +599,21 @@ class Importing(UseCase):
         else:
             report.add_file(file_report)
             run.recorder.committed(batch_id, name, changes)
+
+    def _bulk(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes is imported in bulk mode (BULK_MIN_RECORDS)."""
+        records = size // BYTES_PER_RECORD
+        if records < BULK_MIN_RECORDS:
+            return False
+        with self._connection.reading() as db:
+            return records >= BULK_LIBRARY_SHARE * items.total(db)
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the import itself says why it cannot read it
 
 
 @dataclass
@@ -681,7 +711,7 @@ def review_pasted(text: str, name: str, look_up: LookUp = _nothing_matches) -> I
 def _review_source(
     source: _Source, file_review: FileReview, look_up: LookUp, cancelled: Cancelled | None
 ) -> None:
-    opener, name, fmt = source
+    opener, name, fmt, _ = source
     if fmt.reader is None:
         raise RefmanError(f"refman cannot read {fmt.name} files.")
     reviewer = FileReviewer(file_review)

@@ -19,7 +19,7 @@ from pathlib import Path
 import peewee
 
 from refman.model import DamageFoundError, LibraryError
-from refman.store import database, migrations, search, tags
+from refman.store import bulk_load, database, migrations, search, tags
 from refman.store.database import open_database, translate_errors
 
 # The database the store's query functions take, as the library names it in its types (the
@@ -111,6 +111,19 @@ class Connection:
             )
         with self._transaction():
             yield self.db
+
+    @contextlib.contextmanager
+    def bulk_writing(self) -> Iterator[peewee.Database]:
+        """``writing`` for a large import (store/bulk_load.py): the indexes that take new rows
+        at random places are made once at the end, sorting in temporary files rather than in
+        memory (a million rows' keys)."""
+        if self._writing:  # inside a transaction already: its settings cannot change
+            with self.writing() as db:
+                yield db
+            return
+        pragmas = database.bulk_pragmas(self.db, self.path)
+        with pragmas, self.writing() as db, bulk_load.deferred(db):
+            yield db
 
     @contextlib.contextmanager
     def repairing(self) -> Iterator[peewee.Database]:

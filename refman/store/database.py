@@ -41,15 +41,22 @@ from refman.store import mapping
 
 BUSY_TIMEOUT_S = 5
 TEMP_STORE = "MEMORY"  # sorts and temporary tables in memory (migrations use files)
+CACHE_KIB = 64_000  # enough for the sort indexes of a 100k-item library
 _PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "NORMAL",
-    "cache_size": -64_000,  # KiB: enough for the sort indexes of a 100k-item library
+    "cache_size": -CACHE_KIB,
     "temp_store": TEMP_STORE,
     # PRAGMA optimize (run at close) samples this many rows per index instead of reading
     # whole indexes: a close stays instant on a large library.
     "analysis_limit": 1000,
 }
+
+# The page cache while a bulk import (store/bulk_load.py) makes its indexes again, in KiB.
+# SQLite's sorter holds up to the cache's size in memory before it writes a sorted run to a
+# temporary file, on top of the cache's own pages: with a 128 MB cache a bulk import of a
+# 100 MB EndNote file went past its 200 MB bound (215 MB). A scan and a sort need few pages.
+SORT_CACHE_KIB = 16_000
 
 # SQLite's message (a part of it) → what the user is told; "{path}" is the library file.
 _MESSAGES: dict[str, str] = {
@@ -189,6 +196,20 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
     with translate_errors(path):
         db.connect()
     return db
+
+
+@contextlib.contextmanager
+def bulk_pragmas(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
+    """Sorts in temporary files for the block, set before its transaction begins (SQLite
+    refuses to change ``temp_store`` inside one); the usual cache again after it."""
+    with translate_errors(path):
+        db.execute_sql("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:  # only settings: a failure here must not hide the block's own error
+        with contextlib.suppress(peewee.DatabaseError, sqlite3.DatabaseError):
+            db.execute_sql(f"PRAGMA temp_store = {TEMP_STORE}")
+            db.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB:d}")
 
 
 # The page size of a new library. SQLite's 4 KiB page holds two compressed source records

@@ -243,6 +243,11 @@ def count(db: Database, trashed: bool) -> int:
     return in_trash if trashed else Item.select().bind(db).count() - in_trash
 
 
+def total(db: Database) -> int:
+    """How many items the library holds, the trashed ones too."""
+    return Item.select().bind(db).count()
+
+
 def all_ids(db: Database) -> list[ItemId]:
     return [ItemId(i) for (i,) in fetch(db, Item.select(Item.id).order_by(Item.id))]
 
