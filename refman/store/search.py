@@ -385,7 +385,7 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
         ids = fts.word_matches(db, word) + in_pdf
         matched = _mask(ids, _top(db)) if len(ids) > MASK_FROM else set(ids)
         found = matched if found is None else _both(found, matched)
-        if not _count(found):
+        if not _any(found):
             break  # the other words cannot bring any back
     pdf_hits = {item_id for ids in in_pdfs for item_id in ids}
     return (found if found is not None else set()), pdf_hits
@@ -435,6 +435,11 @@ def _in_mask(ids: set[int], mask: bytearray) -> set[int]:
 
 def _count(found: Matches) -> int:
     return len(found) if isinstance(found, set) else found.count(1)
+
+
+def _any(found: Matches) -> bool:
+    """Whether any id is found: a mask's first set byte is looked for, not every one counted."""
+    return bool(found) if isinstance(found, set) else 1 in found
 
 
 def _ids_in(mask: bytearray) -> list[int]:
