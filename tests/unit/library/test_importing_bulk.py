@@ -112,7 +112,11 @@ def test_a_bulk_import_makes_the_library_an_import_row_by_row_makes(
     assert bulk.not_added == normal.not_added
     assert what_a_user_sees(filled_library) == what_a_user_sees(copy)
     assert schema(filled_library) == schema(copy)
-    assert statistics(filled_library) == statistics(copy) != []
+    # Every index keeps its planner statistics (put back after the rebuild). Their numbers may
+    # differ: PRAGMA optimize at close analyses again the tables the import's own queries
+    # used, and a bulk import does not query the indexes it dropped.
+    assert [row[:2] for row in statistics(filled_library)] == [row[:2] for row in statistics(copy)]
+    assert statistics(copy) != []
     with Library(filled_library) as library:
         assert file_problems(library) == []
         assert index_problems(library) == []
