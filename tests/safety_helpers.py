@@ -22,6 +22,7 @@ from refman.formats import medline
 from refman.library import Library, backups
 from refman.model import ViewQuery
 from refman.store import field_index, fts, maintenance, mapping
+from refman.store import items as stored_items
 from refman.store import tags as stored_tags
 from tests.samples import SAMPLE_FILES
 
@@ -44,6 +45,23 @@ def refman(
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def fail_at_batch(patch: pytest.MonkeyPatch, batch: int) -> Callable:
+    """Make the store's item insert raise "disk gone" at the import's ``batch``-th batch (the
+    ones before are written, inside the file's transaction); the real insert, to put back."""
+    real_insert = stored_items.insert
+    batches = 0
+
+    def failing_insert(db, refs):
+        nonlocal batches
+        batches += 1
+        if batches == batch:
+            raise RuntimeError("disk gone")
+        return real_insert(db, refs)
+
+    patch.setattr(stored_items, "insert", failing_insert)
+    return real_insert
 
 
 def fill_library(path: Path, files=SAMPLE_FILES) -> Path:

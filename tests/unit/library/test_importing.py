@@ -19,7 +19,14 @@ from refman.library import Library
 from refman.library.importing import FILE_CHANGED, NO_READABLE_FILES
 from refman.model import ViewQuery
 from refman.store import items as stored_items
-from tests.safety_helpers import file_problems, fill_library, index_problems, snapshot, unix_socket
+from tests.safety_helpers import (
+    fail_at_batch,
+    file_problems,
+    fill_library,
+    index_problems,
+    snapshot,
+    unix_socket,
+)
 from tests.samples import BALLOON, REAL_FILES, RECORDS_PER_PART, RESULT2, SEED_FILE, ZOTERO_CASES
 
 GOOD = ZOTERO_CASES[1]  # two records
@@ -143,16 +150,7 @@ def test_a_failure_in_the_middle_of_a_file_rolls_that_file_back(library, monkeyp
     library.importing.files([SEED_FILE])
     before = snapshot(library.path)
     monkeypatch.setattr(library_module, "BATCH_SIZE", 5)
-    real_add = stored_items.insert
-    batches = []
-
-    def failing_add(db, refs):
-        batches.append(refs)
-        if len(batches) == 3:
-            raise RuntimeError("disk gone")
-        return real_add(db, refs)
-
-    monkeypatch.setattr(stored_items, "insert", failing_add)
+    real_add = fail_at_batch(monkeypatch, 3)
     with pytest.raises(RuntimeError):
         library.importing.files([BALLOON])
     assert snapshot(library.path) == before

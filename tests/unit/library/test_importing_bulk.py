@@ -16,7 +16,13 @@ from refman.model import ViewQuery
 from refman.store import bulk_load
 from refman.store import items as stored_items
 from refman.store.items import DISPLAY_COLUMNS
-from tests.safety_helpers import file_problems, index_problems, snapshot, tag_total_problems
+from tests.safety_helpers import (
+    fail_at_batch,
+    file_problems,
+    index_problems,
+    snapshot,
+    tag_total_problems,
+)
 from tests.samples import BALLOON, REAL_FILES, RECORDS_PER_PART
 
 WORDS = ("cancer", "smith", "patient", "melanoma", "a", "2015")
@@ -128,16 +134,7 @@ def test_a_failing_bulk_import_leaves_the_library_and_its_indexes_as_they_were(
 ):
     before, tables = snapshot(filled_library), schema(filled_library)
     monkeypatch.setattr(library_module, "BATCH_SIZE", 100)
-    real_insert = stored_items.insert
-    batches = []
-
-    def failing_insert(db, refs):
-        batches.append(refs)
-        if len(batches) == 5:
-            raise RuntimeError("disk gone")
-        return real_insert(db, refs)
-
-    monkeypatch.setattr(stored_items, "insert", failing_insert)
+    fail_at_batch(monkeypatch, 5)
     with Library(filled_library) as library, pytest.raises(RuntimeError):
         library.importing.files(synthetic_parts[:1])
     assert bulk_used == [1]
