@@ -42,7 +42,8 @@ class Office:
             capture_output=True, text=True, timeout=timeout,
         )
         if done.returncode != 0:
-            pytest.fail(f"{script}.py failed (rc {done.returncode}):\n{done.stderr}")
+            pytest.fail(f"{script}.py failed (rc {done.returncode}):\n{done.stderr}"
+                        f"\nprinted: {done.stdout[:2000]!r}")
         return json.loads(done.stdout)
 
 

@@ -12,7 +12,7 @@ import json
 import sys
 
 from inspect_marks import report
-from unoconnect import connect, load, props, store_copy
+from unoconnect import answer, connect, load, props, store_copy
 
 
 def place(document, text, after):
@@ -47,7 +47,7 @@ def main():
         store_copy(document, sys.argv[3])
     finally:
         document.close(True)
-    print(json.dumps(seen))
+    answer(seen)
 
 
 main()

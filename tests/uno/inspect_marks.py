@@ -6,10 +6,9 @@ anchor texts, the text sections' names and texts, the user-defined properties; w
 the document is stored there (storeToURL, ODF) before it is closed.
 """
 
-import json
 import sys
 
-from unoconnect import connect, load, store_copy
+from unoconnect import answer, connect, load, store_copy
 
 
 def paragraphs(text):
@@ -74,7 +73,7 @@ def main():
             store_copy(document, sys.argv[3])
     finally:
         document.close(True)
-    print(json.dumps(seen))
+    answer(seen)
 
 
 if __name__ == "__main__":
