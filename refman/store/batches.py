@@ -39,7 +39,9 @@ _FINGERPRINT_QUERIES = (
     # Roles and kinds stored as "" read as the texts rows held before (issue 18, i18-bytes).
     "SELECT item_id, position, CASE role WHEN '' THEN 'author' ELSE role END AS role,"
     " family, given, literal, affiliations, ids FROM creator",
-    "SELECT item_id, tag_id, CASE kind WHEN '' THEN 'mesh' ELSE kind END AS kind,"
+    # A keyword's link stored as "k" too (i18-file100k).
+    "SELECT item_id, tag_id, CASE kind WHEN '' THEN 'mesh' WHEN 'k' THEN 'keyword' ELSE kind END"
+    " AS kind,"
     " position, major, qualifiers FROM item_tag",
     "SELECT item_id, id, html FROM note",
     "SELECT item_id, collection_id FROM collection_item",
@@ -49,6 +51,8 @@ _FINGERPRINT_QUERIES = (
 _CREATORS = 2  # the creators' query above
 # The item row's column before which it held the title key (until issue 18, i18-filesize).
 _AFTER_TITLE_KEY = "title_sort"
+# Sort keys whose numbers were padded to ten digits until issue 18 (i18-file100k).
+_NUMBER_KEYS = ("title_sort", "pmid_sort", "volume_sort", "pages_sort")
 
 
 def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
@@ -59,6 +63,12 @@ def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
     *values, family = row
     named = dict(zip(columns, values, strict=False))
     key = mapping.title_key_of(named["title"], named["year"], family or "")
+    # The sort keys with their numbers padded, the ISSNs as JSON and the DOI itself, as rows
+    # held them before issue 18 (i18-file100k): the same digest before and after its step.
+    for column in _NUMBER_KEYS:
+        values[columns.index(column)] = mapping.padded_numbers(named[column])
+    values[columns.index("issns")] = mapping.issns_json(named["issns"])
+    values[columns.index("doi")] = mapping.doi_read(named["doi"], named["doi_key"])
     if "title_key" in named:
         values[columns.index("title_key")] = key
     else:

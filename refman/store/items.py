@@ -40,7 +40,7 @@ DISPLAY_COLUMNS = {
     "date_added": Item.date_added,
     "date_modified": Item.date_modified,
     "item_type": Item.item_type,
-    "doi": Item.doi,
+    "doi": fn.COALESCE(fn.NULLIF(Item.doi, ""), Item.doi_key),  # DOI_READ
     "pmid": Item.pmid,
     "volume": Item.volume,
     "pages": Item.pages,
@@ -166,7 +166,12 @@ def load(
     return [found[item_id] for item_id in ids]
 
 
-_ITEM_COLUMNS = (Item.id, *(getattr(Item, name) for name in mapping.STORED_COLUMNS))
+# The DOI as stored, or its doi_key when the column is "" (mapping.stored_doi).
+DOI_READ = fn.COALESCE(fn.NULLIF(Item.doi, ""), Item.doi_key)
+_ITEM_COLUMNS = (
+    Item.id,
+    *(DOI_READ if name == "doi" else getattr(Item, name) for name in mapping.STORED_COLUMNS),
+)
 _CREATOR_COLUMNS = (
     Creator.item,
     Creator.role,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from refman.model import (
     AUTHOR,
     EDITABLE_FIELDS,
+    TAG_KEYWORD,
     TAG_MESH,
     Creator,
     Issn,
@@ -110,8 +111,59 @@ def fold(text: str) -> str:
 
 
 def natural_key(text: str) -> str:
-    """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10')."""
-    return _NUMBER.sub(lambda m: m.group().zfill(10), text.casefold().strip())
+    """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10'): each number is
+    written shorter than padded to ten digits, in the same order (``_number_key``)."""
+    return _NUMBER.sub(_number_key, text.casefold().strip())
+
+
+# Until issue 18 (i18-file100k) a key padded every number to at least ten digits
+# (``padded_numbers``). A number now gives the same order in fewer characters: the keys of any
+# two texts compare as their padded keys did (equal, before or after; tests/unit/store/
+# test_sort_keys.py). A number of nine digits or fewer, padded, began with "0": it is written as
+# one digit telling how many digits it has without its leading zeros ("0" for one, "8" for
+# nine) and those digits ("7" → "07", "0123" → "2123", "0" → "00"); a longer run beginning with
+# "0" the same way for its first ten digits, then the rest as it is. A run of ten or more
+# digits beginning with another ASCII digit is marked "9" and kept whole; one beginning with
+# another script's digit is kept as it is. The first character of each form is a digit, as
+# the padded number's was, so that a number compares with the text around it as before.
+def _number_key(match: re.Match[str]) -> str:
+    digits = match.group()
+    if len(digits) < 10:  # nearly every number
+        significant = digits.lstrip("0") or "0"
+        return chr(47 + len(significant)) + significant
+    if digits[0] == "0":
+        significant = digits[:10].lstrip("0") or "0"
+        return chr(47 + len(significant)) + significant + digits[10:]
+    if "1" <= digits[0] <= "9":
+        return "9" + digits
+    return digits
+
+
+def shorter_numbers(key: str) -> str:
+    """A key written before with padded numbers (``padded_numbers``) as ``natural_key`` now
+    writes it: the schema step that converts a library's sort keys. A key with a run of fewer
+    than ten digits was not padded (it is written already, by a step run again on a file put
+    back to an earlier version) and is kept."""
+    if any(len(run) < 10 for run in _NUMBER.findall(key)):
+        return key
+    return _NUMBER.sub(_number_key, key)
+
+
+def _padded_number(match: re.Match[str]) -> str:
+    run = match.group()
+    if "0" <= run[0] <= "8":
+        count = ord(run[0]) - 47
+        return "0" * (10 - count) + run[1:]
+    if run[0] == "9":
+        return run[1:]
+    return run
+
+
+def padded_numbers(key: str) -> str:
+    """A key of ``natural_key`` as it was written before issue 18 (i18-file100k), each number
+    padded to ten digits: the inverse of ``shorter_numbers`` (import fingerprints digest the
+    keys as rows held them, so that imports made before can still be undone)."""
+    return _NUMBER.sub(_padded_number, key)
 
 
 def doi_key(doi: str) -> str:
@@ -229,12 +281,57 @@ STORED_AUTHOR = ""
 STORED_MESH = ""
 
 
+# An author keyword's link (330,000 of them at 100,000 MEDLINE items) is stored as "k" (issue
+# 18, i18-file100k); "keyword" in rows written before the schema step that converts them.
+STORED_KEYWORD = "k"
+_KINDS_READ = {STORED_MESH: TAG_MESH, STORED_KEYWORD: TAG_KEYWORD}
+
+
 def stored_role(role: str) -> str:
     return STORED_AUTHOR if role == AUTHOR else role
 
 
 def stored_kind(kind: str) -> str:
-    return STORED_MESH if kind == TAG_MESH else kind
+    if kind == TAG_MESH:
+        return STORED_MESH
+    return STORED_KEYWORD if kind == TAG_KEYWORD else kind
+
+
+# ISSNs as text (issue 18, i18-file100k): "0164-1476e 8039-1907l" for a print (p), electronic
+# (e), linking (l) or unlabelled ISSN, where the JSON of [value, label] pairs took 52 bytes for
+# MEDLINE's usual two. Values not in the ISSN's form, or other labels, keep the JSON (which
+# begins with "["; every row written before holds it).
+_ISSN_FORM = re.compile(r"\d{4}-\d{3}[\dX]", re.ASCII)
+_ISSN_KINDS = {"Print": "p", "Electronic": "e", "Linking": "l", "": ""}
+_ISSN_LABELS = {code: kind for kind, code in _ISSN_KINDS.items()}
+
+
+def issns_text(issns: Sequence[Issn]) -> str:
+    """The issns column of these ISSNs: the short text when each has the ISSN's form and one
+    of MEDLINE's labels, else JSON; "" for none."""
+    if all(i.kind in _ISSN_KINDS and _ISSN_FORM.fullmatch(i.value) for i in issns):
+        return " ".join(i.value + _ISSN_KINDS[i.kind] for i in issns)
+    return to_json([[issn.value, issn.kind] for issn in issns])
+
+
+def issns_of_text(text: str) -> tuple[Issn, ...]:
+    """The ISSNs of an issns column, in either form."""
+    if not text or text[0] == "[":
+        return tuple(Issn(value, kind) for value, kind in from_json(text))
+    return tuple(Issn(part[:9], _ISSN_LABELS[part[9:]]) for part in text.split(" "))
+
+
+def shorter_issns(text: str) -> str:
+    """An issns column written before as JSON, in the form ``issns_text`` now writes."""
+    return issns_text(issns_of_text(text))
+
+
+def issns_json(text: str) -> str:
+    """An issns column as JSON, as rows held it before issue 18 (i18-file100k): what import
+    fingerprints digest."""
+    if not text or text[0] == "[":
+        return text
+    return to_json([[issn.value, issn.kind] for issn in issns_of_text(text)])
 
 
 def to_json(values: Sequence[object]) -> str:
@@ -298,22 +395,41 @@ def from_json_many(texts: Iterable[str]) -> list[tuple[Any, ...]]:
 # --- writing ----------------------------------------------------------------------------------
 
 
+# The DOI is stored as "" when it is its own doi_key (issue 18, i18-file100k: lowercase and
+# without a resolver prefix, as in nearly every MEDLINE record), and read back from doi_key:
+# a DOI that is "" has a doi_key that is "" too, so the reader cannot take one for the other.
+_DOI_AT = PLAIN_FIELDS.index("doi")
+
+
+def stored_doi(doi: str, key: str) -> str:
+    """The doi column of an item whose DOI is ``doi`` and doi_key ``key``."""
+    return "" if doi == key else doi
+
+
+def doi_read(stored: str, key: str) -> str:
+    """The DOI of an item from its doi and doi_key columns (``stored_doi``)."""
+    return stored or key
+
+
 def item_row(
     ref: Reference, item_id: int, added: datetime, modified: datetime
 ) -> tuple[object, ...]:
     """The item row in ITEM_COLUMNS order."""
     date = ref.date
+    keys = key_values(ref)
+    plain = [getattr(ref, name) for name in PLAIN_FIELDS]
+    plain[_DOI_AT] = stored_doi(ref.doi, keys[0])
     return (
         (item_id,)
-        + tuple(getattr(ref, name) for name in PLAIN_FIELDS)
+        + tuple(plain)
         + (date.year, date.month, date.day, date.season, date.text)
         + (
-            to_json([[issn.value, issn.kind] for issn in ref.issns]),
+            issns_text(ref.issns),
             _strings_json(tuple(ref.publication_types)),
             format_time(added),
             format_time(modified),
         )
-        + key_values(ref)
+        + keys
     )
 
 
@@ -673,7 +789,7 @@ class ItemReader:
                 tag = _new_tag(
                     {
                         "name": name,
-                        "kind": kind or TAG_MESH,
+                        "kind": _KINDS_READ.get(kind, kind),
                         "major": bool(major),
                         "qualifiers": qualifiers[text],
                     }
@@ -757,7 +873,7 @@ class ItemReader:
     def _issn_list(self, text: str) -> tuple[Issn, ...]:
         found = self._issns.get(text)
         if found is None:
-            found = self._issns[text] = tuple(Issn(value, kind) for value, kind in from_json(text))
+            found = self._issns[text] = issns_of_text(text)
         return found
 
     def _list(self, text: str) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from peewee import Database
 
 from refman.citekeys import KeyFields
-from refman.model import ItemId, LibraryError
+from refman.model import TAG_KEYWORD, ItemId, LibraryError
 from refman.store import citekeys, database, mapping
 
 # The item table's indexes in schema 1 (name, column): duplicate look-ups, then one per sort
@@ -933,6 +933,47 @@ def _add_tag_listing_starts(db: Database) -> None:
     db.execute_sql("DELETE FROM tag_listing")
 
 
+# Sort keys whose numbers mapping.natural_key writes: their indexes are made anew after the
+# keys (packed, and faster than each row moved in four indexes).
+_NUMBER_KEY_INDEXES = (
+    ("item_by_title", "title_sort"),
+    ("item_by_pmid", "pmid_sort"),
+    ("item_by_volume", "volume_sort"),
+    ("item_by_pages", "pages_sort"),
+)
+_SHORTER_NUMBERS = "refman_shorter_numbers"
+_SHORTER_ISSNS = "refman_shorter_issns"
+
+
+def _shorter_values(db: Database) -> None:
+    """Sort keys, ISSNs and keyword links made shorter (issue 18, i18-file100k): the numbers of
+    the title's, PMID's, volume's and pages' sort keys written shorter in the same order
+    (mapping.natural_key: "0000000012" → "112"), ISSNs as text ("0164-1476e 8039-1907l"), a
+    DOI equal to its doi_key as "" (mapping.stored_doi) and a keyword's link kind as "k"
+    (mapping.STORED_KEYWORD). Import fingerprints read the old forms back (store/batches.py),
+    so imports made before can still be undone; the version makes an older refman refuse the
+    library rather than sort and read the new forms. The step may run again on a file put back
+    to an earlier version: each value written already is kept as it is."""
+    connection = db.connection()
+    connection.create_function(_SHORTER_NUMBERS, 1, mapping.shorter_numbers, deterministic=True)
+    connection.create_function(_SHORTER_ISSNS, 1, mapping.shorter_issns, deterministic=True)
+    for index, _ in _NUMBER_KEY_INDEXES:
+        db.execute_sql(f"DROP INDEX IF EXISTS {index}")
+    # Every row, in one pass: a number may be written in another script's digits, which
+    # GLOB's [0-9] would miss.
+    keys = ", ".join(f"{name} = {_SHORTER_NUMBERS}({name})" for _, name in _NUMBER_KEY_INDEXES)
+    db.execute_sql(
+        f"UPDATE item SET {keys},"
+        f" issns = CASE WHEN issns LIKE '[%' THEN {_SHORTER_ISSNS}(issns) ELSE issns END,"
+        " doi = CASE WHEN doi = doi_key THEN '' ELSE doi END"
+    )
+    for index, column in _NUMBER_KEY_INDEXES:
+        db.execute_sql(f"CREATE INDEX {index} ON item ({column})")
+    db.execute_sql(
+        f"UPDATE item_tag SET kind = '{mapping.STORED_KEYWORD}' WHERE kind = '{TAG_KEYWORD}'"
+    )
+
+
 Migration = Callable[[Database], None]
 StepProgress = Callable[[int, int], None]  # (steps done, steps this file needs)
 MIGRATIONS: list[Migration] = [
@@ -959,6 +1000,7 @@ MIGRATIONS: list[Migration] = [
     _add_tag_listing,  # tag list speed (issue 18, i18-taglist): the sorted listing kept
     _smaller_links,  # library size (issue 18, i18-bytes): author and MeSH stored as ""
     _add_tag_listing_starts,  # tag list speed (issue 18, i18-tagfirst): names decoded when shown
+    _shorter_values,  # library size (issue 18, i18-file100k): numbers, ISSNs, keyword links
 ]
 
 

@@ -373,8 +373,14 @@ def _journal(db: Database, term: Term) -> set[int]:
     """The journal's abbreviation (``J Neurointerv Surg``), its full name or its ISSN, whole
     (a beginning with ``*``), ignoring case and accents."""
     if _looks_like_issn(term.text):
-        sql = "SELECT id FROM item WHERE issns LIKE ? ESCAPE '!'"
-        return _ids(db, sql, (f'%"{_like(term.text.upper())}"%',))
+        # The column is JSON (beginning with "[") or the short text, where a value of the
+        # ISSN's form can only be a whole ISSN (mapping.issns_text).
+        sql = (
+            "SELECT id FROM item WHERE issns LIKE ?1 ESCAPE '!'"
+            " OR (issns NOT LIKE '[%' AND issns LIKE ?2 ESCAPE '!')"
+        )
+        value = _like(term.text.upper())
+        return _ids(db, sql, (f'%"{value}"%', f"%{value}%"))
     wanted = fold(term.text)
     candidates, match = _fts_candidates("journal", term, term.text)
     sql = f"SELECT id, container_title, container_title_short FROM item WHERE id IN ({candidates})"
