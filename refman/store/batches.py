@@ -65,8 +65,12 @@ def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
     key = mapping.title_key_of(named["title"], named["year"], family or "")
     # The sort keys with their numbers padded, the ISSNs as JSON and the DOI itself, as rows
     # held them before issue 18 (i18-file100k): the same digest before and after its step.
-    for column in _NUMBER_KEYS:
-        values[columns.index(column)] = mapping.padded_numbers(named[column])
+    keys = mapping.padded_numbers("\0".join([named[column] for column in _NUMBER_KEYS]))
+    padded = keys.split("\0")  # one pass for the four: a fingerprint is taken of every import
+    if len(padded) != len(_NUMBER_KEYS):  # a key holding the separator
+        padded = [mapping.padded_numbers(named[column]) for column in _NUMBER_KEYS]
+    for column, key in zip(_NUMBER_KEYS, padded, strict=True):
+        values[columns.index(column)] = key
     values[columns.index("issns")] = mapping.issns_json(named["issns"])
     values[columns.index("doi")] = mapping.doi_read(named["doi"], named["doi_key"])
     if "title_key" in named:

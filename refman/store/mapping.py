@@ -126,14 +126,18 @@ def natural_key(text: str) -> str:
 # digits beginning with another ASCII digit is marked "9" and kept whole; one beginning with
 # another script's digit is kept as it is. The first character of each form is a digit, as
 # the padded number's was, so that a number compares with the text around it as before.
+_LENGTH_MARKS = ("",) + tuple("012345678")  # by the count of digits, 1 to 9
+_PADDING = {mark: "0" * (10 - count) for count, mark in enumerate(_LENGTH_MARKS) if mark}
+
+
 def _number_key(match: re.Match[str]) -> str:
     digits = match.group()
     if len(digits) < 10:  # nearly every number
         significant = digits.lstrip("0") or "0"
-        return chr(47 + len(significant)) + significant
+        return _LENGTH_MARKS[len(significant)] + significant
     if digits[0] == "0":
         significant = digits[:10].lstrip("0") or "0"
-        return chr(47 + len(significant)) + significant + digits[10:]
+        return _LENGTH_MARKS[len(significant)] + significant + digits[10:]
     if "1" <= digits[0] <= "9":
         return "9" + digits
     return digits
@@ -151,12 +155,10 @@ def shorter_numbers(key: str) -> str:
 
 def _padded_number(match: re.Match[str]) -> str:
     run = match.group()
-    if "0" <= run[0] <= "8":
-        count = ord(run[0]) - 47
-        return "0" * (10 - count) + run[1:]
-    if run[0] == "9":
-        return run[1:]
-    return run
+    padding = _PADDING.get(run[0])
+    if padding is not None:
+        return padding + run[1:]
+    return run[1:] if run[0] == "9" else run
 
 
 def padded_numbers(key: str) -> str:
@@ -326,6 +328,7 @@ def shorter_issns(text: str) -> str:
     return issns_text(issns_of_text(text))
 
 
+@lru_cache(maxsize=4096)  # a journal's items share theirs (JSON_CACHED, below)
 def issns_json(text: str) -> str:
     """An issns column as JSON, as rows held it before issue 18 (i18-file100k): what import
     fingerprints digest."""
