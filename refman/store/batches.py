@@ -231,21 +231,21 @@ def fingerprints_of_new(
                 family = creator[3] if creator[3] != "" else creator[5]
                 break
         key = mapping.title_key_of(row[title_at], row[year_at], family or "")
-        digest = blake2b(digest_size=_DIGEST_SIZE)
-        update = digest.update
-        update(repr((0, (*row[:at], key, *row[at:]))).encode())
+        # The rows' reprs in the order fingerprints() reads them, digested at once.
+        read: list[tuple[int, tuple[Any, ...]]] = [(0, (*row[:at], key, *row[at:]))]
         if abstract:
-            update(repr((1, (item_id, abstract))).encode())
-        for creator, affiliations in zip(
-            creators[first:next_creator], creator_affiliations[first:next_creator], strict=True
-        ):
-            role = creator[2] or "author"  # as the query reads it
-            read = (*creator[:2], role, *creator[3:6], affiliations, creator[7])
-            update(repr((2, read)).encode())
-        for link in sorted(links[its_links_from:next_link], key=_TAG_ID):
-            kind = link[2] or "mesh"
-            update(repr((3, (*link[:2], kind, *link[3:]))).encode())
-        out += digest.digest()
+            read.append((1, (item_id, abstract)))
+        read += [
+            (2, (*creator[:2], creator[2] or "author", *creator[3:6], affiliations, creator[7]))
+            for creator, affiliations in zip(
+                creators[first:next_creator], creator_affiliations[first:next_creator], strict=True
+            )
+        ]
+        read += [
+            (3, (*link[:2], link[2] or "mesh", *link[3:]))
+            for link in sorted(links[its_links_from:next_link], key=_TAG_ID)
+        ]
+        out += blake2b("".join(map(repr, read)).encode(), digest_size=_DIGEST_SIZE).digest()
     if next_creator != len(creators) or next_link != len(links):
         raise ValueError("creator or tag link rows of items not among the rows given")
     return bytes(out)
