@@ -122,14 +122,19 @@ def index_qualifiers(db: Database, item_ids: Iterable[int], *, by_text: bool = T
             db.execute_sql(_QUALIFIERS, (ids,))
 
 
-def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool = False) -> None:
+def index_affiliations(
+    db: Database, item_ids: Iterable[int], *, replace: bool = False, by_text: bool = True
+) -> None:
     """Link these items to their creators' affiliations; ``replace``: their creators were
-    rewritten, so their old links go first."""
+    rewritten, so their old links go first. ``by_text``: some creator row may hold texts
+    (written before); without (rows items.insert has just written), the two passes that look
+    for them are left out."""
     for chunk in chunked(sorted(set(item_ids)), CHUNK):
         ids = json.dumps(chunk)
         if replace:
             sql = "DELETE FROM item_affiliation WHERE item_id IN (SELECT value FROM json_each(?))"
             db.execute_sql(sql, (ids,))
         db.execute_sql(_LINKS_BY_ID, (ids,))
-        db.execute_sql(_AFFILIATIONS, (ids,))  # rows that hold texts (written before)
-        db.execute_sql(_LINKS_BY_TEXT, (ids,))
+        if by_text:
+            db.execute_sql(_AFFILIATIONS, (ids,))  # rows that hold texts (written before)
+            db.execute_sql(_LINKS_BY_TEXT, (ids,))

@@ -180,7 +180,11 @@ def _insert_parts(
         row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators, known)
     ]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
-    field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
+    # The rows just written name their affiliations as ``known`` does: by id (by text only
+    # where affiliation_ids gives texts, as refman did before storing them once).
+    with_affiliations = (i for i, ref in new if _has_affiliations(ref))
+    by_text = type(next(iter(known.values()), 0)) is not int  # all of one kind
+    field_index.index_affiliations(db, with_affiliations, by_text=by_text)
     records = [
         (
             item_id,
