@@ -9,6 +9,7 @@ that safe against another writer.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -181,10 +182,20 @@ def _insert_parts(
     ]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
     # The rows just written name their affiliations as ``known`` does: by id (by text only
-    # where affiliation_ids gives texts, as refman did before storing them once).
-    with_affiliations = (i for i, ref in new if _has_affiliations(ref))
-    by_text = type(next(iter(known.values()), 0)) is not int  # all of one kind
-    field_index.index_affiliations(db, with_affiliations, by_text=by_text)
+    # where affiliation_ids gives texts, as refman did before storing them once). By id, the
+    # links are made here, in the order index_affiliations would read them.
+    if type(next(iter(known.values()), 0)) is int:  # all of one kind
+        field_index.link_affiliations(
+            db,
+            (
+                (known[text], item_id)
+                for item_id, ref in new
+                for creator in ref.creators
+                for text in creator.affiliations
+            ),
+        )
+    else:
+        field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
         (
             item_id,
@@ -219,12 +230,24 @@ def _insert_tag_links(
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
-    field_index.index_qualifiers(
-        db,
-        (item_id for item_id, ref in new if _has_qualifiers(ref)),
-        by_text=mapping.names_qualifiers_by_text(_all_tags(new), qualifiers),
-    )
+    if mapping.names_qualifiers_by_text(_all_tags(new), qualifiers):
+        field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+    else:  # every subheading by id: its rows made here, in the order the index reads them
+        field_index.link_qualifiers(
+            db,
+            (
+                (item_id, tag_id, qualifiers[q.name])
+                for item_id, ref in new
+                for tag_id, tag in sorted(
+                    ((known[tag.name], tag) for tag in ref.tags if tag.qualifiers), key=_FIRST
+                )
+                for q in tag.qualifiers
+            ),
+        )
     return links
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def _all_tags(new: Sequence[tuple[int, Reference]]) -> Iterator[Tag]:
