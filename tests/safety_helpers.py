@@ -53,12 +53,12 @@ def fail_at_batch(patch: pytest.MonkeyPatch, batch: int) -> Callable:
     real_insert = stored_items.insert
     batches = 0
 
-    def failing_insert(db, refs):
+    def failing_insert(db, refs, new_items=None):
         nonlocal batches
         batches += 1
         if batches == batch:
             raise RuntimeError("disk gone")
-        return real_insert(db, refs)
+        return real_insert(db, refs, new_items)
 
     patch.setattr(stored_items, "insert", failing_insert)
     return real_insert

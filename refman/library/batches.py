@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
@@ -182,6 +182,16 @@ class FileChanges:
 
     added: list[ItemId] = field(default_factory=list)
     touched: dict[ItemId, _Touch] = field(default_factory=dict)
+    # The fingerprints of ``added`` as inserted (items.insert), 16 bytes each in the same
+    # order, while every one of them is; ``changed_since`` the added items that got notes
+    # after: theirs, and those of touched items, are read back when the batch is written.
+    prints: bytearray = field(default_factory=bytearray)
+    changed_since: set[ItemId] = field(default_factory=set)
+
+    def all_changed(self) -> None:
+        """Every added item changed after it was inserted (the import's collection or tags):
+        their fingerprints are read back."""
+        self.prints.clear()
 
     def before(self, db: Database, ids: Sequence[ItemId]) -> None:
         """Note the fingerprint of these items before the file changes them: an undo that
@@ -261,9 +271,11 @@ class BatchRecorder:
         earlier = [i for i in changes.touched if i not in in_file]
         known = batches.items_of(db, batch_id, earlier) if self.batch_id is not None else {}
         added_before = [i for i in earlier if i in known and known[i][1] == ADDED]
-        for ids in (changes.added, added_before):
+        for ids, printed in ((changes.added, _as_inserted(changes)), (added_before, None)):
             for start in range(0, len(ids), WRITTEN_AT_ONCE):
-                _write_added(db, batch_id, ids[start : start + WRITTEN_AT_ONCE])
+                chunk = ids[start : start + WRITTEN_AT_ONCE]
+                made = printed(start, chunk) if printed is not None else {}
+                _write_added(db, batch_id, chunk, made)
         ours = in_file.union(added_before)
         touched_old = {i: t for i, t in changes.touched.items() if i not in ours}
         prints = batches.fingerprints(db, list(touched_old))
@@ -284,10 +296,33 @@ class BatchRecorder:
         self.files.append(name)
 
 
-def _write_added(db: Database, batch_id: int, ids: Sequence[ItemId]) -> None:
+def _as_inserted(
+    changes: FileChanges,
+) -> Callable[[int, Sequence[ItemId]], dict[ItemId, bytes]] | None:
+    """A function giving, for the added items from index ``start`` on, the fingerprints
+    made when they were inserted of those unchanged since; None when there are none."""
+    prints = changes.prints
+    if len(prints) != 16 * len(changes.added):
+        return None
+    changed = changes.changed_since.union(changes.touched)
+
+    def printed(start: int, ids: Sequence[ItemId]) -> dict[ItemId, bytes]:
+        return {
+            item_id: bytes(prints[16 * at : 16 * at + 16])
+            for at, item_id in enumerate(ids, start)
+            if item_id not in changed
+        }
+
+    return printed
+
+
+def _write_added(
+    db: Database, batch_id: int, ids: Sequence[ItemId], known: dict[ItemId, bytes]
+) -> None:
     """The batch rows of these items, added by the import, with their fingerprints (an item
-    no longer in the library has none, and no row)."""
-    prints = batches.fingerprints(db, ids)
+    no longer in the library has none, and no row); ``known``: fingerprints already made
+    (when inserted) of some of them."""
+    prints = {**batches.fingerprints(db, [i for i in ids if i not in known]), **known}
     batches.write_items(
         db, batch_id, [(i, ADDED, prints[i], "", "", "", b"") for i in ids if i in prints]
     )

@@ -641,6 +641,7 @@ def _file_extras(db: Database, report: ImportReport, changes: FileChanges, run: 
     of items at a time: a file of a million records must not build a million rows at once."""
     if run.collection is None and not run.tags:
         return
+    changes.all_changed()  # the new items are filed and tagged too
     # Items the library held before the file; the ones it added are all in report.added.
     old = list(dict.fromkeys(report.merged + report.duplicates))
     extras_given(db, changes, old, run.collection, [tag.name for tag in run.tags])
@@ -799,6 +800,7 @@ class _FileImport:
         self.changes = changes
         self.pending = _PendingBatch()
         self.written = _Written()  # items added from this file, with their record's line
+        self.new_items = items.NewItems(changes.prints)
 
     def add_all(
         self, records: Iterator[tuple[int, Reference]], cancelled: Cancelled | None
@@ -813,6 +815,7 @@ class _FileImport:
             if len(self.pending.refs) >= BATCH_SIZE or len(batch) < BATCH_SIZE:  # full, or heavy
                 self._write()
         self._write()
+        self.new_items.index_pending(self.db)
 
     def _chosen(
         self, records: Iterator[tuple[int, Reference]]
@@ -906,6 +909,8 @@ class _FileImport:
         )
 
     def _merge_into(self, item_id: ItemId, incoming: Reference) -> None:
+        if self.new_items.waiting(item_id):  # its words must be in the index to be changed
+            self.new_items.index_pending(self.db)
         (existing,) = items.load(self.db, [item_id])
         changes = _merge(existing, incoming)
         if self.written.line_of(item_id) is None:  # an item the library held before: as it was
@@ -924,7 +929,8 @@ class _FileImport:
 
     def _write(self) -> None:
         refs, lines = self.pending.take()
-        ids = items.insert(self.db, refs)
+        ids = items.insert(self.db, refs, self.new_items)
+        self.changes.changed_since.update(i for i, r in zip(ids, refs, strict=True) if r.notes)
         # The file's notes go with their items, in the same transaction (and the same batch).
         notes.add_many(
             self.db,

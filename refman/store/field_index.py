@@ -122,6 +122,24 @@ def index_qualifiers(db: Database, item_ids: Iterable[int], *, by_text: bool = T
             db.execute_sql(_QUALIFIERS, (ids,))
 
 
+def link_affiliations(db: Database, links: Iterable[tuple[int, int]]) -> None:
+    """Add these (affiliation id, item id) rows, made by the caller from the creator rows it
+    has just written (``items.insert``): what ``index_affiliations`` reads back from them,
+    in the same order, without parsing their JSON again."""
+    rows = list(links)
+    if rows:  # (the statement is not even made for none: an older library has no such table)
+        insert_rows(db, "item_affiliation", ("affiliation_id", "item_id"), rows)
+
+
+def link_qualifiers(db: Database, rows: Iterable[tuple[int, int, int]]) -> None:
+    """Add these (item id, tag id, qualifier id) rows, made by the caller from the links it
+    has just written, each naming its subheadings by id (``items.insert``): what
+    ``index_qualifiers`` reads back from them, in the same order."""
+    listed = list(rows)
+    if listed:  # (the statement is not even made for none: an older library has no such table)
+        insert_rows(db, "mesh_qualifier", ("item_id", "tag_id", "qualifier_id"), listed)
+
+
 def index_affiliations(db: Database, item_ids: Iterable[int], *, replace: bool = False) -> None:
     """Link these items to their creators' affiliations; ``replace``: their creators were
     rewritten, so their old links go first."""

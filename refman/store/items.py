@@ -9,14 +9,15 @@ that safe against another writer.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from peewee import ColumnBase, Database, ModelSelect, chunked, fn
 
 from refman import collector
 from refman.model import EDITABLE_FIELDS, ItemId, MissingItemError, Reference, Tag
-from refman.store import attachments, citekeys, field_index, fts, mapping, tags
+from refman.store import attachments, batches, citekeys, field_index, fts, mapping, tags
 from refman.store.bulk import CHUNK, fetch, ids_listed, insert_rows, rows_where_in
 from refman.store.duplicate_groups import KEY_PARTS, row_keys
 from refman.store.duplicates import KEY_COLUMNS, DuplicateKeys, Match, best_match
@@ -54,11 +55,82 @@ DISPLAY_COLUMNS = {
 # --- adding -----------------------------------------------------------------------------------
 
 
-def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
+# New items put in the full-text index together (issue 18): one statement for 10,000 items
+# instead of one for each batch of 500.
+INDEXED_AT_ONCE = 10_000
+# Tag and affiliation ids an import remembers across its batches, at most (then forgotten).
+IDS_KEPT = 100_000
+
+
+class NewItems:
+    """What the inserts of one import of a file share, in its transaction: the fingerprints
+    of its items as inserted, the ids of the tags and affiliations it met, and the new items
+    not yet in the full-text index.
+
+    Items are indexed INDEXED_AT_ONCE at a time; ``index_pending`` must run before the text
+    of an item waiting to be indexed changes (``waiting``: FTS5 takes a changed item's old
+    words out of the index, which it must hold) and before the transaction ends.
+    """
+
+    def __init__(self, prints: bytearray | None = None) -> None:
+        self.prints = prints
+        self.tag_ids: dict[str, int] = {}
+        self.affiliation_ids: dict[str, int] = {}
+        self.unindexed: tuple[int, int] | None = None  # first and last id
+
+    def waiting(self, item_id: int) -> bool:
+        """Whether the item is one of those waiting to be put in the full-text index."""
+        return self.unindexed is not None and self.unindexed[0] <= item_id <= self.unindexed[1]
+
+    def index_pending(self, db: Database) -> None:
+        if self.unindexed is not None:
+            fts.index_range(db, fts.ITEMS, *self.unindexed)
+            self.unindexed = None
+
+    def _added(self, db: Database, first: int, last: int) -> None:
+        if self.unindexed is not None and self.unindexed[1] + 1 != first:
+            self.index_pending(db)
+        start = first if self.unindexed is None else self.unindexed[0]
+        self.unindexed = (start, last)
+        if last - start + 1 >= INDEXED_AT_ONCE:
+            self.index_pending(db)
+
+
+def _ids_known(
+    db: Database,
+    names: Iterable[str],
+    kept: dict[str, int] | None,
+    look_up: Callable[[Database, Iterable[str]], dict[str, int]],
+) -> Mapping[str, int]:
+    """{name: id} from ``look_up`` (which makes the missing ones), the ones in ``kept`` not
+    asked again; ``kept`` learns the others (emptied first when it would hold IDS_KEPT)."""
+    if kept is None:
+        return look_up(db, names)
+    distinct = list(dict.fromkeys(names))
+    missing = [name for name in distinct if name not in kept]
+    if not missing:
+        return kept
+    found = look_up(db, missing)
+    if len(kept) + len(found) <= IDS_KEPT:
+        kept.update(found)
+        return kept
+    known = {name: kept[name] for name in distinct if name in kept}
+    known.update(found)
+    kept.clear()
+    kept.update(found)
+    return known
+
+
+def insert(
+    db: Database, refs: Sequence[Reference], new_items: NewItems | None = None
+) -> list[ItemId]:
     """Add the references with all their parts and index rows; their ids in the same order.
 
     New tags are indexed by trigger as they are created. Each item gets its citation key
-    (store.citekeys): its own when it brings a free one, else the library's pattern's.
+    (store.citekeys): its own when it brings a free one, else the library's pattern's. With
+    ``new_items`` (an import's), each item's fingerprint as inserted (store.batches) is
+    appended to its ``prints`` (16 bytes an item, made from the rows in memory), tag and
+    affiliation ids are remembered and the items put in the full-text index later.
     """
     if not refs:
         return []
@@ -70,27 +142,60 @@ def insert(db: Database, refs: Sequence[Reference]) -> list[ItemId]:
         for item_id, ref in new
     ]
     insert_rows(db, Item._meta.table_name, mapping.ITEM_COLUMNS, item_rows)
-    _insert_parts(db, new)
-    _insert_tag_links(db, new)
-    fts.index_range(db, fts.ITEMS, first_id, first_id + len(new) - 1)  # from the rows above
+    creators = _insert_parts(db, new, new_items)
+    links = _insert_tag_links(db, new, new_items)
+    prints = new_items.prints if new_items is not None else None
+    if prints is not None:
+        prints += batches.fingerprints_of_new(
+            db,
+            item_rows,
+            [ref.abstract for _, ref in new],
+            creators,
+            [mapping.affiliations_json(c.affiliations) for _, ref in new for c in ref.creators],
+            links,
+        )
+    last_id = first_id + len(new) - 1
+    if new_items is None:
+        fts.index_range(db, fts.ITEMS, first_id, last_id)  # from the rows above
+    else:
+        new_items._added(db, first_id, last_id)
     citekeys.assign(db, citekeys.new_keys(new))
     return [item_id for item_id, _ in new]
 
 
-def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
-    """The rows of the tables beside item: abstract, trash, creators, source record."""
+def _insert_parts(
+    db: Database, new: Sequence[tuple[int, Reference]], new_items: NewItems | None
+) -> Sequence[tuple[object, ...]]:
+    """The rows of the tables beside item: abstract, trash, creators, source record; the
+    creator rows written."""
     abstracts = [
         (item_id, mapping.pack_abstract(ref.abstract)) for item_id, ref in new if ref.abstract
     ]
     insert_rows(db, ItemAbstract._meta.table_name, ("item_id", "abstract"), abstracts)
     trashed = [(item_id,) for item_id, ref in new if ref.trashed]
     insert_rows(db, Trash._meta.table_name, ("item_id",), trashed)
-    known = field_index.affiliation_ids(db, _affiliations(ref for _, ref in new))
+    kept = new_items.affiliation_ids if new_items is not None else None
+    texts = _affiliations(ref for _, ref in new)
+    known = _ids_known(db, texts, kept, field_index.affiliation_ids)
     creators = [
         row for item_id, ref in new for row in mapping.creator_rows(item_id, ref.creators, known)
     ]
     insert_rows(db, Creator._meta.table_name, mapping.CREATOR_COLUMNS, creators)
-    field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
+    # The rows just written name their affiliations as ``known`` does: by id (by text only
+    # where affiliation_ids gives texts, as refman did before storing them once). By id, the
+    # links are made here, in the order index_affiliations would read them.
+    if type(next(iter(known.values()), 0)) is int:  # all of one kind
+        field_index.link_affiliations(
+            db,
+            (
+                (known[text], item_id)
+                for item_id, ref in new
+                for creator in ref.creators
+                for text in creator.affiliations
+            ),
+        )
+    else:
+        field_index.index_affiliations(db, (i for i, ref in new if _has_affiliations(ref)))
     records = [
         (
             item_id,
@@ -102,6 +207,7 @@ def _insert_parts(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
         if ref.source_record
     ]
     insert_rows(db, SourceRecord._meta.table_name, ("item_id", "pairs"), records)
+    return creators
 
 
 def _tagged_once(ref: Reference) -> Reference:
@@ -110,8 +216,12 @@ def _tagged_once(ref: Reference) -> Reference:
     return ref if len(unique) == len(ref.tags) else ref.with_changes(tags=tuple(unique))
 
 
-def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> None:
-    known = tags.tag_ids(db, (tag.name for _, ref in new for tag in ref.tags))
+def _insert_tag_links(
+    db: Database, new: Sequence[tuple[int, Reference]], new_items: NewItems | None
+) -> list[tuple[int, int, str, int, int, str]]:
+    kept = new_items.tag_ids if new_items is not None else None
+    names = (tag.name for _, ref in new for tag in ref.tags)
+    known = _ids_known(db, names, kept, tags.tag_ids)
     qualifiers = field_index.qualifier_ids(db, mapping.qualifier_names(_all_tags(new)))
     links = [
         mapping.tag_link_row(item_id, known[tag.name], tag, position, qualifiers)
@@ -120,11 +230,24 @@ def _insert_tag_links(db: Database, new: Sequence[tuple[int, Reference]]) -> Non
     ]
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
     tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
-    field_index.index_qualifiers(
-        db,
-        (item_id for item_id, ref in new if _has_qualifiers(ref)),
-        by_text=mapping.names_qualifiers_by_text(_all_tags(new), qualifiers),
-    )
+    if mapping.names_qualifiers_by_text(_all_tags(new), qualifiers):
+        field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
+    else:  # every subheading by id: its rows made here, in the order the index reads them
+        field_index.link_qualifiers(
+            db,
+            (
+                (item_id, tag_id, qualifiers[q.name])
+                for item_id, ref in new
+                for tag_id, tag in sorted(
+                    ((known[tag.name], tag) for tag in ref.tags if tag.qualifiers), key=_FIRST
+                )
+                for q in tag.qualifiers
+            ),
+        )
+    return links
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def _all_tags(new: Sequence[tuple[int, Reference]]) -> Iterator[Tag]:

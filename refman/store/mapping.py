@@ -461,6 +461,12 @@ def _ids_json(ids: tuple[int, ...]) -> str:
     return to_json(list(ids))
 
 
+def affiliations_json(affiliations: tuple[str, ...]) -> str:
+    """A creator's affiliations as ``affiliations_as_texts`` reads its row back: the JSON of
+    their texts, "" for none."""
+    return _strings_json(affiliations) if affiliations else ""
+
+
 def affiliations_as_texts(value: str, texts: Mapping[int, str]) -> str:
     """A creator row's affiliations column with ids replaced by their texts: the column as
     rows held it before affiliations were stored once (what import fingerprints digest)."""

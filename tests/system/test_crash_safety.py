@@ -109,11 +109,11 @@ def pause():
 
 real_insert, inserts, bulk = items.insert, [], []
 
-def insert(db, refs):
+def insert(db, refs, new_items=None):
     inserts.append(1)
     if moment == "rows" and len(inserts) == 5 and bulk:
         pause()
-    return real_insert(db, refs)
+    return real_insert(db, refs, new_items)
 
 real_deferred = bulk_load.deferred
 

@@ -13,7 +13,7 @@ from refman.model import DiskFullError, Reference, RefmanError, ViewQuery
 from refman.store import items as stored_items
 from refman.store import migrations
 from tests.safety_helpers import as_before_field_indexes, snapshot
-from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, REPEATED, RESULT2, SEED_FILE
+from tests.samples import AHEAD_OF_PRINT, BALLOON, FINAL, REAL_FILES, REPEATED, RESULT2, SEED_FILE
 
 
 def record(pmid: str, title: str, extra: str = "") -> str:
@@ -288,11 +288,11 @@ def test_a_file_that_fails_after_some_batches_leaves_the_files_before_it_in_the_
     real_insert = stored_items.insert
     calls = []
 
-    def full_on_the_third_batch_of_balloon(db, refs):
+    def full_on_the_third_batch_of_balloon(db, refs, new_items=None):
         calls.append(len(refs))
         if len(calls) == 2 + 3:  # REPEATED's 4 new records take two batches
             raise DiskFullError("the disk is full")
-        return real_insert(db, refs)
+        return real_insert(db, refs, new_items)
 
     monkeypatch.setattr(stored_items, "insert", full_on_the_third_batch_of_balloon)
     report = library.importing.files([REPEATED, BALLOON])
@@ -338,3 +338,84 @@ def test_a_tag_and_a_collection_given_in_small_chunks_reach_every_item_and_are_u
     refs, notes, collections, *counts = as_seen(library)
     assert (refs, notes, counts) == (before[0], before[1], list(before[3:]))
     assert collections == [("Imported", [])]  # the collection the import made stays, empty
+
+
+# --- fingerprints made from the rows as inserted (issue 18) -------------------------------------
+
+DATA_FOLDERS = [
+    RESULT2.parent / "medline",
+    RESULT2.parent / "import",
+    RESULT2.parent / "duplicates",
+]
+
+
+def _stored_and_read_back(library):
+    """{item id: (the fingerprint its batch row holds, the one read back now)}."""
+    from refman.store import batches as stored_batches
+
+    with library.connection.reading() as db:
+        rows = db.execute_sql(
+            "SELECT item_id, fingerprint FROM import_batch_item WHERE kind = 'added'"
+        ).fetchall()
+        now = stored_batches.fingerprints(db, [item_id for item_id, _ in rows])
+    return {item_id: (bytes(print_), now.get(item_id)) for item_id, print_ in rows}
+
+
+def _assert_as_read_back(library):
+    found = _stored_and_read_back(library)
+    assert found
+    assert all(stored == now for stored, now in found.values())
+
+
+def test_fingerprints_made_on_insert_are_the_ones_read_back(library, monkeypatch):
+    from refman.store import batches as stored_batches
+
+    read: list[int] = []
+    reading = stored_batches.fingerprints
+    monkeypatch.setattr(
+        stored_batches, "fingerprints", lambda db, ids: read.extend(ids) or reading(db, ids)
+    )
+    report = library.importing.files([*DATA_FOLDERS, *REAL_FILES], duplicates="keep")
+    assert len(report.added) > 150
+    with_notes = [i for i in report.added if library.notes.of_item(i)]
+    assert with_notes
+    assert set(read) == set(with_notes)  # the others' were made from the rows in memory
+    monkeypatch.undo()
+    _assert_as_read_back(library)
+
+
+def test_fingerprints_are_read_back_when_rows_would_not_come_back_as_written(library, monkeypatch):
+    from refman.store import batches as stored_batches
+
+    read: list[int] = []
+    reading = stored_batches.fingerprints
+
+    def counted(db, ids):
+        read.extend(ids)
+        return reading(db, ids)
+
+    monkeypatch.setattr(stored_batches, "_as_written", lambda *args: False)
+    monkeypatch.setattr(stored_batches, "fingerprints", counted)
+    report = library.importing.files([BALLOON])
+    assert sorted(read) == sorted(report.added)
+    _assert_as_read_back(library)
+
+
+def test_items_changed_after_their_insert_in_the_same_file_are_read_back(library, tmp_path):
+    # Merged into by a later record of the file (written in an earlier batch), given notes,
+    # tagged and filed by the import: each fingerprint is the item as the file left it.
+    first = record("11", "A first title", "AB  - Its abstract.\nFAU - Smith, Ann\nAU  - Smith A")
+    filler = "".join(record(str(100 + n), f"Filler title {n}") for n in range(1100))
+    again = record("11", "A first title", "LA  - fre\nMH  - Humans")
+    path = tmp_path / "merge.nbib"
+    path.write_text(first + "\n" + filler + "\n" + again, encoding="utf-8")
+    report = library.importing.files([path], duplicates="merge")
+    assert len(report.added) == 1101
+    _assert_as_read_back(library)
+    assert set(library.imports.undo(report.batch).removed) == set(report.added)
+
+    tagged = library.importing.files([BALLOON], tags=["mine"], collection="Kept")
+    _assert_as_read_back(library)
+    library.importing.text(SEED_FILE.read_text(encoding="utf-8"))
+    _assert_as_read_back(library)
+    assert tagged.added

@@ -354,3 +354,70 @@ def test_the_message_for_a_changed_file_names_it(filled_library, tmp_path):
         "import it again when it is complete"
     ]
     assert snapshot(filled_library) == before
+
+
+# --- the full-text index written for many batches at once (issue 18) ---------------------------
+
+
+def _medline(pmid: str, title: str, extra: str = "") -> str:
+    return f"PMID- {pmid}\nTI  - {title}\nDP  - 2020\n{extra}\n"
+
+
+def test_a_merge_into_an_item_waiting_for_the_index_puts_it_there_first(
+    library, tmp_path, monkeypatch
+):
+    # Batches of 5; the index written 10,000 items at a time: the merged item is waiting.
+    monkeypatch.setattr(library_module, "BATCH_SIZE", 5)
+    first = _medline("11", "Quokkas of the island", "FAU - Smith, Ann\nAU  - Smith A")
+    fillers = [_medline(str(100 + n), f"Filler number {n}") for n in range(12)]
+    again = _medline("11", "Quokkas of the island", "AB  - Wallabies nearby.\nLA  - fre")
+    path = tmp_path / "merge.nbib"
+    path.write_text("\n".join([first, *fillers, again]), encoding="utf-8")
+    indexed: list[tuple[int, int]] = []
+    real_index = stored_items.fts.index_range
+
+    def index_range(db, table, first_id, last_id):
+        indexed.append((first_id, last_id))
+        real_index(db, table, first_id, last_id)
+
+    monkeypatch.setattr(stored_items.fts, "index_range", index_range)
+    report = library.importing.files([path], duplicates="merge")
+    assert len(report.added) == 13
+    assert indexed == [(1, 10), (11, 13)]  # the first 10 before the merge, the rest at the end
+    assert index_problems(library) == []
+    (merged,) = library.items.search(ViewQuery(text="wallabies quokkas"))
+    assert library.items.search(ViewQuery(text="filler")) != []
+    assert merged == min(report.added)
+
+
+def test_new_items_are_indexed_many_batches_at_once(library, monkeypatch):
+    monkeypatch.setattr(library_module, "BATCH_SIZE", 5)
+    monkeypatch.setattr(stored_items, "INDEXED_AT_ONCE", 20)
+    statements: list[tuple[int, int]] = []
+    real_index = stored_items.fts.index_range
+    monkeypatch.setattr(
+        stored_items.fts,
+        "index_range",
+        lambda db, table, a, b: statements.append((a, b)) or real_index(db, table, a, b),
+    )
+    report = library.importing.files([BALLOON])
+    assert len(report.added) == 75
+    assert statements == [(1, 20), (21, 40), (41, 60), (61, 75)]
+    assert index_problems(library) == []
+    assert library.items.search(ViewQuery(text="balloon"))
+
+
+def test_tag_and_affiliation_ids_kept_across_batches_stay_right(library, monkeypatch):
+    monkeypatch.setattr(library_module, "BATCH_SIZE", 5)
+    monkeypatch.setattr(stored_items, "IDS_KEPT", 30)  # forgotten and learnt again
+    report = library.importing.files([BALLOON])
+    with Library(library.path.parent / "other.sqlite") as other:
+        monkeypatch.setattr(stored_items, "IDS_KEPT", 10**9)
+        monkeypatch.setattr(library_module, "BATCH_SIZE", 500)
+        again = other.importing.files([BALLOON])
+        assert [other.items.get(i).tags for i in again.added] == [
+            library.items.get(i).tags for i in report.added
+        ]
+        assert [other.items.get(i).creators for i in again.added] == [
+            library.items.get(i).creators for i in report.added
+        ]
