@@ -64,22 +64,30 @@ def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
     *values, family = row
     named = dict(zip(columns, values, strict=False))
     key = mapping.title_key_of(named["title"], named["year"], family or "")
-    # The sort keys with their numbers padded, the ISSNs as JSON and the DOI itself, as rows
-    # held them before issue 18 (i18-file100k): the same digest before and after its step.
-    keys = mapping.padded_numbers("\0".join([named[column] for column in _NUMBER_KEYS]))
-    padded = keys.split("\0")  # one pass for the four: a fingerprint is taken of every import
-    if len(padded) != len(_NUMBER_KEYS):  # a key holding the separator
-        padded = [mapping.padded_numbers(named[column]) for column in _NUMBER_KEYS]
-    for column, key in zip(_NUMBER_KEYS, padded, strict=True):
-        values[columns.index(column)] = key
-    values[columns.index("issns")] = mapping.issns_json(named["issns"])
-    values[columns.index("doi")] = mapping.doi_read(named["doi"], named["doi_key"])
+    _held_before_shorter_values(values, columns)
     if "title_key" in named:
         values[columns.index("title_key")] = key
     else:
         at = columns.index(_AFTER_TITLE_KEY)
         values[at:at] = [key]
     return tuple(values)
+
+
+def _held_before_shorter_values(values: list[Any], columns: Sequence[str]) -> None:
+    """Put back in ``values`` (an item row of ``columns``) the sort keys with their numbers
+    padded, the ISSNs as JSON and the DOI itself, as rows held them before issue 18
+    (i18-file100k): the same digest before and after its schema step, and for the rows an
+    import digests as it writes them (``fingerprints_of_new``)."""
+    at = [columns.index(column) for column in _NUMBER_KEYS]
+    keys = mapping.padded_numbers("\0".join([values[i] for i in at]))
+    padded = keys.split("\0")  # one pass for the four: a fingerprint is taken of every import
+    if len(padded) != len(_NUMBER_KEYS):  # a key holding the separator
+        padded = [mapping.padded_numbers(values[i]) for i in at]
+    for i, key in zip(at, padded, strict=True):
+        values[i] = key
+    issns, doi, doi_key = (columns.index(c) for c in ("issns", "doi", "doi_key"))
+    values[issns] = mapping.issns_json(values[issns])
+    values[doi] = mapping.doi_read(values[doi], values[doi_key])
 
 
 _TEXTS_OF_ITEMS = """SELECT id, text FROM affiliation WHERE id IN (
@@ -245,8 +253,10 @@ def fingerprints_of_new(
                 family = creator[3] if creator[3] != "" else creator[5]
                 break
         key = mapping.title_key_of(row[title_at], row[year_at], family or "")
+        values = list(row)
+        _held_before_shorter_values(values, mapping.ITEM_COLUMNS)
         # The rows' reprs in the order fingerprints() reads them, digested at once.
-        read: list[tuple[int, tuple[Any, ...]]] = [(0, (*row[:at], key, *row[at:]))]
+        read: list[tuple[int, tuple[Any, ...]]] = [(0, (*values[:at], key, *values[at:]))]
         if abstract:
             read.append((1, (item_id, abstract)))
         read += [
@@ -255,8 +265,8 @@ def fingerprints_of_new(
                 creators[first:next_creator], creator_affiliations[first:next_creator], strict=True
             )
         ]
-        read += [
-            (3, (*link[:2], link[2] or "mesh", *link[3:]))
+        read += [  # the kinds as rows held them before issue 18, as fingerprints() reads them
+            (3, (*link[:2], mapping.read_kind(link[2]), *link[3:]))
             for link in sorted(links[its_links_from:next_link], key=_TAG_ID)
         ]
         out += blake2b("".join(map(repr, read)).encode(), digest_size=_DIGEST_SIZE).digest()

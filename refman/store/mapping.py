@@ -293,6 +293,11 @@ def stored_role(role: str) -> str:
     return STORED_AUTHOR if role == AUTHOR else role
 
 
+def read_kind(kind: str) -> str:
+    """A tag link's kind as stored, read back as the text ("mesh", "keyword", ...)."""
+    return _KINDS_READ.get(kind, kind)
+
+
 def stored_kind(kind: str) -> str:
     if kind == TAG_MESH:
         return STORED_MESH
@@ -798,7 +803,7 @@ class ItemReader:
                 tag = _new_tag(
                     {
                         "name": name,
-                        "kind": _KINDS_READ.get(kind, kind),
+                        "kind": read_kind(kind),
                         "major": bool(major),
                         "qualifiers": qualifiers[text],
                     }
