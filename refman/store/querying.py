@@ -588,7 +588,12 @@ def _subheading(db: Database, term: Term) -> Group:
     name = " ".join(term.text.lower().split())
     named = "SELECT item_id AS id FROM mesh_qualifier WHERE qualifier_id IN ({})"
     if not term.truncated:
-        return _group(db, named.format("SELECT id FROM qualifier WHERE name = ?"), (name,))
+        # One subheading (the names are unique): its links come off the index in item order,
+        # so DISTINCT drops an item's repeats (one a heading) without sorting, and fewer ids
+        # are read into Python (478,385 items for 666,000 links of "metabolism" at a million).
+        one = """SELECT DISTINCT item_id AS id FROM mesh_qualifier
+            WHERE qualifier_id = (SELECT id FROM qualifier WHERE name = ?)"""
+        return _group(db, one, (name,))
     after = name[:-1] + chr(ord(name[-1]) + 1)  # the first text past every one that begins so
     sql = named.format("SELECT id FROM qualifier WHERE name >= ? AND name < ?")
     return _group(db, sql, (name, after))

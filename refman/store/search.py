@@ -393,9 +393,15 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
     in one statement: without PDFs in the library it costs next to nothing."""
     in_pdfs = attachments.word_matches(db, words)
     found: Matches | None = None
+    top = 0  # a mask's length, asked once
     for word, in_pdf in zip(words, in_pdfs, strict=True):
-        ids = fts.word_matches(db, word) + in_pdf
-        matched = _mask(ids, _top(db)) if len(ids) > MASK_FROM else set(ids)
+        ids = fts.word_matches(db, word)
+        ids += in_pdf
+        if len(ids) > MASK_FROM:
+            top = top or _top(db)
+            matched: Matches = _mask(ids, top)
+        else:
+            matched = set(ids)
         found = matched if found is None else _both(found, matched)
         if not _any(found):
             break  # the other words cannot bring any back
