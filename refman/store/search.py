@@ -69,6 +69,13 @@ MASK_FROM = 20_000
 # selects.
 SORT_UP_TO_SHARE = 32
 
+# Up to this many ids, a view's order keeps each id's place (a dict, made when first needed):
+# few or some thousands of matches are then put in order by their places. A larger view does
+# without: its dict cost 170-190 ms of processor time to make at 1,000,000 items (and 100 MB),
+# paid by the first search with few matches; there, few matches are sorted in SQL and more
+# select from the view's order (a pass over its ids, 25-70 ms at a million).
+PLACES_UP_TO = 250_000
+
 Matches = set[int] | bytearray
 _is_place = partial(is_not, None)  # a found id's place in a view, None when outside it
 # A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed
@@ -83,6 +90,11 @@ class ViewOrder:
         self.ids = ids
         self._ranks: dict[int, int] | None = None
         self._pick: itemgetter[Any] | None = None
+
+    @property
+    def places(self) -> bool:
+        """Whether ``sort`` may be used: the view is small enough to keep its ids' places."""
+        return len(self.ids) <= PLACES_UP_TO
 
     def sort(self, found: Iterable[int]) -> list[int]:
         """These ids in the view's order; those outside the view are left out. Their places in
@@ -262,11 +274,11 @@ def _found_ids(
     if count <= FEW_MATCHES:
         ids = found if isinstance(found, set) else _ids_in(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
-        if kept is not None:
+        if kept is not None and kept.places:
             return kept.sort(ids), in_pdf
         return (_sorted(db, sort, descending, view, among=ids) if ids else []), in_pdf
     order = _view_order(db, orders, sort, descending, view)
-    if isinstance(found, set) and count <= len(order.ids) // SORT_UP_TO_SHARE:
+    if isinstance(found, set) and order.places and count <= len(order.ids) // SORT_UP_TO_SHARE:
         return order.sort(found), in_pdf
     mask = found if isinstance(found, bytearray) else _mask(found, _top(db))
     return order.select(mask), in_pdf
@@ -381,9 +393,15 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
     in one statement: without PDFs in the library it costs next to nothing."""
     in_pdfs = attachments.word_matches(db, words)
     found: Matches | None = None
+    top = 0  # a mask's length, asked once
     for word, in_pdf in zip(words, in_pdfs, strict=True):
-        ids = fts.word_matches(db, word) + in_pdf
-        matched = _mask(ids, _top(db)) if len(ids) > MASK_FROM else set(ids)
+        ids = fts.word_matches(db, word)
+        ids += in_pdf
+        if len(ids) > MASK_FROM:
+            top = top or _top(db)
+            matched: Matches = _mask(ids, top)
+        else:
+            matched = set(ids)
         found = matched if found is None else _both(found, matched)
         if not _any(found):
             break  # the other words cannot bring any back
@@ -396,6 +414,8 @@ def _as_matches(db: Database, found: querying.Ids) -> Matches:
     as a mask of every other id."""
     if not found.excluded:
         return found.ids
+    if isinstance(found.ids, bytearray):
+        return querying.inverted(found.ids, _top(db))
     top = max(_top(db), max(found.ids, default=0) + 1)
     mask = bytearray(b"\x01") * top
     for item_id in found.ids:

@@ -138,8 +138,17 @@ def filter_plans(request, monkeypatch):
         monkeypatch.setattr(querying, "WITHIN_AT_MOST", 0)
 
 
+@pytest.fixture(params=["sets", "masks", "mixed"])
+def group_plans(request, monkeypatch):
+    """Both ways of holding a part's items: a set of ids, or (past querying.MASK_FROM) a mask of
+    a byte per item id: here from the first id (masks), or past three (mixed: parts of both
+    kinds combined)."""
+    if request.param != "sets":
+        monkeypatch.setattr(querying, "MASK_FROM", 0 if request.param == "masks" else 3)
+
+
 @pytest.mark.parametrize(("query", "expected"), PUBMED_QUERIES)
-def test_pubmed_queries_find_their_items(library, filter_plans, query, expected):
+def test_pubmed_queries_find_their_items(library, filter_plans, group_plans, query, expected):
     assert pmids(library, query) == expected
 
 
@@ -297,11 +306,16 @@ def filter_sides(request, monkeypatch):
         monkeypatch.setattr(querying, "_top", lambda db: size)
 
 
-@pytest.fixture(params=["few", "placed", "selected"])
+@pytest.fixture(params=["few", "placed", "selected", "unplaced"])
 def order_plans(request, monkeypatch):
     """Every way of putting the matches in the view's order: few, looked up and sorted in SQL;
-    placed, their places in the view's sorted ids sorted; selected, a pass over those ids."""
-    if request.param != "few":
+    placed, their places in the view's sorted ids sorted; selected, a pass over those ids;
+    unplaced, a view too large to keep its ids' places (search.PLACES_UP_TO): few sorted in
+    SQL even with the view's order kept, more selected."""
+    if request.param == "unplaced":
+        monkeypatch.setattr(search, "PLACES_UP_TO", 0)
+        monkeypatch.setattr(search, "SORT_UP_TO_SHARE", 1)
+    elif request.param != "few":
         monkeypatch.setattr(search, "FEW_MATCHES", 0)
         monkeypatch.setattr(search, "SORT_UP_TO_SHARE", 1 if request.param == "placed" else 10**9)
 
@@ -323,7 +337,7 @@ def reference(db, node) -> set[int]:
 
 
 @pytest.mark.parametrize("text", FILTERS)
-def test_a_filter_finds_the_same_items_either_way(library, filter_sides, text):
+def test_a_filter_finds_the_same_items_either_way(library, filter_sides, group_plans, text):
     with library.connection.reading() as db:
         assert querying.matches(db, query.parse(text)) == reference(db, query.parse(text))
     everything = pmids(library, "")
@@ -335,7 +349,7 @@ def test_a_filter_finds_the_same_items_either_way(library, filter_sides, text):
 
 @pytest.mark.parametrize("text", MOST_AND_FEW)
 def test_parts_that_find_most_combine_as_sets(
-    library, filter_sides, filter_plans, order_plans, text
+    library, filter_sides, filter_plans, order_plans, group_plans, text
 ):
     with library.connection.reading() as db:
         expected = reference(db, query.parse(text))
@@ -345,7 +359,9 @@ def test_parts_that_find_most_combine_as_sets(
     assert found == [i for i in everything if i in expected]  # in the view's order
 
 
-def test_most_of_the_library_within_a_collection_and_the_trash(tmp_path, filter_sides, order_plans):
+def test_most_of_the_library_within_a_collection_and_the_trash(
+    tmp_path, filter_sides, order_plans, group_plans
+):
     with Library(tmp_path / "library.sqlite") as own:
         added = own.importing.files(list(SAMPLE_FILES)).added
         french, _ = own.items.add(Reference(title="Ballonnets", language="fre"))

@@ -19,19 +19,22 @@ def found(db, text="", *, sort="title", descending=False, orders=None, **place) 
     return search.search_ids(db, view, sort=sort, descending=descending, orders=orders)
 
 
-@pytest.fixture(params=["few", "kept", "many", "mixed", "placed"])
+@pytest.fixture(params=["few", "kept", "kept unplaced", "many", "mixed", "placed"])
 def both_plans(request, monkeypatch):
     """Run a test with every way of sorting text matches.
 
     few: looked up by id and sorted in SQL. kept: sorted by the view's order kept from a search
-    without text. many: the view's sorted ids filtered by masks of the matches. mixed: the same,
-    with words matching one item kept as sets and the others as masks. placed: a set of
-    matches, their places in the view's sorted ids sorted.
+    without text. kept unplaced: the same, in a view too large to keep its ids' places
+    (search.PLACES_UP_TO): sorted in SQL. many: the view's sorted ids filtered by masks of the
+    matches. mixed: the same, with words matching one item kept as sets and the others as
+    masks. placed: a set of matches, their places in the view's sorted ids sorted.
     """
     if request.param == "placed":
         monkeypatch.setattr(search, "FEW_MATCHES", 0)
         monkeypatch.setattr(search, "SORT_UP_TO_SHARE", 1)
-    if request.param == "kept":
+    if request.param == "kept unplaced":
+        monkeypatch.setattr(search, "PLACES_UP_TO", 0)
+    if request.param.startswith("kept"):
         search_ids = search.search_ids
 
         def view_first(db, view, *, orders=None, **kwargs):
