@@ -25,6 +25,7 @@ from typing import BinaryIO, Protocol, TextIO
 
 from refman.formats import bibtex, csl_json, endnote_xml, medline, pubmed_xml, ris, unreadable
 from refman.formats.bibliography import bibliography_writer
+from refman.formats.bibtex.mapping import SOURCE_FORMATS
 from refman.model import ParseError, Problem, Reference, RefmanError
 
 SNIFF_BYTES = 4096  # the first bytes of a file that ``sniff`` looks at, and every sniffer
@@ -48,6 +49,9 @@ StyledWriter = Callable[[Sequence[Reference], TextIO, str | None], None]  # and 
 Sniffer = Callable[[bytes], bool]  # a file's first SNIFF_BYTES: would the reader read it?
 
 
+BIBTEX_SOURCES = frozenset(SOURCE_FORMATS)  # what a BibTeX or BibLaTeX export gives back
+
+
 @dataclass(frozen=True)
 class Format:
     """A file format: its key, a name for menus, its extensions (the first is the one written)
@@ -61,6 +65,9 @@ class Format:
     writer: Writer | None = None
     styled_writer: StyledWriter | None = None
     needs_source_record: bool = False  # True when the writer uses the imported record
+    # The source formats whose records the writer reads, when not every one: a BibTeX export
+    # gives back only a .bib entry's record, and need not unpack the others (issue 18).
+    source_records_of: frozenset[str] | None = None
     # False when the writer reads nothing of a tag but its name (no kind, MeSH star, qualifier)
     needs_tag_details: bool = True
     # Control characters as the writer escapes them (JSON's \u001b, RTF's \u155?), if it does:
@@ -125,6 +132,7 @@ FORMATS: dict[str, Format] = {
             reader=bibtex.read_numbered,
             writer=bibtex.write_bibtex,
             needs_source_record=True,
+            source_records_of=BIBTEX_SOURCES,
             needs_tag_details=False,
         ),
         Format(
@@ -133,6 +141,7 @@ FORMATS: dict[str, Format] = {
             (".bib",),
             writer=bibtex.write_biblatex,
             needs_source_record=True,
+            source_records_of=BIBTEX_SOURCES,
             needs_tag_details=False,
         ),
         Format(

@@ -19,7 +19,7 @@ from refman import formats
 from refman.formats import csl_json
 from refman.library import Library
 from refman.model import Reference
-from tests.samples import CSL_DATA, DATA, REFERENCE_STYLES, SEED_FILE
+from tests.samples import BALLOON, CSL_DATA, DATA, REFERENCE_STYLES, SEED_FILE
 
 REAL_SAMPLES = sorted(DATA.glob("*.txt")) + sorted(DATA.glob("*.nbib"))
 # Fixtures that are not MEDLINE at all: nothing to export.
@@ -135,3 +135,24 @@ def test_an_imported_csl_json_item_exports_as_it_came_but_for_the_edited_fields(
 def csl_json_text(items: list) -> str:
     """Items as refman's CSL-JSON writer lays them out."""
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_a_bibtex_export_reads_only_the_records_it_gives_back(library, fmt):
+    """A BibTeX (BibLaTeX) export reads the stored source records of the items imported from
+    .bib files, which it gives back, and not the MEDLINE ones, which it writes from the
+    item's fields: the text is the same as with every record read."""
+    from refman.store import items as stored_items
+
+    bib = sorted((DATA / "import" / "bibtex").glob("*.bib"))[0]
+    ids = library.importing.files([SEED_FILE, BALLOON, bib]).item_ids
+    assert len(ids) > 76
+    with library.connection.reading() as db:
+        every = stored_items.load(db, ids, source_records=True, tag_details=False)
+        only_bib = stored_items.load(db, ids, source_records={"bibtex", "biblatex"})
+    assert [ref.source_record for ref in only_bib] == [
+        ref.source_record if ref.source_format in ("bibtex", "biblatex") else ()
+        for ref in every
+    ]
+    assert any(ref.source_format == "bibtex" and ref.source_record for ref in only_bib)
+    assert library.exporting.export(ids, fmt) == formats.export(every, fmt)
