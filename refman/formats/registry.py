@@ -74,6 +74,14 @@ class Format:
     # refman.formats.export looks for them in what it wrote.
     escaped_controls: re.Pattern[str] | None = None
 
+    @property
+    def source_records(self) -> bool | frozenset[str]:
+        """What an export reads of the stored source records (store.items.load): none, every
+        one, or those of the items imported from these source formats."""
+        if not self.needs_source_record:
+            return False
+        return self.source_records_of if self.source_records_of is not None else True
+
     def __post_init__(self) -> None:
         if (self.reader is None) != (self.sniffer is None):
             raise ValueError(f"{self.key}: a reader goes with a sniffer")

@@ -302,13 +302,14 @@ def _as_inserted(
     """A function giving, for the added items from index ``start`` on, the fingerprints
     made when they were inserted of those unchanged since; None when there are none."""
     prints = changes.prints
-    if len(prints) != 16 * len(changes.added):
+    size = batches.DIGEST_SIZE
+    if len(prints) != size * len(changes.added):
         return None
     changed = changes.changed_since.union(changes.touched)
 
     def printed(start: int, ids: Sequence[ItemId]) -> dict[ItemId, bytes]:
         return {
-            item_id: bytes(prints[16 * at : 16 * at + 16])
+            item_id: bytes(prints[size * at : size * (at + 1)])
             for at, item_id in enumerate(ids, start)
             if item_id not in changed
         }

@@ -46,7 +46,7 @@ class Exporting(UseCase):
             refs: list[Reference] = items.load(
                 db,
                 ids,
-                source_records=needs.needs_source_record and (needs.source_records_of or True),
+                source_records=needs.source_records,
                 tag_details=needs.needs_tag_details,
             )
             text = formats.export(refs, fmt, style=style)

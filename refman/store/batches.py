@@ -18,6 +18,7 @@ import hashlib
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from peewee import Database, chunked, fn
@@ -64,7 +65,7 @@ def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
     *values, family = row
     named = dict(zip(columns, values, strict=False))
     key = mapping.title_key_of(named["title"], named["year"], family or "")
-    _held_before_shorter_values(values, columns)
+    _held_before_shorter_values(values, tuple(columns))
     if "title_key" in named:
         values[columns.index("title_key")] = key
     else:
@@ -73,19 +74,25 @@ def _item_row(row: tuple[Any, ...], columns: Sequence[str]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def _held_before_shorter_values(values: list[Any], columns: Sequence[str]) -> None:
+@lru_cache(maxsize=8)
+def _places(columns: tuple[str, ...], names: tuple[str, ...]) -> tuple[int, ...]:
+    """Where these columns are in an item row of ``columns``: looked up once, not per item."""
+    return tuple(columns.index(name) for name in names)
+
+
+def _held_before_shorter_values(values: list[Any], columns: tuple[str, ...]) -> None:
     """Put back in ``values`` (an item row of ``columns``) the sort keys with their numbers
     padded, the ISSNs as JSON and the DOI itself, as rows held them before issue 18
     (i18-file100k): the same digest before and after its schema step, and for the rows an
     import digests as it writes them (``fingerprints_of_new``)."""
-    at = [columns.index(column) for column in _NUMBER_KEYS]
+    at = _places(columns, _NUMBER_KEYS)
     keys = mapping.padded_numbers("\0".join([values[i] for i in at]))
     padded = keys.split("\0")  # one pass for the four: a fingerprint is taken of every import
     if len(padded) != len(_NUMBER_KEYS):  # a key holding the separator
         padded = [mapping.padded_numbers(values[i]) for i in at]
     for i, key in zip(at, padded, strict=True):
         values[i] = key
-    issns, doi, doi_key = (columns.index(c) for c in ("issns", "doi", "doi_key"))
+    issns, doi, doi_key = _places(columns, ("issns", "doi", "doi_key"))
     values[issns] = mapping.issns_json(values[issns])
     values[doi] = mapping.doi_read(values[doi], values[doi_key])
 
@@ -199,7 +206,7 @@ def fingerprints(db: Database, ids: Sequence[int]) -> dict[ItemId, bytes]:
     return found
 
 
-_DIGEST_SIZE = 16
+DIGEST_SIZE = 16
 # The Python types of the values the import writes that SQLite gives back as they were, by
 # column (TEXT columns take str, INTEGER ones int or NULL): a row of other types is read back.
 _INTEGER_COLUMNS = frozenset({"id", "year", "month", "day"})
@@ -269,7 +276,7 @@ def fingerprints_of_new(
             (3, (*link[:2], mapping.read_kind(link[2]), *link[3:]))
             for link in sorted(links[its_links_from:next_link], key=_TAG_ID)
         ]
-        out += blake2b("".join(map(repr, read)).encode(), digest_size=_DIGEST_SIZE).digest()
+        out += blake2b("".join(map(repr, read)).encode(), digest_size=DIGEST_SIZE).digest()
     if next_creator != len(creators) or next_link != len(links):
         raise ValueError("creator or tag link rows of items not among the rows given")
     return bytes(out)

@@ -34,6 +34,8 @@ from refman.store.schema import (
 from refman.store.schema import Tag as TagRow
 
 # Display value of each item-table column (the sort keys' names), as an SQL expression.
+# The DOI as stored, or its doi_key when the column is "" (mapping.stored_doi).
+DOI_READ = fn.COALESCE(fn.NULLIF(Item.doi, ""), Item.doi_key)
 DISPLAY_COLUMNS = {
     "title": Item.title,
     "creators": Item.creator_summary,
@@ -42,7 +44,7 @@ DISPLAY_COLUMNS = {
     "date_added": Item.date_added,
     "date_modified": Item.date_modified,
     "item_type": Item.item_type,
-    "doi": fn.COALESCE(fn.NULLIF(Item.doi, ""), Item.doi_key),  # DOI_READ
+    "doi": DOI_READ,
     "pmid": Item.pmid,
     "volume": Item.volume,
     "pages": Item.pages,
@@ -295,8 +297,6 @@ def load(
     return [found[item_id] for item_id in ids]
 
 
-# The DOI as stored, or its doi_key when the column is "" (mapping.stored_doi).
-DOI_READ = fn.COALESCE(fn.NULLIF(Item.doi, ""), Item.doi_key)
 _ITEM_COLUMNS = (
     Item.id,
     *(DOI_READ if name == "doi" else getattr(Item, name) for name in mapping.STORED_COLUMNS),

@@ -25,8 +25,9 @@ rather than reading the ids of nearly every item (issue 18: 1,000,000 items).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import cache, partial
 from itertools import compress
 
 from peewee import Database
@@ -88,13 +89,13 @@ def both(first: Ids, second: Ids) -> Ids:
         return Ids(_minus(second.ids, first.ids))
     if second.excluded:
         return Ids(_minus(first.ids, second.ids))
-    return Ids(_common(first.ids, second.ids))
+    return Ids(common(first.ids, second.ids))
 
 
 def either(first: Ids, second: Ids) -> Ids:
     """The items in one or the other (OR)."""
     if first.excluded and second.excluded:
-        return Ids(_common(first.ids, second.ids), excluded=True)
+        return Ids(common(first.ids, second.ids), excluded=True)
     if first.excluded:
         return Ids(_minus(first.ids, second.ids), excluded=True)
     if second.excluded:
@@ -121,10 +122,15 @@ def size(group: Group) -> int:
 
 
 def as_set(group: Group) -> set[int]:
-    return group if isinstance(group, set) else set(compress(range(len(group)), group))
+    return group if isinstance(group, set) else set(ids_of_mask(group))
 
 
-def mask_of(ids: Sequence[int], length: int) -> bytearray:
+def ids_of_mask(mask: bytearray) -> list[int]:
+    """The ids a mask holds, in order."""
+    return list(compress(range(len(mask)), mask))
+
+
+def mask_of(ids: Collection[int], length: int) -> bytearray:
     """A byte per id below ``length`` (longer when an id is past it: a row of a damaged
     index), 1 for these ids."""
     mask = bytearray(length)
@@ -158,7 +164,7 @@ def _as_mask(value: int, length: int) -> bytearray:
     return bytearray(value.to_bytes(length, "little"))
 
 
-def _common(first: Group, second: Group) -> Group:
+def common(first: Group, second: Group) -> Group:
     """The ids in both."""
     if isinstance(first, set):
         return first & second if isinstance(second, set) else _in_mask(first, second, held=True)
@@ -477,16 +483,8 @@ def _authors(which: str) -> Callable[[Database, Term], set[int]]:
         rows = db.execute_sql(sql.format(candidates=candidates, named=named), params)
         # Each distinct name is compared once: many candidates' authors share one (13,875 rows
         # of ``Tesfaye SC[au]`` at a million items, each an initials' reckoning).
-        fits: dict[tuple[str, str, str], bool] = {}
-        found = set()
-        for item_id, *person in rows:
-            key = tuple(person)
-            fit = fits.get(key)
-            if fit is None:
-                fit = fits[key] = author_matches(name, *person)
-            if fit:
-                found.add(item_id)
-        return found
+        fits = cache(partial(author_matches, name))
+        return {item_id for item_id, family, given, literal in rows if fits(family, given, literal)}
 
     return search
 
@@ -521,14 +519,10 @@ def _journal(db: Database, term: Term) -> set[int]:
     sql = f"SELECT id, container_title, container_title_short FROM item WHERE id IN ({candidates})"
     # Each distinct name is compared once: the candidates share a few journals (19,000 items
     # of ``Mol Biol Lett[ta]`` at a million, two names each).
-    fits: dict[str, bool] = {}
-
+    @cache
     def fitting(name: str) -> bool:
-        fit = fits.get(name)
-        if fit is None:
-            folded = fold(name)
-            fit = fits[name] = folded.startswith(wanted) if term.truncated else folded == wanted
-        return fit
+        folded = fold(name)
+        return folded.startswith(wanted) if term.truncated else folded == wanted
 
     return {
         item_id

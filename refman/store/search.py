@@ -10,7 +10,7 @@ sorts nothing again. The item table model holds the ordered ids this returns.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress
@@ -58,10 +58,6 @@ SORT_COLUMNS = {
 # items is looked up by id and sorted; a larger one walks the sort index. About the point where
 # both cost the same on a 100,000-item library.
 FEW_MATCHES = 5000
-# Past this many ids, a word's matches are kept as a mask (a byte per item id) rather than a
-# set: quicker to fill, and two masks intersect in one operation on integers.
-MASK_FROM = 20_000
-
 # Up to this share of the view's ids (1/32), matches in a set have their places in the view's
 # order sorted; past it they select from the order, a pass over all of it whatever the matches.
 # Measured at 1,000,000 items: 9,000-19,000 matches sorted took 15-20 ms less, 54,000-82,000
@@ -76,7 +72,7 @@ SORT_UP_TO_SHARE = 32
 # select from the view's order (a pass over its ids, 25-70 ms at a million).
 PLACES_UP_TO = 250_000
 
-Matches = set[int] | bytearray
+Matches = querying.Group  # a set of ids, or past querying.MASK_FROM a mask (a byte per id)
 _is_place = partial(is_not, None)  # a found id's place in a view, None when outside it
 # A kept order's key: the sort, descending, and the view's tags, collection, unfiled, trashed
 # and notice flags.
@@ -270,9 +266,9 @@ def _found_ids(
             raise NoWordsError(view.text)
         found, pdf_hits = _matches(db, words)
     in_pdf = frozenset(_within(pdf_hits, found))
-    count = _count(found)
+    count = querying.size(found)
     if count <= FEW_MATCHES:
-        ids = found if isinstance(found, set) else _ids_in(found)
+        ids = found if isinstance(found, set) else querying.ids_of_mask(found)
         kept = orders.get(_view_key(sort, descending, view)) if orders is not None else None
         if kept is not None and kept.places:
             return kept.sort(ids), in_pdf
@@ -280,7 +276,7 @@ def _found_ids(
     order = _view_order(db, orders, sort, descending, view)
     if isinstance(found, set) and order.places and count <= len(order.ids) // SORT_UP_TO_SHARE:
         return order.sort(found), in_pdf
-    mask = found if isinstance(found, bytearray) else _mask(found, _top(db))
+    mask = found if isinstance(found, bytearray) else querying.mask_of(found, _top(db))
     return order.select(mask), in_pdf
 
 
@@ -397,13 +393,13 @@ def _matches(db: Database, words: Sequence[str]) -> tuple[Matches, set[int]]:
     for word, in_pdf in zip(words, in_pdfs, strict=True):
         ids = fts.word_matches(db, word)
         ids += in_pdf
-        if len(ids) > MASK_FROM:
+        if len(ids) > querying.MASK_FROM:
             top = top or _top(db)
-            matched: Matches = _mask(ids, top)
+            matched: Matches = querying.mask_of(ids, top)
         else:
             matched = set(ids)
-        found = matched if found is None else _both(found, matched)
-        if not _any(found):
+        found = matched if found is None else querying.common(found, matched)
+        if not querying.any_in(found):
             break  # the other words cannot bring any back
     pdf_hits = {item_id for ids in in_pdfs for item_id in ids}
     return (found if found is not None else set()), pdf_hits
@@ -414,56 +410,14 @@ def _as_matches(db: Database, found: querying.Ids) -> Matches:
     as a mask of every other id."""
     if not found.excluded:
         return found.ids
-    if isinstance(found.ids, bytearray):
-        return querying.inverted(found.ids, _top(db))
-    top = max(_top(db), max(found.ids, default=0) + 1)
-    mask = bytearray(b"\x01") * top
-    for item_id in found.ids:
-        mask[item_id] = 0
-    return mask
+    top = _top(db)
+    mask = found.ids if isinstance(found.ids, bytearray) else querying.mask_of(found.ids, top)
+    return querying.inverted(mask, top)
 
 
 def _top(db: Database) -> int:
     """One more than the highest item id: the length of a mask."""
-    return (Item.select(fn.MAX(Item.id)).bind(db).scalar() or 0) + 1
-
-
-def _mask(ids: Collection[int], top: int) -> bytearray:
-    """A byte per item id below ``top``, 1 for these ids."""
-    mask = bytearray(top)
-    try:
-        for item_id in ids:
-            mask[item_id] = 1
-    except IndexError:  # a row of a damaged index, for an item past the last: made longer
-        return _mask(ids, max(ids) + 1)
-    return mask
-
-
-def _both(first: Matches, second: Matches) -> Matches:
-    """The ids in both."""
-    if isinstance(first, set):
-        return first & second if isinstance(second, set) else _in_mask(first, second)
-    if isinstance(second, set):
-        return _in_mask(second, first)
-    both = int.from_bytes(first, "little") & int.from_bytes(second, "little")
-    return bytearray(both.to_bytes(max(len(first), len(second)), "little"))
-
-
-def _in_mask(ids: set[int], mask: bytearray) -> set[int]:
-    return {i for i in ids if i < len(mask) and mask[i]}
-
-
-def _count(found: Matches) -> int:
-    return len(found) if isinstance(found, set) else found.count(1)
-
-
-def _any(found: Matches) -> bool:
-    """Whether any id is found: a mask's first set byte is looked for, not every one counted."""
-    return bool(found) if isinstance(found, set) else 1 in found
-
-
-def _ids_in(mask: bytearray) -> list[int]:
-    return list(compress(range(len(mask)), mask))
+    return querying.mask_length(db)
 
 
 def _narrowest(db: Database, view: ViewQuery) -> float:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from refman.model import EDITOR, Creator, NoWordsError, PartialDate, Reference, Tag, ViewQuery
 from refman.query import QueryError
-from refman.store import collection_tree, items, notes, search
+from refman.store import collection_tree, items, notes, querying, search
 
 
 def found(db, text="", *, sort="title", descending=False, orders=None, **place) -> list[int]:
@@ -45,7 +45,7 @@ def both_plans(request, monkeypatch):
         monkeypatch.setattr(search, "search_ids", view_first)
     if request.param in ("many", "mixed"):
         monkeypatch.setattr(search, "FEW_MATCHES", 0)
-        monkeypatch.setattr(search, "MASK_FROM", 0 if request.param == "many" else 1)
+        monkeypatch.setattr(querying, "MASK_FROM", 0 if request.param == "many" else 1)
     return request.param
 
 
@@ -322,7 +322,7 @@ def test_every_plan_gives_the_same_order(db, monkeypatch):
     assert kept == expected
     for mask_from in (0, 1, 3):
         monkeypatch.setattr(search, "FEW_MATCHES", 0)
-        monkeypatch.setattr(search, "MASK_FROM", mask_from)
+        monkeypatch.setattr(querying, "MASK_FROM", mask_from)
         masked = {
             key: found(db, key[0], sort="year", descending=key[1], orders=orders)
             for key in expected
