@@ -21,13 +21,12 @@ import json
 import operator
 import sys
 import unicodedata
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import suppress
-from itertools import accumulate, compress, islice
-from operator import itemgetter
+from itertools import accumulate, compress
 from typing import Any, overload
 
 from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
@@ -35,6 +34,7 @@ from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, ch
 from refman.model import TAG_MANUAL, ItemId, MissingItemError, Tag, TagCount, TagCounts, ViewQuery
 from refman.store import field_index, fts, mapping, search
 from refman.store.bulk import CHUNK, fetch, insert_rows, rows_where_in
+from refman.store.database import CASEFOLD_FUNCTION
 from refman.store.mapping import Row
 from refman.store.schema import CollectionItem, Item, ItemTag, TagNamesVersion, Trash
 from refman.store.schema import Tag as TagRow
@@ -244,7 +244,7 @@ class TagListing:
     def places(self) -> Sequence[int]:
         """The position in the list of the tag at each rank (in order of id)."""
         if self._places is None:
-            places = [0] * len(self.ranks)
+            places = array("i", bytes(len(self.ranks) * array("i").itemsize))
             for position, rank in enumerate(self.ranks):
                 places[rank] = position
             self._places = places
@@ -290,6 +290,10 @@ class _Names(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._starts) - 1
+
+    def packed(self) -> tuple[bytes, Sequence[int]]:
+        """The text and the starts, as given."""
+        return self._text, self._starts
 
     @overload
     def __getitem__(self, position: int) -> str: ...
@@ -395,26 +399,60 @@ class TagListings:
         return totals, adds_up
 
 
-# Without ORDER BY (whose subquery costs half as much again), SQLite reads the unique index
-# of names, in exact order: nearly list order, which Python's sort then merges in few steps.
-# Any other order would still be sorted right, only slower.
-_LISTING_SQL = "SELECT json_group_array(name), json_group_array(id) FROM tag"
+# Every name in list order, sorted by SQLite: ASCII names by SQLite's lower() (Python's
+# casefold for ASCII), the others by Python's casefold (database.CASEFOLD_FUNCTION, called once
+# a name, not once a comparison); then exactly. Casefolded UTF-8 compared byte by byte sorts as
+# Python compares the strings. SQLite's sorter holds its rows in its own memory (or temporary
+# files, see database.sorting_in_files), so the names are never Python strings: sorting 1.77
+# million of them in Python took 2.2 s and 650 MB; this takes 1.8 s and about a fifth of that.
+_PLAIN = "length(name) = length(CAST(name AS BLOB))"  # ASCII, and no NUL (length stops at one)
+_IN_ORDER = (
+    "SELECT id, name FROM tag ORDER BY"
+    f" CASE WHEN {_PLAIN} THEN lower(name) ELSE {CASEFOLD_FUNCTION}(name) END, name"
+)
+# Ids and lengths as eight hex digits each, read into machine integers by bytes.fromhex in
+# C: JSON made a Python int of each first (60 MB more at a million items).
+_LISTING_SQL = (
+    "SELECT CAST(group_concat(name, char(0)) AS BLOB), group_concat(printf('%08x', id), ''),"
+    f" group_concat(printf('%08x', length(CAST(name AS BLOB))), '') FROM ({_IN_ORDER})"
+)
 
 
 def _listing(db: Database, version: tuple[int, int]) -> TagListing:
-    """The names (and ids) in list order. JSON arrays bring the 200,000 names in one row: one
-    fetch per row costs several times more."""
-    names_json, ids_json = db.execute_sql(_LISTING_SQL).fetchone()
-    names, ids = json.loads(names_json), json.loads(ids_json)
-    # Sorted by casefolded name: strings compared in C, no tuples. Names that casefold alike
-    # keep the order read; _exact_ties makes it exact whatever that was.
-    folded = list(map(str.casefold, names))
-    order = sorted(range(len(names)), key=folded.__getitem__)
-    if len(order) > 1:  # itemgetter of one position returns the value, not a tuple
-        _exact_ties(order, itemgetter(*order)(folded), names)
-        pick = itemgetter(*order)
-        names, ids = list(pick(names)), list(pick(ids))
-    return TagListing(version, names, ids, _ranks(db, ids))
+    """The names (and ids) in list order, sorted anew: the names as one UTF-8 text (decoded
+    one by one when shown, ``_Names``), ids and lengths as hex, in one row (one fetch per tag
+    is several times slower)."""
+    cursor = db.execute_sql(_LISTING_SQL)
+    joined, ids_hex, lengths_hex = cursor.fetchone()
+    cursor.close()  # SQLite's copies freed before ours are made
+    if joined is None:  # no tags
+        return TagListing(version, [], [], [])
+    ids, lengths = _from_hex(ids_hex), _from_hex(lengths_hex)
+    del ids_hex, lengths_hex
+    text = b"%s%s%s" % (_NUL, joined, _NUL)
+    del joined
+    if ids is None or lengths is None or text.count(_NUL) != len(ids) + 1:
+        return _listing_in_python(db, version)  # ids past 2**31, or a name holding a NUL
+    # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
+    starts = array("i", accumulate(map((1).__add__, lengths), initial=1))
+    return TagListing(version, _Names(text, starts), ids, _ranks(db, ids))
+
+
+def _from_hex(text: str) -> array[int] | None:
+    """Numbers written as eight hex digits each, or None when one does not fit (past 2**31)."""
+    numbers = array("i", bytes.fromhex(text))
+    if sys.byteorder == "little":  # the hex is written most significant byte first
+        numbers.byteswap()
+    if len(numbers) * 8 != len(text) or (numbers and min(numbers) < 0):
+        return None
+    return numbers
+
+
+def _listing_in_python(db: Database, version: tuple[int, int]) -> TagListing:
+    """The listing sorted in Python, for what the SQL cannot list (see _listing)."""
+    rows = sorted(db.execute_sql("SELECT id, name FROM tag"), key=lambda row: _order(row[1]))
+    ids = [tag_id for tag_id, _ in rows]
+    return TagListing(version, [name for _, name in rows], ids, _ranks(db, ids))
 
 
 # Past this share of new tags, sorting every name anew costs less than placing each one.
@@ -459,7 +497,7 @@ def _with_new_tags(
     return kept.with_new(version, ids, names), False
 
 
-def _ranks(db: Database, ids: list[int]) -> list[int]:
+def _ranks(db: Database, ids: Sequence[int]) -> Sequence[int]:
     """Where each of these tag ids comes in order of id."""
     if not ids:
         return []
@@ -470,50 +508,41 @@ def _ranks(db: Database, ids: list[int]) -> list[int]:
         ascending_sql = "SELECT json_group_array(id) FROM (SELECT id FROM tag ORDER BY id)"
         (ascending,) = db.execute_sql(ascending_sql).fetchone()
         ranks = dict(zip(json.loads(ascending), range(len(ids)), strict=True))
-        return list(map(ranks.__getitem__, ids))
-    return list(map((-low).__add__, ids))  # no gaps: the rank is the id
-
-
-def _exact_ties(order: list[int], keys: Sequence[str], names: list[str]) -> None:
-    """Put each run of names that casefold alike ("Brain", "brain") in exact order, in place:
-    ``order`` holds positions in ``names``, sorted by their casefolded ``keys``. Such names are
-    few: the runs are found by comparing neighbours in C."""
-    same = list(map(operator.eq, keys, islice(keys, 1, None)))  # bools: no number made
-    tied: list[int] = []  # positions whose key equals the next one's, each found by a scan in C
-    with suppress(ValueError):
-        while True:
-            tied.append(same.index(True, tied[-1] + 1 if tied else 0))
-    at = 0
-    while at < len(tied):  # each run: consecutive tied positions, then the one after
-        start = end = tied[at]
-        while at + 1 < len(tied) and tied[at + 1] == end + 1:
-            at, end = at + 1, end + 1
-        order[start : end + 2] = sorted(order[start : end + 2], key=names.__getitem__)
-        at += 1
+        return array("i", map(ranks.__getitem__, ids))
+    return array("i", map((-low).__add__, ids))  # no gaps: the rank is the id
 
 
 # --- the listing kept in the library file ----------------------------------------------------
 
 # A stored listing is read only by a process that sorts and packs as the one that wrote it:
 # casefold follows Python's Unicode version, and the numbers are in the machine's byte order.
-_FORMAT = (
-    f"3; Unicode {unicodedata.unidata_version}; {sys.byteorder}; int{8 * array('i').itemsize}"
-)
+_FORMAT = f"3; Unicode {unicodedata.unidata_version}; {sys.byteorder}; int{8 * array('i').itemsize}"
+# A listing whose names take at most this many bytes is kept with each column compressed by
+# zlib (level 1): 8.3 MB → 3.8 MB at 100,000 items (221,000 tags), where the file's size
+# counts (issue 18: at most 1.5 times the MEDLINE source), unpacked in about 35 ms. A larger
+# one is kept as it is: unpacking the 62 MB of a million items' listing would add a fifth of
+# a second to each new process's first tag list, for 1 % of that file.
+COMPRESSED_UP_TO = 16_000_000
+_FORMAT_COMPRESSED = f"{_FORMAT}; zlib"
 _SEPARATOR = "\0"  # around the names; a name holding it leaves the listing unstored
+_NUL = _SEPARATOR.encode()
 
 
 def _stored_listing(db: Database, version: tuple[int, int]) -> TagListing | None:
     """The file's listing if the tags it lists are still as they were (only new ones since),
     at the version it was made for: names are decoded when asked (``_Names``)."""
     row = db.execute_sql(
-        "SELECT newest_tag_id, names, starts, ids, ranks, places FROM tag_listing"
-        " WHERE names_version = ? AND newest_tag_id <= ? AND format = ?",
-        (version[0], version[1], _FORMAT),
+        "SELECT format, newest_tag_id, names, starts, ids, ranks, places FROM tag_listing"
+        " WHERE names_version = ? AND newest_tag_id <= ? AND format IN (?, ?)",
+        (version[0], version[1], _FORMAT, _FORMAT_COMPRESSED),
     ).fetchone()
     if row is None:
         return None
-    newest, text, packed_starts, ids, ranks, places = row
+    form, newest, *columns = row
     try:
+        if form == _FORMAT_COMPRESSED:
+            columns = [zlib.decompress(column) for column in columns]
+        text, packed_starts, ids, ranks, places = columns
         starts = _unpacked(packed_starts)
         listing = TagListing(
             (version[0], newest),
@@ -522,7 +551,7 @@ def _stored_listing(db: Database, version: tuple[int, int]) -> TagListing | None
             _unpacked(ranks),
             _unpacked(places),
         )
-    except (ValueError, TypeError):  # not bytes, or not whole numbers
+    except (ValueError, TypeError, zlib.error):  # not bytes, whole numbers, or zlib's
         return None  # not as this program writes it: sorted anew
     if not _whole(listing, text, starts):
         return None
@@ -545,27 +574,39 @@ def store_listing(db: Database, listing: TagListing) -> None:
     names_version = TagNamesVersion.select(TagNamesVersion.version).bind(db).scalar() or 0
     if (names_version, newest_tag_id(db)) != listing.version or not listing.ids:
         return
-    names = _SEPARATOR.join(listing.names)
-    if names.count(_SEPARATOR) != len(listing.names) - 1:
+    names = _names_packed(listing.names)
+    if names is None:
         return
-    text = f"{_SEPARATOR}{names}{_SEPARATOR}".encode()
-    # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
-    lengths = map((1).__add__, _utf8_lengths(listing.names))
+    text, starts = names
     try:
-        starts = array("i", accumulate(lengths, initial=1)).tobytes()
-        ids, ranks = _packed(listing.ids), _packed(listing.ranks)
-        places = _packed(listing.places)
+        columns = [text, _packed(starts), _packed(listing.ids), _packed(listing.ranks)]
+        columns.append(_packed(listing.places))
     except OverflowError:
         return
+    form = _FORMAT
+    if len(text) <= COMPRESSED_UP_TO:
+        form = _FORMAT_COMPRESSED
+        columns = [zlib.compress(column, 1) for column in columns]
     db.execute_sql("DELETE FROM tag_listing")
     db.execute_sql(
         "INSERT INTO tag_listing"
         " (names_version, newest_tag_id, format, names, starts, ids, ranks, places)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        # Not compressed: unpacking 41 MB of names (a million items) took a fifth of a second
-        # more than reading them, for 28 MB less in the file.
-        (*listing.version, _FORMAT, text, starts, ids, ranks, places),
+        (*listing.version, form, *columns),
     )
+
+
+def _names_packed(names: Sequence[str]) -> tuple[bytes, Sequence[int]] | None:
+    """The names as the file keeps them: one UTF-8 text with a NUL before, between and after
+    them, and where each starts; None when a name holds a NUL."""
+    if isinstance(names, _Names):
+        return names.packed()
+    joined = _SEPARATOR.join(names)
+    if joined.count(_SEPARATOR) != len(names) - 1:
+        return None
+    # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
+    lengths = map((1).__add__, _utf8_lengths(names))
+    return f"{_SEPARATOR}{joined}{_SEPARATOR}".encode(), array("i", accumulate(lengths, initial=1))
 
 
 def _utf8_lengths(names: Sequence[str]) -> list[int]:
@@ -579,10 +620,11 @@ def _utf8_lengths(names: Sequence[str]) -> list[int]:
     return lengths
 
 
-def _packed(numbers: Sequence[int]) -> bytes:
+def _packed(numbers: Sequence[int]) -> array[int] | memoryview:
+    """The numbers as machine integers: SQLite takes them as a BLOB without a copy in Python."""
     if isinstance(numbers, (array, memoryview)):
-        return numbers.tobytes()
-    return array("i", numbers).tobytes()
+        return numbers
+    return array("i", numbers)
 
 
 def _unpacked(packed: bytes) -> memoryview:
