@@ -362,7 +362,7 @@ class TagListings:
         self._stamp = stamp
         self._kept: TagListing | None = None
         self._unstored: TagListing | None = None
-        self._totals: tuple[Hashable, list[int], bool] | None = None
+        self._totals: tuple[Hashable, Sequence[int], bool] | None = None
 
     def current(self, db: Database) -> TagListing:
         # Renames and deletions move the version; a new tag has the highest id yet. Read before
@@ -384,7 +384,7 @@ class TagListings:
         listing, self._unstored = self._unstored, None
         return listing
 
-    def totals(self, db: Database) -> tuple[list[int], bool]:
+    def totals(self, db: Database) -> tuple[Sequence[int], bool]:
         """tag_total in order of tag id, and whether it adds up to the links: kept while the
         library stays as it was, since the check counts every link (a tenth of a second at
         12 million) and the read takes longer still."""
@@ -422,6 +422,8 @@ def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     """The names (and ids) in list order, sorted anew: the names as one UTF-8 text (decoded
     one by one when shown, ``_Names``), ids and lengths as hex, in one row (one fetch per tag
     is several times slower)."""
+    if newest_tag_id(db) >= 2**31:  # not eight hex digits of a positive int
+        return _listing_in_python(db, version)
     cursor = db.execute_sql(_LISTING_SQL)
     joined, ids_hex, lengths_hex = cursor.fetchone()
     cursor.close()  # SQLite's copies freed before ours are made
@@ -432,20 +434,18 @@ def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     text = b"%s%s%s" % (_NUL, joined, _NUL)
     del joined
     if ids is None or lengths is None or text.count(_NUL) != len(ids) + 1:
-        return _listing_in_python(db, version)  # ids past 2**31, or a name holding a NUL
+        return _listing_in_python(db, version)  # a name holding a NUL
     # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
     starts = array("i", accumulate(map((1).__add__, lengths), initial=1))
     return TagListing(version, _Names(text, starts), ids, _ranks(db, ids))
 
 
 def _from_hex(text: str) -> array[int] | None:
-    """Numbers written as eight hex digits each, or None when one does not fit (past 2**31)."""
+    """Numbers below 2**31 written as eight hex digits each; None if a number took more."""
     numbers = array("i", bytes.fromhex(text))
     if sys.byteorder == "little":  # the hex is written most significant byte first
         numbers.byteswap()
-    if len(numbers) * 8 != len(text) or (numbers and min(numbers) < 0):
-        return None
-    return numbers
+    return numbers if len(numbers) * 8 == len(text) else None
 
 
 def _listing_in_python(db: Database, version: tuple[int, int]) -> TagListing:
@@ -654,7 +654,7 @@ def counts(db: Database, listings: TagListings, view: ViewQuery) -> TagCounts:
 
 
 def _listed_counts(
-    db: Database, listing: TagListing, totals: list[int], view: ViewQuery
+    db: Database, listing: TagListing, totals: Sequence[int], view: ViewQuery
 ) -> TagCounts:
     """The library's counts in list order: tag_total, less the items outside the view."""
     outside: SelectQuery = Trash.select(Trash.item)
@@ -687,7 +687,7 @@ class _ByRank(Sequence[int]):
     its rank), less the items outside the view: picking all 1,770,000 of a large library into
     list order cost a seventh of a second at each refresh, for a list that shows a screenful."""
 
-    def __init__(self, by_id: list[int], ranks: Sequence[int], less: dict[int, int]):
+    def __init__(self, by_id: Sequence[int], ranks: Sequence[int], less: dict[int, int]):
         self._by_id = by_id
         self._ranks = ranks
         self._less = less  # {position in the list: items outside the view}
@@ -728,7 +728,8 @@ def _coloured() -> Expression:
 def _totals(db: Database) -> list[int]:
     """Items per tag, in order of tag id (a tag_total row per tag)."""
     # A scan of the table (NOT INDEXED: should an index come) walks it in order of tag id; a
-    # subquery with ORDER BY would cost a third more.
+    # subquery with ORDER BY would cost a third more. JSON, not hex as _LISTING_SQL: SQLite's
+    # printf for each of a million rows costs more than decoding the JSON.
     by_id = "SELECT json_group_array(items) FROM tag_total NOT INDEXED"
     (found,) = db.execute_sql(by_id).fetchone()
     return json.loads(found)

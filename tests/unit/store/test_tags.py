@@ -188,6 +188,12 @@ def test_names_sort_ignoring_case_in_every_alphabet(connection, db):
     assert list(counts(db, connection.tag_listings)) == [n for n in expected if n != "Z"]
 
 
+def test_tag_ids_past_two_to_the_thirty_first_are_listed_in_order_too(connection, db):
+    add(db, Tag("beta"), Tag("Alpha"))
+    db.execute_sql("INSERT INTO tag (id, name, color) VALUES (?, 'gamma', '')", (2**31 + 5,))
+    assert tags.names(db, connection.tag_listings) == ["Alpha", "beta", "gamma"]
+
+
 class _Undone(Exception):
     """Raised to roll a test's transaction back."""
 
