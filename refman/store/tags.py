@@ -29,7 +29,17 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress
 from typing import Any, overload
 
-from peewee import SQL, Case, Database, Expression, ModelSelect, SelectQuery, chunked, fn
+from peewee import (
+    SQL,
+    Case,
+    Database,
+    Expression,
+    ModelSelect,
+    OperationalError,
+    SelectQuery,
+    chunked,
+    fn,
+)
 
 from refman.model import TAG_MANUAL, ItemId, MissingItemError, Tag, TagCount, TagCounts, ViewQuery
 from refman.store import field_index, fts, mapping, search
@@ -410,23 +420,24 @@ _IN_ORDER = (
     "SELECT id, name FROM tag ORDER BY"
     f" CASE WHEN {_PLAIN} THEN lower(name) ELSE {CASEFOLD_FUNCTION}(name) END, name"
 )
-# Ids and lengths as eight hex digits each, read into machine integers by bytes.fromhex in
-# C: JSON made a Python int of each first (60 MB more at a million items).
-_LISTING_SQL = (
-    "SELECT CAST(group_concat(name, char(0)) AS BLOB), group_concat(printf('%08x', id), ''),"
-    f" group_concat(printf('%08x', length(CAST(name AS BLOB))), '') FROM ({_IN_ORDER})"
+# The three columns of the listing, of the names in list order: the names in UTF-8 with a
+# NUL between them; ids and lengths as eight hex digits each, read into machine integers by
+# bytes.fromhex in C (JSON made a Python int of each first: 60 MB more at a million items).
+_COLUMNS = (
+    "CAST(group_concat(name, char(0)) AS BLOB)",
+    "group_concat(printf('%08x', id), '')",
+    "group_concat(printf('%08x', length(CAST(name AS BLOB))), '')",
 )
+_SORTED = "temp.refman_tag_order"
 
 
 def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     """The names (and ids) in list order, sorted anew: the names as one UTF-8 text (decoded
-    one by one when shown, ``_Names``), ids and lengths as hex, in one row (one fetch per tag
-    is several times slower)."""
+    one by one when shown, ``_Names``), ids and lengths as hex (one fetch per tag is several
+    times slower)."""
     if newest_tag_id(db) >= 2**31:  # not eight hex digits of a positive int
         return _listing_in_python(db, version)
-    cursor = db.execute_sql(_LISTING_SQL)
-    joined, ids_hex, lengths_hex = cursor.fetchone()
-    cursor.close()  # SQLite's copies freed before ours are made
+    joined, ids_hex, lengths_hex = _sorted_columns(db)
     if joined is None:  # no tags
         return TagListing(version, [], [], [])
     ids, lengths = _from_hex(ids_hex), _from_hex(lengths_hex)
@@ -438,6 +449,30 @@ def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     # Each name starts one byte (the NUL) past the end of the one before: sums made in C.
     starts = array("i", accumulate(map((1).__add__, lengths), initial=1))
     return TagListing(version, _Names(text, starts), ids, _ranks(db, ids))
+
+
+def _sorted_columns(db: Database) -> list[Any]:
+    """The listing's columns, sorted once into a temporary table and read one at a time:
+    SQLite and Python then hold one column's copies at a time, not all three (at a million
+    items 40 MB less of the peak, which a large import's end pays, see
+    Connection.keep_tag_listing). A read-only library (``query_only``, no temporary table
+    either) reads the three at once."""
+    try:
+        db.execute_sql(f"CREATE TEMP TABLE {_SORTED} AS {_IN_ORDER}")
+    except OperationalError:  # "attempt to write a readonly database"
+        return _fetched(db, f"SELECT {', '.join(_COLUMNS)} FROM ({_IN_ORDER})")
+    try:
+        return [_fetched(db, f"SELECT {column} FROM {_SORTED}")[0] for column in _COLUMNS]
+    finally:
+        db.execute_sql(f"DROP TABLE {_SORTED}")
+
+
+def _fetched(db: Database, sql: str) -> list[Any]:
+    """The one row of ``sql``, SQLite's copies of its values freed before it is returned."""
+    cursor = db.execute_sql(sql)
+    row = list(cursor.fetchone())
+    cursor.close()
+    return row
 
 
 def _from_hex(text: str) -> array[int] | None:
@@ -588,12 +623,22 @@ def store_listing(db: Database, listing: TagListing) -> None:
         form = _FORMAT_COMPRESSED
         columns = [zlib.compress(column, 1) for column in columns]
     db.execute_sql("DELETE FROM tag_listing")
-    db.execute_sql(
+    # Room made for each column, then written into it (SQLite's incremental BLOB I/O): bound
+    # as parameters, SQLite took a copy of all 62 MB of a million items' listing first.
+    sizes = [memoryview(column).nbytes for column in columns]
+    cursor = db.execute_sql(
         "INSERT INTO tag_listing"
-        " (names_version, newest_tag_id, format, names, starts, ids, ranks, places)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (*listing.version, form, *columns),
+        f" (names_version, newest_tag_id, format, {', '.join(_STORED)})"
+        " VALUES (?, ?, ?, zeroblob(?), zeroblob(?), zeroblob(?), zeroblob(?), zeroblob(?))",
+        (*listing.version, form, *sizes),
     )
+    row = cursor.lastrowid
+    for name, column in zip(_STORED, columns, strict=True):
+        with db.connection().blobopen("tag_listing", name, row) as blob:
+            blob.write(column)
+
+
+_STORED = ("names", "starts", "ids", "ranks", "places")  # tag_listing's columns, in that order
 
 
 def _names_packed(names: Sequence[str]) -> tuple[bytes, Sequence[int]] | None:
