@@ -414,7 +414,8 @@ class TagListings:
 # a name, not once a comparison); then exactly. Casefolded UTF-8 compared byte by byte sorts as
 # Python compares the strings. SQLite's sorter holds its rows in its own memory (or temporary
 # files, see database.sorting_in_files), so the names are never Python strings: sorting 1.77
-# million of them in Python took 2.2 s and 650 MB; this takes 1.8 s and about a fifth of that.
+# million of them in Python took 2.2 s and 650 MB more; this takes about as long (2.6-3.1 s
+# with keeping it, on a loaded machine) and 76 MB more (README, issue 18).
 _PLAIN = "length(name) = length(CAST(name AS BLOB))"  # ASCII, and no NUL (length stops at one)
 _IN_ORDER = (
     "SELECT id, name FROM tag ORDER BY"
