@@ -313,6 +313,13 @@ ROWS: tuple[Row, ...] = (
         lambda r: r["library"]["tag_counts_s"] < 0.2,
         "< 200 ms",
     ),
+    Row(
+        "↳ first call of a process (the listing the file keeps)",
+        "library",
+        lambda r: ms(r["library"]["tag_counts_first_s"]),
+        lambda r: r["library"]["tag_counts_first_s"] < 0.2,
+        "< 200 ms",
+    ),
     Row("Tag selector: model fill", "window", lambda r: ms(r["window"]["tag_fill_s"])),
     Row(
         "Tag selector: refresh (counts + fill)",

@@ -323,6 +323,9 @@ def task_library(args: dict) -> dict:
         seconds, ids = timed(library.items.search)
         searches = _search_latencies(library, args["queries"])
         sorts = _sort_times(library)
+        # The first call reads the listing the library file keeps (a new process's first tag
+        # list); the next ones reuse what this process keeps.
+        tag_first_seconds, _ = timed(library.tags.counts)
         tag_seconds = median_time(library.tags.counts)
         tags = len(library.tags.counts())
         chosen = ids[:EXPORT_COUNT]
@@ -337,6 +340,7 @@ def task_library(args: dict) -> dict:
             "searches": searches,
             "sorts": sorts,
             "tag_counts_s": tag_seconds,
+            "tag_counts_first_s": tag_first_seconds,
             "tags": tags,
             "export_items": len(chosen),
             "export_s": export_seconds,

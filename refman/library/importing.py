@@ -579,7 +579,8 @@ class Importing(UseCase):
             raise RefmanError(f"refman cannot read {fmt.name} files.")
         file_report = ImportReport()
         changes = FileChanges()
-        writing = self._connection.bulk_writing if self._bulk(size) else self._connection.writing
+        bulk = self._bulk(size)
+        writing = self._connection.bulk_writing if bulk else self._connection.writing
         try:
             # A large file makes and drops millions of small objects, none in a cycle: paused,
             # the cyclic collector stops walking the cached ones again and again (refman.collector).
@@ -599,6 +600,8 @@ class Importing(UseCase):
         else:
             report.add_file(file_report)
             run.recorder.committed(batch_id, name, changes)
+            if bulk:  # most of the library's tags are new: sorted now, not by the next list
+                self._connection.keep_tag_listing()
 
     def _bulk(self, size: int) -> bool:
         """Whether a file of ``size`` bytes is imported in bulk mode (BULK_MIN_RECORDS)."""

@@ -190,6 +190,19 @@ class Connection:
         finally:
             self.db.execute_sql(f"PRAGMA busy_timeout = {database.BUSY_TIMEOUT_S * 1000:d}")
 
+    def keep_tag_listing(self) -> None:
+        """Sort the tags and keep the listing in the file now, as the first tag list would:
+        after a bulk import, whose many new tags the next tag list (in this process or
+        another) would otherwise sort again. Sorted in temporary files with a small cache, so
+        that it adds little to the import's peak memory; only a cache, so a failure to read
+        or keep it is left for that tag list to meet."""
+        if self.read_only or self._writing:
+            return
+        with contextlib.suppress(LibraryError), database.sorting_in_files(self.db, self.path):
+            with self.reading() as db:
+                self.tag_listings.current(db)
+            self.store_tag_listing()  # its pages written through the small cache too
+
     def view_orders(self) -> search.ViewOrders | None:
         """The kept view orders, emptied first if the library may have changed since.
 

@@ -42,6 +42,7 @@ from refman.store import mapping
 BUSY_TIMEOUT_S = 5
 TEMP_STORE = "MEMORY"  # sorts and temporary tables in memory (migrations use files)
 CACHE_KIB = 64_000  # enough for the sort indexes of a 100k-item library
+CASEFOLD_FUNCTION = "refman_casefold"  # Python's str.casefold, for SQL (see _open)
 _PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "NORMAL",
@@ -193,6 +194,8 @@ def _open(path: Path, target: str, params: dict[str, Any]) -> peewee.SqliteDatab
     # The view the full-text index reads (store/fts.py) unpacks abstracts with it: every
     # connection that may change an item's words needs it.
     db.register_function(mapping.unpack_abstract, mapping.ABSTRACT_FUNCTION, 1, deterministic=True)
+    # The tag list sorts by it in SQL (store/tags.py): names outside ASCII, as Python folds them.
+    db.register_function(str.casefold, CASEFOLD_FUNCTION, 1, deterministic=True)
     with translate_errors(path):
         db.connect()
     return db
@@ -210,6 +213,16 @@ def bulk_pragmas(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
         with contextlib.suppress(peewee.DatabaseError, sqlite3.DatabaseError):
             db.execute_sql(f"PRAGMA temp_store = {TEMP_STORE}")
             db.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB:d}")
+
+
+@contextlib.contextmanager
+def sorting_in_files(db: peewee.SqliteDatabase, path: Path) -> Iterator[None]:
+    """A large sort in the block made in temporary files with the small cache (SORT_CACHE_KIB):
+    SQLite's sorter holds at most the cache's size in memory. Outside a transaction only."""
+    with bulk_pragmas(db, path):
+        with translate_errors(path):
+            db.execute_sql(f"PRAGMA cache_size = {-SORT_CACHE_KIB:d}")
+        yield
 
 
 # The page size of a new library. SQLite's 4 KiB page holds two compressed source records

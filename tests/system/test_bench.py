@@ -75,6 +75,7 @@ def test_numbers_make_sense_together(result):
     assert set(library["sorts"]) == set(measure.SORT_KEYS)
     assert all(len(t) == 2 and min(t) > 0 for t in library["sorts"].values())
     assert library["tags"] > 100 and library["tag_counts_s"] > 0
+    assert library["tag_counts_first_s"] > 0
     assert (
         library["export_items"] == SYNTHETIC_RECORDS
         and library["export_chars"] > SYNTHETIC_RECORDS * 200

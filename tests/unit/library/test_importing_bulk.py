@@ -15,6 +15,7 @@ from refman.library import Library
 from refman.model import ViewQuery
 from refman.store import bulk_load
 from refman.store import items as stored_items
+from refman.store import tags as stored_tags
 from refman.store.items import DISPLAY_COLUMNS
 from tests.safety_helpers import (
     fail_at_batch,
@@ -127,6 +128,29 @@ def test_a_bulk_import_makes_the_library_an_import_row_by_row_makes(
         assert file_problems(library) == []
         assert index_problems(library) == []
         assert tag_total_problems(library) == []
+
+
+def test_a_bulk_import_keeps_the_sorted_tag_list_for_the_next_tag_list(
+    tmp_path, synthetic_parts, monkeypatch, bulk_used
+):
+    # Its many new tags are sorted once, at the import's end, not by the first tag list after
+    # it (2.2 s for the 1.77 million tags of a million items, issue 18).
+    path = tmp_path / "new.sqlite"
+    with Library(path) as library:
+        library.importing.files(synthetic_parts[:1])
+    assert bulk_used == [1]
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    names = [name for (name,) in conn.execute("SELECT name FROM tag")]
+    conn.close()
+    assert len(names) > 100
+
+    def sorted_again(*args):
+        raise AssertionError("the tags were sorted again")
+
+    monkeypatch.setattr(stored_tags, "_listing", sorted_again)
+    with Library(path) as library:  # another process's first tag list: the file's listing
+        listed = [tag.name for tag in library.tags.counts()]
+    assert listed == sorted(names, key=lambda name: (name.casefold(), name))
 
 
 def test_a_failing_bulk_import_leaves_the_library_and_its_indexes_as_they_were(

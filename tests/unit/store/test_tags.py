@@ -6,6 +6,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from refman.model import MeshQualifier, MissingItemError, Reference, Tag, TagCount, ViewQuery
 from refman.store import collection_tree, items, search, tags
@@ -180,9 +182,34 @@ def test_names_sort_ignoring_case_in_every_alphabet(connection, db):
     add(db, *(Tag(name) for name in names))
     expected = sorted(names, key=lambda n: (n.casefold(), n))
     assert tags.names(db, connection.tag_listings) == expected
+    assert isinstance(connection.tag_listings.current(db).names, tags._Names)  # SQLite sorted
     assert list(counts(db, connection.tag_listings)) == expected
     tags.delete(db, "Z")  # ids with a gap
     assert list(counts(db, connection.tag_listings)) == [n for n in expected if n != "Z"]
+
+
+def test_tag_ids_past_two_to_the_thirty_first_are_listed_in_order_too(connection, db):
+    add(db, Tag("beta"), Tag("Alpha"))
+    db.execute_sql("INSERT INTO tag (id, name, color) VALUES (?, 'gamma', '')", (2**31 + 5,))
+    assert tags.names(db, connection.tag_listings) == ["Alpha", "beta", "gamma"]
+
+
+class _Undone(Exception):
+    """Raised to roll a test's transaction back."""
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=6)))
+def test_the_order_sqlite_sorts_in_is_pythons_casefolded_then_exact(connection, names):
+    # SQLite folds ASCII names, Python the others (and a name holding a NUL is sorted in Python).
+    with pytest.raises(_Undone), connection.writing() as db:
+        add(db, *(Tag(name) for name in names))
+        stored = [name for (name,) in db.execute_sql("SELECT name FROM tag")]
+        expected = sorted(stored, key=lambda n: (n.casefold(), n))
+        assert tags.names(db, connection.tag_listings) == expected
+        raise _Undone
 
 
 # --- counts kept by the library file ----------------------------------------------------------
