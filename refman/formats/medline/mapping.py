@@ -62,6 +62,8 @@ _NAME_TAGS = {
 }
 _FULL_FORM = {AUTHOR: "FAU", EDITOR: "FED"}
 _FULL_FORM_ROLES = {tag: role for role, tag in _FULL_FORM.items()}
+_SHORT_FORMS = {tag: role for tag, (role, full) in _NAME_TAGS.items() if not full}
+_CREATOR_TAGS = frozenset({"FAU", "AU", "AD", "AUID", "CN", "FED", "ED"})
 
 
 def _name_for(tag: str, value: str, full_roles: set[str]) -> tuple[str, str, str, str] | None:
@@ -83,17 +85,27 @@ def _creators(fields: SourceRecord, full_roles: set[str]) -> tuple[Creator, ...]
     to the first creator.
     """
     # Each creator as its name and two lists that the AD and AUID lines after it fill;
-    # the Creator is made once at the end, when those lists are complete.
+    # the Creator is made once at the end, when those lists are complete. The lines before
+    # the first name fill the first creator's lists.
     drafts: list[tuple[tuple[str, str, str, str], list[str], list[str]]] = []
-    early: tuple[list[str], list[str]] = ([], [])  # AD and AUID lines before the first name
-    for tag, value in fields:
-        if tag in _NAME_TAGS or tag == "CN":
+    affiliations: list[str] = []
+    ids: list[str] = []
+    # Only the creators' lines, picked out first: a comprehension skips the others faster.
+    for tag, value in [field for field in fields if field[0] in _CREATOR_TAGS]:
+        if tag == "AD":
+            if value:
+                affiliations.append(value)
+        elif tag == "AUID":
+            if value:
+                ids.append(value)
+        elif tag in _SHORT_FORMS and _SHORT_FORMS[tag] in full_roles:
+            continue  # the short form only counts when the record has no full names
+        else:
             name = _name_for(tag, value, full_roles)
             if name:
-                drafts.append((name, *early) if not drafts else (name, [], []))
-        elif tag in ("AD", "AUID") and value:
-            affiliations, ids = drafts[-1][1:] if drafts else early
-            (affiliations if tag == "AD" else ids).append(value)
+                if drafts:
+                    affiliations, ids = [], []
+                drafts.append((name, affiliations, ids))
     return tuple(Creator(*name, tuple(aff), tuple(ids)) for name, aff, ids in drafts)
 
 
@@ -107,10 +119,16 @@ def _mesh_tag(value: str) -> Tag | None:
     name = head.lstrip("*").strip()
     if not name:
         return None
-    qualifiers = tuple(
-        MeshQualifier(q.lstrip("*").strip(), q.startswith("*")) for q in rest if q.strip("* ")
-    )
+    qualifiers = tuple(filter(None, map(_qualifier, rest)))
     return Tag(name, TAG_MESH, head.startswith("*"), qualifiers)
+
+
+@lru_cache(maxsize=4096)  # a few dozen subheadings make almost all of them
+def _qualifier(part: str) -> MeshQualifier | None:
+    """A heading's subheading (``*enzymology``), or None for an empty one."""
+    if not part.strip("* "):
+        return None
+    return MeshQualifier(part.lstrip("*").strip(), part.startswith("*"))
 
 
 @lru_cache(maxsize=65536)
@@ -120,7 +138,32 @@ def _keyword_tag(value: str) -> Tag:
     return Tag(name, TAG_KEYWORD, True) if name and name != value else Tag(value, TAG_KEYWORD)
 
 
-def _tags(fields: SourceRecord) -> tuple[Tag, ...]:
+def _tags(fields: SourceRecord, values: dict[str, list[str]]) -> tuple[Tag, ...]:
+    """The MeSH headings (MH) and author keywords (OT), one tag per kind and name (the first
+    kept), in file order. ``values``: the record's values by tag."""
+    headings, keywords = values.get("MH", ()), values.get("OT", ())
+    if headings and keywords and not _headings_first(fields, len(headings)):
+        return _tags_in_order(fields)
+    tags: dict[str, Tag] = {}
+    for found in map(_mesh_tag, headings):
+        if found is not None and found.name not in tags:
+            tags[found.name] = found
+    if not keywords:
+        return tuple(tags.values())
+    named: dict[str, Tag] = {}
+    for found in map(_keyword_tag, keywords):
+        if found.name and found.name not in named:
+            named[found.name] = found
+    return (*tags.values(), *named.values())
+
+
+def _headings_first(fields: SourceRecord, headings: int) -> bool:
+    """True when all the MH lines come before the first OT line (as PubMed writes them)."""
+    picked = [tag for tag, _ in fields if tag == "MH" or tag == "OT"]
+    return picked.index("OT") == headings
+
+
+def _tags_in_order(fields: SourceRecord) -> tuple[Tag, ...]:
     tags: dict[tuple[str, str], Tag] = {}
     for tag, value in fields:
         found = _mesh_tag(value) if tag == "MH" else _keyword_tag(value) if tag == "OT" else None
@@ -250,6 +293,10 @@ def _container_title(item_type: str, first: Callable[[str], str]) -> str:
     return first(tag) if tag else ""
 
 
+# The dates of a file's records are few (a PartialDate is immutable, so shared).
+_date = lru_cache(maxsize=4096)(parse_date)
+
+
 def to_reference(record: RawRecord) -> Reference:
     """The Reference that a MEDLINE record describes; the record itself goes along with it."""
     values: dict[str, list[str]] = {}
@@ -273,7 +320,7 @@ def to_reference(record: RawRecord) -> Reference:
         title=clean_title(first("TI")) or (first("BTI") if item_type == BOOK else ""),
         container_title=_container_title(item_type, first),
         pages=_pages(values),
-        date=parse_date(first("DP")) if first("DP") else PartialDate(),
+        date=_date(first("DP")) if first("DP") else PartialDate(),
         doi=next((doi for doi in dois if doi), ""),
         pmcid=pmcid_of(first("PMC")),
         issns=issns_of(values.get("IS", []) + values.get("ISSN", [])),
@@ -281,7 +328,7 @@ def to_reference(record: RawRecord) -> Reference:
         publisher=_publisher(item_type, first),
         place=first("PL") if item_type in _PLACED else "",
         creators=_creators(record.fields, full_roles),
-        tags=_tags(record.fields),
+        tags=_tags(record.fields, values),
         publication_types=publication_types,
         source_format=SOURCE_FORMAT,
         source_record=record.fields,
@@ -297,7 +344,6 @@ _TAG_ORDER = (  # noqa: SIM905
     "PL PB ISBN TA JT JID SB MH OT PMC EDAT MHDA CRDT PHST AID PST SO"
 ).split()
 _RANK = {tag: rank for rank, tag in enumerate(_TAG_ORDER)}
-_CREATOR_TAGS = frozenset({"FAU", "AU", "AD", "AUID", "CN", "FED", "ED"})
 
 
 def _creator_fields(creator: Creator) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ what was written.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from refman.model import Issn, PartialDate
 
@@ -171,6 +172,7 @@ _ISSN_KINDS = {"print": "Print", "electronic": "Electronic", "linking": "Linking
 _ERIC_ISSN = re.compile(r"(E?)ISSN-(\S*)", re.I)
 
 
+@lru_cache(maxsize=4096)  # a journal's ISSN lines recur in its records; an Issn is immutable
 def _issn(value: str) -> Issn | None:
     """One IS or ISSN line as an Issn, or None when it holds no number (ERIC's ``EISSN-``)."""
     match = _ISSN.match(value)
@@ -205,9 +207,17 @@ _KEPT_ENDINGS = re.compile(
 )
 
 
+# How far from a title's end ``_KEPT_ENDINGS`` can first match: its longest word and period
+# ("approx."), and a character before it for the word boundary. (Two initials, "U.S.", match
+# there too when a longer run of them does.)
+_KEPT_REACH = 8
+
+
 def clean_title(title: str) -> str:
     """A TI value without the period PubMed ends every title with."""
-    if title.endswith(".") and not _KEPT_ENDINGS.search(title):
+    # The search starts near the end (a search from the start tries every position), and
+    # its word boundary still sees the character before where it starts.
+    if title.endswith(".") and not _KEPT_ENDINGS.search(title, max(0, len(title) - _KEPT_REACH)):
         return title[:-1].rstrip()
     return title
 
