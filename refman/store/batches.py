@@ -245,6 +245,7 @@ def fingerprints_of_new(
     title_at, year_at = mapping.ITEM_COLUMNS.index("title"), mapping.ITEM_COLUMNS.index("year")
     out = bytearray()
     blake2b = hashlib.blake2b
+    read_kind = mapping.read_kind
     next_creator = next_link = 0
     for row, abstract in zip(item_rows, abstracts, strict=True):
         item_id = row[0]
@@ -262,21 +263,24 @@ def fingerprints_of_new(
         key = mapping.title_key_of(row[title_at], row[year_at], family or "")
         values = list(row)
         _held_before_shorter_values(values, mapping.ITEM_COLUMNS)
-        # The rows' reprs in the order fingerprints() reads them, digested at once.
-        read: list[tuple[int, tuple[Any, ...]]] = [(0, (*values[:at], key, *values[at:]))]
+        # The reprs of the rows in the order fingerprints() reads them, (table, row) each,
+        # digested at once. The creator and link rows' reprs are written out here: _as_written
+        # made sure their values are int and str, whose formats below are their reprs.
+        read = [repr((0, (*values[:at], key, *values[at:])))]
         if abstract:
-            read.append((1, (item_id, abstract)))
+            read.append(repr((1, (item_id, abstract))))
         read += [
-            (2, (*creator[:2], creator[2] or "author", *creator[3:6], affiliations, creator[7]))
-            for creator, affiliations in zip(
+            f"(2, ({c[0]}, {c[1]}, {c[2] or 'author'!r}, {c[3]!r}, {c[4]!r}, {c[5]!r},"
+            f" {affiliations!r}, {c[7]!r}))"
+            for c, affiliations in zip(
                 creators[first:next_creator], creator_affiliations[first:next_creator], strict=True
             )
         ]
         read += [  # the kinds as rows held them before issue 18, as fingerprints() reads them
-            (3, (*link[:2], mapping.read_kind(link[2]), *link[3:]))
-            for link in sorted(links[its_links_from:next_link], key=_TAG_ID)
+            f"(3, ({k[0]}, {k[1]}, {read_kind(k[2])!r}, {k[3]}, {k[4]}, {k[5]!r}))"
+            for k in sorted(links[its_links_from:next_link], key=_TAG_ID)
         ]
-        out += blake2b("".join(map(repr, read)).encode(), digest_size=DIGEST_SIZE).digest()
+        out += blake2b("".join(read).encode(), digest_size=DIGEST_SIZE).digest()
     if next_creator != len(creators) or next_link != len(links):
         raise ValueError("creator or tag link rows of items not among the rows given")
     return bytes(out)

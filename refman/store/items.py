@@ -226,31 +226,17 @@ def _insert_tag_links(
     names = (tag.name for _, ref in new for tag in ref.tags)
     known = _ids_known(db, names, kept, tags.tag_ids)
     qualifiers = field_index.qualifier_ids(db, mapping.qualifier_names(_all_tags(new)))
-    links = [
-        mapping.tag_link_row(item_id, known[tag.name], tag, position, qualifiers)
-        for item_id, ref in new
-        for position, tag in enumerate(ref.tags)
-    ]
+    links, by_id = mapping.tag_link_rows(new, known, qualifiers)
     insert_rows(db, ItemTag._meta.table_name, mapping.ITEM_TAG_COLUMNS, links)
-    tags.add_to_totals(db, Counter(tag_id for _, tag_id, *_ in links).items())
-    if mapping.names_qualifiers_by_text(_all_tags(new), qualifiers):
+    tags.add_to_totals(db, Counter(map(_TAG_ID, links)).items())
+    if by_id is None:  # a subheading named by its text
         field_index.index_qualifiers(db, (item_id for item_id, ref in new if _has_qualifiers(ref)))
-    else:  # every subheading by id: its rows made here, in the order the index reads them
-        field_index.link_qualifiers(
-            db,
-            (
-                (item_id, tag_id, qualifiers[q.name])
-                for item_id, ref in new
-                for tag_id, tag in sorted(
-                    ((known[tag.name], tag) for tag in ref.tags if tag.qualifiers), key=_FIRST
-                )
-                for q in tag.qualifiers
-            ),
-        )
+    else:  # every subheading by id: its rows made with the links, in the order the index reads
+        field_index.link_qualifiers(db, by_id)
     return links
 
 
-_FIRST = operator.itemgetter(0)
+_TAG_ID = operator.itemgetter(1)
 
 
 def _all_tags(new: Sequence[tuple[int, Reference]]) -> Iterator[Tag]:

@@ -11,6 +11,7 @@ the item is written.
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
 import zlib
@@ -113,6 +114,9 @@ def fold(text: str) -> str:
 def natural_key(text: str) -> str:
     """A key that sorts numbers by value ('9' before '10', 'S2' before 'S10'): each number is
     written shorter than padded to ten digits, in the same order (``_number_key``)."""
+    if text.isdigit() and text.isascii() and len(text) < 10:  # a PMID, a volume: one number
+        significant = text.lstrip("0") or "0"
+        return _LENGTH_MARKS[len(significant)] + significant
     return _NUMBER.sub(_number_key, text.casefold().strip())
 
 
@@ -446,15 +450,16 @@ def creator_rows(
 ) -> list[tuple[int, int, str, str, str, str, str, str]]:
     """The creator rows of an item; ``affiliation_ids``: {text: id} of (at least) their
     affiliations, which a row names by id (store/field_index.py)."""
+    id_of, role = affiliation_ids.__getitem__, stored_role
     return [
         (
             item_id,
             position,
-            stored_role(c.role),
+            role(c.role),
             c.family,
             c.given,
             c.literal,
-            _ids_json(tuple(affiliation_ids[a] for a in c.affiliations)) if c.affiliations else "",
+            _ids_json(tuple(map(id_of, c.affiliations))) if c.affiliations else "",
             _strings_json(tuple(c.ids)) if c.ids else "",
         )
         for position, c in enumerate(creators)
@@ -488,6 +493,43 @@ def tag_link_row(
     by id (``qualifier_names``)."""
     qualifiers = _qualifiers_json(tag.qualifiers, qualifier_ids) if tag.qualifiers else ""
     return (item_id, tag_id, stored_kind(tag.kind), position, int(tag.major), qualifiers)
+
+
+def tag_link_rows(
+    new: Iterable[tuple[int, Reference]],
+    tag_ids: Mapping[str, int],
+    qualifier_ids: Mapping[str, int],
+) -> tuple[list[tuple[int, int, str, int, int, str]], list[tuple[int, int, int]] | None]:
+    """The tag link rows (``tag_link_row``) of these (item id, reference), in item order, then
+    position; and the (item id, tag id, qualifier id) rows of their subheadings, each item's by
+    tag id (as field_index.index_qualifiers reads them), or None when a link names one by its
+    text (one not in ``qualifier_ids``). One pass over the tags, for an import's batch."""
+    kind_of, qualifiers_json = stored_kind, _qualifiers_json  # as they are now (tests swap them)
+    links: list[tuple[int, int, str, int, int, str]] = []
+    by_id: list[tuple[int, int, int]] | None = []
+    for item_id, ref in new:
+        qualified: list[tuple[int, Tag]] = []
+        for position, tag in enumerate(ref.tags):
+            tag_id = tag_ids[tag.name]
+            qualifiers = ""
+            if tag.qualifiers:
+                qualifiers = qualifiers_json(tag.qualifiers, qualifier_ids)
+                qualified.append((tag_id, tag))
+            links.append((item_id, tag_id, kind_of(tag.kind), position, int(tag.major), qualifiers))
+        if qualified and by_id is not None:
+            qualified.sort(key=_FIRST)
+            try:
+                by_id += [
+                    (item_id, tag_id, qualifier_ids[q.name])
+                    for tag_id, tag in qualified
+                    for q in tag.qualifiers
+                ]
+            except KeyError:  # named by its text
+                by_id = None
+    return links, by_id
+
+
+_FIRST = operator.itemgetter(0)
 
 
 # Source record blobs come in two layouts. The compact one (schema 4 and later) is the
@@ -573,21 +615,30 @@ def _affiliation_places(
     is an affiliation."""
     if not affiliations:
         return {}
-    number = {text: str(k) for k, text in reversed(list(enumerate(affiliations)))}
-    places = {
-        i: number[value]
-        for i, (_, value) in enumerate(record)
-        if len(value) >= _MIN_SHARED and value in number
+    # Only texts long enough to be left out (_MIN_SHARED), each by its first place.
+    number = {
+        text: str(k)
+        for k, text in reversed(list(enumerate(affiliations)))
+        if len(text) >= _MIN_SHARED
     }
+    if not number:
+        return {}
+    # Each pair's value looked up at C speed: a MEDLINE record has some 70 pairs.
+    found = list(map(number.get, map(_VALUE, record)))
+    places = {i: k for i, k in enumerate(found) if k is not None}
     if places and abstract is not None:
         places[abstract] = "a"
     return places
 
 
+_VALUE = operator.itemgetter(1)
+
+
 def _left_out(record: Sequence[tuple[str, str]], places: dict[int, str]) -> bytes:
-    kept = _PAIR_END.join(
-        _TAG_END.join((tag, "" if i in places else value)) for i, (tag, value) in enumerate(record)
-    )
+    pairs = list(record)
+    for i in places:
+        pairs[i] = (pairs[i][0], "")
+    kept = _PAIR_END.join(map(_TAG_END.join, pairs))  # not a join per pair in Python
     header = ",".join(f"{i}={source}" for i, source in sorted(places.items()))
     return b"%s%s:%s" % (_SHARED_MANY, header.encode("ascii"), _compress(kept))
 
