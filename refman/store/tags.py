@@ -1,7 +1,8 @@
 """Tags: the tag table (name, colour) and the links that put tags on items.
 
 A tag is unique by its exact name ("Brain" and "brain" are two tags, as in Zotero); lists are
-sorted case-insensitively in Python, where ``casefold`` knows every alphabet. An item carries
+sorted case-insensitively as Python's ``casefold`` folds every alphabet (by SQLite, which calls
+it for the names that are not ASCII: see ``_listing``). An item carries
 a tag once (as in Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for
 MeSH, the major flag and qualifiers, so one tag can be manual on one item and automatic on
 another. When a record names a tag twice (a MeSH heading repeated as an author keyword), the
