@@ -153,6 +153,30 @@ def test_a_bulk_import_keeps_the_sorted_tag_list_for_the_next_tag_list(
     assert listed == sorted(names, key=lambda name: (name.casefold(), name))
 
 
+def test_a_tag_list_that_cannot_be_kept_at_the_end_leaves_the_import_done(
+    tmp_path, synthetic_parts, monkeypatch, bulk_used
+):
+    # The listing is only a cache: the disk failing while it is sorted or kept loses nothing
+    # imported, and the next tag list sorts the names itself.
+    path = tmp_path / "new.sqlite"
+    real_listing = stored_tags._listing
+
+    def failing(*args):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(stored_tags, "_listing", failing)
+    with Library(path) as library:
+        report = library.importing.files(synthetic_parts[:1])
+    assert (len(report.added), report.files_failed, report.problems) == (RECORDS_PER_PART, 0, [])
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    assert conn.execute("SELECT count(*) FROM tag_listing").fetchone() == (0,)
+    conn.close()
+    monkeypatch.setattr(stored_tags, "_listing", real_listing)
+    with Library(path) as library:
+        assert library.items.count() == RECORDS_PER_PART
+        assert len(library.tags.counts()) > 100
+
+
 def test_a_failing_bulk_import_leaves_the_library_and_its_indexes_as_they_were(
     filled_library, synthetic_parts, monkeypatch, bulk_used
 ):
