@@ -437,7 +437,7 @@ def _listing(db: Database, version: tuple[int, int]) -> TagListing:
     """The names (and ids) in list order, sorted anew: the names as one UTF-8 text (decoded
     one by one when shown, ``_Names``), ids and lengths as hex (one fetch per tag is several
     times slower)."""
-    if newest_tag_id(db) >= 2**31:  # not eight hex digits of a positive int
+    if version[1] >= 2**31:  # the newest tag id: not eight hex digits of a positive int
         return _listing_in_python(db, version)
     joined, ids_hex, lengths_hex = _sorted_columns(db)
     if joined is None:  # no tags
