@@ -362,7 +362,7 @@ def _flat_record(piece: str, line: int, limits: Limits) -> RawRecord | None:
         len(found) != flat.count("\n") + 1  # a line that is not a field
         or len(found) > limits.record_fields
         or flat.count("- ") != len(found)  # a value with "- ": perhaps a damaged line
-        or "-\n" in flat
+        or "-\n" in piece  # a dash at a line's end, joined or not (an empty value wrapped)
         or flat[-1] in " -"
         or " \n" in flat  # a space at a value's end, or a line of spaces
         or any(space in flat for space in _UNFLAT)

@@ -479,6 +479,7 @@ ODD_PIECES = [
     "PMID- 1\nTI  - a long\n      title\nAB  - an \n      abstract",  # read flat
     "PMID- 1\nTI  - \n      title",  # a value that starts on its continuation line
     "PMID- 1\nTI  - ",  # an empty value at the end
+    "AB-\n      0",  # a tag with no space after its dash, its value on a continuation line
     "PMID- 1\nTI  - \nAB  - x",  # an empty value
     "PMID- 1\nTI  - a\n       b",  # seven spaces
     "PMID- 1\nTI  - a\n   b",  # three spaces
