@@ -114,6 +114,7 @@ def bench_size(size: int, seed: int, work: Workdir, vocab, queries: Sequence[str
     result: dict = {"size": size, "file_bytes": medline.stat().st_size}
     steps: tuple[tuple[str, Callable[[], dict]], ...] = (
         ("biopython", lambda: measure.run_child("biopython", {"file": str(medline)}, work.path)),
+        ("floor", lambda: measure.run_child("floor", _floor_args(medline, work), work.path)),
         ("reader", lambda: measure.run_child("reader", {"file": str(medline)}, work.path)),
         ("import", lambda: measure.run_child("import", _import_args(medline, library), work.path)),
         (
@@ -138,6 +139,10 @@ def bench_size(size: int, seed: int, work: Workdir, vocab, queries: Sequence[str
 
 def _import_args(medline: Path, library: Path) -> dict:
     return {"file": str(medline), "library": str(library)}
+
+
+def _floor_args(medline: Path, work: Workdir) -> dict:
+    return {"file": str(medline), "db": str(work.file(f"floor-{medline.stem}.sqlite"))}
 
 
 def _library_args(library: Path, queries: Sequence[str]) -> dict:
@@ -167,6 +172,11 @@ def import_rate(r: dict) -> float:
 def bio_ratio(r: dict, clock: str = "seconds") -> float | None:
     bio = r["biopython"]
     return r["import"][clock] / bio[clock] if bio.get("available") else None
+
+
+def floor_ratio(r: dict, clock: str = "seconds") -> float:
+    """bench.floor's minimal import ÷ Bio.Medline's parse (KeyError without Biopython)."""
+    return r["floor"][clock] / r["biopython"][clock]
 
 
 def share_seconds(r: dict, part: str) -> float:
@@ -261,6 +271,11 @@ ROWS: tuple[Row, ...] = (
         "↳ the rest: duplicate keys, rows (import − reader − SQLite) ÷ Bio.Medline",
         "reader",
         lambda r: share(r, "rest"),
+    ),
+    Row(
+        "↳ the least an import can cost (python -m bench.floor) ÷ Bio.Medline",
+        "floor",
+        lambda r: f"{floor_ratio(r):.1f}× (CPU {floor_ratio(r, 'cpu_s'):.1f}×)",
     ),
     Row(
         "Import: peak memory (RSS)",

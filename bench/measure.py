@@ -6,6 +6,7 @@ import's peak RSS is not the generator's or Qt's), starts every measurement from
 interpreter as a user would, and lets the parent run without Qt.
 
 Tasks: ``import`` (library.importing.files), ``biopython`` (Bio.Medline parse only, for scale),
+``floor`` (bench.floor's minimal import: the least an import can cost, for scale),
 ``reader`` (refman's MEDLINE reader alone, to tell its share of the import from the rest),
 ``format-reader`` (any format's reader alone, for the readers' table of ``bench.readers``),
 ``library`` (search, sort, tag counts and export through the Library API), ``window`` (the
@@ -292,6 +293,29 @@ def task_biopython(args: dict) -> dict:
     return {"available": True, "seconds": seconds, "cpu_s": cpu, "records": records}
 
 
+def task_floor(args: dict) -> dict:
+    """bench.floor's minimal import of the same file (Bio.Medline's parse, one tuple per table,
+    zlib, FTS5): the least an import can cost, for scale. Its database is removed after."""
+    try:
+        from bench import floor
+    except ImportError:  # Biopython, which the floor reads with, is a test extra
+        return {"available": False}
+    db = Path(args["db"])
+    try:
+        seconds, cpu, records = timed_cpu(lambda: floor.FloorImport(db).run(Path(args["file"])))
+        size = floor.file_bytes(db)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {
+        "available": True,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "records": records,
+        "db_bytes": size,
+    }
+
+
 def _search_latencies(library, queries: Sequence[str]) -> list[dict]:
     library.items.search(
         ViewQuery(text=queries[0])
@@ -519,6 +543,7 @@ def task_review(args: dict) -> dict:
 TASKS: dict[str, Callable[[dict], dict]] = {
     "import": task_import,
     "biopython": task_biopython,
+    "floor": task_floor,
     "reader": task_reader,
     "format-reader": task_format_reader,
     "library": task_library,

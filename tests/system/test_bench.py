@@ -47,6 +47,7 @@ def result(tmp_path_factory):
     work = Workdir(str(tmp_path_factory.mktemp("bench")), keep=False)
     try:
         (found,) = run([SYNTHETIC_RECORDS], SYNTHETIC_SEED, work)
+        found["floor_files_left"] = sorted(p.name for p in work.path.glob("floor-*"))
     finally:
         work.cleanup()
     return found
@@ -57,6 +58,7 @@ def test_every_item_is_imported_listed_and_shown(result):
     assert result["import"]["problems"] == 0
     assert result["library"]["items"] == result["window"]["rows"] == SYNTHETIC_RECORDS
     assert result["biopython"]["records"] == result["reader"]["records"] == SYNTHETIC_RECORDS
+    assert result["floor"]["records"] == SYNTHETIC_RECORDS
 
 
 def test_numbers_make_sense_together(result):
@@ -83,6 +85,9 @@ def test_numbers_make_sense_together(result):
     assert library["ris_s"] > 0 and library["bibliography_items"] == SYNTHETIC_RECORDS
     assert 0 < result["reader"]["seconds"] < imported["seconds"]
     assert 0 < imported["sqlite_s"] < imported["seconds"]
+    # The minimal import does a part of the import's work, and its database is removed.
+    assert 0 < result["floor"]["cpu_s"] < imported["cpu_s"] and result["floor"]["db_bytes"] > 0
+    assert result["floor_files_left"] == []
     assert result["library_bytes"] > 0 and result["file_bytes"] > SYNTHETIC_RECORDS * 2000
 
 
