@@ -123,10 +123,12 @@ class FloorImport:
             for batch in self._batches(path):
                 count += len(batch.texts)
                 self._write(batch)
+            since = time.process_time()
             self.connection.execute("COMMIT")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.clock.add("SQLite: commit and checkpoint", since)
         finally:
             gc.enable()
-        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.connection.close()
         return count
 

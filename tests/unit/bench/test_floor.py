@@ -52,6 +52,7 @@ def test_python_m_bench_floor_prints_every_part_against_the_parse(synthetic_medl
         "SQLite: source copy",
         "SQLite: tag",
         "SQLite: item_tag",
+        "SQLite: commit and checkpoint",
         "**the whole minimal import**",
     ]
     assert lines[-1].startswith("Its database: ")
