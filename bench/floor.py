@@ -94,12 +94,19 @@ class Clock:
         return now
 
 
+class NotMedline(Exception):
+    """The file holds no MEDLINE record that Bio.Medline can read (none with a PMID)."""
+
+
 def parse_only(path: Path) -> tuple[int, float]:
     """Bio.Medline's parse of the file, records only: (records, processor seconds)."""
     start = time.process_time()
-    with path.open(encoding="utf-8") as handle:
-        count = sum(1 for _ in Medline.parse(handle))
-    return count, time.process_time() - start
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        pmids = [record.get("PMID") for record in Medline.parse(handle)]
+    seconds = time.process_time() - start
+    if not any(pmids):
+        raise NotMedline(f"{path} holds no MEDLINE record (no line starting with 'PMID- ')")
+    return len(pmids), seconds
 
 
 class FloorImport:
@@ -133,7 +140,7 @@ class FloorImport:
         return count
 
     def _batches(self, path: Path) -> Iterator[Batch]:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8", errors="replace") as handle:
             records = Medline.parse(handle)
             batch = Batch()
             since = time.process_time()
@@ -202,6 +209,7 @@ def report(path: Path, db: Path) -> list[str]:
     total = time.process_time() - start
     if imported != records:
         raise SystemExit(f"the floor imported {imported} records of {records}")
+    parse_s = max(parse_s, 1e-6)  # a file too small for the clock to see
     lines = [
         f"{records:,} records, {path.stat().st_size:,} bytes; Bio.Medline's parse alone "
         f"{parse_s:.2f} s of processor time.",
@@ -231,7 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.file.is_file():
         parser.error(f"no such file: {args.file}")
     db = args.db or args.file.with_name(args.file.name + ".floor.sqlite")
-    print("\n".join(report(args.file, db)))
+    try:
+        print("\n".join(report(args.file, db)))
+    except NotMedline as error:
+        parser.exit(1, f"python -m bench.floor: {error}\n")
     return 0
 
 

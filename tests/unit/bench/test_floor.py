@@ -63,3 +63,13 @@ def test_a_missing_file_is_a_usage_error(tmp_path):
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert "no such file: " in done.stderr
+
+
+def test_a_file_without_medline_records_is_said_so(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("Some notes, not a MEDLINE file.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "bench.floor", str(text), "--db", str(tmp_path / "f.sqlite")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (1, "")
+    said = f"python -m bench.floor: {text} holds no MEDLINE record"
+    assert done.stderr == f"{said} (no line starting with 'PMID- ')\n"
