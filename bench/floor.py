@@ -29,6 +29,7 @@ import argparse
 import gc
 import sqlite3
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -233,16 +234,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "file", type=Path, help="a MEDLINE file (e.g. the benchmark's synthetic one)"
     )
     parser.add_argument(
-        "--db", type=Path, help="where to write the database (default: beside FILE)"
+        "--db",
+        type=Path,
+        help="where to write the database, kept after (default: a temporary folder beside "
+        "FILE, removed after: the database of a million records takes 4 GB)",
     )
     args = parser.parse_args(argv)
     if not args.file.is_file():
         parser.error(f"no such file: {args.file}")
-    db = args.db or args.file.with_name(args.file.name + ".floor.sqlite")
     try:
-        print("\n".join(report(args.file, db)))
+        if args.db is not None:
+            lines = report(args.file, args.db)
+        else:
+            with tempfile.TemporaryDirectory(prefix=".floor-", dir=args.file.parent) as folder:
+                lines = report(args.file, Path(folder) / "floor.sqlite")
     except NotMedline as error:
         parser.exit(1, f"python -m bench.floor: {error}\n")
+    print("\n".join(lines))
     return 0
 
 

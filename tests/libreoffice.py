@@ -59,7 +59,9 @@ class Office:
                         f"\nprinted: {done.stdout[:2000]!r}")
         return json.loads(done.stdout)
 
-    def _run(self, script: str, args: tuple[str, ...], timeout: float) -> Any:
+    def _run(
+        self, script: str, args: tuple[str, ...], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [SYSTEM_PYTHON, str(SCRIPTS / f"{script}.py"), str(self.port), *args],
             capture_output=True, text=True, timeout=timeout,

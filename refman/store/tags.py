@@ -2,13 +2,13 @@
 
 A tag is unique by its exact name ("Brain" and "brain" are two tags, as in Zotero); lists are
 sorted case-insensitively as Python's ``casefold`` folds every alphabet (by SQLite, which calls
-it for the names that are not ASCII: see ``_listing``). An item carries
-a tag once (as in Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for
-MeSH, the major flag and qualifiers, so one tag can be manual on one item and automatic on
-another. When a record names a tag twice (a MeSH heading repeated as an author keyword), the
-first wins: MEDLINE lists MH before OT, so the heading with its stars is kept. One link per
-item also lets the counts come straight off the (tag, item) index without DISTINCT, and
-tag_total hold, for each tag, the number of items that carry it (see migrations).
+it for the names that are not ASCII: see ``_listing``). An item carries a tag once (as in
+Zotero): the link holds its kind (``manual``, ``mesh``, ``keyword``) and, for MeSH, the major
+flag and qualifiers, so one tag can be manual on one item and automatic on another. When a
+record names a tag twice (a MeSH heading repeated as an author keyword), the first wins: MEDLINE
+lists MH before OT, so the heading with its stars is kept. One link per item also lets the
+counts come straight off the (tag, item) index without DISTINCT, and tag_total hold, for each
+tag, the number of items that carry it (see migrations).
 
 Tags no item carries are removed unless they have a colour. Functions that change links return
 the ids of the items changed, whose date_modified the store bumps. New tags are indexed for

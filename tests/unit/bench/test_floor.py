@@ -73,3 +73,14 @@ def test_a_file_without_medline_records_is_said_so(tmp_path):
     assert (done.returncode, done.stdout) == (1, "")
     said = f"python -m bench.floor: {text} holds no MEDLINE record"
     assert done.stderr == f"{said} (no line starting with 'PMID- ')\n"
+
+
+def test_without_db_the_database_is_made_beside_the_file_and_removed(synthetic_medline, tmp_path):
+    path, _ = synthetic_medline
+    copy = tmp_path / "records.nbib"
+    copy.write_bytes(path.read_bytes())
+    command = [sys.executable, "-m", "bench.floor", str(copy)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("Its database: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records.nbib"]
