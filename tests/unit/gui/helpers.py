@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from refman.gui.main_window import MainWindow
+from refman.gui.tasks import wait_for_running_tasks
 from refman.library import Library
 from refman.model import ViewQuery
 from tests.samples import DATA
@@ -26,12 +27,16 @@ def make_window(qtbot, library: Library, settings: QSettings) -> MainWindow:
 
 
 def close_window(qtbot, window: MainWindow) -> None:
-    """Close the window once its import (if any) is over: its thread holds the library."""
+    """Close the window once its import (if any) is over: its thread holds the library. Then
+    wait for the threads of its other tasks (checks, backups, look-ups), as the application
+    does when it quits: one left running would open its library during the next test (a
+    safety check of an earlier test's library was seen in test_backups' count of checks)."""
     importer = window._importer
     if importer is not None and importer.is_running():
         with qtbot.waitSignal(importer.finished, timeout=IMPORT_TIMEOUT_MS):
             pass
     window.close()
+    wait_for_running_tasks(cancel=True)
 
 
 def import_and_wait(qtbot, window: MainWindow, start) -> object:
